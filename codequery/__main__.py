@@ -1,0 +1,3 @@
+from codequery.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""The click group every command hangs from, and how errors leave the program."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from codequery import __version__, crashlog
+from codequery.errors import CodeQueryError
+from codequery.workspace import Workspace
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class State:
+    cwd: Path
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.find(self.cwd)
+        return self._workspace
+
+
+class CodeQueryGroup(click.Group):
+    """Turns our errors into one red line (exit 1), Ctrl-C into exit 130, bugs into a log."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CodeQueryError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            where = crashlog.write(exc)
+            click.secho(f"error: codequery hit a bug ({type(exc).__name__}: {exc}); "
+                        f"details in {where}; please report it", fg="red", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=CodeQueryGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="codequery")
+@click.option("-C", "directory", metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Run as if codequery was started in DIR (like git -C).")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None) -> None:
+    """Keep a searchable documentation index of a git repository current on every commit.
+
+    Start with `codequery init` inside a git repository, then `codequery search WORDS`.
+    """
+    ctx.obj = State(cwd=(directory or Path(os.getcwd())).absolute())
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def stderr_console():  # noqa: ANN201 - rich is imported lazily to keep start-up quick
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console():  # noqa: ANN201
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)

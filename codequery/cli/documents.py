@@ -1,0 +1,186 @@
+"""init, document, search, show: building the index and reading it."""
+
+from __future__ import annotations
+
+import click
+
+from codequery import config as config_mod
+from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.progress import file_progress
+from codequery.documenting import Outcome, document_files
+from codequery.errors import CodeQueryError
+from codequery.freshness import is_stale
+from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
+
+pass_state = click.pass_obj
+
+
+def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.Config:
+    data = cfg.model_dump()
+    if options["dataset"]:
+        data["dataset"] = options["dataset"]
+    if options["documenter"]:
+        data["documenter"]["name"] = options["documenter"]
+    if options["model"]:
+        data["documenter"]["model"] = options["model"]
+    if options["mode"]:
+        data["processing"]["mode"] = options["mode"]
+    return config_mod.Config.model_validate(data)
+
+
+def _run_documenting(ws: Workspace, only: list[str] | None, force: bool) -> Outcome:
+    from codequery.documenters import create
+
+    documenter = create(ws.config.documenter.name, ws.config.documenter.model)
+    outcome = Outcome()
+    with file_progress("documenting") as (on_total, on_file):
+        try:
+            outcome = document_files(ws.root, ws.config, ws.store, documenter, only=only,
+                                     force=force, on_total=on_total, on_file=on_file)
+        except KeyboardInterrupt:
+            stderr_console().print(f"codequery: interrupted; {ws.store.count()} records are "
+                                   "kept, run `codequery document` to continue")
+            raise
+    _report(outcome)
+    return outcome
+
+
+def _report(outcome: Outcome) -> None:
+    console = stderr_console()
+    parts = [f"{outcome.documented} documented", f"{outcome.unchanged} unchanged"]
+    if outcome.removed:
+        parts.append(f"{outcome.removed} removed")
+    skipped = sum(outcome.skipped.values())
+    if skipped:
+        reasons = ", ".join(f"{n} {why}" for why, n in outcome.skipped.most_common())
+        parts.append(f"{skipped} skipped ({reasons})")
+    console.print("codequery: " + ", ".join(parts))
+    for path, error in outcome.failed:
+        console.print(f"[red]failed[/red] {path}: {error}", markup=True)
+
+
+@cli.command()
+@click.option("--documenter", type=click.Choice(["builtin", "claude", "command"]),
+              help="Who writes the records (default builtin: offline static analysis).")
+@click.option("--model", help="Model for an LLM documenter.")
+@click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
+              help="What a commit does: auto (queue if a worker runs, else document now), "
+                   "manual (always queue), sync (always document now).")
+@click.option("--dataset", help="Name of this repository's dataset (default: its folder name).")
+@click.option("--no-hooks", is_flag=True, help="Do not install the git hooks.")
+@click.option("--no-document", is_flag=True, help="Set up only; document nothing yet.")
+@pass_state
+def init(state: State, documenter: str | None, model: str | None, mode: str | None,
+         dataset: str | None, no_hooks: bool, no_document: bool) -> None:
+    """Set up codequery in this repository and document every tracked file.
+
+    Writes .code-query/config.json (kept in git) and creates the database. Safe to run
+    again: existing settings are kept unless an option changes them.
+    """
+    ws = state.workspace
+    ws.paths.state_dir.mkdir(exist_ok=True)
+    ws.paths.gitignore.write_text(STATE_GITIGNORE, encoding="utf-8")
+    if ws.paths.config.exists():
+        cfg = config_mod.load(ws.paths.config)
+    else:
+        cfg = config_mod.Config(dataset=default_dataset(ws.root))
+    cfg = _apply_options(cfg, dataset=dataset, documenter=documenter, model=model, mode=mode)
+    from codequery.documenters import create
+
+    create(cfg.documenter.name, cfg.documenter.model)  # fails before anything is written
+    config_mod.save(cfg, ws.paths.config)
+    ws.__dict__.pop("config", None)
+    console = stderr_console()
+    console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
+    ws.store  # noqa: B018 - creates and migrates the database now
+    if not no_document:
+        _run_documenting(ws, None, force=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--all", "all_files", is_flag=True, help="Every tracked file (the default).")
+@click.option("--force", is_flag=True, help="Re-document even files whose content is unchanged.")
+@pass_state
+def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool) -> None:
+    """Document files now, in this process, showing progress.
+
+    PATHS are files or directories; without them every tracked file is documented.
+    Files whose content has not changed since they were documented cost nothing.
+    Ctrl-C stops at once and keeps every record written so far.
+    """
+    ws = state.workspace
+    ws.require_initialized()
+    if paths and all_files:
+        raise click.UsageError("give PATHS or --all, not both")
+    only = [ws.relative(p, state.cwd) for p in paths] or None
+    if only and "." in only:
+        only = None
+    outcome = _run_documenting(ws, only, force)
+    if outcome.failed:
+        raise CodeQueryError(f"{len(outcome.failed)} files could not be documented (see above)")
+
+
+def _highlight(snippet: str, open_mark: str, close_mark: str) -> str:
+    return snippet.replace("\x02", open_mark).replace("\x03", close_mark)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many results at most.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_state
+def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search the documentation: file paths, symbol names, overviews and docstrings.
+
+    Words are matched whole (all of them, else any); end a word with * for a prefix.
+    Results whose file changed since it was documented are marked stale.
+    """
+    ws = state.workspace
+    results = ws.store.search(" ".join(query), limit)
+    for result in results:
+        result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
+    if as_json:
+        for result in results:
+            result["snippet"] = _highlight(result["snippet"], "**", "**")
+        emit_json(results)
+        return
+    if not results:
+        stderr_console().print(f"no results for {' '.join(query)!r}")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("path", overflow="fold", ratio=3)
+    table.add_column("score", justify="right", width=6)
+    table.add_column("overview", ratio=3, overflow="fold")
+    table.add_column("match", ratio=4, overflow="fold")
+    for r in results:
+        path = escape(r["path"]) + (" [yellow](stale)[/yellow]" if r["stale"] else "")
+        snippet = _highlight(escape(r["snippet"]), "[bold magenta]", "[/bold magenta]")
+        overview = r["overview"].strip().split("\n", 1)[0]
+        table.add_row(path, f"{r['score']:.2f}", escape(overview[:120]),
+                      snippet.replace("\n", " "))
+    stdout_console().print(table)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_state
+def show(state: State, path: str, as_json: bool) -> None:
+    """Show the documentation record of one file."""
+    ws = state.workspace
+    rel = ws.relative(path, state.cwd)
+    record = ws.store.get(rel)
+    if record is None:
+        raise CodeQueryError(f"no record for {rel}; is it tracked? try `codequery document {rel}`")
+    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    if as_json:
+        emit_json(record)
+        return
+    from codequery.cli.render import render_record
+
+    stdout_console().print(render_record(record))

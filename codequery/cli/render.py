@@ -1,0 +1,46 @@
+"""How a record looks on a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+
+def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left", show_header=True, header_style="bold",
+                  expand=True)
+    table.add_column("line", justify="right", width=5)
+    table.add_column("signature", ratio=3, overflow="fold")
+    table.add_column("purpose", ratio=2, overflow="fold")
+    for fn in functions:
+        table.add_row(str(fn.get("line") or ""), escape(fn.get("signature") or fn["name"]),
+                      escape(fn.get("summary", "")))
+    return table
+
+
+def render_record(record: dict[str, Any]) -> Group:
+    stale = "  [yellow]stale: the file changed since[/yellow]" if record.get("stale") else ""
+    header = (f"[bold]{escape(record['path'])}[/bold]  {record['language']}, "
+              f"{record['line_count']} lines, {record['size']} bytes{stale}\n"
+              f"[dim]by {record['documenter']}"
+              f"{' (' + record['model'] + ')' if record.get('model') else ''} at "
+              f"{record['documented_at']}, content {record['content_sha'][:12]}[/dim]")
+    parts: list[Any] = [Panel(Text.from_markup(header + "\n\n" + escape(
+        record.get("overview") or "(no overview)")), expand=True)]
+    if record.get("functions"):
+        parts.append(_functions_table("functions", record["functions"]))
+    for cls in record.get("classes", []):
+        bases = f"({', '.join(cls.get('bases', []))})" if cls.get("bases") else ""
+        title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
+                                                 else "")
+        parts.append(_functions_table(escape(title), cls.get("methods", [])))
+    for key in ("imports", "exports", "dependencies", "notes"):
+        if record.get(key):
+            parts.append(Text.from_markup(f"[bold]{key}[/bold]: " +
+                                          escape(", ".join(record[key]))))
+    return Group(*parts)

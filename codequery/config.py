@@ -1,0 +1,114 @@
+"""`.code-query/config.json`: the settings of one repository, validated by pydantic.
+
+Every field has a default that works, so a config file only needs what differs. An
+unknown key or a wrong type is reported with the key's path and the file's path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codequery import defaults
+from codequery.errors import CodeQueryError
+
+DocumenterName = Literal["builtin", "claude", "command"]
+Mode = Literal["auto", "manual", "sync"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DocumenterConfig(_Section):
+    name: DocumenterName = Field(
+        defaults.DOCUMENTER,
+        description="builtin (offline static analysis), claude (the Claude CLI) or command.",
+    )
+    model: str | None = Field(None, description="Model passed to an LLM documenter.")
+    executable: str = Field("claude", description="The Claude CLI to run (name on PATH or path).")
+    command: list[str] = Field(
+        default_factory=list,
+        description='argv template of the command documenter, e.g. ["llm", "-m", "{model}"].',
+    )
+    timeout_seconds: float = Field(120.0, gt=0, description="Per-call time limit of an LLM.")
+
+
+class ProcessingConfig(_Section):
+    mode: Mode = Field(
+        defaults.MODE,
+        description="auto: queue when a worker runs, else document at commit time; "
+        "manual: always queue; sync: always document at commit time.",
+    )
+    fallback_to_sync: bool = Field(
+        defaults.FALLBACK_TO_SYNC,
+        description="In auto mode with no worker, document at commit time within the budget.",
+    )
+    sync_budget_seconds: float = Field(defaults.SYNC_BUDGET_SECONDS, ge=0)
+    max_retries: int = Field(defaults.MAX_RETRIES, ge=0)
+    retry_base_seconds: float = Field(defaults.RETRY_BASE_SECONDS, ge=0)
+    retry_max_seconds: float = Field(defaults.RETRY_MAX_SECONDS, ge=0)
+    retention_days: int = Field(defaults.RETENTION_DAYS, ge=0)
+    threads: int = Field(defaults.THREADS, ge=1, le=64)
+
+
+class FilesConfig(_Section):
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns (matched against the repository-relative path) never documented.",
+    )
+    max_file_bytes: int = Field(defaults.MAX_FILE_BYTES, gt=0)
+    secret_patterns: list[str] = Field(
+        default_factory=lambda: list(defaults.SECRET_PATTERNS),
+        description="File name patterns whose content is never read or sent anywhere.",
+    )
+
+
+class Config(_Section):
+    version: Literal[1] = 1
+    dataset: str = Field(..., min_length=1, description="Name of this repository's dataset.")
+    documenter: DocumenterConfig = Field(default_factory=DocumenterConfig)
+    processing: ProcessingConfig = Field(default_factory=ProcessingConfig)
+    files: FilesConfig = Field(default_factory=FilesConfig)
+
+
+def _describe(error: ValidationError, source: Path) -> str:
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        problems.append(f"{key}: {item['msg']}")
+    return f"invalid config {source}: " + "; ".join(problems)
+
+
+def load(path: Path) -> Config:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CodeQueryError(
+            f"no codequery config at {path}; run `codequery init` in this repository"
+        ) from None
+    except OSError as exc:
+        raise CodeQueryError(f"cannot read config {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CodeQueryError(
+            f"invalid config {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}); fix it or delete it and run `codequery init`"
+        ) from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise CodeQueryError(_describe(exc, path)) from None
+
+
+def save(config: Config, path: Path) -> None:
+    """Write atomically, so a reader (the git hook) never sees half a file."""
+    text = json.dumps(config.model_dump(mode="json"), indent=2) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,48 @@
+"""Default settings, as plain values.
+
+The pydantic config model and the git hook's standard-library config reader both take
+their defaults from here, so the two can never disagree.
+"""
+
+STATE_DIR = ".code-query"
+CONFIG_FILE = "config.json"
+DATA_DB = "code_data.db"
+HUEY_DB = "huey_jobs.db"
+PID_FILE = "worker.pid"
+LOCK_FILE = "worker.lock"
+LOG_DIR = "logs"
+
+DOCUMENTER = "builtin"
+MODE = "auto"
+FALLBACK_TO_SYNC = True
+SYNC_BUDGET_SECONDS = 5.0
+MAX_RETRIES = 3
+RETRY_BASE_SECONDS = 2.0
+RETRY_MAX_SECONDS = 300.0
+RETENTION_DAYS = 7
+THREADS = 2
+MAX_FILE_BYTES = 512 * 1024
+
+SECRET_PATTERNS = (
+    ".env",
+    ".env.*",
+    "*.env",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".htpasswd",
+    "credentials",
+    "credentials.json",
+    "*.secret",
+    "secrets.*",
+)

@@ -1,0 +1,5 @@
+"""The one user-facing error type. Anything else that escapes is a bug."""
+
+
+class CodeQueryError(Exception):
+    """A problem the user can fix: the message says what went wrong and what to do."""

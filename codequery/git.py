@@ -1,0 +1,82 @@
+"""Running git: argument lists, `-z` output, and an environment free of a hook's GIT_*.
+
+Standard library only, because the git hooks use it on their fast path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from codequery.errors import CodeQueryError
+
+# Git exports these into hooks; left in place they would point a git run for another
+# work tree (or a temporary index during `commit -a`) at the wrong repository.
+_KEEP = {"GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY",
+         "GIT_CONFIG_NOSYSTEM", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+         "GIT_COMMITTER_EMAIL", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"}
+
+SUBMODULE_MODE = "160000"
+SYMLINK_MODE = "120000"
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEEP}
+
+
+def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise CodeQueryError("git is not installed or not on PATH") from None
+    if check and done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise CodeQueryError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
+    return done.stdout
+
+
+def toplevel(start: Path) -> Path:
+    try:
+        out = run(["rev-parse", "--show-toplevel"], start)
+    except CodeQueryError:
+        raise CodeQueryError(
+            f"{start} is not inside a git work tree; run codequery in a git repository "
+            "(or pass -C DIR)"
+        ) from None
+    return Path(os.fsdecode(out.rstrip(b"\n")))
+
+
+def split_z(out: bytes) -> list[str]:
+    return [os.fsdecode(item) for item in out.split(b"\0") if item]
+
+
+@dataclass(frozen=True)
+class TrackedFile:
+    path: str
+    mode: str
+    sha: str
+
+
+def tracked_files(root: Path, pathspecs: list[str] | None = None) -> list[TrackedFile]:
+    """Files in the index, once each (a conflicted file has several stages)."""
+    args = ["ls-files", "-z", "-s", "--"]
+    if pathspecs:
+        # :(literal) keeps a name like `*.py` or `:x` from being read as magic.
+        args += [f":(literal){spec}" for spec in pathspecs]
+    seen: dict[str, TrackedFile] = {}
+    for entry in split_z(run(args, root)):
+        meta, _, path = entry.partition("\t")
+        mode, sha, _stage = meta.split(" ")
+        seen.setdefault(path, TrackedFile(path, mode, sha))
+    return list(seen.values())
+
+
+def blob_sha(data: bytes) -> str:
+    """The id git gives this content, so a record's sha compares with git's own output."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

@@ -1,0 +1,42 @@
+"""Which language a file is written in, from its name or its shebang line."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+_BY_SUFFIX = {
+    ".py": "python", ".pyi": "python", ".pyw": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
+    ".go": "go", ".rs": "rust", ".java": "java",
+    ".c": "c", ".h": "c",
+    ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
+    ".rb": "ruby", ".rake": "ruby",
+    ".sh": "shell", ".bash": "shell", ".zsh": "shell",
+    ".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".txt": "text",
+    ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".ini": "ini",
+    ".cfg": "ini", ".xml": "xml", ".html": "html", ".htm": "html", ".css": "css",
+    ".scss": "css", ".sql": "sql", ".kt": "kotlin", ".swift": "swift", ".php": "php",
+    ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
+}
+_BY_NAME = {
+    "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",
+    "Rakefile": "ruby", "Gemfile": "ruby", "CMakeLists.txt": "cmake",
+}
+_SHEBANG = {"python": "python", "python3": "python", "sh": "shell", "bash": "shell",
+            "zsh": "shell", "node": "javascript", "ruby": "ruby"}
+
+
+def detect(path: str, head: bytes = b"") -> str:
+    name = PurePosixPath(path).name
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if head.startswith(b"#!"):
+        words = head[2:].split(b"\n", 1)[0].decode(errors="replace").split()
+        if words:
+            program = words[1] if words[0].endswith("/env") and len(words) > 1 else words[0]
+            return _SHEBANG.get(program.rsplit("/", 1)[-1], "text")
+    return "text"

@@ -1,0 +1,103 @@
+"""The schema of code_data.db, as numbered migrations recorded in the database.
+
+A migration is appended, never edited: a database at any version upgrades to the newest
+by running the ones it lacks, and ends with exactly the schema a fresh database gets.
+Standard library only (the git hook may be the first to open a database).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "records", """
+        CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            dataset TEXT NOT NULL,
+            path TEXT NOT NULL,
+            language TEXT NOT NULL,
+            overview TEXT NOT NULL DEFAULT '',
+            doc TEXT NOT NULL,
+            symbols TEXT NOT NULL DEFAULT '',
+            docstrings TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL,
+            line_count INTEGER NOT NULL,
+            content_sha TEXT NOT NULL,
+            documenter TEXT NOT NULL,
+            model TEXT,
+            documented_at TEXT NOT NULL,
+            UNIQUE (dataset, path)
+        );
+        CREATE INDEX records_by_content ON records (content_sha, documenter);
+    """),
+    (2, "full-text search", """
+        CREATE VIRTUAL TABLE records_fts USING fts5(
+            path, symbols, overview, docstrings, content='records', content_rowid='id',
+            tokenize='porter unicode61'
+        );
+        CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
+            INSERT INTO records_fts (rowid, path, symbols, overview, docstrings)
+            VALUES (new.id, new.path, new.symbols, new.overview, new.docstrings);
+        END;
+        CREATE TRIGGER records_fts_delete AFTER DELETE ON records BEGIN
+            INSERT INTO records_fts (records_fts, rowid, path, symbols, overview, docstrings)
+            VALUES ('delete', old.id, old.path, old.symbols, old.overview, old.docstrings);
+        END;
+        CREATE TRIGGER records_fts_update AFTER UPDATE ON records BEGIN
+            INSERT INTO records_fts (records_fts, rowid, path, symbols, overview, docstrings)
+            VALUES ('delete', old.id, old.path, old.symbols, old.overview, old.docstrings);
+            INSERT INTO records_fts (rowid, path, symbols, overview, docstrings)
+            VALUES (new.id, new.path, new.symbols, new.overview, new.docstrings);
+        END;
+        INSERT INTO records_fts (records_fts) VALUES ('rebuild');
+    """),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+class MissingFTS5(Exception):
+    """The local SQLite library was built without FTS5."""
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the schema up to `target`; returns the version reached."""
+    version = current_version(conn)
+    for number, name, sql in MIGRATIONS:
+        if version < number <= target:
+            _apply(conn, number, name, sql)
+            version = number
+    return version
+
+
+def _apply(conn: sqlite3.Connection, number: int, name: str, sql: str) -> None:
+    # executescript commits first; BEGIN IMMEDIATE inside the script makes the migration
+    # and its bookkeeping row one transaction, and serialises two processes migrating.
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    script = (
+        "BEGIN IMMEDIATE;\n"
+        f"{sql}\n"
+        f"INSERT INTO schema_migrations (version, name, applied_at) "
+        f"VALUES ({number}, '{name}', '{stamp}');\n"
+        "COMMIT;"
+    )
+    try:
+        conn.executescript(script)
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.rollback()
+        if "no such module: fts5" in str(exc):
+            raise MissingFTS5(str(exc)) from None
+        if "already exists" in str(exc) and current_version(conn) >= number:
+            return  # another process applied it between our check and our BEGIN
+        raise

@@ -1,0 +1,45 @@
+"""Where codequery keeps its files inside one work tree. Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from codequery import defaults
+
+
+@dataclass(frozen=True)
+class RepoPaths:
+    root: Path
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / defaults.STATE_DIR
+
+    @property
+    def config(self) -> Path:
+        return self.state_dir / defaults.CONFIG_FILE
+
+    @property
+    def data_db(self) -> Path:
+        return self.state_dir / defaults.DATA_DB
+
+    @property
+    def huey_db(self) -> Path:
+        return self.state_dir / defaults.HUEY_DB
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / defaults.PID_FILE
+
+    @property
+    def lock_file(self) -> Path:
+        return self.state_dir / defaults.LOCK_FILE
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / defaults.LOG_DIR
+
+    @property
+    def gitignore(self) -> Path:
+        return self.state_dir / ".gitignore"

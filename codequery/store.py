@@ -1,0 +1,180 @@
+"""code_data.db: documentation records and their full-text index.
+
+Standard library only. Records go in and come out as plain dicts shaped like
+`records.FileRecord`; the pydantic validation happens before a record gets here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from codequery import migrations
+from codequery.errors import CodeQueryError
+
+BUSY_TIMEOUT_MS = 10_000
+_DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")
+_COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
+            "documenter", "model", "documented_at")
+# bm25 weights, in the FTS column order (path, symbols, overview, docstrings): a hit on a
+# symbol name or a path says more about a file than a word in its prose.
+_WEIGHTS = "8.0, 10.0, 3.0, 1.0"
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a data database in WAL mode with the newest schema."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrations.migrate(conn)
+    except migrations.MissingFTS5:
+        raise CodeQueryError(
+            f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5 full-text search; "
+            "install a Python built with a current SQLite"
+        ) from None
+    except sqlite3.DatabaseError as exc:
+        raise CodeQueryError(
+            f"cannot use database {path}: {exc}; move it aside and run `codequery document` "
+            "to rebuild it"
+        ) from None
+    return conn
+
+
+def _words(name: str) -> list[str]:
+    parts = [p for chunk in name.split("_") for p in _CAMEL.findall(chunk)]
+    return [name, *parts] if len(parts) > 1 else [name]
+
+
+def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
+    names: list[str] = []
+    prose: list[str] = []
+    for fn in doc.get("functions", []):
+        names += _words(fn["name"])
+        prose.append(fn.get("summary", ""))
+    for cls in doc.get("classes", []):
+        names += _words(cls["name"])
+        prose.append(cls.get("summary", ""))
+        for method in cls.get("methods", []):
+            names += _words(method["name"])
+            prose.append(method.get("summary", ""))
+    names += doc.get("exports", [])
+    prose += doc.get("notes", [])
+    return " ".join(names), "\n".join(p for p in prose if p)
+
+
+def fts_query(text: str, *, any_term: bool = False) -> str | None:
+    """Turn what a user typed into a safe MATCH expression, or None if nothing is searchable.
+
+    Every term is quoted as a phrase, so `NOT`, `-x`, `a:b`, `"` or `(` are words, never
+    FTS5 syntax; a trailing `*` keeps its meaning as a prefix search.
+    """
+    terms = []
+    for raw in text.split():
+        prefix = raw.endswith("*")
+        word = raw.rstrip("*")
+        if not any(ch.isalnum() for ch in word):
+            continue
+        quoted = '"' + word.replace('"', '""') + '"'
+        terms.append(quoted + ("*" if prefix else ""))
+    if not terms:
+        return None
+    return (" OR " if any_term else " ").join(terms)
+
+
+class Store:
+    """The records of one dataset."""
+
+    def __init__(self, conn: sqlite3.Connection, dataset: str) -> None:
+        self.conn = conn
+        self.dataset = dataset
+
+    def content_of(self, path: str) -> tuple[str, str, str | None] | None:
+        """(content_sha, documenter, model) of the stored record, if any."""
+        row = self.conn.execute(
+            "SELECT content_sha, documenter, model FROM records WHERE dataset = ? AND path = ?",
+            (self.dataset, path),
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def put(self, record: dict[str, Any]) -> None:
+        """Insert or replace one record (call inside a transaction to group writes)."""
+        doc = {key: record.get(key, []) for key in _DOC_KEYS}
+        symbols, docstrings = _symbols_and_docstrings(doc)
+        values = [record.get(col) for col in _COLUMNS]
+        self.conn.execute(
+            "INSERT INTO records (dataset, path, language, overview, size, line_count, "
+            "content_sha, documenter, model, documented_at, doc, symbols, docstrings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (dataset, path) DO UPDATE SET language = excluded.language, "
+            "overview = excluded.overview, size = excluded.size, "
+            "line_count = excluded.line_count, content_sha = excluded.content_sha, "
+            "documenter = excluded.documenter, model = excluded.model, "
+            "documented_at = excluded.documented_at, doc = excluded.doc, "
+            "symbols = excluded.symbols, docstrings = excluded.docstrings",
+            [self.dataset, *values, json.dumps(doc), symbols, docstrings],
+        )
+
+    def delete(self, paths: Iterable[str]) -> int:
+        removed = 0
+        for path in paths:
+            cur = self.conn.execute(
+                "DELETE FROM records WHERE dataset = ? AND path = ?", (self.dataset, path)
+            )
+            removed += cur.rowcount
+        return removed
+
+    def paths(self) -> set[str]:
+        rows = self.conn.execute("SELECT path FROM records WHERE dataset = ?", (self.dataset,))
+        return {row[0] for row in rows}
+
+    def count(self) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM records WHERE dataset = ?", (self.dataset,)
+        ).fetchone()
+        return int(row[0])
+
+    def get(self, path: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)}, doc FROM records WHERE dataset = ? AND path = ?",
+            (self.dataset, path),
+        ).fetchone()
+        if row is None:
+            return None
+        record = {col: row[col] for col in _COLUMNS}
+        record.update(json.loads(row["doc"]))
+        return record
+
+    def search(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Ranked matches; if every term together finds nothing, any term will do."""
+        results: list[dict[str, Any]] = []
+        for any_term in (False, True):
+            query = fts_query(text, any_term=any_term)
+            if query is None:
+                return []
+            results = self._match(query, limit)
+            if results or " " not in query:
+                break
+        return results
+
+    def _match(self, query: str, limit: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            f"SELECT r.path, r.overview, r.content_sha, bm25(records_fts, {_WEIGHTS}) AS rank, "
+            "snippet(records_fts, -1, char(2), char(3), '…', 12) AS snippet "
+            "FROM records_fts JOIN records r ON r.id = records_fts.rowid "
+            "WHERE records_fts MATCH ? AND r.dataset = ? ORDER BY rank LIMIT ?",
+            (query, self.dataset, limit),
+        )
+        return [
+            {"path": row["path"], "score": round(-row["rank"], 4), "overview": row["overview"],
+             "snippet": row["snippet"], "content_sha": row["content_sha"]}
+            for row in rows
+        ]

@@ -1,0 +1,58 @@
+"""One work tree as codequery sees it: its paths, its config and its data."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+
+from codequery import config as config_mod
+from codequery import git
+from codequery.errors import CodeQueryError
+from codequery.paths import RepoPaths
+from codequery.store import Store, connect
+
+STATE_GITIGNORE = "# codequery: only the settings are shared\n*\n!.gitignore\n!config.json\n"
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.paths = RepoPaths(root)
+
+    @classmethod
+    def find(cls, start: Path) -> Workspace:
+        return cls(git.toplevel(start))
+
+    def require_initialized(self) -> None:
+        if not self.paths.config.exists():
+            raise CodeQueryError(
+                f"codequery is not set up in {self.root}; run `codequery init` there first"
+            )
+
+    @cached_property
+    def config(self) -> config_mod.Config:
+        self.require_initialized()
+        return config_mod.load(self.paths.config)
+
+    @cached_property
+    def store(self) -> Store:
+        self.paths.state_dir.mkdir(exist_ok=True)
+        return Store(connect(self.paths.data_db), self.config.dataset)
+
+    def relative(self, user_path: str, cwd: Path) -> str:
+        """A path as the user typed it (relative to cwd) -> repository-relative, POSIX."""
+        # Resolve the directories but not the last name: a symlink in the repository is
+        # documented under its own name.
+        absolute = Path(os.path.normpath(os.path.join(os.path.realpath(cwd), user_path)))
+        try:
+            rel = absolute.relative_to(os.path.realpath(self.root))
+        except ValueError:
+            raise CodeQueryError(f"{user_path} is outside the repository {self.root}") from None
+        return rel.as_posix()
+
+
+def default_dataset(root: Path) -> str:
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", root.name).strip("-.")
+    return name or "repository"

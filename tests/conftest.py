@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_repo
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test may read or write the real home directory or the user's git config."""
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
+        encoding="utf-8",
+    )
+    for name in list(__import__("os").environ):
+        if name.startswith("GIT_") or name.startswith("CODEQUERY_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", {
+        "README.md": "# Sample project\n\nTools for parsing invoices.\n\n## Install\n",
+        "src/invoices.py": '"""Parse and total invoices."""\n\nimport json\n\n\n'
+                           'def parse_invoice(text: str) -> dict:\n'
+                           '    """Read one invoice from JSON text."""\n'
+                           '    return json.loads(text)\n\n\n'
+                           'class InvoiceTotaler:\n'
+                           '    """Adds up invoice lines."""\n\n'
+                           '    def total(self, invoice: dict) -> float:\n'
+                           '        return sum(invoice["lines"])\n',
+        "web/app.js": "// Front end of the invoice viewer\nimport React from 'react';\n"
+                      "export function renderInvoice(invoice) { return invoice; }\n",
+    })

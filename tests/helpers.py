@@ -1,0 +1,68 @@
+"""Real git repositories for tests, and ways to run codequery against them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from codequery.cli.app import cli
+from codequery.cli import documents  # noqa: F401 - registers the commands
+
+BIN_DIR = Path(sys.executable).parent
+CODEQUERY_BIN = BIN_DIR / "codequery"
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def write(repo: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def commit_all(repo: Path, message: str = "change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def make_repo(path: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    write(path, files or {"README.md": "# Project\n\nA small project.\n"})
+    commit_all(path, "initial")
+    return path
+
+
+def cli_run(repo: Path, *args: str, input: str | None = None) -> Result:
+    """codequery in this process through click's runner (fast; no console script)."""
+    return CliRunner().invoke(cli, ["-C", str(repo), *args], input=input, catch_exceptions=False)
+
+
+def run_installed(repo: Path, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    """codequery as a user runs it: the installed console script in a subprocess."""
+    return subprocess.run([str(CODEQUERY_BIN), "-C", str(repo), *args], capture_output=True,
+                          text=True, **kwargs)
+
+
+def cli_json(repo: Path, *args: str):
+    result = cli_run(repo, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def env_without_git_vars() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}

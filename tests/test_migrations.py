@@ -1,0 +1,44 @@
+import sqlite3
+
+from codequery import migrations, store
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    rows = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall()
+    return [(t, n, " ".join((s or "").split())) for t, n, s in rows]
+
+
+def test_upgrading_from_the_first_migration_matches_a_fresh_database(tmp_path):
+    old = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    assert migrations.migrate(old, target=1) == 1
+    old.execute(
+        "INSERT INTO records (dataset, path, language, doc, symbols, size, line_count, "
+        "content_sha, documenter, documented_at) VALUES ('d', 'a.py', 'python', '{}', "
+        "'legacy_symbol', 1, 1, 'x', 'builtin', 'now')"
+    )
+    assert migrations.migrate(old) == migrations.LATEST
+
+    fresh = sqlite3.connect(tmp_path / "fresh.db", isolation_level=None)
+    migrations.migrate(fresh)
+    assert _schema(old) == _schema(fresh)
+    versions = [r[0] for r in old.execute("SELECT version FROM schema_migrations ORDER BY 1")]
+    assert versions == [number for number, _, _ in migrations.MIGRATIONS]
+    # rows written before the index existed are searchable after the upgrade
+    old.row_factory = sqlite3.Row
+    assert store.Store(old, "d")._match('"legacy_symbol"', 5)[0]["path"] == "a.py"
+
+
+def test_migrating_twice_is_a_no_op(tmp_path):
+    conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    migrations.migrate(conn)
+    before = _schema(conn)
+    assert migrations.migrate(conn) == migrations.LATEST
+    assert _schema(conn) == before
+
+
+def test_connect_uses_wal_and_a_busy_timeout(tmp_path):
+    conn = store.connect(tmp_path / "data.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
