@@ -42,7 +42,7 @@ def commit_all(repo: Path, message: str = "change") -> None:
 def make_repo(path: Path, files: dict[str, str | bytes] | None = None) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
-    write(path, files or {"README.md": "# Project\n\nA small project.\n"})
+    write(path, files if files is not None else {"README.md": "# Project\n\nA small project.\n"})
     commit_all(path, "initial")
     return path
 
@@ -58,8 +58,8 @@ def run_installed(repo: Path, *args: str, **kwargs) -> subprocess.CompletedProce
                           text=True, **kwargs)
 
 
-def cli_json(repo: Path, *args: str):
-    result = cli_run(repo, *args, "--json")
+def cli_json(repo: Path, command: str, *args: str):
+    result = cli_run(repo, command, "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -1,0 +1,1 @@
+"""The Huey instance (from the queue release on)."""

@@ -1,0 +1,94 @@
+from codequery.store import Store, connect
+from tests.helpers import cli_json, cli_run, commit_all, git, make_repo, write
+
+
+def _store(repo, dataset="repo"):
+    return Store(connect(repo / ".code-query/code_data.db"), dataset)
+
+
+def test_unchanged_files_cost_nothing_on_a_second_run(repo):
+    cli_run(repo, "init")
+    before = _store(repo).get("src/invoices.py")["documented_at"]
+    result = cli_run(repo, "document")
+    assert "0 documented, 3 unchanged" in result.stderr
+    assert _store(repo).get("src/invoices.py")["documented_at"] == before
+
+
+def test_changed_file_is_documented_again(repo):
+    cli_run(repo, "init")
+    write(repo, {"src/invoices.py": "def refund_invoice():\n    pass\n"})
+    result = cli_run(repo, "document", "src/invoices.py")
+    assert "1 documented" in result.stderr
+    record = _store(repo).get("src/invoices.py")
+    assert [f["name"] for f in record["functions"]] == ["refund_invoice"]
+
+
+def test_force_redocuments_everything(repo):
+    cli_run(repo, "init")
+    assert "3 documented" in cli_run(repo, "document", "--force").stderr
+
+
+def test_a_deleted_file_loses_its_record(repo):
+    cli_run(repo, "init")
+    git(repo, "rm", "-q", "web/app.js")
+    commit_all(repo)
+    result = cli_run(repo, "document")
+    assert "1 removed" in result.stderr
+    assert "web/app.js" not in _store(repo).paths()
+
+
+def test_directory_argument_and_paths_relative_to_cwd(repo):
+    cli_run(repo, "init", "--no-document")
+    result = cli_run(repo / "src", "document", ".")
+    assert result.exit_code == 0, result.output
+    assert _store(repo).paths() == {"src/invoices.py"}
+
+
+def test_untracked_files_are_not_documented(repo):
+    cli_run(repo, "init", "--no-document")
+    write(repo, {"scratch.py": "x = 1\n"})
+    result = cli_run(repo, "document", "scratch.py")
+    assert "1 not tracked" in result.stderr
+    assert _store(repo).paths() == set()
+
+
+def test_paths_and_all_together_is_a_usage_error(repo):
+    cli_run(repo, "init", "--no-document")
+    assert cli_run(repo, "document", "--all", "README.md").exit_code == 2
+
+
+def test_document_before_init_says_to_init(repo):
+    result = cli_run(repo, "document")
+    assert result.exit_code == 1
+    assert "codequery init" in result.stderr
+
+
+ODD_NAMES = {
+    "with space.py": "def spaced():\n    pass\n",
+    "new\nline.py": "def newline_name():\n    pass\n",
+    "ünïcødé.py": "def unicode_name():\n    pass\n",
+    "-leading-dash.py": "def dashed():\n    pass\n",
+    "$(touch pwned).py": "def not_executed():\n    pass\n",
+}
+
+
+def test_odd_filenames_are_documented_and_nothing_is_executed(tmp_path):
+    repo = make_repo(tmp_path / "odd", ODD_NAMES)
+    cli_run(repo, "init")
+    assert _store(repo, "odd").paths() == set(ODD_NAMES)
+    assert not (repo / "pwned").exists()
+    assert cli_json(repo, "show", "--", "-leading-dash.py")["functions"][0]["name"] == "dashed"
+    assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"
+    result = cli_run(repo, "document", "--force", "--", "-leading-dash.py", "with space.py")
+    assert "2 documented" in result.stderr
+
+
+def test_secret_files_get_metadata_but_never_their_content(tmp_path):
+    repo = make_repo(tmp_path / "s", {".env": "API_TOKEN=supersecretvalue\n",
+                                      "conf.py": "KEY = 'AKIAIOSFODNN7EXAMPLE'\n"})
+    cli_run(repo, "init")
+    db = repo / ".code-query/code_data.db"
+    raw = db.read_bytes() + (repo / ".code-query/code_data.db-wal").read_bytes()
+    assert b"supersecretvalue" not in raw and b"AKIAIOSFODNN7EXAMPLE" not in raw
+    record = cli_json(repo, "show", ".env")
+    assert record["overview"] == "" and "Secret-looking" in record["notes"][0]

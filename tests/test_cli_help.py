@@ -1,0 +1,32 @@
+import click
+import pytest
+
+from codequery import __version__
+from codequery.cli.app import cli
+from tests.helpers import cli_run
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+ALL = list(_commands(cli))
+
+
+@pytest.mark.parametrize("path,command", ALL, ids=[" ".join(p) for p, _ in ALL])
+def test_every_command_explains_itself(tmp_path, path, command):
+    assert command.help and len(command.help.strip()) > 20
+    for flag in ("-h", "--help"):
+        result = cli_run(tmp_path, *path, flag)
+        assert result.exit_code == 0
+        assert "Usage:" in result.stdout
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name not in ("help",):
+            assert param.help, f"{' '.join(path)} {param.opts} has no help"
+
+
+def test_version(tmp_path):
+    assert cli_run(tmp_path, "--version").stdout.strip().endswith(__version__)

@@ -1,0 +1,73 @@
+import json
+
+from codequery.store import Store, connect
+from tests.helpers import cli_run, make_repo
+
+
+def test_init_writes_config_gitignore_database_and_documents(repo):
+    result = cli_run(repo, "init")
+    assert result.exit_code == 0, result.output
+    state = repo / ".code-query"
+    cfg = json.loads((state / "config.json").read_text())
+    assert cfg["dataset"] == "repo"
+    assert cfg["documenter"]["name"] == "builtin"
+    assert "!config.json" in (state / ".gitignore").read_text()
+    db = Store(connect(state / "code_data.db"), "repo")
+    assert db.paths() == {"README.md", "src/invoices.py", "web/app.js"}
+    assert "3 documented" in result.stderr
+
+
+def test_init_options_set_config_fields(repo):
+    result = cli_run(repo, "init", "--dataset", "billing", "--mode", "manual", "--model", "m1",
+                     "--no-document")
+    assert result.exit_code == 0, result.output
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert (cfg["dataset"], cfg["processing"]["mode"], cfg["documenter"]["model"]) == (
+        "billing", "manual", "m1")
+    db = Store(connect(repo / ".code-query/code_data.db"), "billing")
+    assert db.count() == 0
+
+
+def test_init_twice_keeps_settings_and_redoes_nothing(repo):
+    cli_run(repo, "init", "--mode", "sync")
+    again = cli_run(repo, "init")
+    assert again.exit_code == 0, again.output
+    assert "0 documented, 3 unchanged" in again.stderr
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert cfg["processing"]["mode"] == "sync"
+
+
+def test_init_outside_a_git_repository_is_a_clear_error(tmp_path):
+    result = cli_run(tmp_path, "init")
+    assert result.exit_code == 1
+    assert "not inside a git work tree" in result.stderr
+
+
+def test_init_with_a_broken_config_says_what_is_wrong(repo):
+    (repo / ".code-query").mkdir()
+    (repo / ".code-query/config.json").write_text('{"dataset": "x", "colour": 1}')
+    result = cli_run(repo, "init")
+    assert result.exit_code == 1
+    assert "colour" in result.stderr and "config.json" in result.stderr
+
+
+def test_init_from_a_subdirectory_uses_the_top_level(repo):
+    result = cli_run(repo / "src", "init", "--no-document")
+    assert result.exit_code == 0, result.output
+    assert (repo / ".code-query/config.json").exists()
+    assert not (repo / "src/.code-query").exists()
+
+
+def test_code_query_state_stays_out_of_git_status_except_config(repo):
+    cli_run(repo, "init")
+    from tests.helpers import git
+
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert status.split() == ["??", ".code-query/.gitignore", "??", ".code-query/config.json"]
+
+
+def test_empty_repository_initialises(tmp_path):
+    repo = make_repo(tmp_path / "empty", {})
+    result = cli_run(repo, "init")
+    assert result.exit_code == 0, result.output
+    assert "0 documented" in result.stderr

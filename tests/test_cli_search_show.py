@@ -1,0 +1,60 @@
+from tests.helpers import cli_json, cli_run, write
+
+
+def test_search_json_shape_and_ranking(repo):
+    cli_run(repo, "init")
+    results = cli_json(repo, "search", "parse_invoice")
+    assert results[0]["path"] == "src/invoices.py"
+    assert set(results[0]) >= {"path", "score", "overview", "snippet", "stale"}
+    assert results[0]["stale"] is False
+    assert isinstance(results[0]["score"], float)
+
+
+def test_search_table_shows_results(repo):
+    cli_run(repo, "init")
+    result = cli_run(repo, "search", "invoices")
+    assert result.exit_code == 0
+    assert "src/invoices.py" in result.stdout
+
+
+def test_search_with_fts_syntax_characters_never_fails(repo):
+    cli_run(repo, "init")
+    for text in ['"', "-", "NOT", "a:b", "*", "(", "total -x NOT"]:
+        result = cli_run(repo, "search", "--", text)
+        assert result.exit_code == 0, (text, result.output)
+
+
+def test_edited_and_deleted_files_are_marked_stale(repo):
+    cli_run(repo, "init")
+    write(repo, {"src/invoices.py": "# changed on disk\n"})
+    (repo / "web/app.js").unlink()
+    stale = {r["path"]: r["stale"] for r in cli_json(repo, "search", "invoice*")}
+    assert stale["src/invoices.py"] is True
+    assert stale["web/app.js"] is True
+    assert stale["README.md"] is False
+    assert "(stale)" in cli_run(repo, "search", "invoice*").stdout
+    assert cli_json(repo, "show", "src/invoices.py")["stale"] is True
+
+
+def test_show_json_has_the_contract_keys(repo):
+    cli_run(repo, "init")
+    record = cli_json(repo, "show", "src/invoices.py")
+    for key in ("path", "language", "overview", "functions", "classes", "imports", "exports",
+                "documenter", "content_sha", "documented_at"):
+        assert key in record
+    assert record["classes"][0]["name"] == "InvoiceTotaler"
+    assert record["documenter"] == "builtin"
+
+
+def test_show_renders_for_people(repo):
+    cli_run(repo, "init")
+    result = cli_run(repo / "src", "show", "invoices.py")
+    assert result.exit_code == 0, result.output
+    assert "parse_invoice" in result.stdout and "InvoiceTotaler" in result.stdout
+
+
+def test_show_unknown_path_is_a_clear_error(repo):
+    cli_run(repo, "init")
+    result = cli_run(repo, "show", "nope.py")
+    assert result.exit_code == 1
+    assert "no record for nope.py" in result.stderr

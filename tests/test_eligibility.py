@@ -1,0 +1,71 @@
+import os
+
+from codequery import git
+from codequery.config import FilesConfig
+from codequery.eligibility import Content, Skip, examine
+from tests.helpers import commit_all, make_repo, write
+from tests.helpers import git as run_git
+
+KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+def _verdicts(repo, files=None):
+    files = files or FilesConfig()
+    return {e.path: examine(repo, e, files) for e in git.tracked_files(repo)}
+
+
+def test_what_is_never_documented(tmp_path):
+    repo = make_repo(tmp_path / "r", {
+        "ok.py": "x = 1\n",
+        "logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
+        "big.txt": "x" * 600_000,
+        "skip/me.py": "x = 2\n",
+    })
+    outside = tmp_path / "outside.py"
+    outside.write_text("secret = 1\n")
+    os.symlink(outside, repo / "link_out.py")
+    os.symlink("ok.py", repo / "link_in.py")
+    commit_all(repo)
+    verdicts = _verdicts(repo, FilesConfig(exclude=["skip/*"]))
+    assert isinstance(verdicts["ok.py"], Content)
+    assert verdicts["logo.png"] == Skip("logo.png", "binary")
+    assert verdicts["big.txt"] == Skip("big.txt", "too large")
+    assert verdicts["skip/me.py"] == Skip("skip/me.py", "excluded")
+    assert verdicts["link_out.py"] == Skip("link_out.py", "symlink outside the repository")
+    assert isinstance(verdicts["link_in.py"], Content)
+
+
+def test_secrets_by_name_and_by_content(tmp_path):
+    repo = make_repo(tmp_path / "r", {
+        ".env": "TOKEN=abc\n", "deploy/server.pem": "cert\n", "keys.py": f'K = """{KEY}"""\n',
+        "aws.cfg": "id = AKIAIOSFODNN7EXAMPLE\n", "plain.py": "x = 1\n",
+    })
+    verdicts = _verdicts(repo)
+    for path in (".env", "deploy/server.pem", "keys.py", "aws.cfg"):
+        assert verdicts[path].secret, path
+    assert not verdicts["plain.py"].secret
+
+
+def test_content_sha_is_gits_blob_id(tmp_path):
+    repo = make_repo(tmp_path / "r", {"a.py": "print('hi')\n"})
+    [entry] = [e for e in git.tracked_files(repo) if e.path == "a.py"]
+    assert examine(repo, entry, FilesConfig()).sha == entry.sha
+
+
+def test_codequery_state_is_never_documented(tmp_path):
+    repo = make_repo(tmp_path / "r", {".code-query/config.json": "{}"})
+    [entry] = [e for e in git.tracked_files(repo) if e.path.startswith(".code-query")]
+    assert examine(repo, entry, FilesConfig()).reason == "codequery state"
+
+
+def test_submodules_are_skipped(tmp_path):
+    inner = make_repo(tmp_path / "inner")
+    repo = make_repo(tmp_path / "outer")
+    run_git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    commit_all(repo)
+    assert _verdicts(repo)["sub"] == Skip("sub", "submodule")
+
+
+def test_write_helper_makes_parents(tmp_path):
+    write(tmp_path, {"a/b/c.txt": "x"})
+    assert (tmp_path / "a/b/c.txt").read_text() == "x"

@@ -1,0 +1,59 @@
+"""The console script as a user runs it, in real subprocesses."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+from tests.helpers import CODEQUERY_BIN, commit_all, make_repo, run_installed, write
+
+
+def test_installed_entry_point_initialises_and_searches(repo):
+    done = run_installed(repo, "init")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(run_installed(repo, "search", "--json", "renderInvoice").stdout)
+    assert found[0]["path"] == "web/app.js"
+
+
+def test_user_errors_are_one_line_with_exit_1(tmp_path):
+    done = run_installed(tmp_path, "search", "x")
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error:")
+
+
+def test_usage_errors_exit_2(repo):
+    assert run_installed(repo, "search").returncode == 2
+
+
+def _big_module(i: int) -> str:
+    body = "\n".join(f"def function_{i}_{n}(a, b=1):\n    '''Doc {n}.'''\n    return a + b\n"
+                     for n in range(600))
+    return f'"""Module {i}."""\n{body}\n'
+
+
+def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
+    repo = make_repo(tmp_path / "big", {})
+    write(repo, {f"pkg/m{i:04}.py": _big_module(i) for i in range(400)})
+    commit_all(repo)
+    assert run_installed(repo, "init", "--no-document").returncode == 0
+    proc = subprocess.Popen([str(CODEQUERY_BIN), "-C", str(repo), "document"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db = repo / ".code-query/code_data.db"
+    count = 0
+    deadline = time.monotonic() + 60
+    while count < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            count = sqlite3.connect(db).execute("SELECT count(*) FROM records").fetchone()[0]
+        except sqlite3.OperationalError:
+            count = 0
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    kept = sqlite3.connect(db).execute("SELECT count(*) FROM records").fetchone()[0]
+    assert 5 <= kept < 400
+    second = run_installed(repo, "document")
+    assert second.returncode == 0
+    assert f"{400 - kept} documented, {kept} unchanged" in second.stderr
