@@ -59,7 +59,7 @@ class ProcessingConfig(_Section):
 class FilesConfig(_Section):
     exclude: list[str] = Field(
         default_factory=list,
-        description="Glob patterns (matched against the repository-relative path) never documented.",
+        description="Glob patterns, matched against repository-relative paths, never documented.",
     )
     max_file_bytes: int = Field(defaults.MAX_FILE_BYTES, gt=0)
     secret_patterns: list[str] = Field(

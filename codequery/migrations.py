@@ -33,7 +33,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     """),
     (2, "full-text search", """
         CREATE VIRTUAL TABLE records_fts USING fts5(
-            path, symbols, overview, docstrings, content='records', content_rowid='id'
+            path, symbols, overview, docstrings, content='records', content_rowid='id',
+            prefix='2 3 4'
         );
         CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
             INSERT INTO records_fts (rowid, path, symbols, overview, docstrings)

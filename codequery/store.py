@@ -166,15 +166,35 @@ class Store:
         return results
 
     def _match(self, query: str, limit: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute(
-            f"SELECT r.path, r.overview, r.content_sha, bm25(records_fts, {_WEIGHTS}) AS rank, "
+        # Rank first and fetch the rest for the winners only: bm25 over every match is
+        # the unavoidable cost, snippets and the join to records are not.
+        want = limit * 2 + 20
+        while True:
+            ranked = self.conn.execute(
+                f"SELECT rowid, bm25(records_fts, {_WEIGHTS}) FROM records_fts "
+                "WHERE records_fts MATCH ? ORDER BY 2 LIMIT ?", (query, want),
+            ).fetchall()
+            rows = self._details(query, [r[0] for r in ranked])
+            if len(rows) >= limit or len(ranked) < want:
+                break
+            want *= 8  # other datasets' rows crowded the page out
+        ranks = {rowid: rank for rowid, rank in ranked}
+        rows.sort(key=lambda row: ranks[row["id"]])
+        return [
+            {"path": row["path"], "score": round(-ranks[row["id"]], 4),
+             "overview": row["overview"], "snippet": row["snippet"],
+             "content_sha": row["content_sha"]}
+            for row in rows[:limit]
+        ]
+
+    def _details(self, query: str, rowids: list[int]) -> list[sqlite3.Row]:
+        if not rowids:
+            return []
+        marks = ",".join("?" * len(rowids))
+        return self.conn.execute(
+            "SELECT r.id, r.path, r.overview, r.content_sha, "
             "snippet(records_fts, -1, char(2), char(3), '…', 12) AS snippet "
             "FROM records_fts JOIN records r ON r.id = records_fts.rowid "
-            "WHERE records_fts MATCH ? AND r.dataset = ? ORDER BY rank LIMIT ?",
-            (query, self.dataset, limit),
-        )
-        return [
-            {"path": row["path"], "score": round(-row["rank"], 4), "overview": row["overview"],
-             "snippet": row["snippet"], "content_sha": row["content_sha"]}
-            for row in rows
-        ]
+            f"WHERE records_fts MATCH ? AND records_fts.rowid IN ({marks}) AND r.dataset = ?",
+            (query, *rowids, self.dataset),
+        ).fetchall()

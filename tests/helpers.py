@@ -10,8 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from codequery.cli.app import cli
 from codequery.cli import documents  # noqa: F401 - registers the commands
+from codequery.cli.app import cli
 
 BIN_DIR = Path(sys.executable).parent
 CODEQUERY_BIN = BIN_DIR / "codequery"

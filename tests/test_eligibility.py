@@ -6,7 +6,8 @@ from codequery.eligibility import Content, Skip, examine
 from tests.helpers import commit_all, make_repo, write
 from tests.helpers import git as run_git
 
-KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+KEY = ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
+       "-----END OPENSSH PRIVATE KEY-----\n")
 
 
 def _verdicts(repo, files=None):

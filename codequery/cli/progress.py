@@ -9,8 +9,13 @@ from contextlib import contextmanager
 @contextmanager
 def file_progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
     """Yields (on_total, on_file) callbacks for `documenting.document_files`."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from codequery.cli.app import stderr_console
 
