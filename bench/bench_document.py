@@ -143,7 +143,8 @@ def main() -> None:
         first = run([codequery, "document"], repo)
         second = run([codequery, "document"], repo)
         baseline = run([codequery, "--version"], repo)
-        print(f"first run:   {args.files} files in {first:.2f} s = {args.files / first:.0f} files/s")
+        rate = args.files / first
+        print(f"first run:   {args.files} files in {first:.2f} s = {rate:.0f} files/s")
         print(f"second run:  {second:.2f} s (nothing changed) = {second / first:.3f} x the first")
         print(f"             (codequery start-up alone: {baseline:.2f} s)")
         typical, worst = search_latency(repo / ".code-query/code_data.db", args.records)
