@@ -13,3 +13,18 @@ def is_stale(root: Path, path: str, content_sha: str) -> bool:
     except OSError:
         return True  # gone (or unreadable): the record describes nothing current
     return git.blob_sha(data) != content_sha
+
+
+def stale_paths(root: Path, documented: dict[str, str]) -> list[str]:
+    """Records that no longer match their file, without hashing the whole tree: git's
+    index already knows the blob id of every file the work tree has not modified."""
+    index = {e.path: e.sha for e in git.tracked_files(root)}
+    modified = set(git.split_z(git.run(["diff-files", "--name-only", "-z"], root)))
+    stale = []
+    for path, sha in documented.items():
+        if path in modified or path not in index:
+            if is_stale(root, path, sha):
+                stale.append(path)
+        elif index[path] != sha:
+            stale.append(path)
+    return stale

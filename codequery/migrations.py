@@ -52,6 +52,38 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         END;
         INSERT INTO records_fts (records_fts) VALUES ('rebuild');
     """),
+    (3, "job ledger", """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            dataset TEXT NOT NULL,
+            path TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 1,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            content_sha TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            last_error TEXT,
+            next_retry_at REAL,
+            dispatched_at REAL,
+            lease_owner TEXT,
+            lease_expires_at REAL,
+            duration_s REAL
+        );
+        CREATE UNIQUE INDEX jobs_one_pending ON jobs (dataset, path) WHERE status = 'pending';
+        CREATE INDEX jobs_by_status ON jobs (dataset, status, priority, created_at);
+        CREATE TABLE job_events (
+            id INTEGER PRIMARY KEY,
+            job_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            worker TEXT,
+            detail TEXT
+        );
+        CREATE INDEX job_events_by_job ON job_events (job_id, id);
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

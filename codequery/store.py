@@ -198,3 +198,8 @@ class Store:
             f"WHERE records_fts MATCH ? AND records_fts.rowid IN ({marks}) AND r.dataset = ?",
             (query, *rowids, self.dataset),
         ).fetchall()
+
+    def shas(self) -> dict[str, str]:
+        rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",
+                                 (self.dataset,))
+        return {row[0]: row[1] for row in rows}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from codequery.cli import documents  # noqa: F401 - registers the commands
+import codequery.cli  # noqa: F401 - registers the commands
 from codequery.cli.app import cli
 
 BIN_DIR = Path(sys.executable).parent
@@ -66,3 +66,33 @@ def cli_json(repo: Path, command: str, *args: str):
 
 def env_without_git_vars() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
+FAKE_LLM = Path(__file__).parent / "fake_llm.py"
+
+
+def configure(repo: Path, **sections: dict) -> None:
+    """Merge settings into .code-query/config.json (after `init`)."""
+    path = repo / ".code-query" / "config.json"
+    cfg = json.loads(path.read_text())
+    for name, values in sections.items():
+        cfg[name].update(values)
+    path.write_text(json.dumps(cfg, indent=2))
+
+
+def use_fake_llm(repo: Path, **documenter: object) -> None:
+    """The command documenter running tests/fake_llm.py (behaviour set through FAKE_LLM_*)."""
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)],
+                                **documenter})
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

@@ -1,6 +1,11 @@
 """The command line: parsing arguments and printing. The work lives in the library."""
 
-from codequery.cli import documents  # noqa: F401 - registers the commands
+from codequery.cli import (  # noqa: F401 - importing registers the commands
+    documents,
+    queue_commands,
+    status,
+    worker_commands,
+)
 from codequery.cli.app import cli
 
 

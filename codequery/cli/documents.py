@@ -31,7 +31,7 @@ def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.
 def _run_documenting(ws: Workspace, only: list[str] | None, force: bool) -> Outcome:
     from codequery.documenters import create
 
-    documenter = create(ws.config.documenter.name, ws.config.documenter.model)
+    documenter = create(ws.config.documenter)
     outcome = Outcome()
     with file_progress("documenting") as (on_total, on_file):
         try:
@@ -87,7 +87,7 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     cfg = _apply_options(cfg, dataset=dataset, documenter=documenter, model=model, mode=mode)
     from codequery.documenters import create
 
-    create(cfg.documenter.name, cfg.documenter.model)  # fails before anything is written
+    create(cfg.documenter)  # fails before anything is written
     config_mod.save(cfg, ws.paths.config)
     ws.__dict__.pop("config", None)
     console = stderr_console()
@@ -101,9 +101,14 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--all", "all_files", is_flag=True, help="Every tracked file (the default).")
 @click.option("--force", is_flag=True, help="Re-document even files whose content is unchanged.")
+@click.option("--queue", "to_queue", is_flag=True,
+              help="Hand the files to the background worker instead; prints the queue ids.")
+@click.option("--priority", type=click.Choice(["high", "normal", "low"]), default="normal",
+              show_default=True, help="With --queue: which jobs the worker takes first.")
 @pass_state
-def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool) -> None:
-    """Document files now, in this process, showing progress.
+def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
+             to_queue: bool, priority: str) -> None:
+    """Document files now, in this process, showing progress (or queue them with --queue).
 
     PATHS are files or directories; without them every tracked file is documented.
     Files whose content has not changed since they were documented cost nothing.
@@ -116,9 +121,28 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool)
     only = [ws.relative(p, state.cwd) for p in paths] or None
     if only and "." in only:
         only = None
+    if to_queue:
+        _queue(ws, only, priority)
+        return
     outcome = _run_documenting(ws, only, force)
     if outcome.failed:
         raise CodeQueryError(f"{len(outcome.failed)} files could not be documented (see above)")
+
+
+def _queue(ws: Workspace, only: list[str] | None, priority: str) -> None:
+    from codequery import liveness
+    from codequery.queueing import queue_files
+
+    queued = queue_files(ws, only, priority)
+    for item in queued:
+        click.echo(f"{item.id}\t{item.path}")
+    console = stderr_console()
+    merged = sum(1 for q in queued if q.coalesced)
+    console.print(f"codequery: {len(queued)} jobs queued"
+                  + (f" ({merged} merged into pending jobs)" if merged else "")
+                  + ("" if queued else "; everything is documented already"))
+    if queued and not liveness.worker_alive(ws.paths):
+        console.print("codequery: no worker is running; start one with: codequery worker start")
 
 
 def _highlight(snippet: str, open_mark: str, close_mark: str) -> str:

@@ -1,13 +1,15 @@
 """Documenters turn one file's content into a validated `FileDoc`.
 
-`builtin` is offline static analysis; the LLM documenters (`claude`, `command`) arrive in
-a later release and plug in through `create`.
+`builtin` is offline static analysis; `command` runs any LLM command line with the prompt
+on stdin. `claude` (the Claude CLI) arrives in a later release and plugs in through
+`create`.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from codequery.config import DocumenterConfig
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
 
@@ -19,12 +21,17 @@ class Documenter(Protocol):
     def document(self, path: str, language: str, text: str) -> FileDoc: ...
 
 
-def create(name: str, model: str | None = None) -> Documenter:
-    if name == "builtin":
+def create(config: DocumenterConfig) -> Documenter:
+    """The documenter the config's documenter section describes."""
+    if config.name == "builtin":
         from codequery.documenters.builtin import BuiltinDocumenter
 
         return BuiltinDocumenter()
+    if config.name == "command":
+        from codequery.documenters.command import CommandDocumenter
+
+        return CommandDocumenter(config.command, config.model, config.timeout_seconds)
     raise CodeQueryError(
-        f"the {name!r} documenter is not available in this version of codequery; "
-        'set "documenter": {"name": "builtin"} in .code-query/config.json'
+        f"the {config.name!r} documenter is not available in this version of codequery; "
+        'set "documenter": {"name": "builtin"} (or "command") in .code-query/config.json'
     )

@@ -1,0 +1,185 @@
+"""codequery queue list|show|wait|retry|cancel|purge|clear, and codequery events."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from codequery import ledger, liveness
+from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.errors import CodeQueryError
+from codequery.queueing import event_dict, job_dict
+
+STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
+                "dead": "red", "cancelled": "dim"}
+
+
+@cli.group()
+def queue() -> None:
+    """Inspect and manage the documentation jobs of this repository."""
+
+
+def _job_or_fail(state: State, job_id: str) -> ledger.Job:
+    job = ledger.get(state.workspace.store.conn, job_id.upper())
+    if job is None or job.dataset != state.workspace.config.dataset:
+        raise CodeQueryError(f"no job {job_id}; `codequery queue list` shows the jobs")
+    return job
+
+
+@queue.command("list")
+@click.option("--status", "status", type=click.Choice(ledger.STATUSES),
+              help="Only jobs in this state.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
+              help="At most this many jobs (oldest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> None:
+    """List jobs: id, operation, path, status, created, retries; counts underneath."""
+    ws = state.workspace
+    found = [job_dict(j) for j in ledger.jobs(ws.store.conn, ws.config.dataset, status, limit)]
+    if as_json:
+        emit_json(found)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in ("id", "operation", "path", "status", "created", "retries"):
+        table.add_column(column, overflow="fold")
+    for job in found:
+        style = STATUS_STYLE.get(job["status"], "")
+        table.add_row(job["id"], job["operation"], escape(job["path"]),
+                      f"[{style}]{job['status']}[/{style}]", job["created_at"],
+                      str(job["retries"]))
+    console = stdout_console()
+    if found:
+        console.print(table)
+    counts = ledger.counts(ws.store.conn, ws.config.dataset)
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+@queue.command()
+@click.argument("job_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def show(state: State, job_id: str, as_json: bool) -> None:
+    """One job with its history of state changes."""
+    job = _job_or_fail(state, job_id)
+    data = job_dict(job)
+    data["events"] = [event_dict(e) for e in ledger.events(state.workspace.store.conn, job.id)]
+    if as_json:
+        emit_json(data)
+        return
+    console = stdout_console()
+    for key in ("id", "path", "operation", "status", "priority", "attempts", "created_at",
+                "updated_at", "next_retry_at", "error"):
+        if data[key] is not None:
+            console.print(f"[bold]{key}[/bold]: {data[key]}", markup=True, highlight=False)
+    for event in data["events"]:
+        console.print(f"  {event['at']}  {event['from'] or '-'} -> {event['to']}  "
+                      f"{event['detail'] or ''}  [dim]{event['worker'] or ''}[/dim]")
+
+
+@queue.command()
+@click.argument("job_ids", nargs=-1, required=True)
+@click.option("--timeout", type=click.FloatRange(0), help="Give up after this many seconds.")
+@click.pass_obj
+def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
+    """Block until the jobs are done. Exit 0 all completed, 1 any dead or cancelled,
+    2 on timeout."""
+    ws = state.workspace
+    ids = [j.upper() for j in job_ids]
+    for job_id in ids:
+        _job_or_fail(state, job_id)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    warned = False
+    while True:
+        jobs = [ledger.get(ws.store.conn, j) for j in ids]
+        states = {j.id: j.status for j in jobs if j is not None}
+        open_ = [j for j, s in states.items() if s in (ledger.PENDING, ledger.PROCESSING)]
+        if not open_:
+            break
+        if not warned and not liveness.worker_alive(ws.paths):
+            stderr_console().print("codequery: no worker is running; these jobs wait for one "
+                                   "(codequery worker start)")
+            warned = True
+        if deadline is not None and time.monotonic() >= deadline:
+            stderr_console().print(f"codequery: timed out; still open: {', '.join(open_)}")
+            click.get_current_context().exit(2)
+        time.sleep(0.1)
+    failed = [j for j, s in states.items() if s != ledger.COMPLETED]
+    for job_id in ids:
+        click.echo(f"{job_id}\t{states.get(job_id, 'purged')}")
+    if failed:
+        click.get_current_context().exit(1)
+
+
+@queue.command()
+@click.argument("job_ids", nargs=-1)
+@click.option("--all-dead", is_flag=True, help="Every dead job.")
+@click.pass_obj
+def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
+    """Give dead (or cancelled) jobs a fresh set of attempts."""
+    if not job_ids and not all_dead:
+        raise click.UsageError("name job ids or pass --all-dead")
+    ws = state.workspace
+    done = ledger.retry(ws.store.conn, ws.config.dataset, [j.upper() for j in job_ids],
+                        all_dead=all_dead, worker="cli")
+    liveness.wake(ws.paths)
+    click.echo(f"codequery: {len(done)} jobs queued again" + (f": {', '.join(done)}"
+                                                                 if done else ""))
+
+
+@queue.command()
+@click.argument("job_ids", nargs=-1, required=True)
+@click.pass_obj
+def cancel(state: State, job_ids: tuple[str, ...]) -> None:
+    """Cancel pending jobs (a job already processing finishes)."""
+    done = ledger.cancel(state.workspace.store.conn, [j.upper() for j in job_ids], "cli")
+    click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs cancelled")
+    if len(done) < len(job_ids):
+        stderr_console().print("codequery: only pending jobs can be cancelled")
+
+
+@queue.command()
+@click.argument("job_ids", nargs=-1, required=True)
+@click.pass_obj
+def purge(state: State, job_ids: tuple[str, ...]) -> None:
+    """Delete jobs and their history (not while processing)."""
+    done = ledger.purge(state.workspace.store.conn, [j.upper() for j in job_ids])
+    click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs purged")
+
+
+@queue.command()
+@click.option("--days", required=True, type=click.FloatRange(0),
+              help="Delete completed and cancelled jobs older than this many days.")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_obj
+def clear(state: State, days: float, yes: bool) -> None:
+    """Delete old completed and cancelled jobs (dead jobs stay for review)."""
+    if not yes:
+        click.confirm(f"Delete completed and cancelled jobs older than {days:g} days?",
+                      abort=True, err=True)
+    ws = state.workspace
+    removed = ledger.clear(ws.store.conn, ws.config.dataset, days)
+    click.echo(f"codequery: {removed} jobs deleted")
+
+
+@cli.command()
+@click.option("--job", "job_id", help="Only this job's events.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
+              help="The newest this many events.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
+    """The job event log (every state change), newest last."""
+    ws = state.workspace
+    found = [event_dict(e) for e in ledger.events(
+        ws.store.conn, job_id.upper() if job_id else None, ws.config.dataset, limit)]
+    if as_json:
+        emit_json(found)
+        return
+    for e in found:
+        click.echo(f"{e['at']}  {e['job']}  {e['from'] or '-'} -> {e['to']}  {e['path']}  "
+                   f"{e['detail'] or ''}")

@@ -1,0 +1,52 @@
+"""codequery status: the worker, the queue and the index at a glance."""
+
+from __future__ import annotations
+
+import click
+
+from codequery import ledger, worker_control
+from codequery.cli.app import State, cli, emit_json, stdout_console
+from codequery.cli.formatting import duration
+from codequery.freshness import stale_paths
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def status(state: State, as_json: bool) -> None:
+    """Worker, queue and index at a glance: counts, oldest pending job, backlog ETA."""
+    ws = state.workspace
+    conn, dataset = ws.store.conn, ws.config.dataset
+    info = worker_control.info(ws.paths)
+    counts = ledger.counts(conn, dataset)
+    stats = ledger.stats(conn, dataset)
+    threads = info.threads and ws.config.processing.threads or ws.config.processing.threads
+    mean = stats["mean_duration_s"]
+    eta = None if mean is None else counts[ledger.PENDING] * mean / threads
+    stale = stale_paths(ws.root, ws.store.shas())
+    report = {
+        "dataset": dataset,
+        "worker": info.as_dict(),
+        "queue": {**counts, "stuck": stats["stuck"],
+                  "oldest_pending_age_s": stats["oldest_pending_age_s"],
+                  "mean_duration_s": mean, "eta_s": eta},
+        "records": {"total": ws.store.count(), "stale": len(stale)},
+        "mode": ws.config.processing.mode,
+        "documenter": ws.config.documenter.name,
+    }
+    if as_json:
+        emit_json(report)
+        return
+    console = stdout_console()
+    run = (f"[green]running[/green] (pid {info.pid or '?'}, up {duration(info.uptime_s)})"
+           if info.running else "[red]not running[/red] (codequery worker start)")
+    console.print(f"[bold]{dataset}[/bold]: {ws.root}")
+    console.print(f"worker:    {run}")
+    console.print(f"mode:      {report['mode']}, documenter {report['documenter']}")
+    console.print("queue:     " + ", ".join(f"{n} {s}" for s, n in counts.items())
+                  + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else ""))
+    if counts[ledger.PENDING]:
+        console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
+                      f"old, done in about {duration(eta)}")
+    console.print(f"records:   {report['records']['total']} documented, "
+                  f"{len(stale)} stale" + (" (codequery document)" if stale else ""))

@@ -1,0 +1,101 @@
+"""codequery worker start|stop|restart|status|logs."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import click
+
+from codequery import ledger, worker_control
+from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.formatting import duration
+
+
+@cli.group()
+def worker() -> None:
+    """Run the background worker that documents queued files (one per repository)."""
+
+
+@worker.command()
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Consumer threads (default: processing.threads in the config).")
+@click.pass_obj
+def start(state: State, threads: int | None) -> None:
+    """Start a detached worker for this repository and wait until it is ready."""
+    ws = state.workspace
+    ws.require_initialized()
+    ws.config  # noqa: B018 - a broken config fails here, not in the detached process
+    pid, started = worker_control.start(ws.paths, threads)
+    if started:
+        click.echo(f"codequery: worker started (pid {pid}); logs: {ws.paths.log_dir}")
+    else:
+        click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'})")
+
+
+@worker.command()
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to let running jobs finish before stopping harder.")
+@click.pass_obj
+def stop(state: State, timeout: float) -> None:
+    """Stop the worker: running jobs finish first; pending jobs stay queued."""
+    pid = worker_control.stop(state.workspace.paths, timeout)
+    click.echo("codequery: no worker is running" if pid is None
+               else f"codequery: worker {pid} stopped")
+
+
+@worker.command()
+@click.option("--threads", type=click.IntRange(1, 64), help="Consumer threads for the new worker.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to let running jobs finish before stopping harder.")
+@click.pass_context
+def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
+    """Stop the worker (if any) and start a new one."""
+    ctx.invoke(stop, timeout=timeout)
+    ctx.invoke(start, threads=threads)
+
+
+@worker.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def status(state: State, as_json: bool) -> None:
+    """Is the worker running? pid, CPU, memory, uptime and queue counts. Exit 0 if running,
+    3 if not (as systemctl)."""
+    ws = state.workspace
+    info = worker_control.info(ws.paths)
+    counts = ledger.counts(ws.store.conn, ws.config.dataset)
+    if as_json:
+        emit_json({"worker": info.as_dict(), "queue": counts})
+    else:
+        console = stdout_console()
+        if info.running:
+            console.print(f"worker: [green]running[/green] pid {info.pid or '?'}, "
+                          f"up {duration(info.uptime_s)}, CPU {info.cpu_percent or 0:.0f}%, "
+                          f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
+        else:
+            console.print("worker: [red]not running[/red] (start it with: codequery worker start)")
+        console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if not info.running:
+        click.get_current_context().exit(3)
+
+
+@worker.command()
+@click.option("-n", "lines", default=50, show_default=True, type=click.IntRange(0),
+              help="How many of the last lines to print.")
+@click.option("-f", "follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
+@click.pass_obj
+def logs(state: State, lines: int, follow: bool) -> None:
+    """Print the worker's log: one line per job state change, plus start and stop."""
+    path = state.workspace.paths.log_dir / "worker.log"
+    if not path.exists():
+        stderr_console().print(f"codequery: no worker log yet at {path}")
+        return
+    with path.open("r", encoding="utf-8", errors="replace") as log:
+        for line in deque(log, maxlen=lines) if lines else ():
+            click.echo(line, nl=False)
+        while follow:
+            line = log.readline()
+            if line:
+                click.echo(line, nl=False)
+            else:
+                time.sleep(0.2)

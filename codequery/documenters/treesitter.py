@@ -1,0 +1,536 @@
+"""Outline non-Python sources with tree-sitter: functions, classes, imports, exports.
+
+Only the top of the syntax tree is walked (plus class bodies and namespace-like wrappers
+such as C++ namespaces or header guards), never function bodies, so a file costs one parse
+and a shallow walk. The Query API is avoided on purpose: its Python surface changed between
+tree-sitter releases, while node and field access did not.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from codequery.records import ClassInfo, FileDoc, Function
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: frozenset[str] = frozenset(
+    {"javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "ruby", "shell"})
+_MODULES = {"tsx": "typescript", "shell": "bash"}  # grammar package suffix, when not the name
+_FACTORIES = {"typescript": "language_typescript", "tsx": "language_tsx"}
+
+_JS = frozenset({"javascript", "typescript", "tsx"})
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
+# Attributes and decorators may stand between a doc comment and the item it documents.
+_ATTRIBUTES = frozenset({"attribute_item", "decorator"})
+_FUNCTIONS = frozenset({
+    "function_declaration", "generator_function_declaration", "function_signature",
+    "function_item", "function_signature_item", "function_definition", "method",
+    "singleton_method"})
+_CLASSES = frozenset({
+    "class_declaration", "abstract_class_declaration", "interface_declaration", "class",
+    "type_alias_declaration", "enum_declaration", "record_declaration", "struct_item",
+    "annotation_type_declaration", "enum_item", "union_item", "trait_item", "type_item",
+    "struct_specifier", "union_specifier", "enum_specifier", "class_specifier",
+    "alias_declaration", "type_definition"})
+_METHODS = frozenset({
+    "method_definition", "abstract_method_signature", "method_signature", "method_elem",
+    "function_item", "function_signature_item", "method_declaration", "method",
+    "constructor_declaration", "function_definition", "singleton_method"})
+_JS_MEMBERS = _METHODS | {"field_definition", "public_field_definition"}
+_C_MEMBERS = _METHODS | {"field_declaration", "declaration", "template_declaration"}
+# Wrappers whose children are top-level declarations in all but name.
+_CONTAINERS = frozenset({
+    "namespace_definition", "linkage_specification", "internal_module", "module", "ERROR",
+    "ambient_declaration", "preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif",
+    "template_declaration"})
+_HERITAGE = frozenset({
+    "class_heritage", "extends_clause", "implements_clause", "superclass", "super_interfaces",
+    "extends_interfaces", "extends_type_clause", "base_class_clause", "trait_bounds", "type_list"})
+_NOT_BASES = frozenset({"access_specifier", "type_arguments", "comment", "lifetime"})
+_JS_FUNCTION_VALUES = frozenset(
+    {"arrow_function", "function_expression", "function", "generator_function"})
+_DECLARATOR_NAMES = frozenset({
+    "identifier", "field_identifier", "qualified_identifier", "destructor_name",
+    "operator_name", "type_identifier", "template_function", "primitive_type"})
+_RUST_LOCAL = frozenset({"crate", "self", "super", "std", "core", "alloc"})
+_NODE_BUILTINS = frozenset({
+    "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs",
+    "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
+    "readline", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8", "vm",
+    "worker_threads", "zlib"})
+# Go modules on these hosts are host/owner/repo; deeper path elements are packages.
+_GO_HOSTS = frozenset(
+    {"github.com", "gitlab.com", "bitbucket.org", "golang.org", "go.googlesource.com"})
+_MAX_DEPTH, _OVERVIEW_MAX, _SIGNATURE_MAX = 6, 300, 200
+
+_TRAILING_CLOSE = re.compile(r"\*+/\s*$")
+_LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
+_MAGIC = re.compile(  # tool directives, not prose
+    r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
+    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|prettier)|#\s*(shellcheck|rubocop))")
+_LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
+                      r"|permission is hereby granted)\b", re.IGNORECASE)
+_ANNOTATIONS = re.compile(r"^(?:@[\w.]+(?:\([^()]*\))?\s+)+")
+_SPACE = re.compile(r"\s+")
+
+
+@functools.cache
+def _language(language: str) -> Language | None:
+    """The grammar for `language`, or None when it is unknown or not installed."""
+    if language not in LANGUAGES:
+        return None
+    try:
+        from tree_sitter import Language
+
+        module = importlib.import_module("tree_sitter_" + _MODULES.get(language, language))
+        return Language(getattr(module, _FACTORIES.get(language, "language"))())
+    except Exception as exc:  # a missing or ABI-incompatible grammar must not break documenting
+        log.debug("tree-sitter grammar for %s unavailable: %s", language, exc)
+        return None
+
+
+def outline(language: str, source: bytes) -> FileDoc | None:
+    """Outline `source`; None when `language` has no usable grammar."""
+    grammar = _language(language)
+    if grammar is None:
+        return None
+    from tree_sitter import Parser
+
+    # Parsers are not thread-safe, but one costs well under a microsecond to make (measured),
+    # so a fresh one per call is simpler than a per-thread cache.
+    root = Parser(grammar).parse(source).root_node
+    outliner = _Outliner(language, source)
+    try:
+        for node in root.children:
+            outliner.visit(node, node, 0)
+    except Exception:  # a partial outline beats none, and documenting must go on
+        log.debug("tree-sitter outline of %s source failed part-way", language, exc_info=True)
+    functions = outliner.fold_qualified()  # may move functions into classes: run it first
+    return FileDoc(
+        overview=outliner.overview(root.children), functions=functions,
+        classes=[c.model_copy(update={"bases": _dedupe(c.bases)})
+                 for c in outliner.classes.values()],
+        imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
+        dependencies=_dedupe(outliner.deps),
+        notes=["Syntax errors; the outline is best effort."] if root.has_error else [])
+
+
+def _clip(text: str, limit: int) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _comment_lines(text: str) -> list[str]:
+    lines = (_LEADING_MARKER.sub("", _TRAILING_CLOSE.sub("", s), 1) for s in text.splitlines())
+    return [s for line in lines if (s := line.strip())]
+
+
+def _end_row(node: Node) -> int:
+    # Some grammars' line comments swallow their newline and so end at column 0 below.
+    row, col = node.end_point
+    return row - 1 if col == 0 and row > node.start_point.row else row
+
+
+def _unquote(text: str) -> str:
+    return text.strip().strip("\"'`<>")
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+class _Outliner:
+    def __init__(self, language: str, source: bytes) -> None:
+        self.lang, self.src = language, source
+        self.functions: list[Function] = []
+        self.classes: dict[str, ClassInfo] = {}
+        self.imports: list[str] = []
+        self.exports: list[str] = []
+        self.deps: list[str] = []
+
+    def text(self, node: Node | None) -> str:
+        return "" if node is None else self._decode(node.start_byte, node.end_byte)
+
+    def _decode(self, start: int, end: int) -> str:
+        return self.src[start:end].decode("utf-8", "replace")
+
+    def field(self, node: Node, name: str) -> str:
+        return self.text(node.child_by_field_name(name))
+
+    def _has(self, node: Node, kind: str, text: str) -> bool:
+        return any(c.type == kind and self.text(c) == text for c in node.children)
+
+    def overview(self, nodes: list[Node]) -> str:
+        blocks: list[list[str]] = []
+        last_row = -2
+        for node in nodes:
+            if node.type == "hash_bang_line":
+                continue
+            if node.type not in _COMMENTS:
+                break
+            if _MAGIC.match(raw := self.text(node)):
+                continue
+            if node.start_point.row > last_row + 1 or not blocks:
+                blocks.append([])
+            blocks[-1].extend(_comment_lines(raw))
+            last_row = _end_row(node)
+        # A license header says nothing about the file; the block after it usually does.
+        texts = (" ".join(block) for block in blocks)
+        return next((_clip(t, _OVERVIEW_MAX) for t in texts if t and not _LICENSE.search(t)), "")
+
+    def _summary(self, node: Node) -> str:
+        """First line of the comment directly above `node` (no blank line between)."""
+        anchor, prev = node, node.prev_sibling
+        if prev is None and node.parent is not None and node.parent.type == "body_statement":
+            prev = node.parent.prev_sibling  # Ruby hoists a body's leading comment out of it
+        while prev is not None and prev.type in _ATTRIBUTES:
+            anchor, prev = prev, prev.prev_sibling
+        first = None
+        while (prev is not None and prev.type in _COMMENTS
+               and _end_row(prev) >= anchor.start_point.row - 1):
+            before = prev.prev_sibling
+            if before is not None and _end_row(before) == prev.start_point.row:
+                break  # a trailing comment on the previous statement's line
+            first, anchor, prev = prev, prev, before
+        lines = [s for s in _comment_lines(self.text(first)) if not s.startswith("@")]
+        return _clip(lines[0], _SIGNATURE_MAX) if lines else ""
+
+    def _signature(self, node: Node, start: Node | None = None) -> str:
+        body = node.child_by_field_name("body")
+        end = body.start_byte if body is not None else node.end_byte
+        text = self._decode((start or node).start_byte, end)
+        if self.lang == "ruby" and body is None:
+            text = re.sub(r"[;\s]*end\s*$", "", text)
+        text = _ANNOTATIONS.sub("", _SPACE.sub(" ", text).strip())
+        return _clip(text.rstrip(" {;"), _SIGNATURE_MAX)
+
+    def _declarator(self, node: Node | None) -> tuple[str, bool]:
+        """Name declared by a C/C++ declarator, and whether it declares a function."""
+        is_function = False
+        for _ in range(16):  # declarators nest only a few deep; bound it regardless
+            if node is None:
+                break
+            is_function = is_function or node.type == "function_declarator"
+            if node.type in _DECLARATOR_NAMES:
+                return self.text(node), is_function
+            inner = node.child_by_field_name("declarator")
+            node = inner if inner is not None else next(iter(node.named_children), None)
+        return "", is_function
+
+    def _function(self, node: Node, anchor: Node | None = None) -> Function | None:
+        kind, signature = node.type, ""
+        if kind in ("field_definition", "public_field_definition"):  # JS `x = () => ...`
+            value = node.child_by_field_name("value")
+            if value is None or value.type not in _JS_FUNCTION_VALUES:
+                return None
+            name = self.field(node, "name") or self.field(node, "property")
+            signature = self._signature(value, start=node)
+        elif kind == "template_declaration":
+            inner = next((c for c in node.named_children
+                          if c.type in ("function_definition", "declaration")), None)
+            return None if inner is None else self._function(inner, anchor or node)
+        elif self.lang in ("c", "cpp"):
+            name, is_function = self._declarator(node.child_by_field_name("declarator"))
+            name = name if is_function else ""
+        elif kind == "singleton_method":
+            name = f"{self.field(node, 'object')}.{self.field(node, 'name')}"
+        else:
+            name = self.field(node, "name")
+        if not name:
+            return None
+        return Function(name=name, signature=signature or self._signature(node),
+                        summary=self._summary(anchor or node), line=node.start_point.row + 1)
+
+    def _bases(self, node: Node, out: list[str]) -> list[str]:
+        """Names in the extends/implements/`:`/`<` clauses under `node`."""
+        for child in node.named_children:
+            if child.type in _HERITAGE:
+                self._bases(child, out)
+            elif node.type in _HERITAGE and child.type not in _NOT_BASES:
+                out.append(_clip(self.text(child), 100))
+        return out
+
+    def _class(self, name: str, node: Node, anchor: Node, defines: bool = True) -> ClassInfo:
+        """Get or create class `name`; its definition beats an earlier impl/method stub."""
+        info = self.classes.get(name)
+        if info is None:
+            info = self.classes[name] = ClassInfo(name=name, line=node.start_point.row + 1)
+        if defines:
+            info.line = node.start_point.row + 1
+            info.summary = self._summary(anchor) or info.summary
+        return info
+
+    def _members(self, info: ClassInfo, body: Node | None) -> None:
+        accepted = (_JS_MEMBERS if self.lang in _JS
+                    else _C_MEMBERS if self.lang in ("c", "cpp") else _METHODS)
+        for child in body.children if body is not None else ():
+            if child.type == "enum_body_declarations":  # Java enums keep methods a level down
+                self._members(info, child)
+            elif child.type in accepted and (method := self._function(child)) is not None:
+                info.methods.append(method)
+
+    def _add_function(self, node: Node, anchor: Node, exported: bool = False) -> None:
+        if (function := self._function(node, anchor)) is not None:
+            self.functions.append(function)
+            if exported and "::" not in function.name:
+                self.exports.append(function.name)
+
+    def _add_class(self, node: Node, anchor: Node, public: bool = False) -> None:
+        spec: Node | None = node
+        if node.type == "type_definition":  # C typedef: the name is the declarator
+            spec = node.child_by_field_name("type")
+            name = self._declarator(node.child_by_field_name("declarator"))[0]
+        elif node.type.endswith("_specifier") and node.child_by_field_name("body") is None:
+            return  # a forward declaration or a mere use of the type
+        else:
+            name = self.field(node, "name")
+        if name:
+            info = self._class(name, node, anchor)
+            self.exports += [name] if public else []
+            if spec is not None:
+                info.bases += self._bases(spec, [])
+                self._members(info, spec.child_by_field_name("body"))
+
+    def _import(self, name: str, dependency: str = "") -> None:
+        self.imports.append(name)
+        self.deps.append(dependency)
+
+    def visit(self, node: Node, anchor: Node, depth: int) -> None:
+        kind, lang = node.type, self.lang
+        if depth > _MAX_DEPTH:
+            return
+        if kind == "module" and lang == "ruby":
+            self._add_class(node, anchor)
+            body = node.child_by_field_name("body")
+            # Ruby code lives inside namespace modules; their classes matter, nested defs not.
+            for child in body.children if body is not None else ():
+                if child.type in ("class", "module"):
+                    self.visit(child, child, depth + 1)
+        elif kind in _CONTAINERS:
+            body = node.child_by_field_name("body")
+            if kind == "template_declaration" or body is None:
+                children = node.children
+            else:
+                lists = ("declaration_list", "statement_block")
+                children = body.children if body.type in lists else [body]
+            for child in children:
+                self.visit(child, anchor if kind == "template_declaration" else child, depth + 1)
+        elif lang in _JS:
+            self._visit_js(node, anchor, depth)
+        elif lang == "go":
+            self._visit_go(node)
+        elif lang == "rust":
+            self._visit_rust(node, anchor)
+        elif kind == "preproc_include":
+            self._import(_unquote(self.field(node, "path")))
+        elif lang in ("c", "cpp") and kind in ("function_definition", "declaration"):
+            spec = node.child_by_field_name("type")  # `struct s {...} var;` defines s too
+            if spec is not None and spec.type in _CLASSES:
+                self._add_class(spec, anchor)
+            static = self._has(node, "storage_class_specifier", "static")
+            self._add_function(node, anchor, exported=not static)
+        elif kind == "import_declaration":  # Java
+            self._import("".join(self.text(c) for c in node.children
+                                 if c.type not in ("import", "static", ";")))
+        elif kind in _CLASSES:
+            modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+            public = modifiers is not None and self._has(modifiers, "public", "public")
+            self._add_class(node, anchor, public=public)
+        elif kind in _FUNCTIONS:
+            self._add_function(node, anchor)
+        elif lang == "ruby" and kind == "call":
+            args = node.child_by_field_name("arguments")
+            if self.field(node, "method") in ("require", "require_relative", "load") and (
+                    args is not None and args.named_children):
+                self._import(_unquote(self.text(args.named_children[0])))
+        elif lang == "shell" and kind == "command" and self.field(node, "name") in ("source", "."):
+            self._import(_unquote(self.field(node, "argument")))
+
+    def _js_import(self, spec: str) -> None:
+        package = ""
+        if spec and not spec.startswith((".", "/")) and ":" not in spec:  # no node:, URLs
+            parts = spec.split("/")
+            package = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+        self._import(spec, "" if package in _NODE_BUILTINS else package)
+
+    def _required(self, value: Node | None) -> str:
+        """'x' for `require('x')`, also as in `require('x').y`; else ""."""
+        if value is not None and value.type == "member_expression":
+            value = value.child_by_field_name("object")
+        if value is None or value.type != "call_expression":
+            return ""
+        callee = value.child_by_field_name("function")
+        # Only a bare identifier can be `require`; checking that first avoids decoding IIFEs.
+        if callee is None or callee.type != "identifier" or self.text(callee) != "require":
+            return ""
+        args = value.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        return _unquote(self.text(first)) if first is not None and first.type == "string" else ""
+
+    def _visit_js(self, node: Node, anchor: Node, depth: int) -> None:
+        kind = node.type
+        if kind == "import_statement":
+            self._js_import(_unquote(self.field(node, "source")))
+        elif kind == "export_statement":
+            self._visit_export(node, depth)
+        elif kind in ("lexical_declaration", "variable_declaration"):
+            for decl in node.named_children:
+                value = decl.child_by_field_name("value")
+                if required := self._required(value):
+                    self._js_import(required)
+                elif value is not None and value.type in _JS_FUNCTION_VALUES:
+                    self.functions.append(Function(
+                        name=self.field(decl, "name"), line=decl.start_point.row + 1,
+                        signature=self._signature(value, start=decl),
+                        summary=self._summary(anchor)))
+        elif kind == "expression_statement" and node.named_children:
+            expr = node.named_children[0]
+            if expr.type == "internal_module":  # `namespace X {}` parses as an expression
+                self.visit(expr, anchor, depth)
+            elif required := self._required(expr):
+                self._js_import(required)
+            elif expr.type == "assignment_expression" and not self._in_namespace(node):
+                self._commonjs_export(expr)
+        elif kind in _CLASSES:
+            self._add_class(node, anchor)
+        elif kind in _FUNCTIONS:
+            self._add_function(node, anchor)
+
+    def _visit_export(self, node: Node, depth: int) -> None:
+        if (source := node.child_by_field_name("source")) is not None:
+            self._js_import(_unquote(self.text(source)))  # a re-export depends on its source
+        declaration = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        names: list[str] = []
+        if declaration is not None:
+            self.visit(declaration, node, depth + 1)
+            declared = [d for d in declaration.named_children if d.type == "variable_declarator"]
+            names = [self.field(d, "name") for d in declared or [declaration]]
+        elif value is not None:
+            names = [self.text(value) if value.type == "identifier" else ""]
+        for clause in (c for c in node.named_children if c.type == "export_clause"):
+            names += [self.field(s, "alias") or self.field(s, "name")
+                      for s in clause.named_children]
+        if not self._in_namespace(node):
+            default = self._has(node, "default", "default")
+            self.exports += [n for n in names if n] or (["default"] if default else [])
+
+    def _in_namespace(self, node: Node) -> bool:
+        """Whether `node` sits in a TS namespace/module, whose exports are not the file's."""
+        parent = node.parent
+        while parent is not None and parent.type not in ("internal_module", "module"):
+            parent = parent.parent
+        return parent is not None
+
+    def _commonjs_export(self, expr: Node) -> None:
+        target, right = self.field(expr, "left"), expr.child_by_field_name("right")
+        if target.startswith(("module.exports.", "exports.")):
+            self.exports.append(target.rsplit(".", 1)[1])
+        elif target == "module.exports" and right is not None and right.type == "object":
+            self.exports += [self.field(p, "key") if p.type == "pair" else self.text(p)
+                             for p in right.named_children
+                             if p.type in ("pair", "shorthand_property_identifier")]
+        elif target == "module.exports" and right is not None:
+            self.exports.append(self.text(right) if right.type == "identifier" else "default")
+
+    def _specs(self, node: Node, *kinds: str) -> list[Node]:
+        """Go specs, whether written singly or grouped in parentheses."""
+        out: list[Node] = []
+        for child in node.named_children:
+            if child.type in kinds:
+                out.append(child)
+            elif child.type.endswith("_list"):
+                out += [c for c in child.named_children if c.type in kinds]
+        return out
+
+    def _visit_go(self, node: Node) -> None:
+        kind = node.type
+        if kind == "import_declaration":
+            for spec in self._specs(node, "import_spec"):
+                path = _unquote(self.field(spec, "path"))
+                parts = path.split("/")
+                # The standard library never has a dot in its first path element.
+                module = "/".join(parts[:3]) if parts[0] in _GO_HOSTS else path
+                self._import(path, module if "." in parts[0] else "")
+        elif kind == "function_declaration":
+            self._add_function(node, node, exported=self.field(node, "name")[:1].isupper())
+        elif kind == "method_declaration" and (method := self._function(node)) is not None:
+            receiver = node.child_by_field_name("receiver")
+            params = receiver.named_children if receiver is not None else []
+            owner = re.sub(r"[*\s]|\[.*", "", self.field(params[0], "type")) if params else ""
+            target = self._class(owner, node, node, False).methods if owner else self.functions
+            target.append(method)
+        elif kind == "type_declaration":
+            for spec in self._specs(node, "type_spec", "type_alias"):
+                self._go_type(node, spec)
+        elif kind in ("var_declaration", "const_declaration"):
+            for spec in self._specs(node, "var_spec", "const_spec"):
+                names = (self.text(n) for n in spec.children_by_field_name("name"))
+                self.exports += [n for n in names if n[:1].isupper()]
+
+    def _go_type(self, declaration: Node, spec: Node) -> None:
+        name = self.field(spec, "name")
+        if not name:
+            return
+        info = self._class(name, spec, spec)
+        info.summary = info.summary or self._summary(declaration)
+        self.exports += [name] if name[:1].isupper() else []
+        shape = spec.child_by_field_name("type")
+        members = shape.named_children if shape is not None else []
+        if shape is not None and shape.type == "interface_type":
+            info.methods += [m for c in members
+                             if c.type == "method_elem" and (m := self._function(c)) is not None]
+            info.bases += [self.text(c) for c in members if c.type == "type_elem"]
+        elif shape is not None and shape.type == "struct_type":
+            for fields in members:  # embedded (unnamed) fields act as bases
+                info.bases += [self.field(f, "type").lstrip("*") for f in fields.named_children
+                               if f.type == "field_declaration"
+                               and f.child_by_field_name("name") is None]
+
+    def _visit_rust(self, node: Node, anchor: Node) -> None:
+        kind = node.type
+        public = self._has(node, "visibility_modifier", "pub")  # pub(crate) is not public API
+        if kind == "use_declaration":
+            path = _SPACE.sub(" ", self.field(node, "argument"))
+            first = re.split(r"::|[\s{]", path.lstrip(":"), maxsplit=1)[0]
+            self._import(path, "" if first in _RUST_LOCAL else first)
+        elif kind == "extern_crate_declaration":
+            self._import(self.field(node, "name"), self.field(node, "name"))
+        elif kind == "impl_item":
+            target = node.child_by_field_name("type")
+            if target is not None and target.type == "generic_type":
+                target = target.child_by_field_name("type")
+            if name := self.text(target):
+                info = self._class(name, node, node, defines=False)
+                info.bases.append(self.field(node, "trait"))
+                self._members(info, node.child_by_field_name("body"))
+        elif kind in _CLASSES:
+            self._add_class(node, anchor, public=public)
+        elif kind in _FUNCTIONS:
+            self._add_function(node, anchor, exported=public)
+        elif kind in ("const_item", "static_item", "mod_item") and public:
+            self.exports.append(self.field(node, "name"))
+
+    def fold_qualified(self) -> list[Function]:
+        """Move C++ `Class::method` definitions into their class; drop repeated names."""
+        out: dict[str, Function] = {}
+        for function in self.functions:
+            owner, _, method = function.name.rpartition("::")
+            info = self.classes.get(owner.rpartition("::")[2]) if owner else None
+            if info is not None:
+                if all(m.name != method for m in info.methods):
+                    info.methods.append(function.model_copy(update={"name": method}))
+            elif function.name in out:  # a prototype then its definition, or TS overloads
+                out[function.name].summary = out[function.name].summary or function.summary
+            else:
+                out[function.name] = function
+        return list(out.values())

@@ -1,0 +1,402 @@
+"""The job ledger in code_data.db: the source of truth for documentation work.
+
+Huey is only the transport. Every job is a row here; every change of its status is an
+event row written in the same transaction. Standard library only: the git hook enqueues
+through this module on its fast path.
+
+States: pending -> processing -> completed; processing -> pending (retry, or rescheduled);
+processing -> dead (retries used up); dead -> pending (`queue retry`); pending -> cancelled.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED = (
+    "pending", "processing", "completed", "dead", "cancelled")
+STATUSES = (PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED)
+PRIORITIES = {"high": 0, "normal": 1, "low": 2}
+PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
+DOCUMENT, DELETE = "document", "delete"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    dataset: str
+    path: str
+    operation: str
+    status: str
+    priority: int
+    attempts: int
+    content_sha: str | None
+    created_at: float
+    updated_at: float
+    last_error: str | None
+    next_retry_at: float | None
+    lease_owner: str | None
+    lease_expires_at: float | None
+    duration_s: float | None
+
+
+_JOB_COLUMNS = ("id, dataset, path, operation, status, priority, attempts, content_sha, "
+                "created_at, updated_at, last_error, next_retry_at, lease_owner, "
+                "lease_expires_at, duration_s")
+
+
+def _job(row: Sequence) -> Job:
+    return Job(*row)
+
+
+def new_id() -> str:
+    return "Q-" + secrets.token_hex(4).upper()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE: take the write lock up front, so a transaction never fails midway
+    because another writer got there first (the busy timeout waits instead)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _event(conn: sqlite3.Connection, job_id: str, before: str | None, after: str,
+           worker: str | None, detail: str | None, now: float) -> None:
+    conn.execute(
+        "INSERT INTO job_events (job_id, at, from_status, to_status, worker, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)", (job_id, now, before, after, worker, detail))
+
+
+@dataclass(frozen=True)
+class Queued:
+    id: str
+    path: str
+    coalesced: bool
+
+
+def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, str, str | None]],
+            *, priority: str = "normal", worker: str | None = None) -> list[Queued]:
+    """Queue (path, operation, content_sha) items in one transaction.
+
+    A path with a pending job is updated in place (coalescing); a document job for content
+    that is already documented creates nothing; a path whose job is being processed gets a
+    new pending job, done after it.
+    """
+    rank = PRIORITIES[priority]
+    now = time.time()
+    queued: list[Queued] = []
+    with transaction(conn):
+        for path, operation, sha in items:
+            row = conn.execute(
+                "SELECT id, priority FROM jobs WHERE dataset = ? AND path = ? AND status = ?",
+                (dataset, path, PENDING)).fetchone()
+            if row is not None:
+                conn.execute(
+                    "UPDATE jobs SET operation = ?, content_sha = ?, priority = min(priority, ?),"
+                    " updated_at = ?, next_retry_at = NULL WHERE id = ?",
+                    (operation, sha, rank, now, row[0]))
+                queued.append(Queued(row[0], path, True))
+                continue
+            if operation == DOCUMENT and sha is not None and _documented(conn, dataset, path, sha):
+                continue
+            if operation == DELETE and not _has_record(conn, dataset, path) and not _busy(
+                    conn, dataset, path):
+                continue
+            job_id = new_id()
+            conn.execute(
+                "INSERT INTO jobs (id, dataset, path, operation, status, priority, content_sha, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, dataset, path, operation, PENDING, rank, sha, now, now))
+            _event(conn, job_id, None, PENDING, worker, operation, now)
+            queued.append(Queued(job_id, path, False))
+    return queued
+
+
+def _documented(conn: sqlite3.Connection, dataset: str, path: str, sha: str) -> bool:
+    row = conn.execute("SELECT content_sha FROM records WHERE dataset = ? AND path = ?",
+                       (dataset, path)).fetchone()
+    return row is not None and row[0] == sha and not _busy(conn, dataset, path)
+
+
+def _has_record(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
+    return conn.execute("SELECT 1 FROM records WHERE dataset = ? AND path = ?",
+                        (dataset, path)).fetchone() is not None
+
+
+def _busy(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
+    return conn.execute("SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ?",
+                        (dataset, path, PROCESSING)).fetchone() is not None
+
+
+def get(conn: sqlite3.Connection, job_id: str) -> Job | None:
+    row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return _job(row) if row else None
+
+
+def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: float) -> Job | None:
+    """pending -> processing under a lease, if the job is due and its path is not busy."""
+    now = time.time()
+    with transaction(conn):
+        job = get(conn, job_id)
+        if job is None or job.status != PENDING:
+            return None
+        if job.next_retry_at is not None and job.next_retry_at > now:
+            return None
+        if _busy(conn, job.dataset, job.path):
+            # An older job for this file is running; this one follows it (the dispatcher
+            # offers it again once that one is done).
+            conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE id = ?", (job_id,))
+            return None
+        conn.execute(
+            "UPDATE jobs SET status = ?, attempts = attempts + 1, lease_owner = ?, "
+            "lease_expires_at = ?, updated_at = ? WHERE id = ?",
+            (PROCESSING, owner, now + lease_seconds, now, job_id))
+        _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
+    return get(conn, job_id)
+
+
+def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[], None],
+             detail: str | None = None) -> bool:
+    """Do `write` and mark the job completed in ONE transaction; False if the lease was lost
+    (another worker took the job over), in which case nothing is written."""
+    now = time.time()
+    with transaction(conn):
+        current = get(conn, job.id)
+        if current is None or current.status != PROCESSING or current.lease_owner != owner:
+            return False
+        write()
+        duration = now - current.updated_at
+        conn.execute(
+            "UPDATE jobs SET status = ?, updated_at = ?, lease_owner = NULL, "
+            "lease_expires_at = NULL, last_error = NULL, duration_s = ? WHERE id = ?",
+            (COMPLETED, now, duration, job.id))
+        _event(conn, job.id, PROCESSING, COMPLETED, owner, detail, now)
+    return True
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential (base, 2 base, 4 base, ...) up to cap, plus up to 25% jitter."""
+    delay = min(cap, base * 2 ** max(attempt - 1, 0))
+    return delay + random.uniform(0, delay * 0.25)
+
+
+def fail(conn: sqlite3.Connection, job: Job, owner: str, error: str, *, max_retries: int,
+         base: float, cap: float) -> str | None:
+    """A failed attempt: back to pending after a back-off, or dead once retries are used up.
+    Returns the new status, or None if the lease was lost."""
+    now = time.time()
+    with transaction(conn):
+        current = get(conn, job.id)
+        if current is None or current.status != PROCESSING or current.lease_owner != owner:
+            return None
+        if current.attempts > max_retries:
+            status, retry_at, detail = DEAD, None, error
+        else:
+            retry_at = now + backoff(current.attempts, base, cap)
+            status, detail = PENDING, f"{error} (retry in {retry_at - now:.1f}s)"
+        _make_pending_or(conn, current, status, retry_at, error, now)
+        _event(conn, job.id, PROCESSING, status, owner, detail, now)
+    return status
+
+
+def reschedule(conn: sqlite3.Connection, job: Job, owner: str, delay: float,
+               reason: str) -> bool:
+    """Back to pending without spending an attempt (e.g. the documenter is cooling down)."""
+    now = time.time()
+    with transaction(conn):
+        current = get(conn, job.id)
+        if current is None or current.status != PROCESSING or current.lease_owner != owner:
+            return False
+        conn.execute("UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", (job.id,))
+        _make_pending_or(conn, current, PENDING, now + delay, current.last_error, now)
+        _event(conn, job.id, PROCESSING, PENDING, owner, reason, now)
+    return True
+
+
+def _make_pending_or(conn: sqlite3.Connection, job: Job, status: str, retry_at: float | None,
+                     error: str | None, now: float) -> None:
+    """Leave processing. A newer pending job for the same path absorbs this one, since at
+    most one pending job per path may exist and the newer one wants the newer content."""
+    if status == PENDING and conn.execute(
+            "SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ? AND id != ?",
+            (job.dataset, job.path, PENDING, job.id)).fetchone():
+        status = CANCELLED
+        error = (error or "") + " (superseded by a newer job for this file)"
+    conn.execute(
+        "UPDATE jobs SET status = ?, next_retry_at = ?, last_error = ?, updated_at = ?, "
+        "lease_owner = NULL, lease_expires_at = NULL, dispatched_at = NULL WHERE id = ?",
+        (status, retry_at, error, now, job.id))
+
+
+def release_processing(conn: sqlite3.Connection, dataset: str, *, only_expired: bool,
+                       worker: str | None) -> int:
+    """processing -> pending for jobs whose worker died (all of them when a new worker holds
+    the repository's lock, since no other worker can be alive; else those past their lease)."""
+    now = time.time()
+    released = 0
+    with transaction(conn):
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ?"
+        args: list = [dataset, PROCESSING]
+        if only_expired:
+            sql += " AND lease_expires_at < ?"
+            args.append(now)
+        for job in [_job(r) for r in conn.execute(sql, args).fetchall()]:
+            _make_pending_or(conn, job, PENDING, None, job.last_error, now)
+            _event(conn, job.id, PROCESSING, PENDING, worker,
+                   f"worker {job.lease_owner} gone; lease released", now)
+            released += 1
+    return released
+
+
+def due_for_dispatch(conn: sqlite3.Connection, dataset: str, *, redispatch_after: float,
+                     limit: int = 500) -> tuple[list[Job], float | None]:
+    """Pending jobs that are due and that no Huey task carries (never handed over, or handed
+    over so long ago that the task must have been lost). Also returns when the next retry
+    falls due."""
+    now = time.time()
+    rows = conn.execute(
+        f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ? "
+        "AND (next_retry_at IS NULL OR next_retry_at <= ?) "
+        "AND (dispatched_at IS NULL OR dispatched_at < ?) "
+        "ORDER BY priority, created_at LIMIT ?",
+        (dataset, PENDING, now, now - redispatch_after, limit)).fetchall()
+    upcoming = conn.execute(
+        "SELECT min(next_retry_at) FROM jobs WHERE dataset = ? AND status = ? "
+        "AND next_retry_at > ?", (dataset, PENDING, now)).fetchone()[0]
+    return [_job(r) for r in rows], upcoming
+
+
+def mark_dispatched(conn: sqlite3.Connection, job_ids: Sequence[str]) -> None:
+    now = time.time()
+    with transaction(conn):
+        conn.executemany("UPDATE jobs SET dispatched_at = ? WHERE id = ?",
+                         [(now, job_id) for job_id in job_ids])
+
+
+def retry(conn: sqlite3.Connection, dataset: str, job_ids: Sequence[str] = (), *,
+          all_dead: bool = False, worker: str | None = None) -> list[str]:
+    """dead (or cancelled) -> pending with a fresh set of attempts."""
+    now = time.time()
+    done: list[str] = []
+    with transaction(conn):
+        if all_dead:
+            job_ids = [r[0] for r in conn.execute(
+                "SELECT id FROM jobs WHERE dataset = ? AND status = ?", (dataset, DEAD))]
+        for job_id in job_ids:
+            job = get(conn, job_id)
+            if job is None or job.status not in (DEAD, CANCELLED):
+                continue
+            if conn.execute("SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ?",
+                            (job.dataset, job.path, PENDING)).fetchone():
+                continue  # a newer pending job already covers this file
+            conn.execute(
+                "UPDATE jobs SET status = ?, attempts = 0, next_retry_at = NULL, "
+                "dispatched_at = NULL, updated_at = ? WHERE id = ?", (PENDING, now, job_id))
+            _event(conn, job_id, job.status, PENDING, worker, "retry requested", now)
+            done.append(job_id)
+    return done
+
+
+def cancel(conn: sqlite3.Connection, job_ids: Sequence[str], worker: str | None = None
+           ) -> list[str]:
+    now = time.time()
+    done: list[str] = []
+    with transaction(conn):
+        for job_id in job_ids:
+            cur = conn.execute("UPDATE jobs SET status = ?, updated_at = ? WHERE id = ? "
+                               "AND status = ?", (CANCELLED, now, job_id, PENDING))
+            if cur.rowcount:
+                _event(conn, job_id, PENDING, CANCELLED, worker, "cancelled", now)
+                done.append(job_id)
+    return done
+
+
+def purge(conn: sqlite3.Connection, job_ids: Sequence[str]) -> list[str]:
+    """Forget jobs (not while processing) and their events."""
+    done: list[str] = []
+    with transaction(conn):
+        for job_id in job_ids:
+            cur = conn.execute("DELETE FROM jobs WHERE id = ? AND status != ?",
+                               (job_id, PROCESSING))
+            if cur.rowcount:
+                conn.execute("DELETE FROM job_events WHERE job_id = ?", (job_id,))
+                done.append(job_id)
+    return done
+
+
+def clear(conn: sqlite3.Connection, dataset: str, older_than_days: float,
+          statuses: Sequence[str] = (COMPLETED, CANCELLED)) -> int:
+    """Delete finished jobs older than the given age (dead jobs only when asked)."""
+    cutoff = time.time() - older_than_days * 86400
+    marks = ",".join("?" * len(statuses))
+    with transaction(conn):
+        ids = [r[0] for r in conn.execute(
+            f"SELECT id FROM jobs WHERE dataset = ? AND status IN ({marks}) AND updated_at < ?",
+            (dataset, *statuses, cutoff))]
+        conn.executemany("DELETE FROM job_events WHERE job_id = ?", [(i,) for i in ids])
+        conn.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
+    return len(ids)
+
+
+def jobs(conn: sqlite3.Connection, dataset: str, status: str | None = None,
+         limit: int | None = None) -> list[Job]:
+    sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ?"
+    args: list = [dataset]
+    if status:
+        sql += " AND status = ?"
+        args.append(status)
+    sql += " ORDER BY created_at, id"
+    if limit:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [_job(r) for r in conn.execute(sql, args).fetchall()]
+
+
+def events(conn: sqlite3.Connection, job_id: str | None = None, dataset: str | None = None,
+           limit: int = 1000) -> list[dict]:
+    sql = ("SELECT e.job_id, e.at, e.from_status, e.to_status, e.worker, e.detail, j.path "
+           "FROM job_events e LEFT JOIN jobs j ON j.id = e.job_id")
+    args: list = []
+    if job_id:
+        sql += " WHERE e.job_id = ?"
+        args.append(job_id)
+    elif dataset:
+        sql += " WHERE j.dataset = ?"
+        args.append(dataset)
+    sql += " ORDER BY e.id DESC LIMIT ?"
+    args.append(limit)
+    keys = ("job", "at", "from", "to", "worker", "detail", "path")
+    rows = reversed(conn.execute(sql, args).fetchall())
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def counts(conn: sqlite3.Connection, dataset: str) -> dict[str, int]:
+    found = dict(conn.execute("SELECT status, count(*) FROM jobs WHERE dataset = ? "
+                              "GROUP BY status", (dataset,)).fetchall())
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def stats(conn: sqlite3.Connection, dataset: str) -> dict[str, float | None]:
+    """Age of the oldest pending job, mean duration of recent jobs, expired leases."""
+    now = time.time()
+    oldest = conn.execute("SELECT min(created_at) FROM jobs WHERE dataset = ? AND status = ?",
+                          (dataset, PENDING)).fetchone()[0]
+    mean = conn.execute(
+        "SELECT avg(duration_s) FROM (SELECT duration_s FROM jobs WHERE dataset = ? AND "
+        "status = ? AND duration_s IS NOT NULL ORDER BY updated_at DESC LIMIT 100)",
+        (dataset, COMPLETED)).fetchone()[0]
+    stuck = conn.execute("SELECT count(*) FROM jobs WHERE dataset = ? AND status = ? AND "
+                         "lease_expires_at < ?", (dataset, PROCESSING, now)).fetchone()[0]
+    return {"oldest_pending_age_s": None if oldest is None else now - oldest,
+            "mean_duration_s": mean, "stuck": stuck}

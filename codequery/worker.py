@@ -1,0 +1,198 @@
+"""The consumer process: the repository's lock, its pid file, and the dispatcher.
+
+Huey moves tasks; the ledger decides what work exists. The dispatcher thread turns due
+pending ledger rows into Huey tasks when woken (through a FIFO the git hook and the CLI
+write to) and, as a backstop, on every poll. Run as `python -m codequery.worker` (what
+`codequery worker start` and the service units do) or as `huey_consumer tasks.huey`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import logging
+import logging.handlers
+import os
+import select
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from codequery import ledger, liveness, pidfile
+from codequery.jobs import JobRunner
+from codequery.store import connect
+from codequery.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+LEASE_CHECK_SECONDS = 10.0
+REDISPATCH_AFTER_SECONDS = 300.0
+EXIT_ALREADY_RUNNING = 75
+HUEY_PRIORITY = {0: 20, 1: 10, 2: 0}  # ledger rank -> Huey priority (higher runs first)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class WorkerRuntime:
+    """Everything a consumer process owns besides Huey's own threads."""
+
+    def __init__(self, workspace: Workspace, enqueue: Callable[[str, int], None],
+                 flush_transport: Callable[[], None]) -> None:
+        self.workspace = workspace
+        self.paths = workspace.paths
+        self.runner = JobRunner(workspace)
+        self._enqueue = enqueue
+        self._flush_transport = flush_transport
+        self._lock_fd: int | None = None
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._lock_fd is not None
+
+    def start(self) -> bool:
+        """Take the lock and start dispatching; False if another worker holds the lock."""
+        with self._guard:
+            if self._lock_fd is not None:
+                return True
+            fd = liveness.acquire(self.paths)
+            if fd is None:
+                return False
+            self._lock_fd = fd
+            log_to_file(self.workspace)
+            info = pidfile.write(self.paths.pid_file)
+            fifo = liveness.fifo_path(self.paths)
+            if not os.path.exists(fifo):
+                os.mkfifo(fifo, 0o600)
+            conn = connect(self.paths.data_db)
+            dataset = self.runner.config.dataset
+            # We hold the lock, so no other worker is alive: whatever is "processing" was
+            # left by a dead one. Huey's queue may hold tasks for rows that moved on, or
+            # have lost some: the ledger is the truth, so hand every due row over again.
+            released = ledger.release_processing(conn, dataset, only_expired=False,
+                                                 worker=self.owner)
+            self._flush_transport()
+            conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
+                         (dataset, ledger.PENDING))
+            conn.close()
+            log.info("worker %s started for %s (dataset %s); released %d jobs of a dead "
+                     "worker", info["pid"], self.workspace.root, dataset, released)
+            self._thread = threading.Thread(target=self._dispatch_loop, name="dispatcher",
+                                            daemon=True)
+            self._thread.start()
+            atexit.register(self.shutdown)  # `huey_consumer tasks.huey` has no finally of ours
+            return True
+
+    @property
+    def owner(self) -> str:
+        return f"{os.getpid()}/dispatcher"
+
+    def shutdown(self) -> None:
+        with self._guard:
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            if self._lock_fd is not None:
+                pidfile.remove_if_mine(self.paths.pid_file)
+                os.close(self._lock_fd)
+                self._lock_fd = None
+                log.info("worker %s stopped", os.getpid())
+
+    def _dispatch_loop(self) -> None:
+        fifo = os.open(liveness.fifo_path(self.paths), os.O_RDWR | os.O_NONBLOCK)
+        conn = connect(self.paths.data_db)
+        last_lease_check = 0.0
+        try:
+            while not self._stop.is_set():
+                wait = POLL_SECONDS
+                try:
+                    if time.monotonic() - last_lease_check > LEASE_CHECK_SECONDS:
+                        last_lease_check = time.monotonic()
+                        ledger.release_processing(conn, self.runner.config.dataset,
+                                                  only_expired=True, worker=self.owner)
+                    upcoming = self.dispatch(conn)
+                    if upcoming is not None:
+                        wait = min(wait, max(upcoming - time.time(), 0.05))
+                except Exception:  # a locked or broken database must not kill dispatching
+                    log.exception("dispatching failed; trying again")
+                ready, _, _ = select.select([fifo], [], [], wait)
+                if ready:
+                    try:
+                        while os.read(fifo, 4096):
+                            pass
+                    except BlockingIOError:
+                        pass
+        finally:
+            os.close(fifo)
+            conn.close()
+
+    def dispatch(self, conn) -> float | None:  # noqa: ANN001
+        """Hand due pending jobs to Huey; returns when the next retry falls due."""
+        dataset = self.runner.config.dataset
+        while True:
+            due, upcoming = ledger.due_for_dispatch(
+                conn, dataset, redispatch_after=REDISPATCH_AFTER_SECONDS)
+            if not due:
+                return upcoming
+            for job in due:
+                self._enqueue(job.id, HUEY_PRIORITY.get(job.priority, 10))
+            ledger.mark_dispatched(conn, [job.id for job in due])
+
+    def prune(self) -> int:
+        conn = connect(self.paths.data_db)
+        try:
+            removed = ledger.clear(conn, self.runner.config.dataset,
+                                   self.runner.config.processing.retention_days)
+        finally:
+            conn.close()
+        if removed:
+            log.info("pruned %d completed jobs older than %d days", removed,
+                     self.runner.config.processing.retention_days)
+        return removed
+
+
+def log_to_file(workspace: Workspace) -> None:
+    """One rotating log per repository; added once even if called again."""
+    root_logger = logging.getLogger()
+    target = str(workspace.paths.log_dir / "worker.log")
+    if any(getattr(h, "baseFilename", None) == target for h in root_logger.handlers):
+        return
+    workspace.paths.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root_logger.addHandler(handler)
+    if root_logger.level > logging.INFO or root_logger.level == logging.NOTSET:
+        root_logger.setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codequery.worker",
+                                     description="Run the codequery consumer of a repository.")
+    parser.add_argument("--threads", type=int, default=None, help="worker threads")
+    args = parser.parse_args(argv)
+
+    from codequery import huey_app
+
+    runtime = huey_app.runtime
+    if not runtime.start():
+        holder = pidfile.read(runtime.paths.pid_file) or {}
+        print(f"codequery: a worker already runs for {runtime.workspace.root} "
+              f"(pid {holder.get('pid', '?')})", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    threads = args.threads or runtime.runner.config.processing.threads
+    consumer = huey_app.huey.create_consumer(
+        workers=threads, worker_type="thread", initial_delay=0.05, backoff=1.15,
+        max_delay=1.0, periodic=True, check_worker_health=True)
+    try:
+        consumer.run()
+    finally:
+        runtime.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

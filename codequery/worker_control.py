@@ -1,0 +1,115 @@
+"""Starting, stopping and inspecting a repository's worker from another process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from codequery import liveness, pidfile
+from codequery.errors import CodeQueryError
+from codequery.paths import RepoPaths
+from codequery.worker import EXIT_ALREADY_RUNNING
+
+
+@dataclass
+class WorkerInfo:
+    running: bool
+    pid: int | None = None
+    uptime_s: float | None = None
+    cpu_percent: float | None = None
+    memory_mb: float | None = None
+    threads: int | None = None
+    cmdline: list[str] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def info(paths: RepoPaths) -> WorkerInfo:
+    if not liveness.worker_alive(paths):
+        return WorkerInfo(running=False)
+    proc = pidfile.live_process(paths.pid_file)
+    if proc is None:  # alive by the lock, but its pid file is not (yet) trustworthy
+        return WorkerInfo(running=True)
+    with proc.oneshot():
+        return WorkerInfo(
+            running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
+            cpu_percent=proc.cpu_percent(interval=0.1),
+            memory_mb=round(proc.memory_info().rss / 2**20, 1), threads=proc.num_threads(),
+            cmdline=proc.cmdline())
+
+
+def worker_command(threads: int | None = None) -> list[str]:
+    argv = [sys.executable, "-m", "codequery.worker"]
+    return argv + (["--threads", str(threads)] if threads else [])
+
+
+def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0
+          ) -> tuple[int, bool]:
+    """Start a detached consumer; returns (pid, started_now). Waits until it is ready."""
+    current = info(paths)
+    if current.running:
+        return current.pid or 0, False
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    out = open(paths.log_dir / "worker.out", "ab")  # noqa: SIM115 - handed to the child
+    env = {**os.environ, "CODEQUERY_ROOT": str(paths.root)}
+    env = {k: v for k, v in env.items() if not k.startswith("GIT_")}
+    child = subprocess.Popen(worker_command(threads), cwd=paths.root, env=env,
+                             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True, close_fds=True)
+    out.close()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        code = child.poll()
+        if code == EXIT_ALREADY_RUNNING:  # another start won the race
+            return (info(paths).pid or 0), False
+        if code is not None:
+            raise CodeQueryError(f"the worker exited at start (code {code}): "
+                                 f"{_last_line(paths)}; see {paths.log_dir / 'worker.out'}")
+        ready = pidfile.read(paths.pid_file)
+        if ready and ready["pid"] == child.pid and liveness.worker_alive(paths):
+            return child.pid, True
+        time.sleep(0.05)
+    raise CodeQueryError(f"the worker did not become ready within {timeout:.0f}s; "
+                         f"see {paths.log_dir / 'worker.log'}")
+
+
+def _last_line(paths: RepoPaths) -> str:
+    try:
+        lines = (paths.log_dir / "worker.out").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "no output"
+    return lines[-1] if lines else "no output"
+
+
+def stop(paths: RepoPaths, timeout: float = 30.0) -> int | None:
+    """Graceful stop (running jobs finish), then SIGTERM, then SIGKILL.
+
+    Returns the stopped pid, or None if no worker was running.
+    """
+    if not liveness.worker_alive(paths):
+        return None
+    proc = pidfile.live_process(paths.pid_file)
+    if proc is None:
+        raise CodeQueryError(
+            f"a worker holds {paths.lock_file} but {paths.pid_file} does not name it; "
+            f"find it with `fuser {paths.lock_file}` and stop it")
+    pid = proc.pid
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not liveness.worker_alive(paths):
+                return pid
+            time.sleep(0.05)
+    if liveness.worker_alive(paths):
+        raise CodeQueryError(f"worker {pid} did not stop")
+    return pid

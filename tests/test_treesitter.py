@@ -1,0 +1,406 @@
+"""The tree-sitter outliner against small realistic files, one per language."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from codequery.documenters.treesitter import LANGUAGES, outline
+from codequery.records import FileDoc
+
+
+def _outline(language: str, source: str) -> FileDoc:
+    doc = outline(language, textwrap.dedent(source).lstrip("\n").encode())
+    assert doc is not None
+    return doc
+
+
+def _names(items: list) -> list[str]:
+    return [item.name for item in items]
+
+
+def test_javascript() -> None:
+    doc = _outline("javascript", """
+        #!/usr/bin/env node
+        // Tiny HTTP helpers for the CLI.
+        'use strict';
+        const path = require('path');
+        const { get } = require('axios');
+        import chalk from 'chalk';
+        import { load } from './config.js';
+
+        /** Fetch a URL and print it. */
+        export async function fetchAndPrint(url) {
+          const res = await get(url);
+          console.log(res.data);
+        }
+
+        export const retry = (fn, times = 3) => fn();
+
+        export default class Client extends Base {
+          request(opts) { return opts; }
+          static create() { return new Client(); }
+        }
+        module.exports.legacy = 1;
+    """)
+    assert doc.overview == "Tiny HTTP helpers for the CLI."
+    assert _names(doc.functions) == ["fetchAndPrint", "retry"]
+    assert doc.functions[0].summary == "Fetch a URL and print it."
+    assert doc.functions[0].signature == "async function fetchAndPrint(url)"
+    assert doc.functions[0].line == 10
+    (client,) = doc.classes
+    assert (client.name, client.bases) == ("Client", ["Base"])
+    assert _names(client.methods) == ["request", "create"]
+    assert doc.imports == ["path", "axios", "chalk", "./config.js"]
+    assert doc.exports == ["fetchAndPrint", "retry", "Client", "legacy"]
+    assert doc.dependencies == ["axios", "chalk"]
+
+
+def test_typescript() -> None:
+    doc = _outline("typescript", """
+        /**
+         * Repository for user records.
+         */
+        import type { Pool } from "pg";
+        import { z } from "@acme/schema/v2";
+        export * from "./types";
+
+        /** A stored user. */
+        export interface User extends Entity {
+          id: string;
+          rename(name: string): void;
+        }
+        export type UserId = string;
+        export enum Role { Admin, Member }
+
+        @injectable()
+        export class UserRepo implements Repo<User> {
+          constructor(private pool: Pool) {}
+          /** Find one user by id. */
+          async find(id: UserId): Promise<User | undefined> { return undefined; }
+        }
+
+        function internal(): void {}
+        export { internal as helper };
+    """)
+    assert doc.overview == "Repository for user records."
+    assert _names(doc.classes) == ["User", "UserId", "Role", "UserRepo"]
+    user, _, _, repo = doc.classes
+    assert (user.summary, user.bases) == ("A stored user.", ["Entity"])
+    assert _names(user.methods) == ["rename"]
+    assert repo.bases == ["Repo<User>"]
+    assert _names(repo.methods) == ["constructor", "find"]
+    assert repo.methods[1].summary == "Find one user by id."
+    assert repo.methods[1].signature == "async find(id: UserId): Promise<User | undefined>"
+    assert _names(doc.functions) == ["internal"]
+    assert doc.imports == ["pg", "@acme/schema/v2", "./types"]
+    assert doc.exports == ["User", "UserId", "Role", "UserRepo", "helper"]
+    assert doc.dependencies == ["pg", "@acme/schema"]
+
+
+def test_tsx() -> None:
+    doc = _outline("tsx", """
+        import React, { useState } from 'react';
+
+        // A counter button.
+        export default function Counter({ start }: { start: number }) {
+          const [n, setN] = useState(start);
+          return <button onClick={() => setN(n + 1)}>{n}</button>;
+        }
+        export const Label = ({ text }: Props) => <span>{text}</span>;
+    """)
+    assert _names(doc.functions) == ["Counter", "Label"]
+    assert doc.functions[0].summary == "A counter button."
+    assert doc.imports == ["react"] and doc.dependencies == ["react"]
+    assert doc.exports == ["Counter", "Label"]
+
+
+def test_go() -> None:
+    doc = _outline("go", """
+        // Copyright 2024 The Authors. All rights reserved.
+
+        // Package store keeps records on disk.
+        package store
+
+        import (
+            "fmt"
+            "golang.org/x/sync/errgroup"
+            log "github.com/sirupsen/logrus/hooks"
+        )
+
+        // Store is a directory of records.
+        type Store struct {
+            sync.Mutex
+            dir string
+        }
+
+        type Reader interface {
+            io.Closer
+            Read(key string) ([]byte, error)
+        }
+
+        // Open opens the store at dir.
+        func Open(dir string) (*Store, error) { return &Store{dir: dir}, nil }
+
+        // Put writes one record.
+        func (s *Store) Put(key string, value []byte) error { return nil }
+
+        func helper() {}
+
+        const Version = "1"
+    """)
+    assert doc.overview == "Package store keeps records on disk."
+    assert _names(doc.functions) == ["Open", "helper"]
+    assert doc.functions[0].signature == "func Open(dir string) (*Store, error)"
+    store, reader = doc.classes
+    assert (store.name, store.bases) == ("Store", ["sync.Mutex"])
+    assert store.summary == "Store is a directory of records."
+    assert _names(store.methods) == ["Put"] and store.methods[0].summary == "Put writes one record."
+    assert (reader.name, reader.bases) == ("Reader", ["io.Closer"])
+    assert _names(reader.methods) == ["Read"]
+    assert doc.imports == ["fmt", "golang.org/x/sync/errgroup", "github.com/sirupsen/logrus/hooks"]
+    assert doc.dependencies == ["golang.org/x/sync", "github.com/sirupsen/logrus"]
+    assert doc.exports == ["Store", "Reader", "Open", "Version"]
+
+
+def test_rust() -> None:
+    doc = _outline("rust", """
+        //! Geometry primitives.
+        use std::fmt;
+        use serde::{Deserialize, Serialize};
+        use crate::units::Meters;
+
+        /// A point in the plane.
+        #[derive(Debug, Serialize)]
+        pub struct Point { x: f64, y: f64 }
+
+        pub trait Shape: fmt::Debug {
+            fn area(&self) -> f64;
+        }
+
+        impl Point {
+            /// The origin.
+            pub fn origin() -> Self { Point { x: 0.0, y: 0.0 } }
+        }
+
+        impl fmt::Display for Point {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) }
+        }
+
+        /// Distance between two points.
+        pub fn distance(a: &Point, b: &Point) -> f64 { 0.0 }
+        fn private_helper() {}
+        pub(crate) fn crate_only() {}
+    """)
+    assert doc.overview == "Geometry primitives."
+    point, shape = doc.classes
+    assert (point.name, point.bases) == ("Point", ["fmt::Display"])
+    assert point.summary == "A point in the plane."
+    assert _names(point.methods) == ["origin", "fmt"]
+    assert point.methods[0].summary == "The origin."
+    assert (shape.name, shape.bases, _names(shape.methods)) == ("Shape", ["fmt::Debug"], ["area"])
+    assert _names(doc.functions) == ["distance", "private_helper", "crate_only"]
+    assert doc.functions[0].signature == "pub fn distance(a: &Point, b: &Point) -> f64"
+    assert doc.imports == ["std::fmt", "serde::{Deserialize, Serialize}", "crate::units::Meters"]
+    assert doc.dependencies == ["serde"]
+    assert doc.exports == ["Point", "Shape", "distance"]
+
+
+def test_java() -> None:
+    doc = _outline("java", """
+        /*
+         * Copyright (c) 2024 Example Corp. Licensed under the MIT license.
+         */
+        package com.example.shop;
+
+        import java.util.List;
+        import com.google.common.collect.ImmutableList;
+
+        /** A shopping cart. */
+        @Entity
+        public class Cart extends BaseEntity implements Serializable, Iterable<Item> {
+            /** Total price in cents. */
+            @Override
+            public long total() { return 0; }
+            public Cart() {}
+        }
+
+        interface Priced { long price(); }
+        enum Currency { EUR, USD; String symbol() { return ""; } }
+    """)
+    assert doc.overview == ""  # only a license header
+    cart, priced, currency = doc.classes
+    assert (cart.name, cart.summary) == ("Cart", "A shopping cart.")
+    assert cart.bases == ["BaseEntity", "Serializable", "Iterable<Item>"]
+    assert _names(cart.methods) == ["total", "Cart"]
+    assert cart.methods[0].signature == "public long total()"
+    assert cart.methods[0].summary == "Total price in cents."
+    assert _names(priced.methods) == ["price"] and _names(currency.methods) == ["symbol"]
+    assert doc.imports == ["java.util.List", "com.google.common.collect.ImmutableList"]
+    assert doc.exports == ["Cart"]
+    assert doc.functions == []
+
+
+def test_c() -> None:
+    doc = _outline("c", """
+        /* ring.h - a fixed-size ring buffer. */
+        #ifndef RING_H
+        #define RING_H
+        #include <stddef.h>
+        #include "config.h"
+
+        /* One buffer. */
+        struct ring { char *data; size_t head; };
+        typedef struct { int code; } ring_error;
+
+        /* Create a ring of `size` bytes. */
+        struct ring *ring_new(size_t size);
+        static int ring_full(const struct ring *r) { return 0; }
+        #endif
+    """)
+    assert doc.overview == "ring.h - a fixed-size ring buffer."
+    assert _names(doc.classes) == ["ring", "ring_error"]
+    assert doc.classes[0].summary == "One buffer."
+    assert _names(doc.functions) == ["ring_new", "ring_full"]
+    assert doc.functions[0].signature == "struct ring *ring_new(size_t size)"
+    assert doc.functions[0].summary == "Create a ring of `size` bytes."
+    assert doc.imports == ["stddef.h", "config.h"]
+    assert doc.exports == ["ring_new"]
+
+
+def test_cpp() -> None:
+    doc = _outline("cpp", """
+        // Image loading.
+        #include <memory>
+        #include "image.hpp"
+
+        namespace gfx {
+        /// A decoded image.
+        class Image : public Resource {
+        public:
+            explicit Image(int w, int h);
+            /// Width in pixels.
+            int width() const { return w_; }
+            void resize(int w, int h);
+        private:
+            int w_;
+        };
+
+        template <typename T>
+        T clamp(T v, T lo, T hi) { return v; }
+        }
+
+        void gfx::Image::resize(int w, int h) {}
+        int main() { return 0; }
+    """)
+    assert doc.overview == "Image loading."
+    (image,) = doc.classes
+    assert (image.name, image.bases, image.summary) == ("Image", ["Resource"], "A decoded image.")
+    assert _names(image.methods) == ["Image", "width", "resize"]
+    assert image.methods[1].summary == "Width in pixels."
+    assert _names(doc.functions) == ["clamp", "main"]
+    assert doc.functions[0].signature == "T clamp(T v, T lo, T hi)"
+    assert doc.imports == ["memory", "image.hpp"]
+
+
+def test_ruby() -> None:
+    doc = _outline("ruby", """
+        # frozen_string_literal: true
+        # Billing helpers.
+        require 'json'
+        require_relative 'billing/invoice'
+
+        module Billing
+          # Sends invoices.
+          class Mailer < BaseMailer
+            # Deliver one invoice.
+            def deliver(invoice, to:)
+              send_mail(invoice.to_json, to)
+            end
+
+            def self.default
+              new
+            end
+          end
+        end
+
+        def format_cents(cents) = format('%.2f', cents / 100.0)
+    """)
+    assert doc.overview == "Billing helpers."
+    billing, mailer = doc.classes
+    assert billing.name == "Billing" and billing.methods == []
+    assert (mailer.name, mailer.bases) == ("Mailer", ["BaseMailer"])
+    assert mailer.summary == "Sends invoices."
+    assert _names(mailer.methods) == ["deliver", "self.default"]
+    assert mailer.methods[0].summary == "Deliver one invoice."
+    assert mailer.methods[0].signature == "def deliver(invoice, to:)"
+    assert _names(doc.functions) == ["format_cents"]
+    assert doc.imports == ["json", "billing/invoice"]
+
+
+def test_shell() -> None:
+    doc = _outline("shell", """
+        #!/usr/bin/env bash
+        # Release script: tags and pushes.
+        set -euo pipefail
+        source ./lib/common.sh
+        . "$HOME/.release.env"
+
+        # Tag the current commit.
+        tag_release() {
+          git tag "$1"
+        }
+
+        function push_all {
+          git push --tags
+        }
+    """)
+    assert doc.overview == "Release script: tags and pushes."
+    assert _names(doc.functions) == ["tag_release", "push_all"]
+    assert doc.functions[0].summary == "Tag the current commit."
+    assert doc.functions[0].line == 8
+    assert doc.imports == ["./lib/common.sh", "$HOME/.release.env"]
+    assert doc.classes == [] and doc.exports == []
+
+
+def test_syntax_errors_give_best_effort_outline() -> None:
+    doc = _outline("javascript", """
+        function ok(a) { return a; }
+        function broken( { ;;;
+        class Fine { m() {} }
+    """)
+    assert "ok" in _names(doc.functions)
+    assert doc.notes  # says the outline may be incomplete
+
+
+GARBAGE = [
+    b"",
+    b"\xff\xfe\x00\x80 not utf-8 \xc3\x28",
+    os.urandom(4096),
+    b"{" * 20_000,
+    b"(" * 20_000 + b")",
+    b"namespace a {" * 2_000,
+    b"module A\n" * 2_000,
+    b"#ifdef X\n" * 2_000,
+    b"/*",
+    b"\x00" * 100,
+]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_garbage_never_raises(language: str) -> None:
+    for blob in GARBAGE:
+        assert isinstance(outline(language, blob), FileDoc)
+
+
+def test_invalid_utf8_is_replaced_not_fatal() -> None:
+    doc = outline("go", b"package p\n// Doc \xff.\nfunc F() {}\n")
+    assert doc is not None
+    assert [(f.name, f.summary) for f in doc.functions] == [("F", "Doc \ufffd.")]
+
+
+def test_unknown_language_returns_none() -> None:
+    assert outline("cobol", b"IDENTIFICATION DIVISION.") is None
+    assert outline("python", b"def f(): pass") is None

@@ -1,0 +1,279 @@
+"""The worker as users run it: real consumer processes, real signals, real SQLite."""
+
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+
+from codequery import ledger, liveness, pidfile, store, worker_control
+from codequery.paths import RepoPaths
+from tests.helpers import (
+    BIN_DIR,
+    cli_run,
+    commit_all,
+    configure,
+    make_repo,
+    run_installed,
+    use_fake_llm,
+    wait_for,
+    write,
+)
+
+
+@pytest.fixture
+def repo_paths(repo):
+    yield RepoPaths(repo)
+    with contextlib.suppress(Exception):  # teardown must not hide the test's own failure
+        worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def _queue(repo, *paths):
+    done = run_installed(repo, "document", "--queue", *paths)
+    assert done.returncode == 0, done.stderr
+    return [line.split("\t")[0] for line in done.stdout.splitlines()]
+
+
+def _start(repo, *args):
+    done = run_installed(repo, "worker", "start", *args)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return done.stdout
+
+
+def _statuses(repo):
+    conn = store.connect(repo / ".code-query/code_data.db")
+    return dict(conn.execute("SELECT id, status FROM jobs").fetchall())
+
+
+def test_jobs_queued_with_no_worker_are_done_after_start(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    ids = _queue(repo)
+    assert len(ids) == 3 and set(_statuses(repo).values()) == {"pending"}
+    assert "worker started" in _start(repo)
+    done = run_installed(repo, "queue", "wait", *ids, "--timeout", "30")
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = json.loads(run_installed(repo, "search", "--json", "parse_invoice").stdout)
+    assert found[0]["path"] == "src/invoices.py"
+
+
+def test_start_twice_says_already_running(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _start(repo)
+    assert "already running" in _start(repo)
+
+
+def test_status_exit_codes_and_json(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    assert run_installed(repo, "worker", "status").returncode == 3
+    _start(repo)
+    done = run_installed(repo, "worker", "status", "--json")
+    assert done.returncode == 0
+    report = json.loads(done.stdout)
+    assert report["worker"]["running"] is True
+    assert report["worker"]["pid"] == pidfile.read(repo_paths.pid_file)["pid"]
+    assert set(report["queue"]) >= {"pending", "processing", "completed", "dead"}
+
+
+def test_stop_is_graceful_and_leaves_no_pid_file(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _start(repo)
+    done = run_installed(repo, "worker", "stop")
+    assert done.returncode == 0 and "stopped" in done.stdout
+    assert not liveness.worker_alive(repo_paths)
+    assert not repo_paths.pid_file.exists()
+    assert "no worker is running" in run_installed(repo, "worker", "stop").stdout
+
+
+def test_a_stale_pid_file_does_not_fool_status_or_start(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    repo_paths.pid_file.write_text(json.dumps({"pid": 999_999, "create_time": 1.0,
+                                               "cmdline": ["x"]}))
+    assert run_installed(repo, "worker", "status").returncode == 3
+    assert "worker started" in _start(repo)
+
+
+def test_a_recycled_pid_is_never_signalled(repo, repo_paths):
+    """The pid file names a live process that is not our worker: nothing is killed."""
+    cli_run(repo, "init", "--no-document")
+    bystander = subprocess.Popen(["sleep", "30"])
+    try:
+        repo_paths.pid_file.write_text(json.dumps({"pid": bystander.pid, "create_time": 1.0,
+                                                   "cmdline": ["sleep", "30"]}))
+        assert run_installed(repo, "worker", "status").returncode == 3
+        assert "no worker is running" in run_installed(repo, "worker", "stop").stdout
+        assert bystander.poll() is None
+        # and while a real worker runs, a pid file that lies is reported, not trusted
+        _start(repo)
+        real = pidfile.read(repo_paths.pid_file)
+        repo_paths.pid_file.write_text(json.dumps({**real, "pid": bystander.pid}))
+        assert pidfile.live_process(repo_paths.pid_file) is None
+        assert bystander.poll() is None
+        repo_paths.pid_file.write_text(json.dumps(real))
+    finally:
+        bystander.kill()
+
+
+def test_two_starts_racing_one_wins(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    procs = [subprocess.Popen([str(BIN_DIR / "codequery"), "-C", str(repo), "worker", "start"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=60)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert sorted("started" in o for o in outs) == [False, True], outs
+    assert sum("already running" in o for o in outs) == 1
+    import psutil
+
+    consumers = [p for p in psutil.process_iter(["cmdline", "environ"])
+                 if "codequery.worker" in " ".join(p.info["cmdline"] or [])
+                 and (p.info["environ"] or {}).get("CODEQUERY_ROOT") == str(repo)]
+    assert len(consumers) == 1
+
+
+def test_failing_documenter_ends_dead_with_growing_delays_then_retry(repo, repo_paths,
+                                                                      monkeypatch):
+    cli_run(repo, "init", "--no-document")
+    use_fake_llm(repo)
+    configure(repo, processing={"max_retries": 3, "retry_base_seconds": 0.3})
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    [job] = _queue(repo, "src/invoices.py")
+    _start(repo)
+    done = run_installed(repo, "queue", "wait", job, "--timeout", "60")
+    assert done.returncode == 1 and "dead" in done.stdout
+    shown = json.loads(run_installed(repo, "queue", "show", job, "--json").stdout)
+    assert shown["status"] == "dead" and shown["attempts"] == 4
+    assert "model overloaded" in shown["error"]
+    starts = [e["at"] for e in shown["events"] if e["to"] == "processing"]
+    raw = [e for e in json.loads(run_installed(repo, "events", "--job", job, "--json").stdout)]
+    assert len(starts) == 4 and len(raw) == len(shown["events"])
+    conn = store.connect(repo / ".code-query/code_data.db")
+    times = [r[0] for r in conn.execute(
+        "SELECT at FROM job_events WHERE job_id = ? AND to_status = 'processing' ORDER BY id",
+        (job,))]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert gaps[0] < gaps[1] < gaps[2], gaps
+    assert gaps[0] >= 0.3
+    run_installed(repo, "worker", "stop")
+    monkeypatch.delenv("FAKE_LLM_FAIL")
+    assert "1 jobs queued again" in run_installed(repo, "queue", "retry", "--all-dead").stdout
+    _start(repo)
+    assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 0
+
+
+def test_high_priority_jobs_run_before_normal_and_low(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "prio", {f"f{i}.py": f"x = {i}\n" for i in range(9)})
+    paths = RepoPaths(repo)
+    try:
+        cli_run(repo, "init", "--no-document")
+        use_fake_llm(repo)
+        for i, priority in enumerate(["low"] * 3 + ["normal"] * 3 + ["high"] * 3):
+            cli_run(repo, "document", "--queue", "--priority", priority, f"f{i}.py")
+        _start(repo, "--threads", "1")
+        conn = store.connect(repo / ".code-query/code_data.db")
+        wait_for(lambda: ledger.counts(conn, "prio")["completed"] == 9, timeout=60)
+        order = [r[0] for r in conn.execute(
+            "SELECT j.path FROM job_events e JOIN jobs j ON j.id = e.job_id "
+            "WHERE e.to_status = 'processing' ORDER BY e.id")]
+        rank = {f"f{i}.py": i // 3 for i in range(9)}
+        assert [rank[p] for p in order] == sorted((rank[p] for p in order), reverse=True)
+    finally:
+        worker_control.stop(paths, timeout=5)
+
+
+def test_cancel_and_clear(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    ids = _queue(repo)
+    assert "1 of 1 jobs cancelled" in cli_run(repo, "queue", "cancel", ids[0]).stdout
+    listed = json.loads(cli_run(repo, "queue", "list", "--json", "--status", "cancelled").stdout)
+    assert [j["id"] for j in listed] == [ids[0]]
+    assert cli_run(repo, "queue", "clear", "--days", "0", input="n\n").exit_code == 1
+    assert "1 jobs deleted" in cli_run(repo, "queue", "clear", "--days", "0", "--yes").stdout
+    assert len(json.loads(cli_run(repo, "queue", "list", "--json").stdout)) == 2
+
+
+def test_huey_consumer_by_hand_is_the_same_worker(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    ids = _queue(repo)
+    env = {**os.environ, "CODEQUERY_ROOT": str(repo)}
+    consumer = subprocess.Popen([str(BIN_DIR / "huey_consumer"), "tasks.huey", "-w", "2",
+                                 "-k", "thread", "-d", "0.1", "-m", "1"], cwd=repo, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: liveness.worker_alive(repo_paths), timeout=30)
+        assert "already running" in _start(repo)
+        assert run_installed(repo, "queue", "wait", *ids, "--timeout", "30").returncode == 0
+        status = json.loads(run_installed(repo, "worker", "status", "--json").stdout)
+        assert status["worker"]["pid"] == consumer.pid
+    finally:
+        consumer.send_signal(signal.SIGINT)
+        consumer.wait(timeout=30)
+    assert not liveness.worker_alive(repo_paths)
+
+
+def test_chaos_sigkill_loses_nothing_and_writes_each_record_once(tmp_path, monkeypatch):
+    files = {f"pkg/m{i:03}.py": f"def f{i}():\n    return {i}\n" for i in range(300)}
+    repo = make_repo(tmp_path / "chaos", files)
+    paths = RepoPaths(repo)
+    cli_run(repo, "init", "--no-document")
+    use_fake_llm(repo)
+    monkeypatch.setenv("FAKE_LLM_DELAY", "0.02")
+    ids = _queue(repo)
+    assert len(ids) == 300
+    conn = store.connect(repo / ".code-query/code_data.db")
+    rng = random.Random(1234)
+    kills = 0
+    try:
+        while kills < 5:
+            _start(repo, "--threads", "4")
+            time.sleep(rng.uniform(0.3, 1.5))
+            info = pidfile.read(paths.pid_file)
+            os.kill(info["pid"], signal.SIGKILL)
+            wait_for(lambda: not liveness.worker_alive(paths), timeout=10)
+            kills += 1
+        _start(repo, "--threads", "4")
+        wait_for(lambda: ledger.counts(conn, "chaos")["completed"] == 300, timeout=180)
+    finally:
+        worker_control.stop(paths, timeout=5)
+    counts = ledger.counts(conn, "chaos")
+    assert counts == {"pending": 0, "processing": 0, "completed": 300, "dead": 0,
+                      "cancelled": 0}
+    rows = conn.execute("SELECT path, count(*) FROM records GROUP BY path").fetchall()
+    assert len(rows) == 300 and all(n == 1 for _, n in rows)
+    assert conn.execute("SELECT count(DISTINCT path) FROM jobs").fetchone()[0] == 300
+    released = conn.execute("SELECT count(*) FROM job_events WHERE detail LIKE '%lease released%'"
+                            ).fetchone()[0]
+    assert released >= 1  # the kills really interrupted work in progress
+
+
+def test_logs_have_one_line_per_state_change(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    ids = _queue(repo)
+    _start(repo)
+    run_installed(repo, "queue", "wait", *ids, "--timeout", "30")
+    out = run_installed(repo, "worker", "logs", "-n", "200").stdout
+    for job_id in ids:
+        assert f"[QUEUE] {job_id} path=" in out
+    assert "status=completed duration=" in out
+
+
+def test_document_queue_and_status_report_backlog(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _queue(repo)
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert report["worker"]["running"] is False
+    assert report["queue"]["pending"] == 3
+    assert report["queue"]["oldest_pending_age_s"] >= 0
+    assert report["records"] == {"total": 0, "stale": 0}
+
+
+def test_status_counts_stale_records(repo):
+    cli_run(repo, "init")
+    write(repo, {"README.md": "# changed on disk\n"})
+    commit_all(repo)
+    write(repo, {"web/app.js": "// edited, not committed\n"})
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert report["records"] == {"total": 3, "stale": 2}
