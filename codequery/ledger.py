@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED = (
     "pending", "processing", "completed", "dead", "cancelled")
@@ -158,12 +158,14 @@ def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: floa
             # offers it again once that one is done).
             conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE id = ?", (job_id,))
             return None
+        lease_until = now + lease_seconds
         conn.execute(
             "UPDATE jobs SET status = ?, attempts = attempts + 1, lease_owner = ?, "
             "lease_expires_at = ?, updated_at = ? WHERE id = ?",
-            (PROCESSING, owner, now + lease_seconds, now, job_id))
+            (PROCESSING, owner, lease_until, now, job_id))
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
-    return get(conn, job_id)
+    return replace(job, status=PROCESSING, attempts=job.attempts + 1, lease_owner=owner,
+                   lease_expires_at=lease_until, updated_at=now)
 
 
 def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[], None],
@@ -172,15 +174,14 @@ def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[],
     (another worker took the job over), in which case nothing is written."""
     now = time.time()
     with transaction(conn):
-        current = get(conn, job.id)
-        if current is None or current.status != PROCESSING or current.lease_owner != owner:
+        marked = conn.execute(
+            "UPDATE jobs SET status = ?, updated_at = ?, lease_owner = NULL, "
+            "lease_expires_at = NULL, last_error = NULL, duration_s = ? - updated_at "
+            "WHERE id = ? AND status = ? AND lease_owner = ?",
+            (COMPLETED, now, now, job.id, PROCESSING, owner)).rowcount
+        if not marked:
             return False
         write()
-        duration = now - current.updated_at
-        conn.execute(
-            "UPDATE jobs SET status = ?, updated_at = ?, lease_owner = NULL, "
-            "lease_expires_at = NULL, last_error = NULL, duration_s = ? WHERE id = ?",
-            (COMPLETED, now, duration, job.id))
         _event(conn, job.id, PROCESSING, COMPLETED, owner, detail, now)
     return True
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 _CREDENTIAL = re.compile(
@@ -15,9 +16,15 @@ _CREDENTIAL = re.compile(
 )
 
 
+@lru_cache(maxsize=8)
+def _name_matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)")
+
+
 def is_secret_name(path: str, patterns: list[str] | tuple[str, ...]) -> bool:
-    name = PurePosixPath(path).name
-    return any(fnmatchcase(name, p) or fnmatchcase(path, p) for p in patterns)
+    """Matched against the file's name and against its whole repository path."""
+    matcher = _name_matcher(tuple(patterns))
+    return bool(matcher.match(PurePosixPath(path).name) or matcher.match(path))
 
 
 def holds_credential(data: bytes) -> bool:

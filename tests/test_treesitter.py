@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -303,6 +305,7 @@ def test_cpp() -> None:
     assert _names(doc.functions) == ["clamp", "main"]
     assert doc.functions[0].signature == "T clamp(T v, T lo, T hi)"
     assert doc.imports == ["memory", "image.hpp"]
+    assert doc.exports == ["clamp", "main"]
 
 
 def test_ruby() -> None:
@@ -338,6 +341,7 @@ def test_ruby() -> None:
     assert mailer.methods[0].signature == "def deliver(invoice, to:)"
     assert _names(doc.functions) == ["format_cents"]
     assert doc.imports == ["json", "billing/invoice"]
+    assert doc.exports == [] and doc.dependencies == []
 
 
 def test_shell() -> None:
@@ -399,6 +403,13 @@ def test_invalid_utf8_is_replaced_not_fatal() -> None:
     doc = outline("go", b"package p\n// Doc \xff.\nfunc F() {}\n")
     assert doc is not None
     assert [(f.name, f.summary) for f in doc.functions] == [("F", "Doc \ufffd.")]
+
+
+def test_importing_the_module_loads_no_grammar() -> None:
+    code = ("import sys, codequery.documenters.treesitter; "
+            "print(sorted(m for m in sys.modules if m.startswith('tree_sitter')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_unknown_language_returns_none() -> None:
