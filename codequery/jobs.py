@@ -56,6 +56,17 @@ class JobRunner:
     def run(self, job_id: str) -> str | None:
         """Returns the job's new status, or None if there was nothing to do."""
         conn, owner = self.store.conn, self.owner()
+        if getattr(self.documenter, "inline", False):
+            started = time.monotonic()
+            try:
+                job = ledger.run_at_once(conn, job_id, owner, self._prepare)
+            except Exception:  # nothing was written; the step-by-step path records why
+                log.debug("job %s failed at once; retrying step by step", job_id,
+                          exc_info=True)
+            else:
+                if job is not None:
+                    self._log(job, ledger.COMPLETED, started, None)
+                return job and job.status
         job = ledger.claim(conn, job_id, owner, self.lease_seconds())
         if job is None:
             return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,17 +59,23 @@ def new_id() -> str:
     return "Q-" + secrets.token_hex(4).upper()
 
 
+# Threads of one process queue here for the write lock: a Python lock hands over at once,
+# where SQLite's busy handler sleeps 1, 2, 5, 10... ms between tries.
+_WRITERS = threading.Lock()
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE: take the write lock up front, so a transaction never fails midway
     because another writer got there first (the busy timeout waits instead)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    with _WRITERS:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def _event(conn: sqlite3.Connection, job_id: str, before: str | None, after: str,
@@ -144,19 +151,26 @@ def get(conn: sqlite3.Connection, job_id: str) -> Job | None:
     return _job(row) if row else None
 
 
+def _claimable(conn: sqlite3.Connection, job_id: str, now: float) -> Job | None:
+    job = get(conn, job_id)
+    if job is None or job.status != PENDING:
+        return None
+    if job.next_retry_at is not None and job.next_retry_at > now:
+        return None
+    if _busy(conn, job.dataset, job.path):
+        # An older job for this file is running; this one follows it (the dispatcher
+        # offers it again once that one is done).
+        conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE id = ?", (job_id,))
+        return None
+    return job
+
+
 def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: float) -> Job | None:
     """pending -> processing under a lease, if the job is due and its path is not busy."""
     now = time.time()
     with transaction(conn):
-        job = get(conn, job_id)
-        if job is None or job.status != PENDING:
-            return None
-        if job.next_retry_at is not None and job.next_retry_at > now:
-            return None
-        if _busy(conn, job.dataset, job.path):
-            # An older job for this file is running; this one follows it (the dispatcher
-            # offers it again once that one is done).
-            conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE id = ?", (job_id,))
+        job = _claimable(conn, job_id, now)
+        if job is None:
             return None
         lease_until = now + lease_seconds
         conn.execute(
@@ -166,6 +180,28 @@ def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: floa
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
     return replace(job, status=PROCESSING, attempts=job.attempts + 1, lease_owner=owner,
                    lease_expires_at=lease_until, updated_at=now)
+
+
+def run_at_once(conn: sqlite3.Connection, job_id: str, owner: str,
+                work: Callable[[Job], tuple[Callable[[], None], str | None]]) -> Job | None:
+    """pending -> processing -> completed in ONE transaction, for work so quick (a local
+    documenter) that holding the write lock through it is cheaper than a lease. If `work`
+    raises, nothing at all is written and the exception propagates."""
+    now = time.time()
+    with transaction(conn):
+        job = _claimable(conn, job_id, now)
+        if job is None:
+            return None
+        write, detail = work(job)
+        write()
+        done = time.time()
+        conn.execute(
+            "UPDATE jobs SET status = ?, attempts = attempts + 1, updated_at = ?, "
+            "last_error = NULL, duration_s = ? WHERE id = ?",
+            (COMPLETED, done, done - now, job_id))
+        _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
+        _event(conn, job_id, PROCESSING, COMPLETED, owner, detail, done)
+    return replace(job, status=COMPLETED, attempts=job.attempts + 1)
 
 
 def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[], None],

@@ -64,6 +64,7 @@ def markdown_outline(text: str) -> FileDoc:
 class BuiltinDocumenter:
     name = "builtin"
     model: str | None = None
+    inline = True  # fast and local: a worker documents it inside the job's transaction
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
         if language == "python":
