@@ -6,6 +6,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 from codequery import git, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter, create
+from codequery.documenters.errors import DocumenterTimeout
 from codequery.documenting import is_current, make_record
 from codequery.eligibility import Skip, examine
 from codequery.store import Store, connect
@@ -20,6 +23,7 @@ from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
+DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
 
 
 @dataclass
@@ -53,8 +57,12 @@ class JobRunner:
     def lease_seconds(self) -> float:
         return self.config.documenter.timeout_seconds + LEASE_MARGIN_SECONDS
 
-    def run(self, job_id: str) -> str | None:
-        """Returns the job's new status, or None if there was nothing to do."""
+    def run(self, job_id: str, deadline: float | None = None) -> str | None:
+        """Returns the job's new status, or None if there was nothing to do.
+
+        With a `deadline` (time.monotonic()), a slow documenter's call is cut short there
+        and the job goes back to the queue without spending an attempt.
+        """
         conn, owner = self.store.conn, self.owner()
         if getattr(self.documenter, "inline", False):
             started = time.monotonic()
@@ -72,19 +80,43 @@ class JobRunner:
             return None
         started = time.monotonic()
         try:
-            write, detail = self._prepare(job)
-        except Exception as exc:  # the documenter failed: retry later, or give up
-            error = f"{type(exc).__name__}: {exc}"
-            status = ledger.fail(conn, job, owner, error,
-                                 max_retries=self.config.processing.max_retries,
-                                 base=self.config.processing.retry_base_seconds,
-                                 cap=self.config.processing.retry_max_seconds)
-            log.debug("job %s failed", job.id, exc_info=True)
-            self._log(job, status or "lost", started, error)
-            return status
+            with self._time_limit(deadline):
+                write, detail = self._prepare(job)
+        except DocumenterTimeout as exc:
+            if deadline is not None and time.monotonic() >= deadline - 0.05:
+                ledger.reschedule(conn, job, owner, 0.0, f"time budget spent: {exc}")
+                self._log(job, DEFERRED, started, "time budget spent")
+                return DEFERRED
+            return self._failed(job, owner, started, exc)
+        except Exception as exc:
+            return self._failed(job, owner, started, exc)
         status = ledger.COMPLETED if ledger.complete(conn, job, owner, write, detail) else None
         self._log(job, status or "lost", started, detail)
         return status
+
+    def _failed(self, job: ledger.Job, owner: str, started: float, exc: Exception) -> str | None:
+        """The documenter failed: retry later, or give up."""
+        error = f"{type(exc).__name__}: {exc}"
+        processing = self.config.processing
+        status = ledger.fail(self.store.conn, job, owner, error,
+                             max_retries=processing.max_retries,
+                             base=processing.retry_base_seconds, cap=processing.retry_max_seconds)
+        log.debug("job %s failed", job.id, exc_info=True)
+        self._log(job, status or "lost", started, error)
+        return status
+
+    @contextmanager
+    def _time_limit(self, deadline: float | None) -> Iterator[None]:
+        """Cap an LLM documenter's per-call timeout at the deadline (hooks have a budget)."""
+        full = getattr(self.documenter, "timeout", None)
+        if deadline is None or full is None:
+            yield
+            return
+        self.documenter.timeout = max(0.1, min(full, deadline - time.monotonic()))
+        try:
+            yield
+        finally:
+            self.documenter.timeout = full
 
     def _prepare(self, job: ledger.Job):  # noqa: ANN202 - (write callback, detail)
         """Do the slow part (documenting) outside the transaction; return the write."""

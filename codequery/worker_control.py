@@ -45,7 +45,9 @@ def info(paths: RepoPaths) -> WorkerInfo:
 
 
 def worker_command(threads: int | None = None) -> list[str]:
-    argv = [sys.executable, "-m", "codequery.worker"]
+    # -I: the repository is the working directory, and a `codequery/` or `tasks.py` of its
+    # own must not shadow ours.
+    argv = [sys.executable, "-I", "-m", "codequery.worker"]
     return argv + (["--threads", str(threads)] if threads else [])
 
 

@@ -271,7 +271,7 @@ def test_document_queue_and_status_report_backlog(repo, repo_paths):
 
 
 def test_status_counts_stale_records(repo):
-    cli_run(repo, "init")
+    cli_run(repo, "init", "--no-hooks")
     write(repo, {"README.md": "# changed on disk\n"})
     commit_all(repo)
     write(repo, {"web/app.js": "// edited, not committed\n"})

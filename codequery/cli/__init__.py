@@ -2,6 +2,7 @@
 
 from codequery.cli import (  # noqa: F401 - importing registers the commands
     documents,
+    hook_commands,
     queue_commands,
     status,
     worker_commands,

@@ -93,6 +93,10 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     console = stderr_console()
     console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
     ws.store  # noqa: B018 - creates and migrates the database now
+    if not no_hooks:
+        from codequery.cli.hook_commands import install_hooks_into
+
+        install_hooks_into(state)
     if not no_document:
         _run_documenting(ws, None, force=False)
 

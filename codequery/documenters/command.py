@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 from codequery.documenters.builtin import BuiltinDocumenter
-from codequery.documenters.errors import DocumenterError
+from codequery.documenters.errors import DocumenterError, DocumenterTimeout
 from codequery.documenters.llm_output import parse_record
 from codequery.documenters.prompting import load_template, render_prompt
 from codequery.errors import CodeQueryError
@@ -120,7 +120,7 @@ class CommandDocumenter:
             stdout, stderr = proc.communicate(prompt.encode("utf-8"), timeout=self.timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            raise DocumenterError(
+            raise DocumenterTimeout(
                 f"{Path(executable).name} timed out after {self.timeout:g} s "
                 "(documenter.timeout_seconds)"
             ) from None

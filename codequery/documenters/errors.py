@@ -7,3 +7,7 @@ class DocumenterError(Exception):
     Not a `CodeQueryError`: it is reported per file by the documenting loop, not as a
     fatal problem of the whole command.
     """
+
+
+class DocumenterTimeout(DocumenterError):
+    """The documenter did not answer within its time limit (its process group is gone)."""
