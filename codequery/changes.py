@@ -6,7 +6,7 @@ Standard library only (the git hooks use it).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from codequery import git
@@ -14,12 +14,8 @@ from codequery import git
 NULL_SHA = "0" * 40
 
 
-@dataclass(frozen=True)
-class Change:
-    path: str
-    deleted: bool
-    sha: str | None  # the new blob id (None when deleted)
-    mode: str
+# path, deleted, sha (the new blob id; None when deleted), mode
+Change = namedtuple("Change", "path deleted sha mode")
 
 
 def parse_raw(out: bytes) -> list[Change]:

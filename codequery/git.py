@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from codequery.errors import CodeQueryError
@@ -54,11 +54,7 @@ def split_z(out: bytes) -> list[str]:
     return [os.fsdecode(item) for item in out.split(b"\0") if item]
 
 
-@dataclass(frozen=True)
-class TrackedFile:
-    path: str
-    mode: str
-    sha: str
+TrackedFile = namedtuple("TrackedFile", "path mode sha")  # one `git ls-files -s` entry
 
 
 def tracked_files(root: Path, pathspecs: list[str] | None = None) -> list[TrackedFile]:

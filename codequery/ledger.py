@@ -10,14 +10,13 @@ processing -> dead (retries used up); dead -> pending (`queue retry`); pending -
 
 from __future__ import annotations
 
-import random
-import secrets
+import os
 import sqlite3
 import threading
 import time
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 
 PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED = (
     "pending", "processing", "completed", "dead", "cancelled")
@@ -27,28 +26,13 @@ PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 DOCUMENT, DELETE = "document", "delete"
 
 
-@dataclass(frozen=True)
-class Job:
-    id: str
-    dataset: str
-    path: str
-    operation: str
-    status: str
-    priority: int
-    attempts: int
-    content_sha: str | None
-    created_at: float
-    updated_at: float
-    last_error: str | None
-    next_retry_at: float | None
-    lease_owner: str | None
-    lease_expires_at: float | None
-    duration_s: float | None
+_JOB_FIELDS = ("id dataset path operation status priority attempts content_sha created_at "
+               "updated_at last_error next_retry_at lease_owner lease_expires_at duration_s")
+# A namedtuple, not a dataclass: the git hook imports this module and dataclasses costs 5 ms.
+Job = namedtuple("Job", _JOB_FIELDS)
 
 
-_JOB_COLUMNS = ("id, dataset, path, operation, status, priority, attempts, content_sha, "
-                "created_at, updated_at, last_error, next_retry_at, lease_owner, "
-                "lease_expires_at, duration_s")
+_JOB_COLUMNS = ", ".join(Job._fields)
 
 
 def _job(row: Sequence) -> Job:
@@ -56,7 +40,7 @@ def _job(row: Sequence) -> Job:
 
 
 def new_id() -> str:
-    return "Q-" + secrets.token_hex(4).upper()
+    return "Q-" + os.urandom(4).hex().upper()
 
 
 # Threads of one process queue here for the write lock: a Python lock hands over at once,
@@ -85,11 +69,7 @@ def _event(conn: sqlite3.Connection, job_id: str, before: str | None, after: str
         "VALUES (?, ?, ?, ?, ?, ?)", (job_id, now, before, after, worker, detail))
 
 
-@dataclass(frozen=True)
-class Queued:
-    id: str
-    path: str
-    coalesced: bool
+Queued = namedtuple("Queued", "id path coalesced")
 
 
 def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, str, str | None]],
@@ -178,7 +158,7 @@ def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: floa
             "lease_expires_at = ?, updated_at = ? WHERE id = ?",
             (PROCESSING, owner, lease_until, now, job_id))
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
-    return replace(job, status=PROCESSING, attempts=job.attempts + 1, lease_owner=owner,
+    return job._replace(status=PROCESSING, attempts=job.attempts + 1, lease_owner=owner,
                    lease_expires_at=lease_until, updated_at=now)
 
 
@@ -201,7 +181,7 @@ def run_at_once(conn: sqlite3.Connection, job_id: str, owner: str,
             (COMPLETED, done, done - now, job_id))
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
         _event(conn, job_id, PROCESSING, COMPLETED, owner, detail, done)
-    return replace(job, status=COMPLETED, attempts=job.attempts + 1)
+    return job._replace(status=COMPLETED, attempts=job.attempts + 1)
 
 
 def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[], None],
@@ -225,6 +205,8 @@ def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[],
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential (base, 2 base, 4 base, ...) up to cap, plus up to 25% jitter."""
     delay = min(cap, base * 2 ** max(attempt - 1, 0))
+    import random  # here, not at the top: the git hook never backs off
+
     return delay + random.uniform(0, delay * 0.25)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from codequery import defaults
 
 
-@dataclass(frozen=True)
-class RepoPaths:
+class RepoPaths(namedtuple("RepoPaths", "root")):
+    """The files of `.code-query/` under a work tree's root (a namedtuple: the git hook
+    cannot afford the import of dataclasses)."""
+
+    __slots__ = ()
     root: Path
 
     @property
