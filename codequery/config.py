@@ -36,6 +36,21 @@ class DocumenterConfig(_Section):
         description='argv template of the command documenter, e.g. ["llm", "-m", "{model}"].',
     )
     timeout_seconds: float = Field(120.0, gt=0, description="Per-call time limit of an LLM.")
+    prompt_template: str | None = Field(
+        None, description="A prompt template file (relative to the repository) to use instead "
+        "of the built-in one; it must contain {content}.")
+    requests_per_minute: float | None = Field(
+        None, ge=0, description="Calls per minute shared by every worker thread and process "
+        "(default: claude 50, command unlimited; 0 means unlimited).")
+    batch_size: int = Field(1, ge=1, le=50, description="Small files documented per LLM call.")
+    batch_max_bytes: int = Field(60_000, gt=0, description="Prompt-size budget of one batch.")
+    breaker_failures: int = Field(
+        5, ge=1, description="Consecutive failures (within breaker_window_seconds) that stop "
+        "calls to the documenter for breaker_cooldown_seconds.")
+    breaker_window_seconds: float = Field(60.0, gt=0)
+    breaker_cooldown_seconds: float = Field(60.0, gt=0)
+    confirm_above: int = Field(
+        50, ge=0, description="Ask before a run with an LLM documenter makes more calls.")
 
 
 class ProcessingConfig(_Section):

@@ -84,6 +84,39 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE INDEX job_events_by_job ON job_events (job_id, id);
     """),
+    (4, "LLM calls, limits and breakers", """
+        ALTER TABLE records ADD COLUMN duration_ms INTEGER;
+        ALTER TABLE records ADD COLUMN cost_usd REAL;
+        ALTER TABLE records ADD COLUMN input_tokens INTEGER;
+        ALTER TABLE records ADD COLUMN output_tokens INTEGER;
+        CREATE TABLE llm_calls (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            dataset TEXT NOT NULL,
+            documenter TEXT NOT NULL,
+            model TEXT,
+            files INTEGER NOT NULL,
+            ok INTEGER NOT NULL,
+            duration_ms INTEGER,
+            cost_usd REAL,
+            input_tokens INTEGER,
+            output_tokens INTEGER,
+            error TEXT
+        );
+        CREATE INDEX llm_calls_by_time ON llm_calls (dataset, documenter, at);
+        CREATE TABLE rate_buckets (
+            name TEXT PRIMARY KEY,
+            tokens REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE TABLE breakers (
+            name TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            first_failure_at REAL,
+            opened_until REAL,
+            probing INTEGER NOT NULL DEFAULT 0
+        );
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,9 +1,11 @@
 """The command line: parsing arguments and printing. The work lives in the library."""
 
 from codequery.cli import (  # noqa: F401 - importing registers the commands
+    doctor_commands,
     documents,
     hook_commands,
     queue_commands,
+    service_commands,
     status,
     worker_commands,
 )
