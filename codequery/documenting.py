@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from codequery import git, languages
 from codequery.config import Config
@@ -40,24 +41,42 @@ def now_iso() -> str:
 
 def make_record(content: Content, documenter: Documenter) -> FileRecord:
     """Document one file's content; secrets get metadata only, never their text."""
-    data = content.data
-    language = languages.detect(content.path, data[:200])
+    language = languages.detect(content.path, content.data[:200])
     if content.secret:
-        doc, by, model = FileDoc(notes=[SECRET_NOTE]), "builtin", None
-    else:
-        doc = documenter.document(content.path, language, data.decode("utf-8", "replace"))
-        by, model = documenter.name, documenter.model
+        return secret_record(content)
+    doc = documenter.document(content.path, language, content.data.decode("utf-8", "replace"))
+    return record_from(content, language, doc, documenter.name, documenter.model)
+
+
+def secret_record(content: Content) -> FileRecord:
+    language = languages.detect(content.path, b"")
+    return record_from(content, language, FileDoc(notes=[SECRET_NOTE]), "builtin", None)
+
+
+def record_from(content: Content, language: str, doc: FileDoc, documenter: str,
+                model: str | None, usage: dict | None = None) -> FileRecord:
+    data = content.data
     return FileRecord(
         **doc.model_dump(),
+        **(usage or {}),
         path=content.path,
         language=language,
         size=len(data),
         line_count=data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1),
         content_sha=content.sha,
-        documenter=by,
+        documenter=documenter,
         model=model,
         documented_at=now_iso(),
     )
+
+
+def caller_stops(caller: Any) -> tuple[type[BaseException], ...]:
+    """Errors that end a whole run rather than fail one file (the circuit breaker)."""
+    if caller is None:
+        return ()
+    from codequery.llm_caller import BreakerOpen
+
+    return (BreakerOpen,)
 
 
 def is_current(store: Store, content: Content, documenter: Documenter) -> bool:
@@ -79,10 +98,13 @@ def document_files(
     force: bool = False,
     on_total: Callable[[int], None] | None = None,
     on_file: Callable[[str], None] | None = None,
+    caller: Any = None,
 ) -> Outcome:
     """Document the tracked files (all of them, or those under `only`).
 
     A full run also removes the records of files that are gone or no longer eligible.
+    `caller` (an `llm_caller.LLMCaller`) is how an LLM documenter is called: reusing
+    records of identical content, within the rate limit, behind the circuit breaker.
     """
     outcome = Outcome()
     entries = git.tracked_files(root, only)
@@ -98,7 +120,13 @@ def document_files(
             keep.add(entry.path)
         else:
             try:
-                record = make_record(verdict, documenter)
+                if caller is None or verdict.secret:
+                    record = make_record(verdict, documenter)
+                else:
+                    record = (caller.reuse(store, verdict) if not force else None
+                              ) or caller.document_one(store, verdict)
+            except caller_stops(caller):
+                raise
             except Exception as exc:  # a documenter's bug must not stop the other files
                 log.debug("documenting %s failed", entry.path, exc_info=True)
                 outcome.failed.append((entry.path, f"{type(exc).__name__}: {exc}"))

@@ -15,9 +15,11 @@ from pathlib import Path
 from codequery import git, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter, create
-from codequery.documenters.errors import DocumenterTimeout
-from codequery.documenting import is_current, make_record
-from codequery.eligibility import Skip, examine
+from codequery.documenters.errors import DocumenterError, DocumenterTimeout
+from codequery.documenting import is_current, make_record, secret_record
+from codequery.eligibility import Content, Skip, examine
+from codequery.llm_caller import BreakerOpen, LLMCaller
+from codequery.records import FileRecord
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
@@ -42,6 +44,10 @@ class JobRunner:
     @cached_property
     def documenter(self) -> Documenter:
         return create(self.config.documenter)
+
+    @cached_property
+    def caller(self) -> LLMCaller:
+        return LLMCaller(self.workspace.paths.data_db, self.config, self.documenter)
 
     @property
     def store(self) -> Store:
@@ -79,20 +85,88 @@ class JobRunner:
         if job is None:
             return None
         started = time.monotonic()
-        try:
-            with self._time_limit(deadline):
-                write, detail = self._prepare(job)
-        except DocumenterTimeout as exc:
-            if deadline is not None and time.monotonic() >= deadline - 0.05:
-                ledger.reschedule(conn, job, owner, 0.0, f"time budget spent: {exc}")
-                self._log(job, DEFERRED, started, "time budget spent")
-                return DEFERRED
-            return self._failed(job, owner, started, exc)
-        except Exception as exc:
-            return self._failed(job, owner, started, exc)
+        jobs = [job, *self._batch_mates(job, owner)]
+        outcomes = self._work(jobs, deadline)
+        statuses = [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
+        return statuses[0]
+
+    def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
+                ) -> str | None:
+        conn = self.store.conn
+        if isinstance(outcome, _Deferred):
+            ledger.reschedule(conn, job, owner, outcome.delay, outcome.reason)
+            self._log(job, DEFERRED, started, outcome.reason)
+            return DEFERRED
+        if isinstance(outcome, Exception):
+            return self._failed(job, owner, started, outcome)
+        write, detail = outcome
         status = ledger.COMPLETED if ledger.complete(conn, job, owner, write, detail) else None
         self._log(job, status or "lost", started, detail)
         return status
+
+    def _work(self, jobs: list[ledger.Job], deadline: float | None) -> dict[str, object]:
+        """job id -> (write, detail), an exception, or _Deferred."""
+        outcomes: dict[str, object] = {}
+        waiting: list[tuple[ledger.Job, Content]] = []
+        for job in jobs:
+            try:
+                ready = self._prepare(job, call=False)
+            except Exception as exc:
+                outcomes[job.id] = exc
+                continue
+            if isinstance(ready, Content):
+                waiting.append((job, ready))
+            else:
+                outcomes[job.id] = ready
+        if not waiting:
+            return outcomes
+        contents = [content for _, content in waiting]
+        try:
+            with self._time_limit(deadline):
+                if len(contents) == 1:
+                    records = {contents[0].path: self.caller.document_one(
+                        self.store, contents[0], deadline)}
+                else:
+                    records = self.caller.document_batch(self.store, contents, deadline)
+        except BreakerOpen as exc:
+            return outcomes | {job.id: _Deferred(exc.retry_in, str(exc)) for job, _ in waiting}
+        except DocumenterTimeout as exc:
+            if deadline is not None and time.monotonic() >= deadline - 0.05:
+                late = _Deferred(0.0, f"time budget spent: {exc}")
+                return outcomes | {job.id: late for job, _ in waiting}
+            return outcomes | {job.id: exc for job, _ in waiting}
+        except Exception as exc:
+            return outcomes | {job.id: exc for job, _ in waiting}
+        for job, content in waiting:
+            record = records.get(content.path)
+            if record is None:
+                outcomes[job.id] = DocumenterError(
+                    "missing from the batch answer; it will be retried alone")
+            else:
+                outcomes[job.id] = self._write(record)
+        return outcomes
+
+    def _batch_mates(self, job: ledger.Job, owner: str) -> list[ledger.Job]:
+        """More small pending files to document in the same LLM call as `job` (first tries
+        only: a file that failed in a batch is retried alone)."""
+        settings = self.config.documenter
+        if (settings.batch_size <= 1 or getattr(self.documenter, "inline", False)
+                or not self.caller.can_batch or job.attempts > 1
+                or job.operation != ledger.DOCUMENT):
+            return []
+        budget = settings.batch_max_bytes - _size(self.workspace.root / job.path)
+        mates: list[ledger.Job] = []
+        for other in ledger.batch_candidates(self.store.conn, job, settings.batch_size * 4):
+            size = _size(self.workspace.root / other.path)
+            if size > budget:
+                continue
+            claimed = ledger.claim(self.store.conn, other.id, owner, self.lease_seconds())
+            if claimed is not None:
+                mates.append(claimed)
+                budget -= size
+            if len(mates) >= settings.batch_size - 1:
+                break
+        return mates
 
     def _failed(self, job: ledger.Job, owner: str, started: float, exc: Exception) -> str | None:
         """The documenter failed: retry later, or give up."""
@@ -118,8 +192,10 @@ class JobRunner:
         finally:
             self.documenter.timeout = full
 
-    def _prepare(self, job: ledger.Job):  # noqa: ANN202 - (write callback, detail)
-        """Do the slow part (documenting) outside the transaction; return the write."""
+    def _prepare(self, job: ledger.Job, call: bool = True):  # noqa: ANN202
+        """(write callback, detail) for everything that needs no LLM call; the slow part
+        happens before the transaction that writes. With call=False, content that needs an
+        LLM comes back as `Content`."""
         store, path = self.store, job.path
         if job.operation == ledger.DELETE:
             return (lambda: store.delete([path])), "record removed"
@@ -129,8 +205,21 @@ class JobRunner:
             return (lambda: store.delete([path])), f"not documented: {verdict.reason}"
         if is_current(store, verdict, self.documenter):
             return (lambda: None), "unchanged"
-        record = make_record(verdict, self.documenter).model_dump(mode="json")
-        return (lambda: store.put(record)), f"documented by {record['documenter']}"
+        if verdict.secret:
+            return self._write(secret_record(verdict))
+        if getattr(self.documenter, "inline", False):
+            return self._write(make_record(verdict, self.documenter))
+        reused = self.caller.reuse(store, verdict)
+        if reused is not None:
+            write, _ = self._write(reused)
+            return write, "same content documented before: no call"
+        if not call:
+            return verdict
+        return self._write(self.caller.document_one(store, verdict))
+
+    def _write(self, record: FileRecord):  # noqa: ANN202 - (write callback, detail)
+        data = record.model_dump(mode="json")
+        return (lambda: self.store.put(data)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
         line = (f"[QUEUE] {job.id} path={job.path} status={status} "
@@ -138,6 +227,20 @@ class JobRunner:
         if status in (ledger.PENDING, ledger.DEAD) and detail:
             line += f" error={detail}"
         log.info(line)
+
+
+class _Deferred:
+    """Back to the queue after `delay` seconds, without spending an attempt."""
+
+    def __init__(self, delay: float, reason: str) -> None:
+        self.delay, self.reason = delay, reason
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _entry(root: Path, path: str) -> git.TrackedFile:

@@ -296,6 +296,16 @@ def due_for_dispatch(conn: sqlite3.Connection, dataset: str, *, redispatch_after
     return [_job(r) for r in rows], upcoming
 
 
+def batch_candidates(conn: sqlite3.Connection, job: Job, limit: int) -> list[Job]:
+    """Due pending first-try document jobs that could share an LLM call with `job`."""
+    rows = conn.execute(
+        f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ? AND operation = ? "
+        "AND attempts = 0 AND id != ? AND (next_retry_at IS NULL OR next_retry_at <= ?) "
+        "ORDER BY priority, created_at LIMIT ?",
+        (job.dataset, PENDING, DOCUMENT, job.id, time.time(), limit)).fetchall()
+    return [_job(r) for r in rows]
+
+
 def mark_dispatched(conn: sqlite3.Connection, job_ids: Sequence[str]) -> None:
     now = time.time()
     with transaction(conn):

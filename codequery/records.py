@@ -53,4 +53,8 @@ class FileRecord(FileDoc):
     documenter: str
     model: str | None = None
     documented_at: str
+    duration_ms: int | None = None
+    cost_usd: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     stale: bool | None = None

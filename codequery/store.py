@@ -19,10 +19,12 @@ from codequery.errors import CodeQueryError
 BUSY_TIMEOUT_MS = 10_000
 _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
-            "documenter", "model", "documented_at")
+            "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
+            "output_tokens")
 # bm25 weights, in the FTS column order (path, symbols, overview, docstrings): a hit on a
 # symbol name or a path says more about a file than a word in its prose.
 _WEIGHTS = "8.0, 10.0, 3.0, 1.0"
+_DERIVED = ("doc", "symbols", "docstrings")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -111,15 +113,10 @@ class Store:
         symbols, docstrings = _symbols_and_docstrings(doc)
         values = [record.get(col) for col in _COLUMNS]
         self.conn.execute(
-            "INSERT INTO records (dataset, path, language, overview, size, line_count, "
-            "content_sha, documenter, model, documented_at, doc, symbols, docstrings) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (dataset, path) DO UPDATE SET language = excluded.language, "
-            "overview = excluded.overview, size = excluded.size, "
-            "line_count = excluded.line_count, content_sha = excluded.content_sha, "
-            "documenter = excluded.documenter, model = excluded.model, "
-            "documented_at = excluded.documented_at, doc = excluded.doc, "
-            "symbols = excluded.symbols, docstrings = excluded.docstrings",
+            f"INSERT INTO records (dataset, {', '.join(_COLUMNS)}, doc, symbols, docstrings) "
+            f"VALUES ({', '.join('?' * (len(_COLUMNS) + 4))}) "
+            "ON CONFLICT (dataset, path) DO UPDATE SET "
+            + ", ".join(f"{col} = excluded.{col}" for col in (*_COLUMNS[1:], *_DERIVED)),
             [self.dataset, *values, json.dumps(doc), symbols, docstrings],
         )
 
@@ -141,6 +138,15 @@ class Store:
             "SELECT count(*) FROM records WHERE dataset = ?", (self.dataset,)
         ).fetchone()
         return int(row[0])
+
+    def find_by_content(self, sha: str, documenter: str, model: str | None
+                        ) -> dict[str, Any] | None:
+        """Any record of this content by this documenter and model (under any path): an LLM
+        need not be paid twice for one content, renamed or copied."""
+        row = self.conn.execute(
+            "SELECT path FROM records WHERE dataset = ? AND content_sha = ? AND documenter = ? "
+            "AND model IS ? LIMIT 1", (self.dataset, sha, documenter, model)).fetchone()
+        return self.get(row[0]) if row else None
 
     def get(self, path: str) -> dict[str, Any] | None:
         row = self.conn.execute(

@@ -188,8 +188,8 @@ def test_create_builds_the_configured_documenter() -> None:
     documenter = create(DocumenterConfig(name="command", command=[FAKE], timeout_seconds=7))
     assert isinstance(documenter, CommandDocumenter) and documenter.timeout == 7
     assert create(DocumenterConfig()).name == "builtin"
-    with pytest.raises(CodeQueryError, match="not available"):
-        create(DocumenterConfig(name="claude"))
+    with pytest.raises(CodeQueryError, match="was not found on PATH"):
+        create(DocumenterConfig(name="claude", executable="no-such-claude-cli"))
     with pytest.raises(CodeQueryError, match="documenter.command"):
         create(DocumenterConfig(name="command"))
 

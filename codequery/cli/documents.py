@@ -28,21 +28,51 @@ def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.
     return config_mod.Config.model_validate(data)
 
 
-def _run_documenting(ws: Workspace, only: list[str] | None, force: bool) -> Outcome:
+def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
+                     yes: bool = False) -> Outcome:
     from codequery.documenters import create
 
     documenter = create(ws.config.documenter)
+    caller = None
+    if not getattr(documenter, "inline", False):
+        from codequery.llm_caller import LLMCaller
+
+        if not _cost_accepted(ws, documenter, only, force, yes):
+            return Outcome()
+        caller = LLMCaller(ws.paths.data_db, ws.config, documenter)
     outcome = Outcome()
     with file_progress("documenting") as (on_total, on_file):
         try:
             outcome = document_files(ws.root, ws.config, ws.store, documenter, only=only,
-                                     force=force, on_total=on_total, on_file=on_file)
+                                     force=force, on_total=on_total, on_file=on_file,
+                                     caller=caller)
         except KeyboardInterrupt:
             stderr_console().print(f"codequery: interrupted; {ws.store.count()} records are "
                                    "kept, run `codequery document` to continue")
             raise
     _report(outcome)
     return outcome
+
+
+def _cost_accepted(ws: Workspace, documenter, only: list[str] | None,  # noqa: ANN001
+                   force: bool, yes: bool) -> bool:
+    """Above `confirm_above` calls, say what the run will cost and ask. Without a terminal
+    there is nobody to ask: the work goes to the queue instead."""
+    import sys
+
+    from codequery.planning import plan
+
+    found = plan(ws, documenter, only, force)
+    if yes or found.calls <= ws.config.documenter.confirm_above:
+        return True
+    console = stderr_console()
+    console.print(f"codequery: {found.describe(documenter)}")
+    if not sys.stdin.isatty():
+        _queue(ws, only, "normal")
+        console.print("codequery: no terminal to ask, so the files were queued for the worker "
+                      "instead (pass --yes to document them now)")
+        return False
+    return click.confirm("Go ahead?", default=False, err=True)
 
 
 def _report(outcome: Outcome) -> None:
@@ -69,9 +99,10 @@ def _report(outcome: Outcome) -> None:
 @click.option("--dataset", help="Name of this repository's dataset (default: its folder name).")
 @click.option("--no-hooks", is_flag=True, help="Do not install the git hooks.")
 @click.option("--no-document", is_flag=True, help="Set up only; document nothing yet.")
+@click.option("--yes", is_flag=True, help="Do not ask before a large LLM run.")
 @pass_state
 def init(state: State, documenter: str | None, model: str | None, mode: str | None,
-         dataset: str | None, no_hooks: bool, no_document: bool) -> None:
+         dataset: str | None, no_hooks: bool, no_document: bool, yes: bool) -> None:
     """Set up codequery in this repository and document every tracked file.
 
     Writes .code-query/config.json (kept in git) and creates the database. Safe to run
@@ -98,7 +129,7 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
 
         install_hooks_into(state)
     if not no_document:
-        _run_documenting(ws, None, force=False)
+        _run_documenting(ws, None, force=False, yes=yes)
 
 
 @cli.command()
@@ -109,9 +140,10 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
               help="Hand the files to the background worker instead; prints the queue ids.")
 @click.option("--priority", type=click.Choice(["high", "normal", "low"]), default="normal",
               show_default=True, help="With --queue: which jobs the worker takes first.")
+@click.option("--yes", is_flag=True, help="Do not ask before a large LLM run.")
 @pass_state
 def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
-             to_queue: bool, priority: str) -> None:
+             to_queue: bool, priority: str, yes: bool) -> None:
     """Document files now, in this process, showing progress (or queue them with --queue).
 
     PATHS are files or directories; without them every tracked file is documented.
@@ -128,7 +160,7 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
     if to_queue:
         _queue(ws, only, priority)
         return
-    outcome = _run_documenting(ws, only, force)
+    outcome = _run_documenting(ws, only, force, yes)
     if outcome.failed:
         raise CodeQueryError(f"{len(outcome.failed)} files could not be documented (see above)")
 

@@ -33,6 +33,7 @@ def status(state: State, as_json: bool) -> None:
         "records": {"total": ws.store.count(), "stale": len(stale)},
         "mode": ws.config.processing.mode,
         "documenter": ws.config.documenter.name,
+        "llm": _llm_report(ws),
     }
     if as_json:
         emit_json(report)
@@ -50,3 +51,23 @@ def status(state: State, as_json: bool) -> None:
                       f"old, done in about {duration(eta)}")
     console.print(f"records:   {report['records']['total']} documented, "
                   f"{len(stale)} stale" + (" (codequery document)" if stale else ""))
+    llm = report["llm"]
+    if llm["calls"]:
+        console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), "
+                      f"${llm['cost_usd']:.4f}, {llm['input_tokens']} tokens in, "
+                      f"{llm['output_tokens']} out")
+    if llm.get("breaker") and llm["breaker"]["state"] != "closed":
+        retry = llm["breaker"].get("retry_in_s")
+        console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "
+                      f"{llm['breaker']['failures']} failures"
+                      + (f"; calls resume in {duration(retry)}" if retry else ""))
+
+
+def _llm_report(ws) -> dict:  # noqa: ANN001 - a Workspace
+    """Calls and cost of the dataset's LLM documenting, and the breaker's state."""
+    from codequery.llm_caller import breaker_for, call_totals
+
+    report = call_totals(ws.store)
+    if ws.config.documenter.name != "builtin":
+        report["breaker"] = breaker_for(ws.paths.data_db, ws.config).state()
+    return report

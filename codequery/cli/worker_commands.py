@@ -30,7 +30,11 @@ def start(state: State, threads: int | None) -> None:
     if started:
         click.echo(f"codequery: worker started (pid {pid}); logs: {ws.paths.log_dir}")
     else:
-        click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'})")
+        from codequery import service  # only this message needs it
+
+        unit = service.installed_unit(ws.root)
+        managed = f"; a service for this repository is installed: {unit}" if unit else ""
+        click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'}{managed})")
 
 
 @worker.command()

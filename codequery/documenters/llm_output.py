@@ -29,7 +29,7 @@ def _loads(text: str) -> Any:
         return None  # not JSON; None is never a record either
 
 
-def _objects(text: str) -> Iterator[Any]:
+def json_objects(text: str) -> Iterator[Any]:
     """JSON values found in `text`: the whole text, fenced blocks, then each {...} object."""
     yield _loads(text.strip())
     for match in _FENCE.finditer(text):
@@ -66,7 +66,7 @@ def parse_record(text: str) -> FileDoc:
     if not text.strip():
         raise DocumenterError("the LLM's answer was empty")
     found_object = False
-    for value in _objects(text):
+    for value in json_objects(text):
         if not isinstance(value, dict):
             continue
         found_object = True

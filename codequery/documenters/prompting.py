@@ -18,10 +18,14 @@ from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
 
 PACKAGED_TEMPLATE = "prompt.txt"
+PACKAGED_BATCH_TEMPLATE = "prompt_batch.txt"
 
 # One pass over the template: a value put in (file content, a path) is never scanned for
 # placeholders again, and braces in it mean nothing (which str.format would choke on).
 _PLACEHOLDER = re.compile(r"\{(path|language|hint|content|token)\}")
+_BATCH_PLACEHOLDER = re.compile(r"\{(count|files|token)\}")
+# The header line naming each file of a batch; an LLM stand-in finds the paths by it.
+BATCH_PATH_LABEL = "Path (JSON string): "
 
 
 def load_template(template: Path | None = None) -> str:
@@ -57,8 +61,12 @@ def delimit(kind: str, token: str, text: str) -> str:
     return f"<<<{kind}-{token}>>>\n{text}\n<<<END-{kind}-{token}>>>"
 
 
+def _hint_json(hint: FileDoc) -> str:
+    return json.dumps(hint.model_dump(mode="json"), indent=1, ensure_ascii=False)
+
+
 def render_prompt(template: str, path: str, language: str, text: str, hint: FileDoc) -> str:
-    hint_json = json.dumps(hint.model_dump(mode="json"), indent=1, ensure_ascii=False)
+    hint_json = _hint_json(hint)
     token = new_token(text, hint_json, path)
     values = {
         # JSON-quoted: a path may hold a newline, which must not start a line of its own.
@@ -76,3 +84,33 @@ def build_prompt(
 ) -> str:
     """The prompt documenting `path`, refining the builtin record `hint`."""
     return render_prompt(load_template(template), path, language, text, hint)
+
+
+def render_batch_prompt(template: str, files: list[tuple[str, str, str, FileDoc]]) -> str:
+    """One prompt for several `(path, language, text, hint)` files, answered by one object.
+
+    One token serves all the blocks: it occurs in none of the files, so no file can end
+    its own block or forge another file's header inside the real blocks.
+    """
+    hints = [_hint_json(hint) for _, _, _, hint in files]
+    token = new_token(*(text for _, _, text, _ in files), *hints,
+                      *(path for path, _, _, _ in files))
+    sections = []
+    pairs = zip(files, hints, strict=True)
+    for number, ((path, language, text, _), hint_json) in enumerate(pairs, 1):
+        sections.append(
+            f"### File {number} of {len(files)}\n"
+            # JSON-quoted: a path may hold a newline, which must not start a line of its own.
+            f"{BATCH_PATH_LABEL}{json.dumps(path, ensure_ascii=False)}\n"
+            f"Language: {language}\n\n"
+            f"{delimit('HINT', token, hint_json)}\n\n"
+            f"{delimit('FILE', token, text)}"
+        )
+    values = {"count": str(len(files)), "files": "\n\n".join(sections), "token": token}
+    return _BATCH_PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def build_batch_prompt(files: list[tuple[str, str, str, FileDoc]]) -> str:
+    """The prompt documenting several `(path, language, text, hint)` files in one call."""
+    template = resources.files("codequery").joinpath(PACKAGED_BATCH_TEMPLATE).read_text("utf-8")
+    return render_batch_prompt(template, files)

@@ -1,0 +1,360 @@
+"""`codequery doctor`: checks that explain what is wrong with a set-up and how to fix it.
+
+Each check is a small function returning a `Check`. Doctor only looks: databases are
+opened read-only (never created or migrated), nothing is installed or started. A check
+that cannot run because an earlier one failed is reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from codequery import config as config_mod
+from codequery import git, hooks_install, ledger, migrations, worker_control
+from codequery.documenters.errors import DocumenterError
+from codequery.errors import CodeQueryError
+from codequery.paths import RepoPaths
+
+MIN_GIT = (2, 25)
+MIN_FREE_BYTES = 100 * 2**20
+VERSION_TIMEOUT_S = 10.0
+EXPECTED_TABLES = ("records", "records_fts", "jobs", "job_events")
+WORKER_FIX = "codequery worker start (or codequery install-service)"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+    # A warning is something codequery works around (no worker: commits document
+    # synchronously); it still fails the check, but a report can show it more gently.
+    severity: str = "error"
+    skipped: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def skipped(name: str, reason: str) -> Check:
+    return Check(name, False, f"skipped: {reason}", skipped=True)
+
+
+# --- git and the work tree ------------------------------------------------------------
+
+def check_git(start: Path) -> Check:
+    try:
+        out = git.run(["--version"], start).decode(errors="replace").strip()
+    except CodeQueryError as exc:
+        return Check("git", False, str(exc), "install git 2.25 or newer")
+    match = re.search(r"(\d+)\.(\d+)", out)
+    if match is None:
+        return Check("git", False, f"cannot read a version from {out!r}",
+                     "install git 2.25 or newer")
+    if (int(match[1]), int(match[2])) < MIN_GIT:
+        return Check("git", False, f"{out} is older than 2.25", "upgrade git to 2.25 or newer")
+    return Check("git", True, out)
+
+
+def check_work_tree(start: Path) -> tuple[Check, Path | None]:
+    try:
+        root = git.toplevel(start)
+    except CodeQueryError as exc:
+        return Check("work-tree", False, str(exc),
+                     "cd into a git repository (or pass -C DIR), or run git init"), None
+    return Check("work-tree", True, f"work tree at {root}"), root
+
+
+def check_state_dir(paths: RepoPaths) -> Check:
+    if paths.state_dir.is_dir():
+        return Check("state-dir", True, f"{paths.state_dir} present")
+    return Check("state-dir", False, f"no {paths.state_dir}", "codequery init")
+
+
+def check_config(paths: RepoPaths) -> tuple[Check, config_mod.Config | None]:
+    try:
+        cfg = config_mod.load(paths.config)
+    except CodeQueryError as exc:
+        return Check("config", False, str(exc),
+                     f"correct the keys named above in {paths.config} (see README, "
+                     "Configuration)"), None
+    detail = (f"dataset {cfg.dataset}, documenter {cfg.documenter.name}, "
+              f"mode {cfg.processing.mode}")
+    return Check("config", True, detail), cfg
+
+
+# --- hooks ----------------------------------------------------------------------------
+
+def _default_hooks_dir(root: Path) -> Path:
+    out = git.run(["rev-parse", "--git-common-dir"], root).rstrip(b"\n")
+    common = Path(os.fsdecode(out))
+    return (common if common.is_absolute() else root / common) / "hooks"
+
+
+def check_hooks(root: Path) -> Check:
+    found = hooks_install.status(root)
+    where = hooks_install.hooks_dir(root)
+    custom = hooks_install.custom_hooks_path(root)
+    note = f" (core.hooksPath = {custom})" if custom else ""
+    bad = {name: state for name, state in found.items() if state != "ours"}
+    if not bad:
+        return Check("hooks", True, f"{', '.join(found)} installed in {where}{note}")
+    detail = ", ".join(f"{name} {state}" for name, state in bad.items()) + f" in {where}{note}"
+    if custom and any(hooks_install.is_ours(_default_hooks_dir(root) / name) for name in bad):
+        # Installed before core.hooksPath was set: present, but git never runs them.
+        detail += "; codequery's hooks in the default hooks directory are shadowed by it"
+    if "foreign" in bad.values():
+        fix = "codequery install-hooks (your own hook is kept as <name>.legacy and runs first)"
+    else:
+        fix = "codequery install-hooks"
+    return Check("hooks", False, detail, fix)
+
+
+# --- databases ------------------------------------------------------------------------
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot create, migrate or write the database."""
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _quick_check(conn: sqlite3.Connection) -> str | None:
+    """None if the file is sound, else what SQLite found (first few problems)."""
+    rows = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    return None if rows == ["ok"] else "; ".join(rows)
+
+
+def check_data_db(paths: RepoPaths) -> Check:
+    path = paths.data_db
+    rebuild = f"move {path} aside and run codequery document to rebuild it"
+    if not path.exists():
+        return Check("database", False, f"no {path}", "codequery init")
+    try:
+        conn = open_read_only(path)
+        try:
+            problem = _quick_check(conn)
+            if problem:
+                return Check("database", False, f"{path} is damaged: {problem}", rebuild)
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            version = 0
+            if "schema_migrations" in names:
+                version = conn.execute("SELECT max(version) FROM schema_migrations"
+                                       ).fetchone()[0] or 0
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("database", False, f"cannot read {path}: {exc}", rebuild)
+    if version > migrations.LATEST:
+        return Check("database", False, f"schema {version} is newer than this codequery "
+                     f"knows ({migrations.LATEST})", "upgrade codequery (./install.sh)")
+    if version < migrations.LATEST:
+        return Check("database", False, f"schema {version}, this codequery uses "
+                     f"{migrations.LATEST}", "codequery status (opening the index upgrades it)")
+    missing = [table for table in EXPECTED_TABLES if table not in names]
+    if missing:
+        return Check("database", False, f"schema {version} but no table {', '.join(missing)}",
+                     rebuild)
+    return Check("database", True, f"{path.name}: intact, schema {version}")
+
+
+def check_huey_db(paths: RepoPaths) -> Check:
+    path = paths.huey_db
+    if not path.exists():
+        return Check("queue-database", True, f"no {path.name} yet (the worker creates it)")
+    fix = f"stop the worker, delete {path} (jobs live in code_data.db), start the worker"
+    try:
+        conn = open_read_only(path)
+        try:
+            problem = _quick_check(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Check("queue-database", False, f"cannot read {path}: {exc}", fix)
+    if problem:
+        return Check("queue-database", False, f"{path} is damaged: {problem}", fix)
+    return Check("queue-database", True, f"{path.name}: intact")
+
+
+# --- worker, documenter, queue, disk ----------------------------------------------------
+
+def _service_installed(root: Path) -> bool:
+    try:  # service.py may not exist in every build; doctor works without it
+        from codequery import service
+
+        return bool(service.is_installed(root))
+    except (ImportError, AttributeError, CodeQueryError, OSError):
+        return False
+
+
+def check_worker(paths: RepoPaths) -> Check:
+    info = worker_control.info(paths)
+    if info.running:
+        pid = f"pid {info.pid}" if info.pid else "pid not yet recorded"
+        return Check("worker", True, f"running ({pid})")
+    if _service_installed(paths.root):
+        return Check("worker", True, "not running now; an installed service starts it")
+    return Check("worker", False, "not running and no service installed: commits document "
+                 "synchronously (or leave jobs pending in manual mode)", WORKER_FIX, "warning")
+
+
+def _run_version(executable: str) -> str:
+    # Its own session, so a timeout kills whatever the CLI started, not just the CLI.
+    try:
+        proc = subprocess.Popen([executable, "--version"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+    except OSError as exc:
+        raise DocumenterError(f"cannot run {executable}: {exc.strerror}") from None
+    try:
+        out, err = proc.communicate(timeout=VERSION_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise DocumenterError(f"{executable} --version did not answer within "
+                              f"{VERSION_TIMEOUT_S:.0f} s") from None
+    if proc.returncode != 0:
+        last = (err.strip().splitlines() or ["no output"])[-1]
+        raise DocumenterError(f"{executable} --version exited {proc.returncode}: {last}")
+    return (out.strip().splitlines() or ["(no version printed)"])[0]
+
+
+def _claude_version(executable: str) -> str:
+    try:  # the claude documenter knows its CLI best; fall back when it is not there
+        from codequery.documenters.claude import version_check
+    except (ImportError, AttributeError):
+        return _run_version(executable)
+    return version_check(executable)
+
+
+def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
+    if cfg.name == "builtin":
+        return Check("documenter", True, "builtin (offline static analysis)")
+    if cfg.name == "claude":
+        fix = ("install the Claude CLI, or set documenter.executable in "
+               ".code-query/config.json to its path")
+        found = shutil.which(cfg.executable)
+        if found is None:
+            return Check("documenter", False, f"claude: {cfg.executable!r} not found", fix)
+        try:
+            version = _claude_version(found)
+        except DocumenterError as exc:
+            return Check("documenter", False, f"claude: {exc}", fix)
+        return Check("documenter", True, f"claude: {found} ({version})")
+    if not cfg.command:
+        return Check("documenter", False, "command: documenter.command is empty",
+                     'set documenter.command in .code-query/config.json, e.g. ["llm"]')
+    if shutil.which(cfg.command[0]) is None:
+        return Check("documenter", False, f"command: {cfg.command[0]!r} not found on PATH",
+                     f"install {cfg.command[0]} or fix documenter.command in "
+                     ".code-query/config.json")
+    return Check("documenter", True, f"command: {shutil.which(cfg.command[0])}")
+
+
+def check_queue(paths: RepoPaths, dataset: str) -> Check:
+    conn = open_read_only(paths.data_db)
+    try:
+        counts = ledger.counts(conn, dataset)
+        stuck = int(ledger.stats(conn, dataset)["stuck"] or 0)
+    finally:
+        conn.close()
+    dead = counts[ledger.DEAD]
+    detail = f"{counts[ledger.PENDING]} pending, {stuck} stuck, {dead} dead"
+    if dead:
+        return Check("queue", False, detail, "codequery queue list --status dead, then "
+                     "codequery queue retry --all-dead")
+    if stuck:
+        return Check("queue", False, detail + " (lease expired)",
+                     "codequery worker restart (a worker releases expired leases)")
+    return Check("queue", True, detail)
+
+
+def check_disk(where: Path, min_free: int = MIN_FREE_BYTES) -> Check:
+    usage = shutil.disk_usage(where)
+    detail = f"{usage.free / 2**30:.1f} GiB free of {usage.total / 2**30:.1f} GiB at {where}"
+    if usage.free < min_free:
+        return Check("disk-space", False, detail, f"free at least {min_free // 2**20} MB on "
+                     f"the file system holding {where}")
+    return Check("disk-space", True, detail)
+
+
+# --- the run --------------------------------------------------------------------------
+
+class _Report:
+    def __init__(self) -> None:
+        self.checks: list[Check] = []
+
+    def add(self, name: str, check: Callable[..., Any], *args: Any) -> Any:
+        """Run one check, keep its Check, return whatever else it returned."""
+        try:
+            result = check(*args)
+        except Exception as exc:  # a doctor reports every check, even one that broke
+            result = Check(name, False, f"the check itself failed ({type(exc).__name__}: "
+                           f"{exc})", "please report this as a codequery bug")
+        found, extra = result if isinstance(result, tuple) else (result, None)
+        self.checks.append(found)
+        return extra
+
+    def last_ok(self) -> bool:
+        return self.checks[-1].ok
+
+    def skip(self, names: tuple[str, ...], reason: str) -> None:
+        self.checks += [skipped(name, reason) for name in names]
+
+
+AFTER_ROOT = ("state-dir", "config", "hooks", "database", "queue-database", "worker",
+              "documenter", "queue")
+
+
+def diagnose(start: Path) -> list[Check]:
+    """Every check, in order; later ones are skipped when what they need is missing."""
+    report = _Report()
+    report.add("git", check_git, start)
+    git_ok = report.last_ok()
+    root = report.add("work-tree", check_work_tree, start) if git_ok else None
+    if not git_ok:
+        report.skip(("work-tree",), "git is not usable")
+    if root is None:
+        report.skip(AFTER_ROOT, "not inside a git work tree")
+        report.add("disk-space", check_disk, start)
+        return report.checks
+    paths = RepoPaths(root)
+    report.add("state-dir", check_state_dir, paths)
+    initialised = report.last_ok()
+    uninitialised = "no .code-query/ (codequery init)"
+    cfg = report.add("config", check_config, paths) if initialised else None
+    if not initialised:
+        report.skip(("config",), uninitialised)
+    report.add("hooks", check_hooks, root)
+    if not initialised:
+        report.skip(("database", "queue-database", "worker", "documenter", "queue"),
+                    uninitialised)
+    else:
+        report.add("database", check_data_db, paths)
+        data_ok = report.last_ok()
+        report.add("queue-database", check_huey_db, paths)
+        report.add("worker", check_worker, paths)
+        if cfg is None:
+            report.skip(("documenter", "queue"), "the config is invalid")
+        else:
+            report.add("documenter", check_documenter, cfg.documenter)
+            if data_ok:
+                report.add("queue", check_queue, paths, cfg.dataset)
+            else:
+                report.skip(("queue",), "code_data.db failed its check")
+    report.add("disk-space", check_disk, root)
+    return report.checks
+
+
+def as_json(checks: list[Check]) -> dict[str, Any]:
+    return {"ok": all(c.ok for c in checks), "checks": [c.as_dict() for c in checks]}

@@ -1,0 +1,250 @@
+"""The `claude` documenter: the Claude Code CLI in non-interactive (print) mode.
+
+`claude -p --output-format json` reads the prompt on stdin (a file can exceed the 128 KiB
+a single argument may hold) and prints one JSON envelope: the model's answer in `result`
+plus the call's accounting (time, cost, tokens). It runs as an argument list, never
+through a shell, in its own process group (`process.run_process`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from codequery.documenters.builtin import BuiltinDocumenter
+from codequery.documenters.errors import DocumenterError
+from codequery.documenters.llm_output import json_objects, parse_record
+from codequery.documenters.process import exit_error, run_process
+from codequery.documenters.prompting import build_batch_prompt, load_template, render_prompt
+from codequery.documenters.usage import CallUsage
+from codequery.errors import CodeQueryError
+from codequery.records import FileDoc
+
+# The documenter only needs the model to read the prompt and answer in text; Claude Code
+# is an agent that would otherwise read, edit and run things in the repository. Flags the
+# CLI reference documents for print mode:
+#   --tools ""           no built-in tool at all (Bash, Read, Edit, WebFetch, Task...).
+#   --strict-mcp-config  with no --mcp-config: no MCP server is loaded, whose tools
+#                        --tools does not cover (a user's or the project's .mcp.json).
+#   --max-turns 1        one model response and no tool round trip. Should a CLI version
+#                        ignore --tools "" (anthropics/claude-code#31182), a tool call ends
+#                        the run as error_max_turns (a DocumenterError) after one turn.
+# Not used, because older CLIs reject them and the call would always fail:
+# --permission-mode dontAsk (a recent mode) and --disallowedTools "*" (a recent wildcard).
+# --tools takes a variable number of values, so a flag must follow it, never a value.
+NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config", "--max-turns", "1")
+
+_INSTALL_HINT = "install it or set documenter.executable in .code-query/config.json"
+_VERSION_TIMEOUT = 10.0
+_RECORD_KEYS = frozenset(FileDoc.model_fields)
+# What a failing envelope's subtype means, where its own message says nothing useful.
+_SUBTYPES = {
+    "error_max_turns": "the model tried to use a tool instead of answering",
+    "error_during_execution": "the CLI failed while running",
+}
+
+
+class ClaudeCallError(DocumenterError):
+    """A call the CLI answered with a failure or an unusable result; it may be billed."""
+
+    def __init__(self, message: str, usage: CallUsage) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def missing_executable_message(executable: str) -> str | None:
+    """Why `executable` cannot be run, or None when it is found."""
+    if shutil.which(executable):
+        return None
+    if os.sep in executable or (os.altsep is not None and os.altsep in executable):
+        return (f"the Claude CLI `{executable}` was not found or is not executable; "
+                f"{_INSTALL_HINT}")
+    return f"the Claude CLI `{executable}` was not found on PATH; {_INSTALL_HINT}"
+
+
+def version_check(executable: str) -> str:
+    """The first line `executable --version` prints, e.g. "2.0.0 (Claude Code)"."""
+    try:
+        stdout, _, _ = run_process(
+            [executable, "--version"], b"", _VERSION_TIMEOUT, role="the Claude CLI",
+            hint=_INSTALL_HINT, timeout_setting="version check",
+        )
+    except DocumenterError as exc:
+        raise type(exc)(f"cannot run `{executable} --version`: {exc}") from None
+    lines = stdout.decode("utf-8", "replace").strip().splitlines()
+    if not lines:
+        raise DocumenterError(
+            f"`{executable} --version` printed nothing; is {executable!r} the Claude CLI?"
+        )
+    return lines[0].strip()
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    if not flat:
+        return "(nothing on stdout)"
+    return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
+
+
+def _envelope(stdout: str) -> dict[str, Any] | None:
+    """The CLI's result object in its output, or None if there is none."""
+    text = stdout.strip()
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        # A warning printed before the envelope: the envelope is still one line, the last.
+        lines = text.splitlines()
+        try:
+            value = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            return None
+    if isinstance(value, list):
+        # With `verbose` set in the user's settings, json output is the whole transcript
+        # as a list whose last "result" message is the envelope.
+        value = next((item for item in reversed(value)
+                      if isinstance(item, dict) and item.get("type") == "result"), None)
+    return value if isinstance(value, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _usage(envelope: dict[str, Any]) -> CallUsage:
+    tokens = envelope.get("usage")
+    tokens = tokens if isinstance(tokens, dict) else {}
+    session = envelope.get("session_id")
+    return CallUsage(
+        duration_ms=_number(envelope.get("duration_ms")),
+        cost_usd=_number(envelope.get("total_cost_usd")),
+        input_tokens=_count(tokens.get("input_tokens")),
+        output_tokens=_count(tokens.get("output_tokens")),
+        session_id=session if isinstance(session, str) else None,
+        cache_read_tokens=_count(tokens.get("cache_read_input_tokens")),
+        cache_creation_tokens=_count(tokens.get("cache_creation_input_tokens")),
+    )
+
+
+def _failure(name: str, envelope: dict[str, Any]) -> str:
+    subtype = envelope.get("subtype")
+    message = envelope.get("result")
+    if not isinstance(message, str) or not message.strip():
+        errors = envelope.get("errors")
+        message = "; ".join(str(e) for e in errors) if isinstance(errors, list) else ""
+    message = message.strip() or _SUBTYPES.get(str(subtype), "(no message)")
+    # An API failure (bad key, overload) comes as is_error with subtype "success".
+    kind = f" ({subtype})" if subtype and subtype != "success" else ""
+    return f"{name} reported an error{kind}: {message}"
+
+
+def _batch_record(value: Any) -> FileDoc | None:
+    # Like parse_record: an object with none of the record's keys is not a record.
+    if not isinstance(value, dict) or not _RECORD_KEYS & value.keys():
+        return None
+    try:
+        return FileDoc.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def parse_batch(text: str, paths: list[str]) -> dict[str, FileDoc]:
+    """The valid records of `paths` in a batch answer (bare or fenced JSON object)."""
+    wanted = set(paths)
+    for value in json_objects(text):
+        if isinstance(value, dict) and wanted & value.keys():
+            found = {path: _batch_record(value.get(path)) for path in paths}
+            return {path: doc for path, doc in found.items() if doc is not None}
+    return {}
+
+
+class ClaudeDocumenter:
+    name = "claude"
+    inline = False  # a slow, billed call: never inside a job's database transaction
+
+    def __init__(
+        self,
+        executable: str,
+        model: str | None,
+        timeout: float,
+        template: Path | None = None,
+    ) -> None:
+        if model is not None and model.startswith("-"):
+            raise CodeQueryError(f"documenter.model {model!r} is not a model name")
+        self.executable = executable
+        self.model = model or None
+        self.timeout = timeout
+        # Loaded now so a bad template fails `codequery init`, not every file later.
+        self._template = load_template(template)
+        self._builtin = BuiltinDocumenter()
+        self._local = threading.local()
+
+    @property
+    def last_usage(self) -> CallUsage | None:
+        """The usage of the last call made by the calling thread (each thread has its own)."""
+        return getattr(self._local, "usage", None)
+
+    def argv(self) -> list[str]:
+        model = ["--model", self.model] if self.model else []
+        return [self.executable, "-p", "--output-format", "json", *model, *NO_TOOL_FLAGS]
+
+    def document(self, path: str, language: str, text: str) -> FileDoc:
+        return self.document_with_usage(path, language, text)[0]
+
+    def document_with_usage(self, path: str, language: str, text: str) -> tuple[FileDoc, CallUsage]:
+        hint = self._builtin.document(path, language, text)
+        result, usage = self._call(render_prompt(self._template, path, language, text, hint))
+        try:
+            return parse_record(result), usage
+        except DocumenterError as exc:
+            raise ClaudeCallError(str(exc), usage) from None
+
+    def document_batch(
+        self, files: list[tuple[str, str, str]]
+    ) -> tuple[dict[str, FileDoc], CallUsage]:
+        """Several `(path, language, text)` files in one call; records by path.
+
+        A file the answer leaves out, or gives a malformed record, is absent from the
+        result: the caller documents it alone. The packaged batch prompt is always used.
+        """
+        if not files:
+            return {}, CallUsage()
+        entries = [(path, language, text, self._builtin.document(path, language, text))
+                   for path, language, text in files]
+        result, usage = self._call(build_batch_prompt(entries))
+        return parse_batch(result, [path for path, _, _ in files]), usage
+
+    def _call(self, prompt: str) -> tuple[str, CallUsage]:
+        """Run the CLI on `prompt`; the model's answer text and the call's usage."""
+        self._local.usage = None
+        name = Path(self.executable).name
+        stdout, stderr, code = run_process(
+            self.argv(), prompt.encode("utf-8", "replace"), self.timeout,
+            role="the Claude CLI", hint=_INSTALL_HINT, check=False,
+        )
+        text = stdout.decode("utf-8", "replace")
+        envelope = _envelope(text)
+        if envelope is None:
+            if code != 0:
+                raise exit_error(self.executable, code, stderr)
+            raise DocumenterError(f"{name} printed no JSON envelope: {_excerpt(text)}")
+        usage = _usage(envelope)
+        self._local.usage = usage
+        if envelope.get("is_error") or envelope.get("subtype") != "success":
+            raise ClaudeCallError(_failure(name, envelope), usage)
+        if code != 0:
+            raise ClaudeCallError(str(exit_error(self.executable, code, stderr)), usage)
+        result = envelope.get("result")
+        if not isinstance(result, str):
+            raise ClaudeCallError(f"{name}'s JSON envelope has no result text", usage)
+        return result, usage

@@ -1,0 +1,102 @@
+"""Running an LLM command line: argv (never a shell), input on stdin, a hard time limit.
+
+The command runs in its own session (process group) so that a timeout or Ctrl-C can kill
+everything it started, including grandchildren that would otherwise keep its pipes open.
+Shared by the `command` and `claude` documenters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from codequery.documenters.errors import DocumenterError, DocumenterTimeout
+
+# After the group is killed, how long to wait for the pipes to close; only a grandchild
+# that escaped the group (its own setsid) can hold them longer.
+_REAP_SECONDS = 2.0
+
+
+def last_line(stderr: bytes, limit: int = 300) -> str:
+    """The last non-empty line of an error output, shortened: usually the actual error."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    if not lines:
+        return "(no error output)"
+    line = lines[-1].strip()
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def exit_error(executable: str, returncode: int, stderr: bytes) -> DocumenterError:
+    """The error for a command that exited non-zero or was killed by a signal."""
+    name = Path(executable).name
+    if returncode < 0:
+        return DocumenterError(f"{name} was killed by signal {-returncode}: {last_line(stderr)}")
+    return DocumenterError(f"{name} exited with code {returncode}: {last_line(stderr)}")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the command and everything in its process group, then reap it."""
+    # start_new_session: the group id is the command's pid. Failing means it is all gone.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    try:
+        proc.communicate(timeout=_REAP_SECONDS)
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        # Someone outside the group holds the pipes (or an interrupted communicate left
+        # them unusable): stop reading and just reap the child, which is dead.
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        proc.wait()
+
+
+def run_process(
+    argv: Sequence[str],
+    stdin: bytes,
+    timeout: float,
+    *,
+    role: str = "the executable",
+    hint: str = "install it on PATH or give its full path",
+    timeout_setting: str = "documenter.timeout_seconds",
+    check: bool = True,
+) -> tuple[bytes, bytes, int]:
+    """Run `argv` with `stdin`; its (stdout, stderr, returncode).
+
+    `role` and `hint` word the error for a missing executable ("{role} 'x' was not found;
+    {hint}"). With `check` a non-zero exit is a `DocumenterError` naming the exit code and
+    the last line of stderr; without it the caller gets the code (the Claude CLI explains
+    its failures on stdout). A timeout is a `DocumenterTimeout`, raised only once the
+    whole process group is dead.
+    """
+    executable = argv[0]
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise DocumenterError(f"{role} {executable!r} was not found; {hint}") from None
+    except PermissionError:
+        raise DocumenterError(f"{role} {executable!r} is not executable") from None
+    try:
+        stdout, stderr = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise DocumenterTimeout(
+            f"{Path(executable).name} timed out after {timeout:g} s ({timeout_setting})"
+        ) from None
+    except BaseException:
+        # Ctrl-C reaches only our own process group, not the command's new session;
+        # without this the LLM would keep running (and billing) after we are gone.
+        _kill_group(proc)
+        raise
+    if check and proc.returncode != 0:
+        raise exit_error(executable, proc.returncode, stderr)
+    return stdout, stderr, proc.returncode

@@ -1,0 +1,182 @@
+"""Calling an LLM documenter the careful way.
+
+Never twice for the same content (a record of the same content by the same documenter and
+model is copied, whatever its path), never over the rate limit (shared by every thread and
+process of the repository), never into a documenter that keeps failing (a circuit breaker
+shared the same way), and every call is written to the call log (cost, tokens, time) that
+`codequery status` and the cost estimates read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from codequery import languages, ledger
+from codequery.config import Config
+from codequery.documenters import Documenter
+from codequery.documenters.errors import DocumenterTimeout
+from codequery.documenting import now_iso, record_from, secret_record
+from codequery.eligibility import Content
+from codequery.errors import CodeQueryError
+from codequery.records import FileDoc, FileRecord
+from codequery.store import Store
+
+DEFAULT_REQUESTS_PER_MINUTE = {"claude": 50.0}
+
+
+class BreakerOpen(CodeQueryError):
+    """The documenter failed too often lately; calls resume after `retry_in` seconds."""
+
+    def __init__(self, name: str, retry_in: float) -> None:
+        super().__init__(f"the {name} documenter failed repeatedly; calls paused for "
+                         f"{retry_in:.0f}s (circuit breaker)")
+        self.retry_in = retry_in
+
+
+class LLMCaller:
+    def __init__(self, db_path: Path, config: Config, documenter: Documenter) -> None:
+        from codequery.ratelimit import RateLimiter
+
+        settings = config.documenter
+        self.documenter = documenter
+        self.dataset = config.dataset
+        per_minute = settings.requests_per_minute
+        if per_minute is None:
+            per_minute = DEFAULT_REQUESTS_PER_MINUTE.get(documenter.name, 0.0)
+        self.limiter = RateLimiter(db_path, f"documenter:{documenter.name}", per_minute)
+        self.breaker = breaker_for(db_path, config)
+
+    def reuse(self, store: Store, content: Content) -> FileRecord | None:
+        """The record another path has for this very content, if any (costs no call)."""
+        found = store.find_by_content(content.sha, self.documenter.name, self.documenter.model)
+        if found is None:
+            return None
+        found.update(path=content.path, documented_at=now_iso(), cost_usd=0.0,
+                     duration_ms=0, input_tokens=0, output_tokens=0)
+        return FileRecord.model_validate(found)
+
+    def document_one(self, store: Store, content: Content,
+                     deadline: float | None = None) -> FileRecord:
+        if content.secret:
+            return secret_record(content)  # never sent anywhere
+        language = languages.detect(content.path, content.data[:200])
+        text = content.data.decode("utf-8", "replace")
+        self._guard(deadline)
+        started = time.monotonic()
+        try:
+            if hasattr(self.documenter, "document_with_usage"):
+                doc, usage = self.documenter.document_with_usage(content.path, language, text)
+                usage = _usage_dict(usage)
+            else:
+                doc = self.documenter.document(content.path, language, text)
+                usage = {"duration_ms": int((time.monotonic() - started) * 1000)}
+        except Exception as exc:
+            self._failed(store, 1, exc)
+            raise
+        self._succeeded(store, 1, usage)
+        return record_from(content, language, doc, self.documenter.name, self.documenter.model,
+                           usage)
+
+    def document_batch(self, store: Store, contents: Sequence[Content],
+                       deadline: float | None = None) -> dict[str, FileRecord]:
+        """One call for several files; a path missing from the answer is missing here."""
+        files = [(c.path, languages.detect(c.path, c.data[:200]),
+                  c.data.decode("utf-8", "replace")) for c in contents]
+        self._guard(deadline)
+        try:
+            docs, usage = self.documenter.document_batch(files)
+        except Exception as exc:
+            self._failed(store, len(files), exc)
+            raise
+        usage = _usage_dict(usage)
+        self._succeeded(store, len(files), usage)
+        share = _split(usage, len(files))
+        by_path = {c.path: c for c in contents}
+        records = {}
+        for path, language, _ in files:
+            doc: FileDoc | None = docs.get(path)
+            if doc is not None:
+                records[path] = record_from(by_path[path], language, doc, self.documenter.name,
+                                            self.documenter.model, share)
+        return records
+
+    @property
+    def can_batch(self) -> bool:
+        return hasattr(self.documenter, "document_batch")
+
+    def _guard(self, deadline: float | None) -> None:
+        # An open breaker refuses before a rate-limit token is spent; allow() comes after the
+        # limiter because it may hand out the single half-open probe, which must then really
+        # be made (and reported).
+        if self.breaker.state()["state"] == "open":
+            self._refuse()
+        if not self.limiter.acquire(deadline=deadline):
+            raise DocumenterTimeout("waiting for the rate limit would pass the time budget")
+        if not self.breaker.allow():
+            self._refuse()
+
+    def _refuse(self) -> None:
+        retry_in = self.breaker.state().get("retry_in_s")
+        raise BreakerOpen(self.documenter.name, retry_in or self.breaker.cooldown)
+
+    def _succeeded(self, store: Store, files: int, usage: dict[str, Any]) -> None:
+        self.breaker.record_success()
+        self._log(store, files, True, usage, None)
+
+    def _failed(self, store: Store, files: int, exc: Exception) -> None:
+        self.breaker.record_failure()  # whatever it was: a probe must always report back
+        self._log(store, files, False, {}, f"{type(exc).__name__}: {exc}")
+
+    def _log(self, store: Store, files: int, ok: bool, usage: dict[str, Any],
+             error: str | None) -> None:
+        with ledger.transaction(store.conn):
+            store.conn.execute(
+                "INSERT INTO llm_calls (at, dataset, documenter, model, files, ok, duration_ms, "
+                "cost_usd, input_tokens, output_tokens, error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), self.dataset, self.documenter.name, self.documenter.model, files,
+                 int(ok), usage.get("duration_ms"), usage.get("cost_usd"),
+                 usage.get("input_tokens"), usage.get("output_tokens"), error))
+
+
+def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.CircuitBreaker
+    """The circuit breaker of the configured documenter, shared by all its callers."""
+    from codequery.breaker import CircuitBreaker
+
+    settings = config.documenter
+    return CircuitBreaker(db_path, f"documenter:{settings.name}", settings.breaker_failures,
+                          settings.breaker_window_seconds, settings.breaker_cooldown_seconds)
+
+
+def _usage_dict(usage: Any) -> dict[str, Any]:
+    keys = ("duration_ms", "cost_usd", "input_tokens", "output_tokens")
+    return {key: getattr(usage, key, None) for key in keys}
+
+
+def _split(usage: dict[str, Any], parts: int) -> dict[str, Any]:
+    """Each file of a batch carries its share of the call's cost, tokens and time."""
+    return {key: None if value is None else (value / parts if key == "cost_usd"
+                                             else int(value // parts))
+            for key, value in usage.items()}
+
+
+def call_totals(store: Store) -> dict[str, Any]:
+    """Calls, failures and cost of the dataset's LLM documenting, for `codequery status`."""
+    row = store.conn.execute(
+        "SELECT count(*), coalesce(sum(1 - ok), 0), coalesce(sum(cost_usd), 0), "
+        "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) "
+        "FROM llm_calls WHERE dataset = ?", (store.dataset,)).fetchone()
+    return {"calls": row[0], "failed": row[1], "cost_usd": round(row[2], 6),
+            "input_tokens": row[3], "output_tokens": row[4]}
+
+
+def mean_cost_per_call(store: Store, documenter: str, model: str | None) -> float | None:
+    """Over the last 50 successful calls of this documenter and model, if any."""
+    row = store.conn.execute(
+        "SELECT avg(cost_usd), count(*) FROM (SELECT cost_usd FROM llm_calls WHERE dataset = ? "
+        "AND documenter = ? AND model IS ? AND ok = 1 AND cost_usd IS NOT NULL "
+        "ORDER BY at DESC LIMIT 50)", (store.dataset, documenter, model)).fetchone()
+    return row[0] if row[1] else None

@@ -1,0 +1,227 @@
+"""codequery doctor against real repositories: healthy, damaged, and not set up at all."""
+
+import json
+import sqlite3
+import sys
+
+import pytest
+
+from codequery import doctor, ledger, migrations, store, worker_control
+from codequery.documenters.errors import DocumenterError
+from codequery.paths import RepoPaths
+from tests.helpers import cli_run, configure, git, run_installed
+
+NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
+         "worker", "documenter", "queue", "disk-space"]
+
+
+def report(repo):
+    result = cli_run(repo, "doctor", "--json")
+    assert "Traceback" not in result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def by_name(document):
+    return {check["name"]: check for check in document["checks"]}
+
+
+def failing(document):
+    return {check["name"] for check in document["checks"] if not check["ok"]}
+
+
+@pytest.fixture
+def ready(repo):
+    assert cli_run(repo, "init").exit_code == 0
+    yield repo
+    worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def test_a_fresh_repository_passes_everything_but_the_worker(ready):
+    code, document = report(ready)
+    assert code == 1 and document["ok"] is False
+    assert failing(document) == {"worker"}
+    worker = by_name(document)["worker"]
+    assert worker["fix"] == "codequery worker start (or codequery install-service)"
+    assert worker["severity"] == "warning"
+
+
+def test_with_a_worker_running_everything_passes_and_exits_0(ready):
+    assert run_installed(ready, "worker", "start").returncode == 0
+    code, document = report(ready)
+    assert failing(document) == set()
+    assert code == 0 and document["ok"] is True
+    assert "running" in by_name(document)["worker"]["detail"]
+
+
+def test_json_shape_matches_the_contract(ready):
+    _, document = report(ready)
+    assert set(document) >= {"ok", "checks"} and isinstance(document["ok"], bool)
+    assert [check["name"] for check in document["checks"]] == NAMES
+    for check in document["checks"]:
+        assert isinstance(check["name"], str) and isinstance(check["ok"], bool)
+        assert isinstance(check["detail"], str) and check["detail"]
+        assert check["fix"] is None or isinstance(check["fix"], str)
+        assert check["ok"] or check["fix"] or check["skipped"]
+
+
+def test_human_output_marks_each_check_and_gives_the_fix(ready):
+    result = cli_run(ready, "doctor")
+    assert result.exit_code == 1
+    assert "✓ git: git version" in result.stdout
+    assert "✗ worker:" in result.stdout
+    assert "    fix: codequery worker start" in result.stdout
+    assert "1 of 11 checks failed" in result.stderr
+
+
+def test_a_broken_config_names_the_key(ready):
+    configure(ready, processing={"threads": "lots"})
+    _, document = report(ready)
+    config = by_name(document)["config"]
+    assert not config["ok"] and "processing.threads" in config["detail"]
+    assert "config.json" in config["fix"]
+    assert by_name(document)["documenter"]["skipped"]
+
+
+def test_a_foreign_post_commit_hook_fails_the_hooks_check(ready):
+    hook = ready / ".git" / "hooks" / "post-commit"
+    hook.write_text("#!/bin/sh\necho mine\n")
+    hook.chmod(0o755)
+    _, document = report(ready)
+    hooks = by_name(document)["hooks"]
+    assert not hooks["ok"] and "post-commit foreign" in hooks["detail"]
+    assert hooks["fix"].startswith("codequery install-hooks")
+
+
+def test_removed_hooks_fail_the_hooks_check(ready):
+    assert cli_run(ready, "uninstall-hooks").exit_code == 0
+    _, document = report(ready)
+    hooks = by_name(document)["hooks"]
+    assert not hooks["ok"] and "post-merge missing" in hooks["detail"]
+    assert hooks["fix"] == "codequery install-hooks"
+
+
+def test_a_hook_that_is_not_executable_fails(ready):
+    (ready / ".git" / "hooks" / "post-rewrite").chmod(0o644)
+    _, document = report(ready)
+    assert "post-rewrite not executable" in by_name(document)["hooks"]["detail"]
+
+
+def test_hooks_in_core_hooks_path_pass_and_say_so(repo):
+    git(repo, "config", "core.hooksPath", ".githooks")
+    assert cli_run(repo, "init").exit_code == 0
+    hooks = by_name(report(repo)[1])["hooks"]
+    assert hooks["ok"] and "core.hooksPath" in hooks["detail"]
+
+
+def test_hooks_shadowed_by_a_later_core_hooks_path_fail(ready):
+    git(ready, "config", "core.hooksPath", ".githooks")
+    hooks = by_name(report(ready)[1])["hooks"]
+    assert not hooks["ok"] and "shadowed" in hooks["detail"]
+    assert "core.hooksPath" in hooks["detail"]
+
+
+def test_a_corrupt_database_fails_and_is_left_alone(ready):
+    db = ready / ".code-query" / "code_data.db"
+    for suffix in ("-wal", "-shm"):
+        (db.parent / f"code_data.db{suffix}").unlink(missing_ok=True)
+    garbage = b"garbage" * 1000
+    db.write_bytes(garbage)
+    code, document = report(ready)
+    checks = by_name(document)
+    assert code == 1 and not checks["database"]["ok"]
+    assert "code_data.db" in checks["database"]["fix"]
+    assert checks["queue"]["skipped"]
+    assert db.read_bytes() == garbage
+    assert not (db.parent / "code_data.db-wal").exists()
+
+
+def test_an_old_schema_fails_and_is_not_migrated(repo):
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    db = repo / ".code-query" / "code_data.db"
+    for suffix in ("", "-wal", "-shm"):
+        (db.parent / f"code_data.db{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    migrations.migrate(conn, target=3)
+    conn.close()
+    database = by_name(report(repo)[1])["database"]
+    assert not database["ok"] and "schema 3" in database["detail"]
+    conn = sqlite3.connect(db)
+    assert migrations.current_version(conn) == 3
+    conn.close()
+
+
+def test_outside_a_git_repository_it_fails_without_a_traceback(tmp_path):
+    code, document = report(tmp_path)
+    checks = by_name(document)
+    assert code == 1 and not checks["work-tree"]["ok"]
+    assert checks["hooks"]["skipped"] and checks["disk-space"]["ok"]
+
+
+def test_an_uninitialised_repository_is_told_to_init_and_nothing_is_created(repo):
+    _, document = report(repo)
+    assert by_name(document)["state-dir"]["fix"] == "codequery init"
+    assert not (repo / ".code-query").exists()
+
+
+def test_claude_with_a_missing_executable_fails_with_the_fix(ready):
+    configure(ready, documenter={"name": "claude", "executable": "no-such-claude-cli"})
+    documenter = by_name(report(ready)[1])["documenter"]
+    assert not documenter["ok"] and "no-such-claude-cli" in documenter["detail"]
+    assert "documenter.executable" in documenter["fix"]
+
+
+def test_claude_answering_its_version_passes(ready, tmp_path):
+    fake = tmp_path / "claude"
+    fake.write_text("#!/bin/sh\necho '9.9.9 (Claude Code)'\n")
+    fake.chmod(0o755)
+    configure(ready, documenter={"name": "claude", "executable": str(fake)})
+    documenter = by_name(report(ready)[1])["documenter"]
+    assert documenter["ok"] and "9.9.9" in documenter["detail"]
+
+
+def test_a_version_check_that_hangs_is_cut_off(tmp_path, monkeypatch):
+    hang = tmp_path / "hang"
+    hang.write_text("#!/bin/sh\nsleep 30\n")
+    hang.chmod(0o755)
+    monkeypatch.setattr(doctor, "VERSION_TIMEOUT_S", 0.5)
+    with pytest.raises(DocumenterError, match="did not answer"):
+        doctor._run_version(str(hang))
+
+
+def test_a_command_documenter_not_on_path_fails(ready):
+    configure(ready, documenter={"name": "command", "command": ["no-such-llm", "-m", "x"]})
+    documenter = by_name(report(ready)[1])["documenter"]
+    assert not documenter["ok"] and "no-such-llm" in documenter["detail"]
+    configure(ready, documenter={"command": [sys.executable, "-c", "pass"]})
+    assert by_name(report(ready)[1])["documenter"]["ok"]
+
+
+def _job(repo):
+    conn = store.connect(repo / ".code-query" / "code_data.db")
+    [queued] = ledger.enqueue(conn, "repo", [("gone.py", ledger.DOCUMENT, "0" * 40)])
+    return conn, queued.id
+
+
+def test_a_dead_job_fails_the_queue_check(ready):
+    conn, job_id = _job(ready)
+    job = ledger.claim(conn, job_id, "w", lease_seconds=60)
+    assert ledger.fail(conn, job, "w", "boom", max_retries=0, base=1, cap=1) == ledger.DEAD
+    queue = by_name(report(ready)[1])["queue"]
+    assert not queue["ok"] and "1 dead" in queue["detail"]
+    assert "codequery queue retry --all-dead" in queue["fix"]
+
+
+def test_a_job_with_an_expired_lease_fails_the_queue_check(ready):
+    conn, job_id = _job(ready)
+    ledger.claim(conn, job_id, "w", lease_seconds=-1)
+    queue = by_name(report(ready)[1])["queue"]
+    assert not queue["ok"] and "1 stuck" in queue["detail"]
+
+
+def test_little_free_disk_space_fails(tmp_path):
+    free = doctor.shutil.disk_usage(tmp_path).free
+    check = doctor.check_disk(tmp_path, min_free=free + 2**30)
+    assert not check.ok and "MB on the file system" in check.fix
+    assert doctor.check_disk(tmp_path).ok
+
+
