@@ -149,7 +149,9 @@ def _work_items(root: Path, found: list, settings: Settings) -> list[tuple[str, 
             items.append((path, ledger.DELETE, None))
             continue
         items.append((path, ledger.DOCUMENT, change.sha))
-    return items
+    # Deletes last: the record of a renamed file's old path is what lets its new path
+    # reuse the documentation of the same content instead of paying for it again.
+    return sorted(items, key=lambda item: item[1] == ledger.DELETE)
 
 
 def _excluded(path: str, patterns: tuple[str, ...]) -> bool:

@@ -84,7 +84,8 @@ def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, s
     now = time.time()
     queued: list[Queued] = []
     with transaction(conn):
-        for path, operation, sha in items:
+        for index, (path, operation, sha) in enumerate(items):
+            created = now + index * 1e-6  # keeps the caller's order among equal priorities
             row = conn.execute(
                 "SELECT id, priority FROM jobs WHERE dataset = ? AND path = ? AND status = ?",
                 (dataset, path, PENDING)).fetchone()
@@ -104,7 +105,7 @@ def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, s
             conn.execute(
                 "INSERT INTO jobs (id, dataset, path, operation, status, priority, content_sha, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (job_id, dataset, path, operation, PENDING, rank, sha, now, now))
+                (job_id, dataset, path, operation, PENDING, rank, sha, created, created))
             _event(conn, job_id, None, PENDING, worker, operation, now)
             queued.append(Queued(job_id, path, False))
     return queued

@@ -1,0 +1,282 @@
+"""LLM documenting end to end, with tests/bin/claude standing in for the Claude CLI."""
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from codequery import ledger, store, worker_control
+from codequery.paths import RepoPaths
+from tests.helpers import (
+    CODEQUERY_BIN,
+    cli_run,
+    commit_all,
+    configure,
+    git,
+    make_repo,
+    run_installed,
+    wait_for,
+    write,
+)
+
+FAKE_BIN = Path(__file__).parent / "bin"
+KEY = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t\n"
+       "-----END RSA PRIVATE KEY-----\n")
+
+
+@pytest.fixture
+def calls_log(tmp_path, monkeypatch):
+    log = tmp_path / "claude-calls.jsonl"
+    monkeypatch.setenv("PATH", f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(log))
+    return log
+
+
+def calls(log: Path) -> list[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def files(n: int, prefix: str = "m") -> dict[str, str]:
+    return {f"src/{prefix}{i}.py": f'"""Module {i}."""\n\ndef f{i}():\n    return {i}\n'
+            for i in range(n)}
+
+
+def _init_claude(repo, *extra):
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes",
+                     *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def stop_workers():
+    started: list[Path] = []
+    yield started.append
+    for repo in started:
+        worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def _db(repo):
+    return store.connect(repo / ".code-query/code_data.db")
+
+
+def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
+    repo = make_repo(tmp_path / "r", files(4))
+    _init_claude(repo)
+    assert len(calls(calls_log)) == 4
+    record = json.loads(cli_run(repo, "show", "--json", "src/m0.py").stdout)
+    assert (record["documenter"], record["model"]) == ("claude", "claude-test")
+    assert record["cost_usd"] == pytest.approx(0.0123)
+    assert "0 documented, 4 unchanged" in cli_run(repo, "document").stderr
+    git(repo, "mv", "src/m1.py", "src/renamed.py")
+    write(repo, {"src/copy.py": (repo / "src/m2.py").read_text()})
+    commit_all(repo, "rename and copy")  # the hook documents them (no worker running)
+    assert len(calls(calls_log)) == 4
+    db = store.Store(_db(repo), "r")
+    assert db.get("src/renamed.py")["documenter"] == "claude"
+    assert db.get("src/copy.py")["cost_usd"] == 0
+
+
+def test_status_totals_calls_and_cost(tmp_path, calls_log):
+    repo = make_repo(tmp_path / "r", files(3))
+    _init_claude(repo)
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert report["llm"]["calls"] == 3 and report["llm"]["failed"] == 0
+    assert report["llm"]["cost_usd"] == pytest.approx(3 * 0.0123)
+    assert report["llm"]["breaker"]["state"] == "closed"
+
+
+def test_a_private_key_is_never_in_any_calls_stdin(tmp_path, calls_log):
+    repo = make_repo(tmp_path / "r", {"deploy/keys.py": f'KEY = """{KEY}"""\n',
+                                      ".env": "TOKEN=hunter2hunter2\n", **files(2)})
+    _init_claude(repo)
+    sent = "".join(call["stdin"] for call in calls(calls_log))
+    assert "PRIVATE KEY" not in sent and "MIIEowIBAAK" not in sent and "hunter2" not in sent
+    assert len(calls(calls_log)) == 2
+    record = json.loads(cli_run(repo, "show", "--json", "deploy/keys.py").stdout)
+    assert record["documenter"] == "builtin" and "Secret-looking" in record["notes"][0]
+
+
+def test_a_missing_claude_is_a_clear_error_at_init(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "r", files(1))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    result = cli_run(repo, "init", "--documenter", "claude")
+    assert result.exit_code == 1
+    assert "was not found on PATH" in result.stderr
+    assert not (repo / ".code-query/config.json").exists()
+
+
+def test_garbage_answers_retry_then_end_dead(tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(1))
+    _init_claude(repo, "--no-document")
+    configure(repo, processing={"max_retries": 2, "retry_base_seconds": 0.1})
+    monkeypatch.setenv("FAKE_CLAUDE_GARBAGE", "1")
+    [job] = [line.split("\t")[0] for line in
+             run_installed(repo, "document", "--queue").stdout.splitlines()]
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start").returncode == 0
+    assert run_installed(repo, "queue", "wait", job, "--timeout", "60").returncode == 1
+    shown = json.loads(run_installed(repo, "queue", "show", "--json", job).stdout)
+    assert shown["status"] == "dead" and shown["attempts"] == 3
+    assert len(calls(calls_log)) == 3
+
+
+def test_a_hung_call_is_killed_at_the_timeout(tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(1))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"timeout_seconds": 1}, processing={"max_retries": 0})
+    monkeypatch.setenv("FAKE_CLAUDE_HANG", "1")
+    [job] = [line.split("\t")[0] for line in
+             run_installed(repo, "document", "--queue").stdout.splitlines()]
+    stop_workers(repo)
+    started = time.monotonic()
+    assert run_installed(repo, "worker", "start").returncode == 0
+    assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 1
+    assert time.monotonic() - started < 15
+    shown = json.loads(run_installed(repo, "queue", "show", "--json", job).stdout)
+    assert "timed out after 1 s" in shown["error"]
+    child = calls(calls_log)[0]["child"]
+    wait_for(lambda: not _alive(child), timeout=5)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_rate_limit_holds_across_four_threads(tmp_path, calls_log, stop_workers):
+    repo = make_repo(tmp_path / "r", files(30))
+    _init_claude(repo, "--no-document")
+    per_minute = 120.0  # 2 calls/s, after a burst of per_minute / 6 = 20 (the default)
+    configure(repo, documenter={"requests_per_minute": per_minute})
+    run_installed(repo, "document", "--queue")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start", "--threads", "4").returncode == 0
+    conn = _db(repo)
+    wait_for(lambda: ledger.counts(conn, "r")["completed"] == 30, timeout=90)
+    starts = sorted(call["start"] for call in calls(calls_log))
+    assert len(starts) == 30
+    capacity = max(1, per_minute / 6)
+    for i, at in enumerate(starts):
+        allowed = capacity + (at - starts[0]) * per_minute / 60 + 1
+        assert i + 1 <= allowed, (i, at - starts[0])
+    assert starts[-1] - starts[0] >= (30 - capacity) / (per_minute / 60) * 0.8
+
+
+def test_the_breaker_opens_and_closes(tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(6))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"breaker_failures": 3, "breaker_cooldown_seconds": 1.5},
+              processing={"max_retries": 10, "retry_base_seconds": 0.05})
+    failing = tmp_path / "failing"
+    failing.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_FAIL_WHILE", str(failing))
+    run_installed(repo, "document", "--queue")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start", "--threads", "1").returncode == 0
+
+    def breaker_state():
+        return json.loads(run_installed(repo, "status", "--json").stdout)["llm"]["breaker"]
+
+    wait_for(lambda: breaker_state()["state"] == "open", timeout=30)
+    made = len(calls(calls_log))
+    assert made == 3
+    time.sleep(0.5)
+    assert len(calls(calls_log)) == made  # no calls while open
+    failing.unlink()
+    conn = _db(repo)
+    wait_for(lambda: ledger.counts(conn, "r")["completed"] == 6, timeout=60)
+    assert breaker_state()["state"] == "closed"
+    attempts = [r[0] for r in conn.execute("SELECT attempts FROM jobs")]
+    assert sum(attempts) <= 6 + 3  # rescheduling while open spent no attempts
+    events = [r[0] for r in conn.execute("SELECT detail FROM job_events WHERE detail LIKE "
+                                         "'%circuit breaker%'")]
+    assert events
+
+
+def test_batches_map_answers_back_and_a_missing_file_is_retried_alone(
+        tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(5))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"batch_size": 5},
+              processing={"retry_base_seconds": 0.1})
+    monkeypatch.setenv("FAKE_CLAUDE_OMIT", "src/m2.py")
+    run_installed(repo, "document", "--queue")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start", "--threads", "1").returncode == 0
+    conn = _db(repo)
+    wait_for(lambda: ledger.counts(conn, "r")["completed"] == 5, timeout=60)
+    made = calls(calls_log)
+    assert len(made) == 2
+    assert _labelled_paths(made[0]["stdin"]) == 5
+    assert "src/m2.py" in made[1]["stdin"] and _labelled_paths(made[1]["stdin"]) == 0
+    db = store.Store(conn, "r")
+    for i in range(5):
+        assert db.get(f"src/m{i}.py")["functions"], i
+    assert db.get("src/m0.py")["cost_usd"] == pytest.approx(0.0123 / 5)
+
+
+def _labelled_paths(prompt: str) -> int:
+    return sum(line.startswith('Path (JSON string): "') for line in prompt.splitlines())
+
+
+def test_without_a_terminal_a_large_run_is_queued_not_asked(tmp_path, calls_log):
+    repo = make_repo(tmp_path / "r", files(4))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 2})
+    result = cli_run(repo, "document")
+    assert "4 files need the claude documenter (claude-test): 4 calls" in result.stderr
+    assert "queued for the worker" in result.stderr
+    assert calls(calls_log) == []
+    assert ledger.counts(_db(repo), "r")["pending"] == 4
+
+
+def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
+    repo = make_repo(tmp_path / "r", files(4))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 2})
+    transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "n\n")
+    assert "4 calls, cost unknown" in transcript and "Go ahead?" in transcript
+    assert calls(calls_log) == []
+    transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "y\n")
+    assert "4 documented" in transcript
+    assert len(calls(calls_log)) == 4
+
+
+def _on_a_terminal(argv: list[str], answer: str) -> str:
+    """Run argv with a real pseudo-terminal; type `answer` at its question."""
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(argv, stdin=secondary, stdout=secondary, stderr=secondary,
+                            close_fds=True)
+    os.close(secondary)
+    seen = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"Go ahead?" in seen:
+            os.write(main, answer.encode())
+            answered = True
+        if proc.poll() is not None and not ready:
+            break
+    proc.wait(timeout=10)
+    os.close(main)
+    return " ".join(seen.decode(errors="replace").split())  # the terminal wraps lines
