@@ -6,6 +6,7 @@ from codequery.cli import (  # noqa: F401 - importing registers the commands
     hook_commands,
     queue_commands,
     service_commands,
+    setup_command,
     status,
     worker_commands,
 )

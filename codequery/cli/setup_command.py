@@ -1,0 +1,81 @@
+"""codequery setup: a wizard for a new user; every question also has a flag."""
+
+from __future__ import annotations
+
+import shutil
+
+import click
+
+from codequery import config as config_mod
+from codequery.cli.app import State, cli, stderr_console
+from codequery.workspace import default_dataset
+
+WORKER_CHOICES = ("start", "service", "none")
+
+
+@cli.command()
+@click.option("--dataset", help="Name of this repository's dataset.")
+@click.option("--documenter", type=click.Choice(["builtin", "claude", "command"]),
+              help="Who writes the records (claude is offered when it is on PATH).")
+@click.option("--model", help="Model for an LLM documenter (empty: the CLI's default).")
+@click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
+              help="What a commit does (auto: queue if a worker runs, else document now).")
+@click.option("--hooks/--no-hooks", default=None, help="Install the git hooks.")
+@click.option("--worker", type=click.Choice(WORKER_CHOICES),
+              help="Start a worker now, install it as a per-user service, or neither.")
+@click.option("--document/--no-document", default=None,
+              help="Document every tracked file now.")
+@click.option("--yes", is_flag=True, help="Accept the defaults for every question not given "
+              "as a flag (runs unattended).")
+@click.pass_context
+def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model: str | None,
+          mode: str | None, hooks: bool | None, worker: str | None, document: bool | None,
+          yes: bool) -> None:
+    """Set codequery up in this repository, step by step.
+
+    Asks for the dataset name, the documenter and its model, the processing mode, whether
+    to install the git hooks, how the worker should run, and whether to document everything
+    now. Defaults come from an existing config. `--yes` accepts every default.
+    """
+    from codequery.cli.documents import init
+    from codequery.cli.service_commands import install_service
+    from codequery.cli.worker_commands import start
+
+    state: State = ctx.obj
+    ws = state.workspace
+    current = (config_mod.load(ws.paths.config) if ws.paths.config.exists()
+               else config_mod.Config(dataset=default_dataset(ws.root)))
+
+    def ask(value, question: str, default, **options):  # noqa: ANN001, ANN202
+        if value is not None or yes:
+            return default if value is None else value
+        return click.prompt(question, default=default, err=True, **options)
+
+    def confirm(value: bool | None, question: str, default: bool = True) -> bool:
+        if value is not None or yes:
+            return default if value is None else value
+        return click.confirm(question, default=default, err=True)
+
+    dataset = ask(dataset, "Dataset name", current.dataset)
+    offered = ["builtin"] + (["claude"] if shutil.which(current.documenter.executable) else [])
+    if current.documenter.name not in offered:
+        offered.append(current.documenter.name)
+    documenter = ask(documenter, "Documenter (builtin: offline analysis; claude: the Claude "
+                     "CLI)", current.documenter.name, type=click.Choice(offered))
+    if documenter != "builtin":
+        model = ask(model, "Model", current.documenter.model or "", show_default=False) or None
+    mode = ask(mode, "What a commit does (auto, manual, sync)", current.processing.mode,
+               type=click.Choice(["auto", "manual", "sync"]))
+    hooks = confirm(hooks, "Install the git hooks?")
+    worker = ask(worker, "Background worker: start it now, install it as a service, or none",
+                 "start", type=click.Choice(WORKER_CHOICES))
+    document = confirm(document, "Document every tracked file now?")
+
+    ctx.invoke(init, documenter=documenter, model=model, mode=mode, dataset=dataset,
+               no_hooks=not hooks, no_document=not document, yes=yes)
+    if worker == "start":
+        ctx.invoke(start, threads=None)
+    elif worker == "service":
+        ctx.invoke(install_service, platform=None, dry_run=False)
+    stderr_console().print("codequery: set up; try `codequery search WORDS` or "
+                           "`codequery status`")

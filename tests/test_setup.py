@@ -1,0 +1,46 @@
+import json
+
+from codequery import liveness, worker_control
+from codequery.paths import RepoPaths
+from tests.helpers import cli_run
+
+
+def test_the_wizard_asks_and_sets_up(repo):
+    # dataset, documenter, mode, hooks, worker, document
+    answers = "billing\nbuiltin\nmanual\ny\nnone\ny\n"
+    result = cli_run(repo, "setup", input=answers)
+    assert result.exit_code == 0, result.output
+    for question in ("Dataset name", "Documenter", "What a commit does", "git hooks",
+                     "Background worker", "Document every tracked file"):
+        assert question in result.stderr
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert (cfg["dataset"], cfg["processing"]["mode"]) == ("billing", "manual")
+    assert (repo / ".git/hooks/post-commit").exists()
+    assert "3 documented" in result.stderr
+
+
+def test_defaults_come_from_the_existing_config(repo):
+    cli_run(repo, "init", "--dataset", "kept", "--mode", "sync", "--no-document")
+    result = cli_run(repo, "setup", input="\n\n\nn\nnone\nn\n")
+    assert result.exit_code == 0, result.output
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert (cfg["dataset"], cfg["processing"]["mode"]) == ("kept", "sync")
+
+
+def test_yes_runs_unattended_and_starts_the_worker(repo):
+    try:
+        result = cli_run(repo, "setup", "--yes", "--dataset", "quiet")
+        assert result.exit_code == 0, result.output
+        assert "?" not in result.stderr.replace("codequery", "")
+        assert json.loads((repo / ".code-query/config.json").read_text())["dataset"] == "quiet"
+        assert liveness.worker_alive(RepoPaths(repo))
+    finally:
+        worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def test_flags_answer_their_questions(repo):
+    result = cli_run(repo, "setup", "--dataset", "d", "--documenter", "builtin", "--mode",
+                     "auto", "--no-hooks", "--worker", "none", "--no-document")
+    assert result.exit_code == 0, result.output
+    assert "Dataset name" not in result.stderr
+    assert not (repo / ".git/hooks/post-commit").exists()
