@@ -18,7 +18,6 @@ since the row outlives the process. Times are time.time(), comparable across pro
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,19 +40,18 @@ class CircuitBreaker:
         # Longer than any one call may take (a batch to an LLM CLI can run for minutes):
         # a second probe must not start while the first is merely slow.
         self.probe_lease = probe_lease
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()  # one thread at a time on this object's connection
+        self._db = store.SharedConnection(db_path)  # threads take turns on one connection
 
     def allow(self) -> bool:
         """May a call be made now? In half-open state True for a single caller, who must
         then report with record_success() or record_failure()."""
-        with self._lock:
+        with self._db.lock:
             row = self._row()
             if _verdict(row, time.time()) != "probe":
                 return row is None or row["opened_until"] is None
             # Reading alone is enough to say yes or no; handing out the probe needs the
             # write lock, and a second look under it, so that exactly one caller gets it.
-            conn = self._connection()
+            conn = self._db.get()
             with ledger.transaction(conn):
                 now = time.time()
                 if _verdict(self._row(), now) != "probe":
@@ -64,16 +62,16 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         """The documenter works: close the breaker and forget the failures."""
-        with self._lock:
+        with self._db.lock:
             row = self._row()
             if row is None or (row["failures"] == 0 and row["opened_until"] is None):
                 return  # already closed and clean: no write lock for every good call
-            with ledger.transaction(self._connection()) as conn:
+            with ledger.transaction(self._db.get()) as conn:
                 conn.execute("UPDATE breakers SET failures = 0, first_failure_at = NULL, "
                              "opened_until = NULL, probing = 0 WHERE name = ?", (self.name,))
 
     def record_failure(self) -> None:
-        with self._lock, ledger.transaction(self._connection()) as conn:
+        with self._db.lock, ledger.transaction(self._db.get()) as conn:
             now = time.time()
             row = self._row()
             if row is None:
@@ -105,7 +103,7 @@ class CircuitBreaker:
         """For `codequery status`. `retry_in_s` is the time left in an open breaker, 0.0
         when a probe may go, and None when closed or while a probe is out (its outcome
         decides); `probing` says whether a probe is out."""
-        with self._lock:
+        with self._db.lock:
             row = self._row()
         now = time.time()
         if row is None or row["opened_until"] is None:
@@ -122,20 +120,13 @@ class CircuitBreaker:
                 "retry_in_s": None if probing else 0.0, "probing": probing}
 
     def _row(self) -> sqlite3.Row | None:
-        return self._connection().execute(
+        return self._db.get().execute(
             "SELECT failures, first_failure_at, opened_until, probing FROM breakers "
             "WHERE name = ?", (self.name,)).fetchone()
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = store.connect(self.db_path)
-        return self._conn
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._db.close()
 
 
 def _verdict(row: sqlite3.Row | None, now: float) -> str:

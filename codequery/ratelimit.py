@@ -25,8 +25,6 @@ sound, but is the re-check scheme described above.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
@@ -49,10 +47,9 @@ class RateLimiter:
         # Ten seconds' worth by default: enough to start a few threads at once, too little
         # to spend a minute's allowance in the first second.
         self.capacity = float(burst) if burst is not None else max(1.0, per_minute / 6.0)
-        self._conn: sqlite3.Connection | None = None
-        # One connection per limiter, used by one thread at a time; the ledger's
-        # transaction() adds the process-wide writer lock on top.
-        self._lock = threading.Lock()
+        # One connection per limiter, opened late (an unlimited one never opens it) and used
+        # by one thread at a time; the ledger's transaction() adds the writer lock on top.
+        self._db = store.SharedConnection(db_path)
 
     @property
     def unlimited(self) -> bool:
@@ -75,8 +72,8 @@ class RateLimiter:
         """Take the next token: 0.0 if it is there now, else the seconds until it will be
         (it is ours then: the stored count already says so); None if that is past the
         deadline."""
-        with self._lock:
-            conn = self._connection()
+        with self._db.lock:
+            conn = self._db.get()
             with ledger.transaction(conn):
                 now = time.time()
                 row = conn.execute("SELECT tokens, updated_at FROM rate_buckets WHERE name = ?",
@@ -98,13 +95,6 @@ class RateLimiter:
                     "updated_at = excluded.updated_at", (self.name, tokens - 1.0, now))
                 return wait
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:  # opened late: an unlimited limiter never opens the database
-            self._conn = store.connect(self.db_path)
-        return self._conn
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._db.close()

@@ -209,3 +209,26 @@ class Store:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",
                                  (self.dataset,))
         return {row[0]: row[1] for row in rows}
+
+
+class SharedConnection:
+    """One connection, opened on first use, for an object whose threads take turns on it
+    (under `lock`): the rate limiter and the circuit breaker."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.path = path
+        self.lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def get(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = connect(self.path)
+        return self._conn
+
+    def close(self) -> None:
+        with self.lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -96,3 +96,47 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def logged_calls(log: Path) -> list[dict]:
+    """The calls a fake LLM CLI wrote to its log (one JSON line each)."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def gone(pid: int, wait: float = 0.0) -> bool:
+    """Dead within `wait` s: no such process, or a zombie nobody reaped (PID 1 in a container).
+
+    SIGKILL is delivered asynchronously: a process can close its pipes a moment before it
+    shows as exited, hence the short wait.
+    """
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if psutil.Process(pid).status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+
+
+def assert_hung_call_killed(log: Path, elapsed: float, timeout: float) -> None:
+    """The hung fake and the child holding its stdout died with their process group."""
+    import psutil
+
+    [call] = logged_calls(log)
+    try:
+        assert elapsed < timeout + 2
+        assert gone(call["pid"], wait=1.0)
+        assert gone(call["child"], wait=1.0)  # the child that held stdout went with the group
+    finally:
+        for pid in (call["pid"], call["child"]):
+            if not gone(pid):
+                psutil.Process(pid).kill()

@@ -9,7 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from codequery.config import DocumenterConfig
@@ -26,6 +25,7 @@ from codequery.documenters.command import CommandDocumenter
 from codequery.documenters.errors import DocumenterError, DocumenterTimeout
 from codequery.documenters.usage import CallUsage
 from codequery.errors import CodeQueryError
+from tests.helpers import assert_hung_call_killed, logged_calls
 
 BIN = Path(__file__).with_name("bin")
 SOURCE = 'def total(xs):\n    """Sum {braces} and $(stuff)."""\n    return sum(xs)\n'
@@ -46,26 +46,11 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def calls(log: Path) -> list[dict]:
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-
 
 def claude(timeout: float = 20.0, model: str | None = "claude-test-model") -> ClaudeDocumenter:
     return ClaudeDocumenter("claude", model, timeout)
 
 
-def gone(pid: int, wait: float = 0.0) -> bool:
-    """Dead within `wait` s: no such process, or a zombie nobody reaped (PID 1 in a container)."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            if psutil.Process(pid).status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
 
 
 def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Path) -> None:
@@ -73,7 +58,7 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
     assert doc.overview == "Fake documentation of src/my calc.py."
     assert [f.name for f in doc.functions] == ["fake_my calc"]
     assert doc.notes == ["documented by claude-test-model"]
-    [call] = calls(log)
+    [call] = logged_calls(log)
     assert call["argv"][1:] == ["-p", "--output-format", "json", "--model", "claude-test-model",
                                 "--tools", "", "--strict-mcp-config", "--max-turns", "1"]
     prompt = call["stdin"]
@@ -93,13 +78,13 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
 def test_without_a_model_the_cli_default_is_used(log: Path) -> None:
     doc = claude(model=None).document("a.py", "python", SOURCE)
     assert doc.notes == ["documented by claude-sonnet-default"]
-    assert calls(log)[0]["argv"][1:] == ["-p", "--output-format", "json", *NO_TOOL_FLAGS]
+    assert logged_calls(log)[0]["argv"][1:] == ["-p", "--output-format", "json", *NO_TOOL_FLAGS]
 
 
 def test_a_prompt_beyond_the_argv_limit_goes_through_stdin(log: Path) -> None:
     big = "x = 1\n" * 40_000  # 240 KB: more than one argument may hold
     claude().document("big.py", "python", big)
-    assert big in calls(log)[0]["stdin"]
+    assert big in logged_calls(log)[0]["stdin"]
 
 
 def test_usage_is_per_call_and_per_thread(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,16 +159,7 @@ def test_hang_kills_the_whole_process_group_at_the_timeout(
     started = time.monotonic()
     with pytest.raises(DocumenterTimeout, match=r"claude timed out after 1\.5 s"):
         claude(1.5).document("a.py", "python", SOURCE)
-    elapsed = time.monotonic() - started
-    [call] = calls(log)
-    try:
-        assert elapsed < 1.5 + 2
-        assert gone(call["pid"], wait=1.0)
-        assert gone(call["child"], wait=1.0)  # the sleep that held stdout went with the group
-    finally:
-        for pid in (call["pid"], call["child"]):
-            if not gone(pid):
-                psutil.Process(pid).kill()
+    assert_hung_call_killed(log, time.monotonic() - started, 1.5)
 
 
 def test_the_fake_rejects_unknown_flags_like_the_real_cli(tmp_path: Path) -> None:
@@ -225,7 +201,7 @@ def test_create_builds_the_claude_documenter_with_the_template(
     assert (documenter.name, documenter.model, documenter.timeout) == ("claude", "opus", 7)
     assert documenter.inline is False
     documenter.document("a.py", "python", SOURCE)
-    assert calls(log)[0]["stdin"].startswith("Custom! ")
+    assert logged_calls(log)[0]["stdin"].startswith("Custom! ")
     command = create(DocumenterConfig(name="command", command=["llm"],
                                       prompt_template="my-prompt.txt"))
     assert isinstance(command, CommandDocumenter)
@@ -242,7 +218,7 @@ def test_batch_answers_are_mapped_back_by_path(log: Path) -> None:
     assert docs["web/b.js"].overview == "Fake documentation of web/b.js."
     assert docs['odd "name".py'].exports == ["fake_odd \"name\""]
     assert usage.cost_usd == 0.0123
-    [call] = calls(log)
+    [call] = logged_calls(log)
     prompt = call["stdin"]
     [token] = set(re.findall(r"<<<FILE-([0-9a-f]{32})>>>", prompt))
     for path, _, text in files:

@@ -7,7 +7,6 @@ import re
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from codequery.config import DocumenterConfig
@@ -18,6 +17,7 @@ from codequery.documenters.llm_output import parse_record
 from codequery.documenters.prompting import build_prompt
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
+from tests.helpers import assert_hung_call_killed, logged_calls
 
 FAKE = str(Path(__file__).with_name("fake_llm.py"))
 SOURCE = 'def total(xs):\n    """Sum {braces} and $(stuff)."""\n    return sum(xs)\n'
@@ -30,30 +30,11 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def calls(log: Path) -> list[dict]:
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-
 
 def fake(timeout: float = 20.0, *extra: str) -> CommandDocumenter:
     return CommandDocumenter([FAKE, *extra], "fake-model", timeout)
 
 
-def gone(pid: int, wait: float = 0.0) -> bool:
-    """Dead within `wait` s: no such process, or a zombie nobody reaped (PID 1 in a container).
-
-    SIGKILL is delivered asynchronously: a process can close its pipes a moment before it
-    shows as exited, hence the short wait.
-    """
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            if psutil.Process(pid).status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
-                return True
-        except psutil.NoSuchProcess:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
 
 
 def test_argv_substituted_per_argument_and_never_through_a_shell(
@@ -69,7 +50,7 @@ def test_argv_substituted_per_argument_and_never_through_a_shell(
     doc = documenter.document("src/my calc.py", "python", SOURCE)
     assert doc.overview == "Fake documentation of src/my calc.py."
     assert [f.name for f in doc.functions] == ["fake_my calc"]
-    [call] = calls(log)
+    [call] = logged_calls(log)
     assert call["argv"][1:] == ["-m", "gpt-x", "--file=src/my calc.py", "python",
                                 "$(touch pwned); echo src/my calc.py", "{unknown}"]
     assert not (tmp_path / "pwned").exists()
@@ -84,7 +65,7 @@ def test_argv_substituted_per_argument_and_never_through_a_shell(
 
 def test_a_path_that_looks_like_an_option_stays_a_path(log: Path) -> None:
     fake(20.0, "{path}").document("-rf.py", "python", SOURCE)
-    assert calls(log)[0]["argv"][1:] == ["./-rf.py"]
+    assert logged_calls(log)[0]["argv"][1:] == ["./-rf.py"]
 
 
 def test_fenced_answer_with_chatter_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,16 +96,7 @@ def test_hang_kills_the_whole_process_group_at_the_timeout(
     started = time.monotonic()
     with pytest.raises(DocumenterError, match=r"timed out after 1\.5 s"):
         fake(1.5).document("a.py", "python", SOURCE)
-    elapsed = time.monotonic() - started
-    [call] = calls(log)
-    try:
-        assert elapsed < 1.5 + 2
-        assert gone(call["pid"], wait=1.0)
-        assert gone(call["child"], wait=1.0)  # the grandchild that held stdout went with the group
-    finally:
-        for pid in (call["pid"], call["child"]):
-            if not gone(pid):
-                psutil.Process(pid).kill()
+    assert_hung_call_killed(log, time.monotonic() - started, 1.5)
 
 
 def test_missing_executable_says_which_and_where(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from tests.helpers import (
     commit_all,
     configure,
     git,
+    gone,
+    logged_calls,
     make_repo,
     run_installed,
     wait_for,
@@ -36,11 +38,6 @@ def calls_log(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_CLAUDE_LOG", str(log))
     return log
 
-
-def calls(log: Path) -> list[dict]:
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines()]
 
 
 def files(n: int, prefix: str = "m") -> dict[str, str]:
@@ -70,7 +67,7 @@ def _db(repo):
 def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     repo = make_repo(tmp_path / "r", files(4))
     _init_claude(repo)
-    assert len(calls(calls_log)) == 4
+    assert len(logged_calls(calls_log)) == 4
     record = json.loads(cli_run(repo, "show", "--json", "src/m0.py").stdout)
     assert (record["documenter"], record["model"]) == ("claude", "claude-test")
     assert record["cost_usd"] == pytest.approx(0.0123)
@@ -78,7 +75,7 @@ def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     git(repo, "mv", "src/m1.py", "src/renamed.py")
     write(repo, {"src/copy.py": (repo / "src/m2.py").read_text()})
     commit_all(repo, "rename and copy")  # the hook documents them (no worker running)
-    assert len(calls(calls_log)) == 4
+    assert len(logged_calls(calls_log)) == 4
     db = store.Store(_db(repo), "r")
     assert db.get("src/renamed.py")["documenter"] == "claude"
     assert db.get("src/copy.py")["cost_usd"] == 0
@@ -97,9 +94,9 @@ def test_a_private_key_is_never_in_any_calls_stdin(tmp_path, calls_log):
     repo = make_repo(tmp_path / "r", {"deploy/keys.py": f'KEY = """{KEY}"""\n',
                                       ".env": "TOKEN=hunter2hunter2\n", **files(2)})
     _init_claude(repo)
-    sent = "".join(call["stdin"] for call in calls(calls_log))
+    sent = "".join(call["stdin"] for call in logged_calls(calls_log))
     assert "PRIVATE KEY" not in sent and "MIIEowIBAAK" not in sent and "hunter2" not in sent
-    assert len(calls(calls_log)) == 2
+    assert len(logged_calls(calls_log)) == 2
     record = json.loads(cli_run(repo, "show", "--json", "deploy/keys.py").stdout)
     assert record["documenter"] == "builtin" and "Secret-looking" in record["notes"][0]
 
@@ -125,7 +122,7 @@ def test_garbage_answers_retry_then_end_dead(tmp_path, calls_log, monkeypatch, s
     assert run_installed(repo, "queue", "wait", job, "--timeout", "60").returncode == 1
     shown = json.loads(run_installed(repo, "queue", "show", "--json", job).stdout)
     assert shown["status"] == "dead" and shown["attempts"] == 3
-    assert len(calls(calls_log)) == 3
+    assert len(logged_calls(calls_log)) == 3
 
 
 def test_a_hung_call_is_killed_at_the_timeout(tmp_path, calls_log, monkeypatch, stop_workers):
@@ -142,16 +139,10 @@ def test_a_hung_call_is_killed_at_the_timeout(tmp_path, calls_log, monkeypatch, 
     assert time.monotonic() - started < 15
     shown = json.loads(run_installed(repo, "queue", "show", "--json", job).stdout)
     assert "timed out after 1 s" in shown["error"]
-    child = calls(calls_log)[0]["child"]
-    wait_for(lambda: not _alive(child), timeout=5)
+    child = logged_calls(calls_log)[0]["child"]
+    assert gone(child, wait=5)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 def test_the_rate_limit_holds_across_four_threads(tmp_path, calls_log, stop_workers):
@@ -164,7 +155,7 @@ def test_the_rate_limit_holds_across_four_threads(tmp_path, calls_log, stop_work
     assert run_installed(repo, "worker", "start", "--threads", "4").returncode == 0
     conn = _db(repo)
     wait_for(lambda: ledger.counts(conn, "r")["completed"] == 30, timeout=90)
-    starts = sorted(call["start"] for call in calls(calls_log))
+    starts = sorted(call["start"] for call in logged_calls(calls_log))
     assert len(starts) == 30
     capacity = max(1, per_minute / 6)
     for i, at in enumerate(starts):
@@ -189,10 +180,10 @@ def test_the_breaker_opens_and_closes(tmp_path, calls_log, monkeypatch, stop_wor
         return json.loads(run_installed(repo, "status", "--json").stdout)["llm"]["breaker"]
 
     wait_for(lambda: breaker_state()["state"] == "open", timeout=30)
-    made = len(calls(calls_log))
+    made = len(logged_calls(calls_log))
     assert made == 3
     time.sleep(0.5)
-    assert len(calls(calls_log)) == made  # no calls while open
+    assert len(logged_calls(calls_log)) == made  # no calls while open
     failing.unlink()
     conn = _db(repo)
     wait_for(lambda: ledger.counts(conn, "r")["completed"] == 6, timeout=60)
@@ -216,7 +207,7 @@ def test_batches_map_answers_back_and_a_missing_file_is_retried_alone(
     assert run_installed(repo, "worker", "start", "--threads", "1").returncode == 0
     conn = _db(repo)
     wait_for(lambda: ledger.counts(conn, "r")["completed"] == 5, timeout=60)
-    made = calls(calls_log)
+    made = logged_calls(calls_log)
     assert len(made) == 2
     assert _labelled_paths(made[0]["stdin"]) == 5
     assert "src/m2.py" in made[1]["stdin"] and _labelled_paths(made[1]["stdin"]) == 0
@@ -237,7 +228,7 @@ def test_without_a_terminal_a_large_run_is_queued_not_asked(tmp_path, calls_log)
     result = cli_run(repo, "document")
     assert "4 files need the claude documenter (claude-test): 4 calls" in result.stderr
     assert "queued for the worker" in result.stderr
-    assert calls(calls_log) == []
+    assert logged_calls(calls_log) == []
     assert ledger.counts(_db(repo), "r")["pending"] == 4
 
 
@@ -247,10 +238,10 @@ def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
     configure(repo, documenter={"confirm_above": 2})
     transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "n\n")
     assert "4 calls, cost unknown" in transcript and "Go ahead?" in transcript
-    assert calls(calls_log) == []
+    assert logged_calls(calls_log) == []
     transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "y\n")
     assert "4 documented" in transcript
-    assert len(calls(calls_log)) == 4
+    assert len(logged_calls(calls_log)) == 4
 
 
 def _on_a_terminal(argv: list[str], answer: str) -> str:

@@ -65,6 +65,10 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
     ctx.obj = State(cwd=(directory or Path(os.getcwd())).absolute())
 
 
+# Every command with machine-readable output takes the same flag.
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
 def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 

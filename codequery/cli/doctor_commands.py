@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from codequery import doctor
-from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 
 
 @cli.command("doctor")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_context
 def doctor_command(ctx: click.Context, as_json: bool) -> None:
     """Check git, the hooks, the config, the databases, the worker, the documenter, the

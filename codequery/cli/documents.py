@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from codequery import config as config_mod
-from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.progress import file_progress
 from codequery.documenting import Outcome, document_files
 from codequery.errors import CodeQueryError
@@ -189,7 +189,7 @@ def _highlight(snippet: str, open_mark: str, close_mark: str) -> str:
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="How many results at most.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @pass_state
 def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Search the documentation: file paths, symbol names, overviews and docstrings.
@@ -228,7 +228,7 @@ def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> N
 
 @cli.command()
 @click.argument("path", type=click.Path())
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @pass_state
 def show(state: State, path: str, as_json: bool) -> None:
     """Show the documentation record of one file."""

@@ -7,7 +7,7 @@ import time
 import click
 
 from codequery import ledger, liveness
-from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.errors import CodeQueryError
 from codequery.queueing import event_dict, job_dict
 
@@ -32,7 +32,7 @@ def _job_or_fail(state: State, job_id: str) -> ledger.Job:
               help="Only jobs in this state.")
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
               help="At most this many jobs (oldest first).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> None:
     """List jobs: id, operation, path, status, created, retries; counts underneath."""
@@ -61,7 +61,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
 
 @queue.command()
 @click.argument("job_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def show(state: State, job_id: str, as_json: bool) -> None:
     """One job with its history of state changes."""
@@ -170,7 +170,7 @@ def clear(state: State, days: float, yes: bool) -> None:
 @click.option("--job", "job_id", help="Only this job's events.")
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
               help="The newest this many events.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
     """The job event log (every state change), newest last."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 from codequery import ledger, worker_control
-from codequery.cli.app import State, cli, emit_json, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import duration
 from codequery.freshness import stale_paths
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def status(state: State, as_json: bool) -> None:
     """Worker, queue and index at a glance: counts, oldest pending job, backlog ETA."""

@@ -8,7 +8,7 @@ from collections import deque
 import click
 
 from codequery import ledger, worker_control
-from codequery.cli.app import State, cli, emit_json, stderr_console, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.formatting import duration
 
 
@@ -60,7 +60,7 @@ def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
 
 
 @worker.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def status(state: State, as_json: bool) -> None:
     """Is the worker running? pid, CPU, memory, uptime and queue counts. Exit 0 if running,
