@@ -309,3 +309,13 @@ def test_the_worker_ignores_a_codequery_package_inside_the_repository(setup):
     assert json.loads(run_installed(repo, "worker", "status", "--json").stdout)["worker"][
         "running"]
     assert sys.executable
+
+
+def test_git_stash_makes_no_hook_output(setup):
+    repo = setup
+    write(repo, {"README.md": "# stashed change\n"})
+    done = subprocess.run(["git", "stash", "-q"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0 and "codequery" not in done.stderr + done.stdout
+    done = subprocess.run(["git", "stash", "pop", "-q"], cwd=repo, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and "codequery" not in done.stderr + done.stdout

@@ -277,3 +277,20 @@ def test_status_counts_stale_records(repo):
     write(repo, {"web/app.js": "// edited, not committed\n"})
     report = json.loads(cli_run(repo, "status", "--json").stdout)
     assert report["records"] == {"total": 3, "stale": 2}
+
+
+def test_a_worker_starting_while_the_lock_is_probed_waits_for_it(repo, repo_paths):
+    """A prober (hook, status) holds the lock for an instant; the worker retries, not quits."""
+    import fcntl
+    import threading
+
+    cli_run(repo, "init", "--no-document")
+    repo_paths.state_dir.mkdir(exist_ok=True)
+    fd = os.open(repo_paths.lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    release = threading.Timer(0.4, lambda: (fcntl.flock(fd, fcntl.LOCK_UN), os.close(fd)))
+    release.start()
+    try:
+        assert "worker started" in _start(repo)
+    finally:
+        release.join()
