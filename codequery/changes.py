@@ -10,18 +10,31 @@ from collections import namedtuple
 from pathlib import Path
 
 from codequery import git
+from codequery.errors import CodeQueryError
 
 NULL_SHA = "0" * 40
 
 
-# path, deleted, sha (the new blob id; None when deleted), mode
-Change = namedtuple("Change", "path deleted sha mode")
+# path, deleted, sha (the new blob id; None when deleted), mode, renamed_from (old path)
+Change = namedtuple("Change", "path deleted sha mode renamed_from", defaults=(None,))
+
+
+def decode_path(raw: bytes) -> str | None:
+    """A path git printed, or None if it is not UTF-8 (it could not be stored as text)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def parse_raw(out: bytes) -> list[Change]:
-    """`git diff-tree -r -z --raw -M` output -> changes; a rename is a delete plus an add."""
+    """`git diff-tree -r -z --raw -M` output -> changes, one per path (the last wins).
+
+    A rename is the new path (naming the old one) plus the old path deleted. Paths that are
+    not UTF-8 are left out: nothing could store them.
+    """
     tokens = out.split(b"\0")
-    changes: list[Change] = []
+    changes: dict[str, Change] = {}
     i = 0
     while i < len(tokens):
         meta = tokens[i].decode("ascii", "replace")
@@ -29,27 +42,39 @@ def parse_raw(out: bytes) -> list[Change]:
             i += 1
             continue
         _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].split(" ")
-        paths = [os.fsdecode(tokens[i + 1])]
-        if status[0] in "RC":
-            paths.append(os.fsdecode(tokens[i + 2]))
-        i += 1 + len(paths)
+        count = 2 if status[0] in "RC" else 1
+        paths = [decode_path(raw) for raw in tokens[i + 1:i + 1 + count]]
+        i += 1 + count
         if status[0] == "D":
-            changes.append(Change(paths[0], True, None, new_mode))
+            if paths[0] is not None:
+                changes[paths[0]] = Change(paths[0], True, None, new_mode)
             continue
-        if status[0] == "R":
-            changes.append(Change(paths[0], True, None, new_mode))
-        sha = None if new_sha == NULL_SHA else new_sha
-        changes.append(Change(paths[-1], False, sha, new_mode))
-    return changes
+        if status[0] == "R" and paths[0] is not None:
+            changes[paths[0]] = Change(paths[0], True, None, new_mode)
+        if paths[-1] is not None:
+            sha = None if new_sha == NULL_SHA else new_sha
+            source = paths[0] if status[0] == "R" else None
+            changes[paths[-1]] = Change(paths[-1], False, sha, new_mode, source)
+    return list(changes.values())
 
 
 def diff(root: Path, old: str | None, new: str) -> list[Change]:
+    """Changes from `old` to `new`; with no `old`, those of commit `new` against its first
+    parent (a merge commit too), or of the root commit."""
     args = ["diff-tree", "-r", "-z", "--raw", "-M", "--no-commit-id"]
-    if old is None:  # one commit against its first parent (the root commit too)
-        args += ["--root", "--first-parent", "-m", new]
-    else:
-        args += [old, new]
-    return parse_raw(git.run(args, root))
+    if old is not None:
+        return parse_raw(git.run([*args, old, new], root))
+    try:
+        return parse_raw(git.run([*args, f"{new}^1", new], root))
+    except CodeQueryError:  # no parent: the root commit
+        return parse_raw(git.run([*args, "--root", new], root))
+
+
+def in_rebase(root: Path) -> bool:
+    """A rebase is under way (git exports nothing that says so to post-commit hooks)."""
+    out = git.run(["rev-parse", "--git-path", "rebase-merge", "--git-path", "rebase-apply"],
+                  root, check=False)
+    return any((root / os.fsdecode(p)).is_dir() for p in out.splitlines() if p)
 
 
 def _exists(root: Path, rev: str) -> bool:

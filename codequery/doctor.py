@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -189,52 +187,32 @@ def check_huey_db(paths: RepoPaths) -> Check:
 # --- worker, documenter, queue, disk ----------------------------------------------------
 
 def _service_installed(root: Path) -> bool:
-    try:  # service.py may not exist in every build; doctor works without it
-        from codequery import service
+    from codequery import service
 
-        return bool(service.is_installed(root))
-    except (ImportError, AttributeError, CodeQueryError, OSError):
-        return False
+    return service.is_installed(root)
 
 
-def check_worker(paths: RepoPaths) -> Check:
+def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Check:
     info = worker_control.info(paths)
     if info.running:
         pid = f"pid {info.pid}" if info.pid else "pid not yet recorded"
         return Check("worker", True, f"running ({pid})")
     if _service_installed(paths.root):
         return Check("worker", True, "not running now; an installed service starts it")
-    return Check("worker", False, "not running and no service installed: commits document "
-                 "synchronously (or leave jobs pending in manual mode)", WORKER_FIX, "warning")
-
-
-def _run_version(executable: str) -> str:
-    # Its own session, so a timeout kills whatever the CLI started, not just the CLI.
-    try:
-        proc = subprocess.Popen([executable, "--version"], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
-    except OSError as exc:
-        raise DocumenterError(f"cannot run {executable}: {exc.strerror}") from None
-    try:
-        out, err = proc.communicate(timeout=VERSION_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise DocumenterError(f"{executable} --version did not answer within "
-                              f"{VERSION_TIMEOUT_S:.0f} s") from None
-    if proc.returncode != 0:
-        last = (err.strip().splitlines() or ["no output"])[-1]
-        raise DocumenterError(f"{executable} --version exited {proc.returncode}: {last}")
-    return (out.strip().splitlines() or ["(no version printed)"])[0]
+    processing = cfg.processing if cfg else None
+    if processing and (processing.mode == "sync" or (
+            processing.mode == "auto" and processing.fallback_to_sync
+            and cfg.documenter.name == "builtin")):
+        return Check("worker", True, "not running: commits document synchronously "
+                     f"({processing.mode} mode)")
+    return Check("worker", False, "not running and no service installed: queued jobs wait "
+                 "for one", WORKER_FIX, "warning")
 
 
 def _claude_version(executable: str) -> str:
-    try:  # the claude documenter knows its CLI best; fall back when it is not there
-        from codequery.documenters.claude import version_check
-    except (ImportError, AttributeError):
-        return _run_version(executable)
-    return version_check(executable)
+    from codequery.documenters.claude import version_check
+
+    return version_check(executable, VERSION_TIMEOUT_S)
 
 
 def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
@@ -343,7 +321,7 @@ def diagnose(start: Path) -> list[Check]:
         report.add("database", check_data_db, paths)
         data_ok = report.last_ok()
         report.add("queue-database", check_huey_db, paths)
-        report.add("worker", check_worker, paths)
+        report.add("worker", check_worker, paths, cfg)
         if cfg is None:
             report.skip(("documenter", "queue"), "the config is invalid")
         else:

@@ -107,7 +107,10 @@ def document_files(
     records of identical content, within the rate limit, behind the circuit breaker.
     """
     outcome = Outcome()
-    entries = git.tracked_files(root, only)
+    undecodable: list[bytes] = []
+    entries = git.tracked_files(root, only, undecodable)
+    if undecodable:
+        outcome.skipped["file name not UTF-8"] += len(undecodable)
     if on_total:
         on_total(len(entries))
     keep: set[str] = set()

@@ -42,10 +42,13 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
     if any(fnmatchcase(path, pattern) for pattern in files.exclude):
         return Skip(path, "excluded")
     full = root / path
+    names = [path]
     if entry.mode == git.SYMLINK_MODE:
         target = full.resolve()
         if not target.is_relative_to(root.resolve()):
             return Skip(path, "symlink outside the repository")
+        # The content read is the target's: a link to an ignored `.env` is a secret.
+        names.append(target.relative_to(root.resolve()).as_posix())
     try:
         size = os.stat(full).st_size
     except OSError:
@@ -58,5 +61,6 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
         return Skip(path, "unreadable")
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         return Skip(path, "binary")
-    secret = secrets.is_secret_name(path, files.secret_patterns) or secrets.holds_credential(data)
+    secret = (any(secrets.is_secret_name(name, files.secret_patterns) for name in names)
+              or secrets.holds_credential(data))
     return Content(path, data, git.blob_sha(data), secret)

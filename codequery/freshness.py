@@ -18,11 +18,14 @@ def is_stale(root: Path, path: str, content_sha: str) -> bool:
 def stale_paths(root: Path, documented: dict[str, str]) -> list[str]:
     """Records that no longer match their file, without hashing the whole tree: git's
     index already knows the blob id of every file the work tree has not modified."""
-    index = {e.path: e.sha for e in git.tracked_files(root)}
+    entries = git.tracked_files(root)
+    index = {e.path: e.sha for e in entries}
+    # git's blob id of a symlink is the link's text; a record holds its target's content.
+    links = {e.path for e in entries if e.mode == git.SYMLINK_MODE}
     modified = set(git.split_z(git.run(["diff-files", "--name-only", "-z"], root)))
     stale = []
     for path, sha in documented.items():
-        if path in modified or path not in index:
+        if path in modified or path not in index or path in links:
             if is_stale(root, path, sha):
                 stale.append(path)
         elif index[path] != sha:

@@ -57,16 +57,29 @@ def split_z(out: bytes) -> list[str]:
 TrackedFile = namedtuple("TrackedFile", "path mode sha")  # one `git ls-files -s` entry
 
 
-def tracked_files(root: Path, pathspecs: list[str] | None = None) -> list[TrackedFile]:
-    """Files in the index, once each (a conflicted file has several stages)."""
+def tracked_files(root: Path, pathspecs: list[str] | None = None,
+                  undecodable: list[bytes] | None = None) -> list[TrackedFile]:
+    """Files in the index, once each (a conflicted file has several stages).
+
+    A name that is not UTF-8 cannot be stored as text: it is left out, and reported in
+    `undecodable` when a list is given.
+    """
     args = ["ls-files", "-z", "-s", "--"]
     if pathspecs:
         # :(literal) keeps a name like `*.py` or `:x` from being read as magic.
         args += [f":(literal){spec}" for spec in pathspecs]
     seen: dict[str, TrackedFile] = {}
-    for entry in split_z(run(args, root)):
-        meta, _, path = entry.partition("\t")
-        mode, sha, _stage = meta.split(" ")
+    for raw in run(args, root).split(b"\0"):
+        if not raw:
+            continue
+        meta, _, name = raw.partition(b"\t")
+        try:
+            path = name.decode("utf-8")
+        except UnicodeDecodeError:
+            if undecodable is not None:
+                undecodable.append(name)
+            continue
+        mode, sha, _stage = meta.decode("ascii").split(" ")
         seen.setdefault(path, TrackedFile(path, mode, sha))
     return list(seen.values())
 

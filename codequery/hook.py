@@ -29,7 +29,7 @@ class HookProblem(Exception):
 
 # namedtuple, not a dataclass: importing dataclasses costs the hook 5 ms.
 Settings = namedtuple("Settings", "dataset mode fallback_to_sync sync_budget_seconds exclude "
-                                 "max_file_bytes")
+                                 "max_file_bytes documenter")
 
 
 def read_settings(path: Path) -> Settings:
@@ -47,6 +47,7 @@ def read_settings(path: Path) -> Settings:
                                                      defaults.SYNC_BUDGET_SECONDS)),
             exclude=tuple(files.get("exclude", ())),
             max_file_bytes=int(files.get("max_file_bytes", defaults.MAX_FILE_BYTES)),
+            documenter=data.get("documenter", {}).get("name", defaults.DOCUMENTER),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise HookProblem(f"invalid {path} ({type(exc).__name__}: {exc}); "
@@ -57,21 +58,9 @@ def read_settings(path: Path) -> Settings:
     return settings
 
 
-def _skipped_by_environment() -> bool:
-    if os.environ.get(SKIP_ENV) == "1":
-        return True
-    # `git stash` makes commits of its own; they are not the user's work.
-    return os.environ.get("GIT_REFLOG_ACTION", "").startswith("stash")
-
-
-def _in_rebase() -> bool:
-    """git sets GIT_REFLOG_ACTION=rebase... for the commits a rebase replays."""
-    return os.environ.get("GIT_REFLOG_ACTION", "").startswith("rebase")
-
-
 def main(hook: str, args: list[str], stdin: bytes) -> int:
     """Entry point of the installed hooks. Always returns 0."""
-    if _skipped_by_environment():
+    if os.environ.get(SKIP_ENV) == "1":
         return 0
     paths = RepoPaths(Path.cwd())  # git runs hooks at the top of the work tree
     if not paths.config.exists():
@@ -95,23 +84,35 @@ def run(paths: RepoPaths, hook: str, args: list[str], stdin: bytes, started: flo
     from codequery.store import connect
 
     settings = read_settings(paths.config)
-    items = _work_items(paths.root, changes.for_hook(paths.root, hook, args, stdin), settings)
+    found = changes.for_hook(paths.root, hook, args, stdin)
+    items = _work_items(paths.root, found, settings)
     if not items:
         return ""
     conn = connect(paths.data_db)
+    moves = [(c.renamed_from, c.path) for c in found if c.renamed_from]
+    if moves:  # a renamed file keeps its record: its content costs nothing to document
+        from codequery.store import Store
+
+        with ledger.transaction(conn):
+            Store(conn, settings.dataset).move(moves)
     queued = ledger.enqueue(conn, settings.dataset, items, worker=f"hook:{hook}")
     if not queued:
         return ""
     ids = [q.id for q in queued]
+    if settings.mode == "sync":
+        return _document_now(paths, ids, started, None)
     if liveness.worker_alive(paths):
         liveness.wake(paths)
         return _queued_line(ids)
-    if hook == "post-commit" and _in_rebase():
+    if hook == "post-commit" and changes.in_rebase(paths.root):
         return ""  # each replayed commit only records its files; post-rewrite does the work
-    if settings.mode == "manual" or (settings.mode == "auto" and not settings.fallback_to_sync):
-        return f"{_files(len(ids))} pending; start the worker with: codequery worker start"
-    budget = None if settings.mode == "sync" else settings.sync_budget_seconds
-    return _document_now(paths, ids, started, budget)
+    pending = f"{_files(len(ids))} pending; start the worker with: codequery worker start"
+    if settings.mode == "manual" or not settings.fallback_to_sync:
+        return pending
+    if settings.documenter != "builtin":
+        # An LLM call rarely fits a commit's budget: cutting it short would pay for nothing.
+        return pending + f" (the {settings.documenter} documenter runs in the worker)"
+    return _document_now(paths, ids, started, settings.sync_budget_seconds)
 
 
 def _queued_line(ids: list[str]) -> str:
@@ -162,22 +163,30 @@ def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
 
 def _document_now(paths: RepoPaths, ids: list[str], started: float,
                   budget: float | None) -> str:
+    from codequery import ledger
     from codequery.jobs import JobRunner
     from codequery.workspace import Workspace
 
     runner = JobRunner(Workspace(paths.root))
-    deadline = None if budget is None else started + budget
+    # A hook killed mid-job (Ctrl-C) left its jobs processing; with no worker to release
+    # them, this is the next chance.
+    ledger.release_processing(runner.store.conn, runner.config.dataset, only_expired=True,
+                              worker="hook")
+    deadline = None if budget is None else started + budget  # checked between files
     done = failed = 0
     for job_id in ids:
         if deadline is not None and time.monotonic() >= deadline:
             break
-        status = runner.run(job_id, deadline=deadline)
+        status = runner.run(job_id)
         done += status == "completed"
         failed += status in ("pending", "dead")
     left = len(ids) - done - failed
     took = time.monotonic() - started
     mode = "synchronous mode" if budget is None else "no worker running"
-    line = f"documentation updated ({mode}, {_files(done)}, {took:.1f} s)"
+    if done:
+        line = f"documentation updated ({mode}, {_files(done)}, {took:.1f} s)"
+    else:
+        line = f"documentation not updated ({mode}, {took:.1f} s)"
     if failed:
         line += f"; {failed} failed (codequery queue list --status pending)"
     if left:

@@ -47,8 +47,11 @@ def is_ours(path: Path) -> bool:
 
 
 def render(name: str, python: str) -> bytes:
+    """The hook, starting `python` through /bin/sh: a shebang line cannot hold a path with
+    spaces, nor a long one."""
     template = resources.files("codequery.hook_templates").joinpath(name).read_bytes()
-    return template.replace(b"__PYTHON__", os.fsencode(python))
+    quoted = "'" + python.replace("'", "'\\''") + "'"
+    return template.replace(b"__PYTHON__", os.fsencode(quoted))
 
 
 def _write_executable(path: Path, data: bytes) -> None:

@@ -6,18 +6,18 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from codequery import config as config_mod
 from codequery import git, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter, create
-from codequery.documenters.errors import DocumenterError, DocumenterTimeout
+from codequery.documenters.errors import DocumenterError
 from codequery.documenting import is_current, make_record, secret_record
 from codequery.eligibility import Content, Skip, examine
+from codequery.errors import CodeQueryError
 from codequery.llm_caller import BreakerOpen, LLMCaller
 from codequery.records import FileRecord
 from codequery.store import Store, connect
@@ -36,10 +36,34 @@ class JobRunner:
 
     def __post_init__(self) -> None:
         self._local = threading.local()
+        self._config: Config | None = None
+        self._config_stamp: int | None = None
 
-    @cached_property
+    @property
     def config(self) -> Config:
-        return self.workspace.config
+        """The repository's config, read again when config.json changes, so that a
+        long-running worker follows `init` or an edit (an invalid edit is logged and the
+        last good config kept)."""
+        path = self.workspace.paths.config
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if self._config is None or stamp != self._config_stamp:
+            try:
+                fresh = config_mod.load(path)
+            except CodeQueryError as exc:
+                if self._config is None:
+                    raise
+                log.error("keeping the previous settings: %s", exc)
+            else:
+                if self._config is not None and fresh != self._config:
+                    log.info("settings changed in %s; using them from now on", path)
+                    self.__dict__.pop("documenter", None)
+                    self.__dict__.pop("caller", None)
+                self._config = fresh
+            self._config_stamp = stamp
+        return self._config
 
     @cached_property
     def documenter(self) -> Documenter:
@@ -55,6 +79,7 @@ class JobRunner:
         if store is None:
             store = Store(connect(self.workspace.paths.data_db), self.config.dataset)
             self._local.store = store
+        store.dataset = self.config.dataset  # follows a changed config
         return store
 
     def owner(self) -> str:
@@ -63,12 +88,8 @@ class JobRunner:
     def lease_seconds(self) -> float:
         return self.config.documenter.timeout_seconds + LEASE_MARGIN_SECONDS
 
-    def run(self, job_id: str, deadline: float | None = None) -> str | None:
-        """Returns the job's new status, or None if there was nothing to do.
-
-        With a `deadline` (time.monotonic()), a slow documenter's call is cut short there
-        and the job goes back to the queue without spending an attempt.
-        """
+    def run(self, job_id: str) -> str | None:
+        """Returns the job's new status, or None if there was nothing to do."""
         conn, owner = self.store.conn, self.owner()
         if getattr(self.documenter, "inline", False):
             started = time.monotonic()
@@ -86,7 +107,7 @@ class JobRunner:
             return None
         started = time.monotonic()
         jobs = [job, *self._batch_mates(job, owner)]
-        outcomes = self._work(jobs, deadline)
+        outcomes = self._work(jobs, owner)
         statuses = [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
         return statuses[0]
 
@@ -104,7 +125,7 @@ class JobRunner:
         self._log(job, status or "lost", started, detail)
         return status
 
-    def _work(self, jobs: list[ledger.Job], deadline: float | None) -> dict[str, object]:
+    def _work(self, jobs: list[ledger.Job], owner: str) -> dict[str, object]:
         """job id -> (write, detail), an exception, or _Deferred."""
         outcomes: dict[str, object] = {}
         waiting: list[tuple[ledger.Job, Content]] = []
@@ -121,20 +142,23 @@ class JobRunner:
         if not waiting:
             return outcomes
         contents = [content for _, content in waiting]
+
+        def renew_leases() -> None:  # the rate limit may have kept us waiting for long
+            if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
+                                self.lease_seconds()):
+                raise _LeaseLost()
+
         try:
-            with self._time_limit(deadline):
-                if len(contents) == 1:
-                    records = {contents[0].path: self.caller.document_one(
-                        self.store, contents[0], deadline)}
-                else:
-                    records = self.caller.document_batch(self.store, contents, deadline)
+            if len(contents) == 1:
+                records = {contents[0].path: self.caller.document_one(
+                    self.store, contents[0], renew_leases)}
+            else:
+                records = self.caller.document_batch(self.store, contents, renew_leases)
         except BreakerOpen as exc:
             return outcomes | {job.id: _Deferred(exc.retry_in, str(exc)) for job, _ in waiting}
-        except DocumenterTimeout as exc:
-            if deadline is not None and time.monotonic() >= deadline - 0.05:
-                late = _Deferred(0.0, f"time budget spent: {exc}")
-                return outcomes | {job.id: late for job, _ in waiting}
-            return outcomes | {job.id: exc for job, _ in waiting}
+        except _LeaseLost:  # jobs still held go back to the queue; the others are not ours
+            lost = _Deferred(0.0, "a lease ran out while waiting for the rate limit")
+            return outcomes | {job.id: lost for job, _ in waiting}
         except Exception as exc:
             return outcomes | {job.id: exc for job, _ in waiting}
         for job, content in waiting:
@@ -179,19 +203,6 @@ class JobRunner:
         self._log(job, status or "lost", started, error)
         return status
 
-    @contextmanager
-    def _time_limit(self, deadline: float | None) -> Iterator[None]:
-        """Cap an LLM documenter's per-call timeout at the deadline (hooks have a budget)."""
-        full = getattr(self.documenter, "timeout", None)
-        if deadline is None or full is None:
-            yield
-            return
-        self.documenter.timeout = max(0.1, min(full, deadline - time.monotonic()))
-        try:
-            yield
-        finally:
-            self.documenter.timeout = full
-
     def _prepare(self, job: ledger.Job, call: bool = True):  # noqa: ANN202
         """(write callback, detail) for everything that needs no LLM call; the slow part
         happens before the transaction that writes. With call=False, content that needs an
@@ -227,6 +238,10 @@ class JobRunner:
         if status in (ledger.PENDING, ledger.DEAD) and detail:
             line += f" error={detail}"
         log.info(line)
+
+
+class _LeaseLost(Exception):
+    """Another worker took the job over while this one waited; it must not call the LLM."""
 
 
 class _Deferred:

@@ -123,8 +123,22 @@ def _has_record(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
 
 
 def _busy(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
-    return conn.execute("SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ?",
-                        (dataset, path, PROCESSING)).fetchone() is not None
+    """A job for this path is being processed under a live lease."""
+    return conn.execute(
+        "SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ? "
+        "AND lease_expires_at >= ?", (dataset, path, PROCESSING, time.time())
+    ).fetchone() is not None
+
+
+def _owner_alive(owner: str | None) -> bool:
+    """Whether the process named in a lease ("pid/thread") still runs."""
+    try:
+        os.kill(int((owner or "").split("/", 1)[0]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def get(conn: sqlite3.Connection, job_id: str) -> Job | None:
@@ -203,6 +217,19 @@ def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[],
     return True
 
 
+def renew(conn: sqlite3.Connection, jobs: Sequence[Job], owner: str,
+          lease_seconds: float) -> bool:
+    """Extend the leases of jobs this owner still holds; False if any was lost meanwhile."""
+    until = time.time() + lease_seconds
+    held = 0
+    with transaction(conn):
+        for job in jobs:
+            held += conn.execute(
+                "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND status = ? "
+                "AND lease_owner = ?", (until, job.id, PROCESSING, owner)).rowcount
+    return held == len(jobs)
+
+
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential (base, 2 base, 4 base, ...) up to cap, plus up to 25% jitter."""
     delay = min(cap, base * 2 ** max(attempt - 1, 0))
@@ -225,7 +252,7 @@ def fail(conn: sqlite3.Connection, job: Job, owner: str, error: str, *, max_retr
         else:
             retry_at = now + backoff(current.attempts, base, cap)
             status, detail = PENDING, f"{error} (retry in {retry_at - now:.1f}s)"
-        _make_pending_or(conn, current, status, retry_at, error, now)
+        status = _leave_processing(conn, current, status, retry_at, error, now)
         _event(conn, job.id, PROCESSING, status, owner, detail, now)
     return status
 
@@ -239,15 +266,16 @@ def reschedule(conn: sqlite3.Connection, job: Job, owner: str, delay: float,
         if current is None or current.status != PROCESSING or current.lease_owner != owner:
             return False
         conn.execute("UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", (job.id,))
-        _make_pending_or(conn, current, PENDING, now + delay, current.last_error, now)
-        _event(conn, job.id, PROCESSING, PENDING, owner, reason, now)
+        status = _leave_processing(conn, current, PENDING, now + delay, current.last_error, now)
+        _event(conn, job.id, PROCESSING, status, owner, reason, now)
     return True
 
 
-def _make_pending_or(conn: sqlite3.Connection, job: Job, status: str, retry_at: float | None,
-                     error: str | None, now: float) -> None:
-    """Leave processing. A newer pending job for the same path absorbs this one, since at
-    most one pending job per path may exist and the newer one wants the newer content."""
+def _leave_processing(conn: sqlite3.Connection, job: Job, status: str,
+                      retry_at: float | None, error: str | None, now: float) -> str:
+    """Leave processing for `status`, which is returned, unless a newer pending job for the
+    same path absorbs this one (then: cancelled), since at most one pending job per path may
+    exist and the newer one wants the newer content."""
     if status == PENDING and conn.execute(
             "SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ? AND id != ?",
             (job.dataset, job.path, PENDING, job.id)).fetchone():
@@ -257,24 +285,25 @@ def _make_pending_or(conn: sqlite3.Connection, job: Job, status: str, retry_at: 
         "UPDATE jobs SET status = ?, next_retry_at = ?, last_error = ?, updated_at = ?, "
         "lease_owner = NULL, lease_expires_at = NULL, dispatched_at = NULL WHERE id = ?",
         (status, retry_at, error, now, job.id))
+    return status
 
 
 def release_processing(conn: sqlite3.Connection, dataset: str, *, only_expired: bool,
                        worker: str | None) -> int:
-    """processing -> pending for jobs whose worker died (all of them when a new worker holds
-    the repository's lock, since no other worker can be alive; else those past their lease)."""
+    """processing -> pending for jobs whose holder is gone: past their lease, or (unless
+    only_expired) held by a process that no longer runs, as a new worker finds them."""
     now = time.time()
     released = 0
     with transaction(conn):
-        sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ?"
-        args: list = [dataset, PROCESSING]
-        if only_expired:
-            sql += " AND lease_expires_at < ?"
-            args.append(now)
-        for job in [_job(r) for r in conn.execute(sql, args).fetchall()]:
-            _make_pending_or(conn, job, PENDING, None, job.last_error, now)
-            _event(conn, job.id, PROCESSING, PENDING, worker,
-                   f"worker {job.lease_owner} gone; lease released", now)
+        rows = conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ?",
+                            (dataset, PROCESSING)).fetchall()
+        for job in [_job(r) for r in rows]:
+            expired = job.lease_expires_at is None or job.lease_expires_at < now
+            if not expired and (only_expired or _owner_alive(job.lease_owner)):
+                continue
+            status = _leave_processing(conn, job, PENDING, None, job.last_error, now)
+            why = "lease expired" if expired else f"worker {job.lease_owner} gone"
+            _event(conn, job.id, PROCESSING, status, worker, f"{why}; lease released", now)
             released += 1
     return released
 
@@ -381,16 +410,17 @@ def clear(conn: sqlite3.Connection, dataset: str, older_than_days: float,
 
 def jobs(conn: sqlite3.Connection, dataset: str, status: str | None = None,
          limit: int | None = None) -> list[Job]:
+    """The newest `limit` jobs (all without one), oldest first."""
     sql = f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ?"
     args: list = [dataset]
     if status:
         sql += " AND status = ?"
         args.append(status)
-    sql += " ORDER BY created_at, id"
+    sql += " ORDER BY created_at DESC, id DESC"
     if limit:
         sql += " LIMIT ?"
         args.append(limit)
-    return [_job(r) for r in conn.execute(sql, args).fetchall()]
+    return [_job(r) for r in reversed(conn.execute(sql, args).fetchall())]
 
 
 def events(conn: sqlite3.Connection, job_id: str | None = None, dataset: str | None = None,

@@ -10,14 +10,13 @@ shared the same way), and every call is written to the call log (cost, tokens, t
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from codequery import languages, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter
-from codequery.documenters.errors import DocumenterTimeout
 from codequery.documenting import now_iso, record_from, secret_record
 from codequery.eligibility import Content
 from codequery.errors import CodeQueryError
@@ -59,12 +58,12 @@ class LLMCaller:
         return FileRecord.model_validate(found)
 
     def document_one(self, store: Store, content: Content,
-                     deadline: float | None = None) -> FileRecord:
+                     before_call: Callable[[], None] | None = None) -> FileRecord:
         if content.secret:
             return secret_record(content)  # never sent anywhere
         language = languages.detect(content.path, content.data[:200])
         text = content.data.decode("utf-8", "replace")
-        self._guard(deadline)
+        self._guard(before_call)
         started = time.monotonic()
         try:
             if hasattr(self.documenter, "document_with_usage"):
@@ -73,7 +72,7 @@ class LLMCaller:
             else:
                 doc = self.documenter.document(content.path, language, text)
                 usage = {"duration_ms": int((time.monotonic() - started) * 1000)}
-        except Exception as exc:
+        except BaseException as exc:  # Ctrl-C too: a half-open probe must always report
             self._failed(store, 1, exc)
             raise
         self._succeeded(store, 1, usage)
@@ -81,14 +80,14 @@ class LLMCaller:
                            usage)
 
     def document_batch(self, store: Store, contents: Sequence[Content],
-                       deadline: float | None = None) -> dict[str, FileRecord]:
+                       before_call: Callable[[], None] | None = None) -> dict[str, FileRecord]:
         """One call for several files; a path missing from the answer is missing here."""
         files = [(c.path, languages.detect(c.path, c.data[:200]),
                   c.data.decode("utf-8", "replace")) for c in contents]
-        self._guard(deadline)
+        self._guard(before_call)
         try:
             docs, usage = self.documenter.document_batch(files)
-        except Exception as exc:
+        except BaseException as exc:
             self._failed(store, len(files), exc)
             raise
         usage = _usage_dict(usage)
@@ -107,14 +106,15 @@ class LLMCaller:
     def can_batch(self) -> bool:
         return hasattr(self.documenter, "document_batch")
 
-    def _guard(self, deadline: float | None) -> None:
-        # An open breaker refuses before a rate-limit token is spent; allow() comes after the
-        # limiter because it may hand out the single half-open probe, which must then really
-        # be made (and reported).
+    def _guard(self, before_call: Callable[[], None] | None) -> None:
+        """Wait for the rate limit, then `before_call` (a worker renews its leases there: the
+        wait may have been long), then the breaker. allow() comes last because it may hand
+        out the single half-open probe, which must then really be made and reported."""
         if self.breaker.state()["state"] == "open":
-            self._refuse()
-        if not self.limiter.acquire(deadline=deadline):
-            raise DocumenterTimeout("waiting for the rate limit would pass the time budget")
+            self._refuse()  # before a rate-limit token is spent
+        self.limiter.acquire()
+        if before_call is not None:
+            before_call()
         if not self.breaker.allow():
             self._refuse()
 
@@ -126,9 +126,10 @@ class LLMCaller:
         self.breaker.record_success()
         self._log(store, files, True, usage, None)
 
-    def _failed(self, store: Store, files: int, exc: Exception) -> None:
+    def _failed(self, store: Store, files: int, exc: BaseException) -> None:
         self.breaker.record_failure()  # whatever it was: a probe must always report back
-        self._log(store, files, False, {}, f"{type(exc).__name__}: {exc}")
+        billed = _usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
+        self._log(store, files, False, billed, f"{type(exc).__name__}: {exc}")
 
     def _log(self, store: Store, files: int, ok: bool, usage: dict[str, Any],
              error: str | None) -> None:

@@ -13,6 +13,11 @@ _CREDENTIAL = re.compile(
     rb"|\bgh[pousr]_[A-Za-z0-9]{36,}\b"
     rb"|\bxox[abpr]-[A-Za-z0-9-]{10,}"
     rb"|\bsk-(?:ant-)?[A-Za-z0-9_-]{32,}"
+    rb"|\b[sr]k_live_[A-Za-z0-9]{16,}"
+    rb"|\bgithub_pat_[A-Za-z0-9_]{40,}"
+    rb"|\bglpat-[A-Za-z0-9_-]{20,}"
+    rb"|\bAIza[0-9A-Za-z_-]{35}"
+    rb"|\bnpm_[A-Za-z0-9]{36}\b"
 )
 
 

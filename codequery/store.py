@@ -120,6 +120,15 @@ class Store:
             [self.dataset, *values, json.dumps(doc), symbols, docstrings],
         )
 
+    def move(self, moves: Iterable[tuple[str, str]]) -> None:
+        """Renamed files keep their records (call inside a transaction)."""
+        for old, new in moves:
+            if self.content_of(old) is None:
+                continue
+            self.delete([new])
+            self.conn.execute("UPDATE records SET path = ? WHERE dataset = ? AND path = ?",
+                              (new, self.dataset, old))
+
     def delete(self, paths: Iterable[str]) -> int:
         removed = 0
         for path in paths:

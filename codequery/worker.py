@@ -91,8 +91,13 @@ class WorkerRuntime:
         return f"{os.getpid()}/dispatcher"
 
     def shutdown(self) -> None:
+        from codequery.documenters.process import kill_running
+
         with self._guard:
             self._stop.set()
+            killed = kill_running()  # commands of jobs a forced stop cut short
+            if killed:
+                log.info("stopped %d documenter commands still running", killed)
             if self._thread is not None:
                 self._thread.join(timeout=5)
             if self._lock_fd is not None:

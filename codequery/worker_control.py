@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -89,6 +90,17 @@ def _last_line(paths: RepoPaths) -> str:
     return lines[-1] if lines else "no output"
 
 
+def _kill_command_groups(worker) -> None:  # noqa: ANN001 - psutil.Process
+    """Before the worker is killed outright: the documenter commands it started run in
+    sessions of their own, which would outlive it (and keep billing)."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        for child in worker.children(recursive=True):
+            with contextlib.suppress(psutil.Error, ProcessLookupError, PermissionError):
+                os.killpg(os.getpgid(child.pid), signal.SIGKILL)
+
+
 def stop(paths: RepoPaths, timeout: float = 30.0) -> int | None:
     """Graceful stop (running jobs finish), then SIGTERM, then SIGKILL.
 
@@ -103,6 +115,8 @@ def stop(paths: RepoPaths, timeout: float = 30.0) -> int | None:
             f"find it with `fuser {paths.lock_file}` and stop it")
     pid = proc.pid
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        if sig == signal.SIGKILL:
+            _kill_command_groups(proc)
         try:
             os.kill(pid, sig)
         except ProcessLookupError:

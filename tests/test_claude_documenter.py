@@ -255,3 +255,12 @@ def test_parse_batch_drops_wrong_shaped_and_unasked_entries() -> None:
 def test_an_empty_batch_makes_no_call(log: Path) -> None:
     assert claude().document_batch([]) == ({}, CallUsage())
     assert not log.exists()
+
+
+def test_the_cli_runs_outside_the_repository(log: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repository's CLAUDE.md or .claude/settings.json (hooks!) must not reach the CLI."""
+    monkeypatch.chdir(tmp_path)
+    claude().document("a.py", "python", SOURCE)
+    [call] = logged_calls(log)
+    assert call["cwd"] != str(tmp_path) and os.listdir(call["cwd"]) == []

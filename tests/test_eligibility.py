@@ -70,3 +70,20 @@ def test_submodules_are_skipped(tmp_path):
 def test_write_helper_makes_parents(tmp_path):
     write(tmp_path, {"a/b/c.txt": "x"})
     assert (tmp_path / "a/b/c.txt").read_text() == "x"
+
+
+def test_a_tracked_link_to_an_ignored_secret_is_a_secret(tmp_path):
+    repo = make_repo(tmp_path / "r", {".gitignore": ".env\n"})
+    (repo / ".env").write_text("DB_PASSWORD=hunter2\n")
+    os.symlink(".env", repo / "settings_link")
+    commit_all(repo)
+    assert _verdicts(repo)["settings_link"].secret
+
+
+def test_more_token_formats_are_credentials():
+    from codequery.secrets import holds_credential
+
+    for token in (b"sk_live_" + b"a1" * 12, b"github_pat_" + b"A" * 50, b"glpat-" + b"x" * 20,
+                  b"AIza" + b"B" * 35):
+        assert holds_credential(b"key = '" + token + b"'"), token
+    assert not holds_credential(b"def skip_live_reload(): pass")

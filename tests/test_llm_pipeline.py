@@ -74,7 +74,8 @@ def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     assert "0 documented, 4 unchanged" in cli_run(repo, "document").stderr
     git(repo, "mv", "src/m1.py", "src/renamed.py")
     write(repo, {"src/copy.py": (repo / "src/m2.py").read_text()})
-    commit_all(repo, "rename and copy")  # the hook documents them (no worker running)
+    commit_all(repo, "rename and copy")  # the hook moves the renamed file's record
+    assert "1 documented" in cli_run(repo, "document").stderr  # the copy, from the record
     assert len(logged_calls(calls_log)) == 4
     db = store.Store(_db(repo), "r")
     assert db.get("src/renamed.py")["documenter"] == "claude"
@@ -271,3 +272,36 @@ def _on_a_terminal(argv: list[str], answer: str) -> str:
     proc.wait(timeout=10)
     os.close(main)
     return " ".join(seen.decode(errors="replace").split())  # the terminal wraps lines
+
+
+def test_stopping_the_worker_stops_its_llm_calls(tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(2))
+    _init_claude(repo, "--no-document")
+    monkeypatch.setenv("FAKE_CLAUDE_HANG", "1")
+    run_installed(repo, "document", "--queue")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start", "--threads", "2").returncode == 0
+    wait_for(lambda: len(logged_calls(calls_log)) == 2, timeout=30)
+    done = run_installed(repo, "worker", "stop", "--timeout", "1")
+    assert done.returncode == 0, done.stderr
+    for call in logged_calls(calls_log):
+        assert gone(call["pid"], wait=5) and gone(call["child"], wait=5)
+
+
+def test_renamed_files_keep_their_records_with_a_busy_worker(tmp_path, calls_log,
+                                                             stop_workers):
+    repo = make_repo(tmp_path / "r", files(5))
+    _init_claude(repo)
+    commit_all(repo, "share the settings")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start", "--threads", "4").returncode == 0
+    for i in range(5):
+        git(repo, "mv", f"src/m{i}.py", f"src/moved{i}.py")
+    commit_all(repo, "rename five")
+    conn = _db(repo)
+    wait_for(lambda: ledger.counts(conn, "r")["pending"] == 0
+             and ledger.counts(conn, "r")["processing"] == 0, timeout=30)
+    assert len(logged_calls(calls_log)) == 5  # the first documentation only
+    db = store.Store(conn, "r")
+    assert {f"src/moved{i}.py" for i in range(5)} <= db.paths()
+    assert not {f"src/m{i}.py" for i in range(5)} & db.paths()

@@ -294,3 +294,13 @@ def test_a_worker_starting_while_the_lock_is_probed_waits_for_it(repo, repo_path
         assert "worker started" in _start(repo)
     finally:
         release.join()
+
+
+def test_the_worker_follows_a_changed_config(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _start(repo)
+    cli_run(repo, "init", "--dataset", "renamed", "--no-document")
+    ids = _queue(repo, "README.md")
+    done = run_installed(repo, "queue", "wait", *ids, "--timeout", "20")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert store.Store(store.connect(repo_paths.data_db), "renamed").get("README.md")

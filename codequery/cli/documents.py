@@ -236,7 +236,10 @@ def show(state: State, path: str, as_json: bool) -> None:
     rel = ws.relative(path, state.cwd)
     record = ws.store.get(rel)
     if record is None:
-        raise CodeQueryError(f"no record for {rel}; is it tracked? try `codequery document {rel}`")
+        import shlex
+
+        raise CodeQueryError(f"no record for {rel}; is it tracked? try "
+                             f"`codequery document -- {shlex.quote(rel)}`")
     record["stale"] = is_stale(ws.root, rel, record["content_sha"])
     if as_json:
         emit_json(record)

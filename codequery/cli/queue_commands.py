@@ -31,7 +31,7 @@ def _job_or_fail(state: State, job_id: str) -> ledger.Job:
 @click.option("--status", "status", type=click.Choice(ledger.STATUSES),
               help="Only jobs in this state.")
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
-              help="At most this many jobs (oldest first).")
+              help="The newest this many jobs (listed oldest first).")
 @json_option
 @click.pass_obj
 def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> None:

@@ -20,7 +20,7 @@ def status(state: State, as_json: bool) -> None:
     info = worker_control.info(ws.paths)
     counts = ledger.counts(conn, dataset)
     stats = ledger.stats(conn, dataset)
-    threads = info.threads and ws.config.processing.threads or ws.config.processing.threads
+    threads = ws.config.processing.threads
     mean = stats["mean_duration_s"]
     eta = None if mean is None else counts[ledger.PENDING] * mean / threads
     stale = stale_paths(ws.root, ws.store.shas())

@@ -8,6 +8,7 @@ through a shell, in its own process group (`process.run_process`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -58,6 +59,19 @@ class ClaudeCallError(DocumenterError):
         self.usage = usage
 
 
+@functools.cache
+def _neutral_directory() -> Path:
+    """An empty working directory for the CLI: started in the repository, Claude Code would
+    load that repository's CLAUDE.md and .claude/settings.json (hooks included), which an
+    untrusted repository could use to run commands. The prompt holds all it needs."""
+    import atexit
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="codequery-claude-"))
+    atexit.register(lambda: shutil.rmtree(path, ignore_errors=True))
+    return path
+
+
 def missing_executable_message(executable: str) -> str | None:
     """Why `executable` cannot be run, or None when it is found."""
     if shutil.which(executable):
@@ -68,11 +82,11 @@ def missing_executable_message(executable: str) -> str | None:
     return f"the Claude CLI `{executable}` was not found on PATH; {_INSTALL_HINT}"
 
 
-def version_check(executable: str) -> str:
+def version_check(executable: str, timeout: float = _VERSION_TIMEOUT) -> str:
     """The first line `executable --version` prints, e.g. "2.0.0 (Claude Code)"."""
     try:
         stdout, _, _ = run_process(
-            [executable, "--version"], b"", _VERSION_TIMEOUT, role="the Claude CLI",
+            [executable, "--version"], b"", timeout, role="the Claude CLI",
             hint=_INSTALL_HINT, timeout_setting="version check",
         )
     except DocumenterError as exc:
@@ -230,7 +244,7 @@ class ClaudeDocumenter:
         name = Path(self.executable).name
         stdout, stderr, code = run_process(
             self.argv(), prompt.encode("utf-8", "replace"), self.timeout,
-            role="the Claude CLI", hint=_INSTALL_HINT, check=False,
+            role="the Claude CLI", hint=_INSTALL_HINT, check=False, cwd=_neutral_directory(),
         )
         text = stdout.decode("utf-8", "replace")
         envelope = _envelope(text)

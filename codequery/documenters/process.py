@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,21 @@ from codequery.documenters.errors import DocumenterError, DocumenterTimeout
 # After the group is killed, how long to wait for the pipes to close; only a grandchild
 # that escaped the group (its own setsid) can hold them longer.
 _REAP_SECONDS = 2.0
+
+# Process groups of the commands running now: a worker that stops kills them on its way
+# out, since they sit in sessions of their own that no signal to the worker reaches.
+_RUNNING: set[int] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running() -> int:
+    """Kill every command this process is running (the worker's shutdown)."""
+    with _RUNNING_LOCK:
+        groups = list(_RUNNING)
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+    return len(groups)
 
 
 def last_line(stderr: bytes, limit: int = 300) -> str:
@@ -63,6 +79,7 @@ def run_process(
     hint: str = "install it on PATH or give its full path",
     timeout_setting: str = "documenter.timeout_seconds",
     check: bool = True,
+    cwd: Path | None = None,
 ) -> tuple[bytes, bytes, int]:
     """Run `argv` with `stdin`; its (stdout, stderr, returncode).
 
@@ -80,11 +97,14 @@ def run_process(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            cwd=cwd,
         )
     except FileNotFoundError:
         raise DocumenterError(f"{role} {executable!r} was not found; {hint}") from None
     except PermissionError:
         raise DocumenterError(f"{role} {executable!r} is not executable") from None
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc.pid)
     try:
         stdout, stderr = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -97,6 +117,9 @@ def run_process(
         # without this the LLM would keep running (and billing) after we are gone.
         _kill_group(proc)
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc.pid)
     if check and proc.returncode != 0:
         raise exit_error(executable, proc.returncode, stderr)
     return stdout, stderr, proc.returncode
