@@ -367,3 +367,27 @@ def test_git_stash_makes_no_hook_output(setup):
     done = subprocess.run(["git", "stash", "pop", "-q"], cwd=repo, capture_output=True,
                           text=True)
     assert done.returncode == 0 and "codequery" not in done.stderr + done.stdout
+
+
+def test_a_merge_commit_after_a_conflict_queues_each_file_once(setup):
+    repo = setup
+    configure(repo, processing={"mode": "manual"})
+    commit_all(repo, "share the settings")
+    git(repo, "checkout", "-q", "-b", "side")
+    write(repo, {"conflict.py": "side = 1\n", "side_only.py": "s = 1\n"})
+    commit_all(repo, "side")
+    git(repo, "checkout", "-q", "main")
+    write(repo, {"conflict.py": "main = 1\n"})
+    commit_all(repo, "main")
+    merged = subprocess.run(["git", "merge", "-q", "side"], cwd=repo, capture_output=True,
+                            text=True)
+    assert merged.returncode != 0  # the conflict
+    write(repo, {"conflict.py": "resolved = 1\n"})
+    git(repo, "add", "-A")
+    out = commit(repo, "merge side")
+    # against the first parent: the resolved file and what the side branch brought
+    assert "2 files pending" in out
+    conn = store.connect(repo / ".code-query/code_data.db")
+    rows = conn.execute("SELECT path, count(*) FROM jobs WHERE status = 'pending' "
+                        "GROUP BY path").fetchall()
+    assert dict(rows) == {"conflict.py": 1, "side_only.py": 1}
