@@ -44,3 +44,15 @@ def repo(tmp_path: Path) -> Path:
         "web/app.js": "// Front end of the invoice viewer\nimport React from 'react';\n"
                       "export function renderInvoice(invoice) { return invoice; }\n",
     })
+
+
+@pytest.fixture
+def initialized_repo(repo: Path):
+    """`repo` after `codequery init`; a worker a test starts is stopped afterwards."""
+    from codequery import worker_control
+    from codequery.paths import RepoPaths
+    from tests.helpers import cli_run
+
+    assert cli_run(repo, "init").exit_code == 0
+    yield repo
+    worker_control.stop(RepoPaths(repo), timeout=5)

@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-from codequery import doctor, ledger, migrations, store, worker_control
+from codequery import doctor, ledger, migrations, store
 from codequery.documenters.errors import DocumenterError
-from codequery.paths import RepoPaths
 from tests.helpers import cli_run, configure, git, run_installed
 
 NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
@@ -30,10 +29,8 @@ def failing(document):
 
 
 @pytest.fixture
-def ready(repo):
-    assert cli_run(repo, "init").exit_code == 0
-    yield repo
-    worker_control.stop(RepoPaths(repo), timeout=5)
+def ready(initialized_repo):
+    return initialized_repo
 
 
 def test_a_fresh_repository_passes_without_a_worker(ready):

@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from codequery import hooks_install, ledger, store, worker_control
-from codequery.paths import RepoPaths
+from codequery import hooks_install, ledger, store
 from tests.helpers import (
     cli_run,
     commit_all,
@@ -38,10 +37,8 @@ def _store(repo, dataset="repo"):
 
 
 @pytest.fixture
-def setup(repo):
-    assert cli_run(repo, "init").exit_code == 0
-    yield repo
-    worker_control.stop(RepoPaths(repo), timeout=5)
+def setup(initialized_repo):
+    return initialized_repo
 
 
 def test_no_worker_the_commit_documents_synchronously(setup):
