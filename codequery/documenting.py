@@ -18,6 +18,7 @@ from codequery import git, languages
 from codequery.config import Config
 from codequery.documenters import Documenter
 from codequery.eligibility import Content, Skip, examine
+from codequery.errors import CodeQueryError
 from codequery.records import FileDoc, FileRecord
 from codequery.store import Store
 
@@ -70,15 +71,6 @@ def record_from(content: Content, language: str, doc: FileDoc, documenter: str,
     )
 
 
-def caller_stops(caller: Any) -> tuple[type[BaseException], ...]:
-    """Errors that end a whole run rather than fail one file (the circuit breaker)."""
-    if caller is None:
-        return ()
-    from codequery.llm_caller import BreakerOpen
-
-    return (BreakerOpen,)
-
-
 def is_current(store: Store, content: Content, documenter: Documenter) -> bool:
     stored = store.content_of(content.path)
     if stored is None or stored[0] != content.sha:
@@ -128,7 +120,7 @@ def document_files(
                 else:
                     record = (caller.reuse(store, verdict) if not force else None
                               ) or caller.document_one(store, verdict)
-            except caller_stops(caller):
+            except CodeQueryError:  # the circuit breaker opened: the whole run stops
                 raise
             except Exception as exc:  # a documenter's bug must not stop the other files
                 log.debug("documenting %s failed", entry.path, exc_info=True)

@@ -82,8 +82,3 @@ def _start_worker() -> None:
     if not runtime.start():
         log.error("another codequery worker already runs for %s; stopping", workspace.root)
         os.kill(os.getpid(), signal.SIGTERM)
-
-
-@huey.on_shutdown(name="codequery_worker")
-def _stop_worker() -> None:
-    pass  # the lock and pid file go with the process (see WorkerRuntime.shutdown)

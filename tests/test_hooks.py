@@ -353,7 +353,10 @@ def test_the_worker_ignores_a_codequery_package_inside_the_repository(setup):
     assert done.returncode == 0, done.stderr
     assert json.loads(run_installed(repo, "worker", "status", "--json").stdout)["worker"][
         "running"]
-    assert sys.executable
+    write(repo, {"after.py": "def after():\n    pass\n"})
+    git(repo, "add", "-A")
+    job = commit(repo).split("(")[1].split(")")[0]  # queued for the running worker
+    assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 0
 
 
 def test_git_stash_makes_no_hook_output(setup):
