@@ -116,9 +116,26 @@ def load(path: Path) -> Config:
             f"{exc.msg}); fix it or delete it and run `codequery init`"
         ) from None
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise CodeQueryError(_describe(exc, path)) from None
+    _keep_copy(path, raw)
+    return config
+
+
+def _keep_copy(path: Path, raw: str) -> None:
+    """Keep the last good config.json beside it, for checkouts that lack the file."""
+    if path.name != defaults.CONFIG_FILE:
+        return
+    copy = path.with_name(defaults.LAST_CONFIG_FILE)
+    try:
+        if copy.exists() and copy.read_text(encoding="utf-8") == raw:
+            return
+        tmp = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
+        tmp.write_text(raw, encoding="utf-8")
+        os.replace(tmp, copy)
+    except OSError:
+        pass  # a read-only or full disk: the copy is a convenience
 
 
 def save(config: Config, path: Path) -> None:
@@ -127,3 +144,4 @@ def save(config: Config, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+    _keep_copy(path, text)

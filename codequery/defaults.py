@@ -6,6 +6,7 @@ their defaults from here, so the two can never disagree.
 
 STATE_DIR = ".code-query"
 CONFIG_FILE = "config.json"
+LAST_CONFIG_FILE = "config.last.json"
 DATA_DB = "code_data.db"
 HUEY_DB = "huey_jobs.db"
 PID_FILE = "worker.pid"

@@ -8,9 +8,11 @@ record only.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import Path
 
 from codequery import defaults, git, secrets
@@ -33,34 +35,62 @@ class Content:
     secret: bool = False
 
 
-def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Content:
-    path = entry.path
+@lru_cache(maxsize=8)
+def _excluder(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or "(?!)")
+
+
+def skip_by_name(path: str, mode: str, files: FilesConfig) -> str | None:
+    """Why a tracked path is never documented, judged by its name and mode alone (no file
+    read): the reconciler's cheap filter. None if it may be."""
     if path == defaults.STATE_DIR or path.startswith(defaults.STATE_DIR + "/"):
-        return Skip(path, "codequery state")
-    if entry.mode == git.SUBMODULE_MODE:
-        return Skip(path, "submodule")
-    if any(fnmatchcase(path, pattern) for pattern in files.exclude):
-        return Skip(path, "excluded")
-    full = root / path
-    names = [path]
+        return "codequery state"
+    if mode == git.SUBMODULE_MODE:
+        return "submodule"
+    if files.exclude and _excluder(tuple(files.exclude)).match(path):
+        return "excluded"
+    return None
+
+
+def rules_stamp(files: FilesConfig) -> str:
+    """The settings a content verdict (too large, binary) depends on: a remembered skip
+    counts only while they are unchanged."""
+    return f"max_file_bytes={files.max_file_bytes}"
+
+
+def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Content:
+    """The verdict on the file as it is on disk."""
+    reason = skip_by_name(entry.path, entry.mode, files)
+    if reason:
+        return Skip(entry.path, reason)
+    full = root / entry.path
+    names = [entry.path]
     if entry.mode == git.SYMLINK_MODE:
         target = full.resolve()
         if not target.is_relative_to(root.resolve()):
-            return Skip(path, "symlink outside the repository")
+            return Skip(entry.path, "symlink outside the repository")
         # The content read is the target's: a link to an ignored `.env` is a secret.
         names.append(target.relative_to(root.resolve()).as_posix())
     try:
         size = os.stat(full).st_size
     except OSError:
-        return Skip(path, "missing")
+        return Skip(entry.path, "missing")
     if size > files.max_file_bytes:
-        return Skip(path, "too large")
+        return Skip(entry.path, "too large")
     try:
         data = full.read_bytes()
     except OSError:
-        return Skip(path, "unreadable")
+        return Skip(entry.path, "unreadable")
+    return judge(entry.path, data, files, names)
+
+
+def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = None
+          ) -> Skip | Content:
+    """The verdict on given content of `path` (from disk or from git's object store)."""
+    if len(data) > files.max_file_bytes:
+        return Skip(path, "too large")
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         return Skip(path, "binary")
-    secret = (any(secrets.is_secret_name(name, files.secret_patterns) for name in names)
+    secret = (any(secrets.is_secret_name(name, files.secret_patterns) for name in names or [path])
               or secrets.holds_credential(data))
     return Content(path, data, git.blob_sha(data), secret)

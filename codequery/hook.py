@@ -1,10 +1,12 @@
-"""What the git hooks do: record the changed files, then queue or document them.
+"""What the git hooks do: tell the worker that the tree may have changed.
 
-The fast path (a worker is running, or manual mode) uses the standard library only: it
-reads config.json with `json`, asks git for the changed paths, upserts ledger rows, checks
-the worker's lock, wakes the worker and prints one line. Only the synchronous fallback
-imports the documenting machinery. Whatever goes wrong, the hook prints one line that says
-what and where the details are, and the commit stands.
+The hooks are edge triggers and edges get lost (a killed hook, `--no-verify`, a tool that
+skips hooks, a full disk), so no correctness rests on them: the worker's reconciler works
+out what changed from git itself. With a worker alive the hook only wakes it, using the
+standard library alone (a lock probe and a FIFO write). With none, it documents within
+its budget through the same reconciler, in a process of its own (`hook_fallback`), so
+that this module never loads the documenting machinery. Whatever goes wrong, the hook
+prints one line that says what and where the details are, and the commit stands.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ import json
 import os
 import sys
 import time
-from collections import namedtuple
 from pathlib import Path
 
-from codequery import defaults
+from codequery import defaults, liveness
 from codequery.paths import RepoPaths
 
 SKIP_ENV = "CODEQUERY_SKIP"
@@ -27,32 +28,22 @@ class HookProblem(Exception):
     """Something the user should fix; the message is the line the hook prints."""
 
 
-# namedtuple, not a dataclass: importing dataclasses costs the hook 5 ms.
-Settings = namedtuple("Settings", "dataset mode fallback_to_sync sync_budget_seconds exclude "
-                                 "max_file_bytes documenter")
-
-
-def read_settings(path: Path) -> Settings:
-    """config.json through `json` alone; a file pydantic would reject is reported, not
-    guessed at (`codequery doctor` gives the full explanation)."""
+def read_settings(path: Path) -> dict:
+    """The few settings the hook needs, through `json` alone; a file pydantic would
+    reject is reported, not guessed at (`codequery doctor` explains it in full)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         processing = data.get("processing", {})
-        files = data.get("files", {})
-        settings = Settings(
-            dataset=data["dataset"],
-            mode=processing.get("mode", defaults.MODE),
-            fallback_to_sync=processing.get("fallback_to_sync", defaults.FALLBACK_TO_SYNC),
-            sync_budget_seconds=float(processing.get("sync_budget_seconds",
-                                                     defaults.SYNC_BUDGET_SECONDS)),
-            exclude=tuple(files.get("exclude", ())),
-            max_file_bytes=int(files.get("max_file_bytes", defaults.MAX_FILE_BYTES)),
-            documenter=data.get("documenter", {}).get("name", defaults.DOCUMENTER),
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        settings = {
+            "mode": processing.get("mode", defaults.MODE),
+            "fallback_to_sync": processing.get("fallback_to_sync", defaults.FALLBACK_TO_SYNC),
+            "budget": float(processing.get("sync_budget_seconds", defaults.SYNC_BUDGET_SECONDS)),
+            "documenter": data.get("documenter", {}).get("name", defaults.DOCUMENTER),
+        }
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise HookProblem(f"invalid {path} ({type(exc).__name__}: {exc}); "
                           "run `codequery doctor`") from None
-    if settings.mode not in MODES or not isinstance(settings.dataset, str):
+    if settings["mode"] not in MODES:
         raise HookProblem(f"invalid {path} (processing.mode must be one of {', '.join(MODES)}"
                           "); run `codequery doctor`")
     return settings
@@ -63,15 +54,15 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
     if os.environ.get(SKIP_ENV) == "1":
         return 0
     paths = RepoPaths(Path.cwd())  # git runs hooks at the top of the work tree
-    if not paths.config.exists():
+    if not paths.settings.exists():
         return 0
     started = time.monotonic()
     try:
-        line = run(paths, hook, args, stdin, started)
+        line = run(paths, hook, started)
     except HookProblem as exc:
         line = f"{exc}; the commit is fine, documentation was not updated"
     except BaseException as exc:  # noqa: BLE001 - a hook must never fail a commit
-        where = _log_failure(paths, hook, exc)
+        where = log_failure(paths, hook, exc)
         line = (f"documentation not updated ({type(exc).__name__}: {exc}); the commit is fine;"
                 f" details in {where}")
     if line:
@@ -79,122 +70,60 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
     return 0
 
 
-def run(paths: RepoPaths, hook: str, args: list[str], stdin: bytes, started: float) -> str:
-    from codequery import changes, ledger, liveness
-    from codequery.store import connect
-
-    settings = read_settings(paths.config)
-    found = changes.for_hook(paths.root, hook, args, stdin)
-    items = _work_items(paths.root, found, settings)
-    if not items:
-        return ""
-    conn = connect(paths.data_db)
-    moves = [(c.renamed_from, c.path) for c in found if c.renamed_from]
-    if moves:  # a renamed file keeps its record: its content costs nothing to document
-        from codequery.store import Store
-
-        with ledger.transaction(conn):
-            Store(conn, settings.dataset).move(moves)
-    queued = ledger.enqueue(conn, settings.dataset, items, worker=f"hook:{hook}")
-    if not queued:
-        return ""
-    ids = [q.id for q in queued]
-    if settings.mode == "sync":
-        return _document_now(paths, ids, started, None)
-    if liveness.worker_alive(paths):
-        liveness.wake(paths)
-        return _queued_line(ids)
-    if hook == "post-commit" and changes.in_rebase(paths.root):
-        return ""  # each replayed commit only records its files; post-rewrite does the work
-    pending = f"{_files(len(ids))} pending; start the worker with: codequery worker start"
-    if settings.mode == "manual" or not settings.fallback_to_sync:
-        return pending
-    if settings.documenter != "builtin":
+def run(paths: RepoPaths, hook: str, started: float) -> str:
+    settings = read_settings(paths.settings)
+    mode = settings["mode"]
+    if mode != "sync" and liveness.wake_if_alive(paths):
+        return ""  # the worker reconciles; a commit should not chatter
+    if mode == "manual" or (mode == "auto" and not settings["fallback_to_sync"]):
+        return "no worker is running; the index catches up when one starts (codequery worker start)"
+    if mode == "auto" and settings["documenter"] != "builtin":
         # An LLM call rarely fits a commit's budget: cutting it short would pay for nothing.
-        return pending + f" (the {settings.documenter} documenter runs in the worker)"
-    return _document_now(paths, ids, started, settings.sync_budget_seconds)
+        return (f"no worker is running; the {settings['documenter']} documenter runs in the "
+                "worker (codequery worker start)")
+    if hook in ("post-commit", "post-checkout") and _in_rebase(paths.root):
+        return ""  # each step of a rebase: post-rewrite reconciles once at the end
+    budget = None if mode == "sync" else settings["budget"]
+    return _fallback(paths, hook, started, budget)
 
 
-def _queued_line(ids: list[str]) -> str:
-    shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
-    return f"{_files(len(ids))} queued for background processing ({shown})"
+def _git_env() -> dict[str, str]:
+    """Git exports GIT_INDEX_FILE and friends into hooks; our own git runs must not see
+    them (a `commit -a` points GIT_INDEX_FILE at a temporary index)."""
+    from codequery.git import clean_env
+
+    return clean_env()
 
 
-def _files(n: int) -> str:
-    return f"{n} file{'s' if n != 1 else ''}"
+def _in_rebase(root: Path) -> bool:
+    """A rebase is under way (git tells post-commit hooks nothing that says so)."""
+    import subprocess
+
+    out = subprocess.run(["git", "rev-parse", "--git-path", "rebase-merge", "--git-path",
+                          "rebase-apply"], cwd=root, env=_git_env(), capture_output=True,
+                         stdin=subprocess.DEVNULL).stdout
+    return any((root / os.fsdecode(p)).is_dir() for p in out.splitlines() if p)
 
 
-def _work_items(root: Path, found: list, settings: Settings) -> list[tuple[str, str, str | None]]:
-    """Ledger items for the changes the cheap filters let through (the worker applies the
-    rest: binary, secret content)."""
-    from codequery import git, ledger
+def _fallback(paths: RepoPaths, hook: str, started: float, budget: float | None) -> str:
+    """Document now through the reconciler, in a child process (its imports never load
+    into this one), within what is left of the budget."""
+    import subprocess
 
-    items: list[tuple[str, str, str | None]] = []
-    for change in found:
-        path = change.path
-        if path == defaults.STATE_DIR or path.startswith(defaults.STATE_DIR + "/"):
-            continue
-        if change.deleted:
-            items.append((path, ledger.DELETE, None))
-            continue
-        if change.mode == git.SUBMODULE_MODE:
-            continue
-        if settings.exclude and _excluded(path, settings.exclude):
-            continue
-        try:
-            size = os.stat(root / path).st_size
-        except OSError:
-            items.append((path, ledger.DELETE, None))  # committed, but gone from disk
-            continue
-        if size > settings.max_file_bytes:
-            items.append((path, ledger.DELETE, None))
-            continue
-        items.append((path, ledger.DOCUMENT, change.sha))
-    # Deletes last: the record of a renamed file's old path is what lets its new path
-    # reuse the documentation of the same content instead of paying for it again.
-    return sorted(items, key=lambda item: item[1] == ledger.DELETE)
+    left = "" if budget is None else f"{max(budget - (time.monotonic() - started), 0.0):.3f}"
+    argv = [sys.executable, "-I", "-m", "codequery.hook_fallback", hook, left]
+    done = subprocess.run(argv, cwd=paths.root, env=_git_env(), capture_output=True,
+                          stdin=subprocess.DEVNULL)
+    out = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        where = paths.log_dir / "hook.log"
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        return (f"documentation not updated ({last[0]}); the commit is fine; "
+                f"details in {where}")
+    return out.removeprefix("codequery: ")
 
 
-def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(fnmatchcase(path, pattern) for pattern in patterns)
-
-
-def _document_now(paths: RepoPaths, ids: list[str], started: float,
-                  budget: float | None) -> str:
-    from codequery import ledger
-    from codequery.jobs import JobRunner
-    from codequery.workspace import Workspace
-
-    runner = JobRunner(Workspace(paths.root))
-    # A hook killed mid-job (Ctrl-C) left its jobs processing; with no worker to release
-    # them, this is the next chance.
-    ledger.release_processing(runner.store.conn, runner.config.dataset, only_expired=True,
-                              worker="hook")
-    deadline = None if budget is None else started + budget  # checked between files
-    done = failed = 0
-    for job_id in ids:
-        if deadline is not None and time.monotonic() >= deadline:
-            break
-        status = runner.run(job_id)
-        done += status == "completed"
-        failed += status in ("pending", "dead")
-    left = len(ids) - done - failed
-    took = time.monotonic() - started
-    mode = "synchronous mode" if budget is None else "no worker running"
-    if done:
-        line = f"documentation updated ({mode}, {_files(done)}, {took:.1f} s)"
-    else:
-        line = f"documentation not updated ({mode}, {took:.1f} s)"
-    if failed:
-        line += f"; {failed} failed (codequery queue list --status pending)"
-    if left:
-        line += f"; {left} left pending for the worker (codequery worker start)"
-    return line
-
-
-def _log_failure(paths: RepoPaths, hook: str, exc: BaseException) -> Path:
+def log_failure(paths: RepoPaths, hook: str, exc: BaseException) -> Path:
     import traceback
 
     log = paths.log_dir / "hook.log"

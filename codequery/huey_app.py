@@ -30,7 +30,7 @@ def _root() -> Path:
 
 
 workspace = Workspace(_root())
-if not workspace.paths.config.exists():
+if not workspace.paths.settings.exists():
     raise CodeQueryError(
         f"codequery is not set up in {workspace.root}; run `codequery init` there first "
         "(or set CODEQUERY_ROOT to the repository)")

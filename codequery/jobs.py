@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from codequery import blobs, content_key, git, holders, ledger
 from codequery import config as config_mod
-from codequery import git, ledger
 from codequery.config import Config
-from codequery.documenters import Documenter, create
+from codequery.documenters import Documenter, create, process
 from codequery.documenters.errors import DocumenterError
-from codequery.documenting import is_current, make_record, secret_record
-from codequery.eligibility import Content, Skip, examine
+from codequery.documenting import make_record, secret_record
+from codequery.eligibility import Content, Skip, examine, judge, rules_stamp, skip_by_name
 from codequery.errors import CodeQueryError
 from codequery.llm_caller import BreakerOpen, LLMCaller
 from codequery.records import FileRecord
@@ -26,6 +26,11 @@ from codequery.workspace import Workspace
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
 DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
+
+# What running a job came to: its new status (completed, pending = retry later, dead,
+# deferred = back in the queue with no attempt spent, lost = another worker took it over)
+# and the detail the ledger's event got.
+JobResult = namedtuple("JobResult", "path status detail")
 
 
 @dataclass
@@ -44,7 +49,7 @@ class JobRunner:
         """The repository's config, read again when config.json changes, so that a
         long-running worker follows `init` or an edit (an invalid edit is logged and the
         last good config kept)."""
-        path = self.workspace.paths.config
+        path = self.workspace.paths.settings
         try:
             stamp = path.stat().st_mtime_ns
         except OSError:
@@ -69,6 +74,11 @@ class JobRunner:
     def documenter(self) -> Documenter:
         return create(self.config.documenter)
 
+    @property
+    def identity(self) -> content_key.Identity:
+        return content_key.Identity(self.documenter.name, self.documenter.model,
+                                    self.documenter.version)
+
     @cached_property
     def caller(self) -> LLMCaller:
         return LLMCaller(self.workspace.paths.data_db, self.config, self.documenter)
@@ -83,47 +93,50 @@ class JobRunner:
         return store
 
     def owner(self) -> str:
-        return f"{os.getpid()}/{threading.current_thread().name}"
+        return holders.me()
 
     def lease_seconds(self) -> float:
         return self.config.documenter.timeout_seconds + LEASE_MARGIN_SECONDS
 
-    def run(self, job_id: str) -> str | None:
-        """Returns the job's new status, or None if there was nothing to do."""
+    def run(self, job_id: str) -> JobResult | None:
+        """The job's new status and what happened, or None if there was nothing to do
+        (not due, already taken, or gone)."""
         conn, owner = self.store.conn, self.owner()
-        if getattr(self.documenter, "inline", False):
+        if self.documenter.inline:
             started = time.monotonic()
             try:
-                job = ledger.run_at_once(conn, job_id, owner, self._prepare)
+                done = ledger.run_at_once(conn, job_id, owner, self._prepare)
             except Exception:  # nothing was written; the step-by-step path records why
                 log.debug("job %s failed at once; retrying step by step", job_id,
                           exc_info=True)
             else:
-                if job is not None:
-                    self._log(job, ledger.COMPLETED, started, None)
-                return job and job.status
+                if done is None:
+                    return None
+                job, detail = done
+                self._log(job, ledger.COMPLETED, started, detail)
+                return JobResult(job.path, ledger.COMPLETED, detail)
         job = ledger.claim(conn, job_id, owner, self.lease_seconds())
         if job is None:
             return None
         started = time.monotonic()
         jobs = [job, *self._batch_mates(job, owner)]
         outcomes = self._work(jobs, owner)
-        statuses = [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
-        return statuses[0]
+        results = [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
+        return results[0]
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
-                ) -> str | None:
+                ) -> JobResult:
         conn = self.store.conn
         if isinstance(outcome, _Deferred):
             ledger.reschedule(conn, job, owner, outcome.delay, outcome.reason)
             self._log(job, DEFERRED, started, outcome.reason)
-            return DEFERRED
+            return JobResult(job.path, DEFERRED, outcome.reason)
         if isinstance(outcome, Exception):
             return self._failed(job, owner, started, outcome)
         write, detail = outcome
         status = ledger.COMPLETED if ledger.complete(conn, job, owner, write, detail) else None
         self._log(job, status or "lost", started, detail)
-        return status
+        return JobResult(job.path, status or "lost", detail)
 
     def _work(self, jobs: list[ledger.Job], owner: str) -> dict[str, object]:
         """job id -> (write, detail), an exception, or _Deferred."""
@@ -142,6 +155,9 @@ class JobRunner:
         if not waiting:
             return outcomes
         contents = [content for _, content in waiting]
+        if process.stopping():
+            stop = _Deferred(0.0, "the worker is stopping")
+            return outcomes | {job.id: stop for job, _ in waiting}
 
         def renew_leases() -> None:  # the rate limit may have kept us waiting for long
             if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
@@ -160,6 +176,9 @@ class JobRunner:
             lost = _Deferred(0.0, "a lease ran out while waiting for the rate limit")
             return outcomes | {job.id: lost for job, _ in waiting}
         except Exception as exc:
+            if process.stopping():  # killed by our own shutdown: not the file's fault
+                stop = _Deferred(0.0, "the worker stopped during the call")
+                return outcomes | {job.id: stop for job, _ in waiting}
             return outcomes | {job.id: exc for job, _ in waiting}
         for job, content in waiting:
             record = records.get(content.path)
@@ -174,7 +193,7 @@ class JobRunner:
         """More small pending files to document in the same LLM call as `job` (first tries
         only: a file that failed in a batch is retried alone)."""
         settings = self.config.documenter
-        if (settings.batch_size <= 1 or getattr(self.documenter, "inline", False)
+        if (settings.batch_size <= 1 or self.documenter.inline
                 or not self.caller.can_batch or job.attempts > 1
                 or job.operation != ledger.DOCUMENT):
             return []
@@ -192,7 +211,8 @@ class JobRunner:
                 break
         return mates
 
-    def _failed(self, job: ledger.Job, owner: str, started: float, exc: Exception) -> str | None:
+    def _failed(self, job: ledger.Job, owner: str, started: float, exc: Exception
+                ) -> JobResult:
         """The documenter failed: retry later, or give up."""
         error = f"{type(exc).__name__}: {exc}"
         processing = self.config.processing
@@ -201,7 +221,7 @@ class JobRunner:
                              base=processing.retry_base_seconds, cap=processing.retry_max_seconds)
         log.debug("job %s failed", job.id, exc_info=True)
         self._log(job, status or "lost", started, error)
-        return status
+        return JobResult(job.path, status or "lost", error)
 
     def _prepare(self, job: ledger.Job, call: bool = True):  # noqa: ANN202
         """(write callback, detail) for everything that needs no LLM call; the slow part
@@ -210,27 +230,61 @@ class JobRunner:
         store, path = self.store, job.path
         if job.operation == ledger.DELETE:
             return (lambda: store.delete([path])), "record removed"
-        verdict = examine(self.workspace.root, _entry(self.workspace.root, path),
-                          self.config.files)
+        verdict = self._read(job)
         if isinstance(verdict, Skip):
-            return (lambda: store.delete([path])), f"not documented: {verdict.reason}"
-        if is_current(store, verdict, self.documenter):
-            return (lambda: None), "unchanged"
+            return self._skip(job, verdict)
+        key = (content_key.secret(verdict.sha) if verdict.secret
+               else self.identity.key(verdict.sha))
+        if job.operation != ledger.REDO:
+            if content_key.is_current(store.key_of(path), verdict.sha, key):
+                return (lambda: None), "unchanged"
+            for kept in dict.fromkeys((key, content_key.secret(verdict.sha))):
+                if store.has_document(kept):
+                    return ((lambda kept=kept: store.point(path, kept)),
+                            "same content documented before")
         if verdict.secret:
-            return self._write(secret_record(verdict))
-        if getattr(self.documenter, "inline", False):
+            return self._write(secret_record(verdict), content_key.secret(verdict.sha))
+        if self.documenter.inline:
             return self._write(make_record(verdict, self.documenter))
-        reused = self.caller.reuse(store, verdict)
-        if reused is not None:
-            write, _ = self._write(reused)
-            return write, "same content documented before: no call"
         if not call:
             return verdict
         return self._write(self.caller.document_one(store, verdict))
 
-    def _write(self, record: FileRecord):  # noqa: ANN202 - (write callback, detail)
+    def _read(self, job: ledger.Job) -> Skip | Content:
+        """The content the job asks for: the work tree's when it has that blob (or the job
+        names none), else git's copy of the blob (an uncommitted edit, a file deleted on
+        disk, or a tree that moved on since the job was queued)."""
+        root = self.workspace.root
+        entry = _entry(root, job.path)
+        verdict = examine(root, entry, self.config.files)
+        wanted = job.content_sha
+        if wanted is None or (isinstance(verdict, Content) and verdict.sha == wanted):
+            return verdict
+        if isinstance(verdict, Skip) and verdict.reason not in ("missing", "unreadable"):
+            return verdict
+        if entry.mode == git.SYMLINK_MODE:
+            return verdict  # its blob is the link's text; what is documented is the target
+        data = blobs.read(root, wanted)
+        if data is None:
+            return verdict  # git does not have it: the work tree is all there is
+        return judge(job.path, data, self.config.files)
+
+    def _skip(self, job: ledger.Job, verdict: Skip):  # noqa: ANN202
+        store, path = self.store, job.path
+        sha = job.content_sha
+        if sha is None or skip_by_name(path, _entry(self.workspace.root, path).mode,
+                                       self.config.files):
+            return (lambda: store.delete([path])), f"not documented: {verdict.reason}"
+        rules = rules_stamp(self.config.files)
+        return ((lambda: store.skip(path, sha, rules, verdict.reason)),
+                f"not documented: {verdict.reason}")
+
+    def _write(self, record: FileRecord, key: str | None = None):  # noqa: ANN202
+        """(write callback, detail): the record kept under its content key, its path
+        pointed at it."""
         data = record.model_dump(mode="json")
-        return (lambda: self.store.put(data)), f"documented by {record.documenter}"
+        key = key or self.identity.key(record.content_sha)
+        return (lambda: self.store.put(data, key)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
         line = (f"[QUEUE] {job.id} path={job.path} status={status} "

@@ -24,6 +24,7 @@ STATUSES = (PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED)
 PRIORITIES = {"high": 0, "normal": 1, "low": 2}
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 DOCUMENT, DELETE = "document", "delete"
+REDO = "redo"  # document again even if the content is documented already (--force)
 
 
 _JOB_FIELDS = ("id dataset path operation status priority attempts content_sha created_at "
@@ -76,9 +77,9 @@ def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, s
             *, priority: str = "normal", worker: str | None = None) -> list[Queued]:
     """Queue (path, operation, content_sha) items in one transaction.
 
-    A path with a pending job is updated in place (coalescing); a document job for content
-    that is already documented creates nothing; a path whose job is being processed gets a
-    new pending job, done after it.
+    A path with a pending job is updated in place (coalescing); a path whose job is being
+    processed gets a new pending job, done after it. Whether a file needs documenting is
+    the caller's question (`reconcile`), not the queue's.
     """
     rank = PRIORITIES[priority]
     now = time.time()
@@ -91,15 +92,11 @@ def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, s
                 (dataset, path, PENDING)).fetchone()
             if row is not None:
                 conn.execute(
-                    "UPDATE jobs SET operation = ?, content_sha = ?, priority = min(priority, ?),"
+                    "UPDATE jobs SET operation = CASE operation WHEN 'redo' THEN 'redo' ELSE ? END,"
+                    " content_sha = ?, priority = min(priority, ?),"
                     " updated_at = ?, next_retry_at = NULL WHERE id = ?",
                     (operation, sha, rank, now, row[0]))
                 queued.append(Queued(row[0], path, True))
-                continue
-            if operation == DOCUMENT and sha is not None and _documented(conn, dataset, path, sha):
-                continue
-            if operation == DELETE and not _has_record(conn, dataset, path) and not _busy(
-                    conn, dataset, path):
                 continue
             job_id = new_id()
             conn.execute(
@@ -111,34 +108,12 @@ def enqueue(conn: sqlite3.Connection, dataset: str, items: Sequence[tuple[str, s
     return queued
 
 
-def _documented(conn: sqlite3.Connection, dataset: str, path: str, sha: str) -> bool:
-    row = conn.execute("SELECT content_sha FROM records WHERE dataset = ? AND path = ?",
-                       (dataset, path)).fetchone()
-    return row is not None and row[0] == sha and not _busy(conn, dataset, path)
-
-
-def _has_record(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
-    return conn.execute("SELECT 1 FROM records WHERE dataset = ? AND path = ?",
-                        (dataset, path)).fetchone() is not None
-
-
 def _busy(conn: sqlite3.Connection, dataset: str, path: str) -> bool:
     """A job for this path is being processed under a live lease."""
     return conn.execute(
         "SELECT 1 FROM jobs WHERE dataset = ? AND path = ? AND status = ? "
         "AND lease_expires_at >= ?", (dataset, path, PROCESSING, time.time())
     ).fetchone() is not None
-
-
-def _owner_alive(owner: str | None) -> bool:
-    """Whether the process named in a lease ("pid/thread") still runs."""
-    try:
-        os.kill(int((owner or "").split("/", 1)[0]), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def get(conn: sqlite3.Connection, job_id: str) -> Job | None:
@@ -178,10 +153,12 @@ def claim(conn: sqlite3.Connection, job_id: str, owner: str, lease_seconds: floa
 
 
 def run_at_once(conn: sqlite3.Connection, job_id: str, owner: str,
-                work: Callable[[Job], tuple[Callable[[], None], str | None]]) -> Job | None:
+                work: Callable[[Job], tuple[Callable[[], None], str | None]]
+                ) -> tuple[Job, str | None] | None:
     """pending -> processing -> completed in ONE transaction, for work so quick (a local
-    documenter) that holding the write lock through it is cheaper than a lease. If `work`
-    raises, nothing at all is written and the exception propagates."""
+    documenter) that holding the write lock through it is cheaper than a lease. Returns the
+    job and the detail `work` gave. If `work` raises, nothing at all is written and the
+    exception propagates."""
     now = time.time()
     with transaction(conn):
         job = _claimable(conn, job_id, now)
@@ -196,7 +173,7 @@ def run_at_once(conn: sqlite3.Connection, job_id: str, owner: str,
             (COMPLETED, done, done - now, job_id))
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
         _event(conn, job_id, PROCESSING, COMPLETED, owner, detail, done)
-    return job._replace(status=COMPLETED, attempts=job.attempts + 1)
+    return job._replace(status=COMPLETED, attempts=job.attempts + 1), detail
 
 
 def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[], None],
@@ -288,10 +265,17 @@ def _leave_processing(conn: sqlite3.Connection, job: Job, status: str,
     return status
 
 
+def _holder_alive(owner: str | None) -> bool:
+    from codequery import holders  # psutil: never on the git hook's path
+
+    return holders.alive(owner)
+
+
 def release_processing(conn: sqlite3.Connection, dataset: str, *, only_expired: bool,
-                       worker: str | None) -> int:
+                       worker: str | None, refund: bool = False) -> int:
     """processing -> pending for jobs whose holder is gone: past their lease, or (unless
-    only_expired) held by a process that no longer runs, as a new worker finds them."""
+    only_expired) held by a process that no longer runs (a zombie or a recycled pid counts
+    as gone), as a new worker finds them. `refund` gives the cut-short attempt back."""
     now = time.time()
     released = 0
     with transaction(conn):
@@ -299,8 +283,11 @@ def release_processing(conn: sqlite3.Connection, dataset: str, *, only_expired: 
                             (dataset, PROCESSING)).fetchall()
         for job in [_job(r) for r in rows]:
             expired = job.lease_expires_at is None or job.lease_expires_at < now
-            if not expired and (only_expired or _owner_alive(job.lease_owner)):
+            if not expired and (only_expired or _holder_alive(job.lease_owner)):
                 continue
+            if refund:
+                conn.execute("UPDATE jobs SET attempts = max(attempts - 1, 0) WHERE id = ?",
+                             (job.id,))
             status = _leave_processing(conn, job, PENDING, None, job.last_error, now)
             why = "lease expired" if expired else f"worker {job.lease_owner} gone"
             _event(conn, job.id, PROCESSING, status, worker, f"{why}; lease released", now)
@@ -364,6 +351,37 @@ def retry(conn: sqlite3.Connection, dataset: str, job_ids: Sequence[str] = (), *
                 "dispatched_at = NULL, updated_at = ? WHERE id = ?", (PENDING, now, job_id))
             _event(conn, job_id, job.status, PENDING, worker, "retry requested", now)
             done.append(job_id)
+    return done
+
+
+def pending_paths(conn: sqlite3.Connection, dataset: str) -> dict[str, tuple[str, str | None]]:
+    """path -> (job id, content sha) of the pending jobs."""
+    rows = conn.execute("SELECT path, id, content_sha FROM jobs WHERE dataset = ? AND status = ?",
+                        (dataset, PENDING))
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def open_work(conn: sqlite3.Connection, dataset: str
+              ) -> dict[tuple[str, str | None], tuple[str, str]]:
+    """(path, content sha) -> (job id, status) of every job pending, processing or dead:
+    work that is asked for already (a dead job waits for `queue retry`, not for another
+    copy of itself)."""
+    rows = conn.execute("SELECT path, content_sha, id, status FROM jobs WHERE dataset = ? "
+                        "AND status IN (?, ?, ?) ORDER BY created_at",
+                        (dataset, PENDING, PROCESSING, DEAD))
+    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+
+
+def cancel_in(conn: sqlite3.Connection, job_ids: Sequence[str], *, worker: str | None,
+              reason: str) -> int:
+    """pending -> cancelled, inside the caller's transaction."""
+    now = time.time()
+    done = 0
+    for job_id in job_ids:
+        if conn.execute("UPDATE jobs SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                        (CANCELLED, now, job_id, PENDING)).rowcount:
+            _event(conn, job_id, PENDING, CANCELLED, worker, reason, now)
+            done += 1
     return done
 
 

@@ -33,6 +33,14 @@ def worker_alive(paths: RepoPaths) -> bool:
         os.close(fd)
 
 
+def wake_if_alive(paths: RepoPaths) -> bool:
+    """Wake the worker if one runs; False if none does."""
+    if not worker_alive(paths):
+        return False
+    wake(paths)
+    return True
+
+
 def acquire(paths: RepoPaths, patience: float = 1.0) -> int | None:
     """Take the worker lock for this process's lifetime; None if another worker has it.
 

@@ -1,7 +1,6 @@
 """Calling an LLM documenter the careful way.
 
-Never twice for the same content (a record of the same content by the same documenter and
-model is copied, whatever its path), never over the rate limit (shared by every thread and
+Never over the rate limit (shared by every thread and
 process of the repository), never into a documenter that keeps failing (a circuit breaker
 shared the same way), and every call is written to the call log (cost, tokens, time) that
 `codequery status` and the cost estimates read.
@@ -17,7 +16,7 @@ from typing import Any
 from codequery import languages, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter
-from codequery.documenting import now_iso, record_from, secret_record
+from codequery.documenting import record_from, secret_record
 from codequery.eligibility import Content
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc, FileRecord
@@ -47,15 +46,6 @@ class LLMCaller:
             per_minute = DEFAULT_REQUESTS_PER_MINUTE.get(documenter.name, 0.0)
         self.limiter = RateLimiter(db_path, f"documenter:{documenter.name}", per_minute)
         self.breaker = breaker_for(db_path, config)
-
-    def reuse(self, store: Store, content: Content) -> FileRecord | None:
-        """The record another path has for this very content, if any (costs no call)."""
-        found = store.find_by_content(content.sha, self.documenter.name, self.documenter.model)
-        if found is None:
-            return None
-        found.update(path=content.path, documented_at=now_iso(), cost_usd=0.0,
-                     duration_ms=0, input_tokens=0, output_tokens=0)
-        return FileRecord.model_validate(found)
 
     def document_one(self, store: Store, content: Content,
                      before_call: Callable[[], None] | None = None) -> FileRecord:

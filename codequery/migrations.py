@@ -117,6 +117,46 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             probing INTEGER NOT NULL DEFAULT 0
         );
     """),
+    (5, "content-addressed documents, path view, reconcile state", """
+        CREATE TABLE documents (
+            key TEXT PRIMARY KEY,
+            content_sha TEXT NOT NULL,
+            record TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            used_at REAL NOT NULL
+        );
+        CREATE INDEX documents_by_use ON documents (used_at);
+        ALTER TABLE records ADD COLUMN doc_key TEXT;
+        UPDATE records SET doc_key = CASE
+            WHEN doc LIKE '%Secret-looking file: its content is never read%'
+                THEN content_sha || ':secret'
+            ELSE content_sha || ':' || documenter || ':' || coalesce(model, '') || ':legacy'
+        END;
+        CREATE INDEX records_by_key ON records (doc_key);
+        -- the reconciler's path view, read from the index alone
+        CREATE INDEX records_view ON records (dataset, path, doc_key);
+        CREATE TABLE skipped (
+            dataset TEXT NOT NULL,
+            path TEXT NOT NULL,
+            content_sha TEXT NOT NULL,
+            rules TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (dataset, path)
+        );
+        CREATE TABLE reconciles (
+            dataset TEXT PRIMARY KEY,
+            ran_at REAL NOT NULL,
+            duration_ms REAL NOT NULL,
+            tree TEXT,
+            tracked INTEGER NOT NULL,
+            queued INTEGER NOT NULL,
+            pointed INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            cancelled INTEGER NOT NULL,
+            trigger TEXT,
+            rules TEXT
+        );
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -24,6 +24,20 @@ class RepoPaths(namedtuple("RepoPaths", "root")):
         return self.state_dir / defaults.CONFIG_FILE
 
     @property
+    def last_config(self) -> Path:
+        """A copy of the last config.json read, used on a branch that lacks the file (one
+        made before it was committed): the index still follows such a checkout."""
+        return self.state_dir / defaults.LAST_CONFIG_FILE
+
+    @property
+    def settings(self) -> Path:
+        """config.json, or when this checkout has none, the last copy of it."""
+        config = self.config
+        if not config.exists() and self.last_config.exists():
+            return self.last_config
+        return config
+
+    @property
     def data_db(self) -> Path:
         return self.state_dir / defaults.DATA_DB
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from codequery import git
+from codequery import reconcile
 from codequery.documenters import Documenter
-from codequery.documenting import is_current
-from codequery.eligibility import Content, examine
 from codequery.llm_caller import mean_cost_per_call
 from codequery.workspace import Workspace
 
@@ -31,19 +29,13 @@ class Plan:
                 f"{self.calls} calls, {cost}")
 
 
-def plan(ws: Workspace, documenter: Documenter, only: list[str] | None, force: bool,
-         batch_size: int = 1) -> Plan:
-    """Counts after the content-hash skip: unchanged files, secrets and content already
-    documented under another path cost nothing."""
-    store = ws.store
-    needed = 0
-    for entry in git.tracked_files(ws.root, only):
-        verdict = examine(ws.root, entry, ws.config.files)
-        if not isinstance(verdict, Content) or verdict.secret:
-            continue
-        if not force and (is_current(store, verdict, documenter) or store.find_by_content(
-                verdict.sha, documenter.name, documenter.model)):
-            continue
-        needed += 1
-    calls = math.ceil(needed / max(batch_size, 1))
+def plan(ws: Workspace, runner, only: list[str] | None, force: bool) -> Plan:  # noqa: ANN001
+    """From the reconciler's plan: content that is current, or documented before under
+    any path, costs nothing. (Secret-looking files, which cost nothing either, are only
+    known once read, so the estimate errs high.)"""
+    store = runner.store
+    found = reconcile.plan(store, ws.root, runner.config, runner.identity, only)
+    needed = found.tracked if force else len(found.document)
+    calls = math.ceil(needed / max(runner.config.documenter.batch_size, 1))
+    documenter = runner.documenter
     return Plan(needed, calls, mean_cost_per_call(store, documenter.name, documenter.model))

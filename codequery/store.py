@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -99,44 +100,108 @@ class Store:
         self.conn = conn
         self.dataset = dataset
 
-    def content_of(self, path: str) -> tuple[str, str, str | None] | None:
-        """(content_sha, documenter, model) of the stored record, if any."""
-        row = self.conn.execute(
-            "SELECT content_sha, documenter, model FROM records WHERE dataset = ? AND path = ?",
-            (self.dataset, path),
-        ).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+    def view(self) -> dict[str, str | None]:
+        """The path view: every documented path and the content key of its record."""
+        rows = self.conn.execute("SELECT path, doc_key FROM records WHERE dataset = ?",
+                                 (self.dataset,))
+        return dict(rows.fetchall())
 
-    def put(self, record: dict[str, Any]) -> None:
-        """Insert or replace one record (call inside a transaction to group writes)."""
-        doc = {key: record.get(key, []) for key in _DOC_KEYS}
+    def key_of(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT doc_key FROM records WHERE dataset = ? AND path = ?",
+                                (self.dataset, path)).fetchone()
+        return row[0] if row else None
+
+    def put(self, record: dict[str, Any], key: str) -> None:
+        """Keep `record` under its content key and point its path at it (call inside a
+        transaction to group writes)."""
+        now = time.time()
+        body = {k: v for k, v in record.items() if k not in ("path", "stale")}
+        self.conn.execute(
+            "INSERT INTO documents (key, content_sha, record, created_at, used_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record, "
+            "used_at = excluded.used_at", (key, record["content_sha"], json.dumps(body), now, now))
+        self._write_view(record, key)
+
+    def point(self, path: str, key: str) -> bool:
+        """Point `path` at the record already kept under `key` (no documenter, no parse);
+        False if there is none."""
+        row = self.conn.execute("SELECT record FROM documents WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return False
+        record = json.loads(row[0])
+        record["path"] = path
+        self.conn.execute("UPDATE documents SET used_at = ? WHERE key = ?", (time.time(), key))
+        self._write_view(record, key)
+        return True
+
+    def has_document(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM documents WHERE key = ?",
+                                 (key,)).fetchone() is not None
+
+    def document(self, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT record FROM documents WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _write_view(self, record: dict[str, Any], key: str) -> None:
+        doc = {k: record.get(k, []) for k in _DOC_KEYS}
         symbols, docstrings = _symbols_and_docstrings(doc)
         values = [record.get(col) for col in _COLUMNS]
+        self._release([record["path"]])
         self.conn.execute(
-            f"INSERT INTO records (dataset, {', '.join(_COLUMNS)}, doc, symbols, docstrings) "
-            f"VALUES ({', '.join('?' * (len(_COLUMNS) + 4))}) "
+            f"INSERT INTO records (dataset, {', '.join(_COLUMNS)}, doc, symbols, docstrings, "
+            f"doc_key) VALUES ({', '.join('?' * (len(_COLUMNS) + 5))}) "
             "ON CONFLICT (dataset, path) DO UPDATE SET "
-            + ", ".join(f"{col} = excluded.{col}" for col in (*_COLUMNS[1:], *_DERIVED)),
-            [self.dataset, *values, json.dumps(doc), symbols, docstrings],
+            + ", ".join(f"{col} = excluded.{col}"
+                        for col in (*_COLUMNS[1:], *_DERIVED, "doc_key")),
+            [self.dataset, *values, json.dumps(doc), symbols, docstrings, key],
         )
+        self.conn.execute("DELETE FROM skipped WHERE dataset = ? AND path = ?",
+                          (self.dataset, record["path"]))
 
-    def move(self, moves: Iterable[tuple[str, str]]) -> None:
-        """Renamed files keep their records (call inside a transaction)."""
-        for old, new in moves:
-            if self.content_of(old) is None:
-                continue
-            self.delete([new])
-            self.conn.execute("UPDATE records SET path = ? WHERE dataset = ? AND path = ?",
-                              (new, self.dataset, old))
+    def _release(self, paths: Iterable[str]) -> None:
+        """The records these paths leave stop being used now (retention counts from here)."""
+        now = time.time()
+        for path in paths:
+            self.conn.execute(
+                "UPDATE documents SET used_at = ? WHERE key = "
+                "(SELECT doc_key FROM records WHERE dataset = ? AND path = ?)",
+                (now, self.dataset, path))
 
     def delete(self, paths: Iterable[str]) -> int:
+        """Paths that are gone lose their records (the content stays kept by its key until
+        pruned) and any skip verdict."""
         removed = 0
         for path in paths:
+            self._release([path])
             cur = self.conn.execute(
                 "DELETE FROM records WHERE dataset = ? AND path = ?", (self.dataset, path)
             )
             removed += cur.rowcount
+            self.conn.execute("DELETE FROM skipped WHERE dataset = ? AND path = ?",
+                              (self.dataset, path))
         return removed
+
+    def skip(self, path: str, sha: str, rules: str, reason: str) -> None:
+        """`path` at content `sha` is not documented (binary, too large...) under these file
+        rules: remembered, so the reconciler does not ask again until either changes."""
+        self.delete([path])
+        self.conn.execute(
+            "INSERT OR REPLACE INTO skipped (dataset, path, content_sha, rules, reason) "
+            "VALUES (?, ?, ?, ?, ?)", (self.dataset, path, sha, rules, reason))
+
+    def skips(self) -> dict[str, tuple[str, str, str]]:
+        """path -> (content sha, rules, reason) of the paths not documented on purpose."""
+        rows = self.conn.execute(
+            "SELECT path, content_sha, rules, reason FROM skipped WHERE dataset = ?",
+            (self.dataset,))
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def prune_documents(self, older_than_days: float) -> int:
+        """Forget kept records that no path of any dataset has used for that long."""
+        cutoff = time.time() - older_than_days * 86400
+        return self.conn.execute(
+            "DELETE FROM documents WHERE used_at < ? AND NOT EXISTS "
+            "(SELECT 1 FROM records r WHERE r.doc_key = documents.key)", (cutoff,)).rowcount
 
     def paths(self) -> set[str]:
         rows = self.conn.execute("SELECT path FROM records WHERE dataset = ?", (self.dataset,))
@@ -147,15 +212,6 @@ class Store:
             "SELECT count(*) FROM records WHERE dataset = ?", (self.dataset,)
         ).fetchone()
         return int(row[0])
-
-    def find_by_content(self, sha: str, documenter: str, model: str | None
-                        ) -> dict[str, Any] | None:
-        """Any record of this content by this documenter and model (under any path): an LLM
-        need not be paid twice for one content, renamed or copied."""
-        row = self.conn.execute(
-            "SELECT path FROM records WHERE dataset = ? AND content_sha = ? AND documenter = ? "
-            "AND model IS ? LIMIT 1", (self.dataset, sha, documenter, model)).fetchone()
-        return self.get(row[0]) if row else None
 
     def get(self, path: str) -> dict[str, Any] | None:
         row = self.conn.execute(

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 
 from codequery import ledger, liveness, pidfile
+from codequery import reconcile as reconcile_mod
 from codequery.jobs import JobRunner
 from codequery.store import connect
 from codequery.workspace import Workspace
@@ -30,6 +31,7 @@ POLL_SECONDS = 1.0
 LEASE_CHECK_SECONDS = 10.0
 REDISPATCH_AFTER_SECONDS = 300.0
 EXIT_ALREADY_RUNNING = 75
+SHUTDOWN_SECONDS = 5.0  # a graceful stop waits this long for jobs that are not LLM calls
 HUEY_PRIORITY = {0: 20, 1: 10, 2: 0}  # ledger rank -> Huey priority (higher runs first)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -48,6 +50,8 @@ class WorkerRuntime:
         self._guard = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_stamp: str | None = None
+        self._git_dirs = reconcile_mod.git_dirs(workspace.root)
 
     @property
     def started(self) -> bool:
@@ -90,12 +94,23 @@ class WorkerRuntime:
     def owner(self) -> str:
         return f"{os.getpid()}/dispatcher"
 
+    def begin_stop(self) -> None:
+        """Asked to stop: documenter commands still running are killed now, and their
+        jobs go back to the queue without spending an attempt (nobody waits for a hung
+        LLM call)."""
+        from codequery.documenters.process import kill_running
+
+        self._stop.set()
+        killed = kill_running(for_good=True)
+        if killed:
+            log.info("stopping: killed %d documenter commands; their jobs stay queued", killed)
+
     def shutdown(self) -> None:
         from codequery.documenters.process import kill_running
 
         with self._guard:
             self._stop.set()
-            killed = kill_running()  # commands of jobs a forced stop cut short
+            killed = kill_running(for_good=True)  # commands of jobs a forced stop cut short
             if killed:
                 log.info("stopped %d documenter commands still running", killed)
             if self._thread is not None:
@@ -110,6 +125,7 @@ class WorkerRuntime:
         fifo = os.open(liveness.fifo_path(self.paths), os.O_RDWR | os.O_NONBLOCK)
         conn = connect(self.paths.data_db)
         last_lease_check = 0.0
+        trigger: str | None = "worker start"
         try:
             while not self._stop.is_set():
                 wait = POLL_SECONDS
@@ -118,13 +134,16 @@ class WorkerRuntime:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
+                    self.reconcile(trigger)
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
                 except Exception:  # a locked or broken database must not kill dispatching
                     log.exception("dispatching failed; trying again")
                 ready, _, _ = select.select([fifo], [], [], wait)
+                trigger = "periodic check"
                 if ready:
+                    trigger = "wake-up"
                     try:
                         while os.read(fifo, 4096):
                             pass
@@ -133,6 +152,18 @@ class WorkerRuntime:
         finally:
             os.close(fifo)
             conn.close()
+
+    def reconcile(self, trigger: str) -> reconcile_mod.Result | None:
+        """Bring the index to the checked-out tree. A periodic check skips the work while
+        HEAD and git's index file are as they were at the last reconcile."""
+        stamp = reconcile_mod.tree_stamp(self.workspace.root, self._git_dirs)
+        if trigger == "periodic check" and stamp == self._last_stamp:
+            return None
+        runner = self.runner
+        result = reconcile_mod.reconcile(runner.store, self.workspace.root, runner.config,
+                                         runner.identity, trigger=trigger, tree=stamp)
+        self._last_stamp = stamp
+        return result
 
     def dispatch(self, conn) -> float | None:  # noqa: ANN001
         """Hand due pending jobs to Huey; returns when the next retry falls due."""
@@ -147,16 +178,29 @@ class WorkerRuntime:
             ledger.mark_dispatched(conn, [job.id for job in due])
 
     def prune(self) -> int:
-        conn = connect(self.paths.data_db)
-        try:
-            removed = ledger.clear(conn, self.runner.config.dataset,
-                                   self.runner.config.processing.retention_days)
-        finally:
-            conn.close()
-        if removed:
-            log.info("pruned %d completed jobs older than %d days", removed,
-                     self.runner.config.processing.retention_days)
-        return removed
+        """Completed jobs, and records no path has used, older than retention_days."""
+        days = self.runner.config.processing.retention_days
+        store = self.runner.store
+        removed = ledger.clear(store.conn, store.dataset, days)
+        with ledger.transaction(store.conn):
+            forgotten = store.prune_documents(days)
+        if removed or forgotten:
+            log.info("pruned %d completed jobs and %d unused records older than %d days",
+                     removed, forgotten, days)
+        return removed + forgotten
+
+
+def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202
+    """Huey's consumer, telling the runtime first when it is asked to stop (huey is
+    imported here: only a running worker needs it)."""
+    from huey.consumer import Consumer
+
+    class StoppingConsumer(Consumer):
+        def stop(self, graceful: bool = False) -> None:
+            runtime.begin_stop()
+            super().stop(graceful=graceful)
+
+    return StoppingConsumer(huey, **options)
 
 
 def log_to_file(workspace: Workspace) -> None:
@@ -189,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
               f"(pid {holder.get('pid', '?')})", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     threads = args.threads or runtime.runner.config.processing.threads
-    consumer = huey_app.huey.create_consumer(
-        workers=threads, worker_type="thread", initial_delay=0.05, backoff=1.15,
-        max_delay=1.0, periodic=True, check_worker_health=True)
+    consumer = _consumer(huey_app.huey, runtime, workers=threads, worker_type="thread",
+                         initial_delay=0.05, backoff=1.15, max_delay=1.0, periodic=True,
+                         check_worker_health=True, shutdown_timeout=SHUTDOWN_SECONDS)
     try:
         consumer.run()
     finally:

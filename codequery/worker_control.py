@@ -101,8 +101,9 @@ def _kill_command_groups(worker) -> None:  # noqa: ANN001 - psutil.Process
                 os.killpg(os.getpgid(child.pid), signal.SIGKILL)
 
 
-def stop(paths: RepoPaths, timeout: float = 30.0) -> int | None:
-    """Graceful stop (running jobs finish), then SIGTERM, then SIGKILL.
+def stop(paths: RepoPaths, timeout: float = 10.0) -> int | None:
+    """Stop the worker within `timeout` seconds: SIGINT (running documenter commands are
+    killed, their jobs go back to the queue), then SIGTERM, then SIGKILL.
 
     Returns the stopped pid, or None if no worker was running.
     """
@@ -114,18 +115,40 @@ def stop(paths: RepoPaths, timeout: float = 30.0) -> int | None:
             f"a worker holds {paths.lock_file} but {paths.pid_file} does not name it; "
             f"find it with `fuser {paths.lock_file}` and stop it")
     pid = proc.pid
-    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+    steps = ((signal.SIGINT, 0.7), (signal.SIGTERM, 0.15), (signal.SIGKILL, 0.15))
+    for sig, share in steps:
         if sig == signal.SIGKILL:
             _kill_command_groups(proc)
         try:
             os.kill(pid, sig)
         except ProcessLookupError:
             break
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + max(timeout * share, 0.5 if sig == signal.SIGKILL else 0)
         while time.monotonic() < deadline:
             if not liveness.worker_alive(paths):
+                _requeue_jobs_of(paths)
                 return pid
             time.sleep(0.05)
     if liveness.worker_alive(paths):
         raise CodeQueryError(f"worker {pid} did not stop")
+    _requeue_jobs_of(paths)
     return pid
+
+
+def _requeue_jobs_of(paths: RepoPaths) -> None:
+    """A worker stopped the hard way leaves its jobs processing: back to the queue now,
+    with the attempt given back (the stop cut it short, not the file)."""
+    from codequery import config as config_mod
+    from codequery import ledger
+    from codequery.store import connect
+
+    try:
+        dataset = config_mod.load(paths.settings).dataset
+        conn = connect(paths.data_db)
+    except CodeQueryError:
+        return  # the next worker releases them at its start
+    try:
+        ledger.release_processing(conn, dataset, only_expired=False, worker="worker stop",
+                                  refund=True)
+    finally:
+        conn.close()

@@ -26,7 +26,7 @@ class Workspace:
         return cls(git.toplevel(start))
 
     def require_initialized(self) -> None:
-        if not self.paths.config.exists():
+        if not self.paths.settings.exists():
             raise CodeQueryError(
                 f"codequery is not set up in {self.root}; run `codequery init` there first"
             )
@@ -34,7 +34,7 @@ class Workspace:
     @cached_property
     def config(self) -> config_mod.Config:
         self.require_initialized()
-        return config_mod.load(self.paths.config)
+        return config_mod.load(self.paths.settings)
 
     @cached_property
     def store(self) -> Store:

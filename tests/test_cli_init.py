@@ -58,12 +58,13 @@ def test_init_from_a_subdirectory_uses_the_top_level(repo):
     assert not (repo / "src/.code-query").exists()
 
 
-def test_code_query_state_stays_out_of_git_status_except_config(repo):
-    cli_run(repo, "init")
+def test_init_stages_the_config_and_keeps_the_rest_out_of_git(repo):
+    result = cli_run(repo, "init")
     from tests.helpers import git
 
+    assert "staged .code-query/config.json" in result.stderr
     status = git(repo, "status", "--porcelain", "--untracked-files=all")
-    assert status.split() == ["??", ".code-query/.gitignore", "??", ".code-query/config.json"]
+    assert status.split() == ["A", ".code-query/.gitignore", "A", ".code-query/config.json"]
 
 
 def test_empty_repository_initialises(tmp_path):

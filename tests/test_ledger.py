@@ -33,15 +33,6 @@ def test_five_changes_to_one_file_coalesce_into_one_job(conn):
     assert len(ledger.events(conn, job.id)) == 1
 
 
-def test_content_already_documented_creates_no_job(conn):
-    s = store.Store(conn, DATASET)
-    s.put({"path": "a.py", "language": "python", "overview": "", "size": 1, "line_count": 1,
-           "content_sha": "b" * 40, "documenter": "builtin", "model": None,
-           "documented_at": "now"})
-    assert _enqueue(conn, "a.py", sha="b" * 40) == []
-    assert len(_enqueue(conn, "a.py", sha="c" * 40)) == 1
-
-
 def test_a_change_during_processing_gets_a_new_job_done_after(conn):
     [first] = _enqueue(conn, "a.py")
     assert _claim(conn, first.id) is not None
@@ -137,7 +128,3 @@ def test_every_transition_is_an_event(conn):
     ledger.complete(conn, job, "w1", lambda: None)
     steps = [(e["from"], e["to"]) for e in ledger.events(conn, q.id)]
     assert steps == [(None, "pending"), ("pending", "processing"), ("processing", "completed")]
-
-
-def test_delete_of_a_file_never_documented_is_no_job(conn):
-    assert _enqueue(conn, "gone.py", op=ledger.DELETE, sha=None) == []

@@ -74,12 +74,14 @@ def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     assert "0 documented, 4 unchanged" in cli_run(repo, "document").stderr
     git(repo, "mv", "src/m1.py", "src/renamed.py")
     write(repo, {"src/copy.py": (repo / "src/m2.py").read_text()})
-    commit_all(repo, "rename and copy")  # the hook moves the renamed file's record
-    assert "1 documented" in cli_run(repo, "document").stderr  # the copy, from the record
+    commit_all(repo, "rename and copy")
+    # Both point at the record kept under the content's key: nothing is documented.
+    assert "0 documented, 5 unchanged" in cli_run(repo, "document").stderr
     assert len(logged_calls(calls_log)) == 4
     db = store.Store(_db(repo), "r")
     assert db.get("src/renamed.py")["documenter"] == "claude"
-    assert db.get("src/copy.py")["cost_usd"] == 0
+    assert db.get("src/copy.py")["content_sha"] == db.get("src/m2.py")["content_sha"]
+    assert db.get("src/copy.py")["documenter"] == "claude"
 
 
 def test_status_totals_calls_and_cost(tmp_path, calls_log):

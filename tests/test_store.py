@@ -14,13 +14,18 @@ def _record(path: str, **extra):
     return base
 
 
+def _put(s: store.Store, record: dict) -> None:
+    """Each test record is its own content: keyed by its path."""
+    s.put(record, f"{record['content_sha']}:{record['path']}")
+
+
 @pytest.fixture
 def db(tmp_path):
     s = store.Store(store.connect(tmp_path / "data.db"), "demo")
-    s.put(_record("src/billing.py", overview="Charges customers every month.",
+    _put(s, _record("src/billing.py", overview="Charges customers every month.",
                   functions=[{"name": "charge_customer", "summary": "Bill one customer."}]))
-    s.put(_record("docs/notes.md", overview="Notes mentioning charge_customer in prose only."))
-    s.put(_record("src/parser.py", overview="Parses things.",
+    _put(s, _record("docs/notes.md", overview="Notes mentioning charge_customer in prose only."))
+    _put(s, _record("src/parser.py", overview="Parses things.",
                   classes=[{"name": "InvoiceParser", "methods": [{"name": "parseLine"}]}]))
     return s
 
@@ -55,7 +60,7 @@ def test_snippets_mark_the_match(db):
 
 
 def test_update_replaces_the_index_entry(db):
-    db.put(_record("src/billing.py", overview="Refunds only."))
+    _put(db, _record("src/billing.py", overview="Refunds only."))
     assert db.search("charges") == []
     assert db.search("refunds")[0]["path"] == "src/billing.py"
     assert db.count() == 3

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.progress import file_progress
-from codequery.documenting import Outcome, document_files
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale
+from codequery.local_run import Outcome, document_now
 from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
 
 pass_state = click.pass_obj
@@ -30,22 +31,15 @@ def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.
 
 def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
                      yes: bool = False) -> Outcome:
-    from codequery.documenters import create
+    from codequery.jobs import JobRunner
 
-    documenter = create(ws.config.documenter)
-    caller = None
-    if not getattr(documenter, "inline", False):
-        from codequery.llm_caller import LLMCaller
-
-        if not _cost_accepted(ws, documenter, only, force, yes):
-            return Outcome()
-        caller = LLMCaller(ws.paths.data_db, ws.config, documenter)
-    outcome = Outcome()
+    runner = JobRunner(ws)
+    if not runner.documenter.inline and not _cost_accepted(ws, runner, only, force, yes):
+        return Outcome()
     with file_progress("documenting") as (on_total, on_file):
         try:
-            outcome = document_files(ws.root, ws.config, ws.store, documenter, only=only,
-                                     force=force, on_total=on_total, on_file=on_file,
-                                     caller=caller)
+            outcome = document_now(ws, only, force=force, on_total=on_total, on_file=on_file,
+                                   runner=runner)
         except KeyboardInterrupt:
             stderr_console().print(f"codequery: interrupted; {ws.store.count()} records are "
                                    "kept, run `codequery document` to continue")
@@ -54,7 +48,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     return outcome
 
 
-def _cost_accepted(ws: Workspace, documenter, only: list[str] | None,  # noqa: ANN001
+def _cost_accepted(ws: Workspace, runner, only: list[str] | None,  # noqa: ANN001
                    force: bool, yes: bool) -> bool:
     """Above `confirm_above` calls, say what the run will cost and ask. Without a terminal
     there is nobody to ask: the work goes to the queue instead."""
@@ -62,11 +56,11 @@ def _cost_accepted(ws: Workspace, documenter, only: list[str] | None,  # noqa: A
 
     from codequery.planning import plan
 
-    found = plan(ws, documenter, only, force)
+    found = plan(ws, runner, only, force)
     if yes or found.calls <= ws.config.documenter.confirm_above:
         return True
     console = stderr_console()
-    console.print(f"codequery: {found.describe(documenter)}")
+    console.print(f"codequery: {found.describe(runner.documenter)}")
     if not sys.stdin.isatty():
         _queue(ws, only, "normal")
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
@@ -84,9 +78,61 @@ def _report(outcome: Outcome) -> None:
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in outcome.skipped.most_common())
         parts.append(f"{skipped} skipped ({reasons})")
+    if outcome.failed:
+        parts.append(f"{len(outcome.failed)} failed")
+    if outcome.left:
+        parts.append(f"{outcome.left} left pending")
     console.print("codequery: " + ", ".join(parts))
+    if outcome.blocked:
+        console.print(f"codequery: calls stopped: {outcome.blocked}")
     for path, error in outcome.failed:
-        console.print(f"[red]failed[/red] {path}: {error}", markup=True)
+        console.print(f"[red]failed[/red] {escape(path)}: {escape(error)}", markup=True)
+    if outcome.failed or outcome.left:
+        console.print("codequery: what is not done keeps a pending job; the worker retries it "
+                      "(codequery worker start), or run `codequery document` again")
+
+
+EXCLUDE_LINES = ("# codequery: its state stays out of git; only the settings are shared",
+                 "/.code-query/*", "!/.code-query/config.json", "!/.code-query/.gitignore")
+
+
+def _exclude_state(ws: Workspace) -> None:
+    """Also in .git/info/exclude: a branch made before .code-query/.gitignore was
+    committed would otherwise show the databases as untracked files."""
+    import os
+
+    from codequery import git
+
+    try:
+        out = git.run(["rev-parse", "--git-path", "info/exclude"], ws.root)
+        path = ws.root / os.fsdecode(out.strip())
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if EXCLUDE_LINES[1] in text.splitlines():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as out_file:
+            out_file.write(("" if not text or text.endswith("\n") else "\n")
+                           + "\n".join(EXCLUDE_LINES) + "\n")
+    except (OSError, CodeQueryError):
+        pass  # cosmetic: `git status` may list the state files on such branches
+
+
+def _stage_config(ws: Workspace) -> None:
+    """The settings travel with the repository: staged in git, for the user to commit."""
+    from codequery import git
+
+    _exclude_state(ws)
+
+    rel = [p.relative_to(ws.root).as_posix() for p in (ws.paths.config, ws.paths.gitignore)]
+    console = stderr_console()
+    try:
+        git.run(["add", "--", *rel], ws.root)
+    except CodeQueryError as exc:
+        console.print(f"codequery: could not stage {rel[0]} ({exc}); add it to git yourself "
+                      "so that every branch and clone has the settings")
+        return
+    console.print(f"codequery: staged {rel[0]} in git; commit it so that every branch and "
+                  "clone has the settings")
 
 
 @cli.command()
@@ -124,12 +170,16 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     console = stderr_console()
     console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
     ws.store  # noqa: B018 - creates and migrates the database now
+    _stage_config(ws)
     if not no_hooks:
         from codequery.cli.hook_commands import install_hooks_into
 
         install_hooks_into(state)
     if not no_document:
-        _run_documenting(ws, None, force=False, yes=yes)
+        outcome = _run_documenting(ws, None, force=False, yes=yes)
+        if outcome.failed:
+            raise CodeQueryError(f"{len(outcome.failed)} files could not be documented yet "
+                                 "(see above); they stay queued")
 
 
 @cli.command()
@@ -158,18 +208,20 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
     if only and "." in only:
         only = None
     if to_queue:
-        _queue(ws, only, priority)
+        _queue(ws, only, priority, force)
         return
     outcome = _run_documenting(ws, only, force, yes)
     if outcome.failed:
         raise CodeQueryError(f"{len(outcome.failed)} files could not be documented (see above)")
 
 
-def _queue(ws: Workspace, only: list[str] | None, priority: str) -> None:
+def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:
     from codequery import liveness
-    from codequery.queueing import queue_files
+    from codequery.jobs import JobRunner
+    from codequery.local_run import request
 
-    queued = queue_files(ws, only, priority)
+    result, _ = request(ws, JobRunner(ws), only, force=force, priority=priority)
+    queued = result.queued
     for item in queued:
         click.echo(f"{item.id}\t{item.path}")
     console = stderr_console()
@@ -209,7 +261,6 @@ def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> N
     if not results:
         stderr_console().print(f"no results for {' '.join(query)!r}")
         return
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_header=True, header_style="bold", expand=True)

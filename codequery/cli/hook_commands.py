@@ -22,7 +22,7 @@ def install_hooks_into(state: State) -> None:
 @cli.command("install-hooks")
 @click.pass_obj
 def install_hooks(state: State) -> None:
-    """Install the post-commit, post-merge and post-rewrite hooks (run by init).
+    """Install the post-commit, post-merge, post-rewrite and post-checkout hooks (run by init).
 
     Your own hooks are kept as <name>.legacy and still run first. Honours core.hooksPath;
     hooks are shared by all work trees of the repository.

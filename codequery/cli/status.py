@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
 from codequery import ledger, worker_control
@@ -24,6 +26,7 @@ def status(state: State, as_json: bool) -> None:
     mean = stats["mean_duration_s"]
     eta = None if mean is None else counts[ledger.PENDING] * mean / threads
     stale = stale_paths(ws.root, ws.store.shas())
+    index = _index_report(ws, len(stale))
     report = {
         "dataset": dataset,
         "worker": info.as_dict(),
@@ -31,6 +34,7 @@ def status(state: State, as_json: bool) -> None:
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta},
         "records": {"total": ws.store.count(), "stale": len(stale)},
+        "index": index,
         "mode": ws.config.processing.mode,
         "documenter": ws.config.documenter.name,
         "llm": _llm_report(ws),
@@ -49,8 +53,17 @@ def status(state: State, as_json: bool) -> None:
     if counts[ledger.PENDING]:
         console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
                       f"old, done in about {duration(eta)}")
-    console.print(f"records:   {report['records']['total']} documented, "
-                  f"{len(stale)} stale" + (" (codequery document)" if stale else ""))
+    console.print(f"index:     {index['documented']} documented, {index['stale']} stale, "
+                  f"{index['missing']} missing, {index['outdated']} outdated"
+                  + (f", {index['skipped']} skipped" if index["skipped"] else "")
+                  + (" (the worker catches up, or: codequery document)"
+                     if index["missing"] or index["outdated"] else ""))
+    last = index["last_reconcile"]
+    if last:
+        console.print(f"reconcile: {duration(time.time() - last['ran_at'])} ago "
+                      f"({last['trigger']}, {last['duration_ms']:.0f} ms): {last['tracked']} "
+                      f"tracked, {last['queued']} queued, {last['pointed']} reused, "
+                      f"{last['removed']} removed")
     llm = report["llm"]
     if llm["calls"]:
         console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), "
@@ -61,6 +74,19 @@ def status(state: State, as_json: bool) -> None:
         console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "
                       f"{llm['breaker']['failures']} failures"
                       + (f"; calls resume in {duration(retry)}" if retry else ""))
+
+
+def _index_report(ws, stale: int) -> dict:  # noqa: ANN001 - a Workspace
+    """How far the index is from the checked-out tree: `missing` paths have no record at
+    all, `outdated` ones a record of other content (or of another documenter)."""
+    from codequery import reconcile
+    from codequery.documenters import identity
+
+    found = reconcile.plan(ws.store, ws.root, ws.config, identity(ws.config.documenter))
+    waiting = len(found.document) + len(found.point)
+    return {"documented": ws.store.count(), "stale": stale, "missing": found.missing,
+            "outdated": waiting - found.missing, "skipped": found.skipped,
+            "tracked": found.tracked, "last_reconcile": reconcile.last_run(ws.store)}
 
 
 def _llm_report(ws) -> dict:  # noqa: ANN001 - a Workspace

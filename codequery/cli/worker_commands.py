@@ -38,7 +38,7 @@ def start(state: State, threads: int | None) -> None:
 
 
 @worker.command()
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to let running jobs finish before stopping harder.")
 @click.pass_obj
 def stop(state: State, timeout: float) -> None:
@@ -50,7 +50,7 @@ def stop(state: State, timeout: float) -> None:
 
 @worker.command()
 @click.option("--threads", type=click.IntRange(1, 64), help="Consumer threads for the new worker.")
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to let running jobs finish before stopping harder.")
 @click.pass_context
 def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:

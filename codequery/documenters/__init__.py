@@ -7,10 +7,12 @@ one.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Protocol
 
 from codequery.config import DocumenterConfig
+from codequery.content_key import Identity
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
 
@@ -18,8 +20,37 @@ from codequery.records import FileDoc
 class Documenter(Protocol):
     name: str
     model: str | None
+    version: str  # the prompt (or analyser) version: part of every record's content key
+    inline: bool  # fast and local: documented inside the job's database transaction
 
     def document(self, path: str, language: str, text: str) -> FileDoc: ...
+
+
+BUILTIN_VERSION = "b1"  # bump when the builtin analysis changes what it extracts
+
+
+def prompt_version(template_text: str, *extra: str) -> str:
+    """A changed prompt is a new version: records made with the old one are redone."""
+    import hashlib
+
+    digest = hashlib.sha1("\0".join((template_text, *extra)).encode("utf-8"),
+                          usedforsecurity=False)
+    return "p" + digest.hexdigest()[:10]
+
+
+def identity(config: DocumenterConfig) -> Identity:
+    """The documenter's part of content keys, from the settings alone (no executable is
+    needed: `status` and the reconciler's plan ask this)."""
+    if config.name == "builtin":
+        return Identity("builtin", None, BUILTIN_VERSION)
+    from codequery.documenters.prompting import load_template
+
+    try:
+        text = load_template(_template(config))
+    except CodeQueryError:
+        text = "(unreadable template)"
+    extra = (json.dumps(config.command),) if config.name == "command" else ()
+    return Identity(config.name, config.model or None, prompt_version(text, *extra))
 
 
 def _template(config: DocumenterConfig) -> Path | None:

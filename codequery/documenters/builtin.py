@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from codequery.documenters import python_ast, treesitter
+from codequery.documenters import BUILTIN_VERSION, python_ast, treesitter
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
@@ -64,6 +64,7 @@ def markdown_outline(text: str) -> FileDoc:
 class BuiltinDocumenter:
     name = "builtin"
     model: str | None = None
+    version = BUILTIN_VERSION
     inline = True  # fast and local: a worker documents it inside the job's transaction
 
     def document(self, path: str, language: str, text: str) -> FileDoc:

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter
 from codequery.documenters.errors import DocumenterError
 from codequery.documenters.llm_output import json_objects, parse_record
@@ -200,6 +201,7 @@ class ClaudeDocumenter:
         self.timeout = timeout
         # Loaded now so a bad template fails `codequery init`, not every file later.
         self._template = load_template(template)
+        self.version = prompt_version(self._template)
         self._builtin = BuiltinDocumenter()
         self._local = threading.local()
 

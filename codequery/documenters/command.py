@@ -7,9 +7,11 @@ killing its whole process group) is `process.run_process`.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter
 from codequery.documenters.llm_output import parse_record
 from codequery.documenters.process import run_process
@@ -22,6 +24,7 @@ _ARG_PLACEHOLDER = re.compile(r"\{(model|path|language)\}")
 
 class CommandDocumenter:
     name = "command"
+    inline = False  # a slow, maybe billed call: never inside a job's database transaction
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class CommandDocumenter:
         self.timeout = timeout
         # Loaded now so a bad template fails `codequery init`, not every file later.
         self._template = load_template(template)
+        self.version = prompt_version(self._template, json.dumps(self.argv_template))
         self._builtin = BuiltinDocumenter()
 
     def argv(self, path: str, language: str) -> list[str]:

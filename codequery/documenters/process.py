@@ -27,9 +27,23 @@ _RUNNING: set[int] = set()
 _RUNNING_LOCK = threading.Lock()
 
 
-def kill_running() -> int:
-    """Kill every command this process is running (the worker's shutdown)."""
+_STOPPING = threading.Event()
+
+
+def stopping() -> bool:
+    return _STOPPING.is_set()
+
+
+class Stopped(DocumenterError):
+    """The command was killed because this process is stopping; the job was not at fault."""
+
+
+def kill_running(*, for_good: bool = False) -> int:
+    """Kill every command this process is running (the worker's shutdown); `for_good`
+    also kills any command started from now on."""
     with _RUNNING_LOCK:
+        if for_good:
+            _STOPPING.set()
         groups = list(_RUNNING)
     for group in groups:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -105,7 +119,11 @@ def run_process(
         raise DocumenterError(f"{role} {executable!r} is not executable") from None
     with _RUNNING_LOCK:
         _RUNNING.add(proc.pid)
+        stopping = _STOPPING.is_set()
     try:
+        if stopping:
+            _kill_group(proc)
+            raise Stopped("the worker is stopping")
         stdout, stderr = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
@@ -120,6 +138,8 @@ def run_process(
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(proc.pid)
+    if _STOPPING.is_set() and proc.returncode < 0:
+        raise Stopped("the worker is stopping; the command was killed")
     if check and proc.returncode != 0:
         raise exit_error(executable, proc.returncode, stderr)
     return stdout, stderr, proc.returncode

@@ -1,0 +1,43 @@
+"""Who holds a job's lease: a process named by its pid AND its start time.
+
+A pid alone lies: a killed worker that nobody reaps (PID 1 in a container without an
+init) stays a zombie that `kill(pid, 0)` calls alive, and a recycled pid names another
+process. A zombie, a gone process and a process started at another time all hold nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+
+
+@functools.lru_cache(maxsize=4)
+def _process(pid: int) -> str:
+    import psutil
+
+    return f"{pid}@{psutil.Process(pid).create_time():.3f}"
+
+
+def me() -> str:
+    """This thread of this process, as written into a lease (a forked child is another)."""
+    return f"{_process(os.getpid())}/{threading.current_thread().name}"
+
+
+def alive(holder: str | None) -> bool:
+    """Whether the process that wrote `holder` still runs (not a zombie, not a recycled
+    pid). Leases written before start times were recorded ("pid/thread") get the benefit of
+    the doubt only while that pid runs and is not a zombie."""
+    import psutil
+
+    process = (holder or "").split("/", 1)[0]
+    pid_text, _, started = process.partition("@")
+    try:
+        proc = psutil.Process(int(pid_text))
+        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return False
+        return not started or abs(proc.create_time() - float(started)) < 0.01
+    except (ValueError, psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    except psutil.AccessDenied:
+        return True

@@ -1,0 +1,261 @@
+"""The reconciler: make the index equal the tree git has checked out.
+
+Desired state: git's index (`git ls-files -s -z`), every tracked path that may be
+documented with its blob id. Actual state: the path view (path -> content key of its
+record) and the remembered skips. The difference becomes, in one pass:
+- paths whose content is already documented under its key are pointed at that record
+  (a branch switched back and forth, a revert, a rename: no documenter, no parse);
+- paths whose content needs a documenter get a job;
+- paths no longer tracked lose their record, and their pending jobs are cancelled.
+Level-triggered: it does not matter which hook ran or was lost, only what git has now.
+An uncommitted edit is not documented here (its record shows as stale, as before); a
+record that already describes the work tree's content is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codequery import content_key, git, ledger, secrets
+from codequery.config import Config
+from codequery.content_key import Identity
+from codequery.eligibility import rules_stamp, skip_by_name
+from codequery.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    tracked: int = 0  # tracked paths that may be documented
+    current: int = 0  # their records are current
+    skipped: int = 0  # not documented on purpose (binary, too large), content unchanged
+    missing: int = 0  # no record at all yet
+    queued: int = 0  # waiting for a job that is queued already (or dead, for `queue retry`)
+    undecodable: int = 0  # names that are not UTF-8: cannot be stored
+    point: list[tuple[str, str]] = field(default_factory=list)  # (path, key kept already)
+    document: list[tuple[str, str]] = field(default_factory=list)  # (path, blob id)
+    remove: list[str] = field(default_factory=list)  # paths no longer tracked
+    cancel: list[str] = field(default_factory=list)  # ids of pending jobs nobody wants
+    waiting: list[str] = field(default_factory=list)  # ids of pending jobs still wanted
+    wanted: dict[str, str] = field(default_factory=dict)  # every eligible path -> blob id
+    rules: str = ""
+
+    @property
+    def converged(self) -> bool:
+        return not (self.point or self.document or self.remove or self.cancel)
+
+
+@dataclass
+class Result:
+    plan: Plan
+    queued: list[ledger.Queued]
+    duration_ms: float
+
+
+def under(path: str, only: list[str] | None) -> bool:
+    return only is None or any(path == o or path.startswith(o.rstrip("/") + "/") for o in only)
+
+
+def disk_sha(root: Path, path: str) -> str | None:
+    try:
+        return git.blob_sha((root / path).read_bytes())
+    except OSError:
+        return None
+
+
+def _link_sha(root: Path, path: str) -> str | None:
+    """A symlink inside the repository is documented with its target's content."""
+    full = root / path
+    try:
+        if not full.resolve().is_relative_to(root.resolve()):
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return disk_sha(root, path)
+
+
+def _secret_rules(config: Config) -> str:
+    return "\n".join(config.files.secret_patterns)
+
+
+def plan(store: Store, root: Path, config: Config, ident: Identity,
+         only: list[str] | None = None) -> Plan:
+    """What it takes to make the records of `only` (default: every path) match git."""
+    result = Plan(rules=rules_stamp(config.files))
+    undecodable: list[bytes] = []
+    entries = git.tracked_files(root, only, undecodable)
+    result.undecodable = len(undecodable)
+    view = store.view()
+    skips = store.skips()
+    pending = ledger.pending_paths(store.conn, store.dataset)
+    asked = ledger.open_work(store.conn, store.dataset)
+    recheck_secrets = _last_rules(store) != _secret_rules(config)
+    for entry in entries:
+        path = entry.path
+        if skip_by_name(path, entry.mode, config.files):
+            continue
+        sha = entry.sha
+        if entry.mode == git.SYMLINK_MODE:
+            sha = _link_sha(root, path) or entry.sha
+        result.wanted[path] = sha
+        result.tracked += 1
+        key = ident.key(sha)
+        stored = view.get(path)
+        job = pending.get(path)
+        # Only when the patterns changed since the last reconcile can a record with
+        # content now need to become metadata-only (a regex per path otherwise).
+        must_hide = recheck_secrets and secrets.is_secret_name(
+            path, config.files.secret_patterns)
+        if must_hide:
+            key = content_key.secret(sha)
+        if content_key.is_current(stored, sha, key):
+            result.current += 1
+            _drop_outdated_job(result, root, path, sha, job)
+            continue
+        skip = skips.get(path)
+        if skip is not None and skip[0] == sha and skip[1] == result.rules:
+            result.skipped += 1
+            _drop_outdated_job(result, root, path, sha, job)
+            continue
+        if stored is not None and not must_hide and stored != content_key.secret(sha):
+            disk = disk_sha(root, path)
+            if disk is not None and disk != sha and content_key.is_current(
+                    stored, disk, ident.key(disk)):
+                result.current += 1  # it describes the uncommitted edit: more current still
+                continue
+        if stored is None and skip is None:
+            result.missing += 1
+        _drop_outdated_job(result, root, path, sha, job)
+        for candidate in dict.fromkeys((key, content_key.secret(sha))):
+            if store.has_document(candidate):
+                result.point.append((path, candidate))
+                break
+        else:
+            if (path, sha) in asked:
+                result.queued += 1  # a job for this very content is queued (or dead)
+                job_id, status = asked[(path, sha)]
+                if status == ledger.PENDING:
+                    result.waiting.append(job_id)
+            else:
+                result.document.append((path, sha))
+    wanted = result.wanted
+    known = set(view) | set(skips)
+    result.remove = sorted(p for p in known - wanted.keys() if under(p, only))
+    result.cancel += [job_id for path, (job_id, _sha) in pending.items()
+                      if path not in wanted and under(path, only)]
+    return result
+
+
+def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,
+                       job: tuple[str, str | None] | None) -> None:
+    """A pending job for content the path no longer has is cancelled, unless it asks for
+    what the work tree holds (someone asked for the uncommitted edit). A job for the
+    content it has stays: it completes at once as "unchanged"."""
+    if job is None or job[1] in (None, sha):
+        return
+    if job[1] != disk_sha(root, path):
+        result.cancel.append(job[0])
+
+
+def apply(store: Store, found: Plan, *, trigger: str, priority: str = "normal",
+          operation: str = ledger.DOCUMENT, started: float | None = None,
+          tree: str | None = None, config: Config | None = None) -> Result:
+    """Carry out a plan: pointer moves, removals and cancellations in one transaction,
+    then the jobs (which coalesce with pending ones for the same path)."""
+    started = time.monotonic() if started is None else started
+    conn, dataset = store.conn, store.dataset
+    if found.point or found.remove or found.cancel:
+        with ledger.transaction(conn):
+            for path, key in found.point:
+                store.point(path, key)
+            store.delete(found.remove)
+            ledger.cancel_in(conn, found.cancel, worker=trigger,
+                             reason="the tree moved on; nothing to do for this job")
+    queued = ledger.enqueue(conn, dataset, [(p, operation, sha) for p, sha in found.document],
+                            priority=priority, worker=trigger)
+    duration_ms = (time.monotonic() - started) * 1000
+    record_run(store, found, queued, duration_ms, trigger, tree, config)
+    if not found.converged:
+        log.info("reconciled (%s): %d tracked, %d pointed at kept records, %d queued, "
+                 "%d removed, %d jobs cancelled, %.0f ms", trigger, found.tracked,
+                 len(found.point), len(queued), len(found.remove), len(found.cancel),
+                 duration_ms)
+    return Result(found, queued, duration_ms)
+
+
+def reconcile(store: Store, root: Path, config: Config, ident: Identity, *, trigger: str,
+              only: list[str] | None = None, priority: str = "normal",
+              tree: str | None = None) -> Result:
+    started = time.monotonic()
+    return apply(store, plan(store, root, config, ident, only), trigger=trigger,
+                 priority=priority, started=started, tree=tree,
+                 config=config if only is None else None)
+
+
+def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trigger: str,
+               tree: str | None, config: Config | None) -> None:
+    rules = _secret_rules(config) if config is not None else None
+    try:
+        with ledger.transaction(store.conn):
+            store.conn.execute(
+                "INSERT OR REPLACE INTO reconciles (dataset, ran_at, duration_ms, tree, "
+                "tracked, queued, pointed, removed, cancelled, trigger, rules) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT rules FROM "
+                "reconciles WHERE dataset = ?)))",
+                (store.dataset, time.time(), duration_ms, tree, found.tracked, len(queued),
+                 len(found.point), len(found.remove), len(found.cancel), trigger, rules,
+                 store.dataset))
+    except Exception:  # noqa: BLE001 - bookkeeping only; the work above is done
+        log.warning("could not record the reconcile run", exc_info=True)
+
+
+def _last_rules(store: Store) -> str | None:
+    row = store.conn.execute("SELECT rules FROM reconciles WHERE dataset = ?",
+                             (store.dataset,)).fetchone()
+    return row[0] if row else None
+
+
+def last_run(store: Store) -> dict | None:
+    """When the last reconcile ran and what it found, for `codequery status`."""
+    row = store.conn.execute(
+        "SELECT ran_at, duration_ms, tracked, queued, pointed, removed, cancelled, trigger "
+        "FROM reconciles WHERE dataset = ?", (store.dataset,)).fetchone()
+    if row is None:
+        return None
+    keys = ("ran_at", "duration_ms", "tracked", "queued", "pointed", "removed", "cancelled",
+            "trigger")
+    return dict(zip(keys, tuple(row), strict=True))
+
+
+def git_dirs(root: Path) -> tuple[Path, Path]:
+    """(this work tree's git dir, the common dir that holds the refs)."""
+    out = git.run(["rev-parse", "--git-dir", "--git-common-dir"], root)
+    lines = os.fsdecode(out).splitlines()
+    return root / lines[0], root / lines[1]
+
+
+def tree_stamp(root: Path, dirs: tuple[Path, Path] | None = None) -> str:
+    """Changes whenever HEAD moves or git rewrites its index; read from a few files, with
+    no git process, so the worker's periodic check costs microseconds."""
+    git_dir, common = dirs or git_dirs(root)
+    parts = []
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        head = "?"
+    parts.append(head)
+    files = [git_dir / "index", common / "packed-refs"]
+    if head.startswith("ref: "):
+        files.append(common / head[5:])
+    for path in files:
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)

@@ -1,0 +1,245 @@
+"""The reconciler in process: real git repositories, real SQLite, the real job runner."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import pytest
+
+from codequery import ledger, local_run, reconcile
+from codequery.jobs import JobRunner
+from codequery.workspace import Workspace
+from tests.helpers import FAKE_LLM, cli_json, cli_run, commit_all, configure, git, logged_calls
+from tests.helpers import write as write_files
+
+
+@pytest.fixture(autouse=True)
+def no_hooks(monkeypatch):
+    """The hooks stay quiet: these tests drive the reconciler themselves."""
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+
+
+def _plan(repo):
+    runner = JobRunner(Workspace(repo))
+    return reconcile.plan(runner.store, repo, runner.config, runner.identity)
+
+
+def _converge(repo) -> local_run.Outcome:
+    return local_run.document_now(Workspace(repo), trigger="test")
+
+
+def _found(repo, word: str) -> list[str]:
+    return [r["path"] for r in cli_json(repo, "search", word, "--limit", "50")]
+
+
+@pytest.fixture
+def branches(initialized_repo):
+    """main with src/invoices.py; `other` adds src/refunds.py and drops web/app.js."""
+    repo = initialized_repo
+    commit_all(repo, "share the settings")
+    git(repo, "checkout", "-q", "-b", "other")
+    write_files(repo, {"src/refunds.py": "def issue_refund(order):\n"
+                                         "    \"\"\"Give the money back.\"\"\"\n"})
+    git(repo, "rm", "-q", "web/app.js")
+    commit_all(repo, "refunds")
+    git(repo, "checkout", "-q", "main")
+    _converge(repo)
+    return repo
+
+
+def test_after_init_the_plan_is_converged(initialized_repo):
+    found = _plan(initialized_repo)
+    assert found.converged
+    assert found.tracked == 3 and found.current == 3 and found.missing == 0
+
+
+def test_a_branch_switch_documents_new_files_and_drops_gone_ones(branches):
+    repo = branches
+    git(repo, "checkout", "-q", "other")
+    found = _plan(repo)
+    assert found.document == [("src/refunds.py", git(repo, "rev-parse", "HEAD:src/refunds.py")
+                               .strip())]
+    assert found.remove == ["web/app.js"]
+    _converge(repo)
+    assert _found(repo, "issue_refund") == ["src/refunds.py"]
+    assert _found(repo, "renderInvoice") == []
+    assert _plan(repo).converged
+
+
+def test_switching_back_points_at_kept_records_without_documenting(branches):
+    repo = branches
+    git(repo, "checkout", "-q", "other")
+    _converge(repo)
+    git(repo, "checkout", "-q", "main")
+    found = _plan(repo)
+    assert found.document == [] and found.point and found.remove == ["src/refunds.py"]
+    outcome = _converge(repo)
+    assert outcome.documented == 0
+    assert _found(repo, "renderInvoice") == ["web/app.js"]
+    assert _found(repo, "issue_refund") == []
+
+
+def test_a_branch_round_trip_makes_no_llm_call(branches, tmp_path, monkeypatch):
+    repo = branches
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]})
+    _converge(repo)  # the documenter changed: every file once
+    first = len(logged_calls(log))
+    assert first == 3
+    git(repo, "checkout", "-q", "other")
+    _converge(repo)
+    assert len(logged_calls(log)) == first + 1  # only src/refunds.py is new content
+    git(repo, "checkout", "-q", "main")
+    _converge(repo)
+    git(repo, "checkout", "-q", "other")
+    _converge(repo)
+    assert len(logged_calls(log)) == first + 1
+    assert _found(repo, "fake_refunds") == ["src/refunds.py"]
+
+
+def test_a_rename_moves_the_record_without_documenting(branches):
+    repo = branches
+    git(repo, "mv", "src/invoices.py", "src/billing.py")
+    commit_all(repo, "rename")
+    outcome = _converge(repo)
+    assert outcome.documented == 0
+    assert _found(repo, "parse_invoice") == ["src/billing.py"]
+
+
+def test_an_uncommitted_edit_is_stale_not_documented(branches):
+    repo = branches
+    write_files(repo, {"src/invoices.py": "def edited():\n    pass\n"})
+    assert _plan(repo).converged
+    [result] = cli_json(repo, "search", "parse_invoice")
+    assert result["stale"] is True
+
+
+def test_an_explicit_document_of_an_edit_is_kept_by_the_reconciler(branches):
+    repo = branches
+    write_files(repo, {"src/invoices.py": "def edited_now():\n    pass\n"})
+    assert cli_run(repo, "document", "src/invoices.py").exit_code == 0
+    assert _found(repo, "edited_now") == ["src/invoices.py"]
+    assert _plan(repo).converged  # it describes the work tree: more current than the index
+    git(repo, "checkout", "--", "src/invoices.py")
+    found = _plan(repo)
+    assert [p for p, _ in found.point + found.document] == ["src/invoices.py"]
+    _converge(repo)
+    assert _found(repo, "parse_invoice") == ["src/invoices.py"]
+
+
+def test_a_reset_hard_converges(branches):
+    repo = branches
+    write_files(repo, {"src/later.py": "def later_feature():\n    pass\n"})
+    commit_all(repo, "later")
+    _converge(repo)
+    assert _found(repo, "later_feature") == ["src/later.py"]
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    _converge(repo)
+    assert _found(repo, "later_feature") == []
+    assert _plan(repo).converged
+
+
+def test_a_path_that_is_gone_cancels_its_pending_job(branches):
+    repo = branches
+    write_files(repo, {"src/tmp.py": "def temporary():\n    pass\n"})
+    commit_all(repo, "tmp")
+    runner = JobRunner(Workspace(repo))
+    result, _ = local_run.request(Workspace(repo), runner, None)
+    [queued] = result.queued
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    found = _plan(repo)
+    assert found.cancel == [queued.id]
+    reconcile.apply(runner.store, found, trigger="test")
+    assert ledger.get(runner.store.conn, queued.id).status == ledger.CANCELLED
+
+
+def test_switching_the_documenter_queues_every_file(branches, tmp_path, monkeypatch):
+    repo = branches
+    monkeypatch.setenv("FAKE_LLM_LOG", str(tmp_path / "calls.jsonl"))
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]})
+    result = cli_run(repo, "document", "--queue")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3
+    assert "everything is documented already" not in result.stderr
+
+
+def test_a_binary_file_is_skipped_once_and_remembered(branches):
+    repo = branches
+    write_files(repo, {"logo.bin": b"\x89PNG\0\0\0binary"})
+    commit_all(repo, "logo")
+    outcome = _converge(repo)
+    assert outcome.skipped["binary"] == 1
+    found = _plan(repo)
+    assert found.converged and found.skipped == 1
+    configure(repo, files={"max_file_bytes": 4096})  # the rules changed: judged again
+    assert [p for p, _ in _plan(repo).document] == ["logo.bin"]
+
+
+def test_an_excluded_path_loses_its_record(branches):
+    repo = branches
+    configure(repo, files={"exclude": ["web/*"]})
+    found = _plan(repo)
+    assert found.remove == ["web/app.js"]
+
+
+def test_a_new_secret_pattern_turns_a_record_into_metadata(branches):
+    repo = branches
+    assert _plan(repo).converged
+    configure(repo, files={"secret_patterns": ["invoices.py"]})
+    found = _plan(repo)
+    assert [p for p, _ in found.document] == ["src/invoices.py"]
+    _converge(repo)
+    record = cli_json(repo, "show", "src/invoices.py")
+    assert record["functions"] == [] and "Secret-looking" in record["notes"][0]
+
+
+def test_records_no_path_uses_are_pruned_after_retention(branches):
+    repo = branches
+    git(repo, "checkout", "-q", "other")
+    _converge(repo)
+    git(repo, "checkout", "-q", "main")
+    _converge(repo)
+    store = JobRunner(Workspace(repo)).store
+    kept = store.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    with ledger.transaction(store.conn):
+        assert store.prune_documents(7) == 0  # used moments ago
+        store.conn.execute("UPDATE documents SET used_at = ?", (time.time() - 8 * 86400,))
+        assert store.prune_documents(7) == 1  # src/refunds.py: no path on main uses it
+    assert store.conn.execute("SELECT count(*) FROM documents").fetchone()[0] == kept - 1
+
+
+def test_a_file_that_fails_keeps_a_pending_job(repo, tmp_path, monkeypatch):
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]})
+    result = cli_run(repo, "document", "--yes")
+    assert result.exit_code == 1
+    assert "3 failed" in result.stderr
+    listed = cli_run(repo, "queue", "list", "--status", "pending", "--json")
+    pending = json.loads(listed.stdout)
+    assert sorted(j["path"] for j in pending) == ["README.md", "src/invoices.py", "web/app.js"]
+
+
+def test_status_counts_missing_files_and_the_last_reconcile(branches):
+    repo = branches
+    write_files(repo, {"new_a.py": "a = 1\n", "new_b.py": "b = 1\n"})
+    commit_all(repo, "two new files")  # the hooks are off: nothing documents them
+    report = cli_json(repo, "status")
+    assert report["index"]["missing"] == 2
+    assert report["index"]["last_reconcile"]["trigger"]
+    _converge(repo)
+    assert cli_json(repo, "status")["index"]["missing"] == 0
+
+
+def test_a_database_from_before_content_keys_needs_no_redocumenting(branches):
+    repo = branches
+    store = JobRunner(Workspace(repo)).store
+    with ledger.transaction(store.conn):  # what migration 5 gives records made before it
+        store.conn.execute("UPDATE records SET doc_key = content_sha || ':' || documenter "
+                           "|| ':' || coalesce(model, '') || ':legacy'")
+        store.conn.execute("DELETE FROM documents")
+    assert _plan(repo).converged
+    assert json.loads(json.dumps(cli_json(repo, "status")["index"]))["outdated"] == 0
