@@ -61,7 +61,7 @@ huey = CodeQueryHuey("codequery", filename=str(workspace.paths.huey_db), results
 
 @huey.task(name="document_job")
 def document_job(job_id: str) -> None:
-    runtime.runner.run(job_id)
+    runtime.run_job(job_id)
 
 
 @huey.periodic_task(crontab(minute="*/15"), name="prune_completed")

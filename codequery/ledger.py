@@ -265,6 +265,20 @@ def _leave_processing(conn: sqlite3.Connection, job: Job, status: str,
     return status
 
 
+def release(conn: sqlite3.Connection, job_id: str, worker: str | None, reason: str) -> bool:
+    """processing -> pending for a job whose run broke off outside the documenter (a full
+    disk, a locked database): the attempt is given back."""
+    now = time.time()
+    with transaction(conn):
+        job = get(conn, job_id)
+        if job is None or job.status != PROCESSING:
+            return False
+        conn.execute("UPDATE jobs SET attempts = max(attempts - 1, 0) WHERE id = ?", (job_id,))
+        status = _leave_processing(conn, job, PENDING, None, job.last_error, now)
+        _event(conn, job_id, PROCESSING, status, worker, reason, now)
+    return True
+
+
 def _holder_alive(owner: str | None) -> bool:
     from codequery import holders  # psutil: never on the git hook's path
 

@@ -43,6 +43,7 @@ class Plan:
     cancel: list[str] = field(default_factory=list)  # ids of pending jobs nobody wants
     waiting: list[str] = field(default_factory=list)  # ids of pending jobs still wanted
     wanted: dict[str, str] = field(default_factory=dict)  # every eligible path -> blob id
+    on_disk: dict[str, str] = field(default_factory=dict)  # records of uncommitted edits
     rules: str = ""
 
     @property
@@ -127,6 +128,7 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
             if disk is not None and disk != sha and content_key.is_current(
                     stored, disk, ident.key(disk)):
                 result.current += 1  # it describes the uncommitted edit: more current still
+                result.on_disk[path] = disk
                 continue
         if stored is None and skip is None:
             result.missing += 1

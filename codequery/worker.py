@@ -31,6 +31,7 @@ POLL_SECONDS = 1.0
 LEASE_CHECK_SECONDS = 10.0
 REDISPATCH_AFTER_SECONDS = 300.0
 EXIT_ALREADY_RUNNING = 75
+RETRY_SOON_SECONDS = 3.0  # a run that broke off outside the documenter (e.g. disk full)
 SHUTDOWN_SECONDS = 5.0  # a graceful stop waits this long for jobs that are not LLM calls
 HUEY_PRIORITY = {0: 20, 1: 10, 2: 0}  # ledger rank -> Huey priority (higher runs first)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -51,6 +52,10 @@ class WorkerRuntime:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_stamp: str | None = None
+        self._on_disk: dict[str, str] = {}
+        self._jobs_done = threading.Event()
+        self._retry: dict[str, float] = {}  # job id -> when to hand it over again
+        self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
 
     @property
@@ -155,18 +160,58 @@ class WorkerRuntime:
 
     def reconcile(self, trigger: str) -> reconcile_mod.Result | None:
         """Bring the index to the checked-out tree. A periodic check skips the work while
-        HEAD and git's index file are as they were at the last reconcile."""
-        stamp = reconcile_mod.tree_stamp(self.workspace.root, self._git_dirs)
-        if trigger == "periodic check" and stamp == self._last_stamp:
+        HEAD and git's index file are as they were at the last reconcile, no job completed
+        since, and the few records of uncommitted edits still match their files."""
+        root = self.workspace.root
+        stamp = reconcile_mod.tree_stamp(root, self._git_dirs)
+        if (trigger == "periodic check" and stamp == self._last_stamp
+                and not self._jobs_done.is_set() and all(
+                    reconcile_mod.disk_sha(root, path) == sha
+                    for path, sha in self._on_disk.items())):
             return None
+        self._jobs_done.clear()
         runner = self.runner
-        result = reconcile_mod.reconcile(runner.store, self.workspace.root, runner.config,
-                                         runner.identity, trigger=trigger, tree=stamp)
+        result = reconcile_mod.reconcile(runner.store, root, runner.config, runner.identity,
+                                         trigger=trigger, tree=stamp)
         self._last_stamp = stamp
+        # Records of uncommitted edits (`document PATH`): a `checkout -- PATH` that undoes
+        # one may leave HEAD and git's index file as they were, so these are watched too.
+        self._on_disk = result.plan.on_disk
         return result
+
+    def run_job(self, job_id: str) -> None:
+        """A Huey task: run the job. If the run breaks off outside the documenter (a full
+        disk, a locked database), the job is handed over again in a few seconds; its row
+        may be unwritable now, so the worker keeps that in memory."""
+        try:
+            done = self.runner.run(job_id)
+            if done is not None and done.status == ledger.COMPLETED:
+                # The tree may have moved on while it ran (a checkout right after a
+                # commit): the next check looks again rather than trust the last stamp.
+                self._jobs_done.set()
+        except Exception as exc:
+            log.error("[QUEUE] %s broke off (%s: %s); trying again in %.0fs", job_id,
+                      type(exc).__name__, exc, RETRY_SOON_SECONDS)
+            with self._guard_retry:
+                self._retry[job_id] = time.monotonic() + RETRY_SOON_SECONDS
+
+    def _retry_broken(self, conn) -> None:  # noqa: ANN001
+        with self._guard_retry:
+            due = [j for j, at in self._retry.items() if at <= time.monotonic()]
+        for job_id in due:
+            try:
+                ledger.release(conn, job_id, self.owner, "the run broke off; queued again")
+                self._enqueue(job_id, HUEY_PRIORITY[1])
+            except Exception:  # still broken: next time round
+                with self._guard_retry:
+                    self._retry[job_id] = time.monotonic() + RETRY_SOON_SECONDS
+                raise
+            with self._guard_retry:
+                self._retry.pop(job_id, None)
 
     def dispatch(self, conn) -> float | None:  # noqa: ANN001
         """Hand due pending jobs to Huey; returns when the next retry falls due."""
+        self._retry_broken(conn)
         dataset = self.runner.config.dataset
         while True:
             due, upcoming = ledger.due_for_dispatch(

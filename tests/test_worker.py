@@ -24,6 +24,8 @@ from tests.helpers import (
     write,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def repo_paths(repo):
@@ -305,3 +307,55 @@ def test_the_worker_follows_a_changed_config(repo, repo_paths):
     done = run_installed(repo, "queue", "wait", *ids, "--timeout", "20")
     assert done.returncode == 0, done.stdout + done.stderr
     assert store.Store(store.connect(repo_paths.data_db), "renamed").get("README.md")
+
+
+def test_a_killed_worker_left_as_a_zombie_holds_no_job(repo, repo_paths, monkeypatch):
+    """As where PID 1 does not reap: the killed worker is our own unreaped child, so its
+    pid stays taken by a zombie. The next worker must release its jobs at once, not after
+    their 180 s lease."""
+    import psutil
+
+    cli_run(repo, "init", "--no-document")
+    use_fake_llm(repo)
+    monkeypatch.setenv("FAKE_LLM_DELAY", "3")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["CODEQUERY_ROOT"] = str(repo)
+    zombie = subprocess.Popen(worker_control.worker_command(4), cwd=repo, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        conn = store.connect(repo_paths.data_db)
+        wait_for(lambda: ledger.counts(conn, repo.name)["processing"] == 3, timeout=30)
+        os.kill(zombie.pid, signal.SIGKILL)
+        wait_for(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE, timeout=5)
+        assert ledger.counts(conn, repo.name)["processing"] == 3  # held by the zombie
+        monkeypatch.setenv("FAKE_LLM_DELAY", "0")
+        started = time.monotonic()
+        _start(repo)
+        wait_for(lambda: ledger.counts(conn, repo.name)["completed"] == 3, timeout=60)
+        assert time.monotonic() - started < 30  # released at start, not after the lease
+        events = [e["detail"] for e in ledger.events(conn, dataset=repo.name)]
+        assert sum("gone; lease released" in (d or "") for d in events) == 3
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(zombie.pid, signal.SIGKILL)
+        zombie.wait()
+
+
+def test_stop_with_a_hung_documenter_returns_within_the_timeout(repo, repo_paths,
+                                                              monkeypatch):
+    cli_run(repo, "init", "--no-document")
+    use_fake_llm(repo, timeout_seconds=600)
+    configure(repo, files={"exclude": ["README.md", "web/*"]})
+    monkeypatch.setenv("FAKE_LLM_HANG", "1")
+    _start(repo)
+    conn = store.connect(repo_paths.data_db)
+    wait_for(lambda: ledger.counts(conn, repo.name)["processing"] == 1, timeout=30)
+    started = time.monotonic()
+    done = run_installed(repo, "worker", "stop", "--timeout", "10")
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert took < 10, took
+    [job] = ledger.jobs(conn, repo.name)
+    assert (job.status, job.attempts) == (ledger.PENDING, 0)
+    assert not liveness.worker_alive(repo_paths)
