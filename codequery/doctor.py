@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from codequery import config as config_mod
-from codequery import git, hooks_install, ledger, migrations, worker_control
+from codequery import defaults, git, hooks_install, ledger, migrations, worker_control
 from codequery.documenters.errors import DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
@@ -80,6 +80,16 @@ def check_state_dir(paths: RepoPaths) -> Check:
 
 
 def check_config(paths: RepoPaths) -> tuple[Check, config_mod.Config | None]:
+    if not paths.config.exists() and paths.settings != paths.config:
+        try:
+            cfg = config_mod.load(paths.settings)
+        except CodeQueryError:
+            cfg = None
+        return Check("config", False,
+                     f"this checkout has no {paths.config} (a branch made before it was "
+                     f"committed); using the last copy, {paths.settings}",
+                     f"git checkout <a branch that has it> -- {defaults.STATE_DIR}/"
+                     f"{defaults.CONFIG_FILE}, then commit it here"), cfg
     try:
         cfg = config_mod.load(paths.config)
     except CodeQueryError as exc:

@@ -170,3 +170,23 @@ def test_a_branch_round_trip_costs_no_llm_call(live, tmp_path, monkeypatch):
     git(live, "checkout", "-q", "feature")
     converged(live, ["fake_beta"], ["fake_alpha"])
     assert len(logged_calls(log)) == before
+
+
+def test_a_branch_without_the_config_file_is_still_followed(tmp_path):
+    repo = make_repo(tmp_path / "old", MAIN)
+    git(repo, "branch", "before-codequery")  # made before config.json was committed
+    assert cli_run(repo, "init").exit_code == 0
+    commit_all(repo, "settings")
+    assert run_installed(repo, "worker", "start").returncode == 0
+    try:
+        git(repo, "checkout", "-q", "before-codequery")
+        write(repo, {"app/old_branch.py": "def on_the_old_branch():\n    pass\n"})
+        commit_all(repo, "work on the old branch")
+        assert not (repo / ".code-query/config.json").exists()
+        converged(repo, ["on_the_old_branch", "alpha_main"], [])
+        report = json.loads(run_installed(repo, "doctor", "--json").stdout)
+        [check] = [c for c in report["checks"] if c["name"] == "config"]
+        assert not check["ok"] and "config.last.json" in check["detail"]
+        assert git(repo, "status", "--porcelain") == ""  # the state stays out of git
+    finally:
+        worker_control.stop(RepoPaths(repo), timeout=5)
