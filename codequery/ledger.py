@@ -387,30 +387,22 @@ def open_work(conn: sqlite3.Connection, dataset: str
 
 
 def cancel_in(conn: sqlite3.Connection, job_ids: Sequence[str], *, worker: str | None,
-              reason: str) -> int:
-    """pending -> cancelled, inside the caller's transaction."""
+              reason: str) -> list[str]:
+    """pending -> cancelled, inside the caller's transaction; the ids that were pending."""
     now = time.time()
-    done = 0
+    done: list[str] = []
     for job_id in job_ids:
         if conn.execute("UPDATE jobs SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
                         (CANCELLED, now, job_id, PENDING)).rowcount:
             _event(conn, job_id, PENDING, CANCELLED, worker, reason, now)
-            done += 1
+            done.append(job_id)
     return done
 
 
 def cancel(conn: sqlite3.Connection, job_ids: Sequence[str], worker: str | None = None
            ) -> list[str]:
-    now = time.time()
-    done: list[str] = []
     with transaction(conn):
-        for job_id in job_ids:
-            cur = conn.execute("UPDATE jobs SET status = ?, updated_at = ? WHERE id = ? "
-                               "AND status = ?", (CANCELLED, now, job_id, PENDING))
-            if cur.rowcount:
-                _event(conn, job_id, PENDING, CANCELLED, worker, "cancelled", now)
-                done.append(job_id)
-    return done
+        return cancel_in(conn, job_ids, worker=worker, reason="cancelled")
 
 
 def purge(conn: sqlite3.Connection, job_ids: Sequence[str]) -> list[str]:
