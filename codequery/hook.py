@@ -75,14 +75,14 @@ def run(paths: RepoPaths, hook: str, started: float) -> str:
     mode = settings["mode"]
     if mode != "sync" and liveness.wake_if_alive(paths):
         return ""  # the worker reconciles; a commit should not chatter
+    if hook in ("post-commit", "post-checkout") and _in_rebase(paths.root):
+        return ""  # each step of a rebase: post-rewrite reconciles once at the end
     if mode == "manual" or (mode == "auto" and not settings["fallback_to_sync"]):
         return "no worker is running; the index catches up when one starts (codequery worker start)"
     if mode == "auto" and settings["documenter"] != "builtin":
         # An LLM call rarely fits a commit's budget: cutting it short would pay for nothing.
         return (f"no worker is running; the {settings['documenter']} documenter runs in the "
                 "worker (codequery worker start)")
-    if hook in ("post-commit", "post-checkout") and _in_rebase(paths.root):
-        return ""  # each step of a rebase: post-rewrite reconciles once at the end
     budget = None if mode == "sync" else settings["budget"]
     return _fallback(paths, hook, started, budget)
 

@@ -1,7 +1,9 @@
 """The git hooks under real git commands: commit, merge, pull, rebase, amend, mv, rm."""
 
+import contextlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -9,19 +11,27 @@ import time
 
 import pytest
 
-from codequery import hooks_install, ledger, store
+from codequery import hooks_install, ledger, liveness, store
+from codequery.paths import RepoPaths
 from tests.helpers import (
+    cli_json,
     cli_run,
     commit_all,
     configure,
     git,
+    logged_calls,
     make_repo,
     run_installed,
     use_fake_llm,
+    wait_for,
     write,
 )
 
-HEAVY = ("huey", "pydantic", "git", "rich", "click", "psutil")
+pytestmark = pytest.mark.slow  # real commits run the installed hooks in subprocesses
+
+HEAVY = ("huey", "pydantic", "git", "rich", "click", "psutil", "sqlite3")
+NO_WORKER = "no worker is running; the index catches up when one starts (codequery worker start)"
+WORKER_TRIGGERS = ("wake-up", "periodic check", "worker start")  # jobs the worker queued
 
 
 def commit(repo, message="change", *args, env=None):
@@ -32,8 +42,72 @@ def commit(repo, message="change", *args, env=None):
     return done.stderr
 
 
+def checkout(repo, *args):
+    """A real `git checkout`; returns what git printed (the hook's line is on stderr)."""
+    done = subprocess.run(["git", "checkout", "-q", *args], cwd=repo, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def commit_settings(repo):
+    git(repo, "add", "-A")
+    return commit(repo, "share the codequery settings")
+
+
 def _store(repo, dataset="repo"):
     return store.Store(store.connect(repo / ".code-query/code_data.db"), dataset)
+
+
+def _jobs(repo):
+    result = cli_run(repo, "queue", "list", "--json", "--limit", "1000")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _events(repo, job_id):
+    result = cli_run(repo, "queue", "show", job_id, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["events"]
+
+
+def _search(repo, word):
+    return cli_json(repo, "search", word)
+
+
+def _converged(repo):
+    """The worker has nothing left to do: no job open, the index matches git."""
+    report = cli_json(repo, "status")
+    queue, index = report["queue"], report["index"]
+    return (queue["pending"] == queue["processing"] == 0
+            and index["missing"] == index["outdated"] == 0)
+
+
+def _blob(repo, path):
+    return git(repo, "rev-parse", f"HEAD:{path}").strip()
+
+
+def _hook_lines(stderr):
+    """codequery's lines in what git printed, without the time a run took and after."""
+    return [re.sub(r", [0-9.]+ s\).*", "", line)
+            for line in stderr.splitlines() if line.startswith("codequery:")]
+
+
+@contextlib.contextmanager
+def _stand_in_worker(repo):
+    """What the hook sees of a live worker: its lock held, its wake-up FIFO read.
+    Yields the FIFO's reading end."""
+    paths = RepoPaths(repo)
+    lock = liveness.acquire(paths)
+    assert lock is not None
+    os.mkfifo(liveness.fifo_path(paths))
+    reader = os.open(liveness.fifo_path(paths), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        yield reader
+    finally:
+        os.close(reader)
+        os.close(lock)
+        os.unlink(liveness.fifo_path(paths))
 
 
 @pytest.fixture
@@ -51,35 +125,53 @@ def test_no_worker_the_commit_documents_synchronously(setup):
     assert _store(repo).get("src/tax.py")["functions"][0]["name"] == "compute_vat"
 
 
-def test_with_a_worker_the_commit_queues_and_returns(setup):
+def test_with_a_worker_alive_the_hook_only_wakes_it(setup):
     repo = setup
-    assert run_installed(repo, "worker", "start").returncode == 0
     write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount\n"})
     git(repo, "add", "-A")
-    out = commit(repo)
-    assert "1 file queued for background processing (Q-" in out
-    job = out.split("(")[1].split(")")[0]
-    assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 0
-    assert _store(repo).get("src/tax.py") is not None
+    with _stand_in_worker(repo) as wakes:
+        assert commit(repo) == ""
+        assert os.read(wakes, 64) == b"\n"  # woken once
+    assert _store(repo).get("src/tax.py") is None  # the hook documented nothing itself
+    assert "src/tax.py" not in {job["path"] for job in _jobs(repo)}  # nor queued it
 
 
-def test_manual_mode_leaves_jobs_pending_and_says_how_to_start(setup):
+def test_with_a_worker_the_commit_returns_and_the_worker_documents(setup):
+    repo = setup
+    assert run_installed(repo, "worker", "start").returncode == 0
+    write(repo, {"src/tax.py": "def computevat(amount):\n    return amount\n"})
+    git(repo, "add", "-A")
+    assert commit(repo) == ""  # nothing to say: the worker is on it
+    [hit] = wait_for(lambda: _search(repo, "computevat"), timeout=10)
+    assert hit["path"] == "src/tax.py" and not hit["stale"]
+    [job] = [job for job in _jobs(repo) if job["path"] == "src/tax.py"]
+    assert job["status"] == "completed"
+    created_by = _events(repo, job["id"])[0]["worker"]
+    assert created_by in WORKER_TRIGGERS, created_by  # the worker queued it, not the hook
+
+
+def test_manual_mode_says_how_to_start_and_the_worker_catches_up(setup):
     repo = setup
     configure(repo, processing={"mode": "manual"})
-    write(repo, {"a.py": "x = 1\n"})
+    write(repo, {"a.py": "def manualfunction():\n    pass\n"})
     git(repo, "add", "-A")
     out = commit(repo)
-    assert "1 file pending; start the worker with: codequery worker start" in out
+    assert out == f"codequery: {NO_WORKER}\n"
     assert _store(repo).get("a.py") is None
+    assert "a.py" not in {job["path"] for job in _jobs(repo)}  # no job until a worker runs
+    assert run_installed(repo, "worker", "start").returncode == 0
+    [hit] = wait_for(lambda: _search(repo, "manualfunction"), timeout=10)
+    assert hit["path"] == "a.py" and not hit["stale"]
 
 
 def test_sync_mode_always_documents_even_with_a_worker(setup):
     repo = setup
     configure(repo, processing={"mode": "sync"})
-    assert run_installed(repo, "worker", "start").returncode == 0
     write(repo, {"a.py": "x = 1\n"})
     git(repo, "add", "-A")
-    assert "documentation updated (synchronous mode, 1 file" in commit(repo)
+    # A stand-in, not a real worker: that one might document a.py first, from the index.
+    with _stand_in_worker(repo):
+        assert "documentation updated (synchronous mode, 1 file" in commit(repo)
     assert _store(repo).get("a.py") is not None
 
 
@@ -129,28 +221,56 @@ def test_pull_from_a_second_clone_documents_incoming_files(setup, tmp_path):
     assert _store(repo).get("incoming.py")["functions"][0]["name"] == "arrived"
 
 
-def test_a_rebase_of_20_commits_on_3_files_leaves_at_most_3_jobs(setup):
+def test_a_rebase_of_20_commits_on_3_files_leaves_at_most_3_jobs(setup, monkeypatch):
     repo = setup
-    configure(repo, processing={"mode": "manual"})
     commit_all(repo, "share the codequery settings")
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")  # the topic branch is never documented
     git(repo, "checkout", "-q", "-b", "topic")
     for n in range(20):
         write(repo, {f"f{n % 3}.py": f"value = {n}\n"})
         commit_all(repo, f"topic {n}")
     git(repo, "checkout", "-q", "main")
+    monkeypatch.delenv("CODEQUERY_SKIP")
     write(repo, {"base.py": "base = 1\n"})
+    git(repo, "add", "-A")
+    assert "documentation updated" in commit(repo, "base")
+    with monkeypatch.context() as skipping:
+        skipping.setenv("CODEQUERY_SKIP", "1")
+        git(repo, "checkout", "-q", "topic")
+    before = {job["id"] for job in _jobs(repo)}
+    done = subprocess.run(["git", "rebase", "-q", "main"], cwd=repo, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    # one reconcile, at the end (post-rewrite): each step of the rebase stays quiet
+    assert _hook_lines(done.stderr) == [
+        "codequery: documentation updated (no worker running, 3 files"]
+    created = [job for job in _jobs(repo) if job["id"] not in before]
+    assert sorted(job["path"] for job in created) == ["f0.py", "f1.py", "f2.py"]
+    assert {job["status"] for job in created} == {"completed"}
+    assert _store(repo).get("f1.py")["content_sha"] == _blob(repo, "f1.py")
+
+
+@pytest.mark.parametrize("settings", [
+    {"processing": {"mode": "manual"}},
+    {"processing": {"fallback_to_sync": False}},
+    {"documenter": {"name": "command", "command": ["false"]}},
+], ids=["manual", "no-fallback", "llm-documenter"])
+def test_a_rebase_without_a_worker_says_so_once_at_most(setup, settings):
+    repo = setup
+    configure(repo, **settings)
+    commit_all(repo, "share the codequery settings")
+    git(repo, "checkout", "-q", "-b", "topic")
+    for n in range(5):
+        write(repo, {f"f{n}.py": f"value = {n}\n"})
+        commit_all(repo, f"topic {n}")
+    git(repo, "checkout", "-q", "main")
     commit_all(repo, "base")
-    conn = store.connect(repo / ".code-query/code_data.db")
-    before = {r[0] for r in conn.execute("SELECT id FROM jobs")}
     git(repo, "checkout", "-q", "topic")
     done = subprocess.run(["git", "rebase", "-q", "main"], cwd=repo, capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
-    new = conn.execute("SELECT path FROM jobs WHERE status = 'pending'").fetchall()
-    created = {r[0] for r in conn.execute("SELECT id FROM jobs")} - before
-    assert {p for (p,) in new} >= {"f0.py", "f1.py", "f2.py"}
-    assert len([p for (p,) in new if p.startswith("f")]) <= 3
-    assert len(created) <= 4  # the three files, and base.py brought in by the checkout
+    said = _hook_lines(done.stderr)  # post-rewrite's line, once
+    assert len(said) == 1 and "no worker is running" in said[0], done.stderr
 
 
 def test_a_users_existing_hook_runs_first_and_is_restored_byte_for_byte(repo):
@@ -230,18 +350,22 @@ def test_a_crashing_documenter_never_fails_a_commit(setup, monkeypatch):
     repo = setup
     use_fake_llm(repo)
     configure(repo, processing={"mode": "sync"})
+    assert "documentation updated" in commit_settings(repo)  # the tree, by the fake LLM
     monkeypatch.setenv("FAKE_LLM_FAIL", "1")
     write(repo, {"a.py": "x = 1\n"})
     git(repo, "add", "-A")
     out = commit(repo)
-    assert "documentation not updated" in out and "1 failed" in out
+    assert out.startswith("codequery: documentation not updated (synchronous mode, ")
+    assert "; 1 failed (codequery queue list --status pending)" in out
     assert out.count("\n") == 1
+    assert git(repo, "log", "-1", "--format=%s").strip() == "change"
 
 
 def test_a_hanging_documenter_is_killed_and_the_commit_stands(setup, monkeypatch):
     repo = setup
     use_fake_llm(repo, timeout_seconds=1)
     configure(repo, processing={"mode": "sync"})
+    assert "documentation updated" in commit_settings(repo)
     monkeypatch.setenv("FAKE_LLM_HANG", "1")
     write(repo, {"a.py": "x = 1\n"})
     git(repo, "add", "-A")
@@ -259,11 +383,16 @@ def test_in_auto_mode_an_llm_documenter_waits_for_the_worker(setup, monkeypatch,
     use_fake_llm(repo)
     log = tmp_path / "calls.jsonl"
     monkeypatch.setenv("FAKE_LLM_LOG", str(log))
-    write(repo, {"a.py": "x = 1\n"})
+    write(repo, {"a.py": "def llmfunction():\n    pass\n"})
     git(repo, "add", "-A")
     out = commit(repo)
-    assert "1 file pending; start the worker" in out and "runs in the worker" in out
-    assert not log.exists()
+    assert out == ("codequery: no worker is running; the command documenter runs in the worker"
+                   " (codequery worker start)\n")
+    assert not log.exists() and _store(repo).get("a.py") is None
+    assert run_installed(repo, "worker", "start").returncode == 0
+    record = wait_for(lambda: _store(repo).get("a.py"), timeout=20)
+    assert record["functions"][0]["name"] == "fake_a"  # written by the (fake) LLM
+    assert logged_calls(log)
 
 
 def test_a_job_left_processing_by_a_killed_hook_is_released_later(setup):
@@ -271,12 +400,14 @@ def test_a_job_left_processing_by_a_killed_hook_is_released_later(setup):
     conn = store.connect(repo / ".code-query/code_data.db")
     write(repo, {"a.py": "x = 1\n"})
     [queued] = ledger.enqueue(conn, "repo", [("a.py", ledger.DOCUMENT, None)])
-    assert ledger.claim(conn, queued.id, "999999/hook", lease_seconds=0) is not None
+    # its holder (no such process) was killed long before its lease runs out
+    assert ledger.claim(conn, queued.id, "999999/hook", lease_seconds=3600) is not None
     git(repo, "add", "-A")
     assert "documentation updated (no worker running, 1 file" in commit(repo)
-    assert ledger.get(conn, queued.id).status == ledger.CANCELLED  # the commit's job won
+    assert ledger.get(conn, queued.id).status == ledger.COMPLETED  # released, then done
+    assert any("lease released" in (e["detail"] or "") for e in _events(repo, queued.id))
     assert ledger.counts(conn, "repo")["processing"] == 0
-    assert _store(repo).get("a.py") is not None
+    assert _store(repo).get("a.py")["content_sha"] == _blob(repo, "a.py")
 
 
 def test_a_python_path_with_spaces_still_runs_the_hook(setup, tmp_path):
@@ -330,17 +461,23 @@ def test_skip_variable_and_uninitialised_repositories_do_nothing(setup, tmp_path
     assert not (plain / ".code-query").exists()
 
 
-def test_the_fast_path_imports_no_heavy_module(setup):
+@pytest.mark.parametrize("worker", [True, False], ids=["worker-alive", "fallback"])
+def test_the_fast_path_imports_no_heavy_module(setup, worker):
     repo = setup
-    configure(repo, processing={"mode": "manual"})
+    if worker:
+        assert run_installed(repo, "worker", "start").returncode == 0
     write(repo, {"a.py": "x = 1\n"})
     git(repo, "add", "-A")
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     out = commit(repo, env=env)
-    assert "pending" in out
+    said = _hook_lines(out)
+    if worker:
+        assert said == []  # woken, nothing to say
+    else:  # the documenting runs in a child process (-I: it prints no import times)
+        assert said == ["codequery: documentation updated (no worker running, 1 file"]
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.splitlines()
                 if line.startswith("import time:")}
-    assert "codequery" in imported and "sqlite3" in imported
+    assert "codequery" in imported
     assert not imported & set(HEAVY), imported & set(HEAVY)
 
 
@@ -348,15 +485,20 @@ def test_the_worker_ignores_a_codequery_package_inside_the_repository(setup):
     repo = setup
     write(repo, {"codequery/__init__.py": "raise SystemExit('shadowed!')\n",
                  "tasks.py": "raise SystemExit('shadowed!')\n"})
-    commit_all(repo)
+    git(repo, "add", "-A")
+    assert "documentation updated (no worker running" in commit(repo)  # the fallback too
+    assert {"codequery/__init__.py", "tasks.py"} <= _store(repo).paths()
     done = run_installed(repo, "worker", "start")
     assert done.returncode == 0, done.stderr
     assert json.loads(run_installed(repo, "worker", "status", "--json").stdout)["worker"][
         "running"]
-    write(repo, {"after.py": "def after():\n    pass\n"})
+    write(repo, {"after.py": "def afterwards():\n    pass\n"})
     git(repo, "add", "-A")
-    job = commit(repo).split("(")[1].split(")")[0]  # queued for the running worker
-    assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 0
+    assert commit(repo) == ""  # handed to the running worker
+    [hit] = wait_for(lambda: _search(repo, "afterwards"), timeout=10)
+    assert hit["path"] == "after.py"
+    assert json.loads(run_installed(repo, "worker", "status", "--json").stdout)["worker"][
+        "running"]
 
 
 def test_git_stash_makes_no_hook_output(setup):
@@ -373,6 +515,7 @@ def test_a_merge_commit_after_a_conflict_queues_each_file_once(setup):
     repo = setup
     configure(repo, processing={"mode": "manual"})
     commit_all(repo, "share the settings")
+    before = {job["id"] for job in _jobs(repo)}
     git(repo, "checkout", "-q", "-b", "side")
     write(repo, {"conflict.py": "side = 1\n", "side_only.py": "s = 1\n"})
     commit_all(repo, "side")
@@ -384,10 +527,61 @@ def test_a_merge_commit_after_a_conflict_queues_each_file_once(setup):
     assert merged.returncode != 0  # the conflict
     write(repo, {"conflict.py": "resolved = 1\n"})
     git(repo, "add", "-A")
-    out = commit(repo, "merge side")
-    # against the first parent: the resolved file and what the side branch brought
-    assert "2 files pending" in out
-    conn = store.connect(repo / ".code-query/code_data.db")
-    rows = conn.execute("SELECT path, count(*) FROM jobs WHERE status = 'pending' "
-                        "GROUP BY path").fetchall()
-    assert dict(rows) == {"conflict.py": 1, "side_only.py": 1}
+    assert commit(repo, "merge side") == f"codequery: {NO_WORKER}\n"
+    assert {job["id"] for job in _jobs(repo)} == before  # manual: the hooks queued nothing
+    assert run_installed(repo, "worker", "start").returncode == 0
+    wait_for(lambda: _converged(repo), timeout=15)
+    jobs = [job for job in _jobs(repo) if job["id"] not in before]
+    assert sorted(job["path"] for job in jobs) == ["conflict.py", "side_only.py"]
+    [resolved] = [job for job in jobs if job["path"] == "conflict.py"]
+    assert resolved["content_sha"] == _blob(repo, "conflict.py")
+    assert _store(repo).get("conflict.py")["content_sha"] == _blob(repo, "conflict.py")
+
+
+def _branches(repo):
+    """main has mainlandonly() in branchy.py; `other` (never documented) has otherlandonly()
+    there instead, and extra.py with extraonly()."""
+    write(repo, {"branchy.py": "def mainlandonly():\n    pass\n"})
+    commit_all(repo, "main's version")
+    skip = {**os.environ, "CODEQUERY_SKIP": "1"}
+    subprocess.run(["git", "checkout", "-q", "-b", "other"], cwd=repo, env=skip, check=True)
+    write(repo, {"branchy.py": "def otherlandonly():\n    pass\n",
+                 "extra.py": "def extraonly():\n    pass\n"})
+    for args in (["add", "-A"], ["commit", "-q", "-m", "other"], ["checkout", "-q", "main"]):
+        subprocess.run(["git", *args], cwd=repo, env=skip, check=True)
+
+
+def _shows_only(repo, present, absent):
+    """Search finds each of `present` (not stale) and none of `absent`."""
+    for word in present:
+        hits = _search(repo, word)
+        if len(hits) != 1 or hits[0]["stale"]:
+            return False
+    return not any(_search(repo, word) for word in absent)
+
+
+def test_with_a_worker_checking_out_a_branch_and_back_reindexes_within_5_s(setup):
+    repo = setup
+    _branches(repo)
+    assert run_installed(repo, "worker", "start").returncode == 0
+    wait_for(lambda: _shows_only(repo, ["mainlandonly"], ["otherlandonly", "extraonly"]),
+             timeout=10)
+    assert checkout(repo, "other") == ""  # the worker was woken; the hook said nothing
+    wait_for(lambda: _shows_only(repo, ["otherlandonly", "extraonly"], ["mainlandonly"]),
+             timeout=5)
+    assert checkout(repo, "main") == ""
+    wait_for(lambda: _shows_only(repo, ["mainlandonly"], ["otherlandonly", "extraonly"]),
+             timeout=5)
+    assert "extra.py" not in _store(repo).paths()
+
+
+def test_without_a_worker_a_checkout_documents_through_the_fallback(setup):
+    repo = setup
+    _branches(repo)
+    out = checkout(repo, "other")
+    assert _hook_lines(out) == ["codequery: documentation updated (no worker running, 2 files"]
+    assert _shows_only(repo, ["otherlandonly", "extraonly"], ["mainlandonly"])
+    out = checkout(repo, "main")  # main's branchy.py is kept: pointed at, extra.py dropped
+    assert _hook_lines(out) == ["codequery: documentation updated (no worker running, 1 file"]
+    assert _shows_only(repo, ["mainlandonly"], ["otherlandonly", "extraonly"])
+    assert "extra.py" not in _store(repo).paths()
