@@ -111,7 +111,7 @@ def search_latency(db_path: Path, records: int) -> tuple[tuple[float, float], ..
         record = dict(row)
         record.update(json.loads(row["doc"]))
         record["path"] = f"copy{i // len(seed)}/{row['path']}"
-        store.put(record)
+        store.put(record, row["doc_key"])
     store.conn.execute("COMMIT")
     rng = random.Random(3)
     typical = [_word(rng) for _ in range(100)] + [

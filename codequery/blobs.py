@@ -32,8 +32,16 @@ def _repo(root: Path):  # noqa: ANN202 - git.Repo, imported lazily (it is slow t
         return found
 
 
-def read(root: Path, sha: str) -> bytes | None:
-    """The content of blob `sha`, or None if git does not have it."""
+class _TooLarge:
+    """What `read` returns for a blob over the size limit (compared by identity)."""
+
+
+TOO_LARGE = _TooLarge()
+
+
+def read(root: Path, sha: str, max_bytes: int) -> bytes | _TooLarge | None:
+    """The content of blob `sha`; `TOO_LARGE` if it holds more than `max_bytes`; None if
+    git does not have it."""
     try:
         binsha = bytes.fromhex(sha)
     except ValueError:
@@ -41,6 +49,8 @@ def read(root: Path, sha: str) -> bytes | None:
     try:
         repo, lock = _repo(root)
         with lock:  # one batch process: its requests and answers must not interleave
+            if repo.odb.info(binsha).size > max_bytes:
+                return TOO_LARGE
             return repo.odb.stream(binsha).read()
     except Exception as exc:  # noqa: BLE001 - missing object, broken repo: the caller decides
         log.debug("blob %s not readable from %s: %s", sha, root, exc)

@@ -1,41 +1,29 @@
 """The one definition of "already documented": a record belongs to a content key.
 
-A key is (blob id, documenter, model, prompt version). A path is current when the record
-it points at has the key its content would get now; a secret-looking file's metadata
-record is current for its content whatever the documenter. The reconciler, the jobs, the
-CLI and the hook all decide through this module. Standard library only.
+A key is (blob id, documenter, model, prompt version, language by the file's name): what
+a record depends on. A path is current when the record it points at has a key the path
+may use now. Secret-looking files get metadata-only records: by name (the key says so,
+and only such a name may use it) or by content (any name may, the content is the secret).
+The reconciler, the jobs, the CLI and the hook all decide through this module. Standard
+library only.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-SECRET = "secret"
+SECRET_BY_NAME = "secret-name"
+SECRET_BY_CONTENT = "secret"
 LEGACY = "legacy"  # the version migration 5 gave records that predate keys
 
 
-def make(sha: str, documenter: str, model: str | None, version: str) -> str:
-    return f"{sha}:{documenter}:{model or ''}:{version}"
+def make(sha: str, documenter: str, model: str | None, version: str, lang: str) -> str:
+    return f"{sha}:{documenter}:{model or ''}:{version}:{lang}"
 
 
-def secret(sha: str) -> str:
+def secret(sha: str, lang: str, *, by_name: bool) -> str:
     """The key of a metadata-only record (its content never read into the index)."""
-    return f"{sha}:{SECRET}"
-
-
-def sha_of(key: str | None) -> str | None:
-    return key.split(":", 1)[0] if key else None
-
-
-def is_current(stored_key: str | None, sha: str, wanted_key: str) -> bool:
-    """Whether a record under `stored_key` describes content `sha` as it would be now."""
-    if stored_key is None:
-        return False
-    if stored_key in (wanted_key, secret(sha)):
-        return True
-    # Records made before content keys existed: same content, documenter and model.
-    return (stored_key.endswith(":" + LEGACY)
-            and stored_key.rsplit(":", 1)[0] == wanted_key.rsplit(":", 1)[0])
+    return f"{sha}:{SECRET_BY_NAME if by_name else SECRET_BY_CONTENT}:{lang}"
 
 
 class Identity(namedtuple("Identity", "name model version")):
@@ -43,5 +31,16 @@ class Identity(namedtuple("Identity", "name model version")):
 
     __slots__ = ()
 
-    def key(self, sha: str) -> str:
-        return make(sha, self.name, self.model, self.version)
+    def key(self, sha: str, lang: str) -> str:
+        return make(sha, self.name, self.model, self.version, lang)
+
+    def legacy(self, sha: str) -> str:
+        """The key migration 5 gave a record of this content by this documenter."""
+        return f"{sha}:{self.name}:{self.model or ''}:{LEGACY}"
+
+    def choices(self, sha: str, lang: str, *, secret_name: bool) -> tuple[str, ...]:
+        """The keys a path with this content, language and kind of name may point at,
+        the one a new record gets first."""
+        if secret_name:
+            return (secret(sha, lang, by_name=True),)
+        return (self.key(sha, lang), secret(sha, lang, by_name=False), self.legacy(sha))

@@ -32,7 +32,8 @@ class Content:
     path: str
     data: bytes
     sha: str
-    secret: bool = False
+    secret: bool = False  # by name or by content: only metadata is recorded
+    secret_name: bool = False  # by name (a key only such names may use)
 
 
 @lru_cache(maxsize=8)
@@ -58,6 +59,16 @@ def rules_stamp(files: FilesConfig) -> str:
     return f"max_file_bytes={files.max_file_bytes}"
 
 
+def link_target(root: Path, path: str) -> str | None:
+    """A symlink's target, relative to the repository; None if it leads outside."""
+    try:
+        target = (root / path).resolve()
+        top = root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return target.relative_to(top).as_posix() if target.is_relative_to(top) else None
+
+
 def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Content:
     """The verdict on the file as it is on disk."""
     reason = skip_by_name(entry.path, entry.mode, files)
@@ -66,11 +77,11 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
     full = root / entry.path
     names = [entry.path]
     if entry.mode == git.SYMLINK_MODE:
-        target = full.resolve()
-        if not target.is_relative_to(root.resolve()):
+        target = link_target(root, entry.path)
+        if target is None:
             return Skip(entry.path, "symlink outside the repository")
         # The content read is the target's: a link to an ignored `.env` is a secret.
-        names.append(target.relative_to(root.resolve()).as_posix())
+        names.append(target)
     try:
         size = os.stat(full).st_size
     except OSError:
@@ -91,6 +102,17 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
         return Skip(path, "too large")
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
         return Skip(path, "binary")
-    secret = (any(secrets.is_secret_name(name, files.secret_patterns) for name in names or [path])
-              or secrets.holds_credential(data))
-    return Content(path, data, git.blob_sha(data), secret)
+    by_name = secret_name(names or [path], files)
+    secret = by_name or secrets.holds_credential(data)
+    return Content(path, data, git.blob_sha(data), secret, by_name)
+
+
+def secret_name(names: list[str], files: FilesConfig) -> bool:
+    """A path (or a symlink's target) named like a secret."""
+    return any(_secret_name(name, tuple(files.secret_patterns)) for name in names)
+
+
+@lru_cache(maxsize=65536)
+def _secret_name(name: str, patterns: tuple[str, ...]) -> bool:
+    # Cached: the reconciler asks for every tracked path on every run.
+    return secrets.is_secret_name(name, patterns)

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from codequery import blobs, content_key, git, holders, ledger
+from codequery import blobs, content_key, git, holders, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
-from codequery.documenters import Documenter, create, process
+from codequery.documenters import Documenter, create, identity, process
 from codequery.documenters.errors import DocumenterError
 from codequery.documenting import make_record, secret_record
 from codequery.eligibility import Content, Skip, examine, judge, rules_stamp, skip_by_name
 from codequery.errors import CodeQueryError
 from codequery.llm_caller import BreakerOpen, LLMCaller
+from codequery.reconcile import lang_of
 from codequery.records import FileRecord
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
@@ -30,7 +31,7 @@ DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
 # What running a job came to: its new status (completed, pending = retry later, dead,
 # deferred = back in the queue with no attempt spent, lost = another worker took it over)
 # and the detail the ledger's event got.
-JobResult = namedtuple("JobResult", "path status detail")
+JobResult = namedtuple("JobResult", "id path status detail")
 
 
 @dataclass
@@ -72,12 +73,13 @@ class JobRunner:
 
     @cached_property
     def documenter(self) -> Documenter:
+        trust.require(self.workspace.paths, self.config.documenter)
         return create(self.config.documenter)
 
     @property
     def identity(self) -> content_key.Identity:
-        return content_key.Identity(self.documenter.name, self.documenter.model,
-                                    self.documenter.version)
+        """From the settings alone: the reconciler needs no runnable documenter."""
+        return identity(self.config.documenter)
 
     @cached_property
     def caller(self) -> LLMCaller:
@@ -101,6 +103,12 @@ class JobRunner:
     def run(self, job_id: str) -> JobResult | None:
         """The job's new status and what happened, or None if there was nothing to do
         (not due, already taken, or gone)."""
+        results = self.run_all(job_id)
+        return results[0] if results else None
+
+    def run_all(self, job_id: str) -> list[JobResult]:
+        """Run the job, and any small files batched into the same LLM call with it: a
+        result for each, the job's own first (none if there was nothing to do)."""
         conn, owner = self.store.conn, self.owner()
         if self.documenter.inline:
             started = time.monotonic()
@@ -111,18 +119,17 @@ class JobRunner:
                           exc_info=True)
             else:
                 if done is None:
-                    return None
+                    return []
                 job, detail = done
                 self._log(job, ledger.COMPLETED, started, detail)
-                return JobResult(job.path, ledger.COMPLETED, detail)
+                return [JobResult(job.id, job.path, ledger.COMPLETED, detail)]
         job = ledger.claim(conn, job_id, owner, self.lease_seconds())
         if job is None:
-            return None
+            return []
         started = time.monotonic()
         jobs = [job, *self._batch_mates(job, owner)]
         outcomes = self._work(jobs, owner)
-        results = [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
-        return results[0]
+        return [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:
@@ -130,13 +137,13 @@ class JobRunner:
         if isinstance(outcome, _Deferred):
             ledger.reschedule(conn, job, owner, outcome.delay, outcome.reason)
             self._log(job, DEFERRED, started, outcome.reason)
-            return JobResult(job.path, DEFERRED, outcome.reason)
+            return JobResult(job.id, job.path, DEFERRED, outcome.reason)
         if isinstance(outcome, Exception):
             return self._failed(job, owner, started, outcome)
         write, detail = outcome
         status = ledger.COMPLETED if ledger.complete(conn, job, owner, write, detail) else None
         self._log(job, status or "lost", started, detail)
-        return JobResult(job.path, status or "lost", detail)
+        return JobResult(job.id, job.path, status or "lost", detail)
 
     def _work(self, jobs: list[ledger.Job], owner: str) -> dict[str, object]:
         """job id -> (write, detail), an exception, or _Deferred."""
@@ -195,7 +202,7 @@ class JobRunner:
         settings = self.config.documenter
         if (settings.batch_size <= 1 or self.documenter.inline
                 or not self.caller.can_batch or job.attempts > 1
-                or job.operation != ledger.DOCUMENT):
+                or job.operation == ledger.DELETE):
             return []
         budget = settings.batch_max_bytes - _size(self.workspace.root / job.path)
         mates: list[ledger.Job] = []
@@ -221,7 +228,7 @@ class JobRunner:
                              base=processing.retry_base_seconds, cap=processing.retry_max_seconds)
         log.debug("job %s failed", job.id, exc_info=True)
         self._log(job, status or "lost", started, error)
-        return JobResult(job.path, status or "lost", error)
+        return JobResult(job.id, job.path, status or "lost", error)
 
     def _prepare(self, job: ledger.Job, call: bool = True):  # noqa: ANN202
         """(write callback, detail) for everything that needs no LLM call; the slow part
@@ -233,17 +240,17 @@ class JobRunner:
         verdict = self._read(job)
         if isinstance(verdict, Skip):
             return self._skip(job, verdict)
-        key = (content_key.secret(verdict.sha) if verdict.secret
-               else self.identity.key(verdict.sha))
+        choices = self.identity.choices(verdict.sha, lang_of(path),
+                                        secret_name=verdict.secret_name)
         if job.operation != ledger.REDO:
-            if content_key.is_current(store.key_of(path), verdict.sha, key):
+            if store.key_of(path) in choices:
                 return (lambda: None), "unchanged"
-            for kept in dict.fromkeys((key, content_key.secret(verdict.sha))):
-                if store.has_document(kept):
-                    return ((lambda kept=kept: store.point(path, kept)),
-                            "same content documented before")
+            kept = next((key for key in choices if store.has_document(key)), None)
+            if kept is not None:
+                return (lambda: store.point(path, kept)), "same content documented before"
         if verdict.secret:
-            return self._write(secret_record(verdict), content_key.secret(verdict.sha))
+            key = content_key.secret(verdict.sha, lang_of(path), by_name=verdict.secret_name)
+            return self._write(secret_record(verdict), key)
         if self.documenter.inline:
             return self._write(make_record(verdict, self.documenter))
         if not call:
@@ -254,20 +261,20 @@ class JobRunner:
         """The content the job asks for: the work tree's when it has that blob (or the job
         names none), else git's copy of the blob (an uncommitted edit, a file deleted on
         disk, or a tree that moved on since the job was queued)."""
-        root = self.workspace.root
+        root, files = self.workspace.root, self.config.files
         entry = _entry(root, job.path)
-        verdict = examine(root, entry, self.config.files)
+        verdict = examine(root, entry, files)
         wanted = job.content_sha
         if wanted is None or (isinstance(verdict, Content) and verdict.sha == wanted):
             return verdict
-        if isinstance(verdict, Skip) and verdict.reason not in ("missing", "unreadable"):
-            return verdict
-        if entry.mode == git.SYMLINK_MODE:
-            return verdict  # its blob is the link's text; what is documented is the target
-        data = blobs.read(root, wanted)
-        if data is None:
-            return verdict  # git does not have it: the work tree is all there is
-        return judge(job.path, data, self.config.files)
+        if skip_by_name(job.path, entry.mode, files) or entry.mode == git.SYMLINK_MODE:
+            return verdict  # by name, or a link: its blob is the link's text, not the content
+        data = blobs.read(root, wanted, files.max_file_bytes)
+        if isinstance(data, bytes):
+            return judge(job.path, data, files)
+        if data is blobs.TOO_LARGE:
+            return Skip(job.path, "too large")
+        return verdict  # git does not have it: the work tree is all there is
 
     def _skip(self, job: ledger.Job, verdict: Skip):  # noqa: ANN202
         store, path = self.store, job.path
@@ -283,7 +290,7 @@ class JobRunner:
         """(write callback, detail): the record kept under its content key, its path
         pointed at it."""
         data = record.model_dump(mode="json")
-        key = key or self.identity.key(record.content_sha)
+        key = key or self.identity.key(record.content_sha, lang_of(record.path))
         return (lambda: self.store.put(data, key)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:

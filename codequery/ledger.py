@@ -265,13 +265,16 @@ def _leave_processing(conn: sqlite3.Connection, job: Job, status: str,
     return status
 
 
-def release(conn: sqlite3.Connection, job_id: str, worker: str | None, reason: str) -> bool:
+def release(conn: sqlite3.Connection, job_id: str, worker: str | None, reason: str, *,
+            holder: str) -> bool:
     """processing -> pending for a job whose run broke off outside the documenter (a full
-    disk, a locked database): the attempt is given back."""
+    disk, a locked database), if `holder` (a process) holds it: the attempt is given
+    back."""
     now = time.time()
     with transaction(conn):
         job = get(conn, job_id)
-        if job is None or job.status != PROCESSING:
+        if (job is None or job.status != PROCESSING
+                or (job.lease_owner or "").split("/", 1)[0] != holder):
             return False
         conn.execute("UPDATE jobs SET attempts = max(attempts - 1, 0) WHERE id = ?", (job_id,))
         status = _leave_processing(conn, job, PENDING, None, job.last_error, now)
@@ -328,12 +331,13 @@ def due_for_dispatch(conn: sqlite3.Connection, dataset: str, *, redispatch_after
 
 
 def batch_candidates(conn: sqlite3.Connection, job: Job, limit: int) -> list[Job]:
-    """Due pending first-try document jobs that could share an LLM call with `job`."""
+    """Due pending first-try jobs of the same kind (document, or redo) that could share an
+    LLM call with `job`."""
     rows = conn.execute(
         f"SELECT {_JOB_COLUMNS} FROM jobs WHERE dataset = ? AND status = ? AND operation = ? "
         "AND attempts = 0 AND id != ? AND (next_retry_at IS NULL OR next_retry_at <= ?) "
         "ORDER BY priority, created_at LIMIT ?",
-        (job.dataset, PENDING, DOCUMENT, job.id, time.time(), limit)).fetchall()
+        (job.dataset, PENDING, job.operation, job.id, time.time(), limit)).fetchall()
     return [_job(r) for r in rows]
 
 
@@ -373,6 +377,13 @@ def pending_paths(conn: sqlite3.Connection, dataset: str) -> dict[str, tuple[str
     rows = conn.execute("SELECT path, id, content_sha FROM jobs WHERE dataset = ? AND status = ?",
                         (dataset, PENDING))
     return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def make_due(conn: sqlite3.Connection, job_ids: Sequence[str]) -> None:
+    """Pending jobs waiting out a retry back-off may run now (someone runs them by hand)."""
+    with transaction(conn):
+        conn.executemany("UPDATE jobs SET next_retry_at = NULL WHERE id = ? AND status = ?",
+                         [(job_id, PENDING) for job_id in job_ids])
 
 
 def open_work(conn: sqlite3.Connection, dataset: str

@@ -1,20 +1,24 @@
 """Documenting now, in this process: `codequery init` and `document`, and the git hook's
 fallback when no worker runs.
 
-There is one pipeline. The reconciler works out what the tree needs and queues it; the
-jobs then run here through the same `JobRunner` the worker uses, each completed in one
-transaction. So an interrupted run keeps everything it finished, and a file that fails
-keeps a pending job that the worker (or the next run) retries.
+There is one pipeline. The reconciler works out what the tree needs; the jobs then run
+here through the same `JobRunner` the worker uses, each completed in one transaction. So
+an interrupted run keeps everything it finished, and a file that fails keeps a pending
+job that the worker (or the next run) retries. The work is worked out first and written
+only when asked (`submit`), so a caller can say what it will cost before anything is
+queued.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from codequery import content_key, ledger, liveness, reconcile
+from codequery import ledger, liveness, reconcile
+from codequery.eligibility import secret_name
 from codequery.jobs import DEFERRED, JobRunner
 from codequery.workspace import Workspace
 
@@ -29,74 +33,135 @@ class Outcome:
     skipped: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
     left: int = 0  # still pending: out of time, or the documenter cannot be called now
+    by_worker: int = 0  # done meanwhile by a running worker
     blocked: str | None = None  # why calls stopped (e.g. the circuit breaker)
-    job_ids: list[str] = field(default_factory=list)
+
+    @property
+    def unfinished(self) -> bool:
+        return bool(self.failed or self.left)
 
 
-def request(ws: Workspace, runner: JobRunner, only: list[str] | None, *, force: bool = False,
-            priority: str = "normal", trigger: str = "cli") -> tuple[reconcile.Result, int]:
-    """Queue what the files under `only` (default: the whole tree) need.
+@dataclass
+class Request:
+    """The exact work a run would do, worked out before anything is written."""
+
+    plan: reconcile.Plan
+    operation: str
+    untracked: int = 0  # named paths that git does not track
+
+    @property
+    def jobs(self) -> int:
+        """Files that may need a documenter: new jobs, and pending ones to run now."""
+        return len(self.plan.document) + len(self.plan.waiting)
+
+    def calls(self, batch_size: int) -> int:
+        return math.ceil(self.jobs / max(batch_size, 1))
+
+
+def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
+            force: bool = False) -> Request:
+    """What the files under `only` (default: the whole tree) need.
 
     Without paths this is a reconcile of the whole tree. Named paths are documented as
     the work tree has them (an uncommitted edit included: someone asked for it). `force`
-    redoes content that is documented already. Returns the result and the number of named
-    paths that are not tracked.
+    redoes content that is documented already.
     """
-    store = runner.store
-    found = reconcile.plan(store, ws.root, runner.config, runner.identity, only)
+    found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
     untracked = 0
     if only is not None:
         found.point = []  # a job finds kept content of what is on disk, not of the index
-        found.document = _as_on_disk(ws, store.view(), found.wanted, runner.identity, force)
-        untracked = sum(1 for path in only if not any(reconcile.under(p, [path])
-                                                      for p in found.wanted))
+        found.document = _as_on_disk(ws, runner, found, force)
+        untracked = sum(1 for path in only
+                        if not any(reconcile.under(p, [path]) for p in found.wanted))
     elif force:
         found.point, found.document = [], sorted(found.wanted.items())
-    operation = ledger.REDO if force else ledger.DOCUMENT
-    result = reconcile.apply(store, found, trigger=trigger, priority=priority,
-                             operation=operation, config=runner.config if only is None else None)
-    liveness.wake(ws.paths)
-    return result, untracked
+    if force:
+        found.waiting = []  # their paths are in `document`: the new jobs coalesce with them
+    return Request(found, ledger.REDO if force else ledger.DOCUMENT, untracked)
 
 
-def _as_on_disk(ws: Workspace, view: dict[str, str | None], wanted: dict[str, str],
-                ident: content_key.Identity, force: bool) -> list[tuple[str, str]]:
+def _as_on_disk(ws: Workspace, runner: JobRunner, found: reconcile.Plan,
+                force: bool) -> list[tuple[str, str]]:
+    view = runner.store.view()
+    waiting = {path for path, _ in found.document}
     items = []
-    for path, indexed in sorted(wanted.items()):
+    for path, indexed in sorted(found.wanted.items()):
         # Gone from disk (or a directory): git's copy is what there is.
         sha = reconcile.disk_sha(ws.root, path) or indexed
-        if force or not content_key.is_current(view.get(path), sha, ident.key(sha)):
+        choices = runner.identity.choices(
+            sha, reconcile.lang_of(path), secret_name=secret_name([path], runner.config.files))
+        if force or path in waiting or view.get(path) not in choices:
             items.append((path, sha))
     return items
 
 
+def submit(ws: Workspace, runner: JobRunner, request: Request, *, priority: str = "normal",
+           trigger: str = "cli", wake: bool = True) -> reconcile.Result:
+    """Write the request: pointer moves, removals and jobs. `wake` tells a running worker
+    (when the jobs are for it, not for this process)."""
+    result = reconcile.apply(runner.store, request.plan, trigger=trigger, priority=priority,
+                             operation=request.operation)
+    if wake:
+        liveness.wake(ws.paths)
+    return result
+
+
 def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
         on_file: Callable[[str], None] | None = None) -> Outcome:
-    """Run these jobs here, one by one, until done, out of time, or the documenter is
-    blocked (its circuit breaker open): what is left stays pending for the worker."""
-    outcome = Outcome(job_ids=list(job_ids))
+    """Run these jobs here, one by one (a retry back-off does not apply: someone asked),
+    until done, out of time, or the documenter is blocked (its circuit breaker open):
+    what is left stays pending for the worker."""
+    outcome = Outcome()
+    ledger.make_due(runner.store.conn, job_ids)
+    seen: set[str] = set()
     for index, job_id in enumerate(job_ids):
+        if job_id in seen:
+            continue  # done already, in a batch with an earlier job
         if deadline is not None and time.monotonic() >= deadline:
-            outcome.left = len(job_ids) - index
+            outcome.left += _still_open(runner, job_ids[index:], seen)
             break
-        done = runner.run(job_id)
-        if done is not None:
+        results = runner.run_all(job_id)
+        if not results:
+            _taken_elsewhere(runner, job_id, outcome)
+        for done in results:
+            seen.add(done.id)
             _count(outcome, done)
-            if done.status == DEFERRED:
-                outcome.blocked = done.detail
-                outcome.left = len(job_ids) - index
-                break
-        if on_file is not None:
-            on_file(done.path if done is not None else "")
+            if on_file is not None:
+                on_file(done.path)
+        if results and results[0].status == DEFERRED:
+            outcome.blocked = results[0].detail
+            outcome.left += _still_open(runner, job_ids[index + 1:], seen)
+            break
     return outcome
+
+
+def _still_open(runner: JobRunner, job_ids: list[str], seen: set[str]) -> int:
+    return sum(1 for job_id in job_ids if job_id not in seen
+               and (job := ledger.get(runner.store.conn, job_id)) is not None
+               and job.status in (ledger.PENDING, ledger.PROCESSING))
+
+
+def _taken_elsewhere(runner: JobRunner, job_id: str, outcome: Outcome) -> None:
+    """A job this run could not claim: a running worker has it, or had it."""
+    job = ledger.get(runner.store.conn, job_id)
+    if job is None or job.status == ledger.CANCELLED:
+        return
+    if job.status == ledger.COMPLETED:
+        outcome.by_worker += 1
+    elif job.status == ledger.DEAD:
+        outcome.failed.append((job.path, job.last_error or "dead"))
+    else:
+        outcome.left += 1
 
 
 def _count(outcome: Outcome, done) -> None:  # noqa: ANN001 - jobs.JobResult
     detail = done.detail or ""
     if done.status in FAILED:
         outcome.failed.append((done.path, detail))
+    elif done.status == DEFERRED:
+        outcome.left += 1
     elif done.status != ledger.COMPLETED:
-        return
+        outcome.left += 1  # lost: another worker took it over
     elif detail.startswith("not documented: "):
         outcome.skipped[detail.removeprefix("not documented: ")] += 1
     elif detail.startswith("documented by"):
@@ -107,17 +172,17 @@ def _count(outcome: Outcome, done) -> None:  # noqa: ANN001 - jobs.JobResult
         outcome.unchanged += 1
 
 
-def summarize(result: reconcile.Result, outcome: Outcome, untracked: int = 0) -> Outcome:
+def summarize(request: Request, outcome: Outcome) -> Outcome:
     """Fold what the reconcile settled by itself into the run's outcome."""
-    found = result.plan
-    outcome.unchanged += found.current + len(found.point)
+    found = request.plan
+    outcome.unchanged += max(found.tracked - request.jobs - found.skipped, 0)
     outcome.removed += len(found.remove)
     if found.skipped:
         outcome.skipped["unchanged since skipped"] += found.skipped
     if found.undecodable:
         outcome.skipped["file name not UTF-8"] += found.undecodable
-    if untracked:
-        outcome.skipped["not tracked"] += untracked
+    if request.untracked:
+        outcome.skipped["not tracked"] += request.untracked
     return outcome
 
 
@@ -125,17 +190,16 @@ def document_now(ws: Workspace, only: list[str] | None = None, *, force: bool = 
                  trigger: str = "cli", deadline: float | None = None,
                  on_total: Callable[[int], None] | None = None,
                  on_file: Callable[[str], None] | None = None,
-                 runner: JobRunner | None = None) -> Outcome:
+                 runner: JobRunner | None = None, request: Request | None = None) -> Outcome:
     """Reconcile (or queue the named paths), then run the resulting jobs here."""
     runner = runner or JobRunner(ws)
     # A run killed midway (Ctrl-C, a killed hook) left jobs processing; their holder is
     # gone, so they are released now rather than when their lease runs out.
     ledger.release_processing(runner.store.conn, runner.config.dataset, only_expired=False,
                               worker=trigger)
-    result, untracked = request(ws, runner, only, force=force, priority="high",
-                               trigger=trigger)
-    ids = list(dict.fromkeys([q.id for q in result.queued] + result.plan.waiting))
+    request = request or prepare(ws, runner, only, force=force)
+    result = submit(ws, runner, request, priority="high", trigger=trigger, wake=False)
+    ids = list(dict.fromkeys([q.id for q in result.queued] + request.plan.waiting))
     if on_total is not None:
         on_total(len(ids))
-    outcome = run(runner, ids, deadline=deadline, on_file=on_file)
-    return summarize(result, outcome, untracked)
+    return summarize(request, run(runner, ids, deadline=deadline, on_file=on_file))

@@ -132,6 +132,17 @@ MIGRATIONS: list[tuple[int, str, str]] = [
                 THEN content_sha || ':secret'
             ELSE content_sha || ':' || documenter || ':' || coalesce(model, '') || ':legacy'
         END;
+        -- Records made before keys stay reusable under their legacy key (a branch switch
+        -- or a rename after the upgrade costs no documenter call).
+        INSERT OR IGNORE INTO documents (key, content_sha, record, created_at, used_at)
+        SELECT doc_key, content_sha, json_patch(doc, json_object(
+                'language', language, 'overview', overview, 'size', size,
+                'line_count', line_count, 'content_sha', content_sha, 'documenter', documenter,
+                'model', model, 'documented_at', documented_at, 'duration_ms', duration_ms,
+                'cost_usd', cost_usd, 'input_tokens', input_tokens,
+                'output_tokens', output_tokens)),
+            CAST(strftime('%s', 'now') AS REAL), CAST(strftime('%s', 'now') AS REAL)
+        FROM records WHERE doc_key LIKE '%:legacy';
         CREATE INDEX records_by_key ON records (doc_key);
         -- the reconciler's path view, read from the index alone
         CREATE INDEX records_view ON records (dataset, path, doc_key);
@@ -154,7 +165,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             removed INTEGER NOT NULL,
             cancelled INTEGER NOT NULL,
             trigger TEXT,
-            rules TEXT
+            runs INTEGER NOT NULL DEFAULT 0,
+            total_ms REAL NOT NULL DEFAULT 0
         );
     """),
 ]

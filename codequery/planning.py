@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from codequery import reconcile
 from codequery.documenters import Documenter
 from codequery.llm_caller import mean_cost_per_call
-from codequery.workspace import Workspace
+from codequery.local_run import Request
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,10 @@ class Plan:
                 f"{self.calls} calls, {cost}")
 
 
-def plan(ws: Workspace, runner, only: list[str] | None, force: bool) -> Plan:  # noqa: ANN001
-    """From the reconciler's plan: content that is current, or documented before under
-    any path, costs nothing. (Secret-looking files, which cost nothing either, are only
-    known once read, so the estimate errs high.)"""
-    store = runner.store
-    found = reconcile.plan(store, ws.root, runner.config, runner.identity, only)
-    needed = found.tracked if force else len(found.document)
-    calls = math.ceil(needed / max(runner.config.documenter.batch_size, 1))
+def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunner
+    """Calls and cost of exactly the work `request` holds: content that is current, or
+    documented before under any path, costs nothing. (Secret-looking files cost nothing
+    either but are only known once read, so the estimate errs high.)"""
     documenter = runner.documenter
-    return Plan(needed, calls, mean_cost_per_call(store, documenter.name, documenter.model))
+    return Plan(request.jobs, request.calls(runner.config.documenter.batch_size),
+                mean_cost_per_call(runner.store, documenter.name, documenter.model))

@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codequery import content_key, git, ledger, secrets
+from codequery import git, languages, ledger
 from codequery.config import Config
 from codequery.content_key import Identity
-from codequery.eligibility import rules_stamp, skip_by_name
+from codequery.eligibility import link_target, rules_stamp, secret_name, skip_by_name
 from codequery.store import Store
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class Plan:
     current: int = 0  # their records are current
     skipped: int = 0  # not documented on purpose (binary, too large), content unchanged
     missing: int = 0  # no record at all yet
+    outdated: int = 0  # a record of other content, or by another documenter
     queued: int = 0  # waiting for a job that is queued already (or dead, for `queue retry`)
     undecodable: int = 0  # names that are not UTF-8: cannot be stored
     point: list[tuple[str, str]] = field(default_factory=list)  # (path, key kept already)
@@ -69,19 +70,10 @@ def disk_sha(root: Path, path: str) -> str | None:
         return None
 
 
-def _link_sha(root: Path, path: str) -> str | None:
-    """A symlink inside the repository is documented with its target's content."""
-    full = root / path
-    try:
-        if not full.resolve().is_relative_to(root.resolve()):
-            return None
-    except (OSError, RuntimeError):
-        return None
-    return disk_sha(root, path)
-
-
-def _secret_rules(config: Config) -> str:
-    return "\n".join(config.files.secret_patterns)
+def lang_of(path: str) -> str:
+    """The language a file's name says: part of its content key (a record made for a
+    `.md` name is not the record of the same bytes named `.txt`)."""
+    return languages.detect(path)
 
 
 def plan(store: Store, root: Path, config: Config, ident: Identity,
@@ -95,26 +87,24 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
     skips = store.skips()
     pending = ledger.pending_paths(store.conn, store.dataset)
     asked = ledger.open_work(store.conn, store.dataset)
-    recheck_secrets = _last_rules(store) != _secret_rules(config)
     for entry in entries:
         path = entry.path
         if skip_by_name(path, entry.mode, config.files):
             continue
-        sha = entry.sha
-        if entry.mode == git.SYMLINK_MODE:
-            sha = _link_sha(root, path) or entry.sha
+        sha, names = entry.sha, [path]
+        if entry.mode == git.SYMLINK_MODE:  # documented as its target's content
+            target = link_target(root, path)
+            if target is not None:
+                sha = disk_sha(root, path) or sha
+                names.append(target)
         result.wanted[path] = sha
         result.tracked += 1
-        key = ident.key(sha)
+        lang = lang_of(path)
+        hidden = secret_name(names, config.files)
+        choices = ident.choices(sha, lang, secret_name=hidden)
         stored = view.get(path)
         job = pending.get(path)
-        # Only when the patterns changed since the last reconcile can a record with
-        # content now need to become metadata-only (a regex per path otherwise).
-        must_hide = recheck_secrets and secrets.is_secret_name(
-            path, config.files.secret_patterns)
-        if must_hide:
-            key = content_key.secret(sha)
-        if content_key.is_current(stored, sha, key):
+        if stored in choices:
             result.current += 1
             _drop_outdated_job(result, root, path, sha, job)
             continue
@@ -123,28 +113,31 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
             result.skipped += 1
             _drop_outdated_job(result, root, path, sha, job)
             continue
-        if stored is not None and not must_hide and stored != content_key.secret(sha):
-            disk = disk_sha(root, path)
-            if disk is not None and disk != sha and content_key.is_current(
-                    stored, disk, ident.key(disk)):
+        disk = disk_sha(root, path) if stored is not None or job is not None else None
+        if disk is not None and disk != sha:
+            if stored in ident.choices(disk, lang, secret_name=hidden):
                 result.current += 1  # it describes the uncommitted edit: more current still
                 result.on_disk[path] = disk
                 continue
-        if stored is None and skip is None:
+            if job is not None and job[1] == disk:
+                result.queued += 1  # someone asked for the uncommitted edit: it comes
+                result.waiting.append(job[0])
+                continue
+        if stored is None:
             result.missing += 1
-        _drop_outdated_job(result, root, path, sha, job)
-        for candidate in dict.fromkeys((key, content_key.secret(sha))):
-            if store.has_document(candidate):
-                result.point.append((path, candidate))
-                break
         else:
-            if (path, sha) in asked:
-                result.queued += 1  # a job for this very content is queued (or dead)
-                job_id, status = asked[(path, sha)]
-                if status == ledger.PENDING:
-                    result.waiting.append(job_id)
-            else:
-                result.document.append((path, sha))
+            result.outdated += 1
+        _drop_outdated_job(result, root, path, sha, job)
+        kept = next((key for key in choices if store.has_document(key)), None)
+        if kept is not None:
+            result.point.append((path, kept))
+        elif (path, sha) in asked:
+            result.queued += 1  # a job for this very content is queued (or dead)
+            job_id, status = asked[(path, sha)]
+            if status == ledger.PENDING:
+                result.waiting.append(job_id)
+        else:
+            result.document.append((path, sha))
     wanted = result.wanted
     known = set(view) | set(skips)
     result.remove = sorted(p for p in known - wanted.keys() if under(p, only))
@@ -166,7 +159,7 @@ def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,
 
 def apply(store: Store, found: Plan, *, trigger: str, priority: str = "normal",
           operation: str = ledger.DOCUMENT, started: float | None = None,
-          tree: str | None = None, config: Config | None = None) -> Result:
+          tree: str | None = None) -> Result:
     """Carry out a plan: pointer moves, removals and cancellations in one transaction,
     then the jobs (which coalesce with pending ones for the same path)."""
     started = time.monotonic() if started is None else started
@@ -181,7 +174,7 @@ def apply(store: Store, found: Plan, *, trigger: str, priority: str = "normal",
     queued = ledger.enqueue(conn, dataset, [(p, operation, sha) for p, sha in found.document],
                             priority=priority, worker=trigger)
     duration_ms = (time.monotonic() - started) * 1000
-    record_run(store, found, queued, duration_ms, trigger, tree, config)
+    record_run(store, found, queued, duration_ms, trigger, tree)
     if not found.converged:
         log.info("reconciled (%s): %d tracked, %d pointed at kept records, %d queued, "
                  "%d removed, %d jobs cancelled, %.0f ms", trigger, found.tracked,
@@ -195,42 +188,39 @@ def reconcile(store: Store, root: Path, config: Config, ident: Identity, *, trig
               tree: str | None = None) -> Result:
     started = time.monotonic()
     return apply(store, plan(store, root, config, ident, only), trigger=trigger,
-                 priority=priority, started=started, tree=tree,
-                 config=config if only is None else None)
+                 priority=priority, started=started, tree=tree)
 
 
 def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trigger: str,
-               tree: str | None, config: Config | None) -> None:
-    rules = _secret_rules(config) if config is not None else None
+               tree: str | None) -> None:
+    """The last run's findings, and how many runs and how long in all (for metrics)."""
     try:
         with ledger.transaction(store.conn):
             store.conn.execute(
                 "INSERT OR REPLACE INTO reconciles (dataset, ran_at, duration_ms, tree, "
-                "tracked, queued, pointed, removed, cancelled, trigger, rules) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT rules FROM "
-                "reconciles WHERE dataset = ?)))",
+                "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (dataset) DO UPDATE SET "
+                "ran_at = excluded.ran_at, duration_ms = excluded.duration_ms, "
+                "tree = excluded.tree, tracked = excluded.tracked, queued = excluded.queued, "
+                "pointed = excluded.pointed, removed = excluded.removed, "
+                "cancelled = excluded.cancelled, trigger = excluded.trigger, "
+                "runs = runs + 1, total_ms = total_ms + excluded.total_ms",
                 (store.dataset, time.time(), duration_ms, tree, found.tracked, len(queued),
-                 len(found.point), len(found.remove), len(found.cancel), trigger, rules,
-                 store.dataset))
+                 len(found.point), len(found.remove), len(found.cancel), trigger,
+                 duration_ms))
     except Exception:  # noqa: BLE001 - bookkeeping only; the work above is done
         log.warning("could not record the reconcile run", exc_info=True)
-
-
-def _last_rules(store: Store) -> str | None:
-    row = store.conn.execute("SELECT rules FROM reconciles WHERE dataset = ?",
-                             (store.dataset,)).fetchone()
-    return row[0] if row else None
 
 
 def last_run(store: Store) -> dict | None:
     """When the last reconcile ran and what it found, for `codequery status`."""
     row = store.conn.execute(
-        "SELECT ran_at, duration_ms, tracked, queued, pointed, removed, cancelled, trigger "
-        "FROM reconciles WHERE dataset = ?", (store.dataset,)).fetchone()
+        "SELECT ran_at, duration_ms, tracked, queued, pointed, removed, cancelled, trigger, "
+        "runs, total_ms FROM reconciles WHERE dataset = ?", (store.dataset,)).fetchone()
     if row is None:
         return None
     keys = ("ran_at", "duration_ms", "tracked", "queued", "pointed", "removed", "cancelled",
-            "trigger")
+            "trigger", "runs", "total_ms")
     return dict(zip(keys, tuple(row), strict=True))
 
 

@@ -138,10 +138,6 @@ class Store:
         return self.conn.execute("SELECT 1 FROM documents WHERE key = ?",
                                  (key,)).fetchone() is not None
 
-    def document(self, key: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT record FROM documents WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
     def _write_view(self, record: dict[str, Any], key: str) -> None:
         doc = {k: record.get(k, []) for k in _DOC_KEYS}
         symbols, docstrings = _symbols_and_docstrings(doc)

@@ -19,8 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from codequery import ledger, liveness, pidfile
+from codequery import blobs, holders, ledger, liveness, pidfile
 from codequery import reconcile as reconcile_mod
+from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.store import connect
 from codequery.workspace import Workspace
@@ -31,6 +32,7 @@ POLL_SECONDS = 1.0
 LEASE_CHECK_SECONDS = 10.0
 REDISPATCH_AFTER_SECONDS = 300.0
 EXIT_ALREADY_RUNNING = 75
+RECONCILE_ERROR_SECONDS = 60.0  # how often the same reconcile failure is logged
 RETRY_SOON_SECONDS = 3.0  # a run that broke off outside the documenter (e.g. disk full)
 SHUTDOWN_SECONDS = 5.0  # a graceful stop waits this long for jobs that are not LLM calls
 HUEY_PRIORITY = {0: 20, 1: 10, 2: 0}  # ledger rank -> Huey priority (higher runs first)
@@ -53,7 +55,8 @@ class WorkerRuntime:
         self._thread: threading.Thread | None = None
         self._last_stamp: str | None = None
         self._on_disk: dict[str, str] = {}
-        self._jobs_done = threading.Event()
+        self._reconcile_error: str | None = None
+        self._reconcile_error_at = 0.0
         self._retry: dict[str, float] = {}  # job id -> when to hand it over again
         self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
@@ -124,6 +127,7 @@ class WorkerRuntime:
                 pidfile.remove_if_mine(self.paths.pid_file)
                 os.close(self._lock_fd)
                 self._lock_fd = None
+                blobs.close_all()
                 log.info("worker %s stopped", os.getpid())
 
     def _dispatch_loop(self) -> None:
@@ -134,12 +138,12 @@ class WorkerRuntime:
         try:
             while not self._stop.is_set():
                 wait = POLL_SECONDS
+                self._try_reconcile(trigger, conn)
                 try:
                     if time.monotonic() - last_lease_check > LEASE_CHECK_SECONDS:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
-                    self.reconcile(trigger)
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
@@ -158,22 +162,39 @@ class WorkerRuntime:
             os.close(fifo)
             conn.close()
 
-    def reconcile(self, trigger: str) -> reconcile_mod.Result | None:
+    def _try_reconcile(self, trigger: str, conn) -> None:  # noqa: ANN001
+        """A failing reconcile (the documenter's CLI missing, a full disk) must not stop
+        the queue: it is logged, at most every RECONCILE_ERROR_SECONDS, and tried again
+        at the next check."""
+        try:
+            self.reconcile(trigger, conn)
+            self._reconcile_error = None
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            now = time.monotonic()
+            if (problem != self._reconcile_error
+                    or now - self._reconcile_error_at > RECONCILE_ERROR_SECONDS):
+                log.error("reconciling failed (%s); trying again", problem,
+                          exc_info=not isinstance(exc, CodeQueryError))
+                self._reconcile_error, self._reconcile_error_at = problem, now
+
+    def reconcile(self, trigger: str, conn=None) -> reconcile_mod.Result | None:  # noqa: ANN001
         """Bring the index to the checked-out tree. A periodic check skips the work while
-        HEAD and git's index file are as they were at the last reconcile, no job completed
-        since, and the few records of uncommitted edits still match their files."""
+        nothing it depends on changed: HEAD and git's index file, config.json, the
+        database as other connections write it (a job completed, `codequery document`
+        ran), and the few records of uncommitted edits."""
         root = self.workspace.root
-        stamp = reconcile_mod.tree_stamp(root, self._git_dirs)
-        if (trigger == "periodic check" and stamp == self._last_stamp
-                and not self._jobs_done.is_set() and all(
-                    reconcile_mod.disk_sha(root, path) == sha
-                    for path, sha in self._on_disk.items())):
+        stamp = (reconcile_mod.tree_stamp(root, self._git_dirs) + "|"
+                 + _mtime(self.paths.settings) + "|" + _data_version(conn))
+        if (trigger == "periodic check" and stamp == self._last_stamp and all(
+                reconcile_mod.disk_sha(root, path) == sha
+                for path, sha in self._on_disk.items())):
             return None
-        self._jobs_done.clear()
         runner = self.runner
         result = reconcile_mod.reconcile(runner.store, root, runner.config, runner.identity,
                                          trigger=trigger, tree=stamp)
-        self._last_stamp = stamp
+        # Our own write above changed the data version; what counts is others' from now.
+        self._last_stamp = stamp.rsplit("|", 1)[0] + "|" + _data_version(conn)
         # Records of uncommitted edits (`document PATH`): a `checkout -- PATH` that undoes
         # one may leave HEAD and git's index file as they were, so these are watched too.
         self._on_disk = result.plan.on_disk
@@ -184,11 +205,12 @@ class WorkerRuntime:
         disk, a locked database), the job is handed over again in a few seconds; its row
         may be unwritable now, so the worker keeps that in memory."""
         try:
-            done = self.runner.run(job_id)
-            if done is not None and done.status == ledger.COMPLETED:
-                # The tree may have moved on while it ran (a checkout right after a
-                # commit): the next check looks again rather than trust the last stamp.
-                self._jobs_done.set()
+            self.runner.run(job_id)
+        except CodeQueryError as exc:  # the documenter cannot run (not approved, missing)
+            if str(exc) != self._reconcile_error:
+                log.error("[QUEUE] %s waits: %s", job_id, exc)
+            with self._guard_retry:
+                self._retry[job_id] = time.monotonic() + RECONCILE_ERROR_SECONDS
         except Exception as exc:
             log.error("[QUEUE] %s broke off (%s: %s); trying again in %.0fs", job_id,
                       type(exc).__name__, exc, RETRY_SOON_SECONDS)
@@ -200,7 +222,8 @@ class WorkerRuntime:
             due = [j for j, at in self._retry.items() if at <= time.monotonic()]
         for job_id in due:
             try:
-                ledger.release(conn, job_id, self.owner, "the run broke off; queued again")
+                ledger.release(conn, job_id, self.owner, "the run broke off; queued again",
+                               holder=holders.me().split("/", 1)[0])
                 self._enqueue(job_id, HUEY_PRIORITY[1])
             except Exception:  # still broken: next time round
                 with self._guard_retry:
@@ -233,6 +256,21 @@ class WorkerRuntime:
             log.info("pruned %d completed jobs and %d unused records older than %d days",
                      removed, forgotten, days)
         return removed + forgotten
+
+
+def _mtime(path) -> str:  # noqa: ANN001 - a Path
+    try:
+        return str(path.stat().st_mtime_ns)
+    except OSError:
+        return "-"
+
+
+def _data_version(conn) -> str:  # noqa: ANN001 - sqlite3.Connection | None
+    """Changes whenever another connection commits to the database (SQLite's own
+    counter; the jobs of this worker's threads write through connections of their own)."""
+    if conn is None:
+        return "-"
+    return str(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202

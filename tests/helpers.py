@@ -78,6 +78,21 @@ def configure(repo: Path, **sections: dict) -> None:
     for name, values in sections.items():
         cfg[name].update(values)
     path.write_text(json.dumps(cfg, indent=2))
+    approve(repo)
+
+
+def approve(repo: Path) -> None:
+    """What running `codequery init` does for an edited config: this machine approves its
+    documenter settings (an LLM documenter runs only with approved ones)."""
+    from contextlib import suppress
+
+    from codequery import config, trust
+    from codequery.errors import CodeQueryError
+    from codequery.paths import RepoPaths
+
+    paths = RepoPaths(repo)
+    with suppress(CodeQueryError):  # a test that writes a broken config on purpose
+        trust.approve(paths, config.load(paths.config).documenter)
 
 
 def use_fake_llm(repo: Path, **documenter: object) -> None:

@@ -30,6 +30,30 @@ def test_upgrading_from_the_first_migration_matches_a_fresh_database(tmp_path):
     assert store.Store(old, "d")._match('"legacy_symbol"', 5)[0]["path"] == "a.py"
 
 
+def test_records_from_before_content_keys_stay_reusable(tmp_path):
+    import json
+
+    from codequery.content_key import Identity
+
+    conn = sqlite3.connect(tmp_path / "v4.db", isolation_level=None)
+    migrations.migrate(conn, target=4)
+    conn.execute(
+        "INSERT INTO records (dataset, path, language, overview, doc, size, line_count, "
+        "content_sha, documenter, model, documented_at, cost_usd) VALUES ('d', 'a.py', "
+        "'python', 'Old words.', '{\"functions\": [{\"name\": \"old_fn\"}]}', 9, 2, "
+        "'abc', 'claude', 'm1', 'then', 0.5)")
+    migrations.migrate(conn)
+    legacy = Identity("claude", "m1", "p123").legacy("abc")
+    assert conn.execute("SELECT doc_key FROM records").fetchone()[0] == legacy
+    conn.row_factory = sqlite3.Row
+    kept = store.Store(conn, "d")
+    assert kept.point("b.py", legacy)  # a copy elsewhere reuses it: no documenter call
+    record = kept.get("b.py")
+    assert (record["overview"], record["functions"][0]["name"], record["cost_usd"],
+            record["model"]) == ("Old words.", "old_fn", 0.5, "m1")
+    assert json.loads(conn.execute("SELECT record FROM documents").fetchone()[0])["size"] == 9
+
+
 def test_migrating_twice_is_a_no_op(tmp_path):
     conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
     migrations.migrate(conn)

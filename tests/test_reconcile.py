@@ -147,7 +147,8 @@ def test_a_path_that_is_gone_cancels_its_pending_job(branches):
     write_files(repo, {"src/tmp.py": "def temporary():\n    pass\n"})
     commit_all(repo, "tmp")
     runner = JobRunner(Workspace(repo))
-    result, _ = local_run.request(Workspace(repo), runner, None)
+    ws = Workspace(repo)
+    result = local_run.submit(ws, runner, local_run.prepare(ws, runner, None))
     [queued] = result.queued
     git(repo, "reset", "-q", "--hard", "HEAD~1")
     found = _plan(repo)
@@ -243,3 +244,90 @@ def test_a_database_from_before_content_keys_needs_no_redocumenting(branches):
         store.conn.execute("DELETE FROM documents")
     assert _plan(repo).converged
     assert json.loads(json.dumps(cli_json(repo, "status")["index"]))["outdated"] == 0
+
+
+def test_a_pulled_llm_command_does_not_run_until_approved_here(branches, tmp_path,
+                                                                 monkeypatch):
+    repo = branches
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    path = repo / ".code-query" / "config.json"
+    cfg = json.loads(path.read_text())
+    cfg["documenter"] = {"name": "command", "command": [sys.executable, str(FAKE_LLM)]}
+    path.write_text(json.dumps(cfg))  # as a pull or a teammate's commit would bring it
+    result = cli_run(repo, "document")
+    assert result.exit_code == 1
+    assert "has not approved these settings" in result.stderr
+    assert "codequery init" in result.stderr
+    assert logged_calls(log) == []
+    assert cli_run(repo, "init", "--no-document").exit_code == 0  # the user reviews, approves
+    assert cli_run(repo, "document").exit_code == 0
+    assert len(logged_calls(log)) == 3
+
+
+def test_a_secret_name_and_an_ordinary_name_never_share_a_record(branches):
+    repo = branches
+    write_files(repo, {".env.local": "", "pkg/__init__.py": "", ".env.prod": "A = 1\n",
+                       "conf.py": "A = 1\n"})
+    commit_all(repo, "same bytes, different kinds of name")
+    _converge(repo)
+    assert cli_json(repo, "show", "pkg/__init__.py")["language"] == "python"
+    assert cli_json(repo, "show", "pkg/__init__.py")["notes"] == []
+    assert "Secret-looking" in cli_json(repo, "show", ".env.prod")["notes"][0]
+    assert cli_json(repo, "show", "conf.py")["notes"] == []
+    assert _plan(repo).converged
+
+
+def test_a_rename_to_another_language_is_documented_as_that_language(branches):
+    repo = branches
+    write_files(repo, {"notes.txt": "# Title\n\nSome words.\n"})
+    commit_all(repo, "notes")
+    _converge(repo)
+    git(repo, "mv", "notes.txt", "notes.md")
+    commit_all(repo, "now markdown")
+    _converge(repo)
+    assert cli_json(repo, "show", "notes.md")["language"] == "markdown"
+
+
+def test_a_binary_edit_on_disk_does_not_hide_the_committed_file(branches):
+    repo = branches
+    write_files(repo, {"src/invoices.py": b"\x00\x01binary now"})
+    assert cli_run(repo, "document", "src/invoices.py").exit_code == 0
+    git(repo, "checkout", "--", "src/invoices.py")
+    _converge(repo)
+    assert _found(repo, "parse_invoice") == ["src/invoices.py"]
+    assert _plan(repo).converged
+
+
+def test_the_reconciler_keeps_a_queued_request_for_an_uncommitted_edit(branches):
+    repo = branches
+    write_files(repo, {"src/new.py": "def committed_version():\n    pass\n"})
+    commit_all(repo, "new")
+    write_files(repo, {"src/new.py": "def edited_version():\n    pass\n"})
+    queued = cli_run(repo, "document", "--queue", "src/new.py")
+    assert queued.exit_code == 0 and len(queued.stdout.splitlines()) == 1
+    found = _plan(repo)  # git's copy has no record either: the edit still wins
+    assert found.document == [] and len(found.waiting) == 1
+    _converge(repo)
+    assert _found(repo, "edited_version") == ["src/new.py"]
+
+
+def test_a_run_retries_a_job_waiting_out_its_back_off(repo, tmp_path, monkeypatch):
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]},
+              processing={"retry_base_seconds": 300})
+    assert cli_run(repo, "document", "--yes").exit_code == 1
+    monkeypatch.delenv("FAKE_LLM_FAIL")
+    result = cli_run(repo, "document", "--yes")  # what the first run said to do
+    assert result.exit_code == 0, result.stderr
+    assert "3 documented" in result.stderr
+
+
+def test_the_summary_counts_each_file_once(branches):
+    repo = branches
+    result = cli_run(repo, "document", "--force")
+    assert "3 documented, 0 unchanged" in result.stderr
+    write_files(repo, {"src/invoices.py": "def edited():\n    pass\n"})
+    result = cli_run(repo, "document", "src/invoices.py")
+    assert "1 documented, 0 unchanged" in result.stderr

@@ -10,7 +10,7 @@ from codequery.cli.app import State, cli, emit_json, json_option, stderr_console
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale
-from codequery.local_run import Outcome, document_now
+from codequery.local_run import Outcome, Request, document_now, prepare, submit
 from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
 
 pass_state = click.pass_obj
@@ -34,12 +34,15 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     from codequery.jobs import JobRunner
 
     runner = JobRunner(ws)
-    if not runner.documenter.inline and not _cost_accepted(ws, runner, only, force, yes):
-        return Outcome()
+    request = None
+    if not runner.documenter.inline:
+        request = prepare(ws, runner, only, force=force)
+        if not _cost_accepted(ws, runner, request, yes):
+            return Outcome()
     with file_progress("documenting") as (on_total, on_file):
         try:
             outcome = document_now(ws, only, force=force, on_total=on_total, on_file=on_file,
-                                   runner=runner)
+                                   runner=runner, request=request)
         except KeyboardInterrupt:
             stderr_console().print(f"codequery: interrupted; {ws.store.count()} records are "
                                    "kept, run `codequery document` to continue")
@@ -48,21 +51,20 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     return outcome
 
 
-def _cost_accepted(ws: Workspace, runner, only: list[str] | None,  # noqa: ANN001
-                   force: bool, yes: bool) -> bool:
+def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool) -> bool:  # noqa: ANN001
     """Above `confirm_above` calls, say what the run will cost and ask. Without a terminal
-    there is nobody to ask: the work goes to the queue instead."""
+    there is nobody to ask: the very same work goes to the queue instead."""
     import sys
 
-    from codequery.planning import plan
+    from codequery.planning import estimate
 
-    found = plan(ws, runner, only, force)
+    found = estimate(runner, request)
     if yes or found.calls <= ws.config.documenter.confirm_above:
         return True
     console = stderr_console()
     console.print(f"codequery: {found.describe(runner.documenter)}")
     if not sys.stdin.isatty():
-        _queue(ws, only, "normal")
+        _print_queued(ws, submit(ws, runner, request).queued)
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
                       "instead (pass --yes to document them now)")
         return False
@@ -80,6 +82,8 @@ def _report(outcome: Outcome) -> None:
         parts.append(f"{skipped} skipped ({reasons})")
     if outcome.failed:
         parts.append(f"{len(outcome.failed)} failed")
+    if outcome.by_worker:
+        parts.append(f"{outcome.by_worker} done by the worker")
     if outcome.left:
         parts.append(f"{outcome.left} left pending")
     console.print("codequery: " + ", ".join(parts))
@@ -166,6 +170,9 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
 
     create(cfg.documenter)  # fails before anything is written
     config_mod.save(cfg, ws.paths.config)
+    from codequery import trust
+
+    trust.approve(ws.paths, cfg.documenter)  # running init here is the approval
     ws.__dict__.pop("config", None)
     console = stderr_console()
     console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
@@ -177,9 +184,9 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
         install_hooks_into(state)
     if not no_document:
         outcome = _run_documenting(ws, None, force=False, yes=yes)
-        if outcome.failed:
-            raise CodeQueryError(f"{len(outcome.failed)} files could not be documented yet "
-                                 "(see above); they stay queued")
+        if outcome.unfinished:
+            raise CodeQueryError(f"{len(outcome.failed) + outcome.left} files are not "
+                                 "documented yet (see above); they stay queued")
 
 
 @cli.command()
@@ -211,17 +218,22 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
         _queue(ws, only, priority, force)
         return
     outcome = _run_documenting(ws, only, force, yes)
-    if outcome.failed:
-        raise CodeQueryError(f"{len(outcome.failed)} files could not be documented (see above)")
+    if outcome.unfinished:
+        raise CodeQueryError(f"{len(outcome.failed) + outcome.left} files are not documented "
+                             "yet (see above); they stay queued")
 
 
 def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:
-    from codequery import liveness
     from codequery.jobs import JobRunner
-    from codequery.local_run import request
 
-    result, _ = request(ws, JobRunner(ws), only, force=force, priority=priority)
-    queued = result.queued
+    runner = JobRunner(ws)
+    _print_queued(ws, submit(ws, runner, prepare(ws, runner, only, force=force),
+                             priority=priority).queued)
+
+
+def _print_queued(ws: Workspace, queued: list) -> None:
+    from codequery import liveness
+
     for item in queued:
         click.echo(f"{item.id}\t{item.path}")
     console = stderr_console()

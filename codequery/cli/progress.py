@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 @contextmanager
 def file_progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
-    """Yields (on_total, on_file) callbacks for `documenting.document_files`."""
+    """Yields (on_total, on_file) callbacks for `local_run.document_now`."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

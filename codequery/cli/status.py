@@ -83,9 +83,8 @@ def _index_report(ws, stale: int) -> dict:  # noqa: ANN001 - a Workspace
     from codequery.documenters import identity
 
     found = reconcile.plan(ws.store, ws.root, ws.config, identity(ws.config.documenter))
-    waiting = len(found.document) + len(found.point)
     return {"documented": ws.store.count(), "stale": stale, "missing": found.missing,
-            "outdated": waiting - found.missing, "skipped": found.skipped,
+            "outdated": found.outdated, "queued": found.queued, "skipped": found.skipped,
             "tracked": found.tracked, "last_reconcile": reconcile.last_run(ws.store)}
 
 
