@@ -23,7 +23,7 @@ from codequery import blobs, holders, ledger, liveness, pidfile
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
-from codequery.store import connect
+from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -178,12 +178,16 @@ class WorkerRuntime:
                           exc_info=not isinstance(exc, CodeQueryError))
                 self._reconcile_error, self._reconcile_error_at = problem, now
 
-    def reconcile(self, trigger: str, conn=None) -> reconcile_mod.Result | None:  # noqa: ANN001
-        """Bring the index to the checked-out tree. A periodic check skips the work while
-        nothing it depends on changed: HEAD and git's index file, config.json, the
-        database as other connections write it (a job completed, `codequery document`
-        ran), and the few records of uncommitted edits."""
+    def reconcile(self, trigger: str, conn) -> reconcile_mod.Result | None:  # noqa: ANN001
+        """Bring the index to the checked-out tree, writing through `conn` (the
+        dispatcher's own connection). A periodic check skips the work while nothing it
+        depends on changed: HEAD and git's index file, config.json, the database as
+        other connections write it (a job completed, `codequery document` ran), and the
+        few records of uncommitted edits."""
         root = self.workspace.root
+        # Taken before the plan is read: a job completing meanwhile changes the data
+        # version again, so the next check looks once more. Writes through `conn` itself
+        # do not change what `conn` reads as the data version.
         stamp = (reconcile_mod.tree_stamp(root, self._git_dirs) + "|"
                  + _mtime(self.paths.settings) + "|" + _data_version(conn))
         if (trigger == "periodic check" and stamp == self._last_stamp and all(
@@ -191,10 +195,10 @@ class WorkerRuntime:
                 for path, sha in self._on_disk.items())):
             return None
         runner = self.runner
-        result = reconcile_mod.reconcile(runner.store, root, runner.config, runner.identity,
+        store = Store(conn, runner.config.dataset)
+        result = reconcile_mod.reconcile(store, root, runner.config, runner.identity,
                                          trigger=trigger, tree=stamp)
-        # Our own write above changed the data version; what counts is others' from now.
-        self._last_stamp = stamp.rsplit("|", 1)[0] + "|" + _data_version(conn)
+        self._last_stamp = stamp
         # Records of uncommitted edits (`document PATH`): a `checkout -- PATH` that undoes
         # one may leave HEAD and git's index file as they were, so these are watched too.
         self._on_disk = result.plan.on_disk
@@ -265,11 +269,9 @@ def _mtime(path) -> str:  # noqa: ANN001 - a Path
         return "-"
 
 
-def _data_version(conn) -> str:  # noqa: ANN001 - sqlite3.Connection | None
+def _data_version(conn) -> str:  # noqa: ANN001 - sqlite3.Connection
     """Changes whenever another connection commits to the database (SQLite's own
     counter; the jobs of this worker's threads write through connections of their own)."""
-    if conn is None:
-        return "-"
     return str(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
