@@ -34,13 +34,13 @@ class Identity(namedtuple("Identity", "name model version")):
     def key(self, sha: str, lang: str) -> str:
         return make(sha, self.name, self.model, self.version, lang)
 
-    def legacy(self, sha: str) -> str:
+    def legacy(self, sha: str, lang: str) -> str:
         """The key migration 5 gave a record of this content by this documenter."""
-        return f"{sha}:{self.name}:{self.model or ''}:{LEGACY}"
+        return f"{sha}:{self.name}:{self.model or ''}:{LEGACY}:{lang}"
 
     def choices(self, sha: str, lang: str, *, secret_name: bool) -> tuple[str, ...]:
         """The keys a path with this content, language and kind of name may point at,
         the one a new record gets first."""
         if secret_name:
             return (secret(sha, lang, by_name=True),)
-        return (self.key(sha, lang), secret(sha, lang, by_name=False), self.legacy(sha))
+        return (self.key(sha, lang), secret(sha, lang, by_name=False), self.legacy(sha, lang))

@@ -74,12 +74,12 @@ class JobRunner:
     @cached_property
     def documenter(self) -> Documenter:
         trust.require(self.workspace.paths, self.config.documenter)
-        return create(self.config.documenter)
+        return create(self.config.documenter, self.workspace.root)
 
     @property
     def identity(self) -> content_key.Identity:
         """From the settings alone: the reconciler needs no runnable documenter."""
-        return identity(self.config.documenter)
+        return identity(self.config.documenter, self.workspace.root)
 
     @cached_property
     def caller(self) -> LLMCaller:
@@ -320,12 +320,8 @@ def _size(path: Path) -> int:
 
 
 def _entry(root: Path, path: str) -> git.TrackedFile:
-    """What `git ls-files -s` would say, from the file system (no git call per job)."""
-    full = root / path
-    if full.is_symlink():
-        mode = git.SYMLINK_MODE
-    elif full.is_dir():
-        mode = git.SUBMODULE_MODE
-    else:
-        mode = "100644"
+    """What `git ls-files -s` would say, from the file system (no git call per job). Only
+    a symlink is told apart: a submodule never gets a job (the reconciler goes by git's
+    mode), and a directory where git has a file is read from git's copy."""
+    mode = git.SYMLINK_MODE if (root / path).is_symlink() else "100644"
     return git.TrackedFile(path, mode, "")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codequery import ledger, liveness, reconcile
-from codequery.eligibility import secret_name
+from codequery.eligibility import link_target, secret_name
 from codequery.jobs import DEFERRED, JobRunner
 from codequery.workspace import Workspace
 
@@ -33,12 +33,13 @@ class Outcome:
     skipped: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
     left: int = 0  # still pending: out of time, or the documenter cannot be called now
+    dead: int = 0  # retries used up earlier: waiting for `codequery queue retry`
     by_worker: int = 0  # done meanwhile by a running worker
     blocked: str | None = None  # why calls stopped (e.g. the circuit breaker)
 
     @property
     def unfinished(self) -> bool:
-        return bool(self.failed or self.left)
+        return bool(self.failed or self.left or self.dead)
 
 
 @dataclass
@@ -75,22 +76,25 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
                         if not any(reconcile.under(p, [path]) for p in found.wanted))
     elif force:
         found.point, found.document = [], sorted(found.wanted.items())
-    if force:
-        found.waiting = []  # their paths are in `document`: the new jobs coalesce with them
+    # A path in `document` with a pending job: the new job coalesces with that one.
+    queued = {path for path, _ in found.document}
+    found.waiting = [(job_id, path) for job_id, path in found.waiting if path not in queued]
     return Request(found, ledger.REDO if force else ledger.DOCUMENT, untracked)
 
 
 def _as_on_disk(ws: Workspace, runner: JobRunner, found: reconcile.Plan,
                 force: bool) -> list[tuple[str, str]]:
     view = runner.store.view()
-    waiting = {path for path, _ in found.document}
+    wanted_now = {path for path, _ in found.document}
     items = []
     for path, indexed in sorted(found.wanted.items()):
         # Gone from disk (or a directory): git's copy is what there is.
         sha = reconcile.disk_sha(ws.root, path) or indexed
+        target = link_target(ws.root, path) if (ws.root / path).is_symlink() else None
+        names = [path] + ([target] if target else [])
         choices = runner.identity.choices(
-            sha, reconcile.lang_of(path), secret_name=secret_name([path], runner.config.files))
-        if force or path in waiting or view.get(path) not in choices:
+            sha, reconcile.lang_of(path), secret_name=secret_name(names, runner.config.files))
+        if force or path in wanted_now or view.get(path) not in choices:
             items.append((path, sha))
     return items
 
@@ -173,12 +177,21 @@ def _count(outcome: Outcome, done) -> None:  # noqa: ANN001 - jobs.JobResult
 
 
 def summarize(request: Request, outcome: Outcome) -> Outcome:
-    """Fold what the reconcile settled by itself into the run's outcome."""
+    """Fold what the reconcile settled by itself into the run's outcome: each tracked
+    path counts once, by the job it got or else by what the plan found for it."""
     found = request.plan
-    outcome.unchanged += max(found.tracked - request.jobs - found.skipped, 0)
+    jobs = {path for path, _ in found.document} | {path for _, path in found.waiting}
+    for path in found.wanted.keys() - jobs:
+        state = found.state.get(path)
+        if state in (reconcile.CURRENT, reconcile.POINT):
+            outcome.unchanged += 1
+        elif state == reconcile.SKIPPED:
+            outcome.skipped["unchanged since skipped"] += 1
+        elif state == reconcile.DEAD:
+            outcome.dead += 1
+        elif state == reconcile.QUEUED:
+            outcome.left += 1  # being documented elsewhere right now
     outcome.removed += len(found.remove)
-    if found.skipped:
-        outcome.skipped["unchanged since skipped"] += found.skipped
     if found.undecodable:
         outcome.skipped["file name not UTF-8"] += found.undecodable
     if request.untracked:
@@ -199,7 +212,8 @@ def document_now(ws: Workspace, only: list[str] | None = None, *, force: bool = 
                               worker=trigger)
     request = request or prepare(ws, runner, only, force=force)
     result = submit(ws, runner, request, priority="high", trigger=trigger, wake=False)
-    ids = list(dict.fromkeys([q.id for q in result.queued] + request.plan.waiting))
+    ids = list(dict.fromkeys([q.id for q in result.queued]
+                             + [job_id for job_id, _ in request.plan.waiting]))
     if on_total is not None:
         on_total(len(ids))
     return summarize(request, run(runner, ids, deadline=deadline, on_file=on_file))

@@ -130,7 +130,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE records SET doc_key = CASE
             WHEN doc LIKE '%Secret-looking file: its content is never read%'
                 THEN content_sha || ':secret'
-            ELSE content_sha || ':' || documenter || ':' || coalesce(model, '') || ':legacy'
+            ELSE content_sha || ':' || documenter || ':' || coalesce(model, '') || ':legacy:'
+                || language
         END;
         -- Records made before keys stay reusable under their legacy key (a branch switch
         -- or a rename after the upgrade costs no documenter call).
@@ -142,7 +143,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
                 'cost_usd', cost_usd, 'input_tokens', input_tokens,
                 'output_tokens', output_tokens)),
             CAST(strftime('%s', 'now') AS REAL), CAST(strftime('%s', 'now') AS REAL)
-        FROM records WHERE doc_key LIKE '%:legacy';
+        FROM records WHERE doc_key LIKE '%:legacy:%';
         CREATE INDEX records_by_key ON records (doc_key);
         -- the reconciler's path view, read from the index alone
         CREATE INDEX records_view ON records (dataset, path, doc_key);

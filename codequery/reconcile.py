@@ -29,6 +29,11 @@ from codequery.store import Store
 log = logging.getLogger(__name__)
 
 
+# What a plan found for a path (Plan.state).
+CURRENT, SKIPPED, POINT, QUEUED, DEAD, DOCUMENT = (
+    "current", "skipped", "point", "queued", "dead", "document")
+
+
 @dataclass
 class Plan:
     tracked: int = 0  # tracked paths that may be documented
@@ -42,7 +47,9 @@ class Plan:
     document: list[tuple[str, str]] = field(default_factory=list)  # (path, blob id)
     remove: list[str] = field(default_factory=list)  # paths no longer tracked
     cancel: list[str] = field(default_factory=list)  # ids of pending jobs nobody wants
-    waiting: list[str] = field(default_factory=list)  # ids of pending jobs still wanted
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # (job id, path) pending
+    dead: list[tuple[str, str]] = field(default_factory=list)  # (job id, path): queue retry
+    state: dict[str, str] = field(default_factory=dict)  # path -> what this plan found
     wanted: dict[str, str] = field(default_factory=dict)  # every eligible path -> blob id
     on_disk: dict[str, str] = field(default_factory=dict)  # records of uncommitted edits
     rules: str = ""
@@ -106,22 +113,26 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         job = pending.get(path)
         if stored in choices:
             result.current += 1
+            result.state[path] = CURRENT
             _drop_outdated_job(result, root, path, sha, job)
             continue
         skip = skips.get(path)
         if skip is not None and skip[0] == sha and skip[1] == result.rules:
             result.skipped += 1
+            result.state[path] = SKIPPED
             _drop_outdated_job(result, root, path, sha, job)
             continue
         disk = disk_sha(root, path) if stored is not None or job is not None else None
         if disk is not None and disk != sha:
             if stored in ident.choices(disk, lang, secret_name=hidden):
                 result.current += 1  # it describes the uncommitted edit: more current still
+                result.state[path] = CURRENT
                 result.on_disk[path] = disk
                 continue
             if job is not None and job[1] == disk:
                 result.queued += 1  # someone asked for the uncommitted edit: it comes
-                result.waiting.append(job[0])
+                result.state[path] = QUEUED
+                result.waiting.append((job[0], path))
                 continue
         if stored is None:
             result.missing += 1
@@ -131,13 +142,18 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         kept = next((key for key in choices if store.has_document(key)), None)
         if kept is not None:
             result.point.append((path, kept))
+            result.state[path] = POINT
         elif (path, sha) in asked:
             result.queued += 1  # a job for this very content is queued (or dead)
             job_id, status = asked[(path, sha)]
+            result.state[path] = DEAD if status == ledger.DEAD else QUEUED
             if status == ledger.PENDING:
-                result.waiting.append(job_id)
+                result.waiting.append((job_id, path))
+            elif status == ledger.DEAD:
+                result.dead.append((job_id, path))
         else:
             result.document.append((path, sha))
+            result.state[path] = DOCUMENT
     wanted = result.wanted
     known = set(view) | set(skips)
     result.remove = sorted(p for p in known - wanted.keys() if under(p, only))

@@ -55,8 +55,7 @@ class WorkerRuntime:
         self._thread: threading.Thread | None = None
         self._last_stamp: str | None = None
         self._on_disk: dict[str, str] = {}
-        self._reconcile_error: str | None = None
-        self._reconcile_error_at = 0.0
+        self._told: dict[str, float] = {}  # problems logged lately, and when
         self._retry: dict[str, float] = {}  # job id -> when to hand it over again
         self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
@@ -168,15 +167,22 @@ class WorkerRuntime:
         at the next check."""
         try:
             self.reconcile(trigger, conn)
-            self._reconcile_error = None
         except Exception as exc:
-            problem = f"{type(exc).__name__}: {exc}"
-            now = time.monotonic()
-            if (problem != self._reconcile_error
-                    or now - self._reconcile_error_at > RECONCILE_ERROR_SECONDS):
-                log.error("reconciling failed (%s); trying again", problem,
+            if self._news(f"{type(exc).__name__}: {exc}"):
+                log.error("reconciling failed (%s: %s); trying again", type(exc).__name__, exc,
                           exc_info=not isinstance(exc, CodeQueryError))
-                self._reconcile_error, self._reconcile_error_at = problem, now
+
+    def _news(self, problem: str) -> bool:
+        """Whether to log `problem`: not the same one again within RECONCILE_ERROR_SECONDS
+        (a documenter that cannot run would otherwise fill the log, once per job)."""
+        now = time.monotonic()
+        with self._guard_retry:
+            if now - self._told.get(problem, -RECONCILE_ERROR_SECONDS) < RECONCILE_ERROR_SECONDS:
+                return False
+            self._told = {p: t for p, t in self._told.items()
+                          if now - t < RECONCILE_ERROR_SECONDS}
+            self._told[problem] = now
+            return True
 
     def reconcile(self, trigger: str, conn) -> reconcile_mod.Result | None:  # noqa: ANN001
         """Bring the index to the checked-out tree, writing through `conn` (the
@@ -211,8 +217,8 @@ class WorkerRuntime:
         try:
             self.runner.run(job_id)
         except CodeQueryError as exc:  # the documenter cannot run (not approved, missing)
-            if str(exc) != self._reconcile_error:
-                log.error("[QUEUE] %s waits: %s", job_id, exc)
+            if self._news(str(exc)):
+                log.error("[QUEUE] %s and others wait: %s", job_id, exc)
             with self._guard_retry:
                 self._retry[job_id] = time.monotonic() + RECONCILE_ERROR_SECONDS
         except Exception as exc:

@@ -178,7 +178,7 @@ def test_version_check() -> None:
 
 def test_missing_executable_is_a_config_error_at_create() -> None:
     with pytest.raises(CodeQueryError) as info:
-        create(DocumenterConfig(name="claude", executable="no-such-claude-9c1e"))
+        create(DocumenterConfig(name="claude", executable="no-such-claude-9c1e"), Path.cwd())
     assert str(info.value) == (
         "the Claude CLI `no-such-claude-9c1e` was not found on PATH; install it or set "
         "documenter.executable in .code-query/config.json"
@@ -196,18 +196,18 @@ def test_create_builds_the_claude_documenter_with_the_template(
     )
     config = DocumenterConfig(name="claude", model="opus", timeout_seconds=7,
                               prompt_template="my-prompt.txt")
-    documenter = create(config)
+    documenter = create(config, tmp_path)
     assert isinstance(documenter, ClaudeDocumenter)
     assert (documenter.name, documenter.model, documenter.timeout) == ("claude", "opus", 7)
     assert documenter.inline is False
     documenter.document("a.py", "python", SOURCE)
     assert logged_calls(log)[0]["stdin"].startswith("Custom! ")
     command = create(DocumenterConfig(name="command", command=["llm"],
-                                      prompt_template="my-prompt.txt"))
+                                      prompt_template="my-prompt.txt"), tmp_path)
     assert isinstance(command, CommandDocumenter)
     (tmp_path / "my-prompt.txt").unlink()
     with pytest.raises(CodeQueryError, match="cannot read prompt template"):
-        create(config)
+        create(config, tmp_path)
 
 
 def test_batch_answers_are_mapped_back_by_path(log: Path) -> None:

@@ -157,13 +157,14 @@ def test_model_placeholder_without_a_model_is_a_config_error() -> None:
 
 
 def test_create_builds_the_configured_documenter() -> None:
-    documenter = create(DocumenterConfig(name="command", command=[FAKE], timeout_seconds=7))
+    documenter = create(DocumenterConfig(name="command", command=[FAKE], timeout_seconds=7),
+                        Path.cwd())
     assert isinstance(documenter, CommandDocumenter) and documenter.timeout == 7
-    assert create(DocumenterConfig()).name == "builtin"
+    assert create(DocumenterConfig(), Path.cwd()).name == "builtin"
     with pytest.raises(CodeQueryError, match="was not found on PATH"):
-        create(DocumenterConfig(name="claude", executable="no-such-claude-cli"))
+        create(DocumenterConfig(name="claude", executable="no-such-claude-cli"), Path.cwd())
     with pytest.raises(CodeQueryError, match="documenter.command"):
-        create(DocumenterConfig(name="command"))
+        create(DocumenterConfig(name="command"), Path.cwd())
 
 
 RECORD = {"overview": "Adds numbers.", "functions": [{"name": "total", "line": 1}]}

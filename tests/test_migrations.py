@@ -43,7 +43,7 @@ def test_records_from_before_content_keys_stay_reusable(tmp_path):
         "'python', 'Old words.', '{\"functions\": [{\"name\": \"old_fn\"}]}', 9, 2, "
         "'abc', 'claude', 'm1', 'then', 0.5)")
     migrations.migrate(conn)
-    legacy = Identity("claude", "m1", "p123").legacy("abc")
+    legacy = Identity("claude", "m1", "p123").legacy("abc", "python")
     assert conn.execute("SELECT doc_key FROM records").fetchone()[0] == legacy
     conn.row_factory = sqlite3.Row
     kept = store.Store(conn, "d")

@@ -240,7 +240,7 @@ def test_a_database_from_before_content_keys_needs_no_redocumenting(branches):
     store = JobRunner(Workspace(repo)).store
     with ledger.transaction(store.conn):  # what migration 5 gives records made before it
         store.conn.execute("UPDATE records SET doc_key = content_sha || ':' || documenter "
-                           "|| ':' || coalesce(model, '') || ':legacy'")
+                           "|| ':' || coalesce(model, '') || ':legacy:' || language")
         store.conn.execute("DELETE FROM documents")
     assert _plan(repo).converged
     assert json.loads(json.dumps(cli_json(repo, "status")["index"]))["outdated"] == 0
@@ -331,3 +331,27 @@ def test_the_summary_counts_each_file_once(branches):
     write_files(repo, {"src/invoices.py": "def edited():\n    pass\n"})
     result = cli_run(repo, "document", "src/invoices.py")
     assert "1 documented, 0 unchanged" in result.stderr
+
+
+def test_a_directory_where_git_has_a_file_is_documented_from_git(branches):
+    repo = branches
+    (repo / "web/app.js").unlink()
+    (repo / "web/app.js").mkdir()  # git's index still says: a file, this content
+    store = JobRunner(Workspace(repo)).store
+    with ledger.transaction(store.conn):
+        store.delete(["web/app.js"])
+    _converge(repo)
+    assert _found(repo, "renderInvoice") == ["web/app.js"]
+    assert _plan(repo).converged  # and so no job comes back for it
+
+
+def test_a_dead_job_is_reported_not_counted_as_unchanged(repo, monkeypatch):
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]},
+              processing={"max_retries": 0})
+    assert cli_run(repo, "document", "--yes").exit_code == 1
+    result = cli_run(repo, "document", "--yes")
+    assert result.exit_code == 1
+    assert "0 documented, 0 unchanged" in result.stderr
+    assert "3 dead (codequery queue retry --all-dead)" in result.stderr

@@ -82,6 +82,8 @@ def _report(outcome: Outcome) -> None:
         parts.append(f"{skipped} skipped ({reasons})")
     if outcome.failed:
         parts.append(f"{len(outcome.failed)} failed")
+    if outcome.dead:
+        parts.append(f"{outcome.dead} dead (codequery queue retry --all-dead)")
     if outcome.by_worker:
         parts.append(f"{outcome.by_worker} done by the worker")
     if outcome.left:
@@ -168,7 +170,7 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     cfg = _apply_options(cfg, dataset=dataset, documenter=documenter, model=model, mode=mode)
     from codequery.documenters import create
 
-    create(cfg.documenter)  # fails before anything is written
+    create(cfg.documenter, ws.root)  # fails before anything is written
     config_mod.save(cfg, ws.paths.config)
     from codequery import trust
 
@@ -185,8 +187,8 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     if not no_document:
         outcome = _run_documenting(ws, None, force=False, yes=yes)
         if outcome.unfinished:
-            raise CodeQueryError(f"{len(outcome.failed) + outcome.left} files are not "
-                                 "documented yet (see above); they stay queued")
+            raise CodeQueryError(f"{len(outcome.failed) + outcome.left + outcome.dead} files "
+                                 "are not documented yet (see above)")
 
 
 @cli.command()
@@ -219,8 +221,8 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
         return
     outcome = _run_documenting(ws, only, force, yes)
     if outcome.unfinished:
-        raise CodeQueryError(f"{len(outcome.failed) + outcome.left} files are not documented "
-                             "yet (see above); they stay queued")
+        raise CodeQueryError(f"{len(outcome.failed) + outcome.left + outcome.dead} files are "
+                             "not documented yet (see above)")
 
 
 def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:

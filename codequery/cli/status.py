@@ -82,7 +82,7 @@ def _index_report(ws, stale: int) -> dict:  # noqa: ANN001 - a Workspace
     from codequery import reconcile
     from codequery.documenters import identity
 
-    found = reconcile.plan(ws.store, ws.root, ws.config, identity(ws.config.documenter))
+    found = reconcile.plan(ws.store, ws.root, ws.config, identity(ws.config.documenter, ws.root))
     return {"documented": ws.store.count(), "stale": stale, "missing": found.missing,
             "outdated": found.outdated, "queued": found.queued, "skipped": found.skipped,
             "tracked": found.tracked, "last_reconcile": reconcile.last_run(ws.store)}

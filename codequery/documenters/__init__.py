@@ -38,7 +38,7 @@ def prompt_version(template_text: str, *extra: str) -> str:
     return "p" + digest.hexdigest()[:10]
 
 
-def identity(config: DocumenterConfig) -> Identity:
+def identity(config: DocumenterConfig, root: Path) -> Identity:
     """The documenter's part of content keys, from the settings alone (no executable is
     needed: `status` and the reconciler's plan ask this)."""
     if config.name == "builtin":
@@ -46,22 +46,21 @@ def identity(config: DocumenterConfig) -> Identity:
     from codequery.documenters.prompting import load_template
 
     try:
-        text = load_template(_template(config))
+        text = load_template(template_path(config, root))
     except CodeQueryError:
         text = "(unreadable template)"
     extra = (json.dumps(config.command),) if config.name == "command" else ()
     return Identity(config.name, config.model or None, prompt_version(text, *extra))
 
 
-def _template(config: DocumenterConfig) -> Path | None:
-    """The configured prompt template; a relative path is taken from the working directory
-    (the repository root, where both `codequery` and the worker run)."""
+def template_path(config: DocumenterConfig, root: Path) -> Path | None:
+    """The configured prompt template; a relative path is taken from the repository."""
     if not config.prompt_template:
         return None
-    return Path.cwd() / Path(config.prompt_template).expanduser()
+    return root / Path(config.prompt_template).expanduser()
 
 
-def create(config: DocumenterConfig) -> Documenter:
+def create(config: DocumenterConfig, root: Path) -> Documenter:
     """The documenter the config's documenter section describes.
 
     Runs at `codequery init` and when a worker starts, so a documenter that cannot work
@@ -75,7 +74,7 @@ def create(config: DocumenterConfig) -> Documenter:
         from codequery.documenters.command import CommandDocumenter
 
         return CommandDocumenter(
-            config.command, config.model, config.timeout_seconds, _template(config)
+            config.command, config.model, config.timeout_seconds, template_path(config, root)
         )
     if config.name == "claude":
         from codequery.documenters.claude import ClaudeDocumenter, missing_executable_message
@@ -84,7 +83,7 @@ def create(config: DocumenterConfig) -> Documenter:
         if problem is not None:
             raise CodeQueryError(problem)
         return ClaudeDocumenter(
-            config.executable, config.model, config.timeout_seconds, _template(config)
+            config.executable, config.model, config.timeout_seconds, template_path(config, root)
         )
     raise CodeQueryError(
         f"the {config.name!r} documenter is not available in this version of codequery; "
