@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 _BY_SUFFIX = {
     ".py": "python", ".pyi": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
@@ -28,10 +26,12 @@ _SHEBANG = {"python": "python", "python3": "python", "sh": "shell", "bash": "she
 
 
 def detect(path: str, head: bytes = b"") -> str:
-    name = PurePosixPath(path).name
+    # String operations, not PurePosixPath: the reconciler asks for every tracked path.
+    name = path.rsplit("/", 1)[-1]
     if name in _BY_NAME:
         return _BY_NAME[name]
-    suffix = PurePosixPath(name).suffix.lower()
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
     if suffix in _BY_SUFFIX:
         return _BY_SUFFIX[suffix]
     if head.startswith(b"#!"):
