@@ -302,11 +302,12 @@ def test_a_worker_starting_while_the_lock_is_probed_waits_for_it(repo, repo_path
 def test_the_worker_follows_a_changed_config(repo, repo_paths):
     cli_run(repo, "init", "--no-document")
     _start(repo)
+    renamed = store.Store(store.connect(repo_paths.data_db), "renamed")
+    assert renamed.count() == 0
     cli_run(repo, "init", "--dataset", "renamed", "--no-document")
-    ids = _queue(repo, "README.md")
-    done = run_installed(repo, "queue", "wait", *ids, "--timeout", "20")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert store.Store(store.connect(repo_paths.data_db), "renamed").get("README.md")
+    # The worker reads the new config at its next check and indexes the tree there.
+    wait_for(lambda: renamed.count() == 3, timeout=20)
+    assert renamed.get("README.md")["path"] == "README.md"
 
 
 def test_a_killed_worker_left_as_a_zombie_holds_no_job(repo, repo_paths, monkeypatch):
