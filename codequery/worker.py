@@ -313,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codequery.worker",
                                      description="Run the codequery consumer of a repository.")
     parser.add_argument("--threads", type=int, default=None, help="worker threads")
+    parser.add_argument("--metrics-port", type=int, default=None,
+                        help="serve Prometheus metrics on 127.0.0.1:PORT/metrics")
     args = parser.parse_args(argv)
 
     from codequery import huey_app
@@ -323,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"codequery: a worker already runs for {runtime.workspace.root} "
               f"(pid {holder.get('pid', '?')})", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
+    if args.metrics_port:
+        from codequery.server import metrics
+
+        metrics.serve(runtime.workspace, args.metrics_port)
+        log.info("metrics at http://127.0.0.1:%d/metrics", args.metrics_port)
     threads = args.threads or runtime.runner.config.processing.threads
     consumer = _consumer(huey_app.huey, runtime, workers=threads, worker_type="thread",
                          initial_delay=0.05, backoff=1.15, max_delay=1.0, periodic=True,

@@ -31,7 +31,8 @@ class WorkerInfo:
         return dict(self.__dict__)
 
 
-def info(paths: RepoPaths) -> WorkerInfo:
+def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
+    """The worker's state; `sample_cpu` measures its CPU use over 0.1 s."""
     if not liveness.worker_alive(paths):
         return WorkerInfo(running=False)
     proc = pidfile.live_process(paths.pid_file)
@@ -40,20 +41,21 @@ def info(paths: RepoPaths) -> WorkerInfo:
     with proc.oneshot():
         return WorkerInfo(
             running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
-            cpu_percent=proc.cpu_percent(interval=0.1),
+            cpu_percent=proc.cpu_percent(interval=0.1) if sample_cpu else None,
             memory_mb=round(proc.memory_info().rss / 2**20, 1), threads=proc.num_threads(),
             cmdline=proc.cmdline())
 
 
-def worker_command(threads: int | None = None) -> list[str]:
+def worker_command(threads: int | None = None, metrics_port: int | None = None) -> list[str]:
     # -I: the repository is the working directory, and a `codequery/` or `tasks.py` of its
     # own must not shadow ours.
     argv = [sys.executable, "-I", "-m", "codequery.worker"]
-    return argv + (["--threads", str(threads)] if threads else [])
+    argv += ["--threads", str(threads)] if threads else []
+    return argv + (["--metrics-port", str(metrics_port)] if metrics_port else [])
 
 
-def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0
-          ) -> tuple[int, bool]:
+def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0,
+          metrics_port: int | None = None) -> tuple[int, bool]:
     """Start a detached consumer; returns (pid, started_now). Waits until it is ready."""
     current = info(paths)
     if current.running:
@@ -62,7 +64,7 @@ def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0
     out = open(paths.log_dir / "worker.out", "ab")  # noqa: SIM115 - handed to the child
     env = {**os.environ, "CODEQUERY_ROOT": str(paths.root)}
     env = {k: v for k, v in env.items() if not k.startswith("GIT_")}
-    child = subprocess.Popen(worker_command(threads), cwd=paths.root, env=env,
+    child = subprocess.Popen(worker_command(threads, metrics_port), cwd=paths.root, env=env,
                              stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True, close_fds=True)
     out.close()

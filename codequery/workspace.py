@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +21,7 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.paths = RepoPaths(root)
+        self._local = threading.local()
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
@@ -36,10 +38,15 @@ class Workspace:
         self.require_initialized()
         return config_mod.load(self.paths.settings)
 
-    @cached_property
+    @property
     def store(self) -> Store:
-        self.paths.state_dir.mkdir(exist_ok=True)
-        return Store(connect(self.paths.data_db), self.config.dataset)
+        """This thread's connection to the data (a server calls in from many threads; a
+        SQLite connection must not be shared between them)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            self.paths.state_dir.mkdir(exist_ok=True)
+            store = self._local.store = Store(connect(self.paths.data_db), self.config.dataset)
+        return store
 
     def relative(self, user_path: str, cwd: Path) -> str:
         """A path as the user typed it (relative to cwd) -> repository-relative, POSIX."""

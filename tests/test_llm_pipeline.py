@@ -105,8 +105,13 @@ def test_a_private_key_is_never_in_any_calls_stdin(tmp_path, calls_log):
 
 
 def test_a_missing_claude_is_a_clear_error_at_init(tmp_path, monkeypatch):
+    import shutil
+
     repo = make_repo(tmp_path / "r", files(1))
-    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    only_git = tmp_path / "bin"  # whatever this machine has installed, no `claude` here
+    only_git.mkdir()
+    (only_git / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(only_git))
     result = cli_run(repo, "init", "--documenter", "claude")
     assert result.exit_code == 1
     assert "was not found on PATH" in result.stderr

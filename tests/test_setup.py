@@ -6,13 +6,15 @@ from tests.helpers import cli_run
 
 
 def test_the_wizard_asks_and_sets_up(repo):
-    # dataset, documenter, mode, hooks, worker, document
-    answers = "billing\nbuiltin\nmanual\ny\nnone\ny\n"
+    # dataset, documenter, mode, hooks, worker, document, MCP client
+    answers = "billing\nbuiltin\nmanual\ny\nnone\ny\nclaude\n"
     result = cli_run(repo, "setup", input=answers)
     assert result.exit_code == 0, result.output
     for question in ("Dataset name", "Documenter", "What a commit does", "git hooks",
-                     "Background worker", "Document every tracked file"):
+                     "Background worker", "Document every tracked file", "coding agent"):
         assert question in result.stderr
+    mcp = json.loads((repo / ".mcp.json").read_text())
+    assert mcp["mcpServers"]["codequery"]["args"] == ["-C", str(repo), "serve"]
     cfg = json.loads((repo / ".code-query/config.json").read_text())
     assert (cfg["dataset"], cfg["processing"]["mode"]) == ("billing", "manual")
     assert (repo / ".git/hooks/post-commit").exists()
@@ -21,7 +23,7 @@ def test_the_wizard_asks_and_sets_up(repo):
 
 def test_defaults_come_from_the_existing_config(repo):
     cli_run(repo, "init", "--dataset", "kept", "--mode", "sync", "--no-document")
-    result = cli_run(repo, "setup", input="\n\n\nn\nnone\nn\n")
+    result = cli_run(repo, "setup", input="\n\n\nn\nnone\nn\n\n")
     assert result.exit_code == 0, result.output
     cfg = json.loads((repo / ".code-query/config.json").read_text())
     assert (cfg["dataset"], cfg["processing"]["mode"]) == ("kept", "sync")
@@ -41,7 +43,8 @@ def test_yes_runs_unattended_and_starts_the_worker(repo):
 
 def test_flags_answer_their_questions(repo):
     result = cli_run(repo, "setup", "--dataset", "d", "--documenter", "builtin", "--mode",
-                     "auto", "--no-hooks", "--worker", "none", "--no-document")
+                     "auto", "--no-hooks", "--worker", "none", "--no-document",
+                     "--mcp-client", "none")
     assert result.exit_code == 0, result.output
     assert "Dataset name" not in result.stderr
     assert not (repo / ".git/hooks/post-commit").exists()

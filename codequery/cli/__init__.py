@@ -5,6 +5,7 @@ from codequery.cli import (  # noqa: F401 - importing registers the commands
     documents,
     hook_commands,
     queue_commands,
+    serve_commands,
     service_commands,
     setup_command,
     status,

@@ -9,7 +9,6 @@ from codequery import config as config_mod
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
-from codequery.freshness import is_stale
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
 from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
 
@@ -247,8 +246,11 @@ def _print_queued(ws: Workspace, queued: list) -> None:
         console.print("codequery: no worker is running; start one with: codequery worker start")
 
 
-def _highlight(snippet: str, open_mark: str, close_mark: str) -> str:
-    return snippet.replace("\x02", open_mark).replace("\x03", close_mark)
+def _highlight_marks(snippet: str) -> str:
+    """`**match**` -> rich markup (the snippet is escaped already)."""
+    parts = snippet.split("**")
+    return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
+                   for i, part in enumerate(parts))
 
 
 @cli.command()
@@ -263,13 +265,10 @@ def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> N
     Words are matched whole (all of them, else any); end a word with * for a prefix.
     Results whose file changed since it was documented are marked stale.
     """
-    ws = state.workspace
-    results = ws.store.search(" ".join(query), limit)
-    for result in results:
-        result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
+    from codequery import operations
+
+    results = operations.search(state.workspace, " ".join(query), limit)
     if as_json:
-        for result in results:
-            result["snippet"] = _highlight(result["snippet"], "**", "**")
         emit_json(results)
         return
     if not results:
@@ -284,7 +283,7 @@ def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> N
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
         path = escape(r["path"]) + (" [yellow](stale)[/yellow]" if r["stale"] else "")
-        snippet = _highlight(escape(r["snippet"]), "[bold magenta]", "[/bold magenta]")
+        snippet = _highlight_marks(escape(r["snippet"]))
         overview = r["overview"].strip().split("\n", 1)[0]
         table.add_row(path, f"{r['score']:.2f}", escape(overview[:120]),
                       snippet.replace("\n", " "))
@@ -297,15 +296,9 @@ def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> N
 @pass_state
 def show(state: State, path: str, as_json: bool) -> None:
     """Show the documentation record of one file."""
-    ws = state.workspace
-    rel = ws.relative(path, state.cwd)
-    record = ws.store.get(rel)
-    if record is None:
-        import shlex
+    from codequery import operations
 
-        raise CodeQueryError(f"no record for {rel}; is it tracked? try "
-                             f"`codequery document -- {shlex.quote(rel)}`")
-    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    record = operations.show(state.workspace, path, state.cwd)
     if as_json:
         emit_json(record)
         return

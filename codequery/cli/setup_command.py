@@ -25,17 +25,20 @@ WORKER_CHOICES = ("start", "service", "none")
               help="Start a worker now, install it as a per-user service, or neither.")
 @click.option("--document/--no-document", default=None,
               help="Document every tracked file now.")
+@click.option("--mcp-client", type=click.Choice(["claude", "cursor", "vscode", "none"]),
+              help="Write the MCP config that connects this coding agent to the index.")
 @click.option("--yes", is_flag=True, help="Accept the defaults for every question not given "
               "as a flag (runs unattended).")
 @click.pass_context
 def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model: str | None,
           mode: str | None, hooks: bool | None, worker: str | None, document: bool | None,
-          yes: bool) -> None:
+          mcp_client: str | None, yes: bool) -> None:
     """Set codequery up in this repository, step by step.
 
     Asks for the dataset name, the documenter and its model, the processing mode, whether
-    to install the git hooks, how the worker should run, and whether to document everything
-    now. Defaults come from an existing config. `--yes` accepts every default.
+    to install the git hooks, how the worker should run, whether to document everything
+    now, and which coding agent to connect over MCP. Defaults come from an existing
+    config. `--yes` accepts every default.
     """
     from codequery.cli.documents import init
     from codequery.cli.service_commands import install_service
@@ -70,6 +73,8 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     worker = ask(worker, "Background worker: start it now, install it as a service, or none",
                  "start", type=click.Choice(WORKER_CHOICES))
     document = confirm(document, "Document every tracked file now?")
+    mcp_client = ask(mcp_client, "Connect a coding agent over MCP (claude, cursor, vscode, "
+                     "none)", "none", type=click.Choice(["claude", "cursor", "vscode", "none"]))
 
     ctx.invoke(init, documenter=documenter, model=model, mode=mode, dataset=dataset,
                no_hooks=not hooks, no_document=not document, yes=yes)
@@ -77,5 +82,9 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
         ctx.invoke(start, threads=None)
     elif worker == "service":
         ctx.invoke(install_service, platform=None, dry_run=False)
+    if mcp_client != "none":
+        from codequery.cli.serve_commands import mcp_config
+
+        ctx.invoke(mcp_config, client=mcp_client, write=True)
     stderr_console().print("codequery: set up; try `codequery search WORDS` or "
                            "`codequery status`")

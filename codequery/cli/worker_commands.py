@@ -20,13 +20,15 @@ def worker() -> None:
 @worker.command()
 @click.option("--threads", type=click.IntRange(1, 64),
               help="Consumer threads (default: processing.threads in the config).")
+@click.option("--metrics-port", type=click.IntRange(1, 65535),
+              help="Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
 @click.pass_obj
-def start(state: State, threads: int | None) -> None:
+def start(state: State, threads: int | None, metrics_port: int | None = None) -> None:
     """Start a detached worker for this repository and wait until it is ready."""
     ws = state.workspace
     ws.require_initialized()
     ws.config  # noqa: B018 - a broken config fails here, not in the detached process
-    pid, started = worker_control.start(ws.paths, threads)
+    pid, started = worker_control.start(ws.paths, threads, metrics_port=metrics_port)
     if started:
         click.echo(f"codequery: worker started (pid {pid}); logs: {ws.paths.log_dir}")
     else:

@@ -1,0 +1,218 @@
+"""What codequery does for a reader: the one layer under every face.
+
+The click CLI, the MCP server and the dashboard call these functions and only format
+what they return; none of them holds logic another would have to repeat. Bad input is a
+`CodeQueryError` whose message says what to do. Each thread gets its own database
+connection (`Workspace.store`), so a threaded or async server may call in from anywhere.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from codequery import ledger, worker_control
+from codequery.errors import CodeQueryError
+from codequery.freshness import is_stale, stale_paths
+from codequery.queueing import event_dict, job_dict
+from codequery.workspace import Workspace
+
+MAX_LIMIT = 200
+MAX_WAIT_SECONDS = 300.0
+POLL_SECONDS = 0.05
+
+
+def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
+    """A path a caller gave -> the repository-relative path, or a clear error for one
+    outside the repository (`../`, an absolute path elsewhere, a symlink pointing out)."""
+    if not isinstance(user_path, str) or not user_path.strip() or "\0" in user_path:
+        raise CodeQueryError("give a file path inside the repository")
+    rel = ws.relative(user_path, cwd or ws.root)
+    if rel == "." or rel.startswith("../"):
+        raise CodeQueryError(f"{user_path} is outside the repository {ws.root}")
+    full = ws.root / rel
+    if full.is_symlink():
+        target = os.path.realpath(full)
+        root = os.path.realpath(ws.root)
+        if os.path.commonpath([target, root]) != root:
+            raise CodeQueryError(f"{user_path} is a symlink pointing outside the repository")
+    return rel
+
+
+def search(ws: Workspace, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Ranked results: path, score, overview, snippet (matches in **), stale, and the
+    symbols whose names match the query, with their line numbers."""
+    if not isinstance(query, str) or not query.strip():
+        raise CodeQueryError("the query is empty: give one or more words to search for")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise CodeQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    store = ws.store
+    results = store.search(query, limit)
+    words = {w.strip("*").lower() for w in query.split() if w.strip("*")}
+    for result in results:
+        result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
+        result["snippet"] = result["snippet"].replace("\x02", "**").replace("\x03", "**")
+        record = store.get(result["path"]) or {}
+        result["symbols"] = _matching_symbols(record, words)
+    return results
+
+
+def _matching_symbols(record: dict[str, Any], words: set[str]) -> list[dict[str, Any]]:
+    found = []
+
+    def consider(kind: str, item: dict[str, Any], owner: str | None = None) -> None:
+        name = item.get("name", "")
+        if any(word in name.lower() for word in words):
+            found.append({"name": f"{owner}.{name}" if owner else name, "kind": kind,
+                          "line": item.get("line"), "summary": item.get("summary", "")})
+
+    for fn in record.get("functions", []):
+        consider("function", fn)
+    for cls in record.get("classes", []):
+        consider("class", cls)
+        for method in cls.get("methods", []):
+            consider("method", method, cls.get("name"))
+    return found[:20]
+
+
+def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
+    """One file's record, with its stale mark."""
+    rel = repo_path(ws, path, cwd)
+    record = ws.store.get(rel)
+    if record is None:
+        raise CodeQueryError(f"no record for {rel}; is it tracked? (`codequery document "
+                             f"{rel}` documents it)")
+    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    return record
+
+
+def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
+               ) -> list[dict[str, Any]]:
+    """Documented paths with their language and stale mark, optionally matching `glob`."""
+    store = ws.store
+    rows = store.conn.execute("SELECT path, language, content_sha FROM records "
+                              "WHERE dataset = ? ORDER BY path", (store.dataset,)).fetchall()
+    stale = set(stale_paths(ws.root, {row[0]: row[2] for row in rows}))
+    files = [{"path": row[0], "language": row[1], "stale": row[0] in stale} for row in rows
+             if glob is None or fnmatch.fnmatchcase(row[0], glob)]
+    return [f for f in files if f["stale"]] if stale_only else files
+
+
+def status(ws: Workspace) -> dict[str, Any]:
+    """The worker, the queue, the index and the LLM calls at a glance."""
+    from codequery import reconcile
+    from codequery.documenters import identity
+    from codequery.llm_caller import breaker_for, call_totals
+
+    store, config = ws.store, ws.config
+    conn, dataset = store.conn, config.dataset
+    info = worker_control.info(ws.paths)
+    counts = ledger.counts(conn, dataset)
+    stats = ledger.stats(conn, dataset)
+    mean = stats["mean_duration_s"]
+    eta = None if mean is None else counts[ledger.PENDING] * mean / config.processing.threads
+    stale = stale_paths(ws.root, store.shas())
+    found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
+    llm = call_totals(store)
+    if config.documenter.name != "builtin":
+        llm["breaker"] = breaker_for(ws.paths.data_db, config).state()
+    return {
+        "dataset": dataset,
+        "root": str(ws.root),
+        "worker": info.as_dict(),
+        "queue": {**counts, "stuck": stats["stuck"],
+                  "oldest_pending_age_s": stats["oldest_pending_age_s"],
+                  "mean_duration_s": mean, "eta_s": eta},
+        "records": {"total": store.count(), "stale": len(stale)},
+        "index": {"documented": store.count(), "stale": len(stale), "missing": found.missing,
+                  "outdated": found.outdated, "queued": found.queued,
+                  "skipped": found.skipped, "tracked": found.tracked,
+                  "last_reconcile": reconcile.last_run(store)},
+        "mode": config.processing.mode,
+        "documenter": config.documenter.name,
+        "llm": llm,
+    }
+
+
+def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
+    """A job's state and its events; with `wait_seconds`, once it is no longer pending
+    or processing (or the wait is over)."""
+    _check_wait(wait_seconds)
+    conn = ws.store.conn
+    found = ledger.get(conn, job_id) if isinstance(job_id, str) else None
+    if found is None:
+        raise CodeQueryError(f"no job {job_id!r}; `codequery queue list` shows the jobs")
+    deadline = time.monotonic() + wait_seconds
+    while found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        found = ledger.get(conn, job_id) or found
+    return {**job_dict(found),
+            "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
+
+
+def _check_wait(wait_seconds: float) -> None:
+    if not 0 <= wait_seconds <= MAX_WAIT_SECONDS:
+        raise CodeQueryError(f"wait_seconds must be between 0 and {MAX_WAIT_SECONDS:g}")
+
+
+def document(ws: Workspace, paths: list[str], *, priority: str = "high",
+             wait_seconds: float = 0.0, cwd: Path | None = None) -> dict[str, Any]:
+    """Queue the files ahead of the commit backlog, as they are on disk now.
+
+    With a worker running, the job ids come back at once, or, with `wait_seconds`, once
+    the jobs are done (the records then answer `search` and `show` already). With none,
+    the builtin documenter documents them here and now; an LLM documenter needs the
+    worker."""
+    from codequery import liveness, local_run, reconcile
+    from codequery.jobs import JobRunner
+
+    _check_wait(wait_seconds)
+    if priority not in ledger.PRIORITIES:
+        raise CodeQueryError(f"priority must be one of {', '.join(ledger.PRIORITIES)}")
+    if not paths:
+        raise CodeQueryError("give one or more file paths to document")
+    rel = [repo_path(ws, p, cwd) for p in paths]
+    runner = JobRunner(ws)
+    worker = liveness.worker_alive(ws.paths)
+    if not worker and ws.config.documenter.name != "builtin":
+        raise CodeQueryError(f"the {ws.config.documenter.name} documenter runs in the worker, "
+                             "and none is running; start it with `codequery worker start`")
+    request = local_run.prepare(ws, runner, rel)
+    if request.untracked:
+        raise CodeQueryError("not tracked by git: " + ", ".join(
+            p for p in rel if not any(reconcile.under(w, [p]) for w in request.plan.wanted)))
+    if worker:
+        result = local_run.submit(ws, runner, request, priority=priority, trigger="document")
+        ids = list(dict.fromkeys([q.id for q in result.queued]
+                                 + [job_id for job_id, _ in request.plan.waiting]))
+        jobs = _wait_for(ws, ids, wait_seconds)
+    else:
+        outcome = local_run.document_now(ws, rel, trigger="document", runner=runner,
+                                         request=request)
+        jobs = []
+        if outcome.failed:
+            raise CodeQueryError("; ".join(f"{p}: {e}" for p, e in outcome.failed))
+    done = all(j["status"] in (ledger.COMPLETED, ledger.CANCELLED) for j in jobs)
+    records = [_record_or_none(ws, p) for p in rel] if done else []
+    return {"jobs": jobs, "done": done, "records": [r for r in records if r]}
+
+
+def _wait_for(ws: Workspace, ids: list[str], wait_seconds: float) -> list[dict[str, Any]]:
+    conn = ws.store.conn
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        jobs = [ledger.get(conn, job_id) for job_id in ids]
+        open_jobs = [j for j in jobs if j and j.status in (ledger.PENDING, ledger.PROCESSING)]
+        if not open_jobs or time.monotonic() >= deadline:
+            return [job_dict(j) for j in jobs if j]
+        time.sleep(POLL_SECONDS)
+
+
+def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
+    record = ws.store.get(rel)
+    if record is not None:
+        record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    return record

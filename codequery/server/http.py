@@ -1,0 +1,100 @@
+"""`codequery serve --http`: streamable-HTTP MCP and /metrics on 127.0.0.1.
+
+Every request passes one guard first: the Host header must name this server exactly and
+an Origin header, if sent, must be this server's own (a web page elsewhere cannot reach
+it through DNS rebinding: 403), and with a token, `Authorization: Bearer <token>` is
+required (401). The MCP SDK's own DNS-rebinding check is on as well.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+from codequery.workspace import Workspace
+
+TOKEN_ENV = "CODEQUERY_TOKEN"
+
+
+def allowed(port: int) -> tuple[list[str], list[str]]:
+    hosts = [f"127.0.0.1:{port}", f"localhost:{port}"]
+    return hosts, [f"http://{host}" for host in hosts]
+
+
+class Guard:
+    """ASGI middleware: Host and Origin allow-lists, then the bearer token."""
+
+    def __init__(self, app: Any, hosts: list[str], origins: list[str], token: str | None):
+        self.app, self.hosts, self.origins, self.token = app, set(hosts), set(origins), token
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                       for k, v in scope.get("headers", [])}
+            problem = self._refuse(headers)
+            if problem is not None:
+                status, message = problem
+                await _reply(send, status, message,
+                             [(b"www-authenticate", b"Bearer")] if status == 401 else [])
+                return
+        await self.app(scope, receive, send)
+
+    def _refuse(self, headers: dict[str, str]) -> tuple[int, str] | None:
+        if headers.get("host") not in self.hosts:
+            return 403, "this server answers only to its own host name (127.0.0.1 or localhost)"
+        origin = headers.get("origin")
+        if origin is not None and origin not in self.origins:
+            return 403, f"requests from origin {origin} are not allowed"
+        if self.token:
+            given = headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                return 401, "a bearer token is required (Authorization: Bearer <token>)"
+        return None
+
+
+async def _reply(send: Any, status: int, message: str,
+                 extra: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()), *extra]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def app(ws: Workspace, port: int, token: str | None) -> Any:
+    """The ASGI application: /mcp (streamable HTTP) and /metrics, behind the guard."""
+    from mcp.server.transport_security import TransportSecuritySettings
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from codequery.server.mcp_tools import build
+    from codequery.server.metrics import registry_for
+
+    server = build(ws)
+    registry = registry_for(ws)
+
+    @server.custom_route("/metrics", methods=["GET"])
+    async def metrics(request: Request) -> Response:
+        import anyio
+
+        body = await anyio.to_thread.run_sync(generate_latest, registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    hosts, origins = allowed(port)
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                         allowed_hosts=hosts, allowed_origins=origins)
+    return Guard(server.streamable_http_app(transport_security=security, host="127.0.0.1"),
+                 hosts, origins, token)
+
+
+def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(app(ws, port, token), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    if on_ready is not None:
+        on_ready()
+    server.run()

@@ -1,0 +1,141 @@
+"""Prometheus metrics of one repository, read from its database at each scrape.
+
+A collector, not counters kept in memory: the numbers are the ledger's, the call log's
+and the reconciler's, so the worker, `serve --http` and a restart all report the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from codequery import ledger, reconcile, worker_control
+from codequery.workspace import Workspace
+
+DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+BREAKER_STATES = ("closed", "open", "half-open")
+
+
+class RepositoryCollector(Collector):
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def collect(self) -> Iterator[Metric]:
+        ws = self.ws
+        store = ws.store
+        conn, dataset = store.conn, ws.config.dataset
+        labels = {"dataset": dataset}
+        names = list(labels)
+
+        jobs = GaugeMetricFamily("codequery_jobs", "Jobs in the ledger by state and priority",
+                                 labels=[*names, "state", "priority"])
+        found = {(s, p): n for s, p, n in conn.execute(
+            "SELECT status, priority, count(*) FROM jobs WHERE dataset = ? "
+            "GROUP BY status, priority", (dataset,))}
+        for state in ledger.STATUSES:
+            for rank, priority in ledger.PRIORITY_NAMES.items():
+                jobs.add_metric([dataset, state, priority], found.get((state, rank), 0))
+        yield jobs
+
+        durations = [row[0] for row in conn.execute(
+            "SELECT duration_s FROM jobs WHERE dataset = ? AND status = ? AND duration_s "
+            "IS NOT NULL", (dataset, ledger.COMPLETED))]
+        buckets = [(str(b), sum(1 for d in durations if d <= b)) for b in DURATION_BUCKETS]
+        buckets.append(("+Inf", len(durations)))
+        histogram = HistogramMetricFamily(
+            "codequery_job_duration_seconds", "How long completed jobs took", labels=names)
+        histogram.add_metric([dataset], buckets, sum(durations))
+        yield histogram
+
+        stats = ledger.stats(conn, dataset)
+        oldest = GaugeMetricFamily("codequery_oldest_pending_age_seconds",
+                                   "Age of the oldest pending job (0 when none)", labels=names)
+        oldest.add_metric([dataset], stats["oldest_pending_age_s"] or 0.0)
+        yield oldest
+
+        yield from self._calls(conn, dataset, names)
+        yield from self._breaker(names, dataset)
+        yield from self._reconciles(names, dataset)
+        yield from self._worker(names, dataset)
+
+    def _calls(self, conn, dataset: str, names: list[str]) -> Iterator[Metric]:  # noqa: ANN001
+        label_names = [*names, "documenter"]
+        calls = CounterMetricFamily("codequery_documenter_calls", "LLM documenter calls",
+                                    labels=label_names)
+        failures = CounterMetricFamily("codequery_documenter_failures",
+                                       "LLM documenter calls that failed", labels=label_names)
+        tokens = CounterMetricFamily("codequery_documenter_tokens", "Tokens of LLM calls",
+                                     labels=[*label_names, "direction"])
+        cost = CounterMetricFamily("codequery_documenter_cost_usd",
+                                   "Cost of LLM calls in US dollars", labels=label_names)
+        for documenter, n, failed, tin, tout, usd in conn.execute(
+                "SELECT documenter, count(*), coalesce(sum(1 - ok), 0), "
+                "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+                "coalesce(sum(cost_usd), 0) FROM llm_calls WHERE dataset = ? "
+                "GROUP BY documenter", (dataset,)):
+            calls.add_metric([dataset, documenter], n)
+            failures.add_metric([dataset, documenter], failed)
+            tokens.add_metric([dataset, documenter, "input"], tin)
+            tokens.add_metric([dataset, documenter, "output"], tout)
+            cost.add_metric([dataset, documenter], usd)
+        yield from (calls, failures, tokens, cost)
+
+    def _breaker(self, names: list[str], dataset: str) -> Iterator[Metric]:
+        config = self.ws.config
+        gauge = GaugeMetricFamily("codequery_breaker_state",
+                                  "1 for the documenter's circuit breaker state",
+                                  labels=[*names, "documenter", "state"])
+        current = "closed"
+        if config.documenter.name != "builtin":
+            from codequery.llm_caller import breaker_for
+
+            current = breaker_for(self.ws.paths.data_db, config).state()["state"]
+        for state in BREAKER_STATES:
+            gauge.add_metric([dataset, config.documenter.name, state], float(state == current))
+        yield gauge
+
+    def _reconciles(self, names: list[str], dataset: str) -> Iterator[Metric]:
+        last = reconcile.last_run(self.ws.store) or {}
+        runs = CounterMetricFamily("codequery_reconcile_runs", "Reconciles of the index with "
+                                   "the checked-out tree", labels=names)
+        runs.add_metric([dataset], last.get("runs", 0))
+        seconds = CounterMetricFamily("codequery_reconcile_duration_seconds",
+                                      "Time spent reconciling", labels=names)
+        seconds.add_metric([dataset], (last.get("total_ms") or 0.0) / 1000)
+        when = GaugeMetricFamily("codequery_reconcile_last_timestamp_seconds",
+                                 "When the last reconcile ran (0: never)", labels=names)
+        when.add_metric([dataset], last.get("ran_at", 0.0))
+        yield from (runs, seconds, when)
+
+    def _worker(self, names: list[str], dataset: str) -> Iterator[Metric]:
+        info = worker_control.info(self.ws.paths, sample_cpu=False)
+        up = GaugeMetricFamily("codequery_worker_up", "1 while the repository's worker runs",
+                               labels=names)
+        up.add_metric([dataset], float(info.running))
+        uptime = GaugeMetricFamily("codequery_worker_uptime_seconds",
+                                   "Seconds since the worker started (0 when not running)",
+                                   labels=names)
+        uptime.add_metric([dataset], info.uptime_s or 0.0)
+        yield from (up, uptime)
+
+
+def registry_for(ws: Workspace) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(RepositoryCollector(ws))
+    return registry
+
+
+def serve(ws: Workspace, port: int) -> None:
+    """/metrics on 127.0.0.1:port from a daemon thread (the worker's --metrics-port)."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, addr="127.0.0.1", registry=registry_for(ws))
+
