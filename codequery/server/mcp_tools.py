@@ -44,7 +44,8 @@ def _tool_errors(fn: Callable[..., T]) -> Callable[..., T]:
 def build(ws: Workspace) -> MCPServer:
     """The MCP server of one repository."""
     ws.require_initialized()
-    server = MCPServer(name="codequery", version=__version__, instructions=INSTRUCTIONS)
+    server = MCPServer(name="codequery", version=__version__, instructions=INSTRUCTIONS,
+                       log_level="WARNING")
 
     @server.tool(name="search")
     @_tool_errors
