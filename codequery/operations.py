@@ -30,15 +30,21 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
     outside the repository (`../`, an absolute path elsewhere, a symlink pointing out)."""
     if not isinstance(user_path, str) or not user_path.strip() or "\0" in user_path:
         raise CodeQueryError("give a file path inside the repository")
-    rel = ws.relative(user_path, cwd or ws.root)
-    if rel == "." or rel.startswith("../"):
-        raise CodeQueryError(f"{user_path} is outside the repository {ws.root}")
-    full = ws.root / rel
-    if full.is_symlink():
-        target = os.path.realpath(full)
-        root = os.path.realpath(ws.root)
-        if os.path.commonpath([target, root]) != root:
-            raise CodeQueryError(f"{user_path} is a symlink pointing outside the repository")
+    try:
+        rel = ws.relative(user_path, cwd or ws.root)
+        if rel == ".":
+            raise CodeQueryError("give a file or folder in the repository, not its root")
+        if rel.startswith("../"):
+            raise CodeQueryError(f"{user_path} is outside the repository {ws.root}")
+        full = ws.root / rel
+        if full.is_symlink():
+            target = os.path.realpath(full)
+            root = os.path.realpath(ws.root)
+            if os.path.commonpath([target, root]) != root:
+                raise CodeQueryError(f"{user_path} is a symlink pointing outside the "
+                                     "repository")
+    except OSError as exc:  # a name too long, a loop of links: not a path we can use
+        raise CodeQueryError(f"not a usable path ({exc.strerror})") from None
     return rel
 
 
@@ -196,7 +202,8 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
         if outcome.failed:
             raise CodeQueryError("; ".join(f"{p}: {e}" for p, e in outcome.failed))
     done = all(j["status"] in (ledger.COMPLETED, ledger.CANCELLED) for j in jobs)
-    records = [_record_or_none(ws, p) for p in rel] if done else []
+    files = sorted(request.plan.wanted)  # the tracked files under the paths given
+    records = [_record_or_none(ws, p) for p in files] if done else []
     return {"jobs": jobs, "done": done, "records": [r for r in records if r]}
 
 

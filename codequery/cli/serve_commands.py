@@ -52,11 +52,7 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
         stderr_console().print(f"codequery: serving MCP at http://127.0.0.1:{port}/mcp and "
                                f"metrics at /metrics" + (" (token required)" if token else ""))
 
-    try:
-        http.run(ws, port, token, on_ready=ready)
-    except OSError as exc:
-        raise CodeQueryError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
-                             "choose another --port") from None
+    http.run(ws, port, token, on_ready=ready)
 
 
 def executable() -> str:

@@ -47,8 +47,9 @@ class Guard:
         if origin is not None and origin not in self.origins:
             return 403, f"requests from origin {origin} are not allowed"
         if self.token:
-            given = headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+            scheme, _, given = headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                    given.strip().encode(), self.token.encode()):
                 return 401, "a bearer token is required (Authorization: Bearer <token>)"
         return None
 
@@ -90,11 +91,22 @@ def app(ws: Workspace, port: int, token: str | None) -> Any:
 
 
 def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> None:
+    """Bind 127.0.0.1:port first (a port in use is a CodeQueryError), then serve."""
+    import socket
+
     import uvicorn
 
-    config = uvicorn.Config(app(ws, port, token), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    from codequery.errors import CodeQueryError
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise CodeQueryError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
+                             "choose another --port") from None
+    config = uvicorn.Config(app(ws, port, token), log_level="warning", lifespan="on")
     if on_ready is not None:
         on_ready()
-    server.run()
+    uvicorn.Server(config).run(sockets=[sock])

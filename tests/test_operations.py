@@ -1,0 +1,321 @@
+"""The operations layer (codequery/operations.py), called in process: what the CLI, the
+MCP server and any other face get back, and the errors they pass on."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from codequery import operations
+from codequery.errors import CodeQueryError
+from codequery.workspace import Workspace
+from tests.helpers import cli_run, commit_all, use_fake_llm, write
+
+SECRET_VALUE = "zq9-unguessable-secret-marker"
+NEW_FUNCTION = (
+    "\n\ndef settle_overdue_invoices(invoices: list) -> int:\n"
+    '    """Mark every overdue invoice as settled."""\n'
+    "    return len(invoices)\n"
+)
+
+
+@pytest.fixture
+def quiet_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits made by a test do not run codequery's git hooks."""
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+
+
+@pytest.fixture
+def ws(initialized_repo: Path) -> Workspace:
+    return Workspace(initialized_repo)
+
+
+@pytest.fixture
+def tricky_repo(repo: Path, tmp_path: Path, quiet_hooks: None) -> Path:
+    """`repo` plus a secret-looking file and a symlink pointing outside, then `init`."""
+    outside = tmp_path / "outside.py"
+    outside.write_text("def outside_function():\n    return 1\n", encoding="utf-8")
+    write(repo, {".env": f"TOKEN=abc\nAPI_SECRET={SECRET_VALUE}\n"})
+    os.symlink(outside, repo / "escape.py")
+    commit_all(repo, "a secret and a symlink")
+    assert cli_run(repo, "init").exit_code == 0
+    return repo
+
+
+def _error(call, *args, **kwargs) -> str:
+    with pytest.raises(CodeQueryError) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+# --- search -----------------------------------------------------------------------------
+
+def test_search_returns_ranked_files_with_matching_symbols_and_lines(ws: Workspace):
+    results = operations.search(ws, "parse_invoice")
+    assert results[0]["path"] == "src/invoices.py"
+    assert set(results[0]) >= {"path", "score", "overview", "snippet", "stale", "symbols"}
+    assert results[0]["stale"] is False
+    assert "content_sha" not in results[0]
+    assert "\x02" not in results[0]["snippet"] and "**" in results[0]["snippet"]
+    symbols = {s["name"]: s for s in results[0]["symbols"]}
+    assert symbols["parse_invoice"]["kind"] == "function"
+    assert symbols["parse_invoice"]["line"] == 6
+    assert symbols["parse_invoice"]["summary"] == "Read one invoice from JSON text."
+
+
+def test_search_names_methods_with_their_class_and_line(ws: Workspace):
+    [result] = [r for r in operations.search(ws, "total*") if r["path"] == "src/invoices.py"]
+    symbols = {s["name"]: s for s in result["symbols"]}
+    assert symbols["InvoiceTotaler"]["line"] == 11
+    assert symbols["InvoiceTotaler.total"] == {"name": "InvoiceTotaler.total", "kind": "method",
+                                               "line": 14, "summary": ""}
+
+
+def test_search_respects_the_limit(ws: Workspace):
+    assert len(operations.search(ws, "invoice*", limit=10)) >= 2
+    assert len(operations.search(ws, "invoice*", limit=1)) == 1
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n"])
+def test_search_with_an_empty_query_is_a_clear_error(ws: Workspace, query: str):
+    assert "query is empty" in _error(operations.search, ws, query)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 10_000])
+def test_search_limit_out_of_range_is_a_clear_error(ws: Workspace, limit: int):
+    message = _error(operations.search, ws, "invoice", limit)
+    assert f"limit must be between 1 and {operations.MAX_LIMIT}, not {limit}" in message
+
+
+def test_search_from_eight_threads_at_once_on_one_workspace(ws: Workspace):
+    expected = operations.search(ws, "invoice*")
+    start = threading.Barrier(8)
+
+    def one_search(_: int) -> tuple[int, list]:
+        start.wait(timeout=10)  # all eight query at the same moment
+        results = operations.search(ws, "invoice*")
+        return id(ws.store.conn), results
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(one_search, range(8)))
+    assert all(results == expected for _, results in done)
+    connections = {conn for conn, _ in done}
+    assert len(connections) == 8  # one connection per thread
+    assert id(ws.store.conn) not in connections
+
+
+# --- show and paths ---------------------------------------------------------------------
+
+def test_show_returns_the_record_with_its_stale_mark(ws: Workspace):
+    record = operations.show(ws, "src/invoices.py")
+    assert record["path"] == "src/invoices.py"
+    assert [f["name"] for f in record["functions"]] == ["parse_invoice"]
+    assert record["stale"] is False
+    write(ws.root, {"src/invoices.py": "# rewritten\n"})
+    assert operations.show(ws, "src/invoices.py")["stale"] is True
+
+
+def test_show_takes_paths_relative_to_cwd_and_absolute_paths_inside(ws: Workspace):
+    assert operations.show(ws, "invoices.py", cwd=ws.root / "src")["path"] == "src/invoices.py"
+    assert operations.show(ws, str(ws.root / "web" / "app.js"))["path"] == "web/app.js"
+    assert operations.show(ws, "src/../README.md")["path"] == "README.md"
+
+
+def test_show_refuses_paths_outside_the_repository(tricky_repo: Path, tmp_path: Path):
+    ws = Workspace(tricky_repo)
+    assert "outside the repository" in _error(operations.show, ws, "../x")
+    assert "outside the repository" in _error(operations.show, ws, "src/../../x")
+    outside = str(tmp_path / "outside.py")
+    assert "outside the repository" in _error(operations.show, ws, outside)
+    assert "symlink pointing outside the repository" in _error(operations.show, ws, "escape.py")
+    for bad in ("", "  ", "a\0b"):
+        assert "give a file path" in _error(operations.show, ws, bad)
+
+
+def test_show_of_an_unknown_path_says_so(ws: Workspace):
+    message = _error(operations.show, ws, "src/nope.py")
+    assert "no record for src/nope.py" in message
+
+
+def test_repo_path_normalises_and_refuses(tricky_repo: Path):
+    ws = Workspace(tricky_repo)
+    assert operations.repo_path(ws, "./src//invoices.py") == "src/invoices.py"
+    assert operations.repo_path(ws, "invoices.py", tricky_repo / "src") == "src/invoices.py"
+    assert "outside" in _error(operations.repo_path, ws, "..")
+    assert "not its root" in _error(operations.repo_path, ws, ".")
+    assert "symlink" in _error(operations.repo_path, ws, "escape.py")
+
+
+# --- secrets ----------------------------------------------------------------------------
+
+def test_a_secret_looking_file_gives_no_content_anywhere(tricky_repo: Path):
+    ws = Workspace(tricky_repo)
+    record = operations.show(ws, ".env")
+    assert record["functions"] == [] and record["classes"] == []
+    assert record["exports"] == [] and record["imports"] == []
+    assert any("Secret-looking" in note for note in record["notes"])
+    assert record["overview"] == ""
+
+    outputs = [record, operations.list_files(ws), operations.status(ws)]
+    for query in ("TOKEN", "abc", "API_SECRET", SECRET_VALUE, "zq9*", "unguessable",
+                  "env", "secret*"):
+        outputs.append(operations.search(ws, query))
+    assert not operations.search(ws, "TOKEN")
+    assert not operations.search(ws, "unguessable")
+    text = json.dumps(outputs, default=str)
+    for leaked in ("TOKEN=abc", "TOKEN", "API_SECRET", SECRET_VALUE, "unguessable"):
+        assert leaked not in text
+
+
+def test_a_file_holding_a_cloud_key_is_metadata_only(repo: Path, quiet_hooks: None):
+    write(repo, {"deploy/settings.py": 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n\n\n'
+                                       "def upload_release_bundle():\n    pass\n"})
+    commit_all(repo, "deploy settings")
+    assert cli_run(repo, "init").exit_code == 0
+    ws = Workspace(repo)
+    record = operations.show(ws, "deploy/settings.py")
+    assert record["functions"] == [] and record["notes"]
+    found = operations.search(ws, "upload_release_bundle")
+    assert all(r["path"] != "deploy/settings.py" or not r["symbols"] for r in found)
+    assert "AKIAIOSFODNN7EXAMPLE" not in json.dumps(
+        [record, found, operations.search(ws, "AKIAIOSFODNN7EXAMPLE")])
+
+
+# --- list_files and status --------------------------------------------------------------
+
+def test_list_files_with_glob_and_stale_only(ws: Workspace):
+    everything = operations.list_files(ws)
+    assert [f["path"] for f in everything] == ["README.md", "src/invoices.py", "web/app.js"]
+    assert {f["path"]: f["language"] for f in everything}["src/invoices.py"] == "python"
+    assert not any(f["stale"] for f in everything)
+
+    assert [f["path"] for f in operations.list_files(ws, "src/*.py")] == ["src/invoices.py"]
+    assert [f["path"] for f in operations.list_files(ws, "*.md")] == ["README.md"]
+    assert operations.list_files(ws, "*.rs") == []
+    assert operations.list_files(ws, stale_only=True) == []
+
+    write(ws.root, {"web/app.js": "// changed\n"})
+    assert operations.list_files(ws, stale_only=True) == [
+        {"path": "web/app.js", "language": "javascript", "stale": True}]
+    assert operations.list_files(ws, "src/*", stale_only=True) == []
+
+
+def test_status_reports_missing_and_stale_files_and_the_last_reconcile(
+        ws: Workspace, quiet_hooks: None):
+    first = operations.status(ws)
+    assert first["index"]["documented"] == 3
+    assert first["index"]["missing"] == 0 and first["index"]["stale"] == 0
+    last = first["index"]["last_reconcile"]
+    assert last is not None and last["runs"] >= 1 and last["ran_at"] > 0
+    assert first["worker"]["running"] is False
+    assert first["documenter"] == "builtin"
+    json.dumps(first)  # every value is plain JSON
+
+    write(ws.root, {"src/later.py": "def later():\n    pass\n"})
+    commit_all(ws.root, "a file the hook did not see")
+    write(ws.root, {"README.md": "# Changed\n"})
+    after = operations.status(ws)
+    assert after["index"]["missing"] == 1
+    assert after["index"]["stale"] == 1
+    assert after["records"]["stale"] == 1
+
+
+# --- job --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("job_id", ["Q-00000000", "nope", ""])
+def test_job_with_an_unknown_id_is_an_error(ws: Workspace, job_id: str):
+    assert f"no job {job_id!r}" in _error(operations.job, ws, job_id)
+
+
+def test_job_returns_state_and_events_and_bounds_its_wait(ws: Workspace):
+    write(ws.root, {"README.md": "# Queued edit\n"})
+    queued = cli_run(ws.root, "document", "--queue", "README.md")
+    assert queued.exit_code == 0, queued.output
+    job_id = queued.stdout.split("\t")[0].strip()
+    assert job_id.startswith("Q-")
+    found = operations.job(ws, job_id, wait_seconds=0.2)  # no worker: still pending
+    assert found["id"] == job_id and found["path"] == "README.md"
+    assert found["status"] == "pending"
+    assert found["events"]
+    for bad in (-1, operations.MAX_WAIT_SECONDS + 1):
+        assert "wait_seconds must be between" in _error(operations.job, ws, job_id, bad)
+
+
+# --- document ---------------------------------------------------------------------------
+
+def test_document_without_a_worker_documents_an_edit_at_once(ws: Workspace):
+    source = (ws.root / "src" / "invoices.py").read_text(encoding="utf-8")
+    write(ws.root, {"src/invoices.py": source + NEW_FUNCTION})
+    assert operations.search(ws, "settle_overdue_invoices") == []
+
+    result = operations.document(ws, ["src/invoices.py"])
+    assert result["done"] is True
+    assert result["jobs"] == []
+    [record] = result["records"]
+    assert record["path"] == "src/invoices.py" and record["stale"] is False
+    functions = {f["name"]: f for f in record["functions"]}
+    new_line = source.count("\n") + 3
+    assert functions["settle_overdue_invoices"]["line"] == new_line
+
+    # read after write: the next search and show already see it
+    [hit] = operations.search(ws, "settle_overdue_invoices")
+    assert hit["path"] == "src/invoices.py" and hit["stale"] is False
+    assert hit["symbols"] == [{"name": "settle_overdue_invoices", "kind": "function",
+                               "line": new_line,
+                               "summary": "Mark every overdue invoice as settled."}]
+    assert operations.show(ws, "src/invoices.py")["stale"] is False
+
+
+def test_document_of_a_directory_documents_the_files_under_it(ws: Workspace):
+    write(ws.root, {"web/app.js": "// Viewer\nexport function drawLedgerChart() {}\n"})
+    result = operations.document(ws, ["web"])
+    assert result["done"] is True
+    assert operations.search(ws, "drawLedgerChart")[0]["path"] == "web/app.js"
+
+
+def test_document_of_an_untracked_path_is_an_error(ws: Workspace):
+    write(ws.root, {"src/scratch.py": "def scratch():\n    pass\n"})
+    message = _error(operations.document, ws, ["src/scratch.py"])
+    assert "not tracked by git: src/scratch.py" in message
+    assert operations.search(ws, "scratch") == []
+
+
+def test_document_checks_its_arguments(ws: Workspace, tmp_path: Path):
+    assert "give one or more file paths" in _error(operations.document, ws, [])
+    assert "priority must be one of" in _error(operations.document, ws, ["README.md"],
+                                               priority="urgent")
+    assert "wait_seconds must be between" in _error(operations.document, ws, ["README.md"],
+                                                    wait_seconds=-1)
+    assert "outside the repository" in _error(operations.document, ws, ["../elsewhere.py"])
+    assert "outside the repository" in _error(operations.document, ws,
+                                              [str(tmp_path / "elsewhere.py")])
+
+
+def test_document_with_an_llm_documenter_needs_the_worker(initialized_repo: Path):
+    use_fake_llm(initialized_repo)
+    ws = Workspace(initialized_repo)
+    message = _error(operations.document, ws, ["src/invoices.py"])
+    assert "worker" in message and "codequery worker start" in message
+    assert "command documenter" in message
+
+
+def test_document_of_a_directory_returns_the_records_under_it(ws: Workspace):
+    write(ws.root, {"web/app.js": "// Viewer\nexport function drawLedgerChart() {}\n"})
+    result = operations.document(ws, ["web"])
+    assert result["done"] is True
+    assert [r["path"] for r in result["records"]] == ["web/app.js"]
+
+
+@pytest.mark.parametrize("call", ["show", "document"])
+def test_an_overlong_path_is_a_clear_error(ws: Workspace, call: str):
+    overlong = "a" * 5000
+    with pytest.raises(CodeQueryError):
+        if call == "show":
+            operations.show(ws, overlong)
+        else:
+            operations.document(ws, [overlong])
