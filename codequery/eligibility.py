@@ -59,6 +59,12 @@ def rules_stamp(files: FilesConfig) -> str:
     return f"max_file_bytes={files.max_file_bytes}"
 
 
+def private(path: str) -> bool:
+    """Git's own folder or codequery's state: never content for the index."""
+    top = path.split("/", 1)[0]
+    return top in (".git", defaults.STATE_DIR)
+
+
 def link_target(root: Path, path: str) -> str | None:
     """A symlink's target, relative to the repository; None if it leads outside."""
     try:
@@ -76,12 +82,16 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
         return Skip(entry.path, reason)
     full = root / entry.path
     names = [entry.path]
-    if entry.mode == git.SYMLINK_MODE:
-        target = link_target(root, entry.path)
-        if target is None:
-            return Skip(entry.path, "symlink outside the repository")
-        # The content read is the target's: a link to an ignored `.env` is a secret.
-        names.append(target)
+    # Where the bytes really come from: a symlink, or a folder on the way replaced by a
+    # link, must not bring in a file from outside the repository or from git's or
+    # codequery's own folders (.git/config may hold credentials).
+    target = link_target(root, entry.path)
+    if target is None:
+        return Skip(entry.path, "symlink outside the repository")
+    if private(target):
+        return Skip(entry.path, "symlink into .git or .code-query")
+    if target != entry.path:
+        names.append(target)  # a link to an ignored `.env` is a secret
     try:
         size = os.stat(full).st_size
     except OSError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codequery import ledger, worker_control
+from codequery.eligibility import private
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale, stale_paths
 from codequery.queueing import event_dict, job_dict
@@ -36,13 +37,16 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
             raise CodeQueryError("give a file or folder in the repository, not its root")
         if rel.startswith("../"):
             raise CodeQueryError(f"{user_path} is outside the repository {ws.root}")
-        full = ws.root / rel
-        if full.is_symlink():
-            target = os.path.realpath(full)
-            root = os.path.realpath(ws.root)
-            if os.path.commonpath([target, root]) != root:
-                raise CodeQueryError(f"{user_path} is a symlink pointing outside the "
-                                     "repository")
+        # Every step resolved: a symlink, or a folder on the way that is one, may not
+        # lead outside the repository or into git's or codequery's own folders.
+        target = os.path.realpath(ws.root / rel)
+        root = os.path.realpath(ws.root)
+        if os.path.commonpath([target, root]) != root:
+            raise CodeQueryError(f"{user_path} is a symlink pointing outside the repository "
+                                 "(or inside a folder that is one)")
+        if private(rel) or private(os.path.relpath(target, root).replace(os.sep, "/")):
+            raise CodeQueryError(f"{user_path} is in git's or codequery's own files, which "
+                                 "are not indexed")
     except OSError as exc:  # a name too long, a loop of links: not a path we can use
         raise CodeQueryError(f"not a usable path ({exc.strerror})") from None
     return rel

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from codequery import operations
+from codequery import local_run, operations
 from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
-from tests.helpers import cli_run, commit_all, use_fake_llm, write
+from tests.helpers import cli_run, commit_all, git, use_fake_llm, write
 
 SECRET_VALUE = "zq9-unguessable-secret-marker"
 NEW_FUNCTION = (
@@ -319,3 +319,30 @@ def test_an_overlong_path_is_a_clear_error(ws: Workspace, call: str):
             operations.show(ws, overlong)
         else:
             operations.document(ws, [overlong])
+
+
+def test_a_folder_replaced_by_a_link_to_outside_reads_nothing_from_there(ws: Workspace,
+                                                                           tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "app.js").write_text("export function stolenSecretFunction() {}\n")
+    import shutil
+
+    shutil.rmtree(ws.root / "web")
+    (ws.root / "web").symlink_to(outside)  # web/app.js is still tracked by git
+    assert "outside the repository" in _error(operations.document, ws, ["web/app.js"])
+    local_run.document_now(ws, trigger="test")
+    assert operations.search(ws, "stolenSecretFunction") == []
+
+
+def test_a_link_into_git_s_own_folder_is_never_indexed(ws: Workspace):
+    (ws.root / ".git" / "config").write_text(
+        (ws.root / ".git" / "config").read_text() + "[remote \"x\"]\n"
+        "\turl = https://user:Sup3rPassw0rd@example.com/r.git\n")
+    (ws.root / "cfg.md").symlink_to(".git/config")
+    git(ws.root, "add", "cfg.md")
+    git(ws.root, "commit", "-q", "-m", "link")
+    local_run.document_now(ws, trigger="test")
+    assert operations.search(ws, "Sup3rPassw0rd") == []
+    assert "git's or codequery's own files" in _error(operations.show, ws, ".git/config")
+    assert "git's or codequery's own files" in _error(operations.document, ws, ["cfg.md"])
