@@ -152,9 +152,13 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
     or processing (or the wait is over)."""
     _check_wait(wait_seconds)
     conn = ws.store.conn
-    found = ledger.get(conn, job_id) if isinstance(job_id, str) else None
+    given = job_id
+    job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
+    found = ledger.get(conn, job_id) if job_id else None
+    if found is not None and found.dataset != ws.config.dataset:
+        found = None  # another work tree's job: not this repository's to show
     if found is None:
-        raise CodeQueryError(f"no job {job_id!r}; `codequery queue list` shows the jobs")
+        raise CodeQueryError(f"no job {given!r}; `codequery queue list` shows the jobs")
     deadline = time.monotonic() + wait_seconds
     while found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
@@ -205,7 +209,8 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
         jobs = []
         if outcome.failed:
             raise CodeQueryError("; ".join(f"{p}: {e}" for p, e in outcome.failed))
-    done = all(j["status"] in (ledger.COMPLETED, ledger.CANCELLED) for j in jobs)
+    done = (all(j["status"] in (ledger.COMPLETED, ledger.CANCELLED) for j in jobs)
+            and (worker or not outcome.unfinished))
     files = sorted(request.plan.wanted)  # the tracked files under the paths given
     records = [_record_or_none(ws, p) for p in files] if done else []
     return {"jobs": jobs, "done": done, "records": [r for r in records if r]}

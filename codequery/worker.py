@@ -320,15 +320,20 @@ def main(argv: list[str] | None = None) -> int:
     from codequery import huey_app
 
     runtime = huey_app.runtime
+    if args.metrics_port:
+        from codequery.server import metrics
+
+        try:  # bound before the worker says it is ready: a port in use fails the start
+            metrics.serve(runtime.workspace, args.metrics_port)
+        except CodeQueryError as exc:
+            print(f"codequery: {exc}", file=sys.stderr)
+            return 1
     if not runtime.start():
         holder = pidfile.read(runtime.paths.pid_file) or {}
         print(f"codequery: a worker already runs for {runtime.workspace.root} "
               f"(pid {holder.get('pid', '?')})", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     if args.metrics_port:
-        from codequery.server import metrics
-
-        metrics.serve(runtime.workspace, args.metrics_port)
         log.info("metrics at http://127.0.0.1:%d/metrics", args.metrics_port)
     threads = args.threads or runtime.runner.config.processing.threads
     consumer = _consumer(huey_app.huey, runtime, workers=threads, worker_type="thread",

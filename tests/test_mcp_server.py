@@ -263,14 +263,26 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
 
 def test_stdio_unexpected_failure_names_nothing_of_the_repository(
         initialized_repo: Path, tmp_path: Path):
-    """A path too long for the file system makes the operation fail unexpectedly: the
-    tool error must not carry the repository's absolute path."""
+    """A record broken under a running server (its stored JSON garbled) makes the
+    operation fail unexpectedly: the tool error must not carry the repository's absolute
+    path or the database's contents."""
+    import sqlite3
+
+    db = initialized_repo / ".code-query" / "code_data.db"
+
     async def conversation():
         async with stdio_session(initialized_repo, tmp_path / "serve.log") as session:
-            return await session.call_tool("show", {"path": "a" * 5000})
+            fine = await session.call_tool("search", {"query": "invoice"})
+            with sqlite3.connect(db) as other:
+                other.execute("UPDATE records SET doc = '{not json at all' "
+                              "WHERE path = 'src/invoices.py'")
+            return fine, await session.call_tool("show", {"path": "src/invoices.py"})
 
-    text = error_text(run_async(conversation))
-    assert str(initialized_repo) not in text and "aaaa" not in text
+    fine, broken = run_async(conversation)
+    assert not fine.is_error
+    text = error_text(broken)
+    assert text.startswith("Error executing tool show")
+    assert str(initialized_repo) not in text and "not json" not in text
 
 
 def test_stdio_read_after_write_through_the_worker(initialized_repo: Path, tmp_path: Path):

@@ -36,6 +36,8 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     ws = state.workspace
     ws.require_initialized()
     ws.config  # noqa: B018 - an invalid config fails here, with its message
+    if token is not None and not token.strip():
+        raise CodeQueryError("the token is empty; give a real one (or none at all)")
     if not use_http:
         import signal
 

@@ -29,10 +29,17 @@ class Guard:
         self.app, self.hosts, self.origins, self.token = app, set(hosts), set(origins), token
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "lifespan"):
+            return  # no websockets or anything else: nothing here speaks them
         if scope["type"] == "http":
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                       for k, v in scope.get("headers", [])}
-            problem = self._refuse(headers)
+            headers: dict[str, str] = {}
+            problem = None
+            for key, value in scope.get("headers", []):
+                name = key.decode("latin-1").lower()
+                if name in headers and name in ("host", "origin", "authorization"):
+                    problem = (400, f"more than one {name} header")
+                headers[name] = value.decode("latin-1")
+            problem = problem or self._refuse(headers)
             if problem is not None:
                 status, message = problem
                 await _reply(send, status, message,

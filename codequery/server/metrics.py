@@ -134,8 +134,35 @@ def registry_for(ws: Workspace) -> CollectorRegistry:
 
 
 def serve(ws: Workspace, port: int) -> None:
-    """/metrics on 127.0.0.1:port from a daemon thread (the worker's --metrics-port)."""
-    from prometheus_client import start_http_server
+    """/metrics on 127.0.0.1:port from a daemon thread (the worker's --metrics-port),
+    behind the same Host/Origin guard as `serve --http`. The port is bound before this
+    returns: a port in use is a CodeQueryError, not a worker that dies after it started."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-    start_http_server(port, addr="127.0.0.1", registry=registry_for(ws))
+    from prometheus_client import make_wsgi_app
 
+    from codequery.errors import CodeQueryError
+    from codequery.server.http import allowed
+
+    hosts, origins = allowed(port)
+    metrics_app = make_wsgi_app(registry_for(ws))
+
+    def guarded(environ: dict, start_response):  # noqa: ANN202 - a WSGI app
+        origin = environ.get("HTTP_ORIGIN")
+        if environ.get("HTTP_HOST") not in hosts or (origin is not None
+                                                      and origin not in origins):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"forbidden: only this machine's own pages may read these metrics\n"]
+        return metrics_app(environ, start_response)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    try:
+        server = make_server("127.0.0.1", port, guarded, WSGIServer, handler_class=Quiet)
+    except OSError as exc:
+        raise CodeQueryError(f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
+                             "choose another --metrics-port") from None
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
