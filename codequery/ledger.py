@@ -24,6 +24,8 @@ STATUSES = (PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED)
 PRIORITIES = {"high": 0, "normal": 1, "low": 2}
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 DOCUMENT, DELETE = "document", "delete"
+# Upper bounds (s) of the job-duration histogram kept for metrics; migration 6 uses them.
+DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 REDO = "redo"  # document again even if the content is documented already (--force)
 
 
@@ -61,6 +63,29 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def _count_duration(conn: sqlite3.Connection, dataset: str, seconds: float) -> None:
+    """Running totals of completed jobs' durations: a histogram that pruning old jobs
+    never lowers (what Prometheus counters must be)."""
+    conn.execute("INSERT INTO job_duration_totals (dataset, count, sum) VALUES (?, 1, ?) "
+                 "ON CONFLICT (dataset) DO UPDATE SET count = count + 1, sum = sum + ?",
+                 (dataset, seconds, seconds))
+    conn.executemany(
+        "INSERT INTO job_duration_buckets (dataset, le, count) VALUES (?, ?, 1) "
+        "ON CONFLICT (dataset, le) DO UPDATE SET count = count + 1",
+        [(dataset, le) for le in DURATION_BUCKETS if seconds <= le])
+
+
+def duration_totals(conn: sqlite3.Connection, dataset: str
+                    ) -> tuple[list[tuple[float, int]], int, float]:
+    """(cumulative (le, count) per bucket, count, sum) of completed jobs' durations."""
+    found = dict(conn.execute("SELECT le, count FROM job_duration_buckets WHERE dataset = ?",
+                              (dataset,)).fetchall())
+    row = conn.execute("SELECT count, sum FROM job_duration_totals WHERE dataset = ?",
+                       (dataset,)).fetchone()
+    return ([(le, found.get(le, 0)) for le in DURATION_BUCKETS],
+            row[0] if row else 0, row[1] if row else 0.0)
 
 
 def _event(conn: sqlite3.Connection, job_id: str, before: str | None, after: str,
@@ -171,6 +196,7 @@ def run_at_once(conn: sqlite3.Connection, job_id: str, owner: str,
             "UPDATE jobs SET status = ?, attempts = attempts + 1, updated_at = ?, "
             "last_error = NULL, duration_s = ? WHERE id = ?",
             (COMPLETED, done, done - now, job_id))
+        _count_duration(conn, job.dataset, done - now)
         _event(conn, job_id, PENDING, PROCESSING, owner, f"attempt {job.attempts + 1}", now)
         _event(conn, job_id, PROCESSING, COMPLETED, owner, detail, done)
     return job._replace(status=COMPLETED, attempts=job.attempts + 1), detail
@@ -190,6 +216,9 @@ def complete(conn: sqlite3.Connection, job: Job, owner: str, write: Callable[[],
         if not marked:
             return False
         write()
+        seconds = conn.execute("SELECT duration_s FROM jobs WHERE id = ?",
+                               (job.id,)).fetchone()[0]
+        _count_duration(conn, job.dataset, seconds or 0.0)
         _event(conn, job.id, PROCESSING, COMPLETED, owner, detail, now)
     return True
 

@@ -170,6 +170,27 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             total_ms REAL NOT NULL DEFAULT 0
         );
     """),
+    (6, "job duration totals for metrics", """
+        CREATE TABLE job_duration_buckets (
+            dataset TEXT NOT NULL,
+            le REAL NOT NULL,
+            count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (dataset, le)
+        );
+        CREATE TABLE job_duration_totals (
+            dataset TEXT PRIMARY KEY,
+            count INTEGER NOT NULL DEFAULT 0,
+            sum REAL NOT NULL DEFAULT 0
+        );
+        INSERT INTO job_duration_totals (dataset, count, sum)
+        SELECT dataset, count(*), sum(duration_s) FROM jobs
+        WHERE status = 'completed' AND duration_s IS NOT NULL GROUP BY dataset;
+        WITH buckets(le) AS (VALUES (0.01), (0.05), (0.1), (0.5), (1.0), (5.0), (10.0),
+                                    (30.0), (60.0), (120.0), (300.0))
+        INSERT INTO job_duration_buckets (dataset, le, count)
+        SELECT j.dataset, b.le, count(*) FROM jobs j JOIN buckets b ON j.duration_s <= b.le
+        WHERE j.status = 'completed' AND j.duration_s IS NOT NULL GROUP BY j.dataset, b.le;
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -150,7 +150,7 @@ def status(ws: Workspace) -> dict[str, Any]:
 def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
     """A job's state and its events; with `wait_seconds`, once it is no longer pending
     or processing (or the wait is over)."""
-    _check_wait(wait_seconds)
+    check_wait(wait_seconds)
     conn = ws.store.conn
     given = job_id
     job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
@@ -167,7 +167,7 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
 
 
-def _check_wait(wait_seconds: float) -> None:
+def check_wait(wait_seconds: float) -> None:
     if not 0 <= wait_seconds <= MAX_WAIT_SECONDS:
         raise CodeQueryError(f"wait_seconds must be between 0 and {MAX_WAIT_SECONDS:g}")
 
@@ -183,7 +183,7 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     from codequery import liveness, local_run, reconcile
     from codequery.jobs import JobRunner
 
-    _check_wait(wait_seconds)
+    check_wait(wait_seconds)
     if priority not in ledger.PRIORITIES:
         raise CodeQueryError(f"priority must be one of {', '.join(ledger.PRIORITIES)}")
     if not paths:
@@ -198,33 +198,35 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     if request.untracked:
         raise CodeQueryError("not tracked by git: " + ", ".join(
             p for p in rel if not any(reconcile.under(w, [p]) for w in request.plan.wanted)))
-    if worker:
-        result = local_run.submit(ws, runner, request, priority=priority, trigger="document")
-        ids = list(dict.fromkeys([q.id for q in result.queued]
-                                 + [job_id for job_id, _ in request.plan.waiting]))
-        jobs = _wait_for(ws, ids, wait_seconds)
-    else:
+    files = sorted(request.plan.wanted)  # the tracked files under the paths given
+    if not worker:
         outcome = local_run.document_now(ws, rel, trigger="document", runner=runner,
                                          request=request)
-        jobs = []
         if outcome.failed:
             raise CodeQueryError("; ".join(f"{p}: {e}" for p, e in outcome.failed))
-    done = (all(j["status"] in (ledger.COMPLETED, ledger.CANCELLED) for j in jobs)
-            and (worker or not outcome.unfinished))
-    files = sorted(request.plan.wanted)  # the tracked files under the paths given
-    records = [_record_or_none(ws, p) for p in files] if done else []
-    return {"jobs": jobs, "done": done, "records": [r for r in records if r]}
-
-
-def _wait_for(ws: Workspace, ids: list[str], wait_seconds: float) -> list[dict[str, Any]]:
-    conn = ws.store.conn
+        return {**document_progress(ws, [], files), "done": not outcome.unfinished}
+    result = local_run.submit(ws, runner, request, priority=priority, trigger="document")
+    ids = list(dict.fromkeys([q.id for q in result.queued]
+                             + [job_id for job_id, _ in request.plan.waiting]))
     deadline = time.monotonic() + wait_seconds
     while True:
-        jobs = [ledger.get(conn, job_id) for job_id in ids]
-        open_jobs = [j for j in jobs if j and j.status in (ledger.PENDING, ledger.PROCESSING)]
-        if not open_jobs or time.monotonic() >= deadline:
-            return [job_dict(j) for j in jobs if j]
+        progress = document_progress(ws, ids, files)
+        if progress["done"] or time.monotonic() >= deadline:
+            return progress
         time.sleep(POLL_SECONDS)
+
+
+def document_progress(ws: Workspace, job_ids: list[str], files: list[str]) -> dict[str, Any]:
+    """Where a `document` request stands: its jobs, whether all are finished, and once
+    they are, the records of its files (`search` and `show` see them already)."""
+    conn = ws.store.conn
+    jobs = [job for job in (ledger.get(conn, job_id) for job_id in job_ids) if job]
+    done = all(job.status in (ledger.COMPLETED, ledger.CANCELLED, ledger.DEAD)
+               for job in jobs)
+    records = [_record_or_none(ws, path) for path in files] if done else []
+    return {"jobs": [job_dict(job) for job in jobs], "job_ids": job_ids, "files": files,
+            "done": done and not any(job.status == ledger.DEAD for job in jobs),
+            "finished": done, "records": [r for r in records if r]}
 
 
 def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from functools import cached_property
 from pathlib import Path
 
 from codequery import config as config_mod
@@ -22,6 +21,8 @@ class Workspace:
         self.root = root
         self.paths = RepoPaths(root)
         self._local = threading.local()
+        self._config: config_mod.Config | None = None
+        self._config_stamp: tuple | None = None
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
@@ -33,10 +34,19 @@ class Workspace:
                 f"codequery is not set up in {self.root}; run `codequery init` there first"
             )
 
-    @cached_property
+    @property
     def config(self) -> config_mod.Config:
+        """The settings, read again whenever the file changes (a server runs for long)."""
         self.require_initialized()
-        return config_mod.load(self.paths.settings)
+        path = self.paths.settings
+        stamp = (path, path.stat().st_mtime_ns)
+        if self._config is None or stamp != self._config_stamp:
+            self._config = config_mod.load(path)
+            self._config_stamp = stamp
+        return self._config
+
+    def forget_config(self) -> None:
+        self._config = None
 
     @property
     def store(self) -> Store:
@@ -46,6 +56,7 @@ class Workspace:
         if store is None:
             self.paths.state_dir.mkdir(exist_ok=True)
             store = self._local.store = Store(connect(self.paths.data_db), self.config.dataset)
+        store.dataset = self.config.dataset  # follows a changed config
         return store
 
     def relative(self, user_path: str, cwd: Path) -> str:

@@ -346,3 +346,23 @@ def test_a_link_into_git_s_own_folder_is_never_indexed(ws: Workspace):
     assert operations.search(ws, "Sup3rPassw0rd") == []
     assert "git's or codequery's own files" in _error(operations.show, ws, ".git/config")
     assert "git's or codequery's own files" in _error(operations.document, ws, ["cfg.md"])
+
+
+def test_the_duration_histogram_survives_pruning_old_jobs(ws: Workspace):
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from codequery import ledger
+    from codequery.server.metrics import registry_for
+
+    def samples() -> dict[str, float]:
+        text = generate_latest(registry_for(ws)).decode()
+        [family] = [f for f in text_string_to_metric_families(text)
+                    if f.name == "codequery_job_duration_seconds"]
+        return {s.name + s.labels.get("le", ""): s.value for s in family.samples}
+
+    before = samples()
+    assert before["codequery_job_duration_seconds_count"] == 3  # init's three jobs
+    assert before["codequery_job_duration_seconds_bucket+Inf"] == 3
+    ledger.clear(ws.store.conn, ws.config.dataset, older_than_days=0)
+    assert samples() == before  # a counter never goes down

@@ -174,7 +174,7 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     from codequery import trust
 
     trust.approve(ws.paths, cfg.documenter)  # running init here is the approval
-    ws.__dict__.pop("config", None)
+    ws.forget_config()
     console = stderr_console()
     console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
     ws.store  # noqa: B018 - creates and migrates the database now

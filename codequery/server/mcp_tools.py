@@ -8,10 +8,12 @@ nothing of the repository, and the details go to the server's log.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -20,6 +22,7 @@ from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
 
 T = TypeVar("T")
+WAIT_POLL_SECONDS = 0.1
 
 INSTRUCTIONS = (
     "codequery keeps a documentation index of this git repository: per file an overview, "
@@ -34,11 +37,39 @@ INSTRUCTIONS = (
 def _tool_errors(fn: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
+        with _as_tool_error():
             return fn(*args, **kwargs)
-        except CodeQueryError as exc:
-            raise ToolError(str(exc)) from None
     return wrapper
+
+
+@contextlib.contextmanager
+def _as_tool_error() -> Iterator[None]:
+    try:
+        yield
+    except CodeQueryError as exc:
+        raise ToolError(str(exc)) from None
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+async def _until_finished(first: dict[str, Any], wait_seconds: float,
+                          again: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+                          ) -> dict[str, Any]:
+    """Long poll without holding a thread: waiting happens on the event loop, and only
+    each short look at the ledger runs in a worker thread."""
+    current, deadline = first, anyio.current_time() + wait_seconds
+    while not current["finished"] and anyio.current_time() < deadline:
+        await anyio.sleep(WAIT_POLL_SECONDS)
+        current = await again(current)
+    return current
+
+
+async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
+    found = await _in_thread(operations.job, ws, job_id)
+    found["finished"] = found["status"] not in ("pending", "processing")
+    return found
 
 
 def build(ws: Workspace) -> MCPServer:
@@ -82,23 +113,29 @@ def build(ws: Workspace) -> MCPServer:
         return operations.status(ws)
 
     @server.tool(name="document")
-    @_tool_errors
-    def document(paths: list[str], priority: str = "high",
-                 wait_seconds: float = 0.0) -> dict[str, Any]:
+    async def document(paths: list[str], priority: str = "high",
+                       wait_seconds: float = 0.0) -> dict[str, Any]:
         """Document files as they are on disk now, ahead of the commit backlog (use it after
         you edit files). paths: repository-relative files or directories. priority: high,
         normal or low. wait_seconds: up to 300; wait for the jobs and return the fresh
         records (search and show see them once this returns). Without a running worker
         the builtin documenter documents them at once; an LLM documenter needs the worker.
         Returns the jobs (id, path, status), whether all are done, and the records."""
-        return operations.document(ws, paths, priority=priority, wait_seconds=wait_seconds)
+        with _as_tool_error():
+            operations.check_wait(wait_seconds)
+            progress = await _in_thread(operations.document, ws, paths, priority=priority)
+            return await _until_finished(progress, wait_seconds, lambda p: _in_thread(
+                operations.document_progress, ws, p["job_ids"], p["files"]))
 
     @server.tool(name="job")
-    @_tool_errors
-    def job(job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
+    async def job(job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
         """A documentation job's state (pending, processing, completed, dead, cancelled),
         attempts, error and its history of state changes. wait_seconds: up to 300; wait
         until it is no longer pending or processing."""
-        return operations.job(ws, job_id, wait_seconds)
+        with _as_tool_error():
+            operations.check_wait(wait_seconds)
+            found = await _in_thread(operations.job, ws, job_id)
+            found["finished"] = found["status"] not in ("pending", "processing")
+            return await _until_finished(found, wait_seconds, lambda _: _job_now(ws, job_id))
 
     return server

@@ -20,7 +20,6 @@ from prometheus_client.registry import Collector
 from codequery import ledger, reconcile, worker_control
 from codequery.workspace import Workspace
 
-DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 BREAKER_STATES = ("closed", "open", "half-open")
 
 
@@ -45,14 +44,11 @@ class RepositoryCollector(Collector):
                 jobs.add_metric([dataset, state, priority], found.get((state, rank), 0))
         yield jobs
 
-        durations = [row[0] for row in conn.execute(
-            "SELECT duration_s FROM jobs WHERE dataset = ? AND status = ? AND duration_s "
-            "IS NOT NULL", (dataset, ledger.COMPLETED))]
-        buckets = [(str(b), sum(1 for d in durations if d <= b)) for b in DURATION_BUCKETS]
-        buckets.append(("+Inf", len(durations)))
+        cumulative, count, total = ledger.duration_totals(conn, dataset)
+        buckets = [(str(le), n) for le, n in cumulative] + [("+Inf", count)]
         histogram = HistogramMetricFamily(
             "codequery_job_duration_seconds", "How long completed jobs took", labels=names)
-        histogram.add_metric([dataset], buckets, sum(durations))
+        histogram.add_metric([dataset], buckets, total)
         yield histogram
 
         stats = ledger.stats(conn, dataset)
