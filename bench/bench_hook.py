@@ -25,14 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import codequery_command
+
 GOAL = 2.0  # ours with a worker may add at most this many bare Python start-ups
 FILES = 50
 SETTLE_TIMEOUT = 10.0
-
-
-def codequery_command() -> str:
-    sibling = Path(sys.executable).parent / "codequery"
-    return str(sibling) if sibling.exists() else (shutil.which("codequery") or "codequery")
 
 
 CODEQUERY = codequery_command()

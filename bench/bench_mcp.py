@@ -32,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anyio  # noqa: E402
+from benchlib import isolate, run  # noqa: E402
 from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 
@@ -93,22 +94,6 @@ def module(words: Words, rng: random.Random) -> str:
     return "".join(parts)
 
 
-def run(args: list[str], cwd: Path) -> str:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout + done.stderr
-
-
-def isolate(home: Path) -> None:
-    """No GIT_*/CODEQUERY_* of the caller, a HOME of our own (the server inherits it)."""
-    home.mkdir()
-    (home / ".gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.com\n")
-    for name in [k for k in os.environ if k.startswith(("GIT_", "CODEQUERY_"))]:
-        del os.environ[name]
-    os.environ.pop("XDG_CONFIG_HOME", None)
-    os.environ["HOME"] = str(home)
 
 
 def make_repo(root: Path, words: Words, files: int) -> None:

@@ -15,8 +15,6 @@ benchmark's back), then prints:
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,34 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchlib import codequery_command, isolate, run  # noqa: E402
+
 from codequery import git, ledger, local_run, reconcile  # noqa: E402
 from codequery.jobs import JobRunner  # noqa: E402
 from codequery.workspace import Workspace  # noqa: E402
 
 GOAL_MS = 100.0  # a no-op reconcile of 10,000 files
 
-
-def codequery_command() -> str:
-    sibling = Path(sys.executable).parent / "codequery"
-    return str(sibling) if sibling.exists() else (shutil.which("codequery") or "codequery")
-
-
-def isolate(home: Path) -> None:
-    """This process and every git it starts: no GIT_* from the caller, a HOME of our own."""
-    home.mkdir()
-    (home / ".gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.com\n")
-    for name in [k for k in os.environ if k.startswith(("GIT_", "CODEQUERY_"))]:
-        del os.environ[name]
-    os.environ.pop("XDG_CONFIG_HOME", None)
-    os.environ["HOME"] = str(home)
-
-
-def run(args: list[str], cwd: Path) -> str:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout + done.stderr
 
 
 def source(i: int, variant: str = "main") -> str:
