@@ -2,17 +2,45 @@
 
 `FileDoc` is the part a documenter writes (builtin analysis or an LLM's answer);
 `FileRecord` adds the facts codequery itself knows about the file. Both are validated,
-so an LLM that answers with the wrong shape is a failure, never a half-written record.
+so an LLM that answers with the wrong shape is a failure, never a half-written record;
+the common near-misses (a string for a list, `purpose` or `description` for `summary`, a
+bare name for a function, nulls for optional fields) are read as what they mean.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# What models write instead of `summary`.
+_SUMMARY_ALIASES = ("purpose", "description", "doc", "docstring")
 
 
 class _Model(BaseModel):
     # LLMs add chatter keys; ignoring them beats failing a whole record over one.
     model_config = ConfigDict(extra="ignore")
+
+
+def _as_list(value: Any) -> Any:
+    """A model's answer in a slightly different shape: one string for a list of them."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return value
+
+
+def _as_named(value: Any) -> Any:
+    """A bare name where an object with a name was expected, and `purpose` or
+    `description` where `summary` was."""
+    if isinstance(value, str):
+        return {"name": value}
+    if isinstance(value, dict) and not value.get("summary"):
+        for alias in _SUMMARY_ALIASES:
+            if isinstance(value.get(alias), str):
+                return {**value, "summary": value[alias]}
+    return value
 
 
 class Function(_Model):
@@ -21,6 +49,16 @@ class Function(_Model):
     summary: str = Field("", description="One line: what it is for (docstring's first line).")
     line: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, value: Any) -> Any:
+        return _as_named(value)
+
+    @field_validator("signature", "summary", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else value
+
 
 class ClassInfo(_Model):
     name: str
@@ -28,6 +66,21 @@ class ClassInfo(_Model):
     summary: str = ""
     methods: list[Function] = Field(default_factory=list)
     line: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, value: Any) -> Any:
+        return _as_named(value)
+
+    @field_validator("bases", "methods", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("summary", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class FileDoc(_Model):
@@ -40,6 +93,17 @@ class FileDoc(_Model):
     exports: list[str] = Field(default_factory=list)
     dependencies: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+    @field_validator("functions", "classes", "imports", "exports", "dependencies", "notes",
+                     mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("overview", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class FileRecord(FileDoc):

@@ -242,7 +242,7 @@ def test_batch_content_cannot_add_a_path(log: Path) -> None:
 def test_parse_batch_drops_wrong_shaped_and_unasked_entries() -> None:
     answer = "Here:\n```json\n" + json.dumps({
         "a.py": {"overview": "A."},
-        "b.py": {"overview": "B.", "imports": "json"},  # wrong shape
+        "b.py": {"overview": "B.", "imports": 42},  # wrong shape
         "c.py": "not a record",
         "d.py": {"x": 1},  # none of the record's keys
         "extra.py": {"overview": "never asked for"},

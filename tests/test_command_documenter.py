@@ -188,7 +188,7 @@ def test_parse_record_finds_the_record(answer: str) -> None:
     ('{"x": 1}', "no JSON object with the record's keys"),
     ('{"overview": "a", "functions": [{"summary": "no name"}]}',
      r"wrong shape: functions\.0\.name"),
-    ('{"overview": "a", "imports": "json"}', r"wrong shape: imports"),
+    ('{"overview": "a", "imports": 42}', r"wrong shape: imports"),
 ])
 def test_parse_record_rejects_what_is_not_a_record(answer: str, message: str) -> None:
     with pytest.raises(DocumenterError, match=message):
