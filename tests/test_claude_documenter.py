@@ -60,7 +60,9 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
     assert doc.notes == ["documented by claude-test-model"]
     [call] = logged_calls(log)
     assert call["argv"][1:] == ["-p", "--output-format", "json", "--model", "claude-test-model",
-                                "--tools", "", "--strict-mcp-config", "--max-turns", "1"]
+                                "--tools", "", "--strict-mcp-config", "--max-turns", "1",
+                                "--no-session-persistence", "--setting-sources", "",
+                                "--disable-slash-commands"]
     prompt = call["stdin"]
     assert 'File path (JSON string): "src/my calc.py"' in prompt
     token = re.search(r"<<<FILE-([0-9a-f]{32})>>>\n", prompt).group(1)

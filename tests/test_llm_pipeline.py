@@ -312,3 +312,12 @@ def test_renamed_files_keep_their_records_with_a_busy_worker(tmp_path, calls_log
     assert ledger.counts(conn, "r")["pending"] == ledger.counts(conn, "r")["processing"] == 0
     assert len(logged_calls(calls_log)) == 5  # the first documentation only
     assert not {f"src/m{i}.py" for i in range(5)} & db.paths()
+
+
+def test_a_call_writes_no_transcript_under_home(tmp_path, calls_log, isolated_home):
+    repo = make_repo(tmp_path / "r", files(2))
+    _init_claude(repo)
+    assert len(logged_calls(calls_log)) == 2  # the fake did answer...
+    written = [p for p in (isolated_home / ".claude").rglob("*") if p.is_file()] \
+        if (isolated_home / ".claude").exists() else []
+    assert written == []  # ...and, told --no-session-persistence, kept no transcript

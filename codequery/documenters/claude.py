@@ -40,7 +40,11 @@ from codequery.records import FileDoc
 # Not used, because older CLIs reject them and the call would always fail:
 # --permission-mode dontAsk (a recent mode) and --disallowedTools "*" (a recent wildcard).
 # --tools takes a variable number of values, so a flag must follow it, never a value.
-NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config", "--max-turns", "1")
+# No tools, no MCP servers, one turn; no transcript of the file under ~/.claude, and none
+# of the user's or the project's CLI settings (hooks there would run on every call).
+NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config", "--max-turns", "1",
+                                  "--no-session-persistence", "--setting-sources", "",
+                                  "--disable-slash-commands")
 
 _INSTALL_HINT = "install it or set documenter.executable in .code-query/config.json"
 _VERSION_TIMEOUT = 10.0
