@@ -238,7 +238,14 @@ def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
             version = _claude_version(found)
         except DocumenterError as exc:
             return Check("documenter", False, f"claude: {exc}", fix)
-        return Check("documenter", True, f"claude: {found} ({version})")
+        from codequery.documenters.claude import ClaudeDocumenter
+
+        # `claude auth status`: whether calls can work, without paying for one.
+        blocked = ClaudeDocumenter(found, cfg.model, cfg.timeout_seconds).blocked()
+        if blocked is not None:
+            return Check("documenter", False, f"claude: {found} ({version}): {blocked}",
+                         "run `claude` once and log in, or set ANTHROPIC_API_KEY")
+        return Check("documenter", True, f"claude: {found} ({version}), logged in")
     if not cfg.command:
         return Check("documenter", False, "command: documenter.command is empty",
                      'set documenter.command in .code-query/config.json, e.g. ["llm"]')

@@ -296,7 +296,7 @@ class JobRunner:
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
         line = (f"[QUEUE] {job.id} path={job.path} status={status} "
                 f"duration={time.monotonic() - started:.2f}s attempt={job.attempts}")
-        if status in (ledger.PENDING, ledger.DEAD) and detail:
+        if status in (ledger.PENDING, ledger.DEAD, DEFERRED) and detail:
             line += f" error={detail}"
         log.info(line)
 

@@ -13,14 +13,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codequery import languages, ledger
+from codequery import blocking, languages, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter
+from codequery.documenters.errors import DocumenterBlocked
 from codequery.documenting import record_from, secret_record
 from codequery.eligibility import Content
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc, FileRecord
-from codequery.store import Store
+from codequery.store import SharedConnection, Store
 
 DEFAULT_REQUESTS_PER_MINUTE = {"claude": 50.0}
 
@@ -32,6 +33,16 @@ class BreakerOpen(CodeQueryError):
         super().__init__(f"the {name} documenter failed repeatedly; calls paused for "
                          f"{retry_in:.0f}s (circuit breaker)")
         self.retry_in = retry_in
+
+
+class Blocked(BreakerOpen):
+    """The documenter cannot work until the user acts; jobs wait without spending an
+    attempt, and a check that costs no model call lifts it."""
+
+    def __init__(self, name: str, reason: str, retry_in: float) -> None:
+        CodeQueryError.__init__(self, f"the {name} documenter is blocked: {reason}")
+        self.retry_in = retry_in
+        self.reason = reason
 
 
 class LLMCaller:
@@ -46,6 +57,7 @@ class LLMCaller:
             per_minute = DEFAULT_REQUESTS_PER_MINUTE.get(documenter.name, 0.0)
         self.limiter = RateLimiter(db_path, f"documenter:{documenter.name}", per_minute)
         self.breaker = breaker_for(db_path, config)
+        self._blocks = SharedConnection(db_path)
 
     def document_one(self, store: Store, content: Content,
                      before_call: Callable[[], None] | None = None) -> FileRecord:
@@ -62,6 +74,8 @@ class LLMCaller:
             else:
                 doc = self.documenter.document(content.path, language, text)
                 usage = {"duration_ms": int((time.monotonic() - started) * 1000)}
+        except DocumenterBlocked as exc:
+            raise self._blocked(store, 1, exc) from None
         except BaseException as exc:  # Ctrl-C too: a half-open probe must always report
             self._failed(store, 1, exc)
             raise
@@ -77,6 +91,8 @@ class LLMCaller:
         self._guard(before_call)
         try:
             docs, usage = self.documenter.document_batch(files)
+        except DocumenterBlocked as exc:
+            raise self._blocked(store, len(files), exc) from None
         except BaseException as exc:
             self._failed(store, len(files), exc)
             raise
@@ -96,10 +112,35 @@ class LLMCaller:
     def can_batch(self) -> bool:
         return hasattr(self.documenter, "document_batch")
 
+    def _check_block(self) -> None:
+        """While the documenter is blocked, no call; every RECHECK_SECONDS a check that
+        costs no model call (`claude auth status`) may lift the block."""
+        name = self.documenter.name
+        with self._blocks.lock:
+            conn = self._blocks.get()
+            found = blocking.current(conn, name)
+            if found is None:
+                return
+            if blocking.due_for_check(found):
+                if self.documenter.blocked() is None:
+                    blocking.lift(conn, name)
+                    return
+                blocking.checked(conn, name)
+        raise Blocked(name, found["reason"], blocking.RECHECK_SECONDS)
+
+    def _blocked(self, store: Store, files: int, exc: DocumenterBlocked) -> Blocked:
+        """Not the file's fault and not the documenter failing: the breaker is not told,
+        no attempt is spent, and the reason is kept for status, doctor and the logs."""
+        with self._blocks.lock:
+            blocking.block(self._blocks.get(), self.documenter.name, exc.reason)
+        self._log(store, files, False, {}, f"blocked: {exc.reason}")
+        return Blocked(self.documenter.name, exc.reason, blocking.RECHECK_SECONDS)
+
     def _guard(self, before_call: Callable[[], None] | None) -> None:
         """Wait for the rate limit, then `before_call` (a worker renews its leases there: the
         wait may have been long), then the breaker. allow() comes last because it may hand
         out the single half-open probe, which must then really be made and reported."""
+        self._check_block()
         if self.breaker.state()["state"] == "open":
             self._refuse()  # before a rate-limit token is spent
         self.limiter.acquire()
@@ -114,6 +155,8 @@ class LLMCaller:
 
     def _succeeded(self, store: Store, files: int, usage: dict[str, Any]) -> None:
         self.breaker.record_success()
+        with self._blocks.lock:
+            blocking.lift(self._blocks.get(), self.documenter.name)
         self._log(store, files, True, usage, None)
 
     def _failed(self, store: Store, files: int, exc: BaseException) -> None:
@@ -162,6 +205,14 @@ def call_totals(store: Store) -> dict[str, Any]:
         "FROM llm_calls WHERE dataset = ?", (store.dataset,)).fetchone()
     return {"calls": row[0], "failed": row[1], "cost_usd": round(row[2], 6),
             "input_tokens": row[3], "output_tokens": row[4]}
+
+
+def last_call_error(store: Store, documenter: str) -> dict[str, Any] | None:
+    """The last failed call of this documenter: when, and what it said."""
+    row = store.conn.execute(
+        "SELECT at, error FROM llm_calls WHERE dataset = ? AND documenter = ? AND ok = 0 "
+        "ORDER BY at DESC LIMIT 1", (store.dataset, documenter)).fetchone()
+    return None if row is None else {"at": row[0], "error": row[1]}
 
 
 def mean_cost_per_call(store: Store, documenter: str, model: str | None) -> float | None:

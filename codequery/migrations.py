@@ -191,6 +191,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         SELECT j.dataset, b.le, count(*) FROM jobs j JOIN buckets b ON j.duration_s <= b.le
         WHERE j.status = 'completed' AND j.duration_s IS NOT NULL GROUP BY j.dataset, b.le;
     """),
+    (7, "documenters blocked until the user acts (not logged in)", """
+        CREATE TABLE documenter_blocks (
+            name TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            since REAL NOT NULL,
+            checked_at REAL NOT NULL
+        );
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

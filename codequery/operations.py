@@ -115,7 +115,7 @@ def status(ws: Workspace) -> dict[str, Any]:
     """The worker, the queue, the index and the LLM calls at a glance."""
     from codequery import reconcile
     from codequery.documenters import identity
-    from codequery.llm_caller import breaker_for, call_totals
+    from codequery.llm_caller import breaker_for, call_totals, last_call_error
 
     store, config = ws.store, ws.config
     conn, dataset = store.conn, config.dataset
@@ -128,7 +128,11 @@ def status(ws: Workspace) -> dict[str, Any]:
     found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
     llm = call_totals(store)
     if config.documenter.name != "builtin":
+        from codequery import blocking
+
         llm["breaker"] = breaker_for(ws.paths.data_db, config).state()
+        llm["blocked"] = blocking.current(conn, config.documenter.name)
+        llm["last_error"] = last_call_error(store, config.documenter.name)
     return {
         "dataset": dataset,
         "root": str(ws.root),

@@ -15,14 +15,13 @@ from codequery.config import DocumenterConfig
 from codequery.documenters import create
 from codequery.documenters.claude import (
     NO_TOOL_FLAGS,
-    ClaudeCallError,
     ClaudeDocumenter,
     missing_executable_message,
     parse_batch,
     version_check,
 )
 from codequery.documenters.command import CommandDocumenter
-from codequery.documenters.errors import DocumenterError, DocumenterTimeout
+from codequery.documenters.errors import DocumenterBlocked, DocumenterError, DocumenterTimeout
 from codequery.documenters.usage import CallUsage
 from codequery.errors import CodeQueryError
 from tests.helpers import assert_hung_call_killed, logged_calls
@@ -108,14 +107,21 @@ def test_fenced_result_with_chatter_is_parsed(monkeypatch: pytest.MonkeyPatch) -
     assert [f.name for f in doc.functions] == ["fake_util"]
 
 
-def test_is_error_envelope_is_a_documenter_error_with_the_cli_message(
+def test_a_bad_key_blocks_the_documenter_with_what_to_do(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_CLAUDE_IS_ERROR", "1")
+    with pytest.raises(DocumenterBlocked) as info:
+        claude().document("a.py", "python", SOURCE)
+    assert str(info.value).startswith("not logged in: run `claude` once and log in")
+    assert "claude said: Invalid API key · Please run /login" in str(info.value)
+
+
+def test_an_overloaded_api_is_an_ordinary_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_CLAUDE_FAIL", "1")
     with pytest.raises(DocumenterError) as info:
         claude().document("a.py", "python", SOURCE)
-    assert str(info.value) == "claude reported an error: Invalid API key · Please run /login"
-    assert isinstance(info.value, ClaudeCallError) and info.value.usage.cost_usd == 0.0123
+    assert not isinstance(info.value, DocumenterBlocked)
 
 
 def test_a_failing_subtype_is_a_documenter_error(monkeypatch: pytest.MonkeyPatch) -> None:

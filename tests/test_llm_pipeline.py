@@ -321,3 +321,52 @@ def test_a_call_writes_no_transcript_under_home(tmp_path, calls_log, isolated_ho
     written = [p for p in (isolated_home / ".claude").rglob("*") if p.is_file()] \
         if (isolated_home / ".claude").exists() else []
     assert written == []  # ...and, told --no-session-persistence, kept no transcript
+
+
+def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, calls_log,
+                                                                   monkeypatch):
+    repo = make_repo(tmp_path / "r", files(3))
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
+    assert result.exit_code == 1
+    assert "not logged in" in result.stderr
+    calls = [c for c in logged_calls(calls_log) if not c.get("auth_status")]
+    assert len(calls) == 1  # the first answer blocks the documenter: no call per file
+    pending = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
+    assert len(pending) == 3 and {job["attempts"] for job in pending} == {0}
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert "not logged in" in report["llm"]["blocked"]["reason"]
+
+
+@pytest.mark.slow
+def test_a_logged_out_cli_blocks_the_worker_until_login_then_all_complete(
+        tmp_path, calls_log, monkeypatch, stop_workers):
+    repo = make_repo(tmp_path / "r", files(20))
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    _init_claude(repo, "--no-document")
+    stop_workers(repo)
+    assert run_installed(repo, "worker", "start").returncode == 0
+    conn = _db(repo)
+    wait_for(lambda: _blocked_reason(repo), timeout=20)
+    time.sleep(5)  # the worker keeps running, blocked
+    calls = [c for c in logged_calls(calls_log) if not c.get("auth_status")]
+    assert len(calls) <= 3
+    attempts = conn.execute("SELECT max(attempts) FROM jobs").fetchone()[0]
+    assert attempts == 0
+    doctor = json.loads(run_installed(repo, "doctor", "--json").stdout)
+    [check] = [c for c in doctor["checks"] if c["name"] == "documenter"]
+    assert not check["ok"] and "not logged in" in check["detail"]
+    logged_out.unlink()  # the user logs in
+    wait_for(lambda: ledger.counts(conn, "r")["completed"] == 20, timeout=60)
+    assert ledger.counts(conn, "r")["dead"] == 0
+    assert _blocked_reason(repo) is None
+
+
+def _blocked_reason(repo):
+    report = json.loads(run_installed(repo, "status", "--json").stdout)
+    blocked = report["llm"].get("blocked")
+    return blocked and blocked["reason"]

@@ -55,6 +55,9 @@ def status(state: State, as_json: bool) -> None:
         console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), "
                       f"${llm['cost_usd']:.4f}, {llm['input_tokens']} tokens in, "
                       f"{llm['output_tokens']} out")
+    if llm.get("blocked"):
+        console.print(f"[red]blocked[/red]:   the {report['documenter']} documenter: "
+                      f"{llm['blocked']['reason']}")
     if llm.get("breaker") and llm["breaker"]["state"] != "closed":
         retry = llm["breaker"].get("retry_in_s")
         console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "

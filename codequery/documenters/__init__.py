@@ -25,6 +25,11 @@ class Documenter(Protocol):
 
     def document(self, path: str, language: str, text: str) -> FileDoc: ...
 
+    def blocked(self) -> str | None:
+        """Why no call can work now (e.g. not logged in), checked without a model call;
+        None when calls may go."""
+        ...
+
 
 BUILTIN_VERSION = "b1"  # bump when the builtin analysis changes what it extracts
 

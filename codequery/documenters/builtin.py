@@ -67,6 +67,9 @@ class BuiltinDocumenter:
     version = BUILTIN_VERSION
     inline = True  # fast and local: a worker documents it inside the job's transaction
 
+    def blocked(self) -> str | None:
+        return None  # nothing to log in to
+
     def document(self, path: str, language: str, text: str) -> FileDoc:
         if language == "python":
             try:

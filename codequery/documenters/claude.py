@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter
-from codequery.documenters.errors import DocumenterError
+from codequery.documenters.errors import DocumenterBlocked, DocumenterError
 from codequery.documenters.llm_output import json_objects, parse_record
 from codequery.documenters.process import exit_error, run_process
 from codequery.documenters.prompting import build_batch_prompt, load_template, render_prompt
@@ -155,6 +155,24 @@ def _usage(envelope: dict[str, Any]) -> CallUsage:
     )
 
 
+LOGIN_HINT = ("not logged in: run `claude` once and log in (or set ANTHROPIC_API_KEY for "
+              "the worker); the jobs wait and go on by themselves")
+_LOGIN_WORDS = ("not logged in", "please run /login", "invalid api key", "authentication")
+
+
+def _message(envelope: dict[str, Any]) -> str:
+    message = envelope.get("result")
+    return " ".join(message.split()) if isinstance(message, str) else "(no message)"
+
+
+def _needs_login(envelope: dict[str, Any]) -> bool:
+    """The real CLI's answer without a login (or with a bad key): exit 1, is_error true,
+    subtype "success", `result` "Not logged in · Please run /login", empty stderr."""
+    if envelope.get("api_error_status") in (401, 403):
+        return True
+    return any(word in _message(envelope).lower() for word in _LOGIN_WORDS)
+
+
 def _failure(name: str, envelope: dict[str, Any]) -> str:
     subtype = envelope.get("subtype")
     message = envelope.get("result")
@@ -209,6 +227,20 @@ class ClaudeDocumenter:
         self._builtin = BuiltinDocumenter()
         self._local = threading.local()
 
+    def blocked(self) -> str | None:
+        """Why no call can work now, from `claude auth status` (no model call): None when
+        logged in (or when the check itself cannot tell: a real call will)."""
+        try:
+            stdout, _, _ = run_process([self.executable, "auth", "status"], b"", 20.0,
+                                       role="the Claude CLI", hint=_INSTALL_HINT, check=False,
+                                       cwd=_neutral_directory())
+        except DocumenterError:
+            return None
+        envelope = _envelope(stdout.decode("utf-8", "replace"))
+        if envelope is not None and envelope.get("loggedIn") is False:
+            return LOGIN_HINT
+        return None
+
     @property
     def last_usage(self) -> CallUsage | None:
         """The usage of the last call made by the calling thread (each thread has its own)."""
@@ -260,6 +292,8 @@ class ClaudeDocumenter:
             raise DocumenterError(f"{name} printed no JSON envelope: {_excerpt(text)}")
         usage = _usage(envelope)
         self._local.usage = usage
+        if envelope.get("is_error") and _needs_login(envelope):
+            raise DocumenterBlocked(LOGIN_HINT + f" ({name} said: {_message(envelope)})")
         if envelope.get("is_error") or envelope.get("subtype") != "success":
             raise ClaudeCallError(_failure(name, envelope), usage)
         if code != 0:

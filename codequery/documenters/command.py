@@ -62,6 +62,9 @@ class CommandDocumenter:
             for arg in self.argv_template
         ]
 
+    def blocked(self) -> str | None:
+        return None  # nothing to log in to
+
     def document(self, path: str, language: str, text: str) -> FileDoc:
         hint = self._builtin.document(path, language, text)
         prompt = render_prompt(self._template, path, language, text, hint)

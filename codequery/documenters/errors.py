@@ -11,3 +11,12 @@ class DocumenterError(Exception):
 
 class DocumenterTimeout(DocumenterError):
     """The documenter did not answer within its time limit (its process group is gone)."""
+
+
+class DocumenterBlocked(DocumenterError):
+    """The documenter cannot work for any file until the user acts (not logged in, a bad
+    API key). `reason` is one line saying what to do."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
