@@ -35,7 +35,9 @@ class DocumenterConfig(_Section):
         default_factory=list,
         description='argv template of the command documenter, e.g. ["llm", "-m", "{model}"].',
     )
-    timeout_seconds: float = Field(120.0, gt=0, description="Per-call time limit of an LLM.")
+    timeout_seconds: float = Field(
+        240.0, gt=0, description="Per-call time limit of an LLM (long enough for the Claude "
+        "CLI's own retries, about 170 s without a network, to end with its real error).")
     prompt_template: str | None = Field(
         None, description="A prompt template file (relative to the repository) to use instead "
         "of the built-in one; it must contain {content}.")

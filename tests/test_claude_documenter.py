@@ -15,6 +15,7 @@ from codequery.config import DocumenterConfig
 from codequery.documenters import create
 from codequery.documenters.claude import (
     NO_TOOL_FLAGS,
+    RECORD_SCHEMA,
     ClaudeDocumenter,
     missing_executable_message,
     parse_batch,
@@ -61,7 +62,7 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
     assert call["argv"][1:] == ["-p", "--output-format", "json", "--model", "claude-test-model",
                                 "--tools", "", "--strict-mcp-config", "--max-turns", "1",
                                 "--no-session-persistence", "--setting-sources", "",
-                                "--disable-slash-commands"]
+                                "--disable-slash-commands", "--json-schema", RECORD_SCHEMA]
     prompt = call["stdin"]
     assert 'File path (JSON string): "src/my calc.py"' in prompt
     token = re.search(r"<<<FILE-([0-9a-f]{32})>>>\n", prompt).group(1)
@@ -79,7 +80,8 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
 def test_without_a_model_the_cli_default_is_used(log: Path) -> None:
     doc = claude(model=None).document("a.py", "python", SOURCE)
     assert doc.notes == ["documented by claude-sonnet-default"]
-    assert logged_calls(log)[0]["argv"][1:] == ["-p", "--output-format", "json", *NO_TOOL_FLAGS]
+    assert logged_calls(log)[0]["argv"][1:] == ["-p", "--output-format", "json", *NO_TOOL_FLAGS,
+                                                "--json-schema", RECORD_SCHEMA]
 
 
 def test_a_prompt_beyond_the_argv_limit_goes_through_stdin(log: Path) -> None:
@@ -172,7 +174,8 @@ def test_hang_kills_the_whole_process_group_at_the_timeout(
 
 def test_the_fake_rejects_unknown_flags_like_the_real_cli(tmp_path: Path) -> None:
     documenter = claude()
-    documenter.argv = lambda: ["claude", "-p", "--output-format", "json", "--no-such-flag"]
+    documenter.argv = lambda structured=False: ["claude", "-p", "--output-format", "json",
+                                                "--no-such-flag"]
     with pytest.raises(DocumenterError, match="exited with code 1: error: unknown option "
                                               "'--no-such-flag'"):
         documenter.document("a.py", "python", SOURCE)
@@ -272,3 +275,25 @@ def test_the_cli_runs_outside_the_repository(log: Path, tmp_path: Path,
     claude().document("a.py", "python", SOURCE)
     [call] = logged_calls(log)
     assert call["cwd"] != str(tmp_path) and os.listdir(call["cwd"]) == []
+
+
+def test_the_record_comes_from_structured_output_when_the_cli_gives_it(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CLAUDE_GARBAGE", "1")  # `result` is chatter...
+    with pytest.raises(DocumenterError):
+        claude().document("a.py", "python", SOURCE)  # ...and without structured output: no
+    monkeypatch.delenv("FAKE_CLAUDE_GARBAGE")
+    monkeypatch.setenv("FAKE_CLAUDE_FENCED", "1")  # `result` fenced; structured_output clean
+    doc = claude().document("a.py", "python", SOURCE)
+    assert doc.overview == "Fake documentation of a.py."
+    schema = json.loads(logged_calls(log)[-1]["argv"][-1])
+    assert set(schema["properties"]) >= {"overview", "functions", "classes"}
+
+
+def test_an_older_cli_without_structured_output_still_works(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CLAUDE_NO_STRUCTURED", "1")
+    doc = claude().document("a.py", "python", SOURCE)
+    assert doc.functions[0].name == "fake_a"

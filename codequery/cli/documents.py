@@ -90,8 +90,13 @@ def _report(outcome: Outcome) -> None:
     console.print("codequery: " + ", ".join(parts))
     if outcome.blocked:
         console.print(f"codequery: calls stopped: {outcome.blocked}")
+    by_reason: dict[str, list[str]] = {}
     for path, error in outcome.failed:
-        console.print(f"[red]failed[/red] {escape(path)}: {escape(error)}", markup=True)
+        by_reason.setdefault(error, []).append(path)
+    for error, paths in by_reason.items():  # "5 files: not logged in", not 5 lines of it
+        shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+        console.print(f"[red]failed[/red] {len(paths)} file{'s' if len(paths) > 1 else ''}"
+                      f" ({escape(shown)}): {escape(error)}", markup=True)
     if outcome.failed or outcome.left:
         console.print("codequery: what is not done keeps a pending job; the worker retries it "
                       "(codequery worker start), or run `codequery document` again")

@@ -46,12 +46,16 @@ NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config", "--max-t
                                   "--no-session-persistence", "--setting-sources", "",
                                   "--disable-slash-commands")
 
+# The record's shape, for `--json-schema` (the CLI then answers in `structured_output`).
+RECORD_SCHEMA = json.dumps(FileDoc.model_json_schema(), separators=(",", ":"))
 _INSTALL_HINT = "install it or set documenter.executable in .code-query/config.json"
 _VERSION_TIMEOUT = 10.0
 _RECORD_KEYS = frozenset(FileDoc.model_fields)
 # What a failing envelope's subtype means, where its own message says nothing useful.
 _SUBTYPES = {
     "error_max_turns": "the model tried to use a tool instead of answering",
+    "error_max_structured_output_retries": "the model's answer never fit the record's schema",
+    "error_max_budget_usd": "the call's budget was spent",
     "error_during_execution": "the CLI failed while running",
 }
 
@@ -246,18 +250,28 @@ class ClaudeDocumenter:
         """The usage of the last call made by the calling thread (each thread has its own)."""
         return getattr(self._local, "usage", None)
 
-    def argv(self) -> list[str]:
+    def argv(self, structured: bool = False) -> list[str]:
+        """The command; `structured` asks the CLI for the record in the envelope's
+        `structured_output`, validated by the CLI against the record's JSON schema."""
         model = ["--model", self.model] if self.model else []
-        return [self.executable, "-p", "--output-format", "json", *model, *NO_TOOL_FLAGS]
+        schema = ["--json-schema", RECORD_SCHEMA] if structured else []
+        return [self.executable, "-p", "--output-format", "json", *model, *NO_TOOL_FLAGS,
+                *schema]
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
         return self.document_with_usage(path, language, text)[0]
 
     def document_with_usage(self, path: str, language: str, text: str) -> tuple[FileDoc, CallUsage]:
         hint = self._builtin.document(path, language, text)
-        result, usage = self._call(render_prompt(self._template, path, language, text, hint))
+        prompt = render_prompt(self._template, path, language, text, hint)
+        result, usage = self._call(prompt, structured=True)
         try:
+            if isinstance(result, dict):  # structured_output; `result` text for older CLIs
+                return FileDoc.model_validate(result), usage
             return parse_record(result), usage
+        except ValidationError as exc:
+            raise ClaudeCallError(f"the structured answer has the wrong shape: {exc}",
+                                  usage) from None
         except DocumenterError as exc:
             raise ClaudeCallError(str(exc), usage) from None
 
@@ -276,12 +290,14 @@ class ClaudeDocumenter:
         result, usage = self._call(build_batch_prompt(entries))
         return parse_batch(result, [path for path, _, _ in files]), usage
 
-    def _call(self, prompt: str) -> tuple[str, CallUsage]:
-        """Run the CLI on `prompt`; the model's answer text and the call's usage."""
+    def _call(self, prompt: str, structured: bool = False
+              ) -> tuple[str | dict[str, Any], CallUsage]:
+        """Run the CLI on `prompt`; the model's answer (the structured object when asked
+        for and given, else the text) and the call's usage."""
         self._local.usage = None
         name = Path(self.executable).name
         stdout, stderr, code = run_process(
-            self.argv(), prompt.encode("utf-8", "replace"), self.timeout,
+            self.argv(structured), prompt.encode("utf-8", "replace"), self.timeout,
             role="the Claude CLI", hint=_INSTALL_HINT, check=False, cwd=_neutral_directory(),
         )
         text = stdout.decode("utf-8", "replace")
@@ -298,6 +314,9 @@ class ClaudeDocumenter:
             raise ClaudeCallError(_failure(name, envelope), usage)
         if code != 0:
             raise ClaudeCallError(str(exit_error(self.executable, code, stderr)), usage)
+        structured_output = envelope.get("structured_output")
+        if structured and isinstance(structured_output, dict):
+            return structured_output, usage
         result = envelope.get("result")
         if not isinstance(result, str):
             raise ClaudeCallError(f"{name}'s JSON envelope has no result text", usage)
