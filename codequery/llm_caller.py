@@ -16,7 +16,7 @@ from typing import Any
 from codequery import blocking, languages, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter
-from codequery.documenters.errors import DocumenterBlocked
+from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
 from codequery.documenting import record_from, secret_record
 from codequery.eligibility import Content
 from codequery.errors import CodeQueryError
@@ -43,6 +43,15 @@ class Blocked(BreakerOpen):
         CodeQueryError.__init__(self, f"the {name} documenter is blocked: {reason}")
         self.retry_in = retry_in
         self.reason = reason
+
+
+class Busy(BreakerOpen):
+    """The model's API asked to wait (rate limit, overload): jobs wait that long without
+    spending an attempt, and the breaker is not told (the documenter is not broken)."""
+
+    def __init__(self, message: str, retry_in: float) -> None:
+        CodeQueryError.__init__(self, message)
+        self.retry_in = retry_in
 
 
 class LLMCaller:
@@ -76,6 +85,8 @@ class LLMCaller:
                 usage = {"duration_ms": int((time.monotonic() - started) * 1000)}
         except DocumenterBlocked as exc:
             raise self._blocked(store, 1, exc) from None
+        except DocumenterBusy as exc:
+            raise self._busy(store, 1, exc) from None
         except BaseException as exc:  # Ctrl-C too: a half-open probe must always report
             self._failed(store, 1, exc)
             raise
@@ -93,6 +104,8 @@ class LLMCaller:
             docs, usage = self.documenter.document_batch(files)
         except DocumenterBlocked as exc:
             raise self._blocked(store, len(files), exc) from None
+        except DocumenterBusy as exc:
+            raise self._busy(store, len(files), exc) from None
         except BaseException as exc:
             self._failed(store, len(files), exc)
             raise
@@ -135,6 +148,11 @@ class LLMCaller:
             blocking.block(self._blocks.get(), self.documenter.name, exc.reason)
         self._log(store, files, False, {}, f"blocked: {exc.reason}")
         return Blocked(self.documenter.name, exc.reason, blocking.RECHECK_SECONDS)
+
+    def _busy(self, store: Store, files: int, exc: DocumenterBusy) -> Busy:
+        self.breaker.record_success()  # it answered: a probe out must report back
+        self._log(store, files, False, {}, str(exc))
+        return Busy(f"{exc} (waiting {exc.retry_after:.0f}s)", exc.retry_after)
 
     def _guard(self, before_call: Callable[[], None] | None) -> None:
         """Wait for the rate limit, then `before_call` (a worker renews its leases there: the

@@ -22,7 +22,12 @@ from codequery.documenters.claude import (
     version_check,
 )
 from codequery.documenters.command import CommandDocumenter
-from codequery.documenters.errors import DocumenterBlocked, DocumenterError, DocumenterTimeout
+from codequery.documenters.errors import (
+    DocumenterBlocked,
+    DocumenterBusy,
+    DocumenterError,
+    DocumenterTimeout,
+)
 from codequery.documenters.usage import CallUsage
 from codequery.errors import CodeQueryError
 from tests.helpers import assert_hung_call_killed, logged_calls
@@ -297,3 +302,12 @@ def test_an_older_cli_without_structured_output_still_works(
     monkeypatch.setenv("FAKE_CLAUDE_NO_STRUCTURED", "1")
     doc = claude().document("a.py", "python", SOURCE)
     assert doc.functions[0].name == "fake_a"
+
+
+def test_a_rate_limit_is_busy_with_the_wait_the_answer_gives(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CLAUDE_BUSY", "42")
+    with pytest.raises(DocumenterBusy) as info:
+        claude().document("a.py", "python", SOURCE)
+    assert info.value.retry_after == 42.0 and "429" in str(info.value)

@@ -370,3 +370,17 @@ def _blocked_reason(repo):
     report = json.loads(run_installed(repo, "status", "--json").stdout)
     blocked = report["llm"].get("blocked")
     return blocked and blocked["reason"]
+
+
+def test_a_rate_limited_call_spends_no_attempt_and_waits_as_told(tmp_path, calls_log,
+                                                                  monkeypatch):
+    repo = make_repo(tmp_path / "r", files(1))
+    monkeypatch.setenv("FAKE_CLAUDE_BUSY", "120")
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
+    assert result.exit_code == 1 and "429" in result.stderr
+    [job] = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
+    assert job["attempts"] == 0
+    conn = _db(repo)
+    retry_at = conn.execute("SELECT next_retry_at FROM jobs WHERE id = ?",
+                            (job["id"],)).fetchone()[0]
+    assert 100 < retry_at - time.time() <= 121  # the wait the answer asked for

@@ -53,3 +53,12 @@ def test_a_variant_answer_through_the_parser_makes_a_valid_record():
     doc = parse_record(answer)
     assert doc.notes == ["Slow on big files."]
     assert (doc.functions[0].summary, doc.functions[0].line) == ("Reads one invoice.", 3)
+
+
+def test_a_rejected_answer_is_kept_in_the_error_for_review():
+    from codequery.documenters.errors import DocumenterError
+
+    with pytest.raises(DocumenterError) as info:
+        parse_record('Here it is: {"overview": "x", "classes": 42, "note": "model text"}')
+    assert "wrong shape: classes" in str(info.value)
+    assert '"classes": 42, "note": "model text"' in str(info.value)

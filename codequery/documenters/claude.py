@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 
 from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter
-from codequery.documenters.errors import DocumenterBlocked, DocumenterError
+from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
 from codequery.documenters.llm_output import json_objects, parse_record
 from codequery.documenters.process import exit_error, run_process
 from codequery.documenters.prompting import build_batch_prompt, load_template, render_prompt
@@ -169,6 +170,17 @@ def _message(envelope: dict[str, Any]) -> str:
     return " ".join(message.split()) if isinstance(message, str) else "(no message)"
 
 
+BUSY_STATUSES = (429, 529)  # rate limited, overloaded: wait, and spend no attempt
+BUSY_WAIT_SECONDS = 60.0  # when the answer gives no hint
+_RETRY_AFTER = re.compile(r"retry[- ]after\D{0,3}(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _retry_after(envelope: dict[str, Any]) -> float:
+    """The wait the answer suggests ("retry after 30 seconds"), else a minute."""
+    found = _RETRY_AFTER.search(_message(envelope))
+    return min(float(found.group(1)), 3600.0) if found else BUSY_WAIT_SECONDS
+
+
 def _needs_login(envelope: dict[str, Any]) -> bool:
     """The real CLI's answer without a login (or with a bad key): exit 1, is_error true,
     subtype "success", `result` "Not logged in · Please run /login", empty stderr."""
@@ -310,6 +322,9 @@ class ClaudeDocumenter:
         self._local.usage = usage
         if envelope.get("is_error") and _needs_login(envelope):
             raise DocumenterBlocked(LOGIN_HINT + f" ({name} said: {_message(envelope)})")
+        if envelope.get("is_error") and envelope.get("api_error_status") in BUSY_STATUSES:
+            raise DocumenterBusy(f"{name}: the API is busy ({envelope['api_error_status']}): "
+                                 f"{_message(envelope)}", _retry_after(envelope))
         if envelope.get("is_error") or envelope.get("subtype") != "success":
             raise ClaudeCallError(_failure(name, envelope), usage)
         if code != 0:

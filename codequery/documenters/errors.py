@@ -20,3 +20,12 @@ class DocumenterBlocked(DocumenterError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class DocumenterBusy(DocumenterError):
+    """The model's API is rate-limited or overloaded (429, 529): not the file's fault;
+    try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -46,6 +46,9 @@ def json_objects(text: str) -> Iterator[Any]:
             start = text.find("{", end)
 
 
+ANSWER_KEPT = 1000  # characters of a rejected answer kept in the job's event
+
+
 def _excerpt(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
@@ -77,12 +80,14 @@ def parse_record(text: str) -> FileDoc:
         try:
             return FileDoc.model_validate(value)
         except ValidationError as exc:
+            # The answer goes into the job's event, for review of what the model said.
             raise DocumenterError(
-                f"the LLM's record has the wrong shape: {_problems(exc)}"
+                f"the LLM's record has the wrong shape: {_problems(exc)}; the answer was: "
+                f"{_excerpt(text, ANSWER_KEPT)!r}"
             ) from None
     if found_object:
         raise DocumenterError(
             "the LLM's answer has no JSON object with the record's keys "
-            f"({', '.join(sorted(_KEYS))}): {_excerpt(text)!r}"
+            f"({', '.join(sorted(_KEYS))}): {_excerpt(text, ANSWER_KEPT)!r}"
         )
-    raise DocumenterError(f"no JSON object in the LLM's answer: {_excerpt(text)!r}")
+    raise DocumenterError(f"no JSON object in the LLM's answer: {_excerpt(text, ANSWER_KEPT)!r}")
