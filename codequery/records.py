@@ -9,9 +9,9 @@ bare name for a function, nulls for optional fields) are read as what they mean.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # What models write instead of `summary`.
 _SUMMARY_ALIASES = ("purpose", "description", "doc", "docstring")
@@ -20,10 +20,30 @@ _SUMMARY_ALIASES = ("purpose", "description", "doc", "docstring")
 class _Model(BaseModel):
     # LLMs add chatter keys; ignoring them beats failing a whole record over one.
     model_config = ConfigDict(extra="ignore")
+    named: ClassVar[bool] = False  # a bare string may stand for {"name": ...}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _near_misses(cls, value: Any) -> Any:
+        """A model's answer in a slightly different shape, read as meant: a string for a
+        list of them, null for an empty text, `purpose` or `description` for `summary`,
+        a bare name for an object with a name."""
+        if cls.named:
+            value = _as_named(value)
+        if not isinstance(value, dict):
+            return value
+        fixed = dict(value)
+        for name, field in cls.model_fields.items():
+            if name not in fixed:
+                continue
+            if get_origin(field.annotation) is list:
+                fixed[name] = _as_list(fixed[name])
+            elif field.annotation is str and fixed[name] is None:
+                fixed[name] = ""
+        return fixed
 
 
 def _as_list(value: Any) -> Any:
-    """A model's answer in a slightly different shape: one string for a list of them."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -32,8 +52,6 @@ def _as_list(value: Any) -> Any:
 
 
 def _as_named(value: Any) -> Any:
-    """A bare name where an object with a name was expected, and `purpose` or
-    `description` where `summary` was."""
     if isinstance(value, str):
         return {"name": value}
     if isinstance(value, dict) and not value.get("summary"):
@@ -44,43 +62,20 @@ def _as_named(value: Any) -> Any:
 
 
 class Function(_Model):
+    named = True
     name: str
     signature: str = ""
     summary: str = Field("", description="One line: what it is for (docstring's first line).")
     line: int | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _lenient(cls, value: Any) -> Any:
-        return _as_named(value)
-
-    @field_validator("signature", "summary", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else value
-
 
 class ClassInfo(_Model):
+    named = True
     name: str
     bases: list[str] = Field(default_factory=list)
     summary: str = ""
     methods: list[Function] = Field(default_factory=list)
     line: int | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _lenient(cls, value: Any) -> Any:
-        return _as_named(value)
-
-    @field_validator("bases", "methods", mode="before")
-    @classmethod
-    def _lists(cls, value: Any) -> Any:
-        return _as_list(value)
-
-    @field_validator("summary", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else value
 
 
 class FileDoc(_Model):
@@ -93,17 +88,6 @@ class FileDoc(_Model):
     exports: list[str] = Field(default_factory=list)
     dependencies: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-
-    @field_validator("functions", "classes", "imports", "exports", "dependencies", "notes",
-                     mode="before")
-    @classmethod
-    def _lists(cls, value: Any) -> Any:
-        return _as_list(value)
-
-    @field_validator("overview", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else value
 
 
 class FileRecord(FileDoc):
