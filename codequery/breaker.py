@@ -70,6 +70,18 @@ class CircuitBreaker:
                 conn.execute("UPDATE breakers SET failures = 0, first_failure_at = NULL, "
                              "opened_until = NULL, probing = 0 WHERE name = ?", (self.name,))
 
+    def release_probe(self) -> None:
+        """A probe came back with neither success nor failure of the documenter (it is
+        blocked, or the API asked to wait): the next caller may probe again, and an open
+        breaker stays open."""
+        with self._db.lock:
+            row = self._row()
+            if row is None or not row["probing"]:
+                return
+            with ledger.transaction(self._db.get()) as conn:
+                conn.execute("UPDATE breakers SET probing = 0, opened_until = ? "
+                             "WHERE name = ? AND probing = 1", (time.time(), self.name))
+
     def record_failure(self) -> None:
         with self._db.lock, ledger.transaction(self._db.get()) as conn:
             now = time.time()

@@ -144,13 +144,14 @@ class LLMCaller:
     def _blocked(self, store: Store, files: int, exc: DocumenterBlocked) -> Blocked:
         """Not the file's fault and not the documenter failing: the breaker is not told,
         no attempt is spent, and the reason is kept for status, doctor and the logs."""
+        self.breaker.release_probe()
         with self._blocks.lock:
             blocking.block(self._blocks.get(), self.documenter.name, exc.reason)
         self._log(store, files, False, {}, f"blocked: {exc.reason}")
         return Blocked(self.documenter.name, exc.reason, blocking.RECHECK_SECONDS)
 
     def _busy(self, store: Store, files: int, exc: DocumenterBusy) -> Busy:
-        self.breaker.record_success()  # it answered: a probe out must report back
+        self.breaker.release_probe()  # neither works nor broken: it asked to wait
         self._log(store, files, False, {}, str(exc))
         return Busy(f"{exc} (waiting {exc.retry_after:.0f}s)", exc.retry_after)
 

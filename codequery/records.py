@@ -38,7 +38,8 @@ class _Model(BaseModel):
                 continue
             if get_origin(field.annotation) is list:
                 fixed[name] = _as_list(fixed[name])
-            elif field.annotation is str and fixed[name] is None:
+            elif (field.annotation is str and fixed[name] is None
+                  and not field.is_required()):
                 fixed[name] = ""
         return fixed
 
@@ -63,7 +64,7 @@ def _as_named(value: Any) -> Any:
 
 class Function(_Model):
     named = True
-    name: str
+    name: str = Field(min_length=1)
     signature: str = ""
     summary: str = Field("", description="One line: what it is for (docstring's first line).")
     line: int | None = None
@@ -71,7 +72,7 @@ class Function(_Model):
 
 class ClassInfo(_Model):
     named = True
-    name: str
+    name: str = Field(min_length=1)
     bases: list[str] = Field(default_factory=list)
     summary: str = ""
     methods: list[Function] = Field(default_factory=list)

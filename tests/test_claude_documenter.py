@@ -65,9 +65,10 @@ def test_argv_has_print_json_model_and_no_tools_and_prompt_goes_on_stdin(log: Pa
     assert doc.notes == ["documented by claude-test-model"]
     [call] = logged_calls(log)
     assert call["argv"][1:] == ["-p", "--output-format", "json", "--model", "claude-test-model",
-                                "--tools", "", "--strict-mcp-config", "--max-turns", "1",
+                                "--tools", "", "--strict-mcp-config",
                                 "--no-session-persistence", "--setting-sources", "",
-                                "--disable-slash-commands", "--json-schema", RECORD_SCHEMA]
+                                "--disable-slash-commands", "--max-turns", "2",
+                                "--json-schema", RECORD_SCHEMA]
     prompt = call["stdin"]
     assert 'File path (JSON string): "src/my calc.py"' in prompt
     token = re.search(r"<<<FILE-([0-9a-f]{32})>>>\n", prompt).group(1)
@@ -86,7 +87,8 @@ def test_without_a_model_the_cli_default_is_used(log: Path) -> None:
     doc = claude(model=None).document("a.py", "python", SOURCE)
     assert doc.notes == ["documented by claude-sonnet-default"]
     assert logged_calls(log)[0]["argv"][1:] == ["-p", "--output-format", "json", *NO_TOOL_FLAGS,
-                                                "--json-schema", RECORD_SCHEMA]
+                                                "--max-turns", "2", "--json-schema",
+                                                RECORD_SCHEMA]
 
 
 def test_a_prompt_beyond_the_argv_limit_goes_through_stdin(log: Path) -> None:
@@ -311,3 +313,18 @@ def test_a_rate_limit_is_busy_with_the_wait_the_answer_gives(
     with pytest.raises(DocumenterBusy) as info:
         claude().document("a.py", "python", SOURCE)
     assert info.value.retry_after == 42.0 and "429" in str(info.value)
+
+
+def test_a_blocked_probe_leaves_the_breaker_free_to_probe_again(tmp_path: Path) -> None:
+    from codequery.breaker import CircuitBreaker
+    from codequery.store import connect
+
+    db = tmp_path / "d.db"
+    connect(db).close()
+    breaker = CircuitBreaker(db, "documenter:claude", failures=1, cooldown=0.01)
+    breaker.record_failure()
+    time.sleep(0.02)
+    assert breaker.allow()  # the probe
+    breaker.release_probe()  # it came back blocked: neither success nor failure
+    assert breaker.state()["probing"] is False
+    assert breaker.allow()  # the next caller may probe at once

@@ -62,3 +62,9 @@ def test_a_rejected_answer_is_kept_in_the_error_for_review():
         parse_record('Here it is: {"overview": "x", "classes": 42, "note": "model text"}')
     assert "wrong shape: classes" in str(info.value)
     assert '"classes": 42, "note": "model text"' in str(info.value)
+
+
+def test_a_function_needs_a_real_name():
+    for bad in ([{"name": None}], [""], [{"name": ""}]):
+        with pytest.raises(ValidationError):
+            FileDoc.model_validate({"functions": bad})

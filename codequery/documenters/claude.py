@@ -43,7 +43,7 @@ from codequery.records import FileDoc
 # --tools takes a variable number of values, so a flag must follow it, never a value.
 # No tools, no MCP servers, one turn; no transcript of the file under ~/.claude, and none
 # of the user's or the project's CLI settings (hooks there would run on every call).
-NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config", "--max-turns", "1",
+NO_TOOL_FLAGS: tuple[str, ...] = ("--tools", "", "--strict-mcp-config",
                                   "--no-session-persistence", "--setting-sources", "",
                                   "--disable-slash-commands")
 
@@ -178,7 +178,7 @@ _RETRY_AFTER = re.compile(r"retry[- ]after\D{0,3}(\d+(?:\.\d+)?)", re.IGNORECASE
 def _retry_after(envelope: dict[str, Any]) -> float:
     """The wait the answer suggests ("retry after 30 seconds"), else a minute."""
     found = _RETRY_AFTER.search(_message(envelope))
-    return min(float(found.group(1)), 3600.0) if found else BUSY_WAIT_SECONDS
+    return min(max(float(found.group(1)), 5.0), 3600.0) if found else BUSY_WAIT_SECONDS
 
 
 def _needs_login(envelope: dict[str, Any]) -> bool:
@@ -266,9 +266,12 @@ class ClaudeDocumenter:
         """The command; `structured` asks the CLI for the record in the envelope's
         `structured_output`, validated by the CLI against the record's JSON schema."""
         model = ["--model", self.model] if self.model else []
+        # With a schema the CLI answers through its own structured-output step, which
+        # takes a second turn (reported by users of --json-schema with --max-turns 1).
+        turns = ["--max-turns", "2" if structured else "1"]
         schema = ["--json-schema", RECORD_SCHEMA] if structured else []
         return [self.executable, "-p", "--output-format", "json", *model, *NO_TOOL_FLAGS,
-                *schema]
+                *turns, *schema]
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
         return self.document_with_usage(path, language, text)[0]
