@@ -93,7 +93,7 @@ def noop_reconcile(ws: Workspace, runner: JobRunner, runs: int, files: int) -> N
         ("git.tracked_files (ls-files + parsing)", lambda: git.tracked_files(root)),
         ("store.view()", store.view),
         ("store.skips()", store.skips),
-        ("ledger.pending_paths()", lambda: ledger.pending_paths(store.conn, store.dataset)),
+        ("ledger.open_work()", lambda: ledger.open_work(store.conn, store.dataset)),
         ("reconcile.plan()", lambda: reconcile.plan(store, root, config, ident)),
         ("reconcile.reconcile() (plan + apply)",
          lambda: reconcile.reconcile(store, root, config, ident, trigger="bench")),

@@ -401,13 +401,6 @@ def retry(conn: sqlite3.Connection, dataset: str, job_ids: Sequence[str] = (), *
     return done
 
 
-def pending_paths(conn: sqlite3.Connection, dataset: str) -> dict[str, tuple[str, str | None]]:
-    """path -> (job id, content sha) of the pending jobs."""
-    rows = conn.execute("SELECT path, id, content_sha FROM jobs WHERE dataset = ? AND status = ?",
-                        (dataset, PENDING))
-    return {row[0]: (row[1], row[2]) for row in rows}
-
-
 def make_due(conn: sqlite3.Connection, job_ids: Sequence[str]) -> None:
     """Pending jobs waiting out a retry back-off may run now (someone runs them by hand)."""
     with transaction(conn):

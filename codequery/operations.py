@@ -32,7 +32,10 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
     if not isinstance(user_path, str) or not user_path.strip() or "\0" in user_path:
         raise CodeQueryError("give a file path inside the repository")
     try:
-        rel = ws.relative(user_path, cwd or ws.root)
+        try:
+            rel = ws.relative(user_path, cwd or ws.root)
+        except CodeQueryError:  # its message names the repository's absolute path
+            raise CodeQueryError(f"{user_path} is outside the repository") from None
         if rel == ".":
             raise CodeQueryError("give a file or folder in the repository, not its root")
         if rel.startswith("../"):

@@ -92,8 +92,9 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
     result.undecodable = len(undecodable)
     view = store.view()
     skips = store.skips()
-    pending = ledger.pending_paths(store.conn, store.dataset)
     asked = ledger.open_work(store.conn, store.dataset)
+    pending = {path: (job_id, sha) for (path, sha), (job_id, status) in asked.items()
+               if status == ledger.PENDING}  # at most one pending job per path
     for entry in entries:
         path = entry.path
         if skip_by_name(path, entry.mode, config.files):

@@ -147,6 +147,7 @@ def test_repo_path_normalises_and_refuses(tricky_repo: Path):
     assert operations.repo_path(ws, "./src//invoices.py") == "src/invoices.py"
     assert operations.repo_path(ws, "invoices.py", tricky_repo / "src") == "src/invoices.py"
     assert "outside" in _error(operations.repo_path, ws, "..")
+    assert str(tricky_repo) not in _error(operations.repo_path, ws, "../elsewhere.py")
     assert "not its root" in _error(operations.repo_path, ws, ".")
     assert "symlink" in _error(operations.repo_path, ws, "escape.py")
 
