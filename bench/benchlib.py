@@ -34,3 +34,42 @@ def run(args: list[str], cwd: Path) -> str:
     if done.returncode:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout + done.stderr
+
+
+def codequery_from(rev: str | None) -> str:
+    """Import codequery, here and in the commands this process starts (through
+    PYTHONPATH), from this checkout's work tree, or with `rev` from that git revision of
+    it (exported to a temporary directory): compare a change with its base in one go.
+    Call before importing codequery. Returns what was picked, to print."""
+    import atexit
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    if rev:
+        sha = run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], root).strip()
+        source = Path(tempfile.mkdtemp(prefix="codequery-rev-"))
+        atexit.register(shutil.rmtree, source, True)
+        archive = subprocess.run(["git", "-C", str(root), "archive", sha, "codequery"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+        label = f"codequery at {rev} ({sha[:12]})"
+    else:
+        source = root
+        changed = run(["git", "status", "--porcelain", "--", "codequery"], root).strip()
+        label = f"codequery from the work tree {root}" + (
+            " (with uncommitted changes)" if changed else "")
+    sys.path.insert(0, str(source))
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(source) + (os.pathsep + before if before else "")
+    return label
+
+
+def arg_value(name: str) -> str | None:
+    """The value of `--name VALUE` or `--name=VALUE` in sys.argv, before argparse runs."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
