@@ -1,0 +1,402 @@
+"""How fast search answers (a benchmark, not a test).
+
+Makes a synthetic repository of 1,000 source files (Python, Go, TypeScript) written with
+an English programming vocabulary (names like `parse_config`, comments and docstrings
+that are sentences), documents it once with `codequery init` (builtin documenter), then
+prints:
+(a) whole-process `codequery search QUERY` on that repository: p50 against a
+    `python -c pass` baseline (and `codequery --version`) with the same interpreter, in
+    interleaved runs, and the ratio; goal: p50 under 150 ms;
+(b) `Store.search` in process at 50,000 records (the documented records copied through
+    `Store.put`, each copy with its words swapped for others of about the same
+    frequency): p50 and p99 over a fixed list of agent-style queries, common words among
+    them; goal: p50 under 20 ms.
+
+    python bench/bench_search.py [--files 1000] [--records 50000] [--runs 21] [--rounds 5]
+                                 [--rev REV]   # e.g. --rev HEAD: the committed code
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchlib import arg_value, codequery_command, codequery_from, isolate, run  # noqa: E402
+
+CODEQUERY = codequery_from(arg_value("--rev"))
+
+from codequery.store import Store, connect  # noqa: E402
+from codequery.workspace import Workspace  # noqa: E402
+
+PROCESS_P50_GOAL_MS = 150.0
+STORE_P50_GOAL_MS = 20.0
+LIMIT = 10
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Content words, most common first within each list (drawn with Zipf-like weights).
+NOUNS = _words("""
+request response client server session user config option error value file path name
+data key token header body cache connection handler context message event command
+argument flag parser route router middleware status code result item list record field
+query index page document template view model table column row schema version url host
+port proxy timeout retry delay limit rate queue job worker task thread lock process log
+logger level format stream buffer socket pool channel signal callback hook plugin
+extension permission role policy rule account password secret signature certificate
+cookie domain address email notification webhook payment order invoice customer price
+currency cart product image color font text string number date time zone locale
+language translation metric counter histogram trace span profile memory disk storage
+bucket object blob upload download progress snapshot backup migration archive
+compression encoding chunk block byte packet frame graph node edge tree map vector
+matrix shell terminal prompt editor pager window screen widget button input form
+validation test fixture mock build release package module dependency registry mirror
+license author commit branch diff patch merge conflict tag remote origin repository
+workspace directory folder entry symbol function class method type interface struct
+trait enum constant variable parameter environment
+""")
+VERBS = _words("""
+get set load save read write parse format build create delete update find fetch send
+receive open close start stop run check validate compute resolve merge split join
+encode decode encrypt decrypt sign verify compress decompress schedule register
+dispatch handle render convert normalize sanitize escape filter sort match lookup
+refresh expire flush sync watch notify emit apply wrap clean reset retry cancel
+serialize deserialize authenticate authorize hash cache index search rank score
+""")
+ADJECTIVES = _words("""
+default current next previous remote local raw cached pending active expired valid
+invalid secure public private temporary nested parent child global first last max min
+total partial empty full new old unique shared internal external
+""")
+FILLER = _words("""the a of to for in is when and if it with from this that be by as on are
+or not each before after an its into once every all only until which where how""")
+AREAS = ["auth", "http", "storage", "cli", "render", "jobs", "search", "billing", "sync",
+         "config", "net", "ui", "db", "cache", "metrics", "mail", "files", "plugins",
+         "api", "core"]
+
+# Agent-style queries over that vocabulary: questions as typed, keywords, identifiers,
+# a prefix, and common words alone (they match nearly every record).
+QUERIES = [
+    "where is the retry delay computed after a failed request",
+    "how are cookies signed before the response is sent",
+    "which file parses the command line flags",
+    "where is the session token validated",
+    "how does the client find the proxy for a host",
+    "where are log messages formatted",
+    "how is the cache entry expired",
+    "parse config file",
+    "user password hash",
+    "render template",
+    "http client timeout",
+    "webhook signature verify",
+    "upload progress",
+    "database migration schema version",
+    "job queue worker",
+    "ParseConfig",
+    "parse_request_header",
+    "lock",
+    "price currency",
+    "notify*",
+    "the",
+    "error",
+    "get value",
+    "where is the default value set",
+    "how does the worker pick the next job from the queue",
+    "which function merges two branches and reports a conflict",
+    "where is the certificate of the remote server checked",
+    "how is the payment invoice sent to the customer by email",
+    "what handles a permission error for a role",
+    "where is the image compressed before it is stored in the bucket",
+]
+
+
+# -- the repository -------------------------------------------------------------------
+
+class Vocabulary:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.weights = {name: [1 / (i + 1) for i in range(len(words))]
+                        for name, words in (("n", NOUNS), ("v", VERBS), ("a", ADJECTIVES))}
+
+    def pick(self, kind: str) -> str:
+        words = {"n": NOUNS, "v": VERBS, "a": ADJECTIVES}[kind]
+        return self.rng.choices(words, weights=self.weights[kind])[0]
+
+    def sentence(self) -> str:
+        n, v, a, f = (lambda: self.pick("n")), (lambda: self.pick("v")), \
+            (lambda: self.pick("a")), (lambda: self.rng.choice(FILLER))
+        shapes = [
+            lambda: f"{v().capitalize()} the {a()} {n()} of a {n()} {f()} {n()}.",
+            lambda: f"{v().capitalize()}s the {n()} {f()} the {n()} is {a()}.",
+            lambda: f"The {n()} {f()} {n()} is {v()}ed before {f()} {n()} {v()}s.",
+            lambda: f"Returns the {a()} {n()} for {f()} {n()}, or None.",
+            lambda: f"{v().capitalize()} {f()} {a()} {n()} when the {n()} has {n()}s.",
+        ]
+        return self.rng.choice(shapes)()
+
+    def snake(self) -> str:
+        return f"{self.pick('v')}_{self.pick('n')}" + (
+            f"_{self.pick('n')}" if self.rng.random() < 0.3 else "")
+
+    def camel(self, upper: bool) -> str:
+        first, *rest = self.snake().split("_")
+        return (first.capitalize() if upper else first) + "".join(w.capitalize() for w in rest)
+
+    def type_name(self) -> str:
+        return self.pick("a").capitalize() * (self.rng.random() < 0.3) + \
+            self.pick("n").capitalize() + self.pick("n").capitalize()
+
+
+def python_module(v: Vocabulary) -> str:
+    rng = v.rng
+    out = [f'"""{v.sentence()} {v.sentence()}"""\n\nimport os\nimport re\n'
+           f"from .{v.pick('n')} import {v.type_name()}\n"]
+    for _ in range(rng.randint(3, 10)):
+        a, b = v.pick("n"), v.pick("n")
+        out.append(f"\n\ndef {v.snake()}({a}, {b}=None):\n    \"\"\"{v.sentence()}\"\"\"\n"
+                   f"    # {v.sentence()}\n    {a} = {b} or os.environ.get(\"{a.upper()}\")\n"
+                   f"    return {a}\n")
+    for _ in range(rng.randint(0, 2)):
+        out.append(f"\n\nclass {v.type_name()}:\n    \"\"\"{v.sentence()}\"\"\"\n")
+        for _ in range(rng.randint(1, 5)):
+            out.append(f"\n    def {v.snake()}(self, {v.pick('n')}):\n"
+                       f"        \"\"\"{v.sentence()}\"\"\"\n        return self\n")
+    return "".join(out)
+
+
+def go_module(v: Vocabulary, package: str) -> str:
+    rng = v.rng
+    out = [f"// Package {package}: {v.sentence()}\npackage {package}\n\nimport \"fmt\"\n"]
+    for _ in range(rng.randint(3, 10)):
+        out.append(f"\n// {v.camel(True)} {v.sentence().lower()}\n"
+                   f"func {v.camel(True)}({v.pick('n')} string, {v.pick('a')} int) error {{\n"
+                   f"\t// {v.sentence()}\n\treturn fmt.Errorf(\"{v.sentence()}\")\n}}\n")
+    for _ in range(rng.randint(0, 2)):
+        name = v.type_name()
+        out.append(f"\n// {name} {v.sentence().lower()}\ntype {name} struct {{\n"
+                   f"\t{v.pick('n').capitalize()} string\n}}\n")
+        for _ in range(rng.randint(1, 4)):
+            out.append(f"\n// {v.sentence()}\nfunc (x *{name}) {v.camel(True)}() string "
+                       f"{{\n\treturn x.{v.pick('n').capitalize()}\n}}\n")
+    return "".join(out)
+
+
+def ts_module(v: Vocabulary) -> str:
+    rng = v.rng
+    out = [f"/** {v.sentence()} */\nimport {{ {v.type_name()} }} from './{v.pick('n')}';\n"]
+    for _ in range(rng.randint(3, 10)):
+        out.append(f"\n/** {v.sentence()} */\nexport function {v.camel(False)}"
+                   f"({v.pick('n')}: string): string {{\n  // {v.sentence()}\n"
+                   f"  return '{v.pick('n')}';\n}}\n")
+    for _ in range(rng.randint(0, 2)):
+        out.append(f"\n/** {v.sentence()} */\nexport class {v.type_name()} {{\n")
+        for _ in range(rng.randint(1, 4)):
+            out.append(f"  /** {v.sentence()} */\n  {v.camel(False)}(): void {{}}\n")
+        out.append("}\n")
+    return "".join(out)
+
+
+def make_repo(root: Path, files: int) -> None:
+    v = Vocabulary(random.Random(17))
+    root.mkdir()
+    run(["git", "init", "-q", "-b", "main"], root)
+    made: set[str] = set()
+    for i in range(files):
+        area = AREAS[i % len(AREAS)]
+        kind = ("py", "py", "go", "ts")[i % 4]
+        stem = f"{v.pick('n')}_{v.pick('n')}"
+        if kind == "py":
+            path, text = f"src/{area}/{stem}.py", python_module(v)
+        elif kind == "go":
+            path, text = f"pkg/{area}/{stem}.go", go_module(v, area)
+        else:
+            parts = stem.split("_")
+            path = f"web/{area}/{parts[0]}{parts[1].capitalize()}.ts"
+            text = ts_module(v)
+        if path in made:
+            path = path.replace(".", f"_{i}.", 1) if path.count(".") == 1 else path
+        made.add(path)
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    run(["git", "add", "-A"], root)
+    run(["git", "commit", "-qm", "bench"], root)
+
+
+# -- (a) whole process ----------------------------------------------------------------
+
+def seconds(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL)
+    took = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout.decode()}"
+                         f"{done.stderr.decode()}")
+    return took
+
+
+def whole_process(root: Path, runs: int) -> None:
+    python, cq = sys.executable, codequery_command()
+    commands: dict[str, Callable[[int], list[str]]] = {
+        "python -c pass (baseline)": lambda i: [python, "-c", "pass"],
+        "codequery --version": lambda i: [cq, "--version"],
+        "codequery search QUERY": lambda i: [cq, "search", QUERIES[i % len(QUERIES)]],
+    }
+    for make in commands.values():  # warm the page cache once
+        seconds(make(0), root)
+    timings: dict[str, list[float]] = {label: [] for label in commands}
+    for i in range(runs):  # interleaved: machine noise hits each alike
+        for label, make in commands.items():
+            timings[label].append(seconds(make(i), root) * 1000)
+    print(f"\n(a) whole process, {runs} interleaved runs each, in ms (the queries cycle "
+          f"through the {len(QUERIES)} below)")
+    print(f"{'':34} {'p50':>7} {'best':>7} {'max':>7}")
+    for label, values in timings.items():
+        print(f"{label:34} {statistics.median(values):7.1f} {min(values):7.1f} "
+              f"{max(values):7.1f}")
+    search = statistics.median(timings["codequery search QUERY"])
+    base = statistics.median(timings["python -c pass (baseline)"])
+    version = statistics.median(timings["codequery --version"])
+    print(f"codequery search p50 {search:.0f} ms = {search / base:.1f}x python -c pass "
+          f"({base:.0f} ms), {search - base:.0f} ms over it ({version - base:.0f} ms of "
+          f"which `codequery --version` also takes); goal under {PROCESS_P50_GOAL_MS:g} ms: "
+          f"{'met' if search < PROCESS_P50_GOAL_MS else 'NOT met'}")
+
+
+# -- (b) in process at 50,000 records -------------------------------------------------
+
+def swapper(rng: random.Random) -> Callable[[str], str]:
+    """Swap every content word for one of about the same rank in its list (ranks
+    2^k .. 2^(k+1)-1 are shuffled among themselves): a copy reads differently but keeps
+    the frequencies. Filler words stay."""
+    mapping: dict[str, str] = {}
+    for words in (NOUNS, VERBS, ADJECTIVES):
+        low = 1
+        while low < len(words):
+            band = words[low:2 * low]
+            shuffled = band[:]
+            rng.shuffle(shuffled)
+            mapping.update(zip(band, shuffled, strict=True))
+            low *= 2
+    pattern = re.compile(r"[A-Z]?[a-z]+")
+
+    def swap_word(match: re.Match[str]) -> str:
+        word = match.group()
+        new = mapping.get(word.lower())
+        if new is None:
+            return word
+        return new.capitalize() if word[0].isupper() else new
+
+    return lambda text: pattern.sub(swap_word, text)
+
+
+def swapped(value: Any, swap: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return swap(value)
+    if isinstance(value, list):
+        return [swapped(v, swap) for v in value]
+    if isinstance(value, dict):
+        return {k: swapped(v, swap) if k not in ("content_sha", "documenter", "model",
+                                                 "documented_at", "language") else v
+                for k, v in value.items()}
+    return value
+
+
+def grow(source: Store, target: Store, records: int) -> None:
+    """`records` records in `target`: the documented ones, then swapped copies."""
+    seed = [source.get(path) for path in sorted(source.paths())]
+    rng = random.Random(23)
+    swap: Callable[[str], str] = str
+    used: set[str] = set()
+    target.conn.execute("BEGIN")
+    for i in range(records):
+        copy, row = divmod(i, len(seed))
+        if row == 0:
+            swap = swapper(rng) if copy else str
+        record = swapped(seed[row], swap) if copy else dict(seed[row])
+        path = (f"copy{copy:03d}/" if copy else "") + record["path"]
+        if path in used:  # two words swapped into one: keep every record
+            path = f"{path}.{row}"
+        used.add(path)
+        record["path"] = path
+        record["content_sha"] = f"{i:040x}"
+        target.put(record, f"bench-{i}")
+    target.conn.execute("COMMIT")
+
+
+def pct(values: list[float], p: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def in_process(ws: Workspace, tmp: Path, records: int, rounds: int) -> None:
+    start = time.perf_counter()
+    store = Store(connect(tmp / "search.db"), "bench")
+    grow(ws.store, store, records)
+    total = store.count()
+    print(f"\n(b) Store.search in process, limit {LIMIT}, over {total} records (put in "
+          f"{time.perf_counter() - start:.0f} s); {len(QUERIES)} queries x {rounds} rounds, "
+          "in ms")
+    if total < records:
+        raise SystemExit(f"only {total} records, not {records}")
+    for query in QUERIES:  # warm the cache
+        store.search(query, LIMIT)
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+    found: dict[str, int] = {}
+    for _ in range(rounds):
+        for query in QUERIES:
+            began = time.perf_counter()
+            found[query] = len(store.search(query, LIMIT))
+            per_query[query].append((time.perf_counter() - began) * 1000)
+    every = [t for values in per_query.values() for t in values]
+    p50, p99 = statistics.median(every), pct(every, 99)
+    print(f"{'query':62} {'results':>7} {'p50':>7} {'max':>7}")
+    for query in sorted(QUERIES, key=lambda q: -statistics.median(per_query[q])):
+        print(f"{query[:62]:62} {found[query]:7d} {statistics.median(per_query[query]):7.2f} "
+              f"{max(per_query[query]):7.2f}")
+    print(f"Store.search p50 {p50:.2f} ms, p99 {pct(every, 99):.2f} ms, max {max(every):.2f} "
+          f"ms; goal p50 under {STORE_P50_GOAL_MS:g} ms: "
+          f"{'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'} (p99 {p99:.0f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000, help="files in the repository")
+    parser.add_argument("--records", type=int, default=50_000,
+                        help="records for the in-process search")
+    parser.add_argument("--runs", type=int, default=21, help="whole-process runs of each")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="in-process rounds over the queries")
+    parser.add_argument("--rev", help="measure codequery as committed at this git revision "
+                        "(e.g. HEAD) instead of the work tree")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    print(CODEQUERY)
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as name:
+        tmp = Path(name)
+        isolate(tmp / "home")
+        root = tmp / "repo"
+        start = time.perf_counter()
+        make_repo(root, args.files)
+        made = time.perf_counter() - start
+        start = time.perf_counter()
+        run([codequery_command(), "init", "--documenter", "builtin", "--no-hooks"], root)
+        ws = Workspace(root)
+        print(f"repository: {args.files} files (Python, Go, TypeScript) made in {made:.1f} s, "
+              f"`codequery init` documented {ws.store.count()} in "
+              f"{time.perf_counter() - start:.1f} s")
+        whole_process(root, args.runs)
+        in_process(ws, tmp, args.records, args.rounds)
+    print(f"\nbench run time: {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
