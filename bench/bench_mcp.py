@@ -37,7 +37,7 @@ from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 
 from codequery import operations  # noqa: E402
-from codequery.store import fts_query  # noqa: E402
+from codequery.search_text import match_expression, query_terms  # noqa: E402
 from codequery.workspace import Workspace  # noqa: E402
 
 START_GOAL_S = 1.0  # spawn -> first search result
@@ -263,15 +263,13 @@ def process_seconds(args: list[str]) -> float:
 
 
 def matching(ws: Workspace, query: str) -> int:
-    """How many records the query's bm25 ranks (every term, else any, like the store)."""
-    for any_term in (False, True):
-        expression = fts_query(query, any_term=any_term)
-        found = ws.store.conn.execute(
-            "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?", (expression,)
-        ).fetchone()[0]
-        if found or " " not in expression:
-            return found
-    return 0
+    """How many records the query's bm25 ranks (any of its words, like the store)."""
+    expression = match_expression(query_terms(query))
+    if expression is None:
+        return 0
+    return ws.store.conn.execute(
+        "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?", (expression,)
+    ).fetchone()[0]
 
 
 def pct(timings: list[float]) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from codequery import languages
+from codequery import languages, search_text
 from codequery.documenters import Documenter
 from codequery.eligibility import Content
 from codequery.records import FileDoc, FileRecord
@@ -44,4 +44,5 @@ def record_from(content: Content, language: str, doc: FileDoc, documenter: str,
         documenter=documenter,
         model=model,
         documented_at=now_iso(),
+        terms="" if content.secret else search_text.vocabulary(data.decode("utf-8", "replace")),
     )

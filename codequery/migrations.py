@@ -199,6 +199,46 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             checked_at REAL NOT NULL
         );
     """),
+    (8, "search: stemmed words, identifiers spelled out, the words of each file", """
+        ALTER TABLE records ADD COLUMN path_words TEXT NOT NULL DEFAULT '';
+        ALTER TABLE records ADD COLUMN overview_words TEXT NOT NULL DEFAULT '';
+        ALTER TABLE records ADD COLUMN terms TEXT NOT NULL DEFAULT '';
+        ALTER TABLE records ADD COLUMN kind TEXT NOT NULL DEFAULT 'source';
+        ALTER TABLE records ADD COLUMN search_version INTEGER NOT NULL DEFAULT 0;
+        DROP TRIGGER records_fts_insert;
+        DROP TRIGGER records_fts_delete;
+        DROP TRIGGER records_fts_update;
+        DROP TABLE records_fts;
+        UPDATE records SET path_words = path, overview_words = overview;
+        CREATE VIRTUAL TABLE records_fts USING fts5(
+            path_words, symbols, overview_words, docstrings, terms,
+            content='records', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'
+        );
+        CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
+            INSERT INTO records_fts (rowid, path_words, symbols, overview_words, docstrings,
+                                     terms)
+            VALUES (new.id, new.path_words, new.symbols, new.overview_words, new.docstrings,
+                    new.terms);
+        END;
+        CREATE TRIGGER records_fts_delete AFTER DELETE ON records BEGIN
+            INSERT INTO records_fts (records_fts, rowid, path_words, symbols, overview_words,
+                                     docstrings, terms)
+            VALUES ('delete', old.id, old.path_words, old.symbols, old.overview_words,
+                    old.docstrings, old.terms);
+        END;
+        CREATE TRIGGER records_fts_update AFTER UPDATE ON records BEGIN
+            INSERT INTO records_fts (records_fts, rowid, path_words, symbols, overview_words,
+                                     docstrings, terms)
+            VALUES ('delete', old.id, old.path_words, old.symbols, old.overview_words,
+                    old.docstrings, old.terms);
+            INSERT INTO records_fts (rowid, path_words, symbols, overview_words, docstrings,
+                                     terms)
+            VALUES (new.id, new.path_words, new.symbols, new.overview_words, new.docstrings,
+                    new.terms);
+        END;
+        INSERT INTO records_fts (records_fts) VALUES ('rebuild');
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

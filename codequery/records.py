@@ -107,3 +107,6 @@ class FileRecord(FileDoc):
     input_tokens: int | None = None
     output_tokens: int | None = None
     stale: bool | None = None
+    # The words the file uses, for search only (see search_text.vocabulary); empty for a
+    # secret-looking file, whose content is never read into the index.
+    terms: str = Field("", repr=False)

@@ -7,14 +7,13 @@ Standard library only. Records go in and come out as plain dicts shaped like
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from codequery import migrations
+from codequery import migrations, ranking, search_text
 from codequery.errors import CodeQueryError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -22,11 +21,9 @@ _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "note
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
             "output_tokens")
-# bm25 weights, in the FTS column order (path, symbols, overview, docstrings): a hit on a
-# symbol name or a path says more about a file than a word in its prose.
-_WEIGHTS = "8.0, 10.0, 3.0, 1.0"
-_DERIVED = ("doc", "symbols", "docstrings")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_NOT_SOURCE = "AND r.kind != 'source'"
+# Bump when what `_search_columns` derives changes: rows are derived again on next open.
+SEARCH_VERSION = 1
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -39,6 +36,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         migrations.migrate(conn)
+        _refresh_search_columns(conn)
     except migrations.MissingFTS5:
         raise CodeQueryError(
             f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5 full-text search; "
@@ -52,45 +50,58 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _words(name: str) -> list[str]:
-    parts = [p for chunk in name.split("_") for p in _CAMEL.findall(chunk)]
-    return [name, *parts] if len(parts) > 1 else [name]
+def _names(name: str) -> list[str]:
+    return [name, *search_text.split_identifier(name)]
+
+
+def _symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every function, class and method of a record."""
+    found = list(doc.get("functions", []))
+    for cls in doc.get("classes", []):
+        found += [cls, *cls.get("methods", [])]
+    return found
 
 
 def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
-    names: list[str] = []
-    prose: list[str] = []
-    for fn in doc.get("functions", []):
-        names += _words(fn["name"])
-        prose.append(fn.get("summary", ""))
-    for cls in doc.get("classes", []):
-        names += _words(cls["name"])
-        prose.append(cls.get("summary", ""))
-        for method in cls.get("methods", []):
-            names += _words(method["name"])
-            prose.append(method.get("summary", ""))
-    names += doc.get("exports", [])
-    prose += doc.get("notes", [])
-    return " ".join(names), "\n".join(p for p in prose if p)
+    symbols = _symbols_of(doc)
+    names = [n for item in symbols for n in _names(item["name"])]
+    names += [n for name in doc.get("exports", []) for n in _names(name)]
+    prose = [item.get("summary", "") for item in symbols] + doc.get("notes", [])
+    return " ".join(names), search_text.spelled_out("\n".join(p for p in prose if p))
 
 
-def fts_query(text: str, *, any_term: bool = False) -> str | None:
-    """Turn what a user typed into a safe MATCH expression, or None if nothing is searchable.
+def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms: str
+                    ) -> dict[str, Any]:
+    """What the full-text index sees of a record (the FTS columns and the path's kind)."""
+    symbols, docstrings = _symbols_and_docstrings(doc)
+    return {"symbols": symbols, "docstrings": docstrings,
+            "path_words": search_text.path_words(path),
+            "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
+            "kind": search_text.kind_of(path), "search_version": SEARCH_VERSION}
 
-    Every term is quoted as a phrase, so `NOT`, `-x`, `a:b`, `"` or `(` are words, never
-    FTS5 syntax; a trailing `*` keeps its meaning as a prefix search.
-    """
-    terms = []
-    for raw in text.split():
-        prefix = raw.endswith("*")
-        word = raw.rstrip("*")
-        if not any(ch.isalnum() for ch in word):
-            continue
-        quoted = '"' + word.replace('"', '""') + '"'
-        terms.append(quoted + ("*" if prefix else ""))
-    if not terms:
-        return None
-    return (" OR " if any_term else " ").join(terms)
+
+def _refresh_search_columns(conn: sqlite3.Connection) -> None:
+    """Rows indexed by an older codequery are derived again, once (PRAGMA user_version
+    remembers it), from the records and the vocabulary kept with their documents."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= SEARCH_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = conn.execute(
+            "SELECT r.id, r.path, r.overview, r.doc, d.record FROM records r "
+            "LEFT JOIN documents d ON d.key = r.doc_key WHERE r.search_version < ?",
+            (SEARCH_VERSION,)).fetchall()
+        for row in rows:
+            kept = json.loads(row["record"]) if row["record"] else {}
+            cols = _search_columns(row["path"], row["overview"], json.loads(row["doc"]),
+                                   kept.get("terms", ""))
+            conn.execute(f"UPDATE records SET {', '.join(f'{c} = ?' for c in cols)} "
+                         "WHERE id = ?", (*cols.values(), row["id"]))
+        conn.execute(f"PRAGMA user_version = {SEARCH_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class Store:
@@ -140,16 +151,17 @@ class Store:
 
     def _write_view(self, record: dict[str, Any], key: str) -> None:
         doc = {k: record.get(k, []) for k in _DOC_KEYS}
-        symbols, docstrings = _symbols_and_docstrings(doc)
+        derived = {"doc": json.dumps(doc), **_search_columns(
+            record["path"], record.get("overview"), doc, record.get("terms", ""))}
         values = [record.get(col) for col in _COLUMNS]
         self._release([record["path"]])
         self.conn.execute(
-            f"INSERT INTO records (dataset, {', '.join(_COLUMNS)}, doc, symbols, docstrings, "
-            f"doc_key) VALUES ({', '.join('?' * (len(_COLUMNS) + 5))}) "
+            f"INSERT INTO records (dataset, {', '.join(_COLUMNS)}, {', '.join(derived)}, "
+            f"doc_key) VALUES ({', '.join('?' * (len(_COLUMNS) + len(derived) + 2))}) "
             "ON CONFLICT (dataset, path) DO UPDATE SET "
             + ", ".join(f"{col} = excluded.{col}"
-                        for col in (*_COLUMNS[1:], *_DERIVED, "doc_key")),
-            [self.dataset, *values, json.dumps(doc), symbols, docstrings, key],
+                        for col in (*_COLUMNS[1:], *derived, "doc_key")),
+            [self.dataset, *values, *derived.values(), key],
         )
         self.conn.execute("DELETE FROM skipped WHERE dataset = ? AND path = ?",
                           (self.dataset, record["path"]))
@@ -220,51 +232,38 @@ class Store:
         record.update(json.loads(row["doc"]))
         return record
 
-    def search(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
-        """Ranked matches; if every term together finds nothing, any term will do."""
-        results: list[dict[str, Any]] = []
-        for any_term in (False, True):
-            query = fts_query(text, any_term=any_term)
-            if query is None:
-                return []
-            results = self._match(query, limit)
-            if results or " " not in query:
-                break
-        return results
-
-    def _match(self, query: str, limit: int) -> list[dict[str, Any]]:
-        # Rank first and fetch the rest for the winners only: bm25 over every match is
-        # the unavoidable cost, snippets and the join to records are not.
-        want = limit * 2 + 20
-        while True:
-            ranked = self.conn.execute(
-                f"SELECT rowid, bm25(records_fts, {_WEIGHTS}) FROM records_fts "
-                "WHERE records_fts MATCH ? ORDER BY 2 LIMIT ?", (query, want),
-            ).fetchall()
-            rows = self._details(query, [r[0] for r in ranked])
-            if len(rows) >= limit or len(ranked) < want:
-                break
-            want *= 8  # other datasets' rows crowded the page out
-        ranks = {rowid: rank for rowid, rank in ranked}
-        rows.sort(key=lambda row: ranks[row["id"]])
-        return [
-            {"path": row["path"], "score": round(-ranks[row["id"]], 4),
-             "overview": row["overview"], "snippet": row["snippet"],
-             "content_sha": row["content_sha"]}
-            for row in rows[:limit]
-        ]
-
-    def _details(self, query: str, rowids: list[int]) -> list[sqlite3.Row]:
-        if not rowids:
+    def search(self, text: str, limit: int = 10, tests: bool = False
+               ) -> list[dict[str, Any]]:
+        """Ranked matches for a question or some words (see search_text and ranking).
+        Tests, fixtures and examples follow the source; with `tests`, only they come."""
+        terms = search_text.query_terms(text)
+        expression = search_text.match_expression(terms)
+        if expression is None:
             return []
-        marks = ",".join("?" * len(rowids))
-        return self.conn.execute(
-            "SELECT r.id, r.path, r.overview, r.content_sha, "
-            "snippet(records_fts, -1, char(2), char(3), '…', 12) AS snippet "
-            "FROM records_fts JOIN records r ON r.id = records_fts.rowid "
-            f"WHERE records_fts MATCH ? AND records_fts.rowid IN ({marks}) AND r.dataset = ?",
-            (query, *rowids, self.dataset),
+        tests_first = tests or search_text.wants_tests(text)
+        want = max(limit * 4, 60)
+        scores = dict(self.conn.execute(
+            f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
+            "FROM records_fts f JOIN records r ON r.id = f.rowid "
+            f"WHERE records_fts MATCH ? AND r.dataset = ? {_NOT_SOURCE if tests else ''} "
+            "ORDER BY 2 LIMIT ?", (expression, self.dataset, want)).fetchall())
+        if not scores:
+            return []
+        rows = self.conn.execute(
+            f"SELECT id, path, overview, content_sha, kind, doc, {', '.join(ranking.COLUMNS)} "
+            f"FROM records WHERE id IN ({','.join('?' * len(scores))})", list(scores)
         ).fetchall()
+        ranked = ranking.rank([dict(row) for row in rows], scores, terms, tests_first)
+        results = []
+        for cand in ranked[:limit]:
+            row = cand.row
+            doc = json.loads(row["doc"])
+            row["summaries"] = [item.get("summary", "") for item in _symbols_of(doc)]
+            results.append({
+                "path": row["path"], "score": round(cand.score, 4),
+                "overview": row["overview"], "snippet": ranking.snippet(row, terms),
+                "content_sha": row["content_sha"], "kind": row["kind"]})
+        return results
 
     def shas(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",

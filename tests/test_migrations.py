@@ -27,7 +27,7 @@ def test_upgrading_from_the_first_migration_matches_a_fresh_database(tmp_path):
     assert versions == [number for number, _, _ in migrations.MIGRATIONS]
     # rows written before the index existed are searchable after the upgrade
     old.row_factory = sqlite3.Row
-    assert store.Store(old, "d")._match('"legacy_symbol"', 5)[0]["path"] == "a.py"
+    assert store.Store(old, "d").search("legacy_symbol")[0]["path"] == "a.py"
 
 
 def test_records_from_before_content_keys_stay_reusable(tmp_path):

@@ -1,0 +1,205 @@
+"""How text becomes searchable words, on both sides of the index: what a record puts into
+the full-text index and what a question is read as.
+
+SQLite's FTS5 tokenizer (porter over unicode61) splits on punctuation and stems English
+endings, but it cannot split `sendFile` or `ActiveHelp` into words. So identifiers are
+spelled out here, next to the original: `sendFile` is indexed as `sendFile send File`, and
+a query for "send file", "sendfile" or "sending files" finds it. Standard library only.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*")
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_VOCABULARY_MAX_BYTES = 256 * 1024
+
+# Words that say nothing about which file is meant: English function words, and the
+# words agents wrap a question in ("where is the code that ...", "how does X work").
+_ENGLISH = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
+    "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "down",
+    "during", "each", "either", "else", "ever", "every", "few", "for", "from", "further",
+    "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i",
+    "if", "in", "into", "is", "it", "its", "itself", "just", "let", "lets", "me", "more",
+    "most", "much", "must", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only",
+    "or", "other", "our", "ours", "out", "over", "own", "per", "same", "shall", "she",
+    "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then",
+    "there", "these", "they", "this", "those", "through", "thus", "to", "too", "under",
+    "until", "up", "upon", "us", "very", "was", "we", "were", "what", "whatever", "when",
+    "whenever", "where", "wherever", "whether", "which", "while", "who", "whom", "whose",
+    "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours"
+])
+STOP_WORDS = _ENGLISH | frozenset([
+    "code", "codebase", "file", "files", "function", "functions", "method", "methods",
+    "implemented", "implementation", "implements", "implement", "located", "location",
+    "defined", "definition", "logic", "happen", "happens", "happening", "place", "part",
+    "piece", "responsible", "somewhere", "exactly", "actually", "anywhere", "via", "using",
+    "used", "uses"
+])
+
+# Folder and file names that mark tests, fixtures and examples: they rank below the
+# source for the same match (their names repeat a question's words), but stay findable.
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
+                        "integration_tests", "unittests", "test_utils", "testutils"})
+_FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
+                           "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
+_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
+                           "_examples", "benches", "benchmarks", "bench", "benchmark"})
+_TEST_FILE = re.compile(
+    r"(^test_.*\.py$|_test\.(py|go|rb|exs?|dart|cc|cpp|c)$|^conftest\.py$"
+    r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
+    r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$)")
+
+
+def split_identifier(name: str) -> list[str]:
+    """`sendFile` -> [send, File]; `HTTP_server2` -> [HTTP, server, 2]; a plain word -> []."""
+    parts = [p for chunk in re.split(r"[_$]+", name) for p in _PARTS.findall(chunk)]
+    return parts if len(parts) > 1 else []
+
+
+def spelled_out(text: str) -> str:
+    """`text` followed by the words of its compound identifiers, for the index."""
+    extra: list[str] = []
+    seen: set[str] = set()
+    for ident in _IDENT.findall(text):
+        if ident in seen:
+            continue
+        seen.add(ident)
+        extra += split_identifier(ident)
+    return f"{text}\n{' '.join(extra)}" if extra else text
+
+
+def path_words(path: str) -> str:
+    """A path as words: folders, the file's name and its extension, identifiers split."""
+    return spelled_out(re.sub(r"[/\\._\-]+", " ", path))
+
+
+def vocabulary(text: str) -> str:
+    """The words a file uses (identifiers, spelled out, and the words of its comments
+    and strings), each once or, for the words it keeps using, up to three times: a
+    grep's view of the file, small enough to index, with enough repetition left for
+    the ranking to tell a file about a thing from one that mentions it."""
+    counts: Counter[str] = Counter()
+    for ident in _IDENT.findall(text[:_VOCABULARY_MAX_BYTES]):
+        word = ident.lower()
+        if len(word) < 2 or word in _ENGLISH:
+            continue
+        counts[word] += 1
+        for part in split_identifier(ident):
+            part = part.lower()
+            if len(part) >= 2 and part not in _ENGLISH:
+                counts[part] += 1
+    words: list[str] = []
+    for word, n in counts.items():
+        words += [word] * (1 + (n >= 3) + (n >= 10))
+    return " ".join(words)
+
+
+def kind_of(path: str) -> str:
+    """source, test, fixture or example, from the path alone."""
+    parts = path.lower().split("/")
+    folders, name = parts[:-1], path.rsplit("/", 1)[-1]
+    if any(p in _FIXTURE_DIRS for p in folders):
+        return "fixture"
+    if any(p in _TEST_DIRS for p in folders) or _TEST_FILE.search(name):
+        return "test"
+    if any(p in _EXAMPLE_DIRS for p in folders):
+        return "example"
+    return "source"
+
+
+def wants_tests(text: str) -> bool:
+    """A question about tests is answered by tests."""
+    return bool(re.search(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", text, re.I))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word of a query: as typed (lower case), its parts if it is a compound
+    identifier, and whether it ends in `*` (a prefix)."""
+
+    word: str
+    parts: tuple[str, ...] = ()
+    prefix: bool = False
+
+    def expression(self) -> str:
+        if self.prefix:
+            # The index holds stems (`billing` as `bill`), so the prefix a user typed may
+            # run past them: ask for a shorter one and let `found_in` sort out the rest.
+            return f'"{self.word[:max(3, len(self.word) - 2)]}"*'
+        whole = f'"{self.word}"'
+        if not self.parts:
+            return whole
+        return f'({whole} OR "{" ".join(self.parts)}")'
+
+    def found_in(self, words: set[str]) -> bool:
+        """Whether a text with these words (see `words_of`) uses this term: the word or
+        all its parts, in any of their usual forms."""
+        if self.prefix:
+            return any(w.startswith(self.word) for w in words)
+        return (not words.isdisjoint(forms(self.word))
+                or bool(self.parts) and all(not words.isdisjoint(forms(p)) for p in self.parts))
+
+
+def query_terms(text: str) -> list[Term]:
+    """The words of a question that can tell files apart: stop words out (unless nothing
+    else is left), compound identifiers kept whole and spelled out, duplicates once.
+    Every word is quoted when it becomes FTS5 syntax, so `NOT`, `-x`, `a:b` or `(` are
+    words, never operators."""
+    terms: dict[str, Term] = {}
+    stopped: dict[str, Term] = {}
+    for raw in text.split():
+        prefix = raw.endswith("*")
+        for chunk in re.split(r"[^\w$]+", raw.rstrip("*")):
+            chunk = chunk.strip("_$")
+            if not chunk or not any(ch.isalnum() for ch in chunk):
+                continue
+            word = chunk.lower()
+            parts = tuple(p.lower() for p in split_identifier(chunk))
+            term = Term(word, parts, prefix)
+            useless = (word in STOP_WORDS or len(word) < 2) and not prefix
+            target = stopped if useless else terms
+            target.setdefault(word, term)
+    return list(terms.values() or stopped.values())
+
+
+def match_expression(terms: Iterable[Term]) -> str | None:
+    """Any of the terms: the ranking, not the query, decides how many must match."""
+    parts = [t.expression() for t in terms]
+    return " OR ".join(parts) if parts else None
+
+
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ness", "ies",
+             "ers", "er", "ed", "es", "ly", "s", "e", "y")
+_ENDINGS = ("", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ion", "ions", "ation",
+            "ations", "ment", "ments", "ies", "y", "ly", "ness")
+
+
+@functools.lru_cache(maxsize=4096)
+def forms(word: str) -> frozenset[str]:
+    """The usual forms of a word (`cache`: caches, cached, caching, ...), enough to ask
+    "does this text use the word?" with set look-ups. The index's porter stemmer does
+    the real matching; this only counts which of a question's words a result has."""
+    word = word.lower()
+    root = word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            root = word[: -len(suffix)]
+            break
+    return frozenset({word, *(root + ending for ending in _ENDINGS)})
+
+
+def words_of(text: str) -> set[str]:
+    """Every lower-case word in `text`, compound identifiers also in parts."""
+    found: set[str] = set()
+    for ident in _IDENT.findall(text):
+        found.add(ident.lower())
+        found.update(p.lower() for p in split_identifier(ident))
+    return found
