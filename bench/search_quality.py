@@ -11,7 +11,8 @@ same tracked files, and prints top-1, top-3 and MRR for both, side by side.
 The grep ranker is the issue's "plain grep ranker": the question lowercased, split into
 words of letters and digits (2 or more characters); a file scores the sum, over the
 question's distinct words, of the lines that contain the word (case-insensitive, like
-`grep -ci`); ties by path; files that score 0 are not ranked.
+`grep -ci`); ties by path; files that score 0 are not ranked. `--grep-whole-words` counts
+whole words only (`grep -wci`), a check that the lead does not hang on substrings.
 
 Only our data is in git (name, commit, questions), never the repositories' code. A
 repository comes from a local mirror directory (--mirrors, or $CODEQUERY_BENCH_MIRRORS,
@@ -172,7 +173,8 @@ def snapshot(git_dir: Path, commit: str, root: Path) -> list[str]:
 class Grep:
     """The plain grep ranker over the tracked text files (read once, lowercased)."""
 
-    def __init__(self, root: Path, paths: list[str]) -> None:
+    def __init__(self, root: Path, paths: list[str], whole_words: bool = False) -> None:
+        self.whole_words = whole_words
         self.lines: dict[str, list[str]] = {}
         for path in sorted(paths):
             full = root / path
@@ -187,8 +189,10 @@ class Grep:
     def count(self, word: str) -> dict[str, int]:
         if word not in self._counts:
             found = {}
+            whole = re.compile(rf"\b{re.escape(word)}\b") if self.whole_words else None
             for path, lines in self.lines.items():
-                n = sum(1 for line in lines if word in line)
+                n = sum(1 for line in lines if word in line and (
+                    whole is None or whole.search(line)))
                 if n:
                     found[path] = n
             self._counts[word] = found
@@ -203,9 +207,9 @@ class Grep:
         return [p for p, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
 
 
-def ask(repo: Repo, root: Path, tracked: list[str]) -> None:
+def ask(repo: Repo, root: Path, tracked: list[str], whole_words: bool) -> None:
     ws = Workspace(root)
-    grep = Grep(root, tracked)
+    grep = Grep(root, tracked, whole_words)
     for q in repo.questions:
         start = time.perf_counter()
         q.cq = [r["path"] for r in operations.search(ws, q.text, LIMIT)]
@@ -292,6 +296,8 @@ def main() -> int:
                         help="where to clone what the mirrors lack")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="directory of the question files")
+    parser.add_argument("--grep-whole-words", action="store_true",
+                        help="a variant of the grep ranker: whole words (grep -wci)")
     parser.add_argument("--rev", help="measure codequery as committed at this git revision "
                         "(e.g. HEAD) instead of the work tree")
     parser.add_argument("--keep", type=Path, default=None,
@@ -332,7 +338,7 @@ def main() -> int:
             run([codequery_command(), "init", "--documenter", "builtin", "--no-hooks"], root)
             repo.index_s = time.perf_counter() - start
             repo.documented = Workspace(root).store.count()
-            ask(repo, root, tracked)
+            ask(repo, root, tracked, args.grep_whole_words)
             cq_ms = sum(q.cq_ms for q in repo.questions)
             grep_ms = sum(q.grep_ms for q in repo.questions)
             print(f"{repo.name} @ {repo.commit[:12]} ({repo.language}): {repo.files} files, "
@@ -366,6 +372,8 @@ def main() -> int:
     if args.verbose:
         for repo in repos:
             print_questions(repo)
+    if args.grep_whole_words:
+        print("\nthe grep ranker counts whole words only (grep -wci), not the issue's grep -ci")
     print(f"\nsearch quality, limit {LIMIT} (MRR: 1/rank of the first right file in the top "
           f"{LIMIT}, else 0); goal per language: codequery top-3 >= {GOAL_TOP3:.0%}, "
           f">= {GOAL_LEAD * 100:.0f} points above grep, MRR >= {GOAL_MRR}")
