@@ -19,6 +19,7 @@ prints:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -367,6 +368,12 @@ def in_process(ws: Workspace, tmp: Path, records: int, rounds: int) -> None:
           f"{'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'} (p99 {p99:.0f} ms)")
 
 
+def load() -> str:
+    """Timings on a busy machine are not comparable: say how busy it was."""
+    return (f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+            "(over 1 minute; above the CPU count, timings are inflated)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000, help="files in the repository")
@@ -379,7 +386,7 @@ def main() -> None:
                         "(e.g. HEAD) instead of the work tree")
     args = parser.parse_args()
     began = time.perf_counter()
-    print(CODEQUERY)
+    print(f"{CODEQUERY}; {load()}")
     with tempfile.TemporaryDirectory(prefix="bench-search-") as name:
         tmp = Path(name)
         isolate(tmp / "home")
@@ -395,7 +402,7 @@ def main() -> None:
               f"{time.perf_counter() - start:.1f} s")
         whole_process(root, args.runs)
         in_process(ws, tmp, args.records, args.rounds)
-    print(f"\nbench run time: {time.perf_counter() - began:.0f} s")
+    print(f"\nbench run time: {time.perf_counter() - began:.0f} s; {load()}")
 
 
 if __name__ == "__main__":
