@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codequery import defaults, git, secrets
-from codequery.config import FilesConfig
+
+if TYPE_CHECKING:
+    from codequery.config import FilesConfig
 
 BINARY_SNIFF_BYTES = 8000  # git's own heuristic: a NUL in the first 8000 bytes
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codequery import ledger, search_text, worker_control
+from codequery import ledger, search_text
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale, stale_paths
@@ -126,6 +126,8 @@ def status(ws: Workspace) -> dict[str, Any]:
 
     store, config = ws.store, ws.config
     conn, dataset = store.conn, config.dataset
+    from codequery import worker_control  # huey and psutil: not for a search
+
     info = worker_control.info(ws.paths)
     counts = ledger.counts(conn, dataset)
     stats = ledger.stats(conn, dataset)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from codequery import config as config_mod
 from codequery import git
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
 from codequery.store import Store, connect
+
+if TYPE_CHECKING:
+    from codequery import config as config_mod
 
 STATE_GITIGNORE = "# codequery: only the settings are shared\n*\n!.gitignore\n!config.json\n"
 
@@ -41,9 +45,24 @@ class Workspace:
         path = self.paths.settings
         stamp = (path, path.stat().st_mtime_ns)
         if self._config is None or stamp != self._config_stamp:
+            from codequery import config as config_mod  # pydantic: only when settings matter
+
             self._config = config_mod.load(path)
             self._config_stamp = stamp
         return self._config
+
+    @property
+    def dataset(self) -> str:
+        """The dataset's name. Reading the index needs no more of the settings, so a
+        search does not wait for the whole of them to be validated; an unreadable file
+        gets the full check and its error."""
+        if self._config is not None:
+            return self.config.dataset
+        try:
+            name = json.loads(self.paths.settings.read_text(encoding="utf-8")).get("dataset")
+        except (OSError, ValueError, AttributeError):
+            name = None
+        return name if isinstance(name, str) and name else self.config.dataset
 
     def forget_config(self) -> None:
         self._config = None
@@ -54,9 +73,10 @@ class Workspace:
         SQLite connection must not be shared between them)."""
         store = getattr(self._local, "store", None)
         if store is None:
+            self.require_initialized()
             self.paths.state_dir.mkdir(exist_ok=True)
-            store = self._local.store = Store(connect(self.paths.data_db), self.config.dataset)
-        store.dataset = self.config.dataset  # follows a changed config
+            store = self._local.store = Store(connect(self.paths.data_db), self.dataset)
+        store.dataset = self.dataset  # follows a changed config
         return store
 
     def relative(self, user_path: str, cwd: Path) -> str:

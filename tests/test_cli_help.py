@@ -7,13 +7,19 @@ from tests.helpers import cli_run
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the top level loads its commands lazily
+        command = group.get_command(ctx, name)
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
 
 
 ALL = list(_commands(cli))
+
+
+def test_every_command_module_is_listed():
+    assert {path[0] for path, _ in ALL} >= {"init", "search", "worker", "queue", "serve"}
 
 
 @pytest.mark.parametrize("path,command", ALL, ids=[" ".join(p) for p, _ in ALL])

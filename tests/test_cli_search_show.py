@@ -1,3 +1,7 @@
+import json
+import subprocess
+import sys
+
 from tests.helpers import cli_json, cli_run, write
 
 
@@ -58,3 +62,16 @@ def test_show_unknown_path_is_a_clear_error(repo):
     result = cli_run(repo, "show", "nope.py")
     assert result.exit_code == 1
     assert "no record for nope.py" in result.stderr
+
+
+def test_search_imports_neither_the_worker_nor_pydantic(repo):
+    """A search starts quickly: the worker, the settings' validation and the tables stay
+    unloaded (`--json`), as `python -X importtime` shows."""
+    cli_run(repo, "init")
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "codequery", "-C", str(repo), "search",
+         "invoice", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)[0]["path"] == "src/invoices.py"
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    assert loaded & {"huey", "pydantic", "psutil", "rich", "git", "mcp"} == set()

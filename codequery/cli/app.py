@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -30,8 +31,30 @@ class State:
         return self._workspace
 
 
+# Which module defines each command: a command's module is imported only when it runs (or
+# for --help), so `codequery search` does not pay for the worker, pydantic or the server.
+COMMAND_MODULES = {
+    "init": "documents", "document": "documents", "search": "reading", "show": "reading",
+    "status": "status", "worker": "worker_commands", "queue": "queue_commands",
+    "events": "queue_commands", "install-hooks": "hook_commands",
+    "uninstall-hooks": "hook_commands", "install-service": "service_commands",
+    "uninstall-service": "service_commands", "doctor": "doctor_commands",
+    "setup": "setup_command", "serve": "serve_commands", "mcp-config": "serve_commands",
+}
+
+
 class CodeQueryGroup(click.Group):
     """Turns our errors into one red line (exit 1), Ctrl-C into exit 130, bugs into a log."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"codequery.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            importlib.import_module(f"codequery.cli.{module}")
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -1,4 +1,4 @@
-"""init, document, search, show: building the index and reading it."""
+"""init and document: building the index."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from codequery import config as config_mod
-from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+from codequery.cli.app import State, cli, stderr_console
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
@@ -250,63 +250,3 @@ def _print_queued(ws: Workspace, queued: list) -> None:
     if queued and not liveness.worker_alive(ws.paths):
         console.print("codequery: no worker is running; start one with: codequery worker start")
 
-
-def _highlight_marks(snippet: str) -> str:
-    """`**match**` -> rich markup (the snippet is escaped already)."""
-    parts = snippet.split("**")
-    return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
-                   for i, part in enumerate(parts))
-
-
-@cli.command()
-@click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many results at most.")
-@json_option
-@pass_state
-def search(state: State, query: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Search the documentation: file paths, symbol names, overviews and docstrings.
-
-    Words are matched whole (all of them, else any); end a word with * for a prefix.
-    Results whose file changed since it was documented are marked stale.
-    """
-    from codequery import operations
-
-    results = operations.search(state.workspace, " ".join(query), limit)
-    if as_json:
-        emit_json(results)
-        return
-    if not results:
-        stderr_console().print(f"no results for {' '.join(query)!r}")
-        return
-    from rich.table import Table
-
-    table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("path", overflow="fold", ratio=3)
-    table.add_column("score", justify="right", width=6)
-    table.add_column("overview", ratio=3, overflow="fold")
-    table.add_column("match", ratio=4, overflow="fold")
-    for r in results:
-        path = escape(r["path"]) + (" [yellow](stale)[/yellow]" if r["stale"] else "")
-        snippet = _highlight_marks(escape(r["snippet"]))
-        overview = r["overview"].strip().split("\n", 1)[0]
-        table.add_row(path, f"{r['score']:.2f}", escape(overview[:120]),
-                      snippet.replace("\n", " "))
-    stdout_console().print(table)
-
-
-@cli.command()
-@click.argument("path", type=click.Path())
-@json_option
-@pass_state
-def show(state: State, path: str, as_json: bool) -> None:
-    """Show the documentation record of one file."""
-    from codequery import operations
-
-    record = operations.show(state.workspace, path, state.cwd)
-    if as_json:
-        emit_json(record)
-        return
-    from codequery.cli.render import render_record
-
-    stdout_console().print(render_record(record))

@@ -80,13 +80,18 @@ def build(ws: Workspace) -> MCPServer:
 
     @server.tool(name="search")
     @_tool_errors
-    def search(query: str, limit: int = 10) -> list[dict[str, Any]]:
-        """Search the repository's documentation: file paths, symbol names, overviews and
-        docstrings. Words are matched whole (all of them, else any); end a word with * for
-        a prefix. Returns ranked files with score, overview, a snippet (matches in **),
-        whether the record is stale, and the matching symbols with their line numbers.
-        limit: 1 to 200 results (default 10)."""
-        return operations.search(ws, query, limit)
+    def search(query: str, limit: int = 10, tests: bool = False) -> list[dict[str, Any]]:
+        """Find the files that answer a question about this repository. Ask in words
+        ("where is the client IP worked out behind a proxy") or give names (sendFile,
+        parse_invoice): word forms match, identifiers match in parts, common words are
+        ignored, and files with more of the words rank first. Searches file paths, symbol
+        names, overviews, docstrings and the words each file uses. End a word with * for
+        a prefix. Returns ranked files with score, kind (source, test, fixture, example),
+        overview, a snippet (matches in **), whether the record is stale, and the matching
+        symbols with their line numbers. Tests follow the source they exercise;
+        tests=true searches only tests, fixtures and examples. limit: 1 to 200 results
+        (default 10)."""
+        return operations.search(ws, query, limit, tests=tests)
 
     @server.tool(name="show")
     @_tool_errors

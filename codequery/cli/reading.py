@@ -1,0 +1,85 @@
+"""search and show: reading the index. Kept light: a search starts in tens of
+milliseconds, so nothing here imports the worker, pydantic or rich until it must."""
+
+from __future__ import annotations
+
+import click
+
+from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+
+pass_state = click.pass_obj
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _highlight_marks(snippet: str) -> str:
+    """`**match**` -> rich markup (the snippet is escaped already)."""
+    parts = snippet.split("**")
+    return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
+                   for i, part in enumerate(parts))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 200),
+              help="How many results at most.")
+@click.option("--tests", is_flag=True,
+              help="Search only tests, fixtures and examples (otherwise they follow the "
+                   "source files they exercise).")
+@json_option
+@pass_state
+def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
+           as_json: bool) -> None:
+    """Search the documentation: file paths, symbol names, overviews, docstrings and
+    the words each file uses.
+
+    Ask in words ("where is the retry delay computed") or give names (sendFile,
+    parse_invoice). Word forms match (cache, caching, cached), identifiers match in
+    parts, and common words are ignored; files with more of the words rank first.
+    End a word with * for a prefix. Results whose file changed since it was
+    documented are marked stale.
+    """
+    from codequery import operations
+
+    results = operations.search(state.workspace, " ".join(query), limit, tests=tests)
+    if as_json:
+        emit_json(results)
+        return
+    if not results:
+        stderr_console().print(f"no results for {' '.join(query)!r}")
+        return
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("path", overflow="fold", ratio=3)
+    table.add_column("score", justify="right", width=6)
+    table.add_column("overview", ratio=3, overflow="fold")
+    table.add_column("match", ratio=4, overflow="fold")
+    for r in results:
+        path = _escape(r["path"]) + (" [yellow](stale)[/yellow]" if r["stale"] else "")
+        snippet = _highlight_marks(_escape(r["snippet"]))
+        overview = r["overview"].strip().split("\n", 1)[0]
+        table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
+                      snippet.replace("\n", " "))
+    stdout_console().print(table)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@json_option
+@pass_state
+def show(state: State, path: str, as_json: bool) -> None:
+    """Show the documentation record of one file."""
+    from codequery import operations
+
+    record = operations.show(state.workspace, path, state.cwd)
+    if as_json:
+        emit_json(record)
+        return
+    from codequery.cli.render import render_record
+
+    stdout_console().print(render_record(record))

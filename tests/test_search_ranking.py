@@ -1,0 +1,129 @@
+"""How search reads a question and orders what it finds: the store in process, real
+SQLite with its FTS5 index, records built as the documenters build them."""
+
+import sqlite3
+
+import pytest
+
+from codequery import search_text, store
+from tests.test_store import _put, _record
+
+
+def _add(s: store.Store, path: str, body: str = "", **doc) -> None:
+    _put(s, _record(path, terms=search_text.vocabulary(body), **doc))
+
+
+def _paths(s: store.Store, query: str, **kw) -> list[str]:
+    return [r["path"] for r in s.search(query, **kw)]
+
+
+@pytest.fixture
+def db(tmp_path):
+    return store.Store(store.connect(tmp_path / "data.db"), "demo")
+
+
+def test_word_forms_match_through_stemming(db):
+    _add(db, "src/complete.go", overview="Shell completion for commands.")
+    _add(db, "src/other.go", overview="Unrelated things.")
+    assert _paths(db, "completions") == ["src/complete.go"]
+
+
+def test_camel_case_in_prose_is_found_by_its_parts(db):
+    _add(db, "active_help.go", overview="ActiveHelp is shown to the user during completion.")
+    _add(db, "other.go", overview="Help text for flags.")
+    assert _paths(db, "active help messages")[0] == "active_help.go"
+
+
+def test_a_name_in_the_query_finds_its_spelled_out_form_and_back(db):
+    _add(db, "lib/response.js", functions=[{"name": "sendFile", "summary": "Transfer a file."}])
+    _add(db, "lib/util.py", functions=[{"name": "send_file_chunk"}])
+    assert _paths(db, "sendFile")[0] == "lib/response.js"
+    assert "lib/util.py" in _paths(db, "sendFile")
+    assert _paths(db, "send_file_chunk")[0] == "lib/util.py"
+
+
+def test_stop_words_do_not_rank_a_short_path_first(db):
+    _add(db, "test/req.is.js", "req.is('json')")
+    _add(db, "lib/request.js", "function ip() { return proxyaddr(this, trust) } // proxy",
+         overview="Request helpers: the client address behind a trusted proxy.")
+    assert _paths(db, "where is the client IP when the app is behind a proxy") == [
+        "lib/request.js"]
+
+
+def test_a_question_made_only_of_common_words_still_searches(db):
+    _add(db, "docs/what.md", overview="What is this")
+    assert _paths(db, "what is this") == ["docs/what.md"]
+
+
+def test_words_only_in_the_body_are_found(db):
+    _add(db, "src/net.py", "def open():\n    sock.setsockopt(SO_REUSEADDR)\n")
+    assert _paths(db, "reuseaddr") == ["src/net.py"]
+
+
+def test_more_of_the_question_words_beats_repeating_one(db):
+    _add(db, "src/a.py", "retry retry retry retry retry retry retry retry")
+    _add(db, "src/b.py", "retry delay backoff computed")
+    assert _paths(db, "how is the retry delay backoff computed")[0] == "src/b.py"
+
+
+def test_tests_follow_the_source_for_the_same_match(db):
+    body = "def parse_header(value): split header value"
+    _add(db, "tests/test_headers.py", body + " assert parse_header")
+    _add(db, "src/headers.py", body)
+    assert _paths(db, "parse header value") == ["src/headers.py", "tests/test_headers.py"]
+
+
+def test_the_tests_switch_gives_only_tests_fixtures_and_examples(db):
+    _add(db, "src/headers.py", "parse header")
+    _add(db, "headers_test.go", "parse header")
+    _add(db, "examples/headers.py", "parse header")
+    assert sorted(_paths(db, "parse header", tests=True)) == [
+        "examples/headers.py", "headers_test.go"]
+
+
+def test_a_question_about_tests_ranks_them_normally(db):
+    _add(db, "src/headers.py", "parse header")
+    _add(db, "tests/test_headers.py", "parse header parse header tests")
+    assert _paths(db, "which tests parse a header")[0] == "tests/test_headers.py"
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("src/app.py", "source"), ("tests/test_app.py", "test"), ("pkg/app_test.go", "test"),
+    ("lib/app.spec.ts", "test"), ("spec/app_spec.rb", "test"), ("src/AppTest.java", "test"),
+    ("pkg/testdata/in.txt", "fixture"), ("examples/basic/main.go", "example"),
+    ("src/latest.py", "source"), ("src/contest.py", "source"),
+])
+def test_kind_of_a_path(path, kind):
+    assert search_text.kind_of(path) == kind
+
+
+def test_the_snippet_marks_the_matched_words(db):
+    _add(db, "src/cache.py", overview="Caches responses. Unrelated sentence here.",
+         functions=[{"name": "evict", "summary": "Drop the oldest cached entry."}])
+    [result] = db.search("caching")
+    assert result["snippet"] == "\x02Caches\x03 responses."
+
+
+def test_a_prefix_finds_words_the_stemmer_shortened(db):
+    _add(db, "src/billing.py", overview="Billing runs monthly.")
+    assert _paths(db, "billi*") == ["src/billing.py"]
+
+
+def test_the_vocabulary_keeps_repeats_for_words_a_file_keeps_using():
+    words = search_text.vocabulary("cache " * 12 + "sendFile twice").split()
+    assert words.count("cache") == 3
+    assert words.count("twice") == 1
+    assert {"sendfile", "send"} <= set(words)
+    assert "the" not in search_text.vocabulary("the the the")
+
+
+def test_an_older_index_is_derived_again_on_open(tmp_path):
+    path = tmp_path / "data.db"
+    s = store.Store(store.connect(path), "demo")
+    _add(s, "src/ActiveHelp.go", overview="ActiveHelp messages.")
+    s.conn.execute("UPDATE records SET path_words = '', overview_words = '', "
+                   "search_version = 0")
+    s.conn.execute("PRAGMA user_version = 0")
+    s.conn.close()
+    assert _paths(store.Store(sqlite3.connect(path), "demo"), "active") == []
+    assert _paths(store.Store(store.connect(path), "demo"), "active") == ["src/ActiveHelp.go"]
