@@ -19,7 +19,8 @@ from codequery.search_text import Term, forms, split_identifier, words_of
 COLUMNS = ("path_words", "symbols", "overview_words", "docstrings", "terms")
 WEIGHTS = (6.0, 8.0, 3.0, 2.0, 1.0)
 # Tests repeat the words of what they test, so for the same match they come after it.
-KIND_FACTORS = {"source": 1.0, "test": 0.45, "fixture": 0.35, "example": 0.6}
+KIND_FACTORS = {"source": 1.0, "test": 0.45, "fixture": 0.35, "example": 0.6, "docs": 0.7,
+                "meta": 0.25}
 COVERAGE_POWER = 2.0
 SNIPPET_CHARS = 160
 

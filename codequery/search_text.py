@@ -57,6 +57,16 @@ _TEST_FILE = re.compile(
     r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$)")
 
+_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kt|rb|c|h|cc|cpp|hpp|cs|swift"
+                             r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
+_DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
+_DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
+_META_FILE = re.compile(
+    r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
+    r"|copying|notice|code_of_conduct|security|upgrading|migration)"
+    r"([._-][a-z0-9_.-]*)?(\.(md|mdx|rst|txt|adoc|rdoc|org))?$"
+    r"|\.lock$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$")
+
 
 def split_identifier(name: str) -> list[str]:
     """`sendFile` -> [send, File]; `HTTP_server2` -> [HTTP, server, 2]; a plain word -> []."""
@@ -103,15 +113,22 @@ def vocabulary(text: str) -> str:
 
 
 def kind_of(path: str) -> str:
-    """source, test, fixture or example, from the path alone."""
+    """source, test, fixture, example, docs or meta (a changelog, a licence, a lock
+    file: text about the project's history and terms, not about what its code does),
+    from the path alone."""
     parts = path.lower().split("/")
     folders, name = parts[:-1], path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
+        return "meta"
     if any(p in _FIXTURE_DIRS for p in folders):
         return "fixture"
     if any(p in _TEST_DIRS for p in folders) or _TEST_FILE.search(name):
         return "test"
     if any(p in _EXAMPLE_DIRS for p in folders):
         return "example"
+    if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(name.lower()):
+        return "docs"
     return "source"
 
 

@@ -87,3 +87,11 @@ def test_more_token_formats_are_credentials():
                   b"AIza" + b"B" * 35):
         assert holds_credential(b"key = '" + token + b"'"), token
     assert not holds_credential(b"def skip_live_reload(): pass")
+
+
+def test_an_empty_private_key_block_in_a_tls_test_is_not_a_credential(tmp_path):
+    from codequery import secrets
+
+    assert not secrets.holds_credential(
+        b'let pem = b"-----BEGIN RSA PRIVATE KEY-----\\n\\\n -----END RSA PRIVATE KEY-----\\n";')
+    assert secrets.holds_credential(KEY.encode())
