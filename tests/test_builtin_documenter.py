@@ -126,3 +126,9 @@ def test_python_classes_and_methods_have_line_numbers():
 def test_leading_comment_skips_a_licence_block():
     text = "-- Copyright 2024 Acme. All rights reserved.\n\n-- Creates the users table\nCREATE"
     assert leading_comment(text) == "Creates the users table"
+
+
+def test_an_anonymous_default_export_is_not_a_name_to_describe():
+    doc = DOC.document("index.js", "javascript", "var app = module.exports = express();\n")
+    assert doc.exports == ["default"]
+    assert doc.overview == ""

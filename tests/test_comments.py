@@ -53,3 +53,8 @@ def test_javadoc_paragraph_tags_are_breaks() -> None:
 def test_doc_style_comments() -> None:
     assert comments.is_doc_style("/** x */") and comments.is_doc_style("/// x")
     assert not comments.is_doc_style("// x") and not comments.is_doc_style("/* x */")
+
+
+def test_a_comment_of_tags_is_summed_up_by_its_deprecation() -> None:
+    raw = "/**\n * @throws IOException\n * @deprecated Misleading: it returns\n *   a string.\n */"
+    assert comments.summary(raw) == "Deprecated: Misleading: it returns a string."

@@ -48,7 +48,7 @@ def described_by_names(language: str, doc: FileDoc) -> str:
     one class it defines is for."""
     symbols = sorted([*doc.classes, *doc.functions], key=lambda s: s.line or 0)
     names = list(dict.fromkeys(s.name for s in symbols if not s.name.startswith("_")))
-    names = names or doc.exports
+    names = names or [n for n in doc.exports if n != "default"]
     if not names:
         return ""
     shown = ", ".join(names[:_NAMES_SHOWN]) + (", …" if len(names) > _NAMES_SHOWN else "")

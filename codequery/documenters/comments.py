@@ -26,6 +26,7 @@ _BOILERPLATE = re.compile(
 _TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b")
 # JSDoc tags whose text is the description; any other tag ends the prose.
 _PROSE_TAG = re.compile(r"^@(?:description|desc|summary|file|fileoverview|overview|module)\b\s*")
+_DEPRECATED = re.compile(r"^@deprecated\b\s*")
 FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*@(?:file|fileoverview|overview)\b", re.MULTILINE)
 _NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
     r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~]{3,}$)")
@@ -97,11 +98,25 @@ def first_sentence(text: str) -> str:
 
 
 def summary(raw: str) -> str:
-    """The first sentence of a doc comment's first prose paragraph, clipped."""
+    """The first sentence of a doc comment's first prose paragraph, clipped; a comment
+    with nothing but tags is summed up by its deprecation notice, if any."""
     if MAGIC.match(raw) or is_license(raw):
         return ""
-    found = paragraphs(lines(raw))
+    comment_lines = lines(raw)
+    found = paragraphs(comment_lines) or _deprecation(comment_lines)
     return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
+
+
+def _deprecation(comment_lines: list[str]) -> list[str]:
+    for i, line in enumerate(comment_lines):
+        if match := _DEPRECATED.match(line):
+            text = [line[match.end():]]
+            for more in comment_lines[i + 1:]:
+                if not more or more.startswith("@"):
+                    break
+                text.append(more)
+            return ["Deprecated: " + " ".join(text)]
+    return []
 
 
 def docstring_summary(doc: str) -> str:
