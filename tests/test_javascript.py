@@ -199,3 +199,8 @@ def test_typescript_property_functions_too() -> None:
                    "typescript")
     assert _functions(doc) == ["api.fetch"]
     assert doc.functions[0].signature == "api.fetch = async (url: string): Promise<Response>"
+
+
+def test_computed_and_destructured_targets_define_nothing() -> None:
+    doc = _outline("handlers[name] = function () {};\nconst { a, b } = { a() {}, b() {} };\n")
+    assert doc.functions == []

@@ -32,6 +32,7 @@ _NODE_BUILTINS = frozenset({
     "worker_threads", "zlib"})
 _EXPORTS = ("module.exports", "exports")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
+_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
 _WRAPPERS = frozenset({"parenthesized_expression", "unary_expression"})
 
 
@@ -70,17 +71,21 @@ class JavaScriptOutliner(_Base):
         elif kind in self.FUNCTION_KINDS:
             self._add_function(node, anchor)
 
-    def _js_declarator(self, decl: Node, anchor: Node) -> None:
-        name, value = self.field(decl, "name"), decl.child_by_field_name("value")
-        targets = [name]
-        while value is not None and value.type == "assignment_expression":  # a = b = value
+    def _assigned(self, value: Node | None) -> tuple[list[str], Node | None]:
+        """The targets and the value of `a = b = value`."""
+        targets: list[str] = []
+        while value is not None and value.type == "assignment_expression":
             targets.append(self.field(value, "left"))
             value = value.child_by_field_name("right")
-        self._commonjs_exports(targets[1:], value)
+        return targets, value
+
+    def _js_declarator(self, decl: Node, anchor: Node) -> None:
+        targets, value = self._assigned(decl.child_by_field_name("value"))
+        self._commonjs_exports(targets, value)
         if required := self._required(value):
             self._js_import(required)
-        elif value is not None and _NAME.match(name):
-            self._js_value(targets, value, anchor, decl)
+        elif value is not None:
+            self._js_value([self.field(decl, "name"), *targets], value, anchor, decl)
 
     def _js_statement(self, expr: Node, anchor: Node, depth: int) -> None:
         if expr.type == "internal_module":  # `namespace X {}` parses as an expression
@@ -88,10 +93,7 @@ class JavaScriptOutliner(_Base):
         elif required := self._required(expr):
             self._js_import(required)
         elif expr.type == "assignment_expression" and not self._in_namespace(expr):
-            targets, value = [], expr
-            while value is not None and value.type == "assignment_expression":
-                targets.append(self.field(value, "left"))
-                value = value.child_by_field_name("right")
+            targets, value = self._assigned(expr)
             self._commonjs_exports(targets, value)
             if value is not None:
                 self._js_value(targets, value, anchor, expr)
@@ -102,6 +104,8 @@ class JavaScriptOutliner(_Base):
         """What `targets = value` defines, when value is a function, class or object."""
         # `const proto = module.exports = {...}`: what it defines is the module's.
         target = next((t for t in targets if t in _EXPORTS), targets[0])
+        if not _PATH.match(target):  # `a[k] = ...`, destructuring: no name to give
+            return
         owner, _, member = target.rpartition(".prototype.")
         if value.type in FUNCTION_VALUES:
             if owner and _NAME.match(member):
@@ -121,7 +125,7 @@ class JavaScriptOutliner(_Base):
                 info.methods += self._js_object(value, "")
             elif target in _EXPORTS:
                 self.functions += self._js_object(value, "")
-            elif _NAME.match(target) or "." in target:
+            else:
                 self.functions += self._js_object(value, self._js_name(target) + ".")
 
     def _js_name(self, target: str) -> str:
