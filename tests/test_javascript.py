@@ -204,3 +204,17 @@ def test_typescript_property_functions_too() -> None:
 def test_computed_and_destructured_targets_define_nothing() -> None:
     doc = _outline("handlers[name] = function () {};\nconst { a, b } = { a() {}, b() {} };\n")
     assert doc.functions == []
+
+
+def test_umd_parenthesized_factory_inside_the_call_is_outlined() -> None:
+    doc = _outline("""
+        (function (global, factory) {
+          module.exports = factory();
+        }(this, (function () {
+          // Is a given value a boolean?
+          function isBoolean(obj) { return obj === true || obj === false; }
+          return { isBoolean: isBoolean };
+        })));
+    """)
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("isBoolean", "Is a given value a boolean?")]

@@ -175,7 +175,8 @@ class JavaScriptOutliner(_Base):
         if callee is not None and callee.type in FUNCTION_VALUES:
             # An IIFE, or a UMD wrapper whose factory is an argument: their statements
             # are the file's.
-            for function in [callee, *(v for v in values if v.type in FUNCTION_VALUES)]:
+            factories = [f for v in values if (f := _unwrap(v)) and f.type in FUNCTION_VALUES]
+            for function in [callee, *factories]:
                 body = function.child_by_field_name("body")
                 for child in body.named_children if body is not None else ():
                     self.visit(child, child, depth + 1)
