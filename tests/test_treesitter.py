@@ -613,3 +613,9 @@ def test_line_numbers_on_every_symbol() -> None:
     """)
     assert [(f.name, f.line) for f in doc.functions] == [("a", 1)]
     assert (doc.classes[0].line, doc.classes[0].methods[0].line) == (3, 4)
+
+
+def test_ruby_modules_doc_is_also_the_files_overview() -> None:
+    doc = _outline("ruby", "# Helpers for templates.\nmodule Templates\n  VERSION = 1\nend\n")
+    assert doc.overview == "Helpers for templates."
+    assert doc.classes[0].summary == "Helpers for templates."

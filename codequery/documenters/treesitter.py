@@ -227,7 +227,8 @@ class _Outliner(JavaScriptOutliner):
             if prev.type in _ATTRIBUTES:  # Rust may interleave attributes with `///` lines
                 anchor, prev = prev, prev.prev_sibling
                 continue
-            if prev.type not in _COMMENTS or prev.start_byte in self.overview_comments:
+            if prev.type not in _COMMENTS or (  # a namespace's doc may be the file's too
+                    prev.start_byte in self.overview_comments and node.type not in _CONTAINERS):
                 break
             raw = self.text(prev)
             gap = anchor.start_point.row - _end_row(prev) - 1
