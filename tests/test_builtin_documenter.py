@@ -79,3 +79,56 @@ def test_leading_comment_skips_a_shebang_and_stops_at_code():
 def test_typescript_goes_through_tree_sitter():
     doc = DOC.document("a.ts", "typescript", "export function add(a: number) { return a; }\n")
     assert [f.name for f in doc.functions] == ["add"]
+
+
+def test_javascript_without_a_comment_is_described_by_its_names():
+    text = "'use strict';\nres.send = function send(body) {};\nres.json = function json(o) {};\n"
+    doc = DOC.document("response.js", "javascript", text)
+    assert doc.overview == "Defines res.send, res.json (JavaScript module)."
+
+
+def test_long_name_lists_are_cut():
+    text = "".join(f"func F{i}() {{}}\n" for i in range(12))
+    doc = DOC.document("f.go", "go", "package p\n" + text)
+    assert doc.overview == "Defines F0, F1, F2, F3, F4, F5, F6, F7, … (Go)."
+
+
+def test_a_files_one_class_lends_its_summary_to_the_overview():
+    text = ("/* Copyright 2024 Acme. Licensed under the MIT license. */\npackage shop;\n\n"
+            "/** A shopping cart. */\npublic class Cart {}\n")
+    doc = DOC.document("Cart.java", "java", text)
+    assert doc.overview == "Defines Cart (Java). Cart: A shopping cart."
+
+
+def test_python_without_docstring_takes_the_comment_after_its_licence():
+    text = "# Copyright 2024 Acme\n# SPDX-License-Identifier: MIT\n\n# Retry helpers.\n\nX = 1\n"
+    doc = DOC.document("retry.py", "python", text)
+    assert doc.overview == "Retry helpers."
+
+
+def test_python_without_docstring_or_comment_is_described_by_its_names():
+    doc = DOC.document("m.py", "python", "def a(): pass\n\nclass B: pass\n")
+    assert doc.overview == "Defines a, B (Python module)."
+
+
+def test_python_summary_is_the_first_sentence_across_lines():
+    text = 'def f():\n    """Convert an amount\n    to cents. Rounds half up."""\n'
+    doc = DOC.document("m.py", "python", text)
+    assert doc.functions[0].summary == "Convert an amount to cents."
+
+
+def test_python_classes_and_methods_have_line_numbers():
+    doc = DOC.document("money.py", "python", PYTHON)
+    [wallet] = doc.classes
+    assert (wallet.line, wallet.methods[0].line) == (21, 24)
+
+
+def test_leading_comment_skips_a_licence_block():
+    text = "-- Copyright 2024 Acme. All rights reserved.\n\n-- Creates the users table\nCREATE"
+    assert leading_comment(text) == "Creates the users table"
+
+
+def test_an_anonymous_default_export_is_not_a_name_to_describe():
+    doc = DOC.document("index.js", "javascript", "var app = module.exports = express();\n")
+    assert doc.exports == ["default"]
+    assert doc.overview == ""

@@ -415,3 +415,207 @@ def test_importing_the_module_loads_no_grammar() -> None:
 def test_unknown_language_returns_none() -> None:
     assert outline("cobol", b"IDENTIFICATION DIVISION.") is None
     assert outline("python", b"def f(): pass") is None
+
+
+# Doc comments: which comment belongs to a symbol.
+
+def test_jsdoc_one_blank_line_above_documents_the_function() -> None:
+    doc = _outline("javascript", """
+        var x = 1;
+
+        /**
+         * Create an express application.
+         *
+         * @return {Function}
+         */
+
+        function createApplication() {}
+    """)
+    assert doc.functions[0].summary == "Create an express application."
+
+
+def test_line_comment_one_blank_line_above_is_a_section_not_a_doc() -> None:
+    doc = _outline("javascript", "var x = 1;\n\n// Helpers\n\nfunction helper() {}\n")
+    assert doc.functions[0].summary == ""
+
+
+def test_doc_comment_two_blank_lines_above_is_not_the_symbols() -> None:
+    doc = _outline("javascript", "var x = 1;\n\n/** Far away. */\n\n\nfunction f() {}\n")
+    assert doc.functions[0].summary == ""
+
+
+def test_licence_directly_above_a_function_is_not_its_doc() -> None:
+    doc = _outline("c", "/* Copyright 2020 Acme. All rights reserved. */\nint main(void) {}\n")
+    assert doc.functions[0].summary == ""
+
+
+def test_files_opening_comment_is_not_its_first_functions_doc() -> None:
+    doc = _outline("javascript", "/**\n * String utilities.\n */\n\nfunction pad(s) {}\n")
+    assert doc.overview == "String utilities."
+    assert doc.functions[0].summary == ""
+
+
+def test_comment_directly_above_the_first_function_is_its_doc_not_the_overview() -> None:
+    doc = _outline("javascript", "'use strict';\n\n/** Pad a string. */\nfunction pad(s) {}\n")
+    assert doc.functions[0].summary == "Pad a string."
+    assert doc.overview == ""
+
+
+def test_go_comment_after_a_blank_line_is_not_a_doc_comment() -> None:
+    doc = _outline("go", "package p\n\n// Section: helpers.\n\nfunc Helper() {}\n")
+    assert doc.functions[0].summary == ""
+
+
+def test_go_doc_summary_is_the_first_sentence() -> None:
+    doc = _outline("go", """
+        package p
+
+        // Open opens the store at dir. It creates the
+        // directory when it is missing.
+        func Open(dir string) error { return nil }
+    """)
+    assert doc.functions[0].summary == "Open opens the store at dir."
+
+
+def test_rust_doc_comment_across_attributes() -> None:
+    doc = _outline("rust", """
+        /// Convert to a trait object.
+        ///
+        /// ```
+        #[cfg_attr(docsrs, doc = "# fn main() {")]
+        /// let x = 1;
+        /// ```
+        #[must_use]
+        pub fn into_dyn(self) -> Box<dyn Error> { todo!() }
+    """)
+    assert doc.functions[0].summary == "Convert to a trait object."
+
+
+def test_rust_inner_doc_overview_skips_badges_and_links() -> None:
+    doc = _outline("rust", """
+        //! [![github]](https://github.com/acme/geo)
+        //!
+        //! [github]: https://img.shields.io/badge/github
+        //!
+        //! <br>
+        //!
+        //! Geometry for maps.
+        #![no_std]
+        pub fn area() -> f64 { 0.0 }
+    """)
+    assert doc.overview == "Geometry for maps."
+
+
+def test_rust_macro_rules_is_a_function() -> None:
+    doc = _outline("rust", "/// Return early with an error.\n"
+                           "macro_rules! bail {\n    ($msg:literal) => { return };\n}\n")
+    (bail,) = doc.functions
+    assert (bail.name, bail.signature, bail.summary) == (
+        "bail", "macro_rules! bail", "Return early with an error.")
+
+
+def test_javadoc_summary_skips_tags() -> None:
+    doc = _outline("java", """
+        class Gson {
+            /**
+             * Serializes an object to JSON. Uses reflection.
+             *
+             * @param src the object
+             */
+            public String toJson(Object src) { return ""; }
+        }
+    """)
+    assert doc.classes[0].methods[0].summary == "Serializes an object to JSON."
+
+
+def test_doxygen_block_one_blank_line_above_a_c_function() -> None:
+    doc = _outline("c", "int x;\n\n/**\n * Free a ring.\n */\n\nvoid ring_free(void *r) {}\n")
+    assert doc.functions[0].summary == "Free a ring."
+
+
+def test_ruby_comment_block_summary_joins_lines() -> None:
+    doc = _outline("ruby", """
+        class Mailer
+          # Deliver one invoice to the
+          # customer's address.
+          def deliver; end
+        end
+    """)
+    assert doc.classes[0].methods[0].summary == "Deliver one invoice to the customer's address."
+
+
+def test_shell_functions_inside_a_brace_wrapper() -> None:
+    doc = _outline("shell", """
+        { # the whole script is downloaded before it runs
+        # Print a message.
+        nvm_echo() {
+          printf '%s\\n' "$*"
+        }
+        }
+    """)
+    assert [(f.name, f.summary, f.line) for f in doc.functions] == [
+        ("nvm_echo", "Print a message.", 3)]
+
+
+# Overviews: the file's own comment.
+
+def test_overview_after_licence_use_strict_and_requires() -> None:
+    doc = _outline("javascript", """
+        /*!
+         * express
+         * MIT Licensed
+         */
+
+        'use strict';
+
+        /**
+         * Module dependencies.
+         */
+
+        var path = require('path');
+
+        // Static file serving for the router.
+
+        var cache = {};
+    """)
+    assert doc.overview == "Static file serving for the router."
+
+
+def test_fileoverview_tag_is_the_overview() -> None:
+    doc = _outline("javascript", "/**\n * @fileoverview Date helpers.\n */\nfunction a() {}\n")
+    assert doc.overview == "Date helpers."
+
+
+def test_go_package_doc_after_a_licence_block_comment() -> None:
+    doc = _outline("go", """
+        /*
+        Copyright 2013 The Authors. Licensed under the Apache License.
+        */
+
+        // Package cobra is a commander for CLIs.
+        package cobra
+    """)
+    assert doc.overview == "Package cobra is a commander for CLIs."
+
+
+def test_java_module_declaration_doc_is_the_overview() -> None:
+    doc = _outline("java", "/** Defines the Gson API. */\nmodule com.google.gson {\n}\n")
+    assert doc.overview == "Defines the Gson API."
+
+
+def test_line_numbers_on_every_symbol() -> None:
+    doc = _outline("typescript", """
+        export function a() {}
+
+        class B {
+          m() {}
+        }
+    """)
+    assert [(f.name, f.line) for f in doc.functions] == [("a", 1)]
+    assert (doc.classes[0].line, doc.classes[0].methods[0].line) == (3, 4)
+
+
+def test_ruby_modules_doc_is_also_the_files_overview() -> None:
+    doc = _outline("ruby", "# Helpers for templates.\nmodule Templates\n  VERSION = 1\nend\n")
+    assert doc.overview == "Helpers for templates."
+    assert doc.classes[0].summary == "Helpers for templates."

@@ -1,37 +1,62 @@
 """The builtin documenter: offline static analysis that works on any machine.
 
 Python goes through `ast`; languages with a tree-sitter grammar through tree-sitter;
-Markdown through its headings; anything else gets its leading comment block.
+Markdown through its headings; anything else gets its leading comment block. A source file
+without an opening comment is summed up by the names it defines, so it is still found.
 """
 
 from __future__ import annotations
 
 import re
 
-from codequery.documenters import BUILTIN_VERSION, python_ast, treesitter
+from codequery.documenters import BUILTIN_VERSION, comments, python_ast, treesitter
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_KINDS = {
+    "python": "Python module", "javascript": "JavaScript module", "typescript":
+    "TypeScript module", "tsx": "TypeScript module", "go": "Go", "rust": "Rust module",
+    "java": "Java", "c": "C", "cpp": "C++", "ruby": "Ruby", "shell": "shell script"}
+_NAMES_SHOWN = 8
 
 
 def leading_comment(text: str, limit: int = 300) -> str:
-    """The comment block a file opens with (after any shebang), markers stripped."""
+    """The first comment block a file opens with (after any shebang, tool directives and
+    licence header), markers stripped."""
     lines = text.splitlines()
     if lines and lines[0].startswith("#!"):
         lines = lines[1:]
-    words: list[str] = []
+    blocks: list[list[str]] = [[]]
     for line in lines:
         if not line.strip():
-            if words:
-                break
+            blocks.append([])
             continue
         match = _COMMENT.match(line)
-        if not match:
+        if match is None:
             break
+        if comments.MAGIC.match(line.strip()):
+            continue
         if match.group(1).strip():
-            words.append(match.group(1).strip())
-    return " ".join(words)[:limit]
+            blocks[-1].append(match.group(1).strip())
+    texts = (" ".join(block) for block in blocks if block)
+    return next((t[:limit] for t in texts if not comments.is_license(t)), "")
+
+
+def described_by_names(language: str, doc: FileDoc) -> str:
+    """An overview for a file that has no comment of its own: what it defines, and what the
+    one class it defines is for."""
+    symbols = sorted([*doc.classes, *doc.functions], key=lambda s: s.line or 0)
+    names = list(dict.fromkeys(s.name for s in symbols if not s.name.startswith("_")))
+    names = names or [n for n in doc.exports if n != "default"]
+    if not names:
+        return ""
+    shown = ", ".join(names[:_NAMES_SHOWN]) + (", …" if len(names) > _NAMES_SHOWN else "")
+    text = f"Defines {shown} ({_KINDS.get(language, language)})."
+    main = doc.classes[0] if len(doc.classes) == 1 else symbols[0] if len(symbols) == 1 else None
+    if main is not None and main.summary:
+        text += f" {main.name}: {main.summary}"
+    return comments.clip(text, comments.OVERVIEW_MAX)
 
 
 def markdown_outline(text: str) -> FileDoc:
@@ -71,9 +96,15 @@ class BuiltinDocumenter:
         return None  # nothing to log in to
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
+        doc = self._outline(language, text)
+        if not doc.overview and language in _KINDS:
+            doc.overview = described_by_names(language, doc)
+        return doc
+
+    def _outline(self, language: str, text: str) -> FileDoc:
         if language == "python":
             try:
-                return python_ast.outline(text)
+                doc = python_ast.outline(text)
             except (SyntaxError, ValueError) as exc:
                 line = getattr(exc, "lineno", None)
                 where = f" at line {line}" if line else ""
@@ -82,6 +113,8 @@ class BuiltinDocumenter:
                     notes=[f"Not valid Python{where} ({getattr(exc, 'msg', exc)}); "
                            "no outline was extracted."],
                 )
+            doc.overview = doc.overview or leading_comment(text)
+            return doc
         if language == "markdown":
             return markdown_outline(text)
         if language in treesitter.LANGUAGES:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ast
 
+from codequery.documenters import comments
 from codequery.records import ClassInfo, FileDoc, Function
 
 
 def _first_line(node: ast.AST) -> str:
+    """The docstring's first sentence, which may wrap over lines."""
     doc = ast.get_docstring(node, clean=True) if isinstance(
         node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+    return comments.docstring_summary(doc) if doc else ""
 
 
 def _signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:

@@ -1,9 +1,11 @@
 """Outline non-Python sources with tree-sitter: functions, classes, imports, exports.
 
 Only the top of the syntax tree is walked (plus class bodies and namespace-like wrappers
-such as C++ namespaces or header guards), never function bodies, so a file costs one parse
-and a shallow walk. The Query API is avoided on purpose: its Python surface changed between
-tree-sitter releases, while node and field access did not.
+such as C++ namespaces, header guards or a JavaScript IIFE), never function bodies, so a
+file costs one parse and a shallow walk. JavaScript's many ways of defining a function live
+in `javascript`; reading comments as documentation in `comments`. The Query API is avoided
+on purpose: its Python surface changed between tree-sitter releases, while node and field
+access did not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from codequery.documenters import comments
+from codequery.documenters.javascript import FUNCTION_VALUES, JavaScriptOutliner
 from codequery.records import ClassInfo, FileDoc, Function
 
 if TYPE_CHECKING:
@@ -34,7 +38,7 @@ _ATTRIBUTES = frozenset({"attribute_item", "decorator"})
 _FUNCTIONS = frozenset({
     "function_declaration", "generator_function_declaration", "function_signature",
     "function_item", "function_signature_item", "function_definition", "method",
-    "singleton_method"})
+    "singleton_method", "macro_definition"})
 _CLASSES = frozenset({
     "class_declaration", "abstract_class_declaration", "interface_declaration", "class",
     "type_alias_declaration", "enum_declaration", "record_declaration", "struct_item",
@@ -56,31 +60,24 @@ _HERITAGE = frozenset({
     "class_heritage", "extends_clause", "implements_clause", "superclass", "super_interfaces",
     "extends_interfaces", "extends_type_clause", "base_class_clause", "trait_bounds", "type_list"})
 _NOT_BASES = frozenset({"access_specifier", "type_arguments", "comment", "lifetime"})
-_JS_FUNCTION_VALUES = frozenset(
-    {"arrow_function", "function_expression", "function", "generator_function"})
 _DECLARATOR_NAMES = frozenset({
     "identifier", "field_identifier", "qualified_identifier", "destructor_name",
     "operator_name", "type_identifier", "template_function", "primitive_type"})
 _RUST_LOCAL = frozenset({"crate", "self", "super", "std", "core", "alloc"})
-_NODE_BUILTINS = frozenset({
-    "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs",
-    "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
-    "readline", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8", "vm",
-    "worker_threads", "zlib"})
 # Go modules on these hosts are host/owner/repo; deeper path elements are packages.
 _GO_HOSTS = frozenset(
     {"github.com", "gitlab.com", "bitbucket.org", "golang.org", "go.googlesource.com"})
-_MAX_DEPTH, _OVERVIEW_MAX, _SIGNATURE_MAX = 6, 300, 200
+_MAX_DEPTH, _SIGNATURE_MAX = 6, 200
+# What may stand between a file's opening comment and its first definition.
+_PREAMBLE = frozenset({
+    "package_clause", "package_declaration", "import_declaration", "use_declaration",
+    "extern_crate_declaration", "inner_attribute_item", "preproc_include", "preproc_def",
+    "using_declaration", "module_declaration"})
+_SHELL_PREAMBLE = frozenset({"set", "source", ".", "shopt", "umask"})
 
-_TRAILING_CLOSE = re.compile(r"\*+/\s*$")
-_LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
-_MAGIC = re.compile(  # tool directives, not prose
-    r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
-    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|prettier)|#\s*(shellcheck|rubocop))")
-_LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
-                      r"|permission is hereby granted)\b", re.IGNORECASE)
 _ANNOTATIONS = re.compile(r"^(?:@[\w.]+(?:\([^()]*\))?\s+)+")
 _SPACE = re.compile(r"\s+")
+_ARROW = re.compile(r"\s*=>$")
 
 
 @functools.cache
@@ -109,29 +106,22 @@ def outline(language: str, source: bytes) -> FileDoc | None:
     # so a fresh one per call is simpler than a per-thread cache.
     root = Parser(grammar).parse(source).root_node
     outliner = _Outliner(language, source)
+    # First: the file's opening comment is then known not to be its first symbol's doc.
+    overview = outliner.overview(root.children)
     try:
         for node in root.children:
             outliner.visit(node, node, 0)
+        outliner.finish_js()
     except Exception:  # a partial outline beats none, and documenting must go on
         log.debug("tree-sitter outline of %s source failed part-way", language, exc_info=True)
     functions = outliner.fold_qualified()  # may move functions into classes: run it first
     return FileDoc(
-        overview=outliner.overview(root.children), functions=functions,
+        overview=overview, functions=functions,
         classes=[c.model_copy(update={"bases": _dedupe(c.bases)})
                  for c in outliner.classes.values()],
         imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
         dependencies=_dedupe(outliner.deps),
         notes=["Syntax errors; the outline is best effort."] if root.has_error else [])
-
-
-def _clip(text: str, limit: int) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _comment_lines(text: str) -> list[str]:
-    lines = (_LEADING_MARKER.sub("", _TRAILING_CLOSE.sub("", s), 1) for s in text.splitlines())
-    return [s for line in lines if (s := line.strip())]
 
 
 def _end_row(node: Node) -> int:
@@ -148,7 +138,10 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 
-class _Outliner:
+class _Outliner(JavaScriptOutliner):
+    CLASS_KINDS, FUNCTION_KINDS = _CLASSES, _FUNCTIONS
+    _unquote = staticmethod(_unquote)
+
     def __init__(self, language: str, source: bytes) -> None:
         self.lang, self.src = language, source
         self.functions: list[Function] = []
@@ -156,6 +149,8 @@ class _Outliner:
         self.imports: list[str] = []
         self.exports: list[str] = []
         self.deps: list[str] = []
+        self.prototype_classes: set[str] = set()  # JS classes made of `X.prototype.y = ...`
+        self.overview_comments: set[int] = set()  # start bytes of the file's own comment
 
     def text(self, node: Node | None) -> str:
         return "" if node is None else self._decode(node.start_byte, node.end_byte)
@@ -169,40 +164,86 @@ class _Outliner:
     def _has(self, node: Node, kind: str, text: str) -> bool:
         return any(c.type == kind and self.text(c) == text for c in node.children)
 
+    def _preamble(self, node: Node) -> bool:
+        """Package, imports, directives: what may come between a file's opening comment and
+        its first definition without making that comment the definition's."""
+        if node.type in _PREAMBLE:
+            return True
+        if self.lang in _JS:
+            return self._js_preamble(node)
+        if self.lang == "ruby" and node.type == "call":
+            return self.field(node, "method") in ("require", "require_relative")
+        return self.lang == "shell" and node.type == "command" and (
+            self.field(node, "name") in _SHELL_PREAMBLE)
+
     def overview(self, nodes: list[Node]) -> str:
-        blocks: list[list[str]] = []
-        last_row = -2
+        """The file's own comment: an `@file` block, else the first prose comment after any
+        licence, before the first definition; one directly above a definition is its doc."""
+        blocks: list[list[Node]] = []
+        last_row, open_block = -2, False
         for node in nodes:
-            if node.type == "hash_bang_line":
-                continue
-            if node.type not in _COMMENTS:
+            if node.type in _COMMENTS:
+                if comments.MAGIC.match(self.text(node)):
+                    continue
+                if not open_block or node.start_point.row > last_row + 1:
+                    blocks.append([])
+                blocks[-1].append(node)
+                last_row, open_block = _end_row(node), True
+            elif node.type == "hash_bang_line" or self._preamble(node):
+                open_block = False
+            else:
+                if open_block and self._documents(node, blocks, last_row):
+                    blocks.pop()
                 break
-            if _MAGIC.match(raw := self.text(node)):
-                continue
-            if node.start_point.row > last_row + 1 or not blocks:
-                blocks.append([])
-            blocks[-1].extend(_comment_lines(raw))
-            last_row = _end_row(node)
-        # A license header says nothing about the file; the block after it usually does.
-        texts = (" ".join(block) for block in blocks)
-        return next((_clip(t, _OVERVIEW_MAX) for t in texts if t and not _LICENSE.search(t)), "")
+        raws = [(block, self._joined(block)) for block in blocks]
+        ordered = ([r for r in raws if comments.FILE_TAG.search(r[1])]
+                   + [r for r in raws if not comments.FILE_TAG.search(r[1])])
+        for block, raw in ordered:
+            if text := comments.overview(raw):
+                self.overview_comments.update(n.start_byte for n in block)
+                return text
+        return ""
+
+    def _documents(self, node: Node, blocks: list[list[Node]], last_row: int) -> bool:
+        """Whether the last comment block, just above the file's first definition, is that
+        definition's doc rather than the file's: directly above it, or a doc-style block one
+        blank line above when the file has said something before (more than a licence)."""
+        raw = self._joined(blocks[-1])
+        if node.type in _CONTAINERS or comments.FILE_TAG.search(raw):
+            return False
+        gap = node.start_point.row - last_row - 1
+        said = any(not comments.is_license(self._joined(b)) for b in blocks[:-1])
+        return gap == 0 or (gap == 1 and said and comments.is_doc_style(raw))
 
     def _summary(self, node: Node) -> str:
-        """First line of the comment directly above `node` (no blank line between)."""
+        """First sentence of the doc comment above `node`: the comments directly above it,
+        or a doc-style one (`/**`, `///`) one blank line above; attributes and decorators may
+        stand between, and a licence or the file's own comment is never a symbol's."""
         anchor, prev = node, node.prev_sibling
         if prev is None and node.parent is not None and node.parent.type == "body_statement":
             prev = node.parent.prev_sibling  # Ruby hoists a body's leading comment out of it
-        while prev is not None and prev.type in _ATTRIBUTES:
-            anchor, prev = prev, prev.prev_sibling
-        first = None
-        while (prev is not None and prev.type in _COMMENTS
-               and _end_row(prev) >= anchor.start_point.row - 1):
+        block: list[Node] = []
+        while prev is not None:
+            if prev.type in _ATTRIBUTES:  # Rust may interleave attributes with `///` lines
+                anchor, prev = prev, prev.prev_sibling
+                continue
+            if prev.type not in _COMMENTS or (  # a namespace's doc may be the file's too
+                    prev.start_byte in self.overview_comments and node.type not in _CONTAINERS):
+                break
+            raw = self.text(prev)
+            gap = anchor.start_point.row - _end_row(prev) - 1
+            if gap > (1 if not block and comments.is_doc_style(raw) else 0):
+                break
             before = prev.prev_sibling
             if before is not None and _end_row(before) == prev.start_point.row:
                 break  # a trailing comment on the previous statement's line
-            first, anchor, prev = prev, prev, before
-        lines = [s for s in _comment_lines(self.text(first)) if not s.startswith("@")]
-        return _clip(lines[0], _SIGNATURE_MAX) if lines else ""
+            if not comments.MAGIC.match(raw):
+                block.append(prev)
+            anchor, prev = prev, before
+        return comments.summary(self._joined(block[::-1]))
+
+    def _joined(self, block: list[Node]) -> str:
+        return "\n".join(self.text(n) for n in block)
 
     def _signature(self, node: Node, start: Node | None = None) -> str:
         body = node.child_by_field_name("body")
@@ -211,7 +252,7 @@ class _Outliner:
         if self.lang == "ruby" and body is None:
             text = re.sub(r"[;\s]*end\s*$", "", text)
         text = _ANNOTATIONS.sub("", _SPACE.sub(" ", text).strip())
-        return _clip(text.rstrip(" {;"), _SIGNATURE_MAX)
+        return comments.clip(_ARROW.sub("", text.rstrip(" {;")), _SIGNATURE_MAX)
 
     def _declarator(self, node: Node | None) -> tuple[str, bool]:
         """Name declared by a C/C++ declarator, and whether it declares a function."""
@@ -230,7 +271,7 @@ class _Outliner:
         kind, signature = node.type, ""
         if kind in ("field_definition", "public_field_definition"):  # JS `x = () => ...`
             value = node.child_by_field_name("value")
-            if value is None or value.type not in _JS_FUNCTION_VALUES:
+            if value is None or value.type not in FUNCTION_VALUES:
                 return None
             name = self.field(node, "name") or self.field(node, "property")
             signature = self._signature(value, start=node)
@@ -243,6 +284,9 @@ class _Outliner:
             name = name if is_function else ""
         elif kind == "singleton_method":
             name = f"{self.field(node, 'object')}.{self.field(node, 'name')}"
+        elif kind == "macro_definition":  # Rust: the rules are the body, too long to show
+            name = self.field(node, "name")
+            signature = f"macro_rules! {name}"
         else:
             name = self.field(node, "name")
         if not name:
@@ -256,7 +300,7 @@ class _Outliner:
             if child.type in _HERITAGE:
                 self._bases(child, out)
             elif node.type in _HERITAGE and child.type not in _NOT_BASES:
-                out.append(_clip(self.text(child), 100))
+                out.append(comments.clip(self.text(child), 100))
         return out
 
     def _class(self, name: str, node: Node, anchor: Node, defines: bool = True) -> ClassInfo:
@@ -276,7 +320,11 @@ class _Outliner:
             if child.type == "enum_body_declarations":  # Java enums keep methods a level down
                 self._members(info, child)
             elif child.type in accepted and (method := self._function(child)) is not None:
-                info.methods.append(method)
+                same = next((m for m in info.methods if m.name == method.name), None)
+                if same is not None and self.lang in _JS:  # a getter and its setter
+                    same.summary = same.summary or method.summary
+                else:
+                    info.methods.append(method)
 
     def _add_function(self, node: Node, anchor: Node, exported: bool = False) -> None:
         if (function := self._function(node, anchor)) is not None:
@@ -284,7 +332,8 @@ class _Outliner:
             if exported and "::" not in function.name:
                 self.exports.append(function.name)
 
-    def _add_class(self, node: Node, anchor: Node, public: bool = False) -> None:
+    def _add_class(self, node: Node, anchor: Node, public: bool = False,
+                   name: str = "") -> None:
         spec: Node | None = node
         if node.type == "type_definition":  # C typedef: the name is the declarator
             spec = node.child_by_field_name("type")
@@ -292,7 +341,7 @@ class _Outliner:
         elif node.type.endswith("_specifier") and node.child_by_field_name("body") is None:
             return  # a forward declaration or a mere use of the type
         else:
-            name = self.field(node, "name")
+            name = self.field(node, "name") or name
         if name:
             info = self._class(name, node, anchor)
             self.exports += [name] if public else []
@@ -315,7 +364,7 @@ class _Outliner:
             for child in body.children if body is not None else ():
                 if child.type in ("class", "module"):
                     self.visit(child, child, depth + 1)
-        elif kind in _CONTAINERS:
+        elif kind in _CONTAINERS or (lang == "shell" and kind == "compound_statement"):
             body = node.child_by_field_name("body")
             if kind == "template_declaration" or body is None:
                 children = node.children
@@ -354,93 +403,6 @@ class _Outliner:
                 self._import(_unquote(self.text(args.named_children[0])))
         elif lang == "shell" and kind == "command" and self.field(node, "name") in ("source", "."):
             self._import(_unquote(self.field(node, "argument")))
-
-    def _js_import(self, spec: str) -> None:
-        package = ""
-        if spec and not spec.startswith((".", "/")) and ":" not in spec:  # no node:, URLs
-            parts = spec.split("/")
-            package = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
-        self._import(spec, "" if package in _NODE_BUILTINS else package)
-
-    def _required(self, value: Node | None) -> str:
-        """'x' for `require('x')`, also as in `require('x').y`; else ""."""
-        if value is not None and value.type == "member_expression":
-            value = value.child_by_field_name("object")
-        if value is None or value.type != "call_expression":
-            return ""
-        callee = value.child_by_field_name("function")
-        # Only a bare identifier can be `require`; checking that first avoids decoding IIFEs.
-        if callee is None or callee.type != "identifier" or self.text(callee) != "require":
-            return ""
-        args = value.child_by_field_name("arguments")
-        first = args.named_children[0] if args is not None and args.named_children else None
-        return _unquote(self.text(first)) if first is not None and first.type == "string" else ""
-
-    def _visit_js(self, node: Node, anchor: Node, depth: int) -> None:
-        kind = node.type
-        if kind == "import_statement":
-            self._js_import(_unquote(self.field(node, "source")))
-        elif kind == "export_statement":
-            self._visit_export(node, depth)
-        elif kind in ("lexical_declaration", "variable_declaration"):
-            for decl in node.named_children:
-                value = decl.child_by_field_name("value")
-                if required := self._required(value):
-                    self._js_import(required)
-                elif value is not None and value.type in _JS_FUNCTION_VALUES:
-                    self.functions.append(Function(
-                        name=self.field(decl, "name"), line=decl.start_point.row + 1,
-                        signature=self._signature(value, start=decl),
-                        summary=self._summary(anchor)))
-        elif kind == "expression_statement" and node.named_children:
-            expr = node.named_children[0]
-            if expr.type == "internal_module":  # `namespace X {}` parses as an expression
-                self.visit(expr, anchor, depth)
-            elif required := self._required(expr):
-                self._js_import(required)
-            elif expr.type == "assignment_expression" and not self._in_namespace(node):
-                self._commonjs_export(expr)
-        elif kind in _CLASSES:
-            self._add_class(node, anchor)
-        elif kind in _FUNCTIONS:
-            self._add_function(node, anchor)
-
-    def _visit_export(self, node: Node, depth: int) -> None:
-        if (source := node.child_by_field_name("source")) is not None:
-            self._js_import(_unquote(self.text(source)))  # a re-export depends on its source
-        declaration = node.child_by_field_name("declaration")
-        value = node.child_by_field_name("value")
-        names: list[str] = []
-        if declaration is not None:
-            self.visit(declaration, node, depth + 1)
-            declared = [d for d in declaration.named_children if d.type == "variable_declarator"]
-            names = [self.field(d, "name") for d in declared or [declaration]]
-        elif value is not None:
-            names = [self.text(value) if value.type == "identifier" else ""]
-        for clause in (c for c in node.named_children if c.type == "export_clause"):
-            names += [self.field(s, "alias") or self.field(s, "name")
-                      for s in clause.named_children]
-        if not self._in_namespace(node):
-            default = self._has(node, "default", "default")
-            self.exports += [n for n in names if n] or (["default"] if default else [])
-
-    def _in_namespace(self, node: Node) -> bool:
-        """Whether `node` sits in a TS namespace/module, whose exports are not the file's."""
-        parent = node.parent
-        while parent is not None and parent.type not in ("internal_module", "module"):
-            parent = parent.parent
-        return parent is not None
-
-    def _commonjs_export(self, expr: Node) -> None:
-        target, right = self.field(expr, "left"), expr.child_by_field_name("right")
-        if target.startswith(("module.exports.", "exports.")):
-            self.exports.append(target.rsplit(".", 1)[1])
-        elif target == "module.exports" and right is not None and right.type == "object":
-            self.exports += [self.field(p, "key") if p.type == "pair" else self.text(p)
-                             for p in right.named_children
-                             if p.type in ("pair", "shorthand_property_identifier")]
-        elif target == "module.exports" and right is not None:
-            self.exports.append(self.text(right) if right.type == "identifier" else "default")
 
     def _specs(self, node: Node, *kinds: str) -> list[Node]:
         """Go specs, whether written singly or grouped in parentheses."""
@@ -519,6 +481,10 @@ class _Outliner:
             self._add_function(node, anchor, exported=public)
         elif kind in ("const_item", "static_item", "mod_item") and public:
             self.exports.append(self.field(node, "name"))
+
+    def finish_js(self) -> None:
+        if self.lang in _JS:
+            self._finish_js()
 
     def fold_qualified(self) -> list[Function]:
         """Move C++ `Class::method` definitions into their class; drop repeated names."""

@@ -1,0 +1,132 @@
+"""Reading comments as documentation: markers stripped, licences and tool directives told
+apart from prose, and the first sentence of a doc comment taken as its summary.
+
+Text only, with no parser: the tree-sitter outliner, the Python outliner and the
+leading-comment fallback share it.
+"""
+
+from __future__ import annotations
+
+import re
+
+OVERVIEW_MAX, SUMMARY_MAX = 300, 200
+
+_TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
+_LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
+MAGIC = re.compile(  # tool directives, not prose
+    r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
+    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier|global\s)|#\s*(shellcheck|rubocop))")
+_LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
+                      r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
+# Section labels ("Module dependencies.") say nothing about the file or the next symbol.
+_BOILERPLATE = re.compile(
+    r"^(?:(?:module|external|internal|stdlib|standard library|third[- ]party|local|other"
+    r"|private|public|node|npm)\s+)?(?:dependencies|imports|requires|exports|variables"
+    r"|constants|globals|helpers|prototype)[.:]?$", re.IGNORECASE)
+_TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b")
+# JSDoc tags whose text is the description; any other tag ends the prose.
+_PROSE_TAG = re.compile(r"^@(?:description|desc|summary|file|fileoverview|overview|module)\b\s*")
+_DEPRECATED = re.compile(r"^@deprecated\b\s*")
+FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*@(?:file|fileoverview|overview)\b", re.MULTILINE)
+_NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
+    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~]{3,}$)")
+_HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
+# A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
+_SPACE = re.compile(r"\s+")
+
+
+def clip(text: str, limit: int) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def lines(raw: str) -> list[str]:
+    """A comment's lines with markers stripped; blank lines kept as "" (paragraph breaks)."""
+    return [_LEADING_MARKER.sub("", _TRAILING_CLOSE.sub("", s), 1).strip()
+            for s in raw.splitlines()]
+
+
+def is_license(text: str) -> bool:
+    return bool(_LICENSE.search(text))
+
+
+def is_doc_style(raw: str) -> bool:
+    """A comment written as documentation (`/** */`, `///`, `//!`, `/*!`): such a comment
+    documents the next symbol even across a blank line."""
+    return raw.lstrip().startswith(("/**", "///", "//!", "/*!")) and not raw.startswith("/**/")
+
+
+def paragraphs(comment_lines: list[str]) -> list[str]:
+    """The prose paragraphs of a comment: code blocks, badges, link definitions, headings
+    and JSDoc tags (after the description) left out."""
+    found: list[str] = []
+    current: list[str] = []
+    fenced = False
+
+    def close() -> None:
+        if current:
+            found.append(" ".join(current))
+            current.clear()
+
+    for line in comment_lines:
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+            close()
+            continue
+        if fenced:
+            continue
+        if line.startswith("@"):
+            prose = _PROSE_TAG.match(line)
+            if prose is None:
+                break  # @param and the rest describe details, not the symbol
+            line = line[prose.end():]
+        if _HTML_BREAK.match(line):  # Javadoc's <p> starts a paragraph
+            close()
+            line = _HTML_BREAK.sub("", line)
+        if not line or _NOT_PROSE.match(line) or line.startswith("# "):
+            close()
+        else:
+            current.append(line)
+    close()
+    return [p for p in found if not _BOILERPLATE.match(p) and not _TODO.match(p)]
+
+
+def first_sentence(text: str) -> str:
+    match = _SENTENCE_END.search(text)
+    return text[: match.end()] if match else text
+
+
+def summary(raw: str) -> str:
+    """The first sentence of a doc comment's first prose paragraph, clipped; a comment
+    with nothing but tags is summed up by its deprecation notice, if any."""
+    if MAGIC.match(raw) or is_license(raw):
+        return ""
+    comment_lines = lines(raw)
+    found = paragraphs(comment_lines) or _deprecation(comment_lines)
+    return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
+
+
+def _deprecation(comment_lines: list[str]) -> list[str]:
+    for i, line in enumerate(comment_lines):
+        if match := _DEPRECATED.match(line):
+            text = [line[match.end():]]
+            for more in comment_lines[i + 1:]:
+                if not more or more.startswith("@"):
+                    break
+                text.append(more)
+            return ["Deprecated: " + " ".join(text)]
+    return []
+
+
+def docstring_summary(doc: str) -> str:
+    """A docstring's first sentence (a Python docstring's summary may wrap lines)."""
+    found = paragraphs([s.strip() for s in doc.strip().splitlines()])
+    return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
+
+
+def overview(raw: str) -> str:
+    """A file-level comment's prose, clipped; "" for licences, directives and labels."""
+    if MAGIC.match(raw) or is_license(raw):
+        return ""
+    return clip(" ".join(paragraphs(lines(raw))), OVERVIEW_MAX)

@@ -1,0 +1,302 @@
+"""JavaScript and TypeScript: functions however they are defined, not just declarations.
+
+Besides `function f()` and classes, a file's API is made of assignments
+(`res.send = function send() {}`, `Foo.prototype.bar = ...`, `exports.x = ...`,
+`module.exports = {...}`), object-literal methods, and helper calls that define getters
+(`defineGetter(req, 'host', function host() {})`). Names read as the code does:
+`res.send`; a prototype method goes into its class (`Foo` with method `bar`); an exported
+name is bare (`exports.x` is `x`). Bodies are never walked, except an IIFE or UMD wrapper's,
+whose statements are the file's in all but name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from codequery.records import ClassInfo, Function
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from codequery.documenters.treesitter import _Outliner as _Base
+else:
+    _Base = object
+
+FUNCTION_VALUES = frozenset(
+    {"arrow_function", "function_expression", "function", "generator_function"})
+_NODE_BUILTINS = frozenset({
+    "assert", "buffer", "child_process", "cluster", "crypto", "dgram", "dns", "events", "fs",
+    "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
+    "readline", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8", "vm",
+    "worker_threads", "zlib"})
+_EXPORTS = ("module.exports", "exports")
+_NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
+_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
+_WRAPPERS = frozenset({"parenthesized_expression", "unary_expression"})
+
+
+def _unwrap(node: Node | None) -> Node | None:
+    """`(x)`, `!x` and `void x` stand for x."""
+    while node is not None and node.type in _WRAPPERS:
+        node = node.child_by_field_name("argument") or next(iter(node.named_children), None)
+    return node
+
+
+def _string(node: Node | None) -> str:
+    """The text of a plain string literal node, or ""."""
+    if node is None or node.type != "string":
+        return ""
+    fragments = [c for c in node.named_children if c.type == "string_fragment"]
+    return fragments[0].text.decode("utf-8", "replace") if len(fragments) == 1 else ""
+
+
+class JavaScriptOutliner(_Base):
+    """The JavaScript and TypeScript part of the tree-sitter outliner."""
+
+    def _visit_js(self, node: Node, anchor: Node, depth: int) -> None:
+        kind = node.type
+        if kind == "import_statement":
+            self._js_import(self._unquote(self.field(node, "source")))
+        elif kind == "export_statement":
+            self._visit_export(node, depth)
+        elif kind in ("lexical_declaration", "variable_declaration"):
+            for decl in node.named_children:
+                if decl.type == "variable_declarator":
+                    self._js_declarator(decl, anchor)
+        elif kind == "expression_statement" and node.named_children:
+            self._js_statement(node.named_children[0], anchor, depth)
+        elif kind in self.CLASS_KINDS:
+            self._add_class(node, anchor)
+        elif kind in self.FUNCTION_KINDS:
+            self._add_function(node, anchor)
+
+    def _assigned(self, value: Node | None) -> tuple[list[str], Node | None]:
+        """The targets and the value of `a = b = value`."""
+        targets: list[str] = []
+        while value is not None and value.type == "assignment_expression":
+            targets.append(self.field(value, "left"))
+            value = value.child_by_field_name("right")
+        return targets, value
+
+    def _js_declarator(self, decl: Node, anchor: Node) -> None:
+        targets, value = self._assigned(decl.child_by_field_name("value"))
+        self._commonjs_exports(targets, value)
+        if required := self._required(value):
+            self._js_import(required)
+        elif value is not None:
+            self._js_value([self.field(decl, "name"), *targets], value, anchor, decl)
+
+    def _js_statement(self, expr: Node, anchor: Node, depth: int) -> None:
+        if expr.type == "internal_module":  # `namespace X {}` parses as an expression
+            self.visit(expr, anchor, depth)
+        elif required := self._required(expr):
+            self._js_import(required)
+        elif expr.type == "assignment_expression" and not self._in_namespace(expr):
+            targets, value = self._assigned(expr)
+            self._commonjs_exports(targets, value)
+            if value is not None:
+                self._js_value(targets, value, anchor, expr)
+        elif (call := _unwrap(expr)) is not None and call.type == "call_expression":
+            self._js_call(call, anchor, depth)
+
+    def _js_value(self, targets: list[str], value: Node, anchor: Node, start: Node) -> None:
+        """What `targets = value` defines, when value is a function, class or object."""
+        # `const proto = module.exports = {...}`: what it defines is the module's.
+        target = next((t for t in targets if t in _EXPORTS), targets[0])
+        if not _PATH.match(target):  # `a[k] = ...`, destructuring: no name to give
+            return
+        owner, _, member = target.rpartition(".prototype.")
+        if value.type in FUNCTION_VALUES:
+            if owner and _NAME.match(member):
+                self._prototype_class(owner, start).methods.append(
+                    self._js_function(member, value, anchor, start))
+            else:
+                own = self.field(value, "name")
+                name = (own or "module.exports") if target in _EXPORTS else self._js_name(target)
+                self.functions.append(self._js_function(name, value, anchor, start))
+        elif value.type == "class":
+            name = self.field(value, "name") or self._js_name(target)
+            self._add_class(value, anchor, name=name)
+        elif value.type == "object":
+            if target.endswith(".prototype"):
+                owner = target.removesuffix(".prototype")
+                info = self._prototype_class(owner, start)
+                info.methods += self._js_object(value, "")
+            elif target in _EXPORTS:
+                self.functions += self._js_object(value, "")
+            else:
+                self.functions += self._js_object(value, self._js_name(target) + ".")
+
+    def _js_name(self, target: str) -> str:
+        for prefix in ("module.exports.", "exports."):
+            if target.startswith(prefix):
+                return target[len(prefix):]
+        return target
+
+    def _js_function(self, name: str, value: Node, anchor: Node, start: Node) -> Function:
+        return Function(name=name, signature=self._signature(value, start=start),
+                        summary=self._summary(anchor), line=start.start_point.row + 1)
+
+    def _prototype_class(self, owner: str, node: Node) -> ClassInfo:
+        info = self._class(owner, node, node, defines=False)
+        self.prototype_classes.add(owner)
+        return info
+
+    def _js_object(self, obj: Node, prefix: str) -> list[Function]:
+        """Methods, getters and function-valued properties of an object literal."""
+        found: dict[str, Function] = {}
+        for child in obj.named_children:
+            if child.type == "method_definition":
+                function = self._function(child)
+            elif child.type == "pair" and (
+                    (value := child.child_by_field_name("value")) is not None
+                    and value.type in FUNCTION_VALUES):
+                key = self._unquote(self.field(child, "key"))
+                function = self._js_function(key, value, child, child) if key else None
+            else:
+                continue
+            if function is None:
+                continue
+            name = prefix + function.name
+            if name in found:  # a getter and its setter are one property
+                found[name].summary = found[name].summary or function.summary
+            else:
+                found[name] = function.model_copy(update={"name": name})
+        return list(found.values())
+
+    def _js_call(self, call: Node, anchor: Node, depth: int) -> None:
+        callee = _unwrap(call.child_by_field_name("function"))
+        if callee is not None and callee.type == "member_expression" and self.field(
+                callee, "property") in ("call", "apply"):
+            callee = _unwrap(callee.child_by_field_name("object"))  # (function(){}).call(this)
+        args = call.child_by_field_name("arguments")
+        values = args.named_children if args is not None else []
+        if callee is not None and callee.type in FUNCTION_VALUES:
+            # An IIFE, or a UMD wrapper whose factory is an argument: their statements
+            # are the file's.
+            factories = [f for v in values if (f := _unwrap(v)) and f.type in FUNCTION_VALUES]
+            for function in [callee, *factories]:
+                body = function.child_by_field_name("body")
+                for child in body.named_children if body is not None else ():
+                    self.visit(child, child, depth + 1)
+            return
+        # defineGetter(obj, 'name', function () {}), Object.defineProperty(obj, 'name', {get})
+        name = _string(values[1]) if len(values) >= 3 else ""
+        if not _NAME.match(name) or values[0].type not in (
+                "identifier", "member_expression", "this"):
+            return
+        value: Node | None = values[2]
+        if value.type == "object":
+            value = self._descriptor_function(value)
+        if value is None or value.type not in (*FUNCTION_VALUES, "method_definition"):
+            return
+        owner = self.text(values[0])
+        exported = owner in _EXPORTS
+        full = name if exported else f"{owner}.{name}"
+        self.functions.append(self._js_function(full, value, anchor, call))
+        self.exports += [name] if exported else []
+
+    def _descriptor_function(self, descriptor: Node) -> Node | None:
+        """The getter (or function value) of a property descriptor `{get() {...}}`."""
+        for prop in descriptor.named_children:
+            if prop.type == "method_definition" and self.field(prop, "name") in ("get", "value"):
+                return prop
+            if prop.type == "pair" and self._unquote(self.field(prop, "key")) in ("get", "value"):
+                value = prop.child_by_field_name("value")
+                if value is not None and value.type in FUNCTION_VALUES:
+                    return value
+        return None
+
+    def _visit_export(self, node: Node, depth: int) -> None:
+        if (source := node.child_by_field_name("source")) is not None:
+            self._js_import(self._unquote(self.text(source)))  # a re-export needs its source
+        declaration = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        names: list[str] = []
+        if declaration is not None:
+            self.visit(declaration, node, depth + 1)
+            declared = [d for d in declaration.named_children if d.type == "variable_declarator"]
+            names = [self.field(d, "name") for d in declared or [declaration]]
+        elif value is not None:
+            names = [self.text(value) if value.type == "identifier" else ""]
+        for clause in (c for c in node.named_children if c.type == "export_clause"):
+            names += [self.field(s, "alias") or self.field(s, "name")
+                      for s in clause.named_children]
+        if not self._in_namespace(node):
+            default = self._has(node, "default", "default")
+            self.exports += [n for n in names if n] or (["default"] if default else [])
+
+    def _in_namespace(self, node: Node) -> bool:
+        """Whether `node` sits in a TS namespace/module, whose exports are not the file's."""
+        parent = node.parent
+        while parent is not None and parent.type not in ("internal_module", "module"):
+            parent = parent.parent
+        return parent is not None
+
+    def _commonjs_exports(self, targets: list[str], right: Node | None) -> None:
+        for target in targets:
+            if target.startswith(("module.exports.", "exports.")):
+                self.exports.append(target.rsplit(".", 1)[1])
+            elif target in _EXPORTS and right is not None and right.type == "object":
+                self.exports += [self.field(p, "key") if p.type == "pair"
+                                 else self.field(p, "name") if p.type == "method_definition"
+                                 else self.text(p)
+                                 for p in right.named_children
+                                 if p.type in ("pair", "method_definition",
+                                               "shorthand_property_identifier")]
+            elif target in _EXPORTS and right is not None:
+                named = self.field(right, "name") if right.type != "identifier" else ""
+                self.exports.append(self.text(right) if right.type == "identifier"
+                                    else named or "default")
+
+    def _js_import(self, spec: str) -> None:
+        package = ""
+        if spec and not spec.startswith((".", "/")) and ":" not in spec:  # no node:, URLs
+            parts = spec.split("/")
+            package = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+        self._import(spec, "" if package in _NODE_BUILTINS else package)
+
+    def _required(self, value: Node | None) -> str:
+        """'x' for `require('x')`, also as in `require('x').y`; else ""."""
+        if value is not None and value.type == "member_expression":
+            value = value.child_by_field_name("object")
+        if value is None or value.type != "call_expression":
+            return ""
+        callee = value.child_by_field_name("function")
+        # Only a bare identifier can be `require`; checking that first avoids decoding IIFEs.
+        if callee is None or callee.type != "identifier" or self.text(callee) != "require":
+            return ""
+        args = value.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if first is None or first.type != "string":
+            return ""
+        return self._unquote(self.text(first))
+
+    def _js_preamble(self, node: Node) -> bool:
+        """'use strict', imports and requires: what may stand between a file's opening
+        comment and its first definition."""
+        if node.type == "import_statement":
+            return True
+        if node.type == "expression_statement" and node.named_children:
+            first = node.named_children[0]
+            return first.type == "string" or bool(self._required(first))
+        if node.type in ("lexical_declaration", "variable_declaration"):
+            values = [d.child_by_field_name("value") for d in node.named_children
+                      if d.type == "variable_declarator"]
+            return bool(values) and all(self._required(v) for v in values)
+        return False
+
+    def _finish_js(self) -> None:
+        """A prototype's constructor function is its class's constructor, as in a `class`."""
+        owners = {name: self.classes[name] for name in self.prototype_classes}
+        kept: list[Function] = []
+        for function in self.functions:
+            info = owners.pop(function.name, None)
+            if info is None:
+                kept.append(function)
+                continue
+            info.line = function.line
+            info.summary = info.summary or function.summary
+            info.methods.insert(0, function.model_copy(update={"name": "constructor"}))
+        self.functions = kept

@@ -1,0 +1,60 @@
+"""Comments read as documentation (codequery.documenters.comments)."""
+
+from __future__ import annotations
+
+from codequery.documenters import comments
+
+
+def test_summary_is_the_first_sentence_across_lines() -> None:
+    raw = "/**\n * Check if the request is fresh, aka\n * Last-Modified still matches. More.\n */"
+    expected = "Check if the request is fresh, aka Last-Modified still matches."
+    assert comments.summary(raw) == expected
+
+
+def test_summary_does_not_end_at_an_abbreviation() -> None:
+    assert comments.summary("// Parse a type, e.g. html. Then more.") == "Parse a type, e.g. html."
+
+
+def test_summary_skips_jsdoc_tags() -> None:
+    assert comments.summary("/**\n * @param {String} name\n * @return {String}\n */") == ""
+
+
+def test_summary_reads_a_description_tag() -> None:
+    assert comments.summary("/** @description Merge two maps. */") == "Merge two maps."
+
+
+def test_summary_skips_code_blocks_and_badges() -> None:
+    raw = "/// ```\n/// let x = 1;\n/// ```\n/// [![ci]](https://ci)\n///\n/// Adds one."
+    assert comments.summary(raw) == "Adds one."
+
+
+def test_summary_of_a_licence_is_empty() -> None:
+    assert comments.summary("/* Copyright 2020 Acme. MIT Licensed. */") == ""
+
+
+def test_summary_is_clipped() -> None:
+    summary = comments.summary("// " + "word " * 100)
+    assert len(summary) == comments.SUMMARY_MAX and summary.endswith("…")
+
+
+def test_section_labels_are_not_prose() -> None:
+    assert comments.overview("/**\n * Module dependencies.\n * @private\n */") == ""
+
+
+def test_todo_is_not_prose() -> None:
+    assert comments.overview("// TODO: use a library for this") == ""
+
+
+def test_javadoc_paragraph_tags_are_breaks() -> None:
+    raw = "/**\n * Converts JSON.\n * <p>Thread safe.\n */"
+    assert comments.paragraphs(comments.lines(raw)) == ["Converts JSON.", "Thread safe."]
+
+
+def test_doc_style_comments() -> None:
+    assert comments.is_doc_style("/** x */") and comments.is_doc_style("/// x")
+    assert not comments.is_doc_style("// x") and not comments.is_doc_style("/* x */")
+
+
+def test_a_comment_of_tags_is_summed_up_by_its_deprecation() -> None:
+    raw = "/**\n * @throws IOException\n * @deprecated Misleading: it returns\n *   a string.\n */"
+    assert comments.summary(raw) == "Deprecated: Misleading: it returns a string."

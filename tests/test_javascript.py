@@ -1,0 +1,220 @@
+"""JavaScript's many ways of defining a function, each outlined (documenters.javascript)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codequery.documenters.treesitter import outline
+from codequery.records import FileDoc
+
+
+def _outline(source: str, language: str = "javascript") -> FileDoc:
+    doc = outline(language, textwrap.dedent(source).lstrip("\n").encode())
+    assert doc is not None
+    return doc
+
+
+def _functions(doc: FileDoc) -> list[str]:
+    return [f.name for f in doc.functions]
+
+
+def test_property_assignment_is_named_by_its_target() -> None:
+    doc = _outline("""
+        var res = Object.create(http.ServerResponse.prototype);
+
+        /** Transfer the file at the given `path`. */
+        res.sendFile = function sendFile(path, options) {
+          return send(this, path);
+        };
+    """)
+    (send_file,) = doc.functions
+    assert send_file.name == "res.sendFile"
+    assert send_file.summary == "Transfer the file at the given `path`."
+    assert send_file.signature == "res.sendFile = function sendFile(path, options)"
+    assert send_file.line == 4
+
+
+def test_chained_assignment_is_named_by_its_first_target() -> None:
+    doc = _outline("req.get =\nreq.header = function header(name) { return name; };\n")
+    assert _functions(doc) == ["req.get"]
+
+
+def test_prototype_methods_make_a_class_with_its_constructor() -> None:
+    doc = _outline("""
+        /** A template view. */
+        function View(name) { this.name = name; }
+
+        /** Render with the given options. */
+        View.prototype.render = function render(options, callback) {};
+        View.prototype.lookup = (name) => name;
+    """)
+    assert doc.functions == []
+    (view,) = doc.classes
+    assert (view.name, view.line, view.summary) == ("View", 2, "A template view.")
+    assert [m.name for m in view.methods] == ["constructor", "render", "lookup"]
+    assert view.methods[1].summary == "Render with the given options."
+    assert view.methods[1].line == 5
+
+
+def test_prototype_object_literal_gives_methods() -> None:
+    doc = _outline("Router.prototype = {\n  handle(req) {},\n  use: function (fn) {},\n};\n")
+    assert [m.name for m in doc.classes[0].methods] == ["handle", "use"]
+
+
+def test_exports_property_is_exported_under_its_bare_name() -> None:
+    doc = _outline("""
+        exports.parse = function (str) { return str; };
+        module.exports.format = (obj) => String(obj);
+    """)
+    assert _functions(doc) == ["parse", "format"]
+    assert doc.exports == ["parse", "format"]
+
+
+def test_module_exports_function_is_named_by_its_own_name() -> None:
+    doc = _outline("module.exports = function serveStatic(root) { return root; };\n")
+    assert _functions(doc) == ["serveStatic"]
+    assert doc.exports == ["serveStatic"]
+
+
+def test_anonymous_module_exports_function_is_named_module_exports() -> None:
+    doc = _outline("module.exports = (stream) => stream !== null;\n")
+    assert _functions(doc) == ["module.exports"]
+
+
+def test_module_exports_object_methods_and_accessors() -> None:
+    doc = _outline("""
+        module.exports = {
+          /** Return request header. */
+          get header() { return this.req.headers; },
+          set header(value) { this.req.headers = value; },
+          inspect() { return this.toJSON(); },
+          toJSON: function () { return {}; },
+          limit: 10,
+        };
+    """)
+    assert _functions(doc) == ["header", "inspect", "toJSON"]
+    assert doc.functions[0].summary == "Return request header."
+    assert doc.functions[0].line == 3
+    assert doc.exports == ["header", "inspect", "toJSON", "limit"]
+
+
+def test_alias_of_module_exports_object_defines_exported_names() -> None:
+    doc = _outline("const proto = module.exports = {\n  inspect() {},\n};\n")
+    assert _functions(doc) == ["inspect"]
+
+
+def test_object_literal_in_a_variable_names_methods_by_the_variable() -> None:
+    doc = _outline("const utils = {\n  clamp(v) { return v; },\n  max: 3,\n};\n")
+    assert _functions(doc) == ["utils.clamp"]
+
+
+def test_helper_call_getter_is_named_by_its_string() -> None:
+    doc = _outline("""
+        var req = Object.create(http.IncomingMessage.prototype);
+
+        /**
+         * Return the protocol string "http" or "https".
+         *
+         * @return {String}
+         */
+
+        defineGetter(req, 'protocol', function protocol() {
+          return this.secure ? 'https' : 'http';
+        });
+    """)
+    (protocol,) = doc.functions
+    assert protocol.name == "req.protocol"
+    assert protocol.summary == 'Return the protocol string "http" or "https".'
+    assert protocol.line == 9
+
+
+def test_define_property_getter_on_exports_is_exported() -> None:
+    doc = _outline("Object.defineProperty(exports, 'version', { get() { return '1'; } });\n")
+    assert _functions(doc) == ["version"]
+    assert doc.exports == ["version"]
+
+
+def test_route_handlers_and_test_blocks_are_not_symbols() -> None:
+    doc = _outline("""
+        app.get('/users', function (req, res) { res.send([]); });
+        describe('Router', function () { it('works', function () {}); });
+        emitter.on('close', function onClose() {});
+    """)
+    assert doc.functions == []
+
+
+def test_iife_body_is_outlined() -> None:
+    doc = _outline("""
+        ;(function (root) {
+          /** Deep-merge objects. */
+          function merge(a, b) { return a; }
+          root.merge = merge;
+          root.clone = function clone(x) { return x; };
+        })(this);
+    """)
+    assert _functions(doc) == ["merge", "root.clone"]
+    assert doc.functions[0].summary == "Deep-merge objects."
+
+
+def test_umd_factory_body_is_outlined() -> None:
+    doc = _outline("""
+        (function (root, factory) {
+          if (typeof define === 'function') { define([], factory); }
+          else { root.lib = factory(); }
+        }(this, function () {
+          function lib(x) { return x; }
+          return lib;
+        }));
+    """)
+    assert _functions(doc) == ["lib"]
+
+
+def test_class_getter_and_setter_are_one_method() -> None:
+    doc = _outline("""
+        class Request {
+          /** The request URL. */
+          get url() { return this._url; }
+          set url(value) { this._url = value; }
+        }
+    """)
+    (url,) = doc.classes[0].methods
+    assert (url.name, url.summary, url.signature) == ("url", "The request URL.", "get url()")
+
+
+def test_class_expression_is_a_class() -> None:
+    doc = _outline("module.exports = class Application extends Emitter {\n  listen() {}\n};\n")
+    (app,) = doc.classes
+    assert (app.name, app.bases, [m.name for m in app.methods]) == (
+        "Application", ["Emitter"], ["listen"])
+    assert doc.exports == ["Application"]
+
+
+def test_class_expression_in_a_variable_is_named_by_it() -> None:
+    doc = _outline("const Store = class extends Base {};\n")
+    assert [c.name for c in doc.classes] == ["Store"]
+
+
+def test_typescript_property_functions_too() -> None:
+    doc = _outline("api.fetch = async (url: string): Promise<Response> => fetch(url);\n",
+                   "typescript")
+    assert _functions(doc) == ["api.fetch"]
+    assert doc.functions[0].signature == "api.fetch = async (url: string): Promise<Response>"
+
+
+def test_computed_and_destructured_targets_define_nothing() -> None:
+    doc = _outline("handlers[name] = function () {};\nconst { a, b } = { a() {}, b() {} };\n")
+    assert doc.functions == []
+
+
+def test_umd_parenthesized_factory_inside_the_call_is_outlined() -> None:
+    doc = _outline("""
+        (function (global, factory) {
+          module.exports = factory();
+        }(this, (function () {
+          // Is a given value a boolean?
+          function isBoolean(obj) { return obj === true || obj === false; }
+          return { isBoolean: isBoolean };
+        })));
+    """)
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("isBoolean", "Is a given value a boolean?")]
