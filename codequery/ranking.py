@@ -1,27 +1,30 @@
 """Ordering full-text matches the way a reader would: the final word on a result's place.
 
-SQLite's bm25 (with per-column weights) picks the candidates; this module then weighs how
-many of the question's words a candidate has (a file that has four of them beats one that
-repeats one), and lets tests, fixtures and examples follow the source they exercise.
+SQLite's bm25, with a weight per column, measures how well a file's words answer the
+question; what the file is (its kind, from its path) then decides between equals:
+source first, then docs, examples and tests, with changelogs and bundles last. Other
+signals were measured on bench/search_quality.py and left out where they did not help
+(a bonus for files with more of the question's words favoured large files that mention
+everything; expanding abbreviations drowned questions in `req` and `err`).
 Standard library only.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from codequery.search_text import Term, forms, split_identifier, words_of
+from codequery.search_text import Term, forms, split_identifier
 
 # bm25 weights in the FTS column order (path_words, symbols, overview_words, docstrings,
 # terms): what a file declares and says of itself counts for more than a word it uses.
 COLUMNS = ("path_words", "symbols", "overview_words", "docstrings", "terms")
 WEIGHTS = (6.0, 8.0, 3.0, 2.0, 1.0)
-# Tests repeat the words of what they test, so for the same match they come after it.
-KIND_FACTORS = {"source": 1.0, "test": 0.45, "fixture": 0.35, "example": 0.6, "docs": 0.7,
-                "meta": 0.25}
-COVERAGE_POWER = 2.0
+# Tests repeat the words of what they test, and changelogs and bundles repeat everything:
+# for the same match, they come after the source.
+KIND_FACTORS = {"source": 1.0, "docs": 0.6, "example": 0.6, "config": 0.5, "test": 0.45,
+                "fixture": 0.35, "meta": 0.25, "generated": 0.2}
 SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -30,26 +33,16 @@ _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 @dataclass
 class Candidate:
     row: dict[str, Any]
-    bm25: float  # SQLite's value, negated: larger is better
-    matched: int = 0
-    score: float = field(default=0.0)
+    score: float
 
 
-def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
-         tests_first: bool) -> list[Candidate]:
-    """Candidates best first. `rows` carry the FTS columns; `bm25` maps row id to
-    SQLite's (negative) bm25."""
-    ranked = []
-    for row in rows:
-        words = set(row["terms"].split())
-        for column in COLUMNS[:-1]:
-            words |= words_of(row[column])
-        matched = sum(term.found_in(words) for term in terms)
-        coverage = (matched or 1) / len(terms) if terms else 1.0
-        factor = 1.0 if tests_first else KIND_FACTORS.get(row["kind"], 1.0)
-        cand = Candidate(row, -bm25[row["id"]], matched)
-        cand.score = cand.bm25 * coverage ** COVERAGE_POWER * factor
-        ranked.append(cand)
+def rank(rows: list[dict[str, Any]], bm25: dict[int, float], tests_first: bool
+         ) -> list[Candidate]:
+    """Candidates best first. `rows` carry `id`, `path` and `kind`; `bm25` maps row id
+    to SQLite's (negative) bm25."""
+    ranked = [Candidate(row, -bm25[row["id"]] * (
+        1.0 if tests_first and row["kind"] in ("test", "fixture", "example")
+        else KIND_FACTORS.get(row["kind"], 1.0))) for row in rows]
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 

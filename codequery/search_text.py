@@ -41,7 +41,12 @@ STOP_WORDS = _ENGLISH | frozenset([
     "implemented", "implementation", "implements", "implement", "located", "location",
     "defined", "definition", "logic", "happen", "happens", "happening", "place", "part",
     "piece", "responsible", "somewhere", "exactly", "actually", "anywhere", "via", "using",
-    "used", "uses"
+    "used", "uses", "tell", "came", "come", "comes", "make", "makes", "made", "work",
+    "works", "worked", "way", "ways", "kind", "sort", "thing", "things", "something",
+    "need", "needs", "needed", "want", "wants", "see", "look", "looked", "turned", "take",
+    "takes", "taken", "give", "gives", "given", "keep", "keeps", "kept", "decide", "decided",
+    "decides", "figure", "figured", "go", "goes", "going", "happen", "possible", "able",
+    "different", "certain", "whole", "someone", "such", "done"
 ])
 
 # Folder and file names that mark tests, fixtures and examples: they rank below the
@@ -59,6 +64,20 @@ _TEST_FILE = re.compile(
 
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kt|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
+# Built or copied in, not written here: a bundle repeats every word of the source it was
+# made from, and would outrank it.
+_GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "third_party", "node_modules",
+                             "bower_components", "target", "__generated__", "generated"})
+_GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
+                             r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$")
+# Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
+# the code is after.
+_CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
+                          ".husky", ".config"})
+_CONFIG_FILE = re.compile(
+    r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
+    r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
+    r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
 _META_FILE = re.compile(
@@ -113,22 +132,27 @@ def vocabulary(text: str) -> str:
 
 
 def kind_of(path: str) -> str:
-    """source, test, fixture, example, docs or meta (a changelog, a licence, a lock
-    file: text about the project's history and terms, not about what its code does),
-    from the path alone."""
+    """source, test, fixture, example, docs, config (tools' settings), generated
+    (bundles, vendored copies) or meta (a changelog, a licence, a lock file: the
+    project's history and terms, not what its code does), from the path alone."""
     parts = path.lower().split("/")
     folders, name = parts[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
         return "meta"
+    if any(p in _GENERATED_DIRS for p in folders) or _GENERATED_FILE.search(lower):
+        return "generated"
     if any(p in _FIXTURE_DIRS for p in folders):
         return "fixture"
     if any(p in _TEST_DIRS for p in folders) or _TEST_FILE.search(name):
         return "test"
     if any(p in _EXAMPLE_DIRS for p in folders):
         return "example"
-    if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(name.lower()):
+    if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(lower):
         return "docs"
+    if (any(p in _CONFIG_DIRS for p in folders) or _CONFIG_FILE.search(lower)
+            or lower.startswith(".")):
+        return "config"
     return "source"
 
 

@@ -241,7 +241,7 @@ class Store:
         if expression is None:
             return []
         tests_first = tests or search_text.wants_tests(text)
-        want = max(limit * 4, 60)
+        want = limit * 3 + 30  # enough for the kind of a file to reorder equals
         scores = dict(self.conn.execute(
             f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
             "FROM records_fts f JOIN records r ON r.id = f.rowid "
@@ -250,13 +250,14 @@ class Store:
         if not scores:
             return []
         rows = self.conn.execute(
-            f"SELECT id, path, overview, content_sha, kind, doc, {', '.join(ranking.COLUMNS)} "
-            f"FROM records WHERE id IN ({','.join('?' * len(scores))})", list(scores)
-        ).fetchall()
-        ranked = ranking.rank([dict(row) for row in rows], scores, terms, tests_first)
+            f"SELECT id, path, kind FROM records WHERE id IN ({','.join('?' * len(scores))})",
+            list(scores)).fetchall()
+        ranked = ranking.rank([dict(row) for row in rows], scores, tests_first)
         results = []
         for cand in ranked[:limit]:
-            row = cand.row
+            row = dict(self.conn.execute(
+                "SELECT path, overview, content_sha, kind, doc, symbols FROM records "
+                "WHERE id = ?", (cand.row["id"],)).fetchone())
             doc = json.loads(row["doc"])
             row["summaries"] = [item.get("summary", "") for item in _symbols_of(doc)]
             results.append({

@@ -186,7 +186,7 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
         assert sorted(schema.get("required", [])) == sorted(REQUIRED[tool.name]), tool.name
         assert set(REQUIRED[tool.name]) <= set(schema.get("properties", {})), tool.name
     schemas = {tool.name: tool.input_schema["properties"] for tool in listed}
-    assert set(schemas["search"]) == {"query", "limit"}
+    assert set(schemas["search"]) == {"query", "limit", "tests"}
     assert set(schemas["list_files"]) == {"glob", "stale_only"}
     assert set(schemas["document"]) == {"paths", "priority", "wait_seconds"}
     assert set(schemas["job"]) == {"job_id", "wait_seconds"}
