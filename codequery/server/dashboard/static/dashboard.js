@@ -94,7 +94,9 @@
       row.append(el("td", total, "total"));
       body.append(row);
     }
-    $("q-eta").textContent = s.queue.pending ? duration(s.queue.eta_s) : "nothing pending";
+    $("q-eta").textContent = s.queue.pending
+      ? (s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`)
+      : "none pending";
     $("q-oldest").textContent = s.queue.oldest_pending_age_s === null
       ? "none" : `${duration(s.queue.oldest_pending_age_s)} old`;
 
@@ -114,7 +116,7 @@
   function drawChart(minutes) {
     const svg = $("chart");
     svg.replaceChildren();
-    const width = 600, height = 120, top = 14;
+    const width = 600, height = 120, top = 4;
     const most = Math.max(1, ...minutes.map((m) => m.completed));
     const step = width / minutes.length;
     let total = 0;
@@ -132,13 +134,7 @@
       bar.append(tip);
       svg.append(bar);
     });
-    const label = document.createElementNS(SVG, "text");
-    label.setAttribute("x", "2");
-    label.setAttribute("y", "11");
-    label.setAttribute("class", "axis");
-    label.textContent = `max ${most}/min`;
-    svg.append(label);
-    $("chart-total").textContent = `(${total} in the hour)`;
+    $("chart-total").textContent = `(${total} in the hour, at most ${most} a minute)`;
   }
 
   // --- jobs -----------------------------------------------------------------------------
