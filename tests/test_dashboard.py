@@ -334,9 +334,29 @@ def test_with_a_token_the_browser_signs_in_once_and_the_token_leaves_the_address
         cookie = browser.get_cookie(f"codequery_token_{port}")
         assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
         assert severe(browser) == []
-        status, _, _ = request(port, "GET", "/api/summary",
-                               {"Cookie": f"codequery_token_{port}=s3cret"})
-        assert status == 200
+        signed_in = {"Cookie": f"codequery_token_{port}=s3cret"}
+        assert request(port, "GET", "/api/summary", signed_in)[0] == 200
+        assert request(port, "GET", "/api/summary",
+                       {"Cookie": f"codequery_token_{port}=wrong"})[0] == 401
+        again = request(port, "GET", "/?token=s3cret", signed_in)  # the token leaves the URL
+        assert again[0] == 303 and again[1]["location"] == "/"
+
+
+def test_the_record_page_and_static_files_serve_only_what_they_should(
+        initialized_repo: Path, tmp_path: Path):
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        status, headers, html = request(port, "GET", "/file?path=src/invoices.py")
+        assert status == 200 and "parse_invoice" in html
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        outside = request(port, "GET", "/file?path=../../etc/passwd")
+        assert outside[0] == 404 and "outside the repository" in outside[2]
+        assert "root:" not in outside[2]
+        assert request(port, "GET", "/static/dashboard.js")[0] == 200
+        for name in ("routes.py", "..%2F__init__.py", "missing.js", "templates"):
+            assert request(port, "GET", f"/static/{name}")[0] == 404, name
+        bad = request(port, "GET", "/api/jobs?status=finished")
+        assert bad[0] == 400 and "status must be one of" in bad[2]
+        assert request(port, "GET", "/api/jobs/Q-00000000")[0] == 400
 
 
 # --- the server -------------------------------------------------------------------------

@@ -4,9 +4,11 @@ Every request passes one guard first: the Host header must name this server exac
 an Origin header, if sent, must be this server's own (a web page elsewhere cannot reach
 it through DNS rebinding: 403), and with a token, `Authorization: Bearer <token>` is
 required (401). A browser cannot send that header when it opens a page, so it may show
-the token once instead: `/?token=<token>` is answered with a cookie holding it
-(HttpOnly, SameSite=Strict: no other site's page or script can send or read it) and a
-redirect to `/`, which leaves the token out of the address bar and the history. The MCP
+the token once instead: `/?token=<token>` is answered with a cookie holding it and a
+redirect to `/`, which leaves the token out of the address bar and the history. The
+cookie is HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends
+it); a page on another port of this machine counts as the same site, and the Origin
+check refuses its requests. The MCP
 SDK's own DNS-rebinding check is on as well.
 """
 
@@ -54,7 +56,8 @@ class Guard:
                     problem = (400, f"more than one {name} header")
                 headers[name] = value.decode("latin-1")
             problem = problem or self._refuse(headers)
-            if problem is not None and problem[0] == 401 and self._login(scope):
+            # Signed in already or not: the token must not stay in the address bar.
+            if (problem is None or problem[0] == 401) and self._login(scope):
                 await _sign_in(send, self.cookie, self.token or "")
                 return
             if problem is not None:
@@ -72,8 +75,9 @@ class Guard:
             return 403, f"requests from origin {origin} are not allowed"
         if self.token:
             scheme, _, given = headers.get("authorization", "").partition(" ")
-            if not (scheme.lower() == "bearer" and self._is_token(given.strip())
-                    or self._is_token(_cookie(headers.get("cookie", ""), self.cookie))):
+            by_header = scheme.lower() == "bearer" and self._is_token(given.strip())
+            if not (by_header or self._is_token(_cookie(headers.get("cookie", ""),
+                                                        self.cookie))):
                 return 401, ("a bearer token is required (Authorization: Bearer <token>; "
                              "in a browser, open /?token=<token> once)")
         return None
@@ -84,7 +88,7 @@ class Guard:
 
     def _login(self, scope: dict) -> bool:
         """A browser opening the dashboard as /?token=<the token>."""
-        if scope.get("method") != "GET" or scope.get("path") != "/":
+        if not self.token or scope.get("method") != "GET" or scope.get("path") != "/":
             return False
         given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [])
         return len(given) == 1 and self._is_token(given[0])

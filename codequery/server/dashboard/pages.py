@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from importlib import resources
 from string import Template
@@ -30,7 +30,7 @@ def _template(name: str) -> Template:
                     .read_text(encoding="utf-8"))
 
 
-@cache
+@lru_cache(maxsize=8)  # bounded: any name may be asked for
 def static_file(name: str) -> tuple[bytes, str] | None:
     """(content, media type) of a shipped script or style sheet; None for anything else."""
     suffix = name[name.rfind("."):] if "." in name else ""

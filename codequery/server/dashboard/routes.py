@@ -45,7 +45,8 @@ async def _json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Response:
     else as a 500 that names nothing of the repository (the details go to the log)."""
     try:
         return JSONResponse(await _in_thread(fn, *args, **kwargs),
-                            headers={"Cache-Control": "no-store"})
+                            headers={"Cache-Control": "no-store",
+                                     "X-Content-Type-Options": "nosniff"})
     except CodeQueryError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     except Exception:

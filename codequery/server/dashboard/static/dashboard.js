@@ -35,6 +35,10 @@
     return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
   }
 
+  function brief(text) {
+    return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  }
+
   function clock(iso) {
     return iso ? new Date(iso).toLocaleTimeString() : "–";
   }
@@ -94,9 +98,9 @@
       row.append(el("td", total, "total"));
       body.append(row);
     }
-    $("q-eta").textContent = s.queue.pending
-      ? (s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`)
-      : "none pending";
+    $("q-eta").textContent = !s.queue.pending ? "none pending"
+      : !w.running ? "waiting for a worker"
+      : s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`;
     $("q-oldest").textContent = s.queue.oldest_pending_age_s === null
       ? "none" : `${duration(s.queue.oldest_pending_age_s)} old`;
 
@@ -199,7 +203,7 @@
     try {
       const job = await api(`/api/jobs/${encodeURIComponent(id)}/${action}`, {
         method: "POST", headers: { "X-CodeQuery-CSRF": csrf } });
-      notice(`${id}: ${action === "retry" ? "queued again" : "cancelled"} (now ${job.status})`);
+      notice(action === "retry" ? `${id} is queued again` : `${id} is cancelled`);
     } catch (e) {
       notice(`${id}: ${e.message}`, true);
     }
@@ -287,7 +291,7 @@
       link.href = `/file?path=${encodeURIComponent(r.path)}`;
       item.append(link);
       if (r.stale) item.append(" ", el("span", "stale", "pill off"));
-      item.append(" ", el("span", r.overview || "", "muted"));
+      item.append(" ", el("span", brief(r.overview || ""), "muted"));
       return item;
     }));
   }
