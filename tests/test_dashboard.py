@@ -214,6 +214,9 @@ def test_a_commit_shows_up_in_the_event_stream_and_the_jobs_table_without_a_relo
                         browser.find_elements(By.CSS_SELECTOR, "#event-list li")
                         if "src/ledger_report.py" in item.text and "– → pending" in item.text]
         assert pending_seen  # the job appeared, then completed
+        ids = [int(item.get_attribute("data-event")) for item in
+               browser.find_elements(By.CSS_SELECTOR, "#event-list li")]
+        assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids))  # newest on top
         assert severe(browser) == []
 
 

@@ -239,7 +239,9 @@
     item.append(el("span", clock(event.at), "muted"), " ", el("span", event.job, "job"), " ",
       el("span", `${event.from || "–"} → ${event.to}`, `st-${event.to}`), " ",
       el("span", event.path || "", "path"), " ", el("span", event.detail || "", "muted"));
-    list.prepend(item);
+    // Newest on top, by id: the first listing may answer after the stream's first news.
+    const older = Array.from(list.children).find((li) => Number(li.dataset.event) < event.id);
+    list.insertBefore(item, older || null);
     while (list.children.length > MAX_EVENTS) list.lastChild.remove();
   }
 
