@@ -480,10 +480,13 @@ def jobs(conn: sqlite3.Connection, dataset: str, status: str | None = None,
     return [_job(r) for r in reversed(conn.execute(sql, args).fetchall())]
 
 
+_EVENT_KEYS = ("id", "job", "at", "from", "to", "worker", "detail", "path")
+_EVENT_COLUMNS = "e.id, e.job_id, e.at, e.from_status, e.to_status, e.worker, e.detail, j.path"
+
+
 def events(conn: sqlite3.Connection, job_id: str | None = None, dataset: str | None = None,
            limit: int = 1000) -> list[dict]:
-    sql = ("SELECT e.job_id, e.at, e.from_status, e.to_status, e.worker, e.detail, j.path "
-           "FROM job_events e LEFT JOIN jobs j ON j.id = e.job_id")
+    sql = f"SELECT {_EVENT_COLUMNS} FROM job_events e LEFT JOIN jobs j ON j.id = e.job_id"
     args: list = []
     if job_id:
         sql += " WHERE e.job_id = ?"
@@ -493,9 +496,41 @@ def events(conn: sqlite3.Connection, job_id: str | None = None, dataset: str | N
         args.append(dataset)
     sql += " ORDER BY e.id DESC LIMIT ?"
     args.append(limit)
-    keys = ("job", "at", "from", "to", "worker", "detail", "path")
     rows = reversed(conn.execute(sql, args).fetchall())
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [dict(zip(_EVENT_KEYS, row, strict=True)) for row in rows]
+
+
+def events_after(conn: sqlite3.Connection, dataset: str, after_id: int, limit: int = 500
+                 ) -> list[dict]:
+    """The dataset's events newer than event `after_id`, oldest first: what a live view
+    has not seen yet (event ids only grow)."""
+    rows = conn.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM job_events e JOIN jobs j ON j.id = e.job_id "
+        "WHERE e.id > ? AND j.dataset = ? ORDER BY e.id LIMIT ?",
+        (after_id, dataset, limit)).fetchall()
+    return [dict(zip(_EVENT_KEYS, row, strict=True)) for row in rows]
+
+
+def last_event_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM job_events").fetchone()[0]
+
+
+def completed_per_minute(conn: sqlite3.Connection, dataset: str, since: float
+                         ) -> dict[int, int]:
+    """Minute (seconds since the epoch // 60) -> jobs that completed in it, from `since`."""
+    return dict(conn.execute(
+        "SELECT CAST(e.at / 60 AS INTEGER), count(*) FROM job_events e "
+        "JOIN jobs j ON j.id = e.job_id WHERE e.at >= ? AND e.to_status = ? "
+        "AND j.dataset = ? GROUP BY 1", (since, COMPLETED, dataset)).fetchall())
+
+
+def counts_by_priority(conn: sqlite3.Connection, dataset: str) -> dict[str, dict[str, int]]:
+    """state -> priority name -> jobs, every combination present (zero when none)."""
+    found = {(s, p): n for s, p, n in conn.execute(
+        "SELECT status, priority, count(*) FROM jobs WHERE dataset = ? "
+        "GROUP BY status, priority", (dataset,))}
+    return {state: {name: found.get((state, rank), 0) for rank, name in PRIORITY_NAMES.items()}
+            for state in STATUSES}
 
 
 def counts(conn: sqlite3.Connection, dataset: str) -> dict[str, int]:

@@ -160,18 +160,25 @@ def status(ws: Workspace) -> dict[str, Any]:
     }
 
 
+def find_job(ws: Workspace, job_id: str) -> ledger.Job:
+    """This repository's job by its id (any case), or a clear error."""
+    given = job_id
+    job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
+    found = ledger.get(ws.store.conn, job_id) if job_id else None
+    if found is not None and found.dataset != ws.config.dataset:
+        found = None  # another work tree's job: not this repository's to show
+    if found is None:
+        raise CodeQueryError(f"no job {given!r}; `codequery queue list` shows the jobs")
+    return found
+
+
 def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
     """A job's state and its events; with `wait_seconds`, once it is no longer pending
     or processing (or the wait is over)."""
     check_wait(wait_seconds)
     conn = ws.store.conn
-    given = job_id
-    job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
-    found = ledger.get(conn, job_id) if job_id else None
-    if found is not None and found.dataset != ws.config.dataset:
-        found = None  # another work tree's job: not this repository's to show
-    if found is None:
-        raise CodeQueryError(f"no job {given!r}; `codequery queue list` shows the jobs")
+    found = find_job(ws, job_id)
+    job_id = found.id
     deadline = time.monotonic() + wait_seconds
     while found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
@@ -247,3 +254,79 @@ def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
     if record is not None:
         record["stale"] = is_stale(ws.root, rel, record["content_sha"])
     return record
+
+
+def jobs(ws: Workspace, status: str | None = None, limit: int = MAX_LIMIT
+         ) -> list[dict[str, Any]]:
+    """The newest `limit` jobs (oldest first), optionally only those in one state."""
+    if status is not None and status not in ledger.STATUSES:
+        raise CodeQueryError(f"status must be one of {', '.join(ledger.STATUSES)}")
+    if limit < 1:
+        raise CodeQueryError(f"limit must be at least 1, not {limit}")
+    return [job_dict(j) for j in ledger.jobs(ws.store.conn, ws.config.dataset, status, limit)]
+
+
+def events(ws: Workspace, job_id: str | None = None, limit: int = MAX_LIMIT
+           ) -> list[dict[str, Any]]:
+    """The newest `limit` job events of the repository (or of one job), newest last."""
+    conn, dataset = ws.store.conn, ws.config.dataset
+    if job_id:
+        job_id = find_job(ws, job_id).id
+    return [event_dict(e) for e in ledger.events(conn, job_id, dataset, limit)]
+
+
+def events_since(ws: Workspace, after_id: int, limit: int = 500) -> list[dict[str, Any]]:
+    """Events newer than event `after_id`, oldest first (a live view's next batch; each
+    carries its `id`, the next call's `after_id`)."""
+    return [event_dict(e) for e in ledger.events_after(ws.store.conn, ws.config.dataset,
+                                                       max(after_id, 0), limit)]
+
+
+def last_event_id(ws: Workspace) -> int:
+    """Where a live view starts: events after this one are news."""
+    return ledger.last_event_id(ws.store.conn)
+
+
+def _own_ids(ws: Workspace, job_ids: list[str]) -> list[str]:
+    """The ids that name jobs of this repository (another work tree's are not ours)."""
+    conn, dataset = ws.store.conn, ws.config.dataset
+    ids = [j.strip().upper() for j in job_ids if isinstance(j, str) and j.strip()]
+    return [j for j in ids if (found := ledger.get(conn, j)) and found.dataset == dataset]
+
+
+def retry(ws: Workspace, job_ids: list[str], *, all_dead: bool = False,
+          by: str = "cli") -> list[str]:
+    """Dead (or cancelled) jobs back to pending with a fresh set of attempts; the ids
+    that were. The worker, if one runs, is woken to take them."""
+    from codequery import liveness
+
+    done = ledger.retry(ws.store.conn, ws.config.dataset, _own_ids(ws, job_ids),
+                        all_dead=all_dead, worker=by)
+    if done:
+        liveness.wake(ws.paths)
+    return done
+
+
+def cancel(ws: Workspace, job_ids: list[str], *, by: str = "cli") -> list[str]:
+    """Pending jobs -> cancelled (one already processing finishes); the ids that were."""
+    return ledger.cancel(ws.store.conn, _own_ids(ws, job_ids), by)
+
+
+def queue_by_priority(ws: Workspace) -> dict[str, dict[str, int]]:
+    """Jobs by state, then by priority (high, normal, low)."""
+    return ledger.counts_by_priority(ws.store.conn, ws.config.dataset)
+
+
+def throughput(ws: Workspace, minutes: int = 60, now: float | None = None
+               ) -> list[dict[str, Any]]:
+    """Jobs completed in each of the last `minutes` minutes, oldest first, the current
+    (unfinished) minute last; minutes without any count 0."""
+    from codequery.queueing import iso
+
+    if not 1 <= minutes <= 24 * 60:
+        raise CodeQueryError("minutes must be between 1 and 1440")
+    current = int((time.time() if now is None else now) // 60)
+    first = current - minutes + 1
+    found = ledger.completed_per_minute(ws.store.conn, ws.config.dataset, first * 60.0)
+    return [{"minute": iso(m * 60.0), "completed": found.get(m, 0)}
+            for m in range(first, current + 1)]

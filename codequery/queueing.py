@@ -26,6 +26,6 @@ def job_dict(job: Job) -> dict:
 
 
 def event_dict(event: dict) -> dict:
-    return {"at": iso(event["at"]), "job": event["job"], "path": event["path"],
+    return {"id": event["id"], "at": iso(event["at"]), "job": event["job"], "path": event["path"],
             "from": event["from"], "to": event["to"], "worker": event["worker"],
             "detail": event["detail"]}

@@ -6,10 +6,8 @@ import time
 
 import click
 
-from codequery import ledger, liveness
+from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
-from codequery.errors import CodeQueryError
-from codequery.queueing import event_dict, job_dict
 
 STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
                 "dead": "red", "cancelled": "dim"}
@@ -18,13 +16,6 @@ STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
 @cli.group()
 def queue() -> None:
     """Inspect and manage the documentation jobs of this repository."""
-
-
-def _job_or_fail(state: State, job_id: str) -> ledger.Job:
-    job = ledger.get(state.workspace.store.conn, job_id.upper())
-    if job is None or job.dataset != state.workspace.config.dataset:
-        raise CodeQueryError(f"no job {job_id}; `codequery queue list` shows the jobs")
-    return job
 
 
 @queue.command("list")
@@ -37,7 +28,7 @@ def _job_or_fail(state: State, job_id: str) -> ledger.Job:
 def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> None:
     """List jobs: id, operation, path, status, created, retries; counts underneath."""
     ws = state.workspace
-    found = [job_dict(j) for j in ledger.jobs(ws.store.conn, ws.config.dataset, status, limit)]
+    found = operations.jobs(ws, status, limit)
     if as_json:
         emit_json(found)
         return
@@ -65,9 +56,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
 @click.pass_obj
 def show(state: State, job_id: str, as_json: bool) -> None:
     """One job with its history of state changes."""
-    job = _job_or_fail(state, job_id)
-    data = job_dict(job)
-    data["events"] = [event_dict(e) for e in ledger.events(state.workspace.store.conn, job.id)]
+    data = operations.job(state.workspace, job_id)
     if as_json:
         emit_json(data)
         return
@@ -89,9 +78,7 @@ def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
     """Block until the jobs are done. Exit 0 all completed, 1 any dead or cancelled,
     2 on timeout."""
     ws = state.workspace
-    ids = [j.upper() for j in job_ids]
-    for job_id in ids:
-        _job_or_fail(state, job_id)
+    ids = [operations.find_job(ws, job_id).id for job_id in job_ids]
     deadline = None if timeout is None else time.monotonic() + timeout
     warned = False
     while True:
@@ -123,10 +110,7 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
     """Give dead (or cancelled) jobs a fresh set of attempts."""
     if not job_ids and not all_dead:
         raise click.UsageError("name job ids or pass --all-dead")
-    ws = state.workspace
-    done = ledger.retry(ws.store.conn, ws.config.dataset, [j.upper() for j in job_ids],
-                        all_dead=all_dead, worker="cli")
-    liveness.wake(ws.paths)
+    done = operations.retry(state.workspace, list(job_ids), all_dead=all_dead, by="cli")
     click.echo(f"codequery: {len(done)} jobs queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
 
@@ -136,7 +120,7 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
 @click.pass_obj
 def cancel(state: State, job_ids: tuple[str, ...]) -> None:
     """Cancel pending jobs (a job already processing finishes)."""
-    done = ledger.cancel(state.workspace.store.conn, [j.upper() for j in job_ids], "cli")
+    done = operations.cancel(state.workspace, list(job_ids), by="cli")
     click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs cancelled")
     if len(done) < len(job_ids):
         stderr_console().print("codequery: only pending jobs can be cancelled")
@@ -174,9 +158,7 @@ def clear(state: State, days: float, yes: bool) -> None:
 @click.pass_obj
 def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
     """The job event log (every state change), newest last."""
-    ws = state.workspace
-    found = [event_dict(e) for e in ledger.events(
-        ws.store.conn, job_id.upper() if job_id else None, ws.config.dataset, limit)]
+    found = operations.events(state.workspace, job_id, limit)
     if as_json:
         emit_json(found)
         return

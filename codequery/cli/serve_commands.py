@@ -20,7 +20,8 @@ CONFIG_FILES = {"claude": ".mcp.json", "cursor": ".cursor/mcp.json", "vscode": "
 
 @cli.command()
 @click.option("--http", "use_http", is_flag=True,
-              help="Serve streamable HTTP on 127.0.0.1 (with /metrics) instead of stdio.")
+              help="Serve streamable HTTP on 127.0.0.1 (with /metrics and the dashboard "
+                   "at /) instead of stdio.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               help="With --http: the port on 127.0.0.1.")
 @click.option("--token", envvar="CODEQUERY_TOKEN", show_envvar=True,
@@ -30,8 +31,10 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     """Serve the index to coding agents over MCP (stdio by default: what
     `claude mcp add` runs). Tools: search, show, list_files, status, document, job.
 
-    With --http, streamable HTTP at http://127.0.0.1:PORT/mcp and Prometheus metrics at
-    /metrics; only that host may call it (a request from another Origin gets 403).
+    With --http, streamable HTTP at http://127.0.0.1:PORT/mcp, Prometheus metrics at
+    /metrics and the dashboard at http://127.0.0.1:PORT/ (with --token, open
+    /?token=TOKEN once); only that host may call it (a request from another Origin gets
+    403).
     """
     ws = state.workspace
     ws.require_initialized()
@@ -51,8 +54,10 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     from codequery.server import http
 
     def ready() -> None:
-        stderr_console().print(f"codequery: serving MCP at http://127.0.0.1:{port}/mcp and "
-                               f"metrics at /metrics" + (" (token required)" if token else ""))
+        stderr_console().print(
+            f"codequery: serving MCP at http://127.0.0.1:{port}/mcp, metrics at /metrics "
+            f"and the dashboard at http://127.0.0.1:{port}/"
+            + (" (token required; in a browser open /?token=TOKEN once)" if token else ""))
 
     http.run(ws, port, token, on_ready=ready)
 

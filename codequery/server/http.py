@@ -1,9 +1,15 @@
-"""`codequery serve --http`: streamable-HTTP MCP and /metrics on 127.0.0.1.
+"""`codequery serve --http`: streamable-HTTP MCP, /metrics and the dashboard on 127.0.0.1.
 
 Every request passes one guard first: the Host header must name this server exactly and
 an Origin header, if sent, must be this server's own (a web page elsewhere cannot reach
 it through DNS rebinding: 403), and with a token, `Authorization: Bearer <token>` is
-required (401). The MCP SDK's own DNS-rebinding check is on as well.
+required (401). A browser cannot send that header when it opens a page, so it may show
+the token once instead: `/?token=<token>` is answered with a cookie holding it and a
+redirect to `/`, which leaves the token out of the address bar and the history. The
+cookie is HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends
+it); a page on another port of this machine counts as the same site, and the Origin
+check refuses its requests. The MCP
+SDK's own DNS-rebinding check is on as well.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hmac
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 from codequery.workspace import Workspace
 
@@ -22,11 +29,20 @@ def allowed(port: int) -> tuple[list[str], list[str]]:
     return hosts, [f"http://{host}" for host in hosts]
 
 
-class Guard:
-    """ASGI middleware: Host and Origin allow-lists, then the bearer token."""
+def cookie_name(port: int) -> str:
+    # Cookies are kept per host, not per port: the port in the name keeps two servers on
+    # this machine from overwriting each other's.
+    return f"codequery_token_{port}"
 
-    def __init__(self, app: Any, hosts: list[str], origins: list[str], token: str | None):
+
+class Guard:
+    """ASGI middleware: Host and Origin allow-lists, then the bearer token (or, for a
+    browser, the cookie that `/?token=` sets)."""
+
+    def __init__(self, app: Any, hosts: list[str], origins: list[str], token: str | None,
+                 cookie: str = "codequery_token"):
         self.app, self.hosts, self.origins, self.token = app, set(hosts), set(origins), token
+        self.cookie = cookie
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "lifespan"):
@@ -40,6 +56,10 @@ class Guard:
                     problem = (400, f"more than one {name} header")
                 headers[name] = value.decode("latin-1")
             problem = problem or self._refuse(headers)
+            # Signed in already or not: the token must not stay in the address bar.
+            if (problem is None or problem[0] == 401) and self._login(scope):
+                await _sign_in(send, self.cookie, self.token or "")
+                return
             if problem is not None:
                 status, message = problem
                 await _reply(send, status, message,
@@ -55,10 +75,39 @@ class Guard:
             return 403, f"requests from origin {origin} are not allowed"
         if self.token:
             scheme, _, given = headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(
-                    given.strip().encode(), self.token.encode()):
-                return 401, "a bearer token is required (Authorization: Bearer <token>)"
+            by_header = scheme.lower() == "bearer" and self._is_token(given.strip())
+            if not (by_header or self._is_token(_cookie(headers.get("cookie", ""),
+                                                        self.cookie))):
+                return 401, ("a bearer token is required (Authorization: Bearer <token>; "
+                             "in a browser, open /?token=<token> once)")
         return None
+
+    def _is_token(self, given: str | None) -> bool:
+        return given is not None and hmac.compare_digest(given.encode(),
+                                                         (self.token or "").encode())
+
+    def _login(self, scope: dict) -> bool:
+        """A browser opening the dashboard as /?token=<the token>."""
+        if not self.token or scope.get("method") != "GET" or scope.get("path") != "/":
+            return False
+        given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [])
+        return len(given) == 1 and self._is_token(given[0])
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+async def _sign_in(send: Any, name: str, token: str) -> None:
+    cookie = f"{name}={token}; Path=/; HttpOnly; SameSite=Strict"
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", b"/"), (b"set-cookie", cookie.encode("latin-1")),
+                            (b"cache-control", b"no-store"), (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _reply(send: Any, status: int, message: str,
@@ -70,13 +119,15 @@ async def _reply(send: Any, status: int, message: str,
     await send({"type": "http.response.body", "body": body})
 
 
-def app(ws: Workspace, port: int, token: str | None) -> Any:
-    """The ASGI application: /mcp (streamable HTTP) and /metrics, behind the guard."""
+def app(ws: Workspace, port: int, token: str | None, stopping: Any = None) -> Any:
+    """The ASGI application: /mcp (streamable HTTP), /metrics and the dashboard (/), behind
+    the guard. `stopping()` says the server is shutting down (live streams end then)."""
     from mcp.server.transport_security import TransportSecuritySettings
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from codequery.server import dashboard
     from codequery.server.mcp_tools import build
     from codequery.server.metrics import registry_for
 
@@ -90,11 +141,12 @@ def app(ws: Workspace, port: int, token: str | None) -> Any:
         body = await anyio.to_thread.run_sync(generate_latest, registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    dashboard.add_routes(server, ws, stopping or (lambda: False))
     hosts, origins = allowed(port)
     security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
                                          allowed_hosts=hosts, allowed_origins=origins)
     return Guard(server.streamable_http_app(transport_security=security, host="127.0.0.1"),
-                 hosts, origins, token)
+                 hosts, origins, token, cookie_name(port))
 
 
 def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> None:
@@ -113,7 +165,12 @@ def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> No
         sock.close()
         raise CodeQueryError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
                              "choose another --port") from None
-    config = uvicorn.Config(app(ws, port, token), log_level="warning", lifespan="on")
+    servers: list[uvicorn.Server] = []
+    # Open event streams end as soon as a stop is asked for; the timeout bounds the wait
+    # for any other long-lived response (an MCP client's stream).
+    config = uvicorn.Config(app(ws, port, token, stopping=lambda: servers[0].should_exit),
+                            log_level="warning", lifespan="on", timeout_graceful_shutdown=3)
+    servers.append(uvicorn.Server(config))
     if on_ready is not None:
         on_ready()
-    uvicorn.Server(config).run(sockets=[sock])
+    servers[0].run(sockets=[sock])

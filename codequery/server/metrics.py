@@ -36,12 +36,9 @@ class RepositoryCollector(Collector):
 
         jobs = GaugeMetricFamily("codequery_jobs", "Jobs in the ledger by state and priority",
                                  labels=[*names, "state", "priority"])
-        found = {(s, p): n for s, p, n in conn.execute(
-            "SELECT status, priority, count(*) FROM jobs WHERE dataset = ? "
-            "GROUP BY status, priority", (dataset,))}
-        for state in ledger.STATUSES:
-            for rank, priority in ledger.PRIORITY_NAMES.items():
-                jobs.add_metric([dataset, state, priority], found.get((state, rank), 0))
+        for state, by_priority in ledger.counts_by_priority(conn, dataset).items():
+            for priority, n in by_priority.items():
+                jobs.add_metric([dataset, state, priority], n)
         yield jobs
 
         cumulative, count, total = ledger.duration_totals(conn, dataset)

@@ -1,0 +1,146 @@
+"""The dashboard's routes on the HTTP server: the page, its JSON, its actions, its stream.
+
+Retry and cancel change the queue, so besides the server's Host/Origin guard they want
+the page's own anti-forgery token in a request header: a value made fresh for each
+server process and embedded only in the page, which no other site can read (the guard
+and the browser's same-origin rule keep it in), and a header no plain cross-site form
+can set. A POST without it gets 403.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+
+from codequery import operations
+from codequery.errors import CodeQueryError
+from codequery.server.dashboard import live, pages
+from codequery.workspace import Workspace
+
+log = logging.getLogger(__name__)
+CSRF_HEADER = "x-codequery-csrf"
+JOB_LIMIT = 200
+ACTIONS: dict[str, Callable[..., list[str]]] = {"retry": operations.retry,
+                                                "cancel": operations.cancel}
+REFUSED = {"retry": "only a dead or cancelled job can be retried (and not while a newer job "
+                    "for its file is pending)",
+           "cancel": "only a pending job can be cancelled"}
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+async def _json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Response:
+    """An operation's answer as JSON; its CodeQueryError as a 400 with the message; anything
+    else as a 500 that names nothing of the repository (the details go to the log)."""
+    try:
+        return JSONResponse(await _in_thread(fn, *args, **kwargs),
+                            headers={"Cache-Control": "no-store",
+                                     "X-Content-Type-Options": "nosniff"})
+    except CodeQueryError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    except Exception:
+        log.exception("dashboard request failed")
+        return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
+
+
+def _int(request: Request, name: str, default: int) -> int:
+    given = request.query_params.get(name, "")
+    return int(given) if given.isdigit() else default
+
+
+def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -> None:
+    """Mount the dashboard on the MCP server's HTTP app."""
+    csrf = secrets.token_urlsafe(32)
+
+    def summary() -> dict[str, Any]:
+        return {"status": operations.status(ws), "queue": operations.queue_by_priority(ws),
+                "throughput": operations.throughput(ws)}
+
+    def page() -> str:
+        config = ws.config
+        return pages.index(dataset=config.dataset, root=str(ws.root),
+                           documenter=config.documenter.name, csrf=csrf,
+                           last_event_id=operations.last_event_id(ws))
+
+    @server.custom_route("/", methods=["GET"], include_in_schema=False)
+    async def index(request: Request) -> Response:
+        return HTMLResponse(await _in_thread(page), headers=pages.SECURITY_HEADERS)
+
+    @server.custom_route("/static/{name}", methods=["GET"], include_in_schema=False)
+    async def static(request: Request) -> Response:
+        found = pages.static_file(request.path_params["name"])
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        body, media_type = found
+        return Response(body, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+    @server.custom_route("/file", methods=["GET"], include_in_schema=False)
+    async def record(request: Request) -> Response:
+        path = request.query_params.get("path", "")
+        try:
+            html, status = pages.record(await _in_thread(operations.show, ws, path)), 200
+        except CodeQueryError as exc:
+            html, status = pages.problem("No record", str(exc)), 404
+        return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
+
+    @server.custom_route("/api/summary", methods=["GET"], include_in_schema=False)
+    async def api_summary(request: Request) -> Response:
+        return await _json(summary)
+
+    @server.custom_route("/api/jobs", methods=["GET"], include_in_schema=False)
+    async def api_jobs(request: Request) -> Response:
+        return await _json(operations.jobs, ws, request.query_params.get("status") or None,
+                           min(_int(request, "limit", JOB_LIMIT), JOB_LIMIT))
+
+    @server.custom_route("/api/jobs/{job_id}", methods=["GET"], include_in_schema=False)
+    async def api_job(request: Request) -> Response:
+        return await _json(operations.job, ws, request.path_params["job_id"])
+
+    @server.custom_route("/api/jobs/{job_id}/{action}", methods=["POST"],
+                         include_in_schema=False)
+    async def api_action(request: Request) -> Response:
+        given = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(given.encode(), csrf.encode()):
+            return JSONResponse({"error": "this action needs the dashboard page's token "
+                                          f"({CSRF_HEADER} header)"}, status_code=403)
+        action = request.path_params["action"]
+        if action not in ACTIONS:
+            return JSONResponse({"error": f"no action {action!r}"}, status_code=404)
+        job_id = request.path_params["job_id"]
+
+        def act() -> dict[str, Any]:
+            found = operations.find_job(ws, job_id)
+            done = ACTIONS[action](ws, [found.id], by="dashboard")
+            if not done:
+                raise CodeQueryError(f"{found.id} is {found.status}: {REFUSED[action]}")
+            return operations.job(ws, found.id)
+
+        return await _json(act)
+
+    @server.custom_route("/api/events", methods=["GET"], include_in_schema=False)
+    async def api_events(request: Request) -> Response:
+        return await _json(operations.events, ws, None, min(_int(request, "limit", 50), 500))
+
+    @server.custom_route("/api/events/stream", methods=["GET"], include_in_schema=False)
+    async def api_stream(request: Request) -> Response:
+        after = live.start_after(request.query_params.get("after"),
+                                 request.headers.get("last-event-id"))
+        return StreamingResponse(live.events(ws, after, stopping),
+                                 media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
+    @server.custom_route("/api/search", methods=["GET"], include_in_schema=False)
+    async def api_search(request: Request) -> Response:
+        return await _json(operations.search, ws, request.query_params.get("q", ""),
+                           min(max(_int(request, "limit", 20), 1), 50))
