@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import anyio  # noqa: E402
-from benchlib import isolate, run  # noqa: E402
+from benchlib import band_swapper, isolate, run, swapped  # noqa: E402
 from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 
@@ -108,39 +107,6 @@ def make_repo(root: Path, words: Words, files: int) -> None:
     run(["git", "commit", "-qm", "bench"], root)
 
 
-def swapper(words: Words, rng: random.Random) -> Callable[[str], str]:
-    """Swap every word for one of about the same rank (ranks 2^k .. 2^(k+1)-1 are shuffled
-    among themselves), so a copy reads differently but keeps the Zipf frequencies."""
-    mapping: dict[str, str] = {}
-    low = 1
-    while low < len(words.ranked):
-        band = words.ranked[low:2 * low]
-        shuffled = band[:]
-        rng.shuffle(shuffled)
-        mapping.update(zip(band, shuffled, strict=True))
-        low *= 2
-    pattern = re.compile(r"[A-Z]?[a-z]+")
-
-    def swap_word(match: re.Match[str]) -> str:
-        word = match.group()
-        new = mapping.get(word.lower())
-        if new is None:
-            return word
-        return new.title() if word[0].isupper() else new
-
-    return lambda text: pattern.sub(swap_word, text)
-
-
-def swapped(value: Any, swap: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return swap(value)
-    if isinstance(value, list):
-        return [swapped(v, swap) for v in value]
-    if isinstance(value, dict):
-        return {k: swapped(v, swap) for k, v in value.items()}
-    return value
-
-
 def grow(ws: Workspace, words: Words, records: int) -> int:
     """Copy the documented records up to `records`, as bench_document does, each copy with
     swapped words and a hard link to its file. Returns how many there are now."""
@@ -153,7 +119,7 @@ def grow(ws: Workspace, words: Words, records: int) -> int:
     for i in range(records - len(seed)):
         copy, row = divmod(i, len(seed))
         if row == 0:
-            swap = swapper(words, rng)
+            swap = band_swapper([words.ranked], rng)
         source = seed[row]
         record = dict(source)
         doc = json.loads(source["doc"])

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -29,9 +28,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from benchlib import arg_value, codequery_command, codequery_from, isolate, run  # noqa: E402
+from benchlib import (  # noqa: E402
+    arg_value,
+    band_swapper,
+    codequery_command,
+    codequery_from,
+    isolate,
+    run,
+    swapped,
+)
+
+KEEP = ("content_sha", "documenter", "model", "documented_at", "language")
 
 CODEQUERY = codequery_from(arg_value("--rev"))
 
@@ -275,46 +283,12 @@ def whole_process(root: Path, runs: int) -> None:
 
 # -- (b) in process at 50,000 records -------------------------------------------------
 
-def swapper(rng: random.Random) -> Callable[[str], str]:
-    """Swap every content word for one of about the same rank in its list (ranks
-    2^k .. 2^(k+1)-1 are shuffled among themselves): a copy reads differently but keeps
-    the frequencies. Filler words stay."""
-    mapping: dict[str, str] = {}
-    for words in (NOUNS, VERBS, ADJECTIVES):
-        low = 1
-        while low < len(words):
-            band = words[low:2 * low]
-            shuffled = band[:]
-            rng.shuffle(shuffled)
-            mapping.update(zip(band, shuffled, strict=True))
-            low *= 2
-    pattern = re.compile(r"[A-Z]?[a-z]+")
-
-    def swap_word(match: re.Match[str]) -> str:
-        word = match.group()
-        new = mapping.get(word.lower())
-        if new is None:
-            return word
-        return new.capitalize() if word[0].isupper() else new
-
-    return lambda text: pattern.sub(swap_word, text)
-
-
-def swapped(value: Any, swap: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return swap(value)
-    if isinstance(value, list):
-        return [swapped(v, swap) for v in value]
-    if isinstance(value, dict):
-        return {k: swapped(v, swap) if k not in ("content_sha", "documenter", "model",
-                                                 "documented_at", "language") else v
-                for k, v in value.items()}
-    return value
-
-
 def grow(source: Store, target: Store, records: int) -> None:
     """`records` records in `target`: the documented ones, then swapped copies."""
-    seed = [source.get(path) for path in sorted(source.paths())]
+    # A record as documenting made it, with the words of its file (which `get` leaves out).
+    terms = dict(source.conn.execute("SELECT path, terms FROM records WHERE dataset = ?",
+                                     (source.dataset,)).fetchall())
+    seed = [{**source.get(path), "terms": terms[path]} for path in sorted(source.paths())]
     rng = random.Random(23)
     swap: Callable[[str], str] = str
     used: set[str] = set()
@@ -322,8 +296,8 @@ def grow(source: Store, target: Store, records: int) -> None:
     for i in range(records):
         copy, row = divmod(i, len(seed))
         if row == 0:
-            swap = swapper(rng) if copy else str
-        record = swapped(seed[row], swap) if copy else dict(seed[row])
+            swap = band_swapper([NOUNS, VERBS, ADJECTIVES], rng) if copy else str
+        record = (swapped(seed[row], swap, KEEP) if copy else dict(seed[row]))
         path = (f"copy{copy:03d}/" if copy else "") + record["path"]
         if path in used:  # two words swapped into one: keep every record
             path = f"{path}.{row}"

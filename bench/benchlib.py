@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def codequery_command() -> str:
@@ -73,3 +75,42 @@ def arg_value(name: str) -> str | None:
         if arg.startswith(name + "="):
             return arg.split("=", 1)[1]
     return None
+
+
+def band_swapper(ranked_lists: list[list[str]], rng: Any) -> Callable[[str], str]:
+    """Swap every word of these frequency-ranked lists for one of about the same rank
+    (ranks 2^k .. 2^(k+1)-1 are shuffled among themselves): a copied record reads
+    differently but keeps the Zipf frequencies of its words. Other words stay."""
+    import re
+
+    mapping: dict[str, str] = {}
+    for ranked in ranked_lists:
+        low = 1
+        while low < len(ranked):
+            band = ranked[low:2 * low]
+            shuffled = band[:]
+            rng.shuffle(shuffled)
+            mapping.update(zip(band, shuffled, strict=True))
+            low *= 2
+    pattern = re.compile(r"[A-Z]?[a-z]+")
+
+    def swap_word(match: re.Match[str]) -> str:
+        word = match.group()
+        new = mapping.get(word.lower())
+        if new is None:
+            return word
+        return new.capitalize() if word[0].isupper() else new
+
+    return lambda text: pattern.sub(swap_word, text)
+
+
+def swapped(value: Any, swap: Callable[[str], str], keep: tuple[str, ...] = ()) -> Any:
+    """`value` (a record or a part of one) with `swap` applied to every string in it,
+    except the values of the keys in `keep`."""
+    if isinstance(value, str):
+        return swap(value)
+    if isinstance(value, list):
+        return [swapped(v, swap, keep) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in keep else swapped(v, swap, keep) for k, v in value.items()}
+    return value

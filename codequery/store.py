@@ -22,6 +22,8 @@ _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
             "output_tokens")
 _NOT_SOURCE = "AND r.kind != 'source'"
+# How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
+RANK_BUDGET = 8_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
 SEARCH_VERSION = 1
 
@@ -237,9 +239,14 @@ class Store:
         """Ranked matches for a question or some words (see search_text and ranking).
         Tests, fixtures and examples follow the source; with `tests`, only they come."""
         terms = search_text.query_terms(text)
-        expression = search_text.match_expression(terms)
+        affordable, rows_to_rank = self._affordable(terms)
+        expression = search_text.match_expression(affordable)
         if expression is None:
             return []
+        if rows_to_rank > RANK_BUDGET:
+            # Even the rarest word is everywhere: rank the files whose path or symbols
+            # name it, not every file that uses or mentions it.
+            expression = f"{{path_words symbols}} : ({expression})"
         tests_first = tests or search_text.wants_tests(text)
         want = limit * 3 + 30  # enough for the kind of a file to reorder equals
         scores = dict(self.conn.execute(
@@ -265,6 +272,26 @@ class Store:
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"]})
         return results
+
+    def _affordable(self, terms: list[search_text.Term]
+                    ) -> tuple[list[search_text.Term], int]:
+        """The terms worth ranking by. bm25 is computed for every row any term matches, so
+        in a large index the most common words would cost the most while they weigh the
+        least: words in over half the rows weigh nothing in bm25 and go; then the commonest
+        go until the rows to rank fit `RANK_BUDGET` (the rarest word always stays). An
+        index smaller than the budget keeps every term, and so its exact ranking. Returns
+        the terms and how many rows they match (0: not counted, the index is small)."""
+        if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
+            return terms, 0
+        rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        counted = sorted(
+            ((self.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
+                                (t.expression(),)).fetchone()[0], i, t)
+             for i, t in enumerate(terms)), key=lambda c: (c[0], c[1]))
+        kept = [c for c in counted if c[0] <= rows / 2] or counted[:1]
+        while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:
+            kept.pop()
+        return [t for _, _, t in sorted(kept, key=lambda c: c[1])], sum(c[0] for c in kept)
 
     def shas(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",

@@ -127,3 +127,19 @@ def test_an_older_index_is_derived_again_on_open(tmp_path):
     s.conn.close()
     assert _paths(store.Store(sqlite3.connect(path), "demo"), "active") == []
     assert _paths(store.Store(store.connect(path), "demo"), "active") == ["src/ActiveHelp.go"]
+
+
+def test_a_large_index_ranks_by_its_rarer_words(db, monkeypatch):
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    for i in range(12):
+        _add(db, f"src/mod{i}.py", "value handler value")
+    _add(db, "src/retry.py", "retry value")
+    assert _paths(db, "retry value")[0] == "src/retry.py"
+
+
+def test_a_word_everywhere_in_a_large_index_ranks_the_files_named_for_it(db, monkeypatch):
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    for i in range(12):
+        _add(db, f"src/mod{i}.py", "value handler")
+    _add(db, "src/handler.py", "value handler")
+    assert _paths(db, "handler") == ["src/handler.py"]
