@@ -10,10 +10,11 @@ import os
 import signal
 from pathlib import Path
 
-from huey import SqliteHuey, crontab
+from huey import Huey, PriorityRedisHuey, SqliteHuey, crontab
 from huey.storage import SqliteStorage
 
-from codequery import git
+from codequery import config as config_mod
+from codequery import git, redis_keys
 from codequery.errors import CodeQueryError
 from codequery.worker import WorkerRuntime
 from codequery.workspace import Workspace
@@ -55,8 +56,27 @@ class CodeQueryHuey(SqliteHuey):
     storage_class = _TransportStorage
 
 
-huey = CodeQueryHuey("codequery", filename=str(workspace.paths.huey_db), results=False,
-                  store_none=False, utc=True, timeout=10, journal_mode="wal")
+def make_huey(ws: Workspace) -> Huey:
+    """The transport the settings ask for. On Redis each clone has a queue of its own,
+    which only its home worker serves (the ledger stays on this machine), so flushing it
+    at start never touches another repository's or another consumer's tasks."""
+    processing = config_mod.load(ws.paths.settings).processing
+    if processing.transport == "redis":
+        return PriorityRedisHuey(redis_keys.transport_queue(ws.root), results=False,
+                                 store_none=False, utc=True,
+                                 connection_pool=_pool(processing.redis_url),
+                                 read_timeout=1)
+    return CodeQueryHuey("codequery", filename=str(ws.paths.huey_db), results=False,
+                         store_none=False, utc=True, timeout=10, journal_mode="wal")
+
+
+def _pool(url: str):  # noqa: ANN202 - redis.ConnectionPool
+    from codequery import redis_link
+
+    return redis_link.client(url).connection_pool
+
+
+huey = make_huey(workspace)
 
 
 @huey.task(name="document_job")

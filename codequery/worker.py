@@ -59,6 +59,7 @@ class WorkerRuntime:
         self._retry: dict[str, float] = {}  # job id -> when to hand it over again
         self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
+        self._watch = None  # redis_link.RestartWatch on the Redis transport
 
     @property
     def started(self) -> bool:
@@ -85,12 +86,17 @@ class WorkerRuntime:
             # have lost some: the ledger is the truth, so hand every due row over again.
             released = ledger.release_processing(conn, dataset, only_expired=False,
                                                  worker=self.owner)
-            self._flush_transport()
+            try:
+                self._flush_transport()
+            except Exception as exc:  # Redis away: its tasks go stale, claims skip them
+                log.warning("could not empty the transport queue (%s: %s); starting anyway",
+                            type(exc).__name__, exc)
             conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
                          (dataset, ledger.PENDING))
             conn.close()
-            log.info("worker %s started for %s (dataset %s); released %d jobs of a dead "
-                     "worker", info["pid"], self.workspace.root, dataset, released)
+            log.info("worker %s started for %s (dataset %s, transport %s); released %d "
+                     "jobs of a dead worker", info["pid"], self.workspace.root, dataset,
+                     self.runner.config.processing.transport, released)
             self._thread = threading.Thread(target=self._dispatch_loop, name="dispatcher",
                                             daemon=True)
             self._thread.start()
@@ -143,11 +149,16 @@ class WorkerRuntime:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
+                    if self._transport_restarted():
+                        self.hand_over_again(conn, "the Redis transport restarted")
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
-                except Exception:  # a locked or broken database must not kill dispatching
-                    log.exception("dispatching failed; trying again")
+                except Exception as exc:  # a locked database or Redis away: not fatal
+                    if self._news(f"dispatching: {type(exc).__name__}: {exc}"):
+                        log.error("dispatching failed (%s: %s); the jobs stay in the ledger "
+                                  "and are handed over once it works again",
+                                  type(exc).__name__, exc, exc_info=True)
                 ready, _, _ = select.select([fifo], [], [], wait)
                 trigger = "periodic check"
                 if ready:
@@ -160,6 +171,26 @@ class WorkerRuntime:
         finally:
             os.close(fifo)
             conn.close()
+
+    def _transport_restarted(self) -> bool:
+        """Whether the Redis transport restarted since the last look (its tasks, held
+        only in memory, may be gone). Always False on SQLite."""
+        if self._watch is None:
+            processing = self.runner.config.processing
+            if processing.transport != "redis":
+                return False
+            from codequery.redis_link import RestartWatch
+
+            self._watch = RestartWatch(processing.redis_url)
+        return self._watch.restarted()
+
+    def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
+        """Every pending job is handed to the transport again: tasks it held are lost."""
+        with ledger.transaction(conn):
+            count = conn.execute(
+                "UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
+                (self.runner.config.dataset, ledger.PENDING)).rowcount
+        log.warning("%s; handing %d pending jobs over again", why, count)
 
     def _try_reconcile(self, trigger: str, conn) -> None:  # noqa: ANN001
         """A failing reconcile (the documenter's CLI missing, a full disk) must not stop
@@ -233,7 +264,7 @@ class WorkerRuntime:
         for job_id in due:
             try:
                 ledger.release(conn, job_id, self.owner, "the run broke off; queued again",
-                               holder=holders.me().split("/", 1)[0])
+                               holder=holders.process_of(holders.me()))
                 self._enqueue(job_id, HUEY_PRIORITY[1])
             except Exception:  # still broken: next time round
                 with self._guard_retry:
