@@ -22,6 +22,7 @@ from codequery.llm_caller import BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
 from codequery.records import FileRecord
 from codequery.store import Store, connect
+from codequery.team_cache import TeamCache, open_cache
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ class JobRunner:
             else:
                 if self._config is not None and fresh != self._config:
                     log.info("settings changed in %s; using them from now on", path)
-                    self.__dict__.pop("documenter", None)
-                    self.__dict__.pop("caller", None)
+                    for derived in ("documenter", "caller", "team_cache"):
+                        self.__dict__.pop(derived, None)
                 self._config = fresh
             self._config_stamp = stamp
         return self._config
@@ -84,6 +85,10 @@ class JobRunner:
     @cached_property
     def caller(self) -> LLMCaller:
         return LLMCaller(self.workspace.paths.data_db, self.config, self.documenter)
+
+    @cached_property
+    def team_cache(self) -> TeamCache | None:
+        return open_cache(self.config.cache)
 
     @property
     def store(self) -> Store:
@@ -159,6 +164,7 @@ class JobRunner:
                 waiting.append((job, ready))
             else:
                 outcomes[job.id] = ready
+        waiting = self._from_team_cache(waiting, outcomes)
         if not waiting:
             return outcomes
         contents = [content for _, content in waiting]
@@ -193,8 +199,26 @@ class JobRunner:
                 outcomes[job.id] = DocumenterError(
                     "missing from the batch answer; it will be retried alone")
             else:
-                outcomes[job.id] = self._write(record)
+                outcomes[job.id] = self._write(record, share=True)
         return outcomes
+
+    def _from_team_cache(self, waiting: list[tuple[ledger.Job, Content]],
+                         outcomes: dict[str, object]) -> list[tuple[ledger.Job, Content]]:
+        """Files a teammate documented already (same content key) are taken from the team
+        cache, with no LLM call; the rest are returned."""
+        cache = self.team_cache
+        if cache is None:
+            return waiting
+        rest = []
+        for job, content in waiting:
+            key = self.identity.key(content.sha, lang_of(content.path))
+            record = None if content.secret else cache.take(key, content.path)
+            if record is None:
+                rest.append((job, content))
+            else:
+                write, _ = self._write(record, key)
+                outcomes[job.id] = (write, "taken from the team cache")
+        return rest
 
     def _batch_mates(self, job: ledger.Job, owner: str) -> list[ledger.Job]:
         """More small pending files to document in the same LLM call as `job` (first tries
@@ -286,11 +310,16 @@ class JobRunner:
         return ((lambda: store.skip(path, sha, rules, verdict.reason)),
                 f"not documented: {verdict.reason}")
 
-    def _write(self, record: FileRecord, key: str | None = None):  # noqa: ANN202
+    def _write(self, record: FileRecord, key: str | None = None,  # noqa: ANN202
+               share: bool = False):
         """(write callback, detail): the record kept under its content key, its path
-        pointed at it."""
+        pointed at it; with `share`, offered to the team cache too (an LLM's record of a
+        file that is no secret: the only kind the caller shares)."""
         data = record.model_dump(mode="json")
         key = key or self.identity.key(record.content_sha, lang_of(record.path))
+        cache = self.team_cache if share else None
+        if cache is not None:
+            cache.share(key, data)
         return (lambda: self.store.put(data, key)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
