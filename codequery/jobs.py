@@ -9,6 +9,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codequery import blobs, content_key, git, holders, ledger, trust
 from codequery import config as config_mod
@@ -25,9 +26,14 @@ from codequery.store import Store, connect
 from codequery.team_cache import TeamCache, open_cache
 from codequery.workspace import Workspace
 
+if TYPE_CHECKING:
+    from codequery.remote_work import RemoteWork
+
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
 DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
+REMOTE = "remote"  # run() result: handed to the remote queue, its answer comes later
+REMOTE_RETRY_SECONDS = 3.0
 
 # What running a job came to: its new status (completed, pending = retry later, dead,
 # deferred = back in the queue with no attempt spent, lost = another worker took it over)
@@ -43,6 +49,7 @@ class JobRunner:
 
     def __post_init__(self) -> None:
         self._local = threading.local()
+        self.remote: RemoteWork | None = None  # the home worker on the Redis transport
         self._config: Config | None = None
         self._config_stamp: int | None = None
 
@@ -139,6 +146,10 @@ class JobRunner:
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:
         conn = self.store.conn
+        if isinstance(outcome, _Handed):
+            detail = f"handed to the remote queue ({outcome.token[:8]})"
+            self._log(job, REMOTE, started, detail)
+            return JobResult(job.id, job.path, REMOTE, detail)
         if isinstance(outcome, _Deferred):
             ledger.reschedule(conn, job, owner, outcome.delay, outcome.reason)
             self._log(job, DEFERRED, started, outcome.reason)
@@ -171,6 +182,9 @@ class JobRunner:
         if process.stopping():
             stop = _Deferred(0.0, "the worker is stopping")
             return outcomes | {job.id: stop for job, _ in waiting}
+        if self.remote is not None and self.remote.takes(self.config.documenter):
+            return outcomes | {job.id: self._hand_out(job, content, owner)
+                               for job, content in waiting}
 
         def renew_leases() -> None:  # the rate limit may have kept us waiting for long
             if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
@@ -201,6 +215,58 @@ class JobRunner:
             else:
                 outcomes[job.id] = self._write(record, share=True)
         return outcomes
+
+    def _hand_out(self, job: ledger.Job, content: Content, owner: str) -> object:
+        """To the remote queue, past the same rate limit and breaker as a call made here."""
+        from codequery import redis_link
+
+        try:
+            self.caller.admit()
+            return _Handed(self.remote.publish(job, content, owner, lang_of(content.path)))
+        except BreakerOpen as exc:
+            return _Deferred(exc.retry_in, str(exc))
+        except redis_link.down_errors() as exc:
+            return _Deferred(REMOTE_RETRY_SECONDS,
+                             f"the remote queue is unreachable ({type(exc).__name__})")
+
+    def hint(self, content: Content, language: str) -> dict:
+        """The builtin analysis an LLM prompt carries, for a task done elsewhere."""
+        from codequery.documenters.builtin import BuiltinDocumenter
+
+        text = content.data.decode("utf-8", "replace")
+        return BuiltinDocumenter().document(content.path, language, text).model_dump(mode="json")
+
+    def finish_remote(self, job_id: str, owner: str, consumer: str, record: dict | None,
+                      error: str | None, wait: float | None) -> JobResult | None:
+        """A remote consumer's answer, written as a local one would be: the record and the
+        completed row in one transaction, while `owner` (its token) still holds the lease;
+        None when it does not (a late or repeated answer: nothing is written)."""
+        conn = self.store.conn
+        job = ledger.get(conn, job_id)
+        if job is None or job.status != ledger.PROCESSING or job.lease_owner != owner:
+            log.info("[QUEUE] %s ignoring an answer from %s: the lease moved on", job_id,
+                     consumer)
+            return None
+        started = time.monotonic() - max(time.time() - job.updated_at, 0.0)
+        outcome: object
+        usage = {key: (record or {}).get(key) for key in ("duration_ms", "cost_usd",
+                                                          "input_tokens", "output_tokens")}
+        if record is not None:
+            try:
+                made = FileRecord.model_validate({**record, "path": job.path})
+                if job.content_sha is not None and made.content_sha != job.content_sha:
+                    raise ValueError(f"a record of {made.content_sha}, not {job.content_sha}")
+            except ValueError as exc:
+                record, error = None, f"a malformed answer from {consumer}: {exc}"
+            else:
+                self.caller.report(self.store, usage, None)
+                write, detail = self._write(made, share=True)
+                outcome = (write, f"{detail} on {consumer}")
+        if record is None:
+            self.caller.report(self.store, usage, error or "no answer", wait)
+            outcome = (_Deferred(wait, error or "asked to wait") if wait is not None
+                       else DocumenterError(error or "no answer"))
+        return self._finish(job, outcome, owner, started)
 
     def _from_team_cache(self, waiting: list[tuple[ledger.Job, Content]],
                          outcomes: dict[str, object]) -> list[tuple[ledger.Job, Content]]:
@@ -332,6 +398,13 @@ class JobRunner:
 
 class _LeaseLost(Exception):
     """Another worker took the job over while this one waited; it must not call the LLM."""
+
+
+class _Handed:
+    """Out on the remote queue under `token`; its answer completes the job later."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
 
 
 class _Deferred:

@@ -60,6 +60,7 @@ class WorkerRuntime:
         self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
         self._watch = None  # redis_link.RestartWatch on the Redis transport
+        self.remote = None  # remote_work.RemoteWork on the Redis transport
 
     @property
     def started(self) -> bool:
@@ -97,11 +98,27 @@ class WorkerRuntime:
             log.info("worker %s started for %s (dataset %s, transport %s); released %d "
                      "jobs of a dead worker", info["pid"], self.workspace.root, dataset,
                      self.runner.config.processing.transport, released)
+            self._start_remote()
             self._thread = threading.Thread(target=self._dispatch_loop, name="dispatcher",
                                             daemon=True)
             self._thread.start()
             atexit.register(self.shutdown)  # `huey_consumer tasks.huey` has no finally of ours
             return True
+
+    def _start_remote(self) -> None:
+        """On the Redis transport, LLM work goes through the shared remote queue: this
+        worker hands it out, serves that queue with threads of its own like any other
+        consumer, and takes the answers back into its index."""
+        processing = self.runner.config.processing
+        if processing.transport != "redis":
+            return
+        from codequery import redis_keys
+        from codequery.remote_work import RemoteWork
+
+        self.remote = RemoteWork(self.runner, processing.redis_url,
+                                 redis_keys.repo_id(self.workspace.root))
+        self.runner.remote = self.remote
+        self.remote.start(serving_threads=processing.threads)
 
     @property
     def owner(self) -> str:
@@ -117,6 +134,8 @@ class WorkerRuntime:
         killed = kill_running(for_good=True)
         if killed:
             log.info("stopping: killed %d documenter commands; their jobs stay queued", killed)
+        if self.remote is not None:
+            self.remote.stop()
 
     def shutdown(self) -> None:
         from codequery.documenters.process import kill_running
@@ -128,6 +147,8 @@ class WorkerRuntime:
                 log.info("stopped %d documenter commands still running", killed)
             if self._thread is not None:
                 self._thread.join(timeout=5)
+            if self.remote is not None:
+                self.remote.stop()
             if self._lock_fd is not None:
                 pidfile.remove_if_mine(self.paths.pid_file)
                 os.close(self._lock_fd)
@@ -186,11 +207,13 @@ class WorkerRuntime:
 
     def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
         """Every pending job is handed to the transport again: tasks it held are lost."""
+        out = self.remote.release_all(conn, why) if self.remote is not None else 0
         with ledger.transaction(conn):
             count = conn.execute(
                 "UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
                 (self.runner.config.dataset, ledger.PENDING)).rowcount
-        log.warning("%s; handing %d pending jobs over again", why, count)
+        log.warning("%s; handing %d pending jobs over again (%d were out on the remote "
+                    "queue)", why, count, out)
 
     def _try_reconcile(self, trigger: str, conn) -> None:  # noqa: ANN001
         """A failing reconcile (the documenter's CLI missing, a full disk) must not stop

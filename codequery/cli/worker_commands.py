@@ -22,9 +22,21 @@ def worker() -> None:
               help="Consumer threads (default: processing.threads in the config).")
 @click.option("--metrics-port", type=click.IntRange(1, 65535),
               help="Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
+@click.option("--remote", "remote_url", metavar="REDIS_URL",
+              help="Instead: serve the shared remote queue at REDIS_URL in the foreground, "
+                   "documenting for repositories this machine need not have checked out "
+                   "(Ctrl-C lets running tasks finish).")
+@click.option("--claude", "claude_executable", default="claude", show_default=True,
+              help="With --remote: the Claude CLI this machine runs.")
 @click.pass_obj
-def start(state: State, threads: int | None, metrics_port: int | None = None) -> None:
+def start(state: State, threads: int | None, metrics_port: int | None = None,
+          remote_url: str | None = None, claude_executable: str = "claude") -> None:
     """Start a detached worker for this repository and wait until it is ready."""
+    if remote_url:
+        from codequery import remote_consumer
+
+        remote_consumer.serve_forever(remote_url, threads or 4, claude_executable)
+        return
     ws = state.workspace
     ws.require_initialized()
     ws.config  # noqa: B018 - a broken config fails here, not in the detached process
