@@ -77,6 +77,10 @@ class ProcessingConfig(_Section):
         "so consumers on other machines (`worker start --remote URL`) share the work.")
     redis_url: str | None = Field(
         None, description='The Redis of the "redis" transport, e.g. redis://host:6379/0.')
+    remote_threads: int | None = Field(
+        None, ge=0, le=64, description="On the redis transport: threads of this worker that "
+        "serve the shared remote queue like any consumer (default: threads; 0 leaves the LLM "
+        "calls to consumers on other machines).")
 
     @model_validator(mode="after")
     def _redis_needs_url(self) -> ProcessingConfig:

@@ -130,8 +130,13 @@ class RemoteConsumer:
             return remote_queue.result_message(payload, self.id, error=str(exc),
                                                wait=BLOCKED_WAIT_SECONDS)
         except Exception as exc:  # the file's failure: the home worker retries or gives up
+            from codequery.documenters import process
+
+            # Cut short by our own stop: not the file's fault, so no attempt is spent.
+            wait = 0.0 if process.stopping() or self._stop.is_set() else None
             return remote_queue.result_message(
-                payload, self.id, error=f"{type(exc).__name__}: {exc} (on {self.id})")
+                payload, self.id, error=f"{type(exc).__name__}: {exc} (on {self.id})",
+                wait=wait)
         return remote_queue.result_message(payload, self.id,
                                            record=record.model_dump(mode="json"))
 

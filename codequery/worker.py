@@ -118,7 +118,8 @@ class WorkerRuntime:
         self.remote = RemoteWork(self.runner, processing.redis_url,
                                  redis_keys.repo_id(self.workspace.root))
         self.runner.remote = self.remote
-        self.remote.start(serving_threads=processing.threads)
+        serving = processing.remote_threads
+        self.remote.start(serving_threads=processing.threads if serving is None else serving)
 
     @property
     def owner(self) -> str:
