@@ -37,8 +37,10 @@ class TeamCache:
         """The shared record of `key`, for `path`; None if there is none (or no cache)."""
         if content_key.is_secret(key):
             return None
+        name = redis_keys.cached_record(key)
         try:
-            raw = self._client.get(redis_keys.cached_record(key))
+            with self._client.pipeline(transaction=False) as pipe:
+                raw, _ = pipe.get(name).expire(name, self.ttl).execute()  # used: kept on
         except redis_link.down_errors() as exc:
             self._unreachable(exc)
             return None
