@@ -23,6 +23,7 @@ from codequery import blobs, holders, ledger, liveness, pidfile
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
+from codequery.paths import RepoPaths
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
@@ -66,8 +67,10 @@ class WorkerRuntime:
     def started(self) -> bool:
         return self._lock_fd is not None
 
-    def start(self) -> bool:
-        """Take the lock and start dispatching; False if another worker holds the lock."""
+    def start(self, own_log: bool = True) -> bool:
+        """Take the lock and start dispatching; False if another worker holds the lock.
+        `own_log`: log to the repository's worker.log (a worker of many repositories
+        keeps one log of its own instead)."""
         with self._guard:
             if self._lock_fd is not None:
                 return True
@@ -75,7 +78,8 @@ class WorkerRuntime:
             if fd is None:
                 return False
             self._lock_fd = fd
-            log_to_file(self.workspace)
+            if own_log:
+                log_to_file(self.workspace)
             info = pidfile.write(self.paths.pid_file)
             fifo = liveness.fifo_path(self.paths)
             if not os.path.exists(fifo):
@@ -349,13 +353,14 @@ def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202
     return StoppingConsumer(huey, **options)
 
 
-def log_to_file(workspace: Workspace) -> None:
+def log_to_file(workspace: Workspace | RepoPaths) -> None:
     """One rotating log per repository; added once even if called again."""
+    paths = workspace if isinstance(workspace, RepoPaths) else workspace.paths
     root_logger = logging.getLogger()
-    target = str(workspace.paths.log_dir / "worker.log")
+    target = str(paths.log_dir / "worker.log")
     if any(getattr(h, "baseFilename", None) == target for h in root_logger.handlers):
         return
-    workspace.paths.log_dir.mkdir(parents=True, exist_ok=True)
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3,
                                                    encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
