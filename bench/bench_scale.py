@@ -3,11 +3,16 @@
 A real redis-server (loopback, a temp dir), a home worker on the Redis transport that
 makes no LLM call itself (remote_threads 0), and 1, 2, then 4 consumer processes
 (`codequery worker start --remote URL`, one thread each, in directories without the
-repository) documenting the same files with the stand-in Claude CLI (tests/bin/claude)
-answering after 200 ms. Prints jobs/s for each and the ratio to one consumer, from one
-run. The rate limit is off (requests_per_minute 0) so that the figures show our overhead.
+repository) documenting the same files with a fake Claude CLI answering after 200 ms.
+Prints jobs/s for each and the ratio to one consumer, from one run. The rate limit is off
+(requests_per_minute 0) so that the figures show our overhead.
 
-    python bench/bench_scale.py [--files 100] [--delay 0.2]
+The fake LLM is, by default, a shell script that reads the prompt, sleeps and prints a
+fixed answer in the CLI's JSON envelope: what it costs is the latency, as with a real
+model. `--fake python` uses tests/bin/claude instead, whose Python start-up (about 100 ms
+of CPU per call) competes with the consumers for the CPUs of one machine.
+
+    python bench/bench_scale.py [--files 200] [--delay 0.2] [--fake sh|python]
 """
 
 from __future__ import annotations
@@ -32,6 +37,25 @@ from tests.redis_server import RedisServer, available  # noqa: E402
 
 FAKE_BIN = Path(__file__).resolve().parent.parent / "tests" / "bin"
 CONSUMERS = (1, 2, 4)
+DOC = {"overview": "Fake documentation.", "functions": [], "classes": [], "imports": [],
+       "exports": [], "dependencies": [], "notes": []}
+ENVELOPE = {"type": "result", "subtype": "success", "is_error": False, "duration_ms": 200,
+            "num_turns": 1, "session_id": "bench", "total_cost_usd": 0.0,
+            "usage": {"input_tokens": 1, "output_tokens": 1}, "result": json.dumps(DOC),
+            "structured_output": DOC}
+
+
+def shell_fake(directory: Path, delay: float) -> Path:
+    """A `claude` that only waits: `--version` answers, anything else sleeps `delay`."""
+    directory.mkdir()
+    script = directory / "claude"
+    answer = json.dumps(ENVELOPE).replace("'", "'\\''")
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in -v|--version) echo "2.0.0 (Claude Code)"; exit 0;; esac\n'
+        f"cat >/dev/null\nsleep {delay}\nprintf '%s\\n' '{answer}'\n")
+    script.chmod(0o755)
+    return directory
 
 
 def make_repo(root: Path, files: int, url: str) -> None:
@@ -90,18 +114,20 @@ def measure(tmp: Path, consumers: int, files: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--fake", choices=("sh", "python"), default="sh")
     args = parser.parse_args()
     if not available():
         raise SystemExit("redis-server is not installed (Debian: apt-get install redis-server)")
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         isolate(tmp / "home")
-        os.environ["PATH"] = f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}"
+        fake = FAKE_BIN if args.fake == "python" else shell_fake(tmp / "fake", args.delay)
+        os.environ["PATH"] = f"{fake}{os.pathsep}{os.environ['PATH']}"
         os.environ["FAKE_CLAUDE_DELAY"] = str(args.delay)
-        print(f"{args.files} files, fake Claude CLI answering in {args.delay * 1000:.0f} ms, "
-              f"{os.cpu_count()} CPUs")
+        print(f"{args.files} files, fake Claude CLI ({args.fake}) answering in "
+              f"{args.delay * 1000:.0f} ms, {os.cpu_count()} CPUs")
         print("consumers  jobs/s  ratio to 1  ideal")
         first = None
         for consumers in CONSUMERS:
