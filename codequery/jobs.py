@@ -222,12 +222,15 @@ class JobRunner:
 
         try:
             self.caller.admit()
-            return _Handed(self.remote.publish(job, content, owner, lang_of(content.path)))
         except BreakerOpen as exc:
             return _Deferred(exc.retry_in, str(exc))
-        except redis_link.down_errors() as exc:
-            return _Deferred(REMOTE_RETRY_SECONDS,
-                             f"the remote queue is unreachable ({type(exc).__name__})")
+        try:
+            return _Handed(self.remote.publish(job, content, owner, lang_of(content.path)))
+        except (LookupError, *redis_link.down_errors()) as exc:
+            # No call will report back: a half-open breaker's probe must be given back.
+            self.caller.breaker.release_probe()
+            return _Deferred(REMOTE_RETRY_SECONDS, f"not handed out ({type(exc).__name__}: "
+                                                   f"{exc})")
 
     def hint(self, content: Content, language: str) -> dict:
         """The builtin analysis an LLM prompt carries, for a task done elsewhere."""

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from codequery import redis_keys, redis_link, remote_queue
@@ -95,10 +96,15 @@ class RemoteConsumer:
     def serve(self, payload: dict[str, Any]) -> None:
         """Run one task: mark it started, document, push the answer home."""
         token = payload["token"]
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.set(redis_keys.started(token), self.id, ex=STARTED_TTL)
-            pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
-            pipe.execute()
+
+        def mark_started() -> None:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.set(redis_keys.started(token), self.id, ex=STARTED_TTL)
+                pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
+                pipe.execute()
+
+        if not self._persist(mark_started):
+            return  # the home worker hands it out again (after a restart, or in time)
         with self._lock:
             self._beating.add(token)
         try:
@@ -106,8 +112,12 @@ class RemoteConsumer:
         finally:
             with self._lock:
                 self._beating.discard(token)
-        self._push(redis_keys.results(payload["repo"]), message)
-        self.done += 1
+        results = redis_keys.results(payload["repo"])
+        if self._persist(lambda: self.client.lpush(results, message)):
+            self.done += 1
+        else:
+            log.warning("could not deliver the result of %s; it will be redone",
+                        payload["job"])
 
     def _document(self, payload: dict[str, Any]) -> str:
         from codequery.documenting import record_from
@@ -158,18 +168,17 @@ class RemoteConsumer:
                                  f"{wanted.get('version')} at home: run the same codequery")
         return documenter
 
-    def _push(self, key: str, message: str) -> None:
-        """Deliver a result, waiting out a Redis restart for a while; after that the home
-        worker's lease check hands the job out again."""
+    def _persist(self, write: Callable[[], object]) -> bool:
+        """Do `write` in Redis, waiting out a short outage or restart; False if Redis
+        stayed away (the home worker's lease check hands the job out again)."""
         deadline = time.monotonic() + PUSH_PATIENCE_SECONDS
         while True:
             try:
-                self.client.lpush(key, message)
-                return
+                write()
+                return True
             except redis_link.down_errors():
                 if time.monotonic() > deadline or self._stop.is_set():
-                    log.warning("could not deliver a result to %s; it will be redone", key)
-                    return
+                    return False
                 time.sleep(0.5)
 
 
