@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, content_key, git, holders, ledger, trust
+from codequery import blobs, content_key, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -225,7 +225,8 @@ class JobRunner:
         except BreakerOpen as exc:
             return _Deferred(exc.retry_in, str(exc))
         try:
-            return _Handed(self.remote.publish(job, content, owner, lang_of(content.path)))
+            language = languages.detect(content.path, content.data[:200])  # as a local call
+            return _Handed(self.remote.publish(job, content, owner, language))
         except (LookupError, *redis_link.down_errors()) as exc:
             # No call will report back: a half-open breaker's probe must be given back.
             self.caller.breaker.release_probe()

@@ -22,6 +22,7 @@ from codequery import ledger, redis_keys, redis_link, remote_queue
 from codequery.config import DocumenterConfig
 from codequery.eligibility import Content
 from codequery.remote_consumer import RemoteConsumer
+from codequery.worker import HUEY_PRIORITY
 
 if TYPE_CHECKING:
     from codequery.jobs import JobRunner
@@ -94,7 +95,7 @@ class RemoteWork:
                                   "version": identity.version,
                                   "timeout": settings.timeout_seconds}}
         try:
-            self.huey.enqueue(self._task.s(payload, priority=10 * (2 - job.priority)))
+            self.huey.enqueue(self._task.s(payload, priority=HUEY_PRIORITY.get(job.priority, 10)))
         except Exception:
             ledger.release(conn, job.id, "remote queue", "the remote queue is unreachable; "
                            "queued again", holder=owner_of(token))
