@@ -30,6 +30,11 @@ HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
 BLOCKED_WAIT_SECONDS = 300.0
+REFUSED_WAIT_SECONDS = 10.0
+
+
+class Refused(Exception):
+    """A task this consumer cannot do as asked (another documenter, another prompt)."""
 
 
 def consumer_id() -> str:
@@ -133,6 +138,10 @@ class RemoteConsumer:
                 path, language, data.decode("utf-8", "replace"), hint)
             record = record_from(Content(path, data, payload["sha"]), language, doc,
                                  documenter.name, documenter.model, usage_dict(usage))
+        except Refused as exc:  # another consumer may take it: no attempt is spent
+            log.warning("refusing a task of %s: %s", payload.get("home"), exc)
+            return remote_queue.result_message(payload, self.id, error=str(exc),
+                                               wait=REFUSED_WAIT_SECONDS)
         except DocumenterBusy as exc:
             return remote_queue.result_message(payload, self.id, error=str(exc),
                                                wait=exc.retry_after)
@@ -152,11 +161,10 @@ class RemoteConsumer:
 
     def _documenter(self, wanted: dict[str, Any]) -> Any:
         from codequery.documenters.claude import ClaudeDocumenter
-        from codequery.errors import CodeQueryError
 
         if wanted.get("name") != "claude":
-            raise CodeQueryError(f"this consumer runs only the claude documenter, not "
-                                 f"{wanted.get('name')!r}")
+            raise Refused(f"this consumer runs only the claude documenter, not "
+                          f"{wanted.get('name')!r}")
         key = (wanted.get("model"), float(wanted["timeout"]))
         with self._lock:
             documenter = self._documenters.get(key)
@@ -164,8 +172,8 @@ class RemoteConsumer:
                 documenter = ClaudeDocumenter(self.executable, key[0], key[1])
                 self._documenters[key] = documenter
         if documenter.version != wanted.get("version"):
-            raise CodeQueryError(f"prompt version {documenter.version} here, "
-                                 f"{wanted.get('version')} at home: run the same codequery")
+            raise Refused(f"prompt version {documenter.version} on {self.id}, "
+                          f"{wanted.get('version')} at home: run the same codequery version")
         return documenter
 
     def _persist(self, write: Callable[[], object]) -> bool:

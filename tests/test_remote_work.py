@@ -117,3 +117,17 @@ def test_secret_looking_files_are_never_handed_out(home, redis_server):
     [result] = home.run_all(job_id)
     assert result.status == ledger.COMPLETED  # metadata only, at home
     assert redis_link.client(redis_server.url).keys("*") == []
+
+
+def test_a_consumer_of_another_prompt_version_refuses_without_spending_an_attempt(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    payload = home.remote.huey.dequeue().args[0]  # the task as it went out
+    payload["documenter"]["version"] = "p-another"
+    RemoteConsumer(home.remote.url, threads=1).serve(payload)
+    answer = _next_answer(home)
+    assert not answer["ok"] and "prompt version" in answer["error"] and answer["wait"] > 0
+    home.remote.take(answer)
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0
+    assert logged_calls(Path(os.environ["FAKE_CLAUDE_LOG"])) == []
