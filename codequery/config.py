@@ -11,13 +11,14 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from codequery import defaults
 from codequery.errors import CodeQueryError
 
 DocumenterName = Literal["builtin", "claude", "command"]
 Mode = Literal["auto", "manual", "sync"]
+Transport = Literal["sqlite", "redis"]
 
 
 class _Section(BaseModel):
@@ -71,6 +72,22 @@ class ProcessingConfig(_Section):
     retry_max_seconds: float = Field(defaults.RETRY_MAX_SECONDS, ge=0)
     retention_days: int = Field(defaults.RETENTION_DAYS, ge=0)
     threads: int = Field(defaults.THREADS, ge=1, le=64)
+    transport: Transport = Field(
+        "sqlite", description="sqlite: one machine (the default); redis: Huey's Redis storage, "
+        "so consumers on other machines (`worker start --remote URL`) share the work.")
+    redis_url: str | None = Field(
+        None, description='The Redis of the "redis" transport, e.g. redis://host:6379/0.')
+    remote_threads: int | None = Field(
+        None, ge=0, le=64, description="On the redis transport: threads of this worker that "
+        "serve the shared remote queue like any consumer (default: threads; 0 leaves the LLM "
+        "calls to consumers on other machines).")
+
+    @model_validator(mode="after")
+    def _redis_needs_url(self) -> ProcessingConfig:
+        if self.transport == "redis" and not self.redis_url:
+            raise ValueError('transport "redis" needs processing.redis_url '
+                             "(e.g. redis://localhost:6379/0)")
+        return self
 
 
 class FilesConfig(_Section):
@@ -85,12 +102,21 @@ class FilesConfig(_Section):
     )
 
 
+class CacheConfig(_Section):
+    url: str | None = Field(
+        None, description="A Redis URL shared by a team: a record documented anywhere is "
+        "taken by content key instead of calling the LLM again (secret-looking files never "
+        "enter it).")
+    ttl_days: int = Field(90, ge=1, description="How long a shared record is kept unused.")
+
+
 class Config(_Section):
     version: Literal[1] = 1
     dataset: str = Field(..., min_length=1, description="Name of this repository's dataset.")
     documenter: DocumenterConfig = Field(default_factory=DocumenterConfig)
     processing: ProcessingConfig = Field(default_factory=ProcessingConfig)
     files: FilesConfig = Field(default_factory=FilesConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
 
 
 def _describe(error: ValidationError, source: Path) -> str:

@@ -26,6 +26,12 @@ def secret(sha: str, lang: str, *, by_name: bool) -> str:
     return f"{sha}:{SECRET_BY_NAME if by_name else SECRET_BY_CONTENT}:{lang}"
 
 
+def is_secret(key: str) -> bool:
+    """A key of a metadata-only record: what such a key names never leaves the machine."""
+    parts = key.split(":")
+    return len(parts) > 1 and parts[1] in (SECRET_BY_NAME, SECRET_BY_CONTENT)
+
+
 class Identity(namedtuple("Identity", "name model version")):
     """Who documents now: the part of a content key that is not the content."""
 

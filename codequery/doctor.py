@@ -194,6 +194,22 @@ def check_huey_db(paths: RepoPaths) -> Check:
     return Check("queue-database", True, f"{path.name}: intact")
 
 
+def check_redis(cfg: config_mod.Config) -> Check:
+    """The Redis of the transport and of the team cache answers."""
+    from codequery import redis_link
+
+    urls = {url for url in (cfg.processing.redis_url if cfg.processing.transport == "redis"
+                            else None, cfg.cache.url) if url}
+    for url in sorted(urls):
+        problem = redis_link.unreachable(url)
+        if problem:
+            return Check("redis", False, problem,
+                         f"start Redis at {redis_link.redact(url)} or fix processing.redis_url "
+                         "/ cache.url in .code-query/config.json; jobs wait in the ledger "
+                         "meanwhile")
+    return Check("redis", True, "reachable: " + ", ".join(redis_link.redact(u) for u in urls))
+
+
 # --- worker, documenter, queue, disk ----------------------------------------------------
 
 def _service_installed(root: Path) -> bool:
@@ -337,7 +353,10 @@ def diagnose(start: Path) -> list[Check]:
     else:
         report.add("database", check_data_db, paths)
         data_ok = report.last_ok()
-        report.add("queue-database", check_huey_db, paths)
+        if cfg is not None and (cfg.processing.transport == "redis" or cfg.cache.url):
+            report.add("redis", check_redis, cfg)
+        if cfg is None or cfg.processing.transport == "sqlite":
+            report.add("queue-database", check_huey_db, paths)
         report.add("worker", check_worker, paths, cfg)
         if cfg is None:
             report.skip(("documenter", "queue"), "the config is invalid")

@@ -1,14 +1,17 @@
-"""Who holds a job's lease: a process named by its pid AND its start time.
+"""Who holds a job's lease: a process named by its host, its pid AND its start time.
 
 A pid alone lies: a killed worker that nobody reaps (PID 1 in a container without an
 init) stays a zombie that `kill(pid, 0)` calls alive, and a recycled pid names another
 process. A zombie, a gone process and a process started at another time all hold nothing.
+A pid of another host says nothing about this one: such a lease is left to its expiry
+(and to the heartbeat of a remote consumer), never released because a local pid is free.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import socket
 import threading
 
 
@@ -16,7 +19,7 @@ import threading
 def _process(pid: int) -> str:
     import psutil
 
-    return f"{pid}@{psutil.Process(pid).create_time():.3f}"
+    return f"{socket.gethostname()}:{pid}@{psutil.Process(pid).create_time():.3f}"
 
 
 def me() -> str:
@@ -24,14 +27,23 @@ def me() -> str:
     return f"{_process(os.getpid())}/{threading.current_thread().name}"
 
 
+def process_of(holder: str | None) -> str:
+    """The process part of a lease owner ("host:pid@start"), without the thread."""
+    return (holder or "").split("/", 1)[0]
+
+
 def alive(holder: str | None) -> bool:
     """Whether the process that wrote `holder` still runs (not a zombie, not a recycled
     pid). Leases written before start times were recorded ("pid/thread") get the benefit of
-    the doubt only while that pid runs and is not a zombie."""
+    the doubt only while that pid runs and is not a zombie; leases of another host (or of
+    a remote consumer, "remote:TOKEN") count as alive until they expire."""
     import psutil
 
-    process = (holder or "").split("/", 1)[0]
-    pid_text, _, started = process.partition("@")
+    process = process_of(holder)
+    host, colon, local = process.rpartition(":")
+    if colon and host != socket.gethostname():
+        return True
+    pid_text, _, started = local.partition("@")
     try:
         proc = psutil.Process(int(pid_text))
         if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):

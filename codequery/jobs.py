@@ -9,8 +9,9 @@ from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from codequery import blobs, content_key, git, holders, ledger, trust
+from codequery import blobs, content_key, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -22,11 +23,17 @@ from codequery.llm_caller import BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
 from codequery.records import FileRecord
 from codequery.store import Store, connect
+from codequery.team_cache import TeamCache, open_cache
 from codequery.workspace import Workspace
+
+if TYPE_CHECKING:
+    from codequery.remote_work import RemoteWork
 
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
 DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
+REMOTE = "remote"  # run() result: handed to the remote queue, its answer comes later
+REMOTE_RETRY_SECONDS = 3.0
 
 # What running a job came to: its new status (completed, pending = retry later, dead,
 # deferred = back in the queue with no attempt spent, lost = another worker took it over)
@@ -42,6 +49,7 @@ class JobRunner:
 
     def __post_init__(self) -> None:
         self._local = threading.local()
+        self.remote: RemoteWork | None = None  # the home worker on the Redis transport
         self._config: Config | None = None
         self._config_stamp: int | None = None
 
@@ -65,8 +73,8 @@ class JobRunner:
             else:
                 if self._config is not None and fresh != self._config:
                     log.info("settings changed in %s; using them from now on", path)
-                    self.__dict__.pop("documenter", None)
-                    self.__dict__.pop("caller", None)
+                    for derived in ("documenter", "caller", "team_cache"):
+                        self.__dict__.pop(derived, None)
                 self._config = fresh
             self._config_stamp = stamp
         return self._config
@@ -84,6 +92,10 @@ class JobRunner:
     @cached_property
     def caller(self) -> LLMCaller:
         return LLMCaller(self.workspace.paths.data_db, self.config, self.documenter)
+
+    @cached_property
+    def team_cache(self) -> TeamCache | None:
+        return open_cache(self.config.cache)
 
     @property
     def store(self) -> Store:
@@ -134,6 +146,10 @@ class JobRunner:
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:
         conn = self.store.conn
+        if isinstance(outcome, _Handed):
+            detail = f"handed to the remote queue ({outcome.token[:8]})"
+            self._log(job, REMOTE, started, detail)
+            return JobResult(job.id, job.path, REMOTE, detail)
         if isinstance(outcome, _Deferred):
             ledger.reschedule(conn, job, owner, outcome.delay, outcome.reason)
             self._log(job, DEFERRED, started, outcome.reason)
@@ -159,12 +175,16 @@ class JobRunner:
                 waiting.append((job, ready))
             else:
                 outcomes[job.id] = ready
+        waiting = self._from_team_cache(waiting, outcomes)
         if not waiting:
             return outcomes
         contents = [content for _, content in waiting]
         if process.stopping():
             stop = _Deferred(0.0, "the worker is stopping")
             return outcomes | {job.id: stop for job, _ in waiting}
+        if self.remote is not None and self.remote.takes(self.config.documenter):
+            return outcomes | {job.id: self._hand_out(job, content, owner)
+                               for job, content in waiting}
 
         def renew_leases() -> None:  # the rate limit may have kept us waiting for long
             if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
@@ -193,8 +213,82 @@ class JobRunner:
                 outcomes[job.id] = DocumenterError(
                     "missing from the batch answer; it will be retried alone")
             else:
-                outcomes[job.id] = self._write(record)
+                outcomes[job.id] = self._write(record, share=True)
         return outcomes
+
+    def _hand_out(self, job: ledger.Job, content: Content, owner: str) -> object:
+        """To the remote queue, past the same rate limit and breaker as a call made here."""
+        from codequery import redis_link
+
+        try:
+            self.caller.admit()
+        except BreakerOpen as exc:
+            return _Deferred(exc.retry_in, str(exc))
+        try:
+            language = languages.detect(content.path, content.data[:200])  # as a local call
+            return _Handed(self.remote.publish(job, content, owner, language))
+        except (LookupError, *redis_link.down_errors()) as exc:
+            # No call will report back: a half-open breaker's probe must be given back.
+            self.caller.breaker.release_probe()
+            return _Deferred(REMOTE_RETRY_SECONDS, f"not handed out ({type(exc).__name__}: "
+                                                   f"{exc})")
+
+    def hint(self, content: Content, language: str) -> dict:
+        """The builtin analysis an LLM prompt carries, for a task done elsewhere."""
+        from codequery.documenters.builtin import BuiltinDocumenter
+
+        text = content.data.decode("utf-8", "replace")
+        return BuiltinDocumenter().document(content.path, language, text).model_dump(mode="json")
+
+    def finish_remote(self, job_id: str, owner: str, consumer: str, record: dict | None,
+                      error: str | None, wait: float | None) -> JobResult | None:
+        """A remote consumer's answer, written as a local one would be: the record and the
+        completed row in one transaction, while `owner` (its token) still holds the lease;
+        None when it does not (a late or repeated answer: nothing is written)."""
+        conn = self.store.conn
+        job = ledger.get(conn, job_id)
+        if job is None or job.status != ledger.PROCESSING or job.lease_owner != owner:
+            log.info("[QUEUE] %s ignoring an answer from %s: the lease moved on", job_id,
+                     consumer)
+            return None
+        started = time.monotonic() - max(time.time() - job.updated_at, 0.0)
+        outcome: object
+        usage = {key: (record or {}).get(key) for key in ("duration_ms", "cost_usd",
+                                                          "input_tokens", "output_tokens")}
+        if record is not None:
+            try:
+                made = FileRecord.model_validate({**record, "path": job.path})
+                if job.content_sha is not None and made.content_sha != job.content_sha:
+                    raise ValueError(f"a record of {made.content_sha}, not {job.content_sha}")
+            except ValueError as exc:
+                record, error = None, f"a malformed answer from {consumer}: {exc}"
+            else:
+                self.caller.report(self.store, usage, None)
+                write, detail = self._write(made, share=True)
+                outcome = (write, f"{detail} on {consumer}")
+        if record is None:
+            self.caller.report(self.store, usage, error or "no answer", wait)
+            outcome = (_Deferred(wait, error or "asked to wait") if wait is not None
+                       else DocumenterError(error or "no answer"))
+        return self._finish(job, outcome, owner, started)
+
+    def _from_team_cache(self, waiting: list[tuple[ledger.Job, Content]],
+                         outcomes: dict[str, object]) -> list[tuple[ledger.Job, Content]]:
+        """Files a teammate documented already (same content key) are taken from the team
+        cache, with no LLM call; the rest are returned."""
+        cache = self.team_cache
+        if cache is None:
+            return waiting
+        rest = []
+        for job, content in waiting:
+            key = self.identity.key(content.sha, lang_of(content.path))
+            record = None if content.secret else cache.take(key, content.path)
+            if record is None:
+                rest.append((job, content))
+            else:
+                write, _ = self._write(record, key)
+                outcomes[job.id] = (write, "taken from the team cache")
+        return rest
 
     def _batch_mates(self, job: ledger.Job, owner: str) -> list[ledger.Job]:
         """More small pending files to document in the same LLM call as `job` (first tries
@@ -286,11 +380,16 @@ class JobRunner:
         return ((lambda: store.skip(path, sha, rules, verdict.reason)),
                 f"not documented: {verdict.reason}")
 
-    def _write(self, record: FileRecord, key: str | None = None):  # noqa: ANN202
+    def _write(self, record: FileRecord, key: str | None = None,  # noqa: ANN202
+               share: bool = False):
         """(write callback, detail): the record kept under its content key, its path
-        pointed at it."""
+        pointed at it; with `share`, offered to the team cache too (an LLM's record of a
+        file that is no secret: the only kind the caller shares)."""
         data = record.model_dump(mode="json")
         key = key or self.identity.key(record.content_sha, lang_of(record.path))
+        cache = self.team_cache if share else None
+        if cache is not None:
+            cache.share(key, data)
         return (lambda: self.store.put(data, key)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
@@ -303,6 +402,13 @@ class JobRunner:
 
 class _LeaseLost(Exception):
     """Another worker took the job over while this one waited; it must not call the LLM."""
+
+
+class _Handed:
+    """Out on the remote queue under `token`; its answer completes the job later."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
 
 
 class _Deferred:

@@ -236,6 +236,22 @@ def renew(conn: sqlite3.Connection, jobs: Sequence[Job], owner: str,
     return held == len(jobs)
 
 
+def hand_over(conn: sqlite3.Connection, job: Job, owner: str, new_owner: str,
+              lease_seconds: float) -> bool:
+    """Pass a held lease to another holder (a remote consumer's token); False if `owner`
+    no longer holds it."""
+    now = time.time()
+    with transaction(conn):
+        moved = conn.execute(
+            "UPDATE jobs SET lease_owner = ?, lease_expires_at = ? WHERE id = ? AND status = ? "
+            "AND lease_owner = ?", (new_owner, now + lease_seconds, job.id, PROCESSING, owner)
+        ).rowcount
+        if moved:
+            _event(conn, job.id, PROCESSING, PROCESSING, owner,
+                   f"handed to the remote queue as {new_owner}", now)
+    return bool(moved)
+
+
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential (base, 2 base, 4 base, ...) up to cap, plus up to 25% jitter."""
     delay = min(cap, base * 2 ** max(attempt - 1, 0))

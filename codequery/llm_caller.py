@@ -79,7 +79,7 @@ class LLMCaller:
         try:
             if hasattr(self.documenter, "document_with_usage"):
                 doc, usage = self.documenter.document_with_usage(content.path, language, text)
-                usage = _usage_dict(usage)
+                usage = usage_dict(usage)
             else:
                 doc = self.documenter.document(content.path, language, text)
                 usage = {"duration_ms": int((time.monotonic() - started) * 1000)}
@@ -109,7 +109,7 @@ class LLMCaller:
         except BaseException as exc:
             self._failed(store, len(files), exc)
             raise
-        usage = _usage_dict(usage)
+        usage = usage_dict(usage)
         self._succeeded(store, len(files), usage)
         share = _split(usage, len(files))
         by_path = {c.path: c for c in contents}
@@ -120,6 +120,24 @@ class LLMCaller:
                 records[path] = record_from(by_path[path], language, doc, self.documenter.name,
                                             self.documenter.model, share)
         return records
+
+    def admit(self) -> None:
+        """What a call made elsewhere (a remote consumer) must pass first, as one made
+        here: no block, the breaker shut (or this is its probe), the rate limit."""
+        self._guard(None)
+
+    def report(self, store: Store, usage: dict[str, Any], error: str | None,
+               wait: float | None = None) -> None:
+        """The outcome of a call made elsewhere: the breaker and the call log learn it as
+        if it had been made here (a documenter that asked to wait is not broken)."""
+        if error is None:
+            self._succeeded(store, 1, usage)
+        elif wait is not None:
+            self.breaker.release_probe()
+            self._log(store, 1, False, usage, error)
+        else:
+            self.breaker.record_failure()
+            self._log(store, 1, False, usage, error)
 
     @property
     def can_batch(self) -> bool:
@@ -180,7 +198,7 @@ class LLMCaller:
 
     def _failed(self, store: Store, files: int, exc: BaseException) -> None:
         self.breaker.record_failure()  # whatever it was: a probe must always report back
-        billed = _usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
+        billed = usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
         self._log(store, files, False, billed, f"{type(exc).__name__}: {exc}")
 
     def _log(self, store: Store, files: int, ok: bool, usage: dict[str, Any],
@@ -204,7 +222,7 @@ def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.Circui
                           settings.breaker_window_seconds, settings.breaker_cooldown_seconds)
 
 
-def _usage_dict(usage: Any) -> dict[str, Any]:
+def usage_dict(usage: Any) -> dict[str, Any]:
     keys = ("duration_ms", "cost_usd", "input_tokens", "output_tokens")
     return {key: getattr(usage, key, None) for key in keys}
 

@@ -264,9 +264,10 @@ def install_commands(unit: ServiceUnit, replacing: bool) -> list[list[str]]:
     return [bootstrap]
 
 
-def plan(root: Path, platform: str | None = None) -> tuple[ServiceUnit, list[list[str]]]:
+def plan(root: Path, platform: str | None = None, command: list[str] | None = None
+         ) -> tuple[ServiceUnit, list[list[str]]]:
     """What `install` would write and run, without touching anything."""
-    unit = render(root, platform)
+    unit = render(root, platform, command)
     return unit, install_commands(unit, replacing=unit.path.exists())
 
 
@@ -298,10 +299,13 @@ def _stop_workers(unit: ServiceUnit, stop_own: bool) -> Iterator[str]:
     worker_control.stop(paths, timeout=STOP_TIMEOUT - 30)
 
 
-def install(root: Path, platform: str | None = None) -> Iterator[str | list[str]]:
+def install(root: Path, platform: str | None = None, command: list[str] | None = None
+            ) -> Iterator[str | list[str]]:
     """Write (or replace) the unit and start it; yields one line per step, and the commands
-    for the user to run (as argument lists) when no service manager answers here."""
-    unit = render(root, platform)
+    for the user to run (as argument lists) when no service manager answers here.
+    `command`: another worker than the repository's own (`--all`: the worker of every
+    registered repository, with `root` its state directory)."""
+    unit = render(root, platform, command)
     live = manager_answers(unit.platform)
     replacing = _loaded(unit) if live else unit.path.exists()
     # systemd opens append: files itself but does not create their folder.

@@ -23,6 +23,7 @@ from codequery import blobs, holders, ledger, liveness, pidfile
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
+from codequery.paths import RepoPaths
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
@@ -59,13 +60,17 @@ class WorkerRuntime:
         self._retry: dict[str, float] = {}  # job id -> when to hand it over again
         self._guard_retry = threading.Lock()
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
+        self._watch = None  # redis_link.RestartWatch on the Redis transport
+        self.remote = None  # remote_work.RemoteWork on the Redis transport
 
     @property
     def started(self) -> bool:
         return self._lock_fd is not None
 
-    def start(self) -> bool:
-        """Take the lock and start dispatching; False if another worker holds the lock."""
+    def start(self, own_log: bool = True) -> bool:
+        """Take the lock and start dispatching; False if another worker holds the lock.
+        `own_log`: log to the repository's worker.log (a worker of many repositories
+        keeps one log of its own instead)."""
         with self._guard:
             if self._lock_fd is not None:
                 return True
@@ -73,7 +78,8 @@ class WorkerRuntime:
             if fd is None:
                 return False
             self._lock_fd = fd
-            log_to_file(self.workspace)
+            if own_log:
+                log_to_file(self.workspace)
             info = pidfile.write(self.paths.pid_file)
             fifo = liveness.fifo_path(self.paths)
             if not os.path.exists(fifo):
@@ -85,17 +91,39 @@ class WorkerRuntime:
             # have lost some: the ledger is the truth, so hand every due row over again.
             released = ledger.release_processing(conn, dataset, only_expired=False,
                                                  worker=self.owner)
-            self._flush_transport()
+            try:
+                self._flush_transport()
+            except Exception as exc:  # Redis away: its tasks go stale, claims skip them
+                log.warning("could not empty the transport queue (%s: %s); starting anyway",
+                            type(exc).__name__, exc)
             conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
                          (dataset, ledger.PENDING))
             conn.close()
-            log.info("worker %s started for %s (dataset %s); released %d jobs of a dead "
-                     "worker", info["pid"], self.workspace.root, dataset, released)
+            log.info("worker %s started for %s (dataset %s, transport %s); released %d "
+                     "jobs of a dead worker", info["pid"], self.workspace.root, dataset,
+                     self.runner.config.processing.transport, released)
+            self._start_remote()
             self._thread = threading.Thread(target=self._dispatch_loop, name="dispatcher",
                                             daemon=True)
             self._thread.start()
             atexit.register(self.shutdown)  # `huey_consumer tasks.huey` has no finally of ours
             return True
+
+    def _start_remote(self) -> None:
+        """On the Redis transport, LLM work goes through the shared remote queue: this
+        worker hands it out, serves that queue with threads of its own like any other
+        consumer, and takes the answers back into its index."""
+        processing = self.runner.config.processing
+        if processing.transport != "redis":
+            return
+        from codequery import redis_keys
+        from codequery.remote_work import RemoteWork
+
+        self.remote = RemoteWork(self.runner, processing.redis_url,
+                                 redis_keys.repo_id(self.workspace.root))
+        self.runner.remote = self.remote
+        serving = processing.remote_threads
+        self.remote.start(serving_threads=processing.threads if serving is None else serving)
 
     @property
     def owner(self) -> str:
@@ -111,6 +139,8 @@ class WorkerRuntime:
         killed = kill_running(for_good=True)
         if killed:
             log.info("stopping: killed %d documenter commands; their jobs stay queued", killed)
+        if self.remote is not None:
+            self.remote.stop()
 
     def shutdown(self) -> None:
         from codequery.documenters.process import kill_running
@@ -122,6 +152,8 @@ class WorkerRuntime:
                 log.info("stopped %d documenter commands still running", killed)
             if self._thread is not None:
                 self._thread.join(timeout=5)
+            if self.remote is not None:
+                self.remote.stop()
             if self._lock_fd is not None:
                 pidfile.remove_if_mine(self.paths.pid_file)
                 os.close(self._lock_fd)
@@ -143,11 +175,16 @@ class WorkerRuntime:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
+                    if self._transport_restarted():
+                        self.hand_over_again(conn, "the Redis transport restarted")
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
-                except Exception:  # a locked or broken database must not kill dispatching
-                    log.exception("dispatching failed; trying again")
+                except Exception as exc:  # a locked database or Redis away: not fatal
+                    if self._news(f"dispatching: {type(exc).__name__}: {exc}"):
+                        log.error("dispatching failed (%s: %s); the jobs stay in the ledger "
+                                  "and are handed over once it works again",
+                                  type(exc).__name__, exc, exc_info=True)
                 ready, _, _ = select.select([fifo], [], [], wait)
                 trigger = "periodic check"
                 if ready:
@@ -160,6 +197,28 @@ class WorkerRuntime:
         finally:
             os.close(fifo)
             conn.close()
+
+    def _transport_restarted(self) -> bool:
+        """Whether the Redis transport restarted since the last look (its tasks, held
+        only in memory, may be gone). Always False on SQLite."""
+        if self._watch is None:
+            processing = self.runner.config.processing
+            if processing.transport != "redis":
+                return False
+            from codequery.redis_link import RestartWatch
+
+            self._watch = RestartWatch(processing.redis_url)
+        return self._watch.restarted()
+
+    def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
+        """Every pending job is handed to the transport again: tasks it held are lost."""
+        out = self.remote.release_all(conn, why) if self.remote is not None else 0
+        with ledger.transaction(conn):
+            count = conn.execute(
+                "UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
+                (self.runner.config.dataset, ledger.PENDING)).rowcount
+        log.warning("%s; handing %d pending jobs over again (%d were out on the remote "
+                    "queue)", why, count, out)
 
     def _try_reconcile(self, trigger: str, conn) -> None:  # noqa: ANN001
         """A failing reconcile (the documenter's CLI missing, a full disk) must not stop
@@ -233,7 +292,7 @@ class WorkerRuntime:
         for job_id in due:
             try:
                 ledger.release(conn, job_id, self.owner, "the run broke off; queued again",
-                               holder=holders.me().split("/", 1)[0])
+                               holder=holders.process_of(holders.me()))
                 self._enqueue(job_id, HUEY_PRIORITY[1])
             except Exception:  # still broken: next time round
                 with self._guard_retry:
@@ -294,13 +353,14 @@ def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202
     return StoppingConsumer(huey, **options)
 
 
-def log_to_file(workspace: Workspace) -> None:
+def log_to_file(workspace: Workspace | RepoPaths) -> None:
     """One rotating log per repository; added once even if called again."""
+    paths = workspace if isinstance(workspace, RepoPaths) else workspace.paths
     root_logger = logging.getLogger()
-    target = str(workspace.paths.log_dir / "worker.log")
+    target = str(paths.log_dir / "worker.log")
     if any(getattr(h, "baseFilename", None) == target for h in root_logger.handlers):
         return
-    workspace.paths.log_dir.mkdir(parents=True, exist_ok=True)
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3,
                                                    encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))

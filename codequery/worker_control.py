@@ -54,9 +54,16 @@ def worker_command(threads: int | None = None, metrics_port: int | None = None) 
     return argv + (["--metrics-port", str(metrics_port)] if metrics_port else [])
 
 
+def all_worker_command(threads: int | None = None) -> list[str]:
+    argv = [sys.executable, "-I", "-m", "codequery.all_worker"]
+    return argv + (["--threads", str(threads)] if threads else [])
+
+
 def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0,
-          metrics_port: int | None = None) -> tuple[int, bool]:
-    """Start a detached consumer; returns (pid, started_now). Waits until it is ready."""
+          metrics_port: int | None = None, command: list[str] | None = None
+          ) -> tuple[int, bool]:
+    """Start a detached consumer; returns (pid, started_now). Waits until it is ready.
+    `command`: another consumer than the repository's own (the worker of all of them)."""
     current = info(paths)
     if current.running:
         return current.pid or 0, False
@@ -64,7 +71,8 @@ def start(paths: RepoPaths, threads: int | None = None, timeout: float = 20.0,
     out = open(paths.log_dir / "worker.out", "ab")  # noqa: SIM115 - handed to the child
     env = {**os.environ, "CODEQUERY_ROOT": str(paths.root)}
     env = {k: v for k, v in env.items() if not k.startswith("GIT_")}
-    child = subprocess.Popen(worker_command(threads, metrics_port), cwd=paths.root, env=env,
+    child = subprocess.Popen(command or worker_command(threads, metrics_port), cwd=paths.root,
+                             env=env,
                              stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True, close_fds=True)
     out.close()
@@ -128,16 +136,16 @@ def stop(paths: RepoPaths, timeout: float = 10.0) -> int | None:
         deadline = time.monotonic() + max(timeout * share, 0.5 if sig == signal.SIGKILL else 0)
         while time.monotonic() < deadline:
             if not liveness.worker_alive(paths):
-                _requeue_jobs_of(paths)
+                requeue_jobs_of(paths)
                 return pid
             time.sleep(0.05)
     if liveness.worker_alive(paths):
         raise CodeQueryError(f"worker {pid} did not stop")
-    _requeue_jobs_of(paths)
+    requeue_jobs_of(paths)
     return pid
 
 
-def _requeue_jobs_of(paths: RepoPaths) -> None:
+def requeue_jobs_of(paths: RepoPaths) -> None:
     """A worker stopped the hard way leaves its jobs processing: back to the queue now,
     with the attempt given back (the stop cut it short, not the file)."""
     from codequery import config as config_mod

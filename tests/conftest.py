@@ -56,3 +56,17 @@ def initialized_repo(repo: Path):
     assert cli_run(repo, "init").exit_code == 0
     yield repo
     worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A redis-server of this test's own, stopped afterwards."""
+    from tests.redis_server import RedisServer, available
+
+    if not available():
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server; "
+                    ".ci/run installs it when run as root)")
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()

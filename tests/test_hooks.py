@@ -29,7 +29,7 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.slow  # real commits run the installed hooks in subprocesses
 
-HEAVY = ("huey", "pydantic", "git", "rich", "click", "psutil", "sqlite3")
+HEAVY = ("huey", "pydantic", "git", "rich", "click", "psutil", "sqlite3", "redis")
 NO_WORKER = "no worker is running; the index catches up when one starts (codequery worker start)"
 WORKER_TRIGGERS = ("wake-up", "periodic check", "worker start")  # jobs the worker queued
 

@@ -184,6 +184,9 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     console.print(f"codequery: dataset {cfg.dataset!r} in {ws.paths.state_dir}")
     ws.store  # noqa: B018 - creates and migrates the database now
     _stage_config(ws)
+    from codequery import registry
+
+    registry.register(ws.root)  # `worker start --all` serves it
     if not no_hooks:
         from codequery.cli.hook_commands import install_hooks_into
 

@@ -19,8 +19,12 @@ PLATFORM_OPTION = click.option(
 @click.option("--dry-run", is_flag=True,
               help="Print where the unit would go, its content (on stdout) and the commands "
                    "that would run; change nothing.")
+@click.option("--all", "all_repos", is_flag=True,
+              help="One service for every repository registered with `codequery init` "
+                   "(`codequery worker start --all`).")
 @click.pass_obj
-def install_service(state: State, platform: str | None, dry_run: bool) -> None:
+def install_service(state: State, platform: str | None, dry_run: bool,
+                    all_repos: bool = False) -> None:
     """Run this repository's worker as a per-user service: started at login, restarted
     after a crash, stopped gracefully.
 
@@ -29,17 +33,25 @@ def install_service(state: State, platform: str | None, dry_run: bool) -> None:
     ~/Library/LaunchAgents. Each repository gets its own; running this again replaces it.
     Never needs root. Its output goes to .code-query/logs/worker.out.
     """
-    ws = state.workspace
-    ws.require_initialized()
-    ws.config  # noqa: B018 - a broken config fails here, not in a restart loop of the service
+    if all_repos:
+        from codequery import registry, worker_control
+
+        root = registry.all_worker_paths().root
+        root.mkdir(parents=True, exist_ok=True)
+        command = worker_control.all_worker_command()
+    else:
+        ws = state.workspace
+        ws.require_initialized()
+        ws.config  # noqa: B018 - a broken config fails here, not in a restart loop
+        root, command = ws.root, None
     if dry_run:
-        unit, commands = service.plan(ws.root, platform)
+        unit, commands = service.plan(root, platform, command)
         _say(f"would write {unit.path}:")
         click.echo(unit.content, nl=not unit.content.endswith("\n"))
         for argv in commands:
             _say(f"would run {shlex.join(argv)}")
         return
-    for step in service.install(ws.root, platform):
+    for step in service.install(root, platform, command):
         if isinstance(step, list):  # a command for the user: printed so it can be pasted
             click.echo(f"  {shlex.join(step)}", err=True)
         else:
@@ -48,13 +60,18 @@ def install_service(state: State, platform: str | None, dry_run: bool) -> None:
 
 @cli.command("uninstall-service")
 @PLATFORM_OPTION
+@click.option("--all", "all_repos", is_flag=True,
+              help="The service of every registered repository (`install-service --all`).")
 @click.pass_obj
-def uninstall_service(state: State, platform: str | None) -> None:
+def uninstall_service(state: State, platform: str | None, all_repos: bool = False) -> None:
     """Stop, disable and remove this repository's worker service (if one is installed).
 
     A worker you started with `codequery worker start` keeps running.
     """
-    for step in service.uninstall(state.workspace.root, platform):
+    from codequery import registry
+
+    root = registry.all_worker_paths().root if all_repos else state.workspace.root
+    for step in service.uninstall(root, platform):
         _say(step)
 
 

@@ -22,9 +22,33 @@ def worker() -> None:
               help="Consumer threads (default: processing.threads in the config).")
 @click.option("--metrics-port", type=click.IntRange(1, 65535),
               help="Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.")
+@click.option("--remote", "remote_url", metavar="REDIS_URL",
+              help="Instead: serve the shared remote queue at REDIS_URL in the foreground, "
+                   "documenting for repositories this machine need not have checked out "
+                   "(Ctrl-C lets running tasks finish).")
+@click.option("--claude", "claude_executable", default="claude", show_default=True,
+              help="With --remote: the Claude CLI this machine runs.")
+@click.option("--all", "all_repos", is_flag=True,
+              help="One worker for every repository registered with `codequery init`.")
 @click.pass_obj
-def start(state: State, threads: int | None, metrics_port: int | None = None) -> None:
+def start(state: State, threads: int | None, metrics_port: int | None = None,
+          remote_url: str | None = None, claude_executable: str = "claude",
+          all_repos: bool = False) -> None:
     """Start a detached worker for this repository and wait until it is ready."""
+    if remote_url:
+        from codequery import remote_consumer
+
+        remote_consumer.serve_forever(remote_url, threads or 4, claude_executable)
+        return
+    if all_repos:
+        from codequery import registry
+
+        pid, started = worker_control.start(registry.all_worker_paths(), threads,
+                                            command=worker_control.all_worker_command(threads))
+        count = len(registry.registered())
+        click.echo(f"codequery: worker for all {count} registered repositories "
+                   + (f"started (pid {pid})" if started else f"already running (pid {pid})"))
+        return
     ws = state.workspace
     ws.require_initialized()
     ws.config  # noqa: B018 - a broken config fails here, not in the detached process
@@ -42,10 +66,20 @@ def start(state: State, threads: int | None, metrics_port: int | None = None) ->
 @worker.command()
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to let running jobs finish before stopping harder.")
+@click.option("--all", "all_repos", is_flag=True,
+              help="Stop the worker of all registered repositories.")
 @click.pass_obj
-def stop(state: State, timeout: float) -> None:
+def stop(state: State, timeout: float, all_repos: bool = False) -> None:
     """Stop the worker: running jobs finish first; pending jobs stay queued."""
-    pid = worker_control.stop(state.workspace.paths, timeout)
+    if all_repos:
+        from codequery import registry
+        from codequery.paths import RepoPaths
+
+        pid = worker_control.stop(registry.all_worker_paths(), timeout)
+        for root in registry.registered():
+            worker_control.requeue_jobs_of(RepoPaths(root))
+    else:
+        pid = worker_control.stop(state.workspace.paths, timeout)
     click.echo("codequery: no worker is running" if pid is None
                else f"codequery: worker {pid} stopped")
 
@@ -62,11 +96,16 @@ def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
 
 
 @worker.command()
+@click.option("--all", "all_repos", is_flag=True,
+              help="Every registered repository: its worker and queue.")
 @json_option
 @click.pass_obj
-def status(state: State, as_json: bool) -> None:
+def status(state: State, as_json: bool, all_repos: bool = False) -> None:
     """Is the worker running? pid, CPU, memory, uptime and queue counts. Exit 0 if running,
-    3 if not (as systemctl)."""
+    3 if not (as systemctl); with --all, 0 if every registered repository has a worker."""
+    if all_repos:
+        _status_all(as_json)
+        return
     ws = state.workspace
     info = worker_control.info(ws.paths)
     counts = ledger.counts(ws.store.conn, ws.config.dataset)
@@ -82,6 +121,36 @@ def status(state: State, as_json: bool) -> None:
             console.print("worker: [red]not running[/red] (start it with: codequery worker start)")
         console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
+        click.get_current_context().exit(3)
+
+
+def _status_all(as_json: bool) -> None:
+    from codequery import registry
+    from codequery.workspace import Workspace
+
+    rows = []
+    for root in registry.registered():
+        ws = Workspace(root)
+        info = worker_control.info(ws.paths, sample_cpu=False)
+        rows.append({"root": str(root), "dataset": ws.config.dataset,
+                     "transport": ws.config.processing.transport,
+                     "worker": info.as_dict(),
+                     "queue": ledger.counts(ws.store.conn, ws.config.dataset)})
+    if as_json:
+        emit_json(rows)
+    else:
+        from rich.table import Table
+
+        table = Table("repository", "worker", "pid", "transport", "pending", "processing",
+                      "completed", "dead")
+        for row in rows:
+            worker, queue = row["worker"], row["queue"]
+            table.add_row(row["root"], "running" if worker["running"] else "not running",
+                          str(worker["pid"] or "-"), row["transport"],
+                          *(str(queue[s]) for s in ("pending", "processing", "completed",
+                                                     "dead")))
+        stdout_console().print(table)
+    if not rows or not all(row["worker"]["running"] for row in rows):
         click.get_current_context().exit(3)
 
 

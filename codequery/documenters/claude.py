@@ -276,8 +276,10 @@ class ClaudeDocumenter:
     def document(self, path: str, language: str, text: str) -> FileDoc:
         return self.document_with_usage(path, language, text)[0]
 
-    def document_with_usage(self, path: str, language: str, text: str) -> tuple[FileDoc, CallUsage]:
-        hint = self._builtin.document(path, language, text)
+    def document_with_usage(self, path: str, language: str, text: str,
+                            hint: FileDoc | None = None) -> tuple[FileDoc, CallUsage]:
+        """`hint`: the builtin analysis, when it came with the task (a remote consumer)."""
+        hint = hint or self._builtin.document(path, language, text)
         prompt = render_prompt(self._template, path, language, text, hint)
         result, usage = self._call(prompt, structured=True)
         try:

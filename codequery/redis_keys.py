@@ -1,0 +1,43 @@
+"""Every name codequery uses in a Redis: one place, so that the home worker, the remote
+consumers and the team cache cannot disagree about them."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from pathlib import Path
+
+PREFIX = "codequery"
+# The Huey queue that remote consumers serve: tasks carrying everything a documenter needs.
+REMOTE_QUEUE = "codequery_remote"
+
+
+def repo_id(root: Path) -> str:
+    """This clone on this machine: the name of its own transport queue and results list
+    (two clones of one repository each keep their own ledger and index)."""
+    where = f"{socket.gethostname()}:{Path(root).resolve()}"
+    return hashlib.sha1(where.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def transport_queue(root: Path) -> str:
+    """The Huey queue of one clone's home worker (Huey keeps only [A-Za-z0-9_] of it)."""
+    return f"codequery_{repo_id(root)}"
+
+
+def results(repo: str) -> str:
+    """Where remote consumers push what they made of a repository's tasks."""
+    return f"{PREFIX}:results:{repo}"
+
+
+def started(token: str) -> str:
+    """Set when a consumer takes a task: from then on its heartbeat must be seen."""
+    return f"{PREFIX}:started:{token}"
+
+
+def heartbeat(token: str) -> str:
+    """Kept alive (with a short TTL) while a consumer works on a task."""
+    return f"{PREFIX}:heartbeat:{token}"
+
+
+def cached_record(content_key: str) -> str:
+    return f"{PREFIX}:record:{content_key}"

@@ -1,0 +1,231 @@
+"""A consumer of the shared remote queue: documents content for repositories it does not
+have checked out (`codequery worker start --remote URL`, and threads of every home worker
+on the Redis transport).
+
+Leases are the home worker's: this side only proves it is alive. When it takes a task it
+marks the task's token started and keeps a heartbeat key with a short TTL fresh while it
+works (rq's way); a consumer killed mid-job stops beating, the home worker sees a started
+task without a heartbeat and hands the job out again. Only the Claude CLI of this machine
+ever runs here: a task names a model, never a program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from codequery import redis_keys, redis_link, remote_queue
+from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
+from codequery.records import FileDoc
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 1.0  # how often a working consumer says so
+HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
+STARTED_TTL = 86400
+PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
+BLOCKED_WAIT_SECONDS = 300.0
+REFUSED_WAIT_SECONDS = 10.0
+
+
+class Refused(Exception):
+    """A task this consumer cannot do as asked (another documenter, another prompt)."""
+
+
+def consumer_id() -> str:
+    from codequery import holders
+
+    return holders.process_of(holders.me())
+
+
+class RemoteConsumer:
+    def __init__(self, url: str, threads: int, executable: str = "claude") -> None:
+        self.url = url
+        self.threads = threads
+        self.executable = executable
+        self.client = redis_link.client(url)
+        self.huey, _ = remote_queue.make(url, self.serve)
+        self.id = consumer_id()
+        self._beating: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._documenters: dict[tuple, Any] = {}
+        self._workers: list[threading.Thread] = []
+        self.done = 0
+
+    def start(self) -> None:
+        for index in range(self.threads):
+            thread = threading.Thread(target=self._work_loop, name=f"remote-{index}",
+                                      daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+        log.info("consumer %s serving %s on %s with %d threads", self.id,
+                 redis_keys.REMOTE_QUEUE, redis_link.redact(self.url), self.threads)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Tasks running now finish (within `timeout`); none is taken after this."""
+        self._stop.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._workers:
+            thread.join(max(deadline - time.monotonic(), 0))
+
+    def _work_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                task = self.huey.dequeue()
+            except redis_link.down_errors() as exc:
+                log.warning("the remote queue is unreachable (%s); retrying", exc)
+                self._stop.wait(1.0)
+                continue
+            if task is not None:
+                self.huey.execute(task)
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            with self._lock:
+                tokens = list(self._beating)
+            try:
+                with self.client.pipeline(transaction=False) as pipe:
+                    for token in tokens:
+                        pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
+                    pipe.execute()
+            except redis_link.down_errors():
+                pass  # the home worker hands the work out again if it must
+
+    def serve(self, payload: dict[str, Any]) -> None:
+        """Run one task: mark it started, document, push the answer home."""
+        token = payload["token"]
+
+        def mark_started() -> None:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.set(redis_keys.started(token), self.id, ex=STARTED_TTL)
+                pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
+                pipe.execute()
+
+        if not self._persist(mark_started):
+            return  # the home worker hands it out again (after a restart, or in time)
+        with self._lock:
+            self._beating.add(token)
+        try:
+            message = self._document(payload)
+        finally:
+            with self._lock:
+                self._beating.discard(token)
+        results = redis_keys.results(payload["repo"])
+        if self._persist(lambda: self.client.lpush(results, message)):
+            self.done += 1
+        else:
+            log.warning("could not deliver the result of %s; it will be redone",
+                        payload["job"])
+
+    def _document(self, payload: dict[str, Any]) -> str:
+        from codequery.documenting import record_from
+        from codequery.eligibility import Content
+        from codequery.llm_caller import usage_dict
+
+        wanted = payload["documenter"]
+        try:
+            documenter = self._documenter(wanted)
+            path, data, language = payload["path"], payload["content"], payload["language"]
+            hint = FileDoc.model_validate(payload["hint"]) if payload.get("hint") else None
+            doc, usage = documenter.document_with_usage(
+                path, language, data.decode("utf-8", "replace"), hint)
+            record = record_from(Content(path, data, payload["sha"]), language, doc,
+                                 documenter.name, documenter.model, usage_dict(usage))
+        except Refused as exc:  # another consumer may take it: no attempt is spent
+            log.warning("refusing a task of %s: %s", payload.get("home"), exc)
+            return remote_queue.result_message(payload, self.id, error=str(exc),
+                                               wait=REFUSED_WAIT_SECONDS)
+        except DocumenterBusy as exc:
+            return remote_queue.result_message(payload, self.id, error=str(exc),
+                                               wait=exc.retry_after)
+        except DocumenterBlocked as exc:
+            return remote_queue.result_message(payload, self.id, error=str(exc),
+                                               wait=BLOCKED_WAIT_SECONDS)
+        except Exception as exc:  # the file's failure: the home worker retries or gives up
+            from codequery.documenters import process
+
+            # Cut short by our own stop: not the file's fault, so no attempt is spent.
+            wait = 0.0 if process.stopping() or self._stop.is_set() else None
+            return remote_queue.result_message(
+                payload, self.id, error=f"{type(exc).__name__}: {exc} (on {self.id})",
+                wait=wait)
+        return remote_queue.result_message(payload, self.id,
+                                           record=record.model_dump(mode="json"))
+
+    def _documenter(self, wanted: dict[str, Any]) -> Any:
+        from codequery.documenters.claude import ClaudeDocumenter
+
+        if wanted.get("name") != "claude":
+            raise Refused(f"this consumer runs only the claude documenter, not "
+                          f"{wanted.get('name')!r}")
+        key = (wanted.get("model"), float(wanted["timeout"]))
+        with self._lock:
+            documenter = self._documenters.get(key)
+            if documenter is None:
+                documenter = ClaudeDocumenter(self.executable, key[0], key[1])
+                self._documenters[key] = documenter
+        if documenter.version != wanted.get("version"):
+            raise Refused(f"prompt version {documenter.version} on {self.id}, "
+                          f"{wanted.get('version')} at home: run the same codequery version")
+        return documenter
+
+    def _persist(self, write: Callable[[], object]) -> bool:
+        """Do `write` in Redis, waiting out a short outage or restart; False if Redis
+        stayed away (the home worker's lease check hands the job out again)."""
+        deadline = time.monotonic() + PUSH_PATIENCE_SECONDS
+        while True:
+            try:
+                write()
+                return True
+            except redis_link.down_errors():
+                if time.monotonic() > deadline or self._stop.is_set():
+                    return False
+                time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`codequery worker start --remote URL` (foreground, like huey_consumer): SIGINT or
+    SIGTERM lets the running tasks finish, a second signal stops at once."""
+    parser = argparse.ArgumentParser(prog="python -m codequery.remote_consumer")
+    parser.add_argument("url")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--claude", default="claude", help="the Claude CLI to run")
+    args = parser.parse_args(argv)
+    return serve_forever(args.url, args.threads, args.claude)
+
+
+def serve_forever(url: str, threads: int, executable: str) -> int:
+    from codequery.worker import LOG_FORMAT
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    problem = redis_link.unreachable(url)
+    if problem:
+        log.warning("%s; waiting for it", problem)
+    consumer = RemoteConsumer(url, threads, executable)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            raise SystemExit(1)
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    consumer.start()
+    while not stopping.wait(1.0):
+        pass
+    log.info("stopping: running tasks finish first")
+    consumer.stop()
+    log.info("consumer %s stopped after %d tasks", consumer.id, consumer.done)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

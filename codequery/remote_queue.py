@@ -1,0 +1,48 @@
+"""The queue that consumers on any machine serve: Huey's priority Redis storage, one task.
+
+A task is self-contained: the job's id and lease token, the repository it came from, the
+path, the content, its language, the builtin analysis as a hint, and the documenter's
+model and prompt version. A consumer needs no checkout of the repository; it documents
+with the Claude CLI of its own machine and pushes the answer onto the repository's
+results list, where the home worker (the only writer of the index and the ledger) takes
+it. Secret-looking files never get here: they are documented at home, metadata only.
+
+Names in Redis are in `redis_keys`; what travels through it is in this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from huey import Huey, PriorityRedisHuey
+
+from codequery import redis_keys, redis_link
+
+PAYLOAD_VERSION = 1
+# Remote work is serialised by Huey (pickle) on the way out and as JSON on the way back;
+# both only through the team's own Redis, which must not be open to strangers.
+
+
+def make(url: str, serve: Callable[[dict[str, Any]], None]) -> tuple[Huey, Any]:
+    """The shared queue on `url` and its task, which runs `serve(payload)` where it is
+    consumed (the publisher's `serve` is never called)."""
+    huey = PriorityRedisHuey(redis_keys.REMOTE_QUEUE, results=False, store_none=False,
+                             utc=True, connection_pool=redis_link.client(url).connection_pool,
+                             read_timeout=1)
+
+    @huey.task(name="document_content")
+    def document_content(payload: dict[str, Any]) -> None:
+        serve(payload)
+
+    return huey, document_content
+
+
+def result_message(payload: dict[str, Any], consumer: str, *, record: dict | None = None,
+                   error: str | None = None, wait: float | None = None) -> str:
+    """What a consumer pushes back: the record (ok) or the error, and for a documenter
+    that asked to wait (rate limit, not logged in) how long, which costs no attempt."""
+    return json.dumps({"v": PAYLOAD_VERSION, "job": payload["job"], "token": payload["token"],
+                       "consumer": consumer, "ok": record is not None, "record": record,
+                       "error": error, "wait": wait})

@@ -1,0 +1,68 @@
+"""One worker process for every repository registered with `init`: a real detached process."""
+
+import json
+import subprocess
+
+import pytest
+
+from codequery import liveness, registry
+from codequery.paths import RepoPaths
+from tests.helpers import cli_json, cli_run, make_repo, run_installed, wait_for, write
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def repos(tmp_path):
+    made = []
+    for name in ("alpha", "beta"):
+        repo = make_repo(tmp_path / name, {"README.md": f"# {name}\n"})
+        assert cli_run(repo, "init").exit_code == 0
+        made.append(repo)
+    yield made
+    run_installed(made[0], "worker", "stop", "--all")
+
+
+def _commit(repo, files):
+    write(repo, files)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "change"], cwd=repo, check=True,
+                   capture_output=True)
+
+
+def test_init_registers_the_repository(repos):
+    assert registry.registered() == [repo.resolve() for repo in repos]
+
+
+def test_one_worker_serves_every_registered_repository(repos, tmp_path):
+    alpha, beta = repos
+    done = run_installed(alpha, "worker", "start", "--all")
+    assert done.returncode == 0 and "started" in done.stdout, done.stdout + done.stderr
+    assert all(liveness.worker_alive(RepoPaths(repo)) for repo in repos)
+    _commit(alpha, {"src/a.py": "def alpha_only():\n    return 1\n"})
+    _commit(beta, {"src/b.py": "def beta_only():\n    return 2\n"})
+    wait_for(lambda: cli_json(alpha, "search", "alpha_only"), timeout=20)
+    wait_for(lambda: cli_json(beta, "search", "beta_only"), timeout=20)
+    assert cli_json(alpha, "search", "beta_only") == []  # each keeps its own index
+    report = run_installed(alpha, "worker", "status", "--all", "--json")
+    assert report.returncode == 0, report.stdout + report.stderr
+    rows = json.loads(report.stdout)
+    assert [row["root"] for row in rows] == [str(repo.resolve()) for repo in repos]
+    assert len({row["worker"]["pid"] for row in rows}) == 1  # one process for both
+    # A repository set up later is picked up without a restart.
+    gamma = make_repo(tmp_path / "gamma", {"README.md": "# gamma\n"})
+    assert cli_run(gamma, "init", "--no-document").exit_code == 0
+    wait_for(lambda: liveness.worker_alive(RepoPaths(gamma)), timeout=20)
+    done = run_installed(alpha, "worker", "stop", "--all")
+    assert done.returncode == 0 and "stopped" in done.stdout
+    assert not any(liveness.worker_alive(RepoPaths(r)) for r in (alpha, beta, gamma))
+    assert run_installed(alpha, "worker", "status", "--all").returncode == 3
+
+
+def test_install_service_all_runs_the_worker_of_every_repository(repos):
+    done = run_installed(repos[0], "install-service", "--all", "--dry-run", "--platform",
+                         "systemd")
+    assert done.returncode == 0, done.stderr
+    assert '"-m" "codequery.all_worker"' in done.stdout
+    assert str(registry.all_worker_paths().root) in done.stdout
+

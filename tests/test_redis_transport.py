@@ -1,0 +1,97 @@
+"""The Redis transport with a real redis-server: the ledger stays the source of truth."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from codequery import redis_keys, redis_link, store
+from tests.helpers import cli_json, cli_run, configure, run_installed, wait_for, write
+
+pytestmark = pytest.mark.slow
+
+
+def _use_redis(repo, url):
+    configure(repo, processing={"transport": "redis", "redis_url": url})
+
+
+def _statuses(repo):
+    conn = store.connect(repo / ".code-query/code_data.db")
+    try:
+        return [row[0] for row in conn.execute("SELECT status FROM jobs")]
+    finally:
+        conn.close()
+
+
+def _commit(repo, message="change"):
+    started = time.monotonic()
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    done = subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return time.monotonic() - started, done.stderr
+
+
+def test_the_worker_documents_through_its_own_redis_queue(initialized_repo, redis_server):
+    repo = initialized_repo
+    _use_redis(repo, redis_server.url)
+    write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
+    assert run_installed(repo, "worker", "start").returncode == 0
+    elapsed, said = _commit(repo)
+    assert said == ""
+    [hit] = wait_for(lambda: cli_json(repo, "search", "compute_vat"), timeout=20)
+    assert hit["path"] == "src/tax.py"
+    assert "transport redis" in (repo / ".code-query/logs/worker.log").read_text()
+    # The worker waits on its own queue, named for this clone: nobody else's is touched.
+    commands = redis_link.client(redis_server.url).info("commandstats")
+    assert commands.get("cmdstat_zadd", {}).get("calls", 0) >= 1, commands
+    assert redis_keys.transport_queue(repo).startswith("codequery_")
+
+
+def test_with_redis_down_the_hook_returns_and_nothing_is_lost(initialized_repo,
+                                                              redis_server):
+    repo = initialized_repo
+    _use_redis(repo, redis_server.url)
+    redis_server.stop()
+    assert run_installed(repo, "worker", "start").returncode == 0
+    write(repo, {f"src/m{i}.py": f"def function_{i}():\n    return {i}\n" for i in range(5)})
+    elapsed, said = _commit(repo)
+    assert said == "" and elapsed < 2.0
+    # The worker's reconciler records the work in the ledger; Redis is not needed for that.
+    wait_for(lambda: _statuses(repo).count("pending") == 5, timeout=15)
+    time.sleep(1.5)
+    assert _statuses(repo).count("pending") == 5  # waiting for the transport, kept
+    doctor = json.loads(run_installed(repo, "doctor", "--json").stdout)
+    [check] = [c for c in doctor["checks"] if c["name"] == "redis"]
+    assert not check["ok"] and "does not answer" in check["detail"]
+    redis_server.start()
+    wait_for(lambda: set(_statuses(repo)) == {"completed"}, timeout=30)
+    assert [hit["path"] for hit in cli_json(repo, "search", "function_3")] == ["src/m3.py"]
+
+
+def test_the_hook_never_imports_redis_or_huey(initialized_repo, redis_server):
+    repo = initialized_repo
+    _use_redis(repo, redis_server.url)
+    assert run_installed(repo, "worker", "start").returncode == 0
+    write(repo, {"a.py": "x = 1\n"})
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    done = subprocess.run(["git", "commit", "-q", "-m", "change"], cwd=repo, text=True,
+                          capture_output=True,
+                          env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"})
+    imported = {line.split("|")[-1].strip().split(".")[0]
+                for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "codequery" in imported
+    assert not imported & {"redis", "huey", "pydantic", "psutil"}, imported
+
+
+def test_a_redis_transport_without_url_is_a_config_error(initialized_repo):
+    repo = initialized_repo
+    path = repo / ".code-query/config.json"
+    cfg = json.loads(path.read_text())
+    cfg["processing"]["transport"] = "redis"
+    path.write_text(json.dumps(cfg))
+    result = cli_run(repo, "status")
+    assert result.exit_code == 1
+    assert "processing" in result.output and "redis_url" in result.output

@@ -1,0 +1,133 @@
+"""Handing work out and taking answers back, in this process, against a real redis-server
+and the fake Claude CLI: one answer completes a job once; a late, repeated or forged one
+writes nothing; a consumer that stops beating gives its job back."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codequery import ledger, redis_keys, redis_link, remote_queue
+from codequery.jobs import REMOTE, JobRunner
+from codequery.remote_consumer import RemoteConsumer
+from codequery.remote_work import RemoteWork, owner_of
+from codequery.workspace import Workspace
+from tests.helpers import cli_run, configure, logged_calls
+
+BIN = Path(__file__).with_name("bin")
+
+
+@pytest.fixture
+def home(repo, redis_server, tmp_path, monkeypatch):
+    """A runner of the repository on the Redis transport, handing work out (no worker)."""
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(tmp_path / "calls.jsonl"))
+    assert cli_run(repo, "init", "--documenter", "claude", "--no-document").exit_code == 0
+    configure(repo, processing={"transport": "redis", "redis_url": redis_server.url},
+              documenter={"requests_per_minute": 0})
+    runner = JobRunner(Workspace(repo))
+    runner.remote = RemoteWork(runner, redis_server.url, redis_keys.repo_id(repo))
+    return runner
+
+
+def _queue(runner: JobRunner, path: str) -> str:
+    [queued] = ledger.enqueue(runner.store.conn, runner.config.dataset,
+                              [(path, ledger.DOCUMENT, None)])
+    return queued.id
+
+
+def _next_answer(runner: JobRunner) -> dict:
+    found = runner.remote.client.brpop(runner.remote._results, timeout=20)
+    assert found is not None, "no answer came back"
+    return json.loads(found[1])
+
+
+def _completions(runner: JobRunner, job_id: str) -> int:
+    return sum(e["to"] == ledger.COMPLETED for e in ledger.events(runner.store.conn, job_id))
+
+
+def test_an_answer_completes_its_job_once(home):
+    job_id = _queue(home, "src/invoices.py")
+    [result] = home.run_all(job_id)
+    assert result.status == REMOTE
+    held = ledger.get(home.store.conn, job_id)
+    assert held.status == ledger.PROCESSING and held.lease_owner.startswith("remote:")
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    consumer.start()
+    try:
+        answer = _next_answer(home)
+    finally:
+        consumer.stop()
+    assert answer["ok"] and answer["consumer"] == consumer.id
+    home.remote.take(answer)
+    home.remote.take(answer)  # delivered twice: the second finds the lease gone
+    assert ledger.get(home.store.conn, job_id).status == ledger.COMPLETED
+    assert _completions(home, job_id) == 1
+    shown = home.store.get("src/invoices.py")
+    assert shown["overview"] == "Fake documentation of src/invoices.py."
+    [call] = logged_calls(Path(os.environ["FAKE_CLAUDE_LOG"]))
+    assert "parse_invoice" in call["stdin"]  # the content and the hint travelled
+
+
+def test_an_answer_for_a_lease_that_moved_on_writes_nothing(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    payload = {"job": job_id, "token": "f" * 32}  # not the token the ledger holds
+    forged = remote_queue.result_message(payload, "intruder:1@1", record={
+        "path": "x", "language": "python", "size": 1, "line_count": 1,
+        "content_sha": "0" * 40, "documenter": "claude", "model": None,
+        "documented_at": "2026-01-01T00:00:00+00:00", "overview": "Forged."})
+    home.remote.take(json.loads(forged))
+    assert ledger.get(home.store.conn, job_id).status == ledger.PROCESSING
+    assert home.store.get("src/invoices.py") is None
+
+
+def test_a_consumer_that_stops_beating_gives_its_job_back(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    token = ledger.get(home.store.conn, job_id).lease_owner.removeprefix("remote:")
+    client = redis_link.client(home.remote.url)
+    client.set(redis_keys.started(token), "gone:1@1")  # taken, and no heartbeat since
+    home.remote.check_leases()
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0  # the attempt given back
+    assert "stopped (no heartbeat)" in ledger.events(home.store.conn, job_id)[-1]["detail"]
+
+
+def test_a_beating_consumer_keeps_its_lease(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    owner = ledger.get(home.store.conn, job_id).lease_owner
+    token = owner.removeprefix("remote:")
+    client = redis_link.client(home.remote.url)
+    client.set(redis_keys.started(token), "busy:1@1")
+    client.set(redis_keys.heartbeat(token), "busy:1@1", ex=5)
+    home.remote.check_leases()
+    assert ledger.get(home.store.conn, job_id).lease_owner == owner_of(token)
+
+
+def test_secret_looking_files_are_never_handed_out(home, redis_server):
+    from tests.helpers import commit_all, write
+
+    root = home.workspace.root
+    write(root, {"deploy/server.pem": "-----BEGIN PRIVATE KEY-----\nabc\n"})
+    commit_all(root)
+    job_id = _queue(home, "deploy/server.pem")
+    [result] = home.run_all(job_id)
+    assert result.status == ledger.COMPLETED  # metadata only, at home
+    assert redis_link.client(redis_server.url).keys("*") == []
+
+
+def test_a_consumer_of_another_prompt_version_refuses_without_spending_an_attempt(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    payload = home.remote.huey.dequeue().args[0]  # the task as it went out
+    payload["documenter"]["version"] = "p-another"
+    RemoteConsumer(home.remote.url, threads=1).serve(payload)
+    answer = _next_answer(home)
+    assert not answer["ok"] and "prompt version" in answer["error"] and answer["wait"] > 0
+    home.remote.take(answer)
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0
+    assert logged_calls(Path(os.environ["FAKE_CLAUDE_LOG"])) == []
