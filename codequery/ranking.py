@@ -49,19 +49,21 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], tests_first: bool
 
 def snippet(row: dict[str, Any], terms: list[Term]) -> str:
     """The line of a record that best shows why it matched, matched words between
-    \\x02 and \\x03: from the overview or a symbol's summary, else the symbol names."""
+    \x02 and \x03: a sentence of the overview or a symbol with its summary
+    (`name: summary`), the one with most of the question's words; a name asked for
+    whole counts twice, so `parse_invoice` shows that function."""
     wanted = frozenset().union(*(forms(t.word) for t in terms),
                                *(forms(p) for t in terms for p in t.parts))
+    whole = {t.word for t in terms}
     lines = [s for s in re.split(r"(?<=[.!?])\s+|\n", row.get("overview") or "") if s.strip()]
-    lines += [s for s in row.get("summaries", []) if s.strip()]
-    best, best_hits = "", 0
+    lines += row.get("symbol_lines", [])
+    best, best_hits = (lines[0] if lines else ""), 0
     for line in lines:
-        hits = sum(_is_wanted(w, wanted) for w in _WORD.findall(line))
+        words = _WORD.findall(line)
+        hits = (sum(_is_wanted(w, wanted) for w in words)
+                + len(whole.intersection(w.lower() for w in words)))
         if hits > best_hits:
             best, best_hits = line, hits
-    if not best:
-        names = [n for n in row.get("symbols", "").split() if _is_wanted(n, wanted)]
-        best = " ".join(dict.fromkeys(names)) or (lines[0] if lines else "")
     return _mark(_clip(best, wanted), wanted)
 
 

@@ -263,10 +263,12 @@ class Store:
         results = []
         for cand in ranked[:limit]:
             row = dict(self.conn.execute(
-                "SELECT path, overview, content_sha, kind, doc, symbols FROM records "
+                "SELECT path, overview, content_sha, kind, doc FROM records "
                 "WHERE id = ?", (cand.row["id"],)).fetchone())
             doc = json.loads(row["doc"])
-            row["summaries"] = [item.get("summary", "") for item in _symbols_of(doc)]
+            row["symbol_lines"] = [
+                f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
+                for item in _symbols_of(doc)]
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
