@@ -2,7 +2,6 @@
 signals: the home worker owns the ledger and the index, consumers anywhere do the calls."""
 
 import collections
-import os
 import re
 import signal
 import subprocess
@@ -24,14 +23,6 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.slow
 BIN = Path(__file__).with_name("bin")
-
-
-@pytest.fixture
-def fake_claude(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    log = tmp_path / "claude-calls.jsonl"
-    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(log))
-    return log
 
 
 def _home(tmp_path: Path, url: str, files: int, threads: int = 2) -> Path:

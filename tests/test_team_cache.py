@@ -1,6 +1,5 @@
 """The team cache against a real redis-server, and two clones with the fake Claude CLI."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -55,14 +54,6 @@ def test_an_unreachable_cache_is_skipped(redis_server):
     redis_server.stop()
     assert cache.take(KEY, "a.py") is None
     assert not cache.share(KEY, _record())
-
-
-@pytest.fixture
-def fake_claude(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    log = tmp_path / "claude-calls.jsonl"
-    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(log))
-    return log
 
 
 def _clone_with_cache(source: Path, target: Path, url: str) -> Path:
