@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codequery import ledger, search_text
+from codequery import ledger
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale, stale_paths
@@ -57,42 +57,19 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
 
 def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
            ) -> list[dict[str, Any]]:
-    """Ranked results: path, score, overview, snippet (matches in **), stale, kind
-    (source, test, fixture or example), and the symbols whose names match the query,
-    with their line numbers. Tests follow the source unless asked for (`tests` gives
-    only them)."""
+    """Ranked results: path, score, overview, snippet (matches in **), stale, kind (see
+    search_text.kind_of), and the symbols whose names match the query, with their line
+    numbers. Tests follow the source unless asked for (`tests` gives only tests,
+    fixtures and examples)."""
     if not isinstance(query, str) or not query.strip():
         raise CodeQueryError("the query is empty: give one or more words to search for")
     if not 1 <= limit <= MAX_LIMIT:
         raise CodeQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    store = ws.store
-    results = store.search(query, limit, tests=tests)
-    terms = search_text.query_terms(query)
+    results = ws.store.search(query, limit, tests=tests)
     for result in results:
         result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
         result["snippet"] = result["snippet"].replace("\x02", "**").replace("\x03", "**")
-        record = store.get(result["path"]) or {}
-        result["symbols"] = _matching_symbols(record, terms)
     return results
-
-
-def _matching_symbols(record: dict[str, Any], terms: list[search_text.Term]
-                      ) -> list[dict[str, Any]]:
-    found = []
-
-    def consider(kind: str, item: dict[str, Any], owner: str | None = None) -> None:
-        name = item.get("name", "")
-        if any(term.found_in(search_text.words_of(name)) for term in terms):
-            found.append({"name": f"{owner}.{name}" if owner else name, "kind": kind,
-                          "line": item.get("line"), "summary": item.get("summary", "")})
-
-    for fn in record.get("functions", []):
-        consider("function", fn)
-    for cls in record.get("classes", []):
-        consider("class", cls)
-        for method in cls.get("methods", []):
-            consider("method", method, cls.get("name"))
-    return found[:20]
 
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codequery.search_text import Term, forms, split_identifier
+from codequery.search_text import Term, forms, split_identifier, words_of
 
 # bm25 weights in the FTS column order (path_words, symbols, overview_words, docstrings,
 # terms): what a file declares and says of itself counts for more than a word it uses.
@@ -85,3 +85,16 @@ def _clip(line: str, wanted: frozenset[str]) -> str:
 def _mark(line: str, wanted: frozenset[str]) -> str:
     return _WORD.sub(lambda m: f"\x02{m.group()}\x03" if _is_wanted(m.group(), wanted)
                      else m.group(), line)
+
+
+def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[dict[str, Any]]:
+    """The functions, classes and methods (see store._symbols_of) whose names use a word
+    of the question, with their line numbers: where to look in the file."""
+    found = []
+    for item in symbols:
+        name = item.get("name", "")
+        if any(term.found_in(words_of(name)) for term in terms):
+            owner = item.get("owner")
+            found.append({"name": f"{owner}.{name}" if owner else name, "kind": item["kind"],
+                          "line": item.get("line"), "summary": item.get("summary", "")})
+    return found[:20]

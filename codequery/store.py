@@ -21,7 +21,7 @@ _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "note
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
             "output_tokens")
-_NOT_SOURCE = "AND r.kind != 'source'"
+_TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 8_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
@@ -57,10 +57,13 @@ def _names(name: str) -> list[str]:
 
 
 def _symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every function, class and method of a record."""
-    found = list(doc.get("functions", []))
+    """Every function, class and method of a record, each with its `kind` (and a
+    method with its class as `owner`)."""
+    found = [{**fn, "kind": "function"} for fn in doc.get("functions", [])]
     for cls in doc.get("classes", []):
-        found += [cls, *cls.get("methods", [])]
+        found.append({**cls, "kind": "class"})
+        found += [{**m, "kind": "method", "owner": cls.get("name")}
+                  for m in cls.get("methods", [])]
     return found
 
 
@@ -252,27 +255,26 @@ class Store:
         scores = dict(self.conn.execute(
             f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
             "FROM records_fts f JOIN records r ON r.id = f.rowid "
-            f"WHERE records_fts MATCH ? AND r.dataset = ? {_NOT_SOURCE if tests else ''} "
+            f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
             "ORDER BY 2 LIMIT ?", (expression, self.dataset, want)).fetchall())
         if not scores:
             return []
         rows = self.conn.execute(
-            f"SELECT id, path, kind FROM records WHERE id IN ({','.join('?' * len(scores))})",
-            list(scores)).fetchall()
+            "SELECT id, path, kind, overview, content_sha, doc FROM records "
+            f"WHERE id IN ({','.join('?' * len(scores))})", list(scores)).fetchall()
         ranked = ranking.rank([dict(row) for row in rows], scores, tests_first)
         results = []
         for cand in ranked[:limit]:
-            row = dict(self.conn.execute(
-                "SELECT path, overview, content_sha, kind, doc FROM records "
-                "WHERE id = ?", (cand.row["id"],)).fetchone())
-            doc = json.loads(row["doc"])
+            row = cand.row
+            symbols = _symbols_of(json.loads(row["doc"]))
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
-                for item in _symbols_of(doc)]
+                for item in symbols]
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
-                "content_sha": row["content_sha"], "kind": row["kind"]})
+                "content_sha": row["content_sha"], "kind": row["kind"],
+                "symbols": ranking.matching_symbols(symbols, terms)})
         return results
 
     def _affordable(self, terms: list[search_text.Term]

@@ -27,6 +27,7 @@ class Workspace:
         self._local = threading.local()
         self._config: config_mod.Config | None = None
         self._config_stamp: tuple | None = None
+        self._dataset, self._dataset_stamp = "", -1  # the name alone, read without pydantic
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
@@ -59,10 +60,16 @@ class Workspace:
         if self._config is not None:
             return self.config.dataset
         try:
+            stamp = self.paths.settings.stat().st_mtime_ns
+            if stamp == self._dataset_stamp:
+                return self._dataset
             name = json.loads(self.paths.settings.read_text(encoding="utf-8")).get("dataset")
         except (OSError, ValueError, AttributeError):
             name = None
-        return name if isinstance(name, str) and name else self.config.dataset
+        if not isinstance(name, str) or not name:
+            return self.config.dataset
+        self._dataset, self._dataset_stamp = name, stamp
+        return name
 
     def forget_config(self) -> None:
         self._config = None

@@ -77,6 +77,8 @@ def test_the_tests_switch_gives_only_tests_fixtures_and_examples(db):
     _add(db, "src/headers.py", "parse header")
     _add(db, "headers_test.go", "parse header")
     _add(db, "examples/headers.py", "parse header")
+    _add(db, "docs/headers.md", "parse header")
+    _add(db, "CHANGELOG.md", "parse header")
     assert sorted(_paths(db, "parse header", tests=True)) == [
         "examples/headers.py", "headers_test.go"]
 
@@ -143,3 +145,13 @@ def test_a_word_everywhere_in_a_large_index_ranks_the_files_named_for_it(db, mon
         _add(db, f"src/mod{i}.py", "value handler")
     _add(db, "src/handler.py", "value handler")
     assert _paths(db, "handler") == ["src/handler.py"]
+
+
+def test_results_name_the_matching_symbols_with_their_lines(db):
+    _add(db, "src/parse.py", functions=[{"name": "parse_header", "line": 3}],
+         classes=[{"name": "Reader", "line": 9,
+                   "methods": [{"name": "read_header", "line": 12, "summary": "One."}]}])
+    [result] = db.search("header")
+    assert result["symbols"] == [
+        {"name": "parse_header", "kind": "function", "line": 3, "summary": ""},
+        {"name": "Reader.read_header", "kind": "method", "line": 12, "summary": "One."}]
