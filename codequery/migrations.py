@@ -239,6 +239,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         END;
         INSERT INTO records_fts (records_fts) VALUES ('rebuild');
     """),
+    (9, "job event ids never reused (a live stream follows them)", """
+        CREATE TABLE job_events_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            worker TEXT,
+            detail TEXT
+        );
+        INSERT INTO job_events_new SELECT id, job_id, at, from_status, to_status, worker, detail
+            FROM job_events;
+        DROP TABLE job_events;
+        ALTER TABLE job_events_new RENAME TO job_events;
+        CREATE INDEX job_events_by_job ON job_events (job_id, id);
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

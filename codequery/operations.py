@@ -18,7 +18,7 @@ from codequery import ledger
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError
 from codequery.freshness import is_stale, stale_paths
-from codequery.queueing import event_dict, job_dict
+from codequery.queueing import event_dict, iso, job_dict
 from codequery.workspace import Workspace
 
 MAX_LIMIT = 200
@@ -97,14 +97,13 @@ def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
 
 def status(ws: Workspace) -> dict[str, Any]:
     """The worker, the queue, the index and the LLM calls at a glance."""
-    from codequery import reconcile
+    # Imported here: they bring huey, psutil and pydantic, which a search does without.
+    from codequery import reconcile, worker_control
     from codequery.documenters import identity
     from codequery.llm_caller import breaker_for, call_totals, last_call_error
 
     store, config = ws.store, ws.config
     conn, dataset = store.conn, config.dataset
-    from codequery import worker_control  # huey and psutil: not for a search
-
     info = worker_control.info(ws.paths)
     counts = ledger.counts(conn, dataset)
     stats = ledger.stats(conn, dataset)
@@ -113,6 +112,7 @@ def status(ws: Workspace) -> dict[str, Any]:
     stale = stale_paths(ws.root, store.shas())
     found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
     llm = call_totals(store)
+    documented = store.count()
     if config.documenter.name != "builtin":
         from codequery import blocking
 
@@ -126,8 +126,8 @@ def status(ws: Workspace) -> dict[str, Any]:
         "queue": {**counts, "stuck": stats["stuck"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta},
-        "records": {"total": store.count(), "stale": len(stale)},
-        "index": {"documented": store.count(), "stale": len(stale), "missing": found.missing,
+        "records": {"total": documented, "stale": len(stale)},  # kept for older clients
+        "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,
                   "skipped": found.skipped, "tracked": found.tracked,
                   "last_reconcile": reconcile.last_run(store)},
@@ -298,7 +298,6 @@ def throughput(ws: Workspace, minutes: int = 60, now: float | None = None
                ) -> list[dict[str, Any]]:
     """Jobs completed in each of the last `minutes` minutes, oldest first, the current
     (unfinished) minute last; minutes without any count 0."""
-    from codequery.queueing import iso
 
     if not 1 <= minutes <= 24 * 60:
         raise CodeQueryError("minutes must be between 1 and 1440")

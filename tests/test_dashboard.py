@@ -310,6 +310,13 @@ def test_a_page_from_another_origin_gets_403_and_changes_nothing(
             status, _, text = request(port, method, path, evil)
             assert status == 403 and "evil.example" in text, (method, path, status, text)
             assert request(port, method, path, {"Host": f"evil.example:{port}"})[0] == 403
+        # No Origin, but the browser says another site asked (an <img> or <script> there,
+        # another port's page included): 403; that site may only link to the dashboard.
+        for site in ("cross-site", "same-site"):
+            embedded = {"Sec-Fetch-Site": site, "Sec-Fetch-Mode": "no-cors"}
+            assert request(port, "GET", "/api/summary", embedded)[0] == 403
+            assert request(port, "GET", "/", {"Sec-Fetch-Site": site,
+                                              "Sec-Fetch-Mode": "navigate"})[0] == 200
         # Our own origin without the page's token, or with a wrong one: 403 as well.
         own = {"Origin": f"http://127.0.0.1:{port}"}
         no_token = request(port, "POST", f"/api/jobs/{dead}/retry", own)
@@ -392,8 +399,11 @@ def test_an_open_event_stream_does_not_hold_the_server_up(initialized_repo: Path
             assert chunk, received
             received += chunk
         assert received.startswith("retry: ") and "\nevent: job\ndata: {" in received
+        stopping = time.monotonic()
         proc.terminate()
-        proc.wait(timeout=6)  # the stream ends with the server, well before the timeout
+        proc.wait(timeout=6)
+        # Well before uvicorn's own 3 s cap on a graceful shutdown: the stream ended itself.
+        assert time.monotonic() - stopping < 2.0
     finally:
         if stream is not None:
             stream.close()

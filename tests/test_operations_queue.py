@@ -84,6 +84,23 @@ def test_events_since_returns_only_newer_events_with_their_ids(ws: Workspace):
     assert operations.events_since(ws, start, limit=1) == news[:1]
 
 
+def test_an_event_id_is_never_given_twice_even_after_its_job_is_purged(ws: Workspace):
+    job_id = _pending(ws, "web/app.js")
+    seen = operations.last_event_id(ws)
+    ledger.purge(ws.store.conn, [job_id])  # the newest events go with their job
+    _pending(ws, "README.md")
+    assert [e["path"] for e in operations.events_since(ws, seen)] == ["README.md"]
+
+
+@pytest.mark.parametrize("after,last,start", [
+    ("5", None, 5), ("5", "9", 9), (None, "9", 9), ("²", None, None), ("9" * 20, None, None),
+    ("-1", "x", None), (" 7 ", None, 7)])
+def test_where_a_stream_starts(after, last, start):
+    from codequery.server.dashboard import live
+
+    assert live.start_after(after, last) == start
+
+
 def test_events_of_one_job_and_of_an_unknown_one(ws: Workspace):
     job_id = _pending(ws, "web/app.js")
     assert [e["to"] for e in operations.events(ws, job_id)] == ["pending"]
@@ -108,7 +125,8 @@ def test_throughput_counts_completions_per_minute_over_the_last_hour(ws: Workspa
     completed = ledger.counts(ws.store.conn, ws.config.dataset)["completed"]
     minutes = operations.throughput(ws, now=now)
     assert len(minutes) == 60
-    assert minutes[-1]["minute"] <= time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(now))
+    this_minute = time.strftime("%Y-%m-%dT%H:%M:00+00:00", time.gmtime(now))
+    assert minutes[-1]["minute"] == this_minute
     assert sum(m["completed"] for m in minutes) == completed  # `init` just did them all
     # An hour later they have left the window.
     assert sum(m["completed"] for m in operations.throughput(ws, now=now + 3700)) == 0

@@ -55,7 +55,7 @@ class Guard:
                 if name in headers and name in ("host", "origin", "authorization"):
                     problem = (400, f"more than one {name} header")
                 headers[name] = value.decode("latin-1")
-            problem = problem or self._refuse(headers)
+            problem = problem or self._refuse(headers, scope.get("method", ""))
             # Signed in already or not: the token must not stay in the address bar.
             if (problem is None or problem[0] == 401) and self._login(scope):
                 await _sign_in(send, self.cookie, self.token or "")
@@ -67,12 +67,18 @@ class Guard:
                 return
         await self.app(scope, receive, send)
 
-    def _refuse(self, headers: dict[str, str]) -> tuple[int, str] | None:
+    def _refuse(self, headers: dict[str, str], method: str) -> tuple[int, str] | None:
         if headers.get("host") not in self.hosts:
             return 403, "this server answers only to its own host name (127.0.0.1 or localhost)"
         origin = headers.get("origin")
         if origin is not None and origin not in self.origins:
             return 403, f"requests from origin {origin} are not allowed"
+        # A browser says where a request comes from even when it sends no Origin (an
+        # <img> or <script> on another page, another port's page included): only this
+        # server's own pages may call it; another site may at most link to it.
+        navigating = method == "GET" and headers.get("sec-fetch-mode") == "navigate"
+        if headers.get("sec-fetch-site") in ("cross-site", "same-site") and not navigating:
+            return 403, "requests from another site are not allowed"
         if self.token:
             scheme, _, given = headers.get("authorization", "").partition(" ")
             by_header = scheme.lower() == "bearer" and self._is_token(given.strip())

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
+from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
 
 T = TypeVar("T")
@@ -50,9 +51,6 @@ def _as_tool_error() -> Iterator[None]:
         raise ToolError(str(exc)) from None
 
 
-async def _in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
-
 
 async def _until_finished(first: dict[str, Any], wait_seconds: float,
                           again: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -67,7 +65,7 @@ async def _until_finished(first: dict[str, Any], wait_seconds: float,
 
 
 async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
-    found = await _in_thread(operations.job, ws, job_id)
+    found = await in_thread(operations.job, ws, job_id)
     found["finished"] = found["status"] not in ("pending", "processing")
     return found
 
@@ -128,8 +126,8 @@ def build(ws: Workspace) -> MCPServer:
         Returns the jobs (id, path, status), whether all are done, and the records."""
         with _as_tool_error():
             operations.check_wait(wait_seconds)
-            progress = await _in_thread(operations.document, ws, paths, priority=priority)
-            return await _until_finished(progress, wait_seconds, lambda p: _in_thread(
+            progress = await in_thread(operations.document, ws, paths, priority=priority)
+            return await _until_finished(progress, wait_seconds, lambda p: in_thread(
                 operations.document_progress, ws, p["job_ids"], p["files"]))
 
     @server.tool(name="job")
@@ -139,7 +137,7 @@ def build(ws: Workspace) -> MCPServer:
         until it is no longer pending or processing."""
         with _as_tool_error():
             operations.check_wait(wait_seconds)
-            found = await _in_thread(operations.job, ws, job_id)
+            found = await in_thread(operations.job, ws, job_id)
             found["finished"] = found["status"] not in ("pending", "processing")
             return await _until_finished(found, wait_seconds, lambda _: _job_now(ws, job_id))
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import anyio
 
 from codequery import operations
+from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
 
 POLL_SECONDS = 0.25
@@ -23,21 +23,29 @@ RECONNECT_MS = 1000
 
 
 def start_after(query_value: str | None, last_event_id: str | None) -> int | None:
-    """Where a stream starts: the `after` parameter, else the browser's Last-Event-ID,
-    else None (from now on)."""
-    for given in (query_value, last_event_id):
-        if given is not None and given.strip().isdigit():
-            return int(given)
+    """Where a stream starts: the browser's Last-Event-ID when it reconnects (it sends
+    the page's first `after` again too, which would replay), else the `after`
+    parameter, else None (from now on)."""
+    for given in (last_event_id, query_value):
+        number = event_id(given)
+        if number is not None:
+            return number
     return None
+
+
+def event_id(text: str | None) -> int | None:
+    """A non-negative id as a client wrote it, or None for anything else ("²", a
+    20-digit number SQLite cannot hold, words)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdecimal()) or len(text) > 18:
+        return None
+    return int(text)
 
 
 async def events(ws: Workspace, after: int | None, stopping: Callable[[], bool]
                  ) -> AsyncIterator[str]:
     """SSE frames (`event: job`, the id, the event as JSON) until the server stops;
     a client that goes away ends it too (Starlette cancels the response)."""
-
-    async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-        return await anyio.to_thread.run_sync(fn, *args)
 
     if after is None:
         after = await in_thread(operations.last_event_id, ws)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from html import escape
 from importlib import resources
 from string import Template
@@ -30,16 +30,17 @@ def _template(name: str) -> Template:
                     .read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=8)  # bounded: any name may be asked for
 def static_file(name: str) -> tuple[bytes, str] | None:
-    """(content, media type) of a shipped script or style sheet; None for anything else."""
-    suffix = name[name.rfind("."):] if "." in name else ""
-    if "/" in name or "\\" in name or suffix not in STATIC_TYPES:
-        return None
-    found = resources.files(__package__).joinpath("static", name)
-    if not found.is_file():
-        return None
-    return found.read_bytes(), STATIC_TYPES[suffix]
+    """(content, media type) of a shipped script or style sheet; None for any other name."""
+    return _static().get(name)
+
+
+@cache
+def _static() -> dict[str, tuple[bytes, str]]:
+    folder = resources.files(__package__).joinpath("static")
+    return {entry.name: (entry.read_bytes(), STATIC_TYPES[entry.name[entry.name.rfind("."):]])
+            for entry in folder.iterdir()
+            if entry.is_file() and entry.name[entry.name.rfind("."):] in STATIC_TYPES}
 
 
 def index(*, dataset: str, root: str, documenter: str, csrf: str, last_event_id: int) -> str:

@@ -9,14 +9,12 @@ can set. A POST without it gets 403.
 
 from __future__ import annotations
 
-import functools
 import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import MCPServer
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -24,11 +22,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from codequery import operations
 from codequery.errors import CodeQueryError
 from codequery.server.dashboard import live, pages
+from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
 CSRF_HEADER = "x-codequery-csrf"
-JOB_LIMIT = 200
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 ACTIONS: dict[str, Callable[..., list[str]]] = {"retry": operations.retry,
                                                 "cancel": operations.cancel}
 REFUSED = {"retry": "only a dead or cancelled job can be retried (and not while a newer job "
@@ -36,27 +35,24 @@ REFUSED = {"retry": "only a dead or cancelled job can be retried (and not while 
            "cancel": "only a pending job can be cancelled"}
 
 
-async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
-
 
 async def _json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Response:
     """An operation's answer as JSON; its CodeQueryError as a 400 with the message; anything
     else as a 500 that names nothing of the repository (the details go to the log)."""
     try:
-        return JSONResponse(await _in_thread(fn, *args, **kwargs),
-                            headers={"Cache-Control": "no-store",
-                                     "X-Content-Type-Options": "nosniff"})
+        return JSONResponse(await in_thread(fn, *args, **kwargs),
+                            headers=NO_STORE)
     except CodeQueryError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": str(exc)}, status_code=400, headers=NO_STORE)
     except Exception:
         log.exception("dashboard request failed")
-        return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
+        return JSONResponse({"error": "internal error; see the server's log"}, status_code=500,
+                            headers=NO_STORE)
 
 
 def _int(request: Request, name: str, default: int) -> int:
-    given = request.query_params.get(name, "")
-    return int(given) if given.isdigit() else default
+    given = live.event_id(request.query_params.get(name))
+    return default if given is None else given
 
 
 def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -> None:
@@ -75,7 +71,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/", methods=["GET"], include_in_schema=False)
     async def index(request: Request) -> Response:
-        return HTMLResponse(await _in_thread(page), headers=pages.SECURITY_HEADERS)
+        return HTMLResponse(await in_thread(page), headers=pages.SECURITY_HEADERS)
 
     @server.custom_route("/static/{name}", methods=["GET"], include_in_schema=False)
     async def static(request: Request) -> Response:
@@ -89,7 +85,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
     async def record(request: Request) -> Response:
         path = request.query_params.get("path", "")
         try:
-            html, status = pages.record(await _in_thread(operations.show, ws, path)), 200
+            html, status = pages.record(await in_thread(operations.show, ws, path)), 200
         except CodeQueryError as exc:
             html, status = pages.problem("No record", str(exc)), 404
         return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
@@ -101,7 +97,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
     @server.custom_route("/api/jobs", methods=["GET"], include_in_schema=False)
     async def api_jobs(request: Request) -> Response:
         return await _json(operations.jobs, ws, request.query_params.get("status") or None,
-                           min(_int(request, "limit", JOB_LIMIT), JOB_LIMIT))
+                           min(_int(request, "limit", operations.MAX_LIMIT), operations.MAX_LIMIT))
 
     @server.custom_route("/api/jobs/{job_id}", methods=["GET"], include_in_schema=False)
     async def api_job(request: Request) -> Response:
@@ -112,8 +108,10 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
     async def api_action(request: Request) -> Response:
         given = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(given.encode(), csrf.encode()):
-            return JSONResponse({"error": "this action needs the dashboard page's token "
-                                          f"({CSRF_HEADER} header)"}, status_code=403)
+            return JSONResponse({"error": "this action needs the token of the page this "
+                                          "server made (reload the page if the server "
+                                          f"restarted; {CSRF_HEADER} header)"},
+                                status_code=403, headers=NO_STORE)
         action = request.path_params["action"]
         if action not in ACTIONS:
             return JSONResponse({"error": f"no action {action!r}"}, status_code=404)

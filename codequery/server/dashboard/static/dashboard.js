@@ -60,8 +60,8 @@
     return body;
   }
 
-  // Run `fn` at most once per `ms`, soon after the last ask: a burst of events (a commit
-  // of many files) makes one request, not hundreds.
+  // Run `fn` once, `ms` after the first ask of a burst: a burst of events (a commit of
+  // many files) makes one request, not hundreds.
   function soon(name, fn, ms) {
     if (pending[name]) return;
     pending[name] = setTimeout(() => { pending[name] = null; fn(); }, ms);
@@ -171,11 +171,15 @@
     return button;
   }
 
+  let jobsAsked = 0;  // only the newest listing is shown (a filter change may overtake one)
+
   async function loadJobs() {
+    const asked = ++jobsAsked;
     const state = $("job-filter").value;
     const query = state ? `?status=${encodeURIComponent(state)}` : "";
     let jobs;
     try { jobs = await api(`/api/jobs${query}`); } catch (e) { notice(e.message, true); return; }
+    if (asked !== jobsAsked) return;
     const body = $("jobs-body");
     body.replaceChildren(...jobs.reverse().map(jobRow));  // newest first
   }
@@ -201,7 +205,7 @@
   async function act(action, id, button) {
     button.disabled = true;
     try {
-      const job = await api(`/api/jobs/${encodeURIComponent(id)}/${action}`, {
+      await api(`/api/jobs/${encodeURIComponent(id)}/${action}`, {
         method: "POST", headers: { "X-CodeQuery-CSRF": csrf } });
       notice(action === "retry" ? `${id} is queued again` : `${id} is cancelled`);
     } catch (e) {
