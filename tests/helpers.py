@@ -155,3 +155,21 @@ def assert_hung_call_killed(log: Path, elapsed: float, timeout: float) -> None:
         for pid in (call["pid"], call["child"]):
             if not gone(pid):
                 psutil.Process(pid).kill()
+
+
+# Outlining snippets: the tree-sitter and JavaScript outliner tests.
+import textwrap  # noqa: E402
+
+from codequery.documenters.treesitter import outline  # noqa: E402
+from codequery.records import FileDoc  # noqa: E402
+
+
+def outline_source(language: str, source: str) -> FileDoc:
+    """The outline of `source`, dedented so a test can write it indented."""
+    doc = outline(language, textwrap.dedent(source).lstrip("\n").encode())
+    assert doc is not None
+    return doc
+
+
+def names(items: list) -> list[str]:
+    return [item.name for item in items]

@@ -132,3 +132,13 @@ def test_an_anonymous_default_export_is_not_a_name_to_describe():
     doc = DOC.document("index.js", "javascript", "var app = module.exports = express();\n")
     assert doc.exports == ["default"]
     assert doc.overview == ""
+
+
+def test_a_todo_before_the_leading_comment_is_skipped():
+    assert leading_comment("# TODO: split this file\n\n# Deploy helpers.\necho hi\n") == (
+        "Deploy helpers.")
+
+
+def test_a_todo_alone_is_no_overview():
+    doc = DOC.document("t.sql", "sql", "-- TODO: add an index\nCREATE TABLE t (id int);\n")
+    assert doc.overview == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from codequery.documenters import comments
 
 
@@ -15,8 +17,14 @@ def test_summary_does_not_end_at_an_abbreviation() -> None:
     assert comments.summary("// Parse a type, e.g. html. Then more.") == "Parse a type, e.g. html."
 
 
-def test_summary_skips_jsdoc_tags() -> None:
-    assert comments.summary("/**\n * @param {String} name\n * @return {String}\n */") == ""
+@pytest.mark.parametrize("raw", [
+    "/**\n * @param {String} name\n * @return {String}\n */",
+    "/* Copyright 2020 Acme. MIT Licensed. */",
+    "/**\n * Module dependencies.\n * @private\n */",
+    "// TODO: use a library for this",
+], ids=["jsdoc-tags", "licence", "section-label", "todo"])
+def test_a_comment_without_prose_has_no_summary_or_overview(raw: str) -> None:
+    assert (comments.summary(raw), comments.overview(raw)) == ("", "")
 
 
 def test_summary_reads_a_description_tag() -> None:
@@ -28,21 +36,9 @@ def test_summary_skips_code_blocks_and_badges() -> None:
     assert comments.summary(raw) == "Adds one."
 
 
-def test_summary_of_a_licence_is_empty() -> None:
-    assert comments.summary("/* Copyright 2020 Acme. MIT Licensed. */") == ""
-
-
 def test_summary_is_clipped() -> None:
     summary = comments.summary("// " + "word " * 100)
     assert len(summary) == comments.SUMMARY_MAX and summary.endswith("…")
-
-
-def test_section_labels_are_not_prose() -> None:
-    assert comments.overview("/**\n * Module dependencies.\n * @private\n */") == ""
-
-
-def test_todo_is_not_prose() -> None:
-    assert comments.overview("// TODO: use a library for this") == ""
 
 
 def test_javadoc_paragraph_tags_are_breaks() -> None:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
-
-from codequery.documenters.treesitter import outline
-from codequery.records import FileDoc
-
-
-def _outline(source: str, language: str = "javascript") -> FileDoc:
-    doc = outline(language, textwrap.dedent(source).lstrip("\n").encode())
-    assert doc is not None
-    return doc
-
-
-def _functions(doc: FileDoc) -> list[str]:
-    return [f.name for f in doc.functions]
+from tests.helpers import names, outline_source
 
 
 def test_property_assignment_is_named_by_its_target() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         var res = Object.create(http.ServerResponse.prototype);
 
         /** Transfer the file at the given `path`. */
@@ -35,12 +22,13 @@ def test_property_assignment_is_named_by_its_target() -> None:
 
 
 def test_chained_assignment_is_named_by_its_first_target() -> None:
-    doc = _outline("req.get =\nreq.header = function header(name) { return name; };\n")
-    assert _functions(doc) == ["req.get"]
+    source = "req.get =\nreq.header = function header(name) { return name; };\n"
+    doc = outline_source("javascript", source)
+    assert names(doc.functions) == ["req.get"]
 
 
 def test_prototype_methods_make_a_class_with_its_constructor() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         /** A template view. */
         function View(name) { this.name = name; }
 
@@ -57,32 +45,34 @@ def test_prototype_methods_make_a_class_with_its_constructor() -> None:
 
 
 def test_prototype_object_literal_gives_methods() -> None:
-    doc = _outline("Router.prototype = {\n  handle(req) {},\n  use: function (fn) {},\n};\n")
+    source = "Router.prototype = {\n  handle(req) {},\n  use: function (fn) {},\n};\n"
+    doc = outline_source("javascript", source)
     assert [m.name for m in doc.classes[0].methods] == ["handle", "use"]
 
 
 def test_exports_property_is_exported_under_its_bare_name() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         exports.parse = function (str) { return str; };
         module.exports.format = (obj) => String(obj);
     """)
-    assert _functions(doc) == ["parse", "format"]
+    assert names(doc.functions) == ["parse", "format"]
     assert doc.exports == ["parse", "format"]
 
 
 def test_module_exports_function_is_named_by_its_own_name() -> None:
-    doc = _outline("module.exports = function serveStatic(root) { return root; };\n")
-    assert _functions(doc) == ["serveStatic"]
+    source = "module.exports = function serveStatic(root) { return root; };\n"
+    doc = outline_source("javascript", source)
+    assert names(doc.functions) == ["serveStatic"]
     assert doc.exports == ["serveStatic"]
 
 
 def test_anonymous_module_exports_function_is_named_module_exports() -> None:
-    doc = _outline("module.exports = (stream) => stream !== null;\n")
-    assert _functions(doc) == ["module.exports"]
+    doc = outline_source("javascript", "module.exports = (stream) => stream !== null;\n")
+    assert names(doc.functions) == ["module.exports"]
 
 
 def test_module_exports_object_methods_and_accessors() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         module.exports = {
           /** Return request header. */
           get header() { return this.req.headers; },
@@ -92,24 +82,25 @@ def test_module_exports_object_methods_and_accessors() -> None:
           limit: 10,
         };
     """)
-    assert _functions(doc) == ["header", "inspect", "toJSON"]
+    assert names(doc.functions) == ["header", "inspect", "toJSON"]
     assert doc.functions[0].summary == "Return request header."
     assert doc.functions[0].line == 3
     assert doc.exports == ["header", "inspect", "toJSON", "limit"]
 
 
 def test_alias_of_module_exports_object_defines_exported_names() -> None:
-    doc = _outline("const proto = module.exports = {\n  inspect() {},\n};\n")
-    assert _functions(doc) == ["inspect"]
+    doc = outline_source("javascript", "const proto = module.exports = {\n  inspect() {},\n};\n")
+    assert names(doc.functions) == ["inspect"]
 
 
 def test_object_literal_in_a_variable_names_methods_by_the_variable() -> None:
-    doc = _outline("const utils = {\n  clamp(v) { return v; },\n  max: 3,\n};\n")
-    assert _functions(doc) == ["utils.clamp"]
+    source = "const utils = {\n  clamp(v) { return v; },\n  max: 3,\n};\n"
+    doc = outline_source("javascript", source)
+    assert names(doc.functions) == ["utils.clamp"]
 
 
 def test_helper_call_getter_is_named_by_its_string() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         var req = Object.create(http.IncomingMessage.prototype);
 
         /**
@@ -129,13 +120,14 @@ def test_helper_call_getter_is_named_by_its_string() -> None:
 
 
 def test_define_property_getter_on_exports_is_exported() -> None:
-    doc = _outline("Object.defineProperty(exports, 'version', { get() { return '1'; } });\n")
-    assert _functions(doc) == ["version"]
+    source = "Object.defineProperty(exports, 'version', { get() { return '1'; } });\n"
+    doc = outline_source("javascript", source)
+    assert names(doc.functions) == ["version"]
     assert doc.exports == ["version"]
 
 
 def test_route_handlers_and_test_blocks_are_not_symbols() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         app.get('/users', function (req, res) { res.send([]); });
         describe('Router', function () { it('works', function () {}); });
         emitter.on('close', function onClose() {});
@@ -144,7 +136,7 @@ def test_route_handlers_and_test_blocks_are_not_symbols() -> None:
 
 
 def test_iife_body_is_outlined() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         ;(function (root) {
           /** Deep-merge objects. */
           function merge(a, b) { return a; }
@@ -152,12 +144,12 @@ def test_iife_body_is_outlined() -> None:
           root.clone = function clone(x) { return x; };
         })(this);
     """)
-    assert _functions(doc) == ["merge", "root.clone"]
+    assert names(doc.functions) == ["merge", "root.clone"]
     assert doc.functions[0].summary == "Deep-merge objects."
 
 
 def test_umd_factory_body_is_outlined() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         (function (root, factory) {
           if (typeof define === 'function') { define([], factory); }
           else { root.lib = factory(); }
@@ -166,11 +158,11 @@ def test_umd_factory_body_is_outlined() -> None:
           return lib;
         }));
     """)
-    assert _functions(doc) == ["lib"]
+    assert names(doc.functions) == ["lib"]
 
 
 def test_class_getter_and_setter_are_one_method() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         class Request {
           /** The request URL. */
           get url() { return this._url; }
@@ -182,7 +174,8 @@ def test_class_getter_and_setter_are_one_method() -> None:
 
 
 def test_class_expression_is_a_class() -> None:
-    doc = _outline("module.exports = class Application extends Emitter {\n  listen() {}\n};\n")
+    source = "module.exports = class Application extends Emitter {\n  listen() {}\n};\n"
+    doc = outline_source("javascript", source)
     (app,) = doc.classes
     assert (app.name, app.bases, [m.name for m in app.methods]) == (
         "Application", ["Emitter"], ["listen"])
@@ -190,24 +183,25 @@ def test_class_expression_is_a_class() -> None:
 
 
 def test_class_expression_in_a_variable_is_named_by_it() -> None:
-    doc = _outline("const Store = class extends Base {};\n")
+    doc = outline_source("javascript", "const Store = class extends Base {};\n")
     assert [c.name for c in doc.classes] == ["Store"]
 
 
 def test_typescript_property_functions_too() -> None:
-    doc = _outline("api.fetch = async (url: string): Promise<Response> => fetch(url);\n",
-                   "typescript")
-    assert _functions(doc) == ["api.fetch"]
+    source = "api.fetch = async (url: string): Promise<Response> => fetch(url);\n"
+    doc = outline_source("typescript", source)
+    assert names(doc.functions) == ["api.fetch"]
     assert doc.functions[0].signature == "api.fetch = async (url: string): Promise<Response>"
 
 
 def test_computed_and_destructured_targets_define_nothing() -> None:
-    doc = _outline("handlers[name] = function () {};\nconst { a, b } = { a() {}, b() {} };\n")
+    source = "handlers[name] = function () {};\nconst { a, b } = { a() {}, b() {} };\n"
+    doc = outline_source("javascript", source)
     assert doc.functions == []
 
 
 def test_umd_parenthesized_factory_inside_the_call_is_outlined() -> None:
-    doc = _outline("""
+    doc = outline_source("javascript", """
         (function (global, factory) {
           module.exports = factory();
         }(this, (function () {
@@ -218,3 +212,8 @@ def test_umd_parenthesized_factory_inside_the_call_is_outlined() -> None:
     """)
     assert [(f.name, f.summary) for f in doc.functions] == [
         ("isBoolean", "Is a given value a boolean?")]
+
+
+def test_nested_exports_property_exports_its_first_name() -> None:
+    doc = outline_source("javascript", "exports.a.b = function () {};\n")
+    assert (names(doc.functions), doc.exports) == (["a.b"], ["a"])

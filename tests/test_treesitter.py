@@ -5,26 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from codequery.documenters.treesitter import LANGUAGES, outline
 from codequery.records import FileDoc
-
-
-def _outline(language: str, source: str) -> FileDoc:
-    doc = outline(language, textwrap.dedent(source).lstrip("\n").encode())
-    assert doc is not None
-    return doc
-
-
-def _names(items: list) -> list[str]:
-    return [item.name for item in items]
+from tests.helpers import names, outline_source
 
 
 def test_javascript() -> None:
-    doc = _outline("javascript", """
+    doc = outline_source("javascript", """
         #!/usr/bin/env node
         // Tiny HTTP helpers for the CLI.
         'use strict';
@@ -48,20 +38,20 @@ def test_javascript() -> None:
         module.exports.legacy = 1;
     """)
     assert doc.overview == "Tiny HTTP helpers for the CLI."
-    assert _names(doc.functions) == ["fetchAndPrint", "retry"]
+    assert names(doc.functions) == ["fetchAndPrint", "retry"]
     assert doc.functions[0].summary == "Fetch a URL and print it."
     assert doc.functions[0].signature == "async function fetchAndPrint(url)"
     assert doc.functions[0].line == 10
     (client,) = doc.classes
     assert (client.name, client.bases) == ("Client", ["Base"])
-    assert _names(client.methods) == ["request", "create"]
+    assert names(client.methods) == ["request", "create"]
     assert doc.imports == ["path", "axios", "chalk", "./config.js"]
     assert doc.exports == ["fetchAndPrint", "retry", "Client", "legacy"]
     assert doc.dependencies == ["axios", "chalk"]
 
 
 def test_typescript() -> None:
-    doc = _outline("typescript", """
+    doc = outline_source("typescript", """
         /**
          * Repository for user records.
          */
@@ -88,22 +78,22 @@ def test_typescript() -> None:
         export { internal as helper };
     """)
     assert doc.overview == "Repository for user records."
-    assert _names(doc.classes) == ["User", "UserId", "Role", "UserRepo"]
+    assert names(doc.classes) == ["User", "UserId", "Role", "UserRepo"]
     user, _, _, repo = doc.classes
     assert (user.summary, user.bases) == ("A stored user.", ["Entity"])
-    assert _names(user.methods) == ["rename"]
+    assert names(user.methods) == ["rename"]
     assert repo.bases == ["Repo<User>"]
-    assert _names(repo.methods) == ["constructor", "find"]
+    assert names(repo.methods) == ["constructor", "find"]
     assert repo.methods[1].summary == "Find one user by id."
     assert repo.methods[1].signature == "async find(id: UserId): Promise<User | undefined>"
-    assert _names(doc.functions) == ["internal"]
+    assert names(doc.functions) == ["internal"]
     assert doc.imports == ["pg", "@acme/schema/v2", "./types"]
     assert doc.exports == ["User", "UserId", "Role", "UserRepo", "helper"]
     assert doc.dependencies == ["pg", "@acme/schema"]
 
 
 def test_tsx() -> None:
-    doc = _outline("tsx", """
+    doc = outline_source("tsx", """
         import React, { useState } from 'react';
 
         // A counter button.
@@ -113,14 +103,14 @@ def test_tsx() -> None:
         }
         export const Label = ({ text }: Props) => <span>{text}</span>;
     """)
-    assert _names(doc.functions) == ["Counter", "Label"]
+    assert names(doc.functions) == ["Counter", "Label"]
     assert doc.functions[0].summary == "A counter button."
     assert doc.imports == ["react"] and doc.dependencies == ["react"]
     assert doc.exports == ["Counter", "Label"]
 
 
 def test_go() -> None:
-    doc = _outline("go", """
+    doc = outline_source("go", """
         // Copyright 2024 The Authors. All rights reserved.
 
         // Package store keeps records on disk.
@@ -154,21 +144,21 @@ def test_go() -> None:
         const Version = "1"
     """)
     assert doc.overview == "Package store keeps records on disk."
-    assert _names(doc.functions) == ["Open", "helper"]
+    assert names(doc.functions) == ["Open", "helper"]
     assert doc.functions[0].signature == "func Open(dir string) (*Store, error)"
     store, reader = doc.classes
     assert (store.name, store.bases) == ("Store", ["sync.Mutex"])
     assert store.summary == "Store is a directory of records."
-    assert _names(store.methods) == ["Put"] and store.methods[0].summary == "Put writes one record."
+    assert names(store.methods) == ["Put"] and store.methods[0].summary == "Put writes one record."
     assert (reader.name, reader.bases) == ("Reader", ["io.Closer"])
-    assert _names(reader.methods) == ["Read"]
+    assert names(reader.methods) == ["Read"]
     assert doc.imports == ["fmt", "golang.org/x/sync/errgroup", "github.com/sirupsen/logrus/hooks"]
     assert doc.dependencies == ["golang.org/x/sync", "github.com/sirupsen/logrus"]
     assert doc.exports == ["Store", "Reader", "Open", "Version"]
 
 
 def test_rust() -> None:
-    doc = _outline("rust", """
+    doc = outline_source("rust", """
         //! Geometry primitives.
         use std::fmt;
         use serde::{Deserialize, Serialize};
@@ -200,10 +190,10 @@ def test_rust() -> None:
     point, shape = doc.classes
     assert (point.name, point.bases) == ("Point", ["fmt::Display"])
     assert point.summary == "A point in the plane."
-    assert _names(point.methods) == ["origin", "fmt"]
+    assert names(point.methods) == ["origin", "fmt"]
     assert point.methods[0].summary == "The origin."
-    assert (shape.name, shape.bases, _names(shape.methods)) == ("Shape", ["fmt::Debug"], ["area"])
-    assert _names(doc.functions) == ["distance", "private_helper", "crate_only"]
+    assert (shape.name, shape.bases, names(shape.methods)) == ("Shape", ["fmt::Debug"], ["area"])
+    assert names(doc.functions) == ["distance", "private_helper", "crate_only"]
     assert doc.functions[0].signature == "pub fn distance(a: &Point, b: &Point) -> f64"
     assert doc.imports == ["std::fmt", "serde::{Deserialize, Serialize}", "crate::units::Meters"]
     assert doc.dependencies == ["serde"]
@@ -211,7 +201,7 @@ def test_rust() -> None:
 
 
 def test_java() -> None:
-    doc = _outline("java", """
+    doc = outline_source("java", """
         /*
          * Copyright (c) 2024 Example Corp. Licensed under the MIT license.
          */
@@ -236,17 +226,17 @@ def test_java() -> None:
     cart, priced, currency = doc.classes
     assert (cart.name, cart.summary) == ("Cart", "A shopping cart.")
     assert cart.bases == ["BaseEntity", "Serializable", "Iterable<Item>"]
-    assert _names(cart.methods) == ["total", "Cart"]
+    assert names(cart.methods) == ["total", "Cart"]
     assert cart.methods[0].signature == "public long total()"
     assert cart.methods[0].summary == "Total price in cents."
-    assert _names(priced.methods) == ["price"] and _names(currency.methods) == ["symbol"]
+    assert names(priced.methods) == ["price"] and names(currency.methods) == ["symbol"]
     assert doc.imports == ["java.util.List", "com.google.common.collect.ImmutableList"]
     assert doc.exports == ["Cart"]
     assert doc.functions == []
 
 
 def test_c() -> None:
-    doc = _outline("c", """
+    doc = outline_source("c", """
         /* ring.h - a fixed-size ring buffer. */
         #ifndef RING_H
         #define RING_H
@@ -263,9 +253,9 @@ def test_c() -> None:
         #endif
     """)
     assert doc.overview == "ring.h - a fixed-size ring buffer."
-    assert _names(doc.classes) == ["ring", "ring_error"]
+    assert names(doc.classes) == ["ring", "ring_error"]
     assert doc.classes[0].summary == "One buffer."
-    assert _names(doc.functions) == ["ring_new", "ring_full"]
+    assert names(doc.functions) == ["ring_new", "ring_full"]
     assert doc.functions[0].signature == "struct ring *ring_new(size_t size)"
     assert doc.functions[0].summary == "Create a ring of `size` bytes."
     assert doc.imports == ["stddef.h", "config.h"]
@@ -273,7 +263,7 @@ def test_c() -> None:
 
 
 def test_cpp() -> None:
-    doc = _outline("cpp", """
+    doc = outline_source("cpp", """
         // Image loading.
         #include <memory>
         #include "image.hpp"
@@ -300,16 +290,16 @@ def test_cpp() -> None:
     assert doc.overview == "Image loading."
     (image,) = doc.classes
     assert (image.name, image.bases, image.summary) == ("Image", ["Resource"], "A decoded image.")
-    assert _names(image.methods) == ["Image", "width", "resize"]
+    assert names(image.methods) == ["Image", "width", "resize"]
     assert image.methods[1].summary == "Width in pixels."
-    assert _names(doc.functions) == ["clamp", "main"]
+    assert names(doc.functions) == ["clamp", "main"]
     assert doc.functions[0].signature == "T clamp(T v, T lo, T hi)"
     assert doc.imports == ["memory", "image.hpp"]
     assert doc.exports == ["clamp", "main"]
 
 
 def test_ruby() -> None:
-    doc = _outline("ruby", """
+    doc = outline_source("ruby", """
         # frozen_string_literal: true
         # Billing helpers.
         require 'json'
@@ -336,16 +326,16 @@ def test_ruby() -> None:
     assert billing.name == "Billing" and billing.methods == []
     assert (mailer.name, mailer.bases) == ("Mailer", ["BaseMailer"])
     assert mailer.summary == "Sends invoices."
-    assert _names(mailer.methods) == ["deliver", "self.default"]
+    assert names(mailer.methods) == ["deliver", "self.default"]
     assert mailer.methods[0].summary == "Deliver one invoice."
     assert mailer.methods[0].signature == "def deliver(invoice, to:)"
-    assert _names(doc.functions) == ["format_cents"]
+    assert names(doc.functions) == ["format_cents"]
     assert doc.imports == ["json", "billing/invoice"]
     assert doc.exports == [] and doc.dependencies == []
 
 
 def test_shell() -> None:
-    doc = _outline("shell", """
+    doc = outline_source("shell", """
         #!/usr/bin/env bash
         # Release script: tags and pushes.
         set -euo pipefail
@@ -362,20 +352,20 @@ def test_shell() -> None:
         }
     """)
     assert doc.overview == "Release script: tags and pushes."
-    assert _names(doc.functions) == ["tag_release", "push_all"]
+    assert names(doc.functions) == ["tag_release", "push_all"]
     assert doc.functions[0].summary == "Tag the current commit."
     assert doc.functions[0].line == 8
     assert doc.imports == ["./lib/common.sh", "$HOME/.release.env"]
     assert doc.classes == [] and doc.exports == []
 
 
-def test_syntax_errors_give_best_effort_outline() -> None:
-    doc = _outline("javascript", """
+def test_syntax_errors_give_best_effortoutline_source() -> None:
+    doc = outline_source("javascript", """
         function ok(a) { return a; }
         function broken( { ;;;
         class Fine { m() {} }
     """)
-    assert "ok" in _names(doc.functions)
+    assert "ok" in names(doc.functions)
     assert doc.notes  # says the outline may be incomplete
 
 
@@ -420,7 +410,7 @@ def test_unknown_language_returns_none() -> None:
 # Doc comments: which comment belongs to a symbol.
 
 def test_jsdoc_one_blank_line_above_documents_the_function() -> None:
-    doc = _outline("javascript", """
+    doc = outline_source("javascript", """
         var x = 1;
 
         /**
@@ -434,40 +424,31 @@ def test_jsdoc_one_blank_line_above_documents_the_function() -> None:
     assert doc.functions[0].summary == "Create an express application."
 
 
-def test_line_comment_one_blank_line_above_is_a_section_not_a_doc() -> None:
-    doc = _outline("javascript", "var x = 1;\n\n// Helpers\n\nfunction helper() {}\n")
-    assert doc.functions[0].summary == ""
-
-
-def test_doc_comment_two_blank_lines_above_is_not_the_symbols() -> None:
-    doc = _outline("javascript", "var x = 1;\n\n/** Far away. */\n\n\nfunction f() {}\n")
-    assert doc.functions[0].summary == ""
-
-
-def test_licence_directly_above_a_function_is_not_its_doc() -> None:
-    doc = _outline("c", "/* Copyright 2020 Acme. All rights reserved. */\nint main(void) {}\n")
-    assert doc.functions[0].summary == ""
+@pytest.mark.parametrize(("language", "source"), [
+    ("javascript", "var x = 1;\n\n// Helpers\n\nfunction helper() {}\n"),
+    ("javascript", "var x = 1;\n\n/** Far away. */\n\n\nfunction f() {}\n"),
+    ("c", "/* Copyright 2020 Acme. All rights reserved. */\nint main(void) {}\n"),
+    ("go", "package p\n\n// Section: helpers.\n\nfunc Helper() {}\n"),
+], ids=["section-comment", "doc-comment-two-lines-up", "licence", "go-comment-a-line-up"])
+def test_comment_that_is_not_the_symbols_doc(language: str, source: str) -> None:
+    assert outline_source(language, source).functions[0].summary == ""
 
 
 def test_files_opening_comment_is_not_its_first_functions_doc() -> None:
-    doc = _outline("javascript", "/**\n * String utilities.\n */\n\nfunction pad(s) {}\n")
+    doc = outline_source("javascript", "/**\n * String utilities.\n */\n\nfunction pad(s) {}\n")
     assert doc.overview == "String utilities."
     assert doc.functions[0].summary == ""
 
 
 def test_comment_directly_above_the_first_function_is_its_doc_not_the_overview() -> None:
-    doc = _outline("javascript", "'use strict';\n\n/** Pad a string. */\nfunction pad(s) {}\n")
+    source = "'use strict';\n\n/** Pad a string. */\nfunction pad(s) {}\n"
+    doc = outline_source("javascript", source)
     assert doc.functions[0].summary == "Pad a string."
     assert doc.overview == ""
 
 
-def test_go_comment_after_a_blank_line_is_not_a_doc_comment() -> None:
-    doc = _outline("go", "package p\n\n// Section: helpers.\n\nfunc Helper() {}\n")
-    assert doc.functions[0].summary == ""
-
-
 def test_go_doc_summary_is_the_first_sentence() -> None:
-    doc = _outline("go", """
+    doc = outline_source("go", """
         package p
 
         // Open opens the store at dir. It creates the
@@ -478,7 +459,7 @@ def test_go_doc_summary_is_the_first_sentence() -> None:
 
 
 def test_rust_doc_comment_across_attributes() -> None:
-    doc = _outline("rust", """
+    doc = outline_source("rust", """
         /// Convert to a trait object.
         ///
         /// ```
@@ -492,7 +473,7 @@ def test_rust_doc_comment_across_attributes() -> None:
 
 
 def test_rust_inner_doc_overview_skips_badges_and_links() -> None:
-    doc = _outline("rust", """
+    doc = outline_source("rust", """
         //! [![github]](https://github.com/acme/geo)
         //!
         //! [github]: https://img.shields.io/badge/github
@@ -507,7 +488,7 @@ def test_rust_inner_doc_overview_skips_badges_and_links() -> None:
 
 
 def test_rust_macro_rules_is_a_function() -> None:
-    doc = _outline("rust", "/// Return early with an error.\n"
+    doc = outline_source("rust", "/// Return early with an error.\n"
                            "macro_rules! bail {\n    ($msg:literal) => { return };\n}\n")
     (bail,) = doc.functions
     assert (bail.name, bail.signature, bail.summary) == (
@@ -515,7 +496,7 @@ def test_rust_macro_rules_is_a_function() -> None:
 
 
 def test_javadoc_summary_skips_tags() -> None:
-    doc = _outline("java", """
+    doc = outline_source("java", """
         class Gson {
             /**
              * Serializes an object to JSON. Uses reflection.
@@ -529,12 +510,12 @@ def test_javadoc_summary_skips_tags() -> None:
 
 
 def test_doxygen_block_one_blank_line_above_a_c_function() -> None:
-    doc = _outline("c", "int x;\n\n/**\n * Free a ring.\n */\n\nvoid ring_free(void *r) {}\n")
+    doc = outline_source("c", "int x;\n\n/**\n * Free a ring.\n */\n\nvoid ring_free(void *r) {}\n")
     assert doc.functions[0].summary == "Free a ring."
 
 
 def test_ruby_comment_block_summary_joins_lines() -> None:
-    doc = _outline("ruby", """
+    doc = outline_source("ruby", """
         class Mailer
           # Deliver one invoice to the
           # customer's address.
@@ -545,7 +526,7 @@ def test_ruby_comment_block_summary_joins_lines() -> None:
 
 
 def test_shell_functions_inside_a_brace_wrapper() -> None:
-    doc = _outline("shell", """
+    doc = outline_source("shell", """
         { # the whole script is downloaded before it runs
         # Print a message.
         nvm_echo() {
@@ -560,7 +541,7 @@ def test_shell_functions_inside_a_brace_wrapper() -> None:
 # Overviews: the file's own comment.
 
 def test_overview_after_licence_use_strict_and_requires() -> None:
-    doc = _outline("javascript", """
+    doc = outline_source("javascript", """
         /*!
          * express
          * MIT Licensed
@@ -582,12 +563,13 @@ def test_overview_after_licence_use_strict_and_requires() -> None:
 
 
 def test_fileoverview_tag_is_the_overview() -> None:
-    doc = _outline("javascript", "/**\n * @fileoverview Date helpers.\n */\nfunction a() {}\n")
+    source = "/**\n * @fileoverview Date helpers.\n */\nfunction a() {}\n"
+    doc = outline_source("javascript", source)
     assert doc.overview == "Date helpers."
 
 
 def test_go_package_doc_after_a_licence_block_comment() -> None:
-    doc = _outline("go", """
+    doc = outline_source("go", """
         /*
         Copyright 2013 The Authors. Licensed under the Apache License.
         */
@@ -599,12 +581,12 @@ def test_go_package_doc_after_a_licence_block_comment() -> None:
 
 
 def test_java_module_declaration_doc_is_the_overview() -> None:
-    doc = _outline("java", "/** Defines the Gson API. */\nmodule com.google.gson {\n}\n")
+    doc = outline_source("java", "/** Defines the Gson API. */\nmodule com.google.gson {\n}\n")
     assert doc.overview == "Defines the Gson API."
 
 
 def test_line_numbers_on_every_symbol() -> None:
-    doc = _outline("typescript", """
+    doc = outline_source("typescript", """
         export function a() {}
 
         class B {
@@ -616,6 +598,6 @@ def test_line_numbers_on_every_symbol() -> None:
 
 
 def test_ruby_modules_doc_is_also_the_files_overview() -> None:
-    doc = _outline("ruby", "# Helpers for templates.\nmodule Templates\n  VERSION = 1\nend\n")
+    doc = outline_source("ruby", "# Helpers for templates.\nmodule Templates\n  VERSION = 1\nend\n")
     assert doc.overview == "Helpers for templates."
     assert doc.classes[0].summary == "Helpers for templates."

@@ -15,32 +15,37 @@ from codequery.records import FileDoc
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _KINDS = {
-    "python": "Python module", "javascript": "JavaScript module", "typescript":
-    "TypeScript module", "tsx": "TypeScript module", "go": "Go", "rust": "Rust module",
-    "java": "Java", "c": "C", "cpp": "C++", "ruby": "Ruby", "shell": "shell script"}
+    "python": "Python module",
+    "javascript": "JavaScript module",
+    "typescript": "TypeScript module",
+    "tsx": "TypeScript module",
+    "go": "Go",
+    "rust": "Rust module",
+    "java": "Java",
+    "c": "C",
+    "cpp": "C++",
+    "ruby": "Ruby",
+    "shell": "shell script",
+}
 _NAMES_SHOWN = 8
 
 
-def leading_comment(text: str, limit: int = 300) -> str:
-    """The first comment block a file opens with (after any shebang, tool directives and
-    licence header), markers stripped."""
-    lines = text.splitlines()
-    if lines and lines[0].startswith("#!"):
-        lines = lines[1:]
+def leading_comment(text: str) -> str:
+    """The prose of the first comment block a file opens with, after any shebang, tool
+    directives, licence header and TODO; markers stripped."""
     blocks: list[list[str]] = [[]]
-    for line in lines:
+    for line in text.splitlines():
         if not line.strip():
             blocks.append([])
             continue
-        match = _COMMENT.match(line)
+        match = _COMMENT.match(line)  # knows the markers comments.lines does not: -- ; % <!--
         if match is None:
             break
-        if comments.MAGIC.match(line.strip()):
-            continue
-        if match.group(1).strip():
+        if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
-    texts = (" ".join(block) for block in blocks if block)
-    return next((t[:limit] for t in texts if not comments.is_license(t)), "")
+    texts = (" ".join(comments.paragraphs(block)) for block in blocks if block)
+    return next((comments.clip(t, comments.OVERVIEW_MAX) for t in texts
+                 if t and not comments.is_license(t)), "")
 
 
 def described_by_names(language: str, doc: FileDoc) -> str:
@@ -97,7 +102,7 @@ class BuiltinDocumenter:
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
         doc = self._outline(language, text)
-        if not doc.overview and language in _KINDS:
+        if not doc.overview:
             doc.overview = described_by_names(language, doc)
         return doc
 

@@ -100,10 +100,14 @@ def first_sentence(text: str) -> str:
 def summary(raw: str) -> str:
     """The first sentence of a doc comment's first prose paragraph, clipped; a comment
     with nothing but tags is summed up by its deprecation notice, if any."""
-    if MAGIC.match(raw) or is_license(raw):
+    if is_license(raw):
         return ""
     comment_lines = lines(raw)
-    found = paragraphs(comment_lines) or _deprecation(comment_lines)
+    return _summed_up(paragraphs(comment_lines) or _deprecation(comment_lines))
+
+
+def _summed_up(found: list[str]) -> str:
+    """The first paragraph's first sentence, clipped; "" when there is none."""
     return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
 
 
@@ -121,12 +125,12 @@ def _deprecation(comment_lines: list[str]) -> list[str]:
 
 def docstring_summary(doc: str) -> str:
     """A docstring's first sentence (a Python docstring's summary may wrap lines)."""
-    found = paragraphs([s.strip() for s in doc.strip().splitlines()])
-    return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
+    return _summed_up(paragraphs([s.strip() for s in doc.strip().splitlines()]))
 
 
 def overview(raw: str) -> str:
-    """A file-level comment's prose, clipped; "" for licences, directives and labels."""
-    if MAGIC.match(raw) or is_license(raw):
+    """A file-level comment's prose, clipped; "" for licences and labels. Tool directives
+    are the callers' to drop, one comment at a time."""
+    if is_license(raw):
         return ""
     return clip(" ".join(paragraphs(lines(raw))), OVERVIEW_MAX)

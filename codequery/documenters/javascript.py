@@ -31,6 +31,7 @@ _NODE_BUILTINS = frozenset({
     "readline", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8", "vm",
     "worker_threads", "zlib"})
 _EXPORTS = ("module.exports", "exports")
+_EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
 _PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
 _WRAPPERS = frozenset({"parenthesized_expression", "unary_expression"})
@@ -41,6 +42,11 @@ def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in _WRAPPERS:
         node = node.child_by_field_name("argument") or next(iter(node.named_children), None)
     return node
+
+
+def _unquote(text: str) -> str:
+    """A string, include path or module path without its quotes or angle brackets."""
+    return text.strip().strip("\"'`<>")
 
 
 def _string(node: Node | None) -> str:
@@ -57,7 +63,7 @@ class JavaScriptOutliner(_Base):
     def _visit_js(self, node: Node, anchor: Node, depth: int) -> None:
         kind = node.type
         if kind == "import_statement":
-            self._js_import(self._unquote(self.field(node, "source")))
+            self._js_import(_unquote(self.field(node, "source")))
         elif kind == "export_statement":
             self._visit_export(node, depth)
         elif kind in ("lexical_declaration", "variable_declaration"):
@@ -66,10 +72,8 @@ class JavaScriptOutliner(_Base):
                     self._js_declarator(decl, anchor)
         elif kind == "expression_statement" and node.named_children:
             self._js_statement(node.named_children[0], anchor, depth)
-        elif kind in self.CLASS_KINDS:
-            self._add_class(node, anchor)
-        elif kind in self.FUNCTION_KINDS:
-            self._add_function(node, anchor)
+        else:
+            self._definition(node, anchor)
 
     def _assigned(self, value: Node | None) -> tuple[list[str], Node | None]:
         """The targets and the value of `a = b = value`."""
@@ -129,7 +133,7 @@ class JavaScriptOutliner(_Base):
                 self.functions += self._js_object(value, self._js_name(target) + ".")
 
     def _js_name(self, target: str) -> str:
-        for prefix in ("module.exports.", "exports."):
+        for prefix in _EXPORT_PREFIXES:
             if target.startswith(prefix):
                 return target[len(prefix):]
         return target
@@ -144,26 +148,21 @@ class JavaScriptOutliner(_Base):
         return info
 
     def _js_object(self, obj: Node, prefix: str) -> list[Function]:
-        """Methods, getters and function-valued properties of an object literal."""
-        found: dict[str, Function] = {}
+        """Methods, getters and function-valued properties of an object literal; a getter
+        and its setter are one property."""
+        found: list[Function] = []
         for child in obj.named_children:
+            function: Function | None = None
             if child.type == "method_definition":
                 function = self._function(child)
             elif child.type == "pair" and (
                     (value := child.child_by_field_name("value")) is not None
                     and value.type in FUNCTION_VALUES):
-                key = self._unquote(self.field(child, "key"))
+                key = _unquote(self.field(child, "key"))
                 function = self._js_function(key, value, child, child) if key else None
-            else:
-                continue
-            if function is None:
-                continue
-            name = prefix + function.name
-            if name in found:  # a getter and its setter are one property
-                found[name].summary = found[name].summary or function.summary
-            else:
-                found[name] = function.model_copy(update={"name": name})
-        return list(found.values())
+            if function is not None:
+                found.append(function.model_copy(update={"name": prefix + function.name}))
+        return self._merge_by_name(found)
 
     def _js_call(self, call: Node, anchor: Node, depth: int) -> None:
         callee = _unwrap(call.child_by_field_name("function"))
@@ -202,7 +201,7 @@ class JavaScriptOutliner(_Base):
         for prop in descriptor.named_children:
             if prop.type == "method_definition" and self.field(prop, "name") in ("get", "value"):
                 return prop
-            if prop.type == "pair" and self._unquote(self.field(prop, "key")) in ("get", "value"):
+            if prop.type == "pair" and _unquote(self.field(prop, "key")) in ("get", "value"):
                 value = prop.child_by_field_name("value")
                 if value is not None and value.type in FUNCTION_VALUES:
                     return value
@@ -210,7 +209,7 @@ class JavaScriptOutliner(_Base):
 
     def _visit_export(self, node: Node, depth: int) -> None:
         if (source := node.child_by_field_name("source")) is not None:
-            self._js_import(self._unquote(self.text(source)))  # a re-export needs its source
+            self._js_import(_unquote(self.text(source)))  # a re-export needs its source
         declaration = node.child_by_field_name("declaration")
         value = node.child_by_field_name("value")
         names: list[str] = []
@@ -236,8 +235,8 @@ class JavaScriptOutliner(_Base):
 
     def _commonjs_exports(self, targets: list[str], right: Node | None) -> None:
         for target in targets:
-            if target.startswith(("module.exports.", "exports.")):
-                self.exports.append(target.rsplit(".", 1)[1])
+            if target.startswith(_EXPORT_PREFIXES):  # `exports.a.b = ...` exports a
+                self.exports.append(self._js_name(target).split(".")[0])
             elif target in _EXPORTS and right is not None and right.type == "object":
                 self.exports += [self.field(p, "key") if p.type == "pair"
                                  else self.field(p, "name") if p.type == "method_definition"
@@ -246,9 +245,8 @@ class JavaScriptOutliner(_Base):
                                  if p.type in ("pair", "method_definition",
                                                "shorthand_property_identifier")]
             elif target in _EXPORTS and right is not None:
-                named = self.field(right, "name") if right.type != "identifier" else ""
                 self.exports.append(self.text(right) if right.type == "identifier"
-                                    else named or "default")
+                                    else self.field(right, "name") or "default")
 
     def _js_import(self, spec: str) -> None:
         package = ""
@@ -268,10 +266,7 @@ class JavaScriptOutliner(_Base):
         if callee is None or callee.type != "identifier" or self.text(callee) != "require":
             return ""
         args = value.child_by_field_name("arguments")
-        first = args.named_children[0] if args is not None and args.named_children else None
-        if first is None or first.type != "string":
-            return ""
-        return self._unquote(self.text(first))
+        return _string(args.named_children[0]) if args is not None and args.named_children else ""
 
     def _js_preamble(self, node: Node) -> bool:
         """'use strict', imports and requires: what may stand between a file's opening

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from codequery.documenters import comments
-from codequery.documenters.javascript import FUNCTION_VALUES, JavaScriptOutliner
+from codequery.documenters.javascript import FUNCTION_VALUES, JavaScriptOutliner, _unquote
 from codequery.records import ClassInfo, FileDoc, Function
 
 if TYPE_CHECKING:
@@ -130,18 +130,11 @@ def _end_row(node: Node) -> int:
     return row - 1 if col == 0 and row > node.start_point.row else row
 
 
-def _unquote(text: str) -> str:
-    return text.strip().strip("\"'`<>")
-
-
 def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))
 
 
 class _Outliner(JavaScriptOutliner):
-    CLASS_KINDS, FUNCTION_KINDS = _CLASSES, _FUNCTIONS
-    _unquote = staticmethod(_unquote)
-
     def __init__(self, language: str, source: bytes) -> None:
         self.lang, self.src = language, source
         self.functions: list[Function] = []
@@ -320,11 +313,9 @@ class _Outliner(JavaScriptOutliner):
             if child.type == "enum_body_declarations":  # Java enums keep methods a level down
                 self._members(info, child)
             elif child.type in accepted and (method := self._function(child)) is not None:
-                same = next((m for m in info.methods if m.name == method.name), None)
-                if same is not None and self.lang in _JS:  # a getter and its setter
-                    same.summary = same.summary or method.summary
-                else:
-                    info.methods.append(method)
+                info.methods.append(method)
+        if self.lang in _JS:  # a getter and its setter are one property
+            info.methods = self._merge_by_name(info.methods)
 
     def _add_function(self, node: Node, anchor: Node, exported: bool = False) -> None:
         if (function := self._function(node, anchor)) is not None:
@@ -390,12 +381,8 @@ class _Outliner(JavaScriptOutliner):
         elif kind == "import_declaration":  # Java
             self._import("".join(self.text(c) for c in node.children
                                  if c.type not in ("import", "static", ";")))
-        elif kind in _CLASSES:
-            modifiers = next((c for c in node.children if c.type == "modifiers"), None)
-            public = modifiers is not None and self._has(modifiers, "public", "public")
-            self._add_class(node, anchor, public=public)
-        elif kind in _FUNCTIONS:
-            self._add_function(node, anchor)
+        elif kind in _CLASSES or kind in _FUNCTIONS:
+            self._definition(node, anchor)
         elif lang == "ruby" and kind == "call":
             args = node.child_by_field_name("arguments")
             if self.field(node, "method") in ("require", "require_relative", "load") and (
@@ -403,6 +390,15 @@ class _Outliner(JavaScriptOutliner):
                 self._import(_unquote(self.text(args.named_children[0])))
         elif lang == "shell" and kind == "command" and self.field(node, "name") in ("source", "."):
             self._import(_unquote(self.field(node, "argument")))
+
+    def _definition(self, node: Node, anchor: Node) -> None:
+        """A class or function as most grammars write it (JavaScript's too)."""
+        if node.type in _CLASSES:
+            modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+            public = modifiers is not None and self._has(modifiers, "public", "public")
+            self._add_class(node, anchor, public=public)
+        elif node.type in _FUNCTIONS:
+            self._add_function(node, anchor)
 
     def _specs(self, node: Node, *kinds: str) -> list[Node]:
         """Go specs, whether written singly or grouped in parentheses."""
@@ -487,16 +483,23 @@ class _Outliner(JavaScriptOutliner):
             self._finish_js()
 
     def fold_qualified(self) -> list[Function]:
-        """Move C++ `Class::method` definitions into their class; drop repeated names."""
-        out: dict[str, Function] = {}
+        """Move C++ `Class::method` definitions into their class; a name defined again (a
+        prototype then its definition, TS overloads) is one function."""
+        kept: list[Function] = []
         for function in self.functions:
             owner, _, method = function.name.rpartition("::")
             info = self.classes.get(owner.rpartition("::")[2]) if owner else None
-            if info is not None:
-                if all(m.name != method for m in info.methods):
-                    info.methods.append(function.model_copy(update={"name": method}))
-            elif function.name in out:  # a prototype then its definition, or TS overloads
-                out[function.name].summary = out[function.name].summary or function.summary
-            else:
-                out[function.name] = function
-        return list(out.values())
+            if info is None:
+                kept.append(function)
+            elif all(m.name != method for m in info.methods):
+                info.methods.append(function.model_copy(update={"name": method}))
+        return self._merge_by_name(kept)
+
+    @staticmethod
+    def _merge_by_name(functions: Iterable[Function]) -> list[Function]:
+        """Same name, one entry: the first, with the first summary any of them has."""
+        merged: dict[str, Function] = {}
+        for function in functions:
+            if (same := merged.setdefault(function.name, function)) is not function:
+                same.summary = same.summary or function.summary
+        return list(merged.values())
