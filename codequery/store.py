@@ -246,17 +246,22 @@ class Store:
         expression = search_text.match_expression(affordable)
         if expression is None:
             return []
-        if rows_to_rank > RANK_BUDGET:
-            # Even the rarest word is everywhere: rank the files whose path or symbols
-            # name it, not every file that uses or mentions it.
-            expression = f"{{path_words symbols}} : ({expression})"
         tests_first = tests or search_text.wants_tests(text)
         want = limit * 3 + 30  # enough for the kind of a file to reorder equals
-        scores = dict(self.conn.execute(
-            f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
-            "FROM records_fts f JOIN records r ON r.id = f.rowid "
-            f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
-            "ORDER BY 2 LIMIT ?", (expression, self.dataset, want)).fetchall())
+        if rows_to_rank <= RANK_BUDGET:
+            scores = self._bm25(expression, tests, f"ORDER BY 2 LIMIT {want}")
+        else:
+            # Even the rarest word is everywhere: the files whose path or symbols name it
+            # come first, then the best of as many other matches as the budget allows.
+            scores = self._bm25(f"{{path_words symbols}} : ({expression})", tests,
+                                f"ORDER BY 2 LIMIT {want}")
+            if len(scores) < want:
+                sample = self._sample(expression, tests)
+                best = sorted((r for r in sample if r not in scores), key=sample.__getitem__)
+                if best:  # scaled to follow the named files, in their own order
+                    scale = (max(scores.values()) / sample[best[0]] * 0.999 if scores
+                             else 1.0)
+                    scores.update((r, sample[r] * scale) for r in best[:want - len(scores)])
         if not scores:
             return []
         rows = self.conn.execute(
@@ -276,6 +281,25 @@ class Store:
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms)})
         return results
+
+    def _bm25(self, expression: str, tests: bool, tail: str) -> dict[int, float]:
+        """Row id -> bm25 (negative: lower is better) of this dataset's matches."""
+        return dict(self.conn.execute(
+            f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
+            "FROM records_fts f JOIN records r ON r.id = f.rowid "
+            f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
+            f"{tail}", (expression, self.dataset)).fetchall())
+
+    def _sample(self, expression: str, tests: bool) -> dict[int, float]:
+        """bm25 of the first `RANK_BUDGET` matches in row order (the index drives: joined
+        the other way round, SQLite would test the match row by row)."""
+        return dict(self.conn.execute(
+            "WITH m AS MATERIALIZED (SELECT rowid, bm25(records_fts, "
+            f"{', '.join(map(str, ranking.WEIGHTS))}) AS score FROM records_fts "
+            "WHERE records_fts MATCH ? LIMIT ?) SELECT m.rowid, m.score FROM m "
+            f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
+            f"{_TESTS_ONLY if tests else ''}",
+            (expression, RANK_BUDGET, self.dataset)).fetchall())
 
     def _affordable(self, terms: list[search_text.Term]
                     ) -> tuple[list[search_text.Term], int]:
