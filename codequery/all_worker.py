@@ -22,6 +22,7 @@ from typing import Any
 
 from codequery import liveness, pidfile, registry
 from codequery.errors import CodeQueryError
+from codequery.paths import RepoPaths
 from codequery.worker import EXIT_ALREADY_RUNNING, SHUTDOWN_SECONDS, _consumer, log_to_file
 from codequery.workspace import Workspace
 
@@ -51,8 +52,13 @@ class AllWorker:
     def _serve(self, root: Path) -> None:
         from codequery import transport
 
+        # Checked first: building reads the settings and opens the databases, which a
+        # repository served by a worker of its own should not cost every RESCAN_SECONDS.
+        if liveness.worker_alive(RepoPaths(root)):
+            self._once(f"{root} has a worker of its own; leaving it to that one")
+            return
         app = transport.build(Workspace(root))
-        if not app.runtime.start(own_log=False):
+        if not app.runtime.start(own_log=False):  # its own worker started meanwhile
             self._once(f"{root} has a worker of its own; leaving it to that one")
             return
         threads = self.threads or app.runtime.runner.config.processing.threads

@@ -14,6 +14,9 @@ import os
 import socket
 import threading
 
+# A job out on the remote queue: "remote:TOKEN" holds its lease (see remote_work).
+REMOTE_PREFIX = "remote:"
+
 
 @functools.lru_cache(maxsize=4)
 def _process(pid: int) -> str:
@@ -37,6 +40,8 @@ def alive(holder: str | None) -> bool:
     pid). Leases written before start times were recorded ("pid/thread") get the benefit of
     the doubt only while that pid runs and is not a zombie; leases of another host (or of
     a remote consumer, "remote:TOKEN") count as alive until they expire."""
+    if (holder or "").startswith(REMOTE_PREFIX):
+        return True  # the home worker's lease check watches its consumer's heartbeat
     import psutil
 
     process = process_of(holder)

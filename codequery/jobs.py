@@ -19,7 +19,7 @@ from codequery.documenters.errors import DocumenterError
 from codequery.documenting import make_record, secret_record
 from codequery.eligibility import Content, Skip, examine, judge, rules_stamp, skip_by_name
 from codequery.errors import CodeQueryError
-from codequery.llm_caller import BreakerOpen, LLMCaller
+from codequery.llm_caller import USAGE_KEYS, BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
 from codequery.records import FileRecord
 from codequery.store import Store, connect
@@ -229,9 +229,13 @@ class JobRunner:
             return _Handed(self.remote.publish(job, content, owner, language))
         except (LookupError, *redis_link.down_errors()) as exc:
             # No call will report back: a half-open breaker's probe must be given back.
+            # The lease is ours again (or lost, LookupError): rescheduling owns the retry.
             self.caller.breaker.release_probe()
             return _Deferred(REMOTE_RETRY_SECONDS, f"not handed out ({type(exc).__name__}: "
                                                    f"{exc})")
+        except Exception as exc:  # a task that cannot be sent: retried, then given up
+            self.caller.breaker.release_probe()
+            return exc
 
     def hint(self, content: Content, language: str) -> dict:
         """The builtin analysis an LLM prompt carries, for a task done elsewhere."""
@@ -253,8 +257,7 @@ class JobRunner:
             return None
         started = time.monotonic() - max(time.time() - job.updated_at, 0.0)
         outcome: object
-        usage = {key: (record or {}).get(key) for key in ("duration_ms", "cost_usd",
-                                                          "input_tokens", "output_tokens")}
+        usage = {key: (record or {}).get(key) for key in USAGE_KEYS}
         if record is not None:
             try:
                 made = FileRecord.model_validate({**record, "path": job.path})
@@ -275,14 +278,15 @@ class JobRunner:
     def _from_team_cache(self, waiting: list[tuple[ledger.Job, Content]],
                          outcomes: dict[str, object]) -> list[tuple[ledger.Job, Content]]:
         """Files a teammate documented already (same content key) are taken from the team
-        cache, with no LLM call; the rest are returned."""
+        cache, with no LLM call; the rest are returned. No secret gets here: `_prepare`
+        writes those at once, metadata only."""
         cache = self.team_cache
         if cache is None:
             return waiting
         rest = []
         for job, content in waiting:
             key = self.identity.key(content.sha, lang_of(content.path))
-            record = None if content.secret else cache.take(key, content.path)
+            record = cache.take(key, content.path)
             if record is None:
                 rest.append((job, content))
             else:

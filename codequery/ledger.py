@@ -237,9 +237,9 @@ def renew(conn: sqlite3.Connection, jobs: Sequence[Job], owner: str,
 
 
 def hand_over(conn: sqlite3.Connection, job: Job, owner: str, new_owner: str,
-              lease_seconds: float) -> bool:
-    """Pass a held lease to another holder (a remote consumer's token); False if `owner`
-    no longer holds it."""
+              lease_seconds: float, detail: str | None = None) -> bool:
+    """Pass a held lease to another holder (a remote consumer's token, or back); False if
+    `owner` no longer holds it."""
     now = time.time()
     with transaction(conn):
         moved = conn.execute(
@@ -248,8 +248,16 @@ def hand_over(conn: sqlite3.Connection, job: Job, owner: str, new_owner: str,
         ).rowcount
         if moved:
             _event(conn, job.id, PROCESSING, PROCESSING, owner,
-                   f"handed to the remote queue as {new_owner}", now)
+                   detail or f"handed to the remote queue as {new_owner}", now)
     return bool(moved)
+
+
+def held_by_prefix(conn: sqlite3.Connection, dataset: str, prefix: str
+                   ) -> list[tuple[str, str]]:
+    """(job id, lease owner) of the processing jobs whose owner starts with `prefix`."""
+    return [(row[0], row[1]) for row in conn.execute(
+        "SELECT id, lease_owner FROM jobs WHERE dataset = ? AND status = ? "
+        "AND substr(lease_owner, 1, ?) = ?", (dataset, PROCESSING, len(prefix), prefix))]
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:
@@ -373,6 +381,14 @@ def due_for_dispatch(conn: sqlite3.Connection, dataset: str, *, redispatch_after
         "SELECT min(next_retry_at) FROM jobs WHERE dataset = ? AND status = ? "
         "AND next_retry_at > ?", (dataset, PENDING, now)).fetchone()[0]
     return [_job(r) for r in rows], upcoming
+
+
+def undispatch_pending(conn: sqlite3.Connection, dataset: str) -> int:
+    """Every pending job counts as never handed to the transport (whose tasks are gone or
+    stale): the dispatcher hands them all over again. How many."""
+    with transaction(conn):
+        return conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? "
+                            "AND status = ?", (dataset, PENDING)).rowcount
 
 
 def batch_candidates(conn: sqlite3.Connection, job: Job, limit: int) -> list[Job]:

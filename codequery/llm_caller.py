@@ -222,9 +222,12 @@ def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.Circui
                           settings.breaker_window_seconds, settings.breaker_cooldown_seconds)
 
 
+# What a call cost, as a record carries it and the call totals add it up.
+USAGE_KEYS = ("duration_ms", "cost_usd", "input_tokens", "output_tokens")
+
+
 def usage_dict(usage: Any) -> dict[str, Any]:
-    keys = ("duration_ms", "cost_usd", "input_tokens", "output_tokens")
-    return {key: getattr(usage, key, None) for key in keys}
+    return {key: getattr(usage, key, None) for key in USAGE_KEYS}
 
 
 def _split(usage: dict[str, Any], parts: int) -> dict[str, Any]:

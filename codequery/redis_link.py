@@ -6,8 +6,10 @@ the git hook never gets here (an import-linter contract keeps it out of the fast
 
 from __future__ import annotations
 
+import datetime
+import functools
+import json
 import logging
-import socket
 from typing import Any
 
 from codequery.errors import CodeQueryError
@@ -18,9 +20,11 @@ CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 10.0
 
 
+@functools.lru_cache(maxsize=32)
 def client(url: str) -> Any:  # redis.Redis; typed loosely so that no caller imports redis
     """A client that fails fast when Redis is away (callers retry; the ledger keeps the
-    work), and reconnects by itself once it is back."""
+    work), and reconnects by itself once it is back. One per URL, shared by every thread
+    (redis-py clients are thread-safe): one connection pool per Redis, not one per user."""
     import redis
 
     try:
@@ -58,8 +62,62 @@ def redact(url: str) -> str:
     return f"{scheme}://***@{rest.split('@', 1)[1]}"
 
 
-def host_name() -> str:
-    return socket.gethostname()
+def huey(name: str, url: str) -> Any:  # huey.PriorityRedisHuey
+    """A Huey queue on Redis whose tasks travel as JSON: whoever can write to the Redis
+    can queue a task of ours with JSON arguments, never run code of their choosing (Huey's
+    default serializer is pickle). A task that does not decode is dropped with a log line."""
+    from huey import PriorityRedisHuey
+
+    class JsonRedisHuey(PriorityRedisHuey):
+        def deserialize_task(self, data: bytes) -> Any:
+            try:
+                return super().deserialize_task(data)
+            except Exception as exc:  # not ours, or not JSON: dropped, never run
+                log.warning("dropped a task on %s that does not decode (%s: %s)", name,
+                            type(exc).__name__, exc)
+                return None
+
+    return JsonRedisHuey(name, results=False, store_none=False, utc=True,
+                         connection_pool=client(url).connection_pool, read_timeout=1,
+                         serializer=json_serializer())
+
+
+def json_serializer() -> Any:  # huey.serializer.Serializer
+    """Huey's task message (a namedtuple) as a JSON object: task arguments must be JSON
+    already (paths, ids, text), and the times Huey sets travel as ISO strings."""
+    from huey.registry import Message
+    from huey.serializer import Serializer
+
+    times = ("eta", "expires_resolved")
+
+    class JsonSerializer(Serializer):
+        def _serialize(self, message: Any) -> bytes:
+            if message.on_complete or message.on_error or message.chord_config:
+                raise ValueError("pipelines and chords do not go through Redis")
+            fields = message._asdict()
+            for name in times:
+                if fields[name] is not None:
+                    fields[name] = fields[name].isoformat()
+            return json.dumps(fields, separators=(",", ":")).encode("utf-8")
+
+        def _deserialize(self, data: bytes) -> Any:
+            fields = json.loads(data)
+            if not isinstance(fields, dict) or not set(fields) <= set(Message._fields):
+                raise ValueError("not a task message")
+            if not isinstance(fields.get("name"), str) or not isinstance(
+                    fields.get("args", []), list) or not isinstance(fields.get("kwargs", {}),
+                                                                    dict):
+                raise ValueError("a task message without a name or with odd arguments")
+            if fields.get("on_complete") or fields.get("on_error") or fields.get(
+                    "chord_config"):
+                raise ValueError("pipelines and chords do not go through Redis")
+            for name in times:
+                if fields.get(name) is not None:
+                    fields[name] = datetime.datetime.fromisoformat(fields[name])
+            fields["args"] = tuple(fields.get("args", ()))
+            return Message(**fields)
+
+    return JsonSerializer()
 
 
 class RestartWatch:

@@ -15,11 +15,15 @@ from pathlib import Path
 from codequery.paths import RepoPaths
 
 
-def user_dir(kind: str = "XDG_CONFIG_HOME", default: str = ".config") -> Path:
+def xdg_base(kind: str = "XDG_CONFIG_HOME", default: str = ".config") -> Path:
+    """The user's XDG base directory `kind` (an environment variable), else `~/default`."""
     value = os.environ.get(kind, "")
     # The XDG spec says a relative value is invalid and must be ignored.
-    base = Path(value) if os.path.isabs(value) else Path.home() / default
-    return base / "codequery"
+    return Path(value) if os.path.isabs(value) else Path.home() / default
+
+
+def user_dir(kind: str = "XDG_CONFIG_HOME", default: str = ".config") -> Path:
+    return xdg_base(kind, default) / "codequery"
 
 
 def registry_file() -> Path:

@@ -11,10 +11,9 @@ ever runs here: a task names a model, never a program.
 
 from __future__ import annotations
 
-import argparse
+import base64
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -129,10 +128,13 @@ class RemoteConsumer:
         from codequery.eligibility import Content
         from codequery.llm_caller import usage_dict
 
-        wanted = payload["documenter"]
         try:
-            documenter = self._documenter(wanted)
-            path, data, language = payload["path"], payload["content"], payload["language"]
+            if payload.get("v") != remote_queue.PAYLOAD_VERSION:
+                raise Refused(f"a task of version {payload.get('v')}, not "
+                              f"{remote_queue.PAYLOAD_VERSION}: run the same codequery version")
+            documenter = self._documenter(payload["documenter"])
+            path, language = payload["path"], payload["language"]
+            data = base64.b64decode(payload["content"], validate=True)
             hint = FileDoc.model_validate(payload["hint"]) if payload.get("hint") else None
             doc, usage = documenter.document_with_usage(
                 path, language, data.decode("utf-8", "replace"), hint)
@@ -190,18 +192,9 @@ class RemoteConsumer:
                 time.sleep(0.5)
 
 
-def main(argv: list[str] | None = None) -> int:
+def serve_forever(url: str, threads: int, executable: str) -> int:
     """`codequery worker start --remote URL` (foreground, like huey_consumer): SIGINT or
     SIGTERM lets the running tasks finish, a second signal stops at once."""
-    parser = argparse.ArgumentParser(prog="python -m codequery.remote_consumer")
-    parser.add_argument("url")
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--claude", default="claude", help="the Claude CLI to run")
-    args = parser.parse_args(argv)
-    return serve_forever(args.url, args.threads, args.claude)
-
-
-def serve_forever(url: str, threads: int, executable: str) -> int:
     from codequery.worker import LOG_FORMAT
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -226,6 +219,3 @@ def serve_forever(url: str, threads: int, executable: str) -> int:
     log.info("consumer %s stopped after %d tasks", consumer.id, consumer.done)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

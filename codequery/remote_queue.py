@@ -1,7 +1,7 @@
 """The queue that consumers on any machine serve: Huey's priority Redis storage, one task.
 
 A task is self-contained: the job's id and lease token, the repository it came from, the
-path, the content, its language, the builtin analysis as a hint, and the documenter's
+path, the content (base64), its language, the builtin analysis as a hint, and the documenter's
 model and prompt version. A consumer needs no checkout of the repository; it documents
 with the Claude CLI of its own machine and pushes the answer onto the repository's
 results list, where the home worker (the only writer of the index and the ledger) takes
@@ -16,21 +16,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from huey import Huey, PriorityRedisHuey
+from huey import Huey
 
 from codequery import redis_keys, redis_link
 
-PAYLOAD_VERSION = 1
-# Remote work is serialised by Huey (pickle) on the way out and as JSON on the way back;
-# both only through the team's own Redis, which must not be open to strangers.
+# Tasks and answers travel as JSON both ways (never pickled: writing to the Redis cannot
+# run code here). A consumer refuses a task of another version instead of misreading it.
+PAYLOAD_VERSION = 2
 
 
 def make(url: str, serve: Callable[[dict[str, Any]], None]) -> tuple[Huey, Any]:
     """The shared queue on `url` and its task, which runs `serve(payload)` where it is
     consumed (the publisher's `serve` is never called)."""
-    huey = PriorityRedisHuey(redis_keys.REMOTE_QUEUE, results=False, store_none=False,
-                             utc=True, connection_pool=redis_link.client(url).connection_pool,
-                             read_timeout=1)
+    huey = redis_link.huey(redis_keys.REMOTE_QUEUE, url)
 
     @huey.task(name="document_content")
     def document_content(payload: dict[str, Any]) -> None:

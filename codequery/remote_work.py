@@ -11,14 +11,16 @@ beating, and every task after a Redis restart, goes back to pending.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import socket
 import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from codequery import ledger, redis_keys, redis_link, remote_queue
+from codequery import holders, ledger, redis_keys, redis_link, remote_queue
 from codequery.config import DocumenterConfig
 from codequery.eligibility import Content
 from codequery.remote_consumer import RemoteConsumer
@@ -28,8 +30,11 @@ if TYPE_CHECKING:
     from codequery.jobs import JobRunner
 
 log = logging.getLogger(__name__)
-REMOTE_OWNER = "remote:"
-QUEUE_PATIENCE_SECONDS = 1800.0  # a task nobody took by then counts as lost
+REMOTE_OWNER = holders.REMOTE_PREFIX
+# A task nobody took by then counts as lost: its lease expires and the job goes out again
+# under a new token, while Huey skips the old task (it expires too) instead of paying for
+# a call whose answer would be dropped.
+QUEUE_PATIENCE_SECONDS = 1800.0
 LEASE_CHECK_SECONDS = 1.0
 ERROR_QUIET_SECONDS = 30.0
 
@@ -79,7 +84,7 @@ class RemoteWork:
 
     def publish(self, job: ledger.Job, content: Content, owner: str, language: str) -> str:
         """Hand a claimed job to the remote queue; its token. Raises the client's error
-        while Redis is away (the job is back in the queue then)."""
+        while Redis is away, with the lease given back to `owner` (who reschedules)."""
         token = uuid.uuid4().hex
         conn = self.runner.store.conn
         if not ledger.hand_over(conn, job, owner, owner_of(token), QUEUE_PATIENCE_SECONDS):
@@ -88,17 +93,20 @@ class RemoteWork:
         identity = self.runner.identity
         hint = self.runner.hint(content, language)
         payload = {"v": remote_queue.PAYLOAD_VERSION, "repo": self.repo, "job": job.id,
-                   "token": token, "path": content.path, "content": content.data,
+                   "token": token, "path": content.path,
+                   "content": base64.b64encode(content.data).decode("ascii"),
                    "sha": content.sha, "language": language, "hint": hint,
-                   "home": redis_link.host_name(),
+                   "home": socket.gethostname(),
                    "documenter": {"name": settings.name, "model": identity.model,
                                   "version": identity.version,
                                   "timeout": settings.timeout_seconds}}
         try:
-            self.huey.enqueue(self._task.s(payload, priority=HUEY_PRIORITY.get(job.priority, 10)))
+            self.huey.enqueue(self._task.s(payload, priority=HUEY_PRIORITY.get(job.priority, 10),
+                                           expires=QUEUE_PATIENCE_SECONDS))
         except Exception:
-            ledger.release(conn, job.id, "remote queue", "the remote queue is unreachable; "
-                           "queued again", holder=owner_of(token))
+            # Back to the claimer, whose outcome (deferred) reschedules it with a delay.
+            ledger.hand_over(conn, job, owner_of(token), owner, self.runner.lease_seconds(),
+                             detail="the remote queue is unreachable; taken back")
             raise
         return token
 
@@ -130,10 +138,7 @@ class RemoteWork:
         """A task marked started whose heartbeat is gone lost its consumer: back to
         pending (the attempt given back). A task still beating keeps its lease."""
         conn = self.runner.store.conn
-        held = conn.execute(
-            "SELECT id, lease_owner FROM jobs WHERE dataset = ? AND status = ? "
-            "AND lease_owner LIKE ?",
-            (self.runner.config.dataset, ledger.PROCESSING, REMOTE_OWNER + "%")).fetchall()
+        held = ledger.held_by_prefix(conn, self.runner.config.dataset, REMOTE_OWNER)
         if not held:
             return
         with self.client.pipeline(transaction=False) as pipe:
@@ -156,10 +161,7 @@ class RemoteWork:
 
     def release_all(self, conn, why: str) -> int:  # noqa: ANN001 - sqlite3.Connection
         """Every job out on the remote queue goes back to pending (Redis lost them)."""
-        held = conn.execute(
-            "SELECT id, lease_owner FROM jobs WHERE dataset = ? AND status = ? "
-            "AND lease_owner LIKE ?",
-            (self.runner.config.dataset, ledger.PROCESSING, REMOTE_OWNER + "%")).fetchall()
+        held = ledger.held_by_prefix(conn, self.runner.config.dataset, REMOTE_OWNER)
         return sum(ledger.release(conn, job_id, "remote queue", f"{why}; queued again",
                                   holder=owner) for job_id, owner in held)
 

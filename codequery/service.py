@@ -28,6 +28,7 @@ from pathlib import Path
 from codequery import worker_control
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
+from codequery.registry import xdg_base
 
 SYSTEMD = "systemd"
 LAUNCHD = "launchd"
@@ -91,10 +92,7 @@ def unit_path(root: Path, platform: str) -> Path:
 
 
 def systemd_user_dir() -> Path:
-    config = os.environ.get("XDG_CONFIG_HOME", "")
-    # The XDG spec says a relative value is invalid and must be ignored.
-    base = Path(config) if os.path.isabs(config) else Path.home() / ".config"
-    return base / "systemd" / "user"
+    return xdg_base("XDG_CONFIG_HOME", ".config") / "systemd" / "user"
 
 
 def installed_unit(root: Path, platform: str | None = None) -> Path | None:

@@ -11,10 +11,9 @@ import os
 import signal
 from collections import namedtuple
 
-from huey import Huey, PriorityRedisHuey, SqliteHuey, crontab
+from huey import Huey, SqliteHuey, crontab
 from huey.storage import SqliteStorage
 
-from codequery import config as config_mod
 from codequery import redis_keys
 from codequery.worker import WorkerRuntime
 from codequery.workspace import Workspace
@@ -47,14 +46,11 @@ def make_huey(ws: Workspace) -> Huey:
     """The transport the settings ask for. On Redis each clone has a queue of its own,
     which only its home worker serves (the ledger stays on this machine), so flushing it
     at start never touches another repository's or another consumer's tasks."""
-    processing = config_mod.load(ws.paths.settings).processing
+    processing = ws.config.processing
     if processing.transport == "redis":
         from codequery import redis_link
 
-        pool = redis_link.client(processing.redis_url).connection_pool
-        return PriorityRedisHuey(redis_keys.transport_queue(ws.root), results=False,
-                                 store_none=False, utc=True, connection_pool=pool,
-                                 read_timeout=1)
+        return redis_link.huey(redis_keys.transport_queue(ws.root), processing.redis_url)
     return CodeQueryHuey("codequery", filename=str(ws.paths.huey_db), results=False,
                          store_none=False, utc=True, timeout=10, journal_mode="wal")
 

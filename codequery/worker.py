@@ -96,8 +96,7 @@ class WorkerRuntime:
             except Exception as exc:  # Redis away: its tasks go stale, claims skip them
                 log.warning("could not empty the transport queue (%s: %s); starting anyway",
                             type(exc).__name__, exc)
-            conn.execute("UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
-                         (dataset, ledger.PENDING))
+            ledger.undispatch_pending(conn, dataset)
             conn.close()
             log.info("worker %s started for %s (dataset %s, transport %s); released %d "
                      "jobs of a dead worker", info["pid"], self.workspace.root, dataset,
@@ -213,10 +212,7 @@ class WorkerRuntime:
     def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
         """Every pending job is handed to the transport again: tasks it held are lost."""
         out = self.remote.release_all(conn, why) if self.remote is not None else 0
-        with ledger.transaction(conn):
-            count = conn.execute(
-                "UPDATE jobs SET dispatched_at = NULL WHERE dataset = ? AND status = ?",
-                (self.runner.config.dataset, ledger.PENDING)).rowcount
+        count = ledger.undispatch_pending(conn, self.runner.config.dataset)
         log.warning("%s; handing %d pending jobs over again (%d were out on the remote "
                     "queue)", why, count, out)
 

@@ -66,3 +66,9 @@ def test_install_service_all_runs_the_worker_of_every_repository(repos):
     assert '"-m" "codequery.all_worker"' in done.stdout
     assert str(registry.all_worker_paths().root) in done.stdout
 
+
+
+def test_all_is_refused_with_remote_or_metrics_port(tmp_path):
+    for extra in (["--remote", "redis://127.0.0.1:1/0"], ["--metrics-port", "9100"]):
+        result = cli_run(tmp_path, "worker", "start", "--all", *extra)
+        assert result.exit_code == 2 and "--all cannot be combined" in result.output

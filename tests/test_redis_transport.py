@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from codequery import redis_keys, redis_link, store
+from codequery import redis_link, store
 from tests.helpers import cli_json, cli_run, configure, run_installed, wait_for, write
 
 pytestmark = pytest.mark.slow
@@ -38,6 +38,8 @@ def test_the_worker_documents_through_its_own_redis_queue(initialized_repo, redi
     repo = initialized_repo
     _use_redis(repo, redis_server.url)
     write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
+    elsewhere = redis_link.huey("codequery_0123456789abcdef", redis_server.url)  # another clone
+    elsewhere.storage.enqueue(b"another clone's task", 0)
     assert run_installed(repo, "worker", "start").returncode == 0
     elapsed, said = _commit(repo)
     assert said == ""
@@ -47,7 +49,7 @@ def test_the_worker_documents_through_its_own_redis_queue(initialized_repo, redi
     # The worker waits on its own queue, named for this clone: nobody else's is touched.
     commands = redis_link.client(redis_server.url).info("commandstats")
     assert commands.get("cmdstat_zadd", {}).get("calls", 0) >= 1, commands
-    assert redis_keys.transport_queue(repo).startswith("codequery_")
+    assert elsewhere.storage.queue_size() == 1  # its start flushed only its own queue
 
 
 def test_with_redis_down_the_hook_returns_and_nothing_is_lost(initialized_repo,

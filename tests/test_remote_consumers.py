@@ -22,7 +22,6 @@ from tests.helpers import (
 )
 
 pytestmark = pytest.mark.slow
-BIN = Path(__file__).with_name("bin")
 
 
 def _home(tmp_path: Path, url: str, files: int, threads: int = 2) -> Path:

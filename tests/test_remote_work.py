@@ -3,26 +3,23 @@ and the fake Claude CLI: one answer completes a job once; a late, repeated or fo
 writes nothing; a consumer that stops beating gives its job back."""
 
 import json
-import os
+import pickle
+import time
 from pathlib import Path
 
 import pytest
 
-from codequery import ledger, redis_keys, redis_link, remote_queue
-from codequery.jobs import REMOTE, JobRunner
+from codequery import ledger, redis_keys, redis_link, remote_queue, remote_work
+from codequery.jobs import DEFERRED, REMOTE, JobRunner
 from codequery.remote_consumer import RemoteConsumer
 from codequery.remote_work import RemoteWork, owner_of
 from codequery.workspace import Workspace
 from tests.helpers import cli_run, configure, logged_calls
 
-BIN = Path(__file__).with_name("bin")
-
 
 @pytest.fixture
-def home(repo, redis_server, tmp_path, monkeypatch):
+def home(repo, redis_server, fake_claude):
     """A runner of the repository on the Redis transport, handing work out (no worker)."""
-    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(tmp_path / "calls.jsonl"))
     assert cli_run(repo, "init", "--documenter", "claude", "--no-document").exit_code == 0
     configure(repo, processing={"transport": "redis", "redis_url": redis_server.url},
               documenter={"requests_per_minute": 0})
@@ -47,7 +44,7 @@ def _completions(runner: JobRunner, job_id: str) -> int:
     return sum(e["to"] == ledger.COMPLETED for e in ledger.events(runner.store.conn, job_id))
 
 
-def test_an_answer_completes_its_job_once(home):
+def test_an_answer_completes_its_job_once(home, fake_claude):
     job_id = _queue(home, "src/invoices.py")
     [result] = home.run_all(job_id)
     assert result.status == REMOTE
@@ -66,7 +63,7 @@ def test_an_answer_completes_its_job_once(home):
     assert _completions(home, job_id) == 1
     shown = home.store.get("src/invoices.py")
     assert shown["overview"] == "Fake documentation of src/invoices.py."
-    [call] = logged_calls(Path(os.environ["FAKE_CLAUDE_LOG"]))
+    [call] = logged_calls(fake_claude)
     assert "parse_invoice" in call["stdin"]  # the content and the hint travelled
 
 
@@ -119,7 +116,8 @@ def test_secret_looking_files_are_never_handed_out(home, redis_server):
     assert redis_link.client(redis_server.url).keys("*") == []
 
 
-def test_a_consumer_of_another_prompt_version_refuses_without_spending_an_attempt(home):
+def test_a_consumer_of_another_prompt_version_refuses_without_spending_an_attempt(home,
+                                                                                  fake_claude):
     job_id = _queue(home, "src/invoices.py")
     home.run_all(job_id)
     payload = home.remote.huey.dequeue().args[0]  # the task as it went out
@@ -130,4 +128,52 @@ def test_a_consumer_of_another_prompt_version_refuses_without_spending_an_attemp
     home.remote.take(answer)
     job = ledger.get(home.store.conn, job_id)
     assert job.status == ledger.PENDING and job.attempts == 0
-    assert logged_calls(Path(os.environ["FAKE_CLAUDE_LOG"])) == []
+    assert logged_calls(fake_claude) == []
+
+
+class _CreatesFile:
+    """Unpickling this creates a file: what an intruder's pickled task could do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):  # noqa: ANN204
+        return (open, (str(self.path), "w"))
+
+
+def test_a_pickled_task_is_dropped_unrun_and_work_still_flows(home, tmp_path):
+    planted = tmp_path / "planted"
+    storage = home.remote.huey.storage
+    storage.enqueue(pickle.dumps(_CreatesFile(planted)), 100)  # ahead of any real task
+    job_id = _queue(home, "src/invoices.py")
+    assert home.run_all(job_id)[0].status == REMOTE
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    consumer.start()
+    try:
+        answer = _next_answer(home)
+    finally:
+        consumer.stop()
+    assert not planted.exists()
+    assert answer["ok"] and answer["job"] == job_id
+    assert storage.queue_size() == 0  # dropped, not left to trip the next consumer
+
+
+def test_a_task_nobody_took_in_time_expires_unrun(home, fake_claude, monkeypatch):
+    monkeypatch.setattr(remote_work, "QUEUE_PATIENCE_SECONDS", 0.2)
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    time.sleep(0.3)  # its lease ran out too: the job goes out again under a new token
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    consumer.huey.execute(consumer.huey.dequeue())
+    assert logged_calls(fake_claude) == []
+    assert redis_link.client(home.remote.url).keys(redis_keys.started("*")) == []
+
+
+def test_an_unreachable_remote_queue_reschedules_the_job_with_a_delay(home, redis_server):
+    job_id = _queue(home, "src/invoices.py")
+    redis_server.stop()
+    [result] = home.run_all(job_id)
+    job = ledger.get(home.store.conn, job_id)
+    assert result.status == DEFERRED
+    assert job.status == ledger.PENDING and job.attempts == 0
+    assert job.next_retry_at is not None and job.next_retry_at > time.time()

@@ -10,7 +10,6 @@ from codequery.records import FileRecord
 from codequery.team_cache import TeamCache
 from tests.helpers import cli_json, cli_run, configure, git, logged_calls, make_repo
 
-BIN = Path(__file__).with_name("bin")
 SHA = "a" * 40
 KEY = content_key.make(SHA, "claude", "m", "p1", "python")
 

@@ -35,6 +35,8 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
           remote_url: str | None = None, claude_executable: str = "claude",
           all_repos: bool = False) -> None:
     """Start a detached worker for this repository and wait until it is ready."""
+    if all_repos and (remote_url or metrics_port):
+        raise click.UsageError("--all cannot be combined with --remote or --metrics-port")
     if remote_url:
         from codequery import remote_consumer
 
@@ -76,8 +78,9 @@ def stop(state: State, timeout: float, all_repos: bool = False) -> None:
         from codequery.paths import RepoPaths
 
         pid = worker_control.stop(registry.all_worker_paths(), timeout)
-        for root in registry.registered():
-            worker_control.requeue_jobs_of(RepoPaths(root))
+        if pid is not None:  # what a hard stop left processing goes back to the queue
+            for root in registry.registered():
+                worker_control.requeue_jobs_of(RepoPaths(root))
     else:
         pid = worker_control.stop(state.workspace.paths, timeout)
     click.echo("codequery: no worker is running" if pid is None
