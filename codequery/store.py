@@ -267,7 +267,7 @@ class Store:
         rows = self.conn.execute(
             "SELECT id, path, kind, overview, content_sha, doc FROM records "
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores)).fetchall()
-        ranked = ranking.rank([dict(row) for row in rows], scores, tests_first)
+        ranked = ranking.rank([dict(row) for row in rows], scores, terms, tests_first)
         results = []
         for cand in ranked[:limit]:
             row = cand.row

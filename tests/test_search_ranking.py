@@ -157,3 +157,17 @@ def test_results_name_the_matching_symbols_with_their_lines(db):
     assert result["symbols"] == [
         {"name": "parse_header", "kind": "function", "line": 3, "summary": ""},
         {"name": "Reader.read_header", "kind": "method", "line": 12, "summary": "One."}]
+
+
+def test_a_file_named_for_the_question_comes_first_among_equals():
+    from codequery import ranking
+
+    rows = [{"id": 1, "path": "src/collect.go", "kind": "source"},
+            {"id": 2, "path": "src/errors.go", "kind": "source"},
+            {"id": 3, "path": "src/index.js", "kind": "source"}]
+    terms = search_text.query_terms("how are errors collected")
+    ranked = ranking.rank(rows, {1: -2.0, 2: -2.0, 3: -2.0}, terms, tests_first=False)
+    assert [c.row["path"] for c in ranked] == ["src/collect.go", "src/errors.go", "src/index.js"]
+    assert ranked[0].score == ranked[1].score > ranked[2].score == 2.0
+    wanted = ranking.wanted_forms(search_text.query_terms("tree"))
+    assert ranking._named_for("gson/JsonTreeReader.java", wanted) == pytest.approx(1 / 3)
