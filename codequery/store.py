@@ -23,7 +23,7 @@ _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "output_tokens")
 _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
-RANK_BUDGET = 8_000
+RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
 SEARCH_VERSION = 1
 
