@@ -40,6 +40,17 @@ def _next_answer(runner: JobRunner) -> dict:
     return json.loads(found[1])
 
 
+def _served(runner: JobRunner) -> tuple[RemoteConsumer, dict]:
+    """A consumer process's work in this process: one consumer thread until the first
+    answer comes back."""
+    consumer = RemoteConsumer(runner.remote.url, threads=1)
+    consumer.start()
+    try:
+        return consumer, _next_answer(runner)
+    finally:
+        consumer.stop()
+
+
 def _completions(runner: JobRunner, job_id: str) -> int:
     return sum(e["to"] == ledger.COMPLETED for e in ledger.events(runner.store.conn, job_id))
 
@@ -50,12 +61,7 @@ def test_an_answer_completes_its_job_once(home, fake_claude):
     assert result.status == REMOTE
     held = ledger.get(home.store.conn, job_id)
     assert held.status == ledger.PROCESSING and held.lease_owner.startswith("remote:")
-    consumer = RemoteConsumer(home.remote.url, threads=1)
-    consumer.start()
-    try:
-        answer = _next_answer(home)
-    finally:
-        consumer.stop()
+    consumer, answer = _served(home)
     assert answer["ok"] and answer["consumer"] == consumer.id
     home.remote.take(answer)
     home.remote.take(answer)  # delivered twice: the second finds the lease gone
@@ -147,12 +153,7 @@ def test_a_pickled_task_is_dropped_unrun_and_work_still_flows(home, tmp_path):
     storage.enqueue(pickle.dumps(_CreatesFile(planted)), 100)  # ahead of any real task
     job_id = _queue(home, "src/invoices.py")
     assert home.run_all(job_id)[0].status == REMOTE
-    consumer = RemoteConsumer(home.remote.url, threads=1)
-    consumer.start()
-    try:
-        answer = _next_answer(home)
-    finally:
-        consumer.stop()
+    consumer, answer = _served(home)
     assert not planted.exists()
     assert answer["ok"] and answer["job"] == job_id
     assert storage.queue_size() == 0  # dropped, not left to trip the next consumer
