@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _BY_SUFFIX = {
     ".py": "python", ".pyi": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
@@ -40,3 +42,14 @@ def detect(path: str, head: bytes = b"") -> str:
             program = words[1] if words[0].endswith("/env") and len(words) > 1 else words[0]
             return _SHEBANG.get(program.rsplit("/", 1)[-1], "text")
     return "text"
+
+
+# C++ in a `.h` file: the C grammar reads namespaces, classes and `a::b` as syntax errors.
+_CPP_HEADER = re.compile(r"^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<|class\s+\w+[^;]*$"
+                         r"|(?:public|private|protected)\s*:|using\s+namespace\b)"
+                         r"|\b\w+::~?\w+\s*\(", re.M)
+
+
+def of_header(text: str) -> str:
+    """"cpp" for a `.h` file written in C++, else "c"."""
+    return "cpp" if _CPP_HEADER.search(text, 0, 256 * 1024) else "c"

@@ -22,10 +22,11 @@ from codequery.search_text import Term, forms, split_identifier, words_of
 # terms): what a file declares and says of itself counts for more than a word it uses.
 COLUMNS = ("path_words", "symbols", "overview_words", "docstrings", "terms")
 WEIGHTS = (6.0, 8.0, 3.0, 2.0, 1.0)
-# Tests repeat the words of what they test, and changelogs and bundles repeat everything:
-# for the same match, they come after the source.
-KIND_FACTORS = {"source": 1.0, "docs": 0.6, "example": 0.6, "config": 0.5, "test": 0.45,
-                "fixture": 0.35, "meta": 0.25, "generated": 0.2}
+# Tests repeat the words of what they test, type declarations the documentation of what
+# they type, and changelogs and bundles repeat everything: for the same match, they come
+# after the source.
+KIND_FACTORS = {"source": 1.0, "declarations": 0.6, "docs": 0.6, "example": 0.6,
+                "config": 0.5, "test": 0.45, "fixture": 0.35, "meta": 0.25, "generated": 0.2}
 # A file named for what the question is about: score times 1 + NAME_BONUS x the share of
 # the name's words asked for. Measured on bench/search_quality.py: 0.2 to 1.0 all raised
 # top-3 from 85% to 87% (no language lost); 0.3 gave the best MRR (0.77 -> 0.80).
@@ -47,19 +48,60 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path` and `kind`; `bm25` maps row id
     to SQLite's (negative) bm25."""
-    wanted = wanted_forms(terms)
+    wanted = wanted_forms(terms) | _abbreviations(terms)
     ranked = [Candidate(row, -bm25[row["id"]] * (1 + NAME_BONUS * _named_for(row["path"], wanted))
                         * (1.0 if tests_first and row["kind"] in ("test", "fixture", "example")
                            else KIND_FACTORS.get(row["kind"], 1.0)))
               for row in rows]
+    _implementations_with_headers(ranked)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
+
+
+_HEADER = re.compile(r"\.(h|hh|hpp|hxx)$")
+_IMPLEMENTATION = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$|\.(c|cc|cpp|cxx|m|mm)$")
+
+
+def _implementations_with_headers(ranked: list[Candidate]) -> None:
+    """A C or C++ header declares and documents what its `.c`/`.cpp`/`-inl.h` does, so
+    the two match the same question; a reader asking how something is done wants the
+    code: the implementation takes its header's score when that is higher, and comes
+    just before it."""
+    headers: dict[tuple[str, str], Candidate] = {}
+    for cand in ranked:
+        path = cand.row["path"]
+        if _HEADER.search(path) and not _IMPLEMENTATION.search(path):
+            headers[_pair_key(path, _HEADER)] = cand
+    if not headers:
+        return
+    for cand in ranked:
+        path = cand.row["path"]
+        if not _IMPLEMENTATION.search(path):
+            continue
+        header = headers.get(_pair_key(path, _IMPLEMENTATION))
+        if header is not None and header.score * 1.001 > cand.score:
+            cand.score = header.score * 1.001
+
+
+def _pair_key(path: str, ending: re.Pattern[str]) -> tuple[str, str]:
+    """(folder, stem) of a header or an implementation; `include/` and `src/` trees
+    count as the same folder."""
+    folder, _, name = path.rpartition("/")
+    parts = [p for p in folder.split("/") if p not in ("include", "src", "source", "lib")]
+    return "/".join(parts), ending.sub("", name)
 
 
 def wanted_forms(terms: list[Term]) -> frozenset[str]:
     """Every form of every word of the question (see search_text.forms)."""
     return frozenset().union(*(forms(t.word) for t in terms),
                              *(forms(p) for t in terms for p in t.parts))
+
+
+def _abbreviations(terms: list[Term]) -> frozenset[str]:
+    """What a file name may shorten the question's words to: `req` for request, `gen`
+    for generated, `cfg` is not (only leading letters, 3 to 5 of a longer word)."""
+    words = {w for t in terms for w in (t.word, *t.parts) if w.isalpha()}
+    return frozenset(w[:n] for w in words for n in range(3, min(6, len(w) - 1)))
 
 
 def _named_for(path: str, wanted: frozenset[str]) -> float:

@@ -66,7 +66,8 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kt|rb|c|h|cc|cpp|hp
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
-_GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "third_party", "node_modules",
+_GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "third_party",
+                             "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated"})
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$")
@@ -78,6 +79,10 @@ _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
+# TypeScript that only declares types (`.d.ts`, a `types/` folder, `types.ts`): it repeats
+# every option's documentation, while a question is mostly after the code that acts on it.
+_TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
+_TYPES_FILE = re.compile(r"\.d\.[cm]?ts$|^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
 _META_FILE = re.compile(
@@ -132,9 +137,10 @@ def vocabulary(text: str) -> str:
 
 
 def kind_of(path: str) -> str:
-    """source, test, fixture, example, docs, config (tools' settings), generated
-    (bundles, vendored copies) or meta (a changelog, a licence, a lock file: the
-    project's history and terms, not what its code does), from the path alone."""
+    """source, test, fixture, example, docs, config (tools' settings), declarations
+    (TypeScript type declarations), generated (bundles, vendored copies) or meta (a
+    changelog, a licence, a lock file: the project's history and terms, not what its
+    code does), from the path alone."""
     parts = path.lower().split("/")
     folders, name = parts[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
@@ -148,6 +154,9 @@ def kind_of(path: str) -> str:
         return "test"
     if any(p in _EXAMPLE_DIRS for p in folders):
         return "example"
+    if _TYPES_FILE.search(lower) or (lower.endswith((".ts", ".mts", ".cts"))
+                                     and any(p in _TYPES_DIRS for p in folders)):
+        return "declarations"
     if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(lower):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders) or _CONFIG_FILE.search(lower)

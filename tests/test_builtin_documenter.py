@@ -1,3 +1,5 @@
+import textwrap
+
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
 
 DOC = BuiltinDocumenter()
@@ -142,3 +144,26 @@ def test_a_todo_before_the_leading_comment_is_skipped():
 def test_a_todo_alone_is_no_overview():
     doc = DOC.document("t.sql", "sql", "-- TODO: add an index\nCREATE TABLE t (id int);\n")
     assert doc.overview == ""
+
+
+def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():
+
+
+    cpp = textwrap.dedent("""\
+        // Copyright (c) the authors. Distributed under the MIT License.
+
+        #pragma once
+        namespace lib {
+        namespace details {
+        LIB_INLINE void backtracer::push_back(const log_msg &msg) {
+            messages_.push_back(msg);
+        }
+        }
+        }
+        """)
+    doc = BuiltinDocumenter().document("include/lib/backtracer-inl.h", "c", cpp)
+    assert [f.name for f in doc.functions] == ["backtracer::push_back"]
+    assert doc.overview.endswith("(C++).")
+    c = "/* Points. */\n#include <stdio.h>\nint add(int a, int b);\nstruct point { int x; };\n"
+    doc = BuiltinDocumenter().document("src/point.h", "c", c)
+    assert (doc.overview, [f.name for f in doc.functions]) == ("Points.", ["add"])

@@ -94,6 +94,9 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("lib/app.spec.ts", "test"), ("spec/app_spec.rb", "test"), ("src/AppTest.java", "test"),
     ("pkg/testdata/in.txt", "fixture"), ("examples/basic/main.go", "example"),
     ("src/latest.py", "source"), ("src/contest.py", "source"),
+    ("types/reply.d.ts", "declarations"), ("source/types/options.ts", "declarations"),
+    ("src/types.ts", "declarations"), ("src/types.go", "source"), ("types/index.js", "source"),
+    ("include/fmt/bundled/core.h", "generated"), ("third-party/zlib/zlib.c", "generated"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -171,3 +174,36 @@ def test_a_file_named_for_the_question_comes_first_among_equals():
     assert ranked[0].score == ranked[1].score > ranked[2].score == 2.0
     wanted = ranking.wanted_forms(search_text.query_terms("tree"))
     assert ranking._named_for("gson/JsonTreeReader.java", wanted) == pytest.approx(1 / 3)
+
+
+def _ranked(paths: list[str], question: str, scores: list[float]) -> list[str]:
+    from codequery import ranking
+
+    rows = [{"id": i, "path": p, "kind": search_text.kind_of(p)} for i, p in enumerate(paths)]
+    ranked = ranking.rank(rows, {i: -s for i, s in enumerate(scores)},
+                          search_text.query_terms(question), tests_first=False)
+    return [c.row["path"] for c in ranked]
+
+
+def test_a_file_name_that_shortens_the_question_words_counts_as_named_for_them():
+    # req-id-gen: request, id, generated; "cfg" is no leading part of "configuration"
+    assert _ranked(["lib/reply.js", "lib/req-id-gen.js"],
+                   "how is an id generated for each request", [2.0, 2.0])[0] == "lib/req-id-gen.js"
+    from codequery import ranking
+    wanted = ranking._abbreviations(search_text.query_terms("configuration request"))
+    assert "req" in wanted and "conf" in wanted and "cfg" not in wanted
+
+
+def test_type_declarations_follow_the_code_for_the_same_match():
+    assert _ranked(["types/reply.d.ts", "lib/reply.js"], "how is a reply sent",
+                   [3.0, 2.5]) == ["lib/reply.js", "types/reply.d.ts"]
+
+
+def test_a_cpp_implementation_comes_just_before_its_header():
+    paths = ["include/lib/details/pool.h", "include/lib/details/pool-inl.h",
+             "src/other.cpp", "include/lib/queue.h", "src/queue.cpp"]
+    assert _ranked(paths, "how is the pool drained", [5.0, 1.0, 4.0, 3.0, 2.0]) == [
+        "include/lib/details/pool-inl.h", "include/lib/details/pool.h", "src/other.cpp",
+        "src/queue.cpp", "include/lib/queue.h"]
+    # an implementation that already ranks higher keeps its own score and place
+    assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
