@@ -54,3 +54,15 @@ def test_doc_style_comments() -> None:
 def test_a_comment_of_tags_is_summed_up_by_its_deprecation() -> None:
     raw = "/**\n * @throws IOException\n * @deprecated Misleading: it returns\n *   a string.\n */"
     assert comments.summary(raw) == "Deprecated: Misleading: it returns a string."
+
+
+def test_csharp_xml_doc_is_its_summary_as_text() -> None:
+    raw = ("/// <summary>\n/// Reads a <see cref=\"T:Acme.Stream\"/> to its end;\n"
+           "/// <c>null</c> when empty.\n/// </summary>\n/// <param name=\"s\">The stream.</param>")
+    assert comments.summary(comments.xml_doc(raw)) == (
+        "Reads a Acme.Stream to its end; null when empty.")
+
+
+def test_csharp_xml_doc_without_a_summary_element_leaves_out_parameters() -> None:
+    raw = "/// <param name=\"x\">The value.</param>\n/// Doubles &lt;T&gt; values."
+    assert comments.summary(comments.xml_doc(raw)) == "Doubles <T> values."

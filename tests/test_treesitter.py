@@ -359,6 +359,149 @@ def test_shell() -> None:
     assert doc.classes == [] and doc.exports == []
 
 
+def test_csharp() -> None:
+    doc = outline_source("csharp", """
+        // Copyright (c) Acme. Licensed under the MIT license.
+
+        // Shapes and their areas.
+        using System;
+        using static System.Math;
+        using Json = Newtonsoft.Json;
+
+        namespace Acme.Geometry
+        {
+            /// <summary>
+            /// A circle with a radius.
+            /// </summary>
+            /// <remarks>Immutable.</remarks>
+            [Serializable]
+            public class Circle : Shape, IComparable<Circle>
+            {
+                /// <summary>Creates a circle.</summary>
+                public Circle(double r) { R = r; }
+
+                /// <summary>The area of the <see cref="T:Circle"/>.</summary>
+                /// <returns>The area.</returns>
+                [Pure]
+                public override double Area() => PI * R * R;
+            }
+
+            public interface IShape { double Area(); }
+            struct Point { public void Move() {} }
+            public record Person(string Name);
+        }
+    """)
+    assert doc.overview == "Shapes and their areas."
+    circle, shape, point, person = doc.classes
+    assert (circle.name, circle.line, circle.summary) == ("Circle", 14, "A circle with a radius.")
+    assert circle.bases == ["Shape", "IComparable<Circle>"]
+    assert [(m.name, m.line, m.summary) for m in circle.methods] == [
+        ("Circle", 18, "Creates a circle."), ("Area", 22, "The area of the Circle.")]
+    assert circle.methods[1].signature == "public override double Area()"
+    assert (shape.name, shape.line, names(shape.methods)) == ("IShape", 26, ["Area"])
+    assert (point.name, names(point.methods)) == ("Point", ["Move"])
+    assert person.name == "Person"
+    assert doc.imports == ["System", "System.Math", "Newtonsoft.Json"]
+    assert doc.exports == ["Circle", "IShape", "Person"]
+    assert doc.functions == []
+
+
+def test_csharp_file_scoped_namespace() -> None:
+    doc = outline_source("csharp", """
+        namespace Acme.Text;
+
+        // String helpers for templates.
+
+        /// <summary>Static helpers.</summary>
+        public static class Helpers
+        {
+            /// Doubles <paramref name="x"/>.
+            public static int Twice(int x) => 2 * x;
+        }
+    """)
+    assert doc.overview == "String helpers for templates."
+    (helpers,) = doc.classes
+    assert (helpers.name, helpers.line, helpers.summary) == ("Helpers", 6, "Static helpers.")
+    assert [(m.name, m.line, m.summary) for m in helpers.methods] == [("Twice", 9, "Doubles x.")]
+
+
+def test_php() -> None:
+    doc = outline_source("php", """
+        <?php
+        /*
+         * This file is part of Acme. For the full copyright and license information,
+         * please view the LICENSE file.
+         */
+
+        declare(strict_types=1);
+
+        namespace Acme\\Http;
+
+        use Psr\\Http\\Message\\RequestInterface;
+        use GuzzleHttp\\{Client, Pool as P};
+
+        /**
+         * Sends requests. Retries on failure.
+         *
+         * @final
+         */
+        final class Sender extends Base implements SenderInterface
+        {
+            use Logs;
+
+            /**
+             * @param int $tries
+             */
+            public function __construct(private int $tries = 3) {}
+
+            /**
+             * Send one request.
+             *
+             * @return Response
+             */
+            #[Pure]
+            public function send(RequestInterface $request): Response
+            {
+                return $this->client->send($request);
+            }
+        }
+
+        /** Logging for senders. */
+        trait Logs { public function log(string $m): void {} }
+
+        /** Build a sender. */
+        function sender(): Sender { return new Sender(); }
+    """)
+    assert doc.overview == ""  # only a licence header
+    sender, logs = doc.classes
+    assert (sender.name, sender.line, sender.summary) == ("Sender", 19, "Sends requests.")
+    assert sender.bases == ["Base", "SenderInterface"]
+    assert [(m.name, m.line, m.summary) for m in sender.methods] == [
+        ("__construct", 26, ""), ("send", 33, "Send one request.")]
+    assert sender.methods[1].signature == (
+        "public function send(RequestInterface $request): Response")
+    assert (logs.name, logs.line, logs.summary) == ("Logs", 41, "Logging for senders.")
+    assert names(logs.methods) == ["log"]
+    assert [(f.name, f.line, f.summary) for f in doc.functions] == [
+        ("sender", 44, "Build a sender.")]
+    assert doc.imports == [
+        "Psr\\Http\\Message\\RequestInterface", "GuzzleHttp\\Client", "GuzzleHttp\\Pool"]
+
+
+def test_php_braced_namespaces_and_overview_after_the_namespace() -> None:
+    doc = outline_source("php", """
+        <?php
+        namespace Acme;
+
+        // Helpers for views.
+
+        function e(string $s): string { return $s; }
+    """)
+    assert doc.overview == "Helpers for views."
+    assert [(f.name, f.summary) for f in doc.functions] == [("e", "")]
+    doc = outline_source("php", "<?php\nnamespace A {\n    # A widget.\n    class W {}\n}\n")
+    assert [(c.name, c.line, c.summary) for c in doc.classes] == [("W", 4, "A widget.")]
+
 def test_syntax_errors_give_best_effortoutline_source() -> None:
     doc = outline_source("javascript", """
         function ok(a) { return a; }

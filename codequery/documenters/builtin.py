@@ -27,6 +27,8 @@ _KINDS = {
     "cpp": "C++",
     "ruby": "Ruby",
     "shell": "shell script",
+    "csharp": "C#",
+    "php": "PHP",
 }
 _NAMES_SHOWN = 8
 

@@ -7,6 +7,7 @@ leading-comment fallback share it.
 
 from __future__ import annotations
 
+import html
 import re
 
 OVERVIEW_MAX, SUMMARY_MAX = 300, 200
@@ -34,6 +35,14 @@ _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
 _SPACE = re.compile(r"\s+")
+# C# XML doc comments: the summary element is the prose; parameters, return value and
+# exceptions are details; a reference (`<see cref="T:Foo"/>`) reads as what it names.
+_XML_SUMMARY = re.compile(r"<summary>(.*?)</summary\s*>", re.DOTALL | re.IGNORECASE)
+_XML_DETAILS = re.compile(r"<(param|typeparam|returns|exception|example|permission|seealso)\b"
+                          r"[^>]*?(?:/>|>.*?</\1\s*>)", re.DOTALL | re.IGNORECASE)
+_XML_REFERENCE = re.compile(r"<\w+\s+(?:cref|langword|name|href)\s*=\s*\"(?:\w:)?([^\"]*)\"\s*/>")
+_XML_BREAK = re.compile(r"</?para\s*/?>|<br\s*/?>", re.IGNORECASE)
+_XML_TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
 
 
 def clip(text: str, limit: int) -> str:
@@ -55,6 +64,17 @@ def is_doc_style(raw: str) -> bool:
     """A comment written as documentation (`/** */`, `///`, `//!`, `/*!`): such a comment
     documents the next symbol even across a blank line."""
     return raw.lstrip().startswith(("/**", "///", "//!", "/*!")) and not raw.startswith("/**/")
+
+
+def xml_doc(raw: str) -> str:
+    """A C# XML doc comment as plain text, markers stripped: its `<summary>` (else all but
+    its parameter, return and exception elements), references kept as the names they
+    refer to, `<para>` a paragraph break, other tags dropped and entities decoded."""
+    text = "\n".join(lines(raw))
+    match = _XML_SUMMARY.search(text)
+    text = match.group(1) if match else _XML_DETAILS.sub("", text)
+    text = _XML_TAG.sub("", _XML_BREAK.sub("\n\n", _XML_REFERENCE.sub(r"\1", text)))
+    return html.unescape(text)
 
 
 def paragraphs(comment_lines: list[str]) -> list[str]:

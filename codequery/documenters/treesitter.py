@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LANGUAGES: frozenset[str] = frozenset(
-    {"javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "ruby", "shell"})
-_MODULES = {"tsx": "typescript", "shell": "bash"}  # grammar package suffix, when not the name
-_FACTORIES = {"typescript": "language_typescript", "tsx": "language_tsx"}
+    {"javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "ruby", "shell",
+     "csharp", "php"})
+# The grammar package's suffix, when not the language's name.
+_MODULES = {"tsx": "typescript", "shell": "bash", "csharp": "c_sharp"}
+# PHP with the HTML around `<?php ... ?>`, as .php files are written.
+_FACTORIES = {"typescript": "language_typescript", "tsx": "language_tsx", "php": "language_php"}
 
 _JS = frozenset({"javascript", "typescript", "tsx"})
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
@@ -44,7 +47,7 @@ _CLASSES = frozenset({
     "type_alias_declaration", "enum_declaration", "record_declaration", "struct_item",
     "annotation_type_declaration", "enum_item", "union_item", "trait_item", "type_item",
     "struct_specifier", "union_specifier", "enum_specifier", "class_specifier",
-    "alias_declaration", "type_definition"})
+    "alias_declaration", "type_definition", "struct_declaration", "trait_declaration"})
 _METHODS = frozenset({
     "method_definition", "abstract_method_signature", "method_signature", "method_elem",
     "function_item", "function_signature_item", "method_declaration", "method",
@@ -55,10 +58,11 @@ _C_MEMBERS = _METHODS | {"field_declaration", "declaration", "template_declarati
 _CONTAINERS = frozenset({
     "namespace_definition", "linkage_specification", "internal_module", "module", "ERROR",
     "ambient_declaration", "preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif",
-    "template_declaration"})
+    "template_declaration", "namespace_declaration"})
 _HERITAGE = frozenset({
     "class_heritage", "extends_clause", "implements_clause", "superclass", "super_interfaces",
-    "extends_interfaces", "extends_type_clause", "base_class_clause", "trait_bounds", "type_list"})
+    "extends_interfaces", "extends_type_clause", "base_class_clause", "trait_bounds", "type_list",
+    "base_list", "base_clause", "class_interface_clause"})
 _NOT_BASES = frozenset({"access_specifier", "type_arguments", "comment", "lifetime"})
 _DECLARATOR_NAMES = frozenset({
     "identifier", "field_identifier", "qualified_identifier", "destructor_name",
@@ -72,7 +76,11 @@ _MAX_DEPTH, _SIGNATURE_MAX = 6, 200
 _PREAMBLE = frozenset({
     "package_clause", "package_declaration", "import_declaration", "use_declaration",
     "extern_crate_declaration", "inner_attribute_item", "preproc_include", "preproc_def",
-    "using_declaration", "module_declaration"})
+    "using_declaration", "module_declaration", "using_directive", "global_attribute",
+    "file_scoped_namespace_declaration", "php_tag", "declare_statement",
+    "namespace_use_declaration"})
+# Declarations start after these (C# and PHP attributes are part of the node they mark).
+_LEADING = frozenset({"attribute_list", *_COMMENTS})
 _SHELL_PREAMBLE = frozenset({"set", "source", ".", "shopt", "umask"})
 
 _ANNOTATIONS = re.compile(r"^(?:@[\w.]+(?:\([^()]*\))?\s+)+")
@@ -162,6 +170,8 @@ class _Outliner(JavaScriptOutliner):
         its first definition without making that comment the definition's."""
         if node.type in _PREAMBLE:
             return True
+        if self.lang == "php" and node.type == "namespace_definition":
+            return node.child_by_field_name("body") is None  # `namespace A;`, not `{ ... }`
         if self.lang in _JS:
             return self._js_preamble(node)
         if self.lang == "ruby" and node.type == "call":
@@ -192,7 +202,7 @@ class _Outliner(JavaScriptOutliner):
         ordered = ([r for r in raws if comments.FILE_TAG.search(r[1])]
                    + [r for r in raws if not comments.FILE_TAG.search(r[1])])
         for block, raw in ordered:
-            if text := comments.overview(raw):
+            if text := comments.overview(self._prose(raw)):
                 self.overview_comments.update(n.start_byte for n in block)
                 return text
         return ""
@@ -233,15 +243,21 @@ class _Outliner(JavaScriptOutliner):
             if not comments.MAGIC.match(raw):
                 block.append(prev)
             anchor, prev = prev, before
-        return comments.summary(self._joined(block[::-1]))
+        return comments.summary(self._prose(self._joined(block[::-1])))
 
     def _joined(self, block: list[Node]) -> str:
         return "\n".join(self.text(n) for n in block)
 
+    def _prose(self, raw: str) -> str:
+        """C#'s `///` doc comments are XML; every other comment is read as written."""
+        return comments.xml_doc(raw) if self.lang == "csharp" and raw.startswith("///") else raw
+
     def _signature(self, node: Node, start: Node | None = None) -> str:
         body = node.child_by_field_name("body")
         end = body.start_byte if body is not None else node.end_byte
-        text = self._decode((start or node).start_byte, end)
+        if start is None:
+            start = next((c for c in node.children if c.type not in _LEADING), node)
+        text = self._decode(start.start_byte, end)
         if self.lang == "ruby" and body is None:
             text = re.sub(r"[;\s]*end\s*$", "", text)
         text = _ANNOTATIONS.sub("", _SPACE.sub(" ", text).strip())
@@ -360,7 +376,7 @@ class _Outliner(JavaScriptOutliner):
             if kind == "template_declaration" or body is None:
                 children = node.children
             else:
-                lists = ("declaration_list", "statement_block")
+                lists = ("declaration_list", "statement_block", "compound_statement")
                 children = body.children if body.type in lists else [body]
             for child in children:
                 self.visit(child, anchor if kind == "template_declaration" else child, depth + 1)
@@ -381,6 +397,10 @@ class _Outliner(JavaScriptOutliner):
         elif kind == "import_declaration":  # Java
             self._import("".join(self.text(c) for c in node.children
                                  if c.type not in ("import", "static", ";")))
+        elif kind == "using_directive" and node.named_children:  # C#: the last is the target
+            self._import(self.text(node.named_children[-1]).removeprefix("global::"))
+        elif kind == "namespace_use_declaration":
+            self._php_uses(node)
         elif kind in _CLASSES or kind in _FUNCTIONS:
             self._definition(node, anchor)
         elif lang == "ruby" and kind == "call":
@@ -395,10 +415,24 @@ class _Outliner(JavaScriptOutliner):
         """A class or function as most grammars write it (JavaScript's too)."""
         if node.type in _CLASSES:
             modifiers = next((c for c in node.children if c.type == "modifiers"), None)
-            public = modifiers is not None and self._has(modifiers, "public", "public")
+            public = (self._has(modifiers, "public", "public") if modifiers is not None
+                      else self._has(node, "modifier", "public"))  # C#: modifiers unwrapped
             self._add_class(node, anchor, public=public)
         elif node.type in _FUNCTIONS:
             self._add_function(node, anchor)
+
+    def _php_uses(self, node: Node) -> None:
+        """`use A\\B, C\\D as E;` and `use A\\{B, C};`: one import per name, in full."""
+        group = node.child_by_field_name("body")
+        prefix = ""
+        if group is not None:
+            prefix = "".join(self.text(c) + "\\" for c in node.named_children
+                             if c.type == "namespace_name")
+        for clause in (node if group is None else group).named_children:
+            name = next((c for c in clause.named_children
+                         if c.type in ("qualified_name", "namespace_name", "name")), None)
+            if clause.type == "namespace_use_clause" and name is not None:
+                self._import((prefix + self.text(name)).lstrip("\\"))
 
     def _specs(self, node: Node, *kinds: str) -> list[Node]:
         """Go specs, whether written singly or grouped in parentheses."""
