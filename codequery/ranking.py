@@ -22,6 +22,11 @@ from codequery.search_text import Term, forms, split_identifier, words_of
 # terms): what a file declares and says of itself counts for more than a word it uses.
 COLUMNS = ("path_words", "symbols", "overview_words", "docstrings", "terms")
 WEIGHTS = (6.0, 8.0, 3.0, 2.0, 1.0)
+# The words a file uses (`terms`) are ranked apart from what it says of itself, each with
+# its own word rarity (see Store._described_and_used), and weigh this much more. Measured
+# on bench/search_quality.py (275 questions, 17 repositories): 1 gave top-3 88%, 2 91%,
+# 3 92% (MRR 0.83, the best), 5 91%, 8 88%; the column weights above moved nothing.
+USED_WEIGHT = 3.0
 # Tests repeat the words of what they test, type declarations the documentation of what
 # they type, and changelogs and bundles repeat everything: for the same match, they come
 # after the source.

@@ -249,7 +249,7 @@ class Store:
         tests_first = tests or search_text.wants_tests(text)
         want = limit * 3 + 30  # enough for the kind of a file to reorder equals
         if rows_to_rank <= RANK_BUDGET:
-            scores = self._bm25(expression, tests, f"ORDER BY 2 LIMIT {want}")
+            scores = self._described_and_used(expression, tests, want)
         else:
             # Even the rarest word is everywhere: the files whose path or symbols name it
             # come first, then the best of as many other matches as the budget allows.
@@ -289,6 +289,27 @@ class Store:
             "FROM records_fts f JOIN records r ON r.id = f.rowid "
             f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
             f"{tail}", (expression, self.dataset)).fetchall())
+
+    def _described_and_used(self, expression: str, tests: bool, want: int
+                            ) -> dict[int, float]:
+        """Row id -> score (negative: lower is better) of the `want` best matches: bm25
+        over what a file says of itself (path, symbols, overview, doc comments) plus
+        bm25 over the words it uses, each with its own rarity of words. Ranked together,
+        a word every file imports (`java.lang.reflect`) would count for as little in a
+        class's name as in the imports; and a rare word used once in a small file would
+        outweigh the question's words in a file's names and docs."""
+        weights = ", ".join(map(str, ranking.WEIGHTS))
+        described = " ".join(ranking.COLUMNS[:-1])
+        return dict(self.conn.execute(
+            f"SELECT m.rowid, sum(m.score) FROM ("
+            f"SELECT rowid, bm25(records_fts, {weights}) AS score FROM records_fts "
+            f"WHERE records_fts MATCH ? UNION ALL "
+            f"SELECT rowid, {ranking.USED_WEIGHT} * bm25(records_fts, {weights}) "
+            f"FROM records_fts WHERE records_fts MATCH ?) m "
+            f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
+            f"{_TESTS_ONLY if tests else ''} GROUP BY m.rowid ORDER BY 2 LIMIT ?",
+            (f"{{{described}}} : ({expression})", f"{{{ranking.COLUMNS[-1]}}} : ({expression})",
+             self.dataset, want)).fetchall())
 
     def _sample(self, expression: str, tests: bool) -> dict[int, float]:
         """bm25 of the first `RANK_BUDGET` matches in row order (the index drives: joined
