@@ -113,12 +113,18 @@ def _named_for(path: str, wanted: frozenset[str]) -> float:
     """The share of a file name's words that the question uses: 1 for `errors.go` asked
     about "errors", 0.5 for `json_tree.py` asked about "trees"; 0 for names that say
     nothing (`index.js`, `mod.rs`)."""
-    stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
-    words = [w.lower() for w in (split_identifier(stem) or re.split(r"[-_]+", stem))]
-    words = [w for w in words if len(w) > 1 and w not in _SAYS_NOTHING]
+    folders, _, name = path.rpartition("/")
+    words = _name_words(name.split(".", 1)[0])
+    if not words:  # `as-promise/index.ts`, `cache/mod.rs`: the folder names them
+        words += _name_words(folders.rsplit("/", 1)[-1])
     if not words:
         return 0.0
     return sum(not wanted.isdisjoint(forms(w)) for w in words) / len(words)
+
+
+def _name_words(stem: str) -> list[str]:
+    words = [w.lower() for w in (split_identifier(stem) or re.split(r"[-_]+", stem))]
+    return [w for w in words if len(w) > 1 and w not in _SAYS_NOTHING]
 
 
 def snippet(row: dict[str, Any], terms: list[Term]) -> str:
