@@ -744,3 +744,26 @@ def test_ruby_modules_doc_is_also_the_files_overview() -> None:
     doc = outline_source("ruby", "# Helpers for templates.\nmodule Templates\n  VERSION = 1\nend\n")
     assert doc.overview == "Helpers for templates."
     assert doc.classes[0].summary == "Helpers for templates."
+
+
+def test_a_comment_that_names_the_symbol_documents_it_across_a_blank_line() -> None:
+    doc = outline_source("ruby", """
+        module Rack
+          # Rack::URLMap takes a hash mapping urls or paths to apps, and
+          # dispatches accordingly.
+          #
+          # It tries the longest paths first.
+
+          class URLMap
+          end
+
+          # Routes are tried in order.
+
+          class Router
+          end
+        end
+    """)
+    by_name = {c.name: c.summary for c in doc.classes}
+    assert by_name["URLMap"] == ("Rack::URLMap takes a hash mapping urls or paths to apps, "
+                                 "and dispatches accordingly.")
+    assert by_name["Router"] == ""  # a comment a blank line above that names something else

@@ -235,7 +235,8 @@ class _Outliner(JavaScriptOutliner):
                 break
             raw = self.text(prev)
             gap = anchor.start_point.row - _end_row(prev) - 1
-            if gap > (1 if not block and comments.is_doc_style(raw) else 0):
+            if gap > (1 if not block and (comments.is_doc_style(raw) or self._names(prev, node))
+                      else 0):
                 break
             before = prev.prev_sibling
             if before is not None and _end_row(before) == prev.start_point.row:
@@ -244,6 +245,22 @@ class _Outliner(JavaScriptOutliner):
                 block.append(prev)
             anchor, prev = prev, before
         return comments.summary(self._prose(self._joined(block[::-1])))
+
+    def _names(self, last: Node, node: Node) -> bool:
+        """Whether the comment block ending with `last` names the symbol `node` defines
+        (`# Rack::URLMap takes a hash ...` above `class URLMap`): then it is that symbol's
+        doc even across a blank line."""
+        name = node.child_by_field_name("name")
+        name_text = self.text(name) if name is not None else ""
+        if len(name_text) < 3:
+            return False
+        lines, prev = [], last
+        while prev is not None and prev.type in _COMMENTS and (
+                not lines or _end_row(prev) + 1 >= lines[-1].start_point.row):
+            lines.append(prev)
+            prev = prev.prev_sibling
+        raw = self._joined(lines[::-1])
+        return re.search(rf"(?<![\w$]){re.escape(name_text)}(?![\w$])", raw) is not None
 
     def _joined(self, block: list[Node]) -> str:
         return "\n".join(self.text(n) for n in block)
