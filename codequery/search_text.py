@@ -92,6 +92,17 @@ _META_FILE = re.compile(
     r"|\.lock$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$")
 
 
+# Notes the builtin documenter leaves about its own reading of a file, not about the code:
+# kept in the record, left out of the index (a question about syntax errors is not about
+# every file with a macro the grammar could not read).
+SYNTAX_ERRORS_NOTE = "Syntax errors; the outline is best effort."
+NOT_PYTHON_NOTE = "Not valid Python"
+
+
+def about_the_code(note: str) -> bool:
+    return note != SYNTAX_ERRORS_NOTE and not note.startswith(NOT_PYTHON_NOTE)
+
+
 def split_identifier(name: str) -> list[str]:
     """`sendFile` -> [send, File]; `HTTP_server2` -> [HTTP, server, 2]; a plain word -> []."""
     parts = [p for chunk in re.split(r"[_$]+", name) for p in _PARTS.findall(chunk)]

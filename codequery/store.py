@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 2
+SEARCH_VERSION = 3
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -71,7 +71,8 @@ def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
     symbols = _symbols_of(doc)
     names = [n for item in symbols for n in _names(item["name"])]
     names += [n for name in doc.get("exports", []) for n in _names(name)]
-    prose = [item.get("summary", "") for item in symbols] + doc.get("notes", [])
+    prose = [item.get("summary", "") for item in symbols]
+    prose += [note for note in doc.get("notes", []) if search_text.about_the_code(note)]
     return " ".join(names), search_text.spelled_out("\n".join(p for p in prose if p))
 
 

@@ -207,3 +207,10 @@ def test_a_cpp_implementation_comes_just_before_its_header():
         "src/queue.cpp", "include/lib/queue.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
+
+
+def test_the_documenters_notes_on_its_own_reading_are_not_searched(db):
+    _add(db, "src/macros.c", "int main", notes=[search_text.SYNTAX_ERRORS_NOTE])
+    _add(db, "src/old.py", "x", notes=[f"{search_text.NOT_PYTHON_NOTE} at line 3 (bad)"])
+    _add(db, "src/parser.c", "report a syntax error", notes=["Reports syntax errors."])
+    assert _paths(db, "where are syntax errors reported") == ["src/parser.c"]

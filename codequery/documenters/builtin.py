@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from codequery import languages
+from codequery import languages, search_text
 from codequery.documenters import BUILTIN_VERSION, comments, python_ast, treesitter
 from codequery.records import FileDoc
 
@@ -120,7 +120,7 @@ class BuiltinDocumenter:
                 where = f" at line {line}" if line else ""
                 return FileDoc(
                     overview=leading_comment(text),
-                    notes=[f"Not valid Python{where} ({getattr(exc, 'msg', exc)}); "
+                    notes=[f"{search_text.NOT_PYTHON_NOTE}{where} ({getattr(exc, 'msg', exc)}); "
                            "no outline was extracted."],
                 )
             doc.overview = doc.overview or leading_comment(text)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from codequery import search_text
 from codequery.documenters import comments
 from codequery.documenters.javascript import FUNCTION_VALUES, JavaScriptOutliner, _unquote
 from codequery.records import ClassInfo, FileDoc, Function
@@ -129,7 +130,7 @@ def outline(language: str, source: bytes) -> FileDoc | None:
                  for c in outliner.classes.values()],
         imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
         dependencies=_dedupe(outliner.deps),
-        notes=["Syntax errors; the outline is best effort."] if root.has_error else [])
+        notes=[search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
 
 
 def _end_row(node: Node) -> int:
