@@ -12,6 +12,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,16 +52,31 @@ class Candidate:
 
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool) -> list[Candidate]:
-    """Candidates best first. `rows` carry `id`, `path` and `kind`; `bm25` maps row id
-    to SQLite's (negative) bm25."""
+    """Candidates best first. `rows` carry `id`, `path`, `kind` and `doc` (the record's
+    document as JSON); `bm25` maps row id to SQLite's (negative) bm25. A name typed as
+    code (`make_context`, `c.Next`, `sendFile`) puts the files that define it first."""
     wanted = wanted_forms(terms) | _abbreviations(terms)
     ranked = [Candidate(row, -bm25[row["id"]] * (1 + NAME_BONUS * _named_for(row["path"], wanted))
                         * (1.0 if tests_first and row["kind"] in ("test", "fixture", "example")
                            else KIND_FACTORS.get(row["kind"], 1.0)))
               for row in rows]
     _implementations_with_headers(ranked)
-    ranked.sort(key=lambda c: (-c.score, c.row["path"]))
+    code = {t.word for t in terms if t.code}
+    defines = ({id(c): len(code & _names_defined(c.row["doc"])) for c in ranked} if code
+               else {})
+    ranked.sort(key=lambda c: (-defines.get(id(c), 0), -c.score, c.row["path"]))
     return ranked
+
+
+def _names_defined(doc_json: str) -> set[str]:
+    """The names (lower case, without their owner: `next` for `Context.Next`) of the
+    functions, classes and methods a record's document defines."""
+    doc = json.loads(doc_json)
+    names = [f.get("name", "") for f in doc.get("functions", [])]
+    for cls in doc.get("classes", []):
+        names.append(cls.get("name", ""))
+        names += [m.get("name", "") for m in cls.get("methods", [])]
+    return {re.split(r"\.|::|#", n)[-1].lower() for n in names if n}
 
 
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)$")

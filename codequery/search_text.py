@@ -189,6 +189,7 @@ class Term:
     word: str
     parts: tuple[str, ...] = ()
     prefix: bool = False
+    code: bool = False  # typed as code: `make_context`, `c.Next`, `sendFile`, `Foo::bar`
 
     def expression(self) -> str:
         if self.prefix:
@@ -209,6 +210,20 @@ class Term:
                 or bool(self.parts) and all(not words.isdisjoint(forms(p)) for p in self.parts))
 
 
+# A word typed as code: snake_case, camelCase, `a::b`, `a->b`, `f()`, `$x`, or `a.b`
+# that is not a file name (`config.ru`, `log.1.txt`).
+_CODE_LIKE = re.compile(r"\w_\w|[a-z][A-Z]|\w(::|->)\w|\w\(\)|\$\w")
+_DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
+
+
+def _typed_as_code(raw: str) -> bool:
+    raw = raw.strip(".,;:!?\"'`[]{}*").lstrip("(")
+    if _CODE_LIKE.search(raw):
+        return True
+    return bool(_DOTTED.match(raw)) and not _CODE_EXTENSION.search(raw) and not re.search(
+        r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml|csv|log)$", raw, re.I)
+
+
 def query_terms(text: str) -> list[Term]:
     """The words of a question that can tell files apart: stop words out (unless nothing
     else is left), compound identifiers kept whole and spelled out, duplicates once.
@@ -218,13 +233,14 @@ def query_terms(text: str) -> list[Term]:
     stopped: dict[str, Term] = {}
     for raw in text.split():
         prefix = raw.endswith("*")
+        code = _typed_as_code(raw)
         for chunk in re.split(r"[^\w$]+", raw.rstrip("*")):
             chunk = chunk.strip("_$")
             if not chunk or not any(ch.isalnum() for ch in chunk):
                 continue
             word = chunk.lower()
             parts = tuple(p.lower() for p in split_identifier(chunk))
-            term = Term(word, parts, prefix)
+            term = Term(word, parts, prefix, code)
             useless = (word in STOP_WORDS or len(word) < 2) and not prefix
             target = stopped if useless else terms
             target.setdefault(word, term)

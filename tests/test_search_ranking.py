@@ -214,3 +214,21 @@ def test_the_documenters_notes_on_its_own_reading_are_not_searched(db):
     _add(db, "src/old.py", "x", notes=[f"{search_text.NOT_PYTHON_NOTE} at line 3 (bad)"])
     _add(db, "src/parser.c", "report a syntax error", notes=["Reports syntax errors."])
     assert _paths(db, "where are syntax errors reported") == ["src/parser.c"]
+
+
+def test_a_name_typed_as_code_puts_the_files_that_define_it_first(db):
+    many = [{"name": f"Handler{i}", "summary": f"handles case {i}"} for i in range(80)]
+    _add(db, "context.go", "func (c *Context) Next() { c.index++ }",
+         classes=[{"name": "Context", "methods": [{"name": "Next"}, *many]}])
+    _add(db, "iter.go", "next next next item", overview="Steps to the next item.")
+    assert _paths(db, "what does c.Next do")[0] == "context.go"
+    assert _paths(db, "what does next do")[0] == "iter.go"  # a plain word: ranked as usual
+
+
+@pytest.mark.parametrize("raw,code", [
+    ("c.Next", True), ("make_context", True), ("sendFile", True), ("Foo::bar", True),
+    ("parse()", True), ("log.1.txt", False), ("config.ru", False), ("app.py", False),
+    ("parse", False), ("HTTP", False),
+])
+def test_which_words_are_typed_as_code(raw, code):
+    assert all(t.code == code for t in search_text.query_terms(raw))
