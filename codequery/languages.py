@@ -16,8 +16,8 @@ _BY_SUFFIX = {
     ".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".txt": "text",
     ".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".ini": "ini",
     ".cfg": "ini", ".xml": "xml", ".html": "html", ".htm": "html", ".css": "css",
-    ".scss": "css", ".sql": "sql", ".kt": "kotlin", ".swift": "swift", ".php": "php",
-    ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
+    ".scss": "css", ".sql": "sql", ".kt": "kotlin", ".kts": "kotlin", ".swift": "swift",
+    ".php": "php", ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
 }
 _BY_NAME = {
     "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",

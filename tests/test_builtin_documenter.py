@@ -1,5 +1,6 @@
 import textwrap
 
+from codequery import languages
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
 
 DOC = BuiltinDocumenter()
@@ -144,6 +145,15 @@ def test_a_todo_before_the_leading_comment_is_skipped():
 def test_a_todo_alone_is_no_overview():
     doc = DOC.document("t.sql", "sql", "-- TODO: add an index\nCREATE TABLE t (id int);\n")
     assert doc.overview == ""
+
+
+def test_kotlin_scripts_and_swift_go_through_tree_sitter():
+    assert languages.detect("build.gradle.kts") == "kotlin"
+    text = "import org.gradle.api.Project\n\nplugins { java }\n\nfun Project.release() {}\n"
+    doc = DOC.document("build.gradle.kts", "kotlin", text)
+    assert (doc.overview, doc.imports) == ("Defines release (Kotlin).", ["org.gradle.api.Project"])
+    doc = DOC.document("Cart.swift", "swift", "/// A shopping cart.\npublic struct Cart {}\n")
+    assert doc.overview == "Defines Cart (Swift). Cart: A shopping cart."
 
 
 def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():

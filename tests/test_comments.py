@@ -66,3 +66,30 @@ def test_csharp_xml_doc_is_its_summary_as_text() -> None:
 def test_csharp_xml_doc_without_a_summary_element_leaves_out_parameters() -> None:
     raw = "/// <param name=\"x\">The value.</param>\n/// Doubles &lt;T&gt; values."
     assert comments.summary(comments.xml_doc(raw)) == "Doubles <T> values."
+
+
+def test_kdoc_links_read_as_what_they_show() -> None:
+    raw = "/**\n * Parses [text] into a [LocalDate][kotlinx.datetime.LocalDate].\n */"
+    assert comments.summary(comments.kdoc(raw)) == "Parses text into a LocalDate."
+
+
+def test_kdoc_leaves_markdown_links_alone() -> None:
+    raw = "/** See [the spec](https://example.com/spec). */"
+    assert comments.kdoc(raw) == raw
+
+
+def test_swift_callouts_are_details_not_the_summary() -> None:
+    raw = "/// Creates a session\n/// - Parameter configuration: The settings.\n/// - Returns: x"
+    assert comments.summary(comments.swift_doc(raw)) == "Creates a session"
+    assert comments.summary(comments.swift_doc("/// - Returns: The request.")) == ""
+
+
+def test_swift_list_items_that_are_not_callouts_are_prose() -> None:
+    raw = "/**\n Sends a request:\n - Note that it retries.\n */"
+    assert comments.summary(comments.swift_doc(raw)) == "Sends a request: - Note that it retries."
+
+
+def test_xcode_marks_are_not_prose() -> None:
+    assert comments.MAGIC.match("// MARK: - Networking")
+    assert comments.MAGIC.match("// swift-tools-version:5.9")
+    assert comments.MAGIC.match("// swiftlint:disable line_length")

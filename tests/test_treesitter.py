@@ -502,6 +502,255 @@ def test_php_braced_namespaces_and_overview_after_the_namespace() -> None:
     doc = outline_source("php", "<?php\nnamespace A {\n    # A widget.\n    class W {}\n}\n")
     assert [(c.name, c.line, c.summary) for c in doc.classes] == [("W", 4, "A widget.")]
 
+
+def test_kotlin() -> None:
+    doc = outline_source("kotlin", """
+        /*
+         * Copyright 2024 Acme. Use of this source code is governed by the Apache 2.0 license.
+         */
+
+        // Shapes and their areas.
+        @file:JvmName("Shapes")
+
+        package com.acme.geo
+
+        import kotlin.math.PI
+        import com.acme.util.*
+        import com.acme.json.Json as J
+
+        /**
+         * A circle with a [radius][r].
+         *
+         * @property r the radius
+         */
+        @Serializable
+        data class Circle(val r: Double) : Shape(), Comparable<Circle> {
+            /** A unit circle. */
+            constructor() : this(1.0)
+
+            init {
+                require(r >= 0)
+            }
+
+            /** The area of this [Circle]. Always positive. */
+            @Deprecated("Use area", ReplaceWith("area()"))
+            override fun area(): Double = PI * r * r
+
+            companion object {
+                /** Makes a circle of radius [r]. */
+                fun of(r: Double) = Circle(r)
+            }
+        }
+
+        interface Shape {
+            fun area(): Double
+        }
+
+        /** The shapes drawn so far. */
+        object Registry {
+            fun register(shape: Shape) {}
+        }
+
+        internal enum class Color {
+            RED, GREEN;
+
+            fun hex(): String = name
+        }
+
+        /** Shapes by name. */
+        typealias Shapes = Map<String, Shape>
+
+        /**
+         * The second element.
+         *
+         * @throws IndexOutOfBoundsException when there is none
+         */
+        @Suppress("UNCHECKED_CAST")
+        public fun <T> List<T>.second(): T = this[1]
+
+        private suspend fun load(): Int {
+            return 1
+        }
+    """)
+    assert doc.overview == "Shapes and their areas."
+    circle, shape, registry, color, shapes = doc.classes
+    assert (circle.name, circle.line, circle.summary) == ("Circle", 19, "A circle with a radius.")
+    assert circle.bases == ["Shape", "Comparable<Circle>"]
+    assert [(m.name, m.line, m.summary) for m in circle.methods] == [
+        ("constructor", 22, "A unit circle."), ("area", 29, "The area of this Circle."),
+        ("of", 34, "Makes a circle of radius r.")]  # a companion's functions are the class's
+    assert circle.methods[1].signature == "override fun area(): Double"
+    assert (shape.name, shape.line, names(shape.methods)) == ("Shape", 38, ["area"])
+    assert (registry.name, registry.summary, names(registry.methods)) == (
+        "Registry", "The shapes drawn so far.", ["register"])
+    assert (color.name, names(color.methods)) == ("Color", ["hex"])
+    assert (shapes.name, shapes.line, shapes.summary) == ("Shapes", 54, "Shapes by name.")
+    assert [(f.name, f.line, f.summary) for f in doc.functions] == [
+        ("second", 61, "The second element."), ("load", 64, "")]
+    assert doc.functions[0].signature == "public fun <T> List<T>.second(): T"
+    assert doc.imports == ["kotlin.math.PI", "com.acme.util.*", "com.acme.json.Json"]
+    assert doc.exports == ["Circle", "Shape", "Registry", "Shapes", "second"]  # not internal
+    assert doc.notes == []
+
+
+def test_kotlin_delegation_and_a_named_companion() -> None:
+    doc = outline_source("kotlin", """
+        package com.acme.views
+
+        // Read-only views.
+
+        /** A list that logs reads. */
+        class Logged<T>(private val items: List<T>) : List<T> by items, java.io.Serializable {
+            companion object Factory {
+                /** A logged list of [xs]. */
+                fun <T> of(vararg xs: T) = Logged(xs.toList())
+            }
+        }
+    """)
+    assert doc.overview == "Read-only views."
+    (logged,) = doc.classes
+    assert (logged.name, logged.line, logged.summary) == ("Logged", 6, "A list that logs reads.")
+    assert logged.bases == ["List<T>", "java.io.Serializable"]
+    assert [(m.name, m.line, m.summary) for m in logged.methods] == [
+        ("of", 9, "A logged list of xs.")]
+
+
+def test_kotlin_doc_above_an_annotation_the_grammar_reads_as_an_expression() -> None:
+    # tree-sitter-kotlin parses the first `@Suppress(...)` as an expression of its own.
+    doc = outline_source("kotlin", """
+        /** Casts one. */
+        @Suppress("UNCHECKED_CAST")
+        public fun <T : B> T.cast(x: Int) {}
+
+        /** Casts two. */
+        @Suppress("UNCHECKED_CAST")
+        public fun cast2(x: Int) {}
+    """)
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("cast", "Casts one."), ("cast2", "Casts two.")]
+
+def test_swift() -> None:
+    doc = outline_source("swift", """
+        //
+        //  Session.swift
+        //
+        //  Copyright (c) 2024 Acme Software Foundation
+        //
+
+        // Sessions that make and track requests.
+
+        import Foundation
+        @testable import Networking
+        import struct Darwin.size_t
+
+        /// A session that makes requests.
+        ///
+        /// - Note: Safe to share between threads.
+        @available(macOS 10.15, *)
+        open class Session: NSObject, @unchecked Sendable {
+            /// Creates a session.
+            public init(configuration: URLSessionConfiguration = .default) {
+                super.init()
+            }
+
+            /**
+             Sends one request. It is resumed at once.
+             - Returns: The request.
+             */
+            @discardableResult
+            open func request(_ url: URL) -> Request {
+                Request()
+            }
+
+            deinit {}
+        }
+
+        public protocol Requestable: AnyObject {
+            /// Makes the request.
+            func asRequest() throws -> Request
+            /// - Parameter url: The URL to request.
+            init(url: URL)
+        }
+
+        // MARK: - Points
+
+        /// A point in the plane.
+        struct Point: Equatable {
+            var x, y: Double
+
+            mutating func move(by d: Double) {
+                x += d
+            }
+        }
+
+        /// HTTP methods.
+        public enum Method: String {
+            case get, post
+
+            func describe() -> String { rawValue }
+        }
+
+        /// Making strings into URLs.
+        extension String: URLConvertible {
+            public func asURL() throws -> URL { URL(string: self)! }
+        }
+
+        /// Not the point's own doc.
+        extension Point: CustomStringConvertible {
+            var description: String { "(\\(x), \\(y))" }
+            func moved() -> Point { self }
+        }
+
+        /// Downloads one value.
+        public func download<T: Decodable>(_ url: URL, as type: T.Type = T.self) async throws -> T {
+            fatalError()
+        }
+    """)
+    assert doc.overview == "Sessions that make and track requests."
+    session, requestable, point, method, string = doc.classes
+    assert (session.name, session.line, session.summary) == (
+        "Session", 16, "A session that makes requests.")
+    assert session.bases == ["NSObject", "Sendable"]
+    assert [(m.name, m.line, m.summary) for m in session.methods] == [
+        ("init", 19, "Creates a session."), ("request", 27, "Sends one request.")]
+    assert session.methods[1].signature == "open func request(_ url: URL) -> Request"
+    assert (requestable.name, requestable.line, requestable.bases) == (
+        "Requestable", 35, ["AnyObject"])
+    assert [(m.name, m.summary) for m in requestable.methods] == [
+        ("asRequest", "Makes the request."), ("init", "")]  # a callout is not a summary
+    # An extension adds to the type it extends, whose own line and doc stand.
+    assert (point.name, point.line, point.summary) == ("Point", 45, "A point in the plane.")
+    assert point.bases == ["Equatable", "CustomStringConvertible"]
+    assert [(m.name, m.line) for m in point.methods] == [("move", 48), ("moved", 68)]
+    assert (method.name, names(method.methods)) == ("Method", ["describe"])
+    assert (string.name, string.line, string.summary) == (
+        "String", 61, "Making strings into URLs.")
+    assert (string.bases, names(string.methods)) == (["URLConvertible"], ["asURL"])
+    assert [(f.name, f.line, f.summary) for f in doc.functions] == [
+        ("download", 72, "Downloads one value.")]
+    assert doc.imports == ["Foundation", "Networking", "Darwin.size_t"]
+    assert doc.exports == ["Session", "Requestable", "Method", "download"]
+    assert doc.notes == []
+
+
+def test_swift_extensions_of_a_type_defined_elsewhere_are_one_class() -> None:
+    doc = outline_source("swift", """
+        /// Sums of integer arrays.
+        extension Array where Element == Int {
+            func sum() -> Int { reduce(0, +) }
+        }
+
+        /// Equality.
+        public extension Array {
+            static func == (lhs: Self, rhs: Self) -> Bool { true }
+        }
+    """)
+    assert doc.overview == ""
+    assert [(c.name, c.line, c.summary, names(c.methods)) for c in doc.classes] == [
+        ("Array", 2, "Sums of integer arrays.", ["sum", "=="])]
+    assert doc.exports == []
+
+
 def test_syntax_errors_give_best_effortoutline_source() -> None:
     doc = outline_source("javascript", """
         function ok(a) { return a; }

@@ -29,6 +29,8 @@ _KINDS = {
     "shell": "shell script",
     "csharp": "C#",
     "php": "PHP",
+    "kotlin": "Kotlin",
+    "swift": "Swift",
 }
 _NAMES_SHOWN = 8
 

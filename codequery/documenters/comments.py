@@ -16,7 +16,8 @@ _TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
 _LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
 MAGIC = re.compile(  # tool directives, not prose
     r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
-    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier|global\s)|#\s*(shellcheck|rubocop))")
+    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier|global\s)|#\s*(shellcheck|rubocop)"
+    r"|//\s*(MARK:|swiftlint:|swift-tools-version|ktlint-disable))")  # Xcode, SwiftLint, SwiftPM
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
                       r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
@@ -43,6 +44,14 @@ _XML_DETAILS = re.compile(r"<(param|typeparam|returns|exception|example|permissi
 _XML_REFERENCE = re.compile(r"<\w+\s+(?:cref|langword|name|href)\s*=\s*\"(?:\w:)?([^\"]*)\"\s*/>")
 _XML_BREAK = re.compile(r"</?para\s*/?>|<br\s*/?>", re.IGNORECASE)
 _XML_TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
+# KDoc links: `[Foo.bar]` reads as Foo.bar, `[the map][Map]` as the map; Markdown's
+# `[text](url)` and `[label]: url` are not KDoc links.
+_KDOC_LINK = re.compile(r"\[([^\[\]\n]+)\](?:\[[^\[\]\n]+\])?(?![(:])")
+# Swift's callouts (`- Parameter x:`, `- Returns:`) describe details, as @tags do.
+_SWIFT_CALLOUT = re.compile(
+    r"^[-*+]\s+(?:parameter\s+[^:\s]+|parameters|returns|throws|precondition|postcondition"
+    r"|requires|invariant|complexity|important|warning|note|seealso|see also|attention|bug"
+    r"|authors?|version|since|date|copyright|experiment|remarks?|todo)\s*:", re.IGNORECASE)
 
 
 def clip(text: str, limit: int) -> str:
@@ -75,6 +84,21 @@ def xml_doc(raw: str) -> str:
     text = match.group(1) if match else _XML_DETAILS.sub("", text)
     text = _XML_TAG.sub("", _XML_BREAK.sub("\n\n", _XML_REFERENCE.sub(r"\1", text)))
     return html.unescape(text)
+
+
+def kdoc(raw: str) -> str:
+    """A Kotlin comment with its KDoc links read as the names or texts they show."""
+    return _KDOC_LINK.sub(r"\1", raw)
+
+
+def swift_doc(raw: str) -> str:
+    """A Swift comment up to its first callout (`- Parameter x:`, `- Returns:`, ...)."""
+    kept = []
+    for raw_line, line in zip(raw.splitlines(), lines(raw), strict=True):
+        if _SWIFT_CALLOUT.match(line):
+            break
+        kept.append(raw_line)
+    return "\n".join(kept)
 
 
 def paragraphs(comment_lines: list[str]) -> list[str]:

@@ -29,16 +29,17 @@ log = logging.getLogger(__name__)
 
 LANGUAGES: frozenset[str] = frozenset(
     {"javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "ruby", "shell",
-     "csharp", "php"})
+     "csharp", "php", "kotlin", "swift"})
 # The grammar package's suffix, when not the language's name.
 _MODULES = {"tsx": "typescript", "shell": "bash", "csharp": "c_sharp"}
 # PHP with the HTML around `<?php ... ?>`, as .php files are written.
 _FACTORIES = {"typescript": "language_typescript", "tsx": "language_tsx", "php": "language_php"}
 
 _JS = frozenset({"javascript", "typescript", "tsx"})
-_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
-# Attributes and decorators may stand between a doc comment and the item it documents.
-_ATTRIBUTES = frozenset({"attribute_item", "decorator"})
+_COMMENTS = frozenset({"comment", "line_comment", "block_comment", "multiline_comment"})
+# Attributes and decorators may stand between a doc comment and the item it documents;
+# tree-sitter-kotlin reads `@Suppress(...)` above `public fun <T> ...` as an expression.
+_ATTRIBUTES = frozenset({"attribute_item", "decorator", "annotated_expression"})
 _FUNCTIONS = frozenset({
     "function_declaration", "generator_function_declaration", "function_signature",
     "function_item", "function_signature_item", "function_definition", "method",
@@ -48,13 +49,22 @@ _CLASSES = frozenset({
     "type_alias_declaration", "enum_declaration", "record_declaration", "struct_item",
     "annotation_type_declaration", "enum_item", "union_item", "trait_item", "type_item",
     "struct_specifier", "union_specifier", "enum_specifier", "class_specifier",
-    "alias_declaration", "type_definition", "struct_declaration", "trait_declaration"})
+    "alias_declaration", "type_definition", "struct_declaration", "trait_declaration",
+    "object_declaration", "protocol_declaration", "type_alias", "typealias_declaration"})
 _METHODS = frozenset({
     "method_definition", "abstract_method_signature", "method_signature", "method_elem",
     "function_item", "function_signature_item", "method_declaration", "method",
     "constructor_declaration", "function_definition", "singleton_method"})
 _JS_MEMBERS = _METHODS | {"field_definition", "public_field_definition"}
 _C_MEMBERS = _METHODS | {"field_declaration", "declaration", "template_declaration"}
+# Kotlin and Swift: a class's functions, constructors and initialisers (properties are fields).
+_MEMBERS = {
+    "kotlin": frozenset({"function_declaration", "secondary_constructor"}),
+    "swift": frozenset({"function_declaration", "protocol_function_declaration",
+                        "init_declaration"}),
+}
+# Kotlin's bodies are children without a field name.
+_KOTLIN_BODIES = frozenset({"class_body", "enum_class_body", "function_body", "block"})
 # Wrappers whose children are top-level declarations in all but name.
 _CONTAINERS = frozenset({
     "namespace_definition", "linkage_specification", "internal_module", "module", "ERROR",
@@ -63,8 +73,11 @@ _CONTAINERS = frozenset({
 _HERITAGE = frozenset({
     "class_heritage", "extends_clause", "implements_clause", "superclass", "super_interfaces",
     "extends_interfaces", "extends_type_clause", "base_class_clause", "trait_bounds", "type_list",
-    "base_list", "base_clause", "class_interface_clause"})
-_NOT_BASES = frozenset({"access_specifier", "type_arguments", "comment", "lifetime"})
+    "base_list", "base_clause", "class_interface_clause", "delegation_specifiers",
+    "delegation_specifier", "constructor_invocation", "explicit_delegation",
+    "inheritance_specifier"})
+_NOT_BASES = frozenset(
+    {"access_specifier", "type_arguments", "comment", "lifetime", "value_arguments"})
 _DECLARATOR_NAMES = frozenset({
     "identifier", "field_identifier", "qualified_identifier", "destructor_name",
     "operator_name", "type_identifier", "template_function", "primitive_type"})
@@ -79,9 +92,11 @@ _PREAMBLE = frozenset({
     "extern_crate_declaration", "inner_attribute_item", "preproc_include", "preproc_def",
     "using_declaration", "module_declaration", "using_directive", "global_attribute",
     "file_scoped_namespace_declaration", "php_tag", "declare_statement",
-    "namespace_use_declaration"})
+    "namespace_use_declaration", "package_header", "import", "file_annotation", "shebang",
+    "shebang_line", "directive"})
 # Declarations start after these (C# and PHP attributes are part of the node they mark).
 _LEADING = frozenset({"attribute_list", *_COMMENTS})
+_ANNOTATION_NODES = frozenset({"annotation", "attribute", *_COMMENTS})  # Kotlin, Swift
 _SHELL_PREAMBLE = frozenset({"set", "source", ".", "shopt", "umask"})
 
 _ANNOTATIONS = re.compile(r"^(?:@[\w.]+(?:\([^()]*\))?\s+)+")
@@ -267,14 +282,29 @@ class _Outliner(JavaScriptOutliner):
         return "\n".join(self.text(n) for n in block)
 
     def _prose(self, raw: str) -> str:
-        """C#'s `///` doc comments are XML; every other comment is read as written."""
-        return comments.xml_doc(raw) if self.lang == "csharp" and raw.startswith("///") else raw
+        """C#'s `///` doc comments are XML, KDoc links and Swift's callouts are markup;
+        every other comment is read as written."""
+        if self.lang == "csharp" and raw.startswith("///"):
+            return comments.xml_doc(raw)
+        if self.lang == "kotlin":
+            return comments.kdoc(raw)
+        return comments.swift_doc(raw) if self.lang == "swift" else raw
+
+    def _body(self, node: Node) -> Node | None:
+        body = node.child_by_field_name("body")
+        if body is None and self.lang == "kotlin":
+            body = next((c for c in node.children if c.type in _KOTLIN_BODIES), None)
+        return body
 
     def _signature(self, node: Node, start: Node | None = None) -> str:
-        body = node.child_by_field_name("body")
+        body = self._body(node)
         end = body.start_byte if body is not None else node.end_byte
         if start is None:
             start = next((c for c in node.children if c.type not in _LEADING), node)
+            if start.type == "modifiers" and self.lang in ("kotlin", "swift"):
+                # Their annotations are modifiers, and may nest parentheses past _ANNOTATIONS.
+                start = next((c for c in start.children if c.type not in _ANNOTATION_NODES),
+                             start.next_sibling or start)
         text = self._decode(start.start_byte, end)
         if self.lang == "ruby" and body is None:
             text = re.sub(r"[;\s]*end\s*$", "", text)
@@ -314,6 +344,8 @@ class _Outliner(JavaScriptOutliner):
         elif kind == "macro_definition":  # Rust: the rules are the body, too long to show
             name = self.field(node, "name")
             signature = f"macro_rules! {name}"
+        elif kind == "secondary_constructor":  # Kotlin: `constructor(...)`, unnamed
+            name = "constructor"
         else:
             name = self.field(node, "name")
         if not name:
@@ -323,7 +355,9 @@ class _Outliner(JavaScriptOutliner):
 
     def _bases(self, node: Node, out: list[str]) -> list[str]:
         """Names in the extends/implements/`:`/`<` clauses under `node`."""
-        for child in node.named_children:
+        # Kotlin's `List<T> by items`: the interface, not the object it is delegated to.
+        delegated = node.type == "explicit_delegation"
+        for child in node.named_children[:1] if delegated else node.named_children:
             if child.type in _HERITAGE:
                 self._bases(child, out)
             elif node.type in _HERITAGE and child.type not in _NOT_BASES:
@@ -342,10 +376,13 @@ class _Outliner(JavaScriptOutliner):
 
     def _members(self, info: ClassInfo, body: Node | None) -> None:
         accepted = (_JS_MEMBERS if self.lang in _JS
-                    else _C_MEMBERS if self.lang in ("c", "cpp") else _METHODS)
+                    else _C_MEMBERS if self.lang in ("c", "cpp")
+                    else _MEMBERS.get(self.lang, _METHODS))
         for child in body.children if body is not None else ():
             if child.type == "enum_body_declarations":  # Java enums keep methods a level down
                 self._members(info, child)
+            elif child.type == "companion_object":  # Kotlin: called as the class's own
+                self._members(info, self._body(child))
             elif child.type in accepted and (method := self._function(child)) is not None:
                 info.methods.append(method)
         if self.lang in _JS:  # a getter and its setter are one property
@@ -360,19 +397,25 @@ class _Outliner(JavaScriptOutliner):
     def _add_class(self, node: Node, anchor: Node, public: bool = False,
                    name: str = "") -> None:
         spec: Node | None = node
+        defines = True
         if node.type == "type_definition":  # C typedef: the name is the declarator
             spec = node.child_by_field_name("type")
             name = self._declarator(node.child_by_field_name("declarator"))[0]
         elif node.type.endswith("_specifier") and node.child_by_field_name("body") is None:
             return  # a forward declaration or a mere use of the type
+        elif node.type == "type_alias":  # Kotlin: the new name is the `type` field
+            name = self.field(node, "type")
         else:
             name = self.field(node, "name") or name
+        if self.lang == "swift" and self.field(node, "declaration_kind") == "extension":
+            # Adds to a type, maybe one defined elsewhere: its first mention stands for it.
+            defines, public = name not in self.classes, False
         if name:
-            info = self._class(name, node, anchor)
+            info = self._class(name, node, anchor, defines)
             self.exports += [name] if public else []
             if spec is not None:
                 info.bases += self._bases(spec, [])
-                self._members(info, spec.child_by_field_name("body"))
+                self._members(info, self._body(spec))
 
     def _import(self, name: str, dependency: str = "") -> None:
         self.imports.append(name)
@@ -412,6 +455,11 @@ class _Outliner(JavaScriptOutliner):
                 self._add_class(spec, anchor)
             static = self._has(node, "storage_class_specifier", "static")
             self._add_function(node, anchor, exported=not static)
+        elif lang == "swift" and kind == "import_declaration":  # `import struct A.B` imports A.B
+            self._import(self.text(next((c for c in node.named_children
+                                         if c.type == "identifier"), None)))
+        elif lang == "kotlin" and kind == "import":
+            self._kotlin_import(node)
         elif kind == "import_declaration":  # Java
             self._import("".join(self.text(c) for c in node.children
                                  if c.type not in ("import", "static", ";")))
@@ -432,12 +480,30 @@ class _Outliner(JavaScriptOutliner):
     def _definition(self, node: Node, anchor: Node) -> None:
         """A class or function as most grammars write it (JavaScript's too)."""
         if node.type in _CLASSES:
-            modifiers = next((c for c in node.children if c.type == "modifiers"), None)
-            public = (self._has(modifiers, "public", "public") if modifiers is not None
-                      else self._has(node, "modifier", "public"))  # C#: modifiers unwrapped
-            self._add_class(node, anchor, public=public)
+            self._add_class(node, anchor, public=self._public(node))
         elif node.type in _FUNCTIONS:
-            self._add_function(node, anchor)
+            self._add_function(node, anchor, exported=self.lang in ("kotlin", "swift")
+                               and self._public(node))
+
+    def _public(self, node: Node) -> bool:
+        """Whether a declaration is public API: Kotlin's are unless marked otherwise,
+        Swift's when `public` or `open`, the others' when `public`."""
+        modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        if self.lang in ("kotlin", "swift"):
+            marks = modifiers.children if modifiers is not None else []
+            visibility = next((self.text(c) for c in marks if c.type == "visibility_modifier"), "")
+            return visibility in (("", "public") if self.lang == "kotlin" else ("public", "open"))
+        return (self._has(modifiers, "public", "public") if modifiers is not None
+                else self._has(node, "modifier", "public"))  # C#: modifiers unwrapped
+
+    def _kotlin_import(self, node: Node) -> None:
+        """`import a.b.C`, `import a.b.*`; `import a.b.C as D` imports a.b.C."""
+        parts: list[str] = []
+        for child in node.children[1:]:
+            if child.type in ("as", ";"):
+                break
+            parts.append(self.text(child))
+        self._import("".join(parts))
 
     def _php_uses(self, node: Node) -> None:
         """`use A\\B, C\\D as E;` and `use A\\{B, C};`: one import per name, in full."""
