@@ -62,7 +62,7 @@ _TEST_FILE = re.compile(
     r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$)")
 
-_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kt|rb|c|h|cc|cpp|hpp|cs|swift"
+_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
