@@ -83,6 +83,9 @@ _CONFIG_FILE = re.compile(
 # every option's documentation, while a question is mostly after the code that acts on it.
 _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 _TYPES_FILE = re.compile(r"\.d\.[cm]?ts$|^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
+# A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
+# while a question is mostly after what implements it.
+_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*\.cs$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
 _META_FILE = re.compile(
@@ -149,7 +152,7 @@ def vocabulary(text: str) -> str:
 
 def kind_of(path: str) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
-    (TypeScript type declarations), generated (bundles, vendored copies) or meta (a
+    (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies) or meta (a
     changelog, a licence, a lock file: the project's history and terms, not what its
     code does), from the path alone."""
     parts = path.lower().split("/")
@@ -165,7 +168,8 @@ def kind_of(path: str) -> str:
         return "test"
     if any(p in _EXAMPLE_DIRS for p in folders):
         return "example"
-    if _TYPES_FILE.search(lower) or (lower.endswith((".ts", ".mts", ".cts"))
+    if _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name) or (
+            lower.endswith((".ts", ".mts", ".cts"))
                                      and any(p in _TYPES_DIRS for p in folders)):
         return "declarations"
     if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(lower):

@@ -97,6 +97,8 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("types/reply.d.ts", "declarations"), ("source/types/options.ts", "declarations"),
     ("src/types.ts", "declarations"), ("src/types.go", "source"), ("types/index.js", "source"),
     ("include/fmt/bundled/core.h", "generated"), ("third-party/zlib/zlib.c", "generated"),
+    ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
+    ("src/Item.cs", "source"), ("src/IO.cs", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
