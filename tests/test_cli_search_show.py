@@ -14,11 +14,40 @@ def test_search_json_shape_and_ranking(repo):
     assert isinstance(results[0]["score"], float)
 
 
-def test_search_table_shows_results(repo):
+def test_search_piped_prints_a_block_per_result(repo):
     cli_run(repo, "init")
     result = cli_run(repo, "search", "invoices")
     assert result.exit_code == 0
-    assert "src/invoices.py" in result.stdout
+    first, *rest = result.stdout.splitlines()
+    path, score = first.split()
+    assert path == "src/invoices.py" and float(score) >= 0
+    assert rest[0].startswith("    ") and "**" in rest[0]  # the matching line, marked
+    assert "─" not in result.stdout and "┃" not in result.stdout  # no table when piped
+
+
+def test_search_in_a_terminal_shows_a_table(repo):
+    import os
+    import pty
+
+    cli_run(repo, "init")
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "codequery", "-C", str(repo), "search",
+                           "invoices"], stdin=follower, stdout=follower, stderr=follower,
+                          env={**os.environ, "COLUMNS": "120", "TERM": "xterm"}, timeout=60)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is closed once read to the end
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    text = out.decode(errors="replace")
+    assert done.returncode == 0, text
+    assert "invoices.py" in text and "overview" in text and "━" in text
 
 
 def test_search_with_fts_syntax_characters_never_fails(repo):
@@ -75,3 +104,9 @@ def test_search_imports_neither_the_worker_nor_pydantic(repo):
     assert json.loads(done.stdout)[0]["path"] == "src/invoices.py"
     loaded = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
     assert loaded & {"huey", "pydantic", "psutil", "rich", "git", "mcp"} == set()
+    piped = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "codequery", "-C", str(repo), "search",
+         "invoice"], capture_output=True, text=True)
+    assert piped.stdout.startswith("src/invoices.py"), piped.stderr[-2000:]
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in piped.stderr.splitlines()}
+    assert "rich" not in loaded

@@ -3,9 +3,11 @@ milliseconds, so nothing here imports the worker, pydantic or rich until it must
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 
 pass_state = click.pass_obj
 
@@ -21,6 +23,18 @@ def _highlight_marks(snippet: str) -> str:
     parts = snippet.split("**")
     return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
                    for i, part in enumerate(parts))
+
+
+def _print_plain(results: list[dict]) -> None:
+    """A result per block: path, score (and stale), then the matching line and the
+    overview, indented; matches stay marked with `**`."""
+    lines = []
+    for r in results:
+        lines.append(f"{r['path']}  {r['score']:.2f}" + ("  (stale)" if r["stale"] else ""))
+        overview = (r["overview"] or "").strip().split("\n", 1)[0][:160]
+        for extra in dict.fromkeys(x for x in (r["snippet"].replace("\n", " "), overview) if x):
+            lines.append(f"    {extra}")
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 @cli.command()
@@ -50,7 +64,10 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
         emit_json(results)
         return
     if not results:
-        stderr_console().print(f"no results for {' '.join(query)!r}")
+        click.echo(f"no results for {' '.join(query)!r}", err=True)
+        return
+    if not sys.stdout.isatty():
+        _print_plain(results)  # piped, as an agent runs it: no table to lay out
         return
     from rich.table import Table
 
