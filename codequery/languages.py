@@ -45,11 +45,12 @@ def detect(path: str, head: bytes = b"") -> str:
 
 
 # C++ in a `.h` file: the C grammar reads namespaces, classes and `a::b` as syntax errors.
-_CPP_HEADER = re.compile(r"^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<|class\s+\w+[^;]*$"
-                         r"|(?:public|private|protected)\s*:|using\s+namespace\b)"
-                         r"|\b\w+::~?\w+\s*\(", re.M)
+_C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_CPP_HEADER = re.compile(r"\w::~?\w|^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<"
+                         r"|class\s+\w+\s*(?:final\s*)?[:{]|(?:public|private|protected)\s*:"
+                         r"|using\s+namespace\b|enum\s+class\b)|\bconstexpr\b", re.M)
 
 
 def of_header(text: str) -> str:
-    """"cpp" for a `.h` file written in C++, else "c"."""
-    return "cpp" if _CPP_HEADER.search(text, 0, 256 * 1024) else "c"
+    """"cpp" for a `.h` file written in C++ (comments aside), else "c"."""
+    return "cpp" if _CPP_HEADER.search(_C_COMMENT.sub(" ", text[:256 * 1024])) else "c"

@@ -37,8 +37,15 @@ KIND_FACTORS = {"source": 1.0, "declarations": 0.6, "docs": 0.6, "example": 0.6,
 # the name's words asked for. Measured on bench/search_quality.py: 0.2 to 1.0 all raised
 # top-3 from 85% to 87% (no language lost); 0.3 gave the best MRR (0.77 -> 0.80).
 NAME_BONUS = 0.3
+# A name typed as code (`make_context`, `c.Next`) that the file defines: score times
+# 1 + DEFINES_BONUS x the share of such names the file defines. Enough for gin's
+# context.go, which defines `Next` among a hundred names, to come before a small file
+# that only says "next"; plain words are not affected.
+DEFINES_BONUS = 3.0
 _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils", "core",
                            "common", "base", "helpers", "misc"})
+# Folders that hold code, named for nothing in it.
+_CODE_FOLDERS = frozenset({"src", "source", "sources", "pkg", "internal", "app", "include"})
 SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -53,18 +60,19 @@ class Candidate:
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path`, `kind` and `doc` (the record's
-    document as JSON); `bm25` maps row id to SQLite's (negative) bm25. A name typed as
-    code (`make_context`, `c.Next`, `sendFile`) puts the files that define it first."""
-    wanted = wanted_forms(terms) | _abbreviations(terms)
-    ranked = [Candidate(row, -bm25[row["id"]] * (1 + NAME_BONUS * _named_for(row["path"], wanted))
+    document as JSON); `bm25` maps row id to SQLite's (negative) bm25."""
+    wanted, short = wanted_forms(terms), _abbreviations(terms)
+    ranked = [Candidate(row, -bm25[row["id"]]
+                        * (1 + NAME_BONUS * _named_for(row["path"], wanted, short))
                         * (1.0 if tests_first and row["kind"] in ("test", "fixture", "example")
                            else KIND_FACTORS.get(row["kind"], 1.0)))
               for row in rows]
     _implementations_with_headers(ranked)
-    code = {t.word for t in terms if t.code}
-    defines = ({id(c): len(code & _names_defined(c.row["doc"])) for c in ranked} if code
-               else {})
-    ranked.sort(key=lambda c: (-defines.get(id(c), 0), -c.score, c.row["path"]))
+    if code := {t.word for t in terms if t.code}:
+        for cand in ranked:
+            defined = code & _names_defined(cand.row["doc"])
+            cand.score *= 1 + DEFINES_BONUS * len(defined) / len(code)
+    ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 
 
@@ -125,17 +133,21 @@ def _abbreviations(terms: list[Term]) -> frozenset[str]:
     return frozenset(w[:n] for w in words for n in range(3, min(6, len(w) - 1)))
 
 
-def _named_for(path: str, wanted: frozenset[str]) -> float:
+def _named_for(path: str, wanted: frozenset[str], short: frozenset[str] = frozenset()
+               ) -> float:
     """The share of a file name's words that the question uses: 1 for `errors.go` asked
-    about "errors", 0.5 for `json_tree.py` asked about "trees"; 0 for names that say
-    nothing (`index.js`, `mod.rs`)."""
-    folders, _, name = path.rpartition("/")
-    words = _name_words(name.split(".", 1)[0])
-    if not words:  # `as-promise/index.ts`, `cache/mod.rs`: the folder names them
-        words += _name_words(folders.rsplit("/", 1)[-1])
+    about "errors", 0.5 for `json_tree.py` asked about "trees"; a name word may be the
+    start of a question's word (`Ser.kt` for serialization, see _abbreviations); 0 for
+    names that say nothing (`index.js`, `mod.rs`). The bonus is small, so a name that
+    only looks like an abbreviation (`app.js` for "appended") costs little."""
+    folders = path.split("/")
+    words = _name_words(folders.pop().split(".", 1)[0])
+    if not words and folders:  # `as-promise/index.ts`, `cache/mod.rs`: the folder names
+        # them; not `src/index.ts`, a package's entry point, which re-exports all of it
+        words = _name_words(folders[-1]) if folders[-1].lower() not in _CODE_FOLDERS else []
     if not words:
         return 0.0
-    return sum(not wanted.isdisjoint(forms(w)) for w in words) / len(words)
+    return sum(not wanted.isdisjoint(forms(w)) or w in short for w in words) / len(words)
 
 
 def _name_words(stem: str) -> list[str]:

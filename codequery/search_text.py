@@ -79,13 +79,16 @@ _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
-# TypeScript that only declares types (`.d.ts`, a `types/` folder, `types.ts`): it repeats
-# every option's documentation, while a question is mostly after the code that acts on it.
+# TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
+# defines no function): it repeats every option's documentation, while a question is
+# mostly after the code that acts on it.
 _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
-_TYPES_FILE = re.compile(r"\.d\.[cm]?ts$|^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
+_DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
+_TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
-_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*\.cs$")
+_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
+                               r"(?<!Helpers)(?<!Helper)\.cs$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
 _META_FILE = re.compile(
@@ -150,11 +153,12 @@ def vocabulary(text: str) -> str:
     return " ".join(words)
 
 
-def kind_of(path: str) -> str:
+def kind_of(path: str, has_functions: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
-    (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies) or meta (a
-    changelog, a licence, a lock file: the project's history and terms, not what its
-    code does), from the path alone."""
+    (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies)
+    or meta (a changelog, a licence, a lock file: the project's history and terms, not
+    what its code does), from the path; `has_functions` (its record defines functions)
+    keeps a `types.ts` that does work a source file."""
     parts = path.lower().split("/")
     folders, name = parts[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
@@ -168,9 +172,9 @@ def kind_of(path: str) -> str:
         return "test"
     if any(p in _EXAMPLE_DIRS for p in folders):
         return "example"
-    if _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name) or (
-            lower.endswith((".ts", ".mts", ".cts"))
-                                     and any(p in _TYPES_DIRS for p in folders)):
+    if _DTS_FILE.search(lower) or not has_functions and (
+            _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
+            or lower.endswith((".ts", ".mts", ".cts")) and any(p in _TYPES_DIRS for p in folders)):
         return "declarations"
     if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(lower):
         return "docs"
@@ -220,12 +224,15 @@ _CODE_LIKE = re.compile(r"\w_\w|[a-z][A-Z]|\w(::|->)\w|\w\(\)|\$\w")
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
 
+_FILE_NAME = re.compile(r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml"
+                        r"|csv|log|io)$", re.I)
+
+
 def _typed_as_code(raw: str) -> bool:
     raw = raw.strip(".,;:!?\"'`[]{}*").lstrip("(")
-    if _CODE_LIKE.search(raw):
-        return True
-    return bool(_DOTTED.match(raw)) and not _CODE_EXTENSION.search(raw) and not re.search(
-        r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml|csv|log)$", raw, re.I)
+    if _CODE_EXTENSION.search(raw) or _FILE_NAME.search(raw):
+        return False  # a file name: `__init__.py`, `config.ru`, `log.1.txt`
+    return bool(_CODE_LIKE.search(raw) or _DOTTED.match(raw))
 
 
 def query_terms(text: str) -> list[Term]:
@@ -245,7 +252,8 @@ def query_terms(text: str) -> list[Term]:
             word = chunk.lower()
             parts = tuple(p.lower() for p in split_identifier(chunk))
             term = Term(word, parts, prefix, code)
-            useless = (word in STOP_WORDS or len(word) < 2) and not prefix
+            # `ctx.Done()`, `wg.Go`: a name typed as code is never a common word
+            useless = (word in STOP_WORDS and not code or len(word) < 2) and not prefix
             target = stopped if useless else terms
             target.setdefault(word, term)
     return list(terms.values() or stopped.values())

@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 4
+SEARCH_VERSION = 5
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -83,7 +83,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
     return {"symbols": symbols, "docstrings": docstrings,
             "path_words": search_text.path_words(path),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
-            "kind": search_text.kind_of(path), "search_version": SEARCH_VERSION}
+            "kind": search_text.kind_of(path, bool(doc.get("functions"))),
+            "search_version": SEARCH_VERSION}
 
 
 def _refresh_search_columns(conn: sqlite3.Connection) -> None:
@@ -301,6 +302,8 @@ class Store:
         outweigh the question's words in a file's names and docs."""
         weights = ", ".join(map(str, ranking.WEIGHTS))
         described = " ".join(ranking.COLUMNS[:-1])
+        # The full-text index drives each arm; joined to records inside an arm, SQLite
+        # would scan the records and test the match row by row (minutes at 50,000 rows).
         return dict(self.conn.execute(
             f"SELECT m.rowid, sum(m.score) FROM ("
             f"SELECT rowid, bm25(records_fts, {weights}) AS score FROM records_fts "

@@ -157,8 +157,6 @@ def test_kotlin_scripts_and_swift_go_through_tree_sitter():
 
 
 def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():
-
-
     cpp = textwrap.dedent("""\
         // Copyright (c) the authors. Distributed under the MIT License.
 
@@ -177,3 +175,6 @@ def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():
     c = "/* Points. */\n#include <stdio.h>\nint add(int a, int b);\nstruct point { int x; };\n"
     doc = BuiltinDocumenter().document("src/point.h", "c", c)
     assert (doc.overview, [f.name for f in doc.functions]) == ("Points.", ["add"])
+    from codequery import languages
+    assert languages.of_header("/* like std::list::push_back() */\nint f(void);\n") == "c"
+    assert languages.of_header("#pragma once\nstd::string name(int id);\n") == "cpp"

@@ -99,6 +99,7 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("include/fmt/bundled/core.h", "generated"), ("third-party/zlib/zlib.c", "generated"),
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
+    ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -233,4 +234,29 @@ def test_a_name_typed_as_code_puts_the_files_that_define_it_first(db):
     ("parse", False), ("HTTP", False),
 ])
 def test_which_words_are_typed_as_code(raw, code):
-    assert all(t.code == code for t in search_text.query_terms(raw))
+    terms = search_text.query_terms(raw)
+    assert terms and all(t.code == code for t in terms)
+
+
+def test_a_types_file_that_defines_functions_is_source():
+    assert search_text.kind_of("src/v3/types.ts", has_functions=True) == "source"
+    assert search_text.kind_of("src/types/options.ts", has_functions=True) == "source"
+    assert search_text.kind_of("types/reply.d.ts", has_functions=True) == "declarations"
+
+
+def test_a_common_word_typed_as_code_is_searched(db):
+    _add(db, "context.go", "func (c *Context) Done() <-chan struct{}",
+         classes=[{"name": "Context", "methods": [{"name": "Done"}]}])
+    _add(db, "docs/ctx.md", "ctx ctx ctx")
+    assert [t.word for t in search_text.query_terms("what does ctx.Done() do")] == [
+        "ctx", "done"]
+    assert "context.go" in _paths(db, "what does ctx.Done() do")  # found by `done` alone
+
+
+def test_an_index_file_is_named_for_its_folder_but_not_for_src():
+    from codequery import ranking
+    wanted = ranking.wanted_forms(search_text.query_terms("how are promises built"))
+    assert ranking._named_for("source/as-promise/index.ts", wanted) == 0.5  # as, promise
+    assert ranking._named_for("promise/src/index.ts", wanted) == 0.0
+    short = ranking._abbreviations(search_text.query_terms("java serialization"))
+    assert ranking._named_for("core/jvm/src/internal/Ser.kt", wanted, short) == 1.0

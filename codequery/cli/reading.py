@@ -34,6 +34,9 @@ def _print_plain(results: list[dict]) -> None:
         overview = (r["overview"] or "").strip().split("\n", 1)[0][:160]
         for extra in dict.fromkeys(x for x in (r["snippet"].replace("\n", " "), overview) if x):
             lines.append(f"    {extra}")
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
+        reconfigure(errors="replace")
     sys.stdout.write("\n".join(lines) + "\n")
 
 
