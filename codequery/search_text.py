@@ -184,6 +184,21 @@ def kind_of(path: str, has_functions: bool = False) -> str:
     return "source"
 
 
+_TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$|^(?P<b>.+?)(?:_test|_spec|_tests|Tests?|Spec)$"
+                     r"|^Test(?P<c>[A-Z].*)$")
+
+
+def tested_name(path: str) -> str:
+    """The name (lower case, no extension) of the file a test file is about:
+    `spec_mime.rb`, `mime_spec.rb`, `mime.test.js`, `MimeTest.java`, `tests/mime.rs` ->
+    mime; "" for names that say nothing (`tests/index.js`)."""
+    stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+    match = _TESTED.match(stem)
+    name = next(g for g in match.groups() if g) if match else stem
+    return "" if name.lower() in ("index", "main", "mod", "lib", "utils", "helpers", "common",
+                                  "test", "tests", "spec", "conftest", "setup") else name.lower()
+
+
 def wants_tests(text: str) -> bool:
     """A question about tests is answered by tests."""
     return bool(re.search(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", text, re.I))

@@ -288,3 +288,25 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
         # the match is run once, not per record (`INDEX 0:=M5`: the rowid comes from outside)
         assert not any(re.search(r"INDEX \d+:=", step) for step in fts), plan
         assert all("USING INTEGER PRIMARY KEY" in step for step in records), plan
+
+
+@pytest.mark.parametrize("path,name", [
+    ("test/spec_mime.rb", "mime"), ("spec/mime_spec.rb", "mime"), ("test/mime.test.js", "mime"),
+    ("src/test/MimeTest.java", "mime"), ("tests/upgrade.rs", "upgrade"),
+    ("pkg/context_test.go", "context"), ("tests/test_core.py", "core"), ("tests/index.js", ""),
+    ("tests/conftest.py", ""),
+])
+def test_the_name_a_test_file_is_about(path, name):
+    assert search_text.tested_name(path) == name
+
+
+def test_a_test_that_describes_the_behaviour_lifts_the_file_it_is_named_for(db):
+    _add(db, "lib/mime.rb", "MIME_TYPES fetch ext downcase fallback octet stream")
+    _add(db, "test/spec_mime.rb", "looks up the content type of a file from its extension "
+                                  "content type extension")
+    _add(db, "lib/sendfile.rb", "send a file with its content type header")
+    found = _paths(db, "where is the content type of a file looked up from its extension")
+    assert found.index("lib/mime.rb") < found.index("lib/sendfile.rb")
+    # asked about tests, the test itself comes first and lifts nothing
+    assert _paths(db, "which tests look up the content type from an extension")[0] == (
+        "test/spec_mime.rb")
