@@ -310,3 +310,13 @@ def test_a_test_that_describes_the_behaviour_lifts_the_file_it_is_named_for(db):
     # asked about tests, the test itself comes first and lifts nothing
     assert _paths(db, "which tests look up the content type from an extension")[0] == (
         "test/spec_mime.rb")
+
+
+def test_among_files_of_the_same_name_the_one_in_the_folder_asked_about_comes_first():
+    paths = ["src/blocking/client.rs", "src/async_impl/client.rs", "src/wasm/client.rs",
+             "src/lib.rs", "crates/ignore/src/lib.rs"]
+    assert _ranked(paths, "where is the async client built", [3.0, 2.5, 2.9, 1.0, 1.0])[0] == (
+        "src/async_impl/client.rs")
+    # without a folder word in the question, their own scores decide
+    assert _ranked(paths, "where is the client built", [3.0, 2.5, 2.9, 1.0, 1.0])[0] == (
+        "src/blocking/client.rs")
