@@ -53,7 +53,8 @@ DEFINES_BONUS = 3.0
 _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils", "core",
                            "common", "base", "helpers", "misc"})
 # Folders that hold code, named for nothing in it.
-_CODE_FOLDERS = frozenset({"src", "source", "sources", "pkg", "internal", "app", "include"})
+_CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
+                           "include"})
 SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -164,7 +165,7 @@ def _pair_key(path: str, ending: re.Pattern[str]) -> tuple[str, str]:
     """(folder, stem) of a header or an implementation; `include/` and `src/` trees
     count as the same folder."""
     folder, _, name = path.rpartition("/")
-    parts = [p for p in folder.split("/") if p not in ("include", "src", "source", "lib")]
+    parts = [p for p in folder.split("/") if p.lower() not in _CODE_FOLDERS]
     return "/".join(parts), ending.sub("", name)
 
 
