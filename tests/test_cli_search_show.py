@@ -110,3 +110,16 @@ def test_search_imports_neither_the_worker_nor_pydantic(repo):
     assert piped.stdout.startswith("src/invoices.py"), piped.stderr[-2000:]
     loaded = {line.split("|")[-1].strip().split(".")[0] for line in piped.stderr.splitlines()}
     assert "rich" not in loaded
+
+
+def test_piped_results_show_the_overview_once(capsys):
+    from codequery.cli.reading import _print_plain
+
+    overview = "Request: a Koa **Request** object is an abstraction on top of the request " * 3
+    _print_plain([{"path": "docs/request.md", "score": 1.5, "stale": False,
+                   "snippet": overview[:150] + " …", "overview": overview.replace("**", "")},
+                  {"path": "lib/a.js", "score": 1.0, "stale": True, "snippet": "**a**: b",
+                   "overview": "Defines a."}])
+    assert capsys.readouterr().out.splitlines() == [
+        "docs/request.md  1.50", "    " + overview[:150] + " …",
+        "lib/a.js  1.00  (stale)", "    **a**: b", "    Defines a."]

@@ -31,9 +31,12 @@ def _print_plain(results: list[dict]) -> None:
     lines = []
     for r in results:
         lines.append(f"{r['path']}  {r['score']:.2f}" + ("  (stale)" if r["stale"] else ""))
+        snippet = r["snippet"].replace("\n", " ")
         overview = (r["overview"] or "").strip().split("\n", 1)[0][:160]
-        for extra in dict.fromkeys(x for x in (r["snippet"].replace("\n", " "), overview) if x):
-            lines.append(f"    {extra}")
+        if snippet:
+            lines.append(f"    {snippet}")
+        if overview and overview[:60] not in snippet.replace("**", ""):
+            lines.append(f"    {overview}")  # unless the snippet is a sentence of it
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
         reconfigure(errors="replace")
