@@ -18,7 +18,7 @@ def now_iso() -> str:
 
 def make_record(content: Content, documenter: Documenter) -> FileRecord:
     """Document one file's content; secrets get metadata only, never their text."""
-    language = languages.detect(content.path, content.data[:200])
+    language = languages.of_content(content.path, content.data)
     if content.secret:
         return secret_record(content)
     doc = documenter.document(content.path, language, content.data.decode("utf-8", "replace"))
@@ -44,5 +44,6 @@ def record_from(content: Content, language: str, doc: FileDoc, documenter: str,
         documenter=documenter,
         model=model,
         documented_at=now_iso(),
-        terms="" if content.secret else search_text.vocabulary(data.decode("utf-8", "replace")),
+        terms="" if content.secret else search_text.vocabulary(
+            data[:search_text.VOCABULARY_MAX_BYTES].decode("utf-8", "replace")),
     )

@@ -225,7 +225,7 @@ class JobRunner:
         except BreakerOpen as exc:
             return _Deferred(exc.retry_in, str(exc))
         try:
-            language = languages.detect(content.path, content.data[:200])  # as a local call
+            language = languages.of_content(content.path, content.data)  # as a local call
             return _Handed(self.remote.publish(job, content, owner, language))
         except (LookupError, *redis_link.down_errors()) as exc:
             # No call will report back: a half-open breaker's probe must be given back.

@@ -54,3 +54,12 @@ _CPP_HEADER = re.compile(r"\w::~?\w|^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<"
 def of_header(text: str) -> str:
     """"cpp" for a `.h` file written in C++ (comments aside), else "c"."""
     return "cpp" if _CPP_HEADER.search(_C_COMMENT.sub(" ", text[:256 * 1024])) else "c"
+
+
+def of_content(path: str, data: bytes) -> str:
+    """The language of a file's bytes: its name and shebang (`detect`), and for a `.h`
+    file whether it is written in C++. What a documenter is told and a record keeps."""
+    language = detect(path, data[:200])
+    if language == "c" and path.endswith(".h"):
+        return of_header(data[:256 * 1024].decode("utf-8", "replace"))
+    return language

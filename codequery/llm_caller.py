@@ -72,7 +72,7 @@ class LLMCaller:
                      before_call: Callable[[], None] | None = None) -> FileRecord:
         if content.secret:
             return secret_record(content)  # never sent anywhere
-        language = languages.detect(content.path, content.data[:200])
+        language = languages.of_content(content.path, content.data)
         text = content.data.decode("utf-8", "replace")
         self._guard(before_call)
         started = time.monotonic()
@@ -97,7 +97,7 @@ class LLMCaller:
     def document_batch(self, store: Store, contents: Sequence[Content],
                        before_call: Callable[[], None] | None = None) -> dict[str, FileRecord]:
         """One call for several files; a path missing from the answer is missing here."""
-        files = [(c.path, languages.detect(c.path, c.data[:200]),
+        files = [(c.path, languages.of_content(c.path, c.data),
                   c.data.decode("utf-8", "replace")) for c in contents]
         self._guard(before_call)
         try:

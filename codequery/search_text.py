@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_VOCABULARY_MAX_BYTES = 256 * 1024
+VOCABULARY_MAX_BYTES = 256 * 1024
 
 # Words that say nothing about which file is meant: English function words, and the
 # words agents wrap a question in ("where is the code that ...", "how does X work").
@@ -138,7 +138,7 @@ def vocabulary(text: str) -> str:
     grep's view of the file, small enough to index, with enough repetition left for
     the ranking to tell a file about a thing from one that mentions it."""
     counts: Counter[str] = Counter()
-    for ident in _IDENT.findall(text[:_VOCABULARY_MAX_BYTES]):
+    for ident in _IDENT.findall(text[:VOCABULARY_MAX_BYTES]):
         word = ident.lower()
         if len(word) < 2 or word in _ENGLISH:
             continue

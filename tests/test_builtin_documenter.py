@@ -1,7 +1,8 @@
 import textwrap
 
-from codequery import languages
+from codequery import documenting, languages
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
+from codequery.eligibility import Content
 
 DOC = BuiltinDocumenter()
 
@@ -169,12 +170,13 @@ def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():
         }
         }
         """)
-    doc = BuiltinDocumenter().document("include/lib/backtracer-inl.h", "c", cpp)
-    assert [f.name for f in doc.functions] == ["backtracer::push_back"]
-    assert doc.overview.endswith("(C++).")
+    path = "include/lib/backtracer-inl.h"
+    assert languages.of_content(path, cpp.encode()) == "cpp"
+    record = documenting.make_record(Content(path, cpp.encode(), "0" * 40, False), DOC)
+    assert (record.language, [f.name for f in record.functions]) == (
+        "cpp", ["backtracer::push_back"])
+    assert record.overview.endswith("(C++).")
     c = "/* Points. */\n#include <stdio.h>\nint add(int a, int b);\nstruct point { int x; };\n"
-    doc = BuiltinDocumenter().document("src/point.h", "c", c)
-    assert (doc.overview, [f.name for f in doc.functions]) == ("Points.", ["add"])
-    from codequery import languages
+    assert languages.of_content("src/point.h", c.encode()) == "c"
     assert languages.of_header("/* like std::list::push_back() */\nint f(void);\n") == "c"
     assert languages.of_header("#pragma once\nstd::string name(int id);\n") == "cpp"

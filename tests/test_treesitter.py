@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from codequery import search_text
 from codequery.documenters.treesitter import LANGUAGES, outline
 from codequery.records import FileDoc
 from tests.helpers import names, outline_source
@@ -751,14 +752,14 @@ def test_swift_extensions_of_a_type_defined_elsewhere_are_one_class() -> None:
     assert doc.exports == []
 
 
-def test_syntax_errors_give_best_effortoutline_source() -> None:
+def test_syntax_errors_give_a_best_effort_outline() -> None:
     doc = outline_source("javascript", """
         function ok(a) { return a; }
         function broken( { ;;;
         class Fine { m() {} }
     """)
     assert "ok" in names(doc.functions)
-    assert doc.notes  # says the outline may be incomplete
+    assert doc.notes == [search_text.SYNTAX_ERRORS_NOTE]  # the outline may be incomplete
 
 
 GARBAGE = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from codequery import languages, search_text
+from codequery import search_text
 from codequery.documenters import BUILTIN_VERSION, comments, python_ast, treesitter
 from codequery.records import FileDoc
 
@@ -106,8 +106,6 @@ class BuiltinDocumenter:
         return None  # nothing to log in to
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
-        if language == "c" and path.endswith(".h"):
-            language = languages.of_header(text)
         doc = self._outline(language, text)
         if not doc.overview:
             doc.overview = described_by_names(language, doc)

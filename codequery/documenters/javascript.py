@@ -282,8 +282,9 @@ class JavaScriptOutliner(_Base):
             return bool(values) and all(self._required(v) for v in values)
         return False
 
-    def _finish_js(self) -> None:
-        """A prototype's constructor function is its class's constructor, as in a `class`."""
+    def finish_js(self) -> None:
+        """A prototype's constructor function is its class's constructor, as in a `class`
+        (nothing to do in other languages: they record no prototype classes)."""
         owners = {name: self.classes[name] for name in self.prototype_classes}
         kept: list[Function] = []
         for function in self.functions:

@@ -97,6 +97,7 @@ _PREAMBLE = frozenset({
 # Declarations start after these (C# and PHP attributes are part of the node they mark).
 _LEADING = frozenset({"attribute_list", *_COMMENTS})
 _ANNOTATION_NODES = frozenset({"annotation", "attribute", *_COMMENTS})  # Kotlin, Swift
+_RUBY_REQUIRES = frozenset({"require", "require_relative", "load"})
 _SHELL_PREAMBLE = frozenset({"set", "source", ".", "shopt", "umask"})
 
 _ANNOTATIONS = re.compile(r"^(?:@[\w.]+(?:\([^()]*\))?\s+)+")
@@ -191,7 +192,7 @@ class _Outliner(JavaScriptOutliner):
         if self.lang in _JS:
             return self._js_preamble(node)
         if self.lang == "ruby" and node.type == "call":
-            return self.field(node, "method") in ("require", "require_relative")
+            return self.field(node, "method") in _RUBY_REQUIRES
         return self.lang == "shell" and node.type == "command" and (
             self.field(node, "name") in _SHELL_PREAMBLE)
 
@@ -471,7 +472,7 @@ class _Outliner(JavaScriptOutliner):
             self._definition(node, anchor)
         elif lang == "ruby" and kind == "call":
             args = node.child_by_field_name("arguments")
-            if self.field(node, "method") in ("require", "require_relative", "load") and (
+            if self.field(node, "method") in _RUBY_REQUIRES and (
                     args is not None and args.named_children):
                 self._import(_unquote(self.text(args.named_children[0])))
         elif lang == "shell" and kind == "command" and self.field(node, "name") in ("source", "."):
@@ -595,10 +596,6 @@ class _Outliner(JavaScriptOutliner):
             self._add_function(node, anchor, exported=public)
         elif kind in ("const_item", "static_item", "mod_item") and public:
             self.exports.append(self.field(node, "name"))
-
-    def finish_js(self) -> None:
-        if self.lang in _JS:
-            self._finish_js()
 
     def fold_qualified(self) -> list[Function]:
         """Move C++ `Class::method` definitions into their class; a name defined again (a
