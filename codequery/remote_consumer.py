@@ -68,7 +68,8 @@ class RemoteConsumer:
                  redis_keys.REMOTE_QUEUE, redis_link.redact(self.url), self.threads)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Tasks running now finish (within `timeout`); none is taken after this."""
+        """Tasks running now finish (within `timeout`; the caller kills what is still
+        running after it); none is taken after this."""
         self._stop.set()
         deadline = time.monotonic() + timeout
         for thread in self._workers:
@@ -117,7 +118,16 @@ class RemoteConsumer:
             with self._lock:
                 self._beating.discard(token)
         results = redis_keys.results(payload["repo"])
-        if self._persist(lambda: self.client.lpush(results, message)):
+
+        def deliver() -> None:
+            # With the answer, the task stops looking started: one left untaken a while
+            # would otherwise look abandoned (no heartbeat) and be queued again, paid twice.
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.lpush(results, message)
+                pipe.delete(redis_keys.started(token))
+                pipe.execute()
+
+        if self._persist(deliver):
             self.done += 1
         else:
             log.warning("could not deliver the result of %s; it will be redone",
@@ -216,6 +226,10 @@ def serve_forever(url: str, threads: int, executable: str) -> int:
         pass
     log.info("stopping: running tasks finish first")
     consumer.stop()
+    from codequery.documenters.process import kill_running
+
+    if killed := kill_running(for_good=True):  # cut short: their tasks are handed out again
+        log.info("stopped %d documenter command(s) still running", killed)
     log.info("consumer %s stopped after %d tasks", consumer.id, consumer.done)
     return 0
 

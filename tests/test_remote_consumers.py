@@ -169,3 +169,30 @@ def _released(repo: Path) -> collections.Counter:
             (ledger.PROCESSING, ledger.PENDING)))
     finally:
         conn.close()
+
+
+def test_a_stopped_consumer_leaves_no_documenter_running(
+        tmp_path, redis_server, fake_claude, monkeypatch):
+    import os
+
+    monkeypatch.setenv("FAKE_CLAUDE_HANG", "1")
+    repo = _home(tmp_path, redis_server.url, files=1, threads=1)
+    consumer = Consumer(redis_server.url, tmp_path / "elsewhere", threads=1)
+    try:
+        assert run_installed(repo, "worker", "start").returncode == 0
+        [call] = wait_for(lambda: logged_calls(fake_claude), timeout=60)
+        consumer.stop()  # SIGTERM: the hung call must not outlive it
+        assert consumer.proc.returncode is not None
+    finally:
+        consumer.stop()
+        run_installed(repo, "worker", "stop")
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{pid}/stat") as stat:  # reaped by init soon: a zombie is gone too
+            return stat.read().split(") ", 1)[1].startswith("Z")
+
+    assert wait_for(lambda: gone(call["pid"]) and gone(call["child"]), timeout=10)

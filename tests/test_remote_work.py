@@ -86,6 +86,19 @@ def test_an_answer_for_a_lease_that_moved_on_writes_nothing(home):
     assert home.store.get("src/invoices.py") is None
 
 
+def test_an_answer_waiting_to_be_taken_is_not_mistaken_for_a_lost_consumer(home, fake_claude):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    consumer, answer = _served(home)  # delivered: its heartbeat stops with it
+    token = ledger.get(home.store.conn, job_id).lease_owner.removeprefix("remote:")
+    redis_link.client(home.remote.url).delete(redis_keys.heartbeat(token))  # its TTL ran out
+    home.remote.check_leases()  # the answer not taken yet, as behind a backlog
+    assert ledger.get(home.store.conn, job_id).status == ledger.PROCESSING
+    home.remote.take(answer)
+    assert ledger.get(home.store.conn, job_id).status == ledger.COMPLETED
+    assert len(logged_calls(fake_claude)) == 1  # paid once
+
+
 def test_a_consumer_that_stops_beating_gives_its_job_back(home):
     job_id = _queue(home, "src/invoices.py")
     home.run_all(job_id)
