@@ -23,7 +23,7 @@ from typing import Any
 from codequery import liveness, pidfile, registry
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
-from codequery.worker import EXIT_ALREADY_RUNNING, SHUTDOWN_SECONDS, _consumer, log_to_file
+from codequery.worker import EXIT_ALREADY_RUNNING, log_to_file, make_consumer
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,7 @@ class AllWorker:
             self._once(f"{root} has a worker of its own; leaving it to that one")
             return
         threads = self.threads or app.runtime.runner.config.processing.threads
-        consumer = _consumer(app.huey, app.runtime, workers=threads, worker_type="thread",
-                             initial_delay=0.05, backoff=1.15, max_delay=1.0, periodic=True,
-                             check_worker_health=True, shutdown_timeout=SHUTDOWN_SECONDS)
+        consumer = make_consumer(app.huey, app.runtime, threads)
         consumer.start()
         self.served[root] = (app, consumer)
         log.info("serving %s (%d threads)", root, threads)

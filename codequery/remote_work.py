@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from codequery.jobs import JobRunner
 
 log = logging.getLogger(__name__)
-REMOTE_OWNER = holders.REMOTE_PREFIX
 # A task nobody took by then counts as lost: its lease expires and the job goes out again
 # under a new token, while Huey skips the old task (it expires too) instead of paying for
 # a call whose answer would be dropped.
@@ -40,7 +39,7 @@ ERROR_QUIET_SECONDS = 30.0
 
 
 def owner_of(token: str) -> str:
-    return REMOTE_OWNER + token
+    return holders.REMOTE_PREFIX + token
 
 
 class RemoteWork:
@@ -138,12 +137,12 @@ class RemoteWork:
         """A task marked started whose heartbeat is gone lost its consumer: back to
         pending (the attempt given back). A task still beating keeps its lease."""
         conn = self.runner.store.conn
-        held = ledger.held_by_prefix(conn, self.runner.config.dataset, REMOTE_OWNER)
+        held = ledger.held_by_prefix(conn, self.runner.config.dataset, holders.REMOTE_PREFIX)
         if not held:
             return
         with self.client.pipeline(transaction=False) as pipe:
             for _, owner in held:
-                token = owner[len(REMOTE_OWNER):]
+                token = owner[len(holders.REMOTE_PREFIX):]
                 pipe.exists(redis_keys.started(token))
                 pipe.exists(redis_keys.heartbeat(token))
             seen = pipe.execute()
@@ -161,7 +160,7 @@ class RemoteWork:
 
     def release_all(self, conn, why: str) -> int:  # noqa: ANN001 - sqlite3.Connection
         """Every job out on the remote queue goes back to pending (Redis lost them)."""
-        held = ledger.held_by_prefix(conn, self.runner.config.dataset, REMOTE_OWNER)
+        held = ledger.held_by_prefix(conn, self.runner.config.dataset, holders.REMOTE_PREFIX)
         return sum(ledger.release(conn, job_id, "remote queue", f"{why}; queued again",
                                   holder=owner) for job_id, owner in held)
 

@@ -336,9 +336,10 @@ def _data_version(conn) -> str:  # noqa: ANN001 - sqlite3.Connection
     return str(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
-def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202
-    """Huey's consumer, telling the runtime first when it is asked to stop (huey is
-    imported here: only a running worker needs it)."""
+def make_consumer(huey, runtime: WorkerRuntime, threads: int):  # noqa: ANN001, ANN201
+    """Huey's consumer as every worker runs it (threads, quick polling, the periodic
+    prune), telling the runtime first when it is asked to stop (huey is imported here:
+    only a running worker needs it)."""
     from huey.consumer import Consumer
 
     class StoppingConsumer(Consumer):
@@ -346,7 +347,9 @@ def _consumer(huey, runtime: WorkerRuntime, **options):  # noqa: ANN001, ANN202
             runtime.begin_stop()
             super().stop(graceful=graceful)
 
-    return StoppingConsumer(huey, **options)
+    return StoppingConsumer(huey, workers=threads, worker_type="thread", initial_delay=0.05,
+                            backoff=1.15, max_delay=1.0, periodic=True,
+                            check_worker_health=True, shutdown_timeout=SHUTDOWN_SECONDS)
 
 
 def log_to_file(workspace: Workspace | RepoPaths) -> None:
@@ -392,9 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.metrics_port:
         log.info("metrics at http://127.0.0.1:%d/metrics", args.metrics_port)
     threads = args.threads or runtime.runner.config.processing.threads
-    consumer = _consumer(huey_app.huey, runtime, workers=threads, worker_type="thread",
-                         initial_delay=0.05, backoff=1.15, max_delay=1.0, periodic=True,
-                         check_worker_health=True, shutdown_timeout=SHUTDOWN_SECONDS)
+    consumer = make_consumer(huey_app.huey, runtime, threads)
     try:
         consumer.run()
     finally:
