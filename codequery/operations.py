@@ -137,15 +137,18 @@ def status(ws: Workspace) -> dict[str, Any]:
     }
 
 
-def find_job(ws: Workspace, job_id: str) -> ledger.Job:
-    """This repository's job by its id (any case), or a clear error."""
-    given = job_id
+def _own_job(ws: Workspace, job_id: object) -> ledger.Job | None:
+    """This repository's job by its id (any case); another work tree's is not ours."""
     job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
     found = ledger.get(ws.store.conn, job_id) if job_id else None
-    if found is not None and found.dataset != ws.config.dataset:
-        found = None  # another work tree's job: not this repository's to show
+    return found if found is not None and found.dataset == ws.config.dataset else None
+
+
+def find_job(ws: Workspace, job_id: str) -> ledger.Job:
+    """This repository's job by its id (any case), or a clear error."""
+    found = _own_job(ws, job_id)
     if found is None:
-        raise CodeQueryError(f"no job {given!r}; `codequery queue list` shows the jobs")
+        raise CodeQueryError(f"no job {job_id!r}; `codequery queue list` shows the jobs")
     return found
 
 
@@ -265,10 +268,8 @@ def last_event_id(ws: Workspace) -> int:
 
 
 def _own_ids(ws: Workspace, job_ids: list[str]) -> list[str]:
-    """The ids that name jobs of this repository (another work tree's are not ours)."""
-    conn, dataset = ws.store.conn, ws.config.dataset
-    ids = [j.strip().upper() for j in job_ids if isinstance(j, str) and j.strip()]
-    return [j for j in ids if (found := ledger.get(conn, j)) and found.dataset == dataset]
+    """The ids that name jobs of this repository."""
+    return [found.id for j in job_ids if (found := _own_job(ws, j)) is not None]
 
 
 def retry(ws: Workspace, job_ids: list[str], *, all_dead: bool = False,

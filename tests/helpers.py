@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -158,6 +162,70 @@ def assert_hung_call_killed(log: Path, elapsed: float, timeout: float) -> None:
 
 
 # Outlining snippets: the tree-sitter and JavaScript outliner tests.
+def dead_job(ws, path: str) -> str:  # noqa: ANN001 - a Workspace
+    """A job whose only attempt failed, written through the real ledger: dead, as a
+    worker leaves it."""
+    from codequery import ledger
+
+    conn = ws.store.conn
+    [queued] = ledger.enqueue(conn, ws.config.dataset, [(path, ledger.DOCUMENT, None)])
+    claimed = ledger.claim(conn, queued.id, "test-worker", 60)
+    assert claimed is not None
+    assert ledger.fail(conn, claimed, "test-worker", "the documenter broke", max_retries=0,
+                       base=1, cap=1) == ledger.DEAD
+    return queued.id
+
+
+# -- `codequery serve --http` for the MCP and dashboard tests ---------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str] | None = None,
+            body: str | None = None) -> tuple[int, dict[str, str], str]:
+    """One plain HTTP request (http.client sends our Host header when we give one)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read().decode("utf-8", "replace"))
+    finally:
+        conn.close()
+
+
+@contextmanager
+def http_server(repo: Path, log: Path, *extra: str) -> Iterator[int]:
+    """`codequery serve --http` on a free port, until the block ends."""
+    port = free_port()
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [str(CODEQUERY_BIN), "-C", str(repo), "serve", "--http", "--port", str(port), *extra],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        def answers() -> int | None:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve --http exited with {proc.returncode}: "
+                                     f"{log.read_text(encoding='utf-8')}")
+            try:
+                return request(port, "GET", "/metrics")[0]
+            except OSError:
+                return None
+
+        wait_for(answers, timeout=30)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 import textwrap  # noqa: E402
 
 from codequery.documenters.treesitter import outline  # noqa: E402

@@ -18,8 +18,18 @@ import pytest
 
 from codequery import ledger, operations
 from codequery.workspace import Workspace
-from tests.helpers import CODEQUERY_BIN, cli_run, commit_all, run_installed, wait_for, write
-from tests.test_mcp_server import free_port, http_server, request
+from tests.helpers import (
+    CODEQUERY_BIN,
+    cli_run,
+    commit_all,
+    dead_job,
+    free_port,
+    http_server,
+    request,
+    run_installed,
+    wait_for,
+    write,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -119,19 +129,6 @@ def open_dashboard(driver, port: int) -> None:
     until(driver, lambda: text_of(driver, "live") == "live")
 
 
-def make_dead_job(repo: Path, path: str) -> str:
-    """A job whose only attempt failed, written through the real ledger as a worker
-    leaves it."""
-    ws = Workspace(repo)
-    conn = ws.store.conn
-    [queued] = ledger.enqueue(conn, ws.config.dataset, [(path, ledger.DOCUMENT, None)])
-    claimed = ledger.claim(conn, queued.id, "test-worker", 60)
-    assert claimed is not None
-    assert ledger.fail(conn, claimed, "test-worker", "the documenter broke", max_retries=0,
-                       base=1, cap=1) == ledger.DEAD
-    return queued.id
-
-
 def page_token(port: int) -> str:
     status, _, html = request(port, "GET", "/")
     assert status == 200
@@ -224,7 +221,7 @@ def test_retry_and_cancel_work_from_the_page(initialized_repo: Path, tmp_path: P
     from selenium.webdriver.common.by import By
 
     repo = initialized_repo
-    dead = make_dead_job(repo, "src/invoices.py")
+    dead = dead_job(Workspace(repo), "src/invoices.py")
     write(repo, {"web/app.js": "// Front end\nexport function drawLedgerChart() {}\n"})
     queued = cli_run(repo, "document", "--queue", "web/app.js")  # no worker: it waits
     assert queued.exit_code == 0, queued.output
@@ -289,7 +286,7 @@ def foreign_site(tmp_path: Path) -> Iterator[tuple[int, Path]]:
 def test_a_page_from_another_origin_gets_403_and_changes_nothing(
         initialized_repo: Path, tmp_path: Path, browser, foreign_site):
     repo = initialized_repo
-    dead = make_dead_job(repo, "src/invoices.py")
+    dead = dead_job(Workspace(repo), "src/invoices.py")
     foreign_port, foreign_root = foreign_site
     with http_server(repo, tmp_path / "serve.log") as port:
         target = f"http://127.0.0.1:{port}/api/jobs/{dead}/retry"

@@ -4,13 +4,11 @@ installed console script."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import shlex
 import socket
-import subprocess
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,17 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from codequery import operations
 from codequery.workspace import Workspace
-from tests.helpers import CODEQUERY_BIN, cli_run, commit_all, run_installed, wait_for, write
+from tests.helpers import (
+    CODEQUERY_BIN,
+    cli_run,
+    commit_all,
+    free_port,
+    http_server,
+    request,
+    run_installed,
+    wait_for,
+    write,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -90,54 +98,6 @@ def ok(result) -> Any:
 def error_text(result) -> str:
     assert result.is_error, result
     return "\n".join(block.text for block in result.content)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(port: int, method: str, path: str, headers: dict[str, str] | None = None,
-            body: str | None = None) -> tuple[int, dict[str, str], str]:
-    """One plain HTTP request (http.client sends our Host header when we give one)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return (response.status, {k.lower(): v for k, v in response.getheaders()},
-                response.read().decode("utf-8", "replace"))
-    finally:
-        conn.close()
-
-
-@contextmanager
-def http_server(repo: Path, log: Path, *extra: str) -> Iterator[int]:
-    """`codequery serve --http` on a free port, until the block ends."""
-    port = free_port()
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [str(CODEQUERY_BIN), "-C", str(repo), "serve", "--http", "--port", str(port), *extra],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        def answers() -> int | None:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve --http exited with {proc.returncode}: "
-                                     f"{log.read_text(encoding='utf-8')}")
-            try:
-                return request(port, "GET", "/metrics")[0]
-            except OSError:
-                return None
-
-        wait_for(answers, timeout=30)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def families(text: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from codequery import ledger, operations
 from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
+from tests.helpers import dead_job
 
 
 @pytest.fixture
@@ -24,21 +25,10 @@ def _pending(ws: Workspace, path: str, priority: str = "normal") -> str:
     return queued.id
 
 
-def _dead(ws: Workspace, path: str) -> str:
-    """A job whose only attempt failed: dead, as the worker leaves it."""
-    conn = ws.store.conn
-    job_id = _pending(ws, path)
-    claimed = ledger.claim(conn, job_id, "test-worker", 60)
-    assert claimed is not None
-    assert ledger.fail(conn, claimed, "test-worker", "the documenter broke", max_retries=0,
-                       base=1, cap=1) == ledger.DEAD
-    return job_id
-
-
 def test_jobs_lists_the_newest_oldest_first_and_filters_by_state(ws: Workspace):
     completed = operations.jobs(ws)
     assert completed and all(j["status"] == "completed" for j in completed)
-    dead = _dead(ws, "src/invoices.py")
+    dead = dead_job(ws, "src/invoices.py")
     pending = _pending(ws, "web/app.js")
     everything = operations.jobs(ws)
     assert [j["id"] for j in everything[-2:]] == [dead, pending]
@@ -53,7 +43,7 @@ def test_jobs_with_an_unknown_state_is_a_clear_error(ws: Workspace):
 
 
 def test_retry_gives_a_dead_job_fresh_attempts_and_leaves_others(ws: Workspace):
-    dead = _dead(ws, "src/invoices.py")
+    dead = dead_job(ws, "src/invoices.py")
     pending = _pending(ws, "web/app.js")
     assert operations.retry(ws, [dead.lower(), pending, "Q-00000000"], by="dashboard") == [dead]
     found = operations.job(ws, dead)
@@ -65,7 +55,7 @@ def test_retry_gives_a_dead_job_fresh_attempts_and_leaves_others(ws: Workspace):
 
 def test_cancel_takes_pending_jobs_only(ws: Workspace):
     pending = _pending(ws, "web/app.js")
-    dead = _dead(ws, "src/invoices.py")
+    dead = dead_job(ws, "src/invoices.py")
     assert operations.cancel(ws, [pending, dead], by="dashboard") == [pending]
     assert operations.job(ws, pending)["status"] == "cancelled"
     assert operations.job(ws, dead)["status"] == "dead"
@@ -111,7 +101,7 @@ def test_events_of_one_job_and_of_an_unknown_one(ws: Workspace):
 def test_queue_by_priority_counts_every_state_and_priority(ws: Workspace):
     _pending(ws, "web/app.js", priority="high")
     _pending(ws, "README.md", priority="low")
-    _dead(ws, "src/invoices.py")
+    dead_job(ws, "src/invoices.py")
     found = operations.queue_by_priority(ws)
     assert set(found) == set(ledger.STATUSES)
     assert found["pending"] == {"high": 1, "normal": 0, "low": 1}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,7 +41,7 @@ class Guard:
     browser, the cookie that `/?token=` sets)."""
 
     def __init__(self, app: Any, hosts: list[str], origins: list[str], token: str | None,
-                 cookie: str = "codequery_token"):
+                 cookie: str):
         self.app, self.hosts, self.origins, self.token = app, set(hosts), set(origins), token
         self.cookie = cookie
 
@@ -125,7 +126,7 @@ async def _reply(send: Any, status: int, message: str,
     await send({"type": "http.response.body", "body": body})
 
 
-def app(ws: Workspace, port: int, token: str | None, stopping: Any = None) -> Any:
+def app(ws: Workspace, port: int, token: str | None, stopping: Callable[[], bool]) -> Any:
     """The ASGI application: /mcp (streamable HTTP), /metrics and the dashboard (/), behind
     the guard. `stopping()` says the server is shutting down (live streams end then)."""
     from mcp.server.transport_security import TransportSecuritySettings
@@ -147,7 +148,7 @@ def app(ws: Workspace, port: int, token: str | None, stopping: Any = None) -> An
         body = await anyio.to_thread.run_sync(generate_latest, registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    dashboard.add_routes(server, ws, stopping or (lambda: False))
+    dashboard.add_routes(server, ws, stopping)
     hosts, origins = allowed(port)
     security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
                                          allowed_hosts=hosts, allowed_origins=origins)
@@ -171,12 +172,11 @@ def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> No
         sock.close()
         raise CodeQueryError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
                              "choose another --port") from None
-    servers: list[uvicorn.Server] = []
     # Open event streams end as soon as a stop is asked for; the timeout bounds the wait
     # for any other long-lived response (an MCP client's stream).
-    config = uvicorn.Config(app(ws, port, token, stopping=lambda: servers[0].should_exit),
+    config = uvicorn.Config(app(ws, port, token, stopping=lambda: server.should_exit),
                             log_level="warning", lifespan="on", timeout_graceful_shutdown=3)
-    servers.append(uvicorn.Server(config))
+    server = uvicorn.Server(config)
     if on_ready is not None:
         on_ready()
-    servers[0].run(sockets=[sock])
+    server.run(sockets=[sock])
