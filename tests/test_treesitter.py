@@ -1017,3 +1017,14 @@ def test_a_comment_that_names_the_symbol_documents_it_across_a_blank_line() -> N
     assert by_name["URLMap"] == ("Rack::URLMap takes a hash mapping urls or paths to apps, "
                                  "and dispatches accordingly.")
     assert by_name["Router"] == ""  # a comment a blank line above that names something else
+
+
+def test_a_ruby_file_that_opens_with_load_keeps_its_overview() -> None:
+    for require in ("require", "require_relative", "load"):
+        doc = outline_source("ruby", f"""
+            # Billing helpers.
+            {require} "x"
+
+            class A; end
+        """)
+        assert doc.overview == "Billing helpers.", require
