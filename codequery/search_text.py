@@ -153,32 +153,42 @@ def vocabulary(text: str) -> str:
     return " ".join(words)
 
 
+def _marked(folders: list[str], names: frozenset[str]) -> bool:
+    """Whether a folder is named as one of `names`, alone or as a word of its name:
+    `tests`, `MediatR.Tests`, `integration-testing`, `commonTest` (Kotlin's test
+    source sets), `watchOS Example`."""
+    return any(folder.lower() in names
+               or any(word.lower() in names for word in _PARTS.findall(folder))
+               for folder in folders)
+
+
 def kind_of(path: str, has_functions: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies)
     or meta (a changelog, a licence, a lock file: the project's history and terms, not
     what its code does), from the path; `has_functions` (its record defines functions)
     keeps a `types.ts` that does work a source file."""
-    parts = path.lower().split("/")
-    folders, name = parts[:-1], path.rsplit("/", 1)[-1]
+    folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
         return "meta"
-    if any(p in _GENERATED_DIRS for p in folders) or _GENERATED_FILE.search(lower):
+    folders_lower = [folder.lower() for folder in folders]
+    if any(p in _GENERATED_DIRS for p in folders_lower) or _GENERATED_FILE.search(lower):
         return "generated"
-    if any(p in _FIXTURE_DIRS for p in folders):
+    if _marked(folders, _FIXTURE_DIRS):
         return "fixture"
-    if any(p in _TEST_DIRS for p in folders) or _TEST_FILE.search(name):
+    if _marked(folders, _TEST_DIRS) or _TEST_FILE.search(name):
         return "test"
-    if any(p in _EXAMPLE_DIRS for p in folders):
+    if _marked(folders, _EXAMPLE_DIRS):
         return "example"
     if _DTS_FILE.search(lower) or not has_functions and (
             _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
-            or lower.endswith((".ts", ".mts", ".cts")) and any(p in _TYPES_DIRS for p in folders)):
+            or lower.endswith((".ts", ".mts", ".cts"))
+            and any(p in _TYPES_DIRS for p in folders_lower)):
         return "declarations"
-    if any(p in _DOC_DIRS for p in folders) or _DOC_FILE.search(lower):
+    if any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower):
         return "docs"
-    if (any(p in _CONFIG_DIRS for p in folders) or _CONFIG_FILE.search(lower)
+    if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
             or lower.startswith(".")):
         return "config"
     return "source"

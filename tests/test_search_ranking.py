@@ -101,6 +101,14 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
     ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
+    # a folder named for tests or examples in a word of its name
+    ("test/Serilog.Tests/LoggerTests.cs", "test"), ("src/Foo.UnitTests/Bar.cs", "test"),
+    ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
+    ("runtime-tests/bun/index.ts", "test"), ("test-helpers/context.js", "test"),
+    ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
+    ("watchOS Example/ContentView.swift", "example"),
+    ("src/Latest.Contest/Protest.cs", "source"), ("src/attestation/quote.go", "source"),
+    ("core/commonMain/src/Zone.kt", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
