@@ -132,6 +132,17 @@ def path_words(path: str) -> str:
     return spelled_out(re.sub(r"[/\\._\-]+", " ", path))
 
 
+def path_names(path: str) -> set[str]:
+    """The words (lower case) of a path's folders and file name, without the extension:
+    `src/helper/ssg/ssgUtils.ts` -> src, helper, ssg, ssgutils, utils."""
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    names = set()
+    for word in re.split(r"[/\\._\-\s]+", stem):
+        names.add(word.lower())
+        names.update(p.lower() for p in split_identifier(word))
+    return names
+
+
 def vocabulary(text: str) -> str:
     """The words a file uses (identifiers, spelled out, and the words of its comments
     and strings), each once or, for the words it keeps using, up to three times: a
@@ -282,6 +293,26 @@ def query_terms(text: str) -> list[Term]:
             target = stopped if useless else terms
             target.setdefault(word, term)
     return list(terms.values() or stopped.values())
+
+
+_PHRASE_BREAK = re.compile(r"[,;:!?()\[\]\"]|\.(?:\s|$)")
+
+
+def acronyms(text: str) -> list[str]:
+    """The initials of every run of three or four plain words of a question (no common
+    word among them, nothing between them but spaces or hyphens): "static site
+    generation" -> ssg, "JSON Web Key Set" -> jwk, jwks. A code base names things by
+    such initials (`ssg/`, `jwk.ts`, `lru_cache.go`); most runs spell nothing, so a
+    caller keeps only the ones a file is named for (Store._named_acronyms)."""
+    found: list[str] = []
+    for phrase in _PHRASE_BREAK.split(text):
+        words = [w.lower() for w in re.split(r"[\s-]+", phrase) if w]
+        for size in (3, 4):
+            for start in range(len(words) - size + 1):
+                run = words[start:start + size]
+                if all(w.isalpha() and len(w) >= 3 and w not in STOP_WORDS for w in run):
+                    found.append("".join(w[0] for w in run))
+    return list(dict.fromkeys(found))
 
 
 def match_expression(terms: Iterable[Term]) -> str | None:

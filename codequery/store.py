@@ -244,6 +244,8 @@ class Store:
         """Ranked matches for a question or some words (see search_text and ranking).
         Tests, fixtures and examples follow the source; with `tests`, only they come."""
         terms = search_text.query_terms(text)
+        terms += [search_text.Term(a) for a in self._named_acronyms(text)
+                  if all(t.word != a for t in terms)]
         affordable, rows_to_rank = self._affordable(terms)
         expression = search_text.match_expression(affordable)
         if expression is None:
@@ -283,6 +285,22 @@ class Store:
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms)})
         return results
+
+    def _named_acronyms(self, text: str) -> list[str]:
+        """The initials of the question's phrases (search_text.acronyms) that name a
+        folder or file of this dataset: "static site generation" finds `helper/ssg/`.
+        Initials that name nothing, or only an extension (`.cts`), are dropped."""
+        found = []
+        for initials in search_text.acronyms(text):
+            # The index drives (see _described_and_used); a few paths are enough.
+            rows = self.conn.execute(
+                "SELECT path, dataset FROM records WHERE id IN (SELECT rowid FROM records_fts "
+                "WHERE records_fts MATCH ? LIMIT 50)",
+                (f'{{path_words}} : "{initials}"',)).fetchall()
+            if any(initials in search_text.path_names(path)
+                   for path, dataset in rows if dataset == self.dataset):
+                found.append(initials)
+        return found
 
     def _bm25(self, expression: str, tests: bool, tail: str) -> dict[int, float]:
         """Row id -> bm25 (negative: lower is better) of this dataset's matches."""

@@ -278,6 +278,7 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
     monkeypatch.setattr(store, "RANK_BUDGET", budget)
     for i in range(12):
         _add(db, f"src/mod{i}.py", f"parse header value {i}")
+    _add(db, "src/phv.py", "named by the initials of the question")
     issued: list[str] = []
     db.conn.set_trace_callback(issued.append)
     try:
@@ -285,8 +286,11 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
         assert _paths(db, "parse header value", tests=True) == []
     finally:
         db.conn.set_trace_callback(None)
-    ranking_sql = [sql for sql in issued if "bm25(" in sql]
-    assert ranking_sql
+    # every query that reads the records for a match: the ranking, the initials' look-up
+    ranking_sql = [sql for sql in issued
+                   if "MATCH" in sql and re.search(r"\brecords\b(?!_fts)", sql)]
+    assert any("bm25(" in sql for sql in ranking_sql)
+    assert any("bm25(" not in sql for sql in ranking_sql)
     for sql in ranking_sql:
         plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         fts = [step for step in plan if "VIRTUAL TABLE" in step]
@@ -328,3 +332,33 @@ def test_among_files_of_the_same_name_the_one_in_the_folder_asked_about_comes_fi
     # without a folder word in the question, their own scores decide
     assert _ranked(paths, "where is the client built", [3.0, 2.5, 2.9, 1.0, 1.0])[0] == (
         "src/blocking/client.rs")
+
+
+def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
+    _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
+    _add(db, "src/middleware/static.ts", "serve static files")
+    _add(db, "src/render.ts", "render a template")
+    for name in ("router", "cookie", "cors", "etag", "logger"):
+        _add(db, f"src/{name}.ts", f"{name} middleware")
+    assert _paths(db, "how does static site generation cap how many pages are rendered")[0] == (
+        "src/helper/ssg/ssg.ts")
+
+
+def test_initials_that_name_only_an_extension_or_nothing_are_left_out(db):
+    _add(db, "src/index.cts", "entry")
+    _add(db, "src/schema.ts", "default error language registered when constructed")
+    assert db._named_acronyms("bundlers cannot tree-shake it") == []
+    assert db._named_acronyms("nothing spelled here") == []
+    assert _paths(db, "bundlers cannot tree-shake the default error language") == [
+        "src/schema.ts"]
+
+
+@pytest.mark.parametrize("question,initials", [
+    ("how does static site generation cap pages", ["ssg", "sgc", "gcp", "ssgc", "sgcp"]),
+    ("verifying against a JSON Web Key Set", ["jwk", "wks", "jwks"]),
+    # a comma, a path or a common word breaks the run
+    ("static site, generation", []), ("from /etc/local/time zone", []),
+    ("the time to live", []),
+])
+def test_acronyms_of_a_question(question, initials):
+    assert search_text.acronyms(question) == initials
