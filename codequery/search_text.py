@@ -165,12 +165,15 @@ def vocabulary(text: str) -> str:
 
 
 def _marked(folders: list[str], names: frozenset[str]) -> bool:
-    """Whether a folder is named as one of `names`, alone or as a word of its name:
-    `tests`, `MediatR.Tests`, `integration-testing`, `commonTest` (Kotlin's test
-    source sets), `watchOS Example`."""
-    return any(folder.lower() in names
-               or any(word.lower() in names for word in _PARTS.findall(folder))
-               for folder in folders)
+    """Whether a folder is named as one of `names`, alone or as the last word of its
+    name: `tests`, `MediatR.Tests`, `integration-testing`, `commonTest` (Kotlin's test
+    source sets), `watchOS Example`; not `BenchmarkDotNet` or `goldenGate`, which name
+    code."""
+    for folder in folders:
+        words = _PARTS.findall(folder)
+        if folder.lower() in names or words and words[-1].lower() in names:
+            return True
+    return False
 
 
 def kind_of(path: str, has_functions: bool = False) -> str:

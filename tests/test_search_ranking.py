@@ -104,7 +104,8 @@ def test_a_question_about_tests_ranks_them_normally(db):
     # a folder named for tests or examples in a word of its name
     ("test/Serilog.Tests/LoggerTests.cs", "test"), ("src/Foo.UnitTests/Bar.cs", "test"),
     ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
-    ("runtime-tests/bun/index.ts", "test"), ("test-helpers/context.js", "test"),
+    ("runtime-tests/bun/index.ts", "test"), ("src/BenchmarkDotNet/Runner.cs", "source"),
+    ("src/goldenGate/Gate.java", "source"), ("lib/spec-parser/parse.js", "source"),
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
     ("src/Latest.Contest/Protest.cs", "source"), ("src/attestation/quote.go", "source"),
