@@ -60,7 +60,8 @@ _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "
 _TEST_FILE = re.compile(
     r"(^test_.*\.py$|_test\.(py|go|rb|exs?|dart|cc|cpp|c)$|^conftest\.py$"
     r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
-    r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$)")
+    r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
+    r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|util|support|common|base)\.\w+$)")
 
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")

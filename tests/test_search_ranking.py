@@ -106,6 +106,9 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
     ("runtime-tests/bun/index.ts", "test"), ("src/BenchmarkDotNet/Runner.cs", "source"),
     ("src/goldenGate/Gate.java", "source"), ("lib/spec-parser/parse.js", "source"),
+    # test support named as such, wherever it lives
+    ("util/env_posix_test_helper.h", "test"), ("pkg/test_util.go", "test"),
+    ("lib/test-utils.js", "test"), ("src/latest_helper.py", "source"),
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
     ("src/Latest.Contest/Protest.cs", "source"), ("src/attestation/quote.go", "source"),
