@@ -3,7 +3,8 @@
 SQLite's bm25, with a weight per column, measures how well a file's words answer the
 question; a file named for what is asked gets a little more; what the file is (its kind,
 from its path) then decides between equals:
-source first, then docs, examples and tests, with changelogs and bundles last. Other
+source first, then examples, tool settings, docs and tests, with changelogs and bundles
+last. Other
 signals were measured on bench/search_quality.py and left out where they did not help
 (a bonus for files with more of the question's words favoured large files that mention
 everything; expanding abbreviations drowned questions in `req` and `err`).
@@ -57,6 +58,8 @@ _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils
 # Folders that hold code, named for nothing in it.
 _CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
                            "include"})
+# Names that say nothing of what a file does, folders included.
+GENERIC_NAMES = _SAYS_NOTHING | _CODE_FOLDERS
 SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

@@ -61,7 +61,7 @@ _TEST_FILE = re.compile(
     r"(^test_.*\.py$|_test\.(py|go|rb|exs?|dart|cc|cpp|c)$|^conftest\.py$"
     r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
-    r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|util|support|common|base)\.\w+$)")
+    r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$)")
 
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
@@ -136,12 +136,9 @@ def path_words(path: str) -> str:
 def path_names(path: str) -> set[str]:
     """The words (lower case) of a path's folders and file name, without the extension:
     `src/helper/ssg/ssgUtils.ts` -> src, helper, ssg, ssgutils, utils."""
-    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-    names = set()
-    for word in re.split(r"[/\\._\-\s]+", stem):
-        names.add(word.lower())
-        names.update(p.lower() for p in split_identifier(word))
-    return names
+    folder, _, name = path.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return words_of(re.sub(r"[/\\._\-\s]+", " ", f"{folder}/{stem}"))
 
 
 def vocabulary(text: str) -> str:
@@ -165,14 +162,30 @@ def vocabulary(text: str) -> str:
     return " ".join(words)
 
 
-def _marked(folders: list[str], names: frozenset[str]) -> bool:
-    """Whether a folder is named as one of `names`, alone or as the last word of its
-    name: `tests`, `MediatR.Tests`, `integration-testing`, `commonTest` (Kotlin's test
-    source sets), `watchOS Example`; not `BenchmarkDotNet` or `goldenGate`, which name
-    code."""
+# Words that mark a folder wherever they stand in its name (`test-helpers`,
+# `okio-testing-support`); the other names mark it alone or as its last word.
+_TEST_WORDS = frozenset({"test", "tests", "testing"})
+# Fixture names that also name code as a word (`searchable-snapshots`, `goldenGate`).
+_WHOLE_NAMES_ONLY = frozenset({"snapshots", "golden"})
+
+
+def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
+    """Whether a folder is named as one of `names`: alone, or as the last word of its
+    name (`MediatR.Tests`, `integration-testing`, `web-e2e`, Kotlin's `commonTest`,
+    `watchOS Example`), or with a test word anywhere (`test-helpers`); not
+    `BenchmarkDotNet`, `goldenGate` or `spec-parser`, which name code."""
     for folder in folders:
-        words = _PARTS.findall(folder)
-        if folder.lower() in names or words and words[-1].lower() in names:
+        lower = folder.lower()
+        if lower in names:
+            return True
+        tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
+        if not tokens:
+            continue
+        words = _PARTS.findall(tokens[-1])
+        last = {tokens[-1].lower(), words[-1].lower() if words else ""} - _WHOLE_NAMES_ONLY
+        if not last.isdisjoint(names):
+            return True
+        if names & _TEST_WORDS and any(t.lower() in _TEST_WORDS for t in tokens):
             return True
     return False
 
@@ -190,11 +203,11 @@ def kind_of(path: str, has_functions: bool = False) -> str:
     folders_lower = [folder.lower() for folder in folders]
     if any(p in _GENERATED_DIRS for p in folders_lower) or _GENERATED_FILE.search(lower):
         return "generated"
-    if _marked(folders, _FIXTURE_DIRS):
+    if _folder_named_as(folders, _FIXTURE_DIRS):
         return "fixture"
-    if _marked(folders, _TEST_DIRS) or _TEST_FILE.search(name):
+    if _folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name):
         return "test"
-    if _marked(folders, _EXAMPLE_DIRS):
+    if _folder_named_as(folders, _EXAMPLE_DIRS):
         return "example"
     if _DTS_FILE.search(lower) or not has_functions and (
             _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
@@ -303,18 +316,19 @@ _PHRASE_BREAK = re.compile(r"[,;:!?()\[\]\"]|\.(?:\s|$)")
 
 
 def acronyms(text: str) -> list[str]:
-    """The initials of every run of three or four plain words of a question (no common
-    word among them, nothing between them but spaces or hyphens): "static site
-    generation" -> ssg, "JSON Web Key Set" -> jwk, jwks. A code base names things by
-    such initials (`ssg/`, `jwk.ts`, `lru_cache.go`); most runs spell nothing, so a
-    caller keeps only the ones a file is named for (Store._named_acronyms)."""
+    """The initials of every run of three or four plain words of a question (no English
+    function word among them, nothing between them but spaces or hyphens): "static site
+    generation" -> ssg, "JSON Web Key Set" -> jwk, jwks, "least recently used" -> lru. A
+    code base names things by such initials (`ssg/`, `jwk.ts`, `lru_cache.go`); most
+    runs spell nothing, so a caller keeps only the ones a file is named for
+    (Store._named_acronyms)."""
     found: list[str] = []
     for phrase in _PHRASE_BREAK.split(text):
         words = [w.lower() for w in re.split(r"[\s-]+", phrase) if w]
         for size in (3, 4):
             for start in range(len(words) - size + 1):
                 run = words[start:start + size]
-                if all(w.isalpha() and len(w) >= 3 and w not in STOP_WORDS for w in run):
+                if all(w.isalpha() and len(w) >= 3 and w not in _ENGLISH for w in run):
                     found.append("".join(w[0] for w in run))
     return list(dict.fromkeys(found))
 

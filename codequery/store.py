@@ -25,7 +25,9 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 7
+SEARCH_VERSION = 8
+# A question's runs of words whose initials are looked up (one index query each).
+MAX_INITIALS = 40
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -289,16 +291,18 @@ class Store:
     def _named_acronyms(self, text: str) -> list[str]:
         """The initials of the question's phrases (search_text.acronyms) that name a
         folder or file of this dataset: "static site generation" finds `helper/ssg/`.
-        Initials that name nothing, or only an extension (`.cts`), are dropped."""
+        Initials that name nothing, only an extension (`.cts`) or a folder that holds
+        code without naming it (`src`, `lib`) are dropped."""
         found = []
-        for initials in search_text.acronyms(text):
-            # The index drives (see _described_and_used); a few paths are enough.
+        for initials in search_text.acronyms(text)[:MAX_INITIALS]:
+            if initials in ranking.GENERIC_NAMES:
+                continue
+            # CROSS JOIN keeps the index driving (see _described_and_used).
             rows = self.conn.execute(
-                "SELECT path, dataset FROM records WHERE id IN (SELECT rowid FROM records_fts "
-                "WHERE records_fts MATCH ? LIMIT 50)",
-                (f'{{path_words}} : "{initials}"',)).fetchall()
-            if any(initials in search_text.path_names(path)
-                   for path, dataset in rows if dataset == self.dataset):
+                "SELECT r.path FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
+                "WHERE records_fts MATCH ? AND r.dataset = ? LIMIT 200",
+                (f'{{path_words}} : "{initials}"', self.dataset)).fetchall()
+            if any(initials in search_text.path_names(path) for (path,) in rows):
                 found.append(initials)
         return found
 

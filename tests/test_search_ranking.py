@@ -101,7 +101,8 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
     ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
-    # a folder named for tests or examples in a word of its name
+    # a folder named for tests or examples by the last word of its name, or with a
+    # test word anywhere in it
     ("test/Serilog.Tests/LoggerTests.cs", "test"), ("src/Foo.UnitTests/Bar.cs", "test"),
     ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
     ("runtime-tests/bun/index.ts", "test"), ("src/BenchmarkDotNet/Runner.cs", "source"),
@@ -111,7 +112,9 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("lib/test-utils.js", "test"), ("src/latest_helper.py", "source"),
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
-    ("src/Latest.Contest/Protest.cs", "source"), ("src/attestation/quote.go", "source"),
+    ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
+    ("apps/web-e2e/src/commands.ts", "test"), ("pkg/__snapshots__/a.snap", "fixture"),
+    ("x-pack/searchable-snapshots/src/Snap.java", "source"),
     ("core/commonMain/src/Zone.kt", "source"),
 ])
 def test_kind_of_a_path(path, kind):
@@ -348,13 +351,27 @@ def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
         "src/helper/ssg/ssg.ts")
 
 
-def test_initials_that_name_only_an_extension_or_nothing_are_left_out(db):
+def test_initials_that_name_only_an_extension_a_code_folder_or_nothing_are_left_out(db):
     _add(db, "src/index.cts", "entry")
     _add(db, "src/schema.ts", "default error language registered when constructed")
-    assert db._named_acronyms("bundlers cannot tree-shake it") == []
+    _add(db, "src/btc/wallet.ts", "keys")
+    assert db._named_acronyms("bundlers cannot tree-shake it") == []  # only `.cts`
+    assert db._named_acronyms("where does the server route calls") == []  # `src/`
     assert db._named_acronyms("nothing spelled here") == []
+    assert db._named_acronyms("bundlers tree-shake, but bitcoin transaction code") == ["btc"]
     assert _paths(db, "bundlers cannot tree-shake the default error language") == [
         "src/schema.ts"]
+
+
+def test_initials_are_looked_up_in_this_dataset_only(tmp_path):
+    conn = store.connect(tmp_path / "data.db")
+    mine, other = store.Store(conn, "mine"), store.Store(conn, "other")
+    for i in range(250):
+        _add(other, f"src/ssg/page{i}.ts", "render")
+    _add(mine, "src/helper/ssg/ssg.ts", "render pages")
+    _add(mine, "src/cts/entry.ts", "entry")
+    assert mine._named_acronyms("static site generation") == ["ssg"]
+    assert other._named_acronyms("clean the static site") == []  # `cts` is mine
 
 
 @pytest.mark.parametrize("question,initials", [
@@ -362,7 +379,7 @@ def test_initials_that_name_only_an_extension_or_nothing_are_left_out(db):
     ("verifying against a JSON Web Key Set", ["jwk", "wks", "jwks"]),
     # a comma, a path or a common word breaks the run
     ("static site, generation", []), ("from /etc/local/time zone", []),
-    ("the time to live", []),
+    ("the time to live", []), ("a least recently used cache", ["lru", "ruc", "lruc"]),
 ])
 def test_acronyms_of_a_question(question, initials):
     assert search_text.acronyms(question) == initials
