@@ -158,14 +158,48 @@ def snapshot(git_dir: Path, commit: str, root: Path) -> list[str]:
     """The commit's tree as a fresh one-commit repository; its tracked files."""
     root.mkdir(parents=True)
     archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", commit],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+                             capture_output=True)
+    if archive.returncode == 0:
+        subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    else:  # a mirror without some large blobs (images, archives): the rest of the tree
+        write_present_files(git_dir, commit, root)
     run(["git", "init", "-q", "-b", "main"], root)
     run(["git", "add", "-A"], root)
     run(["git", "commit", "-qm", f"snapshot of {commit}", "--no-verify"], root)
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True,
                             text=True, check=True).stdout
     return [p for p in listed.split("\0") if p]
+
+
+def write_present_files(git_dir: Path, commit: str, root: Path) -> None:
+    """The commit's files and links whose blobs the mirror has; says how many it lacks."""
+    git = ["git", "--git-dir", str(git_dir)]
+    listed = subprocess.run(git + ["ls-tree", "-r", "-z", commit], capture_output=True,
+                            check=True).stdout.split(b"\0")
+    entries = [(line.split(b"\t", 1)[0].split(), line.split(b"\t", 1)[1])
+               for line in listed if line and line.split()[0] in (b"100644", b"100755", b"120000")]
+    batch = subprocess.run(git + ["cat-file", "--batch"], capture_output=True, check=True,
+                           input=b"".join(meta[2] + b"\n" for meta, _ in entries)).stdout
+    missing, at = 0, 0
+    for meta, path in entries:
+        header_end = batch.index(b"\n", at)
+        header = batch[at:header_end].split()
+        if header[-1] == b"missing":
+            missing, at = missing + 1, header_end + 1
+            continue
+        size = int(header[2])
+        target = root / os.fsdecode(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = batch[header_end + 1:header_end + 1 + size]
+        if meta[0] == b"120000":
+            target.symlink_to(os.fsdecode(content))
+        else:
+            target.write_bytes(content)
+            if meta[0] == b"100755":
+                target.chmod(0o755)
+        at = header_end + 1 + size + 1
+    print(f"  {git_dir}: {missing} of {len(entries)} files at {commit[:12]} have no blob "
+          "in the mirror and are left out", file=sys.stderr)
 
 
 # -- the two rankers ------------------------------------------------------------------
