@@ -157,14 +157,21 @@ def find_source(name: str, commit: str, mirrors: Path, cache: Path) -> Path:
 def snapshot(git_dir: Path, commit: str, root: Path) -> list[str]:
     """The commit's tree as a fresh one-commit repository; its tracked files."""
     root.mkdir(parents=True)
-    archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", commit],
-                             capture_output=True)
+    # Every file of the commit: the attributes of an empty work tree, not the tree's own
+    # (guzzle's `export-ignore` would leave out its tests and docs).
+    with tempfile.TemporaryDirectory() as empty:
+        archive = subprocess.run(["git", "--git-dir", str(git_dir), "--work-tree", empty,
+                                  "archive", "--worktree-attributes", commit],
+                                 capture_output=True)
     if archive.returncode == 0:
         subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
     else:  # a mirror without some large blobs (images, archives): the rest of the tree
+        reason = archive.stderr.decode(errors="replace").strip().splitlines()[:1]
+        print(f"  git archive failed ({reason[0] if reason else archive.returncode}); "
+              "writing the files the mirror has", file=sys.stderr)
         write_present_files(git_dir, commit, root)
     run(["git", "init", "-q", "-b", "main"], root)
-    run(["git", "add", "-A"], root)
+    run(["git", "add", "-A", "-f"], root)  # files the commit tracks despite .gitignore too
     run(["git", "commit", "-qm", f"snapshot of {commit}", "--no-verify"], root)
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True,
                             text=True, check=True).stdout

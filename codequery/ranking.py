@@ -3,8 +3,8 @@
 SQLite's bm25, with a weight per column, measures how well a file's words answer the
 question; a file named for what is asked gets a little more; what the file is (its kind,
 from its path) then decides between equals:
-source first, then examples, tool settings, docs and tests, with changelogs and bundles
-last. Other
+source first; then type declarations and examples; tool settings; docs and tests;
+fixtures; with changelogs and bundles last. Other
 signals were measured on bench/search_quality.py and left out where they did not help
 (a bonus for files with more of the question's words favoured large files that mention
 everything; expanding abbreviations drowned questions in `req` and `err`).

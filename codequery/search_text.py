@@ -136,9 +136,13 @@ def path_words(path: str) -> str:
 def path_names(path: str) -> set[str]:
     """The words (lower case) of a path's folders and file name, without the extension:
     `src/helper/ssg/ssgUtils.ts` -> src, helper, ssg, ssgutils, utils."""
-    folder, _, name = path.rpartition("/")
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-    return words_of(re.sub(r"[/\\._\-\s]+", " ", f"{folder}/{stem}"))
+    return words_of(re.sub(r"[/\\._\-\s]+", " ", without_extension(path)))
+
+
+def without_extension(path: str) -> str:
+    """`src/css/parser.ts` -> src/css/parser; a dotfile or a name without a dot whole."""
+    dot = path.rfind(".")
+    return path[:dot] if dot > path.rfind("/") + 1 else path
 
 
 def vocabulary(text: str) -> str:
@@ -162,30 +166,39 @@ def vocabulary(text: str) -> str:
     return " ".join(words)
 
 
-# Words that mark a folder wherever they stand in its name (`test-helpers`,
-# `okio-testing-support`); the other names mark it alone or as its last word.
+# Words that mark a folder first in its name (`test-helpers`, `test_cinterop`) or before
+# a word for support (`okio-testing-support`); the other names mark it alone or as its
+# last word. Not in the middle of a tool's name: `react-test-renderer` is its source.
 _TEST_WORDS = frozenset({"test", "tests", "testing"})
-# Fixture names that also name code as a word (`searchable-snapshots`, `goldenGate`).
+_SUPPORT_WORDS = frozenset({"helper", "helpers", "util", "utils", "support", "common", "base",
+                            "fixture", "fixtures"})
+# Fixture names that also name code as a last word (`searchable-snapshots`, `goldenGate`);
+# `__snapshots__`, `__prod_snapshots__` are fixtures all the same.
 _WHOLE_NAMES_ONLY = frozenset({"snapshots", "golden"})
 
 
 def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     """Whether a folder is named as one of `names`: alone, or as the last word of its
     name (`MediatR.Tests`, `integration-testing`, `web-e2e`, Kotlin's `commonTest`,
-    `watchOS Example`), or with a test word anywhere (`test-helpers`); not
-    `BenchmarkDotNet`, `goldenGate` or `spec-parser`, which name code."""
+    `watchOS Example`), or with a test word first or before a support word
+    (`test-helpers`, `okio-testing-support`); not `BenchmarkDotNet`, `goldenGate`,
+    `spec-parser` or `react-test-renderer`, which name code."""
     for folder in folders:
         lower = folder.lower()
         if lower in names:
             return True
-        tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
+        tokens = [t.lower() for t in re.split(r"[\s._-]+", folder) if t]
         if not tokens:
             continue
-        words = _PARTS.findall(tokens[-1])
-        last = {tokens[-1].lower(), words[-1].lower() if words else ""} - _WHOLE_NAMES_ONLY
+        words = _PARTS.findall(folder.rsplit(".", 1)[-1].rsplit("-", 1)[-1])
+        last = {tokens[-1], words[-1].lower() if words else ""}
+        if not (lower.startswith("__") and lower.endswith("__")):
+            last -= _WHOLE_NAMES_ONLY
         if not last.isdisjoint(names):
             return True
-        if names & _TEST_WORDS and any(t.lower() in _TEST_WORDS for t in tokens):
+        pairs = zip(tokens, tokens[1:], strict=False)
+        if names & _TEST_WORDS and (tokens[0] in _TEST_WORDS or any(
+                a in _TEST_WORDS and b in _SUPPORT_WORDS for a, b in pairs)):
             return True
     return False
 

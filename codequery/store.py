@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 8
+SEARCH_VERSION = 9
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 
@@ -297,12 +297,14 @@ class Store:
         for initials in search_text.acronyms(text)[:MAX_INITIALS]:
             if initials in ranking.GENERIC_NAMES:
                 continue
-            # CROSS JOIN keeps the index driving (see _described_and_used).
+            # CROSS JOIN keeps the index driving (see _described_and_used); the rows are
+            # read until one is named by the initials (`.css` files come before `css/`).
             rows = self.conn.execute(
                 "SELECT r.path FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
-                "WHERE records_fts MATCH ? AND r.dataset = ? LIMIT 200",
-                (f'{{path_words}} : "{initials}"', self.dataset)).fetchall()
-            if any(initials in search_text.path_names(path) for (path,) in rows):
+                "WHERE records_fts MATCH ? AND r.dataset = ? LIMIT ?",
+                (f'{{path_words}} : "{initials}"', self.dataset, RANK_BUDGET))
+            if any(initials in search_text.without_extension(path).lower()  # cheap first
+                   and initials in search_text.path_names(path) for (path,) in rows):
                 found.append(initials)
         return found
 

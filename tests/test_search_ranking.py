@@ -101,8 +101,8 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
     ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
-    # a folder named for tests or examples by the last word of its name, or with a
-    # test word anywhere in it
+    # a folder named for tests or examples by the last word of its name, or by a test
+    # word first or before a word for support
     ("test/Serilog.Tests/LoggerTests.cs", "test"), ("src/Foo.UnitTests/Bar.cs", "test"),
     ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
     ("runtime-tests/bun/index.ts", "test"), ("src/BenchmarkDotNet/Runner.cs", "source"),
@@ -115,6 +115,8 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
     ("apps/web-e2e/src/commands.ts", "test"), ("pkg/__snapshots__/a.snap", "fixture"),
     ("x-pack/searchable-snapshots/src/Snap.java", "source"),
+    ("__tests__/__prod_snapshots__/base.snap", "fixture"),
+    ("packages/react-test-renderer/src/render.js", "source"),
     ("core/commonMain/src/Zone.kt", "source"),
 ])
 def test_kind_of_a_path(path, kind):
@@ -374,6 +376,13 @@ def test_initials_are_looked_up_in_this_dataset_only(tmp_path):
     assert other._named_acronyms("clean the static site") == []  # `cts` is mine
 
 
+def test_initials_are_found_past_files_that_share_them_as_an_extension(db):
+    for i in range(250):
+        _add(db, f"web/styles/page{i}.css", "color")
+    _add(db, "src/css/parser.ts", "parse rules")
+    assert db._named_acronyms("where are cascading style sheets parsed") == ["css"]
+
+
 @pytest.mark.parametrize("question,initials", [
     ("how does static site generation cap pages", ["ssg", "sgc", "gcp", "ssgc", "sgcp"]),
     ("verifying against a JSON Web Key Set", ["jwk", "wks", "jwks"]),
@@ -383,3 +392,11 @@ def test_initials_are_looked_up_in_this_dataset_only(tmp_path):
 ])
 def test_acronyms_of_a_question(question, initials):
     assert search_text.acronyms(question) == initials
+
+
+@pytest.mark.parametrize("path,names", [
+    ("src/helper/ssg/ssgUtils.ts", {"src", "helper", "ssg", "ssgutils", "utils"}),
+    ("lib/lru", {"lib", "lru"}), (".eslintrc", {"eslintrc"}), ("a.b/css", {"a", "b", "css"}),
+])
+def test_the_names_of_a_path_leave_out_only_its_extension(path, names):
+    assert search_text.path_names(path) == names
