@@ -18,6 +18,7 @@ _BY_SUFFIX = {
     ".cfg": "ini", ".xml": "xml", ".html": "html", ".htm": "html", ".css": "css",
     ".scss": "css", ".sql": "sql", ".kt": "kotlin", ".kts": "kotlin", ".swift": "swift",
     ".php": "php", ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
+    ".ex": "elixir", ".exs": "elixir",
 }
 _BY_NAME = {
     "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",

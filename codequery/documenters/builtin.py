@@ -1,6 +1,7 @@
 """The builtin documenter: offline static analysis that works on any machine.
 
 Python goes through `ast`; languages with a tree-sitter grammar through tree-sitter;
+Elixir through its `@moduledoc`/`@doc` and the lines that define things;
 Markdown through its headings; anything else gets its leading comment block. A source file
 without an opening comment is summed up by the names it defines, so it is still found.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 from codequery import search_text
-from codequery.documenters import BUILTIN_VERSION, comments, python_ast, treesitter
+from codequery.documenters import BUILTIN_VERSION, comments, elixir, python_ast, treesitter
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
@@ -31,6 +32,7 @@ _KINDS = {
     "php": "PHP",
     "kotlin": "Kotlin",
     "swift": "Swift",
+    "elixir": "Elixir",
 }
 _NAMES_SHOWN = 8
 
@@ -127,6 +129,8 @@ class BuiltinDocumenter:
             return doc
         if language == "markdown":
             return markdown_outline(text)
+        if language == "elixir":
+            return elixir.outline(text)
         if language in treesitter.LANGUAGES:
             doc = treesitter.outline(language, text.encode("utf-8"))
             if doc is not None:

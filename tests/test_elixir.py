@@ -1,0 +1,100 @@
+"""The builtin documenter's Elixir outline: modules, functions and their docs, read the
+way `mix format` lays them out."""
+
+from codequery import languages, search_text
+from codequery.documenters.builtin import BuiltinDocumenter
+
+DOC = BuiltinDocumenter()
+
+SOURCE = '''defmodule Plug.Conn.Query do
+  @moduledoc """
+  Conveniences for decoding and encoding URL-encoded queries.
+
+  ## Examples
+
+      iex> decode("foo=bar")["foo"]
+      "bar"
+
+  Nested structures are built from `[key]` brackets.
+  """
+
+  alias Plug.Conn.Utils
+  import Bitwise
+
+  @doc """
+  Decodes the given `query`.
+
+  Longer text.
+  """
+  @spec decode(String.t()) :: map
+  def decode(query, initial \\\\ %{})
+  def decode("", initial), do: initial
+  def decode(query, initial) do
+    query
+  end
+
+  @doc "Encodes a map into a query string."
+  def encode(map), do: map
+
+  @doc false
+  def internal(x), do: x
+
+  # Splits one key=value pair.
+  defp split_pair(pair), do: pair
+
+  defmodule Error do
+    @moduledoc "Raised when a query cannot be decoded."
+    defexception [:message]
+
+    def message(e), do: e.message
+  end
+
+  def after_nested(x), do: x
+
+  defmacro route(path) do
+    quote do
+      def unquote(path)(conn), do: conn
+    end
+  end
+end
+'''
+
+
+def _outline():
+    return DOC.document("lib/plug/conn/query.ex", "elixir", SOURCE)
+
+
+def test_elixir_files_are_elixir():
+    assert languages.detect("lib/plug/conn/query.ex") == "elixir"
+    assert languages.detect("test/test_helper.exs") == "elixir"
+    assert search_text.kind_of("lib/plug/conn/query.ex") == "source"
+
+
+def test_the_moduledoc_is_the_overview_without_examples_or_headings():
+    overview = _outline().overview
+    assert overview.startswith("Conveniences for decoding and encoding URL-encoded queries.")
+    assert "Nested structures are built" in overview
+    assert "iex>" not in overview and "Examples" not in overview and '"bar"' not in overview
+
+
+def test_modules_hold_their_functions_with_docs_and_lines():
+    doc = _outline()
+    query, error = doc.classes
+    assert (query.name, query.line) == ("Plug.Conn.Query", 1)
+    assert query.summary == "Conveniences for decoding and encoding URL-encoded queries."
+    methods = {m.name: m for m in query.methods}
+    assert list(methods) == ["decode", "encode", "internal", "split_pair", "after_nested",
+                             "route"]  # one entry per function, not per clause
+    assert methods["decode"].summary == "Decodes the given `query`."
+    assert methods["decode"].line == 22
+    assert methods["encode"].summary == "Encodes a map into a query string."
+    assert methods["internal"].summary == ""  # @doc false
+    assert methods["split_pair"].summary == "Splits one key=value pair."
+    assert (error.name, error.summary) == ("Error", "Raised when a query cannot be decoded.")
+    assert [m.name for m in error.methods] == ["message"]
+    assert doc.imports == ["Plug.Conn.Utils", "Bitwise"]
+
+
+def test_a_file_of_bare_functions_and_an_unclosed_heredoc_still_give_an_outline():
+    doc = DOC.document("x.exs", "elixir", 'def run(a), do: a\n@doc """\nnever closed\n')
+    assert [f.name for f in doc.functions] == ["run"]
