@@ -124,7 +124,14 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
 
 
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)$")
-_IMPLEMENTATION = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$|\.(c|cc|cpp|cxx|m|mm)$")
+_INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
+_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + r"|\.(c|cc|cpp|cxx|m|mm)$")
+# A header listed with its `.c`/`.cpp` would take a second place for one unit of code:
+# it follows at this share of the implementation's score, so another file comes between.
+# Not after a `-inl.h`: in a header-only library the header is the code (fmt's format.h).
+# Measured on bench/search_quality.py: C++ top-3 85% -> 87%, MRR 0.77 -> 0.78 (0.5 and
+# 0.7 alike), no other language changed.
+HEADER_SHARE = 0.7
 
 
 def _namesakes_by_folder(ranked: list[Candidate], wanted: frozenset[str]) -> None:
@@ -152,7 +159,7 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
     """A C or C++ header declares and documents what its `.c`/`.cpp`/`-inl.h` does, so
     the two match the same question; a reader asking how something is done wants the
     code: the implementation takes its header's score when that is higher, and comes
-    just before it."""
+    before it; after a `.c`/`.cpp` the header drops to HEADER_SHARE of it."""
     headers: dict[tuple[str, str], Candidate] = {}
     for cand in ranked:
         path = cand.row["path"]
@@ -165,8 +172,12 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
         if not _IMPLEMENTATION.search(path):
             continue
         header = headers.get(_pair_key(path, _IMPLEMENTATION))
-        if header is not None and header.score * 1.001 > cand.score:
+        if header is None:
+            continue
+        if header.score * 1.001 > cand.score:
             cand.score = header.score * 1.001
+        if not _INLINE_HEADER.search(path):
+            header.score = min(header.score, cand.score * HEADER_SHARE)
 
 
 def _pair_key(path: str, ending: re.Pattern[str]) -> tuple[str, str]:

@@ -230,6 +230,15 @@ def test_a_cpp_implementation_comes_just_before_its_header():
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
 
 
+def test_a_header_gives_its_place_to_another_file_after_its_implementation():
+    assert _ranked(["src/stream.cpp", "src/stream.h", "src/ostream_wrapper.cpp"],
+                   "how is output written", [3.0, 2.9, 2.5]) == [
+        "src/stream.cpp", "src/ostream_wrapper.cpp", "src/stream.h"]
+    # not after an `-inl.h`: in a header-only library the header is the code
+    assert _ranked(["fmt/format.h", "fmt/format-inl.h", "src/os.cc"], "format",
+                   [3.0, 1.0, 2.9]) == ["fmt/format-inl.h", "fmt/format.h", "src/os.cc"]
+
+
 def test_the_documenters_notes_on_its_own_reading_are_not_searched(db):
     _add(db, "src/macros.c", "int main", notes=[search_text.SYNTAX_ERRORS_NOTE])
     _add(db, "src/old.py", "x", notes=[f"{search_text.NOT_PYTHON_NOTE} at line 3 (bad)"])
