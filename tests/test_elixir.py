@@ -90,7 +90,8 @@ def test_modules_hold_their_functions_with_docs_and_lines():
     assert methods["encode"].summary == "Encodes a map into a query string."
     assert methods["internal"].summary == ""  # @doc false
     assert methods["split_pair"].summary == "Splits one key=value pair."
-    assert (error.name, error.summary) == ("Error", "Raised when a query cannot be decoded.")
+    assert (error.name, error.summary) == ("Plug.Conn.Query.Error",
+                                           "Raised when a query cannot be decoded.")
     assert [m.name for m in error.methods] == ["message"]
     assert doc.imports == ["Plug.Conn.Utils", "Bitwise"]
 
@@ -98,3 +99,49 @@ def test_modules_hold_their_functions_with_docs_and_lines():
 def test_a_file_of_bare_functions_and_an_unclosed_heredoc_still_give_an_outline():
     doc = DOC.document("x.exs", "elixir", 'def run(a), do: a\n@doc """\nnever closed\n')
     assert [f.name for f in doc.functions] == ["run"]
+
+
+def test_a_licence_comment_does_not_hide_the_moduledoc_and_a_late_one_finds_its_module():
+    source = """# SPDX-License-Identifier: Apache-2.0
+# credo:disable-for-this-file
+
+defmodule Plug.Parsers do
+  defmodule RequestTooLargeError do
+    @moduledoc "Error raised when the request is too large."
+    defexception message: "too large"
+  end
+
+  @moduledoc \"\"\"
+  Parses the request body.
+  \"\"\"
+
+  @doc "Attempts to parse the connection's request body."
+  @callback parse(term) :: term
+
+  # Builds the parser options.
+  @impl true
+  def init(opts), do: opts
+end
+
+defimpl Inspect, for: Plug.Conn do
+  def inspect(conn, _), do: conn
+end
+"""
+    doc = DOC.document("lib/plug/parsers.ex", "elixir", source)
+    parsers, error, impl = doc.classes
+    assert doc.overview == "Parses the request body."
+    assert (parsers.name, parsers.summary) == ("Plug.Parsers", "Parses the request body.")
+    assert error.name == "Plug.Parsers.RequestTooLargeError"
+    assert error.summary == "Error raised when the request is too large."
+    # the @callback's doc is not init's; the comment above `@impl` is
+    assert [(m.name, m.summary) for m in parsers.methods] == [
+        ("init", "Builds the parser options.")]
+    assert (impl.name, [m.name for m in impl.methods]) == ("Inspect.Plug.Conn", ["inspect"])
+
+
+def test_a_string_heredoc_is_not_read_as_code_and_lines_are_counted_by_newlines():
+    source = ('defmodule A do\n  def warn, do: IO.warn("""\n  def fake(x)\n  defmodule Fake do\n'
+              '  """)\n  # a\x0cb\n  def real(x), do: x\nend\n')
+    doc = DOC.document("a.ex", "elixir", source)
+    assert [c.name for c in doc.classes] == ["A"]
+    assert [(m.name, m.line) for m in doc.classes[0].methods] == [("warn", 2), ("real", 7)]

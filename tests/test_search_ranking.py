@@ -220,7 +220,7 @@ def test_type_declarations_follow_the_code_for_the_same_match():
                    [3.0, 2.5]) == ["lib/reply.js", "types/reply.d.ts"]
 
 
-def test_a_cpp_implementation_comes_just_before_its_header():
+def test_a_cpp_implementation_comes_before_its_header():
     paths = ["include/lib/details/pool.h", "include/lib/details/pool-inl.h",
              "src/other.cpp", "include/lib/queue.h", "src/queue.cpp"]
     assert _ranked(paths, "how is the pool drained", [5.0, 1.0, 4.0, 3.0, 2.0]) == [
