@@ -18,7 +18,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from codequery.search_text import Term, forms, split_identifier, tested_name, words_of
+from codequery.search_text import (
+    Term,
+    file_stem,
+    forms,
+    split_identifier,
+    tested_name,
+    words_of,
+)
 
 # bm25 weights in the FTS column order (path_words, symbols, overview_words, docstrings,
 # terms): what a file declares and says of itself counts for more than a word it uses.
@@ -96,14 +103,21 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     return ranked
 
 
+def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every function, class and method of a record's document, each with its `kind`
+    (and a method with its class as `owner`)."""
+    found = [{**fn, "kind": "function"} for fn in doc.get("functions", [])]
+    for cls in doc.get("classes", []):
+        found.append({**cls, "kind": "class"})
+        found += [{**m, "kind": "method", "owner": cls.get("name")}
+                  for m in cls.get("methods", [])]
+    return found
+
+
 def _names_defined(doc_json: str) -> set[str]:
     """The names (lower case, without their owner: `next` for `Context.Next`) of the
     functions, classes and methods a record's document defines."""
-    doc = json.loads(doc_json)
-    names = [f.get("name", "") for f in doc.get("functions", [])]
-    for cls in doc.get("classes", []):
-        names.append(cls.get("name", ""))
-        names += [m.get("name", "") for m in cls.get("methods", [])]
+    names = (item.get("name", "") for item in symbols_of(json.loads(doc_json)))
     return {re.split(r"\.|::|#", n)[-1].lower() for n in names if n}
 
 
@@ -115,8 +129,7 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
     sources: dict[str, list[Candidate]] = {}
     for cand in ranked:
         if cand.row["kind"] == "source":
-            stem = cand.row["path"].rsplit("/", 1)[-1].split(".", 1)[0].lower()
-            sources.setdefault(stem, []).append(cand)
+            sources.setdefault(file_stem(cand.row["path"]).lower(), []).append(cand)
     for cand in ranked:
         if cand.row["kind"] == "test" and (name := tested_name(cand.row["path"])):
             for subject in sources.get(name, []):
@@ -141,9 +154,9 @@ def _namesakes_by_folder(ranked: list[Candidate], wanted: frozenset[str]) -> Non
     names (`lib.rs`, `index.ts`) are left to _named_for."""
     groups: dict[str, list[Candidate]] = {}
     for cand in ranked:
-        name = cand.row["path"].rsplit("/", 1)[-1]
-        if cand.row["kind"] == "source" and name.split(".", 1)[0].lower() not in _SAYS_NOTHING:
-            groups.setdefault(name, []).append(cand)
+        path = cand.row["path"]
+        if cand.row["kind"] == "source" and file_stem(path).lower() not in _SAYS_NOTHING:
+            groups.setdefault(path.rsplit("/", 1)[-1], []).append(cand)
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -208,8 +221,8 @@ def _named_for(path: str, wanted: frozenset[str], short: frozenset[str] = frozen
     start of a question's word (`Ser.kt` for serialization, see _abbreviations); 0 for
     names that say nothing (`index.js`, `mod.rs`). The bonus is small, so a name that
     only looks like an abbreviation (`app.js` for "appended") costs little."""
-    folders = path.split("/")
-    words = _name_words(folders.pop().split(".", 1)[0])
+    folders = path.split("/")[:-1]
+    words = _name_words(file_stem(path))
     if not words and folders:  # `as-promise/index.ts`, `cache/mod.rs`: the folder names
         # them; not `src/index.ts`, a package's entry point, which re-exports all of it
         words = _name_words(folders[-1]) if folders[-1].lower() not in _CODE_FOLDERS else []
@@ -263,7 +276,7 @@ def _mark(line: str, wanted: frozenset[str]) -> str:
 
 
 def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[dict[str, Any]]:
-    """The functions, classes and methods (see store._symbols_of) whose names use a word
+    """The functions, classes and methods (see symbols_of) whose names use a word
     of the question, with their line numbers: where to look in the file."""
     found = []
     for item in symbols:

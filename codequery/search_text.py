@@ -139,6 +139,11 @@ def path_names(path: str) -> set[str]:
     return words_of(re.sub(r"[/\\._\-\s]+", " ", without_extension(path)))
 
 
+def file_stem(path: str) -> str:
+    """A path's file name up to its first dot: `src/mime.test.js` -> mime."""
+    return path.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
 def without_extension(path: str) -> str:
     """`src/css/parser.ts` -> src/css/parser; a dotfile or a name without a dot whole."""
     dot = path.rfind(".")
@@ -187,11 +192,12 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         lower = folder.lower()
         if lower in names:
             return True
-        tokens = [t.lower() for t in re.split(r"[\s._-]+", folder) if t]
+        tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
         if not tokens:
             continue
-        words = _PARTS.findall(folder.rsplit(".", 1)[-1].rsplit("-", 1)[-1])
-        last = {tokens[-1], words[-1].lower() if words else ""}
+        words = _PARTS.findall(tokens[-1])  # `commonTest` -> common, Test
+        last = {tokens[-1].lower(), words[-1].lower() if words else ""}
+        tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY
         if not last.isdisjoint(names):
@@ -243,7 +249,7 @@ def tested_name(path: str) -> str:
     """The name (lower case, no extension) of the file a test file is about:
     `spec_mime.rb`, `mime_spec.rb`, `mime.test.js`, `MimeTest.java`, `tests/mime.rs` ->
     mime; "" for names that say nothing (`tests/index.js`)."""
-    stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
+    stem = file_stem(path)
     match = _TESTED.match(stem)
     name = next(g for g in match.groups() if g) if match else stem
     return "" if name.lower() in ("index", "main", "mod", "lib", "utils", "helpers", "common",

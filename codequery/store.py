@@ -28,6 +28,8 @@ RANK_BUDGET = 5_000
 SEARCH_VERSION = 9
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
+# bm25 with the column weights, as every ranking query asks for it.
+_BM25 = f"bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))})"
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -58,19 +60,8 @@ def _names(name: str) -> list[str]:
     return [name, *search_text.split_identifier(name)]
 
 
-def _symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every function, class and method of a record, each with its `kind` (and a
-    method with its class as `owner`)."""
-    found = [{**fn, "kind": "function"} for fn in doc.get("functions", [])]
-    for cls in doc.get("classes", []):
-        found.append({**cls, "kind": "class"})
-        found += [{**m, "kind": "method", "owner": cls.get("name")}
-                  for m in cls.get("methods", [])]
-    return found
-
-
 def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
-    symbols = _symbols_of(doc)
+    symbols = ranking.symbols_of(doc)
     names = [n for item in symbols for n in _names(item["name"])]
     names += [n for name in doc.get("exports", []) for n in _names(name)]
     prose = [item.get("summary", "") for item in symbols]
@@ -277,7 +268,7 @@ class Store:
         results = []
         for cand in ranked[:limit]:
             row = cand.row
-            symbols = _symbols_of(json.loads(row["doc"]))
+            symbols = ranking.symbols_of(json.loads(row["doc"]))
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]
@@ -311,7 +302,7 @@ class Store:
     def _bm25(self, expression: str, tests: bool, tail: str) -> dict[int, float]:
         """Row id -> bm25 (negative: lower is better) of this dataset's matches."""
         return dict(self.conn.execute(
-            f"SELECT f.rowid, bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))}) "
+            f"SELECT f.rowid, {_BM25} "
             "FROM records_fts f JOIN records r ON r.id = f.rowid "
             f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
             f"{tail}", (expression, self.dataset)).fetchall())
@@ -324,15 +315,14 @@ class Store:
         a word every file imports (`java.lang.reflect`) would count for as little in a
         class's name as in the imports; and a rare word used once in a small file would
         outweigh the question's words in a file's names and docs."""
-        weights = ", ".join(map(str, ranking.WEIGHTS))
         described = " ".join(ranking.COLUMNS[:-1])
         # The full-text index drives each arm; joined to records inside an arm, SQLite
         # would scan the records and test the match row by row (minutes at 50,000 rows).
         return dict(self.conn.execute(
             f"SELECT m.rowid, sum(m.score) FROM ("
-            f"SELECT rowid, bm25(records_fts, {weights}) AS score FROM records_fts "
+            f"SELECT rowid, {_BM25} AS score FROM records_fts "
             f"WHERE records_fts MATCH ? UNION ALL "
-            f"SELECT rowid, {ranking.USED_WEIGHT} * bm25(records_fts, {weights}) "
+            f"SELECT rowid, {ranking.USED_WEIGHT} * {_BM25} "
             f"FROM records_fts WHERE records_fts MATCH ?) m "
             f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
             f"{_TESTS_ONLY if tests else ''} GROUP BY m.rowid ORDER BY 2 LIMIT ?",
@@ -343,8 +333,7 @@ class Store:
         """bm25 of the first `RANK_BUDGET` matches in row order (the index drives: joined
         the other way round, SQLite would test the match row by row)."""
         return dict(self.conn.execute(
-            "WITH m AS MATERIALIZED (SELECT rowid, bm25(records_fts, "
-            f"{', '.join(map(str, ranking.WEIGHTS))}) AS score FROM records_fts "
+            f"WITH m AS MATERIALIZED (SELECT rowid, {_BM25} AS score FROM records_fts "
             "WHERE records_fts MATCH ? LIMIT ?) SELECT m.rowid, m.score FROM m "
             f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
             f"{_TESTS_ONLY if tests else ''}",
