@@ -193,11 +193,17 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
             header.score = min(header.score, cand.score * HEADER_SHARE)
 
 
+# Folders that hold the implementations of the headers beside them (CLI11's
+# `CLI/impl/App_inl.hpp` for `CLI/App.hpp`).
+_IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
+
+
 def _pair_key(path: str, ending: re.Pattern[str]) -> tuple[str, str]:
     """(folder, stem) of a header or an implementation; `include/` and `src/` trees
-    count as the same folder."""
+    count as the same folder, and so does an `impl/` folder with its parent."""
     folder, _, name = path.rpartition("/")
-    parts = [p for p in folder.split("/") if p.lower() not in _CODE_FOLDERS]
+    parts = [p for p in folder.split("/")
+             if p.lower() not in _CODE_FOLDERS and p.lower() not in _IMPLEMENTATION_FOLDERS]
     return "/".join(parts), ending.sub("", name)
 
 

@@ -256,9 +256,23 @@ def tested_name(path: str) -> str:
                                   "test", "tests", "spec", "conftest", "setup") else name.lower()
 
 
+# A question that asks for tests ("which tests parse a header", "the tests for the
+# router", "unit tests of X"), not one that only says the word: in a test framework a
+# test runner or a test suite is the code asked about; "tested to see whether", "a level
+# spec", "used in tests" are answered by source. On bench/search_quality.py every one of
+# the 21 questions that said such a word wanted a source file.
+_ASKS_FOR_TESTS = re.compile(
+    r"\b(?:(?:which|what|where are(?: the)?|any|the|its|their) (?:unit |integration )?"
+    r"(?:tests|specs)\b(?! (?:runner|suite|framework|harness|output|run|runs|to|are run)\b)"
+    r"|(?:tests?|specs?|fixtures?|mocks?) (?:for|of|that (?:check|cover|verify|exercise))\b"
+    r"|(?:unit|integration|regression|end-to-end|e2e) tests?\b"
+    r"|test (?:files?|cases?)\b(?! (?:runner|suite)\b)"
+    r"|(?:tested|covered) (?:by|in|where)\b)", re.I)
+
+
 def wants_tests(text: str) -> bool:
-    """A question about tests is answered by tests."""
-    return bool(re.search(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", text, re.I))
+    """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests."""
+    return bool(_ASKS_FOR_TESTS.search(text))
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,28 @@ def test_a_question_about_tests_ranks_them_normally(db):
     assert _paths(db, "which tests parse a header")[0] == "tests/test_headers.py"
 
 
+@pytest.mark.parametrize("question,wanted", [
+    ("which tests parse a header", True), ("where are the tests for the router", True),
+    ("unit tests of the parser", True), ("which test files cover cookies", True),
+    ("is the session covered by tests", True), ("the specs for the tokenizer", True),
+    # the word alone asks for nothing: in a test framework the runner is the code
+    ("how does the test runner decide which tests to run from the filter flag", False),
+    ("where is it checked that every test listed for a typed test suite exists", False),
+    ("how is a pattern tested to see whether it can be matched in one pass", False),
+    ("how are stubbed requests matched in tests", False),
+    ("where is a level spec string like 'off,a=debug' split", False),
+])
+def test_a_question_asks_for_tests_only_when_it_says_so(question, wanted):
+    assert search_text.wants_tests(question) is wanted
+
+
+def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(db):
+    _add(db, "src/runner.cc", "filter flag select run match pattern")
+    _add(db, "test/filter_unittest.py", "test tests filter flag run runner pattern test")
+    assert _paths(db, "how does the test runner pick which tests to run from the filter "
+                      "flag")[0] == "src/runner.cc"
+
+
 @pytest.mark.parametrize("path,kind", [
     ("src/app.py", "source"), ("tests/test_app.py", "test"), ("pkg/app_test.go", "test"),
     ("lib/app.spec.ts", "test"), ("spec/app_spec.rb", "test"), ("src/AppTest.java", "test"),
@@ -226,6 +248,11 @@ def test_a_cpp_implementation_comes_before_its_header():
     assert _ranked(paths, "how is the pool drained", [5.0, 1.0, 4.0, 3.0, 2.0]) == [
         "include/lib/details/pool-inl.h", "include/lib/details/pool.h", "src/other.cpp",
         "src/queue.cpp", "include/lib/queue.h"]
+    # an `impl/` folder holds the implementations of the headers above it (CLI11)
+    assert _ranked(["include/CLI/App.hpp", "include/CLI/Option.hpp",
+                    "include/CLI/impl/App_inl.hpp"], "how are arguments parsed",
+                   [5.0, 4.0, 1.0]) == [
+        "include/CLI/impl/App_inl.hpp", "include/CLI/App.hpp", "include/CLI/Option.hpp"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
 
