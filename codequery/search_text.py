@@ -69,9 +69,13 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|
 # made from, and would outrank it.
 _GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
-                             "bower_components", "target", "__generated__", "generated"})
+                             "bower_components", "target", "__generated__", "generated",
+                             "single_include", "single-include"})
+# ... and the one-file amalgamations of a C or C++ library (Catch2's
+# `extras/catch_amalgamated.cpp`, SQLite's amalgamation).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
-                             r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$")
+                             r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
+                             r"|(^|/|[_.-])amalgamat(ed|ion)\.\w+$")
 # Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
 # the code is after.
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
@@ -80,6 +84,12 @@ _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
+# Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
+# where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
+_BUILD_FILE = re.compile(
+    r"\.(cmake|bzl|mk|gradle\.kts)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
+    r"|build(\.bazel)?|workspace(\.bazel)?|module\.bazel|configure\.ac|makefile\.am"
+    r"|sconstruct|sconscript)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -233,6 +243,8 @@ def kind_of(path: str, has_functions: bool = False) -> str:
             or lower.endswith((".ts", ".mts", ".cts"))
             and any(p in _TYPES_DIRS for p in folders_lower)):
         return "declarations"
+    if _BUILD_FILE.search(lower):
+        return "config"
     if any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
@@ -266,7 +278,7 @@ _ASKS_FOR_TESTS = re.compile(
     r"(?:tests|specs)\b(?! (?:runner|suite|framework|harness|output|run|runs|to|are run)\b)"
     r"|(?:tests?|specs?|fixtures?|mocks?) (?:for|of|that (?:check|cover|verify|exercise))\b"
     r"|(?:unit|integration|regression|end-to-end|e2e) tests?\b"
-    r"|test (?:files?|cases?)\b(?! (?:runner|suite)\b)"
+    r"|test (?:files?|cases?) (?:for|of|that|which|cover|covering)\b"
     r"|(?:tested|covered) (?:by|in|where)\b)", re.I)
 
 
