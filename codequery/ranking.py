@@ -97,7 +97,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     _namesakes_by_folder(ranked, wanted)
     if code := {t.word for t in terms if t.code}:
         for cand in ranked:
-            defined = code & _names_defined(cand.row["doc"])
+            defined = code & names_defined(cand.row["doc"])
             cand.score *= 1 + DEFINES_BONUS * len(defined) / len(code)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
@@ -114,7 +114,7 @@ def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _names_defined(doc_json: str) -> set[str]:
+def names_defined(doc_json: str) -> set[str]:
     """The names (lower case, without their owner: `next` for `Context.Next`) of the
     functions, classes and methods a record's document defines."""
     names = (item.get("name", "") for item in symbols_of(json.loads(doc_json)))

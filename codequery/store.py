@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from codequery import migrations, ranking, search_text
+from codequery import migrations, ranking, search_text, spoken_for
 from codequery.errors import CodeQueryError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -28,9 +28,6 @@ RANK_BUDGET = 5_000
 SEARCH_VERSION = 10
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
-# The test files among a search's candidates whose subjects are looked up (one index
-# query each; see Store._subjects_of_tests).
-MAX_SUBJECTS = 20
 # What ranking reads of a candidate.
 _RANKED = "id, path, kind, overview, content_sha, doc"
 # bm25 with the column weights, as every ranking query asks for it.
@@ -270,7 +267,7 @@ class Store:
             f"SELECT {_RANKED} FROM records "
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
         if not tests_first:
-            rows += self._subjects_of_tests(rows, scores)
+            rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores)
         ranked = ranking.rank(rows, scores, terms, tests_first)
         results = []
         for cand in ranked[:limit]:
@@ -285,28 +282,6 @@ class Store:
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms)})
         return results
-
-    def _subjects_of_tests(self, rows: list[dict[str, Any]], scores: dict[int, float]
-                           ) -> list[dict[str, Any]]:
-        """The source files that matching tests are named for (`shallow.test.tsx` for
-        `shallow.ts`) but that did not match well enough to be candidates themselves, with
-        a score of 0 in `scores`: ranking lifts them by their tests (see
-        ranking._tests_speak_for_their_subjects). A small file that does what is asked
-        may share few of the question's words, where its test describes it in them."""
-        names = sorted({name for row in rows if row["kind"] == "test"
-                        and (name := search_text.tested_name(row["path"]))})
-        found = []
-        for name in names[:MAX_SUBJECTS]:
-            for row in self.conn.execute(
-                    f"SELECT {', '.join('r.' + c for c in _RANKED.split(', '))} "
-                    "FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
-                    "WHERE records_fts MATCH ? AND r.dataset = ? AND r.kind = 'source' "
-                    "LIMIT ?", (f'{{path_words}} : "{name}"', self.dataset, RANK_BUDGET)):
-                if (row["id"] not in scores
-                        and search_text.file_stem(row["path"]).lower() == name):
-                    scores[row["id"]] = 0.0
-                    found.append(dict(row))
-        return found
 
     def _named_acronyms(self, text: str) -> list[str]:
         """The initials of the question's phrases (search_text.acronyms) that name a

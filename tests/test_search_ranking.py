@@ -332,6 +332,8 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
     _add(db, "src/phv.py", "named by the initials of the question")
     _add(db, "tests/test_widget.py", "parse header value")  # its subject matches nothing
     _add(db, "src/widget.py", "draws boxes")
+    _add(db, "docs/parse-header.md", "parse header value")  # the page of `parseHeader`
+    _add(db, "src/reader.py", "reads", functions=[{"name": "parseHeader"}])
     issued: list[str] = []
     db.conn.set_trace_callback(issued.append)
     try:
@@ -347,6 +349,7 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
     assert any('"phv"' in sql for sql in ranking_sql)
     # (the small-budget ranking keeps too few candidates to meet the test file)
     assert budget == 5 or any('"widget"' in sql for sql in ranking_sql)
+    assert budget == 5 or any('"parse header"' in sql for sql in ranking_sql)
     for sql in ranking_sql:
         plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         fts = [step for step in plan if "VIRTUAL TABLE" in step]
@@ -370,6 +373,23 @@ def test_a_test_lifts_its_subject_even_when_the_subject_itself_matches_nothing(d
                        "the previous reference")
     assert found[0] == "src/react/shallow.ts"
     assert "tests/shallow.test.tsx" in found
+
+
+def test_an_api_page_in_the_docs_lifts_the_file_that_defines_what_it_documents(db):
+    _add(db, "src/react/shallow.ts", "useRef prev equal",
+         functions=[{"name": "useShallow", "line": 3}])
+    _add(db, "docs/hooks/use-shallow.md", "keep the previous reference of a selector "
+                                          "that returns a new object every render")
+    _add(db, "docs/guides/usage.md", "selector object render")  # named for no API
+    _add(db, "src/store.ts", "selector object")
+    found = _paths(db, "how does a selector that returns a new object every render keep "
+                       "the previous reference")
+    assert found[:2] == ["src/react/shallow.ts", "docs/hooks/use-shallow.md"]
+    # a page named by one plain word documents no one name
+    _add(db, "docs/memo.md", "a selector with a new object each render keeps its "
+                             "previous reference")
+    _add(db, "src/cache.ts", "unrelated", functions=[{"name": "memo"}])
+    assert "src/cache.ts" not in _paths(db, "selector new object previous reference")
 
 
 @pytest.mark.parametrize("path,name", [
