@@ -288,6 +288,17 @@ def test_a_name_typed_as_code_puts_the_files_that_define_it_first(db):
     assert _paths(db, "what does next do")[0] == "iter.go"  # a plain word: ranked as usual
 
 
+def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_using_it(db):
+    _add(db, "src/flask/cli.py", "find the app in a module app application factory call",
+         functions=[{"name": "find_best_app"}])
+    _add(db, "examples/tutorial/flaskr/__init__.py", "app application factory module",
+         functions=[{"name": "create_app"}])
+    question = "how does the cli find the app in a module, e.g. a create_app factory"
+    assert _paths(db, question)[0] == "src/flask/cli.py"
+    # asked for samples, the sample that defines it comes first
+    assert _paths(db, question, tests=True)[0] == "examples/tutorial/flaskr/__init__.py"
+
+
 @pytest.mark.parametrize("raw,code", [
     ("c.Next", True), ("make_context", True), ("sendFile", True), ("Foo::bar", True),
     ("parse()", True), ("log.1.txt", False), ("config.ru", False), ("app.py", False),
