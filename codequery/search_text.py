@@ -84,6 +84,11 @@ _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
+# The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
+# Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
+# a question about it is after.
+_TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
+                           "dev-tools"})
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
@@ -243,7 +248,7 @@ def kind_of(path: str, has_functions: bool = False) -> str:
             or lower.endswith((".ts", ".mts", ".cts"))
             and any(p in _TYPES_DIRS for p in folders_lower)):
         return "declarations"
-    if _BUILD_FILE.search(lower):
+    if _BUILD_FILE.search(lower) or folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS:
         return "config"
     if any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower):
         return "docs"
