@@ -52,7 +52,8 @@ STOP_WORDS = _ENGLISH | frozenset([
 # Folder and file names that mark tests, fixtures and examples: they rank below the
 # source for the same match (their names repeat a question's words), but stay findable.
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
-                        "integration_tests", "unittests", "test_utils", "testutils"})
+                        "integration_tests", "unittests", "test_utils", "testutils",
+                        "fuzz", "fuzzing", "fuzzers", "fuzz_targets"})
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
@@ -239,7 +240,10 @@ def kind_of(path: str, has_functions: bool = False) -> str:
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS):
         return "fixture"
-    if _folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name):
+    if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
+            # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
+            or not folders and lower.split(".")[0] in ("test", "tests")
+            and _CODE_EXTENSION.search(lower)):
         return "test"
     if _folder_named_as(folders, _EXAMPLE_DIRS):
         return "example"
