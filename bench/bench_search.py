@@ -1,6 +1,7 @@
 """How fast search answers (a benchmark, not a test).
 
-Makes a synthetic repository of 1,000 source files (Python, Go, TypeScript) written with
+Makes a synthetic repository of 1,000 files (Python, Go and TypeScript source; a tenth
+Python tests named for a module, a tenth Markdown pages named like an API) written with
 an English programming vocabulary (names like `parse_config`, comments and docstrings
 that are sentences), documents it once with `codequery init` (builtin documenter), then
 prints:
@@ -220,12 +221,21 @@ def make_repo(root: Path, files: int) -> None:
     root.mkdir()
     run(["git", "init", "-q", "-b", "main"], root)
     made: set[str] = set()
+    tested: list[tuple[str, str]] = []  # (area, stem) of Python modules a test may name
     for i in range(files):
         area = AREAS[i % len(AREAS)]
-        kind = ("py", "py", "go", "ts")[i % 4]
+        # a real tree has tests and docs too: search looks up what they speak for
+        kind = ("py", "py", "go", "ts", "py", "test", "go", "ts", "py", "doc")[i % 10]
         stem = f"{v.pick('n')}_{v.pick('n')}"
-        if kind == "py":
+        if kind == "test" and tested:
+            test_area, subject = tested[v.rng.randrange(len(tested))]
+            path, text = f"tests/{test_area}/test_{subject}.py", python_module(v)
+        elif kind == "doc":
+            path = f"docs/{area}/{v.snake().replace('_', '-')}.md"
+            text = "\n\n".join(v.sentence() for _ in range(6))
+        elif kind in ("py", "test"):
             path, text = f"src/{area}/{stem}.py", python_module(v)
+            tested.append((area, stem))
         elif kind == "go":
             path, text = f"pkg/{area}/{stem}.go", go_module(v, area)
         else:

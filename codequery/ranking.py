@@ -66,7 +66,9 @@ NAMESAKE_BONUS = 0.35
 # `create_app` that cli.py looks for; on bench/search_quality.py Python MRR 0.90 -> 0.92,
 # flask's held-out set top-3 87% -> 93%, nothing lower).
 DEFINES_BONUS = 3.0
-_DEFINING_KINDS = frozenset({"source", "declarations"})
+# Kinds where a definition is a sample, not the thing asked about (unless tests are),
+# and bundles, which define everything again.
+_SAMPLE_KINDS = frozenset({"test", "fixture", "example"})
 _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils", "core",
                            "common", "base", "helpers", "misc"})
 # Folders that hold code, named for nothing in it.
@@ -101,7 +103,8 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     _namesakes_by_folder(ranked, wanted)
     if code := {t.word for t in terms if t.code}:
         for cand in ranked:
-            if cand.row["kind"] not in _DEFINING_KINDS and not tests_first:
+            kind = cand.row["kind"]
+            if kind == "generated" or kind in _SAMPLE_KINDS and not tests_first:
                 continue
             defined = code & names_defined(cand.row["doc"])
             cand.score *= 1 + DEFINES_BONUS * len(defined) / len(code)
@@ -190,7 +193,8 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
         path = cand.row["path"]
         if not _IMPLEMENTATION.search(path):
             continue
-        header = headers.get(_pair_key(path, _IMPLEMENTATION))
+        header = (headers.get(_pair_key(path, _IMPLEMENTATION))
+                  or headers.get(_pair_key(path, _IMPLEMENTATION, beside=True)))
         if header is None:
             continue
         if header.score * 1.001 > cand.score:
@@ -204,12 +208,15 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
 _IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
 
 
-def _pair_key(path: str, ending: re.Pattern[str]) -> tuple[str, str]:
+def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False
+              ) -> tuple[str, str]:
     """(folder, stem) of a header or an implementation; `include/` and `src/` trees
-    count as the same folder, and so does an `impl/` folder with its parent."""
+    count as the same folder; `beside`: an implementation's `impl/` folder counts as
+    its parent (CLI11's `CLI/impl/App_inl.hpp` for `CLI/App.hpp`)."""
     folder, _, name = path.rpartition("/")
-    parts = [p for p in folder.split("/")
-             if p.lower() not in _CODE_FOLDERS and p.lower() not in _IMPLEMENTATION_FOLDERS]
+    parts = [p for p in folder.split("/") if p.lower() not in _CODE_FOLDERS]
+    if beside and parts and parts[-1].lower() in _IMPLEMENTATION_FOLDERS:
+        parts.pop()
     return "/".join(parts), ending.sub("", name)
 
 

@@ -73,10 +73,10 @@ _GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "thir
                              "bower_components", "target", "__generated__", "generated",
                              "single_include", "single-include"})
 # ... and the one-file amalgamations of a C or C++ library (Catch2's
-# `extras/catch_amalgamated.cpp`, SQLite's amalgamation).
+# `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
-                             r"|(^|/|[_.-])amalgamat(ed|ion)\.\w+$")
+                             r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$")
 # Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
 # the code is after.
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
@@ -93,9 +93,9 @@ _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
-    r"\.(cmake|bzl|mk|gradle\.kts)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
-    r"|build(\.bazel)?|workspace(\.bazel)?|module\.bazel|configure\.ac|makefile\.am"
-    r"|sconstruct|sconscript)$")
+    r"\.(cmake|bzl|mk|gradle\.kts)(\.in)?$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
+    r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
+    r"|configure\.ac|makefile\.(am|in)|sconstruct|sconscript)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -252,7 +252,8 @@ def kind_of(path: str, has_functions: bool = False) -> str:
             or lower.endswith((".ts", ".mts", ".cts"))
             and any(p in _TYPES_DIRS for p in folders_lower)):
         return "declarations"
-    if _BUILD_FILE.search(lower) or folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS:
+    if _BUILD_FILE.search(lower) or (folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS
+                                     and not _DOC_FILE.search(lower)):
         return "config"
     if any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower):
         return "docs"
@@ -278,17 +279,21 @@ def tested_name(path: str) -> str:
 
 
 # A question that asks for tests ("which tests parse a header", "the tests for the
-# router", "unit tests of X"), not one that only says the word: in a test framework a
-# test runner or a test suite is the code asked about; "tested to see whether", "a level
-# spec", "used in tests" are answered by source. On bench/search_quality.py every one of
+# router", "a test that covers X", "unit tests of X"), not one that only says the word:
+# in a test framework the runner, a suite or "the tests" are the code asked about;
+# "tested to see whether", "a level spec for", "used in tests", "how is a unit test
+# registered" are answered by source. On bench/search_quality.py every one of
 # the 21 questions that said such a word wanted a source file.
 _ASKS_FOR_TESTS = re.compile(
-    r"\b(?:(?:which|what|where are(?: the)?|any|the|its|their) (?:unit |integration )?"
-    r"(?:tests|specs)\b(?! (?:runner|suite|framework|harness|output|run|runs|to|are run)\b)"
-    r"|(?:tests?|specs?|fixtures?|mocks?) (?:for|of|that (?:check|cover|verify|exercise))\b"
-    r"|(?:unit|integration|regression|end-to-end|e2e) tests?\b"
-    r"|test (?:files?|cases?) (?:for|of|that|which|cover|covering)\b"
-    r"|(?:tested|covered) (?:by|in|where)\b)", re.I)
+    r"\b(?:(?:which|what|any|where are(?: the)?) (?:unit |integration )?(?:tests?|specs)\b"
+    r"(?! (?:runner|suite|framework|harness|output|to)\b)"
+    r"|(?:tests?|test cases?|specs|fixtures?) (?:for|of)\b"
+    r"|(?:tests?|specs?) (?:that|which) (?:checks?|covers?|verif(?:y|ies)|exercises?"
+    r"|asserts?)\b"
+    r"|tests? (?:covering|checking|verifying|exercising)\b"
+    r"|(?:unit|integration|regression|end-to-end|e2e) tests\b"
+    r"|(?:tested|covered) (?:by|in) (?:the |a |any |its |our )?(?:tests?|specs?|suites?)\b)",
+    re.I)
 
 
 def wants_tests(text: str) -> bool:

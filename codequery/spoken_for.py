@@ -5,7 +5,8 @@ test (`shallow.test.tsx`) or the doc page of its API (`docs/hooks/use-shallow.md
 `useShallow`) describes it in them. Ranking lifts a source file by its tests (see
 ranking._tests_speak_for_their_subjects), but only among the candidates; these look-ups
 bring in the subjects that matched too little to be candidates, and give a source file
-the share of its API page's score. Each look-up is one query on the full-text index.
+a share of its API page's score. Each look-up is one query on the full-text index, and
+what they add is capped, so a search stays as fast with tests and docs as without.
 Standard library only.
 """
 
@@ -15,61 +16,110 @@ import re
 import sqlite3
 from typing import Any
 
-from codequery import ranking, search_text
+from codequery import search_text
+from codequery.fts_lookup import lookup
 
-# The tests whose subjects are looked up, at most (one query each).
-MAX_TESTS = 20
+# The best-scoring tests among the candidates whose subjects are looked up.
+MAX_TESTS = 10
 # The best-scoring doc pages among the candidates whose subjects are looked up.
-MAX_DOCS = 10
+MAX_DOCS = 5
+# The rows one look-up reads at most, and the rows all of them add to the candidates.
+LOOKUP_ROWS = 50
+MAX_ADDED = 20
 # A source file that defines the function or class a doc page is named for scores at
 # least this share of the page's bm25. Measured on bench/search_quality.py and the held-
 # out sets: 0.7 raised zustand (held out) from top-3 87% to 93%, MRR 0.80 to 0.86; 1.0
 # gave the same top-3, MRR 0.84; no other repository moved.
 DOC_SHARE = 0.7
-# The rows a look-up reads at most.
-LOOKUP_ROWS = 200
-# A doc page named like an API: two or more plain words (`use-shallow.md`,
-# `create_store.rst`); the words are joined to the name it documents (`useshallow`).
-_NAME_PART = re.compile(r"[-_.\s]+")
+_NAME_PART = re.compile(r"[-_\s]+")
+_OWNER = re.compile(r"\.|::|#")
 
 
-def subjects(conn: sqlite3.Connection, dataset: str, columns: str,
+def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
              rows: list[dict[str, Any]], scores: dict[int, float]) -> list[dict[str, Any]]:
     """The rows (`columns` of them) of the source files that `rows`' tests and doc pages
     speak for and that are not among `rows` yet; `scores` (row id -> bm25, negative: lower
     is better) gets theirs: 0 for a test's subject (ranking lifts it), DOC_SHARE of the
     page's for a doc page's subject, whichever is better."""
-    found: dict[int, dict[str, Any]] = {}
     known = {row["id"] for row in rows}
-    names = sorted({name for row in rows if row["kind"] == "test"
-                    and (name := search_text.tested_name(row["path"]))})
-    for name in names[:MAX_TESTS]:
-        for row in _matching(conn, dataset, columns, "path_words", name):
-            if (row["id"] not in known
-                    and search_text.file_stem(row["path"]).lower() == name):
-                scores.setdefault(row["id"], 0.0)
-                found[row["id"]] = row
-    docs = sorted((row for row in rows if row["kind"] == "docs"),
-                  key=lambda row: scores[row["id"]])[:MAX_DOCS]
-    for page in docs:
-        parts = [p.lower() for p in _NAME_PART.split(search_text.file_stem(page["path"])) if p]
-        if len(parts) < 2 or not all(p.isalnum() for p in parts):
+    added: set[int] = set()
+    best_first = sorted(rows, key=lambda row: scores[row["id"]])
+    names = dict.fromkeys(name for row in best_first if row["kind"] == "test"
+                          and (name := search_text.tested_name(row["path"])))
+    tests = {name: next(r["path"] for r in best_first if r["kind"] == "test"
+                        and search_text.tested_name(r["path"]) == name)
+             for name in list(names)[:MAX_TESTS]}
+    for name, test_path in tests.items():
+        for rid in _nearest(test_path, _named(conn, dataset, name)):
+            if rid not in known and len(added) < MAX_ADDED:
+                scores.setdefault(rid, 0.0)
+                added.add(rid)
+    for page in [row for row in best_first if row["kind"] == "docs"][:MAX_DOCS]:
+        parts = _documented_name(page["path"])
+        if not parts:
             continue
-        for row in _matching(conn, dataset, columns, "symbols", " ".join(parts)):
-            if "".join(parts) in ranking.names_defined(row["doc"]):
-                scores[row["id"]] = min(scores.get(row["id"], 0.0),
-                                        DOC_SHARE * scores[page["id"]])
-                if row["id"] not in known:
-                    found[row["id"]] = row
-    return list(found.values())
-
-
-def _matching(conn: sqlite3.Connection, dataset: str, columns: str, column: str,
-              phrase: str) -> list[dict[str, Any]]:
-    """This dataset's source rows whose `column` has `phrase` (the index drives: CROSS
-    JOIN keeps SQLite from testing the match record by record)."""
+        for rid in _defining(conn, dataset, parts):
+            if rid in known or rid in added or len(added) < MAX_ADDED:
+                scores[rid] = min(scores.get(rid, 0.0), DOC_SHARE * scores[page["id"]])
+                if rid not in known:
+                    added.add(rid)
+    if not added:
+        return []
     return [dict(row) for row in conn.execute(
-        f"SELECT {', '.join('r.' + c for c in columns.split(', '))} "
-        "FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
-        f"WHERE records_fts MATCH ? AND r.dataset = ? AND r.kind = 'source' LIMIT {LOOKUP_ROWS}",
-        (f'{{{column}}} : "{phrase.replace(chr(34), chr(34) * 2)}"', dataset))]
+        f"SELECT {', '.join(columns)} FROM records WHERE id IN ({','.join('?' * len(added))})",
+        sorted(added))]
+
+
+def _named(conn: sqlite3.Connection, dataset: str, name: str) -> list[tuple[int, str]]:
+    """(id, path) of the source files whose name, without extension, is `name`."""
+    like = re.sub(r"([%_\\])", r"\\\1", name)
+    return [(row[0], row[1]) for row in lookup(
+        conn, dataset, "path_words", name, "r.id, r.path", LOOKUP_ROWS,
+        "AND r.kind = 'source' AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')",
+        (f"{like}.%", f"%/{like}.%"))
+            if search_text.file_stem(row[1]).lower() == name]
+
+
+def _nearest(test_path: str, found: list[tuple[int, str]]) -> list[int]:
+    """The ids of the files in `found` nearest the test (the longest shared folder
+    path): in a monorepo, `packages/zeta/test/client.test.ts` is about
+    `packages/zeta/src/client.ts`, not `packages/alpha/src/client.ts`."""
+    def shared(path: str) -> int:
+        count = 0
+        for a, b in zip(test_path.split("/")[:-1], path.split("/")[:-1], strict=False):
+            if a != b:
+                break
+            count += 1
+        return count
+    if not found:
+        return []
+    best = max(shared(path) for _, path in found)
+    return [rid for rid, path in found if shared(path) == best]
+
+
+def _documented_name(path: str) -> list[str]:
+    """The words of the API a doc page is named for (`use-shallow.md`,
+    `use_shallow.rst`, `useShallow.md` -> use, shallow); none for a page named by one
+    plain word (`routing.md` documents no one name)."""
+    stem = search_text.file_stem(path)
+    parts = [p for p in _NAME_PART.split(stem) if p]
+    if len(parts) == 1:
+        parts = search_text.split_identifier(stem)
+    if len(parts) < 2 or not all(p.isalnum() for p in parts):
+        return []
+    return [p.lower() for p in parts]
+
+
+def _defining(conn: sqlite3.Connection, dataset: str, parts: list[str]) -> list[int]:
+    """The ids of the source files that define a function, class or method named by
+    `parts` in any spelling (`useShallow`, `use_shallow`, `Store.UseShallow`), read from
+    the index's symbol words (a name and its parts: `useShallow use Shallow`)."""
+    name = "".join(parts)
+    found = []
+    for rid, symbols in lookup(conn, dataset, "symbols", " ".join(parts), "r.id, r.symbols",
+                               LOOKUP_ROWS, "AND r.kind = 'source'"):
+        defined = {_OWNER.split(token)[-1].replace("_", "").lower()
+                   for token in symbols.split()}
+        if name in defined:
+            found.append(rid)
+    return found

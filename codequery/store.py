@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from codequery import migrations, ranking, search_text, spoken_for
+from codequery import fts_lookup, migrations, ranking, search_text, spoken_for
 from codequery.errors import CodeQueryError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -25,11 +25,11 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 13
+SEARCH_VERSION = 14
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
-_RANKED = "id, path, kind, overview, content_sha, doc"
+_RANKED = ("id", "path", "kind", "overview", "content_sha", "doc")
 # bm25 with the column weights, as every ranking query asks for it.
 _BM25 = f"bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))})"
 
@@ -264,7 +264,7 @@ class Store:
         if not scores:
             return []
         rows = [dict(row) for row in self.conn.execute(
-            f"SELECT {_RANKED} FROM records "
+            f"SELECT {', '.join(_RANKED)} FROM records "
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores)
@@ -292,12 +292,10 @@ class Store:
         for initials in search_text.acronyms(text)[:MAX_INITIALS]:
             if initials in ranking.GENERIC_NAMES:
                 continue
-            # CROSS JOIN keeps the index driving (see _described_and_used); the rows are
-            # read until one is named by the initials (`.css` files come before `css/`).
-            rows = self.conn.execute(
-                "SELECT r.path FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
-                "WHERE records_fts MATCH ? AND r.dataset = ? LIMIT ?",
-                (f'{{path_words}} : "{initials}"', self.dataset, RANK_BUDGET))
+            # the rows are read until one is named by the initials (`.css` files come
+            # before `css/`)
+            rows = fts_lookup.lookup(self.conn, self.dataset, "path_words", initials,
+                                     "r.path", RANK_BUDGET)
             if any(initials in search_text.without_extension(path).lower()  # cheap first
                    and initials in search_text.path_names(path) for (path,) in rows):
                 found.append(initials)

@@ -101,6 +101,14 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("how are stubbed requests matched in tests", False),
     ("how are test cases put into a random but reproducible order", False),
     ("the test cases for the tokenizer", True),
+    ("is there a test that covers cookie parsing", True), ("which tests run the parser", True),
+    ("which test verifies the header split", True), ("show tests covering the router", True),
+    ("how does googletest filter the tests by name", False),
+    ("how is a unit test registered with the framework", False),
+    ("where is the OpenAPI spec for a route generated", False),
+    ("how does the library create mocks for interfaces", False),
+    ("how is the area covered by a sprite computed", False),
+    ("which flag is tested in the hot loop", False),
     ("where is a level spec string like 'off,a=debug' split", False),
 ])
 def test_a_question_asks_for_tests_only_when_it_says_so(question, wanted):
@@ -127,7 +135,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("BUILD.bazel", "config"), ("src/build.rs", "source"), ("src/workspace.go", "source"),
     ("third-party/zlib/zlib.c", "generated"), ("tools/serve_header/serve.py", "config"),
     ("scripts/release.sh", "config"), ("hack/verify.sh", "config"),
-    ("src/tools/format.py", "source"), ("test.c", "test"), ("test.js", "test"),
+    ("src/tools/format.py", "source"), ("tools/README.md", "docs"), ("amalgamation.py", "source"),
+    ("Makefile.in", "config"), ("cmake/config.cmake.in", "config"), ("BUCK", "config"),
+    ("test.c", "test"), ("test.js", "test"),
     (".github/workflows/test.yml", "config"), ("src/latest.c", "source"),
     ("lib/faraday/adapter/test.rb", "source"), ("lib/plug/test.ex", "source"),
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
@@ -265,6 +275,14 @@ def test_a_cpp_implementation_comes_before_its_header():
                     "include/CLI/impl/App_inl.hpp"], "how are arguments parsed",
                    [5.0, 4.0, 1.0]) == [
         "include/CLI/impl/App_inl.hpp", "include/CLI/App.hpp", "include/CLI/Option.hpp"]
+    # a header of the same name in a `detail/` folder is another header: `pool.cpp`
+    # pairs with `x/pool.h` whatever the order the rows come in
+    for paths in (["include/x/pool.h", "src/x/pool.cpp", "include/x/detail/pool.h"],
+                  ["include/x/detail/pool.h", "src/x/pool.cpp", "include/x/pool.h"]):
+        scores = [5.0 if p == "include/x/pool.h" else 1.0 if p.endswith(".cpp") else 0.5
+                  for p in paths]
+        assert _ranked(paths + ["src/x/other.cpp"], "pool", scores + [4.0])[:2] == [
+            "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
 
@@ -302,7 +320,13 @@ def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_us
     question = "how does the cli find the app in a module, e.g. a create_app factory"
     assert _paths(db, question)[0] == "src/flask/cli.py"
     # asked for samples, the sample that defines it comes first
-    assert _paths(db, question, tests=True)[0] == "examples/tutorial/flaskr/__init__.py"
+    assert _paths(db, "which tests have a create_app factory module")[0] == (
+        "examples/tutorial/flaskr/__init__.py")
+    # a development script is code: what it defines still counts
+    _add(db, "hack/lib/util.sh", "poll url until ready", functions=[{"name": "wait_for_url"}])
+    for name in ("probe", "dial"):
+        _add(db, f"pkg/{name}.go", "wait_for_url wait for url url url ready ready")
+    assert _paths(db, "what does wait_for_url do")[0] == "hack/lib/util.sh"
 
 
 @pytest.mark.parametrize("raw,code", [
@@ -390,6 +414,31 @@ def test_a_test_lifts_its_subject_even_when_the_subject_itself_matches_nothing(d
                        "the previous reference")
     assert found[0] == "src/react/shallow.ts"
     assert "tests/shallow.test.tsx" in found
+
+
+def test_a_test_lifts_the_nearest_namesake_past_many_files_in_a_folder_of_its_name(db):
+    for i in range(60):  # more than a look-up reads: `client/` folder words match too
+        _add(db, f"src/client/part{i}.ts", "part")
+    _add(db, "packages/zeta/src/client.ts", "socket")
+    _add(db, "packages/alpha/src/client.ts", "websocket")  # same name, another package
+    _add(db, "packages/zeta/test/client.test.ts", "retries a failed request with backoff")
+    for i in range(12):  # more tests than are looked up, each matching a little
+        _add(db, f"tests/a{i:02}.test.ts", "request")
+    found = _paths(db, "how is a failed request retried with backoff")
+    assert found[0] == "packages/zeta/src/client.ts"
+    assert "packages/alpha/src/client.ts" not in found
+
+
+@pytest.mark.parametrize("page,name", [
+    ("docs/api/use-shallow.md", "useShallow"), ("docs/api/use_shallow.rst", "use_shallow"),
+    ("docs/api/useShallow.md", "useShallow"), ("docs/api/use-shallow.md", "Store.use_shallow"),
+])
+def test_an_api_page_names_its_function_in_any_spelling(db, page, name):
+    _add(db, "src/shallow.py", "memo", functions=[{"name": name}])
+    _add(db, page, "keeps the previous reference of a selector result")
+    _add(db, "src/other.py", "selector result")
+    assert _paths(db, "how does a selector result keep the previous reference")[0] == (
+        "src/shallow.py")
 
 
 def test_an_api_page_in_the_docs_lifts_the_file_that_defines_what_it_documents(db):
