@@ -16,7 +16,7 @@ import re
 import sqlite3
 from typing import Any
 
-from codequery import search_text
+from codequery import ranking, search_text
 from codequery.fts_lookup import lookup
 
 # The best-scoring tests among the candidates whose subjects are looked up.
@@ -36,14 +36,21 @@ _OWNER = re.compile(r"\.|::|#")
 
 
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
-             rows: list[dict[str, Any]], scores: dict[int, float]) -> list[dict[str, Any]]:
+             rows: list[dict[str, Any]], scores: dict[int, float], limit: int
+             ) -> list[dict[str, Any]]:
     """The rows (`columns` of them) of the source files that `rows`' tests and doc pages
     speak for and that are not among `rows` yet; `scores` (row id -> bm25, negative: lower
     is better) gets theirs: 0 for a test's subject (ranking lifts it), DOC_SHARE of the
-    page's for a doc page's subject, whichever is better."""
+    page's for a doc page's subject, whichever is better. Only tests and pages that
+    could lift a file into the first `limit` are looked up."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
     best_first = sorted(rows, key=lambda row: scores[row["id"]])
+    # a lifted file gets at most this share of its test's or page's score (with a name
+    # bonus): below the `limit`-th candidate's, it could not reach the first `limit`
+    share = max(ranking.TESTED_SHARE, DOC_SHARE) * (1 + ranking.NAME_BONUS)
+    bar = scores[best_first[min(limit, len(best_first)) - 1]["id"]] / share
+    best_first = [row for row in best_first if scores[row["id"]] <= bar]
     names = dict.fromkeys(name for row in best_first if row["kind"] == "test"
                           and (name := search_text.tested_name(row["path"])))
     tests = {name: next(r["path"] for r in best_first if r["kind"] == "test"

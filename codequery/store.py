@@ -267,7 +267,7 @@ class Store:
             f"SELECT {', '.join(_RANKED)} FROM records "
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
         if not tests_first:
-            rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores)
+            rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
         ranked = ranking.rank(rows, scores, terms, tests_first)
         results = []
         for cand in ranked[:limit]:

@@ -371,9 +371,10 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
     for i in range(12):
         _add(db, f"src/mod{i}.py", f"parse header value {i}")
     _add(db, "src/phv.py", "named by the initials of the question")
-    _add(db, "tests/test_widget.py", "parse header value")  # its subject matches nothing
+    # a test and a doc page that match best, whose subjects match nothing
+    _add(db, "tests/test_widget.py", "parse header value " * 5)
     _add(db, "src/widget.py", "draws boxes")
-    _add(db, "docs/parse-header.md", "parse header value")  # the page of `parseHeader`
+    _add(db, "docs/parse-header.md", "parse header value " * 5)  # the page of `parseHeader`
     _add(db, "src/reader.py", "reads", functions=[{"name": "parseHeader"}])
     issued: list[str] = []
     db.conn.set_trace_callback(issued.append)
