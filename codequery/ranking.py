@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Any
 
 from codequery.search_text import (
@@ -124,30 +125,56 @@ def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def names_defined(doc_json: str) -> set[str]:
-    """The names (lower case, without their owner: `next` for `Context.Next`) of the
-    functions, classes and methods a record's document defines."""
+    """The names (see bare_name) of the functions, classes and methods a record's
+    document defines."""
     names = (item.get("name", "") for item in symbols_of(json.loads(doc_json)))
-    return {re.split(r"\.|::|#", n)[-1].lower() for n in names if n}
+    return {bare_name(n) for n in names if n}
+
+
+def bare_name(name: str) -> str:
+    """A defined name in lower case without its owner: `next` for `Context.Next`,
+    `Regexp::Simplify`, `Foo#bar`."""
+    return re.split(r"\.|::|#", name)[-1].lower()
+
+
+def nearest(path: str, paths: list[str]) -> list[str]:
+    """The paths that share the longest folder path with `path`: in a monorepo,
+    `packages/zeta/test/client.test.ts` is about `packages/zeta/src/client.ts`, not
+    `packages/alpha/src/client.ts`."""
+    folders = path.split("/")[:-1]
+
+    def shared(other: str) -> int:
+        return sum(1 for _ in takewhile(lambda pair: pair[0] == pair[1],
+                                        zip(folders, other.split("/")[:-1], strict=False)))
+    best = max(map(shared, paths), default=0)
+    return [other for other in paths if shared(other) == best]
 
 
 def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, float]) -> None:
     """Tests describe behaviour in the words a question uses ("serves a 304 when the
     ETag matches"), where the code may not: a source file scores at least TESTED_SHARE of
     the bm25 of a matching test named for it (`spec_mime.rb` for `mime.rb`,
-    `tests/upgrade.rs` for `src/upgrade.rs`), among the candidates."""
-    sources: dict[str, list[Candidate]] = {}
+    `tests/upgrade.rs` for `src/upgrade.rs`; of several, the nearest), among the
+    candidates."""
+    sources: dict[str, dict[str, Candidate]] = {}
     for cand in ranked:
         if cand.row["kind"] == "source":
-            sources.setdefault(file_stem(cand.row["path"]).lower(), []).append(cand)
+            path = cand.row["path"]
+            sources.setdefault(file_stem(path).lower(), {})[path] = cand
     for cand in ranked:
         if cand.row["kind"] == "test" and (name := tested_name(cand.row["path"])):
-            for subject in sources.get(name, []):
+            namesakes = sources.get(name, {})
+            for path in nearest(cand.row["path"], list(namesakes)):
+                subject = namesakes[path]
                 subject.score = max(subject.score, TESTED_SHARE * -bm25[cand.row["id"]])
 
 
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)$")
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 _IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + r"|\.(c|cc|cpp|cxx|m|mm)$")
+# Folders that hold the implementations of the headers beside them (CLI11's
+# `CLI/impl/App_inl.hpp` for `CLI/App.hpp`).
+_IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
 # A header listed with its `.c`/`.cpp` would take a second place for one unit of code:
 # it follows at this share of the implementation's score, so another file comes between.
 # Not after a `-inl.h`: in a header-only library the header is the code (fmt's format.h).
@@ -201,11 +228,6 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
             cand.score = header.score * 1.001
         if not _INLINE_HEADER.search(path):
             header.score = min(header.score, cand.score * HEADER_SHARE)
-
-
-# Folders that hold the implementations of the headers beside them (CLI11's
-# `CLI/impl/App_inl.hpp` for `CLI/App.hpp`).
-_IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
 
 
 def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False

@@ -242,7 +242,7 @@ def kind_of(path: str, has_functions: bool = False) -> str:
         return "fixture"
     if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
             # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
-            or not folders and lower.split(".")[0] in ("test", "tests")
+            or not folders and file_stem(lower) in ("test", "tests")
             and _CODE_EXTENSION.search(lower)):
         return "test"
     if _folder_named_as(folders, _EXAMPLE_DIRS):

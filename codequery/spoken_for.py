@@ -32,7 +32,6 @@ MAX_ADDED = 20
 # gave the same top-3, MRR 0.84; no other repository moved.
 DOC_SHARE = 0.7
 _NAME_PART = re.compile(r"[-_\s]+")
-_OWNER = re.compile(r"\.|::|#")
 
 
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
@@ -51,16 +50,16 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
     share = max(ranking.TESTED_SHARE, DOC_SHARE) * (1 + ranking.NAME_BONUS)
     bar = scores[best_first[min(limit, len(best_first)) - 1]["id"]] / share
     best_first = [row for row in best_first if scores[row["id"]] <= bar]
-    names = dict.fromkeys(name for row in best_first if row["kind"] == "test"
-                          and (name := search_text.tested_name(row["path"])))
-    tests = {name: next(r["path"] for r in best_first if r["kind"] == "test"
-                        and search_text.tested_name(r["path"]) == name)
-             for name in list(names)[:MAX_TESTS]}
-    for name, test_path in tests.items():
-        for rid in _nearest(test_path, _named(conn, dataset, name)):
-            if rid not in known and len(added) < MAX_ADDED:
-                scores.setdefault(rid, 0.0)
-                added.add(rid)
+    tests: dict[str, str] = {}  # the name a test is about -> the best such test's path
+    for row in best_first:
+        if row["kind"] == "test" and (name := search_text.tested_name(row["path"])):
+            tests.setdefault(name, row["path"])
+    for name, test_path in list(tests.items())[:MAX_TESTS]:
+        named = _named(conn, dataset, name)
+        for path in ranking.nearest(test_path, list(named)):
+            if named[path] not in known and len(added) < MAX_ADDED:
+                scores.setdefault(named[path], 0.0)
+                added.add(named[path])
     for page in [row for row in best_first if row["kind"] == "docs"][:MAX_DOCS]:
         parts = _documented_name(page["path"])
         if not parts:
@@ -77,31 +76,14 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
         sorted(added))]
 
 
-def _named(conn: sqlite3.Connection, dataset: str, name: str) -> list[tuple[int, str]]:
-    """(id, path) of the source files whose name, without extension, is `name`."""
+def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
+    """Path -> id of the source files whose name, without extension, is `name`."""
     like = re.sub(r"([%_\\])", r"\\\1", name)
-    return [(row[0], row[1]) for row in lookup(
+    return {row[1]: row[0] for row in lookup(
         conn, dataset, "path_words", name, "r.id, r.path", LOOKUP_ROWS,
         "AND r.kind = 'source' AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')",
         (f"{like}.%", f"%/{like}.%"))
-            if search_text.file_stem(row[1]).lower() == name]
-
-
-def _nearest(test_path: str, found: list[tuple[int, str]]) -> list[int]:
-    """The ids of the files in `found` nearest the test (the longest shared folder
-    path): in a monorepo, `packages/zeta/test/client.test.ts` is about
-    `packages/zeta/src/client.ts`, not `packages/alpha/src/client.ts`."""
-    def shared(path: str) -> int:
-        count = 0
-        for a, b in zip(test_path.split("/")[:-1], path.split("/")[:-1], strict=False):
-            if a != b:
-                break
-            count += 1
-        return count
-    if not found:
-        return []
-    best = max(shared(path) for _, path in found)
-    return [rid for rid, path in found if shared(path) == best]
+            if search_text.file_stem(row[1]).lower() == name}
 
 
 def _documented_name(path: str) -> list[str]:
@@ -125,8 +107,7 @@ def _defining(conn: sqlite3.Connection, dataset: str, parts: list[str]) -> list[
     found = []
     for rid, symbols in lookup(conn, dataset, "symbols", " ".join(parts), "r.id, r.symbols",
                                LOOKUP_ROWS, "AND r.kind = 'source'"):
-        defined = {_OWNER.split(token)[-1].replace("_", "").lower()
-                   for token in symbols.split()}
+        defined = {ranking.bare_name(token).replace("_", "") for token in symbols.split()}
         if name in defined:
             found.append(rid)
     return found

@@ -430,6 +430,13 @@ def test_a_test_lifts_the_nearest_namesake_past_many_files_in_a_folder_of_its_na
     assert "packages/alpha/src/client.ts" not in found
 
 
+def test_of_namesakes_that_both_match_a_test_lifts_the_one_nearest_it():
+    paths = ["packages/zeta/test/client.test.ts", "packages/alpha/src/client.ts",
+             "packages/zeta/src/client.ts", "packages/zeta/src/retry.ts"]
+    assert _ranked(paths, "how is a failed request retried", [10.0, 1.0, 1.0, 5.0])[:2] == [
+        "packages/zeta/src/client.ts", "packages/zeta/src/retry.ts"]
+
+
 @pytest.mark.parametrize("page,name", [
     ("docs/api/use-shallow.md", "useShallow"), ("docs/api/use_shallow.rst", "use_shallow"),
     ("docs/api/useShallow.md", "useShallow"), ("docs/api/use-shallow.md", "Store.use_shallow"),
