@@ -9,6 +9,7 @@ a query for "send file", "sendfile" or "sending files" finds it. Standard librar
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -53,14 +54,17 @@ STOP_WORDS = _ENGLISH | frozenset([
 # source for the same match (their names repeat a question's words), but stay findable.
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
                         "integration_tests", "unittests", "test_utils", "testutils",
-                        "fuzz", "fuzzing", "fuzzers", "fuzz_targets"})
+                        "fuzz", "fuzzing", "fuzzers", "fuzz_targets",
+                        "__typetest__", "__typetests__", "type-tests", "typetests"})
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
                            "_examples", "benches", "benchmarks", "bench", "benchmark"})
 _TEST_FILE = re.compile(
-    r"(^test_.*\.py$|_test\.(py|go|rb|exs?|dart|cc|cpp|c)$|^conftest\.py$"
-    r"|\.(test|spec|e2e|bench)\.[cm]?[jt]sx?$|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift)$"
+    r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
+    r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
+    r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
+    r"|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$)")
 
@@ -144,9 +148,56 @@ def spelled_out(text: str) -> str:
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
-def path_words(path: str) -> str:
-    """A path as words: folders, the file's name and its extension, identifiers split."""
-    return spelled_out(re.sub(r"[/\\._\-]+", " ", path))
+def path_words(path: str, names: Iterable[str] = ()) -> str:
+    """A path as words: folders, the file's name and its extension, identifiers split,
+    and a name run together from the words of the file's own `names` (its symbols) spelled
+    out: `proctitle.c` defining uv_set_process_title -> process title (see run_together)."""
+    text = spelled_out(re.sub(r"[/\\._\-]+", " ", path))
+    known = _name_words(names)
+    extra = [w for part in re.split(r"[/\\._\-]+", without_extension(path))[-2:]
+             for w in run_together(part, known)]
+    return f"{text}\n{' '.join(extra)}" if extra else text
+
+
+def _name_words(names: Iterable[str]) -> list[str]:
+    """The words of identifiers, lower case, sorted: `uv_set_process_title` -> process,
+    set, title, uv (each once)."""
+    found: set[str] = set()
+    for name in names:
+        parts = split_identifier(name)
+        found.update(p.lower() for p in parts or [name] if p.isalpha())
+    return sorted(found)
+
+
+def run_together(name: str, known: list[str]) -> list[str]:
+    """A lower-case name written as one word (`proctitle`, `urlmap`, `threadpool`) split
+    into `known` words (sorted), each piece a word or, from three letters, the start of
+    one (`proc` -> process): the fewest pieces, two at least. [] when the name is a known
+    word itself, is not plain lower case, or does not split."""
+    if len(name) < 5 or not name.isalpha() or not name.islower():
+        return []
+    at = bisect.bisect_left(known, name)
+    if at < len(known) and known[at] == name:
+        return []
+
+    def word_for(piece: str) -> str | None:
+        i = bisect.bisect_left(known, piece)
+        if i < len(known) and known[i] == piece and len(piece) >= 2:
+            return piece
+        if len(piece) >= 3 and i < len(known) and known[i].startswith(piece):
+            return known[i]  # the first (shortest) word that starts with it
+        return None
+
+    best: list[list[str] | None] = [[]] + [None] * len(name)
+    for end in range(1, len(name) + 1):
+        for start in range(end):
+            before = best[start]
+            if before is None or start == 0 and end == len(name):
+                continue
+            word = word_for(name[start:end])
+            if word and (best[end] is None or len(before) + 1 < len(best[end])):
+                best[end] = before + [word]
+    return best[-1] or []
 
 
 def path_names(path: str) -> set[str]:

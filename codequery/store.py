@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 14
+SEARCH_VERSION = 15
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -76,7 +76,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
     symbols, docstrings = _symbols_and_docstrings(doc)
     return {"symbols": symbols, "docstrings": docstrings,
-            "path_words": search_text.path_words(path),
+            "path_words": search_text.path_words(
+                path, [item["name"] for item in ranking.symbols_of(doc)]),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
             "kind": search_text.kind_of(path, bool(doc.get("functions"))),
             "search_version": SEARCH_VERSION}

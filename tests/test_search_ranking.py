@@ -162,6 +162,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("__tests__/__prod_snapshots__/base.snap", "fixture"),
     ("packages/react-test-renderer/src/render.js", "source"),
     ("core/commonMain/src/Zone.kt", "source"),
+    # C and C++ unit tests by their file name; tsd's type tests; tests in Ruby, C, PHP
+    ("src/logging_unittest.cc", "test"), ("src/foo-unittest.c", "test"),
+    ("src/parser_test.cpp", "test"), ("googletest/src/gtest-typed-test.cc", "source"),
+    ("src/gtest-death-test.cc", "source"), ("src/form.test-d.ts", "test"),
+    ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
+    ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -555,3 +561,22 @@ def test_acronyms_of_a_question(question, initials):
 ])
 def test_the_names_of_a_path_leave_out_only_its_extension(path, names):
     assert search_text.path_names(path) == names
+
+
+@pytest.mark.parametrize("name,words", [
+    ("proctitle", ["process", "title"]), ("urlmap", ["url", "map"]),
+    ("threadpool", ["thread", "pool"]), ("settings", []), ("title", []), ("inet", []),
+    ("Proctitle", []), ("proc_title", []), ("titles", []),
+])
+def test_a_name_run_together_is_split_into_the_words_of_its_symbols(name, words):
+    known = search_text._name_words(["uv_set_process_title", "URLMap", "ThreadPool",
+                                     "settings", "inet_pton4"])
+    assert search_text.run_together(name, known) == words
+
+
+def test_a_run_together_file_name_is_found_by_its_words(db):
+    # both define it (aix.c its own port); the name tells which file is about it
+    functions = [{"name": "uv_set_process_title"}, {"name": "uv_setup_args"}]
+    _add(db, "src/unix/proctitle.c", functions=functions)
+    _add(db, "src/unix/aix.c", functions=functions)
+    assert _paths(db, "how is the process title changed")[0] == "src/unix/proctitle.c"
