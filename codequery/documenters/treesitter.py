@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from codequery import search_text
-from codequery.documenters import comments
+from codequery.documenters import comments, preprocessor
 from codequery.documenters.javascript import FUNCTION_VALUES, JavaScriptOutliner, _unquote
 from codequery.records import ClassInfo, FileDoc, Function
 
@@ -129,8 +129,10 @@ def outline(language: str, source: bytes) -> FileDoc | None:
 
     # Parsers are not thread-safe, but one costs well under a microsecond to make (measured),
     # so a fresh one per call is simpler than a per-thread cache.
-    root = Parser(grammar).parse(source).root_node
-    outliner = _Outliner(language, source)
+    parsed = (preprocessor.blank_macros(source) if language in ("c", "cpp")
+              else preprocessor.blank_alternatives(source) if language == "csharp" else source)
+    root = Parser(grammar).parse(parsed).root_node
+    outliner = _Outliner(language, parsed)  # signatures without the blanked macros
     # First: the file's opening comment is then known not to be its first symbol's doc.
     overview = outliner.overview(root.children)
     try:

@@ -1,0 +1,113 @@
+"""Blanking what a parser cannot read in C, C++ and C#, and the outlines it rescues."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from codequery.documenters import preprocessor
+from tests.helpers import names, outline_source
+
+
+def _blanked(function, source: str) -> str:
+    before = textwrap.dedent(source).lstrip("\n").encode()
+    after = function(before)
+    assert len(after) == len(before) and after.count(b"\n") == before.count(b"\n")
+    return after.decode()
+
+
+@pytest.mark.parametrize("line,kept", [
+    ("NLOHMANN_JSON_NAMESPACE_BEGIN", ""),
+    ("GTEST_IMPL_CMP_HELPER_(NE, !=)", ""),
+    ("SPDLOG_INLINE void logger::flush() {", "void logger::flush() {"),
+    ("GTEST_API_ JSON_HEDLEY_PURE bool f();", "bool f();"),
+    ("class YAML_CPP_API Node {", "class Node {"),
+    ("class GTEST_API_ [[nodiscard]] AssertionException", "class [[nodiscard]] AssertionException"),
+    ("backtracer::backtracer(backtracer &&other) SPDLOG_NOEXCEPT {",
+     "backtracer::backtracer(backtracer &&other) {"),
+    # not declarations: left alone
+    ("    GTEST_CHECK_(parameter_ != nullptr)", "    GTEST_CHECK_(parameter_ != nullptr)"),
+    ("#define FMT_API", "#define FMT_API"), ("return MAX_SIZE;", "return MAX_SIZE;"),
+    ("    x = f(MAX_SIZE);", "    x = f(MAX_SIZE);"), ("  LAST,", "  LAST,"),
+    ("Point p;", "Point p;"), ("// FMT_BEGIN_NAMESPACE", "// FMT_BEGIN_NAMESPACE"),
+])
+def test_macros_that_hide_declarations_are_blanked(line, kept):
+    blanked = preprocessor.blank_macros(line.encode()).decode()
+    assert len(blanked) == len(line) and blanked.split() == kept.split()
+
+
+def test_the_first_branch_of_a_conditional_is_kept_without_its_directives():
+    source = """
+        #if NET8_0
+        void A() {
+        #elif NET6_0
+        void B() {
+        #else
+        #if DEBUG
+        void C() {
+        #endif
+        #endif
+          #if X
+          x();
+          #endif
+        }
+    """
+    assert _blanked(preprocessor.blank_alternatives, source).split() == [
+        "void", "A()", "{", "x();", "}"]
+
+
+def test_an_endif_without_its_if_leaves_the_rest_alone():
+    assert _blanked(preprocessor.blank_alternatives, "#endif\nvoid f();\n#else\ng();\n"
+                    ).split() == ["#endif", "void", "f();", "#else", "g();"]
+
+
+def test_a_header_inside_a_namespace_macro_is_outlined():
+    # tree-sitter read the macro as a function whose body was the rest of the file
+    doc = outline_source("cpp", """
+        #include <vector>
+        NLOHMANN_JSON_NAMESPACE_BEGIN
+        namespace detail {
+        /// A SAX parser for JSON text.
+        template<typename BasicJsonType>
+        class JSON_API parser {
+          public:
+            /// Parse the whole input.
+            void parse(const bool strict) SPDLOG_NOEXCEPT;
+        };
+        SPDLOG_INLINE bool accept(int x) { return x > 0; }
+        }  // namespace detail
+        NLOHMANN_JSON_NAMESPACE_END
+    """)
+    (parser,) = doc.classes
+    assert (parser.name, parser.summary) == ("parser", "A SAX parser for JSON text.")
+    assert names(parser.methods) == ["parse"]
+    assert parser.methods[0].signature == "void parse(const bool strict)"
+    assert names(doc.functions) == ["accept"]
+    assert doc.functions[0].line == 11
+    assert doc.notes == []
+
+
+def test_a_csharp_method_under_if_else_is_outlined_once():
+    doc = outline_source("csharp", """
+        namespace Serilog.Capturing;
+
+        class PropertyBinder
+        {
+            /// <summary>Create properties from the values given.</summary>
+        #if FEATURE_SPAN
+            public EventProperty[] ConstructProperties(ReadOnlySpan<object?> values)
+        #else
+            public EventProperty[] ConstructProperties(object?[] values)
+        #endif
+            {
+                return NoProperties;
+            }
+
+            EventProperty[] ConstructPositionalProperties(MessageTemplate template) => [];
+        }
+    """)
+    (binder,) = doc.classes
+    assert names(binder.methods) == ["ConstructProperties", "ConstructPositionalProperties"]
+    assert binder.methods[0].signature.endswith("ConstructProperties(ReadOnlySpan<object?> values)")
+    assert doc.notes == []
