@@ -276,12 +276,14 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     return False
 
 
-def kind_of(path: str, has_functions: bool = False) -> str:
+def kind_of(path: str, has_functions: bool = False, only_types: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies)
     or meta (a changelog, a licence, a lock file: the project's history and terms, not
     what its code does), from the path; `has_functions` (its record defines functions)
-    keeps a `types.ts` that does work a source file."""
+    keeps a `types.ts` that does work a source file; `only_types` (its record declares
+    types without a method or function: an enum of options, a C# attribute) makes it
+    declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
@@ -298,7 +300,7 @@ def kind_of(path: str, has_functions: bool = False) -> str:
         return "test"
     if _folder_named_as(folders, _EXAMPLE_DIRS):
         return "example"
-    if _DTS_FILE.search(lower) or not has_functions and (
+    if _DTS_FILE.search(lower) or only_types or not has_functions and (
             _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
             or lower.endswith((".ts", ".mts", ".cts"))
             and any(p in _TYPES_DIRS for p in folders_lower)):

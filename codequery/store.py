@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 15
+SEARCH_VERSION = 16
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -71,6 +71,17 @@ def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
     return " ".join(names), search_text.spelled_out("\n".join(p for p in prose if p))
 
 
+def _only_types(path: str, doc: dict[str, Any]) -> bool:
+    """A C#, Java or Kotlin file that declares types without a method or function (an
+    enum of options such as Newtonsoft's FloatParseHandling.cs): a question about what
+    those options do is answered where they are used. Not where the outline may have
+    missed methods (syntax errors), nor in languages that keep code outside classes."""
+    classes = doc.get("classes", [])
+    return (path.endswith((".cs", ".java", ".kt")) and bool(classes) and not doc.get("functions")
+            and not any(c.get("methods") for c in classes)
+            and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
+
+
 def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms: str
                     ) -> dict[str, Any]:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
@@ -79,7 +90,7 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "path_words": search_text.path_words(
                 path, [item["name"] for item in ranking.symbols_of(doc)]),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
-            "kind": search_text.kind_of(path, bool(doc.get("functions"))),
+            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(path, doc)),
             "search_version": SEARCH_VERSION}
 
 

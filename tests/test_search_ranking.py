@@ -580,3 +580,19 @@ def test_a_run_together_file_name_is_found_by_its_words(db):
     _add(db, "src/unix/proctitle.c", functions=functions)
     _add(db, "src/unix/aix.c", functions=functions)
     assert _paths(db, "how is the process title changed")[0] == "src/unix/proctitle.c"
+
+
+
+def test_a_file_that_only_declares_types_ranks_as_declarations(db):
+    # Newtonsoft's FloatParseHandling.cs names the question; JsonTextReader.cs does the work
+    _add(db, "Src/FloatParseHandling.cs",
+         classes=[{"name": "FloatParseHandling",
+                   "summary": "Specifies how floating point numbers are parsed."}])
+    _add(db, "Src/JsonTextReader.cs", "parse number float double decimal integer",
+         classes=[{"name": "JsonTextReader", "summary": "Reads JSON text.",
+                   "methods": [{"name": "ParseReadNumber"}]}])
+    _add(db, "Src/Other.cs", classes=[{"name": "Other", "methods": [{"name": "Run"}]}])
+    assert _paths(db, "where is a floating point number parsed")[0] == "Src/JsonTextReader.cs"
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"Src/FloatParseHandling.cs": "declarations",
+                     "Src/JsonTextReader.cs": "source", "Src/Other.cs": "source"}

@@ -1028,3 +1028,48 @@ def test_a_ruby_file_that_opens_with_load_keeps_its_overview() -> None:
             class A; end
         """)
         assert doc.overview == "Billing helpers.", require
+
+
+def test_nested_types_are_classes_of_their_own() -> None:
+    # Dapper's GridReader lives inside `partial class SqlMapper`: it had been left out
+    doc = outline_source("csharp", """
+        namespace Dapper;
+
+        public static partial class SqlMapper
+        {
+            /// <summary>Reads several result sets, one after another.</summary>
+            public partial class GridReader : IDisposable
+            {
+                /// <summary>Reads the next result set.</summary>
+                public IEnumerable<T> Read<T>() => ReadImpl<T>();
+                private enum Row { First, Single }
+            }
+        }
+    """)
+    mapper, reader, row = doc.classes
+    assert (mapper.name, mapper.methods) == ("SqlMapper", [])
+    assert (reader.name, reader.line, reader.bases) == ("GridReader", 6, ["IDisposable"])
+    assert reader.summary == "Reads several result sets, one after another."
+    assert [(m.name, m.summary) for m in reader.methods] == [
+        ("Read", "Reads the next result set.")]
+    assert (row.name, row.methods) == ("Row", [])
+    assert doc.exports == ["SqlMapper", "GridReader"]
+
+
+def test_java_enum_constants_bodies_give_the_enum_its_methods_once() -> None:
+    doc = outline_source("java", """
+        /** Number reading strategies. */
+        public enum ToNumberPolicy implements ToNumberStrategy {
+          /** As a double. */
+          DOUBLE {
+            @Override public Double readNumber(JsonReader in) { return in.nextDouble(); }
+          },
+          LONG_OR_DOUBLE {
+            @Override public Number readNumber(JsonReader in) { return parse(in); }
+          };
+
+          static double parseAsDouble(String s) { return 0; }
+        }
+    """)
+    (policy,) = doc.classes
+    assert names(policy.methods) == ["readNumber", "parseAsDouble"]

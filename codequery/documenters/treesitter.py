@@ -63,6 +63,8 @@ _MEMBERS = {
     "swift": frozenset({"function_declaration", "protocol_function_declaration",
                         "init_declaration"}),
 }
+# Languages whose classes nest types, outlined as classes of their own.
+_NESTING = frozenset({"csharp", "java", "kotlin", "swift"})
 # Kotlin's bodies are children without a field name.
 _KOTLIN_BODIES = frozenset({"class_body", "enum_class_body", "function_body", "block"})
 # Wrappers whose children are top-level declarations in all but name.
@@ -384,8 +386,17 @@ class _Outliner(JavaScriptOutliner):
         for child in body.children if body is not None else ():
             if child.type == "enum_body_declarations":  # Java enums keep methods a level down
                 self._members(info, child)
+            elif child.type == "enum_constant" and (body := self._body(child)) is not None:
+                # Java: `DOUBLE { Number readNumber(...) {...} }`, each constant its own
+                known = {m.name for m in info.methods}
+                self._members(info, body)
+                info.methods = [m for i, m in enumerate(info.methods)
+                                if m.name not in known or i < len(known)]
             elif child.type == "companion_object":  # Kotlin: called as the class's own
                 self._members(info, self._body(child))
+            elif child.type in _CLASSES and self.lang in _NESTING:
+                # a nested type is a class of its own (Dapper's SqlMapper.GridReader)
+                self._add_class(child, child, public=self._public(child))
             elif child.type in accepted and (method := self._function(child)) is not None:
                 info.methods.append(method)
         if self.lang in _JS:  # a getter and its setter are one property
