@@ -1073,3 +1073,46 @@ def test_java_enum_constants_bodies_give_the_enum_its_methods_once() -> None:
     """)
     (policy,) = doc.classes
     assert names(policy.methods) == ["readNumber", "parseAsDouble"]
+
+
+def test_scala() -> None:
+    doc = outline_source("scala", """
+        package os
+
+        import java.nio.file.{Files, Paths}
+        import scala.language.implicitConversions // needed for the conversions below
+
+        /** A path segment, or several. */
+        trait PathChunk {
+          def segments: Seq[String]
+        }
+
+        object PathChunk extends PathChunkMacros {
+          /** Splits a string on slashes. */
+          def segmentsFromString(s: String): Array[String] = s.split('/')
+          private def reduceUps(in: Array[String]): List[String] = Nil
+
+          implicit class RelPathChunk(r: RelPath) extends PathChunk {
+            def segments = r.segments
+          }
+        }
+
+        private[os] class Hidden(s: String) extends Base(s)
+
+        def topLevel(x: Int): Int = x
+    """)
+    trait, relpath, hidden = doc.classes
+    assert (trait.name, trait.line) == ("PathChunk", 11)  # the companion object's line
+    assert trait.summary == "A path segment, or several."
+    assert trait.bases == ["PathChunkMacros"]
+    assert names(trait.methods) == ["segments", "segmentsFromString", "reduceUps"]
+    assert trait.methods[1].summary == "Splits a string on slashes."
+    assert trait.methods[1].signature == "def segmentsFromString(s: String): Array[String]"
+    assert (relpath.name, relpath.bases, names(relpath.methods)) == (
+        "RelPathChunk", ["PathChunk"], ["segments"])
+    assert (hidden.name, hidden.bases) == ("Hidden", ["Base"])
+    assert names(doc.functions) == ["topLevel"]
+    assert doc.imports == ["java.nio.file.{Files, Paths}", "scala.language.implicitConversions"]
+    assert doc.exports == ["PathChunk", "RelPathChunk", "topLevel"]
+    assert doc.notes == []
+    assert doc.overview == ""  # not the comment at the end of an import

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES: frozenset[str] = frozenset(
     {"javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "ruby", "shell",
-     "csharp", "php", "kotlin", "swift"})
+     "csharp", "php", "kotlin", "swift", "scala"})
 # The grammar package's suffix, when not the language's name.
 _MODULES = {"tsx": "typescript", "shell": "bash", "csharp": "c_sharp"}
 # PHP with the HTML around `<?php ... ?>`, as .php files are written.
@@ -50,7 +50,9 @@ _CLASSES = frozenset({
     "annotation_type_declaration", "enum_item", "union_item", "trait_item", "type_item",
     "struct_specifier", "union_specifier", "enum_specifier", "class_specifier",
     "alias_declaration", "type_definition", "struct_declaration", "trait_declaration",
-    "object_declaration", "protocol_declaration", "type_alias", "typealias_declaration"})
+    "object_declaration", "protocol_declaration", "type_alias", "typealias_declaration",
+    "class_definition", "object_definition", "trait_definition", "enum_definition",
+    "package_object"})
 _METHODS = frozenset({
     "method_definition", "abstract_method_signature", "method_signature", "method_elem",
     "function_item", "function_signature_item", "method_declaration", "method",
@@ -62,9 +64,10 @@ _MEMBERS = {
     "kotlin": frozenset({"function_declaration", "secondary_constructor"}),
     "swift": frozenset({"function_declaration", "protocol_function_declaration",
                         "init_declaration"}),
+    "scala": frozenset({"function_definition", "function_declaration"}),
 }
 # Languages whose classes nest types, outlined as classes of their own.
-_NESTING = frozenset({"csharp", "java", "kotlin", "swift"})
+_NESTING = frozenset({"csharp", "java", "kotlin", "swift", "scala"})
 # Kotlin's bodies are children without a field name.
 _KOTLIN_BODIES = frozenset({"class_body", "enum_class_body", "function_body", "block"})
 # Wrappers whose children are top-level declarations in all but name.
@@ -79,7 +82,8 @@ _HERITAGE = frozenset({
     "delegation_specifier", "constructor_invocation", "explicit_delegation",
     "inheritance_specifier"})
 _NOT_BASES = frozenset(
-    {"access_specifier", "type_arguments", "comment", "lifetime", "value_arguments"})
+    {"access_specifier", "type_arguments", "comment", "lifetime", "value_arguments",
+     "arguments"})
 _DECLARATOR_NAMES = frozenset({
     "identifier", "field_identifier", "qualified_identifier", "destructor_name",
     "operator_name", "type_identifier", "template_function", "primitive_type"})
@@ -204,17 +208,17 @@ class _Outliner(JavaScriptOutliner):
         """The file's own comment: an `@file` block, else the first prose comment after any
         licence, before the first definition; one directly above a definition is its doc."""
         blocks: list[list[Node]] = []
-        last_row, open_block = -2, False
+        last_row, open_block, code_row = -2, False, -1
         for node in nodes:
             if node.type in _COMMENTS:
-                if comments.MAGIC.match(self.text(node)):
-                    continue
+                if comments.MAGIC.match(self.text(node)) or node.start_point.row == code_row:
+                    continue  # a tool's directive, or a comment at the end of a line of code
                 if not open_block or node.start_point.row > last_row + 1:
                     blocks.append([])
                 blocks[-1].append(node)
                 last_row, open_block = _end_row(node), True
             elif node.type == "hash_bang_line" or self._preamble(node):
-                open_block = False
+                open_block, code_row = False, node.end_point.row
             else:
                 if open_block and self._documents(node, blocks, last_row):
                     blocks.pop()
@@ -314,7 +318,7 @@ class _Outliner(JavaScriptOutliner):
         if self.lang == "ruby" and body is None:
             text = re.sub(r"[;\s]*end\s*$", "", text)
         text = _ANNOTATIONS.sub("", _SPACE.sub(" ", text).strip())
-        return comments.clip(_ARROW.sub("", text.rstrip(" {;")), _SIGNATURE_MAX)
+        return comments.clip(_ARROW.sub("", text.rstrip(" {;=")), _SIGNATURE_MAX)
 
     def _declarator(self, node: Node | None) -> tuple[str, bool]:
         """Name declared by a C/C++ declarator, and whether it declares a function."""
@@ -496,13 +500,16 @@ class _Outliner(JavaScriptOutliner):
         if node.type in _CLASSES:
             self._add_class(node, anchor, public=self._public(node))
         elif node.type in _FUNCTIONS:
-            self._add_function(node, anchor, exported=self.lang in ("kotlin", "swift")
+            self._add_function(node, anchor, exported=self.lang in ("kotlin", "swift", "scala")
                                and self._public(node))
 
     def _public(self, node: Node) -> bool:
-        """Whether a declaration is public API: Kotlin's are unless marked otherwise,
-        Swift's when `public` or `open`, the others' when `public`."""
+        """Whether a declaration is public API: Kotlin's and Scala's are unless marked
+        otherwise, Swift's when `public` or `open`, the others' when `public`."""
         modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        if self.lang == "scala":
+            return modifiers is None or not any(
+                c.type == "access_modifier" for c in modifiers.children)
         if self.lang in ("kotlin", "swift"):
             marks = modifiers.children if modifiers is not None else []
             visibility = next((self.text(c) for c in marks if c.type == "visibility_modifier"), "")
