@@ -55,7 +55,8 @@ STOP_WORDS = _ENGLISH | frozenset([
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
                         "integration_tests", "unittests", "test_utils", "testutils",
                         "fuzz", "fuzzing", "fuzzers", "fuzz_targets",
-                        "__typetest__", "__typetests__", "type-tests", "typetests"})
+                        "__typetest__", "__typetests__", "type-tests", "typetests",
+                        "regress", "regression", "regressions"})
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
@@ -111,7 +112,7 @@ _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 _CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
                                r"(?<!Helpers)(?<!Helper)\.cs$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
-_DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?)$")
+_DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?|[1-9])$")
 _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
@@ -298,8 +299,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
             or not folders and file_stem(lower) in ("test", "tests")
             and _CODE_EXTENSION.search(lower)):
         return "test"
-    if _folder_named_as(folders, _EXAMPLE_DIRS):
-        return "example"
+    if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
+        return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if _DTS_FILE.search(lower) or only_types or not has_functions and (
             _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
             or lower.endswith((".ts", ".mts", ".cts"))

@@ -168,6 +168,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/gtest-death-test.cc", "source"), ("src/form.test-d.ts", "test"),
     ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
+    # regression suites; a top-level contrib/ of add-ons (not django/contrib/); man pages
+    ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
+    ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
+    ("tmux.1", "docs"), ("man/zlib.3", "docs"), ("src/v1", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
