@@ -112,6 +112,9 @@ _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 _CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
                                r"(?<!Helpers)(?<!Helper)\.cs$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
+# Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL.
+_PROSE_FILE = re.compile(r"^(readme|faq|install|todo|hacking|usage|bugs|thanks|design)"
+                         r"([-_]?[a-z0-9]*)$")
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?|[1-9])$")
 _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
@@ -309,7 +312,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     if _BUILD_FILE.search(lower) or (folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS
                                      and not _DOC_FILE.search(lower)):
         return "config"
-    if any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower):
+    if (any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower)
+            or _PROSE_FILE.match(lower)):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
             or lower.startswith(".")):
