@@ -65,7 +65,7 @@ _TEST_FILE = re.compile(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
     r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
-    r"|_spec\.rb$|Tests?\.(java|kt|cs|scala|swift|php)$"
+    r"|_spec\.rb$|(Tests?|TestCase)\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$)")
 

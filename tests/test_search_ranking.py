@@ -174,6 +174,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("tmux.1", "docs"), ("man/zlib.3", "docs"), ("src/v1", "source"),
     ("FAQ", "docs"), ("os400/README400", "docs"), ("INSTALL", "docs"), ("src/install.c", "source"),
     ("src/usage.go", "source"), ("lib/todo", "docs"),
+    ("src/ZipArchive/ZipArchiveAdapterTestCase.php", "test"), ("src/UseCase.php", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
