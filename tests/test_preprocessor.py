@@ -111,3 +111,9 @@ def test_a_csharp_method_under_if_else_is_outlined_once():
     assert names(binder.methods) == ["ConstructProperties", "ConstructPositionalProperties"]
     assert binder.methods[0].signature.endswith("ConstructProperties(ReadOnlySpan<object?> values)")
     assert doc.notes == []
+
+
+def test_crlf_lines_are_blanked_too():
+    source = b"FMT_BEGIN_NAMESPACE\r\nvoid f() SPDLOG_NOEXCEPT\r\n{}\r\n"
+    blanked = preprocessor.blank_macros(source)
+    assert len(blanked) == len(source) and blanked.split() == [b"void", b"f()", b"{}"]

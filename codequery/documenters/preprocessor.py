@@ -25,19 +25,20 @@ from __future__ import annotations
 import re
 
 _MACRO = rb"[A-Z][A-Z0-9]*_[A-Z0-9_]*"
-# The patterns match one line (`^`/`$` with re.M); the group is what is blanked.
+# The patterns match one line (`^`/`$` with re.M; `\r?` for CRLF files); the group is what
+# is blanked.
 _PATTERNS = (
     # alone on a line: FMT_BEGIN_NAMESPACE; with arguments only unindented, where it
     # declares (GTEST_IMPL_CMP_HELPER_(NE, !=)), not in a body (GTEST_CHECK_(x) << "...")
-    re.compile(rb"^[ \t]*(" + _MACRO + rb")[ \t]*$", re.M),
-    re.compile(rb"^(" + _MACRO + rb"[ \t]*\([^()\n]*\))[ \t]*$", re.M),
+    re.compile(rb"^[ \t]*(" + _MACRO + rb")[ \t]*\r?$", re.M),
+    re.compile(rb"^(" + _MACRO + rb"[ \t]*\([^()\n]*\))[ \t]*\r?$", re.M),
     # before a declaration: SPDLOG_INLINE void f(), GTEST_API_ bool g(), twice at most
     re.compile(rb"^[ \t]*(" + _MACRO + rb"(?:[ \t]+" + _MACRO + rb")?)[ \t]+(?=[A-Za-z_~])",
                re.M),
     # between the keyword and the name: class YAML_CPP_API Node
     re.compile(rb"\b(?:class|struct|union|enum)[ \t]+(" + _MACRO + rb")[ \t]+(?=[A-Za-z_[])"),
     # after a parameter list: ) SPDLOG_NOEXCEPT {, ) FMT_NOEXCEPT;
-    re.compile(rb"\)[ \t]*(" + _MACRO + rb")(?=[ \t]*(?:[{;:=]|const\b|override\b|$))", re.M),
+    re.compile(rb"\)[ \t]*(" + _MACRO + rb")(?=[ \t]*(?:[{;:=]|const\b|override\b|\r?$))", re.M),
 )
 
 
