@@ -65,7 +65,7 @@ _TEST_FILE = re.compile(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
     r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
-    r"|_spec\.rb$|(Tests?|TestCase)\.(java|kt|cs|scala|swift|php)$"
+    r"|_spec\.rb$|(Tests?|\wTestCase)\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$)")
 
@@ -112,9 +112,9 @@ _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 _CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
                                r"(?<!Helpers)(?<!Helper)\.cs$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
-# Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL.
-_PROSE_FILE = re.compile(r"^(readme|faq|install|todo|hacking|usage|bugs|thanks|design)"
-                         r"([-_]?[a-z0-9]*)$")
+# Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
+# file of that name that defines functions is a script: bin/install).
+_PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?|[1-9])$")
 _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
@@ -313,7 +313,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
                                      and not _DOC_FILE.search(lower)):
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower)
-            or _PROSE_FILE.match(lower)):
+            or _PROSE_FILE.match(lower) and not has_functions):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
             or lower.startswith(".")):

@@ -31,6 +31,13 @@ def _blanked(function, source: str) -> str:
     ("#define FMT_API", "#define FMT_API"), ("return MAX_SIZE;", "return MAX_SIZE;"),
     ("    x = f(MAX_SIZE);", "    x = f(MAX_SIZE);"), ("  LAST,", "  LAST,"),
     ("Point p;", "Point p;"), ("// FMT_BEGIN_NAMESPACE", "// FMT_BEGIN_NAMESPACE"),
+    # upper-case type names, which a parser reads right as they are
+    ("YY_BUFFER_STATE yy_scan(const char *s);", "YY_BUFFER_STATE yy_scan(const char *s);"),
+    ("LARGE_INTEGER get_time(void) {", "LARGE_INTEGER get_time(void) {"),
+    ("typedef struct FOO_BAR FOO_BAR;", "typedef struct FOO_BAR FOO_BAR;"),
+    ("struct MD5_CTX ctx_new(void) {", "struct MD5_CTX ctx_new(void) {"),
+    ("class FOO_BAR final : Base {", "class FOO_BAR final : Base {"),
+    ("class YAML_CPP_API Node final {", "class Node final {"),
 ])
 def test_macros_that_hide_declarations_are_blanked(line, kept):
     blanked = preprocessor.blank_macros(line.encode()).decode()
@@ -117,3 +124,31 @@ def test_crlf_lines_are_blanked_too():
     source = b"FMT_BEGIN_NAMESPACE\r\nvoid f() SPDLOG_NOEXCEPT\r\n{}\r\n"
     blanked = preprocessor.blank_macros(source)
     assert len(blanked) == len(source) and blanked.split() == [b"void", b"f()", b"{}"]
+
+
+def test_comments_are_read_as_written():
+    # zlib.h's style: macro names at the start of a comment's lines
+    doc = outline_source("c", """
+        /*
+           Z_OK is returned on success,
+           Z_BUF_ERROR if the buffer was too small.
+        */
+        int compress(char *dest, const char *source);
+    """)
+    assert doc.functions[0].summary == (
+        "Z_OK is returned on success, Z_BUF_ERROR if the buffer was too small.")
+
+
+def test_a_blanked_directive_does_not_part_a_doc_comment_from_its_class():
+    doc = outline_source("csharp", """
+        namespace Polly.CircuitBreaker;
+
+        /// <summary>Thrown when a circuit is broken.</summary>
+        #if !NETCOREAPP
+        [Serializable]
+        #endif
+        public class BrokenCircuitException : Exception {}
+    """)
+    (broken,) = doc.classes
+    assert broken.summary == "Thrown when a circuit is broken."
+    assert doc.overview == ""

@@ -173,11 +173,16 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
     ("tmux.1", "docs"), ("man/zlib.3", "docs"), ("src/v1", "source"),
     ("FAQ", "docs"), ("os400/README400", "docs"), ("INSTALL", "docs"), ("src/install.c", "source"),
-    ("src/usage.go", "source"), ("lib/todo", "docs"),
+    ("src/usage.go", "source"), ("lib/todo", "docs"), ("libexec/usage", "source"),
+    ("install-deps", "source"), ("src/TestCase.php", "source"),
     ("src/ZipArchive/ZipArchiveAdapterTestCase.php", "test"), ("src/UseCase.php", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
+
+
+def test_a_script_named_like_prose_is_source():
+    assert search_text.kind_of("bin/install", has_functions=True) == "source"
 
 
 def test_the_snippet_marks_the_matched_words(db):

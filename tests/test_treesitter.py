@@ -1048,12 +1048,28 @@ def test_nested_types_are_classes_of_their_own() -> None:
     """)
     mapper, reader, row = doc.classes
     assert (mapper.name, mapper.methods) == ("SqlMapper", [])
-    assert (reader.name, reader.line, reader.bases) == ("GridReader", 6, ["IDisposable"])
+    assert (reader.name, reader.line, reader.bases) == (
+        "SqlMapper.GridReader", 6, ["IDisposable"])
     assert reader.summary == "Reads several result sets, one after another."
     assert [(m.name, m.summary) for m in reader.methods] == [
         ("Read", "Reads the next result set.")]
-    assert (row.name, row.methods) == ("Row", [])
-    assert doc.exports == ["SqlMapper", "GridReader"]
+    assert (row.name, row.methods) == ("SqlMapper.GridReader.Row", [])
+    assert doc.exports == ["SqlMapper", "SqlMapper.GridReader"]
+
+
+def test_nested_namesakes_stay_apart_and_aliases_are_not_classes() -> None:
+    doc = outline_source("swift", """
+        final class DataPublisher {
+            typealias Output = Int
+            private final class Inner { func request() {} }
+        }
+        final class StreamPublisher {
+            private final class Inner { func cancel() {} }
+        }
+    """)
+    assert [(c.name, names(c.methods)) for c in doc.classes] == [
+        ("DataPublisher", []), ("DataPublisher.Inner", ["request"]),
+        ("StreamPublisher", []), ("StreamPublisher.Inner", ["cancel"])]
 
 
 def test_java_enum_constants_bodies_give_the_enum_its_methods_once() -> None:
@@ -1066,13 +1082,14 @@ def test_java_enum_constants_bodies_give_the_enum_its_methods_once() -> None:
           },
           LONG_OR_DOUBLE {
             @Override public Number readNumber(JsonReader in) { return parse(in); }
+            private Number parse(JsonReader in) { return null; }
           };
 
           static double parseAsDouble(String s) { return 0; }
         }
     """)
     (policy,) = doc.classes
-    assert names(policy.methods) == ["readNumber", "parseAsDouble"]
+    assert names(policy.methods) == ["parseAsDouble", "readNumber", "parse"]
 
 
 def test_scala() -> None:
@@ -1109,10 +1126,10 @@ def test_scala() -> None:
     assert trait.methods[1].summary == "Splits a string on slashes."
     assert trait.methods[1].signature == "def segmentsFromString(s: String): Array[String]"
     assert (relpath.name, relpath.bases, names(relpath.methods)) == (
-        "RelPathChunk", ["PathChunk"], ["segments"])
+        "PathChunk.RelPathChunk", ["PathChunk"], ["segments"])
     assert (hidden.name, hidden.bases) == ("Hidden", ["Base"])
     assert names(doc.functions) == ["topLevel"]
     assert doc.imports == ["java.nio.file.{Files, Paths}", "scala.language.implicitConversions"]
-    assert doc.exports == ["PathChunk", "RelPathChunk", "topLevel"]
+    assert doc.exports == ["PathChunk", "PathChunk.RelPathChunk", "topLevel"]
     assert doc.notes == []
     assert doc.overview == ""  # not the comment at the end of an import

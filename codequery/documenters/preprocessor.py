@@ -32,11 +32,15 @@ _PATTERNS = (
     # declares (GTEST_IMPL_CMP_HELPER_(NE, !=)), not in a body (GTEST_CHECK_(x) << "...")
     re.compile(rb"^[ \t]*(" + _MACRO + rb")[ \t]*\r?$", re.M),
     re.compile(rb"^(" + _MACRO + rb"[ \t]*\([^()\n]*\))[ \t]*\r?$", re.M),
-    # before a declaration: SPDLOG_INLINE void f(), GTEST_API_ bool g(), twice at most
-    re.compile(rb"^[ \t]*(" + _MACRO + rb"(?:[ \t]+" + _MACRO + rb")?)[ \t]+(?=[A-Za-z_~])",
-               re.M),
-    # between the keyword and the name: class YAML_CPP_API Node
-    re.compile(rb"\b(?:class|struct|union|enum)[ \t]+(" + _MACRO + rb")[ \t]+(?=[A-Za-z_[])"),
+    # before a function's type and name: SPDLOG_INLINE void f(), GTEST_API_ bool g(), twice
+    # at most; not a type itself (YY_BUFFER_STATE yy_scan_string(...), LARGE_INTEGER t(),
+    # which a parser reads right)
+    re.compile(rb"^[ \t]*(" + _MACRO + rb"(?:[ \t]+" + _MACRO + rb")?)[ \t]+"
+               rb"(?=[A-Za-z_][^;(){}=\n]*[ \t*&][*&]*[A-Za-z_~][\w:~]*[ \t]*\()", re.M),
+    # between the keyword and the name of a class head: class YAML_CPP_API Node {, not
+    # class FOO_BAR final, typedef struct FOO_BAR FOO_BAR;, struct MD5_CTX f(void)
+    re.compile(rb"\b(?:class|struct|union|enum)[ \t]+(" + _MACRO + rb")[ \t]+(?!final\b)"
+               rb"(?=(?:\[\[[^\]\n]*\]\][ \t]*)?[A-Za-z_]\w*[ \t]*(?:[:{<]|final\b|\r?$))", re.M),
     # after a parameter list: ) SPDLOG_NOEXCEPT {, ) FMT_NOEXCEPT;
     re.compile(rb"\)[ \t]*(" + _MACRO + rb")(?=[ \t]*(?:[{;:=]|const\b|override\b|\r?$))", re.M),
 )

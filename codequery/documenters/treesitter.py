@@ -66,8 +66,10 @@ _MEMBERS = {
                         "init_declaration"}),
     "scala": frozenset({"function_definition", "function_declaration"}),
 }
-# Languages whose classes nest types, outlined as classes of their own.
+# Languages whose classes nest types, outlined as classes of their own (not type aliases).
 _NESTING = frozenset({"csharp", "java", "kotlin", "swift", "scala"})
+_NESTED = _CLASSES - {"type_alias_declaration", "alias_declaration", "type_alias",
+                      "typealias_declaration", "type_item", "type_definition"}
 # Kotlin's bodies are children without a field name.
 _KOTLIN_BODIES = frozenset({"class_body", "enum_class_body", "function_body", "block"})
 # Wrappers whose children are top-level declarations in all but name.
@@ -138,7 +140,8 @@ def outline(language: str, source: bytes) -> FileDoc | None:
     parsed = (preprocessor.blank_macros(source) if language in ("c", "cpp")
               else preprocessor.blank_alternatives(source) if language == "csharp" else source)
     root = Parser(grammar).parse(parsed).root_node
-    outliner = _Outliner(language, parsed)  # signatures without the blanked macros
+    # signatures read without the blanked macros, comments as written
+    outliner = _Outliner(language, parsed, source)
     # First: the file's opening comment is then known not to be its first symbol's doc.
     overview = outliner.overview(root.children)
     try:
@@ -168,8 +171,17 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 
 class _Outliner(JavaScriptOutliner):
-    def __init__(self, language: str, source: bytes) -> None:
+    def __init__(self, language: str, source: bytes, original: bytes | None = None) -> None:
         self.lang, self.src = language, source
+        self.original = source if original is None else original
+        # Lines that are empty only because preprocessor blanking emptied them (a C#
+        # `#if` between a doc comment and its class): they do not part a comment from
+        # what it documents.
+        self.blanked_rows: frozenset[int] = frozenset()
+        if original is not None and original != source:  # blanking keeps every line
+            pairs = zip(source.split(b"\n"), original.split(b"\n"), strict=True)
+            self.blanked_rows = frozenset(row for row, (new, old) in enumerate(pairs)
+                                          if not new.strip() and old.strip())
         self.functions: list[Function] = []
         self.classes: dict[str, ClassInfo] = {}
         self.imports: list[str] = []
@@ -179,7 +191,17 @@ class _Outliner(JavaScriptOutliner):
         self.overview_comments: set[int] = set()  # start bytes of the file's own comment
 
     def text(self, node: Node | None) -> str:
-        return "" if node is None else self._decode(node.start_byte, node.end_byte)
+        if node is None:
+            return ""
+        if node.type in _COMMENTS:  # blanking never meant to touch prose
+            return self.original[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return self._decode(node.start_byte, node.end_byte)
+
+    def _gap(self, above: int, below: int) -> int:
+        """The empty lines between row `above` and row `below`, not counting lines that
+        blanking emptied."""
+        return below - above - 1 - sum(1 for row in range(above + 1, below)
+                                       if row in self.blanked_rows)
 
     def _decode(self, start: int, end: int) -> str:
         return self.src[start:end].decode("utf-8", "replace")
@@ -213,7 +235,7 @@ class _Outliner(JavaScriptOutliner):
             if node.type in _COMMENTS:
                 if comments.MAGIC.match(self.text(node)) or node.start_point.row == code_row:
                     continue  # a tool's directive, or a comment at the end of a line of code
-                if not open_block or node.start_point.row > last_row + 1:
+                if not open_block or self._gap(last_row, node.start_point.row) > 0:
                     blocks.append([])
                 blocks[-1].append(node)
                 last_row, open_block = _end_row(node), True
@@ -239,7 +261,7 @@ class _Outliner(JavaScriptOutliner):
         raw = self._joined(blocks[-1])
         if node.type in _CONTAINERS or comments.FILE_TAG.search(raw):
             return False
-        gap = node.start_point.row - last_row - 1
+        gap = self._gap(last_row, node.start_point.row)
         said = any(not comments.is_license(self._joined(b)) for b in blocks[:-1])
         return gap == 0 or (gap == 1 and said and comments.is_doc_style(raw))
 
@@ -259,7 +281,7 @@ class _Outliner(JavaScriptOutliner):
                     prev.start_byte in self.overview_comments and node.type not in _CONTAINERS):
                 break
             raw = self.text(prev)
-            gap = anchor.start_point.row - _end_row(prev) - 1
+            gap = self._gap(_end_row(prev), anchor.start_point.row)
             if gap > (1 if not block and (comments.is_doc_style(raw) or self._names(prev, node))
                       else 0):
                 break
@@ -387,24 +409,29 @@ class _Outliner(JavaScriptOutliner):
         accepted = (_JS_MEMBERS if self.lang in _JS
                     else _C_MEMBERS if self.lang in ("c", "cpp")
                     else _MEMBERS.get(self.lang, _METHODS))
+        overriding: list[Function] = []  # a Java enum's constants' own methods
         for child in body.children if body is not None else ():
             if child.type == "enum_body_declarations":  # Java enums keep methods a level down
                 self._members(info, child)
-            elif child.type == "enum_constant" and (body := self._body(child)) is not None:
-                # Java: `DOUBLE { Number readNumber(...) {...} }`, each constant its own
-                known = {m.name for m in info.methods}
-                self._members(info, body)
-                info.methods = [m for i, m in enumerate(info.methods)
-                                if m.name not in known or i < len(known)]
+            elif child.type == "enum_constant" and (constant := self._body(child)) is not None:
+                # `DOUBLE { Number readNumber(...) {...} }`: each constant overrides them
+                each = ClassInfo(name=info.name)
+                self._members(each, constant)
+                overriding += each.methods
             elif child.type == "companion_object":  # Kotlin: called as the class's own
                 self._members(info, self._body(child))
-            elif child.type in _CLASSES and self.lang in _NESTING:
+            elif child.type in _NESTED and self.lang in _NESTING:
                 # a nested type is a class of its own (Dapper's SqlMapper.GridReader)
-                self._add_class(child, child, public=self._public(child))
+                self._add_class(child, child, public=self._public(child), owner=info.name)
             elif child.type in accepted and (method := self._function(child)) is not None:
                 info.methods.append(method)
         if self.lang in _JS:  # a getter and its setter are one property
             info.methods = self._merge_by_name(info.methods)
+        declared = {m.name for m in info.methods}
+        for method in overriding:  # once each, unless the enum declares it itself
+            if method.name not in declared:
+                declared.add(method.name)
+                info.methods.append(method)
 
     def _add_function(self, node: Node, anchor: Node, exported: bool = False) -> None:
         if (function := self._function(node, anchor)) is not None:
@@ -413,7 +440,8 @@ class _Outliner(JavaScriptOutliner):
                 self.exports.append(function.name)
 
     def _add_class(self, node: Node, anchor: Node, public: bool = False,
-                   name: str = "") -> None:
+                   name: str = "", owner: str = "") -> None:
+        """Record the class `node` defines (`owner.Name` when nested in class `owner`)."""
         spec: Node | None = node
         defines = True
         if node.type == "type_definition":  # C typedef: the name is the declarator
@@ -429,6 +457,7 @@ class _Outliner(JavaScriptOutliner):
             # Adds to a type, maybe one defined elsewhere: its first mention stands for it.
             defines, public = name not in self.classes, False
         if name:
+            name = f"{owner}.{name}" if owner else name
             info = self._class(name, node, anchor, defines)
             self.exports += [name] if public else []
             if spec is not None:
