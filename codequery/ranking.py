@@ -212,7 +212,7 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
     headers: dict[tuple[str, str], Candidate] = {}
     for cand in ranked:
         path = cand.row["path"]
-        if _HEADER.search(path) and not _IMPLEMENTATION.search(path):
+        if is_header(path):
             headers[_pair_key(path, _HEADER)] = cand
     if not headers:
         return
@@ -228,6 +228,19 @@ def _implementations_with_headers(ranked: list[Candidate]) -> None:
             cand.score = header.score * 1.001
         if not _INLINE_HEADER.search(path):
             header.score = min(header.score, cand.score * HEADER_SHARE)
+
+
+def is_header(path: str) -> bool:
+    """A C or C++ header that declares what an implementation does (not a `-inl.h`)."""
+    return bool(_HEADER.search(path)) and not _IMPLEMENTATION.search(path)
+
+
+def implements(path: str, header: str) -> bool:
+    """Whether `path` is the `.c`/`.cpp`/`-inl.h` of `header` (see
+    _implementations_with_headers)."""
+    key = _pair_key(header, _HEADER)
+    return bool(_IMPLEMENTATION.search(path)) and key in (
+        _pair_key(path, _IMPLEMENTATION), _pair_key(path, _IMPLEMENTATION, beside=True))
 
 
 def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False

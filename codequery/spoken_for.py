@@ -1,8 +1,9 @@
-"""The source files that a search's matching tests and docs speak for.
+"""The source files that a search's matching tests, docs and headers speak for.
 
 A small file that does what is asked may share few of the question's words, while its
-test (`shallow.test.tsx`) or the doc page of its API (`docs/hooks/use-shallow.md` for
-`useShallow`) describes it in them. Ranking lifts a source file by its tests (see
+test (`shallow.test.tsx`), the doc page of its API (`docs/hooks/use-shallow.md` for
+`useShallow`) or its C/C++ header (`CLI/Argv.hpp` for `CLI/impl/Argv_inl.hpp`) describes
+it in them. Ranking lifts a source file by its tests (see
 ranking._tests_speak_for_their_subjects), but only among the candidates; these look-ups
 bring in the subjects that matched too little to be candidates, and give a source file
 a share of its API page's score. Each look-up is one query on the full-text index, and
@@ -23,6 +24,8 @@ from codequery.fts_lookup import lookup
 MAX_TESTS = 10
 # The best-scoring doc pages among the candidates whose subjects are looked up.
 MAX_DOCS = 5
+# The best-scoring C/C++ headers among the candidates whose implementations are looked up.
+MAX_HEADERS = 10
 # The rows one look-up reads at most, and the rows all of them add to the candidates.
 LOOKUP_ROWS = 50
 MAX_ADDED = 20
@@ -60,6 +63,16 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
             if named[path] not in known and len(added) < MAX_ADDED:
                 scores.setdefault(named[path], 0.0)
                 added.add(named[path])
+    headers = [row["path"] for row in best_first
+               if row["kind"] == "source" and ranking.is_header(row["path"])]
+    for header in headers[:MAX_HEADERS]:  # ranking lifts an implementation to its header
+        stem = search_text.file_stem(header)
+        for rid, path in lookup(conn, dataset, "path_words", stem, "r.id, r.path",
+                                LOOKUP_ROWS, "AND r.kind = 'source'"):
+            if (rid not in known and rid not in added and len(added) < MAX_ADDED
+                    and ranking.implements(path, header)):
+                scores.setdefault(rid, 0.0)
+                added.add(rid)
     for page in [row for row in best_first if row["kind"] == "docs"][:MAX_DOCS]:
         parts = _documented_name(page["path"])
         if not parts:

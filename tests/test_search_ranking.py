@@ -608,3 +608,13 @@ def test_a_file_that_only_declares_types_ranks_as_declarations(db):
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
     assert kinds == {"Src/FloatParseHandling.cs": "declarations",
                      "Src/JsonTextReader.cs": "source", "Src/Other.cs": "source"}
+
+
+def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_nothing(db):
+    # CLI11: Argv.hpp says what Argv_inl.hpp does; the code itself shares no word with it
+    _add(db, "include/CLI/Argv.hpp",
+         overview="Gets the command line arguments as UTF-8 strings on Windows.")
+    _add(db, "include/CLI/impl/Argv_inl.hpp", functions=[{"name": "compute_win32_argv"}])
+    _add(db, "include/CLI/App.hpp", overview="The application: parses arguments.")
+    assert _paths(db, "how are command line arguments read as UTF-8 on Windows")[:2] == [
+        "include/CLI/impl/Argv_inl.hpp", "include/CLI/Argv.hpp"]
