@@ -172,6 +172,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
     ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
     ("tmux.1", "docs"), ("man/zlib.3", "docs"), ("src/v1", "source"),
+    ("jq.1.prebuilt", "docs"), ("doc/curl.1.in", "docs"),
     ("FAQ", "docs"), ("os400/README400", "docs"), ("INSTALL", "docs"), ("src/install.c", "source"),
     ("src/usage.go", "source"), ("lib/todo", "docs"), ("libexec/usage", "source"),
     ("install-deps", "source"), ("src/TestCase.php", "source"),
