@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from tests.helpers import cli_json, cli_run, write
+from tests.helpers import cli_json, cli_run, commit_all, write
 
 
 def test_search_json_shape_and_ranking(repo):
@@ -123,3 +123,15 @@ def test_piped_results_show_the_overview_once(capsys):
     assert capsys.readouterr().out.splitlines() == [
         "docs/request.md  1.50", "    " + overview[:150] + " …",
         "lib/a.js  1.00  (stale)", "    **a**: b", "    Defines a."]
+
+
+def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
+    write(repo, {"src/Handling.cs": "namespace Acme;\n\n"
+                 "/// <summary>How numbers are read.</summary>\n"
+                 "public enum FloatParseHandling { Double, Decimal }\n"})
+    commit_all(repo)
+    cli_run(repo, "init")
+    result = cli_run(repo, "show", "src/Handling.cs")
+    assert result.exit_code == 0, result.output
+    assert "class FloatParseHandling: How numbers are read.  line 4" in result.stdout
+    assert "signature" not in result.stdout  # no table header for no methods

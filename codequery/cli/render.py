@@ -38,7 +38,11 @@ def render_record(record: dict[str, Any]) -> Group:
         bases = f"({', '.join(cls.get('bases', []))})" if cls.get("bases") else ""
         title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
                                                  else "")
-        parts.append(_functions_table(escape(title), cls.get("methods", [])))
+        if cls.get("methods"):
+            parts.append(_functions_table(escape(title), cls["methods"]))
+        else:  # an enum, a type with fields only: its line, without an empty table
+            line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
+            parts.append(Text.from_markup(f"[bold]{escape(title)}[/bold]{line}"))
     for key in ("imports", "exports", "dependencies", "notes"):
         if record.get(key):
             parts.append(Text.from_markup(f"[bold]{key}[/bold]: " +
