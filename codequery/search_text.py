@@ -111,6 +111,9 @@ _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # while a question is mostly after what implements it.
 _CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
                                r"(?<!Helpers)(?<!Helper)\.cs$")
+# Languages that keep all code in classes: there a file that only declares types (an enum
+# of options such as Newtonsoft's FloatParseHandling.cs) is answered where they are used.
+_CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt)$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
@@ -153,13 +156,16 @@ def spelled_out(text: str) -> str:
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
+_PATH_BREAK = re.compile(r"[/\\._\-]+")
+
+
 def path_words(path: str, names: Iterable[str] = ()) -> str:
     """A path as words: folders, the file's name and its extension, identifiers split,
     and a name run together from the words of the file's own `names` (its symbols) spelled
     out: `proctitle.c` defining uv_set_process_title -> process title (see run_together)."""
-    text = spelled_out(re.sub(r"[/\\._\-]+", " ", path))
+    text = spelled_out(_PATH_BREAK.sub(" ", path))
     known = _name_words(names)
-    extra = [w for part in re.split(r"[/\\._\-]+", without_extension(path))[-2:]
+    extra = [w for part in _PATH_BREAK.split(without_extension(path))[-2:]
              for w in run_together(part, known)]
     return f"{text}\n{' '.join(extra)}" if extra else text
 
@@ -179,12 +185,6 @@ def run_together(name: str, known: list[str]) -> list[str]:
     into `known` words (sorted), each piece a word or, from three letters, the start of
     one (`proc` -> process): the fewest pieces, two at least. [] when the name is a known
     word itself, is not plain lower case, or does not split."""
-    if len(name) < 5 or not name.isalpha() or not name.islower():
-        return []
-    at = bisect.bisect_left(known, name)
-    if at < len(known) and known[at] == name:
-        return []
-
     def word_for(piece: str) -> str | None:
         i = bisect.bisect_left(known, piece)
         if i < len(known) and known[i] == piece and len(piece) >= 2:
@@ -192,6 +192,9 @@ def run_together(name: str, known: list[str]) -> list[str]:
         if len(piece) >= 3 and i < len(known) and known[i].startswith(piece):
             return known[i]  # the first (shortest) word that starts with it
         return None
+
+    if len(name) < 5 or not name.isalpha() or not name.islower() or word_for(name) == name:
+        return []
 
     best: list[list[str] | None] = [[]] + [None] * len(name)
     for end in range(1, len(name) + 1):
@@ -287,8 +290,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     or meta (a changelog, a licence, a lock file: the project's history and terms, not
     what its code does), from the path; `has_functions` (its record defines functions)
     keeps a `types.ts` that does work a source file; `only_types` (its record declares
-    types without a method or function: an enum of options, a C# attribute) makes it
-    declarations."""
+    types without a method or function: an enum of options, a C# attribute) makes a C#,
+    Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
@@ -305,10 +308,11 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
         return "test"
     if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
-    if _DTS_FILE.search(lower) or only_types or not has_functions and (
-            _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
-            or lower.endswith((".ts", ".mts", ".cts"))
-            and any(p in _TYPES_DIRS for p in folders_lower)):
+    if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
+            or not has_functions and (
+                _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
+                or lower.endswith((".ts", ".mts", ".cts"))
+                and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"
     if _BUILD_FILE.search(lower) or (folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS
                                      and not _DOC_FILE.search(lower)):

@@ -40,13 +40,20 @@ _NAME_PART = re.compile(r"[-_\s]+")
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
              rows: list[dict[str, Any]], scores: dict[int, float], limit: int
              ) -> list[dict[str, Any]]:
-    """The rows (`columns` of them) of the source files that `rows`' tests and doc pages
-    speak for and that are not among `rows` yet; `scores` (row id -> bm25, negative: lower
-    is better) gets theirs: 0 for a test's subject (ranking lifts it), DOC_SHARE of the
-    page's for a doc page's subject, whichever is better. Only tests and pages that
-    could lift a file into the first `limit` are looked up."""
+    """The rows (`columns` of them) of the source files that `rows`' tests, doc pages and
+    C/C++ headers speak for and that are not among `rows` yet; `scores` (row id -> bm25,
+    negative: lower is better) gets theirs: 0 for a test's subject or a header's
+    implementation (ranking lifts them), DOC_SHARE of the page's for a doc page's subject,
+    whichever is better. Only those that could lift a file into the first `limit` are
+    looked up."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
+
+    def add(rid: int) -> None:  # ranking decides its score
+        if rid not in known and len(added) < MAX_ADDED:
+            scores.setdefault(rid, 0.0)
+            added.add(rid)
+
     best_first = sorted(rows, key=lambda row: scores[row["id"]])
     # a lifted file gets at most this share of its test's or page's score (with a name
     # bonus): below the `limit`-th candidate's, it could not reach the first `limit`
@@ -60,19 +67,15 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
     for name, test_path in list(tests.items())[:MAX_TESTS]:
         named = _named(conn, dataset, name)
         for path in ranking.nearest(test_path, list(named)):
-            if named[path] not in known and len(added) < MAX_ADDED:
-                scores.setdefault(named[path], 0.0)
-                added.add(named[path])
+            add(named[path])
     headers = [row["path"] for row in best_first
                if row["kind"] == "source" and ranking.is_header(row["path"])]
     for header in headers[:MAX_HEADERS]:  # ranking lifts an implementation to its header
         stem = search_text.file_stem(header)
         for rid, path in lookup(conn, dataset, "path_words", stem, "r.id, r.path",
                                 LOOKUP_ROWS, "AND r.kind = 'source'"):
-            if (rid not in known and rid not in added and len(added) < MAX_ADDED
-                    and ranking.implements(path, header)):
-                scores.setdefault(rid, 0.0)
-                added.add(rid)
+            if ranking.implements(path, header):
+                add(rid)
     for page in [row for row in best_first if row["kind"] == "docs"][:MAX_DOCS]:
         parts = _documented_name(page["path"])
         if not parts:

@@ -71,13 +71,11 @@ def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
     return " ".join(names), search_text.spelled_out("\n".join(p for p in prose if p))
 
 
-def _only_types(path: str, doc: dict[str, Any]) -> bool:
-    """A C#, Java or Kotlin file that declares types without a method or function (an
-    enum of options such as Newtonsoft's FloatParseHandling.cs): a question about what
-    those options do is answered where they are used. Not where the outline may have
-    missed methods (syntax errors), nor in languages that keep code outside classes."""
+def _only_types(doc: dict[str, Any]) -> bool:
+    """Whether a record declares types and nothing else: no function, no method, and
+    no syntax error that may have hidden some (see search_text.kind_of)."""
     classes = doc.get("classes", [])
-    return (path.endswith((".cs", ".java", ".kt")) and bool(classes) and not doc.get("functions")
+    return (bool(classes) and not doc.get("functions")
             and not any(c.get("methods") for c in classes)
             and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
 
@@ -90,7 +88,7 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "path_words": search_text.path_words(
                 path, [item["name"] for item in ranking.symbols_of(doc)]),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
-            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(path, doc)),
+            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc)),
             "search_version": SEARCH_VERSION}
 
 

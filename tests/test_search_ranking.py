@@ -182,6 +182,14 @@ def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
 
 
+@pytest.mark.parametrize("path,kind", [
+    ("src/FloatParseHandling.cs", "declarations"), ("src/Policy.java", "declarations"),
+    ("src/Options.kt", "declarations"), ("src/models.py", "source"), ("src/errors.ts", "source"),
+])
+def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(path, kind):
+    assert search_text.kind_of(path, only_types=True) == kind
+
+
 def test_a_script_named_like_prose_is_source():
     assert search_text.kind_of("bin/install", has_functions=True) == "source"
 

@@ -1,8 +1,8 @@
 """What a parser cannot read in C, C++ and C# source, blanked before outlining.
 
-Blanking overwrites with spaces: byte offsets and line numbers stay as they were, and
-comments are untouched, so an outline read off the blanked text has the original's lines
-and doc comments, and signatures without the blanked macros.
+Blanking overwrites with spaces: byte offsets and line numbers stay as they were, so the
+outliner parses the blanked text, reads signatures from it (without the blanked macros)
+and reads comments, which a pattern may also have reached, from the original.
 
 C and C++ macros hide declarations (blank_macros):
 

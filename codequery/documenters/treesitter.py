@@ -171,14 +171,14 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 
 class _Outliner(JavaScriptOutliner):
-    def __init__(self, language: str, source: bytes, original: bytes | None = None) -> None:
-        self.lang, self.src = language, source
-        self.original = source if original is None else original
-        # Lines that are empty only because preprocessor blanking emptied them (a C#
-        # `#if` between a doc comment and its class): they do not part a comment from
-        # what it documents.
+    def __init__(self, language: str, source: bytes, original: bytes) -> None:
+        """`source` is what was parsed: `original` with what the parser cannot read
+        blanked (see preprocessor), line for line."""
+        self.lang, self.src, self.original = language, source, original
+        # Lines that are empty only because blanking emptied them (a C# `#if` between a
+        # doc comment and its class): they do not part a comment from what it documents.
         self.blanked_rows: frozenset[int] = frozenset()
-        if original is not None and original != source:  # blanking keeps every line
+        if source is not original:
             pairs = zip(source.split(b"\n"), original.split(b"\n"), strict=True)
             self.blanked_rows = frozenset(row for row, (new, old) in enumerate(pairs)
                                           if not new.strip() and old.strip())
