@@ -56,7 +56,8 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing"
                         "integration_tests", "unittests", "test_utils", "testutils",
                         "fuzz", "fuzzing", "fuzzers", "fuzz_targets",
                         "__typetest__", "__typetests__", "type-tests", "typetests",
-                        "regress", "regression", "regressions"})
+                        "regress", "regression", "regressions",
+                        "testes"})  # Lua's
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",

@@ -31,6 +31,19 @@ def test_summary_reads_a_description_tag() -> None:
     assert comments.summary("/** @description Merge two maps. */") == "Merge two maps."
 
 
+@pytest.mark.parametrize("raw", [
+    "/// @brief Canvas is a drawable buffer.\n///\n/// More.\n///\n/// @ingroup dom",
+    "/// \\brief Canvas is a drawable buffer.\n///\n/// \\param x Where",
+    "////////////////////\n/// \\brief Canvas is a drawable buffer\n///\n////////////////////",
+], ids=["at-brief", "backslash-brief", "between-rulers"])
+def test_doxygen_brief_is_the_summary(raw: str) -> None:
+    assert comments.summary(raw).rstrip(".") == "Canvas is a drawable buffer"
+
+
+def test_a_doxygen_detail_command_ends_the_prose() -> None:
+    assert comments.summary("/// \\param x Where to draw\n/// \\return Nothing") == ""
+
+
 def test_summary_skips_code_blocks_and_badges() -> None:
     raw = "/// ```\n/// let x = 1;\n/// ```\n/// [![ci]](https://ci)\n///\n/// Adds one."
     assert comments.summary(raw) == "Adds one."

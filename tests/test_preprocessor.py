@@ -38,6 +38,11 @@ def _blanked(function, source: str) -> str:
     ("struct MD5_CTX ctx_new(void) {", "struct MD5_CTX ctx_new(void) {"),
     ("class FOO_BAR final : Base {", "class FOO_BAR final : Base {"),
     ("class YAML_CPP_API Node final {", "class Node final {"),
+    # export macros with arguments
+    ("struct FTXUI_EXPORT(DOM) Canvas {", "struct Canvas {"),
+    ("FTXUI_EXPORT(COMPONENT) Component Input(InputOption option = {});",
+     "Component Input(InputOption option = {});"),
+    ("    ASSERT_EQ(a, b) << f(x);", "    ASSERT_EQ(a, b) << f(x);"),
 ])
 def test_macros_that_hide_declarations_are_blanked(line, kept):
     blanked = preprocessor.blank_macros(line.encode()).decode()

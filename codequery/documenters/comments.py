@@ -26,12 +26,16 @@ _BOILERPLATE = re.compile(
     r"|private|public|node|npm)\s+)?(?:dependencies|imports|requires|exports|variables"
     r"|constants|globals|helpers|prototype)[.:]?$", re.IGNORECASE)
 _TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b")
-# JSDoc tags whose text is the description; any other tag ends the prose.
-_PROSE_TAG = re.compile(r"^@(?:description|desc|summary|file|fileoverview|overview|module)\b\s*")
+# JSDoc and Doxygen tags whose text is the description (`@brief`, `\brief`); any other
+# tag ends the prose.
+_PROSE_TAG = re.compile(r"^[@\\](?:description|desc|summary|file|fileoverview|overview|module"
+                        r"|brief|short|details)\b\s*")
+_DETAIL_TAG = re.compile(r"^\\(?:param|tparam|return|returns|throws|throw|exception|see|sa"
+                         r"|note|warning|pre|post|code|ingroup|since|deprecated)\b")
 _DEPRECATED = re.compile(r"^@deprecated\b\s*")
 FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*@(?:file|fileoverview|overview)\b", re.MULTILINE)
 _NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
-    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~]{3,}$)")
+    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$)")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
@@ -120,7 +124,7 @@ def paragraphs(comment_lines: list[str]) -> list[str]:
             continue
         if fenced:
             continue
-        if line.startswith("@"):
+        if line.startswith("@") or _PROSE_TAG.match(line) or _DETAIL_TAG.match(line):
             prose = _PROSE_TAG.match(line)
             if prose is None:
                 break  # @param and the rest describe details, not the symbol

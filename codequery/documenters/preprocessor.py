@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 
 _MACRO = rb"[A-Z][A-Z0-9]*_[A-Z0-9_]*"
+# An export macro may take arguments: FTXUI_EXPORT(DOM), BOOST_SYMBOL_VISIBLE is plain.
+_MARK = _MACRO + rb"(?:\([A-Za-z0-9_, \t]*\))?"
 # The patterns match one line (`^`/`$` with re.M; `\r?` for CRLF files); the group is what
 # is blanked.
 _PATTERNS = (
@@ -35,11 +37,11 @@ _PATTERNS = (
     # before a function's type and name: SPDLOG_INLINE void f(), GTEST_API_ bool g(), twice
     # at most; not a type itself (YY_BUFFER_STATE yy_scan_string(...), LARGE_INTEGER t(),
     # which a parser reads right)
-    re.compile(rb"^[ \t]*(" + _MACRO + rb"(?:[ \t]+" + _MACRO + rb")?)[ \t]+"
+    re.compile(rb"^[ \t]*(" + _MARK + rb"(?:[ \t]+" + _MARK + rb")?)[ \t]+"
                rb"(?=[A-Za-z_][^;(){}=\n]*[ \t*&][*&]*[A-Za-z_~][\w:~]*[ \t]*\()", re.M),
     # between the keyword and the name of a class head: class YAML_CPP_API Node {, not
     # class FOO_BAR final, typedef struct FOO_BAR FOO_BAR;, struct MD5_CTX f(void)
-    re.compile(rb"\b(?:class|struct|union|enum)[ \t]+(" + _MACRO + rb")[ \t]+(?!final\b)"
+    re.compile(rb"\b(?:class|struct|union|enum)[ \t]+(" + _MARK + rb")[ \t]+(?!final\b)"
                rb"(?=(?:\[\[[^\]\n]*\]\][ \t]*)?[A-Za-z_]\w*[ \t]*(?:[:{<]|final\b|\r?$))", re.M),
     # after a parameter list: ) SPDLOG_NOEXCEPT {, ) FMT_NOEXCEPT;
     re.compile(rb"\)[ \t]*(" + _MACRO + rb")(?=[ \t]*(?:[{;:=]|const\b|override\b|\r?$))", re.M),
