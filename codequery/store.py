@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 22
+SEARCH_VERSION = 23
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -86,7 +86,7 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
     symbols, docstrings = _symbols_and_docstrings(doc)
     return {"symbols": symbols, "docstrings": docstrings,
             "path_words": search_text.path_words(
-                path, [item["name"] for item in ranking.symbols_of(doc)]),
+                path, [item["name"] for item in ranking.symbols_of(doc)], terms),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
             "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc)),
             "search_version": SEARCH_VERSION}

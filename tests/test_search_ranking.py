@@ -588,10 +588,13 @@ def test_the_names_of_a_path_leave_out_only_its_extension(path, names):
     ("proctitle", ["process", "title"]), ("urlmap", ["url", "map"]),
     ("threadpool", ["thread", "pool"]), ("settings", []), ("title", []), ("inet", []),
     ("Proctitle", []), ("proc_title", []), ("titles", []),
+    # a long name that is itself a known word still splits; a short one does not
+    ("bufferevent", ["buffer", "event"]), ("inetpton", ["inet", "pton"]),
 ])
 def test_a_name_run_together_is_split_into_the_words_of_its_symbols(name, words):
     known = search_text._name_words(["uv_set_process_title", "URLMap", "ThreadPool",
-                                     "settings", "inet_pton4"])
+                                     "settings", "inet_pton4", "bufferevent", "BufferEvent",
+                                     "inetpton"])
     assert search_text.run_together(name, known) == words
 
 
@@ -601,6 +604,17 @@ def test_a_run_together_file_name_is_found_by_its_words(db):
     _add(db, "src/unix/proctitle.c", functions=functions)
     _add(db, "src/unix/aix.c", functions=functions)
     assert _paths(db, "how is the process title changed")[0] == "src/unix/proctitle.c"
+
+
+def test_a_run_together_file_name_is_split_by_the_words_the_file_uses(db):
+    # libevent's bufferevent_pair.c: its functions say `bufferevent`, its code `buffer`
+    # and `event`; the other file says the same words but is not named for them
+    body = "struct bufferevent *bev; struct event_base *base; size_t buffer_len; pair"
+    _add(db, "bufferevent_pair.c", body, functions=[{"name": "be_pair_enable"}])
+    _add(db, "evbuffer.c", body, functions=[{"name": "evbuffer_add"}])
+    assert "buffer event" in db.conn.execute(
+        "SELECT path_words FROM records WHERE path = 'bufferevent_pair.c'").fetchone()[0]
+    assert _paths(db, "a buffer event linked to its pair")[0] == "bufferevent_pair.c"
 
 
 
