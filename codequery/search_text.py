@@ -86,7 +86,7 @@ _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.
 # Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
 # the code is after.
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
-                          ".husky", ".config"})
+                          ".husky", ".config", "meta-inf"})  # Java's service registrations
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
@@ -125,7 +125,9 @@ _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
     r"([._-][a-z0-9_.-]*)?(\.(md|mdx|rst|txt|adoc|rdoc|org))?$"
-    r"|\.lock$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$")
+    r"|\.lock$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$"
+    # a licence under the project's name (jackson's META-INF/jackson-core-LICENSE)
+    r"|^[a-z0-9_.-]+[._-](licen[cs]e|notices?|copying)(\.(md|txt|rst))?$")
 
 
 # Notes the builtin documenter leaves about its own reading of a file, not about the code:

@@ -177,6 +177,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/usage.go", "source"), ("lib/todo", "docs"), ("libexec/usage", "source"),
     ("install-deps", "source"), ("src/TestCase.php", "source"),
     ("src/ZipArchive/ZipArchiveAdapterTestCase.php", "test"), ("src/UseCase.php", "source"),
+    # a licence under the project's name; Java's service registrations; Lua's tests
+    ("src/main/resources/META-INF/jackson-core-LICENSE", "meta"), ("LICENSE-MIT", "meta"),
+    ("third-party-notices.txt", "meta"), ("src/license.c", "source"),
+    ("lib/notice.js", "source"), ("src/security.c", "source"),
+    ("src/main/resources/META-INF/services/com.fasterxml.jackson.core.JsonFactory", "config"),
+    ("testes/closure.lua", "test"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind

@@ -973,6 +973,35 @@ def test_go_package_doc_after_a_licence_block_comment() -> None:
     assert doc.overview == "Package cobra is a commander for CLIs."
 
 
+def test_a_comment_right_below_a_licence_block_comment_is_the_overview() -> None:
+    # curl: every file opens with its licence, and the file's own comment follows at once
+    doc = outline_source("c", """
+        /***************************************************************************
+         * Copyright (C) Daniel Stenberg, <daniel@haxx.se>, et al.
+         * This software is licensed as described in the file COPYING.
+         * SPDX-License-Identifier: curl
+         ***************************************************************************/
+        /*
+         * The Strict-Transport-Security header is defined in RFC 6797.
+         */
+        #include "curl_setup.h"
+
+        static int hsts_check(void) { return 0; }
+    """)
+    assert doc.overview == "The Strict-Transport-Security header is defined in RFC 6797."
+    assert doc.functions[0].summary == ""
+
+
+def test_line_comments_right_below_each_other_stay_one_block() -> None:
+    doc = outline_source("c", """
+        // Parses the configuration file
+        // into a tree of settings.
+
+        int parse(void) { return 0; }
+    """)
+    assert doc.overview == "Parses the configuration file into a tree of settings."
+
+
 def test_java_module_declaration_doc_is_the_overview() -> None:
     doc = outline_source("java", "/** Defines the Gson API. */\nmodule com.google.gson {\n}\n")
     assert doc.overview == "Defines the Gson API."

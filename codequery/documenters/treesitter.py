@@ -230,15 +230,19 @@ class _Outliner(JavaScriptOutliner):
         """The file's own comment: an `@file` block, else the first prose comment after any
         licence, before the first definition; one directly above a definition is its doc."""
         blocks: list[list[Node]] = []
-        last_row, open_block, code_row = -2, False, -1
+        last_row, open_block, code_row, closed = -2, False, -1, False
         for node in nodes:
             if node.type in _COMMENTS:
-                if comments.MAGIC.match(self.text(node)) or node.start_point.row == code_row:
+                text = self.text(node)
+                if comments.MAGIC.match(text) or node.start_point.row == code_row:
                     continue  # a tool's directive, or a comment at the end of a line of code
-                if not open_block or self._gap(last_row, node.start_point.row) > 0:
+                # `/* ... */` is whole: the next comment starts a block even right below it
+                # (curl's licence, then `/* The Strict-Transport-Security header ... */`)
+                if not open_block or closed or self._gap(last_row, node.start_point.row) > 0:
                     blocks.append([])
                 blocks[-1].append(node)
                 last_row, open_block = _end_row(node), True
+                closed = text.startswith("/*") and text.rstrip().endswith("*/")
             elif node.type == "hash_bang_line" or self._preamble(node):
                 open_block, code_row = False, node.end_point.row
             else:
