@@ -164,17 +164,17 @@ _PATH_BREAK = re.compile(r"[/\\._\-]+")
 
 def path_words(path: str, names: Iterable[str] = (), used: str = "") -> str:
     """A path as words: folders, the file's name and its extension, identifiers split,
-    and a name run together from the words of the file's own `names` (its symbols) or of
-    the words it uses (`used`, see vocabulary) spelled out: `proctitle.c` defining
-    uv_set_process_title -> process title, `bufferevent_pair.c` -> buffer event (see
-    run_together)."""
+    and a name run together from the words of the file's own `names` (its symbols) or,
+    whole, of the words it uses (`used`, see vocabulary) spelled out: `proctitle.c`
+    defining uv_set_process_title -> process title, `bufferevent_pair.c` -> buffer event
+    (see run_together)."""
     text = spelled_out(_PATH_BREAK.sub(" ", path))
     parts = [part for part in _PATH_BREAK.split(without_extension(path))[-2:]
              if len(part) >= 5 and part.isalpha() and part.islower()]
     if not parts:
         return text
-    known = sorted(set(_name_words(names)).union(w for w in used.split() if w.isalpha()))
-    extra = [w for part in parts for w in run_together(part, known)]
+    whole = frozenset(w for w in used.split() if len(w) >= 3 and w.isalpha())
+    extra = [w for part in parts for w in run_together(part, _name_words(names), whole)]
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
@@ -194,23 +194,29 @@ def _name_words(names: Iterable[str]) -> list[str]:
 RUN_TOGETHER_KNOWN = 8
 
 
-def run_together(name: str, known: list[str]) -> list[str]:
+def run_together(name: str, known: list[str], whole: frozenset[str] = frozenset()
+                 ) -> list[str]:
     """A lower-case name written as one word (`proctitle`, `urlmap`, `threadpool`) split
     into `known` words (sorted), each piece a word or, from three letters, the start of
-    one (`proc` -> process): the fewest pieces, two at least. [] when the name is not
-    plain lower case, does not split, or is a known word itself shorter than
-    RUN_TOGETHER_KNOWN (a file that uses `threadpool` is still about a thread pool; one
-    that uses `parser` is not about a "par ser")."""
-    def word_for(piece: str) -> str | None:
+    one (`proc` -> process), or a word of `whole` as it is: the fewest pieces, two at
+    least. [] when the name is not plain lower case or does not split. A name that is
+    itself a word of either splits only into whole words, and only from
+    RUN_TOGETHER_KNOWN letters: a file that uses `threadpool` is about a thread pool, one
+    that uses `parser` is not about a "par ser", nor `registry` about a "register try"."""
+    def word_for(piece: str, starts: bool) -> str | None:
+        if piece in whole:
+            return piece
         i = bisect.bisect_left(known, piece)
         if i < len(known) and known[i] == piece and len(piece) >= 2:
             return piece
-        if len(piece) >= 3 and i < len(known) and known[i].startswith(piece):
+        if starts and len(piece) >= 3 and i < len(known) and known[i].startswith(piece):
             return known[i]  # the first (shortest) word that starts with it
         return None
 
-    if len(name) < 5 or not name.isalpha() or not name.islower() or (
-            word_for(name) == name and len(name) < RUN_TOGETHER_KNOWN):
+    if len(name) < 5 or not name.isalpha() or not name.islower():
+        return []
+    is_word = word_for(name, False) == name
+    if is_word and len(name) < RUN_TOGETHER_KNOWN:
         return []
 
     best: list[list[str] | None] = [[]] + [None] * len(name)
@@ -219,7 +225,7 @@ def run_together(name: str, known: list[str]) -> list[str]:
             before = best[start]
             if before is None or start == 0 and end == len(name):
                 continue
-            word = word_for(name[start:end])
+            word = word_for(name[start:end], not is_word)
             if word and (best[end] is None or len(before) + 1 < len(best[end])):
                 best[end] = before + [word]
     return best[-1] or []

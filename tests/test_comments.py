@@ -40,6 +40,24 @@ def test_doxygen_brief_is_the_summary(raw: str) -> None:
     assert comments.summary(raw).rstrip(".") == "Canvas is a drawable buffer"
 
 
+@pytest.mark.parametrize("raw,expected", [
+    ("/// \\ingroup audio\n/// \\brief Types of sound channels", "Types of sound channels"),
+    ("/// \\class Canvas\n/// \\brief A drawable buffer.", "A drawable buffer."),
+    ("/** \\brief Frees the list\n * \\retval 0 on success */", "Frees the list"),
+    ("/// \\details Loads the buffer.", "Loads the buffer."),
+    ("/// \\deprecated Use g.", "Deprecated: Use g."),
+    ("/// \\c NULL is returned when empty.", "\\c NULL is returned when empty."),
+    ("/**\n * @class\n * Creates a new Foo.\n */", "Creates a new Foo."),
+], ids=["ingroup-first", "class-first", "retval", "details", "deprecated", "inline-command",
+        "jsdoc-class"])
+def test_doxygen_commands(raw: str, expected: str) -> None:
+    assert comments.summary(raw) == expected
+
+
+def test_a_file_command_names_the_file_before_its_description() -> None:
+    assert comments.overview("/** \\file hsts.c\n * HSTS handling. */") == "HSTS handling."
+
+
 def test_a_doxygen_detail_command_ends_the_prose() -> None:
     assert comments.summary("/// \\param x Where to draw\n/// \\return Nothing") == ""
 

@@ -604,6 +604,19 @@ def test_a_name_run_together_is_split_into_the_words_of_its_symbols(name, words)
     assert search_text.run_together(name, known) == words
 
 
+@pytest.mark.parametrize("path,names,used,extra", [
+    ("bufferevent_pair.c", ["be_pair_enable"], "bufferevent buffer event", "buffer event"),
+    ("src/threadpool.c", [], "threadpool thread pool work", "thread pool"),
+    # a word of its own is split only into whole words, and only when it is long
+    ("src/terminal.c", [], "terminal term al", ""),
+    ("lib/registry.js", ["register_handler"], "registry try", ""),
+    ("lib/parser.c", [], "parser par ser", ""),
+])
+def test_a_file_name_is_split_by_the_words_the_file_uses(path, names, used, extra):
+    words = search_text.path_words(path, names, used)
+    assert words.partition("\n")[2] == extra
+
+
 def test_a_run_together_file_name_is_found_by_its_words(db):
     # both define it (aix.c its own port); the name tells which file is about it
     functions = [{"name": "uv_set_process_title"}, {"name": "uv_setup_args"}]

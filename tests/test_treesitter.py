@@ -992,6 +992,35 @@ def test_a_comment_right_below_a_licence_block_comment_is_the_overview() -> None
     assert doc.functions[0].summary == ""
 
 
+def test_block_comments_right_below_each_other_stay_one_block() -> None:
+    # cJSON.c opens with `/* cJSON */` and `/* JSON parser in C. */`: one comment in two
+    doc = outline_source("c", """
+        /* cJSON */
+        /* JSON parser in C. */
+
+        #include <string.h>
+
+        int parse(void) { return 0; }
+    """)
+    assert doc.overview == "cJSON JSON parser in C."
+
+
+def test_a_javadoc_with_line_comments_below_it_stays_the_class_doc() -> None:
+    # gson's TypeAdapter: the class doc, then `// non-Javadoc:` notes, then the class
+    doc = outline_source("java", """
+        package com.google.gson;
+
+        /**
+         * Converts Java objects to and from JSON.
+         */
+        // non-Javadoc:
+        // see the user guide
+        public abstract class TypeAdapter<T> {
+        }
+    """)
+    assert doc.classes[0].summary == "Converts Java objects to and from JSON."
+
+
 def test_line_comments_right_below_each_other_stay_one_block() -> None:
     doc = outline_source("c", """
         // Parses the configuration file

@@ -26,14 +26,20 @@ _BOILERPLATE = re.compile(
     r"|private|public|node|npm)\s+)?(?:dependencies|imports|requires|exports|variables"
     r"|constants|globals|helpers|prototype)[.:]?$", re.IGNORECASE)
 _TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b")
-# JSDoc and Doxygen tags whose text is the description (`@brief`, `\brief`); any other
-# tag ends the prose.
-_PROSE_TAG = re.compile(r"^[@\\](?:description|desc|summary|file|fileoverview|overview|module"
-                        r"|brief|short|details)\b\s*")
-_DETAIL_TAG = re.compile(r"^\\(?:param|tparam|return|returns|throws|throw|exception|see|sa"
-                         r"|note|warning|pre|post|code|ingroup|since|deprecated)\b")
-_DEPRECATED = re.compile(r"^@deprecated\b\s*")
-FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*@(?:file|fileoverview|overview)\b", re.MULTILINE)
+# JSDoc and Doxygen tags whose text is the description (`@brief`, `\brief`); `@file` too,
+# without the file's name after it (`\file hsts.c`).
+_PROSE_TAG = re.compile(r"^[@\\](?:description|desc|summary|fileoverview|overview|module"
+                        r"|brief|short|details)\b\s*|^[@\\]file\b\s*(?:[\w./-]+\.\w+\b\s*)?")
+# Doxygen commands that say where a symbol belongs or what it is called, not what it does:
+# skipped, so a description after them (`\ingroup audio` then `\brief ...`) still counts.
+_PLACE_TAG = re.compile(r"^[@\\](?:ingroup|addtogroup|defgroup|weakgroup|class|struct|union"
+                        r"|enum|fn|var|typedef|namespace|def|headerfile|name|rst|endrst)\b")
+# Any other tag ends the prose (`@param`, `\retval`); not Doxygen's inline commands
+# (`\c name`, `\p x`, `\ref`).
+_TAG = re.compile(r"^(?:@|\\(?!(?:c|p|a|e|b|em|ref|n)\b)[A-Za-z]+\b)")
+_DEPRECATED = re.compile(r"^[@\\]deprecated\b\s*")
+FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*[@\\](?:file|fileoverview|overview)\b",
+                      re.MULTILINE)
 _NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
     r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$)")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
@@ -124,7 +130,9 @@ def paragraphs(comment_lines: list[str]) -> list[str]:
             continue
         if fenced:
             continue
-        if line.startswith("@") or _PROSE_TAG.match(line) or _DETAIL_TAG.match(line):
+        if _PLACE_TAG.match(line):
+            continue
+        if _TAG.match(line):
             prose = _PROSE_TAG.match(line)
             if prose is None:
                 break  # @param and the rest describe details, not the symbol
@@ -164,7 +172,7 @@ def _deprecation(comment_lines: list[str]) -> list[str]:
         if match := _DEPRECATED.match(line):
             text = [line[match.end():]]
             for more in comment_lines[i + 1:]:
-                if not more or more.startswith("@"):
+                if not more or _TAG.match(more):
                     break
                 text.append(more)
             return ["Deprecated: " + " ".join(text)]

@@ -230,19 +230,20 @@ class _Outliner(JavaScriptOutliner):
         """The file's own comment: an `@file` block, else the first prose comment after any
         licence, before the first definition; one directly above a definition is its doc."""
         blocks: list[list[Node]] = []
-        last_row, open_block, code_row, closed = -2, False, -1, False
+        last_row, open_block, code_row, after_licence = -2, False, -1, False
         for node in nodes:
             if node.type in _COMMENTS:
                 text = self.text(node)
                 if comments.MAGIC.match(text) or node.start_point.row == code_row:
                     continue  # a tool's directive, or a comment at the end of a line of code
-                # `/* ... */` is whole: the next comment starts a block even right below it
-                # (curl's licence, then `/* The Strict-Transport-Security header ... */`)
-                if not open_block or closed or self._gap(last_row, node.start_point.row) > 0:
+                # a `/* licence */` ends its block: the file's own comment may follow right
+                # below it (curl's `/* The Strict-Transport-Security header ... */`)
+                if not open_block or after_licence or self._gap(last_row,
+                                                               node.start_point.row) > 0:
                     blocks.append([])
                 blocks[-1].append(node)
                 last_row, open_block = _end_row(node), True
-                closed = text.startswith("/*") and text.rstrip().endswith("*/")
+                after_licence = text.startswith("/*") and comments.is_license(text)
             elif node.type == "hash_bang_line" or self._preamble(node):
                 open_block, code_row = False, node.end_point.row
             else:
