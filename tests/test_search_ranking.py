@@ -637,6 +637,20 @@ def test_a_run_together_file_name_is_split_by_the_words_the_file_uses(db):
 
 
 
+def test_a_port_to_one_platform_comes_after_the_portable_code_unless_asked_for(db):
+    # libuv: aix.c sets the process title too, the AIX way; the port matches a bit better
+    functions = [{"name": "uv_set_process_title", "summary": "Sets the process title."}]
+    _add(db, "src/unix/aix.c", "process title set title", functions=functions)
+    _add(db, "src/unix/title.c", "process", functions=functions)
+
+    def scores(question):
+        return {r["path"]: r["score"] for r in db.search(question)}
+    plain, ibm = scores("how is the process title set"), scores("process title set on IBM")
+    assert list(plain)[0] == "src/unix/title.c"
+    assert list(scores("how is the process title set on AIX"))[0] == "src/unix/aix.c"
+    assert list(ibm)[0] == "src/unix/aix.c"  # IBM's systems: AIX among them
+
+
 def test_a_file_that_only_declares_types_ranks_as_declarations(db):
     # Newtonsoft's FloatParseHandling.cs names the question; JsonTextReader.cs does the work
     _add(db, "Src/FloatParseHandling.cs",
