@@ -174,11 +174,11 @@ def path_words(path: str, names: Iterable[str] = (), used: str = "") -> str:
     if not parts:
         return text
     whole = frozenset(w for w in used.split() if len(w) >= 3 and w.isalpha())
-    extra = [w for part in parts for w in run_together(part, _name_words(names), whole)]
+    extra = [w for part in parts for w in run_together(part, _identifier_words(names), whole)]
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
-def _name_words(names: Iterable[str]) -> list[str]:
+def _identifier_words(names: Iterable[str]) -> list[str]:
     """The words of identifiers, lower case, sorted: `uv_set_process_title` -> process,
     set, title, uv (each once)."""
     found: set[str] = set()

@@ -62,8 +62,8 @@ def _names(name: str) -> list[str]:
     return [name, *search_text.split_identifier(name)]
 
 
-def _symbols_and_docstrings(doc: dict[str, Any]) -> tuple[str, str]:
-    symbols = ranking.symbols_of(doc)
+def _symbols_and_docstrings(doc: dict[str, Any], symbols: list[dict[str, Any]]
+                            ) -> tuple[str, str]:
     names = [n for item in symbols for n in _names(item["name"])]
     names += [n for name in doc.get("exports", []) for n in _names(name)]
     prose = [item.get("summary", "") for item in symbols]
@@ -83,10 +83,11 @@ def _only_types(doc: dict[str, Any]) -> bool:
 def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms: str
                     ) -> dict[str, Any]:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
-    symbols, docstrings = _symbols_and_docstrings(doc)
+    defined = ranking.symbols_of(doc)
+    symbols, docstrings = _symbols_and_docstrings(doc, defined)
     return {"symbols": symbols, "docstrings": docstrings,
             "path_words": search_text.path_words(
-                path, [item["name"] for item in ranking.symbols_of(doc)], terms),
+                path, [item["name"] for item in defined], terms),
             "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
             "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc)),
             "search_version": SEARCH_VERSION}

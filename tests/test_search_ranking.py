@@ -598,7 +598,7 @@ def test_the_names_of_a_path_leave_out_only_its_extension(path, names):
     ("bufferevent", ["buffer", "event"]), ("inetpton", ["inet", "pton"]),
 ])
 def test_a_name_run_together_is_split_into_the_words_of_its_symbols(name, words):
-    known = search_text._name_words(["uv_set_process_title", "URLMap", "ThreadPool",
+    known = search_text._identifier_words(["uv_set_process_title", "URLMap", "ThreadPool",
                                      "settings", "inet_pton4", "bufferevent", "BufferEvent",
                                      "inetpton"])
     assert search_text.run_together(name, known) == words

@@ -178,7 +178,7 @@ class _Outliner(JavaScriptOutliner):
         # Lines that are empty only because blanking emptied them (a C# `#if` between a
         # doc comment and its class): they do not part a comment from what it documents.
         self.blanked_rows: frozenset[int] = frozenset()
-        if source is not original:
+        if source != original:
             pairs = zip(source.split(b"\n"), original.split(b"\n"), strict=True)
             self.blanked_rows = frozenset(row for row, (new, old) in enumerate(pairs)
                                           if not new.strip() and old.strip())
