@@ -77,9 +77,14 @@ def severe(driver) -> list[dict]:
 
 
 def until(driver, condition, timeout: float = 10.0):
+    """Wait for `condition`. The page redraws the jobs table when events arrive, so an
+    element found a moment ago may be gone by the time it is read: that is "not yet"."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda _: condition())
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)
+                         ).until(lambda _: condition())
 
 
 def text_of(driver, element_id: str) -> str:
@@ -96,29 +101,21 @@ def job_row(driver, job_id: str):
 
 
 def row_status(driver, job_id: str) -> str | None:
-    from selenium.common.exceptions import StaleElementReferenceException
+    """A job row's status (read inside `until`, which waits out a redrawn table)."""
     from selenium.webdriver.common.by import By
 
-    try:
-        row = job_row(driver, job_id)
-        return None if row is None else row.find_element(By.CSS_SELECTOR, ".status").text
-    except StaleElementReferenceException:  # the table was redrawn meanwhile
-        return None
+    row = job_row(driver, job_id)
+    return None if row is None else row.find_element(By.CSS_SELECTOR, ".status").text
 
 
 def in_row(driver, job_id: str, selector: str, act=lambda element: element.click()):
-    """Act on an element of a job's row. The page redraws the table when events arrive,
-    so a row found a moment ago may be gone: look again until it holds still."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Act on an element of a job's row, looking again while the table is redrawn (see
+    until)."""
     from selenium.webdriver.common.by import By
 
     def attempt():
-        try:
-            row = job_row(driver, job_id)
-            return row is not None and (act(row.find_element(By.CSS_SELECTOR, selector))
-                                        or True)
-        except StaleElementReferenceException:
-            return False
+        row = job_row(driver, job_id)
+        return row is not None and (act(row.find_element(By.CSS_SELECTOR, selector)) or True)
 
     until(driver, attempt)
 
