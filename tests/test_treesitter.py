@@ -992,6 +992,29 @@ def test_a_comment_right_below_a_licence_block_comment_is_the_overview() -> None
     assert doc.functions[0].summary == ""
 
 
+def test_version_control_keywords_and_lint_switches_are_not_the_overview() -> None:
+    # tmux: every file opens with `/* $OpenBSD: name.c,v ... $ */`, then its licence
+    doc = outline_source("c", """
+        /* $OpenBSD: names.c,v 1.48 2026/06/29 18:17:28 nicm Exp $ */
+
+        /*
+         * Copyright (c) 2009 Nicholas Marriott <nicholas.marriott@gmail.com>
+         */
+
+        /* Renames windows after the command running in their active pane. */
+
+        // NOLINTBEGIN(readability-make-member-function-const)
+        static int check_window_name(void) { return 0; }
+    """)
+    assert doc.overview == "Renames windows after the command running in their active pane."
+    assert doc.functions[0].summary == ""
+    ts = outline_source("typescript", """
+        /* istanbul ignore file -- @preserve We're testing this through E2E-testing */
+        export function createNext() { return 1; }
+    """)
+    assert "istanbul" not in ts.overview and "E2E" not in ts.overview
+
+
 def test_block_comments_right_below_each_other_stay_one_block() -> None:
     # cJSON.c opens with `/* cJSON */` and `/* JSON parser in C. */`: one comment in two
     doc = outline_source("c", """

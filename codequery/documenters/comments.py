@@ -17,7 +17,12 @@ _LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=en
 MAGIC = re.compile(  # tool directives, not prose
     r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
     r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier|global\s)|#\s*(shellcheck|rubocop)"
-    r"|//\s*(MARK:|swiftlint:|swift-tools-version|ktlint-disable))")  # Xcode, SwiftLint, SwiftPM
+    r"|//\s*(MARK:|swiftlint:|swift-tools-version|ktlint-disable)"  # Xcode, SwiftLint, SwiftPM
+    # version-control keywords (`/* $OpenBSD: names.c,v 1.48 ... $ */`, `$Id$`), linters'
+    # and coverage tools' switches
+    r"|(//|/\*+|#)\s*(\$(Id|OpenBSD|NetBSD|FreeBSD|Header|Revision|Source|Date|Author)\b"
+    r"|NOLINT|NOSONAR|IWYU pragma|(istanbul|c8|v8)\s+ignore|tslint:|clang-format\s+o(n|ff)"
+    r"|pylint:|type:\s*ignore|noqa\b))")
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
                       r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
