@@ -125,7 +125,7 @@ _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
     r"([._-][a-z0-9_.-]*)?(\.(md|mdx|rst|txt|adoc|rdoc|org))?$"
-    r"|\.lock$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$"
+    r"|\.lock$|\.(asc|gpg|pgp)$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$"
     # a licence under the project's name (jackson's META-INF/jackson-core-LICENSE)
     r"|^[a-z0-9_.-]+[._-](licen[cs]e|notices?|copying)(\.(md|txt|rst))?$")
 

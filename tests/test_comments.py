@@ -124,3 +124,10 @@ def test_xcode_marks_are_not_prose() -> None:
     assert comments.MAGIC.match("// MARK: - Networking")
     assert comments.MAGIC.match("// swift-tools-version:5.9")
     assert comments.MAGIC.match("// swiftlint:disable line_length")
+
+
+def test_ide_and_linter_switches_are_not_prose() -> None:
+    assert comments.MAGIC.match("// ReSharper disable MergeCastWithTypeCheck")
+    assert comments.MAGIC.match("/* $Id: parser.c,v 1.2 2001/01/01 $ */")
+    assert comments.MAGIC.match("# pylint: disable=protected-access")
+    assert not comments.MAGIC.match("// Resharpens the image before it is drawn")
