@@ -157,3 +157,76 @@ def test_a_blanked_directive_does_not_part_a_doc_comment_from_its_class():
     (broken,) = doc.classes
     assert broken.summary == "Thrown when a circuit is broken."
     assert doc.overview == ""
+
+
+def test_c_ifdef_and_ifndef_branches_are_alternatives_too():
+    source = """
+        #ifdef GUNZIP
+        if (gzip(x) ||
+        #else
+        if (
+        #endif
+            bad(x)) {
+    """
+    assert _blanked(preprocessor.blank_alternatives, source).split() == [
+        "if", "(gzip(x)", "||", "bad(x))", "{"]
+
+
+def test_a_c_file_split_by_ifdef_inside_a_body_is_read_again_with_first_branches():
+    # zlib's inflate.c: conditions opened or cut under #ifdef hid inflate() and every
+    # function after it from the parser
+    doc = outline_source("c", """
+        int inflateReset(z_streamp strm) { return 0; }
+
+        int inflate(z_streamp strm, int flush) {
+            for (;;)
+                switch (state->mode) {
+                case HEAD:
+        #ifdef GUNZIP
+                    if ((state->wrap & 2) && hold == 0x8b1f) {
+                        break;
+                    }
+                    if (!(state->wrap & 1) ||
+        #else
+                    if (
+        #endif
+                        ((BITS(8) << 8) + (hold >> 8)) % 31) {
+                        strm->msg = (char *)"incorrect header check";
+                        break;
+                    }
+                case CHECK:
+                    if (state->wrap) {
+                        if ((state->wrap & 4) && (
+        #ifdef GUNZIP
+                             state->flags ? hold :
+        #endif
+                             ZSWAP32(hold)) != state->check) {
+                            break;
+                        }
+                    }
+                }
+            return 0;
+        }
+
+        /* Search buf[0..len-1] for the pattern: 0, 0, 0xff, 0xff. */
+        static unsigned syncsearch(unsigned *have, const unsigned char *buf) { return 0; }
+
+        int inflateSync(z_streamp strm) { return syncsearch(0, 0); }
+    """)
+    assert names(doc.functions) == ["inflateReset", "inflate", "syncsearch", "inflateSync"]
+    assert doc.functions[2].summary == "Search buf[0..len-1] for the pattern: 0, 0, 0xff, 0xff."
+    assert doc.functions[3].line == 36
+
+
+def test_a_second_reading_never_loses_what_the_first_found():
+    # the #else branch defines the POSIX functions: taking first branches would lose them
+    doc = outline_source("c", """
+        #ifdef _WIN32
+        int open_file(const char *p) { return win_open(p); }
+        #else
+        int open_file(const char *p) { return open(p); }
+        int close_file(int fd) { return close(fd); }
+        #endif
+        int broken( { }
+    """)
+    assert {"open_file", "close_file"} <= set(names(doc.functions))

@@ -17,7 +17,9 @@ name, after a parameter list.
 C# conditional compilation splits declarations (blank_alternatives): a method written
 twice, once under `#if FEATURE_SPAN` and once under `#else`, is two headers for one body
 to a parser, and the whole class outlined to nothing. The first branch is kept, without
-the directives.
+the directives. A C or C++ file the parser cannot read whole is read a second time this
+way (see treesitter.outline): zlib's `inflate()` opens an `if (` under `#ifdef GUNZIP` and
+another under `#else`.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def blank_macros(source: bytes) -> bytes:
     return bytes(text)
 
 
-_DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(if|elif|else|endif)\b[^\n]*", re.M)
+# C's `#ifdef`/`#ifndef`/`#elifdef` too (C# has only `#if`/`#elif`)
+_DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b"
+                        rb"[^\n]*", re.M)
 
 
 def blank_alternatives(source: bytes) -> bytes:
@@ -73,11 +77,11 @@ def blank_alternatives(source: bytes) -> bytes:
     stack: list[int | None] = []  # per open #if: where its blanked branch starts, if any
     for match in _DIRECTIVE.finditer(source):
         word = match.group(1)
-        if word == b"if":
+        if word in (b"if", b"ifdef", b"ifndef"):
             stack.append(None)
         elif not stack:
             continue  # an #else or #endif without its #if: leave the file alone there
-        elif word in (b"elif", b"else"):
+        elif word != b"endif":  # #elif, #else
             if stack[-1] is None:
                 stack[-1] = match.start()
         else:

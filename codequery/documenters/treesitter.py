@@ -128,8 +128,18 @@ def _language(language: str) -> Language | None:
         return None
 
 
+LOST_ROWS = 3
+# Larger files (amalgamations, vendored API headers such as gl.h) are not read twice: a
+# second parse of them cost more than all the others together and rarely found more.
+SECOND_READING_MAX_BYTES = 128 * 1024
+
+
 def outline(language: str, source: bytes) -> FileDoc | None:
-    """Outline `source`; None when `language` has no usable grammar."""
+    """Outline `source`; None when `language` has no usable grammar. A C or C++ file the
+    parser gives up on in places (_lost_block) is read a second time with only the first
+    branch of each `#if` (zlib's `inflate()` opens an `if (` under `#ifdef GUNZIP` and
+    another under `#else`, and everything after it was lost; leveldb's `env_posix.cc`
+    outlined to 2 functions of 85), and the outline with more symbols is kept."""
     grammar = _language(language)
     if grammar is None:
         return None
@@ -137,9 +147,22 @@ def outline(language: str, source: bytes) -> FileDoc | None:
 
     # Parsers are not thread-safe, but one costs well under a microsecond to make (measured),
     # so a fresh one per call is simpler than a per-thread cache.
+    parser = Parser(grammar)
     parsed = (preprocessor.blank_macros(source) if language in ("c", "cpp")
               else preprocessor.blank_alternatives(source) if language == "csharp" else source)
-    root = Parser(grammar).parse(parsed).root_node
+    root = parser.parse(parsed).root_node
+    doc = _outline_tree(language, root, parsed, source)
+    if (language in ("c", "cpp") and len(source) <= SECOND_READING_MAX_BYTES
+            and _lost_block(root)):
+        first = preprocessor.blank_alternatives(parsed)
+        if first != parsed:
+            other = _outline_tree(language, parser.parse(first).root_node, first, source)
+            if _symbol_count(other) > _symbol_count(doc):
+                return other
+    return doc
+
+
+def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> FileDoc:
     # signatures read without the blanked macros, comments as written
     outliner = _Outliner(language, parsed, source)
     # First: the file's opening comment is then known not to be its first symbol's doc.
@@ -158,6 +181,24 @@ def outline(language: str, source: bytes) -> FileDoc | None:
         imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
         dependencies=_dedupe(outliner.deps),
         notes=[search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
+
+
+def _lost_block(root: Node) -> bool:
+    """Whether the parser gave up on a block of lines (an error spanning LOST_ROWS or more),
+    not only on a macro call here and there, which it reads around. Measured on the bench
+    repositories' C and C++: 78% of the symbols a second reading finds, for a second
+    reading of 1 in 7 of the files with errors."""
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" and node.end_point.row - node.start_point.row >= LOST_ROWS:
+            return True
+        stack.extend(child for child in node.children if child.has_error)
+    return False
+
+
+def _symbol_count(doc: FileDoc) -> int:
+    return len(doc.functions) + sum(1 + len(c.methods) for c in doc.classes)
 
 
 def _end_row(node: Node) -> int:
