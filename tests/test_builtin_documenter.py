@@ -138,6 +138,26 @@ def test_an_anonymous_default_export_is_not_a_name_to_describe():
     assert doc.overview == ""
 
 
+def test_an_anonymous_default_export_function_is_named_after_its_module():
+    # react-hook-form: `src/logic/getFieldValueAs.ts` is one `export default (...) => ...`
+    text = textwrap.dedent("""\
+        import isDateObject from '../utils/isDateObject';
+
+        /** Turns a field's raw value into a number or a Date when the options ask. */
+        export default <T>(value: T, { valueAsNumber, valueAsDate }: Options) =>
+          valueAsNumber ? +value : valueAsDate ? new Date(value) : value;
+    """)
+    doc = DOC.document("src/logic/getFieldValueAs.ts", "typescript", text)
+    [function] = doc.functions
+    assert (function.name, function.line) == ("getFieldValueAs", 4)
+    assert function.summary.startswith("Turns a field's raw value into a number")
+    assert doc.overview.startswith("Defines getFieldValueAs (TypeScript module).")
+    assert doc.exports == ["default"]
+    doc = DOC.document("source/as-promise/index.ts", "typescript",
+                       "export default function (request) {\n  return request;\n}\n")
+    assert [f.name for f in doc.functions] == ["as-promise"]
+
+
 def test_a_todo_before_the_leading_comment_is_skipped():
     assert leading_comment("# TODO: split this file\n\n# Deploy helpers.\necho hi\n") == (
         "Deploy helpers.")

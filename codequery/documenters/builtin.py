@@ -12,6 +12,7 @@ import re
 
 from codequery import search_text
 from codequery.documenters import BUILTIN_VERSION, comments, elixir, python_ast, treesitter
+from codequery.documenters.javascript import DEFAULT_EXPORT
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
@@ -35,6 +36,17 @@ _KINDS = {
     "elixir": "Elixir",
 }
 _NAMES_SHOWN = 8
+
+
+def module_name(path: str) -> str:
+    """What an anonymous default export is called where it is imported: the module's
+    name (`src/logic/getFieldValueAs.ts` -> getFieldValueAs), or its folder's for an
+    index (`src/as-promise/index.ts` -> as-promise)."""
+    parts = path.split("/")
+    stem = search_text.file_stem(path)
+    if stem.lower() == "index" and len(parts) > 1:
+        return parts[-2]
+    return stem or DEFAULT_EXPORT
 
 
 def leading_comment(text: str) -> str:
@@ -109,6 +121,9 @@ class BuiltinDocumenter:
 
     def document(self, path: str, language: str, text: str) -> FileDoc:
         doc = self._outline(language, text)
+        for function in doc.functions:
+            if function.name == DEFAULT_EXPORT:
+                function.name = module_name(path)
         if not doc.overview:
             doc.overview = described_by_names(language, doc)
         return doc

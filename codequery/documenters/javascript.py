@@ -57,6 +57,11 @@ def _string(node: Node | None) -> str:
     return fragments[0].text.decode("utf-8", "replace") if len(fragments) == 1 else ""
 
 
+# The name an anonymous `export default` function is outlined under, until the documenter,
+# which knows the file's path, names it after the module.
+DEFAULT_EXPORT = "default"
+
+
 class JavaScriptOutliner(_Base):
     """The JavaScript and TypeScript part of the tree-sitter outliner."""
 
@@ -219,6 +224,10 @@ class JavaScriptOutliner(_Base):
             names = [self.field(d, "name") for d in declared or [declaration]]
         elif value is not None:
             names = [self.text(value) if value.type == "identifier" else ""]
+            if value.type in FUNCTION_VALUES:  # `export default (value) => ...`: the
+                # documenter names it after the module (see DEFAULT_EXPORT)
+                name = self.field(value, "name") or DEFAULT_EXPORT
+                self.functions.append(self._js_function(name, value, node, node))
         for clause in (c for c in node.named_children if c.type == "export_clause"):
             names += [self.field(s, "alias") or self.field(s, "name")
                       for s in clause.named_children]
