@@ -79,6 +79,15 @@ _PORTS = frozenset({
     "netbsd", "kfreebsd", "bsd", "darwin", "android", "ios", "tvos", "watchos", "amiga",
     "amigaos", "riscos", "msdos", "djgpp", "os2", "beos", "symbian", "plan9", "nacl",
     "emscripten", "wasi", "vxworks", "minix", "aros", "morphos", "nonstop", "tandem"})
+# A module's root file (Rust's `mod.rs` and `lib.rs`, Deno's `mod.ts`) holds the docs of the
+# whole module (`//!`) and its re-exports, so it matches most questions about the module;
+# the file of the part asked about comes first: such a root file scores this share.
+# Measured on bench/search_quality.py (1,865 questions): 12 Rust questions ranked better
+# (axum's `path/de.rs` before `path/mod.rs`), none worse; Rust MRR 0.79 -> 0.83, top-1
+# 65% -> 72%; 0.6 0.81, 0.7 0.82, 0.9 0.80. `index.*` and `__init__.py` too: no better.
+# On six repositories held out, clap's top-3 73% -> 80%, nothing else moved.
+MODULE_ROOT_FACTOR = 0.8
+_MODULE_ROOTS = frozenset({"mod", "lib"})
 # Question words that name ports by another name.
 _PORT_NAMES = {"mac": {"darwin"}, "macos": {"darwin"}, "osx": {"darwin"},
                "ibm": {"aix", "os390", "os400", "zos", "ibmi"}, "iseries": {"os400", "ibmi"}}
@@ -128,6 +137,8 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     for cand in ranked:
         if _port_not_asked(cand.row["path"], asked):
             cand.score *= PORT_FACTOR
+        if file_stem(cand.row["path"]).lower() in _MODULE_ROOTS:
+            cand.score *= MODULE_ROOT_FACTOR
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from codequery import search_text, store
+from codequery import ranking, search_text, store
 from tests.test_store import _put, _record
 
 
@@ -650,6 +650,30 @@ def test_a_port_to_one_platform_comes_after_the_portable_code_unless_asked_for(d
     assert list(plain)[0] == "src/unix/title.c"
     assert list(scores("how is the process title set on AIX"))[0] == "src/unix/aix.c"
     assert list(ibm)[0] == "src/unix/aix.c"  # IBM's systems: AIX among them
+
+
+def test_a_module_root_comes_after_the_file_of_the_part_asked_about(db):
+    # axum: extract/path/mod.rs documents the whole extractor, de.rs does the deserializing
+    for i, words in enumerate(["router handler", "response body", "json request", "form"]):
+        _add(db, f"axum/src/other{i}.rs", words, overview=f"The {words}.")
+    _add(db, "axum/src/extract/path/mod.rs", "path params struct value",
+         overview="Extractor that gets the URL path parameters.")
+    _add(db, "axum/src/extract/path/de.rs", "params deserialize struct",
+         functions=[{"name": "PathDeserializer::deserialize_struct",
+                     "summary": "Deserializes path parameters into a struct."}])
+
+    def scores():
+        question = "where are captured URL path parameters deserialized into a struct"
+        return {r["path"]: r["score"] for r in db.search(question)}
+    found = scores()
+    root = ranking.MODULE_ROOT_FACTOR
+    ranking.MODULE_ROOT_FACTOR = 1.0
+    try:
+        without = scores()
+    finally:
+        ranking.MODULE_ROOT_FACTOR = root
+    assert list(without)[0] == "axum/src/extract/path/mod.rs"  # it matches more words
+    assert list(found)[0] == "axum/src/extract/path/de.rs"
 
 
 def test_a_file_that_only_declares_types_ranks_as_declarations(db):
