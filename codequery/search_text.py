@@ -112,6 +112,11 @@ _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # while a question is mostly after what implements it.
 _CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
                                r"(?<!Helpers)(?<!Helper)\.cs$")
+# A C# attribute (`DelimiterAttribute.cs`, `[Delimiter(";")]`) marks what other code acts on:
+# it documents the option while the code that reads it does the work. Measured on
+# bench/search_quality.py: 5 C# questions better (CsvHelper's delimiter detection before its
+# DelimiterAttribute.cs), none worse.
+_CSHARP_ATTRIBUTE = re.compile(r"[A-Za-z0-9]Attribute\.cs$")
 # Languages that keep all code in classes: there a file that only declares types (an enum
 # of options such as Newtonsoft's FloatParseHandling.cs) is answered where they are used.
 _CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt)$")
@@ -309,12 +314,12 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
-    (TypeScript type declarations, C# interfaces), generated (bundles, vendored copies)
-    or meta (a changelog, a licence, a lock file: the project's history and terms, not
-    what its code does), from the path; `has_functions` (its record defines functions)
-    keeps a `types.ts` that does work a source file; `only_types` (its record declares
-    types without a method or function: an enum of options, a C# attribute) makes a C#,
-    Java or Kotlin file declarations."""
+    (TypeScript type declarations, C# interfaces and attributes), generated (bundles,
+    vendored copies) or meta (a changelog, a licence, a lock file: the project's history
+    and terms, not what its code does), from the path; `has_functions` (its record
+    defines functions) keeps a `types.ts` that does work a source file; `only_types` (its
+    record declares types without a method or function: an enum of options, a C#
+    attribute) makes a C#, Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = name.lower()
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
@@ -332,6 +337,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
+            or _CSHARP_ATTRIBUTE.search(name)
             or not has_functions and (
                 _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
                 or lower.endswith((".ts", ".mts", ".cts"))

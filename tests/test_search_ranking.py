@@ -143,6 +143,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
     ("re2/fuzzing/re2_fuzzer.cc", "test"), ("src/fuzzy.rs", "source"),
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
+    ("src/Configuration/Attributes/DelimiterAttribute.cs", "declarations"),
+    ("src/Attribute.cs", "source"), ("src/AttributeReader.cs", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
     ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
     # a folder named for tests or examples by the last word of its name, or by a test
@@ -187,6 +189,13 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
+
+
+def test_a_csharp_attribute_is_a_declaration_even_with_methods():
+    # CsvHelper's DelimiterAttribute.cs applies itself to the configuration; the code that
+    # detects the delimiter is elsewhere
+    path = "src/CsvHelper/Configuration/Attributes/DelimiterAttribute.cs"
+    assert search_text.kind_of(path, has_functions=True) == "declarations"
 
 
 @pytest.mark.parametrize("path,kind", [
