@@ -120,6 +120,10 @@ _CSHARP_ATTRIBUTE = re.compile(r"[A-Za-z0-9]Attribute\.cs$")
 # Languages that keep all code in classes: there a file that only declares types (an enum
 # of options such as Newtonsoft's FloatParseHandling.cs) is answered where they are used.
 _CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt)$")
+# A package's documentation kept in a file of its own: Go's `doc.go` (a comment and the
+# `package` line), Java's `package-info.java`. On bench/search_quality.py 2 questions
+# better (gorilla/websocket's conn.go, client.go before doc.go), none worse.
+_PACKAGE_DOC = re.compile(r"^(doc\.go|package-info\.java)$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
@@ -347,7 +351,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
                                      and not _DOC_FILE.search(lower)):
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower)
-            or _PROSE_FILE.match(lower) and not has_functions):
+            or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
             or lower.startswith(".")):

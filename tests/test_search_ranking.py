@@ -183,6 +183,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/main/resources/META-INF/jackson-core-LICENSE", "meta"), ("LICENSE-MIT", "meta"),
     ("third-party-notices.txt", "meta"), ("src/license.c", "source"),
     ("sig/v1.3/jq-linux-x86.asc", "meta"), ("keys/release.gpg", "meta"),
+    ("doc.go", "docs"), ("websocket/doc.go", "docs"), ("docs.go", "source"),
+    ("src/main/java/com/google/gson/package-info.java", "docs"),
     ("lib/notice.js", "source"), ("src/security.c", "source"),
     ("src/main/resources/META-INF/services/com.fasterxml.jackson.core.JsonFactory", "config"),
     ("testes/closure.lua", "test"),
