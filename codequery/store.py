@@ -29,7 +29,7 @@ SEARCH_VERSION = 28
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
-_RANKED = ("id", "path", "kind", "overview", "content_sha", "doc")
+_RANKED = ("id", "path", "kind", "language", "overview", "content_sha", "doc")
 # bm25 with the column weights, as every ranking query asks for it.
 _BM25 = f"bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))})"
 
