@@ -687,20 +687,27 @@ def test_a_module_root_comes_after_the_file_of_the_part_asked_about(db):
     assert list(found)[0] == "axum/src/extract/path/de.rs"
 
 
-@pytest.mark.parametrize("language,header_first", [("c", False), ("cpp", True)])
-def test_a_c_header_comes_after_the_code_it_declares(db, language, header_first):
-    # libevent: include/event2/dns.h documents the resolver that evdns.c implements; in a
-    # header-only C++ library the header is the code
+@pytest.mark.parametrize("language,code,header_first", [
+    ("c", "evdns.c", False),
+    ("cpp", "evdns.cc", False),
+    # a header-only C++ library: the header is the code (the other candidates are C)
+    ("cpp", "evdns.c", True),
+])
+def test_a_c_header_comes_after_the_code_it_declares(db, language, code, header_first):
+    # libevent: include/event2/dns.h documents the resolver that evdns.c implements
+    other = "cc" if code.endswith(".cc") else "c"
     for i, words in enumerate(["buffer chain", "http request", "signal handler", "timer"]):
-        _add(db, f"other{i}.c", words, language="c", overview=f"The {words}.")
+        _add(db, f"other{i}.{other}", words, language="cpp" if other == "cc" else "c",
+             overview=f"The {words}.")
     _add(db, "include/event2/dns.h", "resolv conf nameserver search domain parse options",
          language=language,
          overview="Asynchronous DNS resolution: nameservers, search domains, resolv.conf.")
-    _add(db, "evdns.c", "resolv conf nameserver search domain parse options read file",
-         language="c", functions=[{"name": "evdns_base_resolv_conf_parse",
-                                   "summary": "Reads resolv.conf and sets the nameservers."}])
+    _add(db, code, "resolv conf nameserver search domain parse options read file",
+         language="cpp" if code.endswith(".cc") else "c",
+         functions=[{"name": "evdns_base_resolv_conf_parse",
+                     "summary": "Reads resolv.conf and sets the nameservers."}])
     found = _paths(db, "where does the DNS resolver read resolv.conf to pick up nameservers")
-    assert found[0] == ("include/event2/dns.h" if header_first else "evdns.c")
+    assert found[0] == ("include/event2/dns.h" if header_first else code)
 
 
 def test_a_file_that_only_declares_types_ranks_as_declarations(db):
