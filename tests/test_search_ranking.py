@@ -145,6 +145,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
     ("src/Configuration/Attributes/DelimiterAttribute.cs", "declarations"),
     ("src/Attribute.cs", "source"), ("src/AttributeReader.cs", "source"),
+    ("src/Monolog/Handler/HandlerInterface.php", "declarations"), ("src/Interface.php", "source"),
     ("src/Item.cs", "source"), ("src/IO.cs", "source"),
     ("src/IServiceCollectionExtensions.cs", "source"), ("src/IEnumerableHelpers.cs", "source"),
     # a folder named for tests or examples by the last word of its name, or by a test
