@@ -186,8 +186,9 @@ def path_words(path: str, names: Iterable[str] = (), used: str = "") -> str:
              if len(part) >= 5 and part.isalpha() and part.islower()]
     if not parts:
         return text
+    known = _identifier_words(names)
     whole = frozenset(w for w in used.split() if len(w) >= 3 and w.isalpha())
-    extra = [w for part in parts for w in run_together(part, _identifier_words(names), whole)]
+    extra = [w for part in parts for w in run_together(part, known, whole)]
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 

@@ -158,6 +158,14 @@ def test_an_anonymous_default_export_function_is_named_after_its_module():
     assert [f.name for f in doc.functions] == ["as-promise"]
 
 
+def test_a_function_really_called_default_keeps_its_name():
+    # a JSON encoder's hook in Python; `exports.default = ...` in CommonJS
+    doc = DOC.document("app/encoders.py", "python", "def default(obj):\n    return str(obj)\n")
+    assert [f.name for f in doc.functions] == ["default"]
+    doc = DOC.document("lib/encode.js", "javascript", "exports.default = function (x) {};\n")
+    assert [f.name for f in doc.functions] == ["default"]
+
+
 def test_a_todo_before_the_leading_comment_is_skipped():
     assert leading_comment("# TODO: split this file\n\n# Deploy helpers.\necho hi\n") == (
         "Deploy helpers.")

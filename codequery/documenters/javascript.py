@@ -58,8 +58,9 @@ def _string(node: Node | None) -> str:
 
 
 # The name an anonymous `export default` function is outlined under, until the documenter,
-# which knows the file's path, names it after the module.
-DEFAULT_EXPORT = "default"
+# which knows the file's path, names it after the module; no language can define it, so a
+# real function called `default` (Python's JSON encoders) keeps its name.
+DEFAULT_EXPORT = "<default>"
 
 
 class JavaScriptOutliner(_Base):
