@@ -363,6 +363,8 @@ class Store:
         if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
             return terms, 0
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        if rows <= RANK_BUDGET:  # ids left behind by deleted paths
+            return terms, 0
         counted = sorted(
             ((self.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
                                 (t.expression(),)).fetchone()[0], i, t)

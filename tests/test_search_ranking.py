@@ -253,6 +253,23 @@ def test_a_large_index_ranks_by_its_rarer_words(db, monkeypatch):
     assert _paths(db, "retry value")[0] == "src/retry.py"
 
 
+def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
+    """Ids of deleted paths are not reused: an index is small by its rows, not its ids."""
+    monkeypatch.setattr(store, "RANK_BUDGET", 12)
+    for i in range(20):
+        _add(db, f"src/old{i}.py", "gone")
+    _add(db, "src/target.py", "retry value handler cache")
+    _add(db, "src/decoy.py", "retry value handler")
+    for word, times in (("retry", 2), ("value", 2), ("handler", 2), ("cache", 3)):
+        for i in range(times):
+            _add(db, f"src/{word}{i}.py", word)
+    _add(db, "src/other.py", "other")
+    db.delete([f"src/old{i}.py" for i in range(20)])
+    # 16 matches over 12 rows: ranked as a large index, without "cache", the shorter
+    # decoy would come first
+    assert _paths(db, "retry value handler cache")[0] == "src/target.py"
+
+
 def test_a_word_everywhere_in_a_large_index_ranks_the_files_named_for_it_first(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
     for i in range(12):
