@@ -59,6 +59,7 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing"
                         "regress", "regression", "regressions",
                         "testes"})  # Lua's
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
+                           "__testfixtures__",  # jscodeshift's codemod inputs and outputs
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
                            "_examples", "benches", "benchmarks", "bench", "benchmark"})
@@ -82,13 +83,17 @@ _GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "thir
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
-                             r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$")
+                             r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
+                             # a linter's list of the findings it tolerates
+                             r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
 # Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
 # the code is after.
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
                           ".husky", ".config", "meta-inf"})  # Java's service registrations
+# A file shipped as the default or model of another (`phpunit.xml.dist`, `.env.sample`).
+_TEMPLATE_ENDING = re.compile(r"(?<=.)\.(dist|sample)$")
 _CONFIG_FILE = re.compile(
-    r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?)$"
+    r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon)$"
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
@@ -330,7 +335,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     record declares types without a method or function: an enum of options, a C#
     attribute) makes a C#, Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
-    lower = name.lower()
+    lower = _TEMPLATE_ENDING.sub("", name.lower())  # phpunit.xml.dist is settings
     if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
         return "meta"
     folders_lower = [folder.lower() for folder in folders]

@@ -25,7 +25,7 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
 RANK_BUDGET = 5_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 29
+SEARCH_VERSION = 30
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.

@@ -171,6 +171,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/gtest-death-test.cc", "source"), ("src/form.test-d.ts", "test"),
     ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
+    # codemod fixtures; linters' baselines; settings shipped as a model (`.dist`)
+    ("codemod/src/__testfixtures__/union/input.ts", "fixture"),
+    ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
+    (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
+    ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
     # regression suites; a top-level contrib/ of add-ons (not django/contrib/); man pages
     ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
     ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
