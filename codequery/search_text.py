@@ -474,7 +474,23 @@ def query_terms(text: str) -> list[Term]:
             useless = (word in STOP_WORDS and not code or len(word) < 2) and not prefix
             target = stopped if useless else terms
             target.setdefault(word, term)
+    for phrase, names in _SPELLED_PHRASES:
+        if phrase.search(text):
+            terms.update((name, Term(name)) for name in names if name not in terms)
     return list(terms.values() or stopped.values())
+
+
+# Phrases that code names by one made-up word, added to a question that spells them out:
+# "compiled regular expressions" finds `regexes.go`, "read from standard input" `stdin`.
+# Measured on bench/search_quality.py (1,865 questions): top-3 90.7% -> 90.9%, MRR
+# 0.826 -> 0.827; 2 of 90 new questions better, none worse. "command line" (cli),
+# "environment variables" (env) and "file system" (fs) were as many worse as better.
+_SPELLED_PHRASES = (
+    (re.compile(r"\bregular[\s-]+expressions?\b", re.I), ("regex", "regexp")),
+    (re.compile(r"\bstandard[\s-]+input\b", re.I), ("stdin",)),
+    (re.compile(r"\bstandard[\s-]+output\b", re.I), ("stdout",)),
+    (re.compile(r"\bstandard[\s-]+error\b", re.I), ("stderr",)),
+)
 
 
 _PHRASE_BREAK = re.compile(r"[,;:!?()\[\]\"]|\.(?:\s|$)")

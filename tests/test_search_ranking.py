@@ -566,6 +566,17 @@ def test_among_files_of_the_same_name_the_one_in_the_folder_asked_about_comes_fi
         "src/blocking/client.rs")
 
 
+def test_a_phrase_code_names_by_one_word_finds_that_word(db):
+    _add(db, "src/regexes.go", "regex lazy compile once pattern")
+    _add(db, "src/patterns.go", "pattern check deferred use")
+    _add(db, "src/input.go", "read standard stream line")
+    _add(db, "src/args.go", "stdin read arguments")
+    assert _paths(db, "how are regular expressions compiled lazily")[0] == "src/regexes.go"
+    assert _paths(db, "where are arguments read from standard input")[0] == "src/args.go"
+    assert [t.word for t in search_text.query_terms("a Regular-Expression, standard error")
+            ][-3:] == ["regex", "regexp", "stderr"]
+
+
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
     _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
     _add(db, "src/middleware/static.ts", "serve static files")
