@@ -683,6 +683,19 @@ def test_a_run_together_file_name_is_split_by_the_words_the_file_uses(db):
 
 
 
+def test_one_languages_messages_come_after_the_code_unless_the_language_is_asked_for(db):
+    _add(db, "validator.go", "validate field error message namespace slice element")
+    for code in ("de", "fr", "en", "pt_BR"):
+        _add(db, f"translations/{code}/{code}.go",
+             "field error message message translation register")
+    assert _paths(db, "how is the error message built for a field")[0] == "validator.go"
+    assert _paths(db, "where are the English error messages for a field registered")[0] == (
+        "translations/en/en.go")
+    assert ranking._language_not_asked("locales/zh-CN.ts", set())
+    assert not ranking._language_not_asked("src/io/io.go", set())  # a language's name only
+    assert not ranking._language_not_asked("src/de.go", set())  # not among translations
+
+
 def test_a_port_to_one_platform_comes_after_the_portable_code_unless_asked_for(db):
     # libuv: aix.c sets the process title too, the AIX way; the port matches a bit better
     functions = [{"name": "uv_set_process_title", "summary": "Sets the process title."}]
