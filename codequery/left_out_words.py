@@ -1,0 +1,86 @@
+"""The question's common words a large index leaves out of its ranking, scored after all.
+
+In an index over the ranking budget, SQLite's bm25 is computed for every row a word
+matches, so Store._affordable leaves out the commonest words ("value", "default",
+"client") and ranks by the rarer ones. This scores the left-out words over the best
+matches of the rarer ones, as bm25 would (the same word rarity, column weights,
+saturation and length normalisation, read from the full-text index's own counts), with
+the question's word forms standing in for the porter stemmer. Asking the full-text index
+for these rows by id is no cheaper: bm25 counts each word's rows again for every row.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Iterable
+
+from codequery import ranking
+from codequery.search_text import Term, forms
+
+# SQLite FTS5's bm25 parameters.
+K1 = 1.2
+B = 0.75
+# The full-text index's record of its row count and each column's total tokens.
+_AVERAGES_ID = 1
+
+
+def varints(blob: bytes) -> list[int]:
+    """SQLite's variable-length integers, as FTS5 stores its token counts."""
+    values, value = [], 0
+    for byte in blob:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+    return values
+
+
+def word_rarity(rows: int, matching: int) -> float:
+    """bm25's inverse document frequency, as FTS5 computes it (never below 1e-6)."""
+    return max(1e-6, math.log((rows - matching + 0.5) / (matching + 0.5)))
+
+
+def pattern(term: Term) -> re.Pattern[str]:
+    """The term in lower-case text: any usual form of the word, or its parts in a row
+    (`sendFile` as "send file"), or any word it starts (a prefix)."""
+    if term.prefix:
+        return re.compile(rf"(?<![a-z0-9]){re.escape(term.word)}[a-z0-9]*")
+    alternatives = sorted(map(re.escape, forms(term.word)), key=len, reverse=True)
+    if term.parts:
+        alternatives.append(r"[^a-z0-9]+".join(map(re.escape, term.parts)))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])")
+
+
+def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
+           left_out: list[tuple[Term, int]], rows: int) -> dict[int, float]:
+    """Row id -> what the left-out words (each with how many rows it matches, of `rows`)
+    add to its score, negative as bm25's: the described columns at their weights, plus
+    the words used at ranking.USED_WEIGHT, as Store._described_and_used adds them."""
+    ids = ",".join(str(int(row_id)) for row_id in row_ids)
+    if not ids or not left_out:
+        return {}
+    averages = conn.execute("SELECT block FROM records_fts_data WHERE id = ?",
+                            (_AVERAGES_ID,)).fetchone()
+    totals = varints(averages[0]) if averages else []
+    average_length = sum(totals[1:]) / totals[0] if totals and totals[0] else 1.0
+    lengths = {row_id: sum(varints(size)) for row_id, size in conn.execute(
+        f"SELECT id, sz FROM records_fts_docsize WHERE id IN ({ids})")}
+    words = [(pattern(term), word_rarity(rows, matching)) for term, matching in left_out]
+    columns = ", ".join(ranking.COLUMNS)
+    added: dict[int, float] = {}
+    for row_id, *texts in conn.execute(f"SELECT id, {columns} FROM records "
+                                       f"WHERE id IN ({ids})"):
+        texts = [(text or "").lower() for text in texts]
+        norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
+        total = 0.0
+        for found, rarity in words:
+            counts = [len(found.findall(text)) for text in texts]
+            described = sum(w * n for w, n in zip(ranking.WEIGHTS[:-1], counts, strict=False))
+            used = ranking.WEIGHTS[-1] * counts[-1]
+            total += rarity * (described * (K1 + 1) / (described + norm)
+                               + ranking.USED_WEIGHT * used * (K1 + 1) / (used + norm))
+        added[row_id] = -total
+    return added

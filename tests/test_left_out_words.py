@@ -1,0 +1,66 @@
+"""The common words a large index leaves out of its ranking, scored after all: against
+SQLite's own bm25 on a real FTS5 index, and through Store.search."""
+
+import pytest
+
+from codequery import left_out_words, search_text, store
+from tests.test_search_ranking import _add, _paths
+
+
+@pytest.fixture
+def db(tmp_path):
+    return store.Store(store.connect(tmp_path / "data.db"), "demo")
+
+
+def _fts5_scores(db: store.Store, term: search_text.Term) -> dict[int, float]:
+    """SQLite's score for one term, the two ways Store._described_and_used adds it."""
+    return db._described_and_used(term.expression(), False, 100)
+
+
+@pytest.mark.parametrize("word", ["retry", "handler"])
+def test_a_word_scores_as_sqlite_bm25_scores_it(db, word):
+    _add(db, "src/retry.py", "retry retry retry handler value",
+         functions=[{"name": "retry_later", "summary": "Retry the handler later."}])
+    _add(db, "src/handler.py", "handler " * 12 + "value other words here")
+    _add(db, "src/value.py", "value")
+    _add(db, "src/other.py", "other words entirely")
+    term = search_text.Term(word)
+    rows = db.count()
+    matching = db.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
+                               (term.expression(),)).fetchone()[0]
+    expected = _fts5_scores(db, term)
+    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records")]
+    got = left_out_words.scores(db.conn, ids, [(term, matching)], rows)
+    assert expected and set(got) == set(ids)
+    for row_id in ids:
+        assert got[row_id] == pytest.approx(expected.get(row_id, 0.0), rel=1e-9, abs=1e-9)
+
+
+def test_word_forms_compound_names_and_prefixes_are_found():
+    assert left_out_words.pattern(search_text.Term("parses")).findall("parse parsed x_parser")
+    compound = search_text.query_terms("sendFile")[0]
+    assert left_out_words.pattern(compound).findall("send file | sendfile") == [
+        "send file", "sendfile"]
+    assert left_out_words.pattern(search_text.Term("conf", prefix=True)).findall(
+        "config reconf conf") == ["config", "conf"]
+
+
+def test_varints_read_as_sqlite_writes_them():
+    assert left_out_words.varints(bytes([0x05, 0x00, 0x81, 0x50, 0x86, 0x8B, 0x68])) == [
+        5, 0, 208, (6 << 14) | (11 << 7) | 0x68]
+
+
+def test_a_large_index_still_weighs_the_common_words_it_leaves_out(db, monkeypatch):
+    monkeypatch.setattr(store, "RANK_BUDGET", 12)
+    _add(db, "src/target.py", "retry value handler cache")
+    _add(db, "src/decoy.py", "retry value handler")
+    for word, times in (("retry", 2), ("value", 2), ("handler", 2), ("cache", 3)):
+        for i in range(times):
+            _add(db, f"src/{word}{i}.py", word)
+    for i in range(2):
+        _add(db, f"src/other{i}.py", "other")
+    # 16 matches over 13 rows: "cache" is left out of the ranking; by the other words
+    # alone, the shorter decoy would come first
+    left_out = db._affordable(search_text.query_terms("retry value handler cache"))[2]
+    assert [term.word for term, _ in left_out] == ["cache"]
+    assert _paths(db, "retry value handler cache")[0] == "src/target.py"
