@@ -139,6 +139,10 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"}
 _PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?"
                        r"|[1-9](\.(in|prebuilt))?)$")  # man pages: tmux.1, jq.1.prebuilt
+# Instructions to coding agents: how to work on the project, with a word on all of it
+# (`docs/agents.md` may document an agents feature: only these names, as spelled).
+_AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
+                                 r"|^copilot-instructions\.md$")
 _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
@@ -336,7 +340,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     attribute) makes a C#, Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = _TEMPLATE_ENDING.sub("", name.lower())  # phpunit.xml.dist is settings
-    if _META_FILE.search(lower) and not _CODE_EXTENSION.search(lower):
+    if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
+            or _AGENT_INSTRUCTIONS.match(name)):
         return "meta"
     folders_lower = [folder.lower() for folder in folders]
     if any(p in _GENERATED_DIRS for p in folders_lower) or _GENERATED_FILE.search(lower):

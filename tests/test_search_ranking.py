@@ -176,6 +176,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
     (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
     ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
+    # instructions to coding agents; an agents feature's own docs and code
+    ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
+    ("GEMINI.md", "meta"), ("docs/agents.md", "docs"), ("src/agents/agent.py", "source"),
     # regression suites; a top-level contrib/ of add-ons (not django/contrib/); man pages
     ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
     ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
