@@ -78,7 +78,8 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|
 _GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
-                             "single_include", "single-include"})
+                             "single_include", "single-include", "deps", "external",
+                             "externals"})
 # ... and the one-file amalgamations of a C or C++ library (Catch2's
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
@@ -104,7 +105,7 @@ _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
-    r"\.(cmake|bzl|mk|gradle\.kts)(\.in)?$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
+    r"\.(cmake|bzl|mk|gradle\.kts)(\.in)?$|\.(cs|fs|vb|vcx)proj$|\.(props|targets|sln)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.(am|in)|sconstruct|sconscript)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
@@ -147,7 +148,7 @@ _META_FILE = re.compile(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
     r"([._-][a-z0-9_.-]*)?(\.(md|mdx|rst|txt|adoc|rdoc|org))?$"
-    r"|\.lock$|\.(asc|gpg|pgp)$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$"
+    r"|\.lock$|\.(asc|gpg|pgp)$|\.nuspec$|^package-lock\.json$|^npm-shrinkwrap\.json$|^pnpm-lock\.yaml$|^go\.sum$"
     # a licence under the project's name (jackson's META-INF/jackson-core-LICENSE)
     r"|^[a-z0-9_.-]+[._-](licen[cs]e|notices?|copying)(\.(md|txt|rst))?$")
 

@@ -176,6 +176,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
     (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
     ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
+    # .NET projects and packages; vendored dependencies (redis's deps/, monero's external/)
+    ("src/Hangfire.Core/Hangfire.Core.csproj", "config"), ("Directory.Build.props", "config"),
+    ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
+    ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
+    ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
     # instructions to coding agents; an agents feature's own docs and code
     ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
     ("GEMINI.md", "meta"), ("docs/agents.md", "docs"), ("src/agents/agent.py", "source"),
