@@ -94,7 +94,8 @@ _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea",
 # A file shipped as the default or model of another (`phpunit.xml.dist`, `.env.sample`).
 _TEMPLATE_ENDING = re.compile(r"(?<=.)\.(dist|sample)$")
 _CONFIG_FILE = re.compile(
-    r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon)$"
+    r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
+    r"|fish)$"  # fish: shell completions
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
@@ -102,6 +103,10 @@ _CONFIG_FILE = re.compile(
 # a question about it is after.
 _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
                            "dev-tools"})
+# A top-level `config/` holds an application's settings in the languages that write them
+# as code (Laravel's `config/database.php`, Rails' `config/routes.rb`); in the others it
+# is a package like any other (Hugo's `config/security/`).
+_COMPILED_FILE = re.compile(r"\.(go|rs|java|kt|cs|scala|swift|c|cc|cpp|cxx|h|hh|hpp|m|mm)$")
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
@@ -112,6 +117,9 @@ _BUILD_FILE = re.compile(
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
 _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
+# Folders of interfaces in the languages that name them so (Laravel's `Contracts/`).
+_INTERFACE_DIRS = frozenset({"contracts", "interfaces"})
+_INTERFACE_LANGUAGE_FILE = re.compile(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
 _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
@@ -358,13 +366,16 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) or _PHP_INTERFACE.search(name)
+            or _INTERFACE_LANGUAGE_FILE.search(lower)
+            and not _INTERFACE_DIRS.isdisjoint(folders_lower)
             or not has_functions and (
                 _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
                 or lower.endswith((".ts", ".mts", ".cts"))
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"
-    if _BUILD_FILE.search(lower) or (folders_lower[:1] and folders_lower[0] in _TOOLING_DIRS
-                                     and not _DOC_FILE.search(lower)):
+    if _BUILD_FILE.search(lower) or (folders_lower[:1] and not _DOC_FILE.search(lower) and (
+            folders_lower[0] in _TOOLING_DIRS
+            or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):

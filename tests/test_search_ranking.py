@@ -181,6 +181,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
     ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
+    # interfaces by their folder; an application's settings written as code; completions
+    ("src/Illuminate/Contracts/Queue/Job.php", "declarations"),
+    ("src/Abstractions/Interfaces/IStore.cs", "declarations"),
+    ("contracts/Token.sol", "source"), ("config/database.php", "config"),
+    ("config/routes.rb", "config"), ("config/security/securityConfig.go", "source"),
+    ("config/README.md", "docs"), ("utils/fish/monerod.fish", "config"),
     # instructions to coding agents; an agents feature's own docs and code
     ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
     ("GEMINI.md", "meta"), ("docs/agents.md", "docs"), ("src/agents/agent.py", "source"),
