@@ -95,7 +95,8 @@ _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea",
 _TEMPLATE_ENDING = re.compile(r"(?<=.)\.(dist|sample)$")
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
-    r"|fish)$"  # fish: shell completions
+    r"|fish"  # shell completions
+    r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,

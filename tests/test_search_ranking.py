@@ -187,6 +187,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("contracts/Token.sol", "source"), ("config/database.php", "config"),
     ("config/routes.rb", "config"), ("config/security/securityConfig.go", "source"),
     ("config/README.md", "docs"), ("utils/fish/monerod.fish", "config"),
+    ("utils/systemd-redis@.service", "config"), ("src/service.go", "source"),
     # instructions to coding agents; an agents feature's own docs and code
     ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
     ("GEMINI.md", "meta"), ("docs/agents.md", "docs"), ("src/agents/agent.py", "source"),
