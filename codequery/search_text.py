@@ -191,6 +191,45 @@ def spelled_out(text: str) -> str:
     return f"{text}\n{' '.join(extra)}" if extra else text
 
 
+# What code shortens and a question spells out: a file that says `maxLen`, `cfg` or `req`
+# is indexed with "maximum length", "configuration" and "request" too. Measured on
+# bench/search_quality.py (1,865 questions): top-1 73.5% -> 74.5%, MRR 0.827 -> 0.833,
+# top-3 unchanged; on the held-out six and on 360 questions written blind this session,
+# MRR higher in each group (0.791 -> 0.793, 0.746 -> 0.750, 0.698 -> 0.707), nothing lower.
+# Words that shorten two things (`ts`, `id`, `sync`, `sec`, `lib`, `doc`) are left out:
+# with them top-3 was lower.
+_LONG_FORMS = {
+    "max": "maximum", "min": "minimum", "msg": "message", "msgs": "messages",
+    "cfg": "configuration", "conf": "configuration", "config": "configuration",
+    "ctx": "context", "req": "request", "res": "response", "resp": "response", "err": "error",
+    "errs": "errors", "buf": "buffer", "len": "length", "num": "number", "str": "string",
+    "idx": "index", "ptr": "pointer", "init": "initialize", "alloc": "allocate",
+    "conn": "connection", "db": "database", "dir": "directory", "env": "environment",
+    "arg": "argument", "args": "arguments", "param": "parameter", "params": "parameters",
+    "attr": "attribute", "attrs": "attributes", "impl": "implementation", "val": "value",
+    "vals": "values", "var": "variable", "vars": "variables", "tmp": "temporary",
+    "temp": "temporary", "src": "source", "dst": "destination", "dest": "destination",
+    "cb": "callback", "fn": "function", "func": "function", "async": "asynchronous",
+    "auth": "authentication", "regex": "regular expression", "regexp": "regular expression",
+    "addr": "address", "cmd": "command", "prev": "previous", "cur": "current",
+    "calc": "calculate", "char": "character", "chars": "characters", "expr": "expression",
+    "stmt": "statement", "iter": "iterator", "obj": "object", "pkg": "package",
+    "repo": "repository", "info": "information", "spec": "specification", "sep": "separator",
+    "del": "delete", "rm": "remove", "ref": "reference", "refs": "references",
+    "dup": "duplicate", "cert": "certificate", "pwd": "password", "passwd": "password",
+    "gen": "generate", "opt": "option", "opts": "options", "perm": "permission",
+    "perms": "permissions", "cnt": "count", "ms": "milliseconds"}
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def with_long_forms(text: str) -> str:
+    """`text` followed by the long forms of the shortened words it uses (see _LONG_FORMS),
+    each once: the index then finds a file by the words a question spells out."""
+    found = dict.fromkeys(_LONG_FORMS[w] for w in _LOWER_WORD.findall(text.lower())
+                          if w in _LONG_FORMS)
+    return f"{text}\n{' '.join(found)}" if found else text
+
+
 _PATH_BREAK = re.compile(r"[/\\._\-]+")
 
 

@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 35
+SEARCH_VERSION = 36
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -91,10 +91,11 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
     defined = ranking.symbols_of(doc)
     symbols, docstrings = _symbols_and_docstrings(doc, defined)
-    return {"symbols": symbols, "docstrings": docstrings,
+    return {"symbols": search_text.with_long_forms(symbols), "docstrings": docstrings,
             "path_words": search_text.path_words(
                 path, [item["name"] for item in defined], terms),
-            "overview_words": search_text.spelled_out(overview or ""), "terms": terms,
+            "overview_words": search_text.spelled_out(overview or ""),
+            "terms": search_text.with_long_forms(terms),
             "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc)),
             "search_version": SEARCH_VERSION}
 

@@ -592,6 +592,17 @@ def test_a_phrase_code_names_by_one_word_finds_that_word(db):
             ][-3:] == ["regex", "regexp", "stderr"]
 
 
+def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
+    _add(db, "src/limits.go", "maxLen cfg", functions=[{"name": "checkMaxLen"}])
+    _add(db, "src/strings.go", "length of the text maximum width")
+    _add(db, "src/other.go", "maximum length of something else entirely and more words here")
+    assert _paths(db, "where does the maximum length come from the configuration")[0] == (
+        "src/limits.go")
+    assert search_text.with_long_forms("ts id sync") == "ts id sync"  # two meanings each
+    assert search_text.with_long_forms("reqCtx req ctx req") == (
+        "reqCtx req ctx req\nrequest context")
+
+
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
     _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
     _add(db, "src/middleware/static.ts", "serve static files")
