@@ -598,7 +598,8 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
     _add(db, "src/other.go", "maximum length of something else entirely and more words here")
     assert _paths(db, "where does the maximum length come from the configuration")[0] == (
         "src/limits.go")
-    assert search_text.with_long_forms("ts id sync") == "ts id sync"  # two meanings each
+    assert search_text.with_long_forms("ts id sync dec") == "ts id sync dec"  # two meanings
+    assert search_text.with_long_forms("fs.readFile") == "fs.readFile\nfilesystem"
     assert search_text.with_long_forms("reqCtx req ctx req") == (
         "reqCtx req ctx req\nrequest context")
 
