@@ -604,6 +604,24 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
         "reqCtx req ctx req\nrequest context")
 
 
+@pytest.mark.parametrize("british,american", [
+    ("colour", "color"), ("colourised", "colorized"), ("behaviour", "behavior"),
+    ("recognised", "recognized"), ("normalisation", "normalization"), ("analyse", "analyze"),
+    ("centre", "center"), ("cancelled", "canceled"), ("licence", "license"),
+    ("catalogue", "catalog"), ("grey", "gray"),
+    ("hour", "hour"), ("four", "four"), ("raise", "raise"), ("called", "called"),
+    ("filled", "filled"), ("client", "client")])
+def test_a_british_spelling_is_read_as_american_too(british, american):
+    assert search_text.american(british) == american
+
+
+def test_a_question_in_british_english_finds_code_in_american(db):
+    _add(db, "src/theme.py", "color scheme ansi parse", functions=[{"name": "parse_colors"}])
+    _add(db, "src/display.py", "scheme parse")
+    assert _paths(db, "how is the colour scheme parsed")[0] == "src/theme.py"
+    assert search_text.forms("colours") >= {"colours", "color", "colors"}
+
+
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
     _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
     _add(db, "src/middleware/static.ts", "serve static files")
