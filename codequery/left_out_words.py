@@ -3,11 +3,15 @@
 In an index over the ranking budget, SQLite's bm25 is computed for every row a word
 matches, so Store._affordable leaves out the commonest words ("value", "default",
 "client") and ranks by the rarer ones. This scores the left-out words over the best
-matches of the rarer ones, as bm25 would (the same word rarity, column weights,
-saturation and length normalisation, read from the full-text index's own counts), with
-the question's word forms standing in for the porter stemmer. Asking the full-text index
-for these rows by id is no cheaper: bm25 counts each word's rows again for every row.
-Standard library only.
+matches of the rarer ones, nearly as bm25 would: the same column weights, saturation and
+length normalisation (read from the full-text index's own counts), with two
+approximations. A word's rarity is its rarity over whole rows, counted once, where bm25
+counts it apart for each of Store._described_and_used's two column sets (another count
+per word would cost as much as the scoring saves); and the question's word forms stand in
+for the porter stemmer, with a word's alternatives (`sendFile` as "send file", colour as
+color) counted as one. Where the counts agree, the scores are bm25's (see the tests).
+Asking the full-text index for these rows by id is no cheaper: bm25 counts each word's
+rows again for every row. Standard library only.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ def word_rarity(rows: int, matching: int) -> float:
 
 
 def pattern(term: Term) -> re.Pattern[str]:
-    """The term in lower-case text: any usual form of the word, or its parts in a row
-    (`sendFile` as "send file"), or any word it starts (a prefix)."""
-    if term.prefix:
-        return re.compile(rf"(?<![a-z0-9]){re.escape(term.word)}[a-z0-9]*")
+    """The term in lower-case text: any usual form of the word (American spellings
+    included), or its parts in a row (`sendFile` as "send file"), or, for a prefix, any
+    word that starts as the search asks."""
+    if term.prefix:  # as Term.expression asks for it
+        stem = term.word[:max(3, len(term.word) - 2)]
+        return re.compile(rf"(?<![a-z0-9]){re.escape(stem)}[a-z0-9]*")
     alternatives = sorted(map(re.escape, forms(term.word)), key=len, reverse=True)
     if term.parts:
         alternatives.append(r"[^a-z0-9]+".join(map(re.escape, term.parts)))

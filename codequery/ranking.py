@@ -109,10 +109,18 @@ LOCALE_FACTOR = 0.7
 _LOCALE_FOLDERS = frozenset({
     "i18n", "l10n", "locale", "locales", "translations", "translation", "lang", "langs",
     "languages", "localization", "localisation", "localizations", "nls"})
-# A file named as a language (`de`, `pt_BR`, `zh-CN`), not as what code often is.
+# A file named as a language (`de`, `pt_BR`, `zh-CN`): an ISO 639-1 code, not one that code
+# more often names something by (`io`, `os`, `id`, `ts`).
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[_-][A-Za-z]{2,4})?$")
-_NOT_LANGUAGES = frozenset({"io", "os", "db", "ui", "fs", "id", "js", "ts", "go", "rb", "py",
-                            "cc", "mk"})
+_ISO_639_1 = (
+    "aa ab af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
+    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
+    "ht hu hy hz ia ie ig ii ik is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky "
+    "la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
+    "ny oc oj om or pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr "
+    "ss st su sv sw ta te tg th ti tk tl tn to tr tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
+    "yo za zh zu")
+_LANGUAGES = frozenset(_ISO_639_1.split())
 # Question words that name a language of messages by its code.
 _LANGUAGE_NAMES = {
     "english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
@@ -163,8 +171,8 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
                 continue
             defined = code & names_defined(cand.row["doc"])
             cand.score *= 1 + DEFINES_BONUS * len(defined) / len(code)
-    asked = {w for t in terms
-             for w in (t.word, *_PORT_NAMES.get(t.word, ()), _LANGUAGE_NAMES.get(t.word))}
+    asked = {w for t in terms for w in (t.word, *_PORT_NAMES.get(t.word, ()),
+                                        *_LANGUAGE_NAMES.get(t.word, "").split())}
     declaring = _headers_declare(ranked)
     for cand in ranked:
         if _port_not_asked(cand.row["path"], asked):
@@ -205,7 +213,7 @@ def _language_not_asked(path: str, asked: set[str]) -> bool:
     does not name: named by a language code, in a folder for translations."""
     folders = path.lower().split("/")[:-1]
     code = _LANGUAGE_CODE.match(file_stem(path))
-    return (code is not None and code.group(1) not in _NOT_LANGUAGES
+    return (code is not None and code.group(1) in _LANGUAGES
             and not _LOCALE_FOLDERS.isdisjoint(folders) and code.group(1) not in asked)
 
 

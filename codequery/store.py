@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 37
+SEARCH_VERSION = 39
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -268,10 +268,11 @@ class Store:
         if rows_to_rank <= RANK_BUDGET and not left_out:
             scores = self._described_and_used(expression, tests, want)
         elif rows_to_rank <= RANK_BUDGET:
-            scores = self._described_and_used(expression, tests, want * RESCORED_POOL)
-            for row_id, added in left_out_words.scores(self.conn, scores, left_out,
+            pool = self._described_and_used(expression, tests, want * RESCORED_POOL)
+            for row_id, added in left_out_words.scores(self.conn, pool, left_out,
                                                         rows).items():
-                scores[row_id] += added
+                pool[row_id] += added
+            scores = dict(sorted(pool.items(), key=lambda item: item[1])[:want])
         else:
             # Even the rarest word is everywhere: the files whose path or symbols name it
             # come first, then the best of as many other matches as the budget allows.
@@ -374,7 +375,7 @@ class Store:
         stays). An index smaller than the budget keeps every term, and so its exact
         ranking. Returns the terms, how many rows they match (0: not counted, the index is
         small), the left-out terms that still weigh (with how many rows each matches) and
-        the index's rows."""
+        the index's rows (0 when not counted)."""
         if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
             return terms, 0, [], 0
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]

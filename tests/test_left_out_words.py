@@ -19,6 +19,8 @@ def _fts5_scores(db: store.Store, term: search_text.Term) -> dict[int, float]:
 
 @pytest.mark.parametrize("word", ["retry", "handler"])
 def test_a_word_scores_as_sqlite_bm25_scores_it(db, word):
+    """Where a word's rows are the same counted over every column and over each column set
+    (here: it is in each file's words used), the scores are SQLite's to the last digit."""
     _add(db, "src/retry.py", "retry retry retry handler value",
          functions=[{"name": "retry_later", "summary": "Retry the handler later."}])
     _add(db, "src/handler.py", "handler " * 12 + "value other words here")
@@ -37,12 +39,16 @@ def test_a_word_scores_as_sqlite_bm25_scores_it(db, word):
 
 
 def test_word_forms_compound_names_and_prefixes_are_found():
-    assert left_out_words.pattern(search_text.Term("parses")).findall("parse parsed x_parser")
+    assert left_out_words.pattern(search_text.Term("parses")).findall(
+        "parse parsed x_parser parsing sparse") == ["parse", "parsed", "parser", "parsing"]
     compound = search_text.query_terms("sendFile")[0]
     assert left_out_words.pattern(compound).findall("send file | sendfile") == [
         "send file", "sendfile"]
-    assert left_out_words.pattern(search_text.Term("conf", prefix=True)).findall(
-        "config reconf conf") == ["config", "conf"]
+    assert left_out_words.pattern(search_text.Term("colours")).findall(
+        "color colours colored dolor") == ["color", "colours", "colored"]
+    # a prefix as the search asks for it: `config*` is looked up as `conf*`
+    assert left_out_words.pattern(search_text.Term("config", prefix=True)).findall(
+        "configure reconf conf") == ["configure", "conf"]
 
 
 def test_varints_read_as_sqlite_writes_them():

@@ -181,12 +181,16 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
     ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
+    ("include/cereal/external/base64.hpp", "generated"), ("lib/deps/graph.py", "source"),
+    ("Foo.vcxproj.filters", "config"), ("Foo.slnx", "config"),
     # interfaces by their folder; an application's settings written as code; completions
     ("src/Illuminate/Contracts/Queue/Job.php", "declarations"),
     ("src/Abstractions/Interfaces/IStore.cs", "declarations"),
     ("contracts/Token.sol", "source"), ("config/database.php", "config"),
     ("config/routes.rb", "config"), ("config/security/securityConfig.go", "source"),
     ("config/README.md", "docs"), ("utils/fish/monerod.fish", "config"),
+    ("completions/git.fish", "config"), ("functions/prompt.fish", "source"),
+    ("src/interfaces/http/server.ts", "source"), ("config/app.dart", "source"),
     ("utils/systemd-redis@.service", "config"), ("src/service.go", "source"),
     # instructions to coding agents; an agents feature's own docs and code
     ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
@@ -607,7 +611,8 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
 @pytest.mark.parametrize("british,american", [
     ("colour", "color"), ("colourised", "colorized"), ("behaviour", "behavior"),
     ("recognised", "recognized"), ("normalisation", "normalization"), ("analyse", "analyze"),
-    ("centre", "center"), ("cancelled", "canceled"), ("licence", "license"),
+    ("centre", "center"), ("centred", "centered"), ("cancelled", "canceled"),
+    ("licence", "license"),
     ("catalogue", "catalog"), ("grey", "gray"),
     ("hour", "hour"), ("four", "four"), ("raise", "raise"), ("called", "called"),
     ("filled", "filled"), ("client", "client")])
@@ -619,7 +624,8 @@ def test_a_question_in_british_english_finds_code_in_american(db):
     _add(db, "src/theme.py", "color scheme ansi parse", functions=[{"name": "parse_colors"}])
     _add(db, "src/display.py", "scheme parse")
     assert _paths(db, "how is the colour scheme parsed")[0] == "src/theme.py"
-    assert search_text.forms("colours") >= {"colours", "color", "colors"}
+    assert search_text.forms("colours") >= {"colours", "colour", "color", "colors"}
+    assert search_text.Term("coloured").found_in({"colour"})  # the British forms stay
 
 
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
@@ -738,6 +744,7 @@ def test_one_languages_messages_come_after_the_code_unless_the_language_is_asked
         "translations/en/en.go")
     assert ranking._language_not_asked("locales/zh-CN.ts", set())
     assert not ranking._language_not_asked("src/io/io.go", set())  # a language's name only
+    assert not ranking._language_not_asked("languages/rs.ts", set())  # not a language code
     assert not ranking._language_not_asked("src/de.go", set())  # not among translations
 
 
