@@ -84,8 +84,8 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
         total = 0.0
         for found, rarity in words:
             counts = [len(found.findall(text)) for text in texts]
-            described = sum(w * n for w, n in zip(ranking.WEIGHTS[:-1], counts, strict=False))
-            used = ranking.WEIGHTS[-1] * counts[-1]
+            *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]
+            described = sum(weighed)
             total += rarity * (described * (K1 + 1) / (described + norm)
                                + ranking.USED_WEIGHT * used * (K1 + 1) / (used + norm))
         added[row_id] = -total

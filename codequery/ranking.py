@@ -200,7 +200,6 @@ def _headers_declare(ranked: list[Candidate]) -> set[str]:
     return {"c", "cpp"} if cpp_declares else {"c"}
 
 
-
 def _port_not_asked(path: str, asked: set[str]) -> bool:
     """Whether `path` is a port to a platform (see PORT_FACTOR) that the question does not
     name: a folder or a word of the file's name (`os400/`, `aix.c`, `sys_freebsd.go`)."""

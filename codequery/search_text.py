@@ -617,15 +617,14 @@ _BRITISH = (
                 r"|tum|vig|rig|parl)our"), r"\1or"),
     (re.compile(r"^(\w{3,})is(e|ed|es|ing|er|ers|ation|ations)$"), r"\1iz\2"),
     (re.compile(r"^(\w{3,})ys(e|ed|es|ing|er|ers)$"), r"\1yz\2"),
-    (re.compile(r"^(cent|met|lit|fib|theat|calib|sab|spect)re(s|d)?$"),
-     lambda m: m.group(1) + {"s": "ers", "d": "ered"}.get(m.group(2) or "", "er")),
+    (re.compile(r"^(cent|met|lit|fib|theat|calib|sab|spect)re(s?)$"), r"\1er\2"),
+    (re.compile(r"^(cent|met|lit|fib|theat|calib|sab|spect)red$"), r"\1ered"),
     (re.compile(r"^(cancel|label|model|travel|tunnel|signal|marshal|total|fuel|level|channel"
                 r"|dial|funnel|jewel)l(ed|ing|er|ers)$"), r"\1\2"),
     (re.compile(r"^(licen|defen|offen)ce(s|d)?$"), r"\1se\2"),
     (re.compile(r"^(catalog|dialog|analog)ue(s)?$"), r"\1\2"),
-    (re.compile(r"^(grey|programme|judgement|artefact)(s)?$"),
-     lambda m: {"grey": "gray", "programme": "program", "judgement": "judgment",
-                "artefact": "artifact"}[m.group(1)] + (m.group(2) or "")),
+    (re.compile(r"^grey"), "gray"), (re.compile(r"^programme"), "program"),
+    (re.compile(r"^judgement"), "judgment"), (re.compile(r"^artefact"), "artifact"),
 )
 
 

@@ -265,14 +265,14 @@ class Store:
             return []
         tests_first = tests or search_text.wants_tests(text)
         want = limit * 3 + 30  # enough for the kind of a file to reorder equals
-        if rows_to_rank <= RANK_BUDGET and not left_out:
-            scores = self._described_and_used(expression, tests, want)
-        elif rows_to_rank <= RANK_BUDGET:
-            pool = self._described_and_used(expression, tests, want * RESCORED_POOL)
-            for row_id, added in left_out_words.scores(self.conn, pool, left_out,
-                                                        rows).items():
-                pool[row_id] += added
-            scores = dict(sorted(pool.items(), key=lambda item: item[1])[:want])
+        if rows_to_rank <= RANK_BUDGET:
+            scores = self._described_and_used(expression, tests,
+                                              want * (RESCORED_POOL if left_out else 1))
+            if left_out:  # the common words left out, scored over the best matches
+                for row_id, added in left_out_words.scores(self.conn, scores, left_out,
+                                                            rows).items():
+                    scores[row_id] += added
+                scores = dict(sorted(scores.items(), key=lambda item: item[1])[:want])
         else:
             # Even the rarest word is everywhere: the files whose path or symbols name it
             # come first, then the best of as many other matches as the budget allows.
