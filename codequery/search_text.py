@@ -87,6 +87,8 @@ _TOP_VENDORED_DIRS = frozenset({"deps"})
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
+                             # C#: a designer's code (`Resources.Designer.cs`), source generators'
+                             r"|\.designer\.cs$|\.g\.(i\.)?cs$"
                              r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                              # a linter's list of the findings it tolerates
                              r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
@@ -99,6 +101,7 @@ _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
 _TEMPLATE_ENDING = re.compile(r"(?<=.)\.(dist|sample)$")
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
+    r"|resx"  # .NET resources: the strings a program shows, in XML
     r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")

@@ -183,6 +183,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
     ("include/cereal/external/base64.hpp", "generated"), ("lib/deps/graph.py", "source"),
     ("Foo.vcxproj.filters", "config"), ("Foo.slnx", "config"),
+    ("src/Moq/Properties/Resources.Designer.cs", "generated"),
+    ("obj/Foo.g.cs", "generated"), ("src/Moq/Properties/Resources.resx", "config"),
+    ("src/Designer.cs", "source"), ("src/Dialog.cs", "source"),
     # interfaces by their folder; an application's settings written as code; completions
     ("src/Illuminate/Contracts/Queue/Job.php", "declarations"),
     ("src/Abstractions/Interfaces/IStore.cs", "declarations"),
