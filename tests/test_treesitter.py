@@ -1100,6 +1100,25 @@ def test_a_comment_that_names_the_symbol_documents_it_across_a_blank_line() -> N
     assert by_name["Router"] == ""  # a comment a blank line above that names something else
 
 
+def test_a_c_comment_that_names_the_function_documents_it_across_a_blank_line() -> None:
+    doc = outline_source("c", """
+        // Deferred destruction.
+        #include "defs.h"
+
+        // nni_reap performs an asynchronous reap of an item.  The called function
+        // should avoid blocking.
+
+        extern void nni_reap(nni_reap_list *, void *);
+
+        // Locks are taken in this order.
+
+        extern int nni_reap_sys_init(void);
+    """)
+    by_name = {f.name: f.summary for f in doc.functions}
+    assert by_name["nni_reap"] == "nni_reap performs an asynchronous reap of an item."
+    assert by_name["nni_reap_sys_init"] == ""
+
+
 def test_a_ruby_file_that_opens_with_load_keeps_its_overview() -> None:
     for require in ("require", "require_relative", "load"):
         doc = outline_source("ruby", f"""

@@ -345,6 +345,8 @@ class _Outliner(JavaScriptOutliner):
         doc even across a blank line."""
         name = node.child_by_field_name("name")
         name_text = self.text(name) if name is not None else ""
+        if name is None and self.lang in ("c", "cpp"):  # `extern void nni_reap(...);`
+            name_text = self._declarator(node.child_by_field_name("declarator"))[0]
         if len(name_text) < 3:
             return False
         lines, prev = [], last
