@@ -24,6 +24,9 @@ _BY_NAME = {
     "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",
     "Rakefile": "ruby", "Gemfile": "ruby", "CMakeLists.txt": "cmake",
 }
+# A file that a build configures into another by filling in its placeholders (CMake's
+# configure_file, autoconf): `gflags.h.in` is written in C, `version.py.in` in Python.
+_TEMPLATE_SUFFIX = ".in"
 _SHEBANG = {"python": "python", "python3": "python", "sh": "shell", "bash": "shell",
             "zsh": "shell", "node": "javascript", "ruby": "ruby"}
 
@@ -33,6 +36,8 @@ def detect(path: str, head: bytes = b"") -> str:
     name = path.rsplit("/", 1)[-1]
     if name in _BY_NAME:
         return _BY_NAME[name]
+    if name.lower().endswith(_TEMPLATE_SUFFIX) and name.count(".") >= 2:
+        name = name[: -len(_TEMPLATE_SUFFIX)]  # `gflags.h.in`: the header CMake configures
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
     if suffix in _BY_SUFFIX:
@@ -61,6 +66,6 @@ def of_content(path: str, data: bytes) -> str:
     """The language of a file's bytes: its name and shebang (`detect`), and for a `.h`
     file whether it is written in C++. What a documenter is told and a record keeps."""
     language = detect(path, data[:200])
-    if language == "c" and path.endswith(".h"):
+    if language == "c" and path.endswith((".h", ".h.in")):
         return of_header(data[:256 * 1024].decode("utf-8", "replace"))
     return language

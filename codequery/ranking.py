@@ -272,7 +272,7 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
                 subject.score = max(subject.score, TESTED_SHARE * -bm25[cand.row["id"]])
 
 
-_HEADER = re.compile(r"\.(h|hh|hpp|hxx)$")
+_HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 _IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + r"|\.(c|cc|cpp|cxx|m|mm)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see

@@ -208,3 +208,18 @@ def test_a_cpp_header_is_read_as_cpp_and_a_c_header_as_c():
     assert languages.of_content("src/point.h", c.encode()) == "c"
     assert languages.of_header("/* like std::list::push_back() */\nint f(void);\n") == "c"
     assert languages.of_header("#pragma once\nstd::string name(int id);\n") == "cpp"
+
+
+def test_a_header_the_build_configures_is_outlined_as_the_header_it_becomes():
+    text = ("/* Command-line flags. */\n#include <string>\n"
+            "namespace @GFLAGS_NAMESPACE@ {\n"
+            "// Sets the value of a flag by name.\n"
+            "std::string SetCommandLineOption(const char* name, const char* value);\n}\n")
+    assert languages.of_content("src/gflags.h.in", text.encode()) == "cpp"
+    record = documenting.make_record(Content("src/gflags.h.in", text.encode(), "0" * 40, False),
+                                     DOC)
+    assert record.language == "cpp"
+    assert [f.name for f in record.functions] == ["SetCommandLineOption"]
+    assert languages.detect("version.py.in") == "python"
+    assert [languages.detect(p) for p in ("Makefile.in", "config.cmake.in", "x.in", ".in")] == (
+        ["text", "text", "text", "text"])

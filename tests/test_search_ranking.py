@@ -375,6 +375,9 @@ def test_a_cpp_implementation_comes_before_its_header():
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
+    # a header the build configures (`gflags.h.in`) pairs with its implementation too
+    assert _ranked(["src/gflags.h.in", "src/gflags.cc", "src/other.cc"], "flags",
+                   [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
 
 
 def test_a_header_gives_its_place_to_another_file_after_its_implementation():
