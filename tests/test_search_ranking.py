@@ -380,6 +380,16 @@ def test_a_cpp_implementation_comes_before_its_header():
                    [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
 
 
+def test_a_header_keeps_its_place_when_the_question_asks_for_what_headers_hold():
+    paths = ["include/flags.h", "src/flags.c", "src/other.c"]
+    scores = [5.0, 1.0, 5.0]
+    assert _ranked(paths, "how are flags parsed", scores) == [
+        "src/flags.c", "src/other.c", "include/flags.h"]
+    assert _ranked(paths, "which macros define flags", scores) == [
+        "src/flags.c", "include/flags.h", "src/other.c"]
+    assert _ranked(paths, "where is the flags struct", scores)[1] == "include/flags.h"
+
+
 def test_a_header_gives_its_place_to_another_file_after_its_implementation():
     assert _ranked(["src/stream.cpp", "src/stream.h", "src/ostream_wrapper.cpp"],
                    "how is output written", [3.0, 2.9, 2.5]) == [
