@@ -75,7 +75,7 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
-_GENERATED_DIRS = frozenset({"dist", "build", "out", "vendor", "vendored", "third_party",
+_GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
                              "single_include", "single-include",
@@ -109,7 +109,7 @@ _CONFIG_FILE = re.compile(
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
 _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
-                           "dev-tools"})
+                           "dev-tools", "build"})  # what a build makes is rarely committed
 # A top-level `config/` holds an application's settings in the languages that write them
 # as code (Laravel's `config/database.php`, Rails' `config/routes.rb`); in the others it
 # is a package like any other (Hugo's `config/security/`).

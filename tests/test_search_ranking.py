@@ -183,6 +183,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
     ("include/cereal/external/base64.hpp", "generated"), ("lib/deps/graph.py", "source"),
     ("Foo.vcxproj.filters", "config"), ("Foo.slnx", "config"),
+    # a committed build/ holds the scripts that build (what a build makes is ignored)
+    ("build/sync-version.js", "config"), ("dist/pino.js", "generated"),
     ("src/Moq/Properties/Resources.Designer.cs", "generated"),
     ("obj/Foo.g.cs", "generated"), ("src/Moq/Properties/Resources.resx", "config"),
     ("src/Designer.cs", "source"), ("src/Dialog.cs", "source"),
