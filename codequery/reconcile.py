@@ -116,6 +116,8 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
             result.current += 1
             result.state[path] = CURRENT
             _drop_outdated_job(result, root, path, sha, job)
+            if job is not None and job[1] == sha:  # asked for (a redo): a local run does it
+                result.waiting.append((job[0], path))
             continue
         skip = skips.get(path)
         if skip is not None and skip[0] == sha and skip[1] == result.rules:

@@ -92,3 +92,24 @@ def test_secret_files_get_metadata_but_never_their_content(tmp_path):
     assert b"supersecretvalue" not in raw and b"AKIAIOSFODNN7EXAMPLE" not in raw
     record = cli_json(repo, "show", ".env")
     assert record["overview"] == "" and "Secret-looking" in record["notes"][0]
+
+
+def test_a_pending_redo_of_unchanged_content_is_done_by_the_next_document_run(repo):
+    # `document x --force` with a documenter that could not be called leaves a redo job
+    # pending; "run `codequery document` again" must then do it, not count it unchanged
+    from codequery import ledger, local_run
+    from codequery.jobs import JobRunner
+    from codequery.workspace import Workspace
+
+    cli_run(repo, "init", "--no-hooks")
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    request = local_run.prepare(ws, runner, ["src/invoices.py"], force=True)
+    queued = local_run.submit(ws, runner, request, wake=False).queued
+    assert [q.path for q in queued] == ["src/invoices.py"]
+    store = _store(repo)
+    assert list(ledger.open_work(store.conn, "repo").values()) == [(queued[0].id,
+                                                                    ledger.PENDING)]
+    result = cli_run(repo, "document")
+    assert "1 documented, 2 unchanged" in result.stderr, result.stderr
+    assert ledger.open_work(_store(repo).conn, "repo") == {}
