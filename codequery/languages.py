@@ -24,20 +24,25 @@ _BY_NAME = {
     "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",
     "Rakefile": "ruby", "Gemfile": "ruby", "CMakeLists.txt": "cmake",
 }
-# A file that a build configures into another by filling in its placeholders (CMake's
-# configure_file, autoconf): `gflags.h.in` is written in C, `version.py.in` in Python.
-_TEMPLATE_SUFFIX = ".in"
+# A file that a build makes into another by filling in its placeholders (CMake's
+# configure_file, autoconf: `gflags.h.in`), or that ships as the model of one
+# (`phpunit.xml.dist`, `.env.sample`): it is written as the file it stands for.
+_STANDS_FOR = re.compile(r"(?<=.)\.(in|dist|sample)$", re.IGNORECASE)
 _SHEBANG = {"python": "python", "python3": "python", "sh": "shell", "bash": "shell",
             "zsh": "shell", "node": "javascript", "ruby": "ruby"}
 
 
+def stands_for(path: str) -> str:
+    """The file a template or a model stands for (`src/gflags.h.in` -> src/gflags.h,
+    `phpunit.xml.dist` -> phpunit.xml, `.env.sample` -> .env); any other path as it is."""
+    return _STANDS_FOR.sub("", path)
+
+
 def detect(path: str, head: bytes = b"") -> str:
     # String operations, not PurePosixPath: the reconciler asks for every tracked path.
-    name = path.rsplit("/", 1)[-1]
+    name = stands_for(path.rsplit("/", 1)[-1])
     if name in _BY_NAME:
         return _BY_NAME[name]
-    if name.lower().endswith(_TEMPLATE_SUFFIX) and name.count(".") >= 2:
-        name = name[: -len(_TEMPLATE_SUFFIX)]  # `gflags.h.in`: the header CMake configures
     dot = name.rfind(".")
     suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
     if suffix in _BY_SUFFIX:
@@ -66,6 +71,6 @@ def of_content(path: str, data: bytes) -> str:
     """The language of a file's bytes: its name and shebang (`detect`), and for a `.h`
     file whether it is written in C++. What a documenter is told and a record keeps."""
     language = detect(path, data[:200])
-    if language == "c" and path.endswith((".h", ".h.in")):
+    if language == "c" and stands_for(path).endswith(".h"):
         return of_header(data[:256 * 1024].decode("utf-8", "replace"))
     return language

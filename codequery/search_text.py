@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from codequery import languages
+
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 VOCABULARY_MAX_BYTES = 256 * 1024
@@ -97,8 +99,6 @@ _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".vscode", ".idea", ".devcontainer",
                           ".husky", ".config", "meta-inf"})  # Java's service registrations
 _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
-# A file shipped as the default or model of another (`phpunit.xml.dist`, `.env.sample`).
-_TEMPLATE_ENDING = re.compile(r"(?<=.)\.(dist|sample)$")
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
     r"|resx"  # .NET resources: the strings a program shows, in XML
@@ -118,10 +118,10 @@ _COMPILED_FILE = re.compile(
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
-    r"\.(cmake|bzl|mk|gradle\.kts)(\.in)?$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
+    r"\.(cmake|bzl|mk|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
     r"|\.(props|targets|slnx?)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
-    r"|configure\.ac|makefile\.(am|in)|sconstruct|sconscript)$")
+    r"|configure\.ac|makefile\.am|sconstruct|sconscript)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -156,7 +156,7 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"}
 # file of that name that defines functions is a script: bin/install).
 _PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?"
-                       r"|[1-9](\.(in|prebuilt))?)$")  # man pages: tmux.1, jq.1.prebuilt
+                       r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Instructions to coding agents: how to work on the project, with a word on all of it
 # (`docs/agents.md` may document an agents feature: only these names, as spelled).
 _AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
@@ -411,7 +411,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     record declares types without a method or function: an enum of options, a C#
     attribute) makes a C#, Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
-    lower = _TEMPLATE_ENDING.sub("", name.lower())  # phpunit.xml.dist is settings
+    lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
             or _AGENT_INSTRUCTIONS.match(name)):
         return "meta"

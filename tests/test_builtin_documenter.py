@@ -220,6 +220,9 @@ def test_a_header_the_build_configures_is_outlined_as_the_header_it_becomes():
                                      DOC)
     assert record.language == "cpp"
     assert [f.name for f in record.functions] == ["SetCommandLineOption"]
-    assert languages.detect("version.py.in") == "python"
-    assert [languages.detect(p) for p in ("Makefile.in", "config.cmake.in", "x.in", ".in")] == (
-        ["text", "text", "text", "text"])
+    # so is a template of any file, and a file shipped as the model of another
+    assert [languages.detect(p) for p in ("version.py.in", "Makefile.in", "phpunit.xml.dist",
+                                          "config/app.php.sample")] == [
+        "python", "make", "xml", "php"]
+    assert [languages.detect(p) for p in ("config.cmake.in", "requirements.in", ".env.sample",
+                                          ".in")] == ["text", "text", "text", "text"]
