@@ -159,6 +159,10 @@ _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?"
                        r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Instructions to coding agents: how to work on the project, with a word on all of it
 # (`docs/agents.md` may document an agents feature: only these names, as spelled).
+# Coding agents' own folders (commands, skills, specs written for them), like their
+# instruction files: about working on the project, not what its code does.
+_AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini", ".aider",
+                         ".continue", ".roo", ".clinerules", ".kiro"})
 _AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
                                  r"|^copilot-instructions\.md$")
 _META_FILE = re.compile(
@@ -412,10 +416,11 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     attribute) makes a C#, Java or Kotlin file declarations."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
-    if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
-            or _AGENT_INSTRUCTIONS.match(name)):
-        return "meta"
     folders_lower = [folder.lower() for folder in folders]
+    if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
+            or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
+            and folders_lower[0] in _AGENT_DIRS):
+        return "meta"
     if (any(p in _GENERATED_DIRS for p in folders_lower) or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"

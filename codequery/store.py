@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 43
+SEARCH_VERSION = 44
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -130,6 +130,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, dataset: str) -> None:
         self.conn = conn
         self.dataset = dataset
+        self._shares: tuple[tuple[int, int], dict[str, float]] | None = None
 
     def view(self) -> dict[str, str | None]:
         """The path view: every documented path and the content key of its record."""
@@ -292,7 +293,7 @@ class Store:
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
-        ranked = ranking.rank(rows, scores, terms, tests_first)
+        ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares())
         results = []
         for cand in ranked[:limit]:
             row = cand.row
@@ -306,6 +307,19 @@ class Store:
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms)})
         return results
+
+    def _language_shares(self) -> dict[str, float]:
+        """Each language's share of this dataset's source files (see ranking.rank), kept
+        until the database changes."""
+        version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
+                   self.conn.total_changes)
+        if self._shares is None or self._shares[0] != version:
+            counts = self.conn.execute(
+                "SELECT language, count(*) FROM records WHERE dataset = ? AND kind = 'source' "
+                "GROUP BY language", (self.dataset,)).fetchall()
+            total = sum(n for _, n in counts) or 1
+            self._shares = (version, {lang: n / total for lang, n in counts})
+        return self._shares[1]
 
     def _named_acronyms(self, text: str) -> list[str]:
         """The initials of the question's phrases (search_text.acronyms) that name a

@@ -199,6 +199,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("utils/systemd-redis@.service", "config"), ("src/service.go", "source"),
     # instructions to coding agents; an agents feature's own docs and code
     ("CLAUDE.md", "meta"), ("AGENTS.md", "meta"), (".github/copilot-instructions.md", "meta"),
+    (".claude/specs/cluster-routing.md", "meta"), (".cursor/rules/style.mdc", "meta"),
     ("GEMINI.md", "meta"), ("docs/agents.md", "docs"), ("src/agents/agent.py", "source"),
     # regression suites; a top-level contrib/ of add-ons (not django/contrib/); man pages
     ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
@@ -390,6 +391,52 @@ def test_a_header_keeps_its_place_when_the_question_asks_for_what_headers_hold()
     assert _ranked(paths, "which macros define flags", scores) == [
         "src/flags.c", "include/flags.h", "src/other.c"]
     assert _ranked(paths, "where is the flags struct", scores)[1] == "include/flags.h"
+
+
+def test_an_implementation_split_by_platform_pairs_with_its_header():
+    # ninja's subprocess.h is done by subprocess-posix.cc (and subprocess-win32.cc)
+    assert _ranked(["src/subprocess.h", "src/subprocess-posix.cc", "src/other.cc"],
+                   "how are processes run", [5.0, 1.0, 4.0]) == [
+        "src/subprocess-posix.cc", "src/other.cc", "src/subprocess.h"]
+    # not when the header has a plain implementation: that one is its code
+    assert _ranked(["src/jobs.h", "src/jobs.cc", "src/jobs-posix.cc", "src/other.cc"],
+                   "how is work run", [5.0, 1.0, 0.5, 4.0])[:3] == [
+        "src/jobs.cc", "src/other.cc", "src/jobs.h"]
+
+
+def test_a_question_that_names_a_platform_puts_the_other_platforms_files_after():
+    paths = ["src/subprocess-win32.cc", "src/subprocess-posix.cc"]
+    assert _ranked(paths, "how are child processes launched on unix",
+                   [3.0, 2.5])[0] == "src/subprocess-posix.cc"
+    assert _ranked(paths, "how are child processes launched on windows",
+                   [2.5, 3.0])[0] == "src/subprocess-win32.cc"
+    assert _ranked(paths, "how are child processes launched", [3.0, 2.5])[0] == paths[0]
+
+
+def test_scripts_in_a_repository_of_another_language_follow_its_code():
+    rows = [{"id": 0, "path": "misc/jobserver_pool.py", "kind": "source", "language": "python"},
+            {"id": 1, "path": "src/jobserver.cc", "kind": "source", "language": "cpp"}]
+    shares = {"cpp": 0.9, "python": 0.05, "c": 0.05}
+
+    def first(question: str, languages: dict[str, float] = shares) -> str:
+        return ranking.rank(rows, {0: -3.0, 1: -2.5}, search_text.query_terms(question),
+                            False, languages)[0].row["path"]
+    assert first("how is the jobserver pool joined") == "src/jobserver.cc"
+    # unless the question names the language or asks for a script
+    assert first("how does the python jobserver pool work") == "misc/jobserver_pool.py"
+    assert first("which script runs a jobserver pool") == "misc/jobserver_pool.py"
+    # or no language has most of the code
+    assert first("how is the jobserver pool joined",
+                 {"cpp": 0.5, "python": 0.05, "go": 0.45}) == "misc/jobserver_pool.py"
+
+
+def test_the_language_shares_follow_the_records(db):
+    _add(db, "src/a.cc", language="cpp")
+    _add(db, "misc/gen.py", language="python")
+    assert db._language_shares() == {"cpp": 0.5, "python": 0.5}
+    _add(db, "src/b.cc", language="cpp")
+    _add(db, "tests/test_a.cc", language="cpp")  # not source: not counted
+    assert db._language_shares() == {"cpp": 2 / 3, "python": 1 / 3}
 
 
 def test_a_header_gives_its_place_to_another_file_after_its_implementation():
