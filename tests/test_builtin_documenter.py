@@ -63,6 +63,63 @@ def test_python_syntax_error_still_gives_a_record():
     assert "line 2" in doc.notes[0]
 
 
+PYTHON_2 = textwrap.dedent('''\
+    """Sends the nightly report."""
+    import smtplib
+
+    class Mailer(Base):
+        """Talks to the mail server."""
+
+        def send(self, to,
+                 body):  # the body is plain text
+            """Send one message. Then log it."""
+            print "sending to", to
+
+    def main(): print "done"
+    ''')
+
+
+def test_python_this_interpreter_cannot_read_is_outlined_from_its_lines():
+    doc = DOC.document("report.py", "python", PYTHON_2)
+    assert doc.overview == "Sends the nightly report."
+    assert [(f.name, f.line) for f in doc.functions] == [("main", 12)]
+    (mailer,) = doc.classes
+    assert (mailer.name, mailer.bases, mailer.summary) == ("Mailer", ["Base"],
+                                                          "Talks to the mail server.")
+    (send,) = mailer.methods
+    assert send.signature == "def send(self, to, body)"
+    assert send.summary == "Send one message."
+    assert doc.imports == ["smtplib"] and doc.exports == ["main", "Mailer"]
+    assert "outlined from its lines" in doc.notes[0] and "line 10" in doc.notes[0]
+
+
+def test_newer_python_syntax_is_outlined_from_its_lines():
+    from codequery.documenters import python_lines
+
+    doc = python_lines.outline(textwrap.dedent('''\
+        type Pair[T] = tuple[T, T]
+
+        def first[T](xs: list[T]) -> T:
+            """Return the first item."""
+            return xs[0]
+
+        def name(u): return f"{u["name"]}"
+
+        class Box[T](Generic, metaclass=Meta):
+            def get(self) -> T: """The item."""
+        EXAMPLE = """
+        def not_a_function():
+            pass
+        """
+        '''))
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("first", "Return the first item."), ("name", "")]
+    assert doc.functions[0].signature == "def first[T](xs: list[T]) -> T"
+    (box,) = doc.classes
+    assert box.bases == ["Generic"] and [(m.name, m.summary) for m in box.methods] == [
+        ("get", "The item.")]
+
+
 def test_markdown_headings_and_intro():
     text = "# Title\n\nFirst paragraph\ncontinues.\n\n```\n# not a heading\n```\n## Usage\n"
     doc = DOC.document("README.md", "markdown", text)

@@ -9,9 +9,17 @@ without an opening comment is summed up by the names it defines, so it is still 
 from __future__ import annotations
 
 import re
+import sys
 
 from codequery import search_text
-from codequery.documenters import BUILTIN_VERSION, comments, elixir, python_ast, treesitter
+from codequery.documenters import (
+    BUILTIN_VERSION,
+    comments,
+    elixir,
+    python_ast,
+    python_lines,
+    treesitter,
+)
 from codequery.documenters.javascript import DEFAULT_EXPORT
 from codequery.records import FileDoc
 
@@ -133,13 +141,13 @@ class BuiltinDocumenter:
             try:
                 doc = python_ast.outline(text)
             except (SyntaxError, ValueError) as exc:
+                # newer or older Python than this interpreter reads: outlined from the lines
                 line = getattr(exc, "lineno", None)
                 where = f" at line {line}" if line else ""
-                return FileDoc(
-                    overview=leading_comment(text),
-                    notes=[f"{search_text.NOT_PYTHON_NOTE}{where} ({getattr(exc, 'msg', exc)}); "
-                           "no outline was extracted."],
-                )
+                doc = python_lines.outline(text)
+                doc.notes.append(f"{search_text.NOT_PYTHON_NOTE} for Python "
+                                 f"{sys.version_info[0]}.{sys.version_info[1]}{where} "
+                                 f"({getattr(exc, 'msg', exc)}); outlined from its lines.")
             doc.overview = doc.overview or leading_comment(text)
             return doc
         if language == "markdown":

@@ -62,7 +62,7 @@ def _public_names(tree: ast.Module) -> list[str]:
     return [n for n in dict.fromkeys(names) if not n.startswith("_")]
 
 
-def _dependencies(imports: list[str]) -> list[str]:
+def dependencies(imports: list[str]) -> list[str]:
     import sys
 
     stdlib = getattr(sys, "stdlib_module_names", frozenset())
@@ -94,5 +94,5 @@ def outline(text: str) -> FileDoc:
         classes=classes,
         imports=imports,
         exports=exports if exports is not None else _public_names(tree),
-        dependencies=_dependencies(imports),
+        dependencies=dependencies(imports),
     )
