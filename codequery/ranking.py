@@ -173,7 +173,7 @@ _CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal",
 GENERIC_NAMES = _SAYS_NOTHING | _CODE_FOLDERS
 SNIPPET_CHARS = 160
 
-_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_WORD = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
 
 
 @dataclass

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from codequery import languages
 
-_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*|[0-9]+[A-Za-z][A-Za-z0-9_]*")
+# Letters of any script: a comment's `zählen`, a string's `résumé` are words too.
+_IDENT = re.compile(r"[^\W\d][\w$]*|\$[\w$]*|[0-9]+[^\W\d]\w*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 VOCABULARY_MAX_BYTES = 256 * 1024
 
@@ -187,8 +188,29 @@ def about_the_code(note: str) -> bool:
 
 def split_identifier(name: str) -> list[str]:
     """`sendFile` -> [send, File]; `HTTP_server2` -> [HTTP, server, 2]; a plain word -> []."""
-    parts = [p for chunk in re.split(r"[_$]+", name) for p in _PARTS.findall(chunk)]
+    chunks = re.split(r"[_$]+", name)
+    parts = [p for chunk in chunks for p in (
+        _PARTS.findall(chunk) if chunk.isascii() else _case_parts(chunk))]
     return parts if len(parts) > 1 else []
+
+
+def _case_parts(chunk: str) -> list[str]:
+    """_PARTS for letters of any script: `zählenWert` -> [zählen, Wert], `ÜBERGröße` ->
+    [ÜBER, Größe]."""
+    parts: list[str] = []
+    for i, char in enumerate(chunk):
+        before = chunk[i - 1] if i else ""
+        after = chunk[i + 1] if i + 1 < len(chunk) else ""
+        if not char.isalnum():
+            continue
+        starts = (not parts or not before.isalnum() or char.isdigit() != before.isdigit()
+                  or char.isupper() and (before.islower()
+                                         or before.isupper() and after.islower()))
+        if starts:
+            parts.append(char)
+        else:
+            parts[-1] += char
+    return parts
 
 
 def spelled_out(text: str) -> str:

@@ -243,6 +243,17 @@ def test_a_script_named_like_prose_is_source():
     assert search_text.kind_of("bin/install", has_functions=True) == "source"
 
 
+def test_words_in_any_script_are_found(db):
+    _add(db, "src/export.py", 'NAME = "résumé.pdf"  # Größe zählen', overview="Exports files.")
+    _add(db, "src/other.py", "r sum z hlen gr", overview="Other things.")
+    assert _paths(db, "résumé")[0] == "src/export.py"
+    assert _paths(db, "zählen")[0] == "src/export.py"
+    assert search_text.split_identifier("zählenWert") == ["zählen", "Wert"]
+    _add(db, "src/width.py", overview="Die Straßenbreite messen.")
+    (hit,) = db.search("straßenbreite", limit=1)
+    assert "\x02Straßenbreite\x03" in hit["snippet"]
+
+
 def test_the_snippet_marks_the_matched_words(db):
     _add(db, "src/cache.py", overview="Caches responses. Unrelated sentence here.",
          functions=[{"name": "evict", "summary": "Drop the oldest cached entry."}])
