@@ -78,9 +78,8 @@ def create(config: DocumenterConfig, root: Path) -> Documenter:
     if config.name == "command":
         from codequery.documenters.command import CommandDocumenter
 
-        return CommandDocumenter(
-            config.command, config.model, config.timeout_seconds, template_path(config, root)
-        )
+        return CommandDocumenter(config.command, config.model, config.timeout_seconds,
+                                 template_path(config, root), cwd=root)
     if config.name == "claude":
         from codequery.documenters.claude import ClaudeDocumenter, missing_executable_message
 

@@ -1,8 +1,10 @@
 """The `command` documenter: any LLM command line that reads a prompt on stdin.
 
 The configured argv template is filled in per argument and run directly, never through a
-shell, so a path or model name is always one literal argument. Running it (time limit,
-killing its whole process group) is `process.run_process`.
+shell, so a path or model name is always one literal argument. It runs in the repository's
+root, wherever codequery was started: that is where approval (`trust`) looks for the files
+it names. Running it (time limit, killing its whole process group) is
+`process.run_process`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class CommandDocumenter:
         model: str | None,
         timeout: float,
         template: Path | None = None,
+        cwd: Path | None = None,
     ) -> None:
         if not argv_template:
             raise CodeQueryError(
@@ -47,6 +50,7 @@ class CommandDocumenter:
         self.argv_template = list(argv_template)
         self.model = model
         self.timeout = timeout
+        self.cwd = cwd
         # Loaded now so a bad template fails `codequery init`, not every file later.
         self._template = load_template(template)
         self.version = prompt_version(self._template, json.dumps(self.argv_template))
@@ -79,5 +83,6 @@ class CommandDocumenter:
             role="the command documenter's executable",
             hint="install it on PATH or give its full path in documenter.command in "
             ".code-query/config.json",
+            cwd=self.cwd,
         )
         return stdout.decode("utf-8", "replace")
