@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from codequery import git
+from codequery import command_files, git
 from codequery.config import DocumenterConfig
 from codequery.documenters import template_path
 from codequery.errors import CodeQueryError
@@ -34,8 +34,9 @@ def _file_digest(path: Path) -> str | None:
 def fingerprint(config: DocumenterConfig, root: Path) -> str:
     """What decides which program runs, what it is told and where the code goes: the
     settings, and the content of any file of the repository they name (a script in the
-    command, the prompt template), since a pull can change those too."""
-    names = [config.executable, *config.command]
+    command, the prompt template) or the command runs by convention (`command_files`),
+    since a pull can change those too."""
+    names = [config.executable, *config.command, *command_files.run_by(config.command, root)]
     files = {name: _file_digest(root / name) for name in names if name and "{" not in name}
     template = template_path(config, root)
     what = {"name": config.name, "executable": config.executable, "command": config.command,

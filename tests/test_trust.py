@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from codequery import trust
+from codequery.config import DocumenterConfig
+from codequery.errors import CodeQueryError
+from codequery.paths import RepoPaths
 from tests.helpers import FAKE_LLM, cli_run, commit_all, make_repo, write
 
 # A documenter kept in the repository: it hands the prompt to the stand-in LLM.
@@ -43,3 +47,80 @@ def test_a_command_started_from_a_subdirectory_runs_the_approved_script(
     result = cli_run(repo, "document", "--force")
     assert result.exit_code == 0, result.output
     assert not marker.exists()
+
+
+def test_a_pulled_change_to_a_module_run_with_dash_m_asks_for_approval_again(
+        tmp_path: Path, marker: Path):
+    repo = _approved_repo(tmp_path, [sys.executable, "-m", "docgen"], {"docgen.py": DOCGEN})
+    write(repo, {"docgen.py": _marking(marker) + DOCGEN})
+    commit_all(repo, "pull")
+    result = cli_run(repo, "document", "--force")
+    assert result.exit_code == 1
+    assert "has not approved these settings" in result.stderr
+    assert not marker.exists()
+
+
+def _settings(repo: Path, command: list[str]) -> tuple[RepoPaths, DocumenterConfig]:
+    return RepoPaths(repo), DocumenterConfig(name="command", command=command)
+
+
+def _still_approved(repo: Path, command: list[str]) -> bool:
+    try:
+        trust.require(*_settings(repo, command))
+    except CodeQueryError:
+        return False
+    return True
+
+
+RUN_BY_CONVENTION = {
+    "a dotted module's file": (["python3", "-Bm", "tools.docgen"],
+                               {"tools/__init__.py": "", "tools/docgen.py": "x = 1\n"},
+                               {"tools/docgen.py": "x = 2\n"}),
+    "its package's __init__": (["python3", "-m", "tools.docgen"],
+                               {"tools/__init__.py": "", "tools/docgen.py": "x = 1\n"},
+                               {"tools/__init__.py": "x = 2\n"}),
+    "a package's __main__": (["python3", "-m", "tools"],
+                             {"tools/__init__.py": "", "tools/__main__.py": "x = 1\n"},
+                             {"tools/__main__.py": "x = 2\n"}),
+    "a package that takes a module's place": (["python3", "-m", "docgen"],
+                                              {"docgen.py": "x = 1\n"},
+                                              {"docgen/__init__.py": "x = 2\n"}),
+    "bytecode that takes the source's place": (["python3", "-m", "docgen"],
+                                               {"docgen.py": "x = 1\n"},
+                                               {"__pycache__/docgen.cpython-312.pyc": "x"}),
+    "a directory's __main__": (["python3", "tools"], {"tools/__main__.py": "x = 1\n"},
+                               {"tools/__main__.py": "x = 2\n"}),
+    "the Makefile": (["make", "-s", "doc"], {"Makefile": "doc:\n\t@true\n"},
+                     {"Makefile": "doc:\n\t@false\n"}),
+    "a GNUmakefile that takes its place": (["/usr/bin/make", "doc"],
+                                           {"Makefile": "doc:\n\t@true\n"},
+                                           {"GNUmakefile": "doc:\n\t@false\n"}),
+    "make's -f file in -C's directory": (["make", "-C", "docs", "--file=rules.mk"],
+                                         {"docs/rules.mk": "doc:\n"}, {"docs/rules.mk": "x:\n"}),
+    "npm's package.json": (["npm", "run", "--silent", "doc"], {"package.json": "{}"},
+                           {"package.json": '{"scripts": {"doc": "x"}}'}),
+    "pnpm's in a directory": (["pnpm", "-C", "web", "doc"], {"web/package.json": "{}"},
+                              {"web/package.json": "[]"}),
+    "node's script without its extension": (["node", "docgen"], {"docgen.js": "1"},
+                                            {"docgen.js": "2"}),
+    "a runner behind env": (["env", "A=1", "python3", "-m", "docgen"],
+                            {"docgen.py": "x = 1\n"}, {"docgen.py": "x = 2\n"}),
+    "what sh -c runs": (["sh", "-c", "make"], {"Makefile": "doc:\n"}, {"Makefile": "x:\n"}),
+    "what a command line runs": (["bash", "-ec", "cd tools && python3 -m docgen | cat"],
+                                 {"tools/docgen.py": "x = 1\n"}, {"tools/docgen.py": "x = 2\n"}),
+    "a script given as an option's value": (["runner", "--script=docgen.py"],
+                                            {"docgen.py": "x = 1\n"}, {"docgen.py": "x = 2\n"}),
+}
+
+
+@pytest.mark.parametrize(("command", "before", "pulled"), RUN_BY_CONVENTION.values(),
+                         ids=RUN_BY_CONVENTION.keys())
+def test_a_file_a_runner_reaches_by_convention_is_part_of_the_approval(
+        tmp_path: Path, command: list[str], before: dict[str, str], pulled: dict[str, str]):
+    repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", **before})
+    trust.approve(*_settings(repo, command))
+    write(repo, {"a.py": "x = 2\n"})  # code it does not run: no new question
+    assert _still_approved(repo, command)
+    write(repo, pulled)
+    commit_all(repo, "pull")
+    assert not _still_approved(repo, command)
