@@ -124,3 +124,76 @@ def test_a_file_a_runner_reaches_by_convention_is_part_of_the_approval(
     write(repo, pulled)
     commit_all(repo, "pull")
     assert not _still_approved(repo, command)
+
+
+def test_a_pulled_change_to_a_module_the_documenter_imports_asks_for_approval_again(
+        tmp_path: Path, marker: Path):
+    repo = _approved_repo(tmp_path, [sys.executable, "docgen.py"],
+                          {"docgen.py": "import helper\n\nhelper.main()\n",
+                           "helper.py": "def main():\n    import runpy\n\n"
+                                        f"    runpy.run_path({str(FAKE_LLM)!r}, "
+                                        "run_name='__main__')\n"})
+    write(repo, {"helper.py": _marking(marker)})
+    commit_all(repo, "pull")
+    result = cli_run(repo, "document", "--force")
+    assert result.exit_code == 1
+    assert "has not approved these settings" in result.stderr
+    assert not marker.exists()
+
+
+RUN_IN_TURN = {
+    "a module a script imports": ([sys.executable, "docgen.py"],
+                                  {"docgen.py": "import helper\n", "helper.py": "x = 1\n"},
+                                  {"helper.py": "x = 2\n"}),
+    "a module a module imports, relatively": (
+        ["python3", "-m", "tools.docgen"],
+        {"tools/__init__.py": "", "tools/docgen.py": "try:\n    from .lib import helper\n"
+                                                     "except ImportError:\n    pass\n",
+         "tools/lib/__init__.py": "", "tools/lib/helper.py": "x = 1\n"},
+        {"tools/lib/helper.py": "x = 2\n"}),
+    "a module that takes a standard one's place": (["python3", "docgen.py"],
+                                                   {"docgen.py": "import json\n"},
+                                                   {"json.py": "x = 2\n"}),
+    "a module -c code imports": (["python3", "-c", "import docgen; docgen.main()"],
+                                 {"docgen.py": "x = 1\n"}, {"docgen.py": "x = 2\n"}),
+    "an import of an executable known by its #! line": (
+        ["./docgen"], {"docgen": "#!/usr/bin/env python3\nimport helper\n",
+                       "helper.py": "x = 1\n"}, {"helper.py": "x = 2\n"}),
+    "what a shell script runs": (["bash", "gen"],
+                                 {"gen": "set -e\ncd tools\npython3 -m docgen \\\n  --quiet\n",
+                                  "tools/docgen.py": "x = 1\n"},
+                                 {"tools/docgen.py": "x = 2\n"}),
+    "what a makefile's recipe runs": (["make", "doc"],
+                                      {"Makefile": "doc:\n\t@cd tools && $(MAKE) gen\n",
+                                       "tools/Makefile": "gen:\n\t-python3 -m docgen\n",
+                                       "tools/docgen.py": "x = 1\n"},
+                                      {"tools/docgen.py": "x = 2\n"}),
+    "a makefile a makefile includes": (["make"], {"Makefile": "-include rules.mk\n",
+                                                  "rules.mk": "doc:\n"}, {"rules.mk": "x:\n"}),
+    "what a package.json script runs": (
+        ["npm", "run", "doc"], {"package.json": '{"scripts": {"doc": "node scripts/doc"}}',
+                                "scripts/doc.js": "1"}, {"scripts/doc.js": "2"}),
+}
+
+
+@pytest.mark.parametrize(("command", "before", "pulled"), RUN_IN_TURN.values(),
+                         ids=RUN_IN_TURN.keys())
+def test_a_file_what_the_command_runs_runs_in_turn_is_part_of_the_approval(
+        tmp_path: Path, command: list[str], before: dict[str, str], pulled: dict[str, str]):
+    repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", **before})
+    trust.approve(*_settings(repo, command))
+    write(repo, {"a.py": "x = 2\n"})
+    assert _still_approved(repo, command)
+    write(repo, pulled)
+    commit_all(repo, "pull")
+    assert not _still_approved(repo, command)
+
+
+def test_a_long_chain_of_imports_is_followed_to_its_end(tmp_path: Path):
+    length = 1500  # deeper than Python's recursion limit
+    chain = {f"m{n}.py": f"import m{n + 1}\n" for n in range(length)}
+    repo = make_repo(tmp_path / "repo", {**chain, f"m{length}.py": "x = 1\n"})
+    command = ["python3", "-m", "m0"]
+    trust.approve(*_settings(repo, command))
+    write(repo, {f"m{length}.py": "x = 2\n"})
+    assert not _still_approved(repo, command)
