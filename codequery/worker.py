@@ -77,15 +77,22 @@ class WorkerRuntime:
             fd = liveness.acquire(self.paths)
             if fd is None:
                 return False
-            self._lock_fd = fd
             if own_log:
                 log_to_file(self.workspace)
+            try:
+                # Before the pid file says "ready": a corrupt database or broken settings
+                # fail the start, instead of killing a worker `worker start` reported.
+                conn = connect(self.paths.data_db)
+                dataset = self.runner.config.dataset
+            except CodeQueryError as exc:
+                log.error("worker %s cannot start: %s", os.getpid(), exc)
+                os.close(fd)  # a worker of many repositories lives on without this one
+                raise
+            self._lock_fd = fd
             info = pidfile.write(self.paths.pid_file)
             fifo = liveness.fifo_path(self.paths)
             if not os.path.exists(fifo):
                 os.mkfifo(fifo, 0o600)
-            conn = connect(self.paths.data_db)
-            dataset = self.runner.config.dataset
             # We hold the lock, so no other worker is alive: whatever is "processing" was
             # left by a dead one. Huey's queue may hold tasks for rows that moved on, or
             # have lost some: the ledger is the truth, so hand every due row over again.
@@ -376,8 +383,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="serve Prometheus metrics on 127.0.0.1:PORT/metrics")
     args = parser.parse_args(argv)
 
-    from codequery import huey_app
-
+    try:  # settings that cannot be read fail here: one line, not a traceback
+        from codequery import huey_app
+    except CodeQueryError as exc:
+        print(f"codequery: {exc}", file=sys.stderr)
+        return 1
     runtime = huey_app.runtime
     if args.metrics_port:
         from codequery.server import metrics
@@ -387,7 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         except CodeQueryError as exc:
             print(f"codequery: {exc}", file=sys.stderr)
             return 1
-    if not runtime.start():
+    try:
+        started = runtime.start()
+    except CodeQueryError as exc:
+        print(f"codequery: {exc}", file=sys.stderr)
+        return 1
+    if not started:
         holder = pidfile.read(runtime.paths.pid_file) or {}
         print(f"codequery: a worker already runs for {runtime.workspace.root} "
               f"(pid {holder.get('pid', '?')})", file=sys.stderr)

@@ -6,10 +6,13 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
+import codequery
 from codequery import ledger, liveness, pidfile, store, worker_control
 from codequery.paths import RepoPaths
 from tests.helpers import (
@@ -360,3 +363,48 @@ def test_stop_with_a_hung_documenter_returns_within_the_timeout(repo, repo_paths
     [job] = ledger.jobs(conn, repo.name)
     assert (job.status, job.attempts) == (ledger.PENDING, 0)
     assert not liveness.worker_alive(repo_paths)
+
+
+def _init_and_corrupt(repo, path):
+    # init in a process of its own: a connection left open here would keep the database's
+    # pages readable from its WAL file.
+    assert run_installed(repo, "init", "--no-document").returncode == 0
+    path.write_bytes(random.Random(4).randbytes(50_000))
+
+
+def _run_worker_process(repo):
+    """`python -m codequery.worker` as a service runs it, on the codequery under test."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(CODEQUERY_ROOT=str(repo), PYTHONPATH=str(Path(codequery.__file__).parents[1]))
+    return subprocess.run([sys.executable, "-m", "codequery.worker"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_start_with_a_corrupt_database_fails_with_the_database_error(repo, repo_paths):
+    _init_and_corrupt(repo, repo_paths.data_db)
+    result = cli_run(repo, "worker", "start")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot use database {repo_paths.data_db}")
+    assert not liveness.worker_alive(repo_paths) and not repo_paths.pid_file.exists()
+
+
+def test_a_worker_that_cannot_open_its_database_exits_1_without_claiming_to_be_ready(
+        repo, repo_paths):
+    _init_and_corrupt(repo, repo_paths.data_db)
+    done = _run_worker_process(repo)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"codequery: cannot use database {repo_paths.data_db}")
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not repo_paths.pid_file.exists()
+    assert "cannot use database" in (repo_paths.log_dir / "worker.log").read_text()
+
+
+def test_a_worker_with_an_invalid_config_exits_1_with_one_line(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    repo_paths.settings.write_text("{bad", encoding="utf-8")
+    done = _run_worker_process(repo)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"codequery: invalid config {repo_paths.settings}")
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not repo_paths.pid_file.exists()
+

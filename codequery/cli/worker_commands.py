@@ -54,6 +54,7 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
     ws = state.workspace
     ws.require_initialized()
     ws.config  # noqa: B018 - a broken config fails here, not in the detached process
+    ws.store  # noqa: B018 - and so does a database that cannot be opened
     pid, started = worker_control.start(ws.paths, threads, metrics_port=metrics_port)
     if started:
         click.echo(f"codequery: worker started (pid {pid}); logs: {ws.paths.log_dir}")
