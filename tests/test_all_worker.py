@@ -72,3 +72,17 @@ def test_all_is_refused_with_remote_or_metrics_port(tmp_path):
     for extra in (["--remote", "redis://127.0.0.1:1/0"], ["--metrics-port", "9100"]):
         result = cli_run(tmp_path, "worker", "start", "--all", *extra)
         assert result.exit_code == 2 and "--all cannot be combined" in result.output
+
+
+def test_status_all_lists_a_repository_with_a_broken_config_with_a_warning(repos):
+    alpha, beta = repos
+    settings = RepoPaths(beta).settings
+    settings.write_text("{bad", encoding="utf-8")
+    result = cli_run(alpha, "worker", "status", "--all", "--json")
+    assert result.exit_code == 3
+    rows = {row["root"]: row for row in json.loads(result.stdout)}
+    broken = rows[str(beta.resolve())]
+    assert broken["queue"] is None and broken["dataset"] is None
+    assert broken["warning"].startswith(f"invalid config {settings}")
+    assert rows[str(alpha.resolve())]["queue"]["pending"] == 0
+    assert f"warning: invalid config {settings}" in result.stderr

@@ -408,3 +408,21 @@ def test_a_worker_with_an_invalid_config_exits_1_with_one_line(repo, repo_paths)
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
     assert not repo_paths.pid_file.exists()
 
+
+def test_status_with_an_invalid_config_still_tells_a_running_worker(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _start(repo)
+    repo_paths.settings.write_text("{bad", encoding="utf-8")
+    result = cli_run(repo, "worker", "status")
+    assert result.exit_code == 0 and "worker: running" in result.stdout
+    assert result.stderr.startswith(f"warning: invalid config {repo_paths.settings}")
+
+
+def test_status_with_a_corrupt_database_says_not_running_with_exit_3(repo, repo_paths):
+    _init_and_corrupt(repo, repo_paths.data_db)
+    result = cli_run(repo, "worker", "status", "--json")
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert report["worker"]["running"] is False and report["queue"] is None
+    assert report["warning"].startswith(f"cannot use database {repo_paths.data_db}")
+    assert result.stderr.startswith("warning: cannot use database")

@@ -10,6 +10,8 @@ import click
 from codequery import ledger, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.formatting import duration
+from codequery.errors import CodeQueryError
+from codequery.workspace import Workspace
 
 
 @cli.group()
@@ -106,15 +108,19 @@ def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
 @click.pass_obj
 def status(state: State, as_json: bool, all_repos: bool = False) -> None:
     """Is the worker running? pid, CPU, memory, uptime and queue counts. Exit 0 if running,
-    3 if not (as systemctl); with --all, 0 if every registered repository has a worker."""
+    3 if not (as systemctl); with --all, 0 if every registered repository has a worker.
+    Settings or a database that cannot be read leave out the queue counts, with a warning."""
     if all_repos:
         _status_all(as_json)
         return
     ws = state.workspace
+    ws.require_initialized()
     info = worker_control.info(ws.paths)
-    counts = ledger.counts(ws.store.conn, ws.config.dataset)
+    counts, problem = _queue_counts(ws)
+    if problem:
+        click.secho(f"warning: {problem}", fg="yellow", err=True)
     if as_json:
-        emit_json({"worker": info.as_dict(), "queue": counts})
+        emit_json({"worker": info.as_dict(), "queue": counts, "warning": problem})
     else:
         console = stdout_console()
         if info.running:
@@ -123,23 +129,38 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
                           f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
         else:
             console.print("worker: [red]not running[/red] (start it with: codequery worker start)")
-        console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        if counts is not None:
+            console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
         click.get_current_context().exit(3)
 
 
+def _queue_counts(ws: Workspace) -> tuple[dict[str, int] | None, str | None]:
+    """The queue's counts, or why they cannot be read: a broken config or database must
+    not hide whether the worker runs (`worker status` answers that by its exit code)."""
+    try:
+        return ledger.counts(ws.store.conn, ws.config.dataset), None
+    except CodeQueryError as exc:
+        return None, str(exc)
+
+
 def _status_all(as_json: bool) -> None:
     from codequery import registry
-    from codequery.workspace import Workspace
 
     rows = []
     for root in registry.registered():
         ws = Workspace(root)
         info = worker_control.info(ws.paths, sample_cpu=False)
-        rows.append({"root": str(root), "dataset": ws.config.dataset,
-                     "transport": ws.config.processing.transport,
-                     "worker": info.as_dict(),
-                     "queue": ledger.counts(ws.store.conn, ws.config.dataset)})
+        counts, problem = _queue_counts(ws)
+        if problem:
+            click.secho(f"warning: {problem}", fg="yellow", err=True)
+        try:
+            config = ws.config
+        except CodeQueryError:
+            config = None  # the warning says why
+        rows.append({"root": str(root), "dataset": config and config.dataset,
+                     "transport": config and config.processing.transport,
+                     "worker": info.as_dict(), "queue": counts, "warning": problem})
     if as_json:
         emit_json(rows)
     else:
@@ -150,9 +171,9 @@ def _status_all(as_json: bool) -> None:
         for row in rows:
             worker, queue = row["worker"], row["queue"]
             table.add_row(row["root"], "running" if worker["running"] else "not running",
-                          str(worker["pid"] or "-"), row["transport"],
-                          *(str(queue[s]) for s in ("pending", "processing", "completed",
-                                                     "dead")))
+                          str(worker["pid"] or "-"), row["transport"] or "?",
+                          *(str(queue[s]) if queue else "?"
+                            for s in ("pending", "processing", "completed", "dead")))
         stdout_console().print(table)
     if not rows or not all(row["worker"]["running"] for row in rows):
         click.get_current_context().exit(3)
