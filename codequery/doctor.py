@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -212,10 +213,28 @@ def check_redis(cfg: config_mod.Config) -> Check:
 
 # --- worker, documenter, queue, disk ----------------------------------------------------
 
-def _service_installed(root: Path) -> bool:
+def check_service(root: Path) -> Check | None:
+    """A worker that is not running, with a service installed for it: does the service
+    manager start it? The unit file alone starts nothing. None: no service installed."""
     from codequery import service
 
-    return service.is_installed(root)
+    found = service.state(root)
+    if found is None:
+        return None
+    unit = found.unit
+    start = " && ".join(shlex.join(argv) for argv in found.fix_commands())
+    if found.is_active:
+        return Check("worker", True, f"starting: the {unit.kind} {unit.name} runs it")
+    if not found.answers:
+        return Check("worker", False, f"not running; the {unit.kind} {unit.path} is "
+                     f"installed, but {service.no_manager_reason(unit.platform)}, so "
+                     "nothing starts it", f"where the user manager runs: {start}; or: "
+                     "codequery worker start", "warning")
+    if not found.is_enabled:
+        return Check("worker", False, f"not running; the {unit.kind} {unit.name} is "
+                     f"installed but {found.enabled}, so nothing starts it", start, "warning")
+    return Check("worker", False, f"not running; the {unit.kind} {unit.name} is enabled "
+                 f"but {found.active}", f"see {unit.log_file}; then: {start}", "warning")
 
 
 def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Check:
@@ -223,8 +242,9 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
     if info.running:
         pid = f"pid {info.pid}" if info.pid else "pid not yet recorded"
         return Check("worker", True, f"running ({pid})")
-    if _service_installed(paths.root):
-        return Check("worker", True, "not running now; an installed service starts it")
+    by_service = check_service(paths.root)
+    if by_service is not None:
+        return by_service
     processing = cfg.processing if cfg else None
     if processing and (processing.mode == "sync" or (
             processing.mode == "auto" and processing.fallback_to_sync

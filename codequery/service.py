@@ -194,7 +194,7 @@ def manager_answers(platform: str) -> bool:
         return False
 
 
-def _no_manager_reason(platform: str) -> str:
+def no_manager_reason(platform: str) -> str:
     if platform == LAUNCHD:
         return "launchctl is not available here (macOS only)"
     return "no systemd user manager answers here (`systemctl --user show-environment` failed)"
@@ -248,6 +248,69 @@ def _service_pid(unit: ServiceUnit) -> int | None:
                       done.stdout, re.MULTILINE)
     pid = int(found.group(1)) if found else 0
     return pid or None
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What the service manager says of a repository's installed unit."""
+
+    unit: ServiceUnit
+    answers: bool  # did a manager answer at all (else nothing will start the unit)
+    enabled: str  # systemd: `is-enabled`'s word; launchd: "loaded" or "not loaded"
+    active: str  # systemd: `is-active`'s word; launchd: "running" or "not running"
+
+    @property
+    def is_enabled(self) -> bool:
+        """Whether the manager starts the unit (at login, after a crash)."""
+        return self.answers and self.enabled in ("enabled", "enabled-runtime", "loaded")
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled and self.active in ("active", "running")
+
+    def fix_commands(self) -> list[list[str]]:
+        """What makes the manager run the worker now."""
+        unit = self.unit
+        if not self.is_enabled:
+            return install_commands(unit, replacing=False)
+        if unit.platform == LAUNCHD:
+            return [["launchctl", "kickstart", "-k", f"{_gui_domain()}/{unit.name}"]]
+        # A unit that gave up after too many crashes refuses to start until reset.
+        reset = [_systemctl("reset-failed", unit.name)] if self.active == "failed" else []
+        return [*reset, _systemctl("restart", unit.name)]
+
+
+def state(root: Path, platform: str | None = None) -> ServiceState | None:
+    """What the manager says of this repository's installed unit (only looking, within
+    seconds); None when no unit is installed."""
+    path = installed_unit(root, platform)
+    if path is None:
+        return None
+    platform = SYSTEMD if path.suffix == ".service" else LAUNCHD
+    unit = ServiceUnit(platform, path.stem, path, "", _real(root))
+    if not manager_answers(platform):
+        return ServiceState(unit, False, "unknown", "unknown")
+    if platform == LAUNCHD:
+        try:
+            done = _run(["launchctl", "print", f"{_gui_domain()}/{unit.name}"], PROBE_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired):
+            return ServiceState(unit, False, "unknown", "unknown")
+        running = done.returncode == 0 and re.search(r"^\s*state = running", done.stdout, re.M)
+        return ServiceState(unit, True, "loaded" if done.returncode == 0 else "not loaded",
+                            "running" if running else "not running")
+    return ServiceState(unit, True, _systemctl_word("is-enabled", unit.name),
+                        _systemctl_word("is-active", unit.name))
+
+
+def _systemctl_word(verb: str, name: str) -> str:
+    """`systemctl --user is-enabled|is-active NAME`: the word it prints (its exit code
+    only says whether that word is the good one)."""
+    try:
+        done = _run(_systemctl(verb, name), PROBE_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    words = done.stdout.split()
+    return words[0] if words else "unknown"
 
 
 def install_commands(unit: ServiceUnit, replacing: bool) -> list[list[str]]:
@@ -313,7 +376,7 @@ def install(root: Path, platform: str | None = None, command: list[str] | None =
     yield f"{'replaced' if existed else 'wrote'} {unit.path}"
     commands = install_commands(unit, replacing)
     if not live:
-        yield f"{_no_manager_reason(unit.platform)}; to start the service, run:"
+        yield f"{no_manager_reason(unit.platform)}; to start the service, run:"
         yield from commands
         return
     yield from _stop_workers(unit, stop_own=unit.platform == LAUNCHD and replacing)

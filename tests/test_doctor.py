@@ -1,6 +1,7 @@
 """codequery doctor against real repositories: healthy, damaged, and not set up at all."""
 
 import json
+import os
 import sqlite3
 import sys
 
@@ -231,3 +232,61 @@ def test_little_free_disk_space_fails(tmp_path):
     assert doctor.check_disk(tmp_path).ok
 
 
+
+
+def _fake_systemctl(bin_dir, *, answers=True, enabled="enabled", active="active"):
+    """A stand-in `systemctl --user` saying what a user manager would (first on PATH)."""
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "systemctl"
+    fake.write_text(f"""#!/bin/sh
+# called as: systemctl --user VERB [ARGS...]
+case "$2" in
+  show-environment) exit {0 if answers else 1} ;;
+  is-enabled) echo {enabled}; [ {enabled} = enabled ] ;;
+  is-active) echo {active}; [ {active} = active ] ;;
+  *) exit 0 ;;
+esac
+""")
+    fake.chmod(0o755)
+
+
+@pytest.fixture
+def with_service(ready, tmp_path, monkeypatch):
+    """A systemd unit installed for `ready` where no user manager answers (as in a
+    container); returns the folder of the stand-in systemctl, to change what it says."""
+    bin_dir = tmp_path / "bin"
+    _fake_systemctl(bin_dir, answers=False)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    configure(ready, processing={"mode": "manual"})
+    result = cli_run(ready, "install-service", "--platform", "systemd")
+    assert result.exit_code == 0 and "to start the service, run:" in result.stderr
+    return bin_dir
+
+
+def test_a_service_no_manager_will_start_fails_with_the_commands(ready, with_service):
+    code, document = report(ready)
+    worker = by_name(document)["worker"]
+    assert code == 1 and not worker["ok"] and worker["severity"] == "warning"
+    assert "nothing starts it" in worker["detail"]
+    assert "systemctl --user enable --now codequery-worker-" in worker["fix"]
+
+
+def test_a_service_not_enabled_fails_with_the_enable_command(ready, with_service):
+    _fake_systemctl(with_service, enabled="disabled", active="inactive")
+    worker = by_name(report(ready)[1])["worker"]
+    assert not worker["ok"] and "installed but disabled" in worker["detail"]
+    assert worker["fix"].startswith("systemctl --user daemon-reload && systemctl --user "
+                                    "enable --now codequery-worker-")
+
+
+def test_an_enabled_service_that_failed_fails_with_the_restart_command(ready, with_service):
+    _fake_systemctl(with_service, enabled="enabled", active="failed")
+    worker = by_name(report(ready)[1])["worker"]
+    assert not worker["ok"] and "enabled but failed" in worker["detail"]
+    assert "worker.out" in worker["fix"] and "systemctl --user restart" in worker["fix"]
+
+
+def test_an_enabled_active_service_passes(ready, with_service):
+    _fake_systemctl(with_service, enabled="enabled", active="active")
+    worker = by_name(report(ready)[1])["worker"]
+    assert worker["ok"] and "codequery-worker-" in worker["detail"]
