@@ -115,15 +115,13 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         if stored in choices:
             result.current += 1
             result.state[path] = CURRENT
-            _drop_outdated_job(result, root, path, sha, job)
-            if job is not None and job[1] == sha:  # asked for (a redo): a local run does it
-                result.waiting.append((job[0], path))
+            _settle_kept_job(result, root, path, sha, job)
             continue
         skip = skips.get(path)
         if skip is not None and skip[0] == sha and skip[1] == result.rules:
             result.skipped += 1
             result.state[path] = SKIPPED
-            _drop_outdated_job(result, root, path, sha, job)
+            _settle_kept_job(result, root, path, sha, job)
             continue
         disk = disk_sha(root, path) if stored is not None or job is not None else None
         if disk is not None and disk != sha:
@@ -163,6 +161,17 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
     result.cancel += [job_id for path, (job_id, _sha) in pending.items()
                       if path not in wanted and under(path, only)]
     return result
+
+
+def _settle_kept_job(result: Plan, root: Path, path: str, sha: str,
+                     job: tuple[str, str | None] | None) -> None:
+    """A path whose content the index has settled (documented, or skipped as binary or
+    too large): a pending job for other content is dropped, and one for this very content
+    (a redo left by an interrupted `document --force`) waits for a local run, which
+    completes it (documented again, or skipped again) instead of leaving it pending."""
+    _drop_outdated_job(result, root, path, sha, job)
+    if job is not None and job[1] == sha:
+        result.waiting.append((job[0], path))
 
 
 def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,

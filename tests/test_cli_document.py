@@ -113,3 +113,27 @@ def test_a_pending_redo_of_unchanged_content_is_done_by_the_next_document_run(re
     result = cli_run(repo, "document")
     assert "1 documented, 2 unchanged" in result.stderr, result.stderr
     assert ledger.open_work(_store(repo).conn, "repo") == {}
+
+
+def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp_path):
+    # Ctrl-C during `document --force` leaves a redo job pending for every file not done
+    # yet; a binary or too-large file among them must not keep its job pending forever
+    from codequery import ledger, local_run
+    from codequery.jobs import JobRunner
+    from codequery.workspace import Workspace
+
+    repo = make_repo(tmp_path / "r", {"a.py": "def a():\n    pass\n",
+                                      "bin.dat": b"\x00\x01binary",
+                                      "big.txt": "x" * 600_000})
+    cli_run(repo, "init", "--no-hooks")
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    request = local_run.prepare(ws, runner, None, force=True)  # queued, then interrupted
+    local_run.submit(ws, runner, request, wake=False)
+    assert len(ledger.open_work(_store(repo, "r").conn, "r")) == 3
+    result = cli_run(repo, "document")
+    assert result.exit_code == 0, result.output
+    assert ledger.open_work(_store(repo, "r").conn, "r") == {}
+    assert cli_json(repo, "status")["queue"]["pending"] == 0
+    assert "1 documented, 0 unchanged, 2 skipped (" in result.stderr
+    assert "1 binary" in result.stderr and "1 too large" in result.stderr
