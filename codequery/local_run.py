@@ -88,10 +88,12 @@ def _as_on_disk(ws: Workspace, runner: JobRunner, found: reconcile.Plan,
     wanted_now = {path for path, _ in found.document}
     items = []
     for path, indexed in sorted(found.wanted.items()):
-        # Gone from disk (or a directory): git's copy is what there is.
-        sha = reconcile.disk_sha(ws.root, path) or indexed
-        target = link_target(ws.root, path) if (ws.root / path).is_symlink() else None
-        names = [path] + ([target] if target else [])
+        target = link_target(ws.root, path)
+        # Gone from disk (or a directory): git's copy is what there is. A path leading out
+        # of the repository is never read: it keeps git's id, as the reconciler keys it
+        # (its skip is remembered under that id, so it stays skipped, not missing).
+        sha = (reconcile.disk_sha(ws.root, path) if target is not None else None) or indexed
+        names = [path] + ([target] if target and (ws.root / path).is_symlink() else [])
         choices = runner.identity.choices(
             sha, reconcile.lang_of(path), secret_name=secret_name(names, runner.config.files))
         if force or path in wanted_now or view.get(path) not in choices:

@@ -137,3 +137,17 @@ def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp
     assert cli_json(repo, "status")["queue"]["pending"] == 0
     assert "1 documented, 0 unchanged, 2 skipped (" in result.stderr
     assert "1 binary" in result.stderr and "1 too large" in result.stderr
+
+
+def test_a_named_symlink_leading_out_of_the_repository_stays_skipped(tmp_path):
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0:root:/root:/bin/sh\n", encoding="utf-8")
+    repo = make_repo(tmp_path / "r", {"a.py": "def a():\n    pass\n"})
+    (repo / "out").symlink_to(outside)
+    commit_all(repo, "a link out")
+    cli_run(repo, "init", "--no-hooks")
+    result = cli_run(repo, "document", "out")
+    assert result.exit_code == 0, result.output
+    assert "0 documented, 0 unchanged, 1 skipped (1 symlink outside" in result.stderr
+    index = cli_json(repo, "status")["index"]
+    assert (index["documented"], index["missing"], index["skipped"]) == (1, 0, 1)
