@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from codequery import ledger, liveness, reconcile
 from codequery.eligibility import link_target, secret_name
+from codequery.errors import CodeQueryError
 from codequery.jobs import DEFERRED, JobRunner
 from codequery.workspace import Workspace
 
@@ -48,7 +49,7 @@ class Request:
 
     plan: reconcile.Plan
     operation: str
-    untracked: int = 0  # named paths that git does not track
+    excluded: Counter[str] = field(default_factory=Counter)  # named, tracked, never documented
 
     @property
     def jobs(self) -> int:
@@ -64,22 +65,31 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
     """What the files under `only` (default: the whole tree) need.
 
     Without paths this is a reconcile of the whole tree. Named paths are documented as
-    the work tree has them (an uncommitted edit included: someone asked for it). `force`
-    redoes content that is documented already.
+    the work tree has them (an uncommitted edit included: someone asked for it); one that
+    git does not track (a typo, a file not added yet) is an error, before anything is
+    done. `force` redoes content that is documented already.
     """
     found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
-    untracked = 0
+    excluded: Counter[str] = Counter()
     if only is not None:
+        _require_tracked(only, found)
         found.point = []  # a job finds kept content of what is on disk, not of the index
         found.document = _as_on_disk(ws, runner, found, force)
-        untracked = sum(1 for path in only
-                        if not any(reconcile.under(p, [path]) for p in found.wanted))
+        excluded.update(found.excluded.values())
     elif force:
         found.point, found.document = [], sorted(found.wanted.items())
     # A path in `document` with a pending job: the new job coalesces with that one.
     queued = {path for path, _ in found.document}
     found.waiting = [(job_id, path) for job_id, path in found.waiting if path not in queued]
-    return Request(found, ledger.REDO if force else ledger.DOCUMENT, untracked)
+    return Request(found, ledger.REDO if force else ledger.DOCUMENT, excluded)
+
+
+def _require_tracked(only: list[str], found: reconcile.Plan) -> None:
+    tracked = [*found.wanted, *found.excluded]
+    untracked = [path for path in only if not any(reconcile.under(p, [path]) for p in tracked)]
+    if untracked:
+        raise CodeQueryError(f"not tracked by git: {', '.join(untracked)} (check the name, "
+                             "or `git add` it first)")
 
 
 def _as_on_disk(ws: Workspace, runner: JobRunner, found: reconcile.Plan,
@@ -196,8 +206,7 @@ def summarize(request: Request, outcome: Outcome) -> Outcome:
     outcome.removed += len(found.remove)
     if found.undecodable:
         outcome.skipped["file name not UTF-8"] += found.undecodable
-    if request.untracked:
-        outcome.skipped["not tracked"] += request.untracked
+    outcome.skipped.update(request.excluded)
     return outcome
 
 

@@ -180,7 +180,7 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     the jobs are done (the records then answer `search` and `show` already). With none,
     the builtin documenter documents them here and now; an LLM documenter needs the
     worker."""
-    from codequery import liveness, local_run, reconcile
+    from codequery import liveness, local_run
     from codequery.jobs import JobRunner
 
     check_wait(wait_seconds)
@@ -195,9 +195,6 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
         raise CodeQueryError(f"the {ws.config.documenter.name} documenter runs in the worker, "
                              "and none is running; start it with `codequery worker start`")
     request = local_run.prepare(ws, runner, rel)
-    if request.untracked:
-        raise CodeQueryError("not tracked by git: " + ", ".join(
-            p for p in rel if not any(reconcile.under(w, [p]) for w in request.plan.wanted)))
     files = sorted(request.plan.wanted)  # the tracked files under the paths given
     if not worker:
         outcome = local_run.document_now(ws, rel, trigger="document", runner=runner,

@@ -43,6 +43,7 @@ class Plan:
     outdated: int = 0  # a record of other content, or by another documenter
     queued: int = 0  # waiting for a job that is queued already (or dead, for `queue retry`)
     undecodable: int = 0  # names that are not UTF-8: cannot be stored
+    excluded: dict[str, str] = field(default_factory=dict)  # tracked, never documented: why
     point: list[tuple[str, str]] = field(default_factory=list)  # (path, key kept already)
     document: list[tuple[str, str]] = field(default_factory=list)  # (path, blob id)
     remove: list[str] = field(default_factory=list)  # paths no longer tracked
@@ -97,7 +98,9 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
                if status == ledger.PENDING}  # at most one pending job per path
     for entry in entries:
         path = entry.path
-        if skip_by_name(path, entry.mode, config.files):
+        passed_over = skip_by_name(path, entry.mode, config.files)
+        if passed_over:
+            result.excluded[path] = passed_over
             continue
         sha, names = entry.sha, [path]
         if entry.mode == git.SYMLINK_MODE:  # documented as its target's content

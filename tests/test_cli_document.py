@@ -44,12 +44,32 @@ def test_directory_argument_and_paths_relative_to_cwd(repo):
     assert _store(repo).paths() == {"src/invoices.py"}
 
 
-def test_untracked_files_are_not_documented(repo):
+def test_an_untracked_or_misspelt_path_is_an_error_and_nothing_is_documented(repo):
     cli_run(repo, "init", "--no-document")
     write(repo, {"scratch.py": "x = 1\n"})
-    result = cli_run(repo, "document", "scratch.py")
-    assert "1 not tracked" in result.stderr
+    result = cli_run(repo, "document", "README.md", "scratch.py", "nonexist.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: not tracked by git: scratch.py, nonexist.py")
+    assert len(result.stderr.strip().splitlines()) == 1
     assert _store(repo).paths() == set()
+
+
+def test_queueing_an_untracked_path_is_the_same_error_and_queues_nothing(repo):
+    cli_run(repo, "init", "--no-document")
+    result = cli_run(repo, "document", "--queue", "nonexist.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: not tracked by git: nonexist.py")
+    assert cli_run(repo, "queue", "list", "--json").stdout.strip() == "[]"
+
+
+def test_a_named_tracked_but_excluded_file_is_skipped_not_called_untracked(repo):
+    from tests.helpers import configure
+
+    cli_run(repo, "init", "--no-document")
+    configure(repo, files={"exclude": ["web/*"]})
+    result = cli_run(repo, "document", "web/app.js")
+    assert result.exit_code == 0, result.output
+    assert "0 documented, 0 unchanged, 1 skipped (1 excluded)" in result.stderr
 
 
 def test_paths_and_all_together_is_a_usage_error(repo):
