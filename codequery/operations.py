@@ -287,6 +287,11 @@ def cancel(ws: Workspace, job_ids: list[str], *, by: str = "cli") -> list[str]:
     return ledger.cancel(ws.store.conn, _own_ids(ws, job_ids), by)
 
 
+def purge(ws: Workspace, job_ids: list[str]) -> list[str]:
+    """Jobs and their events deleted (not one processing); the ids that were."""
+    return ledger.purge(ws.store.conn, _own_ids(ws, job_ids))
+
+
 def queue_by_priority(ws: Workspace) -> dict[str, dict[str, int]]:
     """Jobs by state, then by priority (high, normal, low)."""
     return ledger.counts_by_priority(ws.store.conn, ws.config.dataset)

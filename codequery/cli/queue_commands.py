@@ -8,6 +8,7 @@ import click
 
 from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+from codequery.workspace import Workspace
 
 STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
                 "dead": "red", "cancelled": "dim"}
@@ -78,7 +79,7 @@ def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
     """Block until the jobs are done. Exit 0 all completed, 1 any dead or cancelled,
     2 on timeout."""
     ws = state.workspace
-    ids = [operations.find_job(ws, job_id).id for job_id in job_ids]
+    ids = _known(ws, job_ids)
     deadline = None if timeout is None else time.monotonic() + timeout
     warned = False
     while True:
@@ -110,7 +111,8 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
     """Give dead (or cancelled) jobs a fresh set of attempts."""
     if not job_ids and not all_dead:
         raise click.UsageError("name job ids or pass --all-dead")
-    done = operations.retry(state.workspace, list(job_ids), all_dead=all_dead, by="cli")
+    ws = state.workspace
+    done = operations.retry(ws, _known(ws, job_ids), all_dead=all_dead, by="cli")
     click.echo(f"codequery: {len(done)} jobs queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
 
@@ -120,7 +122,8 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
 @click.pass_obj
 def cancel(state: State, job_ids: tuple[str, ...]) -> None:
     """Cancel pending jobs (a job already processing finishes)."""
-    done = operations.cancel(state.workspace, list(job_ids), by="cli")
+    ws = state.workspace
+    done = operations.cancel(ws, _known(ws, job_ids), by="cli")
     click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs cancelled")
     if len(done) < len(job_ids):
         stderr_console().print("codequery: only pending jobs can be cancelled")
@@ -131,8 +134,15 @@ def cancel(state: State, job_ids: tuple[str, ...]) -> None:
 @click.pass_obj
 def purge(state: State, job_ids: tuple[str, ...]) -> None:
     """Delete jobs and their history (not while processing)."""
-    done = ledger.purge(state.workspace.store.conn, [j.upper() for j in job_ids])
+    ws = state.workspace
+    done = operations.purge(ws, _known(ws, job_ids))
     click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs purged")
+
+
+def _known(ws: Workspace, job_ids: tuple[str, ...]) -> list[str]:
+    """The jobs named, by their ids as the ledger spells them; one that is not a job of
+    this repository is an error (a typo must not pass as "0 jobs cancelled")."""
+    return [operations.find_job(ws, job_id).id for job_id in job_ids]
 
 
 @queue.command()

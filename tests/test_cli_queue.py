@@ -1,0 +1,41 @@
+"""codequery queue: what the commands say and how they exit (cli/queue_commands.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codequery import ledger
+from codequery.workspace import Workspace
+from tests.helpers import cli_run
+
+
+def _pending(repo: Path, path: str) -> str:
+    ws = Workspace(repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset, [(path, ledger.DOCUMENT, None)])
+    return queued.id
+
+
+@pytest.mark.parametrize("command", ["show", "cancel", "retry", "purge"])
+def test_an_unknown_job_id_is_an_error(initialized_repo: Path, command: str):
+    result = cli_run(initialized_repo, "queue", command, "Q-NOPE")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: no job 'Q-NOPE'; `codequery queue list` shows the "
+                             "jobs\n")
+    assert result.stdout == ""
+
+
+def test_cancel_with_one_unknown_id_cancels_none(initialized_repo: Path):
+    job_id = _pending(initialized_repo, "README.md")
+    result = cli_run(initialized_repo, "queue", "cancel", job_id.lower(), "Q-NOPE")
+    assert result.exit_code == 1
+    assert ledger.get(Workspace(initialized_repo).store.conn, job_id).status == ledger.PENDING
+    assert "1 of 1 jobs cancelled" in cli_run(initialized_repo, "queue", "cancel",
+                                              job_id.lower()).stdout
+
+
+def test_purge_of_a_known_job_deletes_it(initialized_repo: Path):
+    job_id = _pending(initialized_repo, "README.md")
+    assert "1 of 1 jobs purged" in cli_run(initialized_repo, "queue", "purge", job_id).stdout
+    assert ledger.get(Workspace(initialized_repo).store.conn, job_id) is None
