@@ -77,10 +77,29 @@ def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
     rel = repo_path(ws, path, cwd)
     record = ws.store.get(rel)
     if record is None:
-        raise CodeQueryError(f"no record for {rel}; is it tracked? (`codequery document "
-                             f"{rel}` documents it)")
+        raise CodeQueryError(_why_no_record(ws, rel))
     record["stale"] = is_stale(ws.root, rel, record["content_sha"])
     return record
+
+
+def _why_no_record(ws: Workspace, rel: str) -> str:
+    """What to tell someone who asked for a record there is none of: advice that works
+    (`codequery document` of a binary file documents nothing)."""
+    from codequery import git
+    from codequery.eligibility import skip_by_name
+
+    tracked = git.tracked_files(ws.root, [rel])
+    entry = next((e for e in tracked if e.path == rel), None)
+    if entry is None and tracked:
+        return f"{rel} is a folder; give one of its files (`codequery search` finds them)"
+    if entry is None:
+        return (f"no record for {rel}: git does not track it (check the name, or `git add` "
+                "it first)")
+    skipped = ws.store.skips().get(rel)
+    why = skipped[2] if skipped else skip_by_name(rel, entry.mode, ws.config.files)
+    if why:
+        return f"{rel} is tracked but skipped ({why}): codequery keeps no record of it"
+    return f"no record for {rel} yet; `codequery document {rel}` documents it"
 
 
 def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False

@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import cli_json, cli_run, commit_all, write
 
 
@@ -90,7 +92,38 @@ def test_show_unknown_path_is_a_clear_error(repo):
     cli_run(repo, "init")
     result = cli_run(repo, "show", "nope.py")
     assert result.exit_code == 1
-    assert "no record for nope.py" in result.stderr
+    assert "no record for nope.py: git does not track it" in result.stderr
+
+
+@pytest.mark.parametrize("name,content,why", [("bin.dat", b"\x00\x01", "binary"),
+                                              ("big.txt", "x" * 600_000, "too large")])
+def test_show_of_a_skipped_file_says_why_and_gives_no_useless_advice(repo, name, content,
+                                                                     why):
+    write(repo, {name: content})
+    commit_all(repo, "a file codequery skips")
+    cli_run(repo, "init")
+    result = cli_run(repo, "show", name)
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {name} is tracked but skipped ({why}): codequery keeps "
+                             "no record of it\n")
+
+
+def test_show_of_an_excluded_file_says_it_is_skipped(repo):
+    from tests.helpers import configure
+
+    cli_run(repo, "init", "--no-document")
+    configure(repo, files={"exclude": ["web/*"]})
+    result = cli_run(repo, "show", "web/app.js")
+    assert "web/app.js is tracked but skipped (excluded)" in result.stderr
+
+
+def test_show_of_a_tracked_file_not_documented_yet_says_how_to_document_it(repo):
+    cli_run(repo, "init", "--no-document")
+    result = cli_run(repo, "show", "README.md")
+    assert result.exit_code == 1
+    assert "no record for README.md yet; `codequery document README.md`" in result.stderr
+    assert cli_run(repo, "document", "README.md").exit_code == 0  # the advice works
+    assert cli_json(repo, "show", "README.md")["path"] == "README.md"
 
 
 def test_search_imports_neither_the_worker_nor_pydantic(repo):
@@ -135,3 +168,10 @@ def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
     assert result.exit_code == 0, result.output
     assert "class FloatParseHandling: How numbers are read.  line 4" in result.stdout
     assert "signature" not in result.stdout  # no table header for no methods
+
+
+def test_show_of_a_folder_asks_for_one_of_its_files(repo):
+    cli_run(repo, "init")
+    result = cli_run(repo, "show", "src")
+    assert result.exit_code == 1
+    assert "src is a folder; give one of its files" in result.stderr
