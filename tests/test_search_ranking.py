@@ -670,6 +670,12 @@ def test_a_phrase_code_names_by_one_word_finds_that_word(db):
     assert _paths(db, "where are arguments read from standard input")[0] == "src/args.go"
     assert [t.word for t in search_text.query_terms("a Regular-Expression, standard error")
             ][-3:] == ["regex", "regexp", "stderr"]
+    # abbreviations: libgit2's crlf.c for "line endings"
+    _add(db, "src/crlf.c", "crlf convert text blob attributes")
+    _add(db, "src/blob.c", "blob convert working tree attributes text")
+    assert _paths(db, "how are line endings converted for the working tree")[0] == "src/crlf.c"
+    assert {"fd", "fds", "pid", "ttl", "eof"} <= {t.word for t in search_text.query_terms(
+        "out of file descriptors, the process ID, the time to live, at end of file")}
 
 
 def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
