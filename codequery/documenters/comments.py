@@ -22,7 +22,11 @@ MAGIC = re.compile(  # tool directives, not prose
     # and coverage tools' switches
     r"|(//|/\*+|#)\s*(\$(Id|OpenBSD|NetBSD|FreeBSD|Header|Revision|Source|Date|Author)\b"
     r"|NOLINT|NOSONAR|IWYU pragma|(istanbul|c8|v8)\s+ignore|tslint:|clang-format\s+o(n|ff)"
-    r"|pylint:|type:\s*ignore|noqa\b|ReSharper\s+(disable|restore)\b))")
+    r"|pylint:|type:\s*ignore|noqa\b|ReSharper\s+(disable|restore)\b)"
+    # a C++ definition's reminder of its declaration's keyword (`// static` above
+    # `Foo::Bar()`), not its summary
+    r"|(//|/\*)\s*(static|virtual|override|inline|explicit|extern|private|public|protected)"
+    r"\s*(\*/)?\s*$)")
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
                       r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
