@@ -113,34 +113,6 @@ RUN_BY_CONVENTION = {
 }
 
 
-@pytest.mark.parametrize(("command", "before", "pulled"), RUN_BY_CONVENTION.values(),
-                         ids=RUN_BY_CONVENTION.keys())
-def test_a_file_a_runner_reaches_by_convention_is_part_of_the_approval(
-        tmp_path: Path, command: list[str], before: dict[str, str], pulled: dict[str, str]):
-    repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", **before})
-    trust.approve(*_settings(repo, command))
-    write(repo, {"a.py": "x = 2\n"})  # code it does not run: no new question
-    assert _still_approved(repo, command)
-    write(repo, pulled)
-    commit_all(repo, "pull")
-    assert not _still_approved(repo, command)
-
-
-def test_a_pulled_change_to_a_module_the_documenter_imports_asks_for_approval_again(
-        tmp_path: Path, marker: Path):
-    repo = _approved_repo(tmp_path, [sys.executable, "docgen.py"],
-                          {"docgen.py": "import helper\n\nhelper.main()\n",
-                           "helper.py": "def main():\n    import runpy\n\n"
-                                        f"    runpy.run_path({str(FAKE_LLM)!r}, "
-                                        "run_name='__main__')\n"})
-    write(repo, {"helper.py": _marking(marker)})
-    commit_all(repo, "pull")
-    result = cli_run(repo, "document", "--force")
-    assert result.exit_code == 1
-    assert "has not approved these settings" in result.stderr
-    assert not marker.exists()
-
-
 RUN_IN_TURN = {
     "a module a script imports": ([sys.executable, "docgen.py"],
                                   {"docgen.py": "import helper\n", "helper.py": "x = 1\n"},
@@ -176,17 +148,35 @@ RUN_IN_TURN = {
 }
 
 
-@pytest.mark.parametrize(("command", "before", "pulled"), RUN_IN_TURN.values(),
-                         ids=RUN_IN_TURN.keys())
-def test_a_file_what_the_command_runs_runs_in_turn_is_part_of_the_approval(
+@pytest.mark.parametrize(("command", "before", "pulled"),
+                         [*RUN_BY_CONVENTION.values(), *RUN_IN_TURN.values()],
+                         ids=[*RUN_BY_CONVENTION, *RUN_IN_TURN])
+def test_a_file_a_runner_reaches_or_what_it_runs_in_turn_is_part_of_the_approval(
         tmp_path: Path, command: list[str], before: dict[str, str], pulled: dict[str, str]):
     repo = make_repo(tmp_path / "repo", {"a.py": "x = 1\n", **before})
     trust.approve(*_settings(repo, command))
-    write(repo, {"a.py": "x = 2\n"})
+    write(repo, {"a.py": "x = 2\n"})  # code it does not run: no new question
     assert _still_approved(repo, command)
     write(repo, pulled)
     commit_all(repo, "pull")
     assert not _still_approved(repo, command)
+
+
+def test_a_pulled_change_to_a_module_the_documenter_imports_asks_for_approval_again(
+        tmp_path: Path, marker: Path):
+    repo = _approved_repo(tmp_path, [sys.executable, "docgen.py"],
+                          {"docgen.py": "import helper\n\nhelper.main()\n",
+                           "helper.py": "def main():\n    import runpy\n\n"
+                                        f"    runpy.run_path({str(FAKE_LLM)!r}, "
+                                        "run_name='__main__')\n"})
+    write(repo, {"helper.py": _marking(marker)})
+    commit_all(repo, "pull")
+    result = cli_run(repo, "document", "--force")
+    assert result.exit_code == 1
+    assert "has not approved these settings" in result.stderr
+    assert not marker.exists()
+
+
 
 
 def test_a_long_chain_of_imports_is_followed_to_its_end(tmp_path: Path):
