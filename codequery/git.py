@@ -34,9 +34,24 @@ def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
     except FileNotFoundError:
         raise CodeQueryError("git is not installed or not on PATH") from None
     if check and done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
+        # git's advice ("hint: ...") follows the reason; it is not the reason.
+        message = [line for line in done.stderr.decode(errors="replace").strip().splitlines()
+                   if not line.startswith("hint:")]
         raise CodeQueryError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
     return done.stdout
+
+
+def ignore_rule(root: Path, path: str) -> str | None:
+    """The rule that makes git ignore `path`, as `source:line: pattern`, or None."""
+    import re
+
+    out = run(["check-ignore", "-v", "--", path], root, check=False)
+    # `<source>:<line>:<pattern>\t<path>`; with -v a negated pattern (`!x`) is listed too,
+    # and matching it means the path is not ignored.
+    found = re.match(r"(.*?:\d+):(.*)\t", os.fsdecode(out))
+    if found is None or found[2].startswith("!"):
+        return None
+    return f"{found[1]}: {found[2]}"
 
 
 def toplevel(start: Path) -> Path:

@@ -72,3 +72,21 @@ def test_empty_repository_initialises(tmp_path):
     result = cli_run(repo, "init")
     assert result.exit_code == 0, result.output
     assert "0 documented" in result.stderr
+
+
+def test_init_in_a_repository_that_ignores_code_query_says_why_and_how_to_stage(repo):
+    from tests.helpers import commit_all, git
+
+    (repo / ".gitignore").write_text("build/\n.code-query\n")
+    commit_all(repo, "ignore the state folder")
+    result = cli_run(repo, "init", "--no-document")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert ("could not stage .code-query/config.json: git ignores it "
+            "(.gitignore:2: .code-query)") in said
+    assert "hint:" not in said
+    advice = "git add -f .code-query/config.json .code-query/.gitignore"
+    assert advice in said
+    git(repo, *advice.split()[1:])  # the advice works, and stages the settings alone
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert status.split() == ["A", ".code-query/.gitignore", "A", ".code-query/config.json"]

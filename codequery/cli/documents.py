@@ -138,8 +138,16 @@ def _stage_config(ws: Workspace) -> None:
     try:
         git.run(["add", "--", *rel], ws.root)
     except CodeQueryError as exc:
-        console.print(f"codequery: could not stage {rel[0]} ({exc}); add it to git yourself "
-                      "so that every branch and clone has the settings")
+        rule = git.ignore_rule(ws.root, rel[0])
+        if rule is not None:
+            console.print(f"codequery: could not stage {rel[0]}: git ignores it "
+                          f"({escape(rule)}); so that every branch and clone has the "
+                          f"settings, stage it anyway with `git add -f {' '.join(rel)}` (its "
+                          "own .gitignore keeps the rest of .code-query out of git), or "
+                          "remove that rule")
+        else:
+            console.print(f"codequery: could not stage {rel[0]} ({escape(str(exc))}); add "
+                          "it to git yourself so that every branch and clone has the settings")
         return
     console.print(f"codequery: staged {rel[0]} in git; commit it so that every branch and "
                   "clone has the settings")
