@@ -2,7 +2,7 @@ import json
 
 from codequery import liveness, worker_control
 from codequery.paths import RepoPaths
-from tests.helpers import cli_run
+from tests.helpers import cli_run, run_installed
 
 
 def test_the_wizard_asks_and_sets_up(repo):
@@ -48,3 +48,24 @@ def test_flags_answer_their_questions(repo):
     assert result.exit_code == 0, result.output
     assert "Dataset name" not in result.stderr
     assert not (repo / ".git/hooks/post-commit").exists()
+
+
+def test_each_question_lists_its_choices_once(repo):
+    answers = "billing\nbuiltin\nmanual\nn\nnone\nn\nnone\n"
+    result = cli_run(repo, "setup", input=answers)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("(auto, manual, sync)") == 1
+    assert result.stderr.count("(claude, cursor, vscode, none)") == 1
+
+
+def test_without_answers_setup_says_to_pass_yes_or_flags(repo):
+    import subprocess
+
+    done = run_installed(repo, "setup", "--dataset", "d", stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert "Aborted!" not in done.stderr
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert "got no answer to 'Documenter" in error and "--yes" in error
+    assert error.endswith("answer with flags: --documenter --mode --hooks/--no-hooks "
+                          "--worker --document/--no-document --mcp-client")
+    assert not (repo / ".code-query").exists()  # nothing was set up half-way

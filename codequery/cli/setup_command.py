@@ -8,6 +8,7 @@ import click
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
+from codequery.errors import CodeQueryError
 from codequery.workspace import default_dataset
 
 WORKER_CHOICES = ("start", "service", "none")
@@ -49,32 +50,57 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     current = (config_mod.load(ws.paths.config) if ws.paths.config.exists()
                else config_mod.Config(dataset=default_dataset(ws.root)))
 
-    def ask(value, question: str, default, **options):  # noqa: ANN001, ANN202
+    # The questions' flags in the order they are asked, without those given already.
+    unanswered = [flag for flag, value in (
+        ("--dataset", dataset), ("--documenter", documenter), ("--model", model),
+        ("--mode", mode), ("--hooks/--no-hooks", hooks), ("--worker", worker),
+        ("--document/--no-document", document), ("--mcp-client", mcp_client))
+        if value is None]
+
+    def asking(flag: str, question: str, prompt):  # noqa: ANN001, ANN202
+        try:
+            return prompt()
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None  # Ctrl-C: exit 130, as everywhere
+            click.echo(err=True)  # the question is left without its line end
+            # --model only matters to an LLM documenter: named when it is the question.
+            left = " ".join(f for f in unanswered[unanswered.index(flag):]
+                            if f != "--model" or f == flag)
+            raise CodeQueryError(
+                f"setup got no answer to {question!r}: its input ended (no terminal?); pass "
+                f"--yes to accept the defaults, or answer with flags: {left}") from None
+
+    def ask(value, flag: str, question: str, default, **options):  # noqa: ANN001, ANN202
         if value is not None or yes:
             return default if value is None else value
-        return click.prompt(question, default=default, err=True, **options)
+        return asking(flag, question,
+                      lambda: click.prompt(question, default=default, err=True, **options))
 
-    def confirm(value: bool | None, question: str, default: bool = True) -> bool:
+    def confirm(value: bool | None, flag: str, question: str, default: bool = True) -> bool:
         if value is not None or yes:
             return default if value is None else value
-        return click.confirm(question, default=default, err=True)
+        return asking(flag, question,
+                      lambda: click.confirm(question, default=default, err=True))
 
-    dataset = ask(dataset, "Dataset name", current.dataset)
+    dataset = ask(dataset, "--dataset", "Dataset name", current.dataset)
     offered = ["builtin"] + (["claude"] if shutil.which(current.documenter.executable) else [])
     if current.documenter.name not in offered:
         offered.append(current.documenter.name)
-    documenter = ask(documenter, "Documenter (builtin: offline analysis; claude: the Claude "
-                     "CLI)", current.documenter.name, type=click.Choice(offered))
+    documenter = ask(documenter, "--documenter", "Documenter (builtin: offline analysis; "
+                     "claude: the Claude CLI)", current.documenter.name,
+                     type=click.Choice(offered))
     if documenter != "builtin":
-        model = ask(model, "Model", current.documenter.model or "", show_default=False) or None
-    mode = ask(mode, "What a commit does (auto, manual, sync)", current.processing.mode,
+        model = ask(model, "--model", "Model", current.documenter.model or "",
+                    show_default=False) or None
+    mode = ask(mode, "--mode", "What a commit does", current.processing.mode,
                type=click.Choice(["auto", "manual", "sync"]))
-    hooks = confirm(hooks, "Install the git hooks?")
-    worker = ask(worker, "Background worker: start it now, install it as a service, or none",
-                 "start", type=click.Choice(WORKER_CHOICES))
-    document = confirm(document, "Document every tracked file now?")
-    mcp_client = ask(mcp_client, "Connect a coding agent over MCP (claude, cursor, vscode, "
-                     "none)", "none", type=click.Choice(["claude", "cursor", "vscode", "none"]))
+    hooks = confirm(hooks, "--hooks/--no-hooks", "Install the git hooks?")
+    worker = ask(worker, "--worker", "Background worker: start it now, install it as a "
+                 "service, or none", "start", type=click.Choice(WORKER_CHOICES))
+    document = confirm(document, "--document/--no-document", "Document every tracked file now?")
+    mcp_client = ask(mcp_client, "--mcp-client", "Connect a coding agent over MCP", "none",
+                     type=click.Choice(["claude", "cursor", "vscode", "none"]))
 
     ctx.invoke(init, documenter=documenter, model=model, mode=mode, dataset=dataset,
                no_hooks=not hooks, no_document=not document, yes=yes)
