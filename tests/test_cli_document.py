@@ -171,3 +171,12 @@ def test_a_named_symlink_leading_out_of_the_repository_stays_skipped(tmp_path):
     assert "0 documented, 0 unchanged, 1 skipped (1 symlink outside" in result.stderr
     index = cli_json(repo, "status")["index"]
     assert (index["documented"], index["missing"], index["skipped"]) == (1, 0, 1)
+
+
+def test_a_path_with_a_line_break_is_printed_quoted_one_line_per_job(tmp_path):
+    repo = make_repo(tmp_path / "odd", {"new\nline.py": "def newline_name():\n    pass\n",
+                                        "plain.py": "x = 1\n"})
+    cli_run(repo, "init", "--no-document")
+    result = cli_run(repo, "document", "--queue")
+    lines = sorted(line.split("\t")[1] for line in result.stdout.splitlines())
+    assert lines == ['"new\\nline.py"', "plain.py"]

@@ -175,3 +175,13 @@ def test_show_of_a_folder_asks_for_one_of_its_files(repo):
     result = cli_run(repo, "show", "src")
     assert result.exit_code == 1
     assert "src is a folder; give one of its files" in result.stderr
+
+
+def test_search_prints_a_path_with_a_line_break_quoted_on_one_line(tmp_path):
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "odd", {"new\nline.py": "def newline_name():\n    pass\n"})
+    cli_run(repo, "init")
+    first, *_ = cli_run(repo, "search", "newline_name").stdout.splitlines()
+    assert first.split() == ['"new\\nline.py"', first.split()[1]]
+    assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"  # JSON: as is

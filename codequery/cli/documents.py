@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
+from codequery.cli.formatting import shown_path
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
@@ -94,7 +95,7 @@ def _report(outcome: Outcome) -> None:
     for path, error in outcome.failed:
         by_reason.setdefault(error, []).append(path)
     for error, paths in by_reason.items():  # "5 files: not logged in", not 5 lines of it
-        shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+        shown = ", ".join(map(shown_path, paths[:3])) + (", ..." if len(paths) > 3 else "")
         console.print(f"[red]failed[/red] {len(paths)} file{'s' if len(paths) > 1 else ''}"
                       f" ({escape(shown)}): {escape(error)}", markup=True)
     if outcome.failed or outcome.left:
@@ -252,7 +253,7 @@ def _print_queued(ws: Workspace, queued: list) -> None:
     from codequery import liveness
 
     for item in queued:
-        click.echo(f"{item.id}\t{item.path}")
+        click.echo(f"{item.id}\t{shown_path(item.path)}")
     console = stderr_console()
     merged = sum(1 for q in queued if q.coalesced)
     console.print(f"codequery: {len(queued)} jobs queued"

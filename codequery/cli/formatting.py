@@ -15,3 +15,18 @@ def duration(seconds: float | None) -> str:
     if hours < 48:
         return f"{hours}h{minutes:02d}m"
     return f"{hours // 24}d{hours % 24}h"
+
+
+def _plain(ch: str) -> bool:
+    return ch.isprintable() and ch not in '"\\'
+
+
+def shown_path(path: str) -> str:
+    """A path as it goes into a line of human output: as it is, or, when it holds a line
+    break or another character that is not printable (or a quote or a backslash, which
+    would make that ambiguous), quoted and escaped as git does: "new\\nline.py"."""
+    if all(_plain(ch) for ch in path):
+        return path
+    escaped = "".join(ch if _plain(ch) else "\\" + ch if ch in '"\\'
+                      else ch.encode("unicode_escape").decode("ascii") for ch in path)
+    return f'"{escaped}"'

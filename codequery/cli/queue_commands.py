@@ -8,6 +8,7 @@ import click
 
 from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+from codequery.cli.formatting import shown_path
 from codequery.workspace import Workspace
 
 STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
@@ -41,7 +42,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
         table.add_column(column, overflow="fold")
     for job in found:
         style = STATUS_STYLE.get(job["status"], "")
-        table.add_row(job["id"], job["operation"], escape(job["path"]),
+        table.add_row(job["id"], job["operation"], escape(shown_path(job["path"])),
                       f"[{style}]{job['status']}[/{style}]", job["created_at"],
                       str(job["retries"]))
     console = stdout_console()
@@ -61,11 +62,14 @@ def show(state: State, job_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
+    from rich.markup import escape
+
     console = stdout_console()
     for key in ("id", "path", "operation", "status", "priority", "attempts", "created_at",
                 "updated_at", "next_retry_at", "error"):
         if data[key] is not None:
-            console.print(f"[bold]{key}[/bold]: {data[key]}", markup=True, highlight=False)
+            value = shown_path(data[key]) if key == "path" else str(data[key])
+            console.print(f"[bold]{key}[/bold]: {escape(value)}", markup=True, highlight=False)
     for event in data["events"]:
         console.print(f"  {event['at']}  {event['from'] or '-'} -> {event['to']}  "
                       f"{event['detail'] or ''}  [dim]{event['worker'] or ''}[/dim]")
@@ -173,5 +177,5 @@ def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
         emit_json(found)
         return
     for e in found:
-        click.echo(f"{e['at']}  {e['job']}  {e['from'] or '-'} -> {e['to']}  {e['path']}  "
-                   f"{e['detail'] or ''}")
+        click.echo(f"{e['at']}  {e['job']}  {e['from'] or '-'} -> {e['to']}  "
+                   f"{shown_path(e['path'])}  {e['detail'] or ''}")

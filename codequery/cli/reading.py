@@ -8,6 +8,7 @@ import sys
 import click
 
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
+from codequery.cli.formatting import shown_path
 
 pass_state = click.pass_obj
 
@@ -30,7 +31,8 @@ def _print_plain(results: list[dict]) -> None:
     overview, indented; matches stay marked with `**`."""
     lines = []
     for r in results:
-        lines.append(f"{r['path']}  {r['score']:.2f}" + ("  (stale)" if r["stale"] else ""))
+        lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
+                     + ("  (stale)" if r["stale"] else ""))
         snippet = r["snippet"].replace("\n", " ")
         overview = (r["overview"] or "").strip().split("\n", 1)[0][:160]
         if snippet:
@@ -83,7 +85,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     table.add_column("overview", ratio=3, overflow="fold")
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
-        path = _escape(r["path"]) + (" [yellow](stale)[/yellow]" if r["stale"] else "")
+        path = _escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
+                                                 else "")
         snippet = _highlight_marks(_escape(r["snippet"]))
         overview = r["overview"].strip().split("\n", 1)[0]
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),

@@ -10,6 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from codequery.cli.formatting import shown_path
+
 
 def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
     table = Table(title=title, title_justify="left", show_header=True, header_style="bold",
@@ -25,7 +27,7 @@ def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
 
 def render_record(record: dict[str, Any]) -> Group:
     stale = "  [yellow]stale: the file changed since[/yellow]" if record.get("stale") else ""
-    header = (f"[bold]{escape(record['path'])}[/bold]  {record['language']}, "
+    header = (f"[bold]{escape(shown_path(record['path']))}[/bold]  {record['language']}, "
               f"{record['line_count']} lines, {record['size']} bytes{stale}\n"
               f"[dim]by {record['documenter']}"
               f"{' (' + record['model'] + ')' if record.get('model') else ''} at "
