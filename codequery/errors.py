@@ -3,3 +3,7 @@
 
 class CodeQueryError(Exception):
     """A problem the user can fix: the message says what went wrong and what to do."""
+
+
+class NotFound(CodeQueryError):
+    """What was asked for by name (a job id) does not exist: over HTTP a 404, not a 400."""

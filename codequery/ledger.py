@@ -11,6 +11,7 @@ processing -> dead (retries used up); dead -> pending (`queue retry`); pending -
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -44,6 +45,11 @@ def _job(row: Sequence) -> Job:
 
 def new_id() -> str:
     return "Q-" + os.urandom(4).hex().upper()
+
+
+def is_job_id(text: str) -> bool:
+    """Shaped like an id `new_id` makes (in any case): "Q-1A2B3C4D"."""
+    return re.fullmatch(r"Q-[0-9A-F]{8}", text.strip().upper()) is not None
 
 
 # Threads of one process queue here for the write lock: a Python lock hands over at once,

@@ -16,7 +16,7 @@ from typing import Any
 
 from codequery import ledger
 from codequery.eligibility import private
-from codequery.errors import CodeQueryError
+from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.queueing import event_dict, iso, job_dict
 from codequery.workspace import Workspace
@@ -167,7 +167,7 @@ def find_job(ws: Workspace, job_id: str) -> ledger.Job:
     """This repository's job by its id (any case), or a clear error."""
     found = _own_job(ws, job_id)
     if found is None:
-        raise CodeQueryError(f"no job {job_id!r}; `codequery queue list` shows the jobs")
+        raise NotFound(f"no job {job_id!r}; `codequery queue list` shows the jobs")
     return found
 
 

@@ -6,6 +6,7 @@ dashboard.png, in its temporary directory."""
 from __future__ import annotations
 
 import http.client
+import json
 import subprocess
 import threading
 import time
@@ -360,7 +361,28 @@ def test_the_record_page_and_static_files_serve_only_what_they_should(
             assert request(port, "GET", f"/static/{name}")[0] == 404, name
         bad = request(port, "GET", "/api/jobs?status=finished")
         assert bad[0] == 400 and "status must be one of" in bad[2]
-        assert request(port, "GET", "/api/jobs/Q-00000000")[0] == 400
+
+
+def test_an_unknown_job_is_404_and_a_malformed_job_id_400(initialized_repo: Path,
+                                                          tmp_path: Path):
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        unknown = request(port, "GET", "/api/jobs/Q-00000000")
+        assert unknown[0] == 404 and "no job 'Q-00000000'" in unknown[2]
+        assert request(port, "POST", "/api/jobs/Q-00000000/retry",
+                       {CSRF_HEADER: page_token(port)})[0] == 404
+        malformed = request(port, "GET", "/api/jobs/UNKNOWN")
+        assert malformed[0] == 400 and "not a job id" in malformed[2]
+
+
+def test_a_limit_that_is_not_a_whole_number_in_range_is_400(initialized_repo: Path,
+                                                            tmp_path: Path):
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        for path in ("/api/search?q=invoice&limit=abc", "/api/search?q=invoice&limit=0",
+                     "/api/jobs?limit=-1", "/api/events?limit=1e3"):
+            status, _, body = request(port, "GET", path)
+            assert status == 400 and "limit must be a whole number" in body, path
+        found = request(port, "GET", "/api/search?q=invoice&limit=1")
+        assert found[0] == 200 and len(json.loads(found[2])) == 1
 
 
 # --- the server -------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from mcp.server.mcpserver import MCPServer
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from codequery import operations
-from codequery.errors import CodeQueryError
+from codequery import ledger, operations
+from codequery.errors import CodeQueryError, NotFound
 from codequery.server.dashboard import live, pages
 from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
@@ -37,22 +37,40 @@ REFUSED = {"retry": "only a dead or cancelled job can be retried (and not while 
 
 
 async def _json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Response:
-    """An operation's answer as JSON; its CodeQueryError as a 400 with the message; anything
-    else as a 500 that names nothing of the repository (the details go to the log)."""
+    """An operation's answer as JSON; its CodeQueryError as a 400 with the message (a 404
+    for a job id that names no job); anything else as a 500 that names nothing of the
+    repository (the details go to the log)."""
     try:
         return JSONResponse(await in_thread(fn, *args, **kwargs),
                             headers=NO_STORE)
     except CodeQueryError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400, headers=NO_STORE)
+        return JSONResponse({"error": str(exc)}, status_code=404 if isinstance(exc, NotFound)
+                            else 400, headers=NO_STORE)
     except Exception:
         log.exception("dashboard request failed")
         return JSONResponse({"error": "internal error; see the server's log"}, status_code=500,
                             headers=NO_STORE)
 
 
-def _int(request: Request, name: str, default: int) -> int:
-    given = live.event_id(request.query_params.get(name))
-    return default if given is None else given
+def _limit(request: Request, default: int, most: int) -> int:
+    """The `limit` query parameter (absent: `default`); anything but a whole number from
+    1 to `most` is a CodeQueryError, so the client hears of its mistake (a 400)."""
+    given = request.query_params.get("limit")
+    if given is None or given == "":
+        return default
+    number = live.event_id(given)
+    if number is None or not 1 <= number <= most:
+        raise CodeQueryError(f"limit must be a whole number from 1 to {most}, not {given!r}")
+    return number
+
+
+def _job_id(request: Request) -> str:
+    """The job id in the path; one not even shaped like an id is a CodeQueryError (400),
+    while a well-formed one that names no job is answered 404 by `_json`."""
+    job_id = request.path_params["job_id"]
+    if not ledger.is_job_id(job_id):
+        raise CodeQueryError(f"{job_id!r} is not a job id (they look like Q-1A2B3C4D)")
+    return job_id
 
 
 def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -> None:
@@ -96,12 +114,13 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/api/jobs", methods=["GET"], include_in_schema=False)
     async def api_jobs(request: Request) -> Response:
-        return await _json(operations.jobs, ws, request.query_params.get("status") or None,
-                           min(_int(request, "limit", operations.MAX_LIMIT), operations.MAX_LIMIT))
+        return await _json(lambda: operations.jobs(
+            ws, request.query_params.get("status") or None,
+            _limit(request, operations.MAX_LIMIT, operations.MAX_LIMIT)))
 
     @server.custom_route("/api/jobs/{job_id}", methods=["GET"], include_in_schema=False)
     async def api_job(request: Request) -> Response:
-        return await _json(operations.job, ws, request.path_params["job_id"])
+        return await _json(lambda: operations.job(ws, _job_id(request)))
 
     @server.custom_route("/api/jobs/{job_id}/{action}", methods=["POST"],
                          include_in_schema=False)
@@ -115,10 +134,9 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
         action = request.path_params["action"]
         if action not in ACTIONS:
             return JSONResponse({"error": f"no action {action!r}"}, status_code=404)
-        job_id = request.path_params["job_id"]
 
         def act() -> dict[str, Any]:
-            found = operations.find_job(ws, job_id)
+            found = operations.find_job(ws, _job_id(request))
             done = ACTIONS[action](ws, [found.id], by="dashboard")
             if not done:
                 raise CodeQueryError(f"{found.id} is {found.status}: {REFUSED[action]}")
@@ -128,7 +146,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/api/events", methods=["GET"], include_in_schema=False)
     async def api_events(request: Request) -> Response:
-        return await _json(operations.events, ws, None, min(_int(request, "limit", 50), 500))
+        return await _json(lambda: operations.events(ws, None, _limit(request, 50, 500)))
 
     @server.custom_route("/api/events/stream", methods=["GET"], include_in_schema=False)
     async def api_stream(request: Request) -> Response:
@@ -140,5 +158,5 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/api/search", methods=["GET"], include_in_schema=False)
     async def api_search(request: Request) -> Response:
-        return await _json(operations.search, ws, request.query_params.get("q", ""),
-                           min(max(_int(request, "limit", 20), 1), 50))
+        return await _json(lambda: operations.search(ws, request.query_params.get("q", ""),
+                                                     _limit(request, 20, 50)))
