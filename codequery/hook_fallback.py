@@ -28,9 +28,10 @@ def document(paths: RepoPaths, hook: str, started: float, budget: float | None) 
     outcome = document_now(Workspace(paths.root), trigger=f"hook:{hook}", deadline=deadline)
     took = time.monotonic() - started
     mode = "synchronous mode" if budget is None else "no worker running"
-    changed = outcome.documented + outcome.removed
-    if changed:
-        line = f"documentation updated ({mode}, {_files(changed)}, {took:.1f} s)"
+    changes = [f"{_files(n)} {done}" for n, done in
+               ((outcome.documented, "documented"), (outcome.removed, "removed")) if n]
+    if changes:
+        line = f"documentation updated ({mode}, {', '.join(changes)}, {took:.1f} s)"
     elif not (outcome.failed or outcome.left):
         return ""  # the index already matched the tree
     else:

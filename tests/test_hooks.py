@@ -243,7 +243,7 @@ def test_a_rebase_of_20_commits_on_3_files_leaves_at_most_3_jobs(setup, monkeypa
     assert done.returncode == 0, done.stderr
     # one reconcile, at the end (post-rewrite): each step of the rebase stays quiet
     assert _hook_lines(done.stderr) == [
-        "codequery: documentation updated (no worker running, 3 files"]
+        "codequery: documentation updated (no worker running, 3 files documented"]
     created = [job for job in _jobs(repo) if job["id"] not in before]
     assert sorted(job["path"] for job in created) == ["f0.py", "f1.py", "f2.py"]
     assert {job["status"] for job in created} == {"completed"}
@@ -474,7 +474,7 @@ def test_the_fast_path_imports_no_heavy_module(setup, worker):
     if worker:
         assert said == []  # woken, nothing to say
     else:  # the documenting runs in a child process (-I: it prints no import times)
-        assert said == ["codequery: documentation updated (no worker running, 1 file"]
+        assert said == ["codequery: documentation updated (no worker running, 1 file documented"]
     imported = {line.split("|")[-1].strip().split(".")[0] for line in out.splitlines()
                 if line.startswith("import time:")}
     assert "codequery" in imported
@@ -579,9 +579,11 @@ def test_without_a_worker_a_checkout_documents_through_the_fallback(setup):
     repo = setup
     _branches(repo)
     out = checkout(repo, "other")
-    assert _hook_lines(out) == ["codequery: documentation updated (no worker running, 2 files"]
+    assert _hook_lines(out) == [
+        "codequery: documentation updated (no worker running, 2 files documented"]
     assert _shows_only(repo, ["otherlandonly", "extraonly"], ["mainlandonly"])
     out = checkout(repo, "main")  # main's branchy.py is kept: pointed at, extra.py dropped
-    assert _hook_lines(out) == ["codequery: documentation updated (no worker running, 1 file"]
+    assert _hook_lines(out) == [
+        "codequery: documentation updated (no worker running, 1 file removed"]
     assert _shows_only(repo, ["mainlandonly"], ["otherlandonly", "extraonly"])
     assert "extra.py" not in _store(repo).paths()
