@@ -338,6 +338,8 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert len(pending) == 3 and {job["attempts"] for job in pending} == {0}
     report = json.loads(cli_run(repo, "status", "--json").stdout)
     assert "not logged in" in report["llm"]["blocked"]["reason"]
+    said = " ".join(cli_run(repo, "status").stdout.split())  # as rich wrapped it
+    assert "old, waiting: the documenter is blocked (see below) index:" in said
 
 
 @pytest.mark.slow

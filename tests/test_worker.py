@@ -165,7 +165,7 @@ def test_failing_documenter_ends_dead_with_growing_delays_then_retry(repo, repo_
     assert gaps[0] >= 0.3
     run_installed(repo, "worker", "stop")
     monkeypatch.delenv("FAKE_LLM_FAIL")
-    assert "1 jobs queued again" in run_installed(repo, "queue", "retry", "--all-dead").stdout
+    assert "1 job queued again" in run_installed(repo, "queue", "retry", "--all-dead").stdout
     _start(repo)
     assert run_installed(repo, "queue", "wait", job, "--timeout", "30").returncode == 0
 
@@ -197,7 +197,7 @@ def test_cancel_and_clear(repo, repo_paths):
     listed = json.loads(cli_run(repo, "queue", "list", "--json", "--status", "cancelled").stdout)
     assert [j["id"] for j in listed] == [ids[0]]
     assert cli_run(repo, "queue", "clear", "--days", "0", input="n\n").exit_code == 1
-    assert "1 jobs deleted" in cli_run(repo, "queue", "clear", "--days", "0", "--yes").stdout
+    assert "1 job deleted" in cli_run(repo, "queue", "clear", "--days", "0", "--yes").stdout
     assert len(json.loads(cli_run(repo, "queue", "list", "--json").stdout)) == 2
 
 

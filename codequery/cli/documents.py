@@ -7,7 +7,7 @@ from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
-from codequery.cli.formatting import shown_path
+from codequery.cli.formatting import plural, shown_path
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
@@ -69,6 +69,12 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool) -> bool: 
                       "instead (pass --yes to document them now)")
         return False
     return click.confirm("Go ahead?", default=False, err=True)
+
+
+def _not_done(outcome: Outcome) -> CodeQueryError:
+    n = len(outcome.failed) + outcome.left + outcome.dead
+    return CodeQueryError(f"{plural(n, 'file')} {'is' if n == 1 else 'are'} not documented "
+                          "yet (see above)")
 
 
 def _report(outcome: Outcome) -> None:
@@ -203,8 +209,7 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
     if not no_document:
         outcome = _run_documenting(ws, None, force=False, yes=yes)
         if outcome.unfinished:
-            raise CodeQueryError(f"{len(outcome.failed) + outcome.left + outcome.dead} files "
-                                 "are not documented yet (see above)")
+            raise _not_done(outcome)
 
 
 @cli.command()
@@ -237,8 +242,7 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
         return
     outcome = _run_documenting(ws, only, force, yes)
     if outcome.unfinished:
-        raise CodeQueryError(f"{len(outcome.failed) + outcome.left + outcome.dead} files are "
-                             "not documented yet (see above)")
+        raise _not_done(outcome)
 
 
 def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:
@@ -256,7 +260,7 @@ def _print_queued(ws: Workspace, queued: list) -> None:
         click.echo(f"{item.id}\t{shown_path(item.path)}")
     console = stderr_console()
     merged = sum(1 for q in queued if q.coalesced)
-    console.print(f"codequery: {len(queued)} jobs queued"
+    console.print(f"codequery: {plural(len(queued), 'job')} queued"
                   + (f" ({merged} merged into pending jobs)" if merged else "")
                   + ("" if queued else "; everything is documented already"))
     if queued and not liveness.worker_alive(ws.paths):

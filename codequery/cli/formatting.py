@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"

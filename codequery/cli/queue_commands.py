@@ -8,7 +8,7 @@ import click
 
 from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
-from codequery.cli.formatting import shown_path
+from codequery.cli.formatting import plural, shown_path
 from codequery.workspace import Workspace
 
 STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
@@ -117,7 +117,7 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
         raise click.UsageError("name job ids or pass --all-dead")
     ws = state.workspace
     done = operations.retry(ws, _known(ws, job_ids), all_dead=all_dead, by="cli")
-    click.echo(f"codequery: {len(done)} jobs queued again" + (f": {', '.join(done)}"
+    click.echo(f"codequery: {plural(len(done), 'job')} queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
 
 
@@ -161,7 +161,7 @@ def clear(state: State, days: float, yes: bool) -> None:
                       abort=True, err=True)
     ws = state.workspace
     removed = ledger.clear(ws.store.conn, ws.config.dataset, days)
-    click.echo(f"codequery: {removed} jobs deleted")
+    click.echo(f"codequery: {plural(removed, 'job')} deleted")
 
 
 @cli.command()

@@ -8,7 +8,7 @@ import click
 
 from codequery import ledger
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import duration
+from codequery.cli.formatting import duration, plural
 
 
 @cli.command()
@@ -21,7 +21,6 @@ def status(state: State, as_json: bool) -> None:
     report = operations.status(state.workspace)
     counts = {key: report["queue"][key] for key in ledger.STATUSES}
     stats = report["queue"]
-    eta = stats["eta_s"]
     dataset, ws, info = report["dataset"], state.workspace, report["worker"]
     index = report["index"]
     if as_json:
@@ -38,7 +37,7 @@ def status(state: State, as_json: bool) -> None:
                   + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else ""))
     if counts[ledger.PENDING]:
         console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
-                      f"old, done in about {duration(eta)}")
+                      f"old, {_outlook(report)}")
     console.print(f"index:     {index['documented']} documented, {index['stale']} stale, "
                   f"{index['missing']} missing, {index['outdated']} outdated"
                   + (f", {index['skipped']} skipped" if index["skipped"] else "")
@@ -61,5 +60,19 @@ def status(state: State, as_json: bool) -> None:
     if llm.get("breaker") and llm["breaker"]["state"] != "closed":
         retry = llm["breaker"].get("retry_in_s")
         console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "
-                      f"{llm['breaker']['failures']} failures"
+                      f"{plural(llm['breaker']['failures'], 'failure')}"
                       + (f"; calls resume in {duration(retry)}" if retry else ""))
+
+
+def _outlook(report: dict) -> str:
+    """When the backlog will be done, or why nobody can say."""
+    llm, eta = report["llm"], report["queue"]["eta_s"]
+    if llm.get("blocked"):
+        return "waiting: the documenter is blocked (see below)"
+    if llm.get("breaker") and llm["breaker"]["state"] == "open":
+        return "waiting: the circuit breaker stopped the calls (see below)"
+    if not report["worker"]["running"]:
+        return "waiting for a worker (codequery worker start, or: codequery document)"
+    if eta is None:
+        return "no estimate until a job has finished"
+    return f"done in about {duration(eta)}"

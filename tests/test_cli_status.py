@@ -1,0 +1,23 @@
+"""codequery status as people read it."""
+
+from pathlib import Path
+
+from tests.helpers import cli_run, write
+
+
+def _backlog(repo: Path) -> str:
+    """The backlog line (rich wraps long lines at 80 columns; put together again)."""
+    result = cli_run(repo, "status")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    return said[said.index("backlog:"):said.index("index:")]
+
+
+def test_a_backlog_without_a_worker_says_it_waits_for_one_not_when_it_is_done(
+        initialized_repo: Path):
+    write(initialized_repo, {"README.md": "# Changed\n"})
+    queued = cli_run(initialized_repo, "document", "--queue", "README.md")
+    assert "codequery: 1 job queued" in queued.stderr
+    line = _backlog(initialized_repo)
+    assert "waiting for a worker (codequery worker start" in line
+    assert "done in about" not in line
