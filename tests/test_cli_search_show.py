@@ -185,3 +185,13 @@ def test_search_prints_a_path_with_a_line_break_quoted_on_one_line(tmp_path):
     first, *_ = cli_run(repo, "search", "newline_name").stdout.splitlines()
     assert first.split() == ['"new\\nline.py"', first.split()[1]]
     assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"  # JSON: as is
+
+
+def test_no_results_for_a_huge_query_echoes_only_its_start(repo):
+    cli_run(repo, "init")
+    query = "zqxj" * 5000
+    result = cli_run(repo, "search", query)
+    assert result.exit_code == 0
+    assert result.stderr == f"no results for {query[:60]!r}... (20000 characters)\n"
+    short = cli_run(repo, "search", "zqxj")
+    assert short.stderr == "no results for 'zqxj'\n"

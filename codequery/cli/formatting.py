@@ -34,3 +34,11 @@ def shown_path(path: str) -> str:
     escaped = "".join(ch if _plain(ch) else "\\" + ch if ch in '"\\'
                       else ch.encode("unicode_escape").decode("ascii") for ch in path)
     return f'"{escaped}"'
+
+
+def quoted_clip(text: str, most: int = 60) -> str:
+    """`text` quoted for a message, cut to its first `most` characters when longer (a
+    20 KB query is not worth echoing whole)."""
+    if len(text) <= most:
+        return repr(text)
+    return f"{text[:most]!r}... ({len(text)} characters)"
