@@ -86,3 +86,17 @@ def test_status_all_lists_a_repository_with_a_broken_config_with_a_warning(repos
     assert broken["warning"].startswith(f"invalid config {settings}")
     assert rows[str(alpha.resolve())]["queue"]["pending"] == 0
     assert f"warning: invalid config {settings}" in result.stderr
+
+
+def test_status_all_shows_each_repositorys_full_path_on_a_line_of_its_own(repos, tmp_path):
+    deep = make_repo(tmp_path / ("a_rather_long_folder_name_" * 4) / "gamma")
+    assert cli_run(deep, "init", "--no-hooks").exit_code == 0
+    result = cli_run(deep, "worker", "status", "--all")  # 80 columns, as when piped
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    for repo in (*repos, deep):
+        assert str(repo.resolve()) in lines
+    assert len(str(deep.resolve())) > 80
+    at = lines.index(str(deep.resolve()))
+    assert lines[at + 1] == ("  worker not running, transport sqlite; queue: 0 pending, "
+                             "0 processing, 1 completed, 0 dead")

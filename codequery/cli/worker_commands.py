@@ -164,19 +164,30 @@ def _status_all(as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        from rich.table import Table
-
-        table = Table("repository", "worker", "pid", "transport", "pending", "processing",
-                      "completed", "dead")
-        for row in rows:
-            worker, queue = row["worker"], row["queue"]
-            table.add_row(row["root"], "running" if worker["running"] else "not running",
-                          str(worker["pid"] or "-"), row["transport"] or "?",
-                          *(str(queue[s]) if queue else "?"
-                            for s in ("pending", "processing", "completed", "dead")))
-        stdout_console().print(table)
+        _print_all(rows)
     if not rows or not all(row["worker"]["running"] for row in rows):
         click.get_current_context().exit(3)
+
+
+def _print_all(rows: list[dict]) -> None:
+    """Each repository's full path on a line of its own (it is what tells them apart, so
+    it is never cut to fit a column), then its worker and queue on one line."""
+    from rich.markup import escape
+
+    console = stdout_console()
+    if not rows:
+        stderr_console().print("codequery: no repository is registered (`codequery init` "
+                               "registers one)")
+    for row in rows:
+        worker, queue = row["worker"], row["queue"]
+        console.print(f"[bold]{escape(row['root'])}[/bold]", soft_wrap=True)
+        state = (f"[green]running[/green] (pid {worker['pid'] or '?'})" if worker["running"]
+                 else "[red]not running[/red]")
+        counts = (", ".join(f"{queue[s]} {s}" for s in ("pending", "processing", "completed",
+                                                        "dead"))
+                  if queue else "? (see the warning)")
+        console.print(f"  worker {state}, transport {row['transport'] or '?'}; queue: {counts}",
+                      soft_wrap=True)
 
 
 @worker.command()
