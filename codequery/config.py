@@ -18,6 +18,13 @@ from codequery.errors import CodeQueryError
 
 DocumenterName = Literal["builtin", "claude", "command"]
 Mode = Literal["auto", "manual", "sync"]
+
+# What each mode makes a commit do (the hooks: codequery.hook), for --help and the schema.
+MODE_HELP = ("auto (the default) wakes a running worker, or with none documents now within "
+             "sync_budget_seconds (builtin documenter only); manual only wakes a running "
+             "worker: with none, nothing is queued and the index catches up when one starts "
+             "or at `codequery document`; sync always documents now, worker or not.")
+
 Transport = Literal["sqlite", "redis"]
 
 
@@ -59,8 +66,7 @@ class DocumenterConfig(_Section):
 class ProcessingConfig(_Section):
     mode: Mode = Field(
         defaults.MODE,
-        description="auto: queue when a worker runs, else document at commit time; "
-        "manual: always queue; sync: always document at commit time.",
+        description="What a commit does. " + MODE_HELP,
     )
     fallback_to_sync: bool = Field(
         defaults.FALLBACK_TO_SYNC,

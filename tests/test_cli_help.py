@@ -36,3 +36,11 @@ def test_every_command_explains_itself(tmp_path, path, command):
 
 def test_version(tmp_path):
     assert cli_run(tmp_path, "--version").stdout.strip().endswith(__version__)
+
+
+@pytest.mark.parametrize("command", ["init", "setup"])
+def test_the_mode_help_says_manual_queues_nothing_without_a_worker(tmp_path, command):
+    said = " ".join(cli_run(tmp_path, command, "--help").stdout.split())
+    assert ("manual only wakes a running worker: with none, nothing is queued and the index "
+            "catches up when one starts") in said
+    assert "always queue" not in said

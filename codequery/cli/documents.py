@@ -165,8 +165,7 @@ def _stage_config(ws: Workspace) -> None:
               help="Who writes the records (default builtin: offline static analysis).")
 @click.option("--model", help="Model for an LLM documenter.")
 @click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
-              help="What a commit does: auto (queue if a worker runs, else document now), "
-                   "manual (always queue), sync (always document now).")
+              help="What a commit does: " + config_mod.MODE_HELP)
 @click.option("--dataset", help="Name of this repository's dataset (default: its folder name).")
 @click.option("--no-hooks", is_flag=True, help="Do not install the git hooks.")
 @click.option("--no-document", is_flag=True, help="Set up only; document nothing yet.")

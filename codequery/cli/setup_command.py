@@ -20,7 +20,7 @@ WORKER_CHOICES = ("start", "service", "none")
               help="Who writes the records (claude is offered when it is on PATH).")
 @click.option("--model", help="Model for an LLM documenter (empty: the CLI's default).")
 @click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
-              help="What a commit does (auto: queue if a worker runs, else document now).")
+              help="What a commit does: " + config_mod.MODE_HELP)
 @click.option("--hooks/--no-hooks", default=None, help="Install the git hooks.")
 @click.option("--worker", type=click.Choice(WORKER_CHOICES),
               help="Start a worker now, install it as a per-user service, or neither.")
