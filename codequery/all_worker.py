@@ -72,7 +72,9 @@ class AllWorker:
             consumer.check_worker_health()
 
     def stop(self) -> None:
-        """Running jobs finish (within SHUTDOWN_SECONDS); pending jobs stay queued."""
+        """As a repository's own worker stops: documenter commands still running are
+        killed (their jobs stay queued), other running jobs get SHUTDOWN_SECONDS to finish;
+        pending jobs stay queued."""
         for app, _ in self.served.values():
             app.runtime.begin_stop()
         for app, consumer in self.served.values():

@@ -356,7 +356,8 @@ def _stop_workers(unit: ServiceUnit, stop_own: bool) -> Iterator[str]:
     if own and not stop_own:
         return
     whose = "the service's worker" if own else "the worker started by hand"
-    yield f"stopping {whose} (pid {running.pid or '?'}); running jobs finish first"
+    yield (f"stopping {whose} (pid {running.pid or '?'}); documenter commands still running "
+           "are killed and their jobs stay queued")
     worker_control.stop(paths, timeout=STOP_TIMEOUT - 30)
 
 

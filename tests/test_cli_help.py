@@ -44,3 +44,12 @@ def test_the_mode_help_says_manual_queues_nothing_without_a_worker(tmp_path, com
     assert ("manual only wakes a running worker: with none, nothing is queued and the index "
             "catches up when one starts") in said
     assert "always queue" not in said
+
+
+@pytest.mark.parametrize("command", ["stop", "restart"])
+def test_worker_stop_help_says_running_llm_calls_are_killed(tmp_path, command):
+    said = " ".join(cli_run(tmp_path, "worker", command, "--help").stdout.split())
+    if command == "stop":
+        assert "Documenter commands still running (LLM calls) are killed at once" in said
+    assert "finish first" not in said and "let running jobs finish" not in said
+    assert "before stopping it harder (SIGTERM, then SIGKILL)" in said

@@ -70,12 +70,15 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
 
 @worker.command()
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds to let running jobs finish before stopping harder.")
+              help="Seconds to wait for the worker to exit before stopping it harder "
+                   "(SIGTERM, then SIGKILL).")
 @click.option("--all", "all_repos", is_flag=True,
               help="Stop the worker of all registered repositories.")
 @click.pass_obj
 def stop(state: State, timeout: float, all_repos: bool = False) -> None:
-    """Stop the worker: running jobs finish first; pending jobs stay queued."""
+    """Stop the worker. Documenter commands still running (LLM calls) are killed at once
+    and their jobs go back to the queue without losing an attempt; other running jobs get
+    a few seconds to finish; pending jobs stay queued."""
     if all_repos:
         from codequery import registry
         from codequery.paths import RepoPaths
@@ -93,7 +96,8 @@ def stop(state: State, timeout: float, all_repos: bool = False) -> None:
 @worker.command()
 @click.option("--threads", type=click.IntRange(1, 64), help="Consumer threads for the new worker.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds to let running jobs finish before stopping harder.")
+              help="Seconds to wait for the worker to exit before stopping it harder "
+                   "(SIGTERM, then SIGKILL).")
 @click.pass_context
 def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
     """Stop the worker (if any) and start a new one."""
