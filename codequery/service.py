@@ -37,7 +37,13 @@ KIND = {SYSTEMD: "systemd user service", LAUNCHD: "launchd agent"}
 LOG_NAME = "worker.out"  # where a worker started by `codequery worker start` writes, too
 PROBE_TIMEOUT = 5.0
 QUICK_TIMEOUT = 30.0
-STOP_TIMEOUT = 180.0  # longer than TimeoutStopSec / ExitTimeOut (150 s) in the templates
+# How long the service manager waits for the worker to exit once told to stop (systemd's
+# TimeoutStopSec, launchd's ExitTimeOut) before it kills what is left. The worker does not
+# wait for LLM calls: it kills its documenter commands at once and gives other running jobs
+# worker.SHUTDOWN_SECONDS, so it exits within some 20 s at worst (threads and Redis joined).
+UNIT_STOP_SECONDS = 60
+# Our own wait for `systemctl`/`launchctl` to stop a unit: longer than theirs.
+STOP_TIMEOUT = UNIT_STOP_SECONDS + 30.0
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ def _render_systemd(root: Path, argv: list[str], env: dict[str, str], log_file: 
         exec_start=" ".join([_systemd_executable(argv[0]),
                              *(_systemd_quoted(arg, in_exec=True) for arg in argv[1:])]),
         log_file=_systemd_plain(str(log_file)),
+        stop_seconds=UNIT_STOP_SECONDS,
     )
 
 
@@ -169,7 +176,7 @@ def _render_launchd(label: str, root: Path, argv: list[str], env: dict[str, str]
     agent = plistlib.loads(_template("codequery-worker.plist").encode("utf-8"))
     values = {"Label": label, "ProgramArguments": list(argv), "WorkingDirectory": str(root),
               "EnvironmentVariables": env, "StandardOutPath": str(log_file),
-              "StandardErrorPath": str(log_file)}
+              "StandardErrorPath": str(log_file), "ExitTimeOut": UNIT_STOP_SECONDS}
     missing = sorted(set(values) - set(agent))
     if missing:  # the template and this code must agree on what gets filled in
         raise RuntimeError(f"codequery-worker.plist lacks {', '.join(missing)}")
@@ -358,7 +365,7 @@ def _stop_workers(unit: ServiceUnit, stop_own: bool) -> Iterator[str]:
     whose = "the service's worker" if own else "the worker started by hand"
     yield (f"stopping {whose} (pid {running.pid or '?'}); documenter commands still running "
            "are killed and their jobs stay queued")
-    worker_control.stop(paths, timeout=STOP_TIMEOUT - 30)
+    worker_control.stop(paths, timeout=UNIT_STOP_SECONDS)
 
 
 def install(root: Path, platform: str | None = None, command: list[str] | None = None

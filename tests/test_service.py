@@ -223,3 +223,42 @@ def test_worker_start_mentions_an_installed_service(initialized):
     finally:
         with contextlib.suppress(CodeQueryError):
             worker_control.stop(RepoPaths(initialized), timeout=5)
+
+
+def test_the_manager_waits_for_the_stop_less_than_we_wait_for_the_manager(initialized):
+    unit = service.render(initialized, "systemd")
+    settings = _unit_settings(unit.content)["Service"]
+    assert settings["TimeoutStopSec"] == str(service.UNIT_STOP_SECONDS)
+    assert "documenter's default timeout" not in unit.content  # it never waits for one
+    agent = plistlib.loads(service.render(initialized, "launchd").content.encode())
+    assert agent["ExitTimeOut"] == service.UNIT_STOP_SECONDS
+    assert service.STOP_TIMEOUT > service.UNIT_STOP_SECONDS
+
+
+@pytest.mark.slow
+def test_sigint_alone_stops_a_worker_with_hung_llm_calls_well_within_the_unit_timeout(
+        tmp_path, fake_claude, monkeypatch):
+    """What systemd does (KillSignal=SIGINT, KillMode=mixed: the main process only)."""
+    import signal
+
+    from tests.helpers import gone, logged_calls, wait_for
+
+    repo = make_repo(tmp_path / "r", {f"m{i}.py": f"def f{i}():\n    return {i}\n"
+                                      for i in range(2)})
+    assert cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test",
+                   "--no-document", "--no-hooks").exit_code == 0
+    monkeypatch.setenv("FAKE_CLAUDE_HANG", "1")
+    try:
+        assert run_installed(repo, "document", "--queue").returncode == 0
+        assert run_installed(repo, "worker", "start", "--threads", "2").returncode == 0
+        wait_for(lambda: len(logged_calls(fake_claude)) == 2, timeout=30)
+        pid = worker_control.info(RepoPaths(repo)).pid
+        started = time.monotonic()
+        os.kill(pid, signal.SIGINT)
+        assert gone(pid, wait=service.UNIT_STOP_SECONDS)
+        assert time.monotonic() - started < service.UNIT_STOP_SECONDS / 2
+        for call in logged_calls(fake_claude):
+            assert gone(call["pid"], wait=5) and gone(call["child"], wait=5)
+    finally:
+        with contextlib.suppress(CodeQueryError):
+            worker_control.stop(RepoPaths(repo), timeout=5)
