@@ -117,7 +117,7 @@ def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
 def status(ws: Workspace) -> dict[str, Any]:
     """The worker, the queue, the index and the LLM calls at a glance."""
     # Imported here: they bring huey, psutil and pydantic, which a search does without.
-    from codequery import reconcile, worker_control
+    from codequery import reconcile, start_settings, worker_control
     from codequery.documenters import identity
     from codequery.llm_caller import breaker_for, call_totals, last_call_error
 
@@ -141,7 +141,9 @@ def status(ws: Workspace) -> dict[str, Any]:
     return {
         "dataset": dataset,
         "root": str(ws.root),
-        "worker": info.as_dict(),
+        # Settings the worker reads only at its start that have changed since.
+        "worker": {**info.as_dict(), "restart_for": start_settings.changed(ws.paths, config)
+                   if info.running else []},
         "queue": {**counts, "stuck": stats["stuck"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta},

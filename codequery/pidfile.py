@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 
-def write(path: Path) -> dict[str, Any]:
+def write(path: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     import psutil
 
     me = psutil.Process()
     info = {"pid": me.pid, "create_time": me.create_time(), "cmdline": me.cmdline(),
-            "started_at": time.time(), "python": sys.executable}
+            "started_at": time.time(), "python": sys.executable, **(extra or {})}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(info), encoding="utf-8")
     os.replace(tmp, path)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from codequery import blobs, holders, ledger, liveness, pidfile
+from codequery import blobs, holders, ledger, liveness, pidfile, start_settings
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
@@ -89,7 +89,8 @@ class WorkerRuntime:
                 os.close(fd)  # a worker of many repositories lives on without this one
                 raise
             self._lock_fd = fd
-            info = pidfile.write(self.paths.pid_file)
+            info = pidfile.write(self.paths.pid_file, {
+                start_settings.PID_FILE_KEY: start_settings.fingerprints(self.runner.config)})
             fifo = liveness.fifo_path(self.paths)
             if not os.path.exists(fifo):
                 os.mkfifo(fifo, 0o600)

@@ -81,3 +81,22 @@ def test_a_redis_transport_without_url_is_a_config_error(initialized_repo):
     result = cli_run(repo, "status")
     assert result.exit_code == 1
     assert "processing" in result.output and "redis_url" in result.output
+
+
+def test_a_changed_redis_url_is_reported_until_the_worker_restarts(initialized_repo,
+                                                                    redis_server):
+    repo = initialized_repo
+    _use_redis(repo, redis_server.url)
+    assert run_installed(repo, "worker", "start").returncode == 0
+    _use_redis(repo, redis_server.url.rsplit("/", 1)[0] + "/1")  # the worker keeps db 0
+    report = cli_json(repo, "status")
+    assert report["worker"]["restart_for"] == ["processing.redis_url"]
+    said = " ".join(cli_run(repo, "status").stdout.split())
+    assert ("the running worker was started with other settings (processing.redis_url) "
+            "than the config holds now, and reads them only when it starts: restart it "
+            "(codequery worker restart)") in said
+    again = run_installed(repo, "worker", "start")
+    assert "already running" in again.stdout and "processing.redis_url" in again.stderr
+    assert run_installed(repo, "worker", "restart").returncode == 0
+    assert cli_json(repo, "status")["worker"]["restart_for"] == []
+    assert "restart" not in cli_run(repo, "worker", "status").stderr

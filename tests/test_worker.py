@@ -426,3 +426,18 @@ def test_status_with_a_corrupt_database_says_not_running_with_exit_3(repo, repo_
     assert report["worker"]["running"] is False and report["queue"] is None
     assert report["warning"].startswith(f"cannot use database {repo_paths.data_db}")
     assert result.stderr.startswith("warning: cannot use database")
+
+
+def test_worker_status_says_to_restart_after_a_setting_read_at_start_changed(repo):
+    assert cli_run(repo, "init").exit_code == 0
+    try:
+        assert run_installed(repo, "worker", "start").returncode == 0
+        configure(repo, documenter={"confirm_above": 10})  # followed while it runs
+        assert json.loads(cli_run(repo, "worker", "status", "--json").stdout)[
+            "worker"]["restart_for"] == []
+        configure(repo, processing={"threads": 3})  # read only at its start
+        result = cli_run(repo, "worker", "status", "--json")
+        assert json.loads(result.stdout)["worker"]["restart_for"] == ["processing.threads"]
+        assert "warning: the running worker was started with other settings" in result.stderr
+    finally:
+        worker_control.stop(RepoPaths(repo), timeout=5)

@@ -32,6 +32,11 @@ def status(state: State, as_json: bool) -> None:
            if info["running"] else "[red]not running[/red] (codequery worker start)")
     console.print(f"[bold]{dataset}[/bold]: {ws.root}")
     console.print(f"worker:    {run}")
+    if info["restart_for"]:
+        from codequery import start_settings
+
+        console.print("[yellow]restart:[/yellow]   "
+                      + start_settings.advice(ws.paths, info["restart_for"]))
     console.print(f"mode:      {report['mode']}, documenter {report['documenter']}")
     console.print("queue:     " + ", ".join(f"{n} {s}" for s, n in counts.items())
                   + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else ""))

@@ -7,7 +7,7 @@ from collections import deque
 
 import click
 
-from codequery import ledger, worker_control
+from codequery import ledger, start_settings, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.formatting import duration
 from codequery.errors import CodeQueryError
@@ -66,6 +66,10 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
         unit = service.installed_unit(ws.root)
         managed = f"; a service for this repository is installed: {unit}" if unit else ""
         click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'}{managed})")
+        restart_for = _restart_for(ws)
+        if restart_for:
+            click.secho(f"warning: {start_settings.advice(ws.paths, restart_for)}",
+                        fg="yellow", err=True)
 
 
 @worker.command()
@@ -123,8 +127,13 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
     counts, problem = _queue_counts(ws)
     if problem:
         click.secho(f"warning: {problem}", fg="yellow", err=True)
+    restart_for = _restart_for(ws) if info.running else []
+    if restart_for:
+        click.secho(f"warning: {start_settings.advice(ws.paths, restart_for)}", fg="yellow",
+                    err=True)
     if as_json:
-        emit_json({"worker": info.as_dict(), "queue": counts, "warning": problem})
+        emit_json({"worker": {**info.as_dict(), "restart_for": restart_for}, "queue": counts,
+                   "warning": problem})
     else:
         console = stdout_console()
         if info.running:
@@ -137,6 +146,15 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
         click.get_current_context().exit(3)
+
+
+def _restart_for(ws: Workspace) -> list[str]:
+    """Settings the running worker reads only at its start, changed since (none when the
+    config cannot be read: the queue counts' warning says why)."""
+    try:
+        return start_settings.changed(ws.paths, ws.config)
+    except CodeQueryError:
+        return []
 
 
 def _queue_counts(ws: Workspace) -> tuple[dict[str, int] | None, str | None]:
