@@ -1239,9 +1239,9 @@ def test_a_cpp_keyword_reminder_is_no_summary() -> None:
     # ninja: `// static` above a static member's definition
     doc = outline("cpp", b"// Parses cl.exe output.\n#include <string>\n\n"
                          b"// Strip the include notes.\n// static\n"
-                             b"string CLParser::Filter(const string& line) { return line; }\n"
-                             b"/* virtual */ void X::f() {}\n"
-                             b"// Parse one line.\nvoid X::g() {}\n")
+                         b"string CLParser::Filter(const string& line) { return line; }\n"
+                         b"/* virtual */ void X::f() {}\n"
+                         b"// Parse one line.\nvoid X::g() {}\n")
     assert doc is not None
     assert [(f.name, f.summary) for f in doc.functions] == [
         ("CLParser::Filter", "Strip the include notes."), ("X::f", ""),
