@@ -58,7 +58,7 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
         return 0
     started = time.monotonic()
     try:
-        line = run(paths, hook, started)
+        line = run(paths, hook, args, started)
     except HookProblem as exc:
         line = f"{exc}; the commit is fine, documentation was not updated"
     except BaseException as exc:  # noqa: BLE001 - a hook must never fail a commit
@@ -70,12 +70,12 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
     return 0
 
 
-def run(paths: RepoPaths, hook: str, started: float) -> str:
+def run(paths: RepoPaths, hook: str, args: list[str], started: float) -> str:
     settings = read_settings(paths.settings)
     mode = settings["mode"]
     if mode != "sync" and liveness.wake_if_alive(paths):
         return ""  # the worker reconciles; a commit should not chatter
-    if hook in ("post-commit", "post-checkout") and _in_rebase(paths.root):
+    if _rebase_step(hook, args) and _in_rebase(paths.root):
         return ""  # each step of a rebase: post-rewrite reconciles once at the end
     if mode == "manual" or (mode == "auto" and not settings["fallback_to_sync"]):
         return "no worker is running; the index catches up when one starts (codequery worker start)"
@@ -93,6 +93,13 @@ def _git_env() -> dict[str, str]:
     from codequery.git import clean_env
 
     return clean_env()
+
+
+def _rebase_step(hook: str, args: list[str]) -> bool:
+    """A hook that, inside a rebase, fires for one step: a pick's post-commit, a checkout,
+    and the `post-rewrite amend` of every reword, squash, fixup or edit."""
+    return hook in ("post-commit", "post-checkout") or (
+        hook == "post-rewrite" and args[:1] == ["amend"])
 
 
 def _in_rebase(root: Path) -> bool:

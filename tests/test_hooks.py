@@ -250,6 +250,27 @@ def test_a_rebase_of_20_commits_on_3_files_leaves_at_most_3_jobs(setup, monkeypa
     assert _store(repo).get("f1.py")["content_sha"] == _blob(repo, "f1.py")
 
 
+def test_an_interactive_rebase_rewording_each_commit_documents_once_at_the_end(setup):
+    repo = setup
+    commit_all(repo, "share the codequery settings")
+    for n in range(12):
+        write(repo, {f"f{n % 3}.py": f"value = {n}\n"})
+        git(repo, "add", "-A")
+        commit(repo, f"step {n}", env={**os.environ, "CODEQUERY_SKIP": "1"})
+    before = {job["id"] for job in _jobs(repo)}
+    # each reword amends its commit, which fires `post-rewrite amend` mid-rebase
+    env = {**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i 's/^pick/reword/'",
+           "GIT_EDITOR": "true"}
+    done = subprocess.run(["git", "rebase", "-q", "-i", "--force-rebase", "HEAD~12"],
+                          cwd=repo, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert _hook_lines(done.stderr) == [
+        "codequery: documentation updated (no worker running, 3 files documented"]
+    created = [job for job in _jobs(repo) if job["id"] not in before]
+    assert sorted(job["path"] for job in created) == ["f0.py", "f1.py", "f2.py"]
+    assert _store(repo).get("f2.py")["content_sha"] == _blob(repo, "f2.py")
+
+
 @pytest.mark.parametrize("settings", [
     {"processing": {"mode": "manual"}},
     {"processing": {"fallback_to_sync": False}},
