@@ -325,6 +325,48 @@ def test_a_failing_user_hook_keeps_its_exit_status(repo):
     assert done.returncode == 7 and "failing" in done.stderr
 
 
+@pytest.fixture
+def gone_python(repo, tmp_path):
+    """`repo` with codequery's hooks run by a venv's Python that was then moved away, over
+    a user's post-commit (it logs) and post-merge (it fails); returns the Python's path."""
+    hooks = repo / ".git" / "hooks"
+    (hooks / "post-commit").write_text('#!/bin/sh\necho "user-hook-ran $*" >> ran.txt\n')
+    (hooks / "post-merge").write_text("#!/bin/sh\necho failing >&2\nexit 7\n")
+    for name in ("post-commit", "post-merge"):
+        (hooks / name).chmod(0o755)
+    assert cli_run(repo, "init").exit_code == 0
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.symlink_to(sys.executable)
+    hooks_install.install(repo, python=str(python))
+    (tmp_path / "venv").rename(tmp_path / "venv.moved")
+    return python
+
+
+def _gone_line(python):
+    return (f"codequery: hook skipped, its Python is gone ({python}); reinstall codequery "
+            "or run `codequery install-hooks` again\n")
+
+
+def test_a_gone_python_never_changes_gits_exit_status(gone_python, repo, tmp_path):
+    for command in (["checkout", "-q", "-b", "t2"], ["switch", "-q", "-"],
+                    ["worktree", "add", "-q", str(tmp_path / "wt")]):
+        done = subprocess.run(["git", *command], cwd=repo, capture_output=True, text=True)
+        assert (done.returncode, done.stderr) == (0, _gone_line(gone_python)), command
+    assert (tmp_path / "wt" / "README.md").exists()
+
+
+def test_a_gone_python_still_runs_the_users_hook_with_its_status(gone_python, repo):
+    write(repo, {"a.py": "x = 1\n"})
+    git(repo, "add", "a.py")
+    assert commit(repo) == _gone_line(gone_python)
+    assert (repo / "ran.txt").read_text() == "user-hook-ran \n"
+    hook = repo / ".git" / "hooks" / "post-merge"
+    done = subprocess.run([str(hook), "0"], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 7
+    assert done.stderr == "failing\n" + _gone_line(gone_python)
+
+
 def test_core_hooks_path_is_honoured(repo):
     git(repo, "config", "core.hooksPath", ".githooks")
     result = cli_run(repo, "init")
