@@ -1,5 +1,7 @@
 """The team cache against a real redis-server, and two clones with the fake Claude CLI."""
 
+import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,30 @@ def test_a_malformed_or_mismatched_entry_is_ignored(redis_server):
     assert cache.take(other, "a.py") is None
 
 
+def test_a_record_whose_labels_contradict_its_key_is_refused_and_logged_once(
+        redis_server, caplog):
+    cache = TeamCache(CacheConfig(url=redis_server.url))
+    client = redis_link.client(redis_server.url)
+    forged = {**_record(), "documenter": "builtin", "model": "gpt-other", "language": "rust"}
+    client.set(redis_keys.cached_record(KEY), json.dumps(forged))
+    with caplog.at_level(logging.WARNING, logger="codequery.team_cache"):
+        assert cache.take(KEY, "a.py") is None
+        assert cache.take(KEY, "a.py") is None
+    assert cache.refused == 2
+    refusals = [r.getMessage() for r in caplog.records if "refusing" in r.getMessage()]
+    assert len(refusals) == 1 and "'gpt-other'" in refusals[0], refusals
+
+
+def test_a_record_shared_under_another_prompt_version_is_refused(redis_server):
+    cache = TeamCache(CacheConfig(url=redis_server.url))
+    old = content_key.make(SHA, "claude", "m", "p0", "python")
+    assert cache.share(old, _record())
+    client = redis_link.client(redis_server.url)
+    client.set(redis_keys.cached_record(KEY), client.get(redis_keys.cached_record(old)))
+    assert cache.take(old, "a.py") is not None
+    assert cache.take(KEY, "a.py") is None
+
+
 def test_an_unreachable_cache_is_skipped(redis_server):
     cache = TeamCache(CacheConfig(url=redis_server.url))
     redis_server.stop()
@@ -85,3 +111,23 @@ def test_a_second_clone_takes_what_the_first_documented_with_no_llm_call(
     env_sha = git(origin, "rev-parse", "HEAD:config/.env").strip()
     keys = [key.decode() for key in redis_link.client(redis_server.url).keys("*")]
     assert len(keys) == 2 and not any(env_sha in key for key in keys), keys
+
+
+@pytest.mark.slow
+def test_a_clone_documents_itself_what_a_forged_shared_record_claims(
+        tmp_path, redis_server, fake_claude):
+    origin = make_repo(tmp_path / "origin", {"src/tax.py": "def vat(x):\n    return x\n"})
+    first = _clone_with_cache(origin, tmp_path / "first", redis_server.url)
+    assert cli_run(first, "document", "--all").exit_code == 0
+    client = redis_link.client(redis_server.url)
+    [name] = client.keys("*")
+    forged = {**json.loads(client.get(name)), "documenter": "builtin", "model": "gpt-other",
+              "language": "rust", "overview": "Forged."}
+    client.set(name, json.dumps(forged))
+    second = _clone_with_cache(origin, tmp_path / "second", redis_server.url)
+    result = cli_run(second, "document", "--all")
+    assert result.exit_code == 0, result.output
+    assert len(logged_calls(fake_claude)) == 2  # documented again, not taken
+    shown = cli_json(second, "show", "src/tax.py")
+    assert (shown["documenter"], shown["language"]) == ("claude", "python")
+    assert shown["overview"] == "Fake documentation of src/tax.py."
