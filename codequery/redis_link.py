@@ -10,6 +10,7 @@ import datetime
 import functools
 import json
 import logging
+import time
 from typing import Any
 
 from codequery.errors import CodeQueryError
@@ -65,10 +66,34 @@ def redact(url: str) -> str:
 def huey(name: str, url: str) -> Any:  # huey.PriorityRedisHuey
     """A Huey queue on Redis whose tasks travel as JSON: whoever can write to the Redis
     can queue a task of ours with JSON arguments, never run code of their choosing (Huey's
-    default serializer is pickle). A task that does not decode is dropped with a log line."""
+    default serializer is pickle). A task that does not decode is dropped with a log line.
+    While Redis is away, its pollers neither raise (Huey would log a traceback for each
+    try) nor poll as often: `redis_outage` logs the outage once and paces them."""
     from huey import PriorityRedisHuey
 
+    from codequery import redis_outage
+
+    outage = redis_outage.of(url)
+
     class JsonRedisHuey(PriorityRedisHuey):
+        def dequeue(self) -> Any:
+            try:
+                task = super().dequeue()
+            except down_errors() as exc:
+                time.sleep(outage.failed(exc))
+                return None
+            outage.worked()
+            return task
+
+        def read_schedule(self, timestamp: Any = None) -> list:
+            try:
+                due = super().read_schedule(timestamp)
+            except down_errors() as exc:
+                outage.failed(exc)  # the scheduler tries again at its next tick
+                return []
+            outage.worked()
+            return due
+
         def deserialize_task(self, data: bytes) -> Any:
             try:
                 return super().deserialize_task(data)

@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from codequery import holders, ledger, redis_keys, redis_link, remote_queue
+from codequery import holders, ledger, redis_keys, redis_link, redis_outage, remote_queue
 from codequery.config import DocumenterConfig
 from codequery.eligibility import Content
 from codequery.remote_consumer import RemoteConsumer
@@ -113,15 +113,19 @@ class RemoteWork:
 
     def _collect_loop(self) -> None:
         last_check = 0.0
+        outage = redis_outage.of(self.url)
         while not self._stop.is_set():
             try:
                 found = self.client.brpop(self._results, timeout=1)
+                outage.worked()
                 if found is not None:
                     self.take(json.loads(found[1]))
                 if time.monotonic() - last_check >= LEASE_CHECK_SECONDS:
                     last_check = time.monotonic()
                     self.check_leases()
-            except Exception as exc:  # Redis away, a locked database: try again
+            except redis_link.down_errors() as exc:  # told once, for the whole process
+                self._stop.wait(outage.failed(exc))
+            except Exception as exc:  # a locked database: try again
                 if time.monotonic() - self._last_error > ERROR_QUIET_SECONDS:
                     self._last_error = time.monotonic()
                     log.warning("taking remote results failed (%s: %s); retrying",

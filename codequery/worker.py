@@ -188,7 +188,9 @@ class WorkerRuntime:
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
                 except Exception as exc:  # a locked database or Redis away: not fatal
-                    if self._news(f"dispatching: {type(exc).__name__}: {exc}"):
+                    if self._redis_away(exc):
+                        pass  # logged once for the process, not with a traceback per try
+                    elif self._news(f"dispatching: {type(exc).__name__}: {exc}"):
                         log.error("dispatching failed (%s: %s); the jobs stay in the ledger "
                                   "and are handed over once it works again",
                                   type(exc).__name__, exc, exc_info=True)
@@ -204,6 +206,18 @@ class WorkerRuntime:
         finally:
             os.close(fifo)
             conn.close()
+
+    def _redis_away(self, exc: Exception) -> bool:
+        """Whether `exc` says the Redis transport is away (then noted, once, as such)."""
+        processing = self.runner.config.processing
+        if processing.transport != "redis":
+            return False
+        from codequery import redis_link, redis_outage
+
+        if not isinstance(exc, redis_link.down_errors()):
+            return False
+        redis_outage.of(processing.redis_url).failed(exc)
+        return True
 
     def _transport_restarted(self) -> bool:
         """Whether the Redis transport restarted since the last look (its tasks, held

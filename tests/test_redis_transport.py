@@ -100,3 +100,30 @@ def test_a_changed_redis_url_is_reported_until_the_worker_restarts(initialized_r
     assert run_installed(repo, "worker", "restart").returncode == 0
     assert cli_json(repo, "status")["worker"]["restart_for"] == []
     assert "restart" not in cli_run(repo, "worker", "status").stderr
+
+
+def test_while_redis_is_down_the_worker_logs_it_once_and_loses_nothing(
+        initialized_repo, redis_server, fake_claude):
+    repo = initialized_repo
+    assert cli_run(repo, "init", "--documenter", "claude", "--no-document").exit_code == 0
+    _use_redis(repo, redis_server.url)  # remote threads too: every poller of the worker
+    assert run_installed(repo, "worker", "start").returncode == 0
+    log = repo / ".code-query/logs/worker.log"
+    wait_for(lambda: "serving" in log.read_text() and _statuses(repo)
+             and set(_statuses(repo)) == {"completed"}, timeout=30)
+    time.sleep(1)
+    before = len(log.read_text())
+    redis_server.stop()
+    write(repo, {f"src/m{i}.py": f"def function_{i}():\n    return {i}\n" for i in range(2)})
+    _commit(repo)
+    time.sleep(8)
+    during = log.read_text()[before:]
+    assert "Traceback" not in during and "Error reading" not in during, during
+    assert during.count("is unreachable") == 1, during
+    complaints = [line for line in during.splitlines() if " WARNING " in line
+                  or " ERROR " in line]
+    assert len(complaints) <= 2, during  # was hundreds of lines
+    redis_server.start()
+    wait_for(lambda: set(_statuses(repo)) == {"completed"}, timeout=30)
+    assert [hit["path"] for hit in cli_json(repo, "search", "function_1")] == ["src/m1.py"]
+    assert "is back after" in log.read_text()[before:]
