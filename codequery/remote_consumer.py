@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from codequery import redis_keys, redis_link, remote_queue
+from codequery.consumer_gate import Gate
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
 from codequery.records import FileDoc
 
@@ -28,7 +29,6 @@ HEARTBEAT_SECONDS = 1.0  # how often a working consumer says so
 HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
-BLOCKED_WAIT_SECONDS = 300.0
 REFUSED_WAIT_SECONDS = 10.0
 
 
@@ -56,6 +56,8 @@ class RemoteConsumer:
         self._documenters: dict[tuple, Any] = {}
         self._workers: list[threading.Thread] = []
         self.done = 0
+        # Takes no task while the Claude CLI here cannot be called (not logged in).
+        self.gate = Gate(self._login_problem, self.id)
 
     def start(self) -> None:
         for index in range(self.threads):
@@ -77,6 +79,9 @@ class RemoteConsumer:
 
     def _work_loop(self) -> None:
         while not self._stop.is_set():
+            if not self.gate.open():
+                self._stop.wait(1.0)
+                continue
             task = self.huey.dequeue()  # paced and logged once while Redis is away
             if task is not None:
                 self.huey.execute(task)
@@ -138,6 +143,8 @@ class RemoteConsumer:
                 raise Refused(f"a task of version {payload.get('v')}, not "
                               f"{remote_queue.PAYLOAD_VERSION}: run the same codequery version")
             documenter = self._documenter(payload["documenter"])
+            if not self.gate.open():  # closed by another thread since this one took it
+                raise DocumenterBlocked(self.gate.reason or "cannot call the documenter")
             path, language = payload["path"], payload["language"]
             data = base64.b64decode(payload["content"], validate=True)
             hint = FileDoc.model_validate(payload["hint"]) if payload.get("hint") else None
@@ -152,9 +159,11 @@ class RemoteConsumer:
         except DocumenterBusy as exc:
             return remote_queue.result_message(payload, self.id, error=str(exc),
                                                wait=exc.retry_after)
-        except DocumenterBlocked as exc:
-            return remote_queue.result_message(payload, self.id, error=str(exc),
-                                               wait=BLOCKED_WAIT_SECONDS)
+        except DocumenterBlocked as exc:  # another consumer may be logged in: back at once
+            self.gate.close(exc.reason)
+            return remote_queue.result_message(
+                payload, self.id, wait=0.0,
+                error=f"consumer {self.id} cannot document, handed back: {exc.reason}")
         except Exception as exc:  # the file's failure: the home worker retries or gives up
             from codequery.documenters import process
 
@@ -182,6 +191,11 @@ class RemoteConsumer:
             raise Refused(f"prompt version {documenter.version} on {self.id}, "
                           f"{wanted.get('version')} at home: run the same codequery version")
         return documenter
+
+    def _login_problem(self) -> str | None:
+        from codequery.documenters.claude import ClaudeDocumenter
+
+        return ClaudeDocumenter(self.executable, None, 20.0).blocked()
 
     def _persist(self, write: Callable[[], object]) -> bool:
         """Do `write` in Redis, waiting out a short outage or restart; False if Redis
@@ -216,6 +230,7 @@ def serve_forever(url: str, threads: int, executable: str) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    consumer.gate.open()  # says at once whether this machine can document
     consumer.start()
     while not stopping.wait(1.0):
         pass

@@ -118,10 +118,12 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
 
 
 def logged_calls(log: Path) -> list[dict]:
-    """The calls a fake LLM CLI wrote to its log (one JSON line each)."""
+    """The calls a fake LLM CLI wrote to its log (one JSON line each); login checks
+    (`claude auth status`, no model call) are left out."""
     if not log.exists():
         return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return [entry for entry in entries if not entry.get("auth_status")]
 
 
 def gone(pid: int, wait: float = 0.0) -> bool:

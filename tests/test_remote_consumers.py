@@ -2,6 +2,7 @@
 signals: the home worker owns the ledger and the index, consumers anywhere do the calls."""
 
 import collections
+import os
 import re
 import signal
 import subprocess
@@ -37,8 +38,9 @@ def _home(tmp_path: Path, url: str, files: int, threads: int = 2) -> Path:
 class Consumer:
     """`codequery worker start --remote URL` in a directory with no repository."""
 
-    def __init__(self, url: str, where: Path, threads: int = 2) -> None:
-        self.url, self.where, self.threads = url, where, threads
+    def __init__(self, url: str, where: Path, threads: int = 2,
+                 env: dict[str, str] | None = None) -> None:
+        self.url, self.where, self.threads, self.env = url, where, threads, env
         where.mkdir(parents=True, exist_ok=True)
         self.proc: subprocess.Popen | None = None
         self.start()
@@ -48,8 +50,13 @@ class Consumer:
         self.proc = subprocess.Popen(
             [str(CODEQUERY_BIN), "worker", "start", "--remote", self.url,
              "--threads", str(self.threads)], cwd=self.where, stdout=out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=None if self.env is None else {**os.environ, **self.env})
         out.close()
+
+    @property
+    def log(self) -> str:
+        return (self.where / "consumer.log").read_text()
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -73,6 +80,23 @@ def _counts(repo: Path) -> dict:
     conn = _ledger(repo)
     try:
         return ledger.counts(conn, "home")
+    finally:
+        conn.close()
+
+
+def _events(repo: Path) -> list[tuple[str, str, str]]:
+    conn = _ledger(repo)
+    try:
+        return conn.execute("SELECT job_id, to_status, coalesce(detail, '') FROM job_events "
+                            "ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+
+
+def _latest_retry(repo: Path) -> float:
+    conn = _ledger(repo)
+    try:
+        return conn.execute("SELECT coalesce(max(next_retry_at), 0) FROM jobs").fetchone()[0]
     finally:
         conn.close()
 
@@ -196,3 +220,60 @@ def test_a_stopped_consumer_leaves_no_documenter_running(
             return stat.read().split(") ", 1)[1].startswith("Z")
 
     assert wait_for(lambda: gone(call["pid"]) and gone(call["child"]), timeout=10)
+
+
+def test_a_consumer_that_is_not_logged_in_takes_no_task(tmp_path, redis_server, fake_claude):
+    repo = _home(tmp_path, redis_server.url, files=2)
+    configure(repo, processing={"remote_threads": 0})
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    stranger = Consumer(redis_server.url, tmp_path / "stranger",
+                        env={"FAKE_CLAUDE_LOGGED_OUT": str(logged_out)})
+    good = None
+    try:
+        wait_for(lambda: "cannot document" in stranger.log, timeout=20)
+        assert f":{stranger.proc.pid}@" in stranger.log  # it names itself
+        assert run_installed(repo, "worker", "start").returncode == 0
+        time.sleep(3)
+        assert logged_calls(fake_claude) == []  # it took nothing to hand back later
+        good = Consumer(redis_server.url, tmp_path / "good")
+        wait_for(lambda: _counts(repo)["completed"] == 2, timeout=30)
+        logged_out.unlink()  # logged in at last: it takes tasks again, by itself
+        wait_for(lambda: "can document again" in stranger.log, timeout=30)
+    finally:
+        stranger.stop()
+        if good is not None:
+            good.stop()
+        run_installed(repo, "worker", "stop")
+
+
+def test_a_task_a_consumer_finds_it_cannot_do_is_handed_back_at_once_naming_it(
+        tmp_path, redis_server, fake_claude):
+    repo = _home(tmp_path, redis_server.url, files=2)
+    configure(repo, processing={"remote_threads": 0})
+    logged_out = tmp_path / "logged-out"
+    stranger = Consumer(redis_server.url, tmp_path / "stranger",
+                        env={"FAKE_CLAUDE_LOGGED_OUT": str(logged_out)})
+    good = None
+    try:
+        wait_for(lambda: "serving" in stranger.log, timeout=20)  # checked while logged in
+        logged_out.touch()  # the login expires after the check
+        assert run_installed(repo, "worker", "start").returncode == 0
+        wait_for(lambda: any(c.get("logged_out") for c in logged_calls(fake_claude)),
+                 timeout=30)
+        time.sleep(2)
+        handed_back = [detail for _, status, detail in _events(repo)
+                       if status == ledger.PENDING and "not logged in" in detail]
+        assert handed_back, _events(repo)
+        assert all(f":{stranger.proc.pid}@" in detail for detail in handed_back), handed_back
+        assert _latest_retry(repo) < time.time() + 60  # not held for 300 s
+        assert "cannot document" in stranger.log
+        calls = len(logged_calls(fake_claude))
+        good = Consumer(redis_server.url, tmp_path / "good")
+        wait_for(lambda: _counts(repo)["completed"] == 2, timeout=30)
+        assert len(logged_calls(fake_claude)) <= calls + 2  # the stranger took no more
+    finally:
+        stranger.stop()
+        if good is not None:
+            good.stop()
+        run_installed(repo, "worker", "stop")
