@@ -49,10 +49,12 @@ def unreachable(url: str) -> str | None:
 
 
 def down_errors() -> tuple[type[BaseException], ...]:
-    """What a call raises while Redis is away or restarting."""
+    """What a call raises while Redis is away or restarting: redis-py's own errors and a
+    socket's (not any OSError: a full disk is no Redis outage)."""
     import redis
 
-    return (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, OSError)
+    return (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError,
+            ConnectionError, TimeoutError)
 
 
 def redact(url: str) -> str:
