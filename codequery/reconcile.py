@@ -24,7 +24,7 @@ from codequery import git, languages, ledger
 from codequery.config import Config
 from codequery.content_key import Identity
 from codequery.eligibility import link_target, rules_stamp, secret_name, skip_by_name
-from codequery.store import Store
+from codequery.store import Store, damaged
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,9 @@ def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trig
                 (store.dataset, time.time(), duration_ms, tree, found.tracked, len(queued),
                  len(found.point), len(found.remove), len(found.cancel), trigger,
                  duration_ms))
-    except Exception:  # noqa: BLE001 - bookkeeping only; the work above is done
+    except Exception as exc:  # noqa: BLE001 - bookkeeping only; the work above is done
+        if damaged(exc):  # but a damaged database is not: every later write may fail
+            raise
         log.warning("could not record the reconcile run", exc_info=True)
 
 

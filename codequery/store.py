@@ -38,6 +38,10 @@ MAX_INITIALS = 40
 _RANKED = ("id", "path", "kind", "language", "overview", "content_sha", "doc")
 # bm25 with the column weights, as every ranking query asks for it.
 _BM25 = f"bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))})"
+# SQLite's primary result codes for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB), and
+# their messages where Python (before 3.11) does not give the code.
+_DAMAGE_CODES = (11, 26)
+_DAMAGE_MESSAGES = ("database disk image is malformed", "file is not a database")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -57,11 +61,27 @@ def connect(path: Path) -> sqlite3.Connection:
             "install a Python built with a current SQLite"
         ) from None
     except sqlite3.DatabaseError as exc:
-        raise CodeQueryError(
-            f"cannot use database {path}: {exc}; move it aside and run `codequery document` "
-            "to rebuild it"
-        ) from None
+        raise unusable(path, exc) from None
     return conn
+
+
+def unusable(path: Path, exc: BaseException) -> CodeQueryError:
+    """What to tell of a data database SQLite cannot use."""
+    return CodeQueryError(
+        f"cannot use database {path}: {exc}; move it aside and run `codequery document` "
+        "to rebuild it"
+    )
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether SQLite found the file itself damaged (not locked, full or read-only). Damage
+    past the pages read at open shows only when a query reaches it, long after `connect`."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return (code & 0xFF) in _DAMAGE_CODES
+    return any(text in str(exc) for text in _DAMAGE_MESSAGES)
 
 
 def _names(name: str) -> list[str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codequery import git
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
-from codequery.store import Store, connect
+from codequery.store import Store, connect, damaged, unusable
 
 if TYPE_CHECKING:
     from codequery import config as config_mod
@@ -85,6 +87,24 @@ class Workspace:
             store = self._local.store = Store(connect(self.paths.data_db), self.dataset)
         store.dataset = self.dataset  # follows a changed config
         return store
+
+    def damage_error(self, exc: BaseException) -> CodeQueryError | None:
+        """The user-facing error for a damaged data database (found by a query, after it
+        opened), as `connect` reports one found at open; None for anything else."""
+        if not damaged(exc):
+            return None
+        return unusable(self.paths.data_db, exc)
+
+    @contextlib.contextmanager
+    def reporting_damage(self) -> Iterator[None]:
+        """Within: a damaged data database is a CodeQueryError (see `damage_error`)."""
+        try:
+            yield
+        except Exception as exc:
+            error = self.damage_error(exc)
+            if error is None:
+                raise
+            raise error from None
 
     def relative(self, user_path: str, cwd: Path) -> str:
         """A path as the user typed it (relative to cwd) -> repository-relative, POSIX."""

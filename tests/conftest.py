@@ -61,6 +61,20 @@ def initialized_repo(repo: Path):
 
 
 @pytest.fixture
+def damaged_repo(repo: Path) -> Path:
+    """`repo` after `codequery init`, its database then damaged past its first pages: it
+    opens, and the table of reconcile runs (read by status, written by document) is
+    garbage."""
+    from tests.helpers import damage_table, run_installed
+
+    # init in a process of its own: a connection left open here would keep the pages
+    # readable from its cache
+    assert run_installed(repo, "init").returncode == 0
+    damage_table(repo / ".code-query" / "code_data.db", "reconciles")
+    return repo
+
+
+@pytest.fixture
 def redis_server(tmp_path: Path):
     """A redis-server of this test's own, stopped afterwards."""
     from tests.redis_server import RedisServer, available

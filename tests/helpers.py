@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -70,6 +71,24 @@ def cli_json(repo: Path, command: str, *args: str):
 
 def env_without_git_vars() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+
+
+def damage_table(db: Path, table: str) -> None:
+    """Garbage over the first page of `table` (call it with no connection open): the
+    database still opens, and SQLite finds the damage when a query reads that table, as
+    with a disk that lost some of the file's later pages."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        [root] = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                              (table,)).fetchone()
+    finally:
+        conn.close()
+    assert root > 1
+    with db.open("r+b") as out:
+        out.seek((root - 1) * page_size)
+        out.write(b"\x00\xff" * (page_size // 2))
 
 
 FAKE_LLM = Path(__file__).parent / "fake_llm.py"

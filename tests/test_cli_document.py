@@ -1,5 +1,5 @@
 from codequery.store import Store, connect
-from tests.helpers import cli_json, cli_run, commit_all, git, make_repo, write
+from tests.helpers import cli_json, cli_run, commit_all, git, make_repo, run_installed, write
 
 
 def _store(repo, dataset="repo"):
@@ -180,3 +180,11 @@ def test_a_path_with_a_line_break_is_printed_quoted_one_line_per_job(tmp_path):
     result = cli_run(repo, "document", "--queue")
     lines = sorted(line.split("\t")[1] for line in result.stdout.splitlines())
     assert lines == ['"new\\nline.py"', "plain.py"]
+
+
+def test_a_damaged_database_stops_document_with_what_to_do_not_a_traceback(damaged_repo):
+    result = run_installed(damaged_repo, "document")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot use database ")
+    assert "move it aside and run `codequery document`" in result.stderr
+    assert "Traceback" not in result.stderr

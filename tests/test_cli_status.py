@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.helpers import cli_run, write
+from tests.helpers import cli_run, run_installed, write
 
 
 def _backlog(repo: Path) -> str:
@@ -21,3 +21,15 @@ def test_a_backlog_without_a_worker_says_it_waits_for_one_not_when_it_is_done(
     line = _backlog(initialized_repo)
     assert "waiting for a worker (codequery worker start" in line
     assert "done in about" not in line
+
+
+def test_a_database_damaged_past_its_first_pages_is_reported_as_unusable_not_as_a_bug(
+        damaged_repo: Path):
+    db = damaged_repo / ".code-query" / "code_data.db"
+    for args in (["status"], ["status", "--json"]):
+        result = run_installed(damaged_repo, *args)
+        assert result.returncode == 1, args
+        assert result.stderr.startswith(f"error: cannot use database {db}: database disk "
+                                        "image is malformed; move it aside and run "
+                                        "`codequery document`"), (args, result.stderr)
+        assert "bug" not in result.stderr and result.stdout == "", args

@@ -23,6 +23,7 @@ from tests.helpers import (
     CODEQUERY_BIN,
     cli_run,
     commit_all,
+    damage_table,
     dead_job,
     free_port,
     http_server,
@@ -383,6 +384,17 @@ def test_a_limit_that_is_not_a_whole_number_in_range_is_400(initialized_repo: Pa
             assert status == 400 and "limit must be a whole number" in body, path
         found = request(port, "GET", "/api/search?q=invoice&limit=1")
         assert found[0] == 200 and len(json.loads(found[2])) == 1
+
+
+def test_a_damaged_database_is_reported_with_what_to_do(damaged_repo: Path, tmp_path: Path):
+    damage_table(damaged_repo / ".code-query" / "code_data.db", "job_events")  # the page reads it
+    with http_server(damaged_repo, tmp_path / "serve.log") as port:
+        summary = request(port, "GET", "/api/summary")
+        page = request(port, "GET", "/")
+    assert summary[0] == 500
+    assert json.loads(summary[2])["error"].startswith("cannot use database ")
+    assert "move it aside and run `codequery document`" in summary[2]
+    assert page[0] == 500 and "move it aside and run" in page[2]
 
 
 # --- the server -------------------------------------------------------------------------

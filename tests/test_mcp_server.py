@@ -245,6 +245,19 @@ def test_stdio_unexpected_failure_names_nothing_of_the_repository(
     assert str(initialized_repo) not in text and "not json" not in text
 
 
+def test_stdio_a_damaged_database_is_a_tool_error_that_says_what_to_do(damaged_repo: Path,
+                                                                        tmp_path: Path):
+    async def conversation():
+        async with stdio_session(damaged_repo, tmp_path / "serve.log") as session:
+            return [await session.call_tool(name, args) for name, args in (
+                ("status", {}), ("document", {"paths": ["README.md"]}))]
+
+    for result in run_async(conversation):
+        text = error_text(result)
+        assert "cannot use database " in text and "bug" not in text, text
+        assert "move it aside and run `codequery document`" in text
+
+
 def test_stdio_read_after_write_through_the_worker(initialized_repo: Path, tmp_path: Path):
     repo = initialized_repo
     started = run_installed(repo, "worker", "start")

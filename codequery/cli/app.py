@@ -30,6 +30,11 @@ class State:
             self._workspace = Workspace.find(self.cwd)
         return self._workspace
 
+    def damage_error(self, exc: BaseException) -> CodeQueryError | None:
+        """What to tell of `exc` if it is the damaged data database of the repository this
+        command worked in (see Workspace.damage_error)."""
+        return None if self._workspace is None else self._workspace.damage_error(exc)
+
 
 # Which module defines each command: a command's module is imported only when it runs (or
 # for --help), so `codequery search` does not pay for the worker, pydantic or the server.
@@ -68,6 +73,10 @@ class CodeQueryGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
+            damage = ctx.obj.damage_error(exc) if isinstance(ctx.obj, State) else None
+            if damage is not None:
+                click.secho(f"error: {damage}", fg="red", err=True)
+                ctx.exit(1)
             where = crashlog.write(exc)
             click.secho(f"error: codequery hit a bug ({type(exc).__name__}: {exc}); "
                         f"details in {where}; please report it", fg="red", err=True)

@@ -35,18 +35,21 @@ INSTRUCTIONS = (
 )
 
 
-def _tool_errors(fn: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        with _as_tool_error():
-            return fn(*args, **kwargs)
-    return wrapper
+def _tool_errors(ws: Workspace) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            with _as_tool_error(ws):
+                return fn(*args, **kwargs)
+        return wrapper
+    return decorate
 
 
 @contextlib.contextmanager
-def _as_tool_error() -> Iterator[None]:
+def _as_tool_error(ws: Workspace) -> Iterator[None]:
     try:
-        yield
+        with ws.reporting_damage():
+            yield
     except CodeQueryError as exc:
         raise ToolError(str(exc)) from None
 
@@ -77,7 +80,7 @@ def build(ws: Workspace) -> MCPServer:
                        log_level="WARNING")
 
     @server.tool(name="search")
-    @_tool_errors
+    @_tool_errors(ws)
     def search(query: str, limit: int = 10, tests: bool = False) -> list[dict[str, Any]]:
         """Find the files that answer a question about this repository. Ask in words
         ("where is the client IP worked out behind a proxy") or give names (sendFile,
@@ -92,7 +95,7 @@ def build(ws: Workspace) -> MCPServer:
         return operations.search(ws, query, limit, tests=tests)
 
     @server.tool(name="show")
-    @_tool_errors
+    @_tool_errors(ws)
     def show(path: str) -> dict[str, Any]:
         """One file's record: language, overview, functions and classes (signatures, one-line
         summaries, line numbers), imports, exports, dependencies, notes, who documented it
@@ -100,7 +103,7 @@ def build(ws: Workspace) -> MCPServer:
         return operations.show(ws, path)
 
     @server.tool(name="list_files")
-    @_tool_errors
+    @_tool_errors(ws)
     def list_files(glob: str | None = None, stale_only: bool = False) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
         or "*.md" (matched against the repository-relative path); stale_only: only files
@@ -108,7 +111,7 @@ def build(ws: Workspace) -> MCPServer:
         return operations.list_files(ws, glob, stale_only)
 
     @server.tool(name="status")
-    @_tool_errors
+    @_tool_errors(ws)
     def status() -> dict[str, Any]:
         """How current the index is: the worker (running, pid, uptime), the queue (counts,
         oldest pending job, backlog ETA), the index (documented, stale, missing, outdated,
@@ -124,7 +127,7 @@ def build(ws: Workspace) -> MCPServer:
         records (search and show see them once this returns). Without a running worker
         the builtin documenter documents them at once; an LLM documenter needs the worker.
         Returns the jobs (id, path, status), whether all are done, and the records."""
-        with _as_tool_error():
+        with _as_tool_error(ws):
             operations.check_wait(wait_seconds)
             progress = await in_thread(operations.document, ws, paths, priority=priority)
             return await _until_finished(progress, wait_seconds, lambda p: in_thread(
@@ -135,7 +138,7 @@ def build(ws: Workspace) -> MCPServer:
         """A documentation job's state (pending, processing, completed, dead, cancelled),
         attempts, error and its history of state changes. wait_seconds: up to 300; wait
         until it is no longer pending or processing."""
-        with _as_tool_error():
+        with _as_tool_error(ws):
             operations.check_wait(wait_seconds)
             found = await in_thread(operations.job, ws, job_id)
             found["finished"] = found["status"] not in ("pending", "processing")

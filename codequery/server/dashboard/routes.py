@@ -36,17 +36,21 @@ REFUSED = {"retry": "only a dead or cancelled job can be retried (and not while 
 
 
 
-async def _json(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Response:
+async def _json(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any
+                ) -> Response:
     """An operation's answer as JSON; its CodeQueryError as a 400 with the message (a 404
-    for a job id that names no job); anything else as a 500 that names nothing of the
-    repository (the details go to the log)."""
+    for a job id that names no job); a damaged database as a 500 that says what to do;
+    anything else as a 500 that names nothing of the repository (the details go to the
+    log)."""
     try:
-        return JSONResponse(await in_thread(fn, *args, **kwargs),
-                            headers=NO_STORE)
+        return JSONResponse(await in_thread(fn, *args, **kwargs), headers=NO_STORE)
     except CodeQueryError as exc:
         return JSONResponse({"error": str(exc)}, status_code=404 if isinstance(exc, NotFound)
                             else 400, headers=NO_STORE)
-    except Exception:
+    except Exception as exc:
+        damage = ws.damage_error(exc)
+        if damage is not None:
+            return JSONResponse({"error": str(damage)}, status_code=500, headers=NO_STORE)
         log.exception("dashboard request failed")
         return JSONResponse({"error": "internal error; see the server's log"}, status_code=500,
                             headers=NO_STORE)
@@ -89,7 +93,14 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/", methods=["GET"], include_in_schema=False)
     async def index(request: Request) -> Response:
-        return HTMLResponse(await in_thread(page), headers=pages.SECURITY_HEADERS)
+        try:
+            html, status = await in_thread(page), 200
+        except Exception as exc:
+            damage = ws.damage_error(exc)
+            if damage is None:
+                raise
+            html, status = pages.problem("Cannot read the index", str(damage)), 500
+        return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
 
     @server.custom_route("/static/{name}", methods=["GET"], include_in_schema=False)
     async def static(request: Request) -> Response:
@@ -106,21 +117,26 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
             html, status = pages.record(await in_thread(operations.show, ws, path)), 200
         except CodeQueryError as exc:
             html, status = pages.problem("No record", str(exc)), 404
+        except Exception as exc:
+            damage = ws.damage_error(exc)
+            if damage is None:
+                raise
+            html, status = pages.problem("Cannot read the index", str(damage)), 500
         return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
 
     @server.custom_route("/api/summary", methods=["GET"], include_in_schema=False)
     async def api_summary(request: Request) -> Response:
-        return await _json(summary)
+        return await _json(ws, summary)
 
     @server.custom_route("/api/jobs", methods=["GET"], include_in_schema=False)
     async def api_jobs(request: Request) -> Response:
-        return await _json(lambda: operations.jobs(
+        return await _json(ws, lambda: operations.jobs(
             ws, request.query_params.get("status") or None,
             _limit(request, operations.MAX_LIMIT, operations.MAX_LIMIT)))
 
     @server.custom_route("/api/jobs/{job_id}", methods=["GET"], include_in_schema=False)
     async def api_job(request: Request) -> Response:
-        return await _json(lambda: operations.job(ws, _job_id(request)))
+        return await _json(ws, lambda: operations.job(ws, _job_id(request)))
 
     @server.custom_route("/api/jobs/{job_id}/{action}", methods=["POST"],
                          include_in_schema=False)
@@ -142,11 +158,11 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
                 raise CodeQueryError(f"{found.id} is {found.status}: {REFUSED[action]}")
             return operations.job(ws, found.id)
 
-        return await _json(act)
+        return await _json(ws, act)
 
     @server.custom_route("/api/events", methods=["GET"], include_in_schema=False)
     async def api_events(request: Request) -> Response:
-        return await _json(lambda: operations.events(ws, None, _limit(request, 50, 500)))
+        return await _json(ws, lambda: operations.events(ws, None, _limit(request, 50, 500)))
 
     @server.custom_route("/api/events/stream", methods=["GET"], include_in_schema=False)
     async def api_stream(request: Request) -> Response:
@@ -158,5 +174,5 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/api/search", methods=["GET"], include_in_schema=False)
     async def api_search(request: Request) -> Response:
-        return await _json(lambda: operations.search(ws, request.query_params.get("q", ""),
+        return await _json(ws, lambda: operations.search(ws, request.query_params.get("q", ""),
                                                      _limit(request, 20, 50)))
