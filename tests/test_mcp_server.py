@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shlex
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 from prometheus_client.parser import text_string_to_metric_families
 
 from codequery import operations
+from codequery.server import metrics
 from codequery.workspace import Workspace
 from tests.helpers import (
     CODEQUERY_BIN,
@@ -410,6 +412,36 @@ def test_worker_metrics_port(initialized_repo: Path):
     assert value(found["codequery_worker_uptime_seconds"]) > 0
     assert {"codequery_jobs", "codequery_job_duration_seconds",
             "codequery_reconcile_runs"} <= set(found)
+
+
+def test_worker_metrics_port_answers_while_other_clients_send_half_a_request_or_nothing(
+        initialized_repo: Path):
+    repo = initialized_repo
+    port = free_port()
+    started = run_installed(repo, "worker", "start", "--metrics-port", str(port))
+    assert started.returncode == 0, started.stderr
+    try:
+        wait_for(lambda: _answers(port), timeout=30)
+        with socket.create_connection(("127.0.0.1", port)) as half, \
+                socket.create_connection(("127.0.0.1", port)):  # sends nothing
+            half.sendall(f"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+            begun = time.monotonic()
+            status, _, text = request(port, "GET", "/metrics")
+            took = time.monotonic() - begun
+            half.settimeout(metrics.READ_TIMEOUT_SECONDS + 5)
+            dropped = half.recv(1024)  # the server gives up on it
+    finally:
+        stopped = run_installed(repo, "worker", "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert status == 200 and "codequery_worker_up" in text and took < 3
+    assert dropped == b""
+
+
+def _answers(port: int) -> bool:
+    try:
+        return request(port, "GET", "/metrics")[0] == 200
+    except OSError:
+        return False
 
 
 # --- mcp-config -------------------------------------------------------------------------

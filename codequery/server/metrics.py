@@ -6,6 +6,7 @@ and the reconciler's, so the worker, `serve --http` and a restart all report the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry
@@ -20,7 +21,11 @@ from prometheus_client.registry import Collector
 from codequery import ledger, reconcile, worker_control
 from codequery.workspace import Workspace
 
+log = logging.getLogger(__name__)
 BREAKER_STATES = ("closed", "open", "half-open")
+# How long the worker's metrics server waits for a client to send its request: one that
+# never finishes it is dropped then (a scrape sends all of it at once).
+READ_TIMEOUT_SECONDS = 5.0
 
 
 class RepositoryCollector(Collector):
@@ -129,7 +134,10 @@ def registry_for(ws: Workspace) -> CollectorRegistry:
 def serve(ws: Workspace, port: int) -> None:
     """/metrics on 127.0.0.1:port from a daemon thread (the worker's --metrics-port),
     behind the same Host/Origin guard as `serve --http`. The port is bound before this
-    returns: a port in use is a CodeQueryError, not a worker that dies after it started."""
+    returns: a port in use is a CodeQueryError, not a worker that dies after it started.
+    Each connection has a thread of its own and a read timeout, so a client that opens a
+    connection and sends nothing (or half a request) holds up no scrape."""
+    import socketserver
     import threading
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -150,11 +158,20 @@ def serve(ws: Workspace, port: int) -> None:
         return metrics_app(environ, start_response)
 
     class Quiet(WSGIRequestHandler):
+        timeout = READ_TIMEOUT_SECONDS
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
+    class Threaded(socketserver.ThreadingMixIn, WSGIServer):
+        daemon_threads = True  # a slow client never holds up the worker's exit
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            # a client that timed out or went away: nothing for the worker's log
+            log.debug("metrics request from %s failed", client_address, exc_info=True)
+
     try:
-        server = make_server("127.0.0.1", port, guarded, WSGIServer, handler_class=Quiet)
+        server = make_server("127.0.0.1", port, guarded, Threaded, handler_class=Quiet)
     except OSError as exc:
         raise CodeQueryError(f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}; "
                              "choose another --metrics-port") from None
