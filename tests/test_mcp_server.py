@@ -378,6 +378,30 @@ def test_http_with_a_token_wants_the_bearer_header(initialized_repo: Path, tmp_p
     assert ok(found)[0]["path"] == "src/invoices.py"
 
 
+@pytest.mark.parametrize("token", ["令牌", "tökén", "a;b c", 'say "x"', "a,b", "50%&#"])
+def test_http_refuses_at_start_a_token_no_header_cookie_or_url_could_carry(
+        initialized_repo: Path, token: str):
+    done = run_installed(initialized_repo, "serve", "--http", "--port", str(free_port()),
+                         "--token", token, timeout=30)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stderr.startswith("error: the token cannot hold "), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_http_a_base64_token_works_by_header_cookie_and_url(initialized_repo: Path,
+                                                            tmp_path: Path):
+    token = "Ab+c/d=="
+    with http_server(initialized_repo, tmp_path / "serve.log", "--token", token) as port:
+        by_header = request(port, "GET", "/metrics", {"Authorization": f"Bearer {token}"})
+        typed = request(port, "GET", f"/?token={token}")  # as typed in the address bar
+        encoded = request(port, "GET", "/?token=Ab%2Bc%2Fd%3D%3D")
+        cookie = typed[1].get("set-cookie", "").split(";")[0]
+        by_cookie = request(port, "GET", "/api/summary", {"Cookie": cookie})
+    assert by_header[0] == 200
+    assert typed[0] == 303 and encoded[0] == 303
+    assert cookie == f"codequery_token_{port}={token}" and by_cookie[0] == 200
+
+
 def test_http_on_a_port_in_use_is_a_clear_error(initialized_repo: Path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -25,7 +25,8 @@ CONFIG_FILES = {"claude": ".mcp.json", "cursor": ".cursor/mcp.json", "vscode": "
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               help="With --http: the port on 127.0.0.1.")
 @click.option("--token", envvar="CODEQUERY_TOKEN", show_envvar=True,
-              help="With --http: require `Authorization: Bearer TOKEN` on every request.")
+              help="With --http: require `Authorization: Bearer TOKEN` on every request "
+                   "(ASCII, no spaces or \" ' , ; \\ % & #).")
 @click.pass_obj
 def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     """Serve the index to coding agents over MCP (stdio by default: what
@@ -52,6 +53,10 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
         build(ws).run("stdio")
         return
     from codequery.server import http
+
+    problem = None if token is None else http.token_problem(token)
+    if problem is not None:
+        raise CodeQueryError(problem)
 
     def ready() -> None:
         stderr_console().print(

@@ -18,11 +18,26 @@ import hmac
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 from codequery.workspace import Workspace
 
 TOKEN_ENV = "CODEQUERY_TOKEN"
+# A token travels in an Authorization header, a cookie and a URL typed by hand: beyond
+# visible ASCII, these end a cookie's value (" , ; \\) or a query's value (% & #).
+TOKEN_REFUSED = '"\',;\\%&#'
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot work as this server's token, or None if it can."""
+    odd = sorted({c for c in token if not ("!" <= c <= "~") or c in TOKEN_REFUSED})
+    if not odd:
+        return None
+    shown = ", ".join("a space" if c == " " else repr(c) for c in odd)
+    return (f"the token cannot hold {shown}: it must get through an HTTP header, a cookie "
+            "and a URL unchanged; use ASCII letters, digits and punctuation other than "
+            f"{' '.join(TOKEN_REFUSED)} (e.g. python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe())')")
 
 
 def allowed(port: int) -> tuple[list[str], list[str]]:
@@ -97,7 +112,11 @@ class Guard:
         """A browser opening the dashboard as /?token=<the token>."""
         if not self.token or scope.get("method") != "GET" or scope.get("path") != "/":
             return False
-        given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [])
+        query = scope.get("query_string", b"").decode("latin-1")
+        pairs = (part.partition("=") for part in query.split("&"))
+        # unquote, not parse_qs: a "+" typed in a base64 token stays a "+" (no token holds
+        # a space)
+        given = [unquote(value) for key, _, value in pairs if key == "token"]
         return len(given) == 1 and self._is_token(given[0])
 
 
