@@ -24,6 +24,16 @@ SKIP_ENV = "CODEQUERY_SKIP"
 MODES = ("auto", "manual", "sync")
 
 
+# What the git command that ran each hook did: it stands, whatever the hook says.
+_DONE = {"post-commit": "the commit", "post-checkout": "the checkout",
+         "post-merge": "the merge", "post-rewrite": "the rebase or amend"}
+
+
+def unharmed(hook: str) -> str:
+    """What to say stands ("the commit is fine") for the git command that ran `hook`."""
+    return f"{_DONE.get(hook, 'the git command')} is fine"
+
+
 class HookProblem(Exception):
     """Something the user should fix; the message is the line the hook prints."""
 
@@ -60,11 +70,11 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
     try:
         line = run(paths, hook, args, started)
     except HookProblem as exc:
-        line = f"{exc}; the commit is fine, documentation was not updated"
+        line = f"{exc}; {unharmed(hook)}, documentation was not updated"
     except BaseException as exc:  # noqa: BLE001 - a hook must never fail a commit
         where = log_failure(paths, hook, exc)
-        line = (f"documentation not updated ({type(exc).__name__}: {exc}); the commit is fine;"
-                f" details in {where}")
+        line = (f"documentation not updated ({type(exc).__name__}: {exc}); "
+                f"{unharmed(hook)}; details in {where}")
     if line:
         print(f"codequery: {line}", file=sys.stderr)
     return 0
@@ -125,7 +135,7 @@ def _fallback(paths: RepoPaths, hook: str, started: float, budget: float | None)
     if done.returncode != 0:
         where = paths.log_dir / "hook.log"
         last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return (f"documentation not updated ({last[0]}); the commit is fine; "
+        return (f"documentation not updated ({last[0]}); {unharmed(hook)}; "
                 f"details in {where}")
     return out.removeprefix("codequery: ")
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from codequery.errors import CodeQueryError
-from codequery.hook import log_failure
+from codequery.hook import log_failure, unharmed
 from codequery.paths import RepoPaths
 
 
@@ -53,11 +53,11 @@ def main(argv: list[str]) -> int:
     try:
         line = document(paths, hook, started, budget)
     except CodeQueryError as exc:
-        line = f"{exc}; the commit is fine, documentation was not updated"
+        line = f"{exc}; {unharmed(hook)}, documentation was not updated"
     except BaseException as exc:  # noqa: BLE001 - the commit is made; say what went wrong
         where = log_failure(paths, hook, exc)
-        line = (f"documentation not updated ({type(exc).__name__}: {exc}); the commit is fine;"
-                f" details in {where}")
+        line = (f"documentation not updated ({type(exc).__name__}: {exc}); "
+                f"{unharmed(hook)}; details in {where}")
     if line:
         print(f"codequery: {line}")
     return 0

@@ -409,6 +409,15 @@ def test_broken_state_never_fails_a_commit(setup, damage):
     assert git(repo, "log", "-1", "--format=%s").strip() == "change"
 
 
+def test_broken_state_on_a_checkout_speaks_of_the_checkout_not_a_commit(setup):
+    repo = setup
+    git(repo, "branch", "other")
+    (repo / ".code-query/config.json").write_text("{not json")
+    out = checkout(repo, "other")
+    assert out.startswith("codequery: ") and out.count("\n") == 1
+    assert "the checkout is fine" in out and "commit" not in out
+
+
 def test_a_crashing_documenter_never_fails_a_commit(setup, monkeypatch):
     repo = setup
     use_fake_llm(repo)
