@@ -9,9 +9,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from codequery import defaults
 from codequery.errors import CodeQueryError
@@ -26,6 +33,18 @@ MODE_HELP = ("auto (the default) wakes a running worker, or with none documents 
              "or at `codequery document`; sync always documents now, worker or not.")
 
 Transport = Literal["sqlite", "redis"]
+
+
+def _redis_url(url: str) -> str:
+    from codequery.redis_link import url_problem  # standard library only, redis is not
+
+    problem = url_problem(url)
+    if problem:
+        raise ValueError(problem)
+    return url
+
+
+RedisUrl = Annotated[str, AfterValidator(_redis_url)]
 
 
 class _Section(BaseModel):
@@ -81,7 +100,7 @@ class ProcessingConfig(_Section):
     transport: Transport = Field(
         "sqlite", description="sqlite: one machine (the default); redis: Huey's Redis storage, "
         "so consumers on other machines (`worker start --remote URL`) share the work.")
-    redis_url: str | None = Field(
+    redis_url: RedisUrl | None = Field(
         None, description='The Redis of the "redis" transport, e.g. redis://host:6379/0.')
     remote_threads: int | None = Field(
         None, ge=0, le=64, description="On the redis transport: threads of this worker that "
@@ -109,7 +128,7 @@ class FilesConfig(_Section):
 
 
 class CacheConfig(_Section):
-    url: str | None = Field(
+    url: RedisUrl | None = Field(
         None, description="A Redis URL shared by a team: a record documented anywhere is "
         "taken by content key instead of calling the LLM again (secret-looking files never "
         "enter it).")
@@ -129,7 +148,7 @@ def _describe(error: ValidationError, source: Path) -> str:
     problems = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        problems.append(f"{key}: {item['msg']}")
+        problems.append(f"{key}: {item['msg'].removeprefix('Value error, ')}")
     return f"invalid config {source}: " + "; ".join(problems)
 
 

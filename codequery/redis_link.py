@@ -21,6 +21,26 @@ CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 10.0
 
 
+SCHEMES = ("redis", "rediss", "unix")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is no Redis URL redis-py could connect to, or None (standard library
+    only: the config checks it without importing redis)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0  # a port that is not a number raises
+    except ValueError:
+        port_ok = False
+    if parts.scheme in SCHEMES and port_ok and (parts.hostname or parts.scheme == "unix"
+                                                 and parts.path):
+        return None
+    return (f"{redact(url)!r} is not a valid Redis URL; expected redis://host:port/db "
+            "(e.g. redis://localhost:6379/0; rediss:// for TLS, unix:///path for a socket)")
+
+
 @functools.lru_cache(maxsize=32)
 def client(url: str) -> Any:  # redis.Redis; typed loosely so that no caller imports redis
     """A client that fails fast when Redis is away (callers retry; the ledger keeps the
@@ -28,6 +48,9 @@ def client(url: str) -> Any:  # redis.Redis; typed loosely so that no caller imp
     (redis-py clients are thread-safe): one connection pool per Redis, not one per user."""
     import redis
 
+    problem = url_problem(url)
+    if problem:
+        raise CodeQueryError(problem)
     try:
         return redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S,
                                     socket_timeout=READ_TIMEOUT_S, health_check_interval=30)

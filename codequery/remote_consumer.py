@@ -22,6 +22,7 @@ from typing import Any
 from codequery import redis_keys, redis_link, remote_queue
 from codequery.consumer_gate import Gate
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
+from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
 
 log = logging.getLogger(__name__)
@@ -216,6 +217,9 @@ def serve_forever(url: str, threads: int, executable: str) -> int:
     SIGTERM lets the running tasks finish, a second signal stops at once."""
     from codequery.worker import LOG_FORMAT
 
+    problem = redis_link.url_problem(url)
+    if problem:  # a Redis that is away may come back; a URL that is no URL will not
+        raise CodeQueryError(problem)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     problem = redis_link.unreachable(url)
     if problem:

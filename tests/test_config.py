@@ -45,3 +45,26 @@ def test_save_round_trips(tmp_path):
     config.save(cfg, path)
     assert config.load(path) == cfg
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("section, key", [("processing", "redis_url"), ("cache", "url")])
+@pytest.mark.parametrize("url", ["notaurl", "localhost:6379", "http://host/0",
+                                 "redis://host:port/0"])
+def test_a_redis_url_that_is_no_url_is_reported_with_the_form_expected(tmp_path, section, key,
+                                                                      url):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"dataset": "demo", section: {key: url}}))
+    with pytest.raises(CodeQueryError) as err:
+        config.load(path)
+    assert f"{section}.{key}: {url!r} is not a valid Redis URL; expected " \
+           "redis://host:port/db" in str(err.value)
+    assert "Value error" not in str(err.value)
+
+
+@pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://:pw@cache.example/2",
+                                 "redis://10.0.0.5", "unix:///run/redis.sock"])
+def test_redis_urls_of_every_kind_redis_takes_are_accepted(tmp_path, url):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"dataset": "demo", "processing": {"transport": "redis",
+                                                                   "redis_url": url}}))
+    assert config.load(path).processing.redis_url == url

@@ -50,6 +50,15 @@ def test_in_manual_mode_a_missing_worker_fails(ready):
     assert worker["severity"] == "warning"
 
 
+def test_a_redis_url_that_is_no_url_is_a_config_problem_not_a_redis_to_start(ready):
+    configure(ready, processing={"transport": "redis", "redis_url": "notaurl"})
+    code, document = report(ready)
+    assert code == 1 and "config" in failing(document)
+    assert "processing.redis_url: 'notaurl' is not a valid Redis URL; expected " \
+           "redis://host:port/db" in by_name(document)["config"]["detail"]
+    assert "start Redis" not in json.dumps(document)
+
+
 def test_with_a_worker_running_everything_passes_and_exits_0(ready):
     assert run_installed(ready, "worker", "start").returncode == 0
     code, document = report(ready)

@@ -127,3 +127,14 @@ def test_while_redis_is_down_the_worker_logs_it_once_and_loses_nothing(
     wait_for(lambda: set(_statuses(repo)) == {"completed"}, timeout=30)
     assert [hit["path"] for hit in cli_json(repo, "search", "function_1")] == ["src/m1.py"]
     assert "is back after" in log.read_text()[before:]
+
+
+def test_a_remote_consumer_given_no_url_fails_at_once_saying_so(initialized_repo):
+    started = time.monotonic()
+    done = run_installed(initialized_repo, "worker", "start", "--remote", "notaurl",
+                         timeout=30)
+    assert done.returncode == 1
+    assert done.stderr == ("error: 'notaurl' is not a valid Redis URL; expected "
+                           "redis://host:port/db (e.g. redis://localhost:6379/0; rediss:// "
+                           "for TLS, unix:///path for a socket)\n")
+    assert time.monotonic() - started < 10
