@@ -260,6 +260,22 @@ def test_stdio_a_damaged_database_is_a_tool_error_that_says_what_to_do(damaged_r
         assert "move it aside and run `codequery document`" in text
 
 
+def test_stdio_before_init_serves_and_each_tool_says_to_run_init(repo: Path, tmp_path: Path):
+    async def conversation():
+        async with stdio_session(repo, tmp_path / "serve.log") as session:
+            listed = (await session.list_tools()).tools
+            return listed, [await session.call_tool(name, args) for name, args in (
+                ("search", {"query": "invoice"}), ("status", {}),
+                ("document", {"paths": ["README.md"]}))]
+
+    listed, results = run_async(conversation)
+    assert {tool.name for tool in listed} == TOOLS
+    for result in results:
+        assert "codequery is not set up in" in error_text(result)
+        assert "run `codequery init` there first" in error_text(result)
+    assert not (repo / ".code-query").exists()
+
+
 def test_stdio_read_after_write_through_the_worker(initialized_repo: Path, tmp_path: Path):
     repo = initialized_repo
     started = run_installed(repo, "worker", "start")

@@ -38,8 +38,11 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     403).
     """
     ws = state.workspace
-    ws.require_initialized()
-    ws.config  # noqa: B018 - an invalid config fails here, with its message
+    if use_http or ws.paths.settings.exists():
+        ws.require_initialized()
+        ws.config  # noqa: B018 - an invalid config fails here, with its message
+    # Otherwise stdio serves all the same: an MCP client shows only "connection closed"
+    # for a server that exits, while each tool's error says to run `codequery init`.
     if token is not None and not token.strip():
         raise CodeQueryError("the token is empty; give a real one (or none at all)")
     if not use_http:

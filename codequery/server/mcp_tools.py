@@ -74,8 +74,8 @@ async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
 
 
 def build(ws: Workspace) -> MCPServer:
-    """The MCP server of one repository."""
-    ws.require_initialized()
+    """The MCP server of one repository (set up or not: until `codequery init` runs
+    there, each tool answers with the error that says so)."""
     server = MCPServer(name="codequery", version=__version__, instructions=INSTRUCTIONS,
                        log_level="WARNING")
 
