@@ -174,6 +174,24 @@ def test_the_page_loads_without_console_errors_and_shows_the_repository(
         assert severe(browser) == []
 
 
+def test_a_jobs_list_cut_at_its_limit_says_how_many_there_are_and_how_to_see_them(
+        initialized_repo: Path, tmp_path: Path, browser):
+    ws = Workspace(initialized_repo)
+    ledger.enqueue(ws.store.conn, ws.config.dataset,
+                   [(f"gone/f{n}.py", ledger.DOCUMENT, None) for n in range(250)])
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        open_dashboard(browser, port)
+        until(browser, lambda: text_of(browser, "jobs-more") != "")
+        said = text_of(browser, "jobs-more")
+        assert said == ("showing the newest 200 of 253 jobs; for all of them: "
+                        "codequery queue list --limit 253")
+        from selenium.webdriver.support.ui import Select
+
+        Select(browser.find_element("id", "job-filter")).select_by_visible_text("completed")
+        until(browser, lambda: not browser.find_element("id", "jobs-more").is_displayed())
+        assert severe(browser) == []
+
+
 def test_a_commit_shows_up_in_the_event_stream_and_the_jobs_table_without_a_reload(
         initialized_repo: Path, tmp_path: Path, browser):
     from selenium.webdriver.common.by import By

@@ -115,6 +115,8 @@
       ? llm.breaker.state + (llm.blocked ? ` (blocked: ${llm.blocked.reason})` : "")
       : `closed (${s.documenter} needs none)`;
     drawChart(data.throughput);
+    queueCounts = data.queue;
+    sayHowManyJobs();
   }
 
   function drawChart(minutes) {
@@ -172,6 +174,24 @@
   }
 
   let jobsAsked = 0;  // only the newest listing is shown (a filter change may overtake one)
+  const JOBS_LIMIT = 200;  // the newest jobs /api/jobs sends at most (operations.MAX_LIMIT)
+  let jobsListed = 0;  // rows the last listing brought
+  let queueCounts = null;  // state -> priority -> jobs, from the last summary
+
+  // A listing cut at the server's limit says so, with the total and where to see the rest.
+  function sayHowManyJobs() {
+    const note = $("jobs-more");
+    const state = $("job-filter").value;
+    if (!queueCounts) return;
+    let total = 0;
+    for (const s of state ? [state] : STATES) {
+      for (const n of Object.values(queueCounts[s] || {})) total += n;
+    }
+    note.hidden = jobsListed < JOBS_LIMIT || total <= jobsListed;
+    note.textContent = `showing the newest ${jobsListed.toLocaleString("en")} of `
+      + `${total.toLocaleString("en")} jobs; for all of them: codequery queue list`
+      + (state ? ` --status ${state}` : "") + ` --limit ${total}`;
+  }
 
   async function loadJobs() {
     const asked = ++jobsAsked;
@@ -182,6 +202,8 @@
     if (asked !== jobsAsked) return;
     const body = $("jobs-body");
     body.replaceChildren(...jobs.reverse().map(jobRow));  // newest first
+    jobsListed = jobs.length;
+    sayHowManyJobs();
   }
 
   // An event changes its job's row at once; the full row follows from the next listing.
