@@ -91,16 +91,25 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
                            documenter=config.documenter.name, csrf=csrf,
                            last_event_id=operations.last_event_id(ws))
 
-    @server.custom_route("/", methods=["GET"], include_in_schema=False)
-    async def index(request: Request) -> Response:
+    async def html_page(render: Callable[[], str], missing: str | None = None) -> Response:
+        """The page `render` makes, or a problem page: a CodeQueryError titled `missing`
+        (a 404, when given), a damaged database (a 500)."""
         try:
-            html, status = await in_thread(page), 200
+            html, status = await in_thread(render), 200
+        except CodeQueryError as exc:
+            if missing is None:
+                raise
+            html, status = pages.problem(missing, str(exc)), 404
         except Exception as exc:
             damage = ws.damage_error(exc)
             if damage is None:
                 raise
             html, status = pages.problem("Cannot read the index", str(damage)), 500
         return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
+
+    @server.custom_route("/", methods=["GET"], include_in_schema=False)
+    async def index(request: Request) -> Response:
+        return await html_page(page)
 
     @server.custom_route("/static/{name}", methods=["GET"], include_in_schema=False)
     async def static(request: Request) -> Response:
@@ -113,16 +122,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
     @server.custom_route("/file", methods=["GET"], include_in_schema=False)
     async def record(request: Request) -> Response:
         path = request.query_params.get("path", "")
-        try:
-            html, status = pages.record(await in_thread(operations.show, ws, path)), 200
-        except CodeQueryError as exc:
-            html, status = pages.problem("No record", str(exc)), 404
-        except Exception as exc:
-            damage = ws.damage_error(exc)
-            if damage is None:
-                raise
-            html, status = pages.problem("Cannot read the index", str(damage)), 500
-        return HTMLResponse(html, status_code=status, headers=pages.SECURITY_HEADERS)
+        return await html_page(lambda: pages.record(operations.show(ws, path)), "No record")
 
     @server.custom_route("/api/summary", methods=["GET"], include_in_schema=False)
     async def api_summary(request: Request) -> Response:
