@@ -90,3 +90,18 @@ def test_init_in_a_repository_that_ignores_code_query_says_why_and_how_to_stage(
     git(repo, *advice.split()[1:])  # the advice works, and stages the settings alone
     status = git(repo, "status", "--porcelain", "--untracked-files=all")
     assert status.split() == ["A", ".code-query/.gitignore", "A", ".code-query/config.json"]
+
+
+def test_init_takes_the_command_documenters_command_in_one_step(repo):
+    without = cli_run(repo, "init", "--documenter", "command", "--no-document")
+    assert without.exit_code != 0 and "--command" in without.output
+    assert not (repo / ".code-query" / "config.json").exists()
+    result = cli_run(repo, "init", "--documenter", "command", "--model", "m1",
+                     "--command", "my-llm -m {model} --system 'be brief; no prose'",
+                     "--no-document", "--no-hooks")
+    assert result.exit_code == 0, result.output
+    cfg = json.loads((repo / ".code-query" / "config.json").read_text())
+    assert cfg["documenter"]["command"] == ["my-llm", "-m", "{model}", "--system",
+                                            "be brief; no prose"]
+    unbalanced = cli_run(repo, "init", "--command", "my-llm 'open", "--no-document")
+    assert unbalanced.exit_code == 2 and "--command" in unbalanced.output

@@ -24,6 +24,14 @@ def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.
         data["documenter"]["name"] = options["documenter"]
     if options["model"]:
         data["documenter"]["model"] = options["model"]
+    if options.get("command"):
+        import shlex
+
+        try:  # split as a shell would, never run by one
+            data["documenter"]["command"] = shlex.split(options["command"])
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}: {options['command']!r}",
+                                     param_hint="'--command'") from exc
     if options["mode"]:
         data["processing"]["mode"] = options["mode"]
     return config_mod.Config.model_validate(data)
@@ -164,6 +172,10 @@ def _stage_config(ws: Workspace) -> None:
 @click.option("--documenter", type=click.Choice(["builtin", "claude", "command"]),
               help="Who writes the records (default builtin: offline static analysis).")
 @click.option("--model", help="Model for an LLM documenter.")
+@click.option("--command", "command_line",
+              help="With --documenter command: the LLM CLI to run, as one string split as a "
+                   "shell would (never run by one), e.g. 'llm -m {model}'; the prompt goes to "
+                   "its stdin, the record is read from its stdout.")
 @click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
               help="What a commit does: " + config_mod.MODE_HELP)
 @click.option("--dataset", help="Name of this repository's dataset (default: its folder name).")
@@ -171,8 +183,9 @@ def _stage_config(ws: Workspace) -> None:
 @click.option("--no-document", is_flag=True, help="Set up only; document nothing yet.")
 @click.option("--yes", is_flag=True, help="Do not ask before a large LLM run.")
 @pass_state
-def init(state: State, documenter: str | None, model: str | None, mode: str | None,
-         dataset: str | None, no_hooks: bool, no_document: bool, yes: bool) -> None:
+def init(state: State, documenter: str | None, model: str | None, command_line: str | None,
+         mode: str | None, dataset: str | None, no_hooks: bool, no_document: bool,
+         yes: bool) -> None:
     """Set up codequery in this repository and document every tracked file.
 
     Writes .code-query/config.json (kept in git) and creates the database. Safe to run
@@ -185,7 +198,8 @@ def init(state: State, documenter: str | None, model: str | None, mode: str | No
         cfg = config_mod.load(ws.paths.config)
     else:
         cfg = config_mod.Config(dataset=default_dataset(ws.root))
-    cfg = _apply_options(cfg, dataset=dataset, documenter=documenter, model=model, mode=mode)
+    cfg = _apply_options(cfg, dataset=dataset, documenter=documenter, model=model, mode=mode,
+                         command=command_line)
     from codequery.documenters import create
 
     create(cfg.documenter, ws.root)  # fails before anything is written

@@ -38,9 +38,11 @@ class CommandDocumenter:
     ) -> None:
         if not argv_template:
             raise CodeQueryError(
-                "the command documenter needs a command: set documenter.command in "
-                '.code-query/config.json, e.g. "command": ["your-llm-cli", "-m", "{model}"] '
-                "(the prompt is sent on stdin, the record is read from stdout)"
+                "the command documenter needs a command: pass it to init "
+                "(codequery init --documenter command --command 'your-llm-cli -m {model}') "
+                'or set documenter.command in .code-query/config.json, e.g. "command": '
+                '["your-llm-cli", "-m", "{model}"] (the prompt is sent on stdin, the record is '
+                "read from stdout)"
             )
         if not model and any("{model}" in arg for arg in argv_template):
             raise CodeQueryError(
