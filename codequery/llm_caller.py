@@ -143,16 +143,27 @@ class LLMCaller:
     def can_batch(self) -> bool:
         return hasattr(self.documenter, "document_batch")
 
-    def _check_block(self) -> None:
-        """While the documenter is blocked, no call; every RECHECK_SECONDS a check that
-        costs no model call (`claude auth status`) may lift the block."""
+    def recheck_block(self) -> str | None:
+        """For a command the user runs by hand: the check costs no model call, so it is
+        made now rather than trusting an answer up to RECHECK_SECONDS old (the user may
+        have just logged in); the cached answer is for the worker's loop. Why the
+        documenter is still blocked, or None."""
+        try:
+            self._check_block(now=True)
+        except Blocked as exc:
+            return exc.reason
+        return None
+
+    def _check_block(self, now: bool = False) -> None:
+        """While the documenter is blocked, no call; every RECHECK_SECONDS (or `now`) a
+        check that costs no model call (`claude auth status`) may lift the block."""
         name = self.documenter.name
         with self._blocks.lock:
             conn = self._blocks.get()
             found = blocking.current(conn, name)
             if found is None:
                 return
-            if blocking.due_for_check(found):
+            if now or blocking.due_for_check(found):
                 if self.documenter.blocked() is None:
                     blocking.lift(conn, name)
                     return

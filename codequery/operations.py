@@ -215,6 +215,8 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     if not worker and ws.config.documenter.name != "builtin":
         raise CodeQueryError(f"the {ws.config.documenter.name} documenter runs in the worker, "
                              "and none is running; start it with `codequery worker start`")
+    if not runner.documenter.inline:
+        runner.caller.recheck_block()  # lifted now, the worker need not wait to see it
     request = local_run.prepare(ws, runner, rel)
     files = sorted(request.plan.wanted)  # the tracked files under the paths given
     if not worker:

@@ -342,6 +342,22 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert "old, waiting: the documenter is blocked (see below) index:" in said
 
 
+def test_document_right_after_login_checks_again_instead_of_trusting_the_block(
+        tmp_path, calls_log, monkeypatch):
+    repo = make_repo(tmp_path / "r", files(2))
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    assert cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test",
+                   "--yes").exit_code == 1
+    logged_out.unlink()  # the user logs in, and documents at once
+    result = cli_run(repo, "document", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "not logged in" not in result.stderr
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert report["llm"].get("blocked") is None
+
+
 @pytest.mark.slow
 def test_a_logged_out_cli_blocks_the_worker_until_login_then_all_complete(
         tmp_path, calls_log, monkeypatch, stop_workers):

@@ -44,6 +44,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     runner = JobRunner(ws)
     request = None
     if not runner.documenter.inline:
+        runner.caller.recheck_block()  # still blocked, the run says so as before
         request = prepare(ws, runner, only, force=force)
         if not _cost_accepted(ws, runner, request, yes):
             return Outcome()
