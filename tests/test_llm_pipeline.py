@@ -390,6 +390,38 @@ def _blocked_reason(repo):
     return blocked and blocked["reason"]
 
 
+def _waiting_job(repo):
+    [job] = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
+    retry_at = _db(repo).execute("SELECT next_retry_at FROM jobs WHERE id = ?",
+                                 (job["id"],)).fetchone()[0]
+    return job, retry_at - time.time()
+
+
+def test_the_usage_limit_spends_no_attempt_and_waits_for_its_reset(tmp_path, calls_log,
+                                                                    monkeypatch):
+    repo = make_repo(tmp_path / "r", files(1))
+    reset = int(time.time()) + 600
+    monkeypatch.setenv("FAKE_CLAUDE_API_ERROR", f"Claude AI usage limit reached|{reset}")
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "usage limit reached, resets at " in said and "ClaudeCallError" not in said
+    job, wait = _waiting_job(repo)
+    assert job["attempts"] == 0
+    assert 580 < wait <= 601  # until the reset the CLI gave
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert "usage limit reached, resets at" in report["llm"]["last_error"]["error"]
+
+
+def test_a_connection_error_spends_no_attempt_and_waits(tmp_path, calls_log, monkeypatch):
+    repo = make_repo(tmp_path / "r", files(1))
+    monkeypatch.setenv("FAKE_CLAUDE_API_ERROR", "API Error: Connection error.")
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
+    assert result.exit_code == 1 and "cannot reach the API" in " ".join(result.stderr.split())
+    job, wait = _waiting_job(repo)
+    assert job["attempts"] == 0 and 30 < wait <= 61
+
+
 def test_a_rate_limited_call_spends_no_attempt_and_waits_as_told(tmp_path, calls_log,
                                                                   monkeypatch):
     repo = make_repo(tmp_path / "r", files(1))

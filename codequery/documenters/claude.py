@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,34 @@ def _retry_after(envelope: dict[str, Any]) -> float:
     return min(max(float(found.group(1)), 5.0), 3600.0) if found else BUSY_WAIT_SECONDS
 
 
+# The account's usage limit, as CLI versions word it: "Claude AI usage limit
+# reached|1795970000" (the reset's Unix time), "5-hour limit reached ∙ resets 3pm",
+# "You've hit your limit · resets 3pm (Europe/Paris)". Not the file's fault: wait.
+_USAGE_LIMIT = re.compile(r"usage limit reached|limit reached\W+resets|hit your limit",
+                          re.IGNORECASE)
+_RESET_AT = re.compile(r"\|(\d{9,11})\b")
+USAGE_LIMIT_WAIT_SECONDS = 15 * 60.0  # when the reset time is not given as a number
+USAGE_LIMIT_MAX_WAIT_SECONDS = 3600.0  # then a call tries again (a cheap refusal)
+# A network failure between the CLI and the API: transient, like an overload.
+_CONNECTION = re.compile(r"API Error: (Connection error|Request timed out|fetch failed)|"
+                         r"ECONNRESET|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN",
+                         re.IGNORECASE)
+
+
+def _usage_limit(envelope: dict[str, Any]) -> DocumenterBusy | None:
+    """The usage limit's wait (until its reset, capped), or None if it is not that."""
+    message = _message(envelope)
+    if not _USAGE_LIMIT.search(message):
+        return None
+    found = _RESET_AT.search(message)
+    if found is None:
+        return DocumenterBusy(f"usage limit reached: {message}", USAGE_LIMIT_WAIT_SECONDS)
+    reset = int(found.group(1))
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(reset))
+    wait = min(max(reset - time.time(), 5.0), USAGE_LIMIT_MAX_WAIT_SECONDS)
+    return DocumenterBusy(f"usage limit reached, resets at {when}", wait)
+
+
 def _needs_login(envelope: dict[str, Any]) -> bool:
     """The real CLI's answer without a login (or with a bad key): exit 1, is_error true,
     subtype "success", `result` "Not logged in · Please run /login", empty stderr."""
@@ -330,6 +359,11 @@ class ClaudeDocumenter:
         if envelope.get("is_error") and envelope.get("api_error_status") in BUSY_STATUSES:
             raise DocumenterBusy(f"{name}: the API is busy ({envelope['api_error_status']}): "
                                  f"{_message(envelope)}", _retry_after(envelope))
+        if envelope.get("is_error") and (limit := _usage_limit(envelope)) is not None:
+            raise DocumenterBusy(f"{name}: {limit}", limit.retry_after)
+        if envelope.get("is_error") and _CONNECTION.search(_message(envelope)):
+            raise DocumenterBusy(f"{name}: cannot reach the API: {_message(envelope)}",
+                                 BUSY_WAIT_SECONDS)
         if envelope.get("is_error") or envelope.get("subtype") != "success":
             raise ClaudeCallError(_failure(name, envelope), usage)
         if code != 0:
