@@ -5,6 +5,7 @@ Environment variables choose the behaviour under test:
 FAKE_LLM_DELAY=seconds   sleep first            FAKE_LLM_FAIL=1     exit 1, message on stderr
 FAKE_LLM_GARBAGE=1       answer non-JSON        FAKE_LLM_FENCED=1   ```json fence plus chatter
 FAKE_LLM_HANG=1          never answer; a child `sleep` also holds stdout (tests group kill)
+FAKE_LLM_ORPHAN=stdout   answer, but leave a child `sleep` holding stdout (=devnull: not)
 FAKE_LLM_LOG=file        append a JSON line per call: argv, stdin_length, pid, time (child)
 FAKE_LLM_PROMPT=file     write the prompt received there
 """
@@ -29,6 +30,10 @@ def main() -> int:
         # Inherits our stdout: if only we were killed, the caller's pipe would stay open.
         child = subprocess.Popen(["sleep", "3600"])
         entry["child"] = child.pid
+    if env.get("FAKE_LLM_ORPHAN"):
+        out = subprocess.DEVNULL if env["FAKE_LLM_ORPHAN"] == "devnull" else None
+        entry["child"] = subprocess.Popen(["sleep", "3000"], stdin=out, stdout=out,
+                                          stderr=out).pid
     if env.get("FAKE_LLM_PROMPT"):
         with open(env["FAKE_LLM_PROMPT"], "w", encoding="utf-8") as out:
             out.write(prompt)

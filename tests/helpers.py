@@ -167,6 +167,19 @@ def gone(pid: int, wait: float = 0.0) -> bool:
         time.sleep(0.02)
 
 
+def assert_group_gone(call: dict) -> None:
+    """The fake and the child it logged are both dead (killed here if not, then failed)."""
+    import psutil
+
+    try:
+        assert gone(call["pid"], wait=1.0)
+        assert gone(call["child"], wait=1.0)
+    finally:
+        for pid in (call["pid"], call["child"]):
+            if not gone(pid):
+                psutil.Process(pid).kill()
+
+
 def assert_hung_call_killed(log: Path, elapsed: float, timeout: float) -> None:
     """The hung fake and the child holding its stdout died with their process group."""
     import psutil

@@ -17,7 +17,7 @@ from codequery.documenters.llm_output import parse_record
 from codequery.documenters.prompting import build_prompt
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
-from tests.helpers import assert_hung_call_killed, logged_calls
+from tests.helpers import assert_group_gone, assert_hung_call_killed, logged_calls
 
 FAKE = str(Path(__file__).with_name("fake_llm.py"))
 SOURCE = 'def total(xs):\n    """Sum {braces} and $(stuff)."""\n    return sum(xs)\n'
@@ -97,6 +97,30 @@ def test_hang_kills_the_whole_process_group_at_the_timeout(
     with pytest.raises(DocumenterError, match=r"timed out after 1\.5 s"):
         fake(1.5).document("a.py", "python", SOURCE)
     assert_hung_call_killed(log, time.monotonic() - started, 1.5)
+
+
+def test_answer_is_used_though_a_child_still_holds_stdout(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_LLM_ORPHAN", "stdout")
+    started = time.monotonic()
+    try:
+        doc = fake(6.0).document("a.py", "python", SOURCE)
+        assert doc.overview == "Fake documentation of a.py."
+        assert time.monotonic() - started < 4.0
+    finally:
+        [call] = logged_calls(log)
+        assert_group_gone(call)
+
+
+@pytest.mark.parametrize("orphan", ["stdout", "devnull"])
+def test_a_successful_call_leaves_no_process_of_its_group(
+    orphan: str, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_LLM_ORPHAN", orphan)
+    fake().document("a.py", "python", SOURCE)
+    [call] = logged_calls(log)
+    assert_group_gone(call)
 
 
 def test_missing_executable_says_which_and_where(tmp_path: Path) -> None:

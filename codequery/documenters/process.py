@@ -1,7 +1,8 @@
 """Running an LLM command line: argv (never a shell), input on stdin, a hard time limit.
 
-The command runs in its own session (process group) so that a timeout or Ctrl-C can kill
-everything it started, including grandchildren that would otherwise keep its pipes open.
+The command runs in its own session (process group) so that the end of every call (an
+answer, a timeout, Ctrl-C) can kill everything it started, including grandchildren that
+would otherwise keep its pipes open or run on unseen.
 Shared by the `command` and `claude` documenters.
 """
 
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +23,16 @@ from codequery.documenters.errors import DocumenterError, DocumenterTimeout
 # After the group is killed, how long to wait for the pipes to close; only a grandchild
 # that escaped the group (its own setsid) can hold them longer.
 _REAP_SECONDS = 2.0
+
+# Once the command itself has exited, how long a child it left holding the pipes may keep
+# them open before it is killed and the command's output used as it stands.
+_PIPE_GRACE_SECONDS = 1.0
+
+# How often to look whether the command has exited while its pipes are still open.
+_POLL_SECONDS = 0.05
+
+# Writes of at most this size to a pipe that select() calls writable never block.
+_PIPE_BUF = 512
 
 # Process groups of the commands running now: a worker that stops kills them on its way
 # out, since they sit in sessions of their own that no signal to the worker reaches.
@@ -73,15 +86,75 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     # start_new_session: the group id is the command's pid. Failing means it is all gone.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+    # Only a grandchild that escaped the group (its own setsid) can still hold the pipes:
+    # what it writes is not the command's answer.
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
     try:
-        proc.communicate(timeout=_REAP_SECONDS)
-    except (subprocess.TimeoutExpired, OSError, ValueError):
-        # Someone outside the group holds the pipes (or an interrupted communicate left
-        # them unusable): stop reading and just reap the child, which is dead.
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
+        proc.wait(timeout=_REAP_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
         proc.wait()
+
+
+def _exited(proc: subprocess.Popen[bytes]) -> bool:
+    """Whether the command has exited, without reaping it: while it is a zombie its pid,
+    which is also its group's id, cannot be reused, so killing the group stays safe."""
+    return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def _exchange(proc: subprocess.Popen[bytes], stdin: bytes, timeout: float
+              ) -> tuple[bytes, bytes]:
+    """Write `stdin`, read stdout and stderr until the command has exited; its output.
+
+    Unlike `communicate`, a command that has exited but left a child holding its pipes
+    gets only `_PIPE_GRACE_SECONDS` more: its answer is complete, and the child must not
+    turn it into a timeout. `subprocess.TimeoutExpired` past `timeout`; the command is
+    not reaped (the caller kills its group first).
+    """
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    output: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
+    offset = 0
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        if stdin:
+            selector.register(proc.stdin, selectors.EVENT_WRITE)
+        else:
+            proc.stdin.close()
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        while True:
+            now = time.monotonic()
+            if exited_at is None and _exited(proc):
+                exited_at = now
+            if exited_at is not None and (not selector.get_map()
+                                          or now >= exited_at + _PIPE_GRACE_SECONDS):
+                break
+            if now >= deadline:
+                raise subprocess.TimeoutExpired(proc.args, timeout)
+            wait = min(_POLL_SECONDS, deadline - now)
+            if not selector.get_map():
+                time.sleep(min(wait, 0.01))  # pipes closed, exit imminent
+                continue
+            for key, _ in selector.select(wait):
+                if key.fileobj is proc.stdin:
+                    try:
+                        offset += os.write(key.fd, stdin[offset:offset + _PIPE_BUF])
+                    except BrokenPipeError:
+                        offset = len(stdin)  # it stopped reading; its answer may still come
+                    if offset >= len(stdin):
+                        selector.unregister(proc.stdin)
+                        with contextlib.suppress(BrokenPipeError):
+                            proc.stdin.close()
+                    continue
+                data = os.read(key.fd, 32768)
+                if data:
+                    output[key.fd].append(data)
+                else:
+                    selector.unregister(key.fileobj)
+    return (b"".join(output[proc.stdout.fileno()]), b"".join(output[proc.stderr.fileno()]))
 
 
 def run_process(
@@ -100,8 +173,8 @@ def run_process(
     `role` and `hint` word the error for a missing executable ("{role} 'x' was not found;
     {hint}"). With `check` a non-zero exit is a `DocumenterError` naming the exit code and
     the last line of stderr; without it the caller gets the code (the Claude CLI explains
-    its failures on stdout). A timeout is a `DocumenterTimeout`, raised only once the
-    whole process group is dead.
+    its failures on stdout). A timeout is a `DocumenterTimeout`. Whatever the outcome, the
+    whole process group is dead when this returns or raises.
     """
     executable = argv[0]
     try:
@@ -124,7 +197,9 @@ def run_process(
         if stopping:
             _kill_group(proc)
             raise Stopped("the worker is stopping")
-        stdout, stderr = proc.communicate(stdin, timeout=timeout)
+        stdout, stderr = _exchange(proc, stdin, timeout)
+        # Whatever it left running (a child on its pipes, a daemon) ends with the call.
+        _kill_group(proc)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise DocumenterTimeout(
