@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from codequery.config import DocumenterConfig
+from codequery.documenters import claude as claude_module
 from codequery.documenters import create
 from codequery.documenters.claude import (
     NO_TOOL_FLAGS,
@@ -328,3 +329,18 @@ def test_a_blocked_probe_leaves_the_breaker_free_to_probe_again(tmp_path: Path) 
     breaker.release_probe()  # it came back blocked: neither success nor failure
     assert breaker.state()["probing"] is False
     assert breaker.allow()  # the next caller may probe at once
+
+
+@pytest.mark.parametrize("said", [
+    "Claude AI usage limit reached|1750708800",
+    "Claude usage limit reached. Your limit will reset at 5pm (Europe/Warsaw).",
+    "Limit reached · resets 11:30am (Asia/Calcutta) · /upgrade to Max or turn on /extra-usage",
+    "You've hit your limit · resets 1:30am (Asia/Dhaka)",
+    "5-hour limit reached ∙ resets 3pm",
+])
+def test_every_wording_of_the_usage_limit_waits(said: str) -> None:
+    # as users of the real CLI reported them (anthropics/claude-code issues)
+    busy = claude_module._usage_limit({"type": "result", "is_error": True, "result": said})
+    assert busy is not None and str(busy).startswith("usage limit reached")
+    assert claude_module._usage_limit({"type": "result", "is_error": True,
+                                "result": "Invalid model: the limit is 3"}) is None

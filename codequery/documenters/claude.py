@@ -184,7 +184,9 @@ def _retry_after(envelope: dict[str, Any]) -> float:
 
 # The account's usage limit, as CLI versions word it: "Claude AI usage limit
 # reached|1795970000" (the reset's Unix time), "5-hour limit reached ∙ resets 3pm",
-# "You've hit your limit · resets 3pm (Europe/Paris)". Not the file's fault: wait.
+# "Limit reached · resets 11:30am (Asia/Calcutta) · /upgrade to Max ...", "You've hit
+# your limit · resets 3pm (Europe/Paris)" (as users of the real CLI have reported them,
+# anthropics/claude-code #2490, #13632, #54698). Not the file's fault: wait.
 _USAGE_LIMIT = re.compile(r"usage limit reached|limit reached\W+resets|hit your limit",
                           re.IGNORECASE)
 _RESET_AT = re.compile(r"\|(\d{9,11})\b")
