@@ -104,7 +104,8 @@ def uninstall(root: Path) -> list[HookReport]:
 
 
 def status(root: Path) -> dict[str, str]:
-    """name -> ours | foreign | missing | not executable"""
+    """name -> ours | foreign | missing | not executable | outdated (ours, written by an
+    older codequery: `install-hooks` upgrades it)"""
     directory = hooks_dir(root)
     found = {}
     for name in HOOKS:
@@ -115,6 +116,22 @@ def status(root: Path) -> dict[str, str]:
             found[name] = "foreign"
         elif not os.access(target, os.X_OK):
             found[name] = "not executable"
+        elif not _current(name, target):
+            found[name] = "outdated"
         else:
             found[name] = "ours"
     return found
+
+
+def _current(name: str, target: Path) -> bool:
+    """Whether an installed hook of ours is this version's, whatever Python it names."""
+    try:
+        installed = target.read_bytes()
+    except OSError:
+        return False
+    template = resources.files("codequery.hook_templates").joinpath(name).read_bytes()
+    return _without_python(installed) == _without_python(template)
+
+
+def _without_python(hook: bytes) -> bytes:
+    return b"\n".join(line for line in hook.split(b"\n") if not line.startswith(b"python="))

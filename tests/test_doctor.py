@@ -121,6 +121,19 @@ def test_a_hook_that_is_not_executable_fails(ready):
     assert "post-rewrite not executable" in by_name(document)["hooks"]["detail"]
 
 
+def test_a_hook_written_by_an_older_codequery_is_outdated_until_reinstalled(ready):
+    hook = ready / ".git" / "hooks" / "post-checkout"
+    # an older hook: ours (the marker), another Python, without this version's guards
+    older = hook.read_text().replace("except Exception as exc:", "except ImportError as exc:")
+    hook.write_text(older.replace("python=", "python='/old/venv/bin/python' #", 1))
+    _, document = report(ready)
+    hooks = by_name(document)["hooks"]
+    assert not hooks["ok"] and "post-checkout outdated" in hooks["detail"]
+    assert hooks["fix"] == "codequery install-hooks"
+    assert cli_run(ready, "install-hooks").exit_code == 0
+    assert by_name(report(ready)[1])["hooks"]["ok"]
+
+
 def test_hooks_in_core_hooks_path_pass_and_say_so(repo):
     git(repo, "config", "core.hooksPath", ".githooks")
     assert cli_run(repo, "init").exit_code == 0
