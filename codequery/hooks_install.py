@@ -129,8 +129,7 @@ def _current(name: str, target: Path) -> bool:
         installed = target.read_bytes()
     except OSError:
         return False
-    template = resources.files("codequery.hook_templates").joinpath(name).read_bytes()
-    return _without_python(installed) == _without_python(template)
+    return _without_python(installed) == _without_python(render(name, ""))
 
 
 def _without_python(hook: bytes) -> bytes:

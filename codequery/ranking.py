@@ -118,9 +118,8 @@ _UNIX_FAMILY = frozenset({"unix", "posix", "linux", "darwin", "macos", "mac", "o
 _WINDOWS_FAMILY = frozenset({"windows", "win", "win32", "win64", "nt", "msvc", "mingw"})
 # An implementation split by platform (`subprocess-posix.cc`, `thread_win32.c`) implements
 # the header without the suffix (`subprocess.h`) when there is no plain `subprocess.cc`.
-_PLATFORM_SUFFIX = re.compile(
-    r"[-_](posix|unix|linux|darwin|mac|macos|osx|bsd|freebsd|win|win32|win64|windows|nt"
-    r"|android|ios|wasm|emscripten)$", re.I)
+_PLATFORM_SUFFIX = re.compile(r"[-_](" + "|".join(sorted(
+    _UNIX_FAMILY | _WINDOWS_FAMILY | {"android", "ios", "wasm", "emscripten"})) + r")$", re.I)
 # Scripts in a repository written in another language (ninja's `misc/*.py` and
 # `configure.py` beside its C++) are tooling around the code: a script language with
 # under MINORITY_SHARE of the source files, where one language has most of them, scores

@@ -27,10 +27,6 @@ class Outage:
         self._since: float | None = None
         self._told = 0.0
 
-    @property
-    def away(self) -> bool:
-        return self._since is not None
-
     def failed(self, exc: BaseException) -> float:
         """Note a call that found Redis away; how long the caller should pause."""
         now = time.monotonic()

@@ -158,12 +158,12 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"}
 _PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?"
                        r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
-# Instructions to coding agents: how to work on the project, with a word on all of it
-# (`docs/agents.md` may document an agents feature: only these names, as spelled).
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.
 _AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini", ".aider",
                          ".continue", ".roo", ".clinerules", ".kiro"})
+# Instructions to coding agents: how to work on the project, with a word on all of it
+# (`docs/agents.md` may document an agents feature: only these names, as spelled).
 _AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
                                  r"|^copilot-instructions\.md$")
 _META_FILE = re.compile(

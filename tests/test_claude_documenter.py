@@ -342,5 +342,8 @@ def test_every_wording_of_the_usage_limit_waits(said: str) -> None:
     # as users of the real CLI reported them (anthropics/claude-code issues)
     busy = claude_module._usage_limit({"type": "result", "is_error": True, "result": said})
     assert busy is not None and str(busy).startswith("usage limit reached")
+
+
+def test_an_error_that_only_mentions_a_limit_is_no_usage_limit() -> None:
     assert claude_module._usage_limit({"type": "result", "is_error": True,
-                                "result": "Invalid model: the limit is 3"}) is None
+                                       "result": "Invalid model: the limit is 3"}) is None

@@ -232,7 +232,6 @@ def test_the_manager_waits_for_the_stop_less_than_we_wait_for_the_manager(initia
     assert "documenter's default timeout" not in unit.content  # it never waits for one
     agent = plistlib.loads(service.render(initialized, "launchd").content.encode())
     assert agent["ExitTimeOut"] == service.UNIT_STOP_SECONDS
-    assert service.STOP_TIMEOUT > service.UNIT_STOP_SECONDS
 
 
 @pytest.mark.slow

@@ -66,10 +66,7 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
         unit = service.installed_unit(ws.root)
         managed = f"; a service for this repository is installed: {unit}" if unit else ""
         click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'}{managed})")
-        restart_for = _restart_for(ws)
-        if restart_for:
-            click.secho(f"warning: {start_settings.advice(ws.paths, restart_for)}",
-                        fg="yellow", err=True)
+        _warn_restart(ws, _restart_for(ws))
 
 
 @worker.command()
@@ -128,9 +125,7 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
     if problem:
         click.secho(f"warning: {problem}", fg="yellow", err=True)
     restart_for = _restart_for(ws) if info.running else []
-    if restart_for:
-        click.secho(f"warning: {start_settings.advice(ws.paths, restart_for)}", fg="yellow",
-                    err=True)
+    _warn_restart(ws, restart_for)
     if as_json:
         emit_json({"worker": {**info.as_dict(), "restart_for": restart_for}, "queue": counts,
                    "warning": problem})
@@ -146,6 +141,13 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
         click.get_current_context().exit(3)
+
+
+def _warn_restart(ws: Workspace, restart_for: list[str]) -> None:
+    """Say on stderr that the running worker needs a restart for these settings."""
+    if restart_for:
+        click.secho(f"warning: {start_settings.advice(ws.paths, restart_for)}", fg="yellow",
+                    err=True)
 
 
 def _restart_for(ws: Workspace) -> list[str]:

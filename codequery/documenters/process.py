@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import selectors
 import signal
 import subprocess
@@ -31,8 +32,6 @@ _PIPE_GRACE_SECONDS = 1.0
 # How often to look whether the command has exited while its pipes are still open.
 _POLL_SECONDS = 0.05
 
-# Writes of at most this size to a pipe that select() calls writable never block.
-_PIPE_BUF = 512
 
 # Process groups of the commands running now: a worker that stops kills them on its way
 # out, since they sit in sessions of their own that no signal to the worker reaches.
@@ -141,7 +140,7 @@ def _exchange(proc: subprocess.Popen[bytes], stdin: bytes, timeout: float
             for key, _ in selector.select(wait):
                 if key.fileobj is proc.stdin:
                     try:
-                        offset += os.write(key.fd, stdin[offset:offset + _PIPE_BUF])
+                        offset += os.write(key.fd, stdin[offset:offset + select.PIPE_BUF])
                     except BrokenPipeError:
                         offset = len(stdin)  # it stopped reading; its answer may still come
                     if offset >= len(stdin):
@@ -195,22 +194,17 @@ def run_process(
         stopping = _STOPPING.is_set()
     try:
         if stopping:
-            _kill_group(proc)
             raise Stopped("the worker is stopping")
         stdout, stderr = _exchange(proc, stdin, timeout)
-        # Whatever it left running (a child on its pipes, a daemon) ends with the call.
-        _kill_group(proc)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
         raise DocumenterTimeout(
             f"{Path(executable).name} timed out after {timeout:g} s ({timeout_setting})"
         ) from None
-    except BaseException:
-        # Ctrl-C reaches only our own process group, not the command's new session;
-        # without this the LLM would keep running (and billing) after we are gone.
-        _kill_group(proc)
-        raise
     finally:
+        # Whatever the call leaves running (a child on its pipes, a daemon) ends with it,
+        # however it ends: Ctrl-C reaches only our own process group, not the command's
+        # new session, and without this the LLM would keep running (and billing).
+        _kill_group(proc)
         with _RUNNING_LOCK:
             _RUNNING.discard(proc.pid)
     if _STOPPING.is_set() and proc.returncode < 0:

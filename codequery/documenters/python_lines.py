@@ -12,9 +12,9 @@ from codequery.documenters import comments
 from codequery.documenters.python_ast import dependencies
 from codequery.records import ClassInfo, FileDoc, Function
 
-_DEF = re.compile(r"^(?P<indent>[ \t]*)(?P<head>(?:async[ \t]+)?def[ \t]+(?P<name>\w+).*)")
-_CLASS = re.compile(r"^(?P<indent>[ \t]*)class[ \t]+(?P<name>\w+)[ \t]*(?:\[[^\]]*\])?"
-                    r"[ \t]*(?:\((?P<bases>[^)]*)\))?")
+_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(?P<name>\w+)")
+_CLASS = re.compile(r"^class[ \t]+(?P<name>\w+)[ \t]*(?:\[[^\]]*\])?[ \t]*"
+                    r"(?:\((?P<bases>[^)]*)\))?")
 _FROM = re.compile(r"^from[ \t]+(?P<base>[.\w]+)[ \t]+import[ \t]+\(?(?P<names>[\w, \t]+)")
 _IMPORT = re.compile(r"^import[ \t]+(?P<names>[\w., \t]+)")
 _DOCSTRING = re.compile(r"^[rRuU]?(?P<quote>\"\"\"|'''|\"|')")
@@ -27,30 +27,30 @@ def outline(text: str) -> FileDoc:
     functions: list[Function] = []
     classes: list[ClassInfo] = []
     imports: list[str] = []
-    current: tuple[int, ClassInfo] | None = None  # a top-level class and its body's indent
+    owner: ClassInfo | None = None  # the top-level class whose body this is
+    method_indent = 0  # its methods' indent, once the first is seen
     for number, line in enumerate(lines):
         if not code[number] or not line.strip() or line.lstrip().startswith("#"):
             continue
         indent = len(line) - len(line.lstrip())
         if indent == 0:
-            current = None
+            owner, method_indent = None, 0
             imports += _imports(line)
-        if match := _CLASS.match(line):
-            if indent == 0:
-                info = ClassInfo(name=match["name"], bases=_bases(match["bases"]),
-                                 summary=_docstring(lines, number),
-                                 line=number + 1)
-                classes.append(info)
-                current = (-1, info)
-        elif match := _DEF.match(line):
-            function = Function(name=match["name"], signature=_signature(lines, number),
-                                summary=_docstring(lines, number),
-                                line=number + 1)
-            if indent == 0:
+        if indent == 0 and (match := _CLASS.match(line)):
+            owner = ClassInfo(name=match["name"], bases=_bases(match["bases"]),
+                              summary=_docstring(lines, _header_end(lines, number)),
+                              line=number + 1)
+            classes.append(owner)
+        elif (match := _DEF.match(line)) and (indent == 0 or owner is not None
+                                              and method_indent in (0, indent)):
+            end = _header_end(lines, number)
+            function = Function(name=match["name"], signature=_signature(lines, number, end),
+                                summary=_docstring(lines, end), line=number + 1)
+            if owner is None:
                 functions.append(function)
-            elif current is not None and current[0] in (-1, indent):
-                current = (indent, current[1])
-                current[1].methods.append(function)
+            else:
+                method_indent = indent
+                owner.methods.append(function)
     exports = [item.name for item in [*functions, *classes] if not item.name.startswith("_")]
     imports = list(dict.fromkeys(imports))
     return FileDoc(overview=_module_docstring(lines), functions=functions, classes=classes,
@@ -90,17 +90,18 @@ def _header_end(lines: list[str], start: int) -> tuple[int, int]:
     return start, len(lines[start])
 
 
-def _signature(lines: list[str], start: int) -> str:
-    end, column = _header_end(lines, start)
-    header = [line.strip() for line in lines[start:end]] + [lines[end][:column].strip()]
+def _signature(lines: list[str], start: int, end: tuple[int, int]) -> str:
+    last, column = end
+    header = [line.strip() for line in lines[start:last]] + [lines[last][:column].strip()]
     return re.sub(r"\s+", " ", " ".join(header))[:300]
 
 
-def _docstring(lines: list[str], start: int) -> str:
-    """The first sentence of the docstring that opens the body of the header at `start`."""
-    end, column = _header_end(lines, start)
-    after = lines[end][column + 1:].strip()
-    number = end + 1
+def _docstring(lines: list[str], end: tuple[int, int]) -> str:
+    """The first sentence of the docstring that opens the body after a header's colon
+    (`end`, see _header_end)."""
+    last, column = end
+    after = lines[last][column + 1:].strip()
+    number = last + 1
     if after and not after.startswith("#"):
         first = after  # `def f(): """One line."""`
     else:
