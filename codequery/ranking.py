@@ -67,6 +67,12 @@ NAMESAKE_BONUS = 0.35
 # `create_app` that cli.py looks for; on bench/search_quality.py Python MRR 0.90 -> 0.92,
 # flask's held-out set top-3 87% -> 93%, nothing lower).
 DEFINES_BONUS = 3.0
+# ... from at most this many candidates. Measured on bench/search_quality.py (2,300
+# questions): 4 better (NSubstitute's "default ToString of a fake" None -> 1, winston's
+# `winston.info()` 2 -> 1), 1 worse (5 -> 6); on 120 new questions looked at, FakeItEasy's
+# strict fake and object members None -> 3, where every `ToString` override had come
+# first; 1/definers instead of a cut lifted them to 4 and 7 only.
+DEFINERS_MAX = 2
 # Ports to one platform (libuv's `src/unix/aix.c`, zlib's `os400/`, curl's `projects/vms/`)
 # do the whole API again in their own way and so match almost any question: unless the
 # question names the platform, they score this share. Measured on bench/search_quality.py
@@ -198,12 +204,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     _implementations_with_headers(ranked, cut=not declarations_asked)
     _namesakes_by_folder(ranked, wanted)
     if code := {t.word for t in terms if t.code}:
-        for cand in ranked:
-            kind = cand.row["kind"]
-            if kind == "generated" or kind in _SAMPLE_KINDS and not tests_first:
-                continue
-            defined = code & names_defined(cand.row["doc"])
-            cand.score *= 1 + DEFINES_BONUS * len(defined) / len(code)
+        _defining_rewarded(ranked, code, tests_first)
     asked = {w for t in terms for w in (t.word, *_PORT_NAMES.get(t.word, ()),
                                         *_LANGUAGE_NAMES.get(t.word, "").split())}
     declaring = _headers_declare(ranked)
@@ -224,6 +225,23 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
             cand.score *= C_HEADER_FACTOR
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
+
+
+def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: bool) -> None:
+    """A file that defines the names the question types as code comes first (see
+    DEFINES_BONUS), but only for names that at most DEFINERS_MAX candidates define: an
+    override in every value type (`ToString`, `GetHashCode`) tells none of them apart."""
+    defining: dict[int, set[str]] = {}
+    for i, cand in enumerate(ranked):
+        kind = cand.row["kind"]
+        if kind == "generated" or kind in _SAMPLE_KINDS and not tests_first:
+            continue
+        if names := code & names_defined(cand.row["doc"]):
+            defining[i] = names
+    telling = {name for name in code
+               if sum(name in names for names in defining.values()) <= DEFINERS_MAX}
+    for i, names in defining.items():
+        ranked[i].score *= 1 + DEFINES_BONUS * len(names & telling) / len(code)
 
 
 def _headers_declare(ranked: list[Candidate]) -> set[str]:

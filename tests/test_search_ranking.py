@@ -475,6 +475,23 @@ def test_a_name_typed_as_code_puts_the_files_that_define_it_first(db):
     assert _paths(db, "what does next do")[0] == "iter.go"  # a plain word: ranked as usual
 
 
+def test_a_name_that_many_files_define_does_not_lift_them(db):
+    for i in range(12):
+        _add(db, f"src/Other{i}.cs", f"other thing number{i} parse write")
+    for name in ("Priority", "Money", "Range"):  # overrides in every value type
+        _add(db, f"src/{name}.cs", f"{name} value ToString GetHashCode",
+             classes=[{"name": name, "methods": [{"name": "ToString"},
+                                                  {"name": "GetHashCode"}]}])
+    _add(db, "src/ObjectMemberRule.cs",
+         "object members rule ToString GetHashCode unconfigured fake",
+         classes=[{"name": "ObjectMemberRule", "methods": [{"name": "HandleToString"}]}])
+    question = "how do ToString and GetHashCode behave on an unconfigured fake"
+    assert _paths(db, question)[0] == "src/ObjectMemberRule.cs"
+    # defined by one file, a name still puts that file first
+    _add(db, "src/Fake.cs", "fake", classes=[{"name": "Fake", "methods": [{"name": "Reset"}]}])
+    assert _paths(db, "what does Fake.Reset do on an unconfigured fake")[0] == "src/Fake.cs"
+
+
 def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_using_it(db):
     _add(db, "src/flask/cli.py", "find the app in a module app application factory call",
          functions=[{"name": "find_best_app"}])
