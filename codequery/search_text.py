@@ -60,7 +60,8 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing"
                         "fuzz", "fuzzing", "fuzzers", "fuzz_targets",
                         "__typetest__", "__typetests__", "type-tests", "typetests",
                         "regress", "regression", "regressions",
-                        "testes"})  # Lua's
+                        "testes",  # Lua's
+                        "step_definitions", "step_defs"})  # Cucumber's
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__testfixtures__",  # jscodeshift's codemod inputs and outputs
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
@@ -72,7 +73,9 @@ _TEST_FILE = re.compile(
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
     r"|_spec\.rb$|(Tests?|\wTestCase)\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
-    r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$)")
+    r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$"
+    # Cucumber's specs, in Gherkin, and the Ruby that runs them
+    r"|\.feature$|^step_(definitions|defs|steps)\.\w+$)")
 
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
@@ -449,6 +452,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     if _folder_named_as(folders, _FIXTURE_DIRS):
         return "fixture"
     if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
+            or _cucumber_support(folders_lower)
             # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
             or not folders and file_stem(lower) in ("test", "tests")
             and _CODE_EXTENSION.search(lower)):
@@ -477,6 +481,11 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
         return "config"
     return "source"
+
+
+def _cucumber_support(folders: list[str]) -> bool:
+    """`features/support/`: the setup of Cucumber's specs (`env.rb`, `hooks.rb`)."""
+    return any(folders[i:i + 2] == ["features", "support"] for i in range(len(folders) - 1))
 
 
 _TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$|^(?P<b>.+?)(?:_test|_spec|_tests|Tests?|Spec)$"

@@ -219,6 +219,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/notice.js", "source"), ("src/security.c", "source"),
     ("src/main/resources/META-INF/services/com.fasterxml.jackson.core.JsonFactory", "config"),
     ("testes/closure.lua", "test"),
+    # Cucumber's specs and their Ruby; a folder of an app's features is source
+    ("features/theme_gem.feature", "test"), ("features/step_definitions.rb", "test"),
+    ("features/step_definitions/web_steps.rb", "test"), ("features/support/env.rb", "test"),
+    ("src/features/auth/login.ts", "source"), ("lib/support/features.rb", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
