@@ -496,6 +496,27 @@ def test_a_name_that_many_files_define_does_not_lift_them(db):
     assert _paths(db, "what does Fake.Reset do on an unconfigured fake")[0] == "src/Fake.cs"
 
 
+def test_an_entry_point_that_only_re_exports_follows_the_code_it_names(db):
+    for i in range(12):
+        _add(db, f"src/other{i}.ts", f"other thing number{i} parse write",
+             functions=[{"name": f"other{i}"}])
+    names = ["assertValidSchema", "validateSchema", "GraphQLInputObjectType",
+             "isInputObjectType", "isNullableType", "GraphQLSchema", "assertSchema",
+             "isRequiredInputField"]
+    _add(db, "src/type/index.ts", " ".join(names) + " export from schema validate definition",
+         exports=names, imports=["./schema", "./validate", "./definition"], line_count=30)
+    _add(db, "src/type/validate.ts", "validate input field nullable default value error report",
+         functions=[{"name": "validateInputObjectFields",
+                     "summary": "Checks the fields of an input object."}], line_count=600)
+    question = ("where does schema validation require that the fields of an input object "
+                "are nullable")
+    assert _paths(db, question)[:2] == ["src/type/validate.ts", "src/type/index.ts"]
+    # an index with code of its own is code
+    _add(db, "src/core/index.ts", " ".join(names) + " export from schema validate definition",
+         exports=names, functions=[{"name": "validateSchema"}], line_count=30)
+    assert _paths(db, question)[0] == "src/core/index.ts"
+
+
 def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_using_it(db):
     _add(db, "src/flask/cli.py", "find the app in a module app application factory call",
          functions=[{"name": "find_best_app"}])
