@@ -718,6 +718,17 @@ def test_a_phrase_code_names_by_one_word_finds_that_word(db):
     assert _paths(db, "how are line endings converted for the working tree")[0] == "src/crlf.c"
     assert {"fd", "fds", "pid", "ttl", "eof"} <= {t.word for t in search_text.query_terms(
         "out of file descriptors, the process ID, the time to live, at end of file")}
+    # a user's folder is code's directory
+    _add(db, "lib/cleaner.rb", "obsolete files destination dir cleanup")
+    _add(db, "lib/excerpt.rb", "output excerpt files post")
+    assert _paths(db, "where are old files in the output folder cleaned up")[0] == (
+        "lib/cleaner.rb")
+
+
+def test_keep_is_a_word_of_the_code_not_of_the_question():
+    words = {t.word for t in search_text.query_terms("when does the server keep the "
+                                                      "connection open")}
+    assert {"keep", "server", "connection", "open"} <= words
 
 
 def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
