@@ -131,3 +131,21 @@ def test_ide_and_linter_switches_are_not_prose() -> None:
     assert comments.MAGIC.match("/* $Id: parser.c,v 1.2 2001/01/01 $ */")
     assert comments.MAGIC.match("# pylint: disable=protected-access")
     assert not comments.MAGIC.match("// Resharpens the image before it is drawn")
+
+
+@pytest.mark.parametrize("raw", [
+    "// Author: Shuo Chen (chenshuo at chenshuo dot com)",
+    "/*\n * Author: Jane Roe <jane@example.com>\n * Created: 2010-08-29\n */",
+    "/* Written by Jane Roe.\n * $Id: poller.c 12 2010-01-01 $ */",
+    "/** @author Jane Roe */",
+], ids=["author", "author-and-date", "written-by", "javadoc-author"])
+def test_a_file_header_of_credits_is_not_the_overview(raw: str) -> None:
+    assert comments.overview(raw) == ""
+
+
+@pytest.mark.parametrize("raw", [
+    "// Authors of commits are looked up here.",
+    "// Date: parsing of RFC 2822 dates.\n// Reads the date header.",
+], ids=["about-authors", "date-then-prose"])
+def test_prose_about_authors_or_dates_is_an_overview(raw: str) -> None:
+    assert comments.overview(raw) != ""

@@ -217,3 +217,16 @@ def test_umd_parenthesized_factory_inside_the_call_is_outlined() -> None:
 def test_nested_exports_property_exports_its_first_name() -> None:
     doc = outline_source("javascript", "exports.a.b = function () {};\n")
     assert (names(doc.functions), doc.exports) == (["a.b"], ["a"])
+
+
+def test_a_function_behind_a_typescript_cast_is_a_function() -> None:
+    doc = outline_source("typescript", """
+        /** Loads page after page. */
+        export const infinite = (<Data>(useNext: Hook) =>
+          (key: string) => useNext(key)) as unknown as Middleware
+        export const checked = ((a: number) => a + 1) satisfies Step
+        const sure = (function named() { return 2 })!
+        const plain = -1
+    """)
+    assert names(doc.functions) == ["infinite", "checked", "sure"]
+    assert doc.functions[0].summary == "Loads page after page."

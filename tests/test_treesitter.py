@@ -1246,3 +1246,19 @@ def test_a_cpp_keyword_reminder_is_no_summary() -> None:
     assert [(f.name, f.summary) for f in doc.functions] == [
         ("CLParser::Filter", "Strip the include notes."), ("X::f", ""),
         ("X::g", "Parse one line.")]
+
+
+def test_the_overview_comes_after_a_header_of_credits() -> None:
+    doc = outline_source("cpp", """
+        // Copyright 2010, Jane Roe.  All rights reserved.
+        // Use of this source code is governed by a BSD-style license.
+
+        // Author: Jane Roe (jane at example dot com)
+
+        // Picks poll(2) or epoll(7) for the event loop.
+
+        #include <stdlib.h>
+
+        int pick() { return getenv("USE_POLL") != 0; }
+        """)
+    assert doc.overview == "Picks poll(2) or epoll(7) for the event loop."

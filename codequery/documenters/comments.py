@@ -29,6 +29,15 @@ MAGIC = re.compile(  # tool directives, not prose
     r"\s*(\*/)?\s*$)")
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
                       r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
+# A file header of credits and dates ("Author: Shuo Chen (chenshuo at ...)", "Created:
+# 2010-08-29"): who and when, nothing about the code; a file's overview comes after it.
+_CREDIT_LINE = re.compile(
+    r"^(?:(?:authors?|maintainers?|original authors?|e-?mail|contact|date|created"
+    r"|created on|modified|last modified|last changed|revision|version|rev)\s*:"
+    r"|(?:written|created|maintained|contributed|originally) by\b|[@\\]authors?\b"
+    r"|\$\w+(?::[^$]*)?\$)", re.I)
+_AUTHORS = re.compile(r"^(?:[@\\]?authors?|maintainers?|original author|written|created by"
+                      r"|maintained|contributed|originally)", re.I)
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
 _BOILERPLATE = re.compile(
     r"^(?:(?:module|external|internal|stdlib|standard library|third[- ]party|local|other"
@@ -194,8 +203,15 @@ def docstring_summary(doc: str) -> str:
 
 
 def overview(raw: str) -> str:
-    """A file-level comment's prose, clipped; "" for licences and labels. Tool directives
-    are the callers' to drop, one comment at a time."""
-    if is_license(raw):
+    """A file-level comment's prose, clipped; "" for licences, credits and labels. Tool
+    directives are the callers' to drop, one comment at a time."""
+    if is_license(raw) or _only_credits(raw):
         return ""
     return clip(" ".join(paragraphs(lines(raw))), OVERVIEW_MAX)
+
+
+def _only_credits(raw: str) -> bool:
+    """A comment that only says who wrote the file and when (see _CREDIT_LINE)."""
+    said = [line for line in lines(raw) if line]
+    return (bool(said) and all(_CREDIT_LINE.match(line) for line in said)
+            and any(_AUTHORS.match(line) for line in said))

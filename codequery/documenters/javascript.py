@@ -44,6 +44,20 @@ def _unwrap(node: Node | None) -> Node | None:
     return node
 
 
+# TypeScript's casts and checks around a value (`(x) as T`, `x satisfies T`, `x!`, `<T>x`).
+_TYPED = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                    "non_null_expression", "type_assertion"})
+
+
+def _untyped(node: Node | None) -> Node | None:
+    """`((<T>(a) => a) as unknown as F)` is the arrow function it wraps."""
+    while node is not None and node.type in _TYPED:
+        node = next((c for c in node.named_children if c.type not in (
+            "type_arguments", "type_annotation") and not c.type.endswith("_type")
+            and c.type not in ("type_identifier", "predefined_type")), None)
+    return node
+
+
 def _unquote(text: str) -> str:
     """A string, include path or module path without its quotes or angle brackets."""
     return text.strip().strip("\"'`<>")
@@ -87,7 +101,7 @@ class JavaScriptOutliner(_Base):
         while value is not None and value.type == "assignment_expression":
             targets.append(self.field(value, "left"))
             value = value.child_by_field_name("right")
-        return targets, value
+        return targets, _untyped(value)
 
     def _js_declarator(self, decl: Node, anchor: Node) -> None:
         targets, value = self._assigned(decl.child_by_field_name("value"))
