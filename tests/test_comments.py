@@ -22,7 +22,10 @@ def test_summary_does_not_end_at_an_abbreviation() -> None:
     "/* Copyright 2020 Acme. MIT Licensed. */",
     "/**\n * Module dependencies.\n * @private\n */",
     "// TODO: use a library for this",
-], ids=["jsdoc-tags", "licence", "section-label", "todo"])
+    "/*\nhtop - Table.c\n(C) 2004-2011 Jane Roe\nReleased under the GNU GPLv2+, see the "
+    "COPYING file\n*/",
+    "/* This file is distributed under the University of Illinois Open Source License. */",
+], ids=["jsdoc-tags", "licence", "section-label", "todo", "gpl-header", "distributed-under"])
 def test_a_comment_without_prose_has_no_summary_or_overview(raw: str) -> None:
     assert (comments.summary(raw), comments.overview(raw)) == ("", "")
 

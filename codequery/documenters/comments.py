@@ -28,7 +28,10 @@ MAGIC = re.compile(  # tool directives, not prose
     r"|(//|/\*)\s*(static|virtual|override|inline|explicit|extern|private|public|protected)"
     r"\s*(\*/)?\s*$)")
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
-                      r"|permission is hereby granted|mit licen[sc]ed?)\b", re.IGNORECASE)
+                      r"|permission is hereby granted|mit licen[sc]ed?|released under the"
+                      r"|(?:distributed|made available) under the|under the terms of the"
+                      r"|gnu (?:general|lesser|library|affero) public|l?gplv?\d)\b"
+                      r"|\(c\)\s*(?:19|20)\d\d\b", re.IGNORECASE)
 # A file header of credits and dates ("Author: Shuo Chen (chenshuo at ...)", "Created:
 # 2010-08-29"): who and when, nothing about the code; a file's overview comes after it.
 _CREDIT_LINE = re.compile(
