@@ -433,14 +433,17 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     return False
 
 
-def kind_of(path: str, has_functions: bool = False, only_types: bool = False) -> str:
+def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
+            does_work: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# and PHP interfaces, C# attributes), generated (bundles,
     vendored copies) or meta (a changelog, a licence, a lock file: the project's history
     and terms, not what its code does), from the path; `has_functions` (its record
     defines functions) keeps a `types.ts` that does work a source file; `only_types` (its
     record declares types without a method or function: an enum of options, a C#
-    attribute) makes a C#, Java or Kotlin file declarations."""
+    attribute) makes a C#, Java or Kotlin file declarations; `does_work` (a class of its
+    record has methods of its own, see store._does_work) keeps a C# attribute that acts,
+    such as Hangfire's job filters, source."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
@@ -462,7 +465,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False) ->
     if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
-            or _CSHARP_ATTRIBUTE.search(name) or _PHP_INTERFACE.search(name)
+            or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
             or _INTERFACE_LANGUAGE_FILE.search(lower)
             and not _INTERFACE_DIRS.isdisjoint(folders)
             or not has_functions and (

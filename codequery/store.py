@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 45
+SEARCH_VERSION = 46
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -106,6 +106,14 @@ def _only_types(doc: dict[str, Any]) -> bool:
             and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
 
 
+def _does_work(doc: dict[str, Any]) -> bool:
+    """Whether a record's class does work of its own: three or more methods by different
+    names besides its constructors (see search_text.kind_of)."""
+    return any(len({m.get("name") for m in c.get("methods", [])}
+                   - {c.get("name"), c.get("name", "").rpartition(".")[2]}) >= 3
+               for c in doc.get("classes", []))
+
+
 def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms: str
                     ) -> dict[str, Any]:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
@@ -116,7 +124,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
                 path, [item["name"] for item in defined], terms),
             "overview_words": search_text.spelled_out(overview or ""),
             "terms": search_text.with_long_forms(terms),
-            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc)),
+            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc),
+                                        _does_work(doc)),
             "search_version": SEARCH_VERSION}
 
 

@@ -235,6 +235,21 @@ def test_a_csharp_attribute_is_a_declaration_even_with_methods():
     assert search_text.kind_of(path, has_functions=True) == "declarations"
 
 
+def test_a_csharp_attribute_that_does_work_is_source(db):
+    # Hangfire's AutomaticRetryAttribute.cs is a job filter: the retry logic is in it
+    _add(db, "src/Hangfire.Core/AutomaticRetryAttribute.cs", "retry delay attempt",
+         classes=[{"name": "AutomaticRetryAttribute", "methods": [
+             {"name": "AutomaticRetryAttribute"}, {"name": "OnStateElection"},
+             {"name": "ScheduleAgainLater"}, {"name": "TransitionToDeleted"}]}])
+    _add(db, "src/CsvHelper/DelimiterAttribute.cs", "delimiter",
+         classes=[{"name": "DelimiterAttribute", "methods": [
+             {"name": "DelimiterAttribute"}, {"name": "DelimiterAttribute"},
+             {"name": "ApplyTo"}, {"name": "ApplyTo"}]}])
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"src/Hangfire.Core/AutomaticRetryAttribute.cs": "source",
+                     "src/CsvHelper/DelimiterAttribute.cs": "declarations"}
+
+
 @pytest.mark.parametrize("path,kind", [
     ("src/FloatParseHandling.cs", "declarations"), ("src/Policy.java", "declarations"),
     ("src/Options.kt", "declarations"), ("src/models.py", "source"), ("src/errors.ts", "source"),
