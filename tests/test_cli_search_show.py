@@ -158,6 +158,22 @@ def test_piped_results_show_the_overview_once(capsys):
         "lib/a.js  1.00  (stale)", "    **a**: b", "    Defines a."]
 
 
+def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match(tmp_path):
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "odd", {"paint.py": '"""Terminal \x1b[31mred\x1b[0m colour '
+                                        'and \x02bell\x03 codes."""\n\n\ndef paint():\n'
+                                        '    """Paint \x1b]0;title\x07 text."""\n'})
+    cli_run(repo, "init")
+    piped = cli_run(repo, "search", "terminal colour")
+    [hit] = cli_json(repo, "search", "terminal colour")
+    shown = cli_run(repo, "show", "paint.py")
+    for text in (piped.stdout, hit["snippet"], shown.stdout):
+        assert not any(ord(ch) < 32 and ch != "\n" for ch in text), repr(text)
+    assert "**bell**" not in hit["snippet"]  # a \x02 of the file is not a mark
+    assert "**Terminal**" in hit["snippet"]
+
+
 def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
     write(repo, {"src/Handling.cs": "namespace Acme;\n\n"
                  "/// <summary>How numbers are read.</summary>\n"

@@ -36,6 +36,12 @@ def shown_path(path: str) -> str:
     return f'"{escaped}"'
 
 
+def printable(text: str) -> str:
+    """Text from a record as it goes to a terminal: without the control characters a
+    file's comments may hold (an escape sequence would recolour or retitle the terminal)."""
+    return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+
+
 def quoted_clip(text: str, most: int = 60) -> str:
     """`text` quoted for a message, cut to its first `most` characters when longer (a
     20 KB query is not worth echoing whole)."""

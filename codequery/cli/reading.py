@@ -8,7 +8,7 @@ import sys
 import click
 
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import quoted_clip, shown_path
+from codequery.cli.formatting import printable, quoted_clip, shown_path
 
 pass_state = click.pass_obj
 
@@ -34,7 +34,7 @@ def _print_plain(results: list[dict]) -> None:
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
                      + ("  (stale)" if r["stale"] else ""))
         snippet = r["snippet"].replace("\n", " ")
-        overview = (r["overview"] or "").strip().split("\n", 1)[0][:160]
+        overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
         if snippet:
             lines.append(f"    {snippet}")
         if overview and overview[:60] not in snippet.replace("**", ""):
@@ -88,7 +88,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
         path = _escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
                                                  else "")
         snippet = _highlight_marks(_escape(r["snippet"]))
-        overview = r["overview"].strip().split("\n", 1)[0]
+        overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
                       snippet.replace("\n", " "))
     stdout_console().print(table)

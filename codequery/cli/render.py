@@ -10,7 +10,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from codequery.cli.formatting import shown_path
+from codequery.cli.formatting import printable, shown_path
+
+
+def _text(text: str) -> str:
+    """Record text as rich markup: escaped, without control characters."""
+    return escape(printable(text))
 
 
 def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
@@ -20,8 +25,8 @@ def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
     table.add_column("signature", ratio=3, overflow="fold")
     table.add_column("purpose", ratio=2, overflow="fold")
     for fn in functions:
-        table.add_row(str(fn.get("line") or ""), escape(fn.get("signature") or fn["name"]),
-                      escape(fn.get("summary", "")))
+        table.add_row(str(fn.get("line") or ""), _text(fn.get("signature") or fn["name"]),
+                      _text(fn.get("summary", "")))
     return table
 
 
@@ -32,7 +37,7 @@ def render_record(record: dict[str, Any]) -> Group:
               f"[dim]by {record['documenter']}"
               f"{' (' + record['model'] + ')' if record.get('model') else ''} at "
               f"{record['documented_at']}, content {record['content_sha'][:12]}[/dim]")
-    parts: list[Any] = [Panel(Text.from_markup(header + "\n\n" + escape(
+    parts: list[Any] = [Panel(Text.from_markup(header + "\n\n" + _text(
         record.get("overview") or "(no overview)")), expand=True)]
     if record.get("functions"):
         parts.append(_functions_table("functions", record["functions"]))
@@ -41,12 +46,12 @@ def render_record(record: dict[str, Any]) -> Group:
         title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
                                                  else "")
         if cls.get("methods"):
-            parts.append(_functions_table(escape(title), cls["methods"]))
+            parts.append(_functions_table(_text(title), cls["methods"]))
         else:  # an enum, a type with fields only: its line, without an empty table
             line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
-            parts.append(Text.from_markup(f"[bold]{escape(title)}[/bold]{line}"))
+            parts.append(Text.from_markup(f"[bold]{_text(title)}[/bold]{line}"))
     for key in ("imports", "exports", "dependencies", "notes"):
         if record.get(key):
             parts.append(Text.from_markup(f"[bold]{key}[/bold]: " +
-                                          escape(", ".join(record[key]))))
+                                          _text(", ".join(record[key]))))
     return Group(*parts)
