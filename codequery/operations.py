@@ -8,6 +8,7 @@ connection (`Workspace.store`), so a threaded or async server may call in from a
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import time
@@ -73,9 +74,17 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
 
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
-    """One file's record, with its stale mark."""
+    """One file's record, with its stale mark. A path is relative to `cwd`; one that
+    names no record there but does from the repository's root (as `search` prints paths)
+    is read from the root."""
     rel = repo_path(ws, path, cwd)
     record = ws.store.get(rel)
+    if record is None and cwd is not None and not os.path.isabs(path):
+        with contextlib.suppress(CodeQueryError):  # it leaves the repository from the root
+            from_root = repo_path(ws, path)
+            record = ws.store.get(from_root)
+            if record is not None:
+                rel = from_root
     if record is None:
         raise CodeQueryError(_why_no_record(ws, rel))
     record["stale"] = is_stale(ws.root, rel, record["content_sha"])

@@ -126,6 +126,15 @@ def test_show_takes_paths_relative_to_cwd_and_absolute_paths_inside(ws: Workspac
     assert operations.show(ws, "src/../README.md")["path"] == "README.md"
 
 
+def test_show_in_a_subfolder_takes_the_path_search_printed(ws: Workspace):
+    """search gives paths from the repository's root; one of them, given from a
+    subfolder, still shows that file."""
+    [first, *_] = operations.search(ws, "parse_invoice")
+    assert operations.show(ws, first["path"], cwd=ws.root / "src")["path"] == "src/invoices.py"
+    assert "no record for src/nothing.py" in _error(operations.show, ws, "nothing.py",
+                                                    cwd=ws.root / "src")
+
+
 def test_show_refuses_paths_outside_the_repository(tricky_repo: Path, tmp_path: Path):
     ws = Workspace(tricky_repo)
     assert "outside the repository" in _error(operations.show, ws, "../x")
