@@ -69,7 +69,10 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
     results = ws.store.search(query, limit, tests=tests)
     for result in results:
         result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
-        result["snippet"] = result["snippet"].replace("\x02", "**").replace("\x03", "**")
+        # The text's own `**` (Python's **kwargs, Markdown's bold) is escaped as Markdown
+        # does, so that every `**` left marks a match.
+        result["snippet"] = (result["snippet"].replace("**", "\\*\\*")
+                             .replace("\x02", "**").replace("\x03", "**"))
     return results
 
 

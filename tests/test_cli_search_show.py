@@ -174,6 +174,13 @@ def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match
     assert "**Terminal**" in hit["snippet"]
 
 
+def test_the_table_shows_the_texts_own_stars_as_they_are_and_marks_only_matches():
+    from codequery.cli.reading import _highlight_marks
+
+    assert _highlight_marks("Pass \\*\\*kwargs to the **widget**.") == (
+        "Pass **kwargs to the [bold magenta]widget[/bold magenta].")
+
+
 def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
     write(repo, {"src/Handling.cs": "namespace Acme;\n\n"
                  "/// <summary>How numbers are read.</summary>\n"

@@ -126,6 +126,16 @@ def test_show_takes_paths_relative_to_cwd_and_absolute_paths_inside(ws: Workspac
     assert operations.show(ws, "src/../README.md")["path"] == "README.md"
 
 
+def test_stars_of_the_text_in_a_snippet_are_not_read_as_match_marks(tmp_path: Path):
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "stars", {"render.py": '"""Pass **kwargs on to the widget '
+                                          'renderer."""\n'})
+    cli_run(repo, "init")
+    [hit] = operations.search(Workspace(repo), "widget")
+    assert hit["snippet"] == "Pass \\*\\*kwargs on to the **widget** renderer."
+
+
 def test_show_in_a_subfolder_takes_the_path_search_printed(ws: Workspace):
     """search gives paths from the repository's root; one of them, given from a
     subfolder, still shows that file."""

@@ -21,7 +21,7 @@ def _escape(text: str) -> str:
 
 def _highlight_marks(snippet: str) -> str:
     """`**match**` -> rich markup (the snippet is escaped already)."""
-    parts = snippet.split("**")
+    parts = [part.replace("\\*\\*", "**") for part in snippet.split("**")]
     return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
                    for i, part in enumerate(parts))
 
@@ -37,7 +37,7 @@ def _print_plain(results: list[dict]) -> None:
         overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
         if snippet:
             lines.append(f"    {snippet}")
-        if overview and overview[:60] not in snippet.replace("**", ""):
+        if overview and overview[:60] not in snippet.replace("**", "").replace("\\*", "*"):
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
