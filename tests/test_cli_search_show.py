@@ -181,6 +181,21 @@ def test_the_table_shows_the_texts_own_stars_as_they_are_and_marks_only_matches(
         "Pass **kwargs to the [bold magenta]widget[/bold magenta].")
 
 
+def test_piped_results_do_not_repeat_an_overviews_first_sentence(capsys):
+    from codequery.cli.reading import _print_plain
+
+    overview = "Defines createApplication (JavaScript module). createApplication: Create an app."
+    _print_plain([{"path": "lib/express.js", "score": 1.5, "stale": False,
+                   "snippet": "Defines createApplication (JavaScript module).",
+                   "overview": overview},
+                  {"path": "lib/api.js", "score": 1.0, "stale": False,
+                   "snippet": "Defines api (JavaScript module).",
+                   "overview": "Defines api (JavaScript module)."}])
+    assert capsys.readouterr().out.splitlines() == [
+        "lib/express.js  1.50", "    " + overview,
+        "lib/api.js  1.00", "    Defines api (JavaScript module)."]
+
+
 def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
     write(repo, {"src/Handling.cs": "namespace Acme;\n\n"
                  "/// <summary>How numbers are read.</summary>\n"

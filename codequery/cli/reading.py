@@ -35,9 +35,12 @@ def _print_plain(results: list[dict]) -> None:
                      + ("  (stale)" if r["stale"] else ""))
         snippet = r["snippet"].replace("\n", " ")
         overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
+        text = snippet.replace("**", "").replace("\\*", "*")
+        if snippet == text and overview.startswith(text):
+            snippet = text = ""  # it marks nothing, and the overview says it and more
         if snippet:
             lines.append(f"    {snippet}")
-        if overview and overview[:60] not in snippet.replace("**", "").replace("\\*", "*"):
+        if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
