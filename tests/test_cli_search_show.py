@@ -95,6 +95,14 @@ def test_show_unknown_path_is_a_clear_error(repo):
     assert "no record for nope.py: git does not track it" in result.stderr
 
 
+def test_an_error_naming_a_path_with_a_line_break_or_an_escape_code_stays_one_line(repo):
+    cli_run(repo, "init")
+    result = cli_run(repo, "show", "a\nb\x1b[31m.py")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr
+    assert "no record for a\\nb\\x1b[31m.py" in result.stderr
+
+
 @pytest.mark.parametrize("name,content,why", [("bin.dat", b"\x00\x01", "binary"),
                                               ("big.txt", "x" * 600_000, "too large")])
 def test_show_of_a_skipped_file_says_why_and_gives_no_useless_advice(repo, name, content,

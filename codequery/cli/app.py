@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from codequery import __version__, crashlog
+from codequery.cli.formatting import one_line
 from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
 
@@ -65,7 +66,7 @@ class CodeQueryGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CodeQueryError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(f"error: {one_line(str(exc))}", fg="red", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

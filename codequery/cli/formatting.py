@@ -42,6 +42,13 @@ def printable(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
 
 
+def one_line(message: str) -> str:
+    """A message as one line on a terminal: what is not printable in it (a line break or
+    an escape code in a path someone typed) is written as its escape, as `\\n`."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in message)
+
+
 def quoted_clip(text: str, most: int = 60) -> str:
     """`text` quoted for a message, cut to its first `most` characters when longer (a
     20 KB query is not worth echoing whole)."""
