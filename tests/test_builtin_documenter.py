@@ -137,6 +137,13 @@ def test_leading_comment_skips_a_shebang_and_stops_at_code():
     assert leading_comment("/* Block\n * comment */\nint x;") == "Block comment"
 
 
+def test_leading_comment_leaves_out_lines_of_credits():
+    assert leading_comment("# Author: Jane Roe\n\n# Parses configs.\nx = 1") == (
+        "Parses configs.")
+    assert leading_comment("-- Written by Jane Roe\n-- Creates the users table\nCREATE") == (
+        "Creates the users table")
+
+
 def test_typescript_goes_through_tree_sitter():
     doc = DOC.document("a.ts", "typescript", "export function add(a: number) { return a; }\n")
     assert [f.name for f in doc.functions] == ["add"]

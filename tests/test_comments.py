@@ -146,9 +146,27 @@ def test_a_file_header_of_credits_is_not_the_overview(raw: str) -> None:
     assert comments.overview(raw) == ""
 
 
+@pytest.mark.parametrize("raw,overview", [
+    ("// Author: Jane Roe\n// License: BSD\n// Parses configs.", "Parses configs."),
+    ("// Written by hand: the generator cannot express unions.",
+     "Written by hand: the generator cannot express unions."),
+    ("// Created by the factory in loader.go.", "Created by the factory in loader.go."),
+    ("// Authors: the table of commit authors, keyed by e-mail.",
+     "Authors: the table of commit authors, keyed by e-mail."),
+    ("// Date: parsing of RFC 2822 dates.\n// Reads the date header.",
+     "Date: parsing of RFC 2822 dates. Reads the date header."),
+], ids=["credits-then-prose", "written-by-hand", "created-by-code", "about-authors",
+        "about-dates"])
+def test_credits_are_left_out_and_prose_about_them_is_kept(raw: str, overview: str) -> None:
+    assert comments.overview(raw) == overview
+
+
 @pytest.mark.parametrize("raw", [
-    "// Authors of commits are looked up here.",
-    "// Date: parsing of RFC 2822 dates.\n// Reads the date header.",
-], ids=["about-authors", "date-then-prose"])
-def test_prose_about_authors_or_dates_is_an_overview(raw: str) -> None:
-    assert comments.overview(raw) != ""
+    "/** Fired when the mouse button is released under the cursor. */",
+    "// Samples values distributed under the given curve.",
+    "// Settles each trade under the terms of the contract.",
+    "// Released under the lock: callers must hold mu.",
+    "// See step (c) 2010 of the spec.",
+])
+def test_prose_with_a_licence_s_words_is_no_licence(raw: str) -> None:
+    assert not comments.is_license(raw) and comments.summary(raw)

@@ -59,7 +59,7 @@ def module_name(path: str) -> str:
 
 def leading_comment(text: str) -> str:
     """The prose of the first comment block a file opens with, after any shebang, tool
-    directives, licence header and TODO; markers stripped."""
+    directives, licence header and TODO, without lines of credits; markers stripped."""
     blocks: list[list[str]] = [[]]
     for line in text.splitlines():
         if not line.strip():
@@ -70,7 +70,8 @@ def leading_comment(text: str) -> str:
             break
         if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
-    texts = (" ".join(comments.paragraphs(block)) for block in blocks if block)
+    texts = (" ".join(comments.paragraphs(comments.without_credits(block)))
+             for block in blocks if block)
     return next((comments.clip(t, comments.OVERVIEW_MAX) for t in texts
                  if t and not comments.is_license(t)), "")
 

@@ -28,19 +28,24 @@ MAGIC = re.compile(  # tool directives, not prose
     r"|(//|/\*)\s*(static|virtual|override|inline|explicit|extern|private|public|protected)"
     r"\s*(\*/)?\s*$)")
 _LICENSE = re.compile(r"\b(copyright|licensed under|spdx-license|all rights reserved"
-                      r"|permission is hereby granted|mit licen[sc]ed?|released under the"
-                      r"|(?:distributed|made available) under the|under the terms of the"
-                      r"|gnu (?:general|lesser|library|affero) public|l?gplv?\d)\b"
-                      r"|\(c\)\s*(?:19|20)\d\d\b", re.IGNORECASE)
-# A file header of credits and dates ("Author: Shuo Chen (chenshuo at ...)", "Created:
-# 2010-08-29"): who and when, nothing about the code; a file's overview comes after it.
+                      r"|permission is hereby granted|mit licen[sc]ed?"
+                      r"|gnu (?:general|lesser|library|affero) public licen[cs]e|l?gplv?\d)\b"
+                      # "released under the GNU GPLv2+", "distributed under the ... License"
+                      r"|\b(?:released|distributed|made available|licensed) under (?:the )?"
+                      r"(?:terms of (?:the )?)?[^.]{0,60}?\b(?:licen[cs]e|gpl|lgpl|bsd|mit)\b"
+                      r"|^[\s/*#;!-]*\(c\)\s*(?:19|20)\d\d\b",  # "(C) 2005-2006 Hisham"
+                      re.IGNORECASE | re.MULTILINE)
+# A file header's lines of credits and dates ("Author: Shuo Chen (chenshuo at ...)",
+# "Created: 2010-08-29", "$Id$"): who and when, nothing about the code; the prose around
+# them is the overview. A name, an address or a number must follow the label, so "Written by
+# hand: ..." or "Date: parsing of RFC 2822 dates" stay prose.
 _CREDIT_LINE = re.compile(
-    r"^(?:(?:authors?|maintainers?|original authors?|e-?mail|contact|date|created"
-    r"|created on|modified|last modified|last changed|revision|version|rev)\s*:"
-    r"|(?:written|created|maintained|contributed|originally) by\b|[@\\]authors?\b"
-    r"|\$\w+(?::[^$]*)?\$)", re.I)
-_AUTHORS = re.compile(r"^(?:[@\\]?authors?|maintainers?|original author|written|created by"
-                      r"|maintained|contributed|originally)", re.I)
+    r"^(?:(?i:authors?|maintainers?|original authors?|e-?mail|contact|licen[cs]e)\s*:\s*"
+    r"(?:[A-Z<]|[\w.+-]+@|$)"
+    r"|(?i:date|created|created on|modified|last modified|last changed|revision|version"
+    r"|rev)\s*:\s*[\d$]"
+    r"|(?i:written|created|maintained|contributed|originally) by\s+(?:[A-Z<]|[\w.+-]+@)"
+    r"|(?i:[@\\]authors?)\b|\$\w+(?::[^$]*)?\$\s*$)")
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
 _BOILERPLATE = re.compile(
     r"^(?:(?:module|external|internal|stdlib|standard library|third[- ]party|local|other"
@@ -208,13 +213,11 @@ def docstring_summary(doc: str) -> str:
 def overview(raw: str) -> str:
     """A file-level comment's prose, clipped; "" for licences, credits and labels. Tool
     directives are the callers' to drop, one comment at a time."""
-    if is_license(raw) or _only_credits(raw):
+    if is_license(raw):
         return ""
-    return clip(" ".join(paragraphs(lines(raw))), OVERVIEW_MAX)
+    return clip(" ".join(paragraphs(without_credits(lines(raw)))), OVERVIEW_MAX)
 
 
-def _only_credits(raw: str) -> bool:
-    """A comment that only says who wrote the file and when (see _CREDIT_LINE)."""
-    said = [line for line in lines(raw) if line]
-    return (bool(said) and all(_CREDIT_LINE.match(line) for line in said)
-            and any(_AUTHORS.match(line) for line in said))
+def without_credits(comment_lines: list[str]) -> list[str]:
+    """A comment's lines without its lines of credits and dates (see _CREDIT_LINE)."""
+    return [line for line in comment_lines if not _CREDIT_LINE.match(line)]
