@@ -102,6 +102,7 @@ _MODULE_ROOTS = frozenset({"mod", "lib"})
 # better (valibot's issue builder 8 -> 5), none worse; 0.4 the same, 0.75 one worse. On
 # 120 new questions looked at, 4 graphql-js questions one or two ranks better.
 REEXPORTS_FACTOR = 0.6
+REEXPORTS_SLACK = 20
 _ENTRY_POINTS = frozenset({"index", "__init__"})
 # A C header declares and documents what `.c` files do, often under other names than its
 # own (libevent's `include/event2/dns.h` for `evdns.c`, `zlib.h` for `compress.c`), so it
@@ -256,15 +257,16 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
 
 
 def _only_reexports(row: dict[str, Any]) -> bool:
-    """An entry point that defines nothing and says little besides what it imports and
-    exports (see REEXPORTS_FACTOR): at most two lines for each of those, and ten more."""
+    """An entry point that defines nothing, imports, and says little besides what it
+    imports and exports (see REEXPORTS_FACTOR): at most two lines for each of those, and
+    REEXPORTS_SLACK more for a licence header and blank lines."""
     if file_stem(row["path"]).lower() not in _ENTRY_POINTS or row.get("line_count") is None:
         return False
     doc = json.loads(row["doc"])
-    if doc.get("functions") or doc.get("classes"):
+    imports = len(doc.get("imports", []))
+    if doc.get("functions") or doc.get("classes") or not imports:
         return False
-    return row["line_count"] <= 2 * (len(doc.get("exports", []))
-                                     + len(doc.get("imports", []))) + 10
+    return row["line_count"] <= 2 * (len(doc.get("exports", [])) + imports) + REEXPORTS_SLACK
 
 
 def _headers_declare(ranked: list[Candidate]) -> set[str]:

@@ -77,7 +77,7 @@ _TEST_FILE = re.compile(
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$"
     # Cucumber's specs, in Gherkin, and the Ruby that runs them
-    r"|\.feature$|^step_(definitions|defs|steps)\.\w+$)")
+    r"|\.feature$|^step_(definitions|defs|steps)\.(rb|[cm]?[jt]s|py|java|kt|go|php)$)")
 
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
@@ -489,8 +489,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
 
 
 def _cucumber_support(folders: list[str]) -> bool:
-    """`features/support/`: the setup of Cucumber's specs (`env.rb`, `hooks.rb`)."""
-    return any(folders[i:i + 2] == ["features", "support"] for i in range(len(folders) - 1))
+    """A top-level `features/support/`: the setup of Cucumber's specs (`env.rb`,
+    `hooks.rb`); not an app's support feature (`src/features/support/`)."""
+    return folders[:2] == ["features", "support"]
 
 
 _TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$|^(?P<b>.+?)(?:_test|_spec|_tests|Tests?|Spec)$"

@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 46
+SEARCH_VERSION = 47
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -106,10 +106,15 @@ def _only_types(doc: dict[str, Any]) -> bool:
             and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
 
 
+# Overrides every .NET attribute may have: they do no work of the attribute's own.
+_OBJECT_OVERRIDES = frozenset({"Equals", "GetHashCode", "ToString", "Match",
+                               "IsDefaultAttribute", "TypeId"})
+
+
 def _does_work(doc: dict[str, Any]) -> bool:
     """Whether a record's class does work of its own: three or more methods by different
-    names besides its constructors (see search_text.kind_of)."""
-    return any(len({m.get("name") for m in c.get("methods", [])}
+    names besides its constructors and object overrides (see search_text.kind_of)."""
+    return any(len({m.get("name") for m in c.get("methods", [])} - _OBJECT_OVERRIDES
                    - {c.get("name"), c.get("name", "").rpartition(".")[2]}) >= 3
                for c in doc.get("classes", []))
 

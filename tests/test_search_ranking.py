@@ -223,6 +223,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("features/theme_gem.feature", "test"), ("features/step_definitions.rb", "test"),
     ("features/step_definitions/web_steps.rb", "test"), ("features/support/env.rb", "test"),
     ("src/features/auth/login.ts", "source"), ("lib/support/features.rb", "source"),
+    ("src/features/support/SupportChat.tsx", "source"),
+    ("config/locales/step_definitions.yml", "config"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -245,9 +247,14 @@ def test_a_csharp_attribute_that_does_work_is_source(db):
          classes=[{"name": "DelimiterAttribute", "methods": [
              {"name": "DelimiterAttribute"}, {"name": "DelimiterAttribute"},
              {"name": "ApplyTo"}, {"name": "ApplyTo"}]}])
+    _add(db, "src/NameAttribute.cs", "name",  # object overrides are no work of its own
+         classes=[{"name": "NameAttribute", "methods": [
+             {"name": "ApplyTo"}, {"name": "Equals"}, {"name": "GetHashCode"},
+             {"name": "ToString"}]}])
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
     assert kinds == {"src/Hangfire.Core/AutomaticRetryAttribute.cs": "source",
-                     "src/CsvHelper/DelimiterAttribute.cs": "declarations"}
+                     "src/CsvHelper/DelimiterAttribute.cs": "declarations",
+                     "src/NameAttribute.cs": "declarations"}
 
 
 @pytest.mark.parametrize("path,kind", [
@@ -526,10 +533,14 @@ def test_an_entry_point_that_only_re_exports_follows_the_code_it_names(db):
     question = ("where does schema validation require that the fields of an input object "
                 "are nullable")
     assert _paths(db, question)[:2] == ["src/type/validate.ts", "src/type/index.ts"]
-    # an index with code of its own is code
+    # an index with code of its own is code; one of constants imports nothing
     _add(db, "src/core/index.ts", " ".join(names) + " export from schema validate definition",
          exports=names, functions=[{"name": "validateSchema"}], line_count=30)
     assert _paths(db, question)[0] == "src/core/index.ts"
+    rows = [{"id": 1, "path": "src/levels/index.ts", "kind": "source", "line_count": 10,
+             "doc": '{"exports": ["LEVEL_1", "LEVEL_2"], "imports": []}'}]
+    assert ranking.rank(rows, {1: -2.0}, search_text.query_terms("levels"), False)[0].score == (
+        pytest.approx(2.0 * (1 + ranking.NAME_BONUS)))
 
 
 def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_using_it(db):
