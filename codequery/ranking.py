@@ -73,6 +73,7 @@ DEFINES_BONUS = 3.0
 # strict fake and object members None -> 3, where every `ToString` override had come
 # first; 1/definers instead of a cut lifted them to 4 and 7 only.
 DEFINERS_MAX = 2
+DEFINERS_POOL = 60  # the candidates for the default 10 results (see store.search)
 # Ports to one platform (libuv's `src/unix/aix.c`, zlib's `os400/`, curl's `projects/vms/`)
 # do the whole API again in their own way and so match almost any question: unless the
 # question names the platform, they score this share. Measured on bench/search_quality.py
@@ -242,7 +243,9 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
 def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: bool) -> None:
     """A file that defines the names the question types as code comes first (see
     DEFINES_BONUS), but only for names that at most DEFINERS_MAX candidates define: an
-    override in every value type (`ToString`, `GetHashCode`) tells none of them apart."""
+    override in every value type (`ToString`, `GetHashCode`) tells none of them apart.
+    Counted among the DEFINERS_POOL best candidates, so that a larger `--limit` does not
+    change the order."""
     defining: dict[int, set[str]] = {}
     for i, cand in enumerate(ranked):
         kind = cand.row["kind"]
@@ -250,8 +253,9 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
             continue
         if names := code & names_defined(cand.row["doc"]):
             defining[i] = names
+    best = sorted(range(len(ranked)), key=lambda i: -ranked[i].score)[:DEFINERS_POOL]
     telling = {name for name in code
-               if sum(name in names for names in defining.values()) <= DEFINERS_MAX}
+               if sum(name in defining.get(i, ()) for i in best) <= DEFINERS_MAX}
     for i, names in defining.items():
         ranked[i].score *= 1 + DEFINES_BONUS * len(names & telling) / len(code)
 

@@ -1,6 +1,7 @@
 """How search reads a question and orders what it finds: the store in process, real
 SQLite with its FTS5 index, records built as the documenters build them."""
 
+import json
 import re
 import sqlite3
 
@@ -541,6 +542,23 @@ def test_an_entry_point_that_only_re_exports_follows_the_code_it_names(db):
              "doc": '{"exports": ["LEVEL_1", "LEVEL_2"], "imports": []}'}]
     assert ranking.rank(rows, {1: -2.0}, search_text.query_terms("levels"), False)[0].score == (
         pytest.approx(2.0 * (1 + ranking.NAME_BONUS)))
+
+
+def test_a_name_is_told_apart_among_the_best_candidates_only():
+    # a larger --limit ranks more candidates: a definer far down must not change the top
+    def row(i: int, path: str, defines: bool) -> dict:
+        methods = [{"name": "ToString"}] if defines else []
+        return {"id": i, "path": path, "kind": "source",
+                "doc": json.dumps({"classes": [{"name": "C", "methods": methods}]})}
+    rows = [row(0, "src/Best.cs", False), row(1, "src/A.cs", True), row(2, "src/B.cs", True)]
+    rows += [row(3 + i, f"src/Filler{i}.cs", False) for i in range(ranking.DEFINERS_POOL)]
+    bm25 = {0: -40.0, 1: -30.0, 2: -30.0, **{3 + i: -20.0 for i in range(60)}}
+    terms = search_text.query_terms("how does ToString behave")
+    top = [c.row["path"] for c in ranking.rank(rows, bm25, terms, False)][:3]
+    rows.append(row(99, "src/Z.cs", True))
+    bm25[99] = -1.0
+    assert [c.row["path"] for c in ranking.rank(rows, bm25, terms, False)][:3] == top
+    assert top[0] == "src/A.cs"  # two definers: the name still counts
 
 
 def test_a_sample_that_defines_a_name_typed_as_code_does_not_outrank_the_code_using_it(db):
