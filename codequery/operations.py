@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codequery import ledger
+from codequery import ledger, snippets
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
@@ -58,10 +58,10 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
 
 def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
            ) -> list[dict[str, Any]]:
-    """Ranked results: path, score, overview, snippet (matches in **), stale, kind (see
-    search_text.kind_of), and the symbols whose names match the query, with their line
-    numbers. Tests follow the source unless asked for (`tests` gives only tests,
-    fixtures and examples)."""
+    """Ranked results: path, score, overview, snippet (matches in **, the text's own *
+    and \\ escaped: see snippets), stale, kind (see search_text.kind_of), and the symbols
+    whose names match the query, with their line numbers. Tests follow the source unless
+    asked for (`tests` gives only tests, fixtures and examples)."""
     if not isinstance(query, str) or not query.strip():
         raise CodeQueryError("the query is empty: give one or more words to search for")
     if not 1 <= limit <= MAX_LIMIT:
@@ -69,10 +69,7 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
     results = ws.store.search(query, limit, tests=tests)
     for result in results:
         result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
-        # The text's own `**` (Python's **kwargs, Markdown's bold) is escaped as Markdown
-        # does, so that every `**` left marks a match.
-        result["snippet"] = (result["snippet"].replace("**", "\\*\\*")
-                             .replace("\x02", "**").replace("\x03", "**"))
+        result["snippet"] = snippets.marked(result["snippet"])
     return results
 
 

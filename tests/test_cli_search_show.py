@@ -182,11 +182,23 @@ def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match
     assert "**Terminal**" in hit["snippet"]
 
 
-def test_the_table_shows_the_texts_own_stars_as_they_are_and_marks_only_matches():
+@pytest.mark.parametrize(("snippet", "shown", "bold"), [
+    ("Pass \\*\\*kwargs to the **widget**.", "Pass **kwargs to the widget.", ["widget"]),
+    ("Pass \\*\\***kwargs** to the **widget**", "Pass **kwargs to the widget",
+     ["kwargs", "widget"]),
+    ("char \\*\\*\\***argv**) **widget**", "char ***argv) widget", ["argv", "widget"]),
+    ("\\***kwargs**", "*kwargs", ["kwargs"]),
+    ("on \\\\**widget** [red]x[/red]", "on \\widget [red]x[/red]", ["widget"]),
+])
+def test_the_table_shows_the_texts_own_stars_as_they_are_and_marks_only_matches(
+        snippet: str, shown: str, bold: list[str]):
+    from rich.text import Text
+
     from codequery.cli.reading import _highlight_marks
 
-    assert _highlight_marks("Pass \\*\\*kwargs to the **widget**.") == (
-        "Pass **kwargs to the [bold magenta]widget[/bold magenta].")
+    text = Text.from_markup(_highlight_marks(snippet))
+    assert text.plain == shown
+    assert [text.plain[span.start:span.end] for span in text.spans] == bold
 
 
 def test_piped_results_do_not_repeat_an_overviews_first_sentence(capsys):
@@ -202,6 +214,15 @@ def test_piped_results_do_not_repeat_an_overviews_first_sentence(capsys):
     assert capsys.readouterr().out.splitlines() == [
         "lib/express.js  1.50", "    " + overview,
         "lib/api.js  1.00", "    Defines api (JavaScript module)."]
+
+
+def test_piped_results_read_a_snippets_escaped_stars_as_the_texts_own(capsys):
+    from codequery.cli.reading import _print_plain
+
+    overview = "Pass **kwargs on to C:\\widgets. Render them."
+    _print_plain([{"path": "render.py", "score": 1.0, "stale": False,
+                   "snippet": "Pass \\*\\*kwargs on to C:\\\\widgets.", "overview": overview}])
+    assert capsys.readouterr().out.splitlines() == ["render.py  1.00", "    " + overview]
 
 
 def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):

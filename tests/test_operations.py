@@ -126,14 +126,26 @@ def test_show_takes_paths_relative_to_cwd_and_absolute_paths_inside(ws: Workspac
     assert operations.show(ws, "src/../README.md")["path"] == "README.md"
 
 
-def test_stars_of_the_text_in_a_snippet_are_not_read_as_match_marks(tmp_path: Path):
+@pytest.mark.parametrize(("docstring", "query", "snippet"), [
+    ("Pass **kwargs on to the widget renderer.", "widget",
+     "Pass \\*\\*kwargs on to the **widget** renderer."),
+    ("Pass **kwargs to the widget.", "kwargs widget", "Pass \\*\\***kwargs** to the **widget**."),
+    ("Reads char ***argv) widget.", "argv widget",
+     "Reads char \\*\\*\\***argv**) **widget**."),
+    ("Takes *kwargs and a widget.", "kwargs widget", "Takes \\***kwargs** and a **widget**."),
+    ("Splits on \\widget.", "widget", "Splits on \\\\**widget**."),
+])
+def test_stars_and_backslashes_of_the_text_in_a_snippet_are_escaped(tmp_path: Path,
+                                                                     docstring: str,
+                                                                     query: str, snippet: str):
+    """Every * and \\ of the text is escaped, so only a match's ** is bare, even when the
+    match touches stars of the text."""
     from tests.helpers import make_repo
 
-    repo = make_repo(tmp_path / "stars", {"render.py": '"""Pass **kwargs on to the widget '
-                                          'renderer."""\n'})
+    repo = make_repo(tmp_path / "stars", {"render.py": f'r"""{docstring}"""\n'})
     cli_run(repo, "init")
-    [hit] = operations.search(Workspace(repo), "widget")
-    assert hit["snippet"] == "Pass \\*\\*kwargs on to the **widget** renderer."
+    [hit] = operations.search(Workspace(repo), query)
+    assert hit["snippet"] == snippet
 
 
 def test_show_in_a_subfolder_takes_the_path_search_printed(ws: Workspace):

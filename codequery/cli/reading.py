@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from codequery import snippets
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import printable, quoted_clip, shown_path
 
@@ -20,10 +21,10 @@ def _escape(text: str) -> str:
 
 
 def _highlight_marks(snippet: str) -> str:
-    """`**match**` -> rich markup (the snippet is escaped already)."""
-    parts = [part.replace("\\*\\*", "**") for part in snippet.split("**")]
-    return "".join(part if i % 2 == 0 else f"[bold magenta]{part}[/bold magenta]"
-                   for i, part in enumerate(parts))
+    """A snippet as search gives it (`**match**`, the text's own stars escaped) -> rich
+    markup showing the text as it is, its matches in colour."""
+    return "".join(f"[bold magenta]{_escape(piece)}[/bold magenta]" if match
+                   else _escape(piece) for piece, match in snippets.runs(snippet))
 
 
 def _print_plain(results: list[dict]) -> None:
@@ -35,8 +36,9 @@ def _print_plain(results: list[dict]) -> None:
                      + ("  (stale)" if r["stale"] else ""))
         snippet = r["snippet"].replace("\n", " ")
         overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
-        text = snippet.replace("**", "").replace("\\*", "*")
-        if snippet == text and overview.startswith(text):
+        pieces = snippets.runs(snippet)
+        text = "".join(piece for piece, _ in pieces)
+        if not any(match for _, match in pieces) and overview.startswith(text):
             snippet = text = ""  # it marks nothing, and the overview says it and more
         if snippet:
             lines.append(f"    {snippet}")
@@ -90,7 +92,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     for r in results:
         path = _escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
                                                  else "")
-        snippet = _highlight_marks(_escape(r["snippet"]))
+        snippet = _highlight_marks(r["snippet"])
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
                       snippet.replace("\n", " "))

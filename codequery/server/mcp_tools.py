@@ -88,10 +88,11 @@ def build(ws: Workspace) -> MCPServer:
         ignored, and files with more of the words rank first. Searches file paths, symbol
         names, overviews, docstrings and the words each file uses. End a word with * for
         a prefix. Returns ranked files with score, kind (source, test, fixture, example),
-        overview, a snippet (matches in **; the text's own ** reads \\*\\*), whether
-        the record is stale, and the matching symbols with their line numbers. Tests
-        follow the source they exercise; tests=true searches only tests, fixtures and
-        examples. limit: 1 to 200 results (default 10)."""
+        overview, a snippet (matches in **; every * and \\ of the text itself reads
+        \\* and \\\\, so each bare ** marks a match), whether the record is stale, and
+        the matching symbols with their line numbers. Tests follow the source they
+        exercise; tests=true searches only tests, fixtures and examples. limit: 1 to 200
+        results (default 10)."""
         return operations.search(ws, query, limit, tests=tests)
 
     @server.tool(name="show")
