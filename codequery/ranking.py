@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
 
+from codequery.printable import printable
 from codequery.search_text import (
     Term,
     file_stem,
@@ -536,7 +537,7 @@ def _is_wanted(word: str, wanted: frozenset[str]) -> bool:
 def _clip(line: str, wanted: frozenset[str]) -> str:
     # A file's own control characters (a terminal's escape codes, the \x02 and \x03 that
     # mark matches here) are no part of a snippet.
-    line = " ".join("".join(ch for ch in line if ch.isprintable() or ch.isspace()).split())
+    line = " ".join(printable(line, one_line=True).split())
     if len(line) <= SNIPPET_CHARS:
         return line
     first = next((m.start() for m in _WORD.finditer(line) if _is_wanted(m.group(), wanted)), 0)

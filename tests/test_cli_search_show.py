@@ -182,6 +182,19 @@ def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match
     assert "**Terminal**" in hit["snippet"]
 
 
+def test_a_records_text_reaches_the_terminal_whole_but_its_escape_codes_do_not(tmp_path):
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "odd", {"fa.py": '"""Saves می\u200cخواهم 👩\u200d💻 10\u00a0MB '
+                                        'in \x1b[31mred\x1b[0m \ue0b0."""\n'})
+    cli_run(repo, "init")
+    piped = cli_run(repo, "search", "saves")
+    shown = cli_run(repo, "show", "fa.py")
+    whole = "Saves می\u200cخواهم 👩\u200d💻 10 MB in red \ue0b0."
+    assert piped.stdout.splitlines()[1:] == ["    **Saves**" + whole[5:]]
+    assert whole in shown.stdout and "[31m" not in shown.stdout, repr(shown.stdout)
+
+
 @pytest.mark.parametrize(("snippet", "shown", "bold"), [
     ("Pass \\*\\*kwargs to the **widget**.", "Pass **kwargs to the widget.", ["widget"]),
     ("Pass \\*\\***kwargs** to the **widget**", "Pass **kwargs to the widget",

@@ -288,6 +288,16 @@ def test_the_snippet_marks_the_matched_words(db):
     assert result["snippet"] == "\x02Caches\x03 responses."
 
 
+def test_a_snippet_keeps_every_character_of_text_and_drops_terminal_codes(db):
+    """Joiners (Persian's ZWNJ, an emoji's ZWJ), a no-break space, a line separator and a
+    private-use glyph are text; an escape sequence goes whole, not only its ESC."""
+    _add(db, "src/fa.py", overview="Terminal \x1b[31mred\x1b[0m می\u200cخواهم 👩\u200d💻 "
+         "10\u00a0MB\u2028next \ue0b0 \x1b]0;title\x07bell\x02\x03\x7f.")
+    [hit] = db.search("terminal")
+    assert hit["snippet"] == ("\x02Terminal\x03 red می\u200cخواهم 👩\u200d💻 10 MB next "
+                              "\ue0b0 bell.")
+
+
 def test_a_prefix_finds_words_the_stemmer_shortened(db):
     _add(db, "src/billing.py", overview="Billing runs monthly.")
     assert _paths(db, "billi*") == ["src/billing.py"]

@@ -36,12 +36,6 @@ def shown_path(path: str) -> str:
     return f'"{escaped}"'
 
 
-def printable(text: str) -> str:
-    """Text from a record as it goes to a terminal: without the control characters a
-    file's comments may hold (an escape sequence would recolour or retitle the terminal)."""
-    return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
-
-
 def one_line(message: str) -> str:
     """A message as one line on a terminal: what is not printable in it (a line break or
     an escape code in a path someone typed) is written as its escape, as `\\n`."""

@@ -9,7 +9,8 @@ import click
 
 from codequery import snippets
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import printable, quoted_clip, shown_path
+from codequery.cli.formatting import quoted_clip, shown_path
+from codequery.printable import printable
 
 pass_state = click.pass_obj
 

@@ -10,7 +10,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from codequery.cli.formatting import printable, shown_path
+from codequery.cli.formatting import shown_path
+from codequery.printable import printable
 
 
 def _text(text: str) -> str:
