@@ -230,3 +230,27 @@ def test_a_function_behind_a_typescript_cast_is_a_function() -> None:
     """)
     assert names(doc.functions) == ["infinite", "checked", "sure"]
     assert doc.functions[0].summary == "Loads page after page."
+
+
+def test_a_default_export_behind_a_typescript_cast_is_a_function() -> None:
+    doc = outline_source("typescript", """
+        /** Doubles a number. */
+        export default ((a: number) => a * 2) as F
+    """)
+    assert [(f.name, f.summary, f.line) for f in doc.functions] == [
+        ("<default>", "Doubles a number.", 2)]
+    assert doc.exports == ["default"]
+
+
+def test_a_default_export_of_a_name_behind_parentheses_or_a_cast_exports_it() -> None:
+    doc = outline_source("typescript", "const handler = 1\nexport default (handler as H)\n")
+    assert doc.exports == ["handler"]
+
+
+def test_an_iife_behind_an_operator_is_outlined_but_a_negated_value_is_no_function() -> None:
+    doc = outline_source("javascript", """
+        !function () { function bang() {} }();
+        void (function () { function quiet() {} })();
+        var notOne = !function () {};
+    """)
+    assert names(doc.functions) == ["bang", "quiet"]

@@ -34,28 +34,31 @@ _EXPORTS = ("module.exports", "exports")
 _EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
 _PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
-_WRAPPERS = frozenset({"parenthesized_expression", "unary_expression"})
+# Parentheses, and TypeScript's casts and checks around a value (`(x) as T`,
+# `x satisfies T`, `x!`, `<T>x`).
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
+                       "non_null_expression", "type_assertion"})
 
 
-def _unwrap(node: Node | None) -> Node | None:
-    """`(x)`, `!x` and `void x` stand for x."""
-    while node is not None and node.type in _WRAPPERS:
-        node = node.child_by_field_name("argument") or next(iter(node.named_children), None)
+def _unwrap(node: Node | None, operators: bool = False) -> Node | None:
+    """The value an expression wraps: `((<T>(a) => a) as unknown as F)` is the arrow
+    function. With `operators`, `!x` and `void x` stand for x too, as they do for the
+    call of an IIFE (`!function () {}()`); the value of `x = !f` is no function."""
+    while node is not None:
+        if operators and node.type == "unary_expression":
+            node = node.child_by_field_name("argument")
+        elif node.type in _WRAPPERS:
+            node = next((c for c in node.named_children if not _is_type(c)), None)
+        else:
+            break
     return node
 
 
-# TypeScript's casts and checks around a value (`(x) as T`, `x satisfies T`, `x!`, `<T>x`).
-_TYPED = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
-                    "non_null_expression", "type_assertion"})
-
-
-def _untyped(node: Node | None) -> Node | None:
-    """`((<T>(a) => a) as unknown as F)` is the arrow function it wraps."""
-    while node is not None and node.type in _TYPED:
-        node = next((c for c in node.named_children if c.type not in (
-            "type_arguments", "type_annotation") and not c.type.endswith("_type")
-            and c.type not in ("type_identifier", "predefined_type")), None)
-    return node
+def _is_type(node: Node) -> bool:
+    """Whether `node` is the type of a cast, or a comment in the parentheses."""
+    kind = node.type
+    return (kind in ("type_arguments", "type_annotation", "type_identifier",
+                     "predefined_type", "comment") or kind.endswith("_type"))
 
 
 def _unquote(text: str) -> str:
@@ -101,7 +104,7 @@ class JavaScriptOutliner(_Base):
         while value is not None and value.type == "assignment_expression":
             targets.append(self.field(value, "left"))
             value = value.child_by_field_name("right")
-        return targets, _untyped(value)
+        return targets, _unwrap(value)
 
     def _js_declarator(self, decl: Node, anchor: Node) -> None:
         targets, value = self._assigned(decl.child_by_field_name("value"))
@@ -121,7 +124,8 @@ class JavaScriptOutliner(_Base):
             self._commonjs_exports(targets, value)
             if value is not None:
                 self._js_value(targets, value, anchor, expr)
-        elif (call := _unwrap(expr)) is not None and call.type == "call_expression":
+        elif ((call := _unwrap(expr, operators=True)) is not None
+              and call.type == "call_expression"):
             self._js_call(call, anchor, depth)
 
     def _js_value(self, targets: list[str], value: Node, anchor: Node, start: Node) -> None:
@@ -185,16 +189,18 @@ class JavaScriptOutliner(_Base):
         return self._merge_by_name(found)
 
     def _js_call(self, call: Node, anchor: Node, depth: int) -> None:
-        callee = _unwrap(call.child_by_field_name("function"))
+        callee = _unwrap(call.child_by_field_name("function"), operators=True)
         if callee is not None and callee.type == "member_expression" and self.field(
                 callee, "property") in ("call", "apply"):
-            callee = _unwrap(callee.child_by_field_name("object"))  # (function(){}).call(this)
+            # (function(){}).call(this)
+            callee = _unwrap(callee.child_by_field_name("object"), operators=True)
         args = call.child_by_field_name("arguments")
         values = args.named_children if args is not None else []
         if callee is not None and callee.type in FUNCTION_VALUES:
             # An IIFE, or a UMD wrapper whose factory is an argument: their statements
             # are the file's.
-            factories = [f for v in values if (f := _unwrap(v)) and f.type in FUNCTION_VALUES]
+            factories = [f for v in values
+                         if (f := _unwrap(v, operators=True)) and f.type in FUNCTION_VALUES]
             for function in [callee, *factories]:
                 body = function.child_by_field_name("body")
                 for child in body.named_children if body is not None else ():
@@ -231,7 +237,7 @@ class JavaScriptOutliner(_Base):
         if (source := node.child_by_field_name("source")) is not None:
             self._js_import(_unquote(self.text(source)))  # a re-export needs its source
         declaration = node.child_by_field_name("declaration")
-        value = node.child_by_field_name("value")
+        value = _unwrap(node.child_by_field_name("value"))  # `export default (f) as F`
         names: list[str] = []
         if declaration is not None:
             self.visit(declaration, node, depth + 1)
