@@ -29,7 +29,9 @@ def document(paths: RepoPaths, hook: str, started: float, budget: float | None) 
     took = time.monotonic() - started
     mode = "synchronous mode" if budget is None else "no worker running"
     changes = [f"{_files(n)} {done}" for n, done in
-               ((outcome.documented, "documented"), (outcome.removed, "removed")) if n]
+               ((outcome.documented, "documented"),
+                (outcome.reused, "reused (same content documented before)"),
+                (outcome.removed, "removed")) if n]
     if changes:
         line = f"documentation updated ({mode}, {', '.join(changes)}, {took:.1f} s)"
     elif not (outcome.failed or outcome.left):

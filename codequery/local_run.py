@@ -30,6 +30,7 @@ FAILED = (ledger.PENDING, ledger.DEAD)
 class Outcome:
     documented: int = 0
     unchanged: int = 0  # records already current, or pointed at content documented before
+    reused: int = 0  # of those, pointed at content documented before (a rename, a branch)
     removed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -197,6 +198,7 @@ def summarize(request: Request, outcome: Outcome) -> Outcome:
         state = found.state.get(path)
         if state in (reconcile.CURRENT, reconcile.POINT):
             outcome.unchanged += 1
+            outcome.reused += state == reconcile.POINT
         elif state == reconcile.SKIPPED:
             outcome.skipped["unchanged since skipped"] += 1
         elif state == reconcile.DEAD:

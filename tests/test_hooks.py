@@ -115,6 +115,17 @@ def setup(initialized_repo):
     return initialized_repo
 
 
+def test_a_rename_reports_the_record_reused_under_the_new_path(setup):
+    repo = setup
+    write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
+    git(repo, "add", "-A")
+    commit(repo)
+    git(repo, "mv", "src/tax.py", "src/vat.py")
+    out = commit(repo, "rename")
+    assert ("1 file reused (same content documented before), 1 file removed" in out), out
+    assert _store(repo).get("src/vat.py")["functions"][0]["name"] == "compute_vat"
+
+
 def test_no_worker_the_commit_documents_synchronously(setup):
     repo = setup
     write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
@@ -656,6 +667,7 @@ def test_without_a_worker_a_checkout_documents_through_the_fallback(setup):
     assert _shows_only(repo, ["otherlandonly", "extraonly"], ["mainlandonly"])
     out = checkout(repo, "main")  # main's branchy.py is kept: pointed at, extra.py dropped
     assert _hook_lines(out) == [
-        "codequery: documentation updated (no worker running, 1 file removed"]
+        "codequery: documentation updated (no worker running, 1 file reused (same content "
+        "documented before), 1 file removed"]
     assert _shows_only(repo, ["mainlandonly"], ["otherlandonly", "extraonly"])
     assert "extra.py" not in _store(repo).paths()
