@@ -91,6 +91,10 @@ def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
     return record
 
 
+# How much of a path that names no tracked file an error repeats.
+_PATH_SHOWN = 200
+
+
 def _why_no_record(ws: Workspace, rel: str) -> str:
     """What to tell someone who asked for a record there is none of: advice that works
     (`codequery document` of a binary file documents nothing)."""
@@ -102,7 +106,9 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
     if entry is None and tracked:
         return f"{rel} is a folder; give one of its files (`codequery search` finds them)"
     if entry is None:
-        return (f"no record for {rel}: git does not track it (check the name, or `git add` "
+        named = (rel if len(rel) <= _PATH_SHOWN
+                 else f"{rel[:_PATH_SHOWN]}... ({len(rel)} characters)")
+        return (f"no record for {named}: git does not track it (check the name, or `git add` "
                 "it first)")
     skipped = ws.store.skips().get(rel)
     why = skipped[2] if skipped else skip_by_name(rel, entry.mode, ws.config.files)

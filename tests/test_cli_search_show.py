@@ -93,6 +93,9 @@ def test_show_unknown_path_is_a_clear_error(repo):
     result = cli_run(repo, "show", "nope.py")
     assert result.exit_code == 1
     assert "no record for nope.py: git does not track it" in result.stderr
+    long = cli_run(repo, "show", "x" * 5000)  # a path pasted wrong is not echoed whole
+    assert long.exit_code == 1 and len(long.stderr) < 400
+    assert "... (5000 characters): git does not track it" in long.stderr
 
 
 def test_an_error_naming_a_path_with_a_line_break_or_an_escape_code_stays_one_line(repo):
