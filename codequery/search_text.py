@@ -477,7 +477,10 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             folders_lower[0] in _TOOLING_DIRS
             or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):
         return "config"
-    if (any(p in _DOC_DIRS for p in folders_lower) or _DOC_FILE.search(lower)
+    if (any(p in _DOC_DIRS for p in folders_lower) and not (
+            # a package named doc in a language of packages (cobra's `doc/md_docs.go`)
+            has_functions and _COMPILED_FILE.search(lower))
+            or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)

@@ -33,7 +33,7 @@ RESCORED_POOL = 3
 # The number of results a search is ranked for at least (`codequery search`'s default).
 DEFAULT_LIMIT = 10
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 47
+SEARCH_VERSION = 48
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.

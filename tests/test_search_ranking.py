@@ -225,10 +225,18 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("features/step_definitions/web_steps.rb", "test"), ("features/support/env.rb", "test"),
     ("src/features/auth/login.ts", "source"), ("lib/support/features.rb", "source"),
     ("src/features/support/SupportChat.tsx", "source"),
+    # a Go package named doc is code when it defines functions (see the next test)
     ("config/locales/step_definitions.yml", "config"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
+
+
+def test_code_in_a_docs_folder_is_docs_unless_it_is_a_package_of_a_compiled_language():
+    assert search_text.kind_of("doc/md_docs.go", has_functions=True) == "source"
+    assert search_text.kind_of("doc/md_docs.go") == "docs"  # no functions: an example page
+    assert search_text.kind_of("docs/conf.py", has_functions=True) == "docs"
+    assert search_text.kind_of("docs/api/app.js", has_functions=True) == "docs"
 
 
 def test_a_csharp_attribute_is_a_declaration_even_with_methods():
