@@ -21,6 +21,15 @@ def make(sha: str, documenter: str, model: str | None, version: str, lang: str) 
     return f"{sha}:{documenter}:{model or ''}:{version}:{lang}"
 
 
+Parts = namedtuple("Parts", "sha documenter model version lang")
+
+
+def parse(key: str) -> Parts:
+    """The parts of a key `make` wrote (a model's name may hold ':')."""
+    parts = key.split(":")
+    return Parts(parts[0], parts[1], ":".join(parts[2:-2]), parts[-2], parts[-1])
+
+
 def secret(sha: str, lang: str, *, by_name: bool) -> str:
     """The key of a metadata-only record (its content never read into the index)."""
     return f"{sha}:{SECRET_BY_NAME if by_name else SECRET_BY_CONTENT}:{lang}"

@@ -77,7 +77,6 @@ DEFINES_BONUS = 3.0
 # strict fake and object members None -> 3, where every `ToString` override had come
 # first; 1/definers instead of a cut lifted them to 4 and 7 only.
 DEFINERS_MAX = 2
-DEFINERS_POOL = 60  # the candidates for the default 10 results (see store.search)
 # Ports to one platform (libuv's `src/unix/aix.c`, zlib's `os400/`, curl's `projects/vms/`)
 # do the whole API again in their own way and so match almost any question: unless the
 # question names the platform, they score this share. Measured on bench/search_quality.py
@@ -196,6 +195,17 @@ SNIPPET_CHARS = 160
 _WORD = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
 
 
+# The number of results a search is ranked for at least (`codequery search`'s default).
+DEFAULT_LIMIT = 10
+
+
+def candidates_for(limit: int) -> int:
+    """How many of the best bm25 matches to rank for `limit` results: enough for the kind
+    of a file to reorder equals, and never fewer than the default limit gets, so that a
+    smaller limit shows the same first results."""
+    return max(limit, DEFAULT_LIMIT) * 3 + 30
+
+
 @dataclass
 class Candidate:
     row: dict[str, Any]
@@ -248,7 +258,7 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
     """A file that defines the names the question types as code comes first (see
     DEFINES_BONUS), but only for names that at most DEFINERS_MAX candidates define: an
     override in every value type (`ToString`, `GetHashCode`) tells none of them apart.
-    Counted among the DEFINERS_POOL best candidates, so that a larger `--limit` does not
+    Counted among the candidates of the default limit, so that a larger `--limit` does not
     change the order."""
     defining: dict[int, set[str]] = {}
     for i, cand in enumerate(ranked):
@@ -257,7 +267,8 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
             continue
         if names := code & names_defined(cand.row["doc"]):
             defining[i] = names
-    best = sorted(range(len(ranked)), key=lambda i: -ranked[i].score)[:DEFINERS_POOL]
+    pool = candidates_for(DEFAULT_LIMIT)
+    best = sorted(range(len(ranked)), key=lambda i: -ranked[i].score)[:pool]
     telling = {name for name in code
                if sum(name in defining.get(i, ()) for i in best) <= DEFINERS_MAX}
     for i, names in defining.items():

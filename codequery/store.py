@@ -30,8 +30,6 @@ RANK_BUDGET = 5_000
 # repository is over it (1,865 questions; ranked by every word: top-3 90.9%, MRR 0.827):
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
-# The number of results a search is ranked for at least (`codequery search`'s default).
-DEFAULT_LIMIT = 10
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
 SEARCH_VERSION = 48
 # A question's runs of words whose initials are looked up (one index query each).
@@ -301,9 +299,7 @@ class Store:
         if expression is None:
             return []
         tests_first = tests or search_text.wants_tests(text)
-        # enough for the kind of a file to reorder equals; never fewer than the default
-        # 10 results get, so that a smaller --limit shows the same first results
-        want = max(limit, DEFAULT_LIMIT) * 3 + 30
+        want = ranking.candidates_for(limit)
         if rows_to_rank <= RANK_BUDGET:
             scores = self._described_and_used(expression, tests,
                                               want * (RESCORED_POOL if left_out else 1))

@@ -96,8 +96,7 @@ class TeamCache:
 
 def _contradiction(key: str, record: FileRecord, stored_key: object) -> str | None:
     """What in a shared record contradicts the key it was found under, if anything."""
-    parts = key.split(":")  # sha:documenter:model:version:language; a model may hold ':'
-    sha, documenter, model, lang = parts[0], parts[1], ":".join(parts[2:-2]), parts[-1]
+    sha, documenter, model, _, lang = content_key.parse(key)
     if stored_key is not None and stored_key != key:
         return f"it says it was shared under {stored_key}"
     labels = {"content_sha": (record.content_sha, sha),

@@ -569,8 +569,9 @@ def test_a_name_is_told_apart_among_the_best_candidates_only():
         return {"id": i, "path": path, "kind": "source",
                 "doc": json.dumps({"classes": [{"name": "C", "methods": methods}]})}
     rows = [row(0, "src/Best.cs", False), row(1, "src/A.cs", True), row(2, "src/B.cs", True)]
-    rows += [row(3 + i, f"src/Filler{i}.cs", False) for i in range(ranking.DEFINERS_POOL)]
-    bm25 = {0: -40.0, 1: -30.0, 2: -30.0, **{3 + i: -20.0 for i in range(60)}}
+    pool = ranking.candidates_for(ranking.DEFAULT_LIMIT)  # the default's candidates
+    rows += [row(3 + i, f"src/Filler{i}.cs", False) for i in range(pool)]
+    bm25 = {0: -40.0, 1: -30.0, 2: -30.0, **{3 + i: -20.0 for i in range(pool)}}
     terms = search_text.query_terms("how does ToString behave")
     top = [c.row["path"] for c in ranking.rank(rows, bm25, terms, False)][:3]
     rows.append(row(99, "src/Z.cs", True))

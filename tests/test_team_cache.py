@@ -131,3 +131,9 @@ def test_a_clone_documents_itself_what_a_forged_shared_record_claims(
     shown = cli_json(second, "show", "src/tax.py")
     assert (shown["documenter"], shown["language"]) == ("claude", "python")
     assert shown["overview"] == "Fake documentation of src/tax.py."
+
+
+def test_a_key_reads_back_into_the_parts_it_was_made_of():
+    key = content_key.make("ab12", "command", "ollama:llama3:8b", "p3", "python")
+    assert content_key.parse(key) == ("ab12", "command", "ollama:llama3:8b", "p3", "python")
+    assert content_key.parse(content_key.make("ab12", "builtin", None, "b27", "go")).model == ""
