@@ -25,7 +25,9 @@ def test_summary_does_not_end_at_an_abbreviation() -> None:
     "/*\nhtop - Table.c\n(C) 2004-2011 Jane Roe\nReleased under the GNU GPLv2+, see the "
     "COPYING file\n*/",
     "/* This file is distributed under the University of Illinois Open Source License. */",
-], ids=["jsdoc-tags", "licence", "section-label", "todo", "gpl-header", "distributed-under"])
+    "// https://github.com/sindresorhus/delay/tree/ab98ae8dfcb38e1593286c94d934e70d14a4e111",
+], ids=["jsdoc-tags", "licence", "section-label", "todo", "gpl-header", "distributed-under",
+        "bare-url"])
 def test_a_comment_without_prose_has_no_summary_or_overview(raw: str) -> None:
     assert (comments.summary(raw), comments.overview(raw)) == ("", "")
 
@@ -63,6 +65,11 @@ def test_a_file_command_names_the_file_before_its_description() -> None:
 
 def test_a_doxygen_detail_command_ends_the_prose() -> None:
     assert comments.summary("/// \\param x Where to draw\n/// \\return Nothing") == ""
+
+
+def test_a_url_beside_prose_stays() -> None:
+    assert comments.overview("// Ported from https://github.com/a/b.") == (
+        "Ported from https://github.com/a/b.")
 
 
 def test_summary_skips_code_blocks_and_badges() -> None:

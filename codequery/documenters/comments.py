@@ -66,8 +66,8 @@ _TAG = re.compile(r"^(?:@|\\(?!(?:c|p|a|e|b|em|ref|n)\b)[A-Za-z]+\b)")
 _DEPRECATED = re.compile(r"^[@\\]deprecated\b\s*")
 FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*[@\\](?:file|fileoverview|overview)\b",
                       re.MULTILINE)
-_NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
-    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$)")
+_NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers, a bare URL
+    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$|<?https?://\S+$)")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
