@@ -1030,3 +1030,15 @@ def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_n
     _add(db, "include/CLI/App.hpp", overview="The application: parses arguments.")
     assert _paths(db, "how are command line arguments read as UTF-8 on Windows")[:2] == [
         "include/CLI/impl/Argv_inl.hpp", "include/CLI/Argv.hpp"]
+
+
+@pytest.mark.parametrize("question, words", [
+    ("how does ORDER BY sort rows too large for memory", ["order", "sort", "rows", "large",
+                                                          "memory"]),
+    ("what sort of token does the lexer return", ["token", "lexer", "return"]),
+    ("which exit code does each kind of parse error map to", ["exit", "parse", "error",
+                                                              "map"]),
+    ("what error occurs for a different node kind", ["error", "occurs", "node", "kind"]),
+])
+def test_sort_and_kind_are_words_unless_they_ask_what_sort_of(question, words):
+    assert [t.word for t in search_text.query_terms(question)] == words
