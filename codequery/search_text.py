@@ -554,6 +554,8 @@ class Term:
         alternatives = [f'"{" ".join(self.parts)}"'] if self.parts else []
         if (spelled := american(self.word)) != self.word:
             alternatives.append(f'"{spelled}"')
+        if lemma := _IRREGULAR.get(self.word):
+            alternatives.append(f'"{lemma}"')
         return f'({" OR ".join([whole, *alternatives])})' if alternatives else whole
 
     def found_in(self, words: set[str]) -> bool:
@@ -698,6 +700,26 @@ _BRITISH = (
 )
 
 
+# Irregular past participles and their verbs, as code names the action: "where is the URL
+# built" finds `buildUrl`, "an error thrown" `throw` (the porter stemmer keeps them
+# apart). Measured on bench/search_quality.py (2,525 questions): top-3 89.94% -> 89.98%,
+# MRR 0.819 -> 0.820; on 150 new questions looked at, LiteDB's rebuild 9 -> 2. Verbs
+# whose plain form code uses for anything (shown, known, held, kept, found, broken,
+# spent, fed) cost more than they found, and are left out.
+_IRREGULAR_PAIRS = """
+built build rebuilt rebuild written write wrote write rewritten rewrite overwritten overwrite
+sent send resent resend chosen choose chose choose thrown throw threw throw hidden hide
+hid hide caught catch overridden override overrode override bound bind rebound rebind
+grown grow drawn draw drew draw frozen freeze froze freeze forbidden forbid woken wake
+woke wake driven drive drove drive begun begin began begin sought seek brought bring
+meant mean struck strike hung hang spun spin undone undo withheld withhold forgotten forget
+shaken shake arisen arise risen rise spoken speak stolen steal torn tear flown fly blown
+blow understood understand fallen fall slid slide bitten bite
+"""
+_IRREGULAR = dict(zip(_IRREGULAR_PAIRS.split()[::2], _IRREGULAR_PAIRS.split()[1::2],
+                      strict=True))
+
+
 @functools.lru_cache(maxsize=4096)
 def american(word: str) -> str:
     """`word` as American English spells it (`colour` -> color, `serialise` -> serialize,
@@ -715,6 +737,8 @@ def forms(word: str) -> frozenset[str]:
     word = word.lower()
     if (spelled := american(word)) != word:
         return _forms_of(word) | _forms_of(spelled)
+    if lemma := _IRREGULAR.get(word):
+        return _forms_of(word) | _forms_of(lemma)
     return _forms_of(word)
 
 

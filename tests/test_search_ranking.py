@@ -826,6 +826,16 @@ def test_a_question_in_british_english_finds_code_in_american(db):
     assert search_text.Term("coloured").found_in({"colour"})  # the British forms stay
 
 
+def test_an_irregular_participle_finds_the_verb_code_names(db):
+    _add(db, "src/url.ts", "build url query", functions=[{"name": "buildUrl"}])
+    _add(db, "src/query.ts", "url query encode")
+    assert _paths(db, "where is the url built from its query")[0] == "src/url.ts"
+    assert search_text.forms("thrown") >= {"thrown", "throw", "throws"}
+    assert search_text.Term("written").found_in({"writes"})
+    # a verb code uses for anything is left alone: "shown" is not `show`
+    assert "show" not in search_text.forms("shown")
+
+
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
     _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
     _add(db, "src/middleware/static.ts", "serve static files")
