@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codequery import ledger, snippets
+from codequery.clipping import clipped, quoted_clip
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
@@ -73,6 +74,21 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
     return results
 
 
+def no_results(ws: Workspace, query: str) -> str:
+    """What to tell someone whose search found nothing: how much the index holds, and
+    how much is still on its way, so an empty answer is not read as "not in the code"."""
+    documented = ws.store.count()
+    pending = ledger.counts(ws.store.conn, ws.config.dataset)[ledger.PENDING]
+    waiting = f"{pending} more waiting to be documented" if pending else ""
+    if not documented:
+        return (f"no results for {quoted_clip(query)}: the index is empty"
+                + (f" ({waiting}; `codequery status` shows progress)" if pending else
+                   " (`codequery document --all` documents every tracked file)"))
+    return (f"no results for {quoted_clip(query)} among {documented} documented files"
+            + (f", {waiting}" if pending else "")
+            + ": try other words, or names from the code")
+
+
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
     """One file's record, with its stale mark. A path is relative to `cwd`; one that
     names no record there but does from the repository's root (as `search` prints paths)
@@ -106,10 +122,8 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
     if entry is None and tracked:
         return f"{rel} is a folder; give one of its files (`codequery search` finds them)"
     if entry is None:
-        named = (rel if len(rel) <= _PATH_SHOWN
-                 else f"{rel[:_PATH_SHOWN]}... ({len(rel)} characters)")
-        return (f"no record for {named}: git does not track it (check the name, or `git add` "
-                "it first)")
+        return (f"no record for {clipped(rel, _PATH_SHOWN)}: git does not track it (check "
+                "the name, or `git add` it first)")
     skipped = ws.store.skips().get(rel)
     why = skipped[2] if skipped else skip_by_name(rel, entry.mode, ws.config.files)
     if why:

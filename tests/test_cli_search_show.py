@@ -275,6 +275,15 @@ def test_no_results_for_a_huge_query_echoes_only_its_start(repo):
     query = "zqxj" * 5000
     result = cli_run(repo, "search", query)
     assert result.exit_code == 0
-    assert result.stderr == f"no results for {query[:60]!r}... (20000 characters)\n"
+    assert result.stderr.startswith(f"no results for {query[:60]!r}... (20000 characters) ")
     short = cli_run(repo, "search", "zqxj")
-    assert short.stderr == "no results for 'zqxj'\n"
+    documented = cli_json(repo, "status")["index"]["documented"]
+    assert short.stderr == (f"no results for 'zqxj' among {documented} documented files: "
+                            "try other words, or names from the code\n")
+
+
+def test_no_results_in_an_empty_index_says_the_index_is_empty(repo):
+    cli_run(repo, "init", "--no-document")
+    result = cli_run(repo, "search", "zqxj")
+    assert result.exit_code == 0
+    assert "no results for 'zqxj': the index is empty" in result.stderr

@@ -132,6 +132,7 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
                 "list_files": await session.call_tool("list_files", {"glob": "src/*"}),
                 "stale": await session.call_tool("list_files", {"stale_only": True}),
                 "status": await session.call_tool("status", {}),
+                "nothing": await session.call_tool("search", {"query": "zqxjv"}),
                 "job": await session.call_tool("job", {"job_id": job_id}),
                 "document": await session.call_tool("document", {"paths": ["README.md"]}),
                 "after": await session.call_tool("search", {"query": "reconciliation"}),
@@ -170,6 +171,12 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     status = ok(calls["status"])
     assert status["index"]["documented"] == 3 and status["worker"]["running"] is False
     assert status["queue"]["pending"] == 1
+
+    # no match: an empty result, and a text that says so instead of no content at all
+    assert ok(calls["nothing"]) == []
+    assert [block.text for block in calls["nothing"].content] == [
+        "no results for 'zqxjv' among 3 documented files, 1 more waiting to be documented:"
+        " try other words, or names from the code"]
 
     job = ok(calls["job"])
     assert job["id"] == job_id and job["path"] == "web/app.js" and job["status"] == "pending"

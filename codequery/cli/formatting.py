@@ -41,11 +41,3 @@ def one_line(message: str) -> str:
     an escape code in a path someone typed) is written as its escape, as `\\n`."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
                    for ch in message)
-
-
-def quoted_clip(text: str, most: int = 60) -> str:
-    """`text` quoted for a message, cut to its first `most` characters when longer (a
-    20 KB query is not worth echoing whole)."""
-    if len(text) <= most:
-        return repr(text)
-    return f"{text[:most]!r}... ({len(text)} characters)"

@@ -9,7 +9,7 @@ import click
 
 from codequery import snippets
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import quoted_clip, shown_path
+from codequery.cli.formatting import shown_path
 from codequery.printable import printable
 
 pass_state = click.pass_obj
@@ -78,7 +78,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
         emit_json(results)
         return
     if not results:
-        click.echo(f"no results for {quoted_clip(' '.join(query))}", err=True)
+        click.echo(operations.no_results(state.workspace, " ".join(query)), err=True)
         return
     if not sys.stdout.isatty():
         _print_plain(results)  # piped, as an agent runs it: no table to lay out

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
@@ -92,8 +93,15 @@ def build(ws: Workspace) -> MCPServer:
         \\* and \\\\, so each bare ** marks a match), whether the record is stale, and
         the matching symbols with their line numbers. Tests follow the source they
         exercise; tests=true searches only tests, fixtures and examples. limit: 1 to 200
-        results (default 10)."""
-        return operations.search(ws, query, limit, tests=tests)
+        results (default 10). No match is no error: the text then says how much the
+        index holds, and how much is still waiting to be documented."""
+        results = operations.search(ws, query, limit, tests=tests)
+        if results:
+            return results
+        # An empty list would reach the agent as no content at all: say why instead.
+        return CallToolResult(content=[TextContent(type="text",
+                                                   text=operations.no_results(ws, query))],
+                              structured_content={"result": []})
 
     @server.tool(name="show")
     @_tool_errors(ws)
