@@ -26,8 +26,9 @@ def test_summary_does_not_end_at_an_abbreviation() -> None:
     "COPYING file\n*/",
     "/* This file is distributed under the University of Illinois Open Source License. */",
     "// https://github.com/sindresorhus/delay/tree/ab98ae8dfcb38e1593286c94d934e70d14a4e111",
+    "/**\n * {@inheritdoc}\n */", "/** {@inheritDoc} */",
 ], ids=["jsdoc-tags", "licence", "section-label", "todo", "gpl-header", "distributed-under",
-        "bare-url"])
+        "bare-url", "inheritdoc", "inheritdoc-inline"])
 def test_a_comment_without_prose_has_no_summary_or_overview(raw: str) -> None:
     assert (comments.summary(raw), comments.overview(raw)) == ("", "")
 
@@ -65,6 +66,11 @@ def test_a_file_command_names_the_file_before_its_description() -> None:
 
 def test_a_doxygen_detail_command_ends_the_prose() -> None:
     assert comments.summary("/// \\param x Where to draw\n/// \\return Nothing") == ""
+
+
+def test_prose_after_inheritdoc_is_the_summary() -> None:
+    assert comments.summary("/**\n * {@inheritdoc}\n *\n * Also resets the cache.\n */") == (
+        "Also resets the cache.")
 
 
 def test_a_url_beside_prose_stays() -> None:

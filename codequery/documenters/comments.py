@@ -58,6 +58,8 @@ _PROSE_TAG = re.compile(r"^[@\\](?:description|desc|summary|fileoverview|overvie
                         r"|brief|short|details)\b\s*|^[@\\]file\b\s*(?:[\w./-]+\.\w+\b\s*)?")
 # Doxygen commands that say where a symbol belongs or what it is called, not what it does:
 # skipped, so a description after them (`\ingroup audio` then `\brief ...`) still counts.
+# PHP's and Javadoc's "the parent's doc applies": no prose of the symbol's own.
+_INHERITED = re.compile(r"^\{@inheritdoc\}\s*$", re.IGNORECASE)
 _PLACE_TAG = re.compile(r"^[@\\](?:ingroup|addtogroup|defgroup|weakgroup|class|struct|union"
                         r"|enum|fn|var|typedef|namespace|def|headerfile|name|rst|endrst)\b")
 # Any other tag ends the prose (`@param`, `\retval`); not Doxygen's inline commands
@@ -156,7 +158,7 @@ def paragraphs(comment_lines: list[str]) -> list[str]:
             continue
         if fenced:
             continue
-        if _PLACE_TAG.match(line):
+        if _PLACE_TAG.match(line) or _INHERITED.match(line):
             continue
         if _TAG.match(line):
             prose = _PROSE_TAG.match(line)
