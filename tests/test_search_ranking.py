@@ -834,6 +834,7 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     assert search_text.Term("written").found_in({"writes"})
     # a verb code uses for anything is left alone: "shown" is not `show`
     assert "show" not in search_text.forms("shown")
+    assert search_text.Term("parentheses").found_in({"parenthesis"})  # irregular plurals
 
 
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
