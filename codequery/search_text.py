@@ -45,6 +45,9 @@ _ENGLISH = frozenset([
 # ("into one message", "an existing one"): on 2,525 questions top-3 89.98% -> 90.10%
 # (jackson-core's duplicate names 8 -> 3, zlib's one-call compress 6 -> 3; kysely's "only
 # one operation at a time" 1 -> 3); "another", "several", "many" as well lost a rank.
+# "like" and "including" introduce examples ("types like int"): 90.10% -> 90.14%, MRR
+# 0.8209 -> 0.8211, and 1 of 150 new questions into the top 3; "library" (the project
+# itself) and "inside" lost.
 STOP_WORDS = _ENGLISH | frozenset([
     "code", "codebase", "file", "files", "function", "functions", "method", "methods",
     "implemented", "implementation", "implements", "implement", "located", "location",
@@ -55,7 +58,7 @@ STOP_WORDS = _ENGLISH | frozenset([
     "need", "needs", "needed", "want", "wants", "see", "look", "looked", "turned", "take",
     "takes", "taken", "give", "gives", "given", "decide", "decided",
     "decides", "figure", "figured", "go", "goes", "going", "happen", "possible", "able",
-    "different", "certain", "whole", "someone", "such", "done", "one"
+    "different", "certain", "whole", "someone", "such", "done", "one", "like", "including"
 ])
 
 # Folder and file names that mark tests, fixtures and examples: they rank below the

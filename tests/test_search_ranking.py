@@ -1051,6 +1051,7 @@ def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_n
                                                               "map"]),
     ("what error occurs for a different node kind", ["error", "occurs", "node", "kind"]),
     ("how are errors joined into one message", ["errors", "joined", "message"]),
+    ("types like int, including Guid", ["types", "int", "guid"]),
 ])
 def test_sort_and_kind_are_words_unless_they_ask_what_sort_of(question, words):
     assert [t.word for t in search_text.query_terms(question)] == words
