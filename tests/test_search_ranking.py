@@ -1055,3 +1055,22 @@ def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_n
 ])
 def test_sort_and_kind_are_words_unless_they_ask_what_sort_of(question, words):
     assert [t.word for t in search_text.query_terms(question)] == words
+
+
+def test_a_class_of_overloads_of_one_method_follows_the_class_that_does_the_work():
+    def row(i: int, path: str, methods: list[str], language: str = "csharp") -> dict:
+        return {"id": i, "path": path, "kind": "source", "language": language,
+                "doc": json.dumps({"classes": [{"name": "C", "methods": [
+                    {"name": m} for m in methods]}]})}
+
+    question = search_text.query_terms("how does the async bulkhead reject a call")
+    syntax = row(1, "src/Bulkhead/AsyncBulkheadSyntax.cs", ["BulkheadAsync"] * 4)
+    engine = row(2, "src/Bulkhead/AsyncBulkheadEngine.cs", ["ImplementationAsync"])
+    bm25 = {1: -3.0, 2: -2.5}
+    assert [c.row["path"] for c in ranking.rank([syntax, engine], bm25, question, False)] == [
+        engine["path"], syntax["path"]]
+    # two overloads, several names, or a language without overloads: as they were
+    for other in (row(1, syntax["path"], ["BulkheadAsync"] * 2),
+                  row(1, syntax["path"], ["BulkheadAsync"] * 3 + ["Dispose"]),
+                  row(1, "src/bulkhead_syntax.py", ["bulkhead"] * 4, "python")):
+        assert ranking.rank([other, engine], bm25, question, False)[0].row is other
