@@ -26,6 +26,7 @@ from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, Docu
 from codequery.documenters.llm_output import json_objects, parse_record
 from codequery.documenters.process import exit_error, run_process
 from codequery.documenters.prompting import build_batch_prompt, load_template, render_prompt
+from codequery.documenters.reset_time import reset_epoch
 from codequery.documenters.usage import CallUsage
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
@@ -189,8 +190,7 @@ def _retry_after(envelope: dict[str, Any]) -> float:
 # anthropics/claude-code #2490, #13632, #54698). Not the file's fault: wait.
 _USAGE_LIMIT = re.compile(r"usage limit reached|limit reached\W+resets|hit your limit",
                           re.IGNORECASE)
-_RESET_AT = re.compile(r"\|(\d{9,11})\b")
-USAGE_LIMIT_WAIT_SECONDS = 15 * 60.0  # when the reset time is not given as a number
+USAGE_LIMIT_WAIT_SECONDS = 15 * 60.0  # when the message gives no reset time
 USAGE_LIMIT_MAX_WAIT_SECONDS = 3600.0  # then a call tries again (a cheap refusal)
 # A network failure between the CLI and the API: transient, like an overload.
 _CONNECTION = re.compile(r"API Error: (Connection error|Request timed out|fetch failed)|"
@@ -203,12 +203,12 @@ def _usage_limit(envelope: dict[str, Any]) -> DocumenterBusy | None:
     message = _message(envelope)
     if not _USAGE_LIMIT.search(message):
         return None
-    found = _RESET_AT.search(message)
-    if found is None:
+    now = time.time()
+    reset = reset_epoch(message, now)
+    if reset is None:
         return DocumenterBusy(f"usage limit reached: {message}", USAGE_LIMIT_WAIT_SECONDS)
-    reset = int(found.group(1))
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(reset))
-    wait = min(max(reset - time.time(), 5.0), USAGE_LIMIT_MAX_WAIT_SECONDS)
+    wait = min(max(reset - now, 5.0), USAGE_LIMIT_MAX_WAIT_SECONDS)
     return DocumenterBusy(f"usage limit reached, resets at {when}", wait)
 
 
