@@ -191,10 +191,13 @@ _META_FILE = re.compile(
 # every file with a macro the grammar could not read).
 SYNTAX_ERRORS_NOTE = "Syntax errors; the outline is best effort."
 NOT_PYTHON_NOTE = "Not valid Python"
+# A large JavaScript file inside a UMD wrapper: a build's bundle of code kept elsewhere
+# (moment's `moment.js`, `meteor/moment.js`), a generated file (see kind_of).
+BUNDLE_NOTE = "A build's bundle (a UMD wrapper); its code is kept in other files."
 
 
 def about_the_code(note: str) -> bool:
-    return note != SYNTAX_ERRORS_NOTE and not note.startswith(NOT_PYTHON_NOTE)
+    return note not in (SYNTAX_ERRORS_NOTE, BUNDLE_NOTE) and not note.startswith(NOT_PYTHON_NOTE)
 
 
 def split_identifier(name: str) -> list[str]:
@@ -440,7 +443,7 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
-            does_work: bool = False) -> str:
+            does_work: bool = False, bundled: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# and PHP interfaces, C# attributes), generated (bundles,
     vendored copies) or meta (a changelog, a licence, a lock file: the project's history
@@ -449,7 +452,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     record declares types without a method or function: an enum of options, a C#
     attribute) makes a C#, Java or Kotlin file declarations; `does_work` (a class of its
     record has methods of its own, see store._does_work) keeps a C# attribute that acts,
-    such as Hangfire's job filters, source."""
+    such as Hangfire's job filters, source; `bundled` (see BUNDLE_NOTE) makes it
+    generated."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
@@ -457,7 +461,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
             and folders_lower[0] in _AGENT_DIRS):
         return "meta"
-    if (any(p in _GENERATED_DIRS for p in folders_lower) or _GENERATED_FILE.search(lower)
+    if (bundled or any(p in _GENERATED_DIRS for p in folders_lower)
+            or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS):

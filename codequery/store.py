@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 48
+SEARCH_VERSION = 49
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -130,7 +130,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "overview_words": search_text.spelled_out(overview or ""),
             "terms": search_text.with_long_forms(terms),
             "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc),
-                                        _does_work(doc)),
+                                        _does_work(doc),
+                                        search_text.BUNDLE_NOTE in doc.get("notes", [])),
             "search_version": SEARCH_VERSION}
 
 

@@ -607,6 +607,17 @@ def test_which_words_are_typed_as_code(raw, code):
     assert terms and all(t.code == code for t in terms)
 
 
+def test_a_bundle_is_generated(db):
+    assert search_text.kind_of("moment.js", has_functions=True, bundled=True) == "generated"
+    assert search_text.kind_of("moment.js", has_functions=True) == "source"
+    _add(db, "moment.js", "month diff months between dates", functions=[{"name": "diff"}],
+         notes=[search_text.BUNDLE_NOTE])
+    _add(db, "src/lib/moment/diff.js", "diff months dates", functions=[{"name": "diff"}])
+    found = db.search("months between dates")
+    assert [(r["path"], r["kind"]) for r in found] == [
+        ("src/lib/moment/diff.js", "source"), ("moment.js", "generated")]
+
+
 def test_a_types_file_that_defines_functions_is_source():
     assert search_text.kind_of("src/v3/types.ts", has_functions=True) == "source"
     assert search_text.kind_of("src/types/options.ts", has_functions=True) == "source"

@@ -762,6 +762,27 @@ def test_syntax_errors_give_a_best_effort_outline() -> None:
     assert doc.notes == [search_text.SYNTAX_ERRORS_NOTE]  # the outline may be incomplete
 
 
+UMD = """\
+//! moment.js
+;(function (global, factory) {
+    typeof exports === 'object' && typeof module !== 'undefined' ? module.exports = factory() :
+    typeof define === 'function' && define.amd ? define(factory) :
+    global.moment = factory()
+}(this, (function () { 'use strict';
+"""
+
+
+def test_a_large_umd_file_is_a_bundle_and_a_small_one_is_code() -> None:
+    body = "".join(f"    function unit{i}(x) {{ return x + {i}; }}\n" for i in range(1000))
+    bundle = outline("javascript", (UMD + body + "})));\n").encode())
+    assert bundle is not None and search_text.BUNDLE_NOTE in bundle.notes
+    assert "unit7" in names(bundle.functions)  # outlined all the same
+    small = outline("javascript", (UMD + body[:2000] + "})));\n").encode())
+    assert small is not None and small.notes == []
+    plain = outline("javascript", body.encode())  # as long, without the wrapper
+    assert plain is not None and plain.notes == []
+
+
 GARBAGE = [
     b"",
     b"\xff\xfe\x00\x80 not utf-8 \xc3\x28",

@@ -180,7 +180,22 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
                  for c in outliner.classes.values()],
         imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
         dependencies=_dedupe(outliner.deps),
-        notes=[search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
+        notes=([search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
+        + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else []))
+
+
+# A UMD wrapper (`typeof define === 'function' && define.amd`) near the top of a file of
+# at least BUNDLE_MIN_LINES lines: a build's output. A small library written by hand in
+# one UMD file stays source.
+_UMD = re.compile(rb"typeof\s+define\s*===?\s*['\"]function['\"]\s*&&\s*define\.amd")
+BUNDLE_MIN_LINES = 1000
+UMD_WITHIN_BYTES = 2000
+
+
+def _bundle(language: str, source: bytes) -> bool:
+    return (language in ("javascript", "typescript", "tsx")
+            and _UMD.search(source[:UMD_WITHIN_BYTES]) is not None
+            and source.count(b"\n") >= BUNDLE_MIN_LINES)
 
 
 def _lost_block(root: Node) -> bool:
