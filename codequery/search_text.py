@@ -133,7 +133,7 @@ _BUILD_FILE = re.compile(
     r"\.(cmake|bzl|mk|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
     r"|\.(props|targets|slnx?)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
-    r"|configure\.ac|makefile\.am|sconstruct|sconscript)$")
+    r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -167,7 +167,8 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"}
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
 _PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
-_DOC_FILE = re.compile(r"\.(md|mdx|rst|txt|adoc|asciidoc|textile|rdoc|org|html?"
+_DOC_FILE = re.compile(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
+                       r"|html?"
                        r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.

@@ -126,6 +126,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
 @pytest.mark.parametrize("path,kind", [
     ("src/app.py", "source"), ("tests/test_app.py", "test"), ("pkg/app_test.go", "test"),
     ("lib/app.spec.ts", "test"), ("spec/app_spec.rb", "test"), ("src/AppTest.java", "test"),
+    ("README.markdown", "docs"), ("docs/guide.mkd", "docs"), ("build.zig", "config"),
+    ("build.zig.zon", "config"), ("src/build.zig.md", "docs"),
     ("pkg/testdata/in.txt", "fixture"), ("examples/basic/main.go", "example"),
     ("src/latest.py", "source"), ("src/contest.py", "source"),
     ("types/reply.d.ts", "declarations"), ("source/types/options.ts", "declarations"),
