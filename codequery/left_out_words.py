@@ -48,9 +48,10 @@ def word_rarity(rows: int, matching: int) -> float:
 
 
 def pattern(term: Term) -> re.Pattern[str]:
-    """The term in lower-case text: any usual form of the word (American spellings
-    included), or its parts in a row (`sendFile` as "send file"), or, for a prefix, any
-    word that starts as the search asks."""
+    """The term in lower-case text: any usual form of the word (American spellings and
+    the verb or singular of an irregular form included), or its parts in a row
+    (`sendFile` as "send file"), or, for a prefix, any word that starts as the search
+    asks."""
     if term.prefix:  # as Term.expression asks for it
         stem = term.word[:max(3, len(term.word) - 2)]
         return re.compile(rf"(?<![a-z0-9]){re.escape(stem)}[a-z0-9]*")

@@ -78,7 +78,8 @@ def no_results(ws: Workspace, query: str) -> str:
     """What to tell someone whose search found nothing: how much the index holds, and
     how much is still on its way, so an empty answer is not read as "not in the code"."""
     documented = ws.store.count()
-    pending = ledger.counts(ws.store.conn, ws.config.dataset)[ledger.PENDING]
+    counts = ledger.counts(ws.store.conn, ws.config.dataset)
+    pending = counts[ledger.PENDING] + counts[ledger.PROCESSING]
     waiting = f"{pending} more waiting to be documented" if pending else ""
     if not documented:
         return (f"no results for {quoted_clip(query)}: the index is empty"

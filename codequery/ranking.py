@@ -303,9 +303,17 @@ def _only_overloads(row: dict[str, Any]) -> bool:
     if row.get("language") not in _OVERLOADING_LANGUAGES:
         return False
     doc = json.loads(row["doc"])
-    names = [m.get("name") for c in doc.get("classes", []) for m in c.get("methods", [])]
+    names = [m.get("name") for c in doc.get("classes", []) for m in c.get("methods", [])
+             if m.get("name") not in constructor_names(c.get("name", ""))]
     return (not doc.get("functions") and len(names) >= OVERLOADS_MIN
             and len(set(names)) == 1)
+
+
+def constructor_names(class_name: str) -> set[str]:
+    """What a class's constructors are called in its record: its own name (C#, Java;
+    `Outer.Inner` as `Inner`), or `constructor`/`init` (Kotlin): a class of three
+    constructors (an exception's) is no front door of overloads."""
+    return {class_name, class_name.rpartition(".")[2], "constructor", "init", "<init>"}
 
 
 def _headers_declare(ranked: list[Candidate]) -> set[str]:

@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 50
+SEARCH_VERSION = 51
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -115,7 +115,7 @@ def _does_work(doc: dict[str, Any]) -> bool:
     """Whether a record's class does work of its own: three or more methods by different
     names besides its constructors and object overrides (see search_text.kind_of)."""
     return any(len({m.get("name") for m in c.get("methods", [])} - _OBJECT_OVERRIDES
-                   - {c.get("name"), c.get("name", "").rpartition(".")[2]}) >= 3
+                   - ranking.constructor_names(c.get("name", ""))) >= 3
                for c in doc.get("classes", []))
 
 

@@ -331,17 +331,25 @@ def test_a_blocked_probe_leaves_the_breaker_free_to_probe_again(tmp_path: Path) 
     assert breaker.allow()  # the next caller may probe at once
 
 
-@pytest.mark.parametrize("said", [
-    "Claude AI usage limit reached|1750708800",
-    "Claude usage limit reached. Your limit will reset at 5pm (Europe/Warsaw).",
-    "Limit reached · resets 11:30am (Asia/Calcutta) · /upgrade to Max or turn on /extra-usage",
-    "You've hit your limit · resets 1:30am (Asia/Dhaka)",
-    "5-hour limit reached ∙ resets 3pm",
+@pytest.mark.parametrize("said, reads_the_time", [
+    ("Claude AI usage limit reached|1750708800", True),
+    ("Claude usage limit reached. Your limit will reset at 5pm (Europe/Warsaw).", True),
+    ("Limit reached · resets 11:30am (Asia/Calcutta) · /upgrade to Max or turn on "
+     "/extra-usage", True),
+    ("You've hit your limit · resets 1:30am (Asia/Dhaka)", True),
+    ("5-hour limit reached ∙ resets 3pm", True),
+    ("You've hit your session limit · resets 3pm", True),
+    ("You've hit your weekly limit · resets Mon 9am", False),  # a day: not read, waits
 ])
-def test_every_wording_of_the_usage_limit_waits(said: str) -> None:
+def test_every_wording_of_the_usage_limit_waits(said: str, reads_the_time: bool) -> None:
     # as users of the real CLI reported them (anthropics/claude-code issues)
     busy = claude_module._usage_limit({"type": "result", "is_error": True, "result": said})
     assert busy is not None and str(busy).startswith("usage limit reached")
+    if reads_the_time:  # until the reset, at most an hour (then a cheap refusal again)
+        assert str(busy).startswith("usage limit reached, resets at ")
+        assert 5.0 <= busy.retry_after <= claude_module.USAGE_LIMIT_MAX_WAIT_SECONDS
+    else:
+        assert busy.retry_after == claude_module.USAGE_LIMIT_WAIT_SECONDS
 
 
 def test_an_error_that_only_mentions_a_limit_is_no_usage_limit() -> None:

@@ -217,3 +217,19 @@ def test_parse_record_finds_the_record(answer: str) -> None:
 def test_parse_record_rejects_what_is_not_a_record(answer: str, message: str) -> None:
     with pytest.raises(DocumenterError, match=message):
         parse_record(answer)
+
+
+def test_a_bundle_stays_a_bundle_whatever_the_model_answers(log: Path) -> None:
+    # the builtin reading marks a large UMD file a bundle (search ranks it as generated);
+    # the model's record, which knows nothing of that, gets the note added
+    from codequery import search_text
+
+    umd = ("(function (global, factory) {\n  typeof define === 'function' && define.amd ? "
+           "define(factory) : global.m = factory();\n}(this, (function () {\n"
+           + "".join(f"  function unit{i}(x) {{ return x + {i}; }}\n" for i in range(1000))
+           + "})));\n")
+    doc = fake().document("moment.js", "javascript", umd)
+    assert [f.name for f in doc.functions] == ["fake_moment"]  # the model's answer
+    assert doc.notes.count(search_text.BUNDLE_NOTE) == 1
+    plain = fake().document("lib/util.js", "javascript", "function f() {}\n")
+    assert search_text.BUNDLE_NOTE not in plain.notes

@@ -76,6 +76,11 @@ def test_prose_after_inheritdoc_is_the_summary() -> None:
 def test_a_url_beside_prose_stays() -> None:
     assert comments.overview("// Ported from https://github.com/a/b.") == (
         "Ported from https://github.com/a/b.")
+    raw = ("/**\n * Parses the header as described in\n * https://tools.ietf.org/html/rfc7230\n"
+           " * and returns its fields.\n */")
+    assert comments.summary(raw) == (
+        "Parses the header as described in https://tools.ietf.org/html/rfc7230 and returns "
+        "its fields.")
 
 
 def test_summary_skips_code_blocks_and_badges() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -33,6 +34,23 @@ def _at(text: str, zone: str) -> float:
 ])
 def test_the_reset_is_the_next_such_time_in_the_zone_named(said, expected):
     assert reset_epoch(said, NOW) == expected
+
+
+@pytest.fixture
+def paris_machine(monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_next_day_across_a_change_to_summer_time_keeps_the_wall_clock(paris_machine):
+    # 2026-03-28 16:00 in Paris; clocks go forward that night
+    before = _at("2026-03-28 16:00", "Europe/Paris")
+    expected = _at("2026-03-29 15:00", "Europe/Paris")
+    assert reset_epoch("resets 3pm (Europe/Paris)", before) == expected
+    assert reset_epoch("5-hour limit reached ∙ resets 3pm", before) == expected  # local time
 
 
 def test_without_a_zone_or_with_an_unknown_one_the_time_is_this_machine_s():

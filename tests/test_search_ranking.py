@@ -845,8 +845,9 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     assert _paths(db, "where is the url built from its query")[0] == "src/url.ts"
     assert search_text.forms("thrown") >= {"thrown", "throw", "throws"}
     assert search_text.Term("written").found_in({"writes"})
-    # a verb code uses for anything is left alone: "shown" is not `show`
+    # a verb code uses for anything is left alone: "shown" is not `show`, nor a noun
     assert "show" not in search_text.forms("shown")
+    assert "bind" not in search_text.forms("bound")
     assert search_text.Term("parentheses").found_in({"parenthesis"})  # irregular plurals
 
 
@@ -1057,14 +1058,17 @@ def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_n
 
 
 @pytest.mark.parametrize("question, words", [
-    ("how does ORDER BY sort rows too large for memory", ["order", "sort", "rows", "large",
-                                                          "memory"]),
+    ("how does ORDER BY sort rows too large for memory", ["order", "by", "sort", "rows",
+                                                          "large", "memory"]),
     ("what sort of token does the lexer return", ["token", "lexer", "return"]),
     ("which exit code does each kind of parse error map to", ["exit", "parse", "error",
                                                               "map"]),
     ("what error occurs for a different node kind", ["error", "occurs", "node", "kind"]),
     ("how are errors joined into one message", ["errors", "joined", "message"]),
     ("types like int, including Guid", ["types", "int", "guid"]),
+    ("how does the LIKE operator escape wildcards", ["like", "operator", "escape", "wildcards"]),
+    ("where is the merge sort of arrays", ["merge", "sort", "arrays"]),
+    ("WHERE IS THE SORT DONE", ["sort"]),  # a question in capitals has no keywords
 ])
 def test_sort_and_kind_are_words_unless_they_ask_what_sort_of(question, words):
     assert [t.word for t in search_text.query_terms(question)] == words
@@ -1083,7 +1087,11 @@ def test_a_class_of_overloads_of_one_method_follows_the_class_that_does_the_work
     assert [c.row["path"] for c in ranking.rank([syntax, engine], bm25, question, False)] == [
         engine["path"], syntax["path"]]
     # two overloads, several names, or a language without overloads: as they were
-    for other in (row(1, syntax["path"], ["BulkheadAsync"] * 2),
+    exception = {"id": 1, "path": "src/Bulkhead/BulkheadRejectedException.cs", "kind": "source",
+                 "language": "csharp", "doc": json.dumps({"classes": [
+                     {"name": "BulkheadRejectedException",
+                      "methods": [{"name": "BulkheadRejectedException"}] * 3}]})}
+    for other in (row(1, syntax["path"], ["BulkheadAsync"] * 2), exception,
                   row(1, syntax["path"], ["BulkheadAsync"] * 3 + ["Dispose"]),
                   row(1, "src/bulkhead_syntax.py", ["bulkhead"] * 4, "python")):
         assert ranking.rank([other, engine], bm25, question, False)[0].row is other

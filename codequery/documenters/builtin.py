@@ -119,6 +119,14 @@ def markdown_outline(text: str) -> FileDoc:
     return FileDoc(overview=overview[:500], notes=notes)
 
 
+def with_reading_notes(doc: FileDoc, hint: FileDoc) -> FileDoc:
+    """An LLM's record with the builtin reading's notes that decide how search ranks the
+    file (a build's bundle, see search_text.BUNDLE_NOTE): a model sees them only as part
+    of its hint and may leave them out."""
+    carried = [n for n in hint.notes if n == search_text.BUNDLE_NOTE and n not in doc.notes]
+    return doc.model_copy(update={"notes": [*doc.notes, *carried]}) if carried else doc
+
+
 class BuiltinDocumenter:
     name = "builtin"
     model: str | None = None

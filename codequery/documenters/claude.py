@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from codequery.documenters import prompt_version
-from codequery.documenters.builtin import BuiltinDocumenter
+from codequery.documenters.builtin import BuiltinDocumenter, with_reading_notes
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
 from codequery.documenters.llm_output import json_objects, parse_record
 from codequery.documenters.process import exit_error, run_process
@@ -186,10 +186,11 @@ def _retry_after(envelope: dict[str, Any]) -> float:
 # The account's usage limit, as CLI versions word it: "Claude AI usage limit
 # reached|1795970000" (the reset's Unix time), "5-hour limit reached ∙ resets 3pm",
 # "Limit reached · resets 11:30am (Asia/Calcutta) · /upgrade to Max ...", "You've hit
-# your limit · resets 3pm (Europe/Paris)" (as users of the real CLI have reported them,
-# anthropics/claude-code #2490, #13632, #54698). Not the file's fault: wait.
-_USAGE_LIMIT = re.compile(r"usage limit reached|limit reached\W+resets|hit your limit",
-                          re.IGNORECASE)
+# your limit · resets 3pm (Europe/Paris)", "You've hit your session limit · resets 3pm"
+# (as users of the real CLI have reported them, anthropics/claude-code #2490, #13632,
+# #54698, #85572). Not the file's fault: wait.
+_USAGE_LIMIT = re.compile(r"usage limit reached|limit reached\W+resets"
+                          r"|hit your (?:session |weekly |daily |usage )?limit", re.IGNORECASE)
 USAGE_LIMIT_WAIT_SECONDS = 15 * 60.0  # when the message gives no reset time
 USAGE_LIMIT_MAX_WAIT_SECONDS = 3600.0  # then a call tries again (a cheap refusal)
 # A network failure between the CLI and the API: transient, like an overload.
@@ -315,8 +316,8 @@ class ClaudeDocumenter:
         result, usage = self._call(prompt, structured=True)
         try:
             if isinstance(result, dict):  # structured_output; `result` text for older CLIs
-                return FileDoc.model_validate(result), usage
-            return parse_record(result), usage
+                return with_reading_notes(FileDoc.model_validate(result), hint), usage
+            return with_reading_notes(parse_record(result), hint), usage
         except ValidationError as exc:
             raise ClaudeCallError(f"the structured answer has the wrong shape: {exc}",
                                   usage) from None
@@ -336,7 +337,9 @@ class ClaudeDocumenter:
         entries = [(path, language, text, self._builtin.document(path, language, text))
                    for path, language, text in files]
         result, usage = self._call(build_batch_prompt(entries))
-        return parse_batch(result, [path for path, _, _ in files]), usage
+        hints = {path: hint for path, _, _, hint in entries}
+        return {path: with_reading_notes(doc, hints[path]) for path, doc in
+                parse_batch(result, [path for path, _, _ in files]).items()}, usage
 
     def _call(self, prompt: str, structured: bool = False
               ) -> tuple[str | dict[str, Any], CallUsage]:

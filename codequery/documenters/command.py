@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from codequery.documenters import prompt_version
-from codequery.documenters.builtin import BuiltinDocumenter
+from codequery.documenters.builtin import BuiltinDocumenter, with_reading_notes
 from codequery.documenters.llm_output import parse_record
 from codequery.documenters.process import run_process
 from codequery.documenters.prompting import load_template, render_prompt
@@ -74,7 +74,8 @@ class CommandDocumenter:
     def document(self, path: str, language: str, text: str) -> FileDoc:
         hint = self._builtin.document(path, language, text)
         prompt = render_prompt(self._template, path, language, text, hint)
-        return parse_record(self.run(self.argv(path, language), prompt))
+        return with_reading_notes(parse_record(self.run(self.argv(path, language), prompt)),
+                                  hint)
 
     def run(self, argv: list[str], prompt: str) -> str:
         """Run `argv` with `prompt` on stdin; its stdout, or `DocumenterError`."""

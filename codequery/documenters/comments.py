@@ -56,10 +56,10 @@ _TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b")
 # without the file's name after it (`\file hsts.c`).
 _PROSE_TAG = re.compile(r"^[@\\](?:description|desc|summary|fileoverview|overview|module"
                         r"|brief|short|details)\b\s*|^[@\\]file\b\s*(?:[\w./-]+\.\w+\b\s*)?")
-# Doxygen commands that say where a symbol belongs or what it is called, not what it does:
-# skipped, so a description after them (`\ingroup audio` then `\brief ...`) still counts.
 # PHP's and Javadoc's "the parent's doc applies": no prose of the symbol's own.
 _INHERITED = re.compile(r"^\{@inheritdoc\}\s*$", re.IGNORECASE)
+# Doxygen commands that say where a symbol belongs or what it is called, not what it does:
+# skipped, so a description after them (`\ingroup audio` then `\brief ...`) still counts.
 _PLACE_TAG = re.compile(r"^[@\\](?:ingroup|addtogroup|defgroup|weakgroup|class|struct|union"
                         r"|enum|fn|var|typedef|namespace|def|headerfile|name|rst|endrst)\b")
 # Any other tag ends the prose (`@param`, `\retval`); not Doxygen's inline commands
@@ -68,8 +68,11 @@ _TAG = re.compile(r"^(?:@|\\(?!(?:c|p|a|e|b|em|ref|n)\b)[A-Za-z]+\b)")
 _DEPRECATED = re.compile(r"^[@\\]deprecated\b\s*")
 FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*[@\\](?:file|fileoverview|overview)\b",
                       re.MULTILINE)
-_NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers, a bare URL
-    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$|<?https?://\S+$)")
+_NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
+    r"^(?:\[!\[|!\[|\[[^\]]+\]:\s|<[^>]+>$|[-=*_#~/]{3,}$)")
+# A paragraph that is only a link (`// https://github.com/sindresorhus/delay/...`) says
+# nothing of the code; a URL inside a sentence stays.
+_ONLY_URL = re.compile(r"^<?https?://\S+$")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
@@ -173,7 +176,8 @@ def paragraphs(comment_lines: list[str]) -> list[str]:
         else:
             current.append(line)
     close()
-    return [p for p in found if not _BOILERPLATE.match(p) and not _TODO.match(p)]
+    return [p for p in found
+            if not _BOILERPLATE.match(p) and not _TODO.match(p) and not _ONLY_URL.match(p)]
 
 
 def first_sentence(text: str) -> str:

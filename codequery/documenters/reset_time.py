@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _EPOCH = re.compile(r"\|(\d{9,11})\b")
@@ -25,18 +25,20 @@ def reset_epoch(message: str, now: float) -> float | None:
     if not (1 <= hour <= 12 and minute < 60):
         return None
     hour = hour % 12 + (12 if found.group(3).lower() == "pm" else 0)
-    zone = _zone(found.group(4))
-    current = datetime.fromtimestamp(now, zone)
+    # In a zone, or in this machine's local time (naive datetimes follow its daylight
+    # saving): the wall-clock time on the day it comes next.
+    current = datetime.fromtimestamp(now, _zone(found.group(4)))
     at = current.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if at <= current:
-        at += timedelta(days=1)
+        at += timedelta(days=1)  # wall-clock arithmetic: 15:00 stays 15:00 across DST
     return at.timestamp()
 
 
-def _zone(name: str | None) -> tzinfo | None:
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The zone named, or None (local time) when none is named or it is unknown here."""
     if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return datetime.now().astimezone().tzinfo  # this machine's
+    return None
