@@ -14,10 +14,7 @@ from pathlib import Path
 from codequery.errors import CodeQueryError
 from codequery.hook import log_failure, unharmed
 from codequery.paths import RepoPaths
-
-
-def _files(n: int) -> str:
-    return f"{n} file{'s' if n != 1 else ''}"
+from codequery.wording import plural
 
 
 def document(paths: RepoPaths, hook: str, started: float, budget: float | None) -> str:
@@ -28,7 +25,7 @@ def document(paths: RepoPaths, hook: str, started: float, budget: float | None) 
     outcome = document_now(Workspace(paths.root), trigger=f"hook:{hook}", deadline=deadline)
     took = time.monotonic() - started
     mode = "synchronous mode" if budget is None else "no worker running"
-    changes = [f"{_files(n)} {done}" for n, done in
+    changes = [f"{plural(n, 'file')} {done}" for n, done in
                ((outcome.documented, "documented"),
                 (outcome.reused, "reused (same content documented before)"),
                 (outcome.removed, "removed")) if n]

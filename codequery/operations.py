@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from codequery import ledger, snippets
-from codequery.clipping import clipped, quoted_clip
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.queueing import event_dict, iso, job_dict
+from codequery.wording import clipped, quoted_clip
 from codequery.workspace import Workspace
 
 MAX_LIMIT = 200

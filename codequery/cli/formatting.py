@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from codequery.wording import plural
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+__all__ = ["duration", "one_line", "plural", "shown_path"]
 
 
 def duration(seconds: float | None) -> str:

@@ -1,5 +1,7 @@
-"""Text a user gave, repeated in a message, cut when long: a 20 KB paste is not worth
-echoing whole. One rule for the CLI, the MCP server and the operations beneath them."""
+"""Wording shared by every face's messages (the CLI, the MCP server, the operations
+beneath them and the git hook's fallback), on the standard library only: text a user
+gave, repeated in a message, cut when long (a 20 KB paste is not worth echoing whole),
+and counts of things."""
 
 from __future__ import annotations
 
@@ -14,3 +16,8 @@ def quoted_clip(text: str, most: int = 60) -> str:
     if len(text) <= most:
         return repr(text)
     return f"{text[:most]!r}... ({len(text)} characters)"
+
+
+def plural(n: int, word: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
