@@ -20,7 +20,7 @@ from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.queueing import event_dict, iso, job_dict
-from codequery.wording import clipped, quoted_clip
+from codequery.wording import clipped, plural, quoted_clip
 from codequery.workspace import Workspace
 
 MAX_LIMIT = 200
@@ -80,14 +80,13 @@ def no_results(ws: Workspace, query: str) -> str:
     documented = ws.store.count()
     counts = ledger.counts(ws.store.conn, ws.config.dataset)
     pending = counts[ledger.PENDING] + counts[ledger.PROCESSING]
-    waiting = f"{pending} more waiting to be documented" if pending else ""
+    waiting = f"{pending} more waiting to be documented"
     if not documented:
-        return (f"no results for {quoted_clip(query)}: the index is empty"
-                + (f" ({waiting}; `codequery status` shows progress)" if pending else
-                   " (`codequery document --all` documents every tracked file)"))
-    return (f"no results for {quoted_clip(query)} among {documented} documented files"
-            + (f", {waiting}" if pending else "")
-            + ": try other words, or names from the code")
+        return (f"no results for {quoted_clip(query)}: the index is empty ("
+                + (f"{waiting}; `codequery status` shows progress)" if pending else
+                   "`codequery document --all` documents every tracked file)"))
+    return (f"no results for {quoted_clip(query)} among {plural(documented, 'documented file')}"
+            + (f", {waiting}" if pending else "") + ": try other words, or names from the code")
 
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:

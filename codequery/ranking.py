@@ -117,14 +117,6 @@ _ENTRY_POINTS = frozenset({"index", "__init__"})
 # better, 7 worse (glog, whose API is macros in headers; MRR 0.796 -> 0.804); 0.7 lost a C
 # question from the top 3. Every C++ header alike cost cereal (header-only, held out)
 # 2 of 15 from the top 3; with the header-only test, nothing held out moved.
-# A C#, Java or Kotlin class of overloads of one method and nothing else (Polly's
-# `AsyncBulkheadSyntax.cs`: twelve `BulkheadAsync`), the API's front door: its doc
-# comments repeat what the class behind it does. On bench/search_quality.py (2,525
-# questions): Polly's bulkhead engine 8 -> 5 and cache engine 5 -> 3, kotlinx-datetime's
-# safe multiply 6 -> 5; none worse; 0.8 the same but for the bulkhead.
-OVERLOADS_FACTOR = 0.6
-OVERLOADS_MIN = 3
-_OVERLOADING_LANGUAGES = frozenset({"csharp", "java", "kotlin"})
 C_HEADER_FACTOR = 0.8
 HEADERS_PER_IMPLEMENTATION = 2
 # ... unless the question asks for what a header holds ("which macros define a flag",
@@ -255,8 +247,6 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
             cand.score *= MODULE_ROOT_FACTOR
         elif _only_reexports(cand.row):
             cand.score *= REEXPORTS_FACTOR
-        if _only_overloads(cand.row):
-            cand.score *= OVERLOADS_FACTOR
         if (cand.row.get("language") in declaring and is_header(cand.row["path"])
                 and not declarations_asked):
             cand.score *= C_HEADER_FACTOR
@@ -296,24 +286,6 @@ def _only_reexports(row: dict[str, Any]) -> bool:
     if doc.get("functions") or doc.get("classes") or not imports:
         return False
     return row["line_count"] <= 2 * (len(doc.get("exports", [])) + imports) + REEXPORTS_SLACK
-
-
-def _only_overloads(row: dict[str, Any]) -> bool:
-    """A class of overloads of one method and nothing else (see OVERLOADS_FACTOR)."""
-    if row.get("language") not in _OVERLOADING_LANGUAGES:
-        return False
-    doc = json.loads(row["doc"])
-    names = [m.get("name") for c in doc.get("classes", []) for m in c.get("methods", [])
-             if m.get("name") not in constructor_names(c.get("name", ""))]
-    return (not doc.get("functions") and len(names) >= OVERLOADS_MIN
-            and len(set(names)) == 1)
-
-
-def constructor_names(class_name: str) -> set[str]:
-    """What a class's constructors are called in its record: its own name (C#, Java;
-    `Outer.Inner` as `Inner`), or `constructor`/`init` (Kotlin): a class of three
-    constructors (an exception's) is no front door of overloads."""
-    return {class_name, class_name.rpartition(".")[2], "constructor", "init", "<init>"}
 
 
 def _headers_declare(ranked: list[Candidate]) -> set[str]:

@@ -450,8 +450,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     vendored copies) or meta (a changelog, a licence, a lock file: the project's history
     and terms, not what its code does), from the path; `has_functions` (its record
     defines functions) keeps a `types.ts` that does work a source file; `only_types` (its
-    record declares types without a method or function: an enum of options, a C#
-    attribute) makes a C#, Java or Kotlin file declarations; `does_work` (a class of its
+    record declares types without a method or function, such as an enum of options or a
+    C# attribute, or is a class of overloads of one method, an API's front door) makes a
+    C#, Java or Kotlin file declarations; `does_work` (a class of its
     record has methods of its own, see store._does_work) keeps a C# attribute that acts,
     such as Hangfire's job filters, source; `bundled` (see BUNDLE_NOTE) makes it
     generated."""
@@ -564,10 +565,7 @@ class Term:
             return f'"{self.word[:max(3, len(self.word) - 2)]}"*'
         whole = f'"{self.word}"'
         alternatives = [f'"{" ".join(self.parts)}"'] if self.parts else []
-        if (spelled := american(self.word)) != self.word:
-            alternatives.append(f'"{spelled}"')
-        if lemma := _IRREGULAR.get(self.word):
-            alternatives.append(f'"{lemma}"')
+        alternatives += [f'"{other}"' for other in also_written(self.word)]
         return f'({" OR ".join([whole, *alternatives])})' if alternatives else whole
 
     def found_in(self, words: set[str]) -> bool:
@@ -736,8 +734,8 @@ blow understood understand fallen fall slid slide bitten bite
 indices index vertices vertex matrices matrix criteria criterion analyses analysis axes axis
 parentheses parenthesis appendices appendix halves half
 """
-_IRREGULAR = dict(zip(_IRREGULAR_PAIRS.split()[::2], _IRREGULAR_PAIRS.split()[1::2],
-                      strict=True))
+_IRREGULAR_WORDS = _IRREGULAR_PAIRS.split()
+_IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -755,11 +753,15 @@ def forms(word: str) -> frozenset[str]:
     "does this text use the word?" with set look-ups. The index's porter stemmer does
     the real matching; this only counts which of a question's words a result has."""
     word = word.lower()
-    if (spelled := american(word)) != word:
-        return _forms_of(word) | _forms_of(spelled)
-    if lemma := _IRREGULAR.get(word):
-        return _forms_of(word) | _forms_of(lemma)
-    return _forms_of(word)
+    return _forms_of(word).union(*map(_forms_of, also_written(word)))
+
+
+def also_written(word: str) -> tuple[str, ...]:
+    """What code may write for a question's word besides its usual forms: its American
+    spelling (see american), or the verb of an irregular participle or the singular of an
+    irregular plural (see _IRREGULAR)."""
+    others = (american(word), _IRREGULAR.get(word, word))
+    return tuple(dict.fromkeys(other for other in others if other != word))
 
 
 def _forms_of(word: str) -> frozenset[str]:

@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 51
+SEARCH_VERSION = 52
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -115,8 +115,28 @@ def _does_work(doc: dict[str, Any]) -> bool:
     """Whether a record's class does work of its own: three or more methods by different
     names besides its constructors and object overrides (see search_text.kind_of)."""
     return any(len({m.get("name") for m in c.get("methods", [])} - _OBJECT_OVERRIDES
-                   - ranking.constructor_names(c.get("name", ""))) >= 3
+                   - _constructor_names(c.get("name", ""))) >= 3
                for c in doc.get("classes", []))
+
+
+# A class of nothing but overloads of one method (Polly's `AsyncBulkheadSyntax.cs`: twelve
+# `BulkheadAsync`) is an API's front door: its doc comments repeat what the class behind
+# it does, so in C#, Java and Kotlin it ranks with declarations (see search_text.kind_of).
+# On bench/search_quality.py (2,525 questions): Polly's bulkhead engine 8 -> 5 and cache
+# engine 5 -> 3, kotlinx-datetime's safe multiply 6 -> 5; none worse.
+OVERLOADS_MIN = 3
+
+
+def _only_overloads(doc: dict[str, Any]) -> bool:
+    names = [m.get("name") for c in doc.get("classes", []) for m in c.get("methods", [])
+             if m.get("name") not in _constructor_names(c.get("name", ""))]
+    return not doc.get("functions") and len(names) >= OVERLOADS_MIN and len(set(names)) == 1
+
+
+def _constructor_names(class_name: str) -> set[str]:
+    """What a class's constructors are called in its record: its own name (C#, Java;
+    `Outer.Inner` as `Inner`), or `constructor`/`init` (Kotlin)."""
+    return {class_name, class_name.rpartition(".")[2], "constructor", "init", "<init>"}
 
 
 def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms: str
@@ -129,7 +149,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
                 path, [item["name"] for item in defined], terms),
             "overview_words": search_text.spelled_out(overview or ""),
             "terms": search_text.with_long_forms(terms),
-            "kind": search_text.kind_of(path, bool(doc.get("functions")), _only_types(doc),
+            "kind": search_text.kind_of(path, bool(doc.get("functions")),
+                                        _only_types(doc) or _only_overloads(doc),
                                         _does_work(doc),
                                         search_text.BUNDLE_NOTE in doc.get("notes", [])),
             "search_version": SEARCH_VERSION}

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 def clipped(text: str, most: int) -> str:
     """`text`, or its first `most` characters and how long it was."""
-    return text if len(text) <= most else f"{text[:most]}... ({len(text)} characters)"
+    return text[:most] + _rest(text, most)
 
 
 def quoted_clip(text: str, most: int = 60) -> str:
     """`text` quoted, cut to its first `most` characters when longer."""
-    if len(text) <= most:
-        return repr(text)
-    return f"{text[:most]!r}... ({len(text)} characters)"
+    return repr(text[:most]) + _rest(text, most)
+
+
+def _rest(text: str, most: int) -> str:
+    return f"... ({len(text)} characters)" if len(text) > most else ""
 
 
 def plural(n: int, word: str) -> str:

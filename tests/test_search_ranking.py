@@ -1074,24 +1074,26 @@ def test_sort_and_kind_are_words_unless_they_ask_what_sort_of(question, words):
     assert [t.word for t in search_text.query_terms(question)] == words
 
 
-def test_a_class_of_overloads_of_one_method_follows_the_class_that_does_the_work():
-    def row(i: int, path: str, methods: list[str], language: str = "csharp") -> dict:
-        return {"id": i, "path": path, "kind": "source", "language": language,
-                "doc": json.dumps({"classes": [{"name": "C", "methods": [
-                    {"name": m} for m in methods]}]})}
+def test_a_class_of_overloads_of_one_method_ranks_with_declarations(db):
+    def add(path: str, methods: list[str], cls: str = "C") -> None:
+        _add(db, path, "bulkhead async reject call policy parallel",
+             language="python" if path.endswith(".py") else "csharp",
+             classes=[{"name": cls, "methods": [{"name": m} for m in methods]}])
 
-    question = search_text.query_terms("how does the async bulkhead reject a call")
-    syntax = row(1, "src/Bulkhead/AsyncBulkheadSyntax.cs", ["BulkheadAsync"] * 4)
-    engine = row(2, "src/Bulkhead/AsyncBulkheadEngine.cs", ["ImplementationAsync"])
-    bm25 = {1: -3.0, 2: -2.5}
-    assert [c.row["path"] for c in ranking.rank([syntax, engine], bm25, question, False)] == [
-        engine["path"], syntax["path"]]
-    # two overloads, several names, or a language without overloads: as they were
-    exception = {"id": 1, "path": "src/Bulkhead/BulkheadRejectedException.cs", "kind": "source",
-                 "language": "csharp", "doc": json.dumps({"classes": [
-                     {"name": "BulkheadRejectedException",
-                      "methods": [{"name": "BulkheadRejectedException"}] * 3}]})}
-    for other in (row(1, syntax["path"], ["BulkheadAsync"] * 2), exception,
-                  row(1, syntax["path"], ["BulkheadAsync"] * 3 + ["Dispose"]),
-                  row(1, "src/bulkhead_syntax.py", ["bulkhead"] * 4, "python")):
-        assert ranking.rank([other, engine], bm25, question, False)[0].row is other
+    def kind(path: str) -> str:
+        return next(r["kind"] for r in db.search("bulkhead reject", 20) if r["path"] == path)
+
+    add("src/Bulkhead/AsyncBulkheadSyntax.cs", ["BulkheadAsync"] * 4)
+    add("src/Bulkhead/AsyncBulkheadEngine.cs", ["ImplementationAsync"])
+    assert kind("src/Bulkhead/AsyncBulkheadSyntax.cs") == "declarations"
+    assert [r["path"] for r in db.search("how does the async bulkhead reject a call")][:2] == [
+        "src/Bulkhead/AsyncBulkheadEngine.cs", "src/Bulkhead/AsyncBulkheadSyntax.cs"]
+    # two overloads, several names, constructors, or a language without overloads: source
+    add("src/Two.cs", ["BulkheadAsync"] * 2)
+    add("src/Mixed.cs", ["BulkheadAsync"] * 3 + ["Dispose"])
+    add("src/BulkheadRejectedException.cs", ["BulkheadRejectedException"] * 3,
+        cls="BulkheadRejectedException")
+    add("src/bulkhead_syntax.py", ["bulkhead"] * 4)
+    for path in ("src/Two.cs", "src/Mixed.cs", "src/BulkheadRejectedException.cs",
+                 "src/bulkhead_syntax.py"):
+        assert kind(path) == "source", path
