@@ -25,6 +25,16 @@ def test_ids_look_like_q_and_8_hex():
     int(ledger.new_id()[2:], 16)
 
 
+def test_an_id_already_taken_is_drawn_again(conn, monkeypatch):
+    # 32 random bits do repeat in a long-lived ledger: the bench once crashed `init` so
+    [first] = _enqueue(conn, "a.py")
+    draws = iter([first.id, first.id, "Q-0000BEEF"])
+    monkeypatch.setattr(ledger, "new_id", lambda: next(draws))
+    [second] = _enqueue(conn, "b.py")
+    assert second.id == "Q-0000BEEF"
+    assert sorted(j.path for j in ledger.jobs(conn, DATASET)) == ["a.py", "b.py"]
+
+
 def test_five_changes_to_one_file_coalesce_into_one_job(conn):
     ids = {_enqueue(conn, "a.py", sha=str(n) * 40)[0].id for n in range(5)}
     assert len(ids) == 1
