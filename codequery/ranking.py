@@ -331,11 +331,14 @@ def _minority_scripts(languages: dict[str, float], asked: set[str]) -> set[str]:
 
 def _language_not_asked(path: str, asked: set[str]) -> bool:
     """Whether `path` holds one language's messages (see LOCALE_FACTOR) that the question
-    does not name: named by a language code, in a folder for translations."""
+    does not name: named by a language code, in a folder for translations, or in a
+    folder so named right under one (date-fns's `locale/fr/_lib/localize/index.ts`)."""
     folders = path.lower().split("/")[:-1]
-    code = _LANGUAGE_CODE.match(file_stem(path))
-    return (code is not None and code.group(1) in _LANGUAGES
-            and not _LOCALE_FOLDERS.isdisjoint(folders) and code.group(1) not in asked)
+    named = [folders[i + 1] for i in range(len(folders) - 1) if folders[i] in _LOCALE_FOLDERS]
+    if not _LOCALE_FOLDERS.isdisjoint(folders):
+        named.append(file_stem(path))
+    codes = {m.group(1) for m in map(_LANGUAGE_CODE.match, named) if m}
+    return bool(codes & _LANGUAGES) and codes.isdisjoint(asked)
 
 
 def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -396,7 +399,8 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
 
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
-_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + r"|\.(c|cc|cpp|cxx|m|mm)$")
+_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern
+                            + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm|ipp|tpp|inl|tcc|txx)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see
 # _headers_declare.
 _CPP_IMPLEMENTATION = re.compile(r"\.(cc|cpp|cxx)$")

@@ -85,6 +85,13 @@ _TEST_FILE = re.compile(
     # Cucumber's specs, in Gherkin, and the Ruby that runs them
     r"|\.feature$|^step_(definitions|defs|steps)\.(rb|[cm]?[jt]s|py|java|kt|go|php)$)")
 
+# What a test runner loads before the tests (TanStack's `test-setup.ts`, mobx's
+# `jest.setup.ts`).
+_TEST_SETUP_FILE = re.compile(r"^(test|tests|jest|vitest)[._-]setup\.[cm]?[jt]sx?$")
+# Modules only tests import: a file named `test.ts` that imports one is a test.
+TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
+                             "tape", "chai", "mocha", "jest", "@playwright/test"})
+
 _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
@@ -130,7 +137,7 @@ _COMPILED_FILE = re.compile(
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
-    r"\.(cmake|bzl|mk|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
+    r"\.(cmake|bzl|mk|mak|make|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
     r"|\.(props|targets|slnx?)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
@@ -444,7 +451,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
-            does_work: bool = False, bundled: bool = False) -> str:
+            does_work: bool = False, bundled: bool = False, uses_test_framework: bool = False
+            ) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# and PHP interfaces, C# attributes), generated (bundles,
     vendored copies) or meta (a changelog, a licence, a lock file: the project's history
@@ -455,7 +463,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     C#, Java or Kotlin file declarations; `does_work` (a class of its
     record has methods of its own, see store._does_work) keeps a C# attribute that acts,
     such as Hangfire's job filters, source; `bundled` (see BUNDLE_NOTE) makes it
-    generated."""
+    generated; `uses_test_framework` (it imports one, see TEST_FRAMEWORKS) makes a file
+    named `test.ts` or `spec.js` in any folder a test (date-fns's `src/addDays/test.ts`),
+    where mocha's own `lib/test.js`, its Test class, stays source."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
@@ -472,8 +482,10 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
             or _cucumber_support(folders_lower)
             # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
-            or not folders and file_stem(lower) in ("test", "tests")
-            and _CODE_EXTENSION.search(lower)):
+            or (not folders or uses_test_framework)
+            and file_stem(lower) in ("test", "tests", "spec", "specs")
+            and _CODE_EXTENSION.search(lower)
+            or _TEST_SETUP_FILE.match(lower)):
         return "test"
     if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)

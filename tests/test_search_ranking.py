@@ -276,6 +276,32 @@ def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(pa
     assert search_text.kind_of(path, only_types=True) == kind
 
 
+@pytest.mark.parametrize("path,framework,kind", [
+    ("src/addDays/test.ts", True, "test"), ("src/addDays/test.ts", False, "source"),
+    ("lib/test.js", False, "source"),  # mocha's Test class
+    ("lib/spec.rb", True, "test"), ("src/addDays/index.ts", True, "source"),
+    ("test.js", False, "test"),
+])
+def test_a_file_named_test_that_imports_a_test_framework_is_a_test(path, framework, kind):
+    assert search_text.kind_of(path, True, uses_test_framework=framework) == kind
+
+
+def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
+    _put(db, _record("src/addDays/test.ts", imports=["vitest", "./index.ts"]))
+    _put(db, _record("lib/test.js", imports=["./runnable.js"]))
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"src/addDays/test.ts": "test", "lib/test.js": "source"}
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("packages/react-query/test-setup.ts", "test"), ("jest.setup.ts", "test"),
+    ("vitest.setup.mts", "test"), ("src/setup.ts", "source"),
+    ("projects/make/wren.make", "config"), ("build/rules.mak", "config"),
+])
+def test_test_setup_and_make_fragments_by_name(path, kind):
+    assert search_text.kind_of(path, True) == kind
+
+
 def test_a_script_named_like_prose_is_source():
     assert search_text.kind_of("bin/install", has_functions=True) == "source"
 
@@ -436,6 +462,12 @@ def test_a_cpp_implementation_comes_before_its_header():
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
+    # Boost's `impl/serialize.ipp` implements `serialize.hpp` (and `.tpp`, `.inl` alike)
+    assert _ranked(["include/boost/json/serialize.hpp", "include/boost/json/string.hpp",
+                    "include/boost/json/impl/serialize.ipp"], "how is a document serialized",
+                   [5.0, 4.0, 1.0]) == [
+        "include/boost/json/impl/serialize.ipp", "include/boost/json/serialize.hpp",
+        "include/boost/json/string.hpp"]
     # a header the build configures (`gflags.h.in`) pairs with its implementation too
     assert _ranked(["src/gflags.h.in", "src/gflags.cc", "src/other.cc"], "flags",
                    [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
@@ -969,6 +1001,22 @@ def test_one_languages_messages_come_after_the_code_unless_the_language_is_asked
     assert not ranking._language_not_asked("src/io/io.go", set())  # a language's name only
     assert not ranking._language_not_asked("languages/rs.ts", set())  # not a language code
     assert not ranking._language_not_asked("src/de.go", set())  # not among translations
+
+
+def test_a_locale_folder_named_as_a_language_holds_that_languages_messages(db):
+    # date-fns: every locale has its own formatDistance, under locale/<code>/_lib/
+    _add(db, "src/formatDistance/index.ts", "distance dates hours years words")
+    for code in ("cy", "ar-DZ", "he", "fr"):
+        _add(db, f"src/locale/{code}/_lib/formatDistance/index.ts",
+             "format distance distance about hours over year almost years words")
+    question = "where does the distance between two dates read as about 2 hours or over 1 year"
+    assert _paths(db, question)[0] == "src/formatDistance/index.ts"
+    locales = [p for p in _paths(db, question + " in French") if "/locale/" in p]
+    assert locales[0] == "src/locale/fr/_lib/formatDistance/index.ts"
+    assert ranking._language_not_asked("src/locale/ar-DZ/_lib/match/index.ts", set())
+    assert not ranking._language_not_asked("src/locale/ar-DZ/_lib/match/index.ts", {"ar"})
+    assert not ranking._language_not_asked("src/locale/_lib/buildMatchFn/index.ts", set())
+    assert not ranking._language_not_asked("src/de/match/index.ts", set())  # no locale folder
 
 
 def test_a_port_to_one_platform_comes_after_the_portable_code_unless_asked_for(db):
