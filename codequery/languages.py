@@ -11,6 +11,10 @@ _BY_SUFFIX = {
     ".go": "go", ".rs": "rust", ".java": "java",
     ".c": "c", ".h": "c",
     ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
+    # a template's or an inline function's implementation, included by its header
+    # (Boost's `impl/serialize.ipp`), and C++20's module units
+    ".ipp": "cpp", ".tpp": "cpp", ".inl": "cpp", ".tcc": "cpp", ".txx": "cpp",
+    ".ixx": "cpp", ".cppm": "cpp", ".c++": "cpp", ".h++": "cpp",
     ".rb": "ruby", ".rake": "ruby",
     ".sh": "shell", ".bash": "shell", ".zsh": "shell",
     ".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".txt": "text",

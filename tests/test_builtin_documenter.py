@@ -240,6 +240,15 @@ def test_a_todo_alone_is_no_overview():
     assert doc.overview == ""
 
 
+def test_cpp_implementation_files_included_by_headers_are_cpp():
+    # Boost's `impl/*.ipp`, templates' `.tpp`, inline functions' `.inl`, C++20 modules
+    assert {languages.detect(f"impl/value.{ext}") for ext in
+            ("ipp", "tpp", "inl", "tcc", "txx", "ixx", "cppm")} == {"cpp"}
+    text = "namespace json {\n/// Writes a value.\nvoid serialize(value const& v) {}\n}\n"
+    doc = DOC.document("impl/serialize.ipp", "cpp", text)
+    assert [f.name for f in doc.functions] == ["serialize"]
+
+
 def test_kotlin_scripts_and_swift_go_through_tree_sitter():
     assert languages.detect("build.gradle.kts") == "kotlin"
     text = "import org.gradle.api.Project\n\nplugins { java }\n\nfun Project.release() {}\n"
