@@ -188,3 +188,14 @@ def test_credits_are_left_out_and_prose_about_them_is_kept(raw: str, overview: s
 ])
 def test_prose_with_a_licence_s_words_is_no_licence(raw: str) -> None:
     assert not comments.is_license(raw) and comments.summary(raw)
+
+
+@pytest.mark.parametrize("raw,shown", [
+    ("{@code Option}", "Option"), ("{@literal <T>}", "<T>"), ("{@value #MAX}", "MAX"),
+    ("{@link Options#addOption(String) the adder}", "the adder"),
+    ("{@link #parse}", "parse"), ("{@link Options#parse}", "Options.parse"),
+    ("{@link Foo|text}", "text"), ("{@linkplain Foo}", "Foo"), ("{@link}", ""),
+    ("{@inheritDoc}", "{@inheritDoc}"), ("{ @code x }", "{ @code x }"),
+])
+def test_inline_tags_read_as_what_they_show(raw: str, shown: str) -> None:
+    assert comments.inline_tags(f"See {raw} here.") == f"See {shown} here."

@@ -236,6 +236,27 @@ def test_java() -> None:
     assert doc.functions == []
 
 
+def test_javadoc_and_jsdoc_inline_tags_read_as_what_they_show() -> None:
+    doc = outline_source("java", """
+        /** Represents a list of arguments parsed against a {@link Options} descriptor. */
+        public class CommandLine {
+            /** Gets a version of this {@code Option} converted to a {@link Type#of type}. */
+            public Object getParsedOptionValue() { return null; }
+            /** {@inheritDoc} */
+            public String toString() { return ""; }
+        }
+    """)
+    (cls,) = doc.classes
+    assert cls.summary == "Represents a list of arguments parsed against a Options descriptor."
+    assert [m.summary for m in cls.methods] == [
+        "Gets a version of this Option converted to a type.", ""]
+    doc = outline_source("typescript", """
+        /** Parses with {@link Parser.parse|the parser}, see {@linkcode Options}. */
+        export function parse(text: string) {}
+    """)
+    assert doc.functions[0].summary == "Parses with the parser, see Options."
+
+
 def test_c() -> None:
     doc = outline_source("c", """
         /* ring.h - a fixed-size ring buffer. */

@@ -88,6 +88,11 @@ _XML_TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
 # KDoc links: `[Foo.bar]` reads as Foo.bar, `[the map][Map]` as the map; Markdown's
 # `[text](url)` and `[label]: url` are not KDoc links.
 _KDOC_LINK = re.compile(r"\[([^\[\]\n]+)\](?:\[[^\[\]\n]+\])?(?![(:])")
+# Javadoc's and JSDoc's inline tags: `{@code x}` reads as x, `{@link Options#parse label}`
+# as its label or else as Options.parse, `{@link Foo|text}` (JSDoc) as its text.
+_INLINE_TAG = re.compile(r"\{@(code|literal|value|link|linkplain|linkcode)(?:\s+"
+                         r"([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
+_LINK = re.compile(r"([^\s|]+(?:\([^)]*\))?)(?:\s*\|\s*|\s+)?(.*)", re.DOTALL)
 # Swift's callouts (`- Parameter x:`, `- Returns:`) describe details, as @tags do.
 _SWIFT_CALLOUT = re.compile(
     r"^[-*+]\s+(?:parameter\s+[^:\s]+|parameters|returns|throws|precondition|postcondition"
@@ -125,6 +130,23 @@ def xml_doc(raw: str) -> str:
     text = match.group(1) if match else _XML_DETAILS.sub("", text)
     text = _XML_TAG.sub("", _XML_BREAK.sub("\n\n", _XML_REFERENCE.sub(r"\1", text)))
     return html.unescape(text)
+
+
+def inline_tags(raw: str) -> str:
+    """A Javadoc or JSDoc comment with its inline tags read as what they show (see
+    _INLINE_TAG); `{@inheritDoc}` is left for `paragraphs` to skip."""
+    return _INLINE_TAG.sub(_shown, raw)
+
+
+def _shown(match: re.Match[str]) -> str:
+    tag, content = match.group(1), (match.group(2) or "").strip()
+    if tag in ("code", "literal"):
+        return content
+    link = _LINK.fullmatch(content)
+    if link is None:
+        return content
+    target, label = link.group(1), link.group(2).strip()
+    return label or target.lstrip("#").replace("#", ".")
 
 
 def kdoc(raw: str) -> str:

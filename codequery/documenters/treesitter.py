@@ -376,13 +376,15 @@ class _Outliner(JavaScriptOutliner):
         return "\n".join(self.text(n) for n in block)
 
     def _prose(self, raw: str) -> str:
-        """C#'s `///` doc comments are XML, KDoc links and Swift's callouts are markup;
-        every other comment is read as written."""
+        """C#'s `///` doc comments are XML, KDoc links, Swift's callouts and Javadoc's or
+        JSDoc's inline tags are markup; every other comment is read as written."""
         if self.lang == "csharp" and raw.startswith("///"):
             return comments.xml_doc(raw)
         if self.lang == "kotlin":
-            return comments.kdoc(raw)
-        return comments.swift_doc(raw) if self.lang == "swift" else raw
+            return comments.kdoc(comments.inline_tags(raw))
+        if self.lang == "swift":
+            return comments.swift_doc(raw)
+        return comments.inline_tags(raw)
 
     def _body(self, node: Node) -> Node | None:
         body = node.child_by_field_name("body")
