@@ -65,7 +65,7 @@ STOP_WORDS = _ENGLISH | frozenset([
 # source for the same match (their names repeat a question's words), but stay findable.
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e",
                         "integration_tests", "unittests", "test_utils", "testutils",
-                        "fuzz", "fuzzing", "fuzzers", "fuzz_targets",
+                        "fuzz", "fuzzing", "fuzzers", "fuzz_targets", "ossfuzz", "oss-fuzz",
                         "__typetest__", "__typetests__", "type-tests", "typetests",
                         "regress", "regression", "regressions",
                         "testes",  # Lua's
@@ -74,11 +74,14 @@ _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fi
                            "__testfixtures__",  # jscodeshift's codemod inputs and outputs
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
-                           "_examples", "benches", "benchmarks", "bench", "benchmark"})
+                           "_examples", "benches", "benchmarks", "bench", "benchmark",
+                           "playground", "playgrounds",  # apps to try the library in
+                           "docs_src"})  # the programs a documentation site shows (typer's)
 _TEST_FILE = re.compile(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
     r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
+    r"|[-_]tests?\.[cm]?[jt]sx?$"  # react-router's `action-test.ts`; not `calendar-spec.js`
     r"|_spec\.rb$|(Tests?|\wTestCase)\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$"
@@ -128,7 +131,8 @@ _CONFIG_FILE = re.compile(
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
 _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
-                           "dev-tools", "build"})  # what a build makes is rarely committed
+                           "dev-tools", "build",  # what a build makes is rarely committed
+                           "builds"})  # libzmq's per-platform build scripts
 # A top-level `config/` holds an application's settings in the languages that write them
 # as code (Laravel's `config/database.php`, Rails' `config/routes.rb`); in the others it
 # is a package like any other (Hugo's `config/security/`).
@@ -500,6 +504,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "declarations"
     if _BUILD_FILE.search(lower) or (folders_lower[:1] and not _DOC_FILE.search(lower) and (
             folders_lower[0] in _TOOLING_DIRS
+            or folders_lower[:2] == ["eng", "common"]  # .NET's Arcade scripts, copied in
             or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) and not (

@@ -297,6 +297,12 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("packages/react-query/test-setup.ts", "test"), ("jest.setup.ts", "test"),
     ("vitest.setup.mts", "test"), ("src/setup.ts", "source"),
     ("projects/make/wren.make", "config"), ("build/rules.mak", "config"),
+    ("integration/action-test.ts", "test"), ("lib/url_tests.mjs", "test"),
+    ("src/lib/utils/is-calendar-spec.js", "source"), ("src/contest.ts", "source"),
+    ("playground/framework-express/app/root.tsx", "example"),
+    ("docs_src/arguments/tutorial001.py", "example"), ("ossfuzz/compress_fuzzer.c", "test"),
+    ("builds/android/build.sh", "config"), ("eng/common/SetupNugetSources.ps1", "config"),
+    ("eng/StackExchange.Redis.Build/QueuedResultAnalyzer.cs", "source"),
 ])
 def test_test_setup_and_make_fragments_by_name(path, kind):
     assert search_text.kind_of(path, True) == kind
