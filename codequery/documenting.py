@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from codequery import languages, search_text
+from codequery import defaults, languages, search_text
 from codequery.documenters import Documenter
 from codequery.eligibility import Content
 from codequery.records import FileDoc, FileRecord
 
 SECRET_NOTE = "Secret-looking file: its content is never read into the index or sent anywhere."
+OUTLINED_NOTE = ("Outlined offline by the builtin documenter: at {size} KiB, too large to send "
+                 "to an LLM (over {limit} KiB).")
 
 
 def now_iso() -> str:
@@ -23,6 +25,22 @@ def make_record(content: Content, documenter: Documenter) -> FileRecord:
         return secret_record(content)
     doc = documenter.document(content.path, language, content.data.decode("utf-8", "replace"))
     return record_from(content, language, doc, documenter.name, documenter.model)
+
+
+def too_large_for_an_llm(content: Content) -> bool:
+    return len(content.data) > defaults.LLM_MAX_FILE_BYTES
+
+
+def outlined_record(content: Content) -> FileRecord:
+    """A file too large for an LLM documenter, outlined offline, with a note saying so."""
+    from codequery.documenters.builtin import BuiltinDocumenter
+
+    builtin = BuiltinDocumenter()
+    language = languages.of_content(content.path, content.data)
+    doc = builtin.document(content.path, language, content.data.decode("utf-8", "replace"))
+    doc.notes.append(OUTLINED_NOTE.format(size=len(content.data) // 1024,
+                                          limit=defaults.LLM_MAX_FILE_BYTES // 1024))
+    return record_from(content, language, doc, builtin.name, builtin.model)
 
 
 def secret_record(content: Content) -> FileRecord:

@@ -16,7 +16,12 @@ from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
 from codequery.documenters.errors import DocumenterError
-from codequery.documenting import make_record, secret_record
+from codequery.documenting import (
+    make_record,
+    outlined_record,
+    secret_record,
+    too_large_for_an_llm,
+)
 from codequery.eligibility import Content, Skip, examine, judge, rules_stamp, skip_by_name
 from codequery.errors import CodeQueryError
 from codequery.llm_caller import USAGE_KEYS, BreakerOpen, LLMCaller
@@ -351,6 +356,8 @@ class JobRunner:
             return self._write(secret_record(verdict), key)
         if self.documenter.inline:
             return self._write(make_record(verdict, self.documenter))
+        if too_large_for_an_llm(verdict):  # kept under the documenter's key all the same
+            return self._write(outlined_record(verdict))
         if not call:
             return verdict
         return self._write(self.caller.document_one(store, verdict))

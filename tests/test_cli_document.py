@@ -144,7 +144,7 @@ def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp
 
     repo = make_repo(tmp_path / "r", {"a.py": "def a():\n    pass\n",
                                       "bin.dat": b"\x00\x01binary",
-                                      "big.txt": "x" * 600_000})
+                                      "big.txt": "x" * 2_200_000})
     cli_run(repo, "init", "--no-hooks")
     ws = Workspace(repo)
     runner = JobRunner(ws)

@@ -107,7 +107,7 @@ def test_an_error_naming_a_path_with_a_line_break_or_an_escape_code_stays_one_li
 
 
 @pytest.mark.parametrize("name,content,why", [("bin.dat", b"\x00\x01", "binary"),
-                                              ("big.txt", "x" * 600_000, "too large")])
+                                              ("big.txt", "x" * 2_200_000, "too large")])
 def test_show_of_a_skipped_file_says_why_and_gives_no_useless_advice(repo, name, content,
                                                                      why):
     write(repo, {name: content})

@@ -12,7 +12,7 @@ def test_defaults_work_with_only_a_dataset(tmp_path):
     cfg = config.load(path)
     assert cfg.documenter.name == "builtin"
     assert cfg.processing.mode == "auto"
-    assert cfg.files.max_file_bytes == 512 * 1024
+    assert cfg.files.max_file_bytes == 2 * 1024 * 1024
     assert ".env" in cfg.files.secret_patterns
 
 

@@ -19,7 +19,7 @@ def test_what_is_never_documented(tmp_path):
     repo = make_repo(tmp_path / "r", {
         "ok.py": "x = 1\n",
         "logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
-        "big.txt": "x" * 600_000,
+        "big.txt": "x" * 2_200_000,
         "skip/me.py": "x = 2\n",
     })
     outside = tmp_path / "outside.py"

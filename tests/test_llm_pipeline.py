@@ -84,6 +84,25 @@ def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     assert db.get("src/copy.py")["documenter"] == "claude"
 
 
+def test_a_file_too_large_for_the_llm_is_outlined_offline(tmp_path, calls_log):
+    body = '"""Lookup tables."""\n\n' + "".join(
+        f"def table_{i}():\n    return {i}\n\n" for i in range(25_000))
+    assert 512 * 1024 < len(body) < 2 * 1024 * 1024
+    repo = make_repo(tmp_path / "r", {**files(1), "src/tables.py": body})
+    _init_claude(repo)
+    calls = logged_calls(calls_log)
+    assert len(calls) == 1 and "table_1" not in json.dumps(calls)
+    record = json.loads(cli_run(repo, "show", "--json", "src/tables.py").stdout)
+    assert (record["documenter"], record["model"]) == ("builtin", None)
+    assert record["notes"] == ["Outlined offline by the builtin documenter: at "
+                               f"{len(body) // 1024} KiB, too large to send to an LLM "
+                               "(over 512 KiB)."]
+    assert record["functions"][0]["name"] == "table_0"
+    # kept under the claude documenter's key: the next run has nothing to do
+    assert "0 documented, 2 unchanged" in cli_run(repo, "document").stderr
+    assert len(logged_calls(calls_log)) == 1
+
+
 def test_status_totals_calls_and_cost(tmp_path, calls_log):
     repo = make_repo(tmp_path / "r", files(3))
     _init_claude(repo)
