@@ -227,6 +227,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
         _tests_speak_for_their_subjects(ranked, bm25)
     declarations_asked = any(t.word in _DECLARATION_WORDS for t in terms)
     _implementations_with_headers(ranked, cut=not declarations_asked)
+    _code_with_its_typings(ranked)
     _namesakes_by_folder(ranked, wanted)
     if code := {t.word for t in terms if t.code}:
         _defining_rewarded(ranked, code, tests_first)
@@ -466,6 +467,28 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True) -> 
             cand.score = header.score * 1.001
         if cut and not _INLINE_HEADER.search(path):
             header.score = min(header.score, cand.score * HEADER_SHARE)
+
+
+_TYPINGS = re.compile(r"\.d\.[cm]?ts$")
+_SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
+
+
+def _code_with_its_typings(ranked: list[Candidate]) -> None:
+    """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
+    document what the file of the same name does (`lib/ext.js`), as a C header does: the
+    code takes their score when that is higher. Names that say nothing (`index.d.ts`)
+    pair with no one."""
+    typings: dict[str, float] = {}
+    for cand in ranked:
+        if _TYPINGS.search(cand.row["path"]):
+            stem = file_stem(cand.row["path"]).lower()
+            typings[stem] = max(typings.get(stem, 0.0), cand.score)
+    for cand in ranked:
+        path = cand.row["path"]
+        stem = file_stem(path).lower()
+        if (cand.row["kind"] == "source" and _SCRIPT.search(path) and stem in typings
+                and stem not in _SAYS_NOTHING and stem != "types"):
+            cand.score = max(cand.score, typings[stem] * 1.001)
 
 
 def is_header(path: str) -> bool:

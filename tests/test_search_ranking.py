@@ -479,6 +479,20 @@ def test_a_cpp_implementation_comes_before_its_header():
                    [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
 
 
+def test_javascript_comes_before_its_hand_written_typings():
+    # hapi: lib/types/server/ext.d.ts documents what lib/ext.js does
+    paths = ["lib/types/server/ext.d.ts", "lib/route.js", "lib/ext.js", "lib/index.js",
+             "lib/types/index.d.ts"]
+    # (typings are declarations: they score 0.6 of their match)
+    assert _ranked(paths, "how are extensions ordered", [8.0, 3.0, 2.0, 1.0, 1.5])[:3] == [
+        "lib/ext.js", "lib/types/server/ext.d.ts", "lib/route.js"]
+    # an index.d.ts pairs with no one; a file that already ranks higher keeps its score
+    assert _ranked(["lib/types/index.d.ts", "lib/index.js", "lib/other.js"], "x",
+                   [5.0, 1.0, 2.0]) == ["lib/types/index.d.ts", "lib/other.js", "lib/index.js"]
+    assert _ranked(["types/ext.d.ts", "lib/ext.js"], "x", [1.0, 3.0]) == [
+        "lib/ext.js", "types/ext.d.ts"]
+
+
 def test_a_header_keeps_its_place_when_the_question_asks_for_what_headers_hold():
     paths = ["include/flags.h", "src/flags.c", "src/other.c"]
     scores = [5.0, 1.0, 5.0]
