@@ -102,8 +102,10 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|
 _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
-                             "single_include", "single-include",
-                             "external", "externals"})  # monero's, cereal's vendored code
+                             "single_include", "single-include"})
+# Vendored code as C and C++ name its folder (monero's `external/`, cereal's); a C# project's
+# `External/` (UniTask's `Runtime/External/DOTween/`) holds its own code for other libraries.
+_VENDORED_LOWER_DIRS = frozenset({"external", "externals"})
 # Vendored dependencies when top-level (redis's `deps/`); deeper, a folder of that name
 # may hold the project's own code (`lib/deps/graph.py`).
 _TOP_VENDORED_DIRS = frozenset({"deps"})
@@ -113,6 +115,7 @@ _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
                              # C#: a designer's code (`Resources.Designer.cs`), source generators'
                              r"|\.designer\.cs$|\.g\.(i\.)?cs$"
+                             r"|\.meta$"  # Unity's record of each asset's id and import settings
                              r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                              # a linter's list of the findings it tolerates
                              r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
@@ -124,6 +127,7 @@ _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
     r"|resx"  # .NET resources: the strings a program shows, in XML
+    r"|asmdef|asmref"  # Unity's assembly definitions
     r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
     r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
@@ -478,6 +482,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             and folders_lower[0] in _AGENT_DIRS):
         return "meta"
     if (bundled or any(p in _GENERATED_DIRS for p in folders_lower)
+            or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
             or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"

@@ -303,6 +303,11 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("docs_src/arguments/tutorial001.py", "example"), ("ossfuzz/compress_fuzzer.c", "test"),
     ("builds/android/build.sh", "config"), ("eng/common/SetupNugetSources.ps1", "config"),
     ("eng/StackExchange.Redis.Build/QueuedResultAnalyzer.cs", "source"),
+    # Unity: each asset's .meta, assembly definitions; a C# project's own External/ code
+    ("Assets/Plugins/UniTask/Runtime/UniTask.cs.meta", "generated"),
+    ("Assets/Plugins/UniTask/Runtime/UniTask.asmdef", "config"),
+    ("Runtime/External/DOTween/DOTweenAsyncExtensions.cs", "source"),
+    ("external/sha1/sha1.c", "generated"), ("src/meta.py", "source"),
 ])
 def test_test_setup_and_make_fragments_by_name(path, kind):
     assert search_text.kind_of(path, True) == kind
