@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -120,7 +121,15 @@ class FilesConfig(_Section):
         default_factory=list,
         description="Glob patterns, matched against repository-relative paths, never documented.",
     )
-    max_file_bytes: int = Field(defaults.MAX_FILE_BYTES, gt=0)
+    max_file_bytes: int = Field(
+        defaults.MAX_FILE_BYTES, gt=0, description="Larger files are not documented. "
+        f"{defaults.OLD_MAX_FILE_BYTES}, the default that older versions wrote into every "
+        f"config, reads as today's default ({defaults.MAX_FILE_BYTES}).")
+
+    @field_validator("max_file_bytes")
+    @classmethod
+    def _old_default_is_the_default(cls, value: int) -> int:
+        return defaults.MAX_FILE_BYTES if value == defaults.OLD_MAX_FILE_BYTES else value
     secret_patterns: list[str] = Field(
         default_factory=lambda: list(defaults.SECRET_PATTERNS),
         description="File name patterns whose content is never read or sent anywhere.",

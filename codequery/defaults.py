@@ -24,7 +24,9 @@ RETENTION_DAYS = 7
 THREADS = 2
 # The largest file documented at all; a central source file may be large (Dear ImGui's
 # imgui.cpp: 982 KB), a bundle or a data table larger (left out).
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024
+# The default until 2026-11: a config that `init` wrote with it means the default.
+OLD_MAX_FILE_BYTES = 512 * 1024
 # The largest file sent to an LLM documenter (some 130,000 tokens, most of a model's
 # context): a larger one is outlined offline by the builtin documenter instead.
 LLM_MAX_FILE_BYTES = 512 * 1024

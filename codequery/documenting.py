@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 
 from codequery import defaults, languages, search_text
@@ -35,12 +36,10 @@ def outlined_record(content: Content) -> FileRecord:
     """A file too large for an LLM documenter, outlined offline, with a note saying so."""
     from codequery.documenters.builtin import BuiltinDocumenter
 
-    builtin = BuiltinDocumenter()
-    language = languages.of_content(content.path, content.data)
-    doc = builtin.document(content.path, language, content.data.decode("utf-8", "replace"))
-    doc.notes.append(OUTLINED_NOTE.format(size=len(content.data) // 1024,
-                                          limit=defaults.LLM_MAX_FILE_BYTES // 1024))
-    return record_from(content, language, doc, builtin.name, builtin.model)
+    record = make_record(content, BuiltinDocumenter())
+    record.notes.append(OUTLINED_NOTE.format(size=math.ceil(len(content.data) / 1024),
+                                             limit=defaults.LLM_MAX_FILE_BYTES // 1024))
+    return record
 
 
 def secret_record(content: Content) -> FileRecord:

@@ -24,6 +24,7 @@ from codequery.search_text import (
     Term,
     file_stem,
     forms,
+    is_typings,
     split_identifier,
     tested_name,
     words_of,
@@ -400,8 +401,11 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
 
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
-_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern
-                            + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm|ipp|tpp|inl|tcc|txx)$")
+# What a header includes at its end (Boost's `impl/*.ipp`, templates' `.tpp`, `.inl`): an
+# implementation that does not cut its header, and comes after a `.cpp` of the same name.
+_FRAGMENT = re.compile(r"\.(ipp|tpp|inl|tcc|txx)$")
+_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
+                            + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see
 # _headers_declare.
 _CPP_IMPLEMENTATION = re.compile(r"\.(cc|cpp|cxx)$")
@@ -463,32 +467,36 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True) -> 
                   or unsplit not in plain and headers.get(unsplit))
         if not header:
             continue
-        if header.score * 1.001 > cand.score:
-            cand.score = header.score * 1.001
-        if cut and not _INLINE_HEADER.search(path):
+        fragment = _FRAGMENT.search(path)
+        lift = 1.0005 if fragment else 1.001
+        if header.score * lift > cand.score:
+            cand.score = header.score * lift
+        if cut and not _INLINE_HEADER.search(path) and not fragment:
             header.score = min(header.score, cand.score * HEADER_SHARE)
 
 
-_TYPINGS = re.compile(r"\.d\.[cm]?ts$")
 _SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
 
 
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
     """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
     document what the file of the same name does (`lib/ext.js`), as a C header does: the
-    code takes their score when that is higher. Names that say nothing (`index.d.ts`)
-    pair with no one."""
-    typings: dict[str, float] = {}
-    for cand in ranked:
-        if _TYPINGS.search(cand.row["path"]):
-            stem = file_stem(cand.row["path"]).lower()
-            typings[stem] = max(typings.get(stem, 0.0), cand.score)
+    nearest such file takes their score when that is higher (in a monorepo, the one in
+    the same package). Names that say nothing (`index.d.ts`) pair with no one."""
+    code: dict[str, dict[str, Candidate]] = {}
     for cand in ranked:
         path = cand.row["path"]
+        if cand.row["kind"] == "source" and _SCRIPT.search(path) and not is_typings(path):
+            code.setdefault(file_stem(path).lower(), {})[path] = cand
+    for typing in ranked:
+        path = typing.row["path"]
         stem = file_stem(path).lower()
-        if (cand.row["kind"] == "source" and _SCRIPT.search(path) and stem in typings
-                and stem not in _SAYS_NOTHING and stem != "types"):
-            cand.score = max(cand.score, typings[stem] * 1.001)
+        if (typing.row["kind"] != "declarations" or not is_typings(path) or stem not in code
+                or stem in _SAYS_NOTHING or stem == "types"):
+            continue
+        for other in nearest(path, list(code[stem])):
+            cand = code[stem][other]
+            cand.score = max(cand.score, typing.score * 1.001)
 
 
 def is_header(path: str) -> bool:

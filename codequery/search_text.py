@@ -90,12 +90,14 @@ _TEST_FILE = re.compile(
 
 # What a test runner loads before the tests (TanStack's `test-setup.ts`, mobx's
 # `jest.setup.ts`).
-_TEST_SETUP_FILE = re.compile(r"^(test|tests|jest|vitest)[._-]setup\.[cm]?[jt]sx?$")
+_TEST_SETUP_FILE = re.compile(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
+                              r"\.[cm]?[jt]sx?$")  # ... and create-react-app's setupTests.ts
 # Modules only tests import: a file named `test.ts` that imports one is a test.
 TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
-                             "tape", "chai", "mocha", "jest", "@playwright/test"})
+                             "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test"})
 
-_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|hpp|cs|swift"
+_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|cxx|hh|hpp|hxx"
+                             r"|ipp|tpp|inl|tcc|txx|ixx|cppm|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
@@ -103,8 +105,9 @@ _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
                              "single_include", "single-include"})
-# Vendored code as C and C++ name its folder (monero's `external/`, cereal's); a C# project's
-# `External/` (UniTask's `Runtime/External/DOTween/`) holds its own code for other libraries.
+# Vendored code as C and C++ name its folder (monero's `external/`, cereal's), or any such
+# folder at the top (Dolphin's `Externals/`); deeper, a C# project's `External/` (UniTask's
+# `Runtime/External/DOTween/`) holds its own code for other libraries.
 _VENDORED_LOWER_DIRS = frozenset({"external", "externals"})
 # Vendored dependencies when top-level (redis's `deps/`); deeper, a folder of that name
 # may hold the project's own code (`lib/deps/graph.py`).
@@ -157,6 +160,11 @@ _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages name them
 _INTERFACE_LANGUAGE_FILE = re.compile(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
+
+
+def is_typings(path: str) -> bool:
+    """A TypeScript declaration file (`index.d.ts`, `lib/types/ext.d.mts`)."""
+    return bool(_DTS_FILE.search(path.lower()))
 _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
@@ -483,6 +491,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "meta"
     if (bundled or any(p in _GENERATED_DIRS for p in folders_lower)
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
+            or folders_lower[:1] and folders_lower[0] in _VENDORED_LOWER_DIRS
             or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"
@@ -491,8 +500,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
             or _cucumber_support(folders_lower)
             # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
-            or (not folders or uses_test_framework)
-            and file_stem(lower) in ("test", "tests", "spec", "specs")
+            or file_stem(lower) in (("test", "tests", "spec", "specs") if uses_test_framework
+                                    else ("test", "tests") if not folders else ())
             and _CODE_EXTENSION.search(lower)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
@@ -532,7 +541,8 @@ def _cucumber_support(folders: list[str]) -> bool:
     return folders[:2] == ["features", "support"]
 
 
-_TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$|^(?P<b>.+?)(?:_test|_spec|_tests|Tests?|Spec)$"
+_TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$"
+                     r"|^(?P<b>.+?)(?:[-_]tests?|_spec|Tests?|Spec)$"
                      r"|^Test(?P<c>[A-Z].*)$")
 
 

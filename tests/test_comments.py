@@ -194,8 +194,20 @@ def test_prose_with_a_licence_s_words_is_no_licence(raw: str) -> None:
     ("{@code Option}", "Option"), ("{@literal <T>}", "<T>"), ("{@value #MAX}", "MAX"),
     ("{@link Options#addOption(String) the adder}", "the adder"),
     ("{@link #parse}", "parse"), ("{@link Options#parse}", "Options.parse"),
-    ("{@link Foo|text}", "text"), ("{@linkplain Foo}", "Foo"), ("{@link}", ""),
+    ("{@link Foo|text}", "text"), ("{@linkplain Foo}", "Foo"), ("{@link}", "{@link}"),
     ("{@inheritDoc}", "{@inheritDoc}"), ("{ @code x }", "{ @code x }"),
+    # review: a method of several parameters; a tag across lines; an annotation; a URL
+    ("{@link #foo(String, int)}", "foo(String, int)"),
+    ("{@link Options#addOption(String, boolean, String) the adder}", "the adder"),
+    ("{@code\n * foo()}", "foo()"), ("{@link Options#parse\n * the parser}", "the parser"),
+    ("{@code @Nullable}", "{@code @Nullable}"), ("{@value}", "{@value}"),
+    ("{@link https://x.org/p#anchor}", "https://x.org/p#anchor"),
 ])
 def test_inline_tags_read_as_what_they_show(raw: str, shown: str) -> None:
     assert comments.inline_tags(f"See {raw} here.") == f"See {shown} here."
+
+
+def test_an_annotation_in_code_at_the_start_of_a_line_stays_prose() -> None:
+    raw = "/**\n * {@code @Nullable} values are skipped when the list is read.\n */"
+    assert comments.summary(comments.inline_tags(raw)) == (
+        "{@code @Nullable} values are skipped when the list is read.")

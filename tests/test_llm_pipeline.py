@@ -95,7 +95,7 @@ def test_a_file_too_large_for_the_llm_is_outlined_offline(tmp_path, calls_log):
     record = json.loads(cli_run(repo, "show", "--json", "src/tables.py").stdout)
     assert (record["documenter"], record["model"]) == ("builtin", None)
     assert record["notes"] == ["Outlined offline by the builtin documenter: at "
-                               f"{len(body) // 1024} KiB, too large to send to an LLM "
+                               f"{-(-len(body) // 1024)} KiB, too large to send to an LLM "
                                "(over 512 KiB)."]
     assert record["functions"][0]["name"] == "table_0"
     # kept under the claude documenter's key: the next run has nothing to do

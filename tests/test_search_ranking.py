@@ -280,6 +280,7 @@ def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(pa
     ("src/addDays/test.ts", True, "test"), ("src/addDays/test.ts", False, "source"),
     ("lib/test.js", False, "source"),  # mocha's Test class
     ("lib/spec.rb", True, "test"), ("src/addDays/index.ts", True, "source"),
+    ("src/spec.ts", False, "source"), ("spec.js", False, "source"),
     ("test.js", False, "test"),
 ])
 def test_a_file_named_test_that_imports_a_test_framework_is_a_test(path, framework, kind):
@@ -298,6 +299,8 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("vitest.setup.mts", "test"), ("src/setup.ts", "source"),
     ("projects/make/wren.make", "config"), ("build/rules.mak", "config"),
     ("integration/action-test.ts", "test"), ("lib/url_tests.mjs", "test"),
+    ("spec.go", "source"), ("src/setupTests.ts", "test"), ("include/app/history.inl", "source"),
+    ("Externals/zlib/inflate.c", "generated"),
     ("src/lib/utils/is-calendar-spec.js", "source"), ("src/contest.ts", "source"),
     ("playground/framework-express/app/root.tsx", "example"),
     ("docs_src/arguments/tutorial001.py", "example"), ("ossfuzz/compress_fuzzer.c", "test"),
@@ -473,6 +476,12 @@ def test_a_cpp_implementation_comes_before_its_header():
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
+    # a header's `.inl` (SFML) neither cuts it nor comes before its `.cpp`
+    assert _ranked(["include/Audio/SoundFileFactory.hpp", "include/Audio/SoundFileFactory.inl",
+                    "src/Audio/SoundFileFactory.cpp", "src/Audio/Music.cpp"], "x",
+                   [6.0, 1.0, 3.0, 4.0]) == [
+        "src/Audio/SoundFileFactory.cpp", "include/Audio/SoundFileFactory.inl",
+        "include/Audio/SoundFileFactory.hpp", "src/Audio/Music.cpp"]
     # Boost's `impl/serialize.ipp` implements `serialize.hpp` (and `.tpp`, `.inl` alike)
     assert _ranked(["include/boost/json/serialize.hpp", "include/boost/json/string.hpp",
                     "include/boost/json/impl/serialize.ipp"], "how is a document serialized",
@@ -494,8 +503,14 @@ def test_javascript_comes_before_its_hand_written_typings():
     # an index.d.ts pairs with no one; a file that already ranks higher keeps its score
     assert _ranked(["lib/types/index.d.ts", "lib/index.js", "lib/other.js"], "x",
                    [5.0, 1.0, 2.0]) == ["lib/types/index.d.ts", "lib/other.js", "lib/index.js"]
-    assert _ranked(["types/ext.d.ts", "lib/ext.js"], "x", [1.0, 3.0]) == [
-        "lib/ext.js", "types/ext.d.ts"]
+    # in a monorepo the typings lift their own package's file; a fixture's lifts none
+    assert _ranked(["packages/vue/types/router.d.ts", "packages/vue/src/router.js",
+                    "packages/react/src/router.ts", "packages/react/src/other.ts"], "x",
+                   [8.0, 1.0, 1.0, 2.0]) == [
+        "packages/vue/src/router.js", "packages/vue/types/router.d.ts",
+        "packages/react/src/other.ts", "packages/react/src/router.ts"]
+    assert _ranked(["test/fixtures/client.d.ts", "src/client.ts", "src/other.ts"], "x",
+                   [8.0, 1.0, 2.0])[:2] == ["test/fixtures/client.d.ts", "src/other.ts"]
 
 
 def test_a_header_keeps_its_place_when_the_question_asks_for_what_headers_hold():
@@ -808,7 +823,7 @@ def test_an_api_page_in_the_docs_lifts_the_file_that_defines_what_it_documents(d
     ("test/spec_mime.rb", "mime"), ("spec/mime_spec.rb", "mime"), ("test/mime.test.js", "mime"),
     ("src/test/MimeTest.java", "mime"), ("tests/upgrade.rs", "upgrade"),
     ("pkg/context_test.go", "context"), ("tests/test_core.py", "core"), ("tests/index.js", ""),
-    ("tests/conftest.py", ""),
+    ("tests/conftest.py", ""), ("integration/action-test.ts", "action"),
 ])
 def test_the_name_a_test_file_is_about(path, name):
     assert search_text.tested_name(path) == name

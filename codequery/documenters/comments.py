@@ -92,7 +92,8 @@ _KDOC_LINK = re.compile(r"\[([^\[\]\n]+)\](?:\[[^\[\]\n]+\])?(?![(:])")
 # as its label or else as Options.parse, `{@link Foo|text}` (JSDoc) as its text.
 _INLINE_TAG = re.compile(r"\{@(code|literal|value|link|linkplain|linkcode)(?:\s+"
                          r"([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
-_LINK = re.compile(r"([^\s|]+(?:\([^)]*\))?)(?:\s*\|\s*|\s+)?(.*)", re.DOTALL)
+_LINK = re.compile(r"([^\s|(]+(?:\([^)]*\))?)(?:\s*\|\s*|\s+)?(.*)", re.DOTALL)
+_WRAPPED = re.compile(r"\s*\n\s*\*?\s*")  # a tag broken across the comment's lines
 # Swift's callouts (`- Parameter x:`, `- Returns:`) describe details, as @tags do.
 _SWIFT_CALLOUT = re.compile(
     r"^[-*+]\s+(?:parameter\s+[^:\s]+|parameters|returns|throws|precondition|postcondition"
@@ -139,14 +140,20 @@ def inline_tags(raw: str) -> str:
 
 
 def _shown(match: re.Match[str]) -> str:
-    tag, content = match.group(1), (match.group(2) or "").strip()
+    tag, content = match.group(1), _WRAPPED.sub(" ", match.group(2) or "").strip()
+    if "\n" in match.group(0):  # the tag's first line break came before its content
+        content = content.removeprefix("*").strip()
+    if not content or content.startswith("@"):
+        return match.group(0)  # `{@value}`; `{@code @Nullable}` would read as a block tag
     if tag in ("code", "literal"):
         return content
     link = _LINK.fullmatch(content)
     if link is None:
         return content
     target, label = link.group(1), link.group(2).strip()
-    return label or target.lstrip("#").replace("#", ".")
+    if label or target.startswith(("http://", "https://")):
+        return label or target
+    return target.lstrip("#").replace("#", ".")
 
 
 def kdoc(raw: str) -> str:
