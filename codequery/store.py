@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 59
+SEARCH_VERSION = 60
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -152,7 +152,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "kind": search_text.kind_of(path, bool(doc.get("functions")),
                                         _only_types(doc) or _only_overloads(doc),
                                         _does_work(doc),
-                                        search_text.BUNDLE_NOTE in doc.get("notes", []),
+                                        not search_text.GENERATED_NOTES.isdisjoint(
+                                            doc.get("notes", [])),
                                         not search_text.TEST_FRAMEWORKS.isdisjoint(
                                             doc.get("imports", []))),
             "search_version": SEARCH_VERSION}

@@ -121,9 +121,10 @@ def markdown_outline(text: str) -> FileDoc:
 
 def with_reading_notes(doc: FileDoc, hint: FileDoc) -> FileDoc:
     """An LLM's record with the builtin reading's notes that decide how search ranks the
-    file (a build's bundle, see search_text.BUNDLE_NOTE): a model sees them only as part
+    file (a build's bundle, a generated file: search_text.GENERATED_NOTES): a model sees
+    them only as part
     of its hint and may leave them out."""
-    carried = [n for n in hint.notes if n == search_text.BUNDLE_NOTE and n not in doc.notes]
+    carried = [n for n in hint.notes if n in search_text.GENERATED_NOTES and n not in doc.notes]
     return doc.model_copy(update={"notes": [*doc.notes, *carried]}) if carried else doc
 
 
@@ -143,6 +144,8 @@ class BuiltinDocumenter:
                 function.name = module_name(path)
         if not doc.overview:
             doc.overview = described_by_names(language, doc)
+        if comments.says_generated(text) and search_text.GENERATED_NOTE not in doc.notes:
+            doc.notes.append(search_text.GENERATED_NOTE)
         return doc
 
     def _outline(self, language: str, text: str) -> FileDoc:
