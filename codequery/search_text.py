@@ -88,6 +88,9 @@ _TEST_FILE = re.compile(
     # Cucumber's specs, in Gherkin, and the Ruby that runs them
     r"|\.feature$|^step_(definitions|defs|steps)\.(rb|[cm]?[jt]s|py|java|kt|go|php)$)")
 
+# A program that shows the library off (Dear ImGui's `imgui_demo.cpp`); not `example.rb`
+# or `sample.ts`, which name code (RSpec's examples, remeda's sample).
+_DEMO_FILE = re.compile(r"(^|[_-])demo$")
 # What a test runner loads before the tests (TanStack's `test-setup.ts`, mobx's
 # `jest.setup.ts`).
 _TEST_SETUP_FILE = re.compile(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
@@ -511,7 +514,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             and _CODE_EXTENSION.search(lower)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
-    if _folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]:
+    if (_folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]
+            or _DEMO_FILE.search(file_stem(lower))):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
