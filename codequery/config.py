@@ -125,15 +125,15 @@ class FilesConfig(_Section):
         defaults.MAX_FILE_BYTES, gt=0, description="Larger files are not documented. "
         f"{defaults.OLD_MAX_FILE_BYTES}, the default that older versions wrote into every "
         f"config, reads as today's default ({defaults.MAX_FILE_BYTES}).")
+    secret_patterns: list[str] = Field(
+        default_factory=lambda: list(defaults.SECRET_PATTERNS),
+        description="File name patterns whose content is never read or sent anywhere.",
+    )
 
     @field_validator("max_file_bytes")
     @classmethod
     def _old_default_is_the_default(cls, value: int) -> int:
         return defaults.MAX_FILE_BYTES if value == defaults.OLD_MAX_FILE_BYTES else value
-    secret_patterns: list[str] = Field(
-        default_factory=lambda: list(defaults.SECRET_PATTERNS),
-        description="File name patterns whose content is never read or sent anywhere.",
-    )
 
 
 class CacheConfig(_Section):

@@ -11,9 +11,7 @@ _BY_SUFFIX = {
     ".go": "go", ".rs": "rust", ".java": "java",
     ".c": "c", ".h": "c",
     ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
-    # a template's or an inline function's implementation, included by its header
-    # (Boost's `impl/serialize.ipp`), and C++20's module units
-    ".ipp": "cpp", ".tpp": "cpp", ".inl": "cpp", ".tcc": "cpp", ".txx": "cpp",
+    # C++20's module units
     ".ixx": "cpp", ".cppm": "cpp", ".c++": "cpp", ".h++": "cpp",
     ".rb": "ruby", ".rake": "ruby",
     ".sh": "shell", ".bash": "shell", ".zsh": "shell",
@@ -24,6 +22,10 @@ _BY_SUFFIX = {
     ".php": "php", ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
     ".ex": "elixir", ".exs": "elixir",
 }
+# A template's or an inline function's implementation, included at the end of its header
+# (Boost's `impl/serialize.ipp`): C++ (see ranking._FRAGMENT).
+CPP_FRAGMENTS = (".ipp", ".tpp", ".inl", ".tcc", ".txx")
+_BY_SUFFIX.update(dict.fromkeys(CPP_FRAGMENTS, "cpp"))
 _BY_NAME = {
     "Makefile": "make", "makefile": "make", "GNUmakefile": "make", "Dockerfile": "dockerfile",
     "Rakefile": "ruby", "Gemfile": "ruby", "CMakeLists.txt": "cmake",
@@ -78,3 +80,8 @@ def of_content(path: str, data: bytes) -> str:
     if language == "c" and stands_for(path).endswith(".h"):
         return of_header(data[:256 * 1024].decode("utf-8", "replace"))
     return language
+
+
+def suffixes_of(*names: str) -> tuple[str, ...]:
+    """The file suffixes read as these languages (`suffixes_of("c")` -> .c, .h)."""
+    return tuple(suffix for suffix, language in _BY_SUFFIX.items() if language in names)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
 
+from codequery import languages
 from codequery.printable import printable
 from codequery.search_text import (
     Term,
@@ -403,7 +404,7 @@ _HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the 
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 # What a header includes at its end (Boost's `impl/*.ipp`, templates' `.tpp`, `.inl`): an
 # implementation that does not cut its header, and comes after a `.cpp` of the same name.
-_FRAGMENT = re.compile(r"\.(ipp|tpp|inl|tcc|txx)$")
+_FRAGMENT = re.compile("(" + "|".join(map(re.escape, languages.CPP_FRAGMENTS)) + ")$")
 _IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
                             + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see
@@ -418,6 +419,9 @@ _IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline
 # Measured on bench/search_quality.py: C++ top-3 85% -> 87%, MRR 0.77 -> 0.78 (0.5 and
 # 0.7 alike), no other language changed.
 HEADER_SHARE = 0.7
+# What code takes of the score of the file that declares it (a header, typings), to come
+# just before it; a header's `.inl` comes after a `.cpp` that does the same.
+JUST_ABOVE, FRAGMENT_ABOVE = 1.001, 1.0005
 
 
 def _namesakes_by_folder(ranked: list[Candidate], wanted: frozenset[str]) -> None:
@@ -468,7 +472,7 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True) -> 
         if not header:
             continue
         fragment = _FRAGMENT.search(path)
-        lift = 1.0005 if fragment else 1.001
+        lift = FRAGMENT_ABOVE if fragment else JUST_ABOVE
         if header.score * lift > cand.score:
             cand.score = header.score * lift
         if cut and not _INLINE_HEADER.search(path) and not fragment:
@@ -496,7 +500,7 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
             continue
         for other in nearest(path, list(code[stem])):
             cand = code[stem][other]
-            cand.score = max(cand.score, typing.score * 1.001)
+            cand.score = max(cand.score, typing.score * JUST_ABOVE)
 
 
 def is_header(path: str) -> bool:

@@ -99,22 +99,24 @@ _TEST_SETUP_FILE = re.compile(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?
 TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
                              "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test"})
 
-_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|c|h|cc|cpp|cxx|hh|hpp|hxx"
-                             r"|ipp|tpp|inl|tcc|txx|ixx|cppm|cs|swift"
-                             r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$")
+_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
+                             r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
+                             + "|".join(map(re.escape, languages.suffixes_of("c", "cpp")))
+                             + ")$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
 _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
                              "single_include", "single-include"})
-# Vendored code as C and C++ name its folder (monero's `external/`, cereal's), or any such
-# folder at the top (Dolphin's `Externals/`); deeper, a C# project's `External/` (UniTask's
-# `Runtime/External/DOTween/`) holds its own code for other libraries.
+# Vendored code as C and C++ name its folder (monero's `external/`, cereal's); deeper in a
+# tree, a C# project's `External/` (UniTask's `Runtime/External/DOTween/`) holds its own
+# code for other libraries.
 _VENDORED_LOWER_DIRS = frozenset({"external", "externals"})
-# Vendored dependencies when top-level (redis's `deps/`); deeper, a folder of that name
-# may hold the project's own code (`lib/deps/graph.py`).
-_TOP_VENDORED_DIRS = frozenset({"deps"})
+# Vendored dependencies when top-level, in any case (redis's `deps/`, Dolphin's
+# `Externals/`); deeper, a folder named `deps` may hold the project's own code
+# (`lib/deps/graph.py`).
+_TOP_VENDORED_DIRS = frozenset({"deps"}) | _VENDORED_LOWER_DIRS
 # ... and the one-file amalgamations of a C or C++ library (Catch2's
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
@@ -163,11 +165,6 @@ _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages name them
 _INTERFACE_LANGUAGE_FILE = re.compile(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
-
-
-def is_typings(path: str) -> bool:
-    """A TypeScript declaration file (`index.d.ts`, `lib/types/ext.d.mts`)."""
-    return bool(_DTS_FILE.search(path.lower()))
 _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
@@ -476,7 +473,7 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
-            does_work: bool = False, bundled: bool = False, uses_test_framework: bool = False
+            does_work: bool = False, generated: bool = False, uses_test_framework: bool = False
             ) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations
     (TypeScript type declarations, C# and PHP interfaces, C# attributes), generated (bundles,
@@ -487,10 +484,11 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     C# attribute, or is a class of overloads of one method, an API's front door) makes a
     C#, Java or Kotlin file declarations; `does_work` (a class of its
     record has methods of its own, see store._does_work) keeps a C# attribute that acts,
-    such as Hangfire's job filters, source; `bundled` (see GENERATED_NOTES) makes it
-    generated; `uses_test_framework` (it imports one, see TEST_FRAMEWORKS) makes a file
-    named `test.ts` or `spec.js` in any folder a test (date-fns's `src/addDays/test.ts`),
-    where mocha's own `lib/test.js`, its Test class, stays source."""
+    such as Hangfire's job filters, source; `generated` (its record says so, see
+    GENERATED_NOTES) makes it generated; `uses_test_framework` (it imports one, see
+    TEST_FRAMEWORKS) makes a file named `test.ts` or `spec.js` in any folder a test
+    (date-fns's `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class,
+    stays source."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
@@ -498,9 +496,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
             and folders_lower[0] in _AGENT_DIRS):
         return "meta"
-    if (bundled or any(p in _GENERATED_DIRS for p in folders_lower)
+    if (generated or any(p in _GENERATED_DIRS for p in folders_lower)
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
-            or folders_lower[:1] and folders_lower[0] in _VENDORED_LOWER_DIRS
             or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"
@@ -508,10 +505,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "fixture"
     if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
             or _cucumber_support(folders_lower)
-            # a top-level `test.c`, `test.js` (not `lib/faraday/adapter/test.rb`)
-            or file_stem(lower) in (("test", "tests", "spec", "specs") if uses_test_framework
-                                    else ("test", "tests") if not folders else ())
-            and _CODE_EXTENSION.search(lower)
+            or _named_as_a_test(lower, folders, uses_test_framework)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
     if (_folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]
@@ -543,6 +537,19 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
         return "config"
     return "source"
+
+
+def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -> bool:
+    """Code named `test.js` at the top (not `lib/faraday/adapter/test.rb`), or named
+    `test.ts` or `spec.js` in any folder when it imports a test framework."""
+    names = ("test", "tests", "spec", "specs") if uses_test_framework else ("test", "tests")
+    return ((not folders or uses_test_framework) and file_stem(name) in names
+            and _CODE_EXTENSION.search(name) is not None)
+
+
+def is_typings(path: str) -> bool:
+    """A TypeScript declaration file (`index.d.ts`, `lib/types/ext.d.mts`)."""
+    return bool(_DTS_FILE.search(path.lower()))
 
 
 def _cucumber_support(folders: list[str]) -> bool:

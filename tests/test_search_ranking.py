@@ -314,7 +314,7 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("Runtime/External/DOTween/DOTweenAsyncExtensions.cs", "source"),
     ("external/sha1/sha1.c", "generated"), ("src/meta.py", "source"),
 ])
-def test_test_setup_and_make_fragments_by_name(path, kind):
+def test_kind_of_a_path_that_defines_functions(path, kind):
     assert search_text.kind_of(path, True) == kind
 
 
@@ -684,7 +684,7 @@ def test_which_words_are_typed_as_code(raw, code):
 
 
 def test_a_bundle_is_generated(db):
-    assert search_text.kind_of("moment.js", has_functions=True, bundled=True) == "generated"
+    assert search_text.kind_of("moment.js", has_functions=True, generated=True) == "generated"
     assert search_text.kind_of("moment.js", has_functions=True) == "source"
     _add(db, "moment.js", "month diff months between dates", functions=[{"name": "diff"}],
          notes=[search_text.BUNDLE_NOTE])

@@ -7,10 +7,11 @@ from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
-from codequery.cli.formatting import plural, shown_path
+from codequery.cli.formatting import shown_path
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
+from codequery.wording import plural
 from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
 
 pass_state = click.pass_obj

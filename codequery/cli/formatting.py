@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from codequery.wording import plural
-
-__all__ = ["duration", "one_line", "plural", "shown_path"]
-
 
 def duration(seconds: float | None) -> str:
     if seconds is None:

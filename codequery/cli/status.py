@@ -8,7 +8,8 @@ import click
 
 from codequery import ledger
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import duration, plural
+from codequery.cli.formatting import duration
+from codequery.wording import plural
 
 
 @cli.command()

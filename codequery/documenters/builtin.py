@@ -122,8 +122,7 @@ def markdown_outline(text: str) -> FileDoc:
 def with_reading_notes(doc: FileDoc, hint: FileDoc) -> FileDoc:
     """An LLM's record with the builtin reading's notes that decide how search ranks the
     file (a build's bundle, a generated file: search_text.GENERATED_NOTES): a model sees
-    them only as part
-    of its hint and may leave them out."""
+    them only as part of its hint and may leave them out."""
     carried = [n for n in hint.notes if n in search_text.GENERATED_NOTES and n not in doc.notes]
     return doc.model_copy(update={"notes": [*doc.notes, *carried]}) if carried else doc
 
