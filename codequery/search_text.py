@@ -787,6 +787,39 @@ _IRREGULAR_WORDS = _IRREGULAR_PAIRS.split()
 _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True))
 
 
+# What code calls by another name: a question's word -> the word code more often writes
+# for the same thing ("neighbouring elements" are `adjacent`, a request "aborted" is
+# `cancel`led, a "combined" report is a `merge`, a "launched" process is `spawn`ed). One
+# more alternative each, not a replacement: the question's own word still counts.
+# Measured on bench/search_quality.py (3,245 questions): top-3 89.24% -> 89.37%, MRR
+# 0.810 -> 0.812 (29 better, 22 worse); bench/holdout as a whole (855) 86.67% -> 86.90%.
+# Left out, as they cost more than they found on the bench: validate/verify -> check,
+# extension -> plugin, property -> attribute, persist -> save, throttle -> limit,
+# concurrent -> parallel, warning -> warn.
+_CODE_NAME_PAIRS = """
+neighbouring adjacent neighboring adjacent neighbour adjacent neighbor adjacent
+neighbours adjacent neighbors adjacent identical duplicate repeated duplicate
+duplicated duplicate begin start begins start halt stop halts stop terminate kill
+terminated kill quit exit retrieve fetch retrieves fetch abort cancel aborts cancel
+aborted cancel cancel abort cancelled abort canceled abort shorten truncate
+shortened truncate trim strip strip trim pause delay postpone defer postponed defer
+combine merge combined merge combines merge concatenate concat concatenated concat
+joined join guess detect guessed detect infer detect inferred detect sniff detect
+coerce convert coerced convert cast convert silence quiet silenced quiet mute quiet
+redact mask redacted mask obscure mask masked redact expire expiry expired expiry
+expiration expiry expires expiry launch spawn launched spawn launches spawn
+serialize marshal serialized marshal deserialize unmarshal deserialized unmarshal
+notify emit notified emit notifies emit broadcast publish broadcasts publish
+subscribe listen subscribed listen watch observe watched observe monitor watch
+monitored watch startup bootstrap teardown dispose shutdown close cleanup dispose
+cleaned dispose free release freed release released free release free
+synchronized lock periodically interval periodic interval recurring cron
+attribute property attributes properties failure error failures errors failed error
+"""
+_CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
+_CODE_NAMES = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))
+
+
 @functools.lru_cache(maxsize=4096)
 def american(word: str) -> str:
     """`word` as American English spells it (`colour` -> color, `serialise` -> serialize,
@@ -807,9 +840,10 @@ def forms(word: str) -> frozenset[str]:
 
 def also_written(word: str) -> tuple[str, ...]:
     """What code may write for a question's word besides its usual forms: its American
-    spelling (see american), or the verb of an irregular participle or the singular of an
-    irregular plural (see _IRREGULAR)."""
-    others = (american(word), _IRREGULAR.get(word, word))
+    spelling (see american), the verb of an irregular participle or the singular of an
+    irregular plural (see _IRREGULAR), or the word code names the same thing by (see
+    _CODE_NAMES)."""
+    others = (american(word), _IRREGULAR.get(word, word), _CODE_NAMES.get(word, word))
     return tuple(dict.fromkeys(other for other in others if other != word))
 
 

@@ -925,6 +925,20 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     assert search_text.Term("parentheses").found_in({"parenthesis"})  # irregular plurals
 
 
+def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
+    _add(db, "src/iterators/permutation.java", "permutations by adjacent swaps",
+         functions=[{"name": "nextPermutation"}])
+    _add(db, "src/iterators/collating.java", "merged orderings of sorted elements")
+    for name in ("list", "set", "queue"):
+        _add(db, f"src/{name}.java", f"elements of a {name}")
+    assert _paths(db, "how are orderings produced by swapping neighbouring elements")[0] == (
+        "src/iterators/permutation.java")
+    assert search_text.Term("aborted").found_in({"cancel"})
+    assert {"neighboring", "adjacent"} <= set(search_text.also_written("neighbouring"))
+    assert search_text.also_written("adjacent") == ()  # one way: code's word is the answer
+    assert search_text.Term("validated").found_in({"checks"}) is False  # measured, left out
+
+
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
     _add(db, "src/helper/ssg/ssg.ts", "render pages concurrently with a limit")
     _add(db, "src/middleware/static.ts", "serve static files")
