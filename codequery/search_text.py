@@ -157,6 +157,9 @@ _BUILD_FILE = re.compile(
     r"|\.(props|targets|slnx?)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
+# Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
+# `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
+_TOP_SCRIPT = re.compile(r"\.(ps1|psm1|cmd|bat)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -450,7 +453,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     name (`MediatR.Tests`, `integration-testing`, `web-e2e`, Kotlin's `commonTest`,
     `watchOS Example`), or with a test word first or before a support word
     (`test-helpers`, `okio-testing-support`); not `BenchmarkDotNet`, `goldenGate`,
-    `spec-parser` or `react-test-renderer`, which name code."""
+    `spec-parser` or `react-test-renderer`, which name code, nor a .NET package that
+    helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`)."""
     for folder in folders:
         lower = folder.lower()
         if lower in names:
@@ -463,6 +467,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY
+        if "." in folder or words and words[-1].lower() != tokens[-1]:
+            last.discard("testing")  # a package for tests: `Polly.Testing`, `ApiTesting`
         if not last.isdisjoint(names):
             return True
         pairs = zip(tokens, tokens[1:], strict=False)
@@ -520,7 +526,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
                 or lower.endswith((".ts", ".mts", ".cts"))
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"
-    if _BUILD_FILE.search(lower) or (folders_lower[:1] and not _DOC_FILE.search(lower) and (
+    if (_BUILD_FILE.search(lower) or not folders and _TOP_SCRIPT.search(lower)
+            or folders_lower[:1] and not _DOC_FILE.search(lower) and (
             folders_lower[0] in _TOOLING_DIRS
             or folders_lower[:2] == ["eng", "common"]  # .NET's Arcade scripts, copied in
             or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):

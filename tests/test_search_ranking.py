@@ -163,6 +163,14 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
+    # a .NET package that helps others test is code; a folder of tests is not
+    ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
+    ("src/Swashbuckle.AspNetCore.ApiTesting/ResponseValidator.cs", "source"),
+    ("integration-testing/jpms-test/src/A.java", "test"), ("testing/helpers.go", "test"),
+    ("test/Polly.Testing.Tests/A.cs", "test"), ("src/MediatR.Tests/A.cs", "test"),
+    # scripts at the top of a repository build and measure it
+    ("build.ps1", "config"), ("benchmark.ps1", "config"), ("build.cmd", "config"),
+    ("src/Module/Get-Thing.ps1", "source"),
     ("apps/web-e2e/src/commands.ts", "test"), ("pkg/__snapshots__/a.snap", "fixture"),
     ("x-pack/searchable-snapshots/src/Snap.java", "source"),
     ("__tests__/__prod_snapshots__/base.snap", "fixture"),
