@@ -31,7 +31,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 62
+SEARCH_VERSION = 63
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -98,11 +98,14 @@ def _symbols_and_docstrings(doc: dict[str, Any], symbols: list[dict[str, Any]]
 
 
 def _only_types(doc: dict[str, Any]) -> bool:
-    """Whether a record declares types and nothing else: no function, no method, and
-    no syntax error that may have hidden some (see search_text.kind_of)."""
+    """Whether a record declares types and nothing else: no function, no method, no
+    export but those types (graphql-js's `instanceOf.ts` exports a function its outline
+    does not show), and no syntax error that may have hidden some (see
+    search_text.kind_of)."""
     classes = doc.get("classes", [])
     return (bool(classes) and not doc.get("functions")
             and not any(c.get("methods") for c in classes)
+            and set(doc.get("exports", [])) <= {c.get("name") for c in classes}
             and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
 
 

@@ -278,7 +278,8 @@ def test_a_csharp_attribute_that_does_work_is_source(db):
 
 @pytest.mark.parametrize("path,kind", [
     ("src/FloatParseHandling.cs", "declarations"), ("src/Policy.java", "declarations"),
-    ("src/Options.kt", "declarations"), ("src/models.py", "source"), ("src/errors.ts", "source"),
+    ("src/Options.kt", "declarations"), ("src/models.py", "source"), ("src/errors.js", "source"),
+    ("src/metadata/args/ActionMetadataArgs.ts", "declarations"), ("src/types.mts", "declarations"),
 ])
 def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(path, kind):
     assert search_text.kind_of(path, only_types=True) == kind
@@ -1157,6 +1158,24 @@ def test_a_file_that_only_declares_types_ranks_as_declarations(db):
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
     assert kinds == {"Src/FloatParseHandling.cs": "declarations",
                      "Src/JsonTextReader.cs": "source", "Src/Other.cs": "source"}
+
+
+def test_a_typescript_file_of_interfaces_ranks_as_declarations_unless_it_exports_more(db):
+    # routing-controllers' metadata/args/*.ts only describe what ParamMetadata.ts works out
+    _add(db, "src/metadata/args/ParamMetadataArgs.ts",
+         classes=[{"name": "ParamMetadataArgs", "summary": "Param metadata arguments."}],
+         exports=["ParamMetadataArgs"])
+    # graphql-js's instanceOf.ts: a function its outline misses, beside a helper type
+    _add(db, "src/jsutils/instanceOf.ts", classes=[{"name": "Constructor"}],
+         exports=["instanceOf"])
+    _add(db, "src/metadata/ParamMetadata.ts", classes=[{
+        "name": "ParamMetadata", "summary": "Param metadata.",
+        "methods": [{"name": "constructor"}]}], exports=["ParamMetadata"])
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"src/metadata/args/ParamMetadataArgs.ts": "declarations",
+                     "src/jsutils/instanceOf.ts": "source",
+                     "src/metadata/ParamMetadata.ts": "source"}
+    assert _paths(db, "where is the param metadata")[0] == "src/metadata/ParamMetadata.ts"
 
 
 def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_nothing(db):
