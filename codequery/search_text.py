@@ -77,6 +77,9 @@ _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "
                            "_examples", "benches", "benchmarks", "bench", "benchmark",
                            "playground", "playgrounds",  # apps to try the library in
                            "docs_src"})  # the programs a documentation site shows (typer's)
+# A tutorial's programs are examples (bubbletea's `tutorials/basics/main.go`, easy-rules'
+# `easy-rules-tutorials/`); its prose stays docs.
+_TUTORIAL_DIRS = frozenset({"tutorial", "tutorials"})
 _TEST_FILE = re.compile(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
     r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
@@ -525,7 +528,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
     if (_folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]
-            or _DEMO_FILE.search(file_stem(lower))):
+            or _DEMO_FILE.search(file_stem(lower))
+            or _CODE_EXTENSION.search(lower) and _folder_named_as(folders, _TUTORIAL_DIRS)):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)

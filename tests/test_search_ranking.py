@@ -163,6 +163,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/test-utils.js", "test"), ("src/latest_helper.py", "source"),
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
+    ("tutorials/basics/main.go", "example"), ("docs/tutorial/first-steps.md", "docs"),
+    ("easy-rules-tutorials/src/main/java/Shop.java", "example"),
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
