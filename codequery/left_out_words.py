@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking
-from codequery.search_text import Term, forms
+from codequery.search_text import Term, asked_forms
 
 # SQLite FTS5's bm25 parameters.
 K1 = 1.2
@@ -48,14 +48,15 @@ def word_rarity(rows: int, matching: int) -> float:
 
 
 def pattern(term: Term) -> re.Pattern[str]:
-    """The term in lower-case text: any usual form of the word (American spellings and
-    the verb or singular of an irregular form included), or its parts in a row
+    """The term in lower-case text: any usual form of the word (American spellings, the
+    verb or singular of an irregular form and the word code names it by included, see
+    search_text.asked_forms), or its parts in a row
     (`sendFile` as "send file"), or, for a prefix, any word that starts as the search
     asks."""
     if term.prefix:  # as Term.expression asks for it
         stem = term.word[:max(3, len(term.word) - 2)]
         return re.compile(rf"(?<![a-z0-9]){re.escape(stem)}[a-z0-9]*")
-    alternatives = sorted(map(re.escape, forms(term.word)), key=len, reverse=True)
+    alternatives = sorted(map(re.escape, asked_forms(term.word)), key=len, reverse=True)
     if term.parts:
         alternatives.append(r"[^a-z0-9]+".join(map(re.escape, term.parts)))
     return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])")

@@ -23,6 +23,7 @@ from codequery import languages
 from codequery.printable import printable
 from codequery.search_text import (
     Term,
+    asked_forms,
     file_stem,
     forms,
     is_typings,
@@ -529,8 +530,8 @@ def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False
 
 
 def wanted_forms(terms: list[Term]) -> frozenset[str]:
-    """Every form of every word of the question (see search_text.forms)."""
-    return frozenset().union(*(forms(t.word) for t in terms),
+    """Every form of every word of the question (see search_text.asked_forms)."""
+    return frozenset().union(*(asked_forms(t.word) for t in terms),
                              *(forms(p) for t in terms for p in t.parts))
 
 

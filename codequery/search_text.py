@@ -77,8 +77,9 @@ _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "
                            "_examples", "benches", "benchmarks", "bench", "benchmark",
                            "playground", "playgrounds",  # apps to try the library in
                            "docs_src"})  # the programs a documentation site shows (typer's)
-# A tutorial's programs are examples (bubbletea's `tutorials/basics/main.go`, easy-rules'
-# `easy-rules-tutorials/`); its prose stays docs.
+# A top-level tutorial's programs are examples (bubbletea's `tutorials/basics/main.go`,
+# easy-rules' `easy-rules-tutorials/`); its prose stays docs, and an app's own tutorial
+# feature (`src/tutorial/Overlay.tsx`) code.
 _TUTORIAL_DIRS = frozenset({"tutorial", "tutorials"})
 _TEST_FILE = re.compile(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
@@ -130,7 +131,7 @@ _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.
                              r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                              # a linter's list of the findings it tolerates
                              r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
-# Settings for tools (CI, linters, bundlers, packaging): rarely what a question about
+# Settings for tools (linters, editors, bundlers, packaging): rarely what a question about
 # the code is after.
 _CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer",
                           ".husky", ".config", "meta-inf"})  # Java's service registrations
@@ -169,7 +170,7 @@ _BUILD_FILE = re.compile(
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
-_TOP_SCRIPT = re.compile(r"\.(ps1|psm1|cmd|bat)$")
+_TOP_SCRIPT = re.compile(r"\.(ps1|cmd|bat)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
@@ -481,8 +482,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY
-        if "." in folder or words and words[-1].lower() != tokens[-1]:
-            last.discard("testing")  # a package for tests: `Polly.Testing`, `ApiTesting`
+        if "." in folder:  # a .NET package for tests: `Polly.Testing`
+            last.discard("testing")
         if not last.isdisjoint(names):
             return True
         pairs = zip(tokens, tokens[1:], strict=False)
@@ -529,7 +530,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "test"
     if (_folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]
             or _DEMO_FILE.search(file_stem(lower))
-            or _CODE_EXTENSION.search(lower) and _folder_named_as(folders, _TUTORIAL_DIRS)):
+            or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
     if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
@@ -552,7 +553,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
         return "docs"
-    if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
+    if (any(p in _CONFIG_DIRS or p in _CI_DIRS for p in folders_lower)  # a nested one too
+            or _CONFIG_FILE.search(lower)
             or lower.startswith(".")
             # shell completions (monero's `utils/fish/`); a fish plugin's own code is not
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
@@ -636,6 +638,8 @@ class Term:
         whole = f'"{self.word}"'
         alternatives = [f'"{" ".join(self.parts)}"'] if self.parts else []
         alternatives += [f'"{other}"' for other in also_written(self.word)]
+        if (other := code_name(self.word)) and f'"{other}"' not in alternatives:
+            alternatives.append(f'"{other}"')
         return f'({" OR ".join([whole, *alternatives])})' if alternatives else whole
 
     def found_in(self, words: set[str]) -> bool:
@@ -643,7 +647,7 @@ class Term:
         all its parts, in any of their usual forms."""
         if self.prefix:
             return any(w.startswith(self.word) for w in words)
-        return (not words.isdisjoint(forms(self.word))
+        return (not words.isdisjoint(asked_forms(self.word))
                 or bool(self.parts) and all(not words.isdisjoint(forms(p)) for p in self.parts))
 
 
@@ -811,34 +815,28 @@ _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True
 # What code calls by another name: a question's word -> the word code more often writes
 # for the same thing ("neighbouring elements" are `adjacent`, a request "aborted" is
 # `cancel`led, a "combined" report is a `merge`, a "launched" process is `spawn`ed). One
-# more alternative each, not a replacement: the question's own word still counts.
-# Measured on bench/search_quality.py (3,245 questions): top-3 89.24% -> 89.37%, MRR
-# 0.810 -> 0.812 (29 better, 22 worse); bench/holdout as a whole (855) 86.67% -> 86.90%.
-# Left out, as they cost more than they found on the bench: validate/verify -> check,
-# extension -> plugin, property -> attribute, persist -> save, throttle -> limit,
-# concurrent -> parallel, warning -> warn.
+# more alternative each, one way (a file named `cancel.ts` is not named for "abort" unless
+# a question asks so), for the word in any of its usual forms and British spellings
+# (aborting, neighbours). Measured on bench/search_quality.py (3,245 questions): top-3
+# 89.24% -> 89.37%, MRR 0.810 -> 0.812 (29 better, 22 worse); bench/holdout as a whole
+# (855) 86.67% -> 86.90%. Left out, as they cost more than they found on the bench:
+# validate/verify -> check, extension -> plugin, property -> attribute, persist -> save,
+# throttle -> limit, concurrent -> parallel, warning -> warn; and, after a review, words
+# whose meaning in code differs (attribute -> property: a C# attribute is an annotation;
+# release -> free: a release is a version).
 _CODE_NAME_PAIRS = """
-neighbouring adjacent neighboring adjacent neighbour adjacent neighbor adjacent
-neighbours adjacent neighbors adjacent identical duplicate repeated duplicate
-duplicated duplicate begin start begins start halt stop halts stop terminate kill
-terminated kill quit exit retrieve fetch retrieves fetch abort cancel aborts cancel
-aborted cancel cancel abort cancelled abort canceled abort shorten truncate
-shortened truncate trim strip strip trim pause delay postpone defer postponed defer
-combine merge combined merge combines merge concatenate concat concatenated concat
-joined join guess detect guessed detect infer detect inferred detect sniff detect
-coerce convert coerced convert cast convert silence quiet silenced quiet mute quiet
-redact mask redacted mask obscure mask masked redact expire expiry expired expiry
-expiration expiry expires expiry launch spawn launched spawn launches spawn
-serialize marshal serialized marshal deserialize unmarshal deserialized unmarshal
-notify emit notified emit notifies emit broadcast publish broadcasts publish
-subscribe listen subscribed listen watch observe watched observe monitor watch
-monitored watch startup bootstrap teardown dispose shutdown close cleanup dispose
-cleaned dispose free release freed release released free release free
-synchronized lock periodically interval periodic interval recurring cron
-attribute property attributes properties failure error failures errors failed error
+neighbor adjacent identical duplicate repeated duplicate begin start halt stop
+terminate kill quit exit retrieve fetch abort cancel cancel abort shorten truncate
+trim strip strip trim pause delay postpone defer combine merge concatenate concat
+guess detect infer detect sniff detect coerce convert cast convert silence quiet
+mute quiet redact mask obscure mask mask redact expire expiry expiration expiry
+launch spawn serialize marshal deserialize unmarshal notify emit broadcast publish
+subscribe listen watch observe monitor watch startup bootstrap teardown dispose
+shutdown close cleanup dispose free release synchronized lock periodically interval
+periodic interval recurring cron failure error failed error
 """
 _CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
-_CODE_NAMES = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))
+_CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -848,6 +846,32 @@ def american(word: str) -> str:
     for pattern, replacement in _BRITISH:  # in turn: colourised -> colorised -> colorized
         word = pattern.sub(replacement, word, count=1)
     return word
+
+
+@functools.cache
+def _code_names() -> dict[str, str]:
+    """_CODE_NAME_ROOTS for every usual form of each word (abort: aborts, aborted,
+    aborting), a word listed itself keeping its own entry."""
+    names: dict[str, str] = {}
+    for word, code in _CODE_NAME_ROOTS.items():
+        names.update((form, code) for form in _forms_of(word) if form not in _CODE_NAME_ROOTS)
+    names.update(_CODE_NAME_ROOTS)
+    return names
+
+
+def code_name(word: str) -> str | None:
+    """The word code names what a question's `word` names by (see _CODE_NAME_ROOTS):
+    `aborted` -> cancel, `neighbouring` -> adjacent; None for most words."""
+    names = _code_names()
+    return names.get(word) or names.get(american(word))
+
+
+@functools.lru_cache(maxsize=4096)
+def asked_forms(word: str) -> frozenset[str]:
+    """What a text may use for a question's `word`: its forms (see forms) and those of
+    the word code names the same thing by (see code_name)."""
+    other = code_name(word.lower())
+    return forms(word) | forms(other) if other else forms(word)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -860,11 +884,10 @@ def forms(word: str) -> frozenset[str]:
 
 
 def also_written(word: str) -> tuple[str, ...]:
-    """What code may write for a question's word besides its usual forms: its American
-    spelling (see american), the verb of an irregular participle or the singular of an
-    irregular plural (see _IRREGULAR), or the word code names the same thing by (see
-    _CODE_NAMES)."""
-    others = (american(word), _IRREGULAR.get(word, word), _CODE_NAMES.get(word, word))
+    """What code may write for a word besides its usual forms: its American spelling
+    (see american), or the verb of an irregular participle or the singular of an
+    irregular plural (see _IRREGULAR)."""
+    others = (american(word), _IRREGULAR.get(word, word))
     return tuple(dict.fromkeys(other for other in others if other != word))
 
 

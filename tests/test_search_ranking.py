@@ -142,6 +142,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("Makefile.in", "config"), ("cmake/config.cmake.in", "config"), ("BUCK", "config"),
     ("test.c", "test"), ("test.js", "test"),
     (".github/workflows/test.yml", "meta"), (".gitlab/ci/build.yml", "meta"),
+    ("packages/foo/.github/scripts/release.js", "config"),
     ("src/latest.c", "source"), ("src/.github-mirror/sync.py", "source"),
     ("lib/faraday/adapter/test.rb", "source"), ("lib/plug/test.ex", "source"),
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
@@ -164,16 +165,18 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
     ("tutorials/basics/main.go", "example"), ("docs/tutorial/first-steps.md", "docs"),
+    ("src/tutorial/Overlay.tsx", "source"),
     ("easy-rules-tutorials/src/main/java/Shop.java", "example"),
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
     ("src/Swashbuckle.AspNetCore.ApiTesting/ResponseValidator.cs", "source"),
     ("integration-testing/jpms-test/src/A.java", "test"), ("testing/helpers.go", "test"),
+    ("IntegrationTesting/A.cs", "test"), ("src/UnitTesting/A.cs", "test"),
     ("test/Polly.Testing.Tests/A.cs", "test"), ("src/MediatR.Tests/A.cs", "test"),
     # scripts at the top of a repository build and measure it
     ("build.ps1", "config"), ("benchmark.ps1", "config"), ("build.cmd", "config"),
-    ("src/Module/Get-Thing.ps1", "source"),
+    ("src/Module/Get-Thing.ps1", "source"), ("Module.psm1", "source"),
     ("apps/web-e2e/src/commands.ts", "test"), ("pkg/__snapshots__/a.snap", "fixture"),
     ("x-pack/searchable-snapshots/src/Snap.java", "source"),
     ("__tests__/__prod_snapshots__/base.snap", "fixture"),
@@ -282,7 +285,8 @@ def test_a_csharp_attribute_that_does_work_is_source(db):
 @pytest.mark.parametrize("path,kind", [
     ("src/FloatParseHandling.cs", "declarations"), ("src/Policy.java", "declarations"),
     ("src/Options.kt", "declarations"), ("src/models.py", "source"), ("src/errors.js", "source"),
-    ("src/metadata/args/ActionMetadataArgs.ts", "declarations"), ("src/types.mts", "declarations"),
+    ("src/metadata/args/ActionMetadataArgs.ts", "declarations"),
+    ("src/Options.mts", "declarations"),
 ])
 def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(path, kind):
     assert search_text.kind_of(path, only_types=True) == kind
@@ -945,10 +949,22 @@ def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
         _add(db, f"src/{name}.java", f"elements of a {name}")
     assert _paths(db, "how are orderings produced by swapping neighbouring elements")[0] == (
         "src/iterators/permutation.java")
-    assert search_text.Term("aborted").found_in({"cancel"})
-    assert {"neighboring", "adjacent"} <= set(search_text.also_written("neighbouring"))
-    assert search_text.also_written("adjacent") == ()  # one way: code's word is the answer
-    assert search_text.Term("validated").found_in({"checks"}) is False  # measured, left out
+    assert search_text.Term("aborting").found_in({"cancel"})  # any form of the word
+    assert search_text.code_name("neighbours") == "adjacent"  # British spellings too
+    assert search_text.code_name("adjacent") is None  # one way: code's word is the answer
+    assert not search_text.Term("validated").found_in({"checks"})  # measured, left out
+    assert not search_text.Term("release").found_in({"free"})  # a release is a version
+
+
+def test_a_file_named_by_code_s_word_is_not_named_for_the_question_s_other_word(db):
+    # a question about "cancel" may want `abort`, but a file named `failure` is not named
+    # for a question's "error": the name bonus goes one way, as the words do
+    _add(db, "src/failure.go", "error handling of calls")
+    _add(db, "src/dispatch.go", "error handling of calls")
+    for name in ("router", "server", "client"):
+        _add(db, f"src/{name}.go", f"the {name} of calls")
+    scores = {r["path"]: r["score"] for r in db.search("where is the error handled")}
+    assert scores["src/failure.go"] == scores["src/dispatch.go"] > 0
 
 
 def test_the_initials_of_a_phrase_find_the_folder_named_by_them(db):
