@@ -131,10 +131,6 @@ _GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.
                              r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                              # a linter's list of the findings it tolerates
                              r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
-# Settings for tools (linters, editors, bundlers, packaging): rarely what a question about
-# the code is after.
-_CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer",
-                          ".husky", ".config", "meta-inf"})  # Java's service registrations
 # A CI service's folder at the top (workflows, issue templates, bots' settings): how the
 # project is run, like its changelog, never what a question about the code is after
 # (pydantic's `.github/workflows/third-party.yml` came first for third-party plugins).
@@ -142,6 +138,11 @@ _CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer",
 # env check 2 -> 1), none worse; bench/holdout unchanged.
 _CI_DIRS = frozenset({".github", ".circleci", ".gitlab", ".buildkite", ".azure-pipelines",
                       ".gitea", ".forgejo"})
+# Settings for tools (linters, editors, bundlers, packaging, Java's service registrations
+# in `META-INF/`, a package's own CI folder deeper in the tree): rarely what a question
+# about the code is after.
+_CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer", ".husky", ".config",
+                          "meta-inf"}) | _CI_DIRS
 _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
@@ -215,6 +216,8 @@ _DOC_FILE = re.compile(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|te
 # instruction files: about working on the project, not what its code does.
 _AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini", ".aider",
                          ".continue", ".roo", ".clinerules", ".kiro"})
+# Folders at the top that hold the project's running, not its code (see kind_of).
+_TOP_META_DIRS = _AGENT_DIRS | _CI_DIRS
 # Instructions to coding agents: how to work on the project, with a word on all of it
 # (`docs/agents.md` may document an agents feature: only these names, as spelled).
 _AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
@@ -514,7 +517,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     folders_lower = [folder.lower() for folder in folders]
     if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
-            and (folders_lower[0] in _AGENT_DIRS or folders_lower[0] in _CI_DIRS)):
+            and folders_lower[0] in _TOP_META_DIRS):
         return "meta"
     if (generated or any(p in _GENERATED_DIRS for p in folders_lower)
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
@@ -553,8 +556,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
         return "docs"
-    if (any(p in _CONFIG_DIRS or p in _CI_DIRS for p in folders_lower)  # a nested one too
-            or _CONFIG_FILE.search(lower)
+    if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
             or lower.startswith(".")
             # shell completions (monero's `utils/fish/`); a fish plugin's own code is not
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
