@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codequery import ledger, snippets
+from codequery import file_text, ledger, proximity, snippets
 from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
@@ -67,7 +67,8 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
         raise CodeQueryError("the query is empty: give one or more words to search for")
     if not 1 <= limit <= MAX_LIMIT:
         raise CodeQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    results = ws.store.search(query, limit, tests=tests)
+    results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(
+        ws.root, path, proximity.MAX_CHARS))
     for result in results:
         result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
         result["snippet"] = snippets.marked(result["snippet"])

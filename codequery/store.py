@@ -9,11 +9,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from codequery import fts_lookup, left_out_words, migrations, ranking, search_text, spoken_for
+from codequery import (
+    fts_lookup,
+    left_out_words,
+    migrations,
+    proximity,
+    ranking,
+    search_text,
+    spoken_for,
+)
 from codequery.errors import CodeQueryError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -315,10 +323,12 @@ class Store:
         record.update(json.loads(row["doc"]))
         return record
 
-    def search(self, text: str, limit: int = 10, tests: bool = False
-               ) -> list[dict[str, Any]]:
+    def search(self, text: str, limit: int = 10, tests: bool = False,
+               read: Callable[[str], str | None] | None = None) -> list[dict[str, Any]]:
         """Ranked matches for a question or some words (see search_text and ranking).
-        Tests, fixtures and examples follow the source; with `tests`, only they come."""
+        Tests, fixtures and examples follow the source; with `tests`, only they come.
+        `read` gives a file's text as it is now (None if it cannot): the best candidates
+        are then ranked by where the question's words meet too (see proximity)."""
         terms = search_text.query_terms(text)
         terms += [search_text.Term(a) for a in self._named_acronyms(text)
                   if all(t.word != a for t in terms)]
@@ -356,6 +366,8 @@ class Store:
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares())
+        if read is not None:
+            ranked = proximity.reordered(ranked, terms, read)
         results = []
         for cand in ranked[:limit]:
             row = cand.row

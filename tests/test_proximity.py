@@ -1,0 +1,164 @@
+"""Where a question's words meet in a file (codequery.proximity) and the reading of the
+work tree's files for it (codequery.file_text): in process, with real files and a real
+SQLite index."""
+
+import os
+
+import pytest
+
+from codequery import file_text, operations, proximity, search_text, store
+from codequery.workspace import Workspace
+from tests.helpers import cli_run, make_repo
+from tests.test_search_ranking import _add, _paths
+
+
+def _held(question: str, text: str, window: int | None = None) -> float:
+    finder = proximity.Finder(search_text.query_terms(question))
+    return proximity.held_together(text, finder, window)
+
+
+def test_words_in_one_function_hold_the_whole_question():
+    text = "def debounce(wait, callback):\n    timer = schedule(wait)\n    return timer\n"
+    assert _held("debounce a callback with a timer", text) == 1.0
+
+
+def test_words_far_apart_hold_only_what_one_window_holds():
+    text = "debounce()\n" + "pass\n" * 40 + "callback()\n" + "pass\n" * 40 + "timer()\n"
+    assert _held("debounce a callback with a timer", text) == pytest.approx(1 / 3)
+    assert _held("debounce a callback with a timer", text, window=100) == 1.0
+
+
+@pytest.mark.parametrize("text,share", [
+    ("x = cacheSize\n", 1.0),            # a camelCase name: both its words
+    ("cache_size = 0\n", 1.0),
+    ("CACHE_SIZE = 0\n", 1.0),
+    ("caches sized\n", 1.0),             # other forms of the words
+    ("cachesize = 0\n", 0.0),            # one lower-case word is not two
+    ("escaches outsize\n", 0.0),         # inside other words
+])
+def test_a_word_counts_where_an_identifier_has_it_as_a_word(text, share):
+    assert _held("cache size", text) == share
+
+
+def test_a_capital_run_and_digits_are_words_of_their_own():
+    assert _held("http server", "class HTTPServer2:\n") == 1.0
+    assert _held("client ip", "zip = unzip(clientship)\n") == 0.0
+
+
+def test_a_name_typed_as_code_is_found_however_it_is_written():
+    assert _held("sendFile stream", "def send_file(stream):\n") == 1.0
+    assert _held("sendFile stream", "function sendFile(stream) {}\n") == 1.0
+
+
+def test_a_prefix_finds_its_continuations():
+    assert _held("serial* port", "serializer.port = 1\n") == 1.0
+
+
+def test_a_word_the_question_asks_twice_in_two_forms_counts_for_both():
+    assert _held("run runs", "run()\n") == 1.0
+
+
+def _hub_and_helper(db: store.Store) -> None:
+    # The hub names every asked word in its overview and symbols, so bm25 puts it first;
+    # only the helper's one function holds them together.
+    _add(db, "src/hub.ts", "debounce callback timer everywhere",
+         overview="Form state: debounce settings, a callback registry and a timer pool.",
+         functions=[{"name": "debounceSettings"}, {"name": "callbackRegistry"},
+                    {"name": "timerPool"}])
+    _add(db, "src/utils.ts", "debounce callback timer helpers", overview="Small helpers.")
+    for i in range(10):  # words that are rare, as in a real index
+        _add(db, f"src/other{i}.ts", "render layout", overview="Renders a layout.")
+
+
+HUB = ("export function debounceSettings() {}\n" + "// form state\n" * 60
+       + "export function callbackRegistry() {}\n" + "// more state\n" * 60
+       + "export function timerPool() {}\n")
+UTILS = ("export function debounce(callback, wait) {\n  const timer = setTimeout(callback, wait)\n"
+         "  return timer\n}\n")
+
+
+@pytest.fixture
+def db(tmp_path):
+    return store.Store(store.connect(tmp_path / "data.db"), "demo")
+
+
+def test_the_file_whose_words_meet_comes_before_one_that_spreads_them(db, tmp_path):
+    _hub_and_helper(db)
+    files = {"src/hub.ts": HUB, "src/utils.ts": UTILS}
+    question = "where is a callback debounced with a timer"
+    assert _paths(db, question)[0] == "src/hub.ts"  # the index alone
+    assert _paths(db, question, read=files.get)[0] == "src/utils.ts"
+
+
+def test_a_file_that_cannot_be_read_keeps_its_place(db):
+    _hub_and_helper(db)
+    question = "where is a callback debounced with a timer"
+    assert _paths(db, question, read=lambda path: None) == _paths(db, question)
+
+
+def test_a_one_word_question_is_not_read_again(db):
+    _hub_and_helper(db)
+    read = []
+    db.search("debounce", read=lambda path: read.append(path))
+    assert read == []
+
+
+def test_only_the_best_candidates_are_read(db, monkeypatch):
+    for i in range(12):
+        _add(db, f"src/m{i:02d}.py", "parse token", overview="Parse a token.")
+    monkeypatch.setattr(proximity, "CHECKED", 5)
+    read = []
+    db.search("parse token", read=lambda path: read.append(path))
+    assert len(read) == 5
+
+
+SETTLE = """export function settle(fn, ms) {
+  let pending
+  return () => {
+    // debounce: the callback runs once the timer is quiet
+    clearTimeout(pending)
+    pending = setTimeout(fn, ms)
+  }
+}
+"""
+
+
+def test_search_reads_the_work_tree_as_it_is_now(tmp_path):
+    files = {"src/hub.ts": HUB, "src/utils.ts": SETTLE}
+    files.update({f"src/view{i}.ts": f"// Renders layout {i}.\nexport function render{i}"
+                  "(layout) { return layout }\n" for i in range(8)})
+    root = make_repo(tmp_path / "repo", files)
+    assert cli_run(root, "init", "--documenter", "builtin", "--no-hooks").exit_code == 0
+    ws = Workspace(root)
+    question = "where is a callback debounced with a timer"
+    assert ws.store.search(question)[0]["path"] == "src/hub.ts"  # the index alone
+    assert operations.search(ws, question)[0]["path"] == "src/utils.ts"
+    # spread apart in the work tree (not documented again), its words no longer meet
+    (root / "src/utils.ts").write_text(SETTLE.replace("// debounce: the callback runs once "
+                                                      "the timer is quiet", "\n" * 40))
+    assert operations.search(ws, question)[0]["path"] == "src/hub.ts"
+
+
+def test_text_of_reads_a_file_inside_the_repository(tmp_path):
+    (tmp_path / "a.py").write_text("héllo wörld")
+    assert file_text.text_of(tmp_path, "a.py", 100) == "héllo wörld"
+    assert file_text.text_of(tmp_path, "a.py", 2) == "h\ufffd"  # cut inside a letter
+    (tmp_path / "bad.bin").write_bytes(b"ok\xff\xfe")
+    assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\ufffd\ufffd"
+
+
+def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path):
+    root, outside = tmp_path / "repo", tmp_path / "secret.txt"
+    root.mkdir()
+    outside.write_text("password")
+    os.symlink(outside, root / "link.txt")
+    os.mkfifo(root / "pipe")
+    (root / "dir").mkdir()
+    assert file_text.text_of(root, "link.txt", 100) is None
+    assert file_text.text_of(root, "../secret.txt", 100) is None
+    assert file_text.text_of(root, "pipe", 100) is None
+    assert file_text.text_of(root, "dir", 100) is None
+    assert file_text.text_of(root, "gone.py", 100) is None
+    (root / "inner.txt").write_text("inside")
+    os.symlink(root / "inner.txt", root / "inner-link.txt")
+    assert file_text.text_of(root, "inner-link.txt", 100) == "inside"
