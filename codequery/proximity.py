@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from codequery.search_text import Term, asked_forms, forms
@@ -106,9 +107,17 @@ def _starts_word(text: str, at: int) -> bool:
     return False
 
 
-def held_together(text: str, finder: Finder, window: int | None = None) -> float:
-    """The largest share of `finder`'s terms found in some `window` consecutive lines of
-    `text` (0 to 1)."""
+@dataclass(frozen=True)
+class Meeting:
+    """Where most of a question's terms meet in a file."""
+
+    share: float  # of the terms, 0 to 1
+    lines: tuple[int, int] | None  # first and last line (from 1); None: fewer than two
+
+
+def held_together(text: str, finder: Finder, window: int | None = None) -> Meeting:
+    """The most of `finder`'s terms found in some `window` consecutive lines of `text`
+    (the first such lines)."""
     window = window or WINDOW_LINES
     text = text[:MAX_CHARS]
     lower = text.lower()
@@ -116,7 +125,7 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> float
         text = lower
     hits = sorted((line, term) for term in range(len(finder.terms))
                   for line in finder.lines(text, lower, term))
-    best, held, low = 0, 0, 0
+    best, held, low, lines = 0, 0, 0, None
     counts = [0] * len(finder.terms)  # of each term in the window that ends at this line
     for line, i in hits:
         while hits[low][0] <= line - window:
@@ -128,22 +137,26 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> float
         if not counts[i]:
             held += 1
         counts[i] += 1
-        best = max(best, held)
-    return best / len(finder.terms) if finder.terms else 0.0
+        if held > best:
+            best, lines = held, (hits[low][0] + 1, line + 1)
+    return Meeting(best / len(finder.terms) if finder.terms else 0.0,
+                   lines if best >= 2 else None)
 
 
 def reordered(ranked: list[Ranked], terms: Sequence[Term],
               read: Callable[[str], str | None]) -> list[Ranked]:
     """`ranked` (best first) with its first CHECKED candidates' scores raised by how much
     of the question they hold together, and sorted again; the rest after them, as they
-    were. A file `read` cannot give (None) keeps its score."""
+    were. A file `read` cannot give (None) keeps its score. Each candidate read gets
+    `row["lines"]`: where its terms meet (see Meeting), or None."""
     if len(terms) < 2:
         return ranked
     finder = Finder(terms)
     top = ranked[:CHECKED]
     for cand in top:
         text = read(cand.row["path"])
-        if text:
-            cand.score *= 1 + PROXIMITY_BONUS * held_together(text, finder)
+        meeting = held_together(text, finder) if text else Meeting(0.0, None)
+        cand.score *= 1 + PROXIMITY_BONUS * meeting.share
+        cand.row["lines"] = meeting.lines
     top.sort(key=lambda c: (-c.score, c.row["path"]))
     return top + ranked[CHECKED:]

@@ -379,7 +379,8 @@ class Store:
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"],
-                "symbols": ranking.matching_symbols(symbols, terms)})
+                "symbols": ranking.matching_symbols(symbols, terms),
+                "lines": list(row["lines"]) if row.get("lines") else None})
         return results
 
     def _language_shares(self) -> dict[str, float]:

@@ -14,7 +14,7 @@ from tests.test_search_ranking import _add, _paths
 
 def _held(question: str, text: str, window: int | None = None) -> float:
     finder = proximity.Finder(search_text.query_terms(question))
-    return proximity.held_together(text, finder, window)
+    return proximity.held_together(text, finder, window).share
 
 
 def test_words_in_one_function_hold_the_whole_question():
@@ -48,6 +48,13 @@ def test_a_capital_run_and_digits_are_words_of_their_own():
 def test_a_name_typed_as_code_is_found_however_it_is_written():
     assert _held("sendFile stream", "def send_file(stream):\n") == 1.0
     assert _held("sendFile stream", "function sendFile(stream) {}\n") == 1.0
+
+
+def test_the_meeting_names_its_first_and_last_line():
+    finder = proximity.Finder(search_text.query_terms("debounce a callback with a timer"))
+    text = "a\nb\n# debounce the callback\nc\n  timer = 1\n" + "d\n" * 30 + "timer\n"
+    assert proximity.held_together(text, finder).lines == (3, 5)
+    assert proximity.held_together("timer\n", finder).lines is None  # one word meets none
 
 
 def test_a_prefix_finds_its_continuations():
@@ -132,7 +139,10 @@ def test_search_reads_the_work_tree_as_it_is_now(tmp_path):
     ws = Workspace(root)
     question = "where is a callback debounced with a timer"
     assert ws.store.search(question)[0]["path"] == "src/hub.ts"  # the index alone
-    assert operations.search(ws, question)[0]["path"] == "src/utils.ts"
+    first = operations.search(ws, question)[0]
+    assert (first["path"], first["lines"]) == ("src/utils.ts", [4, 4])
+    shown = cli_run(root, "search", question).output.splitlines()
+    assert shown[0].split() == ["src/utils.ts", f"{first['score']:.2f}", "line", "4"]
     # spread apart in the work tree (not documented again), its words no longer meet
     (root / "src/utils.ts").write_text(SETTLE.replace("// debounce: the callback runs once "
                                                       "the timer is quiet", "\n" * 40))

@@ -28,13 +28,20 @@ def _highlight_marks(snippet: str) -> str:
                    else _escape(piece) for piece, match in snippets.runs(snippet))
 
 
+def _meeting(result: dict) -> str:
+    """Where the question's words meet in the file, if it was read (see proximity)."""
+    first, last = result.get("lines") or (0, 0)
+    return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
+
+
 def _print_plain(results: list[dict]) -> None:
-    """A result per block: path, score (and stale), then the matching line and the
-    overview, indented; matches stay marked with `**`."""
+    """A result per block: path, score (and stale, and the lines where the question's
+    words meet), then the matching line and the overview, indented; matches stay marked
+    with `**`."""
     lines = []
     for r in results:
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
-                     + ("  (stale)" if r["stale"] else ""))
+                     + ("  (stale)" if r["stale"] else "") + _meeting(r))
         snippet = r["snippet"].replace("\n", " ")
         overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
         pieces = snippets.runs(snippet)
@@ -91,8 +98,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     table.add_column("overview", ratio=3, overflow="fold")
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
-        path = _escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
-                                                 else "")
+        path = (_escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
+                                                  else "") + f"[dim]{_meeting(r)}[/dim]")
         snippet = _highlight_marks(r["snippet"])
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),

@@ -90,8 +90,10 @@ def build(ws: Workspace) -> MCPServer:
         names, overviews, docstrings and the words each file uses. End a word with * for
         a prefix. Returns ranked files with score, kind (source, test, fixture, example),
         overview, a snippet (matches in **; every * and \\ of the text itself reads
-        \\* and \\\\, so each bare ** marks a match), whether the record is stale, and
-        the matching symbols with their line numbers. Tests follow the source they
+        \\* and \\\\, so each bare ** marks a match), whether the record is stale,
+        the matching symbols with their line numbers, and lines: the first and last line
+        where most of the question's words meet (null when fewer than two do, or for a
+        file ranked too low to be read again). Tests follow the source they
         exercise; tests=true searches only tests, fixtures and examples. limit: 1 to 200
         results (default 10). No match is no error: the text then says how much the
         index holds, and how much is still waiting to be documented."""
