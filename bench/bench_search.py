@@ -11,8 +11,9 @@ prints:
 (b) `Store.search` in process at 50,000 records (the documented records copied through
     `Store.put`, each copy with its words swapped for others of about the same
     frequency, and its file a hard link to the one it copies, since a search reads its
-    best candidates again): p50 and p99 over a fixed list of agent-style queries, common
-    words among them; goal: p50 under 20 ms.
+    best candidates again; a copy's file keeps the original's words, so the reading is
+    timed on about as many matches, from the page cache): p50 and p99 over a fixed list
+    of agent-style queries, common words among them; goal: p50 under 20 ms.
 
     python bench/bench_search.py [--files 1000] [--records 50000] [--runs 21] [--rounds 5]
                                  [--rev REV]   # e.g. --rev HEAD: the committed code

@@ -4,21 +4,30 @@ proximity): only a regular file inside the repository, and only so far."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 
 def text_of(root: Path, path: str, limit: int) -> str | None:
-    """The first `limit` characters' worth of `path` (relative to `root`) decoded as
-    UTF-8 (bad bytes replaced); None for a file that is gone, unreadable, not a regular
-    file, or a link that leads out of the repository."""
-    inside = os.path.realpath(root)
-    full = os.path.realpath(os.path.join(inside, path))
-    if os.path.commonpath((inside, full)) != inside:
-        return None
-    if not os.path.isfile(full):  # a fifo would block the read
-        return None
+    """The first `limit` bytes of `path` (relative to `root`) decoded as UTF-8 (bad bytes
+    replaced); None for a file that is gone, unreadable, not a regular file, or a link
+    that leads out of the repository."""
     try:
-        with open(full, "rb") as handle:
-            return handle.read(limit).decode("utf-8", errors="replace")
+        inside = Path(os.path.realpath(root))
+        full = Path(os.path.realpath(inside / path))
+        if not full.is_relative_to(inside):
+            return None
+        # no link followed (one made since realpath would lead anywhere), no wait for a
+        # fifo's writer; then only a regular file is read
+        handle = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except (OSError, ValueError):
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        with os.fdopen(os.dup(handle), "rb") as file:
+            return file.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    finally:
+        os.close(handle)

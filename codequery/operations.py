@@ -60,8 +60,9 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
 def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
            ) -> list[dict[str, Any]]:
     """Ranked results: path, score, overview, snippet (matches in **, the text's own *
-    and \\ escaped: see snippets), stale, kind (see search_text.kind_of), and the symbols
-    whose names match the query, with their line numbers. Tests follow the source unless
+    and \\ escaped: see snippets), stale, kind (see search_text.kind_of), the symbols
+    whose names match the query, with their line numbers, and lines: where the query's
+    words meet in the file as it is now (see proximity), or None. Tests follow the source unless
     asked for (`tests` gives only tests, fixtures and examples)."""
     if not isinstance(query, str) or not query.strip():
         raise CodeQueryError("the query is empty: give one or more words to search for")

@@ -27,9 +27,12 @@ from codequery.search_text import Term, asked_forms, forms
 WINDOW_LINES = 15
 PROXIMITY_BONUS = 1.0
 CHECKED = 12
-# A file is read this far at most: a generated table or a bundle says little in its
-# later lines. The same ranks as reading 400,000; 60,000 one question lower.
+# A file is read this far at most (bytes): a generated table or a bundle says little in
+# its later lines. The same ranks as reading 400,000; 60,000 one question lower.
 MAX_CHARS = 150_000
+# A term matched more often in one file is not looked for further in it (a one-letter
+# prefix, `aaaa...`): a search stays fast whatever a file holds.
+MAX_MATCHES = 5_000
 
 _NEWLINE = "\n"
 
@@ -72,21 +75,32 @@ class Finder:
             self.terms.append((re.compile(found), words))
 
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
-        """The line of each word of `text` (`lower`, in lower case) that is the term."""
+        """Each line, once and in order, that holds a word of `text` (`lower`, in lower
+        case) that is the term; after MAX_MATCHES matches of it, no more."""
         found, words = self.terms[term]
-        line, counted = 0, 0
-        for match in found.finditer(lower):
+        line, counted, at = 0, 0, 0
+        for _ in range(MAX_MATCHES):
+            match = found.search(lower, at)
+            if match is None:
+                return
             start, end = match.span()
-            if start and text[start - 1].isalnum() and not _starts_word(text, start):
+            if _starts_word(text, start):
+                # `cacheSize` reads as `caches` + `ize`: a shorter form may end where a
+                # word does
+                while end > start and not (_starts_word(text, end) and (
+                        end == match.end() or words and lower[start:end] in words)):
+                    end -= 1
+            else:
+                end = start
+            if end == start:  # not a word: one may start inside it (`unparseParser`)
+                at = next((k for k in range(start + 1, match.end()) if _starts_word(text, k)),
+                          match.end())
                 continue
-            # `cacheSize` reads as `caches` + `ize`: a shorter form may end where a word does
-            while end > start and not (_starts_word(text, end) and (
-                    end == match.end() or words and lower[start:end] in words)):
-                end -= 1
-            if end > start:
-                line += lower.count(_NEWLINE, counted, start)
-                counted = start
-                yield line
+            line += lower.count(_NEWLINE, counted, start)
+            yield line
+            # the rest of the line holds nothing more to know
+            at = counted = lower.find(_NEWLINE, end) + 1 or len(lower)
+            line += 1
 
 
 def _starts_word(text: str, at: int) -> bool:
@@ -120,8 +134,8 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
     (the first such lines)."""
     window = window or WINDOW_LINES
     text = text[:MAX_CHARS]
-    lower = text.lower()
-    if len(lower) != len(text):  # a letter whose small form is longer: no cases to read
+    lower = text.replace("\u0130", "I").lower()  # İ: the one letter whose small form is two
+    if len(lower) != len(text):  # (should Unicode add another: no cases to read)
         text = lower
     hits = sorted((line, term) for term in range(len(finder.terms))
                   for line in finder.lines(text, lower, term))
@@ -138,9 +152,21 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
             held += 1
         counts[i] += 1
         if held > best:
-            best, lines = held, (hits[low][0] + 1, line + 1)
+            best, lines = held, (_first_needed(hits, low, counts) + 1, line + 1)
+            if best == len(finder.terms):
+                break
     return Meeting(best / len(finder.terms) if finder.terms else 0.0,
                    lines if best >= 2 else None)
+
+
+def _first_needed(hits: list[tuple[int, int]], low: int, counts: list[int]) -> int:
+    """The first line of the window that starts at hits[low] without the hits of terms
+    the window holds again later."""
+    extra: dict[int, int] = {}
+    while counts[hits[low][1]] - extra.get(hits[low][1], 0) > 1:
+        extra[hits[low][1]] = extra.get(hits[low][1], 0) + 1
+        low += 1
+    return hits[low][0]
 
 
 def reordered(ranked: list[Ranked], terms: Sequence[Term],

@@ -287,3 +287,11 @@ def test_no_results_in_an_empty_index_says_the_index_is_empty(repo):
     result = cli_run(repo, "search", "zqxj")
     assert result.exit_code == 0
     assert "no results for 'zqxj': the index is empty" in result.stderr
+
+
+@pytest.mark.parametrize("lines,shown", [(None, ""), ([4, 4], "  line 4"),
+                                         ([3, 5], "  lines 3-5")])
+def test_plain_output_says_where_the_words_meet(lines, shown):
+    from codequery.cli import reading
+
+    assert reading._meeting({"lines": lines}) == shown

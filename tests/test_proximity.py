@@ -1,12 +1,9 @@
-"""Where a question's words meet in a file (codequery.proximity) and the reading of the
-work tree's files for it (codequery.file_text): in process, with real files and a real
-SQLite index."""
-
-import os
+"""Where a question's words meet in a file (codequery.proximity): in process, with real
+files and a real SQLite index."""
 
 import pytest
 
-from codequery import file_text, operations, proximity, search_text, store
+from codequery import operations, proximity, search_text, store
 from codequery.workspace import Workspace
 from tests.helpers import cli_run, make_repo
 from tests.test_search_ranking import _add, _paths
@@ -20,6 +17,11 @@ def _held(question: str, text: str, window: int | None = None) -> float:
 def test_words_in_one_function_hold_the_whole_question():
     text = "def debounce(wait, callback):\n    timer = schedule(wait)\n    return timer\n"
     assert _held("debounce a callback with a timer", text) == 1.0
+
+
+def test_a_window_is_fifteen_lines():
+    assert _held("debounce timer", "debounce\n" + "x\n" * 13 + "timer\n") == 1.0  # 14 apart
+    assert _held("debounce timer", "debounce\n" + "x\n" * 14 + "timer\n") == 0.5  # 15 apart
 
 
 def test_words_far_apart_hold_only_what_one_window_holds():
@@ -42,7 +44,28 @@ def test_a_word_counts_where_an_identifier_has_it_as_a_word(text, share):
 
 def test_a_capital_run_and_digits_are_words_of_their_own():
     assert _held("http server", "class HTTPServer2:\n") == 1.0
+    assert _held("server http", "HTTP2Server\n") == 1.0
     assert _held("client ip", "zip = unzip(clientship)\n") == 0.0
+
+
+@pytest.mark.parametrize("question,text", [
+    ("port* config", "import_port_config\n"),      # `import...` is no port, `port` is
+    ("parse* token", "unparseParser(token)\n"),
+    ("size cache", "upsizeSize cache\n"),           # `sizes` read inside `upsizeSize`
+])
+def test_a_word_inside_what_was_not_a_word_is_still_found(question, text):
+    assert _held(question, text) == 1.0
+
+
+def test_a_letter_whose_small_form_is_longer_leaves_the_cases_readable():
+    assert _held("cache size", "İstanbul\nx = cacheSize\n") == 1.0
+
+
+def test_a_term_matched_too_often_in_a_file_is_not_looked_for_further(monkeypatch):
+    text = "cache\n" * 30 + "size\n"
+    assert _held("cache size", text) == 1.0
+    monkeypatch.setattr(proximity, "MAX_MATCHES", 5)
+    assert _held("cache size", text) == 0.5  # the cache near `size` was never reached
 
 
 def test_a_name_typed_as_code_is_found_however_it_is_written():
@@ -55,6 +78,9 @@ def test_the_meeting_names_its_first_and_last_line():
     text = "a\nb\n# debounce the callback\nc\n  timer = 1\n" + "d\n" * 30 + "timer\n"
     assert proximity.held_together(text, finder).lines == (3, 5)
     assert proximity.held_together("timer\n", finder).lines is None  # one word meets none
+    # a word the window holds again later does not stretch it back
+    text = "debounce\n" + "x\n" * 4 + "debounce\n" + "x\n" * 4 + "timer callback\n"
+    assert proximity.held_together(text, finder).lines == (6, 11)
 
 
 def test_a_prefix_finds_its_continuations():
@@ -97,10 +123,13 @@ def test_the_file_whose_words_meet_comes_before_one_that_spreads_them(db, tmp_pa
     assert _paths(db, question, read=files.get)[0] == "src/utils.ts"
 
 
-def test_a_file_that_cannot_be_read_keeps_its_place(db):
+def test_a_file_that_cannot_be_read_keeps_its_score_and_says_no_lines(db):
     _hub_and_helper(db)
     question = "where is a callback debounced with a timer"
-    assert _paths(db, question, read=lambda path: None) == _paths(db, question)
+    unread = db.search(question, read=lambda path: None)
+    assert [(r["path"], r["score"]) for r in unread] == [
+        (r["path"], r["score"]) for r in db.search(question)]
+    assert {r["lines"] for r in unread} == {None}
 
 
 def test_a_one_word_question_is_not_read_again(db):
@@ -115,8 +144,9 @@ def test_only_the_best_candidates_are_read(db, monkeypatch):
         _add(db, f"src/m{i:02d}.py", "parse token", overview="Parse a token.")
     monkeypatch.setattr(proximity, "CHECKED", 5)
     read = []
-    db.search("parse token", read=lambda path: read.append(path))
-    assert len(read) == 5
+    found = db.search("parse token", read=lambda path: read.append(path))
+    assert sorted(read) == sorted(_paths(db, "parse token")[:5])
+    assert [r["path"] for r in found] == _paths(db, "parse token")  # none read held more
 
 
 SETTLE = """export function settle(fn, ms) {
@@ -147,28 +177,3 @@ def test_search_reads_the_work_tree_as_it_is_now(tmp_path):
     (root / "src/utils.ts").write_text(SETTLE.replace("// debounce: the callback runs once "
                                                       "the timer is quiet", "\n" * 40))
     assert operations.search(ws, question)[0]["path"] == "src/hub.ts"
-
-
-def test_text_of_reads_a_file_inside_the_repository(tmp_path):
-    (tmp_path / "a.py").write_text("héllo wörld")
-    assert file_text.text_of(tmp_path, "a.py", 100) == "héllo wörld"
-    assert file_text.text_of(tmp_path, "a.py", 2) == "h\ufffd"  # cut inside a letter
-    (tmp_path / "bad.bin").write_bytes(b"ok\xff\xfe")
-    assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\ufffd\ufffd"
-
-
-def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path):
-    root, outside = tmp_path / "repo", tmp_path / "secret.txt"
-    root.mkdir()
-    outside.write_text("password")
-    os.symlink(outside, root / "link.txt")
-    os.mkfifo(root / "pipe")
-    (root / "dir").mkdir()
-    assert file_text.text_of(root, "link.txt", 100) is None
-    assert file_text.text_of(root, "../secret.txt", 100) is None
-    assert file_text.text_of(root, "pipe", 100) is None
-    assert file_text.text_of(root, "dir", 100) is None
-    assert file_text.text_of(root, "gone.py", 100) is None
-    (root / "inner.txt").write_text("inside")
-    os.symlink(root / "inner.txt", root / "inner-link.txt")
-    assert file_text.text_of(root, "inner-link.txt", 100) == "inside"

@@ -1,0 +1,35 @@
+"""Reading a repository's file for ranking (codequery.file_text): real files, links and a
+fifo in a temporary directory."""
+
+import os
+
+from codequery import file_text
+
+
+def test_text_of_reads_a_file_inside_the_repository(tmp_path):
+    (tmp_path / "a.py").write_text("héllo wörld")
+    assert file_text.text_of(tmp_path, "a.py", 100) == "héllo wörld"
+    assert file_text.text_of(tmp_path, "a.py", 2) == "h\ufffd"  # cut inside a letter
+    (tmp_path / "bad.bin").write_bytes(b"ok\xff\xfe")
+    assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\ufffd\ufffd"
+
+
+def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path):
+    root, outside = tmp_path / "repo", tmp_path / "secret.txt"
+    root.mkdir()
+    outside.write_text("password")
+    os.symlink(outside, root / "link.txt")
+    os.symlink(tmp_path, root / "up")
+    assert file_text.text_of(root, "up/secret.txt", 100) is None
+    assert file_text.text_of(root, "/etc/passwd", 100) is None
+    assert file_text.text_of(root, "bad\0name", 100) is None
+    os.mkfifo(root / "pipe")
+    (root / "dir").mkdir()
+    assert file_text.text_of(root, "link.txt", 100) is None
+    assert file_text.text_of(root, "../secret.txt", 100) is None
+    assert file_text.text_of(root, "pipe", 100) is None
+    assert file_text.text_of(root, "dir", 100) is None
+    assert file_text.text_of(root, "gone.py", 100) is None
+    (root / "inner.txt").write_text("inside")
+    os.symlink(root / "inner.txt", root / "inner-link.txt")
+    assert file_text.text_of(root, "inner-link.txt", 100) == "inside"
