@@ -130,8 +130,8 @@ class Meeting:
 
 
 def held_together(text: str, finder: Finder, window: int | None = None) -> Meeting:
-    """The most of `finder`'s terms found in some `window` consecutive lines of `text`
-    (the first such lines)."""
+    """The most of `finder`'s terms found in some `window` consecutive lines of `text`,
+    and where: of the windows that hold as many, the one where they are used most."""
     window = window or WINDOW_LINES
     text = text[:MAX_CHARS]
     lower = text.replace("\u0130", "I").lower()  # İ: the one letter whose small form is two
@@ -139,9 +139,9 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
         text = lower
     hits = sorted((line, term) for term in range(len(finder.terms))
                   for line in finder.lines(text, lower, term))
-    best, held, low, lines = 0, 0, 0, None
+    best, held, low, lines, most = 0, 0, 0, None, 0
     counts = [0] * len(finder.terms)  # of each term in the window that ends at this line
-    for line, i in hits:
+    for at, (line, i) in enumerate(hits):
         while hits[low][0] <= line - window:
             gone = hits[low][1]
             counts[gone] -= 1
@@ -151,22 +151,15 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
         if not counts[i]:
             held += 1
         counts[i] += 1
-        if held > best:
-            best, lines = held, (_first_needed(hits, low, counts) + 1, line + 1)
+        # of windows that hold as many terms, the one with the most lines that hold them
+        # is the one to show (the code that uses the words, not the imports that name them)
+        if held > best or held == best and at - low + 1 > most:
+            best, most = held, at - low + 1
+            lines = (hits[low][0] + 1, line + 1)
             if best == len(finder.terms):
                 break
     return Meeting(best / len(finder.terms) if finder.terms else 0.0,
                    lines if best >= 2 else None)
-
-
-def _first_needed(hits: list[tuple[int, int]], low: int, counts: list[int]) -> int:
-    """The first line of the window that starts at hits[low] without the hits of terms
-    the window holds again later."""
-    extra: dict[int, int] = {}
-    while counts[hits[low][1]] - extra.get(hits[low][1], 0) > 1:
-        extra[hits[low][1]] = extra.get(hits[low][1], 0) + 1
-        low += 1
-    return hits[low][0]
 
 
 def reordered(ranked: list[Ranked], terms: Sequence[Term],

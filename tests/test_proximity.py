@@ -78,9 +78,13 @@ def test_the_meeting_names_its_first_and_last_line():
     text = "a\nb\n# debounce the callback\nc\n  timer = 1\n" + "d\n" * 30 + "timer\n"
     assert proximity.held_together(text, finder).lines == (3, 5)
     assert proximity.held_together("timer\n", finder).lines is None  # one word meets none
-    # a word the window holds again later does not stretch it back
+    # the lines where they are used, whichever word comes first
     text = "debounce\n" + "x\n" * 4 + "debounce\n" + "x\n" * 4 + "timer callback\n"
-    assert proximity.held_together(text, finder).lines == (6, 11)
+    assert proximity.held_together(text, finder).lines == (1, 11)
+    # of two places that hold as many words, the one that uses them most
+    imports = "import { debounce, timer }\n" + "x\n" * 20
+    body = "debounce(a)\ntimer.start()\ndebounce(b)\ntimer.stop()\n"
+    assert proximity.held_together(imports + body, finder).lines == (22, 25)
 
 
 def test_a_prefix_finds_its_continuations():
