@@ -27,8 +27,9 @@ from codequery.search_text import Term, asked_forms, forms
 WINDOW_LINES = 15
 PROXIMITY_BONUS = 1.0
 CHECKED = 12
-# A file is read this far at most (bytes): a generated table or a bundle says little in
-# its later lines. The same ranks as reading 400,000; 60,000 one question lower.
+# A file is read this far at most (bytes by file_text, characters here): a generated
+# table or a bundle says little in its later lines. The same ranks as reading 400,000;
+# 60,000 one question lower.
 MAX_CHARS = 150_000
 # A term matched more often in one file is not looked for further in it (a one-letter
 # prefix, `aaaa...`): a search stays fast whatever a file holds.
@@ -151,13 +152,11 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
         if not counts[i]:
             held += 1
         counts[i] += 1
-        # of windows that hold as many terms, the one with the most lines that hold them
-        # is the one to show (the code that uses the words, not the imports that name them)
+        # of windows that hold as many terms, the one with the most hits is the one to
+        # show (the code that uses the words, not the imports that name them)
         if held > best or held == best and at - low + 1 > most:
             best, most = held, at - low + 1
             lines = (hits[low][0] + 1, line + 1)
-            if best == len(finder.terms):
-                break
     return Meeting(best / len(finder.terms) if finder.terms else 0.0,
                    lines if best >= 2 else None)
 

@@ -85,6 +85,9 @@ def test_the_meeting_names_its_first_and_last_line():
     imports = "import { debounce, timer }\n" + "x\n" * 20
     body = "debounce(a)\ntimer.start()\ndebounce(b)\ntimer.stop()\n"
     assert proximity.held_together(imports + body, finder).lines == (22, 25)
+    body = "debounce(a, callback)\ntimer.start()\ndebounce(b)\ntimer.stop(callback)\n"
+    text = "import { debounce, timer, callback }\n" + "x\n" * 20 + body
+    assert proximity.held_together(text, finder).lines == (22, 25)  # all of them, too
 
 
 def test_a_prefix_finds_its_continuations():
