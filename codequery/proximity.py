@@ -1,7 +1,8 @@
 """Where a file's matching words meet: the question's words together in a few lines (one
 function that does what is asked) answer it better than the same words spread over a
-large file. The best candidates are read again, and each gets a bonus for the largest
-share of the question's words that some few consecutive lines hold.
+large file. This finds, in a file's text, the largest share of the question's words
+that some few consecutive lines hold, and where (rescoring reads the best candidates
+and weighs it with what else their text shows).
 
 bm25 sees a file as one bag of words, so a hub file that mentions everything somewhere
 outranks the small helper whose one function holds every word asked for. Standard
@@ -12,21 +13,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from codequery.search_text import Term, asked_forms, forms
 
-# Lines that count as together; the bonus for holding all the question's words in them
-# (score times 1 + PROXIMITY_BONUS x the share held); how many of the best candidates
-# are read. Measured on bench/search_quality.py (3,515 questions): top-3 89.6% -> 90.7%,
-# MRR 0.811 -> 0.819; held out (1,125 questions) 86.1% -> 87.6%, MRR 0.772 -> 0.789.
-# 10 and 22 lines, a bonus of 0.7 and 1.4 were within 0.1 point; 12 to 20 candidates
-# read the same, 6 and 9 one question lower; each word weighed by its rarity, no better.
+# Lines that count as together. First measured as a bonus alone (score times 1 + the
+# share held) on bench/search_quality.py (3,515 questions): top-3 89.6% -> 90.7%, MRR
+# 0.811 -> 0.819; held out (1,125 questions) 86.1% -> 87.6%, MRR 0.772 -> 0.789. 10 and
+# 22 lines were within 0.1 point; each word weighed by its rarity (in the whole index or
+# among the candidates read), no better.
 WINDOW_LINES = 15
-PROXIMITY_BONUS = 1.0
-CHECKED = 12
 # A file is read this far at most (bytes by file_text, characters here): a generated
 # table or a bundle says little in its later lines. The same ranks as reading 400,000;
 # 60,000 one question lower.
@@ -36,11 +33,6 @@ MAX_CHARS = 150_000
 MAX_MATCHES = 5_000
 
 _NEWLINE = "\n"
-
-
-class Ranked(Protocol):
-    row: dict[str, Any]
-    score: float
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -128,6 +120,8 @@ class Meeting:
 
     share: float  # of the terms, 0 to 1
     lines: tuple[int, int] | None  # first and last line (from 1); None: fewer than two
+    used: int = 0  # lines holding a term in that window, each term's counted apart
+    hits: int = 0  # the same in the whole file
 
 
 def held_together(text: str, finder: Finder, window: int | None = None) -> Meeting:
@@ -158,23 +152,4 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
             best, most = held, at - low + 1
             lines = (hits[low][0] + 1, line + 1)
     return Meeting(best / len(finder.terms) if finder.terms else 0.0,
-                   lines if best >= 2 else None)
-
-
-def reordered(ranked: list[Ranked], terms: Sequence[Term],
-              read: Callable[[str], str | None]) -> list[Ranked]:
-    """`ranked` (best first) with its first CHECKED candidates' scores raised by how much
-    of the question they hold together, and sorted again; the rest after them, as they
-    were. A file `read` cannot give (None) keeps its score. Each candidate read gets
-    `row["lines"]`: where its terms meet (see Meeting), or None."""
-    if len(terms) < 2:
-        return ranked
-    finder = Finder(terms)
-    top = ranked[:CHECKED]
-    for cand in top:
-        text = read(cand.row["path"])
-        meeting = held_together(text, finder) if text else Meeting(0.0, None)
-        cand.score *= 1 + PROXIMITY_BONUS * meeting.share
-        cand.row["lines"] = meeting.lines
-    top.sort(key=lambda c: (-c.score, c.row["path"]))
-    return top + ranked[CHECKED:]
+                   lines if best >= 2 else None, most, len(hits))

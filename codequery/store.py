@@ -17,8 +17,8 @@ from codequery import (
     fts_lookup,
     left_out_words,
     migrations,
-    proximity,
     ranking,
+    rescoring,
     search_text,
     spoken_for,
 )
@@ -328,7 +328,7 @@ class Store:
         """Ranked matches for a question or some words (see search_text and ranking).
         Tests, fixtures and examples follow the source; with `tests`, only they come.
         `read` gives a file's text as it is now (None if it cannot): the best candidates
-        are then ranked by where the question's words meet too (see proximity)."""
+        are then scored again on what their text shows (see rescoring)."""
         terms = search_text.query_terms(text)
         terms += [search_text.Term(a) for a in self._named_acronyms(text)
                   if all(t.word != a for t in terms)]
@@ -367,7 +367,7 @@ class Store:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares())
         if read is not None:
-            ranked = proximity.reordered(ranked, terms, read)
+            ranked = rescoring.reordered(ranked, terms, read, tests_first)
         results = []
         for cand in ranked[:limit]:
             row = cand.row

@@ -130,32 +130,6 @@ def test_the_file_whose_words_meet_comes_before_one_that_spreads_them(db, tmp_pa
     assert _paths(db, question, read=files.get)[0] == "src/utils.ts"
 
 
-def test_a_file_that_cannot_be_read_keeps_its_score_and_says_no_lines(db):
-    _hub_and_helper(db)
-    question = "where is a callback debounced with a timer"
-    unread = db.search(question, read=lambda path: None)
-    assert [(r["path"], r["score"]) for r in unread] == [
-        (r["path"], r["score"]) for r in db.search(question)]
-    assert {r["lines"] for r in unread} == {None}
-
-
-def test_a_one_word_question_is_not_read_again(db):
-    _hub_and_helper(db)
-    read = []
-    db.search("debounce", read=lambda path: read.append(path))
-    assert read == []
-
-
-def test_only_the_best_candidates_are_read(db, monkeypatch):
-    for i in range(12):
-        _add(db, f"src/m{i:02d}.py", "parse token", overview="Parse a token.")
-    monkeypatch.setattr(proximity, "CHECKED", 5)
-    read = []
-    found = db.search("parse token", read=lambda path: read.append(path))
-    assert sorted(read) == sorted(_paths(db, "parse token")[:5])
-    assert [r["path"] for r in found] == _paths(db, "parse token")  # none read held more
-
-
 SETTLE = """export function settle(fn, ms) {
   let pending
   return () => {
