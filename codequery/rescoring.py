@@ -69,7 +69,7 @@ def reordered(ranked: list[Candidate], terms: Sequence[Term],
                                          tests_first))
     top.sort(key=lambda c: (-c.score, c.row["path"]))
     rest = ranked[CHECKED:]
-    if top and rest and top[-1].score < rest[0].score:
+    if top and rest and 0 < top[-1].score < rest[0].score:
         # read or not, the files read come first: their scores say so too
         lift = rest[0].score / top[-1].score
         for cand in top:
