@@ -185,7 +185,7 @@ _PORT_NAMES = {"mac": {"darwin"}, "macos": {"darwin"}, "osx": {"darwin"},
                "ibm": {"aix", "os390", "os400", "zos", "ibmi"}, "iseries": {"os400", "ibmi"}}
 # Kinds where a definition is a sample, not the thing asked about (unless tests are),
 # and bundles, which define everything again.
-_SAMPLE_KINDS = frozenset({"test", "fixture", "example"})
+SAMPLE_KINDS = frozenset({"test", "fixture", "example"})
 _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils", "core",
                            "common", "base", "helpers", "misc"})
 # Folders that hold code, named for nothing in it.
@@ -267,7 +267,7 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
     defining: dict[int, set[str]] = {}
     for i, cand in enumerate(ranked):
         kind = cand.row["kind"]
-        if kind == "generated" or kind in _SAMPLE_KINDS and not tests_first:
+        if kind == "generated" or kind in SAMPLE_KINDS and not tests_first:
             continue
         if names := code & names_defined(cand.row["doc"]):
             defining[i] = names

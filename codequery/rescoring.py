@@ -17,56 +17,66 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
 
 from codequery import proximity
-from codequery.ranking import Candidate, symbols_of
-from codequery.search_text import Term, words_of
+from codequery.ranking import SAMPLE_KINDS, Candidate, symbols_of
+from codequery.search_text import Term, asked_forms, forms, words_of
 
 # How many of the best candidates are read (the right file is among the first 12 for
 # 97.7% of the bench's questions, 96.2% of the held-out ones).
 CHECKED = 12
-# Each in units of the log of the score (see _evidence). Fitted on bench/search_quality
-# (3,650 questions), then measured on questions nothing was fitted on:
-# bench/holdout (1,260) top-3 87.1% -> 88.7%, MRR 0.784 -> 0.799; a blind round of 270
-# new questions 86.7% -> 88.9%. Against the proximity bonus alone (score times 1 + the
-# share), the fit says where the words meet counts for more, that lines which use
-# them again and again (a function at work, not a list of imports) count too, and that a
-# test or a doc which holds the words together is still a test or a doc: they read as
-# the code they exercise, so their penalty in ranking.KIND_FACTORS is not enough once
-# they are read. Fitted on half the bench's repositories, the weights moved by about a
-# third (share 1.1-1.7, test -0.7 to -1.2) and the other half gained 0.5-1.2 points.
+# Each in units of the log of the score (see features). Fitted on bench/search_quality
+# (3,650 questions) by bench/fit_rescoring.py, then measured on questions nothing was
+# fitted on: bench/holdout (1,260) top-3 87.1% -> 88.7%, MRR 0.783 -> 0.798; a blind
+# round of 270 new questions 86.7% -> 88.9%. Against the proximity bonus alone (score
+# times 1 + the share), the fit says where the words meet counts for more, that lines
+# which use them again and again (a function at work, not a list of imports) count
+# too, and that a test or a doc which holds the words together is still a test or a
+# doc: they read like the code they exercise, so their penalty in ranking.KIND_FACTORS
+# is not enough once they are read. Fitted on half the bench's repositories, the
+# weights moved by about a third (share 1.1-1.7, test -0.7 to -1.2) and the other half
+# gained 0.5-1.2 points.
 WEIGHTS = {
     "share": 1.3,       # the share of the question's terms some 15 lines hold
-    "used": 0.17,       # log(1 + hits in those lines)
-    "hits": 0.12,       # log(1 + lines holding a term, in the whole file)
-    "lines": -0.18,     # log(1 + the file's lines)
-    "named": 0.7,       # the share of the terms one function or class is named by
-    "place": -0.13,     # the place bm25 gave it, 0 (first) to 1 (last read)
-    "source": 0.44,     # kinds (see search_text.kind_of), unless tests are asked for
+    "used": 0.17,       # log(1 + the terms' hits in those lines; a line counts once a term)
+    "hits": 0.12,       # log(1 + the same in the whole text read)
+    "lines": -0.18,     # log(1 + the file's lines, as documented)
+    "named": 0.7,       # the largest share of the terms the name of one function,
+                        # class or method holds
+    "place": -0.13,     # the place bm25 and ranking gave it, from 0 (first) in 1/CHECKED
+    "source": 0.44,     # kinds (see search_text.kind_of and _KIND_WEIGHT)
     "test": -1.07,
-    "docs": -0.8,       # docs and examples
+    "docs": -0.8,
 }
+# Which weight a kind takes. Fixtures, meta files and generated files were too few among
+# the candidates to fit (under 100 of 42,000): they go with the kind their penalty in
+# ranking.KIND_FACTORS is nearest. Settings and declarations take none.
+_KIND_WEIGHT = {"source": "source", "test": "test", "fixture": "test", "docs": "docs",
+                "example": "docs", "meta": "docs", "generated": "docs"}
 
 
 def reordered(ranked: list[Candidate], terms: Sequence[Term],
               read: Callable[[str], str | None], tests_first: bool = False
               ) -> list[Candidate]:
     """`ranked` (best first) with its first CHECKED candidates scored again on what
-    reading them shows, and sorted again; the rest after them, as they were. A file
-    `read` cannot give (None) is scored without its text. Each candidate read gets
-    `row["lines"]`: where its terms meet (see proximity.Meeting), or None."""
+    reading them shows (see features), and sorted again; the rest after them, as they
+    were. A question of one term is left as it is. A file `read` cannot give (None) is
+    scored without its text. Each candidate read gets `row["lines"]`: where its terms
+    meet (see proximity.Meeting), or None."""
     if len(terms) < 2:
         return ranked
     finder = proximity.Finder(terms)
+    names = _NameMatcher(terms)
     top = ranked[:CHECKED]
     for place, cand in enumerate(top):
         text = read(cand.row["path"])
-        meeting = proximity.held_together(text, finder) if text else proximity.Meeting(
-            0.0, None)
+        meeting = (proximity.held_together(text, finder) if text is not None
+                   else proximity.Meeting(0.0, None))
         cand.row["lines"] = meeting.lines
-        lines = text.count("\n") + 1 if text else 0
-        cand.score *= math.exp(_evidence(cand, terms, meeting, lines, place / CHECKED,
-                                         tests_first))
+        found = features(cand.row, meeting, names.share(cand.row["doc"]), place, tests_first)
+        cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
     top.sort(key=lambda c: (-c.score, c.row["path"]))
     rest = ranked[CHECKED:]
     if top and rest and 0 < top[-1].score < rest[0].score:
@@ -77,38 +87,49 @@ def reordered(ranked: list[Candidate], terms: Sequence[Term],
     return top + rest
 
 
-def _evidence(cand: Candidate, terms: Sequence[Term], meeting: proximity.Meeting,
-              lines: int, place: float, tests_first: bool) -> float:
-    """The log of the factor a read candidate's score is multiplied by."""
-    kind = cand.row.get("kind")
-    if tests_first:
-        kind_weight = 0.0
-    elif kind == "source":
-        kind_weight = WEIGHTS["source"]
-    elif kind == "test":
-        kind_weight = WEIGHTS["test"]
-    elif kind in ("docs", "example"):
-        kind_weight = WEIGHTS["docs"]
-    else:
-        kind_weight = 0.0
-    return (WEIGHTS["share"] * meeting.share
-            + WEIGHTS["used"] * math.log1p(meeting.used)
-            + WEIGHTS["hits"] * math.log1p(meeting.hits)
-            + WEIGHTS["lines"] * math.log1p(lines)
-            + WEIGHTS["named"] * _named_by_one(cand.row.get("doc"), terms)
-            + WEIGHTS["place"] * place
-            + kind_weight)
+def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, place: int,
+             tests_first: bool) -> dict[str, float]:
+    """What a candidate's score is raised or lowered by, each in WEIGHTS' units: `row`
+    the candidate's (its kind and line_count), `meeting` where its terms meet, `named`
+    the share of them one of its names holds, `place` its place before (from 0)."""
+    found = {"share": meeting.share, "used": math.log1p(meeting.used),
+             "hits": math.log1p(meeting.hits), "lines": math.log1p(row["line_count"] or 0),
+             "named": named, "place": place / CHECKED}
+    kind = row["kind"]
+    if tests_first and kind in SAMPLE_KINDS:
+        kind = "source"  # asked for, tests and examples are what is sought
+    if kind in _KIND_WEIGHT:
+        found[_KIND_WEIGHT[kind]] = 1.0
+    return found
 
 
-def _named_by_one(doc: str | None, terms: Sequence[Term]) -> float:
-    """The largest share of `terms` that the name of one function, class or method of a
-    record's document (JSON) holds."""
-    if not doc or not terms:
-        return 0.0
-    best = 0
-    for item in symbols_of(json.loads(doc)):
-        words = words_of(item.get("name") or "")
-        best = max(best, sum(1 for t in terms if t.found_in(words)))
-        if best == len(terms):
-            break
-    return best / len(terms)
+class _NameMatcher:
+    """The largest share of a question's terms that the name of one function, class or
+    method of a record's document holds. Names are split once each (a search reads a
+    dozen documents of up to thousands of names), and a name holding none of the
+    question's words is passed over before its terms are tried."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = terms
+        self.words = frozenset(w for t in terms if not t.prefix for w in (
+            *asked_forms(t.word), *(f for p in t.parts for f in forms(p))))
+        self.prefixes = tuple(t.word for t in terms if t.prefix)
+
+    def share(self, doc: str | None) -> float:
+        if not doc or not self.terms:
+            return 0.0
+        best = 0
+        for item in symbols_of(json.loads(doc)):
+            words = _name_words(item.get("name") or "")
+            if self.words.isdisjoint(words) and not any(
+                    w.startswith(self.prefixes) for w in words):
+                continue
+            best = max(best, sum(1 for t in self.terms if t.found_in(words)))
+            if best == len(self.terms):
+                break
+        return best / len(self.terms)
+
+
+@lru_cache(maxsize=8192)
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(words_of(name))

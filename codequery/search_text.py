@@ -14,6 +14,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from codequery import languages
@@ -644,7 +645,7 @@ class Term:
             alternatives.append(f'"{other}"')
         return f'({" OR ".join([whole, *alternatives])})' if alternatives else whole
 
-    def found_in(self, words: set[str]) -> bool:
+    def found_in(self, words: AbstractSet[str]) -> bool:
         """Whether a text with these words (see `words_of`) uses this term: the word or
         all its parts, in any of their usual forms."""
         if self.prefix:
@@ -767,6 +768,11 @@ _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ness
              "ers", "er", "ed", "es", "ly", "s", "e", "y")
 _ENDINGS = ("", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ion", "ions", "ation",
             "ations", "ment", "ments", "ies", "y", "ly", "ness")
+# A word whose y follows a consonant changes it (retry: retries, retried, retrying; modify:
+# modifier); its other endings would make other words (copy: cope, cops; ready: reads).
+# Not -ication: apply is no application, reply no replication.
+_Y_FAMILY = re.compile(r"^(\w{2,}[^\Waeiouy\d])(?:y|ies|ied|ying|ier|iers|ily|iness)$")
+_Y_ENDINGS = ("y", "ies", "ied", "ying", "ier", "iers", "ily", "iness")
 
 
 # British spellings, as code rarely writes them: a question about the "colour" of output or
@@ -894,9 +900,15 @@ def also_written(word: str) -> tuple[str, ...]:
 
 
 def _forms_of(word: str) -> frozenset[str]:
+    # retry, retried, retrying, modifier; apply, but not quickly
+    family = _Y_FAMILY.match(word) if not word.endswith("ly") or word.endswith("ply") else None
+    if family:
+        return frozenset({word, *(family[1] + ending for ending in _Y_ENDINGS)})
     root = word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "y" and word[-2] in "aeiou":
+                break  # delay: delays, delayed
             root = word[: -len(suffix)]
             break
     return frozenset({word, *(root + ending for ending in _ENDINGS)})

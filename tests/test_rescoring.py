@@ -26,6 +26,21 @@ def test_a_file_that_cannot_be_read_gets_nothing_for_its_text(db):
     assert next(r for r in found if r["path"] == "src/utils.ts")["lines"] is None
 
 
+def test_a_file_gone_comes_after_a_long_one_that_holds_the_words(db):
+    # the same records; the file that is there is long, which costs, but it holds every
+    # word: the one that is gone, however short its text now is, holds none
+    for name in ("a_present", "b_gone"):
+        _add(db, f"src/{name}.py", "retry failed request", overview="Requests.",
+             line_count=2000)
+    for i in range(8):
+        _add(db, f"src/other{i}.py", "render layout", overview="Renders a layout.")
+    text = "x = 1\n" * 1000 + "def retry(request):\n    failed(request)\n" + "x = 1\n" * 998
+    found = db.search("where is a failed request retried",
+                      read={"src/a_present.py": text}.get)
+    assert [r["path"] for r in found[:2]] == ["src/a_present.py", "src/b_gone.py"]
+    assert found[0]["lines"] == [1001, 1002]
+
+
 def test_a_one_word_question_is_not_read_again(db):
     _hub_and_helper(db)
     read = []
@@ -40,18 +55,25 @@ def test_only_the_best_candidates_are_read(db, monkeypatch):
     read = []
     found = db.search("parse token", read=lambda path: read.append(path))
     assert sorted(read) == sorted(_paths(db, "parse token")[:5])
-    assert len(found) == 10
+    assert [r["path"] for r in found] == _paths(db, "parse token")  # alike, none moved
 
 
 def test_scores_stay_in_their_order_when_the_files_read_score_lower(db, monkeypatch):
+    # long files whose text holds none of the words: read, they score lower than the
+    # ones not read, and are lifted to stay first
     for i in range(8):
-        _add(db, f"src/m{i:02d}.py", "parse token", overview="Parse a token.")
+        _add(db, f"src/m{i:02d}.py", "parse token", overview="Parse a token.",
+             line_count=5000)
+    for i in range(30):
+        _add(db, f"src/other{i:02d}.py", "render layout", overview="Renders a layout.")
     monkeypatch.setattr(rescoring, "CHECKED", 3)
-    long = "parse token\n" + "pass\n" * 5000  # read and long, so scored lower
-    found = db.search("parse token", read=lambda path: long)
+    before = db.search("parse token")
+    found = db.search("parse token", read=lambda path: "pass\n" * 50)
+    assert found[3]["score"] == before[3]["score"]  # not read: as it was
     scores = [r["score"] for r in found]
     assert scores == sorted(scores, reverse=True)
-    assert sorted(r["path"] for r in found[:3]) == sorted(_paths(db, "parse token")[:3])
+    assert found[2]["score"] >= found[3]["score"] > 0
+    assert sorted(r["path"] for r in found[:3]) == sorted(r["path"] for r in before[:3])
 
 
 RETRY_TEST = "test('retry after a failed request', () => {\n  retry(request)\n})\n"
@@ -72,35 +94,84 @@ def _code_and_its_test(db: store.Store) -> dict[str, str]:
 def test_a_test_that_holds_the_words_together_still_comes_after_the_code(db):
     files = _code_and_its_test(db)
     question = "where is a failed request retried"
-    assert _paths(db, question, tests=True)[0] == "test/retry.test.ts"
+    assert _paths(db, question)[0] == "test/retry.test.ts"  # the index alone
     assert _paths(db, question, read=files.get)[0] == "src/send.ts"
-    # asked for tests, the test is not held back for being one
-    assert _paths(db, question, tests=True, read=files.get)[0] == "test/retry.test.ts"
+    # with the test's kind weighed like code's, the words meeting in it would put it first
+    flat = dict(rescoring.WEIGHTS, test=rescoring.WEIGHTS["source"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rescoring, "WEIGHTS", flat)
+        assert _paths(db, question, read=files.get)[0] == "test/retry.test.ts"
 
 
-def test_lines_that_use_the_words_count_for_more_than_a_list_that_names_them(db):
-    for name in ("imports", "worker"):
+def test_asked_for_tests_a_test_is_not_held_back_for_being_one(db):
+    files = _code_and_its_test(db)
+    question = "which tests retry a failed request"
+    assert search_text.wants_tests(question)
+    assert _paths(db, question, read=files.get)[0] == "test/retry.test.ts"
+    found = rescoring.features({"kind": "test", "line_count": 3}, MEETING, 0.0, 0, True)
+    assert found["source"] == 1.0 and "test" not in found
+    found = rescoring.features({"kind": "docs", "line_count": 3}, MEETING, 0.0, 0, True)
+    assert found["docs"] == 1.0  # docs are still docs
+
+
+MEETING = rescoring.proximity.Meeting(1.0, (1, 2), 2, 2)
+
+
+def _used_and_listed(db: store.Store) -> None:
+    for name in ("a_listed", "b_used"):
         _add(db, f"src/{name}.py", "queue retry job", overview="Job things.")
     for i in range(8):
         _add(db, f"src/other{i}.py", "render layout", overview="Renders a layout.")
-    listed = "from jobs import queue, retry, job\n" + "x = 1\n" * 14
-    used = ("def run(queue):\n    job = queue.pop()\n    retry(job)\n    queue.push(job)\n"
-            "    retry(queue)\n" + "x = 1\n" * 10)
-    files = {"src/imports.py": listed, "src/worker.py": used}
-    assert _paths(db, "how is a job retried from the queue", read=files.get)[0] == \
-        "src/worker.py"
-    files = {"src/imports.py": used, "src/worker.py": listed}
-    assert _paths(db, "how is a job retried from the queue", read=files.get)[0] == \
-        "src/imports.py"
+
+
+# Both name queue, retry and job ten times (a line counted once for each word): one in a
+# list of imports and then apart, the other in five lines that use them together.
+LISTED = "from jobs import queue, retry, job\n" + ("x = 1\n" * 15 + "queue\n") * 7
+USED = ("def run(queue):\n    job = queue.pop()\n    retry(job)\n    queue.push(job)\n"
+        "    retry(queue)\n" + "x = 1\n" * 30 + "job\n")
+
+
+def test_lines_that_use_the_words_count_for_more_than_a_list_that_names_them(db):
+    _used_and_listed(db)
+    question = "how is a job retried from the queue"
+    assert _paths(db, question)[:2] == ["src/a_listed.py", "src/b_used.py"]  # by path
+    files = {"src/a_listed.py": LISTED, "src/b_used.py": USED}
+    finder = rescoring.proximity.Finder(search_text.query_terms(question))
+    held = [rescoring.proximity.held_together(t, finder) for t in (LISTED, USED)]
+    assert held[0].share == held[1].share == 1.0 and held[0].hits == held[1].hits
+    assert _paths(db, question, read=files.get)[0] == "src/b_used.py"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rescoring, "WEIGHTS", dict(rescoring.WEIGHTS, used=0.0))
+        assert _paths(db, question, read=files.get)[0] == "src/a_listed.py"
+
+
+def test_a_function_named_by_the_question_comes_first(db):
+    _add(db, "src/a_backoff.py", "retry delay", overview="Computes the retry delay.",
+         functions=[{"name": "retryOnce"}, {"name": "delayFor"}])
+    _add(db, "src/b_policy.py", "retry delay", overview="Policy.",
+         functions=[{"name": "computeRetryDelay"}, *({"name": f"render{i}"} for i in range(5))])
+    for i in range(8):
+        _add(db, f"src/other{i}.py", "render layout", overview="Renders a layout.")
+    question = "where is the retry delay computed"
+    assert _paths(db, question)[0] == "src/a_backoff.py"  # the index alone
+    same = "retry delay\n"
+    read = {"src/a_backoff.py": same, "src/b_policy.py": same}.get
+    assert _paths(db, question, read=read)[0] == "src/b_policy.py"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rescoring, "WEIGHTS", dict(rescoring.WEIGHTS, named=0.0))
+        assert _paths(db, question, read=read)[0] == "src/a_backoff.py"
 
 
 def test_one_function_named_by_the_question_counts():
     terms = search_text.query_terms("where is the retry delay computed")
-    doc = json.dumps({"functions": [{"name": "computeRetryDelay"}, {"name": "send"}]})
-    assert rescoring._named_by_one(doc, terms) == 1.0
-    spread = json.dumps({"functions": [{"name": "retryOnce"}, {"name": "delayFor"}]})
-    assert rescoring._named_by_one(spread, terms) == pytest.approx(1 / 3)
-    assert rescoring._named_by_one(None, terms) == 0.0
-    methods = json.dumps({"classes": [{"name": "Backoff",
-                                       "methods": [{"name": "retry_delay"}]}]})
-    assert rescoring._named_by_one(methods, terms) == pytest.approx(2 / 3)
+    share = rescoring._NameMatcher(terms).share
+    named = json.dumps({"functions": [{"name": "computeRetryDelay"}, {"name": "send"}]})
+    assert share(named) == 1.0
+    assert share(json.dumps({"functions": [{"name": "retryOnce"}, {"name": "delayFor"}]})) == \
+        pytest.approx(1 / 3)
+    assert share(None) == 0.0
+    methods = json.dumps({"classes": [{"name": "Backoff", "methods": [{"name": "retry_delay"}]}]})
+    assert share(methods) == pytest.approx(2 / 3)
+    prefix = rescoring._NameMatcher(search_text.query_terms("retr* delay")).share
+    assert prefix(json.dumps({"functions": [{"name": "retriesLeft"}]})) == 0.5
+    assert prefix(json.dumps({"functions": [{"name": "send"}]})) == 0.0

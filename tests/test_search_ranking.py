@@ -941,6 +941,23 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     assert search_text.Term("parentheses").found_in({"parenthesis"})  # irregular plurals
 
 
+@pytest.mark.parametrize("word, also", [
+    ("retried", {"retry", "retries", "retrying"}), ("retry", {"retried", "retrying"}),
+    ("copying", {"copy", "copies", "copied"}), ("modifier", {"modify", "modified"}),
+    ("queries", {"query", "queried"}), ("delay", {"delays", "delayed", "delaying"}),
+    ("apply", {"applies", "applied", "applying"})])
+def test_a_y_after_a_consonant_turns_into_ie_and_back(word, also):
+    assert search_text.forms(word) >= also
+
+
+def test_the_forms_of_a_y_word_are_not_other_words():
+    assert search_text.forms("copy").isdisjoint({"cope", "cops", "coped"})
+    assert search_text.forms("ready").isdisjoint({"read", "reads", "reader"})
+    assert "application" not in search_text.forms("apply")  # nor -ication
+    assert "quick" in search_text.forms("quickly")  # an adverb keeps its stem
+    assert "keys" in search_text.forms("key")
+
+
 def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
     _add(db, "src/iterators/permutation.java", "permutations by adjacent swaps",
          functions=[{"name": "nextPermutation"}])
