@@ -13,8 +13,10 @@ Standard library only.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
@@ -356,11 +358,21 @@ def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def symbol_names(doc: dict[str, Any]) -> Iterator[str]:
+    """The name of every function, class and method of a record's document (see
+    symbols_of, without copying them)."""
+    for fn in doc.get("functions", []):
+        yield fn.get("name") or ""
+    for cls in doc.get("classes", []):
+        yield cls.get("name") or ""
+        for method in cls.get("methods", []):
+            yield method.get("name") or ""
+
+
 def names_defined(doc_json: str) -> set[str]:
     """The names (see bare_name) of the functions, classes and methods a record's
     document defines."""
-    names = (item.get("name", "") for item in symbols_of(json.loads(doc_json)))
-    return {bare_name(n) for n in names if n}
+    return {bare_name(n) for n in symbol_names(json.loads(doc_json)) if n}
 
 
 def bare_name(name: str) -> str:
@@ -609,11 +621,36 @@ def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[d
     """The functions, classes and methods (see symbols_of) whose names use a word
     of the question, with their line numbers: where to look in the file."""
     found = []
+    names = NameMatcher(terms)
     for item in symbols:
         name = item.get("name", "")
-        if any(term.found_in(words_of(name)) for term in terms):
+        if names.held(name):
             owner = item.get("owner")
             found.append({"name": f"{owner}.{name}" if owner else name, "kind": item["kind"],
                           "line": item.get("line"), "summary": item.get("summary", "")})
     return found[:20]
+
+
+class NameMatcher:
+    """How many of a question's terms a function, class or method name holds (see
+    Term.found_in). Names are split once each (a search meets thousands), and a name
+    holding none of the question's words is passed over before any term is tried."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = terms
+        self.words = frozenset(w for t in terms if not t.prefix for w in (
+            *asked_forms(t.word), *(f for p in t.parts for f in forms(p))))
+        self.prefixes = tuple(t.word for t in terms if t.prefix)
+
+    def held(self, name: str) -> int:
+        words = _split_name(name)
+        if self.words.isdisjoint(words) and not (
+                self.prefixes and any(w.startswith(self.prefixes) for w in words)):
+            return 0
+        return sum(1 for t in self.terms if t.found_in(words))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_name(name: str) -> frozenset[str]:
+    return frozenset(words_of(name))
 

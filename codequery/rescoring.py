@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from codequery import proximity
-from codequery.ranking import SAMPLE_KINDS, Candidate, symbols_of
-from codequery.search_text import Term, asked_forms, forms, words_of
+from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_names
+from codequery.search_text import Term
 
 # How many of the best candidates are read (the right file is among the first 12 for
 # 97.7% of the bench's questions, 96.2% of the held-out ones).
@@ -68,14 +67,15 @@ def reordered(ranked: list[Candidate], terms: Sequence[Term],
     if len(terms) < 2:
         return ranked
     finder = proximity.Finder(terms)
-    names = _NameMatcher(terms)
+    names = NameMatcher(terms)
     top = ranked[:CHECKED]
     for place, cand in enumerate(top):
         text = read(cand.row["path"])
         meeting = (proximity.held_together(text, finder) if text is not None
                    else proximity.Meeting(0.0, None))
         cand.row["lines"] = meeting.lines
-        found = features(cand.row, meeting, names.share(cand.row["doc"]), place, tests_first)
+        found = features(cand.row, meeting, _named_by_one(names, cand.row["doc"]), place,
+                         tests_first)
         cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
     top.sort(key=lambda c: (-c.score, c.row["path"]))
     rest = ranked[CHECKED:]
@@ -103,33 +103,14 @@ def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, plac
     return found
 
 
-class _NameMatcher:
-    """The largest share of a question's terms that the name of one function, class or
-    method of a record's document holds. Names are split once each (a search reads a
-    dozen documents of up to thousands of names), and a name holding none of the
-    question's words is passed over before its terms are tried."""
-
-    def __init__(self, terms: Sequence[Term]) -> None:
-        self.terms = terms
-        self.words = frozenset(w for t in terms if not t.prefix for w in (
-            *asked_forms(t.word), *(f for p in t.parts for f in forms(p))))
-        self.prefixes = tuple(t.word for t in terms if t.prefix)
-
-    def share(self, doc: str | None) -> float:
-        if not doc or not self.terms:
-            return 0.0
-        best = 0
-        for item in symbols_of(json.loads(doc)):
-            words = _name_words(item.get("name") or "")
-            if self.words.isdisjoint(words) and not any(
-                    w.startswith(self.prefixes) for w in words):
-                continue
-            best = max(best, sum(1 for t in self.terms if t.found_in(words)))
-            if best == len(self.terms):
-                break
-        return best / len(self.terms)
-
-
-@lru_cache(maxsize=8192)
-def _name_words(name: str) -> frozenset[str]:
-    return frozenset(words_of(name))
+def _named_by_one(names: NameMatcher, doc: str | None) -> float:
+    """The largest share of the question's terms that the name of one function, class
+    or method of a record's document (JSON) holds."""
+    if not doc or not names.terms:
+        return 0.0
+    best = 0
+    for name in symbol_names(json.loads(doc)):
+        best = max(best, names.held(name))
+        if best == len(names.terms):
+            break
+    return best / len(names.terms)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from codequery import rescoring, search_text, store
+from codequery import ranking, rescoring, search_text, store
 from tests.test_proximity import HUB, UTILS, _hub_and_helper
 from tests.test_search_ranking import _add, _paths
 
@@ -164,7 +164,9 @@ def test_a_function_named_by_the_question_comes_first(db):
 
 def test_one_function_named_by_the_question_counts():
     terms = search_text.query_terms("where is the retry delay computed")
-    share = rescoring._NameMatcher(terms).share
+    def share(doc):
+        return rescoring._named_by_one(ranking.NameMatcher(terms), doc)
+
     named = json.dumps({"functions": [{"name": "computeRetryDelay"}, {"name": "send"}]})
     assert share(named) == 1.0
     assert share(json.dumps({"functions": [{"name": "retryOnce"}, {"name": "delayFor"}]})) == \
@@ -172,6 +174,9 @@ def test_one_function_named_by_the_question_counts():
     assert share(None) == 0.0
     methods = json.dumps({"classes": [{"name": "Backoff", "methods": [{"name": "retry_delay"}]}]})
     assert share(methods) == pytest.approx(2 / 3)
-    prefix = rescoring._NameMatcher(search_text.query_terms("retr* delay")).share
+    prefixed = ranking.NameMatcher(search_text.query_terms("retr* delay"))
+
+    def prefix(doc):
+        return rescoring._named_by_one(prefixed, doc)
     assert prefix(json.dumps({"functions": [{"name": "retriesLeft"}]})) == 0.5
     assert prefix(json.dumps({"functions": [{"name": "send"}]})) == 0.0
