@@ -11,6 +11,7 @@ library only.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,8 @@ from codequery.search_text import Term, asked_forms, forms
 # 22 lines were within 0.1 point; each word weighed by its rarity (in the whole index or
 # among the candidates read), no better.
 WINDOW_LINES = 15
+# One function's lines: from its first line to the next definition's, this many at most.
+BODY_LINES = 80
 # A file is read this far at most (bytes by file_text, characters here): a generated
 # table or a bundle says little in its later lines. The same ranks as reading 400,000;
 # 60,000 one question lower.
@@ -122,11 +125,15 @@ class Meeting:
     lines: tuple[int, int] | None  # first and last line (from 1); None: fewer than two
     used: int = 0  # lines holding a term in that window, each term's counted apart
     hits: int = 0  # the same in the whole file
+    in_one: float = 0.0  # the most of the terms one function's lines hold (see held_together)
 
 
-def held_together(text: str, finder: Finder, window: int | None = None) -> Meeting:
+def held_together(text: str, finder: Finder, window: int | None = None,
+                  starts: Sequence[int] = ()) -> Meeting:
     """The most of `finder`'s terms found in some `window` consecutive lines of `text`,
-    and where: of the windows that hold as many, the one where they are used most."""
+    and where: of the windows that hold as many, the one where they are used most. With
+    `starts`, the lines (from 1) where the file's functions, classes and methods begin,
+    also the most of the terms the lines of one of them hold (see _in_one)."""
     window = window or WINDOW_LINES
     text = text[:MAX_CHARS]
     lower = text.replace("\u0130", "I").lower()  # İ: the one letter whose small form is two
@@ -151,5 +158,21 @@ def held_together(text: str, finder: Finder, window: int | None = None) -> Meeti
         if held > best or held == best and at - low + 1 > most:
             best, most = held, at - low + 1
             lines = (hits[low][0] + 1, line + 1)
-    return Meeting(best / len(finder.terms) if finder.terms else 0.0,
-                   lines if best >= 2 else None, most, len(hits))
+    if not finder.terms:
+        return Meeting(0.0, None)
+    return Meeting(best / len(finder.terms), lines if best >= 2 else None, most, len(hits),
+                   _in_one(hits, starts) / len(finder.terms))
+
+
+def _in_one(hits: list[tuple[int, int]], starts: Sequence[int]) -> int:
+    """The most terms of `hits` ((line from 0, term), in order) that the lines of one
+    definition hold: from where it starts to where the next one does, BODY_LINES at most."""
+    begins = sorted({line for line in starts if line > 0})
+    lines = [line for line, _ in hits]
+    best = 0
+    for k, start in enumerate(begins):
+        end = min(begins[k + 1] if k + 1 < len(begins) else start + BODY_LINES,
+                  start + BODY_LINES)
+        first, last = bisect.bisect_left(lines, start - 1), bisect.bisect_left(lines, end - 1)
+        best = max(best, len({term for _, term in hits[first:last]}))
+    return best

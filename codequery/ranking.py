@@ -369,6 +369,18 @@ def symbol_names(doc: dict[str, Any]) -> Iterator[str]:
             yield method.get("name") or ""
 
 
+def symbol_lines(doc: dict[str, Any]) -> list[int]:
+    """The lines (from 1) where the functions, classes and methods of a record's document
+    begin, where known."""
+    found = []
+    for fn in doc.get("functions", []):
+        found.append(fn.get("line"))
+    for cls in doc.get("classes", []):
+        found.append(cls.get("line"))
+        found += [method.get("line") for method in cls.get("methods", [])]
+    return [line for line in found if isinstance(line, int)]
+
+
 def names_defined(doc_json: str) -> set[str]:
     """The names (see bare_name) of the functions, classes and methods a record's
     document defines."""

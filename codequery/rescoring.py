@@ -20,34 +20,37 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from codequery import proximity
-from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_names
+from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_lines, symbol_names
 from codequery.search_text import Term
 
 # How many of the best candidates are read (the right file is among the first 12 for
 # 97.7% of the bench's questions, 96.2% of the held-out ones).
 CHECKED = 12
 # Each in units of the log of the score (see features). Fitted on bench/search_quality
-# (3,650 questions) by bench/fit_rescoring.py, then measured on questions nothing was
-# fitted on: bench/holdout (1,260) top-3 87.1% -> 88.7%, MRR 0.783 -> 0.798; a blind
-# round of 270 new questions 86.7% -> 88.9%. Against the proximity bonus alone (score
-# times 1 + the share), the fit says where the words meet counts for more, that lines
-# which use them again and again (a function at work, not a list of imports) count
-# too, and that a test or a doc which holds the words together is still a test or a
-# doc: they read like the code they exercise, so their penalty in ranking.KIND_FACTORS
-# is not enough once they are read. Fitted on half the bench's repositories, the
-# weights moved by about a third (share 1.1-1.7, test -0.7 to -1.2) and the other half
-# gained 0.5-1.2 points.
+# (3,785 questions) by bench/fit_rescoring.py, then measured on questions nothing was
+# fitted on. Without `in_one` (fitted on the 3,650 questions before round 29):
+# bench/holdout top-3 87.0% -> 88.6%, MRR 0.780 -> 0.795; round 29's blind held-out
+# half 85.9% -> 88.1%. With it, over the candidates read: holdout (1,395) MRR 0.795 ->
+# 0.799, top-1 69.2% -> 70.1%. Against the proximity bonus alone (score times 1 + the
+# share), the fit says where the words meet counts for more, in 15 lines or in one
+# function; that lines which use them again and again (a function at work, not a list
+# of imports) count too; and that a test or a doc which holds the words together is
+# still a test or a doc: they read like the code they exercise, so their penalty in
+# ranking.KIND_FACTORS is not enough once they are read. Fitted on half the bench's
+# repositories, the weights moved by about a third (share 1.1-1.7, test -0.7 to -1.2)
+# and the other half gained 0.5-1.2 points.
 WEIGHTS = {
-    "share": 1.3,       # the share of the question's terms some 15 lines hold
+    "share": 0.88,      # the share of the question's terms some 15 lines hold
+    "in_one": 0.71,     # the share the lines of one function, class or method hold
     "used": 0.17,       # log(1 + the terms' hits in those lines; a line counts once a term)
-    "hits": 0.12,       # log(1 + the same in the whole text read)
+    "hits": 0.11,       # log(1 + the same in the whole text read)
     "lines": -0.18,     # log(1 + the file's lines, as documented)
-    "named": 0.7,       # the largest share of the terms the name of one function,
+    "named": 0.45,      # the largest share of the terms the name of one function,
                         # class or method holds
-    "place": -0.13,     # the place bm25 and ranking gave it, from 0 (first) in 1/CHECKED
+    "place": -0.14,     # the place bm25 and ranking gave it, from 0 (first) in 1/CHECKED
     "source": 0.44,     # kinds (see search_text.kind_of and _KIND_WEIGHT)
-    "test": -1.07,
-    "docs": -0.8,
+    "test": -1.09,
+    "docs": -0.75,
 }
 # Which weight a kind takes. Fixtures, meta files and generated files were too few among
 # the candidates to fit (under 100 of 42,000): they go with the kind their penalty in
@@ -71,11 +74,11 @@ def reordered(ranked: list[Candidate], terms: Sequence[Term],
     top = ranked[:CHECKED]
     for place, cand in enumerate(top):
         text = read(cand.row["path"])
-        meeting = (proximity.held_together(text, finder) if text is not None
-                   else proximity.Meeting(0.0, None))
+        doc = json.loads(cand.row["doc"]) if cand.row["doc"] else {}
+        meeting = (proximity.held_together(text, finder, starts=symbol_lines(doc))
+                   if text is not None else proximity.Meeting(0.0, None))
         cand.row["lines"] = meeting.lines
-        found = features(cand.row, meeting, _named_by_one(names, cand.row["doc"]), place,
-                         tests_first)
+        found = features(cand.row, meeting, _named_by_one(names, doc), place, tests_first)
         cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
     top.sort(key=lambda c: (-c.score, c.row["path"]))
     rest = ranked[CHECKED:]
@@ -92,7 +95,8 @@ def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, plac
     """What a candidate's score is raised or lowered by, each in WEIGHTS' units: `row`
     the candidate's (its kind and line_count), `meeting` where its terms meet, `named`
     the share of them one of its names holds, `place` its place before (from 0)."""
-    found = {"share": meeting.share, "used": math.log1p(meeting.used),
+    found = {"share": meeting.share, "in_one": meeting.in_one,
+             "used": math.log1p(meeting.used),
              "hits": math.log1p(meeting.hits), "lines": math.log1p(row["line_count"] or 0),
              "named": named, "place": place / CHECKED}
     kind = row["kind"]
@@ -103,13 +107,13 @@ def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, plac
     return found
 
 
-def _named_by_one(names: NameMatcher, doc: str | None) -> float:
+def _named_by_one(names: NameMatcher, doc: dict[str, Any]) -> float:
     """The largest share of the question's terms that the name of one function, class
-    or method of a record's document (JSON) holds."""
-    if not doc or not names.terms:
+    or method of a record's document holds."""
+    if not names.terms:
         return 0.0
     best = 0
-    for name in symbol_names(json.loads(doc)):
+    for name in symbol_names(doc):
         best = max(best, names.held(name))
         if best == len(names.terms):
             break

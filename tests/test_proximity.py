@@ -158,3 +158,24 @@ def test_search_reads_the_work_tree_as_it_is_now(tmp_path):
     (root / "src/utils.ts").write_text(SETTLE.replace("// debounce: the callback runs once "
                                                       "the timer is quiet", "\n" * 40))
     assert operations.search(ws, question)[0]["path"] == "src/hub.ts"
+
+
+def test_the_lines_of_one_function_hold_what_a_window_cannot():
+    finder = proximity.Finder(search_text.query_terms("debounce a callback with a timer"))
+    body = "def debounce(callback):\n" + "    pass\n" * 20 + "    timer = 1\n"
+    text = body + "def other():\n    callback()\n"
+    spread = proximity.held_together(text, finder, starts=[1, 23])
+    assert spread.share == pytest.approx(2 / 3)  # 21 lines apart: no window holds all
+    assert spread.in_one == 1.0  # but the function does
+    # the next definition ends a function's lines
+    cut = proximity.held_together(text, finder, starts=[1, 10, 23])
+    assert cut.in_one == pytest.approx(2 / 3)
+    assert proximity.held_together(text, finder).in_one == 0.0  # no definitions known
+
+
+def test_a_function_is_read_for_so_many_lines_at_most():
+    finder = proximity.Finder(search_text.query_terms("debounce timer"))
+    text = "def debounce():\n" + "    pass\n" * (proximity.BODY_LINES + 5) + "    timer\n"
+    assert proximity.held_together(text, finder, starts=[1]).in_one == 0.5
+    near = "def debounce():\n" + "    pass\n" * (proximity.BODY_LINES - 5) + "    timer\n"
+    assert proximity.held_together(near, finder, starts=[1]).in_one == 1.0

@@ -165,18 +165,37 @@ def test_a_function_named_by_the_question_comes_first(db):
 def test_one_function_named_by_the_question_counts():
     terms = search_text.query_terms("where is the retry delay computed")
     def share(doc):
-        return rescoring._named_by_one(ranking.NameMatcher(terms), doc)
+        return rescoring._named_by_one(ranking.NameMatcher(terms), json.loads(doc))
 
     named = json.dumps({"functions": [{"name": "computeRetryDelay"}, {"name": "send"}]})
     assert share(named) == 1.0
     assert share(json.dumps({"functions": [{"name": "retryOnce"}, {"name": "delayFor"}]})) == \
         pytest.approx(1 / 3)
-    assert share(None) == 0.0
+    assert share("{}") == 0.0
     methods = json.dumps({"classes": [{"name": "Backoff", "methods": [{"name": "retry_delay"}]}]})
     assert share(methods) == pytest.approx(2 / 3)
     prefixed = ranking.NameMatcher(search_text.query_terms("retr* delay"))
 
     def prefix(doc):
-        return rescoring._named_by_one(prefixed, doc)
+        return rescoring._named_by_one(prefixed, json.loads(doc))
     assert prefix(json.dumps({"functions": [{"name": "retriesLeft"}]})) == 0.5
     assert prefix(json.dumps({"functions": [{"name": "send"}]})) == 0.0
+
+
+def test_words_that_one_function_holds_count_though_no_window_does(db):
+    body = "    pass\n" * 20
+    # in both, no 15 lines hold all three words; in one, the lines of one function do
+    apart = ("def first(queue):\n    job = 1\n" + body + "def second():\n    retry()\n")
+    together = ("def first(queue):\n    job = 1\n" + body + "    retry()\ndef second():\n"
+                "    pass\n")
+    for name, second in (("a_apart", 23), ("b_together", 24)):
+        _add(db, f"src/{name}.py", "queue retry job", overview="Job things.",
+             functions=[{"name": "first", "line": 1}, {"name": "second", "line": second}])
+    for i in range(8):
+        _add(db, f"src/other{i}.py", "render layout", overview="Renders a layout.")
+    question = "how is a job retried from the queue"
+    files = {"src/a_apart.py": apart, "src/b_together.py": together}
+    assert _paths(db, question, read=files.get)[0] == "src/b_together.py"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rescoring, "WEIGHTS", dict(rescoring.WEIGHTS, in_one=0.0))
+        assert _paths(db, question, read=files.get)[0] == "src/a_apart.py"
