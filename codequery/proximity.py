@@ -125,7 +125,7 @@ class Meeting:
     lines: tuple[int, int] | None  # first and last line (from 1); None: fewer than two
     used: int = 0  # lines holding a term in that window, each term's counted apart
     hits: int = 0  # the same in the whole file
-    in_one: float = 0.0  # the most of the terms one function's lines hold (see held_together)
+    in_one: float = 0.0  # the largest share of the terms one definition's lines hold, 0 to 1
 
 
 def held_together(text: str, finder: Finder, window: int | None = None,
@@ -133,7 +133,8 @@ def held_together(text: str, finder: Finder, window: int | None = None,
     """The most of `finder`'s terms found in some `window` consecutive lines of `text`,
     and where: of the windows that hold as many, the one where they are used most. With
     `starts`, the lines (from 1) where the file's functions, classes and methods begin,
-    also the most of the terms the lines of one of them hold (see _in_one)."""
+    also the largest share of the terms that the lines of one of them hold (see
+    _in_one)."""
     window = window or WINDOW_LINES
     text = text[:MAX_CHARS]
     lower = text.replace("\u0130", "I").lower()  # İ: the one letter whose small form is two
@@ -161,18 +162,26 @@ def held_together(text: str, finder: Finder, window: int | None = None,
     if not finder.terms:
         return Meeting(0.0, None)
     return Meeting(best / len(finder.terms), lines if best >= 2 else None, most, len(hits),
-                   _in_one(hits, starts) / len(finder.terms))
+                   _in_one(hits, starts, len(finder.terms)) / len(finder.terms))
 
 
-def _in_one(hits: list[tuple[int, int]], starts: Sequence[int]) -> int:
-    """The most terms of `hits` ((line from 0, term), in order) that the lines of one
-    definition hold: from where it starts to where the next one does, BODY_LINES at most."""
-    begins = sorted({line for line in starts if line > 0})
+def _in_one(hits: list[tuple[int, int]], starts: Sequence[int], terms: int) -> int:
+    """The most of the `terms` of `hits` ((line from 0, term), in order) that the lines
+    of one definition hold: from the line where it starts to the line before the next
+    one's (a class's, up to its first method), BODY_LINES at most."""
+    if not hits or not starts:
+        return 0
+    last_hit = hits[-1][0] + 1
+    begins = sorted({line for line in starts if 0 < line <= last_hit})
     lines = [line for line, _ in hits]
     best = 0
     for k, start in enumerate(begins):
-        end = min(begins[k + 1] if k + 1 < len(begins) else start + BODY_LINES,
-                  start + BODY_LINES)
+        end = start + BODY_LINES
+        if k + 1 < len(begins):
+            end = min(begins[k + 1], end)
         first, last = bisect.bisect_left(lines, start - 1), bisect.bisect_left(lines, end - 1)
-        best = max(best, len({term for _, term in hits[first:last]}))
+        if last - first > best:  # fewer hits than the best holds cannot hold more terms
+            best = max(best, len({term for _, term in hits[first:last]}))
+            if best == terms:
+                break
     return best

@@ -36,12 +36,12 @@ CHECKED = 12
 # function; that lines which use them again and again (a function at work, not a list
 # of imports) count too; and that a test or a doc which holds the words together is
 # still a test or a doc: they read like the code they exercise, so their penalty in
-# ranking.KIND_FACTORS is not enough once they are read. Fitted on half the bench's
-# repositories, the weights moved by about a third (share 1.1-1.7, test -0.7 to -1.2)
-# and the other half gained 0.5-1.2 points.
+# ranking.KIND_FACTORS is not enough once they are read. (Before `in_one`, fitted on
+# half the bench's repositories, the weights moved by about a third, share 1.1-1.7 and
+# test -0.7 to -1.2, and the other half gained 0.5-1.2 points.)
 WEIGHTS = {
     "share": 0.88,      # the share of the question's terms some 15 lines hold
-    "in_one": 0.71,     # the share the lines of one function, class or method hold
+    "in_one": 0.71,     # the share the lines of one definition hold (see proximity)
     "used": 0.17,       # log(1 + the terms' hits in those lines; a line counts once a term)
     "hits": 0.11,       # log(1 + the same in the whole text read)
     "lines": -0.18,     # log(1 + the file's lines, as documented)

@@ -179,3 +179,28 @@ def test_a_function_is_read_for_so_many_lines_at_most():
     assert proximity.held_together(text, finder, starts=[1]).in_one == 0.5
     near = "def debounce():\n" + "    pass\n" * (proximity.BODY_LINES - 5) + "    timer\n"
     assert proximity.held_together(near, finder, starts=[1]).in_one == 1.0
+
+
+@pytest.mark.parametrize("text, starts, held", [
+    ("def f():\n  alpha\ndef beta():\n", [1, 3], 0.5),  # the next definition's line is its own
+    ("alpha\nbeta\n", [2], 0.5),  # nor the line before a definition
+    ("alpha\nbeta\n", [1], 1.0),
+    ("alpha\nbeta\n", [1, 2], 0.5),
+    ("alpha\nbeta\n", [2, 1], 0.5),  # in any order
+    ("x\nalpha\n" + "x\n" * 7 + "beta\n", [9, 2], 0.5),  # (a set of these is unsorted)
+    ("alpha\nbeta\n", [0, -3], 0.0),  # lines from 1
+    ("alpha\n" + "x\n" * (proximity.BODY_LINES - 2) + "beta\n", [1], 1.0),  # line 80
+    ("alpha\n" + "x\n" * (proximity.BODY_LINES - 1) + "beta\n", [1], 0.5),  # line 81
+])
+def test_the_lines_of_a_definition_end_where_the_next_begins(text, starts, held):
+    finder = proximity.Finder(search_text.query_terms("alpha beta"))
+    assert proximity.held_together(text, finder, starts=starts).in_one == held
+
+
+def test_definitions_listed_out_of_order_read_as_in_order():
+    finder = proximity.Finder(search_text.query_terms("debounce a callback with a timer"))
+    text = ("def debounce(callback):\n" + "    pass\n" * 20 + "    timer = 1\n"
+            + "def other():\n    callback()\n")
+    for starts in ([23, 1], [23, 10, 1]):
+        assert proximity.held_together(text, finder, starts=starts).in_one == \
+            proximity.held_together(text, finder, starts=sorted(starts)).in_one
