@@ -170,7 +170,9 @@ def main() -> int:
     for label, asked in (("fitted on", fit_on), ("checked", checked)):
         if asked is None:
             continue
-        print(f"{label} {len(asked)} questions (top-1, top-3, MRR over the candidates read):")
+        among = sum(any(path in right for path, _ in read) for right, read in asked)
+        print(f"{label} {len(asked)} questions, the right file among the candidates read "
+              f"for {among / len(asked):.1%} (top-1, top-3, MRR over those read):")
         for name, score in scorers.items():
             top1, top3, mrr = measured(asked, score)
             print(f"  {name:18s} {top1:6.1%} {top3:6.1%} {mrr:.3f}")

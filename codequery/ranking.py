@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
@@ -347,38 +347,34 @@ def _language_not_asked(path: str, asked: set[str]) -> bool:
     return bool(codes & _LANGUAGES) and codes.isdisjoint(asked)
 
 
+def _definitions(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
+    """(kind, item, owner) for every function, class and method of a record's document,
+    in its order: a class, then its methods."""
+    for fn in doc.get("functions", []):
+        yield "function", fn, None
+    for cls in doc.get("classes", []):
+        yield "class", cls, None
+        for method in cls.get("methods", []):
+            yield "method", method, cls.get("name")
+
+
 def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Every function, class and method of a record's document, each with its `kind`
     (and a method with its class as `owner`)."""
-    found = [{**fn, "kind": "function"} for fn in doc.get("functions", [])]
-    for cls in doc.get("classes", []):
-        found.append({**cls, "kind": "class"})
-        found += [{**m, "kind": "method", "owner": cls.get("name")}
-                  for m in cls.get("methods", [])]
-    return found
+    return [{**item, "kind": kind, **({"owner": owner} if kind == "method" else {})}
+            for kind, item, owner in _definitions(doc)]
 
 
 def symbol_names(doc: dict[str, Any]) -> Iterator[str]:
-    """The name of every function, class and method of a record's document (see
-    symbols_of, without copying them)."""
-    for fn in doc.get("functions", []):
-        yield fn.get("name") or ""
-    for cls in doc.get("classes", []):
-        yield cls.get("name") or ""
-        for method in cls.get("methods", []):
-            yield method.get("name") or ""
+    """The name of every function, class and method of a record's document."""
+    return (item.get("name") or "" for _, item, _ in _definitions(doc))
 
 
 def symbol_lines(doc: dict[str, Any]) -> list[int]:
     """The lines (from 1) where the functions, classes and methods of a record's document
     begin, where known."""
-    found = []
-    for fn in doc.get("functions", []):
-        found.append(fn.get("line"))
-    for cls in doc.get("classes", []):
-        found.append(cls.get("line"))
-        found += [method.get("line") for method in cls.get("methods", [])]
-    return [line for line in found if isinstance(line, int)]
+    return [line for _, item, _ in _definitions(doc)
+            if isinstance(line := item.get("line"), int)]
 
 
 def names_defined(doc_json: str) -> set[str]:
@@ -648,10 +644,9 @@ class NameMatcher:
     Term.found_in). Names are split once each (a search meets thousands), and a name
     holding none of the question's words is passed over before any term is tried."""
 
-    def __init__(self, terms: Sequence[Term]) -> None:
+    def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self.words = frozenset(w for t in terms if not t.prefix for w in (
-            *asked_forms(t.word), *(f for p in t.parts for f in forms(p))))
+        self.words = wanted_forms(terms)
         self.prefixes = tuple(t.word for t in terms if t.prefix)
 
     def held(self, name: str) -> int:

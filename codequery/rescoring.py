@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from codequery import proximity
@@ -59,7 +59,7 @@ _KIND_WEIGHT = {"source": "source", "test": "test", "fixture": "test", "docs": "
                 "example": "docs", "meta": "docs", "generated": "docs"}
 
 
-def reordered(ranked: list[Candidate], terms: Sequence[Term],
+def reordered(ranked: list[Candidate], terms: list[Term],
               read: Callable[[str], str | None], tests_first: bool = False
               ) -> list[Candidate]:
     """`ranked` (best first) with its first CHECKED candidates scored again on what
