@@ -473,7 +473,9 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     `watchOS Example`), or with a test word first or before a support word
     (`test-helpers`, `okio-testing-support`); not `BenchmarkDotNet`, `goldenGate`,
     `spec-parser` or `react-test-renderer`, which name code, nor a .NET package that
-    helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`)."""
+    helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`). A fixture
+    word run together with others ends a fixtures folder's name only after a test word
+    (Gradle's `testFixtures`): `AutoFixture` is a library's name."""
     for folder in folders:
         lower = folder.lower()
         if lower in names:
@@ -481,8 +483,10 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
         if not tokens:
             continue
-        words = _PARTS.findall(tokens[-1])  # `commonTest` -> common, Test
-        last = {tokens[-1].lower(), words[-1].lower() if words else ""}
+        words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test
+        last = {tokens[-1].lower(), words[-1] if words else ""}
+        if len(words) > 1 and words[-1] in _FIXTURE_DIRS and words[-2] not in _TEST_WORDS:
+            last.discard(words[-1])  # `AutoFixture` is the library; `testFixtures` fixtures
         tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY

@@ -159,6 +159,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("core/commonTest/src/Zone.kt", "test"), ("okio/src/jvmTest/kotlin/A.kt", "test"),
     ("runtime-tests/bun/index.ts", "test"), ("src/BenchmarkDotNet/Runner.cs", "source"),
     ("src/goldenGate/Gate.java", "source"), ("lib/spec-parser/parse.js", "source"),
+    # a fixture word run together ends a fixtures folder's name only after a test word
+    ("Src/AutoFixture/Fixture.cs", "source"), ("src/testFixtures/java/A.java", "fixture"),
+    ("test/TestsFixtures/Data.cs", "fixture"), ("lib/test-fixtures/a.json", "fixture"),
     # test support named as such, wherever it lives
     ("util/env_posix_test_helper.h", "test"), ("pkg/test_util.go", "test"),
     ("lib/test-utils.js", "test"), ("src/latest_helper.py", "source"),
