@@ -167,7 +167,8 @@ _COMPILED_FILE = re.compile(
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
     r"\.(cmake|bzl|mk|mak|make|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
-    r"|\.(props|targets|slnx?)$|^(cmakelists\.txt|meson\.build|meson_options\.txt"
+    r"|\.(props|targets|slnx?|proj|ruleset)$"  # MSBuild's, code analysis
+    r"|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's

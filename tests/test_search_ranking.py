@@ -199,6 +199,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # .NET projects and packages; vendored dependencies (redis's deps/, monero's external/)
     ("src/Hangfire.Core/Hangfire.Core.csproj", "config"), ("Directory.Build.props", "config"),
     ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
+    ("src/NLog.proj", "config"), ("src/NLog.ruleset", "config"),
     ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
     ("include/cereal/external/base64.hpp", "generated"), ("lib/deps/graph.py", "source"),
