@@ -150,8 +150,11 @@ _CONFIG_FILE = re.compile(
     r"|resx"  # .NET resources: the strings a program shows, in XML
     r"|asmdef|asmref"  # Unity's assembly definitions
     r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
-    r"|[._-]conf(ig)?\.[cm]?[jt]s$|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
+    r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
+# A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named
+# `-config.ts` (kysely's `postgres-dialect-config.ts`, nitro's `runtime-config.ts`) is code.
+_CONFIG_SCRIPT = re.compile(r"\.conf(ig)?\.[cm]?[jt]s$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
@@ -562,12 +565,20 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
         return "docs"
-    if (any(p in _CONFIG_DIRS for p in folders_lower) or _CONFIG_FILE.search(lower)
+    if (any(p in _CONFIG_DIRS for p in folders_lower)
+            or _CONFIG_FILE.search(lower)
+            or _CONFIG_SCRIPT.search(lower) and not _named_for_its_folder(lower, folders_lower)
             or lower.startswith(".")
             # shell completions (monero's `utils/fish/`); a fish plugin's own code is not
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
         return "config"
     return "source"
+
+
+def _named_for_its_folder(name: str, folders: list[str]) -> bool:
+    """A `NAME.config.js` in a folder NAME is that module's settings code (Chart.js's
+    `src/core/core.config.js`), not a tool's settings like `vite.config.ts`."""
+    return bool(folders) and name.split(".", 1)[0] == folders[-1]
 
 
 def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -> bool:

@@ -199,6 +199,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # .NET projects and packages; vendored dependencies (redis's deps/, monero's external/)
     ("src/Hangfire.Core/Hangfire.Core.csproj", "config"), ("Directory.Build.props", "config"),
     ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
+    ("vite.config.ts", "config"), ("src/solid/babel.config.js", "config"),
+    ("apps/web/karma.conf.js", "config"),
+    # a module named for its settings is code: a `-config.ts`, or `NAME.config.js` in NAME/
+    ("src/dialect/postgres/postgres-dialect-config.ts", "source"),
+    ("src/runtime/runtime-config.ts", "source"), ("src/core/core.config.js", "source"),
     ("src/NLog.proj", "config"), ("src/NLog.ruleset", "config"),
     ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),
