@@ -26,6 +26,19 @@ def test_usage_errors_exit_2(repo):
     assert run_installed(repo, "search").returncode == 2
 
 
+def _records(db) -> int:
+    """How many records the database holds now, read without waiting on the writer (a
+    poll that waited on its lock could miss the moment to interrupt); 0 if unreadable."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
 def _big_module(i: int) -> str:
     body = "\n".join(f"def function_{i}_{n}(a, b=1):\n    '''Doc {n}.'''\n    return a + b\n"
                      for n in range(600))
@@ -40,14 +53,10 @@ def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
     proc = subprocess.Popen([str(CODEQUERY_BIN), "-C", str(repo), "document"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = repo / ".code-query/code_data.db"
-    count = 0
     deadline = time.monotonic() + 60
-    while count < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
-        try:
-            count = sqlite3.connect(db).execute("SELECT count(*) FROM records").fetchone()[0]
-        except sqlite3.OperationalError:
-            count = 0
+    while _records(db) < 5 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "document finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
