@@ -208,6 +208,12 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
         ("search", {"query": "invoice", "limit": 10_000},
          "limit must be between 1 and 200, not 10000"),
         ("search", {"query": "invoice", "limit": 0}, "limit must be between 1 and 200, not 0"),
+        # arguments of the wrong type or missing: said in words, one line
+        ("search", {"query": "invoice", "limit": "ten"},
+         "Error executing tool search: limit must be a whole number (got 'ten')"),
+        ("search", {"limit": 3}, "Error executing tool search: query is required"),
+        ("show", {"path": 7}, "path must be a string (got 7)"),
+        ("document", {"paths": "README.md", "priority": "high"}, "paths must be a list"),
         ("job", {"job_id": "Q-00000000"}, "no job 'Q-00000000'"),
         ("job", {"job_id": "Q-00000000", "wait_seconds": 301}, "wait_seconds must be between"),
         ("document", {"paths": ["src/scratch.py"]}, "not tracked by git: src/scratch.py"),
@@ -226,7 +232,7 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
     for (name, args, expected), result in zip(cases, results, strict=True):
         text = error_text(result)
         assert expected in text, (name, args, text)
-        assert "Traceback" not in text
+        assert "Traceback" not in text and "pydantic" not in text and "\n" not in text
     assert ok(still_fine)[0]["path"] == "src/invoices.py"  # errors did not hurt the server
 
 

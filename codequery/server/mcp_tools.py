@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 import anyio
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
+from pydantic import ValidationError
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
@@ -56,6 +57,44 @@ def _as_tool_error(ws: Workspace) -> Iterator[None]:
 
 
 
+# What a client got wrong about an argument, in words (pydantic's error types).
+_ARGUMENT_PROBLEMS = {
+    "missing": "is required", "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number", "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number", "float_type": "must be a number",
+    "string_type": "must be a string", "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false", "list_type": "must be a list",
+}
+_SHOWN_MAX = 40
+
+
+def argument_problems(exc: ValidationError) -> str:
+    """One line that names each argument a client got wrong and how: `limit must be a
+    whole number (got 'abc'); query is required`, not pydantic's report."""
+    said = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"]) or "the arguments"
+        problem = _ARGUMENT_PROBLEMS.get(err["type"], err["msg"].lower())
+        given = "" if err["type"] == "missing" else f" (got {err['input']!r:.{_SHOWN_MAX}})"
+        said.append(f"{where} {problem}{given}")
+    return "; ".join(said)
+
+
+class _Server(MCPServer):
+    """The SDK's server, with a client's argument mistakes said in one line."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc, UnexpectedToolError) or not isinstance(exc.__cause__,
+                                                                       ValidationError):
+                raise
+            raise ToolError(f"Error executing tool {name}: "
+                            f"{argument_problems(exc.__cause__)}") from exc.__cause__
+
+
 async def _until_finished(first: dict[str, Any], wait_seconds: float,
                           again: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
                           ) -> dict[str, Any]:
@@ -77,7 +116,7 @@ async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
 def build(ws: Workspace) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
     there, each tool answers with the error that says so)."""
-    server = MCPServer(name="codequery", version=__version__, instructions=INSTRUCTIONS,
+    server = _Server(name="codequery", version=__version__, instructions=INSTRUCTIONS,
                        log_level="WARNING")
 
     @server.tool(name="search")
