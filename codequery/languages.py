@@ -21,6 +21,9 @@ _BY_SUFFIX = {
     ".scss": "css", ".sql": "sql", ".kt": "kotlin", ".kts": "kotlin", ".swift": "swift",
     ".php": "php", ".cs": "csharp", ".lua": "lua", ".pl": "perl", ".r": "r", ".scala": "scala",
     ".ex": "elixir", ".exs": "elixir",
+    ".ps1": "powershell", ".psm1": "powershell", ".psd1": "powershell",
+    # scanner and grammar sources that flex and bison (lex, yacc) turn into C or C++
+    ".l": "lex", ".lex": "lex", ".ll": "lex", ".y": "yacc", ".yy": "yacc",
 }
 # A template's or an inline function's implementation, included at the end of its header
 # (Boost's `impl/serialize.ipp`): C++ (see ranking._FRAGMENT).

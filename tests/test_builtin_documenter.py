@@ -261,6 +261,16 @@ def test_cpp_implementation_files_included_by_headers_are_cpp():
     assert [f.name for f in doc.functions] == ["serialize"]
 
 
+def test_powershell_lex_and_yacc_files_have_their_language_and_an_overview():
+    assert [languages.detect(p) for p in ("build.ps1", "Tools.psm1", "src/scan.l",
+                                          "src/parse.y", "src/parse.yy")] == [
+        "powershell", "powershell", "lex", "yacc", "yacc"]
+    doc = DOC.document("src/scan.l", "lex", "/* Splits a config file into tokens. */\n%%\n")
+    assert doc.overview == "Splits a config file into tokens."
+    doc = DOC.document("build.ps1", "powershell", "# Builds and packs the library.\n")
+    assert doc.overview == "Builds and packs the library."
+
+
 def test_kotlin_scripts_and_swift_go_through_tree_sitter():
     assert languages.detect("build.gradle.kts") == "kotlin"
     text = "import org.gradle.api.Project\n\nplugins { java }\n\nfun Project.release() {}\n"

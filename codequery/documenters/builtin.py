@@ -24,6 +24,8 @@ from codequery.documenters.javascript import DEFAULT_EXPORT
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
+# lex's and yacc's sections and declarations (`%%`, `%{`, `%token`): code, not comments
+_GRAMMAR_DIRECTIVE = re.compile(r"^\s*%(?:%\s*$|[{}]|[a-z])")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _KINDS = {
     "python": "Python module",
@@ -66,7 +68,7 @@ def leading_comment(text: str) -> str:
             blocks.append([])
             continue
         match = _COMMENT.match(line)  # knows the markers comments.lines does not: -- ; % <!--
-        if match is None:
+        if match is None or _GRAMMAR_DIRECTIVE.match(line):
             break
         if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
