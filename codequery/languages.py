@@ -23,7 +23,7 @@ _BY_SUFFIX = {
     ".ex": "elixir", ".exs": "elixir",
     ".ps1": "powershell", ".psm1": "powershell", ".psd1": "powershell",
     # scanner and grammar sources that flex and bison (lex, yacc) turn into C or C++
-    ".l": "lex", ".lex": "lex", ".ll": "lex", ".y": "yacc", ".yy": "yacc",
+    ".l": "lex", ".lex": "lex", ".y": "yacc", ".yy": "yacc",  # not .ll: LLVM's IR
 }
 # A template's or an inline function's implementation, included at the end of its header
 # (Boost's `impl/serialize.ipp`): C++ (see ranking._FRAGMENT).

@@ -169,8 +169,8 @@ _COMPILED_FILE = re.compile(
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
 _BUILD_FILE = re.compile(
-    r"\.(cmake|bzl|mk|mak|make|gradle\.kts)$|\.(cs|fs|vb|vcx)proj(\.filters)?$"
-    r"|\.(props|targets|slnx?|proj|ruleset)$"  # MSBuild's, code analysis
+    r"\.(cmake|bzl|mk|mak|make|gradle\.kts)$"
+    r"|\.\w*proj(\.filters)?$|\.(props|targets|slnx?|ruleset)$"  # MSBuild, Xcode, analysers
     r"|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
@@ -477,9 +477,10 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     `watchOS Example`), or with a test word first or before a support word
     (`test-helpers`, `okio-testing-support`); not `BenchmarkDotNet`, `goldenGate`,
     `spec-parser` or `react-test-renderer`, which name code, nor a .NET package that
-    helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`). A fixture
-    word run together with others ends a fixtures folder's name only after a test word
-    (Gradle's `testFixtures`): `AutoFixture` is a library's name."""
+    helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`). "Fixture"
+    run together with other words, in the singular, names fixtures only after a test
+    word (`testFixture`): `AutoFixture` is a library's name, while `sharedFixtures` and
+    `apiMocks` hold fixtures."""
     for folder in folders:
         lower = folder.lower()
         if lower in names:
@@ -489,8 +490,10 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
             continue
         words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test
         last = {tokens[-1].lower(), words[-1] if words else ""}
-        if len(words) > 1 and words[-1] in _FIXTURE_DIRS and words[-2] not in _TEST_WORDS:
-            last.discard(words[-1])  # `AutoFixture` is the library; `testFixtures` fixtures
+        if (len(words) > 1 and words[-1] == "fixture"
+                and words[-2] not in _TEST_WORDS | {"spec", "specs"}
+                and not lower.startswith("__")):
+            last.discard("fixture")  # `AutoFixture` is a library; `testFixture`, `apiMocks`
         tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY
@@ -575,10 +578,15 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     return "source"
 
 
+_MODULE_FOLDERS = frozenset({"src", "lib", "source", "sources"})
+
+
 def _named_for_its_folder(name: str, folders: list[str]) -> bool:
-    """A `NAME.config.js` in a folder NAME is that module's settings code (Chart.js's
-    `src/core/core.config.js`), not a tool's settings like `vite.config.ts`."""
-    return bool(folders) and name.split(".", 1)[0] == folders[-1]
+    """A `NAME.config.js` in a folder NAME under the code (`src/`, `lib/`) is that
+    module's settings code (Chart.js's `src/core/core.config.js`), not a tool's settings
+    like `vite.config.ts` or a workspace's `webpack/webpack.config.js`."""
+    return (len(folders) > 1 and name.split(".", 1)[0] == folders[-1]
+            and not _MODULE_FOLDERS.isdisjoint(folders[:-1]))
 
 
 def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -> bool:

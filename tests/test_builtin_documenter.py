@@ -269,6 +269,20 @@ def test_powershell_lex_and_yacc_files_have_their_language_and_an_overview():
     assert doc.overview == "Splits a config file into tokens."
     doc = DOC.document("build.ps1", "powershell", "# Builds and packs the library.\n")
     assert doc.overview == "Builds and packs the library."
+    # flex's usual layout: the comment inside %{ %}, before the C it holds
+    text = "%{\n/* Scanner for the config language. */\n#include <x.h>\n%}\n%%\n"
+    assert DOC.document("src/scan.l", "lex", text).overview == "Scanner for the config language."
+    assert DOC.document("src/parse.y", "yacc", "%token NUM\n%%\n").overview == ""
+    # PowerShell's comment-based help: synopsis and description, not the parameters
+    text = ("<#\n.SYNOPSIS\n    Builds and packs the library.\n.PARAMETER Config\n"
+            "    Which build.\n#>\nparam($Config)\n")
+    assert DOC.document("build.ps1", "powershell", text).overview == (
+        "Builds and packs the library.")
+
+
+def test_percent_comments_of_other_languages_are_not_grammar_directives():
+    text = "%%\n%% Purpose: Basic supervisor behaviour.\n%%\n-module(a).\n"
+    assert "Basic supervisor behaviour" in leading_comment(text)
 
 
 def test_kotlin_scripts_and_swift_go_through_tree_sitter():

@@ -213,6 +213,8 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
          "Error executing tool search: limit must be a whole number (got 'ten')"),
         ("search", {"limit": 3}, "Error executing tool search: query is required"),
         ("show", {"path": 7}, "path must be a string (got 7)"),
+        ("show", {"path": ["x"] * 50},
+         "path must be a string (got ['x', 'x', 'x', 'x', 'x', 'x', ...])"),
         ("document", {"paths": "README.md", "priority": "high"}, "paths must be a list"),
         ("job", {"job_id": "Q-00000000"}, "no job 'Q-00000000'"),
         ("job", {"job_id": "Q-00000000", "wait_seconds": 301}, "wait_seconds must be between"),

@@ -161,6 +161,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/goldenGate/Gate.java", "source"), ("lib/spec-parser/parse.js", "source"),
     # a fixture word run together ends a fixtures folder's name only after a test word
     ("Src/AutoFixture/Fixture.cs", "source"), ("src/testFixtures/java/A.java", "fixture"),
+    ("src/sharedFixtures/a.json", "fixture"), ("src/apiMocks/handlers.ts", "fixture"),
+    ("src/__prodSnapshots__/a.snap", "fixture"), ("src/specFixture/a.json", "fixture"),
     ("test/TestsFixtures/Data.cs", "fixture"), ("lib/test-fixtures/a.json", "fixture"),
     # test support named as such, wherever it lives
     ("util/env_posix_test_helper.h", "test"), ("pkg/test_util.go", "test"),
@@ -204,6 +206,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a module named for its settings is code: a `-config.ts`, or `NAME.config.js` in NAME/
     ("src/dialect/postgres/postgres-dialect-config.ts", "source"),
     ("src/runtime/runtime-config.ts", "source"), ("src/core/core.config.js", "source"),
+    ("webpack/webpack.config.js", "config"), ("packages/vite/vite.config.ts", "config"),
+    ("App.xcodeproj/project.pbxproj", "config"), ("src/Shared.shproj", "config"),
     ("src/NLog.proj", "config"), ("src/NLog.ruleset", "config"),
     ("nuspecs/Hangfire.Core.nuspec", "meta"), ("deps/hiredis/hiredis.c", "generated"),
     ("external/easylogging++/easylogging++.cc", "generated"), ("src/props.ts", "source"),

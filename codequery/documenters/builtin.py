@@ -24,8 +24,16 @@ from codequery.documenters.javascript import DEFAULT_EXPORT
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
-# lex's and yacc's sections and declarations (`%%`, `%{`, `%token`): code, not comments
-_GRAMMAR_DIRECTIVE = re.compile(r"^\s*%(?:%\s*$|[{}]|[a-z])")
+# lex's and yacc's sections and declarations (`%%`, `%token`): code, not % comments; the
+# C code between `%{` and `%}` may open with the file's comment.
+_GRAMMAR_DIRECTIVE = re.compile(r"^\s*%(?:%\s*$|[a-z])")
+_GRAMMAR_CODE_MARK = re.compile(r"^\s*%[{}]\s*$")
+_GRAMMARS = frozenset({"lex", "yacc"})
+# PowerShell's comment-based help (`<# .SYNOPSIS ... #>`): its synopsis and description
+# are prose; another keyword (`.PARAMETER`, `.EXAMPLE`) ends it.
+_HELP_OPEN, _HELP_CLOSE = re.compile(r"^\s*<#"), re.compile(r"#>\s*$")
+_HELP_PROSE = re.compile(r"^\s*\.(?:SYNOPSIS|DESCRIPTION)\s*$", re.IGNORECASE)
+_HELP_KEYWORD = re.compile(r"^\s*\.[A-Z]+\b", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _KINDS = {
     "python": "Python module",
@@ -59,17 +67,36 @@ def module_name(path: str) -> str:
     return stem or DEFAULT_EXPORT
 
 
-def leading_comment(text: str) -> str:
+def leading_comment(text: str, language: str = "") -> str:
     """The prose of the first comment block a file opens with, after any shebang, tool
-    directives, licence header and TODO, without lines of credits; markers stripped."""
+    directives, licence header and TODO, without lines of credits; markers stripped.
+    lex and yacc: up to the first section or declaration, inside `%{ %}` too; PowerShell:
+    a `<# #>` help block's synopsis and description as well."""
     blocks: list[list[str]] = [[]]
+    grammar, in_help = language in _GRAMMARS, False
     for line in text.splitlines():
+        if in_help:
+            in_help = not _HELP_CLOSE.search(line)
+            prose = _HELP_CLOSE.sub("", line).strip()
+            if _HELP_KEYWORD.match(prose) and not _HELP_PROSE.match(prose):
+                break
+            if prose and not _HELP_PROSE.match(prose):
+                blocks[-1].append(prose)
+            continue
         if not line.strip():
             blocks.append([])
             continue
+        if grammar and _GRAMMAR_CODE_MARK.match(line):
+            continue
+        if language == "powershell" and _HELP_OPEN.match(line):
+            rest = line[line.index("<#") + 2:]
+            in_help = not _HELP_CLOSE.search(rest)
+            blocks.append([_HELP_CLOSE.sub("", rest).strip()] if rest.strip() else [])
+            continue
         match = _COMMENT.match(line)  # knows the markers comments.lines does not: -- ; % <!--
-        if match is None or _GRAMMAR_DIRECTIVE.match(line):
-            break
+        if match is None or grammar and (_GRAMMAR_DIRECTIVE.match(line)
+                                         or line.lstrip().startswith("#")):
+            break  # in lex and yacc, `#include` is C
         if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
     texts = (" ".join(comments.paragraphs(comments.without_credits(block)))
@@ -171,4 +198,4 @@ class BuiltinDocumenter:
             doc = treesitter.outline(language, text.encode("utf-8"))
             if doc is not None:
                 return doc
-        return FileDoc(overview=leading_comment(text))
+        return FileDoc(overview=leading_comment(text, language))

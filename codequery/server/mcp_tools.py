@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import reprlib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -65,7 +66,8 @@ _ARGUMENT_PROBLEMS = {
     "string_type": "must be a string", "bool_parsing": "must be true or false",
     "bool_type": "must be true or false", "list_type": "must be a list",
 }
-_SHOWN_MAX = 40
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 40
 
 
 def argument_problems(exc: ValidationError) -> str:
@@ -75,7 +77,7 @@ def argument_problems(exc: ValidationError) -> str:
     for err in exc.errors():
         where = ".".join(str(part) for part in err["loc"]) or "the arguments"
         problem = _ARGUMENT_PROBLEMS.get(err["type"], err["msg"].lower())
-        given = "" if err["type"] == "missing" else f" (got {err['input']!r:.{_SHOWN_MAX}})"
+        given = "" if err["type"] == "missing" else f" (got {_SHOWN.repr(err['input'])})"
         said.append(f"{where} {problem}{given}")
     return "; ".join(said)
 
