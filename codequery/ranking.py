@@ -24,6 +24,7 @@ from typing import Any
 from codequery import languages
 from codequery.printable import printable
 from codequery.search_text import (
+    CODE_FOLDERS,
     Term,
     asked_forms,
     file_stem,
@@ -190,11 +191,8 @@ _PORT_NAMES = {"mac": {"darwin"}, "macos": {"darwin"}, "osx": {"darwin"},
 SAMPLE_KINDS = frozenset({"test", "fixture", "example"})
 _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils", "core",
                            "common", "base", "helpers", "misc"})
-# Folders that hold code, named for nothing in it.
-_CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
-                           "include"})
 # Names that say nothing of what a file does, folders included.
-GENERIC_NAMES = _SAYS_NOTHING | _CODE_FOLDERS
+GENERIC_NAMES = _SAYS_NOTHING | CODE_FOLDERS
 SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
@@ -543,7 +541,7 @@ def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False
     count as the same folder; `beside`: an implementation's `impl/` folder counts as
     its parent (CLI11's `CLI/impl/App_inl.hpp` for `CLI/App.hpp`)."""
     folder, _, name = path.rpartition("/")
-    parts = [p for p in folder.split("/") if p.lower() not in _CODE_FOLDERS]
+    parts = [p for p in folder.split("/") if p.lower() not in CODE_FOLDERS]
     if beside and parts and parts[-1].lower() in _IMPLEMENTATION_FOLDERS:
         parts.pop()
     return "/".join(parts), ending.sub("", name)
@@ -573,7 +571,7 @@ def _named_for(path: str, wanted: frozenset[str], short: frozenset[str] = frozen
     words = _name_words(file_stem(path))
     if not words and folders:  # `as-promise/index.ts`, `cache/mod.rs`: the folder names
         # them; not `src/index.ts`, a package's entry point, which re-exports all of it
-        words = _name_words(folders[-1]) if folders[-1].lower() not in _CODE_FOLDERS else []
+        words = _name_words(folders[-1]) if folders[-1].lower() not in CODE_FOLDERS else []
     if not words:
         return 0.0
     return sum(not wanted.isdisjoint(forms(w)) or w in short for w in words) / len(words)

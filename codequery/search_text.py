@@ -464,6 +464,11 @@ def vocabulary(text: str) -> str:
 # a word for support (`okio-testing-support`); the other names mark it alone or as its
 # last word. Not in the middle of a tool's name: `react-test-renderer` is its source.
 _TEST_WORDS = frozenset({"test", "tests", "testing"})
+# Folders that hold code, named for nothing in it.
+CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
+                          "include"})
+# Words that, run together before "Fixture", make it a folder of fixtures (`specFixture`).
+_FIXTURE_OWNERS = _TEST_WORDS | {"spec", "specs"}
 _SUPPORT_WORDS = frozenset({"helper", "helpers", "util", "utils", "support", "common", "base",
                             "fixture", "fixtures"})
 # Fixture names that also name code as a last word (`searchable-snapshots`, `goldenGate`);
@@ -491,7 +496,7 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test
         last = {tokens[-1].lower(), words[-1] if words else ""}
         if (len(words) > 1 and words[-1] == "fixture"
-                and words[-2] not in _TEST_WORDS | {"spec", "specs"}
+                and words[-2] not in _FIXTURE_OWNERS
                 and not lower.startswith("__")):
             last.discard("fixture")  # `AutoFixture` is a library; `testFixture`, `apiMocks`
         tokens = [t.lower() for t in tokens]
@@ -578,15 +583,12 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     return "source"
 
 
-_MODULE_FOLDERS = frozenset({"src", "lib", "source", "sources"})
-
-
 def _named_for_its_folder(name: str, folders: list[str]) -> bool:
-    """A `NAME.config.js` in a folder NAME under the code (`src/`, `lib/`) is that
+    """A `NAME.config.js` in a folder NAME under the code (CODE_FOLDERS) is that
     module's settings code (Chart.js's `src/core/core.config.js`), not a tool's settings
     like `vite.config.ts` or a workspace's `webpack/webpack.config.js`."""
     return (len(folders) > 1 and name.split(".", 1)[0] == folders[-1]
-            and not _MODULE_FOLDERS.isdisjoint(folders[:-1]))
+            and not CODE_FOLDERS.isdisjoint(folders[:-1]))
 
 
 def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -> bool:

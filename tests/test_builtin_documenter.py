@@ -275,9 +275,11 @@ def test_powershell_lex_and_yacc_files_have_their_language_and_an_overview():
     assert DOC.document("src/parse.y", "yacc", "%token NUM\n%%\n").overview == ""
     # PowerShell's comment-based help: synopsis and description, not the parameters
     text = ("<#\n.SYNOPSIS\n    Builds and packs the library.\n.PARAMETER Config\n"
-            "    Which build.\n#>\nparam($Config)\n")
+            "    Which build.\n.DESCRIPTION\n    Runs dotnet pack.\n#>\nparam($Config)\n")
     assert DOC.document("build.ps1", "powershell", text).overview == (
-        "Builds and packs the library.")
+        "Builds and packs the library. Runs dotnet pack.")
+    assert leading_comment("<# Signs the package. #>\nparam()\n", "powershell") == (
+        "Signs the package.")
 
 
 def test_percent_comments_of_other_languages_are_not_grammar_directives():

@@ -61,7 +61,7 @@ def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err
-    kept = sqlite3.connect(db).execute("SELECT count(*) FROM records").fetchone()[0]
+    kept = _records(db)
     assert 5 <= kept < 400
     second = run_installed(repo, "document")
     assert second.returncode == 0

@@ -24,16 +24,16 @@ from codequery.documenters.javascript import DEFAULT_EXPORT
 from codequery.records import FileDoc
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
-# lex's and yacc's sections and declarations (`%%`, `%token`): code, not % comments; the
-# C code between `%{` and `%}` may open with the file's comment.
-_GRAMMAR_DIRECTIVE = re.compile(r"^\s*%(?:%\s*$|[a-z])")
+# lex's and yacc's: the marks around C code (`%{`, `%}`), and what ends the file's opening
+# comment: a section (`%%`), a declaration (`%token`) or C's `#include`.
 _GRAMMAR_CODE_MARK = re.compile(r"^\s*%[{}]\s*$")
+_GRAMMAR_END = re.compile(r"^\s*(?:%%\s*$|%[a-z]|#)")
 _GRAMMARS = frozenset({"lex", "yacc"})
 # PowerShell's comment-based help (`<# .SYNOPSIS ... #>`): its synopsis and description
-# are prose; another keyword (`.PARAMETER`, `.EXAMPLE`) ends it.
-_HELP_OPEN, _HELP_CLOSE = re.compile(r"^\s*<#"), re.compile(r"#>\s*$")
-_HELP_PROSE = re.compile(r"^\s*\.(?:SYNOPSIS|DESCRIPTION)\s*$", re.IGNORECASE)
-_HELP_KEYWORD = re.compile(r"^\s*\.[A-Z]+\b", re.IGNORECASE)
+# are prose; another keyword's section (`.PARAMETER`, `.EXAMPLE`) is not.
+_HELP_OPEN, _HELP_CLOSE = re.compile(r"^\s*<#"), re.compile(r"#>")
+_HELP_PROSE = re.compile(r"^\.(?:SYNOPSIS|DESCRIPTION)\s*$", re.IGNORECASE)
+_HELP_KEYWORD = re.compile(r"^\.[A-Z]+\b", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _KINDS = {
     "python": "Python module",
@@ -70,39 +70,59 @@ def module_name(path: str) -> str:
 def leading_comment(text: str, language: str = "") -> str:
     """The prose of the first comment block a file opens with, after any shebang, tool
     directives, licence header and TODO, without lines of credits; markers stripped.
-    lex and yacc: up to the first section or declaration, inside `%{ %}` too; PowerShell:
-    a `<# #>` help block's synopsis and description as well."""
+    lex and yacc: the part before their first section or declaration (see _grammar_head);
+    PowerShell: its help block too (see _help_as_comments)."""
+    if language in _GRAMMARS:
+        text = _grammar_head(text)
+    elif language == "powershell":
+        text = _help_as_comments(text)
     blocks: list[list[str]] = [[]]
-    grammar, in_help = language in _GRAMMARS, False
     for line in text.splitlines():
-        if in_help:
-            in_help = not _HELP_CLOSE.search(line)
-            prose = _HELP_CLOSE.sub("", line).strip()
-            if _HELP_KEYWORD.match(prose) and not _HELP_PROSE.match(prose):
-                break
-            if prose and not _HELP_PROSE.match(prose):
-                blocks[-1].append(prose)
-            continue
         if not line.strip():
             blocks.append([])
             continue
-        if grammar and _GRAMMAR_CODE_MARK.match(line):
-            continue
-        if language == "powershell" and _HELP_OPEN.match(line):
-            rest = line[line.index("<#") + 2:]
-            in_help = not _HELP_CLOSE.search(rest)
-            blocks.append([_HELP_CLOSE.sub("", rest).strip()] if rest.strip() else [])
-            continue
         match = _COMMENT.match(line)  # knows the markers comments.lines does not: -- ; % <!--
-        if match is None or grammar and (_GRAMMAR_DIRECTIVE.match(line)
-                                         or line.lstrip().startswith("#")):
-            break  # in lex and yacc, `#include` is C
+        if match is None:
+            break
         if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
     texts = (" ".join(comments.paragraphs(comments.without_credits(block)))
              for block in blocks if block)
     return next((comments.clip(t, comments.OVERVIEW_MAX) for t in texts
                  if t and not comments.is_license(t)), "")
+
+
+def _grammar_head(text: str) -> str:
+    """A lex or yacc file up to its first section, declaration or `#include`, without the
+    `%{ %}` marks: its opening comment may stand inside them, above the C code."""
+    head = []
+    for line in text.splitlines():
+        if _GRAMMAR_END.match(line):
+            break
+        if not _GRAMMAR_CODE_MARK.match(line):
+            head.append(line)
+    return "\n".join(head)
+
+
+def _help_as_comments(text: str) -> str:
+    """A PowerShell file with its `<# ... #>` help blocks written as `#` comments: the
+    lines of their synopsis and description, not of the other keywords' sections."""
+    out, in_help, prose = [], False, True
+    for line in text.splitlines():
+        if not in_help:
+            opened = _HELP_OPEN.match(line)
+            if opened is None:
+                out.append(line)
+                continue
+            line, in_help, prose = line[opened.end():], True, True
+        closed = _HELP_CLOSE.search(line)
+        body = (line[:closed.start()] if closed else line).strip()
+        if _HELP_KEYWORD.match(body):
+            prose = _HELP_PROSE.match(body) is not None
+        elif body and prose:
+            out.append(f"# {body}")
+        in_help = closed is None
+    return "\n".join(out)
 
 
 def described_by_names(language: str, doc: FileDoc) -> str:
