@@ -123,8 +123,8 @@ class FilesConfig(_Section):
     )
     max_file_bytes: int = Field(
         defaults.MAX_FILE_BYTES, gt=0, description="Larger files are not documented. "
-        f"{defaults.OLD_MAX_FILE_BYTES}, the default that older versions wrote into every "
-        f"config, reads as today's default ({defaults.MAX_FILE_BYTES}).")
+        f"{' and '.join(map(str, defaults.OLD_MAX_FILE_BYTES))}, the defaults that older "
+        f"versions wrote into every config, read as today's default ({defaults.MAX_FILE_BYTES}).")
     secret_patterns: list[str] = Field(
         default_factory=lambda: list(defaults.SECRET_PATTERNS),
         description="File name patterns whose content is never read or sent anywhere.",
@@ -133,7 +133,7 @@ class FilesConfig(_Section):
     @field_validator("max_file_bytes")
     @classmethod
     def _old_default_is_the_default(cls, value: int) -> int:
-        return defaults.MAX_FILE_BYTES if value == defaults.OLD_MAX_FILE_BYTES else value
+        return defaults.MAX_FILE_BYTES if value in defaults.OLD_MAX_FILE_BYTES else value
 
 
 class CacheConfig(_Section):

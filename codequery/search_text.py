@@ -113,7 +113,9 @@ _CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
 _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
                              "bower_components", "target", "__generated__", "generated",
-                             "single_include", "single-include"})
+                             "single_include", "single-include",
+                             # SFML's vendored headers; Yarn's own release and plugins
+                             "extlibs", ".yarn"})
 # Vendored code as C and C++ name its folder (monero's `external/`, cereal's); deeper in a
 # tree, a C# project's `External/` (UniTask's `Runtime/External/DOTween/`) holds its own
 # code for other libraries.

@@ -1,3 +1,4 @@
+from codequery.defaults import MAX_FILE_BYTES
 from codequery.store import Store, connect
 from tests.helpers import cli_json, cli_run, commit_all, git, make_repo, run_installed, write
 
@@ -144,7 +145,7 @@ def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp
 
     repo = make_repo(tmp_path / "r", {"a.py": "def a():\n    pass\n",
                                       "bin.dat": b"\x00\x01binary",
-                                      "big.txt": "x" * 2_200_000})
+                                      "big.txt": "x" * (MAX_FILE_BYTES + 1)})
     cli_run(repo, "init", "--no-hooks")
     ws = Workspace(repo)
     runner = JobRunner(ws)

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from codequery.defaults import MAX_FILE_BYTES
 from tests.helpers import cli_json, cli_run, commit_all, write
 
 
@@ -106,8 +107,8 @@ def test_an_error_naming_a_path_with_a_line_break_or_an_escape_code_stays_one_li
     assert "no record for a\\nb\\x1b[31m.py" in result.stderr
 
 
-@pytest.mark.parametrize("name,content,why", [("bin.dat", b"\x00\x01", "binary"),
-                                              ("big.txt", "x" * 2_200_000, "too large")])
+@pytest.mark.parametrize("name,content,why", [
+    ("bin.dat", b"\x00\x01", "binary"), ("big.txt", "x" * (MAX_FILE_BYTES + 1), "too large")])
 def test_show_of_a_skipped_file_says_why_and_gives_no_useless_advice(repo, name, content,
                                                                      why):
     write(repo, {name: content})

@@ -12,7 +12,7 @@ def test_defaults_work_with_only_a_dataset(tmp_path):
     cfg = config.load(path)
     assert cfg.documenter.name == "builtin"
     assert cfg.processing.mode == "auto"
-    assert cfg.files.max_file_bytes == 1024 * 1024
+    assert cfg.files.max_file_bytes == 4 * 1024 * 1024
     assert ".env" in cfg.files.secret_patterns
 
 
@@ -70,9 +70,12 @@ def test_redis_urls_of_every_kind_redis_takes_are_accepted(tmp_path, url):
     assert config.load(path).processing.redis_url == url
 
 
-def test_the_old_default_file_limit_reads_as_todays_default():
-    # `init` wrote the whole config, 524288 (the old default) included
+def test_the_old_default_file_limits_read_as_todays_default():
+    # `init` wrote the whole config, 524288 or 1048576 (the old defaults) included
     from codequery import defaults
     from codequery.config import FilesConfig
+    assert defaults.MAX_FILE_BYTES == 4 * 1024 * 1024
     assert FilesConfig(max_file_bytes=512 * 1024).max_file_bytes == defaults.MAX_FILE_BYTES
+    assert FilesConfig(max_file_bytes=1024 * 1024).max_file_bytes == defaults.MAX_FILE_BYTES
+    assert FilesConfig(max_file_bytes=2 * 1024 * 1024).max_file_bytes == 2 * 1024 * 1024
     assert FilesConfig(max_file_bytes=100_000).max_file_bytes == 100_000

@@ -2,6 +2,7 @@ import os
 
 from codequery import git
 from codequery.config import FilesConfig
+from codequery.defaults import MAX_FILE_BYTES
 from codequery.eligibility import Content, Skip, examine
 from tests.helpers import commit_all, make_repo, write
 from tests.helpers import git as run_git
@@ -19,7 +20,7 @@ def test_what_is_never_documented(tmp_path):
     repo = make_repo(tmp_path / "r", {
         "ok.py": "x = 1\n",
         "logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
-        "big.txt": "x" * 2_200_000,
+        "big.txt": "x" * (MAX_FILE_BYTES + 1),
         "skip/me.py": "x = 2\n",
     })
     outside = tmp_path / "outside.py"

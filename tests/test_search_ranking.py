@@ -134,6 +134,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/types.ts", "declarations"), ("src/types.go", "source"), ("types/index.js", "source"),
     ("include/fmt/bundled/core.h", "generated"), ("extras/catch_amalgamated.cpp", "generated"),
     ("single_include/nlohmann/json.hpp", "generated"), ("src/amalgam.c", "source"),
+    ("extlibs/headers/glad/include/glad/gl.h", "generated"),
+    (".yarn/releases/yarn-4.4.1.cjs", "generated"),
     ("CMakeLists.txt", "config"), ("CMake/FindLcov.cmake", "config"), ("meson.build", "config"),
     ("BUILD.bazel", "config"), ("src/build.rs", "source"), ("src/workspace.go", "source"),
     ("third-party/zlib/zlib.c", "generated"), ("tools/serve_header/serve.py", "config"),
