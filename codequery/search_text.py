@@ -175,7 +175,8 @@ _BUILD_FILE = re.compile(
     r"|\.\w*proj(\.filters)?$|\.(props|targets|slnx?|ruleset)$"  # MSBuild, Xcode, analysers
     r"|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
-    r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?)$")
+    r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?"
+    r"|gradlew(\.bat)?|mvnw(\.cmd)?)$")  # the Gradle and Maven wrappers' start scripts
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = re.compile(r"\.(ps1|cmd|bat)$")

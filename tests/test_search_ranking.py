@@ -135,7 +135,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("include/fmt/bundled/core.h", "generated"), ("extras/catch_amalgamated.cpp", "generated"),
     ("single_include/nlohmann/json.hpp", "generated"), ("src/amalgam.c", "source"),
     ("extlibs/headers/glad/include/glad/gl.h", "generated"),
-    (".yarn/releases/yarn-4.4.1.cjs", "generated"),
+    (".yarn/releases/yarn-4.4.1.cjs", "generated"), ("gradlew", "config"),
+    ("mvnw.cmd", "config"),
     ("CMakeLists.txt", "config"), ("CMake/FindLcov.cmake", "config"), ("meson.build", "config"),
     ("BUILD.bazel", "config"), ("src/build.rs", "source"), ("src/workspace.go", "source"),
     ("third-party/zlib/zlib.c", "generated"), ("tools/serve_header/serve.py", "config"),
@@ -1279,3 +1280,41 @@ def test_a_class_of_overloads_of_one_method_ranks_with_declarations(db):
     for path in ("src/Two.cs", "src/Mixed.cs", "src/BulkheadRejectedException.cs",
                  "src/bulkhead_syntax.py"):
         assert kind(path) == "source", path
+
+
+def test_an_async_twin_follows_its_synchronous_twin_unless_async_is_asked_for(
+        db, monkeypatch):
+    words = "fire trigger transition entry action deferred"
+    _add(db, "src/StateMachine.Async.cs", f"{words} {words} async await task")
+    _add(db, "src/StateMachine.cs", words + " " + " ".join(f"filler{i}" for i in range(300)))
+    _add(db, "src/Other.cs", "unrelated words")
+    twins = ["src/StateMachine.Async.cs", "src/StateMachine.cs"]
+    question = "how are triggers fired from an entry action deferred until the transition ends"
+    with monkeypatch.context() as m:  # the twin holds more besides: bm25 puts it second
+        m.setattr(ranking, "async_twins_placed", lambda ranked, terms: ranked)
+        assert _paths(db, question)[:2] == twins
+    assert _paths(db, question)[:2] == twins[::-1]
+    assert _paths(db, question + ", when fired async")[:2] == twins
+
+
+@pytest.mark.parametrize("name,twin", [
+    ("StateMachine.Async.cs", "StateMachine.cs"), ("TransitionGuard.async.cs",
+                                                    "TransitionGuard.cs"),
+    ("checkAsync.ts", "check.ts"), ("client_async.py", "client.py"),
+    ("AsyncTimeout.kt", None), ("AsyncLogging.cc", None), ("nonasync.rs", None)])
+def test_what_an_async_twin_is(name, twin):
+    match = ranking._ASYNC_TWIN.match(name)
+    assert (match and match["stem"] + match["ext"]) == twin or (twin is None and not match)
+
+
+def test_an_async_twin_goes_just_below_its_twin_and_alone_keeps_its_place():
+    ranked = [ranking.Candidate({"path": p}, s) for p, s in
+              [("lib/checkAsync.ts", 3.0), ("lib/other.ts", 2.0), ("lib/check.ts", 1.0)]]
+    terms = search_text.query_terms("how is a check run")
+    placed = ranking.async_twins_placed(ranked, terms)
+    assert [c.row["path"] for c in placed] == ["lib/other.ts", "lib/check.ts",
+                                               "lib/checkAsync.ts"]
+    alone = [ranking.Candidate({"path": "lib/checkAsync.ts"}, 3.0),
+             ranking.Candidate({"path": "lib/other.ts"}, 2.0)]
+    assert [c.row["path"] for c in ranking.async_twins_placed(alone, terms)] == [
+        "lib/checkAsync.ts", "lib/other.ts"]
