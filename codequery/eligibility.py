@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from codequery.config import FilesConfig
 
 BINARY_SNIFF_BYTES = 8000  # git's own heuristic: a NUL in the first 8000 bytes
+# Formats that are binary whatever their first 8000 bytes hold: a PDF (and an Adobe
+# Illustrator `.ai`, a PDF inside) may open with kilobytes of XML metadata, and was
+# indexed as 45,000 words of noise (SSH.NET's logos); images, archives, executables.
+BINARY_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff",
+                     b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF")
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
     """The verdict on given content of `path` (from disk or from git's object store)."""
     if len(data) > files.max_file_bytes:
         return Skip(path, "too large")
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+    if b"\0" in data[:BINARY_SNIFF_BYTES] or data.startswith(BINARY_SIGNATURES):
         return Skip(path, "binary")
     by_name = secret_name(names or [path], files)
     secret = by_name or secrets.holds_credential(data)

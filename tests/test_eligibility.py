@@ -20,6 +20,8 @@ def test_what_is_never_documented(tmp_path):
     repo = make_repo(tmp_path / "r", {
         "ok.py": "x = 1\n",
         "logo.png": b"\x89PNG\r\n\x1a\n\0\0\0binary",
+        "logo.ai": b"%PDF-1.6\r%\xe2\xe3\xcf\xd3\r\n<x:xmpmeta>" + b"metadata " * 2000,
+        "notes.txt": b"%PDF is how the report is sent\n",
         "big.txt": "x" * (MAX_FILE_BYTES + 1),
         "skip/me.py": "x = 2\n",
     })
@@ -31,6 +33,8 @@ def test_what_is_never_documented(tmp_path):
     verdicts = _verdicts(repo, FilesConfig(exclude=["skip/*"]))
     assert isinstance(verdicts["ok.py"], Content)
     assert verdicts["logo.png"] == Skip("logo.png", "binary")
+    assert verdicts["logo.ai"] == Skip("logo.ai", "binary")  # no NUL in 8000 bytes
+    assert isinstance(verdicts["notes.txt"], Content)
     assert verdicts["big.txt"] == Skip("big.txt", "too large")
     assert verdicts["skip/me.py"] == Skip("skip/me.py", "excluded")
     assert verdicts["link_out.py"] == Skip("link_out.py", "symlink outside the repository")
