@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import defaults, git, secrets
+from codequery import defaults, file_text, git, secrets
 
 if TYPE_CHECKING:
     from codequery.config import FilesConfig
@@ -118,11 +118,14 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
     """The verdict on given content of `path` (from disk or from git's object store)."""
     if len(data) > files.max_file_bytes:
         return Skip(path, "too large")
-    if b"\0" in data[:BINARY_SNIFF_BYTES] or data.startswith(BINARY_SIGNATURES):
+    text = file_text.utf8_of_marked(data)  # UTF-16 has a NUL in every ASCII character
+    if text is None and (b"\0" in data[:BINARY_SNIFF_BYTES]
+                         or data.startswith(BINARY_SIGNATURES)):
         return Skip(path, "binary")
     by_name = secret_name(names or [path], files)
-    secret = by_name or secrets.holds_credential(data)
-    return Content(path, data, git.blob_sha(data), secret, by_name)
+    secret = by_name or secrets.holds_credential(text or data)
+    # documented as UTF-8, known by the content git and the work tree have
+    return Content(path, text or data, git.blob_sha(data), secret, by_name)
 
 
 def secret_name(names: list[str], files: FilesConfig) -> bool:

@@ -3,6 +3,7 @@ proximity): only a regular file inside the repository, and only so far."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from pathlib import Path
@@ -26,8 +27,25 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             return None
         with os.fdopen(os.dup(handle), "rb") as file:
-            return file.read(limit).decode("utf-8", errors="replace")
+            data = file.read(limit)
+            return (utf8_of_marked(data) or data).decode("utf-8", errors="replace")
     except OSError:
         return None
     finally:
         os.close(handle)
+
+
+# Byte order marks of the encodings other than UTF-8 that text is written in (Visual
+# Studio saves some C# files as UTF-16): UTF-32's first, as its little-endian mark starts
+# with UTF-16's.
+_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def utf8_of_marked(data: bytes) -> bytes | None:
+    """`data` as UTF-8 when a byte order mark says it is UTF-16 or UTF-32 text (bad or
+    cut-off units replaced); None for anything else."""
+    for mark, codec in _MARKS:
+        if data.startswith(mark):
+            return data.decode(codec, errors="replace").encode("utf-8")
+    return None

@@ -296,3 +296,18 @@ def test_plain_output_says_where_the_words_meet(lines, shown):
     from codequery.cli import reading
 
     assert reading._meeting({"lines": lines}) == shown
+
+
+def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):
+    source = ("/// <summary>Rounds every invoice total to whole cents.</summary>\n"
+              "public class CentRounding\n{\n"
+              "    public decimal Round(decimal total) => total;\n}\n")
+    write(repo, {"src/CentRounding.cs": source.encode("utf-16")})
+    commit_all(repo, "a file Visual Studio saved as UTF-16")
+    cli_run(repo, "init")
+    results = cli_json(repo, "search", "how are invoice totals rounded to cents")
+    assert results[0]["path"] == "src/CentRounding.cs"
+    assert results[0]["lines"] is not None  # read for rescoring as text too
+    assert not results[0]["stale"]
+    shown = cli_json(repo, "show", "src/CentRounding.cs")
+    assert "CentRounding" in json.dumps(shown)

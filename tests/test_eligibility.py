@@ -100,3 +100,16 @@ def test_an_empty_private_key_block_in_a_tls_test_is_not_a_credential(tmp_path):
     assert not secrets.holds_credential(
         b'let pem = b"-----BEGIN RSA PRIVATE KEY-----\\n\\\n -----END RSA PRIVATE KEY-----\\n";')
     assert secrets.holds_credential(KEY.encode())
+
+
+def test_a_utf16_source_file_is_text_documented_as_utf8_and_known_by_its_own_bytes(tmp_path):
+    raw = "/// <summary>Totals an invoice.</summary>\nclass InvoiceTotals {}\n".encode("utf-16")
+    repo = make_repo(tmp_path / "r", {"src/InvoiceTotals.cs": raw,
+                                      "src/Key.cs": "var key = \"AKIAIOSFODNN7EXAMPLE\";\n"
+                                      .encode("utf-16")})
+    verdicts = _verdicts(repo)
+    content = verdicts["src/InvoiceTotals.cs"]
+    assert isinstance(content, Content) and b"\0" in raw[:100]
+    assert content.data.decode("utf-8").startswith("/// <summary>Totals an invoice.")
+    assert content.sha == git.blob_sha(raw)  # what git and the work tree hold
+    assert verdicts["src/Key.cs"].secret  # the credential is seen through the encoding

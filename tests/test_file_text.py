@@ -33,3 +33,18 @@ def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_pat
     (root / "inner.txt").write_text("inside")
     os.symlink(root / "inner.txt", root / "inner-link.txt")
     assert file_text.text_of(root, "inner-link.txt", 100) == "inside"
+
+
+def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):
+    source = "// Übersicht\nclass Invoice {}\n"
+    for codec in ("utf-16", "utf-16-be", "utf-32"):
+        data = source.encode(codec)
+        if codec == "utf-16-be":
+            data = b"\xfe\xff" + data  # the mark, which Python writes only for utf-16
+        (tmp_path / "a.cs").write_bytes(data)
+        assert file_text.text_of(tmp_path, "a.cs", 1000) == source, codec
+        assert file_text.utf8_of_marked(data) == source.encode("utf-8")
+    assert file_text.utf8_of_marked(source.encode("utf-8")) is None
+    assert file_text.utf8_of_marked(b"\xef\xbb\xbfutf-8 with its mark") is None
+    # cut inside a unit: what is whole is kept, the rest replaced
+    assert file_text.utf8_of_marked("ab".encode("utf-16")[:-1]).decode() == "a\ufffd"
