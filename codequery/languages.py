@@ -24,6 +24,15 @@ _BY_SUFFIX = {
     ".ps1": "powershell", ".psm1": "powershell", ".psd1": "powershell",
     # scanner and grammar sources that flex and bison (lex, yacc) turn into C or C++
     ".l": "lex", ".lex": "lex", ".y": "yacc", ".yy": "yacc",  # not .ll: LLVM's IR
+    # outlined line by line (documenters/by_lines.py); `.m` is Objective-C's more often
+    # than MATLAB's, whose `function` lines are read there too
+    ".dart": "dart", ".hs": "haskell", ".zig": "zig", ".m": "objc", ".mm": "objc",
+    ".pm": "perl", ".erl": "erlang", ".hrl": "erlang", ".clj": "clojure",
+    ".cljs": "clojure", ".cljc": "clojure", ".ml": "ocaml", ".mli": "ocaml",
+    ".fs": "fsharp", ".fsi": "fsharp", ".fsx": "fsharp", ".jl": "julia",
+    ".groovy": "groovy", ".elm": "elm", ".nim": "nim", ".sol": "solidity",
+    ".proto": "protobuf", ".graphql": "graphql", ".gql": "graphql",
+    ".tl": "lua",  # Teal: typed Lua, outlined as Lua
 }
 # A template's or an inline function's implementation, included at the end of its header
 # (Boost's `impl/serialize.ipp`): C++ (see ranking._FRAGMENT).

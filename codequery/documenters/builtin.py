@@ -14,6 +14,7 @@ import sys
 from codequery import search_text
 from codequery.documenters import (
     BUILTIN_VERSION,
+    by_lines,
     comments,
     elixir,
     python_ast,
@@ -214,6 +215,10 @@ class BuiltinDocumenter:
             return markdown_outline(text)
         if language == "elixir":
             return elixir.outline(text)
+        if language in by_lines.LANGUAGES:
+            doc = by_lines.outline(language, text) or FileDoc()
+            doc.overview = doc.overview or leading_comment(text, language)
+            return doc
         if language in treesitter.LANGUAGES:
             doc = treesitter.outline(language, text.encode("utf-8"))
             if doc is not None:
