@@ -33,6 +33,7 @@ _BY_SUFFIX = {
     ".groovy": "groovy", ".elm": "elm", ".nim": "nim", ".sol": "solidity",
     ".proto": "protobuf", ".graphql": "graphql", ".gql": "graphql",
     ".tl": "lua",  # Teal: typed Lua, outlined as Lua
+    ".vue": "vue", ".svelte": "svelte",  # components: their `<script>` is outlined
 }
 # A template's or an inline function's implementation, included at the end of its header
 # (Boost's `impl/serialize.ipp`): C++ (see ranking._FRAGMENT).

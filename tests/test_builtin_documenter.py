@@ -1,5 +1,7 @@
 import textwrap
 
+import pytest
+
 from codequery import documenting, languages
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
 from codequery.eligibility import Content
@@ -337,3 +339,41 @@ def test_a_header_the_build_configures_is_outlined_as_the_header_it_becomes():
         "python", "make", "xml", "php"]
     assert [languages.detect(p) for p in ("config.cmake.in", "requirements.in", ".env.sample",
                                           ".in")] == ["text", "text", "text", "text"]
+
+
+VUE = """<template>
+  <div @click="toggle">{{ label }}</div>
+</template>
+
+<script setup lang="ts">
+import { ref } from 'vue'
+
+/** Flips the panel open or closed. */
+function toggle(): void {
+  open.value = !open.value
+}
+const open = ref(false)
+</script>
+
+<style scoped>
+div { color: red; }
+</style>
+"""
+
+
+@pytest.mark.parametrize("path,text", [
+    ("src/components/Panel.vue", VUE),
+    ("src/lib/Panel.svelte", VUE.replace('<script setup lang="ts">', "<script>")
+     .replace("(): void", "()").replace("<template>", "<main>").replace("</template>", "</main>")),
+])
+def test_a_component_s_script_is_outlined_at_its_own_lines(path, text):
+    doc = BuiltinDocumenter().document(path, languages.detect(path), text)
+    assert [(f.name, f.line, f.summary) for f in doc.functions] == [
+        ("toggle", 9, "Flips the panel open or closed.")]
+    assert doc.imports == ["vue"]
+
+
+def test_a_component_without_a_script_has_no_definitions():
+    doc = BuiltinDocumenter().document("src/Logo.vue", "vue",
+                                       "<!-- The logo, drawn. -->\n<template><svg/></template>\n")
+    assert doc.functions == [] and doc.overview == "The logo, drawn."

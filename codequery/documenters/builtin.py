@@ -126,6 +126,26 @@ def _help_as_comments(text: str) -> str:
     return "\n".join(out)
 
 
+# Single-file components: markup, a `<script>` (or two, Vue's `setup` one beside it) and
+# styles in one file; the script is the code.
+_COMPONENTS = frozenset({"vue", "svelte"})
+_SCRIPT_BLOCK = re.compile(r"(<script\b[^>]*>)(.*?)</script\s*>", re.S | re.I)
+_TYPED_SCRIPT = re.compile(r"""\blang\s*=\s*["']?(?:ts|typescript|tsx)\b""", re.I)
+
+
+def _component_script(text: str) -> tuple[str, bool]:
+    """The code of a Vue or Svelte component: every `<script>` block where it stands,
+    everything else blanked with its line breaks kept (so that lines are the file's);
+    and whether a block is TypeScript."""
+    out, typed, at = [], False, 0
+    for block in _SCRIPT_BLOCK.finditer(text):
+        out.append(re.sub(r"[^\n]", " ", text[at:block.start(2)]))
+        out.append(block.group(2))
+        typed = typed or bool(_TYPED_SCRIPT.search(block.group(1)))
+        at = block.end(2)
+    return "".join(out), typed
+
+
 def described_by_names(language: str, doc: FileDoc) -> str:
     """An overview for a file that has no comment of its own: what it defines, and what the
     one class it defines is for."""
@@ -215,6 +235,12 @@ class BuiltinDocumenter:
             return markdown_outline(text)
         if language == "elixir":
             return elixir.outline(text)
+        if language in _COMPONENTS:
+            script, typed = _component_script(text)
+            doc = treesitter.outline("typescript" if typed else "javascript",
+                                     script.encode("utf-8")) or FileDoc()
+            doc.overview = doc.overview or leading_comment(text, language)
+            return doc
         if language in by_lines.LANGUAGES:
             doc = by_lines.outline(language, text) or FileDoc()
             doc.overview = doc.overview or leading_comment(text, language)
