@@ -116,6 +116,9 @@ LANGUAGES = frozenset(_SYNTAX)
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*\n+\s*(?:[\w:]+\s+-+\s+)?(?P<text>[^\n]+)", re.M)
 # Tags that say nothing themselves before a comment's prose: edoc's `@doc`, Haddock's `|`.
 _DOC_TAG = re.compile(r"^(?:@doc|@module|@moduledoc|@summary)\b\s*")
+# How far above a definition its comment is looked for, at most (a summary is one
+# sentence; a file of comments must not be read again for each definition).
+_COMMENT_LINES = 60
 _STRING = re.compile(r'^\s*"((?:[^"\\]|\\.)*)("?)')
 
 
@@ -214,13 +217,13 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
         if text:
             return text
     above: list[str] = []
-    k = at - 1
-    while k >= 0 and _annotation(lines[k]):
+    k, first = at - 1, max(0, at - _COMMENT_LINES)
+    while k >= first and _annotation(lines[k]):
         k -= 1
-    if k >= 0 and syntax.block and lines[k].rstrip().endswith(syntax.block[1]):
+    if k >= first and syntax.block and lines[k].rstrip().endswith(syntax.block[1]):
         opening, closing = syntax.block
         block: list[str] = []
-        while k >= 0:
+        while k >= first:
             block.insert(0, lines[k])
             if opening in lines[k] and (lines[k].count(opening) > 1 or opening != closing
                                          or len(block) > 1):
@@ -231,7 +234,7 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
         raw = raw[: raw.rfind(closing)] if closing in raw else raw
         above = [_clean(s) for s in comments.lines(raw)]
     else:
-        while k >= 0 and (found := comment.match(lines[k])) and lines[k].strip():
+        while k >= first and (found := comment.match(lines[k])) and lines[k].strip():
             above.insert(0, _clean(found.group(1)))
             k -= 1
     text = " ".join(comments.paragraphs([s for s in above if not comments.MAGIC.match(s)]))
