@@ -188,6 +188,10 @@ _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages name them
 _INTERFACE_LANGUAGE_FILE = re.compile(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
+# Interface definitions that a compiler turns into code (protobuf, Thrift, FlatBuffers,
+# GraphQL schemas, IDL): they declare what the code does, as a C header; a question about
+# how it is done is after the code (tonic's reflection service had come after its .proto).
+_SCHEMA_FILE = re.compile(r"\.(proto|thrift|fbs|graphqls?|gql|idl|avdl)$")
 _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
@@ -555,7 +559,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _DEMO_FILE.search(file_stem(lower))
             or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
-    if (_DTS_FILE.search(lower) or only_types and _CLASS_LANGUAGE_FILE.search(lower)
+    if (_DTS_FILE.search(lower) or _SCHEMA_FILE.search(lower)
+            or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
             or _INTERFACE_LANGUAGE_FILE.search(lower)
             and not _INTERFACE_DIRS.isdisjoint(folders)

@@ -136,6 +136,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("single_include/nlohmann/json.hpp", "generated"), ("src/amalgam.c", "source"),
     ("extlibs/headers/glad/include/glad/gl.h", "generated"),
     (".yarn/releases/yarn-4.4.1.cjs", "generated"), ("gradlew", "config"),
+    ("tonic-reflection/proto/reflection_v1.proto", "declarations"),
+    ("schema/schema.graphql", "declarations"), ("src/idl/service.thrift", "declarations"),
     ("mvnw.cmd", "config"),
     ("CMakeLists.txt", "config"), ("CMake/FindLcov.cmake", "config"), ("meson.build", "config"),
     ("BUILD.bazel", "config"), ("src/build.rs", "source"), ("src/workspace.go", "source"),
