@@ -53,6 +53,11 @@ _KINDS = {
     "kotlin": "Kotlin",
     "swift": "Swift",
     "elixir": "Elixir",
+    "scala": "Scala", "lua": "Lua", "dart": "Dart", "haskell": "Haskell", "zig": "Zig",
+    "objc": "Objective-C", "perl": "Perl", "erlang": "Erlang", "clojure": "Clojure",
+    "ocaml": "OCaml", "fsharp": "F#", "julia": "Julia", "r": "R", "groovy": "Groovy",
+    "elm": "Elm", "nim": "Nim", "solidity": "Solidity", "protobuf": "protobuf",
+    "graphql": "GraphQL", "vue": "Vue component", "svelte": "Svelte component",
 }
 _NAMES_SHOWN = 8
 
