@@ -118,14 +118,15 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
     """The verdict on given content of `path` (from disk or from git's object store)."""
     if len(data) > files.max_file_bytes:
         return Skip(path, "too large")
-    text = file_text.utf8_of_marked(data)  # UTF-16 has a NUL in every ASCII character
-    if text is None and (b"\0" in data[:BINARY_SNIFF_BYTES]
-                         or data.startswith(BINARY_SIGNATURES)):
+    # UTF-16 has a NUL in every ASCII character: read as what its mark says, it has none
+    text = file_text.utf8_of_marked(data)
+    body = data if text is None else text
+    if b"\0" in body[:BINARY_SNIFF_BYTES] or text is None and data.startswith(BINARY_SIGNATURES):
         return Skip(path, "binary")
     by_name = secret_name(names or [path], files)
-    secret = by_name or secrets.holds_credential(text or data)
+    secret = by_name or secrets.holds_credential(body)
     # documented as UTF-8, known by the content git and the work tree have
-    return Content(path, text or data, git.blob_sha(data), secret, by_name)
+    return Content(path, body, git.blob_sha(data), secret, by_name)
 
 
 def secret_name(names: list[str], files: FilesConfig) -> bool:

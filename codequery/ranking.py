@@ -515,15 +515,17 @@ _ASYNC_WORDS = frozenset({"async", "asynchronous", "asynchronously", "await", "a
 
 def async_twins_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candidate]:
     """`ranked` (best first) with each async twin (see _ASYNC_TWIN) just below its
-    synchronous twin, or just above it when the question asks for async; sorted again."""
-    by_path = {cand.row["path"]: cand for cand in ranked}
-    asks = any(t.word in _ASYNC_WORDS for t in terms)
+    synchronous twin, or just above it when the question asks for async (`asyncio` and
+    `FireAsync` ask too); sorted again. Only twins both among the first DEFAULT_LIMIT
+    move: a twin far down does not carry the other with it."""
+    shown = {cand.row["path"]: cand for cand in ranked[:DEFAULT_LIMIT]}
+    asks = any(t.word in _ASYNC_WORDS or "async" in t.word for t in terms)
     moved = False
-    for cand in ranked:
+    for cand in ranked[:DEFAULT_LIMIT]:
         folder, slash, name = cand.row["path"].rpartition("/")
-        twin = (match := _ASYNC_TWIN.match(name)) and by_path.get(
+        twin = (match := _ASYNC_TWIN.match(name)) and shown.get(
             f"{folder}{slash}{match['stem']}{match['ext']}")
-        if not twin or twin is cand:
+        if not twin or twin.score <= 0:
             continue
         score = twin.score * JUST_ABOVE if asks else twin.score / JUST_ABOVE
         if asks and cand.score < score or not asks and cand.score > score:

@@ -139,3 +139,39 @@ def test_a_dart_method_is_found_by_what_its_doc_comment_says(repo):
     record = Store(connect(repo / ".code-query/code_data.db"), "repo").get("lib/src/dio.dart")
     methods = record["classes"][0]["methods"]
     assert [m["name"] for m in methods] == ["get", "close"]
+
+
+@pytest.mark.parametrize("path,text,wanted", [
+    ("lib/a.dart", "/*\nvoid old() {\n}\n*/\n\nvoid dispose() {}\n", {"dispose": (6, "")}),
+    ("a.lua", "--[[\nfunction old()\nend\n]]\n\nfunction new() end\n", {"new": (6, "")}),
+    ("A.hs", "{-\nold :: Int\n-}\n\nclass Monad m => MonadLogger m where\n",
+     {"MonadLogger": (5, "")}),
+    ("a.ml", "exception Lex_error of string\nlet () = run ()\nlet open_file p = p\n",
+     {"Lex_error": (1, ""), "open_file": (3, "")}),
+    ("a.clj", "(defn ^:private ^String helper\n  \"Helps.\"\n  [x] x)\n",
+     {"helper": (1, "Helps.")}),
+    ("A.fs", "type Shape =\n    abstract member Area : float\n",
+     {"Shape": (1, ""), "Shape.Area": (2, "")}),
+    ("Lib.pm", "package Lib 1.23;\n\n=head2 old\n\nsub old {}\n\n=cut\n\nsub new {}\n"
+     "__END__\nsub gone {}\n",
+     {"Lib": (1, ""), "Lib.new": (9, "")}),
+    ("Token.sol",
+     "/// @notice Moves tokens between accounts.\nfunction transfer(address to) {\n}\n",
+     {"transfer": (2, "Moves tokens between accounts.")}),
+    ("AFHTTPSessionManager.m",
+     "//\n// Copyright (c) 2011 AFNetworking\n//\n\n#import \"AFHTTPSessionManager.h\"\n\n"
+     "@implementation AFHTTPSessionManager\n/*! Runs a task. */\n"
+     "- (void)runWithCompletion:(void (^)(NSError *error))completion queue:(id)queue {\n}\n"
+     "@end\n",
+     {"AFHTTPSessionManager": (7, ""),
+      "AFHTTPSessionManager.runWithCompletion:queue:": (9, "Runs a task.")}),
+])
+def test_what_the_review_of_the_outliner_found(path, text, wanted):
+    assert _names(_outline(path, text)) == wanted
+
+
+def test_an_objective_c_file_s_overview_is_no_import_line():
+    text = "#import \"AFURLSessionManager.h\"\n\n@implementation AFURLSessionManager\n@end\n"
+    assert not _outline("AFURLSessionManager.m", text).overview.startswith("import")
+    text = "// Manages URL sessions.\n#import <Foundation/Foundation.h>\n"
+    assert _outline("AFURLSessionManager.m", text).overview == "Manages URL sessions."

@@ -113,3 +113,9 @@ def test_a_utf16_source_file_is_text_documented_as_utf8_and_known_by_its_own_byt
     assert content.data.decode("utf-8").startswith("/// <summary>Totals an invoice.")
     assert content.sha == git.blob_sha(raw)  # what git and the work tree hold
     assert verdicts["src/Key.cs"].secret  # the credential is seen through the encoding
+
+
+def test_a_utf16_mark_alone_is_empty_text_and_utf16_with_nuls_in_it_is_binary():
+    from codequery.eligibility import judge
+    assert judge("a.cs", b"\xff\xfe", FilesConfig()).data == b""
+    assert judge("a.bin", b"\xff\xfe" + b"\0" * 40, FilesConfig()) == Skip("a.bin", "binary")

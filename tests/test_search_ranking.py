@@ -1320,3 +1320,15 @@ def test_an_async_twin_goes_just_below_its_twin_and_alone_keeps_its_place():
              ranking.Candidate({"path": "lib/other.ts"}, 2.0)]
     assert [c.row["path"] for c in ranking.async_twins_placed(alone, terms)] == [
         "lib/checkAsync.ts", "lib/other.ts"]
+
+
+def test_an_async_twin_far_down_does_not_carry_the_other_and_asyncio_asks_for_async():
+    paths = ["lib/fireAsync.ts", *[f"lib/other{i}.ts" for i in range(12)], "lib/fire.ts"]
+    ranked = [ranking.Candidate({"path": p}, 20.0 - i) for i, p in enumerate(paths)]
+    placed = ranking.async_twins_placed(ranked, search_text.query_terms("how is fire run"))
+    assert placed[0].row["path"] == "lib/fireAsync.ts"  # its twin is not shown: it stays
+    for question in ("how does fire work with asyncio", "what does FireAsync do"):
+        near = [ranking.Candidate({"path": p}, s) for p, s in
+                [("lib/fire.py", 3.0), ("lib/fire_async.py", 2.0)]]
+        order = ranking.async_twins_placed(near, search_text.query_terms(question))
+        assert [c.row["path"] for c in order] == ["lib/fire_async.py", "lib/fire.py"]

@@ -134,20 +134,23 @@ def _help_as_comments(text: str) -> str:
 # Single-file components: markup, a `<script>` (or two, Vue's `setup` one beside it) and
 # styles in one file; the script is the code.
 _COMPONENTS = frozenset({"vue", "svelte"})
-_SCRIPT_BLOCK = re.compile(r"(<script\b[^>]*>)(.*?)</script\s*>", re.S | re.I)
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
 _TYPED_SCRIPT = re.compile(r"""\blang\s*=\s*["']?(?:ts|typescript|tsx)\b""", re.I)
 
 
 def _component_script(text: str) -> tuple[str, bool]:
     """The code of a Vue or Svelte component: every `<script>` block where it stands,
     everything else blanked with its line breaks kept (so that lines are the file's);
-    and whether a block is TypeScript."""
+    and whether a block is TypeScript. One pass: an unclosed block runs to the end."""
     out, typed, at = [], False, 0
-    for block in _SCRIPT_BLOCK.finditer(text):
-        out.append(re.sub(r"[^\n]", " ", text[at:block.start(2)]))
-        out.append(block.group(2))
-        typed = typed or bool(_TYPED_SCRIPT.search(block.group(1)))
-        at = block.end(2)
+    while opened := _SCRIPT_OPEN.search(text, at):
+        closed = _SCRIPT_CLOSE.search(text, opened.end())
+        end = closed.start() if closed else len(text)
+        out.append(re.sub(r"[^\n]", " ", text[at:opened.end()]))
+        out.append(text[opened.end():end])
+        typed = typed or bool(_TYPED_SCRIPT.search(opened.group()))
+        at = end
     return "".join(out), typed
 
 
@@ -246,10 +249,8 @@ class BuiltinDocumenter:
                                      script.encode("utf-8")) or FileDoc()
             doc.overview = doc.overview or leading_comment(text, language)
             return doc
-        if language in by_lines.LANGUAGES:
-            doc = by_lines.outline(language, text) or FileDoc()
-            doc.overview = doc.overview or leading_comment(text, language)
-            return doc
+        if language in by_lines.LANGUAGES:  # which knows their comments (`#import` is none)
+            return by_lines.outline(language, text) or FileDoc()
         if language in treesitter.LANGUAGES:
             doc = treesitter.outline(language, text.encode("utf-8"))
             if doc is not None:

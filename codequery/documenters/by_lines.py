@@ -23,7 +23,8 @@ _NOT_A_TYPE = frozenset({
     "return", "if", "else", "for", "while", "switch", "case", "catch", "new", "await",
     "throw", "yield", "assert", "print", "println", "do", "try", "when", "in", "is", "as", "not",
     "and", "or", "super", "this", "self", "final", "var", "let", "const", "late", "goto",
-    "sizeof", "typeof", "delete", "defer", "echo", "import", "export", "package"})
+    "sizeof", "typeof", "delete", "defer", "echo", "import", "export", "package", "typedef",
+    "Function"})
 # A C-like definition: a type, then a name, then its parameters, not a statement.
 _TYPED = re.compile(
     r"^\s*(?:(?:public|private|protected|static|final|abstract|synchronized|external"
@@ -35,9 +36,12 @@ _TYPED = re.compile(
 # An Objective-C method: `- (void)setValue:(id)value forKey:(NSString *)key`, named by its
 # selector (see _selector).
 _OBJC_METHOD = r"^\s*[-+]\s*\([^)]*\)\s*(?P<name>\w+)"
-_SELECTOR_PART = re.compile(r"(\w+)\s*:\s*(?:\([^)]*\))?\s*\w+")
+_SELECTOR_PART = re.compile(r"(\w+)\s*:\s*\w+")
+_PARENS = re.compile(r"\([^()]*\)")
 # Clojure's namespace and its docstring, the file's overview.
 _CLOJURE_NS = re.compile(r"^\(ns\s")
+# Metadata before a Clojure name: `^:private`, `^String`, `^{:added "1.0"}`.
+_CLOJURE_META = r"(?:\^(?:\{[^}]*\}|[\w:.-]+)\s+)*"
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,8 @@ _SYNTAX: dict[str, _Syntax] = {
         rf"|extension(?:\s+type)?|typedef)\s+(?P<name>{_ID})",)),
     "haskell": _Syntax(r"--+\s?[|^]?", ("{-", "-}"), functions=(
         r"^(?P<name>[a-z_][\w']*)\s*::",), classes=(
-        r"^(?:data|newtype|type(?:\s+family)?|class)\s+(?:\([^)]*\)\s*=>\s*)?"
-        r"(?P<name>[A-Z][\w']*)",)),
+        r"^(?:data|newtype|type(?:\s+family)?|class|instance)\s+"
+        r"(?:(?:\([^)]*\)|[A-Z][\w']*(?:\s+[a-z][\w']*)+)\s*=>\s*)?(?P<name>[A-Z][\w']*)",)),
     "zig": _Syntax(r"//[/!]?", functions=(
         r"^\s*(?:pub\s+)?(?:(?:export|extern|inline|noinline)\s+)*fn\s+(?P<name>\w+)",),
         classes=(r"^\s*(?:pub\s+)?const\s+(?P<name>\w+)\s*=\s*(?:extern\s+|packed\s+)?"
@@ -73,23 +77,25 @@ _SYNTAX: dict[str, _Syntax] = {
                                r"^\s*function\s+(?:\[?[\w, ]*\]?\s*=\s*)?(?P<name>\w+)"),
                     classes=(r"^\s*@(?:interface|implementation|protocol)\s+(?P<name>\w+)",)),
     "perl": _Syntax(r"#+", flat=True, functions=(r"^\s*sub\s+(?P<name>[\w:]+)",),
-                    classes=(r"^\s*package\s+(?P<name>[\w:]+)\s*[;{]",)),
+                    classes=(r"^\s*package\s+(?P<name>[\w:]+)(?:\s+v?[\d.]+)?\s*[;{]",)),
     "erlang": _Syntax(r"%+", functions=(r"^(?P<name>[a-z]\w*)\s*\(",)),
     "clojure": _Syntax(r";+", docstring_after=True, functions=(
-        r"^\s*\((?:defn-?|defmacro|defmulti|defmethod|defonce|def)\s+(?:\^[\w:]+\s+)?"
-        r"(?P<name>[^\s\[\]()\"]+)",), classes=(
-        r"^\s*\((?:defprotocol|defrecord|deftype|definterface)\s+(?P<name>[^\s\[\]()]+)",)),
+        r"^\s*\((?:defn-?|defmacro|defmulti|defmethod|defonce|def)\s+" + _CLOJURE_META
+        + r"(?P<name>[^\s\[\]()\"^{}]+)",), classes=(
+        r"^\s*\((?:defprotocol|defrecord|deftype|definterface)\s+" + _CLOJURE_META
+        + r"(?P<name>[^\s\[\]()^{}]+)",)),
     "ocaml": _Syntax(r"$^", ("(*", "*)"), functions=(
-        r"^\s*(?:let|and)\s+(?:rec\s+)?(?P<name>[a-z_][\w']*)",
+        r"^\s*(?:let|and)\s+(?:rec\s+)?(?P<name>(?!open\b)[a-z_][\w']*)",
         r"^\s*(?:val|external)\s+(?P<name>[a-z_][\w']*)\s*:"), classes=(
         r"^\s*(?:type|module(?:\s+type)?|class|exception)\s+(?:nonrec\s+)?"
-        r"(?:'?\w+\s+|\([^)]*\)\s+)?(?P<name>[A-Za-z_][\w']*)",)),
+        r"(?:'\w+\s+|\('[^)]*\)\s+)?(?P<name>[A-Za-z_][\w']*)",)),
     "fsharp": _Syntax(r"//[/!]?", ("(*", "*)"), functions=(
         r"^\s*(?:let|member|abstract|override|default|static\s+member)\s+"
-        r"(?:(?:rec|inline|private|internal|mutable)\s+)*(?:\w+\.)?(?P<name>[A-Za-z_]\w*)",),
+        r"(?:(?:rec|inline|private|internal|mutable|member|val)\s+)*(?:\w+\.)?"
+        r"(?P<name>(?!open\b)[A-Za-z_]\w*)",),
         classes=(r"^\s*(?:type|module)\s+(?:(?:private|internal|rec)\s+)?(?P<name>[A-Z]\w*)",)),
     "julia": _Syntax(r"#+", ('"""', '"""'), functions=(
-        r"^\s*(?:function|macro)\s+(?:[\w.]+\.)?(?P<name>[\w!]+)",
+        r"^\s*(?:@\w+\s+)*(?:function|macro)\s+(?:[\w.]+\.)?(?P<name>[\w!]+)",
         r"^(?P<name>[a-z_][\w!]*)\s*\([^)]*\)\s*=(?!=)"), classes=(
         r"^\s*(?:(?:mutable\s+)?struct|abstract\s+type|module)\s+(?P<name>\w+)",)),
     "r": _Syntax(r"#+'?", functions=(r"^\s*(?P<name>[\w.]+)\s*(?:<-|=)\s*function\b",)),
@@ -115,7 +121,8 @@ LANGUAGES = frozenset(_SYNTAX)
 # Perl's documentation: `=head1 NAME` then `Mojo::UserAgent - Non-blocking ... agent`.
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*\n+\s*(?:[\w:]+\s+-+\s+)?(?P<text>[^\n]+)", re.M)
 # Tags that say nothing themselves before a comment's prose: edoc's `@doc`, Haddock's `|`.
-_DOC_TAG = re.compile(r"^(?:@doc|@module|@moduledoc|@summary)\b\s*")
+_DOC_TAG = re.compile(r"^(?:@doc|@module|@moduledoc|@summary|@notice|@dev|@title"
+                      r"|@description|@brief)\b\s*")
 # How far above a definition its comment is looked for, at most (a summary is one
 # sentence; a file of comments must not be read again for each definition).
 _COMMENT_LINES = 60
@@ -137,9 +144,20 @@ def outline(language: str, text: str) -> FileDoc | None:
     classes = [re.compile(p) for p in syntax.classes]
     ends = re.compile(syntax.ends_class) if syntax.ends_class else None
     comment = re.compile(rf"^\s*(?:{syntax.line_comment})\s?(.*)$")
-    lines = text.split("\n")
+    lines = text.removeprefix("\ufeff").split("\n")
     doc, open_classes, seen = FileDoc(), list[_Open](), set[tuple[str, int | None]]()
+    doc.overview = _leading(syntax, comment, lines)
+    skipping: str | None = None  # what ends the comment or POD block being skipped
     for i, line in enumerate(lines):
+        if skipping is not None:  # commented-out code is no definition
+            if skipping in line if skipping != "=cut" else line.startswith("=cut"):
+                skipping = None
+            continue
+        if opened := _opens_block(syntax, language, line):
+            skipping = opened
+            continue
+        if language == "perl" and line.strip() in ("__END__", "__DATA__"):
+            break
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
@@ -172,9 +190,55 @@ def outline(language: str, text: str) -> FileDoc | None:
         function = Function(name=name, line=i + 1, signature=comments.clip(line.strip(), 160),
                             summary=_summary(syntax, comment, lines, i))
         (owner.methods if owner else doc.functions).append(function)
-    if language == "perl" and (pod := _POD_NAME.search(text)):
+    if language == "perl" and (pod := _POD_NAME.search(text)):  # better than a comment
         doc.overview = comments.clip(pod.group("text"), comments.OVERVIEW_MAX)
     return doc
+
+
+def _opens_block(syntax: _Syntax, language: str, line: str) -> str | None:
+    """What closes the block comment (or Perl's POD) that `line` opens and does not
+    close, or None."""
+    if language == "perl" and re.match(r"^=[a-zA-Z]", line):
+        return None if line.startswith("=cut") else "=cut"
+    if syntax.block is None:
+        return None
+    opening, closing = syntax.block
+    stripped = line.lstrip()
+    if stripped.startswith(opening) and closing not in stripped[len(opening):]:
+        return closing
+    return None
+
+
+def _leading(syntax: _Syntax, comment: re.Pattern[str], lines: list[str]) -> str:
+    """The prose of the first comment a file opens with (line comments in a row, or a
+    block), past directives, pragmas and a licence; "" when code comes first."""
+    k = 0
+    while k < len(lines):
+        stripped = lines[k].strip()
+        if not stripped or comments.MAGIC.match(stripped) or stripped.startswith("{-#"):
+            k += 1
+            continue
+        block: list[str] = []
+        if syntax.block and stripped.startswith(syntax.block[0]):
+            opening, closing = syntax.block
+            raw = [stripped[len(opening):]]
+            while closing not in raw[-1] and k + 1 < len(lines):
+                k += 1
+                raw.append(lines[k])
+            raw[-1] = raw[-1][: raw[-1].find(closing)] if closing in raw[-1] else raw[-1]
+            block = [_clean(s) for s in comments.lines("\n".join(raw))]
+            k += 1
+        elif found := comment.match(lines[k]):
+            while k < len(lines) and (found := comment.match(lines[k])) and lines[k].strip():
+                if not comments.MAGIC.match(lines[k].strip()):
+                    block.append(_clean(found.group(1)))
+                k += 1
+        else:
+            return ""  # code before any comment
+        text = " ".join(comments.paragraphs(comments.without_credits(block)))
+        if text and not comments.is_license(text):
+            return comments.clip(text, comments.OVERVIEW_MAX)
+    return ""
 
 
 def _match(patterns: list[re.Pattern[str]], line: str) -> str:
@@ -186,8 +250,11 @@ def _match(patterns: list[re.Pattern[str]], line: str) -> str:
 
 def _selector(line: str) -> str:
     """An Objective-C method's selector (`setValue:forKey:`), "" for one without
-    arguments (its name is its selector)."""
-    head = line.split("{", 1)[0].split(")", 1)[-1]
+    arguments (its name is its selector). Parameter types, blocks' included, are taken
+    out first."""
+    head = line.split("{", 1)[0]
+    while (plain := _PARENS.sub(" ", head)) != head:
+        head = plain
     return "".join(f"{part}:" for part in _SELECTOR_PART.findall(head))
 
 
@@ -196,14 +263,14 @@ def _typed(line: str) -> str:
     found = _TYPED.match(line)
     if found is None:
         return ""
-    words = found.group("type").split()
+    words = found.group("type").replace("*", " ").replace("&", " ").split()
     if not words or words[0] in _NOT_A_TYPE or found.group("name") in _NOT_A_TYPE:
         return ""
     head = line[:found.start("name")]
     if "=" in head.replace("==", "") or "." in words[0].rstrip("?") and words[0][0].islower():
         return ""  # `final x = foo(`, `obj.method(`: a statement
     rest = found.group("rest").rstrip()
-    if not (not rest or rest.endswith(("{", "(", ",", ")", ";", "async", "async*", "sync*"))
+    if not (not rest or rest.endswith(("{", "}", "(", ",", ")", ";", "async", "async*", "sync*"))
             or "=>" in rest):
         return ""  # typed, a declaration too (`Future<T> get<T>(String path);`)
     return found.group("name")
@@ -229,6 +296,8 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
                                          or len(block) > 1):
                 break
             k -= 1
+        if not block[0].lstrip().startswith(opening):
+            return ""  # code with a comment after it (`x = 1; /* one */`)
         raw = "\n".join(block)
         raw = raw.replace(opening, "", 1)
         raw = raw[: raw.rfind(closing)] if closing in raw else raw
@@ -246,18 +315,18 @@ def _annotation(line: str) -> bool:
     """A line between a definition and its comment: an attribute or a type signature."""
     stripped = line.strip()
     return stripped.startswith(("@", "-spec", "-doc", "#[", "[<")) and not stripped.startswith(
-        ("@interface", "@implementation", "@protocol", "@end"))
+        ("@interface", "@implementation", "@protocol", "@end", "@property"))
 
 
 def _clean(line: str) -> str:
-    line = line.strip().lstrip("|^").strip()
+    line = line.strip().lstrip("|^!*").strip()
     return _DOC_TAG.sub("", line)
 
 
 def _docstring_after(lines: list[str], at: int, limit: int = comments.SUMMARY_MAX) -> str:
     """A Clojure docstring: the string after a definition's name, on its line or the
     next two, and over the lines it runs on."""
-    name_end = re.search(r"\(\S+\s+(?:\^[\w:]+\s+)?[^\s\[\]()\"]+", lines[at])
+    name_end = re.search(r"\(\S+\s+" + _CLOJURE_META + r"[^\s\[\]()\"^{}]+", lines[at])
     candidates = [(at, lines[at][name_end.end():] if name_end else "")]
     candidates += [(k, lines[k]) for k in range(at + 1, min(at + 3, len(lines)))]
     for k, line in candidates:
