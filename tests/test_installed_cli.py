@@ -50,8 +50,11 @@ def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
     write(repo, {f"pkg/m{i:04}.py": _big_module(i) for i in range(400)})
     commit_all(repo)
     assert run_installed(repo, "init", "--no-document").returncode == 0
+    # As a terminal's foreground job: a run in the background (`bash .ci/run &`) hands
+    # its children SIGINT ignored, and Python then keeps ignoring it
     proc = subprocess.Popen([str(CODEQUERY_BIN), "-C", str(repo), "document"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     db = repo / ".code-query/code_data.db"
     deadline = time.monotonic() + 60
     while _records(db) < 5 and proc.poll() is None and time.monotonic() < deadline:
