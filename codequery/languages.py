@@ -24,8 +24,8 @@ _BY_SUFFIX = {
     ".ps1": "powershell", ".psm1": "powershell", ".psd1": "powershell",
     # scanner and grammar sources that flex and bison (lex, yacc) turn into C or C++
     ".l": "lex", ".lex": "lex", ".y": "yacc", ".yy": "yacc",  # not .ll: LLVM's IR
-    # outlined line by line (documenters/by_lines.py); `.m` is Objective-C's more often
-    # than MATLAB's, whose `function` lines are read there too
+    # outlined line by line (documenters/by_lines.py); `.m` is Objective-C's or MATLAB's,
+    # told apart there by Objective-C's marks
     ".dart": "dart", ".hs": "haskell", ".zig": "zig", ".m": "objc", ".mm": "objc",
     ".pm": "perl", ".erl": "erlang", ".hrl": "erlang", ".clj": "clojure",
     ".cljs": "clojure", ".cljc": "clojure", ".ml": "ocaml", ".mli": "ocaml",

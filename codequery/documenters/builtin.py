@@ -54,7 +54,8 @@ _KINDS = {
     "swift": "Swift",
     "elixir": "Elixir",
     "scala": "Scala", "lua": "Lua", "dart": "Dart", "haskell": "Haskell", "zig": "Zig",
-    "objc": "Objective-C", "perl": "Perl", "erlang": "Erlang", "clojure": "Clojure",
+    "objc": "Objective-C", "matlab": "MATLAB", "perl": "Perl", "erlang": "Erlang",
+    "clojure": "Clojure",
     "ocaml": "OCaml", "fsharp": "F#", "julia": "Julia", "r": "R", "groovy": "Groovy",
     "elm": "Elm", "nim": "Nim", "solidity": "Solidity", "protobuf": "protobuf",
     "graphql": "GraphQL", "vue": "Vue component", "svelte": "Svelte component",
@@ -220,7 +221,7 @@ class BuiltinDocumenter:
             if function.name == DEFAULT_EXPORT:
                 function.name = module_name(path)
         if not doc.overview:
-            doc.overview = described_by_names(language, doc)
+            doc.overview = described_by_names(by_lines.dialect(language, text), doc)
         if comments.says_generated(text) and search_text.GENERATED_NOTE not in doc.notes:
             doc.notes.append(search_text.GENERATED_NOTE)
         return doc

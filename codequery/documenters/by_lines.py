@@ -52,6 +52,8 @@ class _Syntax:
     classes: tuple[str, ...] = ()
     typed: bool = False  # functions written C-like (see _TYPED) too
     docstring_after: bool = False  # `(defn name "doc" ...)`: a string right after
+    comment_after: bool = False  # the comment under a definition's line documents it (Nim
+    # `##`, MATLAB's help text) when none is above
     ends_class: str | None = None  # a line that closes every open class (`@end`)
     flat: bool = False  # a class holds what follows up to the next one or its end mark,
     # whatever the indentation (Perl's `package`, Objective-C's `@implementation`)
@@ -105,7 +107,7 @@ _SYNTAX: dict[str, _Syntax] = {
                  r"(?:class|interface|trait|enum)\s+(?P<name>\w+)",)),
     "elm": _Syntax(r"--", ("{-", "-}"), functions=(r"^(?P<name>[a-z]\w*)\s*:",),
                    classes=(r"^type\s+(?:alias\s+)?(?P<name>[A-Z]\w*)",)),
-    "nim": _Syntax(r"##?", functions=(
+    "nim": _Syntax(r"##?", comment_after=True, functions=(
         r"^\s*(?:proc|func|method|iterator|template|macro|converter)\s+`?(?P<name>\w+)",),
         classes=(r"^\s*(?P<name>[A-Z]\w*)\*?(?:\[[^\]]*\])?\s*=\s*(?:ref\s+|ptr\s+)?"
                  r"(?:object|enum|tuple|distinct|concept)\b",)),
@@ -118,6 +120,13 @@ _SYNTAX: dict[str, _Syntax] = {
         r"^\s*(?:extend\s+)?(?:type|interface|input|enum|union|scalar)\s+(?P<name>\w+)",)),
 }
 LANGUAGES = frozenset(_SYNTAX)
+# `.m` is MATLAB's too: a file without Objective-C's marks is read as MATLAB, whose help
+# text is the `%` comment under the `function` line.
+_MATLAB = _Syntax(r"%+", ("%{", "%}"), comment_after=True, functions=(
+    r"^\s*function\s+(?:\[?[\w, ]*\]?\s*=\s*)?(?P<name>\w+)",),
+    classes=(r"^\s*classdef\s+(?:\([^)]*\)\s*)?(?P<name>\w+)",))
+_OBJC_MARK = re.compile(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
+                        r"|#include\b)", re.M)
 # Perl's documentation: `=head1 NAME` then `Mojo::UserAgent - Non-blocking ... agent`.
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*\n+\s*(?:[\w:]+\s+-+\s+)?(?P<text>[^\n]+)", re.M)
 # Tags that say nothing themselves before a comment's prose: edoc's `@doc`, Haddock's `|`.
@@ -140,6 +149,8 @@ def outline(language: str, text: str) -> FileDoc | None:
     syntax = _SYNTAX.get(language)
     if syntax is None:
         return None
+    if dialect(language, text) == "matlab":
+        syntax = _MATLAB
     functions = [re.compile(p) for p in syntax.functions]
     classes = [re.compile(p) for p in syntax.classes]
     ends = re.compile(syntax.ends_class) if syntax.ends_class else None
@@ -193,6 +204,12 @@ def outline(language: str, text: str) -> FileDoc | None:
     if language == "perl" and (pod := _POD_NAME.search(text)):  # better than a comment
         doc.overview = comments.clip(pod.group("text"), comments.OVERVIEW_MAX)
     return doc
+
+
+def dialect(language: str, text: str) -> str:
+    """The language a file of `language` is written in: "matlab" for a `.m` file without
+    Objective-C's marks, else `language`."""
+    return "matlab" if language == "objc" and not _OBJC_MARK.search(text) else language
 
 
 def _opens_block(syntax: _Syntax, language: str, line: str) -> str | None:
@@ -283,6 +300,20 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
         text = _docstring_after(lines, at)
         if text:
             return text
+    above = _comment_above(syntax, comment, lines, at)
+    if not above and syntax.comment_after:
+        k = at + 1
+        while k < min(len(lines), at + _COMMENT_LINES) and (found := comment.match(lines[k])):
+            above.append(_clean(found.group(1)))
+            k += 1
+    text = " ".join(comments.paragraphs([s for s in above if not comments.MAGIC.match(s)]))
+    return "" if comments.is_license(text) else comments.clip(comments.first_sentence(text),
+                                                              comments.SUMMARY_MAX)
+
+
+def _comment_above(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: int
+                   ) -> list[str]:
+    """The lines of the comment just above line `at`, markers stripped (see _summary)."""
     above: list[str] = []
     k, first = at - 1, max(0, at - _COMMENT_LINES)
     while k >= first and _annotation(lines[k]):
@@ -297,7 +328,7 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
                 break
             k -= 1
         if not block[0].lstrip().startswith(opening):
-            return ""  # code with a comment after it (`x = 1; /* one */`)
+            return []  # code with a comment after it (`x = 1; /* one */`)
         raw = "\n".join(block)
         raw = raw.replace(opening, "", 1)
         raw = raw[: raw.rfind(closing)] if closing in raw else raw
@@ -306,9 +337,7 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
         while k >= first and (found := comment.match(lines[k])) and lines[k].strip():
             above.insert(0, _clean(found.group(1)))
             k -= 1
-    text = " ".join(comments.paragraphs([s for s in above if not comments.MAGIC.match(s)]))
-    return "" if comments.is_license(text) else comments.clip(comments.first_sentence(text),
-                                                              comments.SUMMARY_MAX)
+    return above
 
 
 def _annotation(line: str) -> bool:
