@@ -175,3 +175,17 @@ def test_an_objective_c_file_s_overview_is_no_import_line():
     assert not _outline("AFURLSessionManager.m", text).overview.startswith("import")
     text = "// Manages URL sessions.\n#import <Foundation/Foundation.h>\n"
     assert _outline("AFURLSessionManager.m", text).overview == "Manages URL sessions."
+
+
+def test_a_dot_m_file_without_objective_c_marks_is_matlab_with_help_under_its_function():
+    text = ("function y = rmsnorm(x)\n%RMSNORM Root mean square of a vector.\n"
+            "%   Y = RMSNORM(X)\ny = sqrt(mean(x.^2));\nend\n")
+    doc = _outline("toolbox/rmsnorm.m", text)
+    assert _names(doc) == {"rmsnorm": (1, "RMSNORM Root mean square of a vector.")}
+    assert doc.overview.startswith("Defines rmsnorm (MATLAB).")
+
+
+def test_a_nim_proc_is_summed_up_by_the_doc_comment_under_it():
+    doc = _outline("src/parser.nim", "proc parse*(s: string): Node =\n"
+                   "  ## Parses a document into nodes.\n  discard\n")
+    assert _names(doc) == {"parse": (1, "Parses a document into nodes.")}
