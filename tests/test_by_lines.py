@@ -189,3 +189,15 @@ def test_a_nim_proc_is_summed_up_by_the_doc_comment_under_it():
     doc = _outline("src/parser.nim", "proc parse*(s: string): Node =\n"
                    "  ## Parses a document into nodes.\n  discard\n")
     assert _names(doc) == {"parse": (1, "Parses a document into nodes.")}
+
+
+def test_dart_constructors_getters_and_setters_are_methods_of_their_class():
+    text = ("class Dio {\n  /// Creates a client.\n  Dio([BaseOptions? options]);\n\n"
+            "  /// From JSON.\n  factory Dio.fromJson(Map json) => Dio();\n\n"
+            "  const Dio.empty() : x = 1;\n\n  /// The base URL.\n"
+            "  String get baseUrl => _base;\n\n  set baseUrl(String value) {\n  }\n\n"
+            "  void reset() {\n    final d = Dio();\n    return Dio.empty();\n  }\n}\n")
+    assert _names(_outline("lib/dio.dart", text)) == {
+        "Dio": (1, ""), "Dio.Dio": (3, "Creates a client."),
+        "Dio.Dio.fromJson": (6, "From JSON."), "Dio.Dio.empty": (8, ""),
+        "Dio.baseUrl": (11, "The base URL."), "Dio.reset": (16, "")}

@@ -63,7 +63,11 @@ _SYNTAX: dict[str, _Syntax] = {
     "lua": _Syntax(r"--+", ("--[[", "]]"), functions=(
         r"^\s*(?:local\s+)?function\s+(?P<name>[\w.:]+)\s*\(",
         r"^\s*(?:local\s+)?(?P<name>[\w.:]+)\s*=\s*function\b")),
-    "dart": _Syntax(r"//[/!]?", ("/*", "*/"), typed=True, classes=(
+    "dart": _Syntax(r"//[/!]?", ("/*", "*/"), typed=True, functions=(
+        # getters and setters: `String get name =>`, `set name(String value) {`
+        r"^\s*(?:(?:static|external|override|@\w+)\s+)*(?:[\w<>?,. ]+?\s+)?"
+        r"(?:get\s+(?P<name>\w+)\s*(?:=>|\{|async\b|;)|set\s+(?P<setter>\w+)\s*\()",),
+        classes=(
         r"^\s*(?:(?:abstract|sealed|base|final|interface)\s+)*(?:class|mixin|enum"
         rf"|extension(?:\s+type)?|typedef)\s+(?P<name>{_ID})",)),
     "haskell": _Syntax(r"--+\s?[|^]?", ("{-", "-}"), functions=(
@@ -189,12 +193,13 @@ def outline(language: str, text: str) -> FileDoc | None:
         if language == "clojure" and not doc.overview and _CLOJURE_NS.match(line):
             doc.overview = _docstring_after(lines, i, comments.OVERVIEW_MAX)
             continue
-        name = _match(functions, line) or (syntax.typed and _typed(line))
+        owner = open_classes[-1].info if open_classes else None
+        name = (_match(functions, line) or (syntax.typed and _typed(line))
+                or language == "dart" and _constructor(owner, line))
         if not name:
             continue
         if language == "objc" and re.match(_OBJC_METHOD, line):
             name = _selector(line) or name
-        owner = open_classes[-1].info if open_classes else None
         if (name, id(owner)) in seen:  # a function's next clause (Erlang), an overload
             continue
         seen.add((name, id(owner)))
@@ -261,8 +266,20 @@ def _leading(syntax: _Syntax, comment: re.Pattern[str], lines: list[str]) -> str
 def _match(patterns: list[re.Pattern[str]], line: str) -> str:
     for pattern in patterns:
         if found := pattern.match(line):
-            return found.group("name")
+            return found.group("name") or found.groupdict().get("setter") or ""
     return ""
+
+
+def _constructor(owner: ClassInfo | None, line: str) -> str:
+    """A Dart constructor of the class `owner`: `Dio(...)`, `const Dio(...)`,
+    `factory Dio.fromJson(...)`, `Dio.named(...) :` -> its name (`Dio.fromJson`), or ""."""
+    if owner is None:
+        return ""
+    found = re.match(rf"^\s*(?:const\s+|factory\s+|external\s+)*{re.escape(owner.name)}"
+                     r"(?:\.(?P<named>\w+))?\s*\(", line)
+    if found is None:
+        return ""
+    return f"{owner.name}.{found['named']}" if found["named"] else owner.name
 
 
 def _selector(line: str) -> str:
