@@ -1,8 +1,10 @@
 """Outline the languages codequery has no parser for (Lua, Dart, Haskell, Zig,
-Objective-C, Perl, Erlang, Clojure, OCaml, F#, Julia, R, Groovy, Elm, Nim, Solidity,
-protobuf, GraphQL) line by line: each language's definitions by regular expressions, the
-comment right above each (or a docstring right after its name) as its summary, and a
-definition indented under a class or closed by its `@end` as one of its methods.
+Objective-C and MATLAB, Perl, Erlang, Clojure, OCaml, F#, Julia, R, Groovy, Elm, Nim,
+Solidity, protobuf, GraphQL) line by line: each language's definitions by regular
+expressions, the comment right above each (or a docstring right after its name, or the
+comment under its line where the language puts it there) as its summary, and a definition
+indented under a class, or before its `@end` or the next `package`, as one of its methods.
+Commented-out code is skipped, and the file's first comment is its overview.
 
 Without this, a file in such a language had an overview at most: no names, no lines, no
 summaries for a search to find. A regular expression per line misses what a parser would
