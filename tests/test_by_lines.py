@@ -201,3 +201,9 @@ def test_dart_constructors_getters_and_setters_are_methods_of_their_class():
         "Dio": (1, ""), "Dio.Dio": (3, "Creates a client."),
         "Dio.Dio.fromJson": (6, "From JSON."), "Dio.Dio.empty": (8, ""),
         "Dio.baseUrl": (11, "The base URL."), "Dio.reset": (16, "")}
+
+
+def test_a_comment_that_is_only_the_file_name_is_no_overview():
+    text = ("//\n//  AFHTTPClient.m\n//\n\n// Sends requests.\n#import \"AFHTTPClient.h\"\n"
+            "@implementation AFHTTPClient\n@end\n")
+    assert _outline("AFHTTPClient.m", text).overview == "Sends requests."

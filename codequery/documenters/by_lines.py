@@ -138,6 +138,8 @@ _POD_NAME = re.compile(r"^=head1\s+NAME\s*\n+\s*(?:[\w:]+\s+-+\s+)?(?P<text>[^\n
 # Tags that say nothing themselves before a comment's prose: edoc's `@doc`, Haddock's `|`.
 _DOC_TAG = re.compile(r"^(?:@doc|@module|@moduledoc|@summary|@notice|@dev|@title"
                       r"|@description|@brief)\b\s*")
+# A comment that is only the file's name (Xcode's `//  AFURLSessionManager.h` header).
+_FILE_NAME = re.compile(r"[\w.+-]+\.\w+")
 # How far above a definition its comment is looked for, at most (a summary is one
 # sentence; a file of comments must not be read again for each definition).
 _COMMENT_LINES = 60
@@ -260,7 +262,7 @@ def _leading(syntax: _Syntax, comment: re.Pattern[str], lines: list[str]) -> str
         else:
             return ""  # code before any comment
         text = " ".join(comments.paragraphs(comments.without_credits(block)))
-        if text and not comments.is_license(text):
+        if text and not comments.is_license(text) and not _FILE_NAME.fullmatch(text):
             return comments.clip(text, comments.OVERVIEW_MAX)
     return ""
 
