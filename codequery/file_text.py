@@ -28,7 +28,8 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
             return None
         with os.fdopen(os.dup(handle), "rb") as file:
             data = file.read(limit)
-            return (utf8_of_marked(data) or data).decode("utf-8", errors="replace")
+            text = utf8_of_marked(data)
+            return (data if text is None else text).decode("utf-8", errors="replace")
     except OSError:
         return None
     finally:

@@ -25,7 +25,7 @@ _BY_SUFFIX = {
     # scanner and grammar sources that flex and bison (lex, yacc) turn into C or C++
     ".l": "lex", ".lex": "lex", ".y": "yacc", ".yy": "yacc",  # not .ll: LLVM's IR
     # outlined line by line (documenters/by_lines.py); `.m` is Objective-C's or MATLAB's,
-    # told apart there by Objective-C's marks
+    # told apart by Objective-C's marks (of_content)
     ".dart": "dart", ".hs": "haskell", ".zig": "zig", ".m": "objc", ".mm": "objc",
     ".pm": "perl", ".erl": "erlang", ".hrl": "erlang", ".clj": "clojure",
     ".cljs": "clojure", ".cljc": "clojure", ".ml": "ocaml", ".mli": "ocaml",
@@ -86,12 +86,21 @@ def of_header(text: str) -> str:
     return "cpp" if _CPP_HEADER.search(_C_COMMENT.sub(" ", text[:256 * 1024])) else "c"
 
 
+# What only Objective-C of the two languages that write `.m` files has (MATLAB the other).
+_OBJC_MARK = re.compile(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
+                        r"|#include\b)", re.MULTILINE)
+
+
 def of_content(path: str, data: bytes) -> str:
-    """The language of a file's bytes: its name and shebang (`detect`), and for a `.h`
-    file whether it is written in C++. What a documenter is told and a record keeps."""
+    """The language of a file's bytes: its name and shebang (`detect`), for a `.h` file
+    whether it is written in C++, for a `.m` file whether it is MATLAB (no Objective-C
+    marks). What a documenter is told and a record keeps."""
     language = detect(path, data[:200])
     if language == "c" and stands_for(path).endswith(".h"):
         return of_header(data[:256 * 1024].decode("utf-8", "replace"))
+    if language == "objc" and stands_for(path).endswith(".m") and not _OBJC_MARK.search(
+            data[:256 * 1024].decode("utf-8", "replace")):
+        return "matlab"
     return language
 
 

@@ -11,7 +11,8 @@ from tests.helpers import cli_json, cli_run, commit_all, write
 
 
 def _outline(path: str, text: str):
-    return BuiltinDocumenter().document(path, languages.detect(path), text)
+    language = languages.of_content(path, text.encode("utf-8"))  # as documenting asks
+    return BuiltinDocumenter().document(path, language, text)
 
 
 def _names(doc) -> dict[str, tuple[int | None, str]]:
@@ -127,7 +128,9 @@ def test_every_language_outlined_by_lines_has_a_file_name_that_leads_to_it():
     named = {languages.detect(f"x{suffix}") for suffix in (
         ".lua", ".dart", ".hs", ".zig", ".m", ".pm", ".erl", ".clj", ".ml", ".fs", ".jl",
         ".R", ".groovy", ".elm", ".nim", ".sol", ".proto", ".graphql")}
-    assert named == by_lines.LANGUAGES
+    matlab = languages.of_content("x.m", b"function y = f(x)\nend\n")
+    assert named | {matlab} == by_lines.LANGUAGES
+    assert languages.of_content("x.m", b"#import <Foundation/Foundation.h>\n") == "objc"
     assert by_lines.outline("text", "anything") is None
 
 

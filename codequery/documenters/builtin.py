@@ -93,10 +93,8 @@ def leading_comment(text: str, language: str = "") -> str:
             break
         if not comments.MAGIC.match(line.strip()):
             blocks[-1].append(match.group(1).strip())
-    texts = (" ".join(comments.paragraphs(comments.without_credits(block)))
-             for block in blocks if block)
-    return next((comments.clip(t, comments.OVERVIEW_MAX) for t in texts
-                 if t and not comments.is_license(t)), "")
+    return next((text for block in blocks if block and (text := comments.overview_of(block))),
+                "")
 
 
 def _grammar_head(text: str) -> str:
@@ -221,7 +219,7 @@ class BuiltinDocumenter:
             if function.name == DEFAULT_EXPORT:
                 function.name = module_name(path)
         if not doc.overview:
-            doc.overview = described_by_names(by_lines.dialect(language, text), doc)
+            doc.overview = described_by_names(language, doc)
         if comments.says_generated(text) and search_text.GENERATED_NOTE not in doc.notes:
             doc.notes.append(search_text.GENERATED_NOTE)
         return doc

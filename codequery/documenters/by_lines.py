@@ -81,8 +81,7 @@ _SYNTAX: dict[str, _Syntax] = {
         classes=(r"^\s*(?:pub\s+)?const\s+(?P<name>\w+)\s*=\s*(?:extern\s+|packed\s+)?"
                  r"(?:struct|enum|union|opaque)\b",)),
     "objc": _Syntax(r"//[/!]?", ("/*", "*/"), typed=True, ends_class=r"^\s*@end\b", flat=True,
-                    functions=(_OBJC_METHOD,
-                               r"^\s*function\s+(?:\[?[\w, ]*\]?\s*=\s*)?(?P<name>\w+)"),
+                    functions=(_OBJC_METHOD,),
                     classes=(r"^\s*@(?:interface|implementation|protocol)\s+(?P<name>\w+)",)),
     "perl": _Syntax(r"#+", flat=True, functions=(r"^\s*sub\s+(?P<name>[\w:]+)",),
                     classes=(r"^\s*package\s+(?P<name>[\w:]+)(?:\s+v?[\d.]+)?\s*[;{]",)),
@@ -122,17 +121,15 @@ _SYNTAX: dict[str, _Syntax] = {
         r"^\s*(?:abstract\s+)?(?:contract|interface|library|struct|enum)\s+(?P<name>\w+)",)),
     "protobuf": _Syntax(r"//", ("/*", "*/"), functions=(r"^\s*rpc\s+(?P<name>\w+)",),
                         classes=(r"^\s*(?:message|service|enum)\s+(?P<name>\w+)",)),
+    # a `.m` file without Objective-C's marks (languages.of_content): its help text is
+    # the `%` comment under the `function` line
+    "matlab": _Syntax(r"%+", ("%{", "%}"), comment_after=True, functions=(
+        r"^\s*function\s+(?:\[?[\w, ]*\]?\s*=\s*)?(?P<name>\w+)",),
+        classes=(r"^\s*classdef\s+(?:\([^)]*\)\s*)?(?P<name>\w+)",)),
     "graphql": _Syntax(r"#", ('"""', '"""'), classes=(
         r"^\s*(?:extend\s+)?(?:type|interface|input|enum|union|scalar)\s+(?P<name>\w+)",)),
 }
 LANGUAGES = frozenset(_SYNTAX)
-# `.m` is MATLAB's too: a file without Objective-C's marks is read as MATLAB, whose help
-# text is the `%` comment under the `function` line.
-_MATLAB = _Syntax(r"%+", ("%{", "%}"), comment_after=True, functions=(
-    r"^\s*function\s+(?:\[?[\w, ]*\]?\s*=\s*)?(?P<name>\w+)",),
-    classes=(r"^\s*classdef\s+(?:\([^)]*\)\s*)?(?P<name>\w+)",))
-_OBJC_MARK = re.compile(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
-                        r"|#include\b)", re.M)
 # Perl's documentation: `=head1 NAME` then `Mojo::UserAgent - Non-blocking ... agent`.
 _POD_NAME = re.compile(r"^=head1\s+NAME\s*\n+\s*(?:[\w:]+\s+-+\s+)?(?P<text>[^\n]+)", re.M)
 # Tags that say nothing themselves before a comment's prose: edoc's `@doc`, Haddock's `|`.
@@ -157,8 +154,6 @@ def outline(language: str, text: str) -> FileDoc | None:
     syntax = _SYNTAX.get(language)
     if syntax is None:
         return None
-    if dialect(language, text) == "matlab":
-        syntax = _MATLAB
     functions = [re.compile(p) for p in syntax.functions]
     classes = [re.compile(p) for p in syntax.classes]
     ends = re.compile(syntax.ends_class) if syntax.ends_class else None
@@ -215,12 +210,6 @@ def outline(language: str, text: str) -> FileDoc | None:
     return doc
 
 
-def dialect(language: str, text: str) -> str:
-    """The language a file of `language` is written in: "matlab" for a `.m` file without
-    Objective-C's marks, else `language`."""
-    return "matlab" if language == "objc" and not _OBJC_MARK.search(text) else language
-
-
 def _opens_block(syntax: _Syntax, language: str, line: str) -> str | None:
     """What closes the block comment (or Perl's POD) that `line` opens and does not
     close, or None."""
@@ -261,9 +250,9 @@ def _leading(syntax: _Syntax, comment: re.Pattern[str], lines: list[str]) -> str
                 k += 1
         else:
             return ""  # code before any comment
-        text = " ".join(comments.paragraphs(comments.without_credits(block)))
-        if text and not comments.is_license(text) and not _FILE_NAME.fullmatch(text):
-            return comments.clip(text, comments.OVERVIEW_MAX)
+        text = comments.overview_of(block)
+        if text and not _FILE_NAME.fullmatch(text):
+            return text
     return ""
 
 
@@ -327,9 +316,7 @@ def _summary(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: in
         while k < min(len(lines), at + _COMMENT_LINES) and (found := comment.match(lines[k])):
             above.append(_clean(found.group(1)))
             k += 1
-    text = " ".join(comments.paragraphs([s for s in above if not comments.MAGIC.match(s)]))
-    return "" if comments.is_license(text) else comments.clip(comments.first_sentence(text),
-                                                              comments.SUMMARY_MAX)
+    return comments.summary_of([s for s in above if not comments.MAGIC.match(s)])
 
 
 def _comment_above(syntax: _Syntax, comment: re.Pattern[str], lines: list[str], at: int

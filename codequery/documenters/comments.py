@@ -235,8 +235,13 @@ def summary(raw: str) -> str:
     with nothing but tags is summed up by its deprecation notice, if any."""
     if is_license(raw):
         return ""
-    comment_lines = lines(raw)
-    return _summed_up(paragraphs(comment_lines) or _deprecation(comment_lines))
+    return summary_of(lines(raw))
+
+
+def summary_of(comment_lines: list[str]) -> str:
+    """`summary` of a comment's lines, markers already stripped (see `lines`)."""
+    found = paragraphs(comment_lines) or _deprecation(comment_lines)
+    return "" if found and is_license(" ".join(found)) else _summed_up(found)
 
 
 def _summed_up(found: list[str]) -> str:
@@ -266,7 +271,13 @@ def overview(raw: str) -> str:
     directives are the callers' to drop, one comment at a time."""
     if is_license(raw):
         return ""
-    return clip(" ".join(paragraphs(without_credits(lines(raw)))), OVERVIEW_MAX)
+    return overview_of(lines(raw))
+
+
+def overview_of(comment_lines: list[str]) -> str:
+    """`overview` of a comment's lines, markers already stripped: "" for a licence."""
+    text = " ".join(paragraphs(without_credits(comment_lines)))
+    return "" if is_license(text) else clip(text, OVERVIEW_MAX)
 
 
 def without_credits(comment_lines: list[str]) -> list[str]:

@@ -119,7 +119,7 @@ def build(ws: Workspace) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
     there, each tool answers with the error that says so)."""
     server = _Server(name="codequery", version=__version__, instructions=INSTRUCTIONS,
-                       log_level="WARNING")
+                     log_level="WARNING")
 
     @server.tool(name="search")
     @_tool_errors(ws)
