@@ -432,6 +432,9 @@ _CPP_IMPLEMENTATION = re.compile(r"\.(cc|cpp|cxx)$")
 # Folders that hold the implementations of the headers beside them (CLI11's
 # `CLI/impl/App_inl.hpp` for `CLI/App.hpp`).
 _IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
+# ... of which those whose headers implement the header of the same name in the folder
+# above (asio's `impl/connect.hpp`); a `detail/` header is more often a part of its own.
+_IMPLEMENTING_FOLDERS = frozenset({"impl", "inl", "inline"})
 # A header listed with its `.c`/`.cpp` would take a second place for one unit of code:
 # it follows at this share of the implementation's score, so another file comes between.
 # Not after a `-inl.h`: in a header-only library the header is the code (fmt's format.h).
@@ -464,12 +467,16 @@ def _namesakes_by_folder(ranked: list[Candidate], wanted: frozenset[str]) -> Non
                 cand.score *= 1 + NAMESAKE_BONUS
 
 
-def _implementations_with_headers(ranked: list[Candidate], cut: bool = True) -> None:
+def _implementations_with_headers(ranked: list[Candidate], cut: bool = True,
+                                  fragments_only: bool = False) -> None:
     """A C or C++ header declares and documents what its `.c`/`.cpp`/`-inl.h` does, so
     the two match the same question; a reader asking how something is done wants the
     code: the implementation takes its header's score when that is higher, and comes
-    before it; with `cut`, after a `.c`/`.cpp` the header drops to HEADER_SHARE of it.
-    An implementation split by platform (see _PLATFORM_SUFFIX) counts as the header's."""
+    before it; with `cut`, the header then drops to HEADER_SHARE of it (not after a
+    `-inl.h`: in a header-only library the header is the code, fmt's format.h). An
+    implementation split by platform (see _PLATFORM_SUFFIX) counts as the header's, and
+    so does a header in an `impl/` folder (asio's `impl/connect.hpp` for `connect.hpp`),
+    as a fragment. `fragments_only`: only fragments (see _FRAGMENT) and such headers."""
     headers: dict[tuple[str, str], Candidate] = {}
     for cand in ranked:
         path = cand.row["path"]
@@ -479,23 +486,29 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True) -> 
         return
     plain = {_pair_key(c.row["path"], _IMPLEMENTATION) for c in ranked
              if _IMPLEMENTATION.search(c.row["path"])}
+    cuts: list[tuple[Candidate, float]] = []
     for cand in ranked:
         path = cand.row["path"]
-        if not _IMPLEMENTATION.search(path):
+        if _in_implementation_folder(path):
+            header, fragment = headers.get(_pair_key(path, _HEADER, beside=True)), True
+        elif _IMPLEMENTATION.search(path):
+            folder, stem = key = _pair_key(path, _IMPLEMENTATION)
+            unsplit = (folder, _PLATFORM_SUFFIX.sub("", stem))
+            header = (headers.get(key)
+                      or headers.get(_pair_key(path, _IMPLEMENTATION, beside=True))
+                      or unsplit not in plain and headers.get(unsplit))
+            fragment = bool(_FRAGMENT.search(path))
+        else:
             continue
-        folder, stem = key = _pair_key(path, _IMPLEMENTATION)
-        unsplit = (folder, _PLATFORM_SUFFIX.sub("", stem))
-        header = (headers.get(key)
-                  or headers.get(_pair_key(path, _IMPLEMENTATION, beside=True))
-                  or unsplit not in plain and headers.get(unsplit))
-        if not header:
+        if not header or header is cand or fragments_only and not fragment:
             continue
-        fragment = _FRAGMENT.search(path)
         lift = FRAGMENT_ABOVE if fragment else JUST_ABOVE
         if header.score * lift > cand.score:
             cand.score = header.score * lift
-        if cut and not _INLINE_HEADER.search(path) and not fragment:
-            header.score = min(header.score, cand.score * HEADER_SHARE)
+        if cut and not _INLINE_HEADER.search(path):
+            cuts.append((header, cand.score * HEADER_SHARE))
+    for header, most in cuts:  # after every lift: a `.cpp` takes its header's whole score
+        header.score = min(header.score, most)
 
 
 _SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
@@ -535,6 +548,21 @@ def async_twins_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candi
     return ranked
 
 
+def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candidate]:
+    """`ranked` (best first, after rescoring) with a header's fragment (`.inl`, `.ipp`, an
+    `impl/` header) before its header again, and JavaScript code before its typings (see
+    _implementations_with_headers, _code_with_its_typings); sorted again. Reading favours
+    the documented declaration (glm's `matrix_clip_space.hpp`, all doc comments) over the
+    code it declares (its `.inl`), where ranking had put the code first. A `.c`/`.cpp` is
+    left where reading puts it: its header may hold the answer as inline code (snappy's
+    stubs header, catch2's floating point helpers)."""
+    cut = not any(t.word in _DECLARATION_WORDS for t in terms)
+    _implementations_with_headers(ranked, cut=cut, fragments_only=True)
+    _code_with_its_typings(ranked)
+    ranked.sort(key=lambda c: (-c.score, c.row["path"]))
+    return ranked
+
+
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
     """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
     document what the file of the same name does (`lib/ext.js`), as a C header does: the
@@ -565,8 +593,18 @@ def implements(path: str, header: str) -> bool:
     """Whether `path` is the `.c`/`.cpp`/`-inl.h` of `header` (see
     _implementations_with_headers)."""
     key = _pair_key(header, _HEADER)
+    if _in_implementation_folder(path):
+        return path != header and _pair_key(path, _HEADER, beside=True) == key
     return bool(_IMPLEMENTATION.search(path)) and key in (
         _pair_key(path, _IMPLEMENTATION), _pair_key(path, _IMPLEMENTATION, beside=True))
+
+
+def _in_implementation_folder(path: str) -> bool:
+    """Whether `path` is a header in a folder of implementations (see
+    _implementations_with_headers), not itself named as one (CLI11's `impl/App_inl.hpp`)."""
+    folder = path.rpartition("/")[0]
+    return (bool(_HEADER.search(path)) and not _IMPLEMENTATION.search(path)
+            and folder.rpartition("/")[2].lower() in _IMPLEMENTING_FOLDERS)
 
 
 def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False

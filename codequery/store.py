@@ -368,6 +368,7 @@ class Store:
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares())
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
+            ranked = ranking.declarations_placed(ranked, terms)
         ranked = ranking.async_twins_placed(ranked, terms)
         results = []
         for cand in ranked[:limit]:

@@ -512,7 +512,7 @@ def test_a_cpp_implementation_comes_before_its_header():
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
-    # a header's `.inl` (SFML) neither cuts it nor comes before its `.cpp`
+    # a header's `.inl` (SFML) comes after its `.cpp`, and the header after both
     assert _ranked(["include/Audio/SoundFileFactory.hpp", "include/Audio/SoundFileFactory.inl",
                     "src/Audio/SoundFileFactory.cpp", "src/Audio/Music.cpp"], "x",
                    [6.0, 1.0, 3.0, 4.0]) == [
@@ -524,9 +524,45 @@ def test_a_cpp_implementation_comes_before_its_header():
                    [5.0, 4.0, 1.0]) == [
         "include/boost/json/impl/serialize.ipp", "include/boost/json/serialize.hpp",
         "include/boost/json/string.hpp"]
+    # ... and, there, the header follows at a share of it: another file comes between
+    assert _ranked(["include/asio/connect.hpp", "include/asio/socket.hpp",
+                    "include/asio/impl/connect.ipp"], "how does it work",
+                   [5.0, 4.0, 1.0]) == [
+        "include/asio/impl/connect.ipp", "include/asio/socket.hpp", "include/asio/connect.hpp"]
+    # a header in an `impl/` folder implements its namesake above (asio's templates); a
+    # `-inl.hpp` there is named for its own header (CLI11's `impl/App_inl.hpp`)
+    assert _ranked(["include/asio/connect.hpp", "include/asio/socket.hpp",
+                    "include/asio/impl/connect.hpp"], "how does it work",
+                   [5.0, 4.0, 1.0]) == [
+        "include/asio/impl/connect.hpp", "include/asio/socket.hpp", "include/asio/connect.hpp"]
+    assert ranking._in_implementation_folder("include/asio/impl/connect.hpp")
+    assert not ranking._in_implementation_folder("include/CLI/impl/App_inl.hpp")
+    assert not ranking._in_implementation_folder("include/asio/detail/connect.hpp")
     # a header the build configures (`gflags.h.in`) pairs with its implementation too
     assert _ranked(["src/gflags.h.in", "src/gflags.cc", "src/other.cc"], "flags",
                    [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
+
+
+def test_after_reading_a_fragment_comes_before_its_header_again_and_a_cpp_stays():
+    def placed(scored: list[tuple[str, float]], question: str = "how is it built") -> list[str]:
+        ranked = [ranking.Candidate({"path": p, "kind": "declarations" if p.endswith(".d.ts")
+                                     else "source"}, s) for p, s in scored]
+        return [c.row["path"] for c in ranking.declarations_placed(
+            ranked, search_text.query_terms(question))]
+    # reading favoured glm's documented header over its `.inl`: the code comes first
+    assert placed([("glm/ext/clip.hpp", 9.0), ("glm/ext/other.inl", 7.0),
+                   ("glm/ext/clip.inl", 3.0)]) == [
+        "glm/ext/clip.inl", "glm/ext/other.inl", "glm/ext/clip.hpp"]
+    # unless declarations are asked for: then the header follows just after
+    assert placed([("glm/ext/clip.hpp", 9.0), ("glm/ext/other.inl", 7.0),
+                   ("glm/ext/clip.inl", 3.0)], "which macros are declared") == [
+        "glm/ext/clip.inl", "glm/ext/clip.hpp", "glm/ext/other.inl"]
+    # a `.cpp` stays where reading put it: the header may hold the code asked about
+    assert placed([("src/stubs.h", 9.0), ("src/stubs.cc", 3.0), ("src/other.cc", 5.0)]) == [
+        "src/stubs.h", "src/other.cc", "src/stubs.cc"]
+    # JavaScript before its typings, as in ranking
+    assert placed([("lib/types/ext.d.ts", 9.0), ("lib/route.js", 5.0),
+                   ("lib/ext.js", 3.0)])[:2] == ["lib/ext.js", "lib/types/ext.d.ts"]
 
 
 def test_javascript_comes_before_its_hand_written_typings():
