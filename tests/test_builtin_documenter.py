@@ -254,6 +254,20 @@ def test_a_generated_file_is_noted_so_and_ranks_with_generated_files(tmp_path):
     assert db.conn.execute("SELECT kind FROM records").fetchone()[0] == "generated"
 
 
+def test_a_minified_file_is_noted_so_and_ranks_with_generated_files(tmp_path):
+    from codequery import search_text, store
+    text = "!function(e){" + "e.highlight=function(t){return t.replace(/a/g,'b')};" * 500 + "}"
+    doc = DOC.document("ui/lib/highlight.pack.js", "javascript", text)
+    assert search_text.MINIFIED_NOTE in doc.notes
+    db = store.Store(store.connect(tmp_path / "d.db"), "demo")
+    from tests.test_store import _put, _record
+    _put(db, _record("ui/lib/highlight.pack.js", **doc.model_dump()))
+    assert db.conn.execute("SELECT kind FROM records").fetchone()[0] == "generated"
+    # the same code written out a statement a line is source
+    plain = DOC.document("src/highlight.js", "javascript", text.replace(";", ";\n"))
+    assert search_text.MINIFIED_NOTE not in plain.notes
+
+
 def test_cpp_implementation_files_included_by_headers_are_cpp():
     # Boost's `impl/*.ipp`, templates' `.tpp`, inline functions' `.inl`, C++20 modules
     assert {languages.detect(f"impl/value.{ext}") for ext in

@@ -226,3 +226,17 @@ def test_an_annotation_in_code_at_the_start_of_a_line_stays_prose() -> None:
 ])
 def test_a_header_that_says_a_tool_generated_the_file(text: str, generated: bool) -> None:
     assert comments.says_generated(text) is generated
+
+
+@pytest.mark.parametrize("language,text,minified", [
+    ("javascript", "!function(e){" + "var a=e.b(c)||d;" * 1500 + "}();\n", True),
+    ("css", ".a{color:red}" * 400, True),
+    # written code averages 30 to 40 characters a line; a small file says little either way
+    ("javascript", "function f(a) {\n  return a + 1;\n}\n" * 200, False),
+    ("javascript", "var a=1;" * 100, False),
+    # prose and data may run on long lines: not code a build minified
+    ("markdown", "A sentence that runs on. " * 400, False),
+    ("json", '{"a": 1, "b": 2}, ' * 400, False),
+])
+def test_web_code_a_build_minified_is_told_by_its_long_lines(language, text, minified):
+    assert comments.minified(language, text) is minified

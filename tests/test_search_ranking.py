@@ -344,6 +344,8 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("eng/StackExchange.Redis.Build/QueuedResultAnalyzer.cs", "source"),
     # Unity: each asset's .meta, assembly definitions; a C# project's own External/ code
     ("Assets/Plugins/UniTask/Runtime/UniTask.cs.meta", "generated"),
+    # a drawing is an editor's XML, not code (type-graphql's sponsors' logos)
+    ("images/sponsor.svg", "generated"), ("website/static/img/logo.svg", "generated"),
     ("Assets/Plugins/UniTask/Runtime/UniTask.asmdef", "config"),
     ("Runtime/External/DOTween/DOTweenAsyncExtensions.cs", "source"),
     ("external/sha1/sha1.c", "generated"), ("src/meta.py", "source"),

@@ -222,6 +222,8 @@ class BuiltinDocumenter:
             doc.overview = described_by_names(language, doc)
         if comments.says_generated(text) and search_text.GENERATED_NOTE not in doc.notes:
             doc.notes.append(search_text.GENERATED_NOTE)
+        if comments.minified(language, text):
+            doc.notes.append(search_text.MINIFIED_NOTE)
         return doc
 
     def _outline(self, language: str, text: str) -> FileDoc:

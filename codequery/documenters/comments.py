@@ -117,6 +117,20 @@ def says_generated(text: str) -> bool:
     return _NO_EDIT.search(head) is not None and _GENERATED_WORD.search(head) is not None
 
 
+# Web code a build minified (MiniProfiler's `ui/lib/highlight.pack.js`, 24 KB on 11 lines;
+# prettify.js; Microsoft's `MicrosoftAjax.js`): at least MINIFIED_BYTES on lines of
+# MINIFIED_LINE_CHARS on average, where written code averages 30 to 40.
+MINIFIED_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "css"})
+MINIFIED_BYTES = 4000
+MINIFIED_LINE_CHARS = 300
+
+
+def minified(language: str, text: str) -> bool:
+    """Whether `text` is web code a build minified (see MINIFIED_LINE_CHARS)."""
+    return (language in MINIFIED_LANGUAGES and len(text) >= MINIFIED_BYTES
+            and len(text) >= MINIFIED_LINE_CHARS * (text.count("\n") + 1))
+
+
 def clip(text: str, limit: int) -> str:
     text = _SPACE.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
