@@ -563,6 +563,37 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
     return ranked
 
 
+# Byte-for-byte copies of a file (ZString's Unity package, `src/ZString.Unity/Assets/
+# Scripts/ZString/`, repeats `src/ZString/`) say the same and rank together, so each copy
+# takes a place another file could have: they are shown once, at the best copy's place,
+# with the other copies' paths. Short files (an empty `__init__.py`, a one-line re-export)
+# are alike by chance, not copies: under COPY_MIN_LINES lines they stay apart.
+COPY_MIN_LINES = 10
+
+
+def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
+    """`ranked` (best first) with the copies of a file (see COPY_MIN_LINES) shown once: the
+    best-placed copy (the question may name its folder: TanStack Form's Next.js and Remix
+    packages share a file), of equals the shortest path (the library's own, not the
+    package that repeats it), with the others' paths in `row["copies"]`."""
+    groups: dict[str, list[Candidate]] = {}
+    for cand in ranked:
+        if (sha := cand.row.get("content_sha")) and (
+                cand.row.get("line_count") or 0) >= COPY_MIN_LINES:
+            groups.setdefault(sha, []).append(cand)
+    kept: list[Candidate] = []
+    for cand in ranked:
+        copies = groups.get(cand.row.get("content_sha") or "", [])
+        if len(copies) < 2:
+            kept.append(cand)
+        elif cand is copies[0]:
+            shown = min((c for c in copies if c.score == cand.score),
+                        key=lambda c: (len(c.row["path"]), c.row["path"]))
+            shown.row["copies"] = [c.row["path"] for c in copies if c is not shown]
+            kept.append(shown)
+    return kept
+
+
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
     """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
     document what the file of the same name does (`lib/ext.js`), as a C header does: the

@@ -219,6 +219,9 @@ _CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt|[cm]?ts)$")
 # `package` line), Java's `package-info.java`. On bench/search_quality.py 2 questions
 # better (gorilla/websocket's conn.go, client.go before doc.go), none worse.
 _PACKAGE_DOC = re.compile(r"^(doc\.go|package-info\.java)$")
+# A name in capitals without an extension is prose beside the code, as README and INSTALL
+# are (wrk's SCRIPTING, HACKING, USAGE); the build's own (BUILD, WORKSPACE) are settings.
+_CAPITALS_PROSE = re.compile(r"^[A-Z][A-Z0-9_-]{2,}$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
@@ -583,7 +586,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             # a package named doc in a language of packages (cobra's `doc/md_docs.go`)
             has_functions and _COMPILED_FILE.search(lower))
             or _DOC_FILE.search(lower)
-            or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)) and not has_functions):
+            or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)
+                or _CAPITALS_PROSE.match(name)) and not has_functions):
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower)
             or _CONFIG_FILE.search(lower)

@@ -39,7 +39,7 @@ RANK_BUDGET = 5_000
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 76
+SEARCH_VERSION = 77
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -369,7 +369,7 @@ class Store:
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms)
-        ranked = ranking.async_twins_placed(ranked, terms)
+        ranked = ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
         results = []
         for cand in ranked[:limit]:
             row = cand.row
@@ -382,7 +382,8 @@ class Store:
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms),
-                "lines": list(row["lines"]) if row.get("lines") else None})
+                "lines": list(row["lines"]) if row.get("lines") else None,
+                "copies": row.get("copies", [])})
         return results
 
     def _language_shares(self) -> dict[str, float]:

@@ -170,6 +170,23 @@ def test_piped_results_show_the_overview_once(capsys):
         "lib/a.js  1.00  (stale)", "    **a**: b", "    Defines a."]
 
 
+def test_a_copy_of_a_file_is_shown_once_with_its_other_paths(repo):
+    # ZString's Unity package repeats its library byte for byte
+    code = "".join(f"def step_{i}(invoice):\n    return invoice['total{i}']\n\n"
+                   for i in range(12))
+    write(repo, {"src/totals.py": code, "unity/Assets/Scripts/totals.py": code})
+    commit_all(repo, "copies")
+    cli_run(repo, "init")
+    results = cli_json(repo, "search", "invoice totals steps")
+    paths = [r["path"] for r in results]
+    assert paths.count("src/totals.py") == 1 and "unity/Assets/Scripts/totals.py" not in paths
+    shown = next(r for r in results if r["path"] == "src/totals.py")
+    assert shown["copies"] == ["unity/Assets/Scripts/totals.py"]
+    assert all(r["copies"] == [] for r in results if r is not shown)
+    piped = cli_run(repo, "search", "invoice totals steps").stdout
+    assert "    also at unity/Assets/Scripts/totals.py" in piped.splitlines()
+
+
 def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match(tmp_path):
     from tests.helpers import make_repo
 

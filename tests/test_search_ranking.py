@@ -1,6 +1,7 @@
 """How search reads a question and orders what it finds: the store in process, real
 SQLite with its FTS5 index, records built as the documenters build them."""
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -12,6 +13,8 @@ from tests.test_store import _put, _record
 
 
 def _add(s: store.Store, path: str, body: str = "", **doc) -> None:
+    """A record of its own content: two paths are copies only when given one sha."""
+    doc.setdefault("content_sha", hashlib.sha1(path.encode()).hexdigest())
     _put(s, _record(path, terms=search_text.vocabulary(body), **doc))
 
 
@@ -261,6 +264,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/features/support/SupportChat.tsx", "source"),
     # a Go package named doc is code when it defines functions (see the next test)
     ("config/locales/step_definitions.yml", "config"),
+    # prose in capitals without an extension (wrk's SCRIPTING); the build's own are settings
+    ("SCRIPTING", "docs"), ("doc/HACKING", "docs"), ("BUILD", "config"),
+    ("WORKSPACE", "config"), ("src/Makefile", "config"), ("bin/rake", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -1370,3 +1376,38 @@ def test_an_async_twin_far_down_does_not_carry_the_other_and_asyncio_asks_for_as
                 [("lib/fire.py", 3.0), ("lib/fire_async.py", 2.0)]]
         order = ranking.async_twins_placed(near, search_text.query_terms(question))
         assert [c.row["path"] for c in order] == ["lib/fire_async.py", "lib/fire.py"]
+
+
+def test_copies_of_a_file_are_one_result_at_the_best_copys_place(db):
+    body = "format integer digits fast writer " * 5
+    for path in ("src/ZString/FastNumberWriter.cs",
+                 "src/ZString.Unity/Assets/Scripts/ZString/FastNumberWriter.cs"):
+        _add(db, path, body, content_sha="a" * 40, line_count=200)
+    _add(db, "src/ZString/Number.cs", "format integer digits", content_sha="b" * 40,
+         line_count=200)
+    found = db.search("how are integer digits written fast")
+    assert [r["path"] for r in found] == ["src/ZString/FastNumberWriter.cs",
+                                          "src/ZString/Number.cs"]
+    assert found[0]["copies"] == ["src/ZString.Unity/Assets/Scripts/ZString/FastNumberWriter.cs"]
+    assert found[1]["copies"] == []
+
+
+def test_short_files_alike_by_chance_are_not_copies():
+    def cand(path: str, sha: str, lines: int, score: float) -> ranking.Candidate:
+        return ranking.Candidate({"path": path, "content_sha": sha, "line_count": lines}, score)
+    ranked = [cand("a/deep/pkg/__init__.py", "e" * 40, 1, 3.0), cand("b/__init__.py", "e" * 40,
+                                                                   1, 2.0)]
+    assert [c.row["path"] for c in ranking.copies_folded(ranked)] == [
+        "a/deep/pkg/__init__.py", "b/__init__.py"]
+    # copies: the best placed is shown (the question named its folder), and its place
+    ranked = [cand("pkg/nextjs/validate.ts", "f" * 40, 300, 5.0),
+              cand("other.ts", "0" * 40, 300, 4.0),
+              cand("pkg/remix/validate.ts", "f" * 40, 300, 1.0)]
+    folded = ranking.copies_folded(ranked)
+    assert [(c.row["path"], c.score) for c in folded] == [("pkg/nextjs/validate.ts", 5.0),
+                                                          ("other.ts", 4.0)]
+    assert folded[0].row["copies"] == ["pkg/remix/validate.ts"]
+    # of copies placed alike, the shortest path: the library's own, not a package's copy
+    ranked = [cand("vendor/x/lib/parse.c", "f" * 40, 300, 5.0), cand("lib/parse.c", "f" * 40,
+                                                                     300, 5.0)]
+    assert [c.row["path"] for c in ranking.copies_folded(ranked)] == ["lib/parse.c"]

@@ -52,6 +52,8 @@ def _print_plain(results: list[dict]) -> None:
             lines.append(f"    {snippet}")
         if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
+        if r.get("copies"):
+            lines.append(f"    also at {', '.join(map(shown_path, r['copies']))}")
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
         reconfigure(errors="replace")
