@@ -62,8 +62,10 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
     """Ranked results: path, score, overview, snippet (matches in **, the text's own *
     and \\ escaped: see snippets), stale, kind (see search_text.kind_of), the symbols
     whose names match the query, with their line numbers, and lines: where the query's
-    words meet in the file as it is now (see proximity and rescoring), or None. Tests
-    follow the source unless asked for (`tests` gives only tests, fixtures and examples)."""
+    words meet in the file as it is now (see proximity and rescoring), or None, and
+    copies: the paths of byte-for-byte copies of the file, shown once (see
+    ranking.copies_folded). Tests follow the source unless asked for (`tests` gives only
+    tests, fixtures and examples)."""
     if not isinstance(query, str) or not query.strip():
         raise CodeQueryError("the query is empty: give one or more words to search for")
     if not 1 <= limit <= MAX_LIMIT:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,7 +229,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
               for row in rows]
     if not tests_first:
         _tests_speak_for_their_subjects(ranked, bm25)
-    declarations_asked = any(t.word in _DECLARATION_WORDS for t in terms)
+    declarations_asked = _declarations_asked(terms)
     _implementations_with_headers(ranked, cut=not declarations_asked)
     _code_with_its_typings(ranked)
     _namesakes_by_folder(ranked, wanted)
@@ -256,6 +257,11 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
             cand.score *= C_HEADER_FACTOR
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
+
+
+def _declarations_asked(terms: list[Term]) -> bool:
+    """Whether the question asks for what a header holds (see _DECLARATION_WORDS)."""
+    return any(t.word in _DECLARATION_WORDS for t in terms)
 
 
 def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: bool) -> None:
@@ -422,7 +428,7 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
 _HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
 _INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 # What a header includes at its end (Boost's `impl/*.ipp`, templates' `.tpp`, `.inl`): an
-# implementation that does not cut its header, and comes after a `.cpp` of the same name.
+# implementation that comes after a `.cpp` of the same name.
 _FRAGMENT = re.compile("(" + "|".join(map(re.escape, languages.CPP_FRAGMENTS)) + ")$")
 _IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
                             + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
@@ -435,8 +441,9 @@ _IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline
 # ... of which those whose headers implement the header of the same name in the folder
 # above (asio's `impl/connect.hpp`); a `detail/` header is more often a part of its own.
 _IMPLEMENTING_FOLDERS = frozenset({"impl", "inl", "inline"})
-# A header listed with its `.c`/`.cpp` would take a second place for one unit of code:
-# it follows at this share of the implementation's score, so another file comes between.
+# A header listed with its `.c`/`.cpp` (or `.inl`, `.ipp`, `impl/` header) would take a
+# second place for one unit of code: it follows at this share of the implementation's
+# score, so another file comes between.
 # Not after a `-inl.h`: in a header-only library the header is the code (fmt's format.h).
 # Measured on bench/search_quality.py: C++ top-3 85% -> 87%, MRR 0.77 -> 0.78 (0.5 and
 # 0.7 alike), no other language changed.
@@ -444,6 +451,10 @@ HEADER_SHARE = 0.7
 # What code takes of the score of the file that declares it (a header, typings), to come
 # just before it; a header's `.inl` comes after a `.cpp` that does the same.
 JUST_ABOVE, FRAGMENT_ABOVE = 1.001, 1.0005
+# ... plus this share of its own score, so that of two implementations lifted to one
+# header (asio's `impl/config.ipp` and `impl/config.hpp`) the one that matched better
+# comes first; far too little to pass another file.
+TIE_SHARE = 1e-9
 
 
 def _namesakes_by_folder(ranked: list[Candidate], wanted: frozenset[str]) -> None:
@@ -473,15 +484,12 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True,
     the two match the same question; a reader asking how something is done wants the
     code: the implementation takes its header's score when that is higher, and comes
     before it; with `cut`, the header then drops to HEADER_SHARE of it (not after a
-    `-inl.h`: in a header-only library the header is the code, fmt's format.h). An
-    implementation split by platform (see _PLATFORM_SUFFIX) counts as the header's, and
-    so does a header in an `impl/` folder (asio's `impl/connect.hpp` for `connect.hpp`),
-    as a fragment. `fragments_only`: only fragments (see _FRAGMENT) and such headers."""
-    headers: dict[tuple[str, str], Candidate] = {}
-    for cand in ranked:
-        path = cand.row["path"]
-        if is_header(path):
-            headers[_pair_key(path, _HEADER)] = cand
+    `-inl.h`: in a header-only library the header is the code, fmt's format.h). See
+    _header_keys for which header a file implements. `fragments_only`: only fragments
+    (see _FRAGMENT) and the headers of an `impl/` folder."""
+    headers = {_pair_key(c.row["path"], _HEADER): c for c in ranked  # (what an `impl/`
+               if is_header(c.row["path"])                        # header declares is
+               and not _in_implementation_folder(c.row["path"])}  # declared above it)
     if not headers:
         return
     plain = {_pair_key(c.row["path"], _IMPLEMENTATION) for c in ranked
@@ -489,26 +497,38 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True,
     cuts: list[tuple[Candidate, float]] = []
     for cand in ranked:
         path = cand.row["path"]
-        if _in_implementation_folder(path):
-            header, fragment = headers.get(_pair_key(path, _HEADER, beside=True)), True
-        elif _IMPLEMENTATION.search(path):
-            folder, stem = key = _pair_key(path, _IMPLEMENTATION)
-            unsplit = (folder, _PLATFORM_SUFFIX.sub("", stem))
-            header = (headers.get(key)
-                      or headers.get(_pair_key(path, _IMPLEMENTATION, beside=True))
-                      or unsplit not in plain and headers.get(unsplit))
-            fragment = bool(_FRAGMENT.search(path))
-        else:
-            continue
-        if not header or header is cand or fragments_only and not fragment:
+        keys, fragment = _header_keys(path, plain)
+        header = next((headers[k] for k in keys if k in headers), None)
+        if not header or fragments_only and not fragment:
             continue
         lift = FRAGMENT_ABOVE if fragment else JUST_ABOVE
-        if header.score * lift > cand.score:
-            cand.score = header.score * lift
+        if header.score * lift > cand.score:  # of two lifted alike, the better match first
+            cand.score = header.score * lift + cand.score * TIE_SHARE
         if cut and not _INLINE_HEADER.search(path):
             cuts.append((header, cand.score * HEADER_SHARE))
     for header, most in cuts:  # after every lift: a `.cpp` takes its header's whole score
         header.score = min(header.score, most)
+
+
+def _header_keys(path: str, plain: set[tuple[str, str]] | None = None
+                 ) -> tuple[list[tuple[str, str]], bool]:
+    """The keys (see _pair_key) of the headers `path` may implement, best first, and
+    whether it is a fragment of one (`.inl`, `.ipp`, a header in an `impl/` folder): a
+    `.c`/`.cpp`/`-inl.h` implements the header of its name beside it or in the folder
+    above an `impl/` folder; a header in an `impl/` folder, its namesake above (asio's
+    `impl/connect.hpp` for `connect.hpp`); an implementation split by platform (see
+    _PLATFORM_SUFFIX), the header without the suffix when `plain` (the implementations'
+    keys) holds no implementation of that name. Nothing for other files."""
+    if _in_implementation_folder(path):
+        return [_pair_key(path, _HEADER, beside=True)], True
+    if not _IMPLEMENTATION.search(path):
+        return [], False
+    folder, stem = key = _pair_key(path, _IMPLEMENTATION)
+    keys = [key, _pair_key(path, _IMPLEMENTATION, beside=True)]
+    unsplit = (folder, _PLATFORM_SUFFIX.sub("", stem))
+    if unsplit != key and (plain is None or unsplit not in plain):
+        keys.append(unsplit)
+    return keys, bool(_FRAGMENT.search(path))
 
 
 _SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
@@ -556,8 +576,8 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
     code it declares (its `.inl`), where ranking had put the code first. A `.c`/`.cpp` is
     left where reading puts it: its header may hold the answer as inline code (snappy's
     stubs header, catch2's floating point helpers)."""
-    cut = not any(t.word in _DECLARATION_WORDS for t in terms)
-    _implementations_with_headers(ranked, cut=cut, fragments_only=True)
+    _implementations_with_headers(ranked, cut=not _declarations_asked(terms),
+                                  fragments_only=True)
     _code_with_its_typings(ranked)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
@@ -587,7 +607,7 @@ def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
         if len(copies) < 2:
             kept.append(cand)
         elif cand is copies[0]:
-            shown = min((c for c in copies if c.score == cand.score),
+            shown = min((c for c in copies if math.isclose(c.score, cand.score)),
                         key=lambda c: (len(c.row["path"]), c.row["path"]))
             shown.row["copies"] = [c.row["path"] for c in copies if c is not shown]
             kept.append(shown)
@@ -621,18 +641,14 @@ def is_header(path: str) -> bool:
 
 
 def implements(path: str, header: str) -> bool:
-    """Whether `path` is the `.c`/`.cpp`/`-inl.h` of `header` (see
-    _implementations_with_headers)."""
-    key = _pair_key(header, _HEADER)
-    if _in_implementation_folder(path):
-        return path != header and _pair_key(path, _HEADER, beside=True) == key
-    return bool(_IMPLEMENTATION.search(path)) and key in (
-        _pair_key(path, _IMPLEMENTATION), _pair_key(path, _IMPLEMENTATION, beside=True))
+    """Whether `path` is an implementation of `header`: its `.c`/`.cpp`/`-inl.h`, a
+    fragment or a header in an `impl/` folder (see _header_keys)."""
+    return _pair_key(header, _HEADER) in _header_keys(path)[0]
 
 
 def _in_implementation_folder(path: str) -> bool:
-    """Whether `path` is a header in a folder of implementations (see
-    _implementations_with_headers), not itself named as one (CLI11's `impl/App_inl.hpp`)."""
+    """Whether `path` is a header in a folder of implementations (see _header_keys), not
+    itself named as one (CLI11's `impl/App_inl.hpp`)."""
     folder = path.rpartition("/")[0]
     return (bool(_HEADER.search(path)) and not _IMPLEMENTATION.search(path)
             and folder.rpartition("/")[2].lower() in _IMPLEMENTING_FOLDERS)

@@ -220,8 +220,11 @@ _CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt|[cm]?ts)$")
 # better (gorilla/websocket's conn.go, client.go before doc.go), none worse.
 _PACKAGE_DOC = re.compile(r"^(doc\.go|package-info\.java)$")
 # A name in capitals without an extension is prose beside the code, as README and INSTALL
-# are (wrk's SCRIPTING, HACKING, USAGE); the build's own (BUILD, WORKSPACE) are settings.
-_CAPITALS_PROSE = re.compile(r"^[A-Z][A-Z0-9_-]{2,}$")
+# are (wrk's SCRIPTING, HACKING, USAGE); not the build's and packagers' own (BUILD and
+# WORKSPACE are settings before this is asked; Arch's PKGBUILD, Buck's TARGETS,
+# Chromium's DEPS, R's NAMESPACE, a MANIFEST), nor code (a file with functions).
+_CAPITALS_PROSE = re.compile(r"^(?!(PKGBUILD|APKBUILD|TARGETS|DEPS|NAMESPACE|MANIFEST)$)"
+                             r"[A-Z][A-Z0-9_-]{2,}$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).

@@ -28,14 +28,14 @@ def test_search_piped_prints_a_block_per_result(repo):
     assert "─" not in result.stdout and "┃" not in result.stdout  # no table when piped
 
 
-def test_search_in_a_terminal_shows_a_table(repo):
+def _in_a_terminal(repo, *args: str) -> str:
+    """What `codequery ARGS` shows in a terminal 120 columns wide."""
     import os
     import pty
 
-    cli_run(repo, "init")
     leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "codequery", "-C", str(repo), "search",
-                           "invoices"], stdin=follower, stdout=follower, stderr=follower,
+    done = subprocess.run([sys.executable, "-m", "codequery", "-C", str(repo), *args],
+                          stdin=follower, stdout=follower, stderr=follower,
                           env={**os.environ, "COLUMNS": "120", "TERM": "xterm"}, timeout=60)
     os.close(follower)
     out = b""
@@ -50,6 +50,12 @@ def test_search_in_a_terminal_shows_a_table(repo):
     os.close(leader)
     text = out.decode(errors="replace")
     assert done.returncode == 0, text
+    return text
+
+
+def test_search_in_a_terminal_shows_a_table(repo):
+    cli_run(repo, "init")
+    text = _in_a_terminal(repo, "search", "invoices")
     assert "invoices.py" in text and "overview" in text and "━" in text
 
 
@@ -185,6 +191,8 @@ def test_a_copy_of_a_file_is_shown_once_with_its_other_paths(repo):
     assert all(r["copies"] == [] for r in results if r is not shown)
     piped = cli_run(repo, "search", "invoice totals steps").stdout
     assert "    also at unity/Assets/Scripts/totals.py" in piped.splitlines()
+    table = _in_a_terminal(repo, "search", "invoice totals steps")
+    assert "also at" in table and "totals.py" in table
 
 
 def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match(tmp_path):

@@ -234,9 +234,14 @@ def test_a_header_that_says_a_tool_generated_the_file(text: str, generated: bool
     # written code averages 30 to 40 characters a line; a small file says little either way
     ("javascript", "function f(a) {\n  return a + 1;\n}\n" * 200, False),
     ("javascript", "var a=1;" * 100, False),
+    # a build's banner on short lines, then the code on one: still minified
+    ("javascript", "/*!\n * lib v1.0\n * (c) its authors\n */\n" + "a.b=c(d);" * 900, True),
+    # old Mac line ends are line ends too
+    ("javascript", "function f(a) {\r  return a + 1;\r}\r" * 200, False),
     # prose and data may run on long lines: not code a build minified
     ("markdown", "A sentence that runs on. " * 400, False),
     ("json", '{"a": 1, "b": 2}, ' * 400, False),
 ])
-def test_web_code_a_build_minified_is_told_by_its_long_lines(language, text, minified):
+def test_web_code_a_build_minified_is_told_by_its_long_lines(language: str, text: str,
+                                                             minified: bool) -> None:
     assert comments.minified(language, text) is minified

@@ -174,6 +174,25 @@ def test_the_page_loads_without_console_errors_and_shows_the_repository(
         assert severe(browser) == []
 
 
+def test_a_search_result_says_where_its_copies_are(repo: Path, tmp_path: Path, browser):
+    code = "".join(f"def step_{i}(invoice):\n    return invoice['total{i}']\n\n"
+                   for i in range(12))
+    write(repo, {"src/totals.py": code, "unity/Assets/Scripts/totals.py": code})
+    commit_all(repo, "copies")
+    assert cli_run(repo, "init").exit_code == 0
+    with http_server(repo, tmp_path / "serve.log") as port:
+        open_dashboard(browser, port)
+        from selenium.webdriver.common.by import By
+
+        browser.find_element(By.ID, "search-q").send_keys("invoice totals steps")
+        browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
+        items = until(browser, lambda: browser.find_elements(By.CSS_SELECTOR,
+                                                             "#search-results li"))
+        shown = [item.text for item in items if "totals.py" in item.text]
+        assert len(shown) == 1 and "also at unity/Assets/Scripts/totals.py" in shown[0]
+        assert severe(browser) == []
+
+
 def test_a_jobs_list_cut_at_its_limit_says_how_many_there_are_and_how_to_see_them(
         initialized_repo: Path, tmp_path: Path, browser):
     ws = Workspace(initialized_repo)

@@ -265,8 +265,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a Go package named doc is code when it defines functions (see the next test)
     ("config/locales/step_definitions.yml", "config"),
     # prose in capitals without an extension (wrk's SCRIPTING); the build's own are settings
-    ("SCRIPTING", "docs"), ("doc/HACKING", "docs"), ("BUILD", "config"),
+    ("SCRIPTING", "docs"), ("src/USAGE", "docs"), ("BUILD", "config"),
     ("WORKSPACE", "config"), ("src/Makefile", "config"), ("bin/rake", "source"),
+    ("PKGBUILD", "source"), ("TARGETS", "source"), ("DEPS", "source"), ("NAMESPACE", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -355,6 +356,7 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("Assets/Plugins/UniTask/Runtime/UniTask.asmdef", "config"),
     ("Runtime/External/DOTween/DOTweenAsyncExtensions.cs", "source"),
     ("external/sha1/sha1.c", "generated"), ("src/meta.py", "source"),
+    ("bin/SETUP", "source"),  # a name in capitals that defines functions is code
 ])
 def test_kind_of_a_path_that_defines_functions(path, kind):
     assert search_text.kind_of(path, True) == kind
@@ -546,6 +548,18 @@ def test_a_cpp_implementation_comes_before_its_header():
     assert ranking._in_implementation_folder("include/asio/impl/connect.hpp")
     assert not ranking._in_implementation_folder("include/CLI/impl/App_inl.hpp")
     assert not ranking._in_implementation_folder("include/asio/detail/connect.hpp")
+    assert ranking.implements("include/asio/impl/connect.hpp", "include/asio/connect.hpp")
+    assert ranking.implements("include/asio/impl/connect.ipp", "include/asio/connect.hpp")
+    assert not ranking.implements("include/asio/detail/connect.hpp", "include/asio/connect.hpp")
+    assert not ranking.implements("include/asio/connect.hpp", "include/asio/connect.hpp")
+    # asio keeps both `impl/X.hpp` and `impl/X.ipp`: both pair with `X.hpp` (the better
+    # match first), whatever the order the rows come in, and the header follows them
+    names = ["include/asio/io_context.hpp", "include/asio/impl/io_context.ipp",
+             "include/asio/impl/io_context.hpp", "include/asio/other.hpp"]
+    for scores in ([10.0, 3.0, 1.0, 8.0], [10.0, 1.0, 3.0, 8.0]):
+        better, worse = (names[1], names[2]) if scores[1] > scores[2] else (names[2], names[1])
+        assert _ranked(names, "how does it work", scores) == [better, worse, names[3],
+                                                              names[0]]
     # a header the build configures (`gflags.h.in`) pairs with its implementation too
     assert _ranked(["src/gflags.h.in", "src/gflags.cc", "src/other.cc"], "flags",
                    [5.0, 1.0, 4.0]) == ["src/gflags.cc", "src/other.cc", "src/gflags.h.in"]
@@ -570,7 +584,7 @@ def test_after_reading_a_fragment_comes_before_its_header_again_and_a_cpp_stays(
         "src/stubs.h", "src/other.cc", "src/stubs.cc"]
     # JavaScript before its typings, as in ranking
     assert placed([("lib/types/ext.d.ts", 9.0), ("lib/route.js", 5.0),
-                   ("lib/ext.js", 3.0)])[:2] == ["lib/ext.js", "lib/types/ext.d.ts"]
+                   ("lib/ext.js", 3.0)]) == ["lib/ext.js", "lib/types/ext.d.ts", "lib/route.js"]
 
 
 def test_javascript_comes_before_its_hand_written_typings():
@@ -1284,6 +1298,13 @@ def test_the_implementation_of_a_matching_header_is_found_even_when_it_matches_n
     _add(db, "include/CLI/App.hpp", overview="The application: parses arguments.")
     assert _paths(db, "how are command line arguments read as UTF-8 on Windows")[:2] == [
         "include/CLI/impl/Argv_inl.hpp", "include/CLI/Argv.hpp"]
+    # asio: `read_until.hpp` documents what `impl/read_until.hpp` does with its `delim`
+    _add(db, "include/asio/read_until.hpp",
+         overview="Reads until a delimiter, which may be split across two reads.")
+    _add(db, "include/asio/impl/read_until.hpp", "delim buffers consumed",
+         functions=[{"name": "read_until_delim_op"}])
+    assert _paths(db, "how does reading until a delimiter cope with a split delimiter")[:2] == [
+        "include/asio/impl/read_until.hpp", "include/asio/read_until.hpp"]
 
 
 @pytest.mark.parametrize("question, words", [

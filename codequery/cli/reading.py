@@ -34,10 +34,15 @@ def _meeting(result: dict) -> str:
     return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
 
 
+def _also_at(result: dict) -> str:
+    """The paths of a result's copies (see ranking.copies_folded), as people read paths."""
+    return ", ".join(map(shown_path, result.get("copies") or ()))
+
+
 def _print_plain(results: list[dict]) -> None:
     """A result per block: path, score (and stale, and the lines where the question's
-    words meet), then the matching line and the overview, indented; matches stay marked
-    with `**`."""
+    words meet), then the matching line and the overview, indented, and where copies of
+    the file are; matches stay marked with `**`."""
     lines = []
     for r in results:
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
@@ -53,7 +58,7 @@ def _print_plain(results: list[dict]) -> None:
         if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
         if r.get("copies"):
-            lines.append(f"    also at {', '.join(map(shown_path, r['copies']))}")
+            lines.append(f"    also at {_also_at(r)}")
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
         reconfigure(errors="replace")
@@ -101,7 +106,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
         path = (_escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
-                                                  else "") + f"[dim]{_meeting(r)}[/dim]")
+                                                  else "") + f"[dim]{_meeting(r)}[/dim]"
+                + (f"\n[dim]also at {_escape(_also_at(r))}[/dim]" if r.get("copies") else ""))
         snippet = _highlight_marks(r["snippet"])
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),

@@ -222,7 +222,7 @@ class BuiltinDocumenter:
             doc.overview = described_by_names(language, doc)
         if comments.says_generated(text) and search_text.GENERATED_NOTE not in doc.notes:
             doc.notes.append(search_text.GENERATED_NOTE)
-        if comments.minified(language, text):
+        if comments.minified(language, text) and search_text.MINIFIED_NOTE not in doc.notes:
             doc.notes.append(search_text.MINIFIED_NOTE)
         return doc
 

@@ -118,17 +118,20 @@ def says_generated(text: str) -> bool:
 
 
 # Web code a build minified (MiniProfiler's `ui/lib/highlight.pack.js`, 24 KB on 11 lines;
-# prettify.js; Microsoft's `MicrosoftAjax.js`): at least MINIFIED_BYTES on lines of
-# MINIFIED_LINE_CHARS on average, where written code averages 30 to 40.
+# prettify.js; Microsoft's `MicrosoftAjax.js`): at least MINIFIED_CHARS, MINIFIED_SHARE of
+# them on lines of MINIFIED_LINE_CHARS or more, where written code averages 30 to 40.
 MINIFIED_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "css"})
-MINIFIED_BYTES = 4000
+MINIFIED_CHARS = 4000
 MINIFIED_LINE_CHARS = 300
+MINIFIED_SHARE = 0.8
 
 
 def minified(language: str, text: str) -> bool:
     """Whether `text` is web code a build minified (see MINIFIED_LINE_CHARS)."""
-    return (language in MINIFIED_LANGUAGES and len(text) >= MINIFIED_BYTES
-            and len(text) >= MINIFIED_LINE_CHARS * (text.count("\n") + 1))
+    if language not in MINIFIED_LANGUAGES or len(text) < MINIFIED_CHARS:
+        return False
+    long = sum(len(line) for line in text.splitlines() if len(line) >= MINIFIED_LINE_CHARS)
+    return long >= MINIFIED_SHARE * len(text)
 
 
 def clip(text: str, limit: int) -> str:

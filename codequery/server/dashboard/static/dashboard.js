@@ -320,6 +320,9 @@
       item.append(link);
       if (r.stale) item.append(" ", el("span", "stale", "pill off"));
       item.append(" ", el("span", brief(r.overview || ""), "muted"));
+      if (r.copies && r.copies.length) {
+        item.append(" ", el("span", `also at ${r.copies.join(", ")}`, "muted"));
+      }
       return item;
     }));
   }
