@@ -485,17 +485,18 @@ def _implementations_with_headers(ranked: list[Candidate], cut: bool = True,
     code: the implementation takes its header's score when that is higher, and comes
     before it; with `cut`, the header then drops to HEADER_SHARE of it (not after a
     `-inl.h`: in a header-only library the header is the code, fmt's format.h). See
-    _header_keys for which header a file implements. `fragments_only`: only fragments
-    (see _FRAGMENT) and the headers of an `impl/` folder."""
-    headers = {_pair_key(c.row["path"], _HEADER): c for c in ranked  # (what an `impl/`
-               if is_header(c.row["path"])                        # header declares is
-               and not _in_implementation_folder(c.row["path"])}  # declared above it)
+    _header_keys for which header a file implements (a header in an `impl/` folder is
+    one too, and is implemented by the `.ipp` beside it). `fragments_only`: only
+    fragments (see _FRAGMENT) and the headers of an `impl/` folder."""
+    headers = {_pair_key(c.row["path"], _HEADER): c for c in ranked if is_header(c.row["path"])}
     if not headers:
         return
     plain = {_pair_key(c.row["path"], _IMPLEMENTATION) for c in ranked
              if _IMPLEMENTATION.search(c.row["path"])}
     cuts: list[tuple[Candidate, float]] = []
-    for cand in ranked:
+    # an `impl/` header first: asio's `impl/X.ipp` takes the score `impl/X.hpp` has from
+    # `X.hpp`, whatever order the rows come in
+    for cand in sorted(ranked, key=lambda c: not _in_implementation_folder(c.row["path"])):
         path = cand.row["path"]
         keys, fragment = _header_keys(path, plain)
         header = next((headers[k] for k in keys if k in headers), None)
