@@ -73,7 +73,10 @@ def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
     results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(
         ws.root, path, proximity.MAX_CHARS))
     for result in results:
-        result["stale"] = is_stale(ws.root, result["path"], result.pop("content_sha"))
+        sha = result.pop("content_sha")
+        result["stale"] = is_stale(ws.root, result["path"], sha)
+        # a copy edited since it was documented is a copy no longer
+        result["copies"] = [p for p in result.get("copies", []) if not is_stale(ws.root, p, sha)]
         result["snippet"] = snippets.marked(result["snippet"])
     return results
 

@@ -193,6 +193,11 @@ def test_a_copy_of_a_file_is_shown_once_with_its_other_paths(repo):
     assert "    also at unity/Assets/Scripts/totals.py" in piped.splitlines()
     table = _in_a_terminal(repo, "search", "invoice totals steps")
     assert "also at" in table and "totals.py" in table
+    # a copy edited since (not documented again yet) is a copy no longer
+    write(repo, {"unity/Assets/Scripts/totals.py": code + "# changed\n"})
+    shown = next(r for r in cli_json(repo, "search", "invoice totals steps")
+                 if r["path"] == "src/totals.py")
+    assert shown["copies"] == []
 
 
 def test_control_characters_in_a_record_never_reach_the_terminal_or_mark_a_match(tmp_path):
