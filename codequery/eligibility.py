@@ -119,9 +119,9 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
     if len(data) > files.max_file_bytes:
         return Skip(path, "too large")
     # UTF-16 has a NUL in every ASCII character: read as what its mark says, it has none
-    text = file_text.utf8_of_marked(data)
-    body = data if text is None else text
-    if b"\0" in body[:BINARY_SNIFF_BYTES] or text is None and data.startswith(BINARY_SIGNATURES):
+    # (and no binary signature starts with a mark)
+    body = file_text.as_utf8(data)
+    if b"\0" in body[:BINARY_SNIFF_BYTES] or data.startswith(BINARY_SIGNATURES):
         return Skip(path, "binary")
     by_name = secret_name(names or [path], files)
     secret = by_name or secrets.holds_credential(body)

@@ -28,8 +28,7 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
             return None
         with os.fdopen(os.dup(handle), "rb") as file:
             data = file.read(limit)
-            text = utf8_of_marked(data)
-            return (data if text is None else text).decode("utf-8", errors="replace")
+            return as_utf8(data).decode("utf-8", errors="replace")
     except OSError:
         return None
     finally:
@@ -43,10 +42,10 @@ _MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def utf8_of_marked(data: bytes) -> bytes | None:
+def as_utf8(data: bytes) -> bytes:
     """`data` as UTF-8 when a byte order mark says it is UTF-16 or UTF-32 text (bad or
-    cut-off units replaced); None for anything else."""
+    cut-off units replaced; only the mark: empty); otherwise `data` as it is."""
     for mark, codec in _MARKS:
         if data.startswith(mark):
             return data.decode(codec, errors="replace").encode("utf-8")
-    return None
+    return data

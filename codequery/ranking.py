@@ -651,8 +651,7 @@ def _in_implementation_folder(path: str) -> bool:
     """Whether `path` is a header in a folder of implementations (see _header_keys), not
     itself named as one (CLI11's `impl/App_inl.hpp`)."""
     folder = path.rpartition("/")[0]
-    return (bool(_HEADER.search(path)) and not _IMPLEMENTATION.search(path)
-            and folder.rpartition("/")[2].lower() in _IMPLEMENTING_FOLDERS)
+    return is_header(path) and folder.rpartition("/")[2].lower() in _IMPLEMENTING_FOLDERS
 
 
 def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False

@@ -178,7 +178,10 @@ _BUILD_FILE = re.compile(
     r"|^(cmakelists\.txt|meson\.build|meson_options\.txt"
     r"|meson\.options|build(\.bazel)?|buck|workspace(\.bazel|\.bzlmod)?|module\.bazel"
     r"|configure\.ac|makefile\.am|sconstruct|sconscript|build\.zig(\.zon)?"
-    r"|gradlew(\.bat)?|mvnw(\.cmd)?)$")  # the Gradle and Maven wrappers' start scripts
+    r"|gradlew(\.bat)?|mvnw(\.cmd)?"  # the Gradle and Maven wrappers' start scripts
+    # packagers' and builds' own files: Arch's and Alpine's recipes, Buck's TARGETS,
+    # Chromium's DEPS, an sdist's MANIFEST, an R package's NAMESPACE
+    r"|pkgbuild|apkbuild|targets|deps|manifest|namespace)$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = re.compile(r"\.(ps1|cmd|bat)$")
@@ -220,11 +223,9 @@ _CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt|[cm]?ts)$")
 # better (gorilla/websocket's conn.go, client.go before doc.go), none worse.
 _PACKAGE_DOC = re.compile(r"^(doc\.go|package-info\.java)$")
 # A name in capitals without an extension is prose beside the code, as README and INSTALL
-# are (wrk's SCRIPTING, HACKING, USAGE); not the build's and packagers' own (BUILD and
-# WORKSPACE are settings before this is asked; Arch's PKGBUILD, Buck's TARGETS,
-# Chromium's DEPS, R's NAMESPACE, a MANIFEST), nor code (a file with functions).
-_CAPITALS_PROSE = re.compile(r"^(?!(PKGBUILD|APKBUILD|TARGETS|DEPS|NAMESPACE|MANIFEST)$)"
-                             r"[A-Z][A-Z0-9_-]{2,}$")
+# are (wrk's SCRIPTING, HACKING, USAGE); not code (a file with functions), and the
+# builds' and packagers' own (BUILD, PKGBUILD) are settings before this is asked.
+_CAPITALS_PROSE = re.compile(r"^[A-Z][A-Z0-9_-]{2,}$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).

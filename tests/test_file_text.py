@@ -1,6 +1,7 @@
 """Reading a repository's file for ranking (codequery.file_text): real files, links and a
 fifo in a temporary directory."""
 
+import codecs
 import os
 
 from codequery import file_text
@@ -43,8 +44,11 @@ def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):
             data = b"\xfe\xff" + data  # the mark, which Python writes only for utf-16
         (tmp_path / "a.cs").write_bytes(data)
         assert file_text.text_of(tmp_path, "a.cs", 1000) == source, codec
-        assert file_text.utf8_of_marked(data) == source.encode("utf-8")
-    assert file_text.utf8_of_marked(source.encode("utf-8")) is None
-    assert file_text.utf8_of_marked(b"\xef\xbb\xbfutf-8 with its mark") is None
-    # cut inside a unit: what is whole is kept, the rest replaced
-    assert file_text.utf8_of_marked("ab".encode("utf-16")[:-1]).decode() == "a\ufffd"
+        assert file_text.as_utf8(data) == source.encode("utf-8")
+    plain = source.encode("utf-8")
+    assert file_text.as_utf8(plain) is plain
+    marked = b"\xef\xbb\xbfutf-8 with its mark"
+    assert file_text.as_utf8(marked) is marked
+    # cut inside a unit: what is whole is kept, the rest replaced; only the mark: empty
+    assert file_text.as_utf8("ab".encode("utf-16")[:-1]).decode() == "a\ufffd"
+    assert file_text.as_utf8(codecs.BOM_UTF16_LE) == b""

@@ -267,7 +267,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # prose in capitals without an extension (wrk's SCRIPTING); the build's own are settings
     ("SCRIPTING", "docs"), ("src/USAGE", "docs"), ("BUILD", "config"),
     ("WORKSPACE", "config"), ("src/Makefile", "config"), ("bin/rake", "source"),
-    ("PKGBUILD", "source"), ("TARGETS", "source"), ("DEPS", "source"), ("NAMESPACE", "source"),
+    ("PKGBUILD", "config"), ("TARGETS", "config"), ("DEPS", "config"), ("NAMESPACE", "config"),
+    ("MANIFEST", "config"), ("src/deps/x.c", "source"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
