@@ -580,6 +580,7 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
     _implementations_with_headers(ranked, cut=not _declarations_asked(terms),
                                   fragments_only=True)
     _code_with_its_typings(ranked)
+    _implementations_with_interfaces(ranked)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 
@@ -634,6 +635,36 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
         for other in nearest(path, list(code[stem])):
             cand = code[stem][other]
             cand.score = max(cand.score, typing.score * JUST_ABOVE)
+
+
+# The class that implements an interface by the naming rule of Java and its neighbours
+# (`Cache` and `internal/CacheImpl`, `RulesEngine` and `core/DefaultRulesEngine`): the
+# interface's doc comments say what the implementation does, so reading favours it.
+_CLASS_FILE = re.compile(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
+
+
+def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
+    """A class named as an interface's implementation (`XImpl`, `DefaultX`, in the same
+    language; of several, the nearest, see nearest) trades places with that interface
+    when it is lower: the files between them stay where they were."""
+    classes: dict[str, dict[str, Candidate]] = {}
+    for cand in ranked:
+        path = cand.row["path"]
+        if cand.row["kind"] == "source" and (ending := _CLASS_FILE.search(path)):
+            classes.setdefault(file_stem(path) + ending[0], {})[path] = cand
+    for interface in ranked:
+        path = interface.row["path"]
+        if interface.row["kind"] != "source" or not (ending := _CLASS_FILE.search(path)):
+            continue
+        stem = file_stem(path)
+        named = {**classes.get(f"{stem}Impl{ending[0]}", {}),
+                 **classes.get(f"Default{stem}{ending[0]}", {})}
+        if not named:
+            continue
+        best = max((named[other] for other in nearest(path, list(named))),
+                   key=lambda c: c.score)
+        if best.score < interface.score:
+            best.score, interface.score = interface.score, best.score
 
 
 def is_header(path: str) -> bool:

@@ -180,6 +180,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("tutorials/basics/main.go", "example"), ("docs/tutorial/first-steps.md", "docs"),
     ("src/tutorial/Overlay.tsx", "source"),
     ("easy-rules-tutorials/src/main/java/Shop.java", "example"),
+    # a Rust crate's `src/` holds its modules (hyperfine's benchmarking code); benchmarks
+    # and examples sit beside it; a C# `src/Benchmark/` project is still benchmarks
+    ("src/benchmark/mod.rs", "source"), ("crates/cli/src/examples/mod.rs", "source"),
+    ("benches/src/lib.rs", "example"), ("examples/chat/src/main.rs", "example"),
+    ("src/Benchmark/BenchEngine.cs", "example"),
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
@@ -587,6 +592,30 @@ def test_after_reading_a_fragment_comes_before_its_header_again_and_a_cpp_stays(
     # JavaScript before its typings, as in ranking
     assert placed([("lib/types/ext.d.ts", 9.0), ("lib/route.js", 5.0),
                    ("lib/ext.js", 3.0)]) == ["lib/ext.js", "lib/types/ext.d.ts", "lib/route.js"]
+
+
+def test_an_interface_trades_places_with_its_implementation_after_reading():
+    def placed(scored: list[tuple[str, float]]) -> list[str]:
+        ranked = [ranking.Candidate({"path": p, "kind": "source"}, s) for p, s in scored]
+        return [c.row["path"] for c in ranking.declarations_placed(
+            ranked, search_text.query_terms("how is a failed read reported"))]
+    # resilience4j: the interface's doc comments won the reading; its implementation
+    # takes its place, and the file between them stays where it was
+    assert placed([("cache/Cache.java", 9.0), ("cache/CacheRegistry.java", 7.0),
+                   ("cache/internal/CacheImpl.java", 3.0)]) == [
+        "cache/internal/CacheImpl.java", "cache/CacheRegistry.java", "cache/Cache.java"]
+    # `DefaultX` is named so too; of two, the nearest to the interface
+    assert placed([("core/api/Parser.java", 9.0), ("core/impl/DefaultParser.java", 2.0),
+                   ("other/DefaultParser.java", 4.0), ("core/api/Other.java", 5.0)])[:2] == [
+        "core/impl/DefaultParser.java", "core/api/Other.java"]
+    # an implementation already above stays; a file of another language is no partner;
+    # nor is a C++ `SleepImpl.cpp` (C++ pairs by headers)
+    assert placed([("x/CacheImpl.java", 9.0), ("x/Cache.java", 8.0)]) == [
+        "x/CacheImpl.java", "x/Cache.java"]
+    assert placed([("kotlin/Retry.kt", 9.0), ("java/RetryImpl.java", 3.0)]) == [
+        "kotlin/Retry.kt", "java/RetryImpl.java"]
+    assert placed([("src/Sleep.cpp", 9.0), ("src/SleepImpl.cpp", 3.0)]) == [
+        "src/Sleep.cpp", "src/SleepImpl.cpp"]
 
 
 def test_javascript_comes_before_its_hand_written_typings():
