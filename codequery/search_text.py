@@ -566,7 +566,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _named_as_a_test(lower, folders, uses_test_framework)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
-    if (_folder_named_as(folders, _EXAMPLE_DIRS) or folders_lower[:1] == ["contrib"]
+    if (_folder_named_as(_around_crate_source(folders, lower), _EXAMPLE_DIRS)
+            or folders_lower[:1] == ["contrib"]
             or _DEMO_FILE.search(file_stem(lower))
             or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
@@ -601,6 +602,15 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
         return "config"
     return "source"
+
+
+def _around_crate_source(folders: list[str], lower: str) -> list[str]:
+    """The folders that can make a file an example: for Rust, those above the crate's
+    `src/` (every folder under it is a module of the crate: hyperfine's
+    `src/benchmark/mod.rs` is its benchmarking code, `benches/src/lib.rs` a benchmark)."""
+    if lower.endswith(".rs") and "src" in folders:
+        return folders[:folders.index("src")]
+    return folders
 
 
 def _named_for_its_folder(name: str, folders: list[str]) -> bool:
