@@ -232,6 +232,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     declarations_asked = _declarations_asked(terms)
     _implementations_with_headers(ranked, cut=not declarations_asked)
     _code_with_its_typings(ranked)
+    _code_with_its_template(ranked)
     _namesakes_by_folder(ranked, wanted)
     if code := {t.word for t in terms if t.code}:
         _defining_rewarded(ranked, code, tests_first)
@@ -580,6 +581,7 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
     _implementations_with_headers(ranked, cut=not _declarations_asked(terms),
                                   fragments_only=True)
     _code_with_its_typings(ranked)
+    _code_with_its_template(ranked)
     _implementations_with_interfaces(ranked)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
@@ -665,6 +667,29 @@ def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
                    key=lambda c: c.score)
         if best.score < interface.score:
             best.score, interface.score = interface.score, best.score
+
+
+# A T4 text template (`ZString.Concat.tt`) writes the code file beside it
+# (`ZString.Concat.cs`): the same code, with the template's directives between, where
+# the code file is what is built and read. One its record calls generated
+# (`ICallback.Generated.cs`) ranks as generated: there the template stands for it.
+_TEMPLATE = re.compile(r"\.tt$")
+_TEMPLATE_OUTPUT = re.compile(r"\.(cs|vb|fs)$")
+
+
+def _code_with_its_template(ranked: list[Candidate]) -> None:
+    """A code file (or class of overloads) that a T4 template in its folder writes (see
+    _TEMPLATE) takes the template's score when that is higher, as a C file its
+    header's."""
+    outputs: dict[str, list[Candidate]] = {}
+    for cand in ranked:
+        path = cand.row["path"]
+        if cand.row["kind"] in ("source", "declarations") and _TEMPLATE_OUTPUT.search(path):
+            outputs.setdefault(_TEMPLATE_OUTPUT.sub("", path), []).append(cand)
+    for template in ranked:
+        if _TEMPLATE.search(path := template.row["path"]):
+            for cand in outputs.get(_TEMPLATE.sub("", path), []):
+                cand.score = max(cand.score, template.score * JUST_ABOVE)
 
 
 def is_header(path: str) -> bool:

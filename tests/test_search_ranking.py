@@ -618,6 +618,26 @@ def test_an_interface_trades_places_with_its_implementation_after_reading():
         "src/Sleep.cpp", "src/SleepImpl.cpp"]
 
 
+def test_the_code_a_t4_template_writes_comes_before_the_template():
+    # ZString: ZString.Concat.tt writes ZString.Concat.cs (a class of overloads, so
+    # declarations, see the other test's kinds)
+    paths = ["src/ZString/ZString.Concat.tt", "src/ZString/Other.cs",
+             "src/ZString/ZString.Concat.cs", "src/ZString/ZString.cs"]
+    assert _ranked(paths, "how are values concatenated", [8.0, 6.0, 5.0, 1.0])[:2] == [
+        "src/ZString/ZString.Concat.cs", "src/ZString/ZString.Concat.tt"]
+    # what its record calls generated (Moq's ICallback.Generated.cs) stays generated
+    assert _ranked(["src/Moq/ICallback.tt", "src/Moq/Other.cs",
+                    "src/Moq/ICallback.Generated.cs"], "x", [8.0, 6.0, 2.0])[0] == (
+        "src/Moq/ICallback.tt")
+    # a template lifts only what it writes beside it: not `ZString.cs`, nor another
+    # folder's file; a Perl view template (Template Toolkit's .tt) lifts nothing
+    assert _ranked(["src/ZString.Concat.tt", "src/ZString.cs", "lib/ZString.Concat.cs"],
+                   "x", [8.0, 2.0, 1.0]) == [
+        "src/ZString.Concat.tt", "src/ZString.cs", "lib/ZString.Concat.cs"]
+    assert _ranked(["views/index.tt", "lib/Dancer2/index.pm"], "x", [8.0, 2.0]) == [
+        "views/index.tt", "lib/Dancer2/index.pm"]
+
+
 def test_javascript_comes_before_its_hand_written_typings():
     # hapi: lib/types/server/ext.d.ts documents what lib/ext.js does
     paths = ["lib/types/server/ext.d.ts", "lib/route.js", "lib/ext.js", "lib/index.js",
