@@ -645,10 +645,13 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
 _CLASS_FILE = re.compile(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
 
 
+_DOTNET_INTERFACE = re.compile(r"I[A-Z][a-z]")
+
+
 def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
-    """A class named as an interface's implementation (`XImpl`, `DefaultX`, in the same
-    language; of several, the nearest, see nearest) trades places with that interface
-    when it is lower: the files between them stay where they were."""
+    """A class named as an interface's implementation (`XImpl`, `DefaultX`, .NET's `X`
+    for `IX`; in the same language; of several, the nearest, see nearest) trades places
+    with that interface when it is lower: the files between them stay where they were."""
     classes: dict[str, dict[str, Candidate]] = {}
     for cand in ranked:
         path = cand.row["path"]
@@ -656,11 +659,17 @@ def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
             classes.setdefault(file_stem(path) + ending[0], {})[path] = cand
     for interface in ranked:
         path = interface.row["path"]
-        if interface.row["kind"] != "source" or not (ending := _CLASS_FILE.search(path)):
+        if (interface.row["kind"] not in ("source", "declarations")
+                or not (ending := _CLASS_FILE.search(path))):
             continue
         stem = file_stem(path)
-        named = {**classes.get(f"{stem}Impl{ending[0]}", {}),
-                 **classes.get(f"Default{stem}{ending[0]}", {})}
+        if ending[0] == ".cs" and _DOTNET_INTERFACE.match(stem):
+            stem = stem[1:]  # .NET's `IConsole` and its `Console`
+            named = dict(classes.get(stem + ending[0], {}))
+        else:
+            named = {}
+        named.update({**classes.get(f"{stem}Impl{ending[0]}", {}),
+                      **classes.get(f"Default{stem}{ending[0]}", {})})
         if not named:
             continue
         best = max((named[other] for other in nearest(path, list(named))),

@@ -616,6 +616,13 @@ def test_an_interface_trades_places_with_its_implementation_after_reading():
         "kotlin/Retry.kt", "java/RetryImpl.java"]
     assert placed([("src/Sleep.cpp", 9.0), ("src/SleepImpl.cpp", 3.0)]) == [
         "src/Sleep.cpp", "src/SleepImpl.cpp"]
+    # .NET names an interface `IX` and its implementation `X` (NSubstitute's
+    # IPropertyHelper.cs and PropertyHelper.cs); `Index.cs` is no interface of `ndex.cs`
+    assert placed([("Core/IPropertyHelper.cs", 9.0), ("Core/Other.cs", 5.0),
+                   ("Core/PropertyHelper.cs", 3.0)]) == [
+        "Core/PropertyHelper.cs", "Core/Other.cs", "Core/IPropertyHelper.cs"]
+    assert placed([("Core/Index.cs", 9.0), ("Core/ndex.cs", 3.0)]) == [
+        "Core/Index.cs", "Core/ndex.cs"]
 
 
 def test_the_code_a_t4_template_writes_comes_before_the_template():
