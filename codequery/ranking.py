@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
@@ -30,9 +30,11 @@ from codequery.search_text import (
     asked_forms,
     file_stem,
     forms,
+    is_csharp_interface,
     is_typings,
     split_identifier,
     tested_name,
+    without_extension,
     words_of,
 )
 
@@ -572,8 +574,10 @@ def async_twins_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candi
 
 def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candidate]:
     """`ranked` (best first, after rescoring) with a header's fragment (`.inl`, `.ipp`, an
-    `impl/` header) before its header again, and JavaScript code before its typings (see
-    _implementations_with_headers, _code_with_its_typings); sorted again. Reading favours
+    `impl/` header) before its header again, JavaScript code before its typings and C#
+    before its T4 template (see _implementations_with_headers, _code_with_its_typings,
+    _code_with_its_template); and, only here, a class before the interface it is named
+    to implement (see _implementations_with_interfaces); sorted again. Reading favours
     the documented declaration (glm's `matrix_clip_space.hpp`, all doc comments) over the
     code it declares (its `.inl`), where ranking had put the code first. A `.c`/`.cpp` is
     left where reading puts it: its header may hold the answer as inline code (snappy's
@@ -623,82 +627,111 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
     document what the file of the same name does (`lib/ext.js`), as a C header does: the
     nearest such file takes their score when that is higher (in a monorepo, the one in
     the same package). Names that say nothing (`index.d.ts`) pair with no one."""
-    code: dict[str, dict[str, Candidate]] = {}
-    for cand in ranked:
+    def code(cand: Candidate) -> str | None:
         path = cand.row["path"]
-        if cand.row["kind"] == "source" and _SCRIPT.search(path) and not is_typings(path):
-            code.setdefault(file_stem(path).lower(), {})[path] = cand
-    for typing in ranked:
-        path = typing.row["path"]
-        stem = file_stem(path).lower()
-        if (typing.row["kind"] != "declarations" or not is_typings(path) or stem not in code
-                or stem in _SAYS_NOTHING or stem == "types"):
-            continue
-        for other in nearest(path, list(code[stem])):
-            cand = code[stem][other]
-            cand.score = max(cand.score, typing.score * JUST_ABOVE)
+        return (file_stem(path).lower() if cand.row["kind"] == "source"
+                and _SCRIPT.search(path) and not is_typings(path) else None)
 
-
-# The class that implements an interface by the naming rule of Java and its neighbours
-# (`Cache` and `internal/CacheImpl`, `RulesEngine` and `core/DefaultRulesEngine`): the
-# interface's doc comments say what the implementation does, so reading favours it.
-_CLASS_FILE = re.compile(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
-
-
-_DOTNET_INTERFACE = re.compile(r"I[A-Z][a-z]")
-
-
-def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
-    """A class named as an interface's implementation (`XImpl`, `DefaultX`, .NET's `X`
-    for `IX`; in the same language; of several, the nearest, see nearest) trades places
-    with that interface when it is lower: the files between them stay where they were."""
-    classes: dict[str, dict[str, Candidate]] = {}
-    for cand in ranked:
-        path = cand.row["path"]
-        if cand.row["kind"] == "source" and (ending := _CLASS_FILE.search(path)):
-            classes.setdefault(file_stem(path) + ending[0], {})[path] = cand
-    for interface in ranked:
-        path = interface.row["path"]
-        if (interface.row["kind"] not in ("source", "declarations")
-                or not (ending := _CLASS_FILE.search(path))):
-            continue
-        stem = file_stem(path)
-        if ending[0] == ".cs" and _DOTNET_INTERFACE.match(stem):
-            stem = stem[1:]  # .NET's `IConsole` and its `Console`
-            named = dict(classes.get(stem + ending[0], {}))
-        else:
-            named = {}
-        named.update({**classes.get(f"{stem}Impl{ending[0]}", {}),
-                      **classes.get(f"Default{stem}{ending[0]}", {})})
-        if not named:
-            continue
-        best = max((named[other] for other in nearest(path, list(named))),
-                   key=lambda c: c.score)
-        if best.score < interface.score:
-            best.score, interface.score = interface.score, best.score
+    def typings(cand: Candidate) -> str | None:
+        path, stem = cand.row["path"], file_stem(cand.row["path"]).lower()
+        return (stem if cand.row["kind"] == "declarations" and is_typings(path)
+                and stem not in _SAYS_NOTHING and stem != "types" else None)
+    _code_lifted(ranked, code, typings)
 
 
 # A T4 text template (`ZString.Concat.tt`) writes the code file beside it
 # (`ZString.Concat.cs`): the same code, with the template's directives between, where
-# the code file is what is built and read. One its record calls generated
-# (`ICallback.Generated.cs`) ranks as generated: there the template stands for it.
+# the code file is what is built and read. A file generated by its name
+# (`ICallback.Generated.cs`) ranks as generated; there the template stands for it.
 _TEMPLATE = re.compile(r"\.tt$")
 _TEMPLATE_OUTPUT = re.compile(r"\.(cs|vb|fs)$")
 
 
 def _code_with_its_template(ranked: list[Candidate]) -> None:
-    """A code file (or class of overloads) that a T4 template in its folder writes (see
-    _TEMPLATE) takes the template's score when that is higher, as a C file its
-    header's."""
-    outputs: dict[str, list[Candidate]] = {}
-    for cand in ranked:
+    """A code file (or class of overloads, declarations) that a T4 template writes
+    beside it (see _TEMPLATE) takes the template's score when that is higher."""
+    def written(cand: Candidate) -> str | None:
         path = cand.row["path"]
-        if cand.row["kind"] in ("source", "declarations") and _TEMPLATE_OUTPUT.search(path):
-            outputs.setdefault(_TEMPLATE_OUTPUT.sub("", path), []).append(cand)
-    for template in ranked:
-        if _TEMPLATE.search(path := template.row["path"]):
-            for cand in outputs.get(_TEMPLATE.sub("", path), []):
-                cand.score = max(cand.score, template.score * JUST_ABOVE)
+        return (without_extension(path) if cand.row["kind"] in ("source", "declarations")
+                and _TEMPLATE_OUTPUT.search(path) else None)
+    _code_lifted(ranked, written, lambda cand: without_extension(cand.row["path"])
+                 if _TEMPLATE.search(cand.row["path"]) else None)
+
+
+def _code_lifted(ranked: list[Candidate], code_key: Callable[[Candidate], str | None],
+                 declared: Callable[[Candidate], str | None]) -> None:
+    """Each candidate that declares code under a key (`declared`: its typings' name, its
+    template's path) lifts the nearest code file of that key (`code_key`; see nearest)
+    to just above its own score, when that is higher."""
+    code: dict[str, dict[str, Candidate]] = {}
+    for cand in ranked:
+        if (key := code_key(cand)) is not None:
+            code.setdefault(key, {})[cand.row["path"]] = cand
+    for declaring in ranked:
+        if (key := declared(declaring)) is None or key not in code:
+            continue
+        for other in nearest(declaring.row["path"], list(code[key])):
+            cand = code[key][other]
+            cand.score = max(cand.score, declaring.score * JUST_ABOVE)
+
+
+# The class that implements an interface by the naming rule of Java and its neighbours
+# (`Cache` and `internal/CacheImpl`, `RulesEngine` and `core/DefaultRulesEngine`, .NET's
+# `IPublisher` and `Publisher`): the interface's doc comments say what the
+# implementation does, so reading favours it.
+_CLASS_FILE = re.compile(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
+
+
+def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
+    """After reading, a class named as an interface's implementation (see
+    implementation_names; of several, the nearest, see nearest) trades places with that
+    interface when it is lower (of equals, it goes just above): the files between them
+    stay where they were. Only pairs both among the first DEFAULT_LIMIT trade: one from
+    further down would push the interface out of sight, and coming just above it would
+    push every file between down a place (measured: 3 bench questions worse, 1 better).
+    Each file trades once, at the scores as they stand."""
+    shown = ranked[:DEFAULT_LIMIT]
+    classes: dict[str, dict[str, Candidate]] = {}
+    for cand in shown:
+        path = cand.row["path"]
+        if cand.row["kind"] == "source" and _CLASS_FILE.search(path):
+            classes.setdefault(path.rpartition("/")[2], {})[path] = cand
+    trades: list[tuple[Candidate, Candidate]] = []
+    taken: set[int] = set()
+    for interface in sorted(shown, key=lambda c: (-c.score, c.row["path"])):
+        if interface.row["kind"] not in ("source", "declarations") or id(interface) in taken:
+            continue
+        path = interface.row["path"]
+        named = {other: cand for name in implementation_names(path, classes)
+                 for other, cand in classes.get(name, {}).items() if id(cand) not in taken}
+        if not named:
+            continue
+        best = max((named[other] for other in nearest(path, list(named))),
+                   key=lambda c: (c.score, c.row["path"]))
+        if best.score <= interface.score:
+            trades.append((interface, best))
+            taken.update((id(interface), id(best)))
+    for interface, implementation in trades:
+        if math.isclose(implementation.score, interface.score):
+            implementation.score = interface.score * JUST_ABOVE
+        else:
+            implementation.score, interface.score = interface.score, implementation.score
+
+
+def implementation_names(path: str, present: Container[str] = ()) -> list[str]:
+    """The file names of an interface's implementation in a language of classes:
+    `Cache.java` -> CacheImpl.java, DefaultCache.java; .NET's `ICache.cs` -> Cache.cs
+    too (see search_text.is_csharp_interface; `present`, the file names there are, tells
+    a helper's interface beside its helper). None for a name of several parts (a C#
+    partial class's `SqlMapper.Async.cs`, `user.service.ts`) or another file."""
+    name = path.rpartition("/")[2]
+    if not (ending := _CLASS_FILE.search(name)) or "." in (stem := name[:ending.start()]):
+        return []
+    if not stem:
+        return []
+    names = [f"{stem}Impl{ending[0]}", f"Default{stem}{ending[0]}"]
+    twin = stem[1:] + ending[0]
+    return names + [twin] if is_csharp_interface(name, twin in present) else names
 
 
 def is_header(path: str) -> bool:

@@ -200,8 +200,8 @@ _SCHEMA_FILE = re.compile(r"\.(proto|thrift|fbs|graphqls?|gql|idl|avdl)$")
 _TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
-_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)"
-                               r"(?<!Helpers)(?<!Helper)\.cs$")
+_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)\.cs$")
+_HELPERS = re.compile(r"Helpers?\.cs$")
 # A C# attribute (`DelimiterAttribute.cs`, `[Delimiter(";")]`) marks what other code acts on:
 # it documents the option while the code that reads it does the work. Measured on
 # bench/search_quality.py: 5 C# questions better (CsvHelper's delimiter detection before its
@@ -577,7 +577,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _INTERFACE_LANGUAGE_FILE.search(lower)
             and not _INTERFACE_DIRS.isdisjoint(folders)
             or not has_functions and (
-                _TYPES_FILE.search(lower) or _CSHARP_INTERFACE.match(name)
+                _TYPES_FILE.search(lower) or is_csharp_interface(name)
                 or lower.endswith((".ts", ".mts", ".cts"))
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"
@@ -604,10 +604,20 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     return "source"
 
 
+def is_csharp_interface(name: str, implemented: bool = False) -> bool:
+    """Whether a file name names a C# interface by the .NET rule (`IPublisher.cs`; not a
+    static class of extensions, `IQueryableExtensions.cs`, nor of helpers for an
+    interface, `IEnumerableHelper.cs`, unless `implemented`: a file of its name without
+    the I is there too, as NSubstitute's `PropertyHelper.cs` beside `IPropertyHelper.cs`)."""
+    return bool(_CSHARP_INTERFACE.match(name)) and (implemented or not _HELPERS.search(name))
+
+
 def _around_crate_source(folders: list[str], lower: str) -> list[str]:
-    """The folders that can make a file an example: for Rust, those above the crate's
-    `src/` (every folder under it is a module of the crate: hyperfine's
-    `src/benchmark/mod.rs` is its benchmarking code, `benches/src/lib.rs` a benchmark)."""
+    """The folders whose names can make a file an example (`examples/`, `benchmark/`):
+    for Rust, those above the first `src/` (a folder under a crate's `src/` is a module
+    of the crate: hyperfine's `src/benchmark/mod.rs` is its benchmarking code,
+    `benches/src/lib.rs` a benchmark). Several crates under one top-level `src/` (the
+    Rust compiler's `src/tools/`) count as one."""
     if lower.endswith(".rs") and "src" in folders:
         return folders[:folders.index("src")]
     return folders

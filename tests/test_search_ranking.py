@@ -595,8 +595,10 @@ def test_after_reading_a_fragment_comes_before_its_header_again_and_a_cpp_stays(
 
 
 def test_an_interface_trades_places_with_its_implementation_after_reading():
-    def placed(scored: list[tuple[str, float]]) -> list[str]:
-        ranked = [ranking.Candidate({"path": p, "kind": "source"}, s) for p, s in scored]
+    def placed(scored: list[tuple[str, float]], kinds: dict[str, str] | None = None
+               ) -> list[str]:
+        ranked = [ranking.Candidate({"path": p, "kind": (kinds or {}).get(p, "source")}, s)
+                  for p, s in scored]
         return [c.row["path"] for c in ranking.declarations_placed(
             ranked, search_text.query_terms("how is a failed read reported"))]
     # resilience4j: the interface's doc comments won the reading; its implementation
@@ -608,41 +610,68 @@ def test_an_interface_trades_places_with_its_implementation_after_reading():
     assert placed([("core/api/Parser.java", 9.0), ("core/impl/DefaultParser.java", 2.0),
                    ("other/DefaultParser.java", 4.0), ("core/api/Other.java", 5.0)])[:2] == [
         "core/impl/DefaultParser.java", "core/api/Other.java"]
-    # an implementation already above stays; a file of another language is no partner;
-    # nor is a C++ `SleepImpl.cpp` (C++ pairs by headers)
+    # an implementation already above stays; of equals it goes just above; a file of
+    # another language is no partner, nor a C++ `SleepImpl.cpp` (C++ pairs by headers)
     assert placed([("x/CacheImpl.java", 9.0), ("x/Cache.java", 8.0)]) == [
+        "x/CacheImpl.java", "x/Cache.java"]
+    assert placed([("x/Cache.java", 5.0), ("x/CacheImpl.java", 5.0)]) == [
         "x/CacheImpl.java", "x/Cache.java"]
     assert placed([("kotlin/Retry.kt", 9.0), ("java/RetryImpl.java", 3.0)]) == [
         "kotlin/Retry.kt", "java/RetryImpl.java"]
     assert placed([("src/Sleep.cpp", 9.0), ("src/SleepImpl.cpp", 3.0)]) == [
         "src/Sleep.cpp", "src/SleepImpl.cpp"]
-    # .NET names an interface `IX` and its implementation `X` (NSubstitute's
-    # IPropertyHelper.cs and PropertyHelper.cs); `Index.cs` is no interface of `ndex.cs`
-    assert placed([("Core/IPropertyHelper.cs", 9.0), ("Core/Other.cs", 5.0),
-                   ("Core/PropertyHelper.cs", 3.0)]) == [
-        "Core/PropertyHelper.cs", "Core/Other.cs", "Core/IPropertyHelper.cs"]
-    assert placed([("Core/Index.cs", 9.0), ("Core/ndex.cs", 3.0)]) == [
-        "Core/Index.cs", "Core/ndex.cs"]
+    # an implementation far down (past the first ten) does not carry the interface down
+    far = [("api/Executor.java", 20.0)] + [(f"api/F{i}.java", 19.0 - i) for i in range(10)]
+    assert placed(far + [("impl/DefaultExecutor.java", 1.0)])[0] == "api/Executor.java"
+    # .NET names an interface `IX` (declarations, see kind_of) and its implementation
+    # `X`; a static class of extensions is no interface, nor a partial class's other file
+    kinds = {"Core/ICache.cs": search_text.kind_of("Core/ICache.cs")}
+    assert kinds["Core/ICache.cs"] == "declarations"
+    assert placed([("Core/ICache.cs", 9.0), ("Core/Other.cs", 5.0), ("Core/Cache.cs", 3.0)],
+                  kinds) == ["Core/Cache.cs", "Core/Other.cs", "Core/ICache.cs"]
+    assert placed([("Linq/IQueryableExtensions.cs", 9.0), ("Linq/QueryableExtensions.cs", 3.0)]
+                  ) == ["Linq/IQueryableExtensions.cs", "Linq/QueryableExtensions.cs"]
+    assert placed([("ISqlMapper.cs", 9.0), ("SqlMapper.Async.cs", 3.0)]) == [
+        "ISqlMapper.cs", "SqlMapper.Async.cs"]
+    # a helper's interface beside its helper pairs (NSubstitute's IPropertyHelper.cs);
+    # alone, `IEnumerableHelper.cs` may be a static helper for IEnumerable: source
+    assert placed([("Core/IPropertyHelper.cs", 9.0), ("Core/PropertyHelper.cs", 3.0)]) == [
+        "Core/PropertyHelper.cs", "Core/IPropertyHelper.cs"]
+    assert search_text.kind_of("Core/IEnumerableHelper.cs") == "source"
+    assert search_text.kind_of("Core/IPropertyHelper.cs") == "source"
+    # each file trades once, at the scores as they stand: `Console.cs` takes `IConsole`'s
+    # place and keeps it; `DefaultConsole.cs` pairs with no one left
+    assert placed([("IConsole.cs", 9.0), ("Console.cs", 5.0), ("DefaultConsole.cs", 3.0)]) == [
+        "Console.cs", "IConsole.cs", "DefaultConsole.cs"]
+    # a name without a stem is no interface
+    assert ranking.implementation_names("src/.eslintrc.ts") == []
 
 
 def test_the_code_a_t4_template_writes_comes_before_the_template():
-    # ZString: ZString.Concat.tt writes ZString.Concat.cs (a class of overloads, so
-    # declarations, see the other test's kinds)
-    paths = ["src/ZString/ZString.Concat.tt", "src/ZString/Other.cs",
-             "src/ZString/ZString.Concat.cs", "src/ZString/ZString.cs"]
-    assert _ranked(paths, "how are values concatenated", [8.0, 6.0, 5.0, 1.0])[:2] == [
-        "src/ZString/ZString.Concat.cs", "src/ZString/ZString.Concat.tt"]
-    # what its record calls generated (Moq's ICallback.Generated.cs) stays generated
-    assert _ranked(["src/Moq/ICallback.tt", "src/Moq/Other.cs",
-                    "src/Moq/ICallback.Generated.cs"], "x", [8.0, 6.0, 2.0])[0] == (
-        "src/Moq/ICallback.tt")
+    def placed(scored: list[tuple[str, float]], kinds: dict[str, str]) -> list[str]:
+        ranked = [ranking.Candidate({"path": p, "kind": kinds.get(p, "source")}, s)
+                  for p, s in scored]
+        return [c.row["path"] for c in ranking.declarations_placed(
+            ranked, search_text.query_terms("how are values concatenated"))]
+    # ZString: ZString.Concat.tt writes ZString.Concat.cs, a class of overloads (its
+    # record makes it declarations)
+    scored = [("src/ZString.Concat.tt", 8.0), ("src/Other.cs", 6.0),
+              ("src/ZString.Concat.cs", 5.0), ("src/ZString.cs", 1.0)]
+    assert placed(scored, {"src/ZString.Concat.cs": "declarations"})[:2] == [
+        "src/ZString.Concat.cs", "src/ZString.Concat.tt"]
     # a template lifts only what it writes beside it: not `ZString.cs`, nor another
-    # folder's file; a Perl view template (Template Toolkit's .tt) lifts nothing
-    assert _ranked(["src/ZString.Concat.tt", "src/ZString.cs", "lib/ZString.Concat.cs"],
-                   "x", [8.0, 2.0, 1.0]) == [
+    # folder's file; nor a generated file (Moq's ICallback.cs written as generated); a
+    # Perl view (Template Toolkit's .tt) beside a module lifts nothing
+    assert placed([("src/ZString.Concat.tt", 8.0), ("src/ZString.cs", 2.0),
+                   ("lib/ZString.Concat.cs", 1.0)], {}) == [
         "src/ZString.Concat.tt", "src/ZString.cs", "lib/ZString.Concat.cs"]
-    assert _ranked(["views/index.tt", "lib/Dancer2/index.pm"], "x", [8.0, 2.0]) == [
-        "views/index.tt", "lib/Dancer2/index.pm"]
+    assert placed([("src/ICallback.tt", 8.0), ("src/Other.cs", 6.0), ("src/ICallback.cs", 2.0)],
+                  {"src/ICallback.cs": "generated"})[0] == "src/ICallback.tt"
+    assert placed([("lib/index.tt", 8.0), ("lib/index.pm", 2.0)], {}) == [
+        "lib/index.tt", "lib/index.pm"]
+    # ranking itself does the same before reading
+    assert _ranked(["src/ZString.Concat.tt", "src/Other.cs", "src/ZString.Concat.cs"], "x",
+                   [8.0, 6.0, 5.0])[0] == "src/ZString.Concat.cs"
 
 
 def test_javascript_comes_before_its_hand_written_typings():
