@@ -199,3 +199,38 @@ def test_words_that_one_function_holds_count_though_no_window_does(db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(rescoring, "WEIGHTS", dict(rescoring.WEIGHTS, in_one=0.0))
         assert _paths(db, question, read=files.get)[0] == "src/a_apart.py"
+
+
+def test_a_deprecated_class_gives_way_to_the_one_in_use(db):
+    # commons-text: StrSubstitutor, kept for compatibility, says what StringSubstitutor
+    # does in the same words; read the same, the class in use comes first
+    for name in ("StrSubstitutor", "StringSubstitutor"):
+        _add(db, f"src/text/{name}.java", "substitutes variables in a string",
+             overview="Substitutes variables within a string by values.")
+    def text(name: str, mark: str = "") -> str:
+        return (f"/** Substitutes variables within a string by values. */\n{mark}"
+                f"public class {name} {{\n  void substitute() {{}}\n}}\n")
+    question = "how are variables substituted in a string"
+    for old, new in (("StrSubstitutor", "StringSubstitutor"),
+                     ("StringSubstitutor", "StrSubstitutor")):  # whichever it is
+        files = {f"src/text/{old}.java": text(old, "@Deprecated\n"),
+                 f"src/text/{new}.java": text(new, "// in use\n")}
+        assert _paths(db, question, read=files.get)[:2] == [
+            f"src/text/{new}.java", f"src/text/{old}.java"]
+
+
+@pytest.mark.parametrize("text,marked", [
+    ("/** Old. */\n@Deprecated\npublic class A {}", True),
+    ('@Deprecated(since = "1.3")\n@SuppressWarnings("x")\n// kept\nfinal class A {}', True),
+    ('@Deprecated("use B")\nobject A', True),  # Kotlin
+    ('namespace X\n{\n    [Obsolete("Use B")]\n    [Serializable]\n    public sealed class A {}',
+     True),
+    ("class A {\n  @Deprecated\n  public void f() {}\n}", False),  # a method, not the class
+    ("[Obsolete]\npublic void F() {}", False),
+    # only the first class: feign's ErrorDecoder holds a nested one kept for compatibility
+    ("public interface ErrorDecoder {\n  @Deprecated\n  class Old {}\n}", False),
+    ("// @Deprecated is not used here\npublic class A {}", False),
+])
+def test_what_marks_a_files_class_deprecated(text: str, marked: bool) -> None:
+    from codequery import deprecation
+    assert deprecation.marks_its_class(text) is marked
