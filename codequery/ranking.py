@@ -654,8 +654,11 @@ def _code_with_its_template(ranked: list[Candidate]) -> None:
         path = cand.row["path"]
         return (without_extension(path) if cand.row["kind"] in ("source", "declarations")
                 and _TEMPLATE_OUTPUT.search(path) else None)
-    _code_lifted(ranked, written, lambda cand: without_extension(cand.row["path"])
-                 if _TEMPLATE.search(cand.row["path"]) else None)
+
+    def template(cand: Candidate) -> str | None:
+        path = cand.row["path"]
+        return without_extension(path) if _TEMPLATE.search(path) else None
+    _code_lifted(ranked, written, template)
 
 
 def _code_lifted(ranked: list[Candidate], code_key: Callable[[Candidate], str | None],
@@ -725,9 +728,9 @@ def implementation_names(path: str, present: Container[str] = ()) -> list[str]:
     a helper's interface beside its helper). None for a name of several parts (a C#
     partial class's `SqlMapper.Async.cs`, `user.service.ts`) or another file."""
     name = path.rpartition("/")[2]
-    if not (ending := _CLASS_FILE.search(name)) or "." in (stem := name[:ending.start()]):
-        return []
-    if not stem:
+    ending = _CLASS_FILE.search(name)
+    stem = name[:ending.start()] if ending else ""
+    if not ending or not stem or "." in stem:
         return []
     names = [f"{stem}Impl{ending[0]}", f"Default{stem}{ending[0]}"]
     twin = stem[1:] + ending[0]
