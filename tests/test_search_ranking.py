@@ -741,6 +741,35 @@ def test_scripts_in_a_repository_of_another_language_follow_its_code():
                  {"cpp": 0.5, "python": 0.05, "go": 0.45}) == "misc/jobserver_pool.py"
 
 
+def test_a_port_to_another_language_in_a_folder_named_for_it_follows_the_original():
+    # bullmq: TypeScript in src/, its ports in rust/, python/, dotnet/; Lua scripts most
+    shares = {"lua": 0.3, "typescript": 0.17, "rust": 0.03, "python": 0.1, "csharp": 0.06}
+
+    def order(rows: list[tuple[str, str]], question: str, languages: dict[str, float] = shares
+              ) -> list[str]:
+        # bm25 alone puts the rows in their order, each well ahead of the next
+        listed = [{"id": i, "path": p, "kind": "source", "language": lang}
+                  for i, (p, lang) in enumerate(rows)]
+        ranked = ranking.rank(listed, {i: -3.0 * 0.75 ** i for i in range(len(rows))},
+                              search_text.query_terms(question), False, languages)
+        return [c.row["path"] for c in ranked]
+    ports = [("rust/src/worker.rs", "rust"), ("dotnet/src/BullMQ/Worker.cs", "csharp"),
+             ("src/classes/worker.ts", "typescript")]
+    assert order(ports, "how does the worker fetch jobs")[0] == "src/classes/worker.ts"
+    # unless the question names the port's language
+    assert order(ports, "how does the rust worker fetch jobs")[0] == "rust/src/worker.rs"
+    assert order(ports, "how does the dotnet worker fetch jobs")[0] == "dotnet/src/BullMQ/Worker.cs"
+    # a folder named for the language most of the code is in holds the code (a Neovim plugin)
+    plugin = [("lua/telescope/pickers.lua", "lua"), ("plugin/telescope.vim", "vim")]
+    assert order(plugin, "how are pickers opened", {"lua": 0.9, "vim": 0.1})[0] == plugin[0][0]
+    # only a top folder: Maven's src/main/kotlin is a module's own code
+    maven = [("src/main/kotlin/Retry.kt", "kotlin"), ("core/src/main/java/Retry.java", "java")]
+    assert order(maven, "how is a call retried", {"java": 0.9, "kotlin": 0.1})[0] == maven[0][0]
+    # nor a file in another language than its folder's (C code in net/)
+    assert order([("net/socket.c", "c"), ("src/socket.go", "go")], "how is a socket opened",
+                 {"go": 0.8, "c": 0.2})[0] == "net/socket.c"
+
+
 def test_the_language_shares_follow_the_records(db):
     _add(db, "src/a.cc", language="cpp")
     _add(db, "misc/gen.py", language="python")
