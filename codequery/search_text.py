@@ -151,7 +151,8 @@ _CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer", ".husky", ".confi
 _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
 _CONFIG_FILE = re.compile(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
-    r"|resx"  # .NET resources: the strings a program shows, in XML
+    r"|resx|resw"  # .NET resources: the strings a program shows, in XML
+    r"|xlf|xliff|po|pot"  # their translations (XLIFF, gettext catalogs)
     r"|asmdef|asmref"  # Unity's assembly definitions
     r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
     r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"

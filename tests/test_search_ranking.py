@@ -230,6 +230,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("build/sync-version.js", "config"), ("dist/pino.js", "generated"),
     ("src/Moq/Properties/Resources.Designer.cs", "generated"),
     ("obj/Foo.g.cs", "generated"), ("src/Moq/Properties/Resources.resx", "config"),
+    # their translations: System.CommandLine's XLIFF files, Django REST framework's gettext
+    ("src/System.CommandLine/Resources/xlf/Strings.fr.xlf", "config"),
+    ("rest_framework/locale/de/LC_MESSAGES/django.po", "config"),
+    ("po/messages.pot", "config"), ("src/R3/Strings/en-US/Resources.resw", "config"),
     ("src/Designer.cs", "source"), ("src/Dialog.cs", "source"),
     # interfaces by their folder; an application's settings written as code; completions
     ("src/Illuminate/Contracts/Queue/Job.php", "declarations"),
