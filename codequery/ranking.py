@@ -169,31 +169,33 @@ LOCALE_FACTOR = 0.7
 # A port of the library to another language, in a folder named for that language
 # (bullmq's `rust/src/worker.rs`, `python/bullmq/worker.py`, `dotnet/src/BullMQ/Worker.cs`
 # beside its TypeScript `src/classes/worker.ts`; flatbuffers' `python/`, `rust/`), says
-# what the original says in its own words: unless the question names the language, it
-# scores LANGUAGE_PORT_FACTOR. Only a top folder so named (not Maven's `src/main/java/`),
-# a file in its own language, and not in the language most of the source files are in
-# (a Neovim plugin's code is all under `lua/`; TypeScript and JavaScript count as one).
+# what the original says in its own words: unless the question names the language (see
+# search_text.languages_named), it scores LANGUAGE_PORT_FACTOR. Only where two or more
+# such top folders are among the candidates (a Rust library's one `python/` package or a
+# `js/` wrapper is its public face, not a port); only a file in its folder's language
+# (family: TypeScript and JavaScript are one, C and C++), not in the family most source
+# files are in (a Neovim plugin's code is all under `lua/`); only a top folder (not
+# Maven's `src/main/kotlin/`).
 # Measured on bench/search_quality.py's C#, Java, Rust, Lua and TypeScript and 22 more
-# repositories (2,894 questions): 8 better (re2's `python/`; on the new questions looked
-# at, bullmq's TypeScript 4 times from 4th to 2nd), none worse; the holdout (2,280):
-# flatbuffers 5 better (4 into the top 3: its verifier 8 -> 3), none worse. 0.35 the same.
+# repositories (2,894 questions): 7 better (on the new questions looked at, bullmq's
+# TypeScript 4 times from 4th to 2nd), none worse; the holdout (2,280): flatbuffers 4
+# better (3 into the top 3: its verifier 8 -> 3), none worse. 0.35 the same.
 LANGUAGE_PORT_FACTOR = 0.5
+PORT_FOLDERS_MIN = 2
+# A top folder's name -> the family of the language a port in it is written in.
 _LANGUAGE_FOLDERS = {
-    "rust": {"rust"}, "python": {"python"}, "py": {"python"}, "elixir": {"elixir"},
-    "dotnet": {"csharp", "fsharp"}, "csharp": {"csharp"}, "net": {"csharp", "fsharp"},
-    "go": {"go"}, "golang": {"go"}, "java": {"java"}, "kotlin": {"kotlin"},
-    "ruby": {"ruby"}, "php": {"php"}, "swift": {"swift"}, "dart": {"dart"}, "lua": {"lua"},
-    "js": {"javascript"}, "javascript": {"javascript"}, "node": {"javascript", "typescript"},
-    "nodejs": {"javascript", "typescript"}, "ts": {"typescript", "tsx"},
-    "typescript": {"typescript", "tsx"}, "cpp": {"cpp"}, "scala": {"scala"},
-    "haskell": {"haskell"}, "perl": {"perl"}, "erlang": {"erlang"}, "ocaml": {"ocaml"},
-    "julia": {"julia"}, "zig": {"zig"}, "nim": {"nim"}, "clojure": {"clojure"}}
-_FAMILIES = {"typescript": "javascript", "tsx": "javascript", "cpp": "c", "objc": "c"}
-# Question words that name a language the way its folders do not.
-_LANGUAGE_WORDS = {"csharp": {"dotnet", "net", "csharp"}, "fsharp": {"dotnet", "net", "fsharp"},
-                   "javascript": {"js", "javascript", "node", "nodejs"},
-                   "typescript": {"ts", "typescript"}, "tsx": {"ts", "typescript", "tsx"},
-                   "python": {"python", "py"}, "go": {"go", "golang"}}
+    "rust": "rust", "python": "python", "py": "python", "elixir": "elixir",
+    "dotnet": "csharp", "csharp": "csharp", "cs": "csharp", "net": "csharp", "go": "go",
+    "golang": "go", "java": "java", "kotlin": "kotlin", "ruby": "ruby", "php": "php",
+    "swift": "swift", "dart": "dart", "lua": "lua", "js": "javascript",
+    "javascript": "javascript", "node": "javascript", "nodejs": "javascript",
+    "ts": "javascript", "typescript": "javascript", "cpp": "c", "objc": "c",
+    "objectivec": "c", "scala": "scala", "haskell": "haskell", "perl": "perl",
+    "erlang": "erlang", "ocaml": "ocaml", "julia": "julia", "zig": "zig", "nim": "nim",
+    "clojure": "clojure"}
+# Languages written together, as one family (see _family).
+_FAMILIES = {"typescript": "javascript", "tsx": "javascript", "cpp": "c", "objc": "c",
+             "fsharp": "csharp"}
 _LOCALE_FOLDERS = frozenset({
     "i18n", "l10n", "locale", "locales", "translations", "translation", "lang", "langs",
     "languages", "localization", "localisation", "localizations", "nls"})
@@ -247,10 +249,12 @@ class Candidate:
 
 
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
-         tests_first: bool, languages: dict[str, float] | None = None) -> list[Candidate]:
+         tests_first: bool, languages: dict[str, float] | None = None,
+         named: frozenset[str] = frozenset()) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path`, `kind`, `language` and `doc` (the
     record's document as JSON); `bm25` maps row id to SQLite's (negative) bm25;
-    `languages`, each language's share of the dataset's source files."""
+    `languages`, each language's share of the dataset's source files; `named`, the
+    language families the question names (see search_text.languages_named)."""
     wanted, short = wanted_forms(terms), _abbreviations(terms)
     ranked = [Candidate(row, -bm25[row["id"]]
                         * (1 + NAME_BONUS * _named_for(row["path"], wanted, short))
@@ -270,14 +274,16 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
                                         *_LANGUAGE_NAMES.get(t.word, "").split())}
     declaring = _headers_declare(ranked)
     other_platforms = _other_platforms(asked)
-    minor = _minority_scripts(languages or {}, asked)
-    most = max(languages or {}, key=(languages or {}).__getitem__, default=None)
+    shares = languages or {}
+    minor = _minority_scripts(shares, asked)
+    ports = _ports_not_asked(ranked, _main_family(shares), named)
     for cand in ranked:
         if (_port_not_asked(cand.row["path"], asked)
                 or not other_platforms.isdisjoint(_path_words(cand.row["path"]))):
             cand.score *= PORT_FACTOR
-        if _language_port_not_asked(cand.row, most, asked):
-            cand.score *= LANGUAGE_PORT_FACTOR  # a minority's script too: once
+        if cand.row["path"] in ports:
+            # one penalty for being a port, not also MINORITY_FACTOR for its language
+            cand.score *= LANGUAGE_PORT_FACTOR
         elif cand.row["kind"] == "source" and cand.row.get("language") in minor:
             cand.score *= MINORITY_FACTOR
         if _language_not_asked(cand.row["path"], asked):
@@ -373,18 +379,38 @@ def _minority_scripts(languages: dict[str, float], asked: set[str]) -> set[str]:
             if lang in _SCRIPT_LANGUAGES and share < MINORITY_SHARE and lang not in asked}
 
 
-def _language_port_not_asked(row: dict[str, Any], most: str | None, asked: set[str]) -> bool:
-    """Whether `row` is a port to another language (see LANGUAGE_PORT_FACTOR) that the
-    question does not name; `most`, the language most source files are in."""
-    language, top = row.get("language"), row["path"].lower().partition("/")
-    if not language or not most or not top[1] or _family(language) == _family(most):
-        return False
-    return (language in _LANGUAGE_FOLDERS.get(top[0], ())
-            and asked.isdisjoint(_LANGUAGE_WORDS.get(language, {language})))
+def _ports_not_asked(ranked: list[Candidate], main: str | None,
+                     named: frozenset[str]) -> set[str]:
+    """The paths of `ranked` that are ports to another language (see LANGUAGE_PORT_FACTOR)
+    than `main` (a family) and the languages the question names (`named`, families)."""
+    if main is None:
+        return set()
+    found: dict[str, set[str]] = {}
+    for cand in ranked:
+        folder, sep, _ = cand.row["path"].lower().partition("/")
+        family = _LANGUAGE_FOLDERS.get(folder) if sep else None
+        if family and family != main and _family(cand.row.get("language")) == family:
+            found.setdefault(folder, set()).add(cand.row["path"])
+    if len(found) < PORT_FOLDERS_MIN:
+        return set()
+    return {path for folder, paths in found.items()
+            if _LANGUAGE_FOLDERS[folder] not in named for path in paths}
+
+
+def _main_family(languages: dict[str, float]) -> str | None:
+    """The family (see _family) most source files are written in; None on a tie."""
+    shares: dict[str, float] = {}
+    for language, share in languages.items():
+        family = _family(language) or language
+        shares[family] = shares.get(family, 0.0) + share
+    ranked = sorted(shares.values(), reverse=True)
+    if not ranked or len(ranked) > 1 and math.isclose(ranked[0], ranked[1]):
+        return None
+    return max(shares, key=shares.__getitem__)
 
 
 def _family(language: str | None) -> str | None:
-    """JavaScript's dialects, and C's, as one language each."""
+    """A language's family: JavaScript's dialects as one, C's, .NET's."""
     return _FAMILIES.get(language or "", language)
 
 

@@ -685,6 +685,27 @@ _ASKS_FOR_TESTS = re.compile(
     re.I)
 
 
+# How a question names a programming language, by its family (see ranking._family):
+# from the text as typed, since "C#", "C++" and "Go" are no search words.
+_LANGUAGE_NAMED = tuple((re.compile(pattern, flags), family) for pattern, flags, family in (
+    (r"(?<![\w#])(?:c#|f#|csharp|fsharp|dotnet)(?!\w)|\.net\b", re.I, "csharp"),
+    (r"(?<![\w+])(?:c\+\+|cpp|c|objective-c|objc)(?![\w+#])", re.I, "c"),
+    (r"\bGo\b|\bgolang\b", 0, "go"),
+    (r"\b(?:javascript|typescript|js|ts|node\.?js)\b", re.I, "javascript"),
+    (r"\b(?:python|py)\b", re.I, "python"),
+    (r"\b(?:rust|elixir|java|kotlin|ruby|php|swift|dart|lua|scala|haskell|perl|erlang"
+     r"|ocaml|julia|zig|nim|clojure)\b", re.I, None)))
+
+
+def languages_named(text: str) -> frozenset[str]:
+    """The programming languages a question names, by family (see ranking._family): "the
+    C# client" and "the .NET worker" name csharp, "C++" and "C" name c."""
+    named: set[str] = set()
+    for pattern, family in _LANGUAGE_NAMED:
+        named.update(family or m.lower() for m in pattern.findall(text))
+    return frozenset(named)
+
+
 def wants_tests(text: str) -> bool:
     """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests."""
     return bool(_ASKS_FOR_TESTS.search(text))

@@ -365,7 +365,8 @@ class Store:
             f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
-        ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares())
+        ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
+                              search_text.languages_named(text))
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms)

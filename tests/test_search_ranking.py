@@ -745,33 +745,66 @@ def test_scripts_in_a_repository_of_another_language_follow_its_code():
                  {"cpp": 0.5, "python": 0.05, "go": 0.45}) == "misc/jobserver_pool.py"
 
 
-def test_a_port_to_another_language_in_a_folder_named_for_it_follows_the_original():
-    # bullmq: TypeScript in src/, its ports in rust/, python/, dotnet/; Lua scripts most
-    shares = {"lua": 0.3, "typescript": 0.17, "rust": 0.03, "python": 0.1, "csharp": 0.06}
+# bullmq: TypeScript in src/, its ports in rust/, python/, dotnet/; Lua scripts most
+_BULLMQ = {"lua": 0.3, "typescript": 0.17, "rust": 0.03, "python": 0.1, "csharp": 0.06}
+_PORTS = [("rust/src/worker.rs", "rust"), ("dotnet/src/BullMQ/Worker.cs", "csharp"),
+          ("src/classes/worker.ts", "typescript")]
 
-    def order(rows: list[tuple[str, str]], question: str, languages: dict[str, float] = shares
-              ) -> list[str]:
-        # bm25 alone puts the rows in their order, each well ahead of the next
-        listed = [{"id": i, "path": p, "kind": "source", "language": lang}
-                  for i, (p, lang) in enumerate(rows)]
-        ranked = ranking.rank(listed, {i: -3.0 * 0.75 ** i for i in range(len(rows))},
-                              search_text.query_terms(question), False, languages)
-        return [c.row["path"] for c in ranked]
-    ports = [("rust/src/worker.rs", "rust"), ("dotnet/src/BullMQ/Worker.cs", "csharp"),
-             ("src/classes/worker.ts", "typescript")]
-    assert order(ports, "how does the worker fetch jobs")[0] == "src/classes/worker.ts"
-    # unless the question names the port's language
-    assert order(ports, "how does the rust worker fetch jobs")[0] == "rust/src/worker.rs"
-    assert order(ports, "how does the dotnet worker fetch jobs")[0] == "dotnet/src/BullMQ/Worker.cs"
-    # a folder named for the language most of the code is in holds the code (a Neovim plugin)
-    plugin = [("lua/telescope/pickers.lua", "lua"), ("plugin/telescope.vim", "vim")]
-    assert order(plugin, "how are pickers opened", {"lua": 0.9, "vim": 0.1})[0] == plugin[0][0]
+
+def _port_order(rows: list[tuple[str, str]], question: str,
+                languages: dict[str, float] = _BULLMQ) -> list[str]:
+    """The rows ranked; bm25 alone puts them in their order, each well ahead of the next."""
+    listed = [{"id": i, "path": p, "kind": "source", "language": lang}
+              for i, (p, lang) in enumerate(rows)]
+    ranked = ranking.rank(listed, {i: -3.0 * 0.75 ** i for i in range(len(rows))},
+                          search_text.query_terms(question), False, languages,
+                          search_text.languages_named(question))
+    return [c.row["path"] for c in ranked]
+
+
+def test_ports_to_other_languages_in_folders_named_for_them_follow_the_original():
+    assert _port_order(_PORTS, "how does the worker fetch jobs")[0] == "src/classes/worker.ts"
+
+
+@pytest.mark.parametrize("question, first", [
+    ("how does the rust worker fetch jobs", "rust/src/worker.rs"),
+    ("how does the C# worker fetch jobs", "dotnet/src/BullMQ/Worker.cs"),
+    ("how does the .NET worker fetch jobs", "dotnet/src/BullMQ/Worker.cs")])
+def test_a_port_comes_first_when_the_question_names_its_language(question, first):
+    assert _port_order(_PORTS, question)[0] == first
+
+
+def test_the_languages_a_question_names_are_read_from_its_text():
+    assert search_text.languages_named("the C# and C++ clients, the Go builder") == {
+        "csharp", "c", "go"}
+    assert search_text.languages_named("where do events go, and which AST node") == set()
+
+
+def test_one_folder_named_for_a_language_is_no_port():
+    # a Rust library's Python package (maturin's python/) is its public face
+    shares = {"rust": 0.8, "python": 0.1, "go": 0.1}
+    rows = [("python/pkg/schema.py", "python"), ("src/core.rs", "rust")]
+    assert _port_order(rows, "how is a schema built", shares)[0] == "python/pkg/schema.py"
+    # beside a second language's folder, both are ports
+    rows.append(("go/schema.go", "go"))
+    assert _port_order(rows, "how is a schema built", shares)[0] == "src/core.rs"
+
+
+@pytest.mark.parametrize("rows, languages", [
+    # the main language's own folder: a Neovim plugin's code is all under lua/
+    ([("lua/telescope/pickers.lua", "lua"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
+     {"lua": 0.8, "rust": 0.1, "go": 0.1}),
+    # the main family's: TypeScript and TSX together outweigh Python
+    ([("ts/client.ts", "typescript"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
+     {"typescript": 0.3, "tsx": 0.3, "python": 0.4}),
     # only a top folder: Maven's src/main/kotlin is a module's own code
-    maven = [("src/main/kotlin/Retry.kt", "kotlin"), ("core/src/main/java/Retry.java", "java")]
-    assert order(maven, "how is a call retried", {"java": 0.9, "kotlin": 0.1})[0] == maven[0][0]
-    # nor a file in another language than its folder's (C code in net/)
-    assert order([("net/socket.c", "c"), ("src/socket.go", "go")], "how is a socket opened",
-                 {"go": 0.8, "c": 0.2})[0] == "net/socket.c"
+    ([("src/main/kotlin/Retry.kt", "kotlin"), ("x/rust/y.rs", "rust"), ("x/go/y.go", "go")],
+     {"java": 0.8, "kotlin": 0.1, "rust": 0.05, "go": 0.05}),
+    # only a file in its folder's language: C in net/ is no .NET port
+    ([("net/socket.c", "c"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
+     {"typescript": 0.8, "c": 0.1, "rust": 0.05, "go": 0.05})])
+def test_what_is_no_port_keeps_its_place(rows, languages):
+    assert _port_order(rows, "how are pickers opened", languages)[0] == rows[0][0]
 
 
 def test_the_language_shares_follow_the_records(db):
