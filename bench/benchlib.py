@@ -42,8 +42,10 @@ def codequery_from(rev: str | None) -> str:
     """Import codequery, here and in the commands this process starts (through
     PYTHONPATH), from this checkout's work tree, or with `rev` from that git revision of
     it (exported to a temporary directory): compare a change with its base in one go.
-    Call before importing codequery. Returns what was picked, to print."""
+    Either is byte-compiled first. Call before importing codequery. Returns what was
+    picked, to print."""
     import atexit
+    import compileall
     import tempfile
 
     root = Path(__file__).resolve().parent.parent
@@ -60,6 +62,9 @@ def codequery_from(rev: str | None) -> str:
         changed = run(["git", "status", "--porcelain", "--", "codequery"], root).strip()
         label = f"codequery from the work tree {root}" + (
             " (with uncommitted changes)" if changed else "")
+    # byte-compiled, as pip installs it: where PYTHONDONTWRITEBYTECODE is set, every
+    # process timed would otherwise compile the sources again (+60 ms a search)
+    compileall.compile_dir(source / "codequery", quiet=1)
     sys.path.insert(0, str(source))
     before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(source) + (os.pathsep + before if before else "")
