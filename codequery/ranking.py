@@ -275,7 +275,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     declaring = _headers_declare(ranked)
     other_platforms = _other_platforms(asked)
     shares = languages or {}
-    minor = _minority_scripts(shares, asked)
+    minor = _minority_scripts(shares, asked, named)
     ports = _ports_not_asked(ranked, _main_family(shares), named)
     for cand in ranked:
         if (_port_not_asked(cand.row["path"], asked)
@@ -371,12 +371,14 @@ def _other_platforms(asked: set[str]) -> frozenset[str]:
     return (_WINDOWS_FAMILY if unix else _UNIX_FAMILY) - asked
 
 
-def _minority_scripts(languages: dict[str, float], asked: set[str]) -> set[str]:
-    """The script languages that are tooling in this dataset (see MINORITY_FACTOR)."""
+def _minority_scripts(languages: dict[str, float], asked: set[str],
+                      named: frozenset[str]) -> set[str]:
+    """The script languages that are tooling in this dataset (see MINORITY_FACTOR), but
+    those the question names (`named`, see search_text.languages_named)."""
     if max(languages.values(), default=0) <= 0.5 or not asked.isdisjoint({"script", "scripts"}):
         return set()
     return {lang for lang, share in languages.items()
-            if lang in _SCRIPT_LANGUAGES and share < MINORITY_SHARE and lang not in asked}
+            if lang in _SCRIPT_LANGUAGES and share < MINORITY_SHARE and lang not in named}
 
 
 def _ports_not_asked(ranked: list[Candidate], main: str | None,
@@ -389,7 +391,7 @@ def _ports_not_asked(ranked: list[Candidate], main: str | None,
     for cand in ranked:
         folder, sep, _ = cand.row["path"].lower().partition("/")
         family = _LANGUAGE_FOLDERS.get(folder) if sep else None
-        if family and family != main and _family(cand.row.get("language")) == family:
+        if family and family != main and _family(cand.row.get("language") or "") == family:
             found.setdefault(folder, set()).add(cand.row["path"])
     if len(found) < PORT_FOLDERS_MIN:
         return set()
@@ -401,17 +403,14 @@ def _main_family(languages: dict[str, float]) -> str | None:
     """The family (see _family) most source files are written in; None on a tie."""
     shares: dict[str, float] = {}
     for language, share in languages.items():
-        family = _family(language) or language
-        shares[family] = shares.get(family, 0.0) + share
-    ranked = sorted(shares.values(), reverse=True)
-    if not ranked or len(ranked) > 1 and math.isclose(ranked[0], ranked[1]):
-        return None
-    return max(shares, key=shares.__getitem__)
+        shares[_family(language)] = shares.get(_family(language), 0.0) + share
+    first, *rest = sorted(shares.items(), key=lambda item: -item[1]) or [(None, 0.0)]
+    return None if rest and math.isclose(first[1], rest[0][1]) else first[0]
 
 
-def _family(language: str | None) -> str | None:
+def _family(language: str) -> str:
     """A language's family: JavaScript's dialects as one, C's, .NET's."""
-    return _FAMILIES.get(language or "", language)
+    return _FAMILIES.get(language, language)
 
 
 def _language_not_asked(path: str, asked: set[str]) -> bool:

@@ -685,8 +685,8 @@ _ASKS_FOR_TESTS = re.compile(
     re.I)
 
 
-# How a question names a programming language, by its family (see ranking._family):
-# from the text as typed, since "C#", "C++" and "Go" are no search words.
+# How a question names a programming language, by its family (see ranking._family), or
+# the shell: from the text as typed, since "C#", "C++" and "Go" are no search words.
 _LANGUAGE_NAMED = tuple((re.compile(pattern, flags), family) for pattern, flags, family in (
     (r"(?<![\w#])(?:c#|f#|csharp|fsharp|dotnet)(?!\w)|\.net\b", re.I, "csharp"),
     (r"(?<![\w+])(?:c\+\+|cpp|c|objective-c|objc)(?![\w+#])", re.I, "c"),
@@ -694,7 +694,7 @@ _LANGUAGE_NAMED = tuple((re.compile(pattern, flags), family) for pattern, flags,
     (r"\b(?:javascript|typescript|js|ts|node\.?js)\b", re.I, "javascript"),
     (r"\b(?:python|py)\b", re.I, "python"),
     (r"\b(?:rust|elixir|java|kotlin|ruby|php|swift|dart|lua|scala|haskell|perl|erlang"
-     r"|ocaml|julia|zig|nim|clojure)\b", re.I, None)))
+     r"|ocaml|julia|zig|nim|clojure|shell)\b", re.I, None)))
 
 
 def languages_named(text: str) -> frozenset[str]:

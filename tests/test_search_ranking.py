@@ -735,7 +735,8 @@ def test_scripts_in_a_repository_of_another_language_follow_its_code():
 
     def first(question: str, languages: dict[str, float] = shares) -> str:
         return ranking.rank(rows, {0: -3.0, 1: -2.5}, search_text.query_terms(question),
-                            False, languages)[0].row["path"]
+                            False, languages, search_text.languages_named(question)
+                            )[0].row["path"]
     assert first("how is the jobserver pool joined") == "src/jobserver.cc"
     # unless the question names the language or asks for a script
     assert first("how does the python jobserver pool work") == "misc/jobserver_pool.py"
