@@ -767,6 +767,14 @@ def test_ports_to_other_languages_in_folders_named_for_them_follow_the_original(
     assert _port_order(_PORTS, "how does the worker fetch jobs")[0] == "src/classes/worker.ts"
 
 
+def test_a_folder_holds_a_port_in_any_language_of_its_family():
+    # ts/ holds TypeScript: JavaScript's family, as js/ and node/ do
+    rows = [("ts/client.ts", "typescript"), ("src/core/client.py", "python"),
+            ("rust/client.rs", "rust")]
+    assert _port_order(rows, "how does the client connect",
+                       {"python": 0.8, "typescript": 0.1, "rust": 0.1})[0] == rows[1][0]
+
+
 @pytest.mark.parametrize("question, first", [
     ("how does the rust worker fetch jobs", "rust/src/worker.rs"),
     ("how does the C# worker fetch jobs", "dotnet/src/BullMQ/Worker.cs"),
@@ -791,21 +799,20 @@ def test_one_folder_named_for_a_language_is_no_port():
     assert _port_order(rows, "how is a schema built", shares)[0] == "src/core.rs"
 
 
-@pytest.mark.parametrize("rows, languages", [
+@pytest.mark.parametrize("kept, languages", [
     # the main language's own folder: a Neovim plugin's code is all under lua/
-    ([("lua/telescope/pickers.lua", "lua"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
-     {"lua": 0.8, "rust": 0.1, "go": 0.1}),
+    (("lua/telescope/pickers.lua", "lua"), {"lua": 0.8, "rust": 0.1, "go": 0.1}),
     # the main family's: TypeScript and TSX together outweigh Python
-    ([("ts/client.ts", "typescript"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
-     {"typescript": 0.3, "tsx": 0.3, "python": 0.4}),
+    (("ts/client.ts", "typescript"), {"typescript": 0.3, "tsx": 0.3, "python": 0.4}),
     # only a top folder: Maven's src/main/kotlin is a module's own code
-    ([("src/main/kotlin/Retry.kt", "kotlin"), ("x/rust/y.rs", "rust"), ("x/go/y.go", "go")],
-     {"java": 0.8, "kotlin": 0.1, "rust": 0.05, "go": 0.05}),
+    (("src/main/kotlin/Retry.kt", "kotlin"), {"java": 0.8, "kotlin": 0.1, "rust": 0.1}),
     # only a file in its folder's language: C in net/ is no .NET port
-    ([("net/socket.c", "c"), ("rust/x.rs", "rust"), ("go/x.go", "go")],
-     {"typescript": 0.8, "c": 0.1, "rust": 0.05, "go": 0.05})])
-def test_what_is_no_port_keeps_its_place(rows, languages):
-    assert _port_order(rows, "how are pickers opened", languages)[0] == rows[0][0]
+    (("net/socket.c", "c"), {"typescript": 0.8, "c": 0.1, "rust": 0.1})])
+def test_what_is_no_port_keeps_its_place(kept, languages):
+    # ahead of a file of the main language, behind two ports that are ports
+    main = max(languages, key=languages.__getitem__)
+    rows = [kept, ("src/core/other.x", main), ("rust/x.rs", "rust"), ("go/x.go", "go")]
+    assert _port_order(rows, "how are pickers opened", languages)[0] == kept[0]
 
 
 def test_the_language_shares_follow_the_records(db):
