@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 
-_TYPE = re.compile(
+from codequery.lazy_re import lazy
+
+_TYPE = lazy(
     r"^[ \t]*(?:(?:public|protected|private|internal|abstract|final|static|sealed|open"
     r"|data|partial)\s+)*(?:class|interface|enum|object|record|struct|@interface)\s+\w",
     re.MULTILINE)
-_MARK = re.compile(r"^(?:@Deprecated\b|\[Obsolete\b)")
+_MARK = lazy(r"^(?:@Deprecated\b|\[Obsolete\b)")
 # Another annotation or attribute, a comment or a blank line between the mark and its class.
-_BETWEEN = re.compile(r"^(?:@\w|\[\w|//|/\*|\*|$)")
+_BETWEEN = lazy(r"^(?:@\w|\[\w|//|/\*|\*|$)")
 
 
 def marks_its_class(text: str) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codequery import defaults, file_text, git, secrets
+from codequery.paths import private
 
 if TYPE_CHECKING:
     from codequery.config import FilesConfig
@@ -65,12 +66,6 @@ def rules_stamp(files: FilesConfig) -> str:
     """The settings a content verdict (too large, binary) depends on: a remembered skip
     counts only while they are unchanged."""
     return f"max_file_bytes={files.max_file_bytes}"
-
-
-def private(path: str) -> bool:
-    """Git's own folder or codequery's state: never content for the index."""
-    top = path.split("/", 1)[0]
-    return top in (".git", defaults.STATE_DIR)
 
 
 def link_target(root: Path, path: str) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from codequery.lazy_re import lazy
+
 _BY_SUFFIX = {
     ".py": "python", ".pyi": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
@@ -46,7 +48,7 @@ _BY_NAME = {
 # A file that a build makes into another by filling in its placeholders (CMake's
 # configure_file, autoconf: `gflags.h.in`), or that ships as the model of one
 # (`phpunit.xml.dist`, `.env.sample`): it is written as the file it stands for.
-_STANDS_FOR = re.compile(r"(?<=.)\.(in|dist|sample)$", re.IGNORECASE)
+_STANDS_FOR = lazy(r"(?<=.)\.(in|dist|sample)$", re.IGNORECASE)
 _SHEBANG = {"python": "python", "python3": "python", "sh": "shell", "bash": "shell",
             "zsh": "shell", "node": "javascript", "ruby": "ruby"}
 
@@ -75,8 +77,8 @@ def detect(path: str, head: bytes = b"") -> str:
 
 
 # C++ in a `.h` file: the C grammar reads namespaces, classes and `a::b` as syntax errors.
-_C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-_CPP_HEADER = re.compile(r"\w::~?\w|^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<"
+_C_COMMENT = lazy(r"/\*.*?\*/|//[^\n]*", re.S)
+_CPP_HEADER = lazy(r"\w::~?\w|^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<"
                          r"|class\s+\w+\s*(?:final\s*)?[:{]|(?:public|private|protected)\s*:"
                          r"|using\s+namespace\b|enum\s+class\b)|\bconstexpr\b", re.M)
 
@@ -87,7 +89,7 @@ def of_header(text: str) -> str:
 
 
 # What only Objective-C of the two languages that write `.m` files has (MATLAB the other).
-_OBJC_MARK = re.compile(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
+_OBJC_MARK = lazy(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
                         r"|#include\b)", re.MULTILINE)
 
 

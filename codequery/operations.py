@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from codequery import file_text, ledger, proximity, snippets
-from codequery.eligibility import private
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
+from codequery.paths import private
 from codequery.queueing import event_dict, iso, job_dict
 from codequery.wording import clipped, plural, quoted_clip
 from codequery.workspace import Workspace

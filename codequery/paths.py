@@ -60,3 +60,10 @@ class RepoPaths(namedtuple("RepoPaths", "root")):
     @property
     def gitignore(self) -> Path:
         return self.state_dir / ".gitignore"
+
+
+def private(path: str) -> bool:
+    """Git's own folder or codequery's state (a path from the work tree's root): never
+    content for the index."""
+    top = path.split("/", 1)[0]
+    return top in (".git", defaults.STATE_DIR)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import bisect
 import os
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from codequery.search_text import Term, asked_forms, forms
 
@@ -117,15 +117,16 @@ def _starts_word(text: str, at: int) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Meeting:
-    """Where most of a question's terms meet in a file."""
+class Meeting(namedtuple("Meeting", "share lines used hits in_one", defaults=(0, 0, 0.0))):
+    """Where most of a question's terms meet in a file (a namedtuple: a search does not
+    import dataclasses)."""
 
+    __slots__ = ()
     share: float  # of the terms, 0 to 1
     lines: tuple[int, int] | None  # first and last line (from 1); None: fewer than two
-    used: int = 0  # lines holding a term in that window, each term's counted apart
-    hits: int = 0  # the same in the whole file
-    in_one: float = 0.0  # the largest share of the terms one definition's lines hold, 0 to 1
+    used: int  # lines holding a term in that window, each term's counted apart
+    hits: int  # the same in the whole file
+    in_one: float  # the largest share of the terms one definition's lines hold, 0 to 1
 
 
 def held_together(text: str, finder: Finder, window: int | None = None,

@@ -18,11 +18,11 @@ import json
 import math
 import re
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
 
 from codequery import languages
+from codequery.lazy_re import lazy
 from codequery.printable import printable
 from codequery.search_text import (
     CODE_FOLDERS,
@@ -147,7 +147,7 @@ _UNIX_FAMILY = frozenset({"unix", "posix", "linux", "darwin", "macos", "mac", "o
 _WINDOWS_FAMILY = frozenset({"windows", "win", "win32", "win64", "nt", "msvc", "mingw"})
 # An implementation split by platform (`subprocess-posix.cc`, `thread_win32.c`) implements
 # the header without the suffix (`subprocess.h`) when there is no plain `subprocess.cc`.
-_PLATFORM_SUFFIX = re.compile(r"[-_](" + "|".join(sorted(
+_PLATFORM_SUFFIX = lazy(r"[-_](" + "|".join(sorted(
     _UNIX_FAMILY | _WINDOWS_FAMILY | {"android", "ios", "wasm", "emscripten"})) + r")$", re.I)
 # Scripts in a repository written in another language (ninja's `misc/*.py` and
 # `configure.py` beside its C++) are tooling around the code: a script language with
@@ -201,7 +201,7 @@ _LOCALE_FOLDERS = frozenset({
     "languages", "localization", "localisation", "localizations", "nls"})
 # A file named as a language (`de`, `pt_BR`, `zh-CN`): an ISO 639-1 code, not one that code
 # more often names something by (`io`, `os`, `id`, `ts`).
-_LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[_-][A-Za-z]{2,4})?$")
+_LANGUAGE_CODE = lazy(r"^([a-z]{2})(?:[_-][A-Za-z]{2,4})?$")
 _ISO_639_1 = (
     "aa ab af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
     "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
@@ -228,7 +228,7 @@ _SAYS_NOTHING = frozenset({"index", "mod", "lib", "main", "init", "util", "utils
 GENERIC_NAMES = _SAYS_NOTHING | CODE_FOLDERS
 SNIPPET_CHARS = 160
 
-_WORD = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
+_WORD = lazy(r"[^\W\d][\w$]*|\$[\w$]*")
 
 
 # The number of results a search is ranked for at least (`codequery search`'s default).
@@ -242,10 +242,22 @@ def candidates_for(limit: int) -> int:
     return max(limit, DEFAULT_LIMIT) * 3 + 30
 
 
-@dataclass
 class Candidate:
-    row: dict[str, Any]
-    score: float
+    """A record and its score (a plain class: a search does not import dataclasses)."""
+
+    __slots__ = ("row", "score")
+
+    def __init__(self, row: dict[str, Any], score: float) -> None:
+        self.row, self.score = row, score
+
+    def __repr__(self) -> str:
+        return f"Candidate(row={self.row!r}, score={self.score!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Candidate) and self.row == other.row
+                and self.score == other.score)
+
+    __hash__ = None  # mutable, as a dataclass is
 
 
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
@@ -499,16 +511,16 @@ def _tests_speak_for_their_subjects(ranked: list[Candidate], bm25: dict[int, flo
                 subject.score = max(subject.score, TESTED_SHARE * -bm25[cand.row["id"]])
 
 
-_HEADER = re.compile(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
-_INLINE_HEADER = re.compile(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
+_HEADER = lazy(r"\.(h|hh|hpp|hxx)(\.in)?$")  # `.h.in`: configured by the build
+_INLINE_HEADER = lazy(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 # What a header includes at its end (Boost's `impl/*.ipp`, templates' `.tpp`, `.inl`): an
 # implementation that comes after a `.cpp` of the same name.
-_FRAGMENT = re.compile("(" + "|".join(map(re.escape, languages.CPP_FRAGMENTS)) + ")$")
-_IMPLEMENTATION = re.compile(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
+_FRAGMENT = lazy("(" + "|".join(map(re.escape, languages.CPP_FRAGMENTS)) + ")$")
+_IMPLEMENTATION = lazy(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
                             + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see
 # _headers_declare.
-_CPP_IMPLEMENTATION = re.compile(r"\.(cc|cpp|cxx)$")
+_CPP_IMPLEMENTATION = lazy(r"\.(cc|cpp|cxx)$")
 # Folders that hold the implementations of the headers beside them (CLI11's
 # `CLI/impl/App_inl.hpp` for `CLI/App.hpp`).
 _IMPLEMENTATION_FOLDERS = frozenset({"impl", "detail", "details", "inl", "inline"})
@@ -606,7 +618,7 @@ def _header_keys(path: str, plain: set[tuple[str, str]] | None = None
     return keys, bool(_FRAGMENT.search(path))
 
 
-_SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
+_SCRIPT = lazy(r"\.[cm]?[jt]sx?$")
 
 
 # A C# partial class's asynchronous half (Stateless's `StateMachine.Async.cs`) or an
@@ -615,7 +627,7 @@ _SCRIPT = re.compile(r"\.[cm]?[jt]sx?$")
 # Measured on bench/search_quality.py and the round-31 questions: 4 questions better
 # (Dapper's `SqlMapper.cs` 4 -> 3, Stateless 5 -> 4, 2 -> 1 twice), none worse. A class
 # named for the idea (okio's `AsyncTimeout.kt`, muduo's `AsyncLogging.cc`) is no twin.
-_ASYNC_TWIN = re.compile(r"^(?P<stem>.+?)(?:\.[Aa]sync|_async|(?<=[a-z0-9])Async)"
+_ASYNC_TWIN = lazy(r"^(?P<stem>.+?)(?:\.[Aa]sync|_async|(?<=[a-z0-9])Async)"
                          r"(?P<ext>\.[^.]+)$")
 _ASYNC_WORDS = frozenset({"async", "asynchronous", "asynchronously", "await", "awaits",
                           "awaited", "awaiting", "awaitable"})
@@ -714,8 +726,8 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
 # (`ZString.Concat.cs`): the same code, with the template's directives between, where
 # the code file is what is built and read. A file generated by its name
 # (`ICallback.Generated.cs`) ranks as generated; there the template stands for it.
-_TEMPLATE = re.compile(r"\.tt$")
-_TEMPLATE_OUTPUT = re.compile(r"\.(cs|vb|fs)$")
+_TEMPLATE = lazy(r"\.tt$")
+_TEMPLATE_OUTPUT = lazy(r"\.(cs|vb|fs)$")
 
 
 def _code_with_its_template(ranked: list[Candidate]) -> None:
@@ -753,7 +765,7 @@ def _code_lifted(ranked: list[Candidate], code_key: Callable[[Candidate], str | 
 # (`Cache` and `internal/CacheImpl`, `RulesEngine` and `core/DefaultRulesEngine`, .NET's
 # `IPublisher` and `Publisher`): the interface's doc comments say what the
 # implementation does, so reading favours it.
-_CLASS_FILE = re.compile(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
+_CLASS_FILE = lazy(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
 
 
 def _implementations_with_interfaces(ranked: list[Candidate]) -> None:
@@ -893,8 +905,11 @@ def snippet(row: dict[str, Any], terms: list[Term]) -> str:
 
 
 def _is_wanted(word: str, wanted: frozenset[str]) -> bool:
-    lower = word.lower()
-    return lower in wanted or any(p.lower() in wanted for p in split_identifier(word))
+    if word.lower() in wanted:
+        return True
+    if word.isalpha() and word[1:].islower():
+        return False  # `cache`, `Cache`: one part, nothing to split (and this is a hot path)
+    return any(p.lower() in wanted for p in split_identifier(word))
 
 
 def _clip(line: str, wanted: frozenset[str]) -> str:

@@ -12,16 +12,16 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 
 from codequery import languages
+from codequery.lazy_re import lazy
 
 # Letters of any script: a comment's `zählen`, a string's `résumé` are words too.
-_IDENT = re.compile(r"[^\W\d][\w$]*|\$[\w$]*|[0-9]+[^\W\d]\w*")
-_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_IDENT = lazy(r"[^\W\d][\w$]*|\$[\w$]*|[0-9]+[^\W\d]\w*")
+_PARTS = lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 VOCABULARY_MAX_BYTES = 256 * 1024
 
 # Words that say nothing about which file is meant: English function words, and the
@@ -82,7 +82,7 @@ _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "
 # easy-rules' `easy-rules-tutorials/`); its prose stays docs, and an app's own tutorial
 # feature (`src/tutorial/Overlay.tsx`) code.
 _TUTORIAL_DIRS = frozenset({"tutorial", "tutorials"})
-_TEST_FILE = re.compile(
+_TEST_FILE = lazy(
     r"(^test_.*\.(py|rb|c|cc|cpp)$|_test\.(py|go|rb|exs?|dart)$|^conftest\.py$"
     r"|(_|[_-]unit)tests?\.(c|cc|cpp|cxx)$"  # a_unittest.cc; gtest-typed-test.cc is source
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
@@ -95,16 +95,16 @@ _TEST_FILE = re.compile(
 
 # A program that shows the library off (Dear ImGui's `imgui_demo.cpp`); not `example.rb`
 # or `sample.ts`, which name code (RSpec's examples, remeda's sample).
-_DEMO_FILE = re.compile(r"(^|[_-])demo$")
+_DEMO_FILE = lazy(r"(^|[_-])demo$")
 # What a test runner loads before the tests (TanStack's `test-setup.ts`, mobx's
 # `jest.setup.ts`).
-_TEST_SETUP_FILE = re.compile(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
+_TEST_SETUP_FILE = lazy(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
                               r"\.[cm]?[jt]sx?$")  # ... and create-react-app's setupTests.ts
 # Modules only tests import: a file named `test.ts` that imports one is a test.
 TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
                              "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test"})
 
-_CODE_EXTENSION = re.compile(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
+_CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
                              r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
                              + "|".join(map(re.escape, languages.suffixes_of("c", "cpp")))
                              + ")$")
@@ -126,7 +126,7 @@ _VENDORED_LOWER_DIRS = frozenset({"external", "externals"})
 _TOP_VENDORED_DIRS = frozenset({"deps"}) | _VENDORED_LOWER_DIRS
 # ... and the one-file amalgamations of a C or C++ library (Catch2's
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
-_GENERATED_FILE = re.compile(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
+_GENERATED_FILE = lazy(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                              r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
                              # C#: a designer's code (`Resources.Designer.cs`), source generators'
                              r"|\.designer\.cs$|\.g\.(i\.)?cs$"
@@ -149,7 +149,7 @@ _CI_DIRS = frozenset({".github", ".circleci", ".gitlab", ".buildkite", ".azure-p
 _CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer", ".husky", ".config",
                           "meta-inf"}) | _CI_DIRS
 _COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
-_CONFIG_FILE = re.compile(
+_CONFIG_FILE = lazy(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
     r"|resx|resw"  # .NET resources: the strings a program shows, in XML
     r"|xlf|xliff|po|pot"  # their translations (XLIFF, gettext catalogs)
@@ -159,7 +159,7 @@ _CONFIG_FILE = re.compile(
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named
 # `-config.ts` (kysely's `postgres-dialect-config.ts`, nitro's `runtime-config.ts`) is code.
-_CONFIG_SCRIPT = re.compile(r"\.conf(ig)?\.[cm]?[jt]s$")
+_CONFIG_SCRIPT = lazy(r"\.conf(ig)?\.[cm]?[jt]s$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
@@ -169,11 +169,11 @@ _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "
 # A top-level `config/` holds an application's settings in the languages that write them
 # as code (Laravel's `config/database.php`, Rails' `config/routes.rb`); in the others it
 # is a package like any other (Hugo's `config/security/`).
-_COMPILED_FILE = re.compile(
+_COMPILED_FILE = lazy(
     r"\.(go|rs|java|kt|cs|fs|scala|swift|dart|zig|nim|c|cc|cpp|cxx|h|hh|hpp|hxx|m|mm)$")
 # Build scripts (CMake, Meson, Bazel, autotools, SCons): settings for the build, even
 # where their names end like docs (`CMakeLists.txt`, `meson_options.txt`).
-_BUILD_FILE = re.compile(
+_BUILD_FILE = lazy(
     r"\.(cmake|bzl|mk|mak|make|gradle\.kts)$"
     r"|\.\w*proj(\.filters)?$|\.(props|targets|slnx?|ruleset)$"  # MSBuild, Xcode, analysers
     r"|^(cmakelists\.txt|meson\.build|meson_options\.txt"
@@ -185,53 +185,53 @@ _BUILD_FILE = re.compile(
     r"|pkgbuild|apkbuild|targets|deps|manifest|namespace)$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
-_TOP_SCRIPT = re.compile(r"\.(ps1|cmd|bat)$")
+_TOP_SCRIPT = lazy(r"\.(ps1|cmd|bat)$")
 # TypeScript that only declares types (`.d.ts`; a `types/` folder or `types.ts` that
 # defines no function): it repeats every option's documentation, while a question is
 # mostly after the code that acts on it.
 _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 # Folders of interfaces in the languages that name them so (Laravel's `Contracts/`).
 _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages name them
-_INTERFACE_LANGUAGE_FILE = re.compile(r"\.(php|cs|java|kt|[cm]?ts)$")
-_DTS_FILE = re.compile(r"\.d\.[cm]?ts$")
+_INTERFACE_LANGUAGE_FILE = lazy(r"\.(php|cs|java|kt|[cm]?ts)$")
+_DTS_FILE = lazy(r"\.d\.[cm]?ts$")
 # Interface definitions that a compiler turns into code (protobuf, Thrift, FlatBuffers,
 # GraphQL schemas, IDL): they declare what the code does, as a C header; a question about
 # how it is done is after the code (tonic's reflection service had come after its .proto).
-_SCHEMA_FILE = re.compile(r"\.(proto|thrift|fbs|graphqls?|gql|idl|avdl)$")
-_TYPES_FILE = re.compile(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
+_SCHEMA_FILE = lazy(r"\.(proto|thrift|fbs|graphqls?|gql|idl|avdl)$")
+_TYPES_FILE = lazy(r"^(types|typings)\.[cm]?ts$|\.types\.[cm]?ts$")
 # A C# file named for an interface (`IPublisher.cs`, the .NET naming rule): the contract,
 # while a question is mostly after what implements it.
-_CSHARP_INTERFACE = re.compile(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)\.cs$")
-_HELPERS = re.compile(r"Helpers?\.cs$")
+_CSHARP_INTERFACE = lazy(r"^I[A-Z][a-z][A-Za-z0-9]*(?<!Extensions)(?<!Extension)\.cs$")
+_HELPERS = lazy(r"Helpers?\.cs$")
 # A C# attribute (`DelimiterAttribute.cs`, `[Delimiter(";")]`) marks what other code acts on:
 # it documents the option while the code that reads it does the work. Measured on
 # bench/search_quality.py: 5 C# questions better (CsvHelper's delimiter detection before its
 # DelimiterAttribute.cs), none worse.
-_CSHARP_ATTRIBUTE = re.compile(r"[A-Za-z0-9]Attribute\.cs$")
+_CSHARP_ATTRIBUTE = lazy(r"[A-Za-z0-9]Attribute\.cs$")
 # A PHP interface, by the PSR naming rule (`HandlerInterface.php`): the contract, as a C#
 # interface. On bench/search_quality.py 4 PHP questions ranked better below the top 3,
 # none worse.
-_PHP_INTERFACE = re.compile(r"[A-Za-z0-9]Interface\.php$")
+_PHP_INTERFACE = lazy(r"[A-Za-z0-9]Interface\.php$")
 # Languages that keep all code in classes, and TypeScript: there a file that only declares
 # types (an enum of options such as Newtonsoft's FloatParseHandling.cs, the interfaces of
 # routing-controllers' `metadata/args/`) is answered where they are used. TypeScript too
 # on bench/search_quality.py (3,245 questions): 10 better (msw's once-only handler 2 -> 1,
 # pinia's injection 4 -> 3), marked's "type describing a tokenizer extension" 1 -> 6;
 # on round 27's looked-at half, routing-controllers' inherited handlers 5 -> 2.
-_CLASS_LANGUAGE_FILE = re.compile(r"\.(cs|java|kt|[cm]?ts)$")
+_CLASS_LANGUAGE_FILE = lazy(r"\.(cs|java|kt|[cm]?ts)$")
 # A package's documentation kept in a file of its own: Go's `doc.go` (a comment and the
 # `package` line), Java's `package-info.java`. On bench/search_quality.py 2 questions
 # better (gorilla/websocket's conn.go, client.go before doc.go), none worse.
-_PACKAGE_DOC = re.compile(r"^(doc\.go|package-info\.java)$")
+_PACKAGE_DOC = lazy(r"^(doc\.go|package-info\.java)$")
 # A name in capitals without an extension is prose beside the code, as README and INSTALL
 # are (wrk's SCRIPTING, HACKING, USAGE); not code (a file with functions), and the
 # builds' and packagers' own (BUILD, PKGBUILD) are settings before this is asked.
-_CAPITALS_PROSE = re.compile(r"^[A-Z][A-Z0-9_-]{2,}$")
+_CAPITALS_PROSE = lazy(r"^[A-Z][A-Z0-9_-]{2,}$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
-_PROSE_FILE = re.compile(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
-_DOC_FILE = re.compile(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
+_PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
+_DOC_FILE = lazy(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
                        r"|html?"
                        r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Coding agents' own folders (commands, skills, specs written for them), like their
@@ -242,9 +242,9 @@ _AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini",
 _TOP_META_DIRS = _AGENT_DIRS | _CI_DIRS
 # Instructions to coding agents: how to work on the project, with a word on all of it
 # (`docs/agents.md` may document an agents feature: only these names, as spelled).
-_AGENT_INSTRUCTIONS = re.compile(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
+_AGENT_INSTRUCTIONS = lazy(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
                                  r"|^copilot-instructions\.md$")
-_META_FILE = re.compile(
+_META_FILE = lazy(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
     r"([._-][a-z0-9_.-]*)?(\.(md|mdx|rst|txt|adoc|rdoc|org))?$"
@@ -357,7 +357,7 @@ _LONG_FORMS = {
     "lvl": "level", "usr": "user", "sess": "session", "tok": "token", "enc": "encode",
     "rand": "random", "ctrl": "control", "ops": "operations", "op": "operation",
     "exec": "execute", "eof": "end of file", "rpc": "remote procedure call"}
-_LOWER_WORD = re.compile(r"[a-z]+")
+_LOWER_WORD = lazy(r"[a-z]+")
 
 
 def with_long_forms(text: str) -> str:
@@ -368,7 +368,7 @@ def with_long_forms(text: str) -> str:
     return f"{text}\n{' '.join(found)}" if found else text
 
 
-_PATH_BREAK = re.compile(r"[/\\._\-]+")
+_PATH_BREAK = lazy(r"[/\\._\-]+")
 
 
 def path_words(path: str, names: Iterable[str] = (), used: str = "") -> str:
@@ -651,7 +651,7 @@ def _cucumber_support(folders: list[str]) -> bool:
     return folders[:2] == ["features", "support"]
 
 
-_TESTED = re.compile(r"^(?:test_|spec_)(?P<a>.+)$"
+_TESTED = lazy(r"^(?:test_|spec_)(?P<a>.+)$"
                      r"|^(?P<b>.+?)(?:[-_]tests?|_spec|Tests?|Spec)$"
                      r"|^Test(?P<c>[A-Z].*)$")
 
@@ -673,7 +673,7 @@ def tested_name(path: str) -> str:
 # "tested to see whether", "a level spec for", "used in tests", "how is a unit test
 # registered" are answered by source. On bench/search_quality.py every one of
 # the 21 questions that said such a word wanted a source file.
-_ASKS_FOR_TESTS = re.compile(
+_ASKS_FOR_TESTS = lazy(
     r"\b(?:(?:which|what|any|where are(?: the)?) (?:unit |integration )?(?:tests?|specs)\b"
     r"(?! (?:runner|suite|framework|harness|output|to)\b)"
     r"|(?:tests?|test cases?|specs|fixtures?) (?:for|of)\b"
@@ -711,15 +711,17 @@ def wants_tests(text: str) -> bool:
     return bool(_ASKS_FOR_TESTS.search(text))
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(namedtuple("Term", "word parts prefix code", defaults=((), False, False))):
     """One word of a query: as typed (lower case), its parts if it is a compound
-    identifier, and whether it ends in `*` (a prefix)."""
+    identifier, and whether it ends in `*` (a prefix). `code`: typed as code
+    (`make_context`, `c.Next`, `sendFile`, `Foo::bar`). A namedtuple, not a dataclass:
+    a search does not import dataclasses (and inspect with it)."""
 
+    __slots__ = ()
     word: str
-    parts: tuple[str, ...] = ()
-    prefix: bool = False
-    code: bool = False  # typed as code: `make_context`, `c.Next`, `sendFile`, `Foo::bar`
+    parts: tuple[str, ...]
+    prefix: bool
+    code: bool
 
     def expression(self) -> str:
         if self.prefix:
@@ -744,11 +746,11 @@ class Term:
 
 # A word typed as code: snake_case, camelCase, `a::b`, `a->b`, `f()`, `$x`, or `a.b`
 # that is not a file name (`config.ru`, `log.1.txt`).
-_CODE_LIKE = re.compile(r"\w_\w|[a-z][A-Z]|\w(::|->)\w|\w\(\)|\$\w")
-_DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
+_CODE_LIKE = lazy(r"\w_\w|[a-z][A-Z]|\w(::|->)\w|\w\(\)|\$\w")
+_DOTTED = lazy(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
 
-_FILE_NAME = re.compile(r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml"
+_FILE_NAME = lazy(r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml"
                         r"|csv|log|io)$", re.I)
 
 
@@ -762,7 +764,7 @@ def _typed_as_code(raw: str) -> bool:
 # "what sort of", "each kind of" say nothing; "sort" and "kind" alone are code's words (on
 # bench/search_quality.py, 2,525 questions, kysely's node kind 10 -> 8; on 150 new
 # questions looked at, LiteDB's ORDER BY sort None -> 2).
-_SORT_OF = re.compile(r"\b(?:what|which|some|any|each|every|all|a|this|that|these|those"
+_SORT_OF = lazy(r"\b(?:what|which|some|any|each|every|all|a|this|that|these|those"
                       r"|other|different|same)\s+(?:sort|kind)s?\s+of\b", re.I)
 
 
@@ -825,7 +827,7 @@ _SPELLED_PHRASES = (
 )
 
 
-_PHRASE_BREAK = re.compile(r"[,;:!?()\[\]\"]|\.(?:\s|$)")
+_PHRASE_BREAK = lazy(r"[,;:!?()\[\]\"]|\.(?:\s|$)")
 
 
 def acronyms(text: str) -> list[str]:
@@ -859,7 +861,7 @@ _ENDINGS = ("", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ion", "ions",
 # A word whose y follows a consonant changes it (retry: retries, retried, retrying; modify:
 # modifier); its other endings would make other words (copy: cope, cops; ready: reads).
 # Not -ication: apply is no application, reply no replication.
-_Y_FAMILY = re.compile(r"^(\w{2,}[^\Waeiouy\d])(?:y|ies|ied|ying|ier|iers|ily|iness)$")
+_Y_FAMILY = lazy(r"^(\w{2,}[^\Waeiouy\d])(?:y|ies|ied|ying|ier|iers|ily|iness)$")
 _Y_ENDINGS = ("y", "ies", "ied", "ying", "ier", "iers", "ily", "iness")
 
 

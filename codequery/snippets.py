@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"\\(.)|\*\*", re.DOTALL)
+from codequery.lazy_re import lazy
+
+_TOKEN = lazy(r"\\(.)|\*\*", re.DOTALL)
 
 
 def marked(line: str) -> str:
