@@ -6,7 +6,6 @@ Standard library only, because the git hooks use it on their fast path.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def clean_env() -> dict[str, str]:
 
 
 def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
+    import subprocess  # here: a search that starts no git does not import it
+
     try:
         done = subprocess.run(
             ["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL
@@ -52,6 +53,29 @@ def ignore_rule(root: Path, path: str) -> str | None:
     if found is None or found[2].startswith("!"):
         return None
     return f"{found[1]}: {found[2]}"
+
+
+def nearest_work_tree(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding a `.git` folder (with a HEAD) or a
+    `.git` file (a linked worktree's or a submodule's `gitdir:` line): where
+    `git rev-parse --show-toplevel` finds the work tree, found without starting git, as
+    git's own discovery does with the environment `run` gives it. None if there is none."""
+    folder = os.path.realpath(start)
+    while True:
+        dot_git = os.path.join(folder, ".git")
+        if os.path.isfile(os.path.join(dot_git, "HEAD")):
+            return Path(folder)
+        if os.path.isfile(dot_git):
+            try:
+                with open(dot_git, "rb") as f:
+                    if f.read(8) == b"gitdir: ":
+                        return Path(folder)
+            except OSError:
+                return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def toplevel(start: Path) -> Path:

@@ -33,6 +33,12 @@ class Workspace:
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
+        """The workspace of the work tree `start` is in. One codequery was set up in is
+        found by looking for its `.git` (no git process: a search's start-up counts);
+        otherwise git says where the work tree is, or why there is none."""
+        nearest = git.nearest_work_tree(start)
+        if nearest is not None and RepoPaths(nearest).settings.exists():
+            return cls(nearest)
         return cls(git.toplevel(start))
 
     def require_initialized(self) -> None:

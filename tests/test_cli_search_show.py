@@ -323,9 +323,9 @@ def test_no_results_in_an_empty_index_says_the_index_is_empty(repo):
 @pytest.mark.parametrize("lines,shown", [(None, ""), ([4, 4], "  line 4"),
                                          ([3, 5], "  lines 3-5")])
 def test_plain_output_says_where_the_words_meet(lines, shown):
-    from codequery.cli import reading
+    from codequery.cli import search_output
 
-    assert reading._meeting({"lines": lines}) == shown
+    assert search_output.meeting({"lines": lines}) == shown
 
 
 def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):

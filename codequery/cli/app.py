@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 import click
 
 from codequery import __version__, crashlog
+from codequery.cli import search_output
 from codequery.cli.formatting import one_line
 from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
@@ -103,7 +103,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 def emit_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(search_output.json_text(value))
 
 
 def stderr_console():  # noqa: ANN201 - rich is imported lazily to keep start-up quick

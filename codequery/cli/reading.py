@@ -8,8 +8,11 @@ import sys
 import click
 
 from codequery import snippets
+from codequery.cli import search_output
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import shown_path
+from codequery.cli.quick_search import DEFAULT_LIMIT
+from codequery.operations import MAX_LIMIT
 from codequery.printable import printable
 
 pass_state = click.pass_obj
@@ -28,46 +31,14 @@ def _highlight_marks(snippet: str) -> str:
                    else _escape(piece) for piece, match in snippets.runs(snippet))
 
 
-def _meeting(result: dict) -> str:
-    """Where the question's words meet in the file, if it was read (see proximity)."""
-    first, last = result.get("lines") or (0, 0)
-    return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
-
-
-def _also_at(result: dict) -> str:
-    """The paths of a result's copies (see ranking.copies_folded), as people read paths."""
-    return ", ".join(map(shown_path, result.get("copies") or ()))
-
-
 def _print_plain(results: list[dict]) -> None:
-    """A result per block: path, score (and stale, and the lines where the question's
-    words meet), then the matching line and the overview, indented, and where copies of
-    the file are; matches stay marked with `**`."""
-    lines = []
-    for r in results:
-        lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
-                     + ("  (stale)" if r["stale"] else "") + _meeting(r))
-        snippet = r["snippet"].replace("\n", " ")
-        overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
-        pieces = snippets.runs(snippet)
-        text = "".join(piece for piece, _ in pieces)
-        if not any(match for _, match in pieces) and overview.startswith(text):
-            snippet = text = ""  # it marks nothing, and the overview says it and more
-        if snippet:
-            lines.append(f"    {snippet}")
-        if overview and overview[:60] not in text:
-            lines.append(f"    {overview}")  # unless the snippet is a sentence of it
-        if r.get("copies"):
-            lines.append(f"    also at {_also_at(r)}")
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:  # a pipe in ASCII or cp1252 still gets every result
-        reconfigure(errors="replace")
-    sys.stdout.write("\n".join(lines) + "\n")
+    search_output.write_out(search_output.plain(results))
 
 
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 200),
+@click.option("--limit", "-n", default=DEFAULT_LIMIT, show_default=True,
+              type=click.IntRange(1, MAX_LIMIT),
               help="How many results at most.")
 @click.option("--tests", is_flag=True,
               help="Search only tests, fixtures and examples (otherwise they follow the "
@@ -105,9 +76,11 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     table.add_column("overview", ratio=3, overflow="fold")
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
+        copies = search_output.also_at(r)
         path = (_escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
-                                                  else "") + f"[dim]{_meeting(r)}[/dim]"
-                + (f"\n[dim]also at {_escape(_also_at(r))}[/dim]" if r.get("copies") else ""))
+                                                  else "")
+                + f"[dim]{search_output.meeting(r)}[/dim]"
+                + (f"\n[dim]also at {_escape(copies)}[/dim]" if copies else ""))
         snippet = _highlight_marks(r["snippet"])
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),

@@ -1,0 +1,58 @@
+"""Search results as text for a pipe, and any answer as JSON: what `codequery search`
+prints when it is not drawing a table. Neither click nor rich is imported here, so the
+quick path (see quick_search) prints exactly what the click command prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from codequery import snippets
+from codequery.cli.formatting import shown_path
+from codequery.printable import printable
+
+
+def json_text(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def meeting(result: dict) -> str:
+    """Where the question's words meet in the file, if it was read (see proximity)."""
+    first, last = result.get("lines") or (0, 0)
+    return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
+
+
+def also_at(result: dict) -> str:
+    """The paths of a result's copies (see ranking.copies_folded), as people read paths."""
+    return ", ".join(map(shown_path, result.get("copies") or ()))
+
+
+def plain(results: list[dict]) -> str:
+    """A result per block: path, score (and stale, and the lines where the question's
+    words meet), then the matching line and the overview, indented, and where copies of
+    the file are; matches stay marked with `**`."""
+    lines = []
+    for r in results:
+        lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
+                     + ("  (stale)" if r["stale"] else "") + meeting(r))
+        snippet = r["snippet"].replace("\n", " ")
+        overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
+        pieces = snippets.runs(snippet)
+        text = "".join(piece for piece, _ in pieces)
+        if not any(match for _, match in pieces) and overview.startswith(text):
+            snippet = text = ""  # it marks nothing, and the overview says it and more
+        if snippet:
+            lines.append(f"    {snippet}")
+        if overview and overview[:60] not in text:
+            lines.append(f"    {overview}")  # unless the snippet is a sentence of it
+        if r.get("copies"):
+            lines.append(f"    also at {also_at(r)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_out(text: str) -> None:
+    """Write to standard output; a pipe in ASCII or cp1252 still gets every result."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+    sys.stdout.write(text)
