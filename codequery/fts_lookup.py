@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,

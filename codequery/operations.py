@@ -13,7 +13,6 @@ import fnmatch
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from codequery import file_text, ledger, proximity, snippets
 from codequery.errors import CodeQueryError, NotFound
@@ -22,6 +21,10 @@ from codequery.paths import private
 from codequery.queueing import event_dict, iso, job_dict
 from codequery.wording import clipped, plural, quoted_clip
 from codequery.workspace import Workspace
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_LIMIT = 200
 MAX_WAIT_SECONDS = 300.0

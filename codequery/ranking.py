@@ -19,7 +19,6 @@ import math
 import re
 from collections.abc import Callable, Container, Iterator
 from itertools import takewhile
-from typing import Any
 
 from codequery import languages
 from codequery.lazy_re import lazy
@@ -37,6 +36,10 @@ from codequery.search_text import (
     without_extension,
     words_of,
 )
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 # bm25 weights in the FTS column order (path_words, symbols, overview_words, docstrings,
 # terms): what a file declares and says of itself counts for more than a word it uses.

@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from typing import Any
 
 from codequery import deprecation, proximity
 from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_lines, symbol_names
 from codequery.search_text import Term
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 # How many of the best candidates are read (the right file is among the first 12 for
 # 97.7% of the bench's 3,950 questions, 96.6% of the 1,500 held out: bench/fit_rescoring.py).

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any
 
 from codequery import ranking, search_text
 from codequery.fts_lookup import lookup
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 # The best-scoring tests among the candidates whose subjects are looked up.
 MAX_TESTS = 10

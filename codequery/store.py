@@ -11,7 +11,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from codequery import (
     fts_lookup,
@@ -23,6 +22,10 @@ from codequery import (
     spoken_for,
 )
 from codequery.errors import CodeQueryError
+
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
+if TYPE_CHECKING:
+    from typing import Any
 
 BUSY_TIMEOUT_MS = 10_000
 _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")

@@ -9,13 +9,13 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from codequery import git
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
 from codequery.store import Store, connect, damaged, unusable
 
+TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
     from codequery import config as config_mod
 

@@ -108,10 +108,10 @@ def test_a_terminal_gets_the_table_from_click(ready, capsys, monkeypatch):
     assert handled and json.loads(out)
 
 
-def test_a_search_process_imports_neither_click_nor_git_nor_dataclasses(ready):
+def test_a_search_process_imports_neither_click_nor_git_nor_typing(ready):
     script = ("import sys; from codequery.cli import main; sys.argv = ['codequery', '-C', "
               f"{str(ready)!r}, 'search', 'parse', 'invoices']; main(); "
-              "print(sorted(m for m in ('click', 'subprocess', 'dataclasses', 'inspect', "
+              "print(sorted(m for m in ('click', 'subprocess', 'dataclasses', 'inspect', 'typing', "
               "'pydantic', 'rich') if m in sys.modules), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60)
