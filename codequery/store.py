@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 BUSY_TIMEOUT_MS = 10_000
+# Source files per language, read from the index records_by_kind alone (see migrations).
+LANGUAGE_COUNTS = ("SELECT language, count(*) FROM records WHERE dataset = ? "
+                   "AND kind = 'source' GROUP BY language")
 _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
@@ -396,9 +399,7 @@ class Store:
         version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
                    self.conn.total_changes)
         if self._shares is None or self._shares[0] != version:
-            counts = self.conn.execute(
-                "SELECT language, count(*) FROM records WHERE dataset = ? AND kind = 'source' "
-                "GROUP BY language", (self.dataset,)).fetchall()
+            counts = self.conn.execute(LANGUAGE_COUNTS, (self.dataset,)).fetchall()
             total = sum(n for _, n in counts) or 1
             self._shares = (version, {lang: n / total for lang, n in counts})
         return self._shares[1]

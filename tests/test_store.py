@@ -84,3 +84,14 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 
     with pytest.raises(CodeQueryError, match="cannot use database"):
         store.connect(bad)
+
+
+def test_the_languages_of_the_source_are_counted_from_an_index(db):
+    for path, language in [("a.py", "python"), ("b.py", "python"), ("c.go", "go"),
+                           ("README.md", "markdown")]:
+        _put(db, _record(path, language=language))
+    plan = " ".join(row[-1] for row in db.conn.execute(
+        "EXPLAIN QUERY PLAN " + store.LANGUAGE_COUNTS, ("demo",)))
+    assert "COVERING INDEX records_by_kind" in plan, plan
+    # the fixture's two Python files and these (README.md is not source)
+    assert db._language_shares() == {"python": 0.8, "go": 0.2}
