@@ -685,6 +685,9 @@ _ASKS_FOR_TESTS = lazy(
     re.I)
 
 
+_TESTS_SAID = ("test", "spec", "fixture", "suite")
+
+
 # How a question names a programming language, by its family (see ranking._family), or
 # the shell: from the text as typed, since "C#", "C++" and "Go" are no search words.
 _LANGUAGE_NAMED = tuple((re.compile(pattern, flags), family) for pattern, flags, family in (
@@ -707,8 +710,10 @@ def languages_named(text: str) -> frozenset[str]:
 
 
 def wants_tests(text: str) -> bool:
-    """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests."""
-    return bool(_ASKS_FOR_TESTS.search(text))
+    """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests. Each
+    of its forms holds one of _TESTS_SAID: without one, the pattern is not even compiled."""
+    lower = text.lower()
+    return any(word in lower for word in _TESTS_SAID) and bool(_ASKS_FOR_TESTS.search(text))
 
 
 class Term(namedtuple("Term", "word parts prefix code", defaults=((), False, False))):
