@@ -13,6 +13,9 @@ PID_FILE = "worker.pid"
 LOCK_FILE = "worker.lock"
 LOG_DIR = "logs"
 
+SEARCH_LIMIT = 10  # the results a search gives unless asked for another number
+MAX_LIMIT = 200  # the most a search (or a listing of jobs or events) gives at once
+
 DOCUMENTER = "builtin"
 MODE = "auto"
 FALLBACK_TO_SYNC = True

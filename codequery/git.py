@@ -21,6 +21,10 @@ SUBMODULE_MODE = "160000"
 SYMLINK_MODE = "120000"
 
 
+class GitMissing(CodeQueryError):
+    """No git to run."""
+
+
 def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEEP}
 
@@ -33,7 +37,7 @@ def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
             ["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL
         )
     except FileNotFoundError:
-        raise CodeQueryError("git is not installed or not on PATH") from None
+        raise GitMissing("git is not installed or not on PATH") from None
     if check and done.returncode != 0:
         # git's advice ("hint: ...") follows the reason; it is not the reason.
         message = [line for line in done.stderr.decode(errors="replace").strip().splitlines()
@@ -56,31 +60,43 @@ def ignore_rule(root: Path, path: str) -> str | None:
 
 
 def nearest_work_tree(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding a `.git` folder (with a HEAD) or a
-    `.git` file (a linked worktree's or a submodule's `gitdir:` line): where
-    `git rev-parse --show-toplevel` finds the work tree, found without starting git, as
-    git's own discovery does with the environment `run` gives it. None if there is none."""
+    """The work tree `start` is in, found as `git rev-parse --show-toplevel` finds it with
+    the environment `run` gives git, but without starting git: the nearest folder at or
+    above `start` holding a `.git` folder with a HEAD, or a `.git` file (a linked
+    worktree's or a submodule's `gitdir:` line). None wherever git might answer otherwise:
+    inside a `.git` folder, across a file system boundary (git stops there), in a work
+    tree another user owns (git's safe.directory), or with no `.git` at all."""
     folder = os.path.realpath(start)
-    while True:
-        dot_git = os.path.join(folder, ".git")
-        if os.path.isfile(os.path.join(dot_git, "HEAD")):
-            return Path(folder)
-        if os.path.isfile(dot_git):
-            try:
-                with open(dot_git, "rb") as f:
-                    if f.read(8) == b"gitdir: ":
-                        return Path(folder)
-            except OSError:
+    if ".git" in Path(folder).parts:
+        return None
+    try:
+        device = os.stat(folder).st_dev
+        while True:
+            dot_git = os.path.join(folder, ".git")
+            if os.path.isfile(os.path.join(dot_git, "HEAD")) or _is_gitlink(dot_git):
+                owner = getattr(os, "getuid", None)
+                return (Path(folder) if owner is None or os.stat(folder).st_uid == owner()
+                        else None)
+            parent = os.path.dirname(folder)
+            if parent == folder or os.stat(parent).st_dev != device:
                 return None
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+            folder = parent
+    except OSError:
+        return None
+
+
+def _is_gitlink(path: str) -> bool:
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as f:
+        return f.read(8) == b"gitdir: "
 
 
 def toplevel(start: Path) -> Path:
     try:
         out = run(["rev-parse", "--show-toplevel"], start)
+    except GitMissing:
+        raise
     except CodeQueryError:
         raise CodeQueryError(
             f"{start} is not inside a git work tree; run codequery in a git repository "

@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from codequery import file_text, ledger, proximity, snippets
+from codequery import defaults, file_text, ledger, proximity, snippets
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.paths import private
@@ -26,7 +26,7 @@ TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
     from typing import Any
 
-MAX_LIMIT = 200
+MAX_LIMIT = defaults.MAX_LIMIT
 MAX_WAIT_SECONDS = 300.0
 POLL_SECONDS = 0.05
 
@@ -60,7 +60,7 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
     return rel
 
 
-def search(ws: Workspace, query: str, limit: int = 10, tests: bool = False
+def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests: bool = False
            ) -> list[dict[str, Any]]:
     """Ranked results: path, score, overview, snippet (matches in **, the text's own *
     and \\ escaped: see snippets), stale, kind (see search_text.kind_of), the symbols

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Container, Iterator
 from itertools import takewhile
 
-from codequery import languages
+from codequery import defaults, languages
 from codequery.lazy_re import lazy
 from codequery.printable import printable
 from codequery.search_text import (
@@ -235,7 +235,7 @@ _WORD = lazy(r"[^\W\d][\w$]*|\$[\w$]*")
 
 
 # The number of results a search is ranked for at least (`codequery search`'s default).
-DEFAULT_LIMIT = 10
+DEFAULT_LIMIT = defaults.SEARCH_LIMIT
 
 
 def candidates_for(limit: int) -> int:

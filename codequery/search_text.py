@@ -712,8 +712,8 @@ def languages_named(text: str) -> frozenset[str]:
 def wants_tests(text: str) -> bool:
     """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests. Each
     of its forms holds one of _TESTS_SAID: without one, the pattern is not even compiled."""
-    lower = text.lower()
-    return any(word in lower for word in _TESTS_SAID) and bool(_ASKS_FOR_TESTS.search(text))
+    folded = text.casefold()
+    return any(word in folded for word in _TESTS_SAID) and bool(_ASKS_FOR_TESTS.search(text))
 
 
 class Term(namedtuple("Term", "word parts prefix code", defaults=((), False, False))):

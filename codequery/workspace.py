@@ -33,13 +33,18 @@ class Workspace:
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
-        """The workspace of the work tree `start` is in. One codequery was set up in is
-        found by looking for its `.git` (no git process: a search's start-up counts);
-        otherwise git says where the work tree is, or why there is none."""
+        """The workspace of the work tree `start` is in, as git finds it."""
+        return cls(git.toplevel(start))
+
+    @classmethod
+    def find_quickly(cls, start: Path) -> Workspace:
+        """`find` for a search, whose start-up counts: a work tree codequery was set up in
+        is found by its `.git` without starting git (see git.nearest_work_tree); in any
+        other case git decides, and says why there is no work tree."""
         nearest = git.nearest_work_tree(start)
         if nearest is not None and RepoPaths(nearest).settings.exists():
             return cls(nearest)
-        return cls(git.toplevel(start))
+        return cls.find(start)
 
     def require_initialized(self) -> None:
         if not self.paths.settings.exists():

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from codequery import git
+from codequery import defaults
 from codequery.cli import quick_search
-from codequery.lazy_re import lazy
-from codequery.workspace import Workspace
-from tests.helpers import cli_run, commit_all, write
+from tests.helpers import cli_run, commit_all, damage_table, write
 
 
 @pytest.fixture
@@ -71,7 +69,8 @@ def test_the_directory_defaults_to_the_current_one(ready, capsys, monkeypatch):
     ["search", "--", "word"], ["search", "--limit", "ten", "x"], ["search", "-n"],
     ["search", "--limit", "²", "x"], ["search", "--unknown", "x"], ["search", "", "x"],
     ["status"], [], ["--version"], ["-C"], ["-C", "/nonexistent/dir", "search", "x"],
-    ["search", "-n5", "x"],
+    ["search", "-n5", "x"], ["search", "x", "--limit", "0"], ["search", "x", "--limit", "201"],
+    ["-C", "", "search", "x"],
 ])
 def test_anything_but_the_plain_forms_goes_to_click(args):
     assert quick_search.parse(args) is None
@@ -82,22 +81,54 @@ def test_the_plain_forms_are_read_as_click_reads_them(tmp_path):
                                "7"]) == (tmp_path, "a b", 7, True, False)
     assert quick_search.parse(["search", "x", "--json", "--limit=200"])[2:] == (200, False,
                                                                                 True)
-    assert quick_search.parse(["search", "x"])[2] == quick_search.DEFAULT_LIMIT
+    assert quick_search.parse(["search", "x"])[2] == defaults.SEARCH_LIMIT == 10
 
 
-@pytest.mark.parametrize("args", [["search", "x", "--limit", "0"],
-                                  ["search", "x", "--limit", "201"]])
-def test_a_limit_out_of_range_is_explained_by_click(ready, capsys, args):
-    handled, out, err = _quick(capsys, ["-C", str(ready), *args])
-    assert not handled and out == err == ""
-    assert cli_run(ready, *args).exit_code == 2  # click's usage error
+def _main(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """codequery's entry point (the quick path first) in a process of its own."""
+    script = ("import sys; from codequery.cli import main; "
+              f"sys.argv = {['codequery', *args]!r}; main()")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
 
 
-def test_an_error_is_left_to_click_with_nothing_printed(repo, capsys):
-    handled, out, err = _quick(capsys, ["-C", str(repo), "search", "invoices"])  # no init
-    assert not handled and out == err == ""
+def test_an_error_is_told_as_the_click_command_tells_it(repo):
+    quick = _main("-C", str(repo), "search", "invoices")  # codequery is not set up there
     clicked = cli_run(repo, "search", "invoices")
-    assert clicked.exit_code == 1 and "codequery init" in clicked.stderr
+    assert quick.returncode == clicked.exit_code == 1
+    assert quick.stderr == clicked.stderr and "codequery init" in quick.stderr
+    assert quick.stdout == clicked.stdout == ""
+
+
+def test_a_damaged_index_is_told_with_what_to_do_not_as_a_bug(ready):
+    damage_table(ready / ".code-query" / "code_data.db", "records")
+    quick = _main("-C", str(ready), "search", "invoices")
+    assert quick.returncode == 1 and quick.stdout == ""
+    assert quick.stderr.startswith("error: cannot use database "), quick.stderr
+    assert "move it aside" in quick.stderr and "bug" not in quick.stderr
+
+
+def test_a_search_from_a_folder_that_is_gone_still_runs_with_c(ready, tmp_path):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); "
+              "from codequery.cli import main; "
+              f"sys.argv = ['codequery', '-C', {str(ready)!r}, 'search', 'vat', 'rate']; "
+              "main()")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("src/billing/tax.py")
+
+
+def test_a_reader_that_leaves_early_is_no_bug(ready):
+    script = ("import os, sys, time; from codequery.cli import main; "
+              f"sys.argv = ['codequery', '-C', {str(ready)!r}, 'search', 'invoices']; "
+              "r, w = os.pipe(); os.close(r); os.dup2(w, 1); main()")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert "bug" not in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_a_terminal_gets_the_table_from_click(ready, capsys, monkeypatch):
@@ -118,31 +149,3 @@ def test_a_search_process_imports_neither_click_nor_git_nor_typing(ready):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("src/invoices.py")
     assert done.stderr.strip() == "[]"
-
-
-def test_the_work_tree_is_found_as_git_finds_it(ready, tmp_path):
-    assert git.nearest_work_tree(ready / "src" / "billing") == git.toplevel(ready / "src")
-    linked = tmp_path / "linked"
-    subprocess.run(["git", "-C", str(ready), "worktree", "add", "-q", str(linked)],
-                   check=True, capture_output=True)
-    assert (linked / ".git").is_file()
-    assert git.nearest_work_tree(linked / "src") == git.toplevel(linked / "src") == linked
-    outside = tmp_path / "plain"
-    (outside / ".git").mkdir(parents=True)  # a folder named .git, no repository in it
-    assert git.nearest_work_tree(outside) != outside
-
-
-def test_a_workspace_not_set_up_is_found_by_git(repo, tmp_path):
-    assert Workspace.find(repo / "src").root == repo  # no .code-query: git's answer
-    with pytest.raises(Exception, match="not inside a git work tree"):
-        Workspace.find(tmp_path)
-
-
-def test_a_lazy_pattern_compiles_once_on_first_use():
-    pattern = lazy(r"(?P<word>[a-z]+)(\d)")
-    assert pattern.pattern == r"(?P<word>[a-z]+)(\d)" and "search" not in vars(pattern)
-    assert pattern.search("x ab1")["word"] == "ab"
-    search = vars(pattern)["search"]
-    assert pattern.findall("a1 b2") == [("a", "1"), ("b", "2")]
-    assert pattern.search is search and pattern.groupindex == {"word": 1}
-    assert lazy("a", 2).sub("b", "AaA") == "bbb"  # flags (re.IGNORECASE) kept

@@ -11,10 +11,8 @@ from typing import Any
 
 import click
 
-from codequery import __version__, crashlog
-from codequery.cli import search_output
-from codequery.cli.formatting import one_line
-from codequery.errors import CodeQueryError
+from codequery import __version__
+from codequery.cli import failures, search_output
 from codequery.workspace import Workspace
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -31,10 +29,10 @@ class State:
             self._workspace = Workspace.find(self.cwd)
         return self._workspace
 
-    def damage_error(self, exc: BaseException) -> CodeQueryError | None:
-        """What to tell of `exc` if it is the damaged data database of the repository this
-        command worked in (see Workspace.damage_error)."""
-        return None if self._workspace is None else self._workspace.damage_error(exc)
+    @property
+    def opened(self) -> Workspace | None:
+        """The workspace this command opened, if it did (see cli.failures)."""
+        return self._workspace
 
 
 # Which module defines each command: a command's module is imported only when it runs (or
@@ -65,23 +63,11 @@ class CodeQueryGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except CodeQueryError as exc:
-            click.secho(f"error: {one_line(str(exc))}", fg="red", err=True)
-            ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as exc:
-            damage = ctx.obj.damage_error(exc) if isinstance(ctx.obj, State) else None
-            if damage is not None:
-                click.secho(f"error: {damage}", fg="red", err=True)
-                ctx.exit(1)
-            where = crashlog.write(exc)
-            click.secho(f"error: codequery hit a bug ({type(exc).__name__}: {exc}); "
-                        f"details in {where}; please report it", fg="red", err=True)
-            ctx.exit(1)
+        except (Exception, KeyboardInterrupt) as exc:
+            ctx.exit(failures.exit_code(exc, ctx.obj.opened if isinstance(ctx.obj, State)
+                                        else None))
 
 
 @click.group(cls=CodeQueryGroup, context_settings=CONTEXT_SETTINGS)

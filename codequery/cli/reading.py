@@ -7,12 +7,10 @@ import sys
 
 import click
 
-from codequery import snippets
+from codequery import defaults, snippets
 from codequery.cli import search_output
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import shown_path
-from codequery.cli.quick_search import DEFAULT_LIMIT
-from codequery.operations import MAX_LIMIT
 from codequery.printable import printable
 
 pass_state = click.pass_obj
@@ -37,8 +35,8 @@ def _print_plain(results: list[dict]) -> None:
 
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", "-n", default=DEFAULT_LIMIT, show_default=True,
-              type=click.IntRange(1, MAX_LIMIT),
+@click.option("--limit", "-n", default=defaults.SEARCH_LIMIT, show_default=True,
+              type=click.IntRange(1, defaults.MAX_LIMIT),
               help="How many results at most.")
 @click.option("--tests", is_flag=True,
               help="Search only tests, fixtures and examples (otherwise they follow the "
