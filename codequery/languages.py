@@ -31,6 +31,7 @@ _BY_SUFFIX = {
     ".dart": "dart", ".hs": "haskell", ".zig": "zig", ".m": "objc", ".mm": "objc",
     ".pm": "perl", ".erl": "erlang", ".hrl": "erlang", ".clj": "clojure",
     ".cljs": "clojure", ".cljc": "clojure", ".ml": "ocaml", ".mli": "ocaml",
+    ".mll": "ocaml", ".mly": "ocaml",  # ocamllex and Menhir: OCaml around the rules
     ".fs": "fsharp", ".fsi": "fsharp", ".fsx": "fsharp", ".jl": "julia",
     ".groovy": "groovy", ".elm": "elm", ".nim": "nim", ".sol": "solidity",
     ".proto": "protobuf", ".graphql": "graphql", ".gql": "graphql",

@@ -708,20 +708,35 @@ def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
     return kept
 
 
+# OCaml's and F#'s code files, each language's signature files declaring them (see
+# search_text.is_signature): `lib/util.mli` declares `lib/util.ml`, or a lexer's `.mll`.
+_SIGNED_CODE = lazy(r"\.(?P<ocaml>ml|mll|mly)$|\.(?P<fsharp>fs)$")
+_SIGNATURE = lazy(r"\.(?P<ocaml>mli)$|\.(?P<fsharp>fsi)$")
+
+
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
     """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
-    document what the file of the same name does (`lib/ext.js`), as a C header does: the
+    document what the file of the same name does (`lib/ext.js`), as a C header does, and
+    so does an OCaml or F# signature file (`lib/util.mli`, for `lib/util.ml`): the
     nearest such file takes their score when that is higher (in a monorepo, the one in
     the same package). Names that say nothing (`index.d.ts`) pair with no one."""
     def code(cand: Candidate) -> str | None:
         path = cand.row["path"]
-        return (file_stem(path).lower() if cand.row["kind"] == "source"
-                and _SCRIPT.search(path) and not is_typings(path) else None)
+        if cand.row["kind"] != "source":
+            return None
+        if _SCRIPT.search(path) and not is_typings(path):
+            return f"script:{file_stem(path).lower()}"
+        found = _SIGNED_CODE.search(path)
+        return f"{found.lastgroup}:{file_stem(path).lower()}" if found else None
 
     def typings(cand: Candidate) -> str | None:
         path, stem = cand.row["path"], file_stem(cand.row["path"]).lower()
-        return (stem if cand.row["kind"] == "declarations" and is_typings(path)
-                and stem not in _SAYS_NOTHING and stem != "types" else None)
+        if cand.row["kind"] != "declarations" or stem in _SAYS_NOTHING or stem == "types":
+            return None
+        if is_typings(path):
+            return f"script:{stem}"
+        found = _SIGNATURE.search(path)
+        return f"{found.lastgroup}:{stem}" if found else None
     _code_lifted(ranked, code, typings)
 
 

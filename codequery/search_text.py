@@ -182,7 +182,8 @@ _BUILD_FILE = lazy(
     r"|gradlew(\.bat)?|mvnw(\.cmd)?"  # the Gradle and Maven wrappers' start scripts
     # packagers' and builds' own files: Arch's and Alpine's recipes, Buck's TARGETS,
     # Chromium's DEPS, an sdist's MANIFEST, an R package's NAMESPACE
-    r"|pkgbuild|apkbuild|targets|deps|manifest|namespace)$")
+    r"|pkgbuild|apkbuild|targets|deps|manifest|namespace"
+    r"|dune|dune-project|dune-workspace)$|\.opam$")  # OCaml's dune and opam
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = lazy(r"\.(ps1|cmd|bat)$")
@@ -194,6 +195,9 @@ _TYPES_DIRS = frozenset({"types", "typings", "@types", "type-definitions"})
 _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages name them
 _INTERFACE_LANGUAGE_FILE = lazy(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = lazy(r"\.d\.[cm]?ts$")
+# The signature of a module, beside its code: OCaml's `.mli`, F#'s `.fsi` (each declares
+# `util.ml`'s functions with their doc comments, as a C header or a `.d.ts` does).
+_SIGNATURE_FILE = lazy(r"\.(mli|fsi)$")
 # Interface definitions that a compiler turns into code (protobuf, Thrift, FlatBuffers,
 # GraphQL schemas, IDL): they declare what the code does, as a C header; a question about
 # how it is done is after the code (tonic's reflection service had come after its .proto).
@@ -572,7 +576,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _DEMO_FILE.search(file_stem(lower))
             or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
         return "example"  # a top-level contrib/: add-ons around the project (zlib's)
-    if (_DTS_FILE.search(lower) or _SCHEMA_FILE.search(lower)
+    if (_DTS_FILE.search(lower) or _SCHEMA_FILE.search(lower) or _SIGNATURE_FILE.search(lower)
             or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
             or _INTERFACE_LANGUAGE_FILE.search(lower)
@@ -643,6 +647,11 @@ def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -
 def is_typings(path: str) -> bool:
     """A TypeScript declaration file (`index.d.ts`, `lib/types/ext.d.mts`)."""
     return bool(_DTS_FILE.search(path.lower()))
+
+
+def is_signature(path: str) -> bool:
+    """An OCaml or F# signature file (`lib/util.mli`, `src/Parser.fsi`)."""
+    return bool(_SIGNATURE_FILE.search(path.lower()))
 
 
 def _cucumber_support(folders: list[str]) -> bool:

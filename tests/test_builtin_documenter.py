@@ -394,3 +394,22 @@ def test_a_component_without_a_script_has_no_definitions():
     doc = BuiltinDocumenter().document("src/Logo.vue", "vue",
                                        "<!-- The logo, drawn. -->\n<template><svg/></template>\n")
     assert doc.functions == [] and doc.overview == "The logo, drawn."
+
+
+def test_an_ocamllex_lexer_is_outlined_as_ocaml_with_its_rules():
+    assert languages.detect("lib/read.mll") == languages.detect("src/parser.mly") == "ocaml"
+    text = textwrap.dedent("""\
+        {
+          (** Keeps an integer too large for an int as its literal. *)
+          let lexer_error descr v lexbuf = failwith descr
+        }
+
+        rule read_json v = parse
+          | "true" { `Bool true }
+
+        and finish_string v = parse
+          | '"' { Buffer.contents v.buf }
+        """)
+    doc = DOC.document("lib/read.mll", "ocaml", text)
+    assert [f.name for f in doc.functions] == ["lexer_error", "read_json", "finish_string"]
+    assert doc.functions[0].summary == "Keeps an integer too large for an int as its literal."

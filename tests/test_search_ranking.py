@@ -204,6 +204,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/logging_unittest.cc", "test"), ("src/foo-unittest.c", "test"),
     ("src/parser_test.cpp", "test"), ("googletest/src/gtest-typed-test.cc", "source"),
     ("src/gtest-death-test.cc", "source"), ("src/form.test-d.ts", "test"),
+    # OCaml's and F#'s signature files declare their module; dune and opam build it
+    ("lib/util.mli", "declarations"), ("src/Parser.fsi", "declarations"),
+    ("lib/util.ml", "source"), ("lib/read.mll", "source"), ("src/Parser.fs", "source"),
+    ("lib/dune", "config"), ("dune-project", "config"), ("yojson.opam", "config"),
     ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
     # codemod fixtures; linters' baselines; settings shipped as a model (`.dist`)
@@ -676,6 +680,22 @@ def test_the_code_a_t4_template_writes_comes_before_the_template():
     # ranking itself does the same before reading
     assert _ranked(["src/ZString.Concat.tt", "src/Other.cs", "src/ZString.Concat.cs"], "x",
                    [8.0, 6.0, 5.0])[0] == "src/ZString.Concat.cs"
+
+
+def test_ocaml_and_fsharp_code_comes_before_its_signature():
+    # yojson: lib/monomorphic.mli declares, with doc comments, what its .ml does
+    assert _ranked(["lib/monomorphic.mli", "lib/common.ml", "lib/monomorphic.ml"], "x",
+                   [8.0, 3.0, 2.0]) == ["lib/monomorphic.ml", "lib/monomorphic.mli",
+                                       "lib/common.ml"]
+    # an ocamllex lexer is the code of its signature; F# signature files too
+    assert _ranked(["lib/read.mli", "lib/other.ml", "lib/read.mll"], "x",
+                   [8.0, 3.0, 2.0])[0] == "lib/read.mll"
+    assert _ranked(["src/Parser.fsi", "src/Other.fs", "src/Parser.fs"], "x",
+                   [8.0, 3.0, 2.0])[0] == "src/Parser.fs"
+    # a signature lifts the code of its own language only
+    assert _ranked(["lib/writer.mli", "lib/other.ml", "lib/writer.js", "lib/writer.fs"], "x",
+                   [8.0, 3.0, 2.0, 1.0]) == ["lib/writer.mli", "lib/other.ml", "lib/writer.js",
+                                             "lib/writer.fs"]
 
 
 def test_javascript_comes_before_its_hand_written_typings():

@@ -93,7 +93,8 @@ _SYNTAX: dict[str, _Syntax] = {
         + r"(?P<name>[^\s\[\]()^{}]+)",)),
     "ocaml": _Syntax(r"$^", ("(*", "*)"), functions=(
         r"^\s*(?:let|and)\s+(?:rec\s+)?(?P<name>(?!open\b)[a-z_][\w']*)",
-        r"^\s*(?:val|external)\s+(?P<name>[a-z_][\w']*)\s*:"), classes=(
+        r"^\s*(?:val|external)\s+(?P<name>[a-z_][\w']*)\s*:",
+        r"^rule\s+(?P<name>[a-z_][\w']*)[^=]*=\s*(?:parse|shortest)\b"), classes=(  # ocamllex
         r"^\s*(?:type|module(?:\s+type)?|class|exception)\s+(?:nonrec\s+)?"
         r"(?:'\w+\s+|\('[^)]*\)\s+)?(?P<name>[A-Za-z_][\w']*)",)),
     "fsharp": _Syntax(r"//[/!]?", ("(*", "*)"), functions=(
