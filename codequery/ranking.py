@@ -31,6 +31,7 @@ from codequery.search_text import (
     forms,
     is_csharp_interface,
     is_typings,
+    signature_language,
     split_identifier,
     tested_name,
     without_extension,
@@ -708,10 +709,10 @@ def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-# OCaml's and F#'s code files, each language's signature files declaring them (see
-# search_text.is_signature): `lib/util.mli` declares `lib/util.ml`, or a lexer's `.mll`.
+# OCaml's and F#'s code files, by language, as the signature files that declare them
+# (see search_text.signature_language): `lib/util.mli` declares `lib/util.ml`, or a
+# lexer's `.mll`.
 _SIGNED_CODE = lazy(r"\.(?P<ocaml>ml|mll|mly)$|\.(?P<fsharp>fs)$")
-_SIGNATURE = lazy(r"\.(?P<ocaml>mli)$|\.(?P<fsharp>fsi)$")
 
 
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
@@ -735,8 +736,8 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
             return None
         if is_typings(path):
             return f"script:{stem}"
-        found = _SIGNATURE.search(path)
-        return f"{found.lastgroup}:{stem}" if found else None
+        language = signature_language(path)
+        return f"{language}:{stem}" if language else None
     _code_lifted(ranked, code, typings)
 
 
