@@ -710,17 +710,19 @@ def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
 
 
 # OCaml's and F#'s code files, by language, as the signature files that declare them
-# (see search_text.signature_language): `lib/util.mli` declares `lib/util.ml`, or a
-# lexer's `.mll`.
+# (see search_text.signature_language): `lib/lexer.mli` declares `lib/lexer.ml` (or an
+# ocamllex `lib/lexer.mll`) in its own folder, and no other: two libraries may each have
+# a `lexer`, and F# names files with dots (`Giraffe.Core.fsi`, `Giraffe.Routing.fs`).
 _SIGNED_CODE = lazy(r"\.(?P<ocaml>ml|mll|mly)$|\.(?P<fsharp>fs)$")
 
 
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
     """A JavaScript library's hand-written typings (hapi's `lib/types/server/ext.d.ts`)
     document what the file of the same name does (`lib/ext.js`), as a C header does, and
-    so does an OCaml or F# signature file (`lib/util.mli`, for `lib/util.ml`): the
-    nearest such file takes their score when that is higher (in a monorepo, the one in
-    the same package). Names that say nothing (`index.d.ts`) pair with no one."""
+    so does an OCaml or F# signature file (`lib/lexer.mli`, for `lib/lexer.ml`): the
+    nearest such file takes their score when that is higher (typings: in a monorepo, the
+    one in the same package; a signature: the one beside it). Names that say nothing
+    (`index.d.ts`) pair with no one; OCaml and F# have no such files."""
     def code(cand: Candidate) -> str | None:
         path = cand.row["path"]
         if cand.row["kind"] != "source":
@@ -728,16 +730,16 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
         if _SCRIPT.search(path) and not is_typings(path):
             return f"script:{file_stem(path).lower()}"
         found = _SIGNED_CODE.search(path)
-        return f"{found.lastgroup}:{file_stem(path).lower()}" if found else None
+        return f"{found.lastgroup}:{without_extension(path).lower()}" if found else None
 
     def typings(cand: Candidate) -> str | None:
         path, stem = cand.row["path"], file_stem(cand.row["path"]).lower()
-        if cand.row["kind"] != "declarations" or stem in _SAYS_NOTHING or stem == "types":
+        if cand.row["kind"] != "declarations":
             return None
-        if is_typings(path):
-            return f"script:{stem}"
-        language = signature_language(path)
-        return f"{language}:{stem}" if language else None
+        if language := signature_language(path):
+            return f"{language}:{without_extension(path).lower()}"
+        return (f"script:{stem}" if is_typings(path) and stem not in _SAYS_NOTHING
+                and stem != "types" else None)
     _code_lifted(ranked, code, typings)
 
 

@@ -692,6 +692,14 @@ def test_ocaml_and_fsharp_code_comes_before_its_signature():
                    [8.0, 3.0, 2.0])[0] == "lib/read.mll"
     assert _ranked(["src/Parser.fsi", "src/Other.fs", "src/Parser.fs"], "x",
                    [8.0, 3.0, 2.0])[0] == "src/Parser.fs"
+    # its own folder's file of its whole name, whatever the name (`util` too)
+    assert _ranked(["lib/lexer.mli", "lib/other.ml", "bin/lexer.ml"], "x",
+                   [8.0, 3.0, 2.0]) == ["lib/lexer.mli", "lib/other.ml", "bin/lexer.ml"]
+    assert _ranked(["src/Giraffe.Core.fsi", "src/Other.fs", "src/Giraffe.Routing.fs",
+                    "src/Giraffe.Core.fs"], "x", [8.0, 3.0, 2.0, 1.0]) == [
+        "src/Giraffe.Core.fs", "src/Giraffe.Core.fsi", "src/Other.fs", "src/Giraffe.Routing.fs"]
+    assert _ranked(["lib/util.mli", "lib/other.ml", "lib/util.ml"], "x",
+                   [8.0, 3.0, 2.0])[0] == "lib/util.ml"
     # a signature lifts the code of its own language only
     assert _ranked(["lib/writer.mli", "lib/other.ml", "lib/writer.js", "lib/writer.fs"], "x",
                    [8.0, 3.0, 2.0, 1.0]) == ["lib/writer.mli", "lib/other.ml", "lib/writer.js",
