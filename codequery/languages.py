@@ -80,8 +80,8 @@ def detect(path: str, head: bytes = b"") -> str:
 # C++ in a `.h` file: the C grammar reads namespaces, classes and `a::b` as syntax errors.
 _C_COMMENT = lazy(r"/\*.*?\*/|//[^\n]*", re.S)
 _CPP_HEADER = lazy(r"\w::~?\w|^\s*(?:namespace\s+[\w:]*\s*\{|template\s*<"
-                         r"|class\s+\w+\s*(?:final\s*)?[:{]|(?:public|private|protected)\s*:"
-                         r"|using\s+namespace\b|enum\s+class\b)|\bconstexpr\b", re.M)
+                   r"|class\s+\w+\s*(?:final\s*)?[:{]|(?:public|private|protected)\s*:"
+                   r"|using\s+namespace\b|enum\s+class\b)|\bconstexpr\b", re.M)
 
 
 def of_header(text: str) -> str:
@@ -91,7 +91,7 @@ def of_header(text: str) -> str:
 
 # What only Objective-C of the two languages that write `.m` files has (MATLAB the other).
 _OBJC_MARK = lazy(r"^\s*(?:@(?:interface|implementation|protocol|import)\b|#import\b"
-                        r"|#include\b)", re.MULTILINE)
+                  r"|#include\b)", re.MULTILINE)
 
 
 def of_content(path: str, data: bytes) -> str:

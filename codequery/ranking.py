@@ -521,7 +521,7 @@ _INLINE_HEADER = lazy(r"[-_.](inl|impl|inline)\.(h|hh|hpp|hxx)$")
 # implementation that comes after a `.cpp` of the same name.
 _FRAGMENT = lazy("(" + "|".join(map(re.escape, languages.CPP_FRAGMENTS)) + ")$")
 _IMPLEMENTATION = lazy(_INLINE_HEADER.pattern + "|" + _FRAGMENT.pattern
-                            + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
+                       + r"|\.(c|cc|cpp|cxx|c\+\+|m|mm)$")
 # A C++ implementation proper (not a `-inl.h`: a header-only library has those), see
 # _headers_declare.
 _CPP_IMPLEMENTATION = lazy(r"\.(cc|cpp|cxx)$")
@@ -632,7 +632,7 @@ _SCRIPT = lazy(r"\.[cm]?[jt]sx?$")
 # (Dapper's `SqlMapper.cs` 4 -> 3, Stateless 5 -> 4, 2 -> 1 twice), none worse. A class
 # named for the idea (okio's `AsyncTimeout.kt`, muduo's `AsyncLogging.cc`) is no twin.
 _ASYNC_TWIN = lazy(r"^(?P<stem>.+?)(?:\.[Aa]sync|_async|(?<=[a-z0-9])Async)"
-                         r"(?P<ext>\.[^.]+)$")
+                   r"(?P<ext>\.[^.]+)$")
 _ASYNC_WORDS = frozenset({"async", "asynchronous", "asynchronously", "await", "awaits",
                           "awaited", "awaiting", "awaitable"})
 

@@ -99,15 +99,15 @@ _DEMO_FILE = lazy(r"(^|[_-])demo$")
 # What a test runner loads before the tests (TanStack's `test-setup.ts`, mobx's
 # `jest.setup.ts`).
 _TEST_SETUP_FILE = lazy(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
-                              r"\.[cm]?[jt]sx?$")  # ... and create-react-app's setupTests.ts
+                        r"\.[cm]?[jt]sx?$")  # ... and create-react-app's setupTests.ts
 # Modules only tests import: a file named `test.ts` that imports one is a test.
 TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
                              "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test"})
 
 _CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
-                             r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
-                             + "|".join(map(re.escape, languages.suffixes_of("c", "cpp")))
-                             + ")$")
+                       r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
+                       + "|".join(map(re.escape, languages.suffixes_of("c", "cpp")))
+                       + ")$")
 # Built or copied in, not written here: a bundle repeats every word of the source it was
 # made from, and would outrank it.
 _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
@@ -127,15 +127,15 @@ _TOP_VENDORED_DIRS = frozenset({"deps"}) | _VENDORED_LOWER_DIRS
 # ... and the one-file amalgamations of a C or C++ library (Catch2's
 # `extras/catch_amalgamated.cpp`; not a module named for the idea, `amalgamation.py`).
 _GENERATED_FILE = lazy(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
-                             r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
-                             # C#: a designer's code (`Resources.Designer.cs`), source generators'
-                             r"|\.designer\.cs$|\.g\.(i\.)?cs$"
-                             r"|\.meta$"  # Unity's record of each asset's id and import settings
-                             # a drawing: an editor's XML (type-graphql's sponsors' logos)
-                             r"|\.svgz?$"
-                             r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
-                             # a linter's list of the findings it tolerates
-                             r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
+                       r"|_pb2(_grpc)?\.pyi?$|\.generated\.\w+$|\.g\.dart$"
+                       # C#: a designer's code (`Resources.Designer.cs`), source generators'
+                       r"|\.designer\.cs$|\.g\.(i\.)?cs$"
+                       r"|\.meta$"  # Unity's record of each asset's id and import settings
+                       # a drawing: an editor's XML (type-graphql's sponsors' logos)
+                       r"|\.svgz?$"
+                       r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
+                       # a linter's list of the findings it tolerates
+                       r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
 # A CI service's folder at the top (workflows, issue templates, bots' settings): how the
 # project is run, like its changelog, never what a question about the code is after
 # (pydantic's `.github/workflows/third-party.yml` came first for third-party plugins).
@@ -236,8 +236,8 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"}
 # file of that name that defines functions is a script: bin/install).
 _PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = lazy(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
-                       r"|html?"
-                       r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
+                 r"|html?"
+                 r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.
 _AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini", ".aider",
@@ -247,7 +247,7 @@ _TOP_META_DIRS = _AGENT_DIRS | _CI_DIRS
 # Instructions to coding agents: how to work on the project, with a word on all of it
 # (`docs/agents.md` may document an agents feature: only these names, as spelled).
 _AGENT_INSTRUCTIONS = lazy(r"^(CLAUDE|AGENTS|GEMINI)(\.local)?\.md$"
-                                 r"|^copilot-instructions\.md$")
+                           r"|^copilot-instructions\.md$")
 _META_FILE = lazy(
     r"^(changelog|changes|history|news|releases?|authors|contributors|contributing|licen[cs]e"
     r"|copying|notice|code_of_conduct|security|upgrading|migration)"
@@ -663,8 +663,8 @@ def _cucumber_support(folders: list[str]) -> bool:
 
 
 _TESTED = lazy(r"^(?:test_|spec_)(?P<a>.+)$"
-                     r"|^(?P<b>.+?)(?:[-_]tests?|_spec|Tests?|Spec)$"
-                     r"|^Test(?P<c>[A-Z].*)$")
+               r"|^(?P<b>.+?)(?:[-_]tests?|_spec|Tests?|Spec)$"
+               r"|^Test(?P<c>[A-Z].*)$")
 
 
 def tested_name(path: str) -> str:
@@ -767,7 +767,7 @@ _DOTTED = lazy(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
 
 _FILE_NAME = lazy(r"\.(txt|md|rst|json|ya?ml|toml|ini|cfg|conf|lock|ru|html?|css|xml"
-                        r"|csv|log|io)$", re.I)
+                  r"|csv|log|io)$", re.I)
 
 
 def _typed_as_code(raw: str) -> bool:
@@ -781,7 +781,7 @@ def _typed_as_code(raw: str) -> bool:
 # bench/search_quality.py, 2,525 questions, kysely's node kind 10 -> 8; on 150 new
 # questions looked at, LiteDB's ORDER BY sort None -> 2).
 _SORT_OF = lazy(r"\b(?:what|which|some|any|each|every|all|a|this|that|these|those"
-                      r"|other|different|same)\s+(?:sort|kind)s?\s+of\b", re.I)
+                r"|other|different|same)\s+(?:sort|kind)s?\s+of\b", re.I)
 
 
 def query_terms(text: str) -> list[Term]:
