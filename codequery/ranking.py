@@ -30,8 +30,8 @@ from codequery.search_text import (
     file_stem,
     forms,
     is_csharp_interface,
+    is_signature,
     is_typings,
-    signature_language,
     split_identifier,
     tested_name,
     without_extension,
@@ -709,11 +709,11 @@ def copies_folded(ranked: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-# OCaml's and F#'s code files, by language, as the signature files that declare them
-# (see search_text.signature_language): `lib/lexer.mli` declares `lib/lexer.ml` (or an
-# ocamllex `lib/lexer.mll`) in its own folder, and no other: two libraries may each have
+# The languages whose modules have signature files (see search_text.is_signature):
+# `lib/lexer.mli` declares `lib/lexer.ml` (or an ocamllex `lib/lexer.mll`, by the
+# language table: OCaml too) in its own folder, and no other: two libraries may each have
 # a `lexer`, and F# names files with dots (`Giraffe.Core.fsi`, `Giraffe.Routing.fs`).
-_SIGNED_CODE = lazy(r"\.(?P<ocaml>ml|mll|mly)$|\.(?P<fsharp>fs)$")
+_SIGNED_LANGUAGES = frozenset({"ocaml", "fsharp"})
 
 
 def _code_with_its_typings(ranked: list[Candidate]) -> None:
@@ -729,15 +729,16 @@ def _code_with_its_typings(ranked: list[Candidate]) -> None:
             return None
         if _SCRIPT.search(path) and not is_typings(path):
             return f"script:{file_stem(path).lower()}"
-        found = _SIGNED_CODE.search(path)
-        return f"{found.lastgroup}:{without_extension(path).lower()}" if found else None
+        language = languages.detect(path)
+        return (f"{language}:{without_extension(path).lower()}"
+                if language in _SIGNED_LANGUAGES else None)
 
     def typings(cand: Candidate) -> str | None:
         path, stem = cand.row["path"], file_stem(cand.row["path"]).lower()
         if cand.row["kind"] != "declarations":
             return None
-        if language := signature_language(path):
-            return f"{language}:{without_extension(path).lower()}"
+        if is_signature(path):
+            return f"{languages.detect(path)}:{without_extension(path).lower()}"
         return (f"script:{stem}" if is_typings(path) and stem not in _SAYS_NOTHING
                 and stem != "types" else None)
     _code_lifted(ranked, code, typings)

@@ -197,7 +197,7 @@ _INTERFACE_LANGUAGE_FILE = lazy(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = lazy(r"\.d\.[cm]?ts$")
 # The signature of a module, beside its code: OCaml's `.mli`, F#'s `.fsi` (each declares
 # `util.ml`'s functions with their doc comments, as a C header or a `.d.ts` does).
-_SIGNATURE_FILE = lazy(r"\.(?P<ocaml>mli)$|\.(?P<fsharp>fsi)$")
+_SIGNATURE_FILE = lazy(r"\.(mli|fsi)$")
 # Interface definitions that a compiler turns into code (protobuf, Thrift, FlatBuffers,
 # GraphQL schemas, IDL): they declare what the code does, as a C header; a question about
 # how it is done is after the code (tonic's reflection service had come after its .proto).
@@ -649,11 +649,9 @@ def is_typings(path: str) -> bool:
     return bool(_DTS_FILE.search(path.lower()))
 
 
-def signature_language(path: str) -> str | None:
-    """The language of an OCaml or F# signature file (`lib/util.mli`: ocaml,
-    `src/Parser.fsi`: fsharp); None for any other file."""
-    found = _SIGNATURE_FILE.search(path.lower())
-    return found.lastgroup if found else None
+def is_signature(path: str) -> bool:
+    """An OCaml or F# signature file (`lib/util.mli`, `src/Parser.fsi`)."""
+    return bool(_SIGNATURE_FILE.search(path.lower()))
 
 
 def _cucumber_support(folders: list[str]) -> bool:
