@@ -285,6 +285,29 @@ def test_the_cli_runs_outside_the_repository(log: Path, tmp_path: Path,
     assert call["cwd"] != str(tmp_path) and os.listdir(call["cwd"]) == []
 
 
+def test_the_neutral_folder_is_one_per_user_and_only_if_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reused by every process (a killed worker leaves nothing new in /tmp), but never a
+    folder another user could have planted or may write to."""
+    import tempfile
+
+    from codequery.documenters.claude import _neutral_directory
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    make = _neutral_directory.__wrapped__
+    first = make()
+    assert first == tmp_path / f"codequery-claude-{os.getuid()}" and make() == first
+    assert first.stat().st_mode & 0o777 == 0o700
+    first.chmod(0o777)  # writable by others: not trusted, a private one of its own instead
+    fallback = make()
+    assert fallback != first and fallback.parent == tmp_path
+    assert fallback.stat().st_mode & 0o777 == 0o700
+    first.rmdir()
+    first.symlink_to(fallback)  # a link is not a folder, wherever it points
+    assert make() not in (first, fallback)
+
+
 def test_the_record_comes_from_structured_output_when_the_cli_gives_it(
     log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
