@@ -76,12 +76,26 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(
         ws.root, path, proximity.MAX_CHARS))
     for result in results:
+        _file_before_its_links(ws.root, result)
         sha = result.pop("content_sha")
         result["stale"] = is_stale(ws.root, result["path"], sha)
         # a copy edited since it was documented is a copy no longer
         result["copies"] = [p for p in result.get("copies", []) if not is_stale(ws.root, p, sha)]
         result["snippet"] = snippets.marked(result["snippet"])
     return results
+
+
+def _file_before_its_links(root: Path, result: dict[str, Any]) -> None:
+    """A result shown by a symlink to a file among its copies is shown by the file, with
+    the link among the copies: `libexec/pyenv`, not `bin/pyenv` (a link to it). Both hold
+    the same bytes, so the record says the same of either."""
+    copies = result.get("copies") or []
+    if not copies or not os.path.islink(root / result["path"]):
+        return
+    real = next((p for p in copies if not os.path.islink(root / p)), None)
+    if real is not None:
+        result["copies"] = [result["path"]] + [p for p in copies if p != real]
+        result["path"] = real
 
 
 def no_results(ws: Workspace, query: str) -> str:

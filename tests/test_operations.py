@@ -76,6 +76,23 @@ def test_search_names_methods_with_their_class_and_line(ws: Workspace):
                                                "line": 14, "summary": ""}
 
 
+def test_a_file_and_a_symlink_to_it_are_shown_by_the_file(repo: Path, quiet_hooks: None):
+    """pyenv's `bin/pyenv` links to `libexec/pyenv`: one result, named by the file itself
+    though the link's path is shorter, with the link among its copies."""
+    code = "".join(f"dispatch_{i}() {{\n  plugin_hooks_{i} \"$@\"\n}}\n" for i in range(12))
+    write(repo, {"libexec/dispatcher": "#!/usr/bin/env bash\n" + code})
+    (repo / "bin").mkdir()
+    os.symlink("../libexec/dispatcher", repo / "bin" / "dispatcher")
+    commit_all(repo, "a command and its link")
+    assert cli_run(repo, "init").exit_code == 0
+    ws = Workspace(repo)
+    results = operations.search(ws, "dispatch plugin hooks")
+    shown = [r for r in results if "dispatcher" in r["path"]]
+    assert [(r["path"], r["copies"]) for r in shown] == [("libexec/dispatcher",
+                                                          ["bin/dispatcher"])]
+    assert not shown[0]["stale"]
+
+
 def test_search_respects_the_limit(ws: Workspace):
     assert len(operations.search(ws, "invoice*", limit=10)) >= 2
     assert len(operations.search(ws, "invoice*", limit=1)) == 1
