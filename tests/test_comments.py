@@ -159,7 +159,16 @@ def test_ide_and_linter_switches_are_not_prose() -> None:
     "/*\n * Author: Jane Roe <jane@example.com>\n * Created: 2010-08-29\n */",
     "/* Written by Jane Roe.\n * $Id: poller.c 12 2010-01-01 $ */",
     "/** @author Jane Roe */",
-], ids=["author", "author-and-date", "written-by", "javadoc-author"])
+    "//\n//  Created by antao on 2018/5/22.\n//",
+    "/* -*- Mode: C; tab-width: 4; c-basic-offset: 4; indent-tabs-mode: nil -*- */",
+    "# vim: et ts=4 sts=4 sw=4 tw=0",
+    "// vim: set fdm=syntax fdl=0:",
+    "/* this file is part of irssi */",
+    "// Original code by Jane Roe, with slight changes by John Doe.",
+    "/*\n * Based on original Protocol Buffers design by\n * Jane Roe, John Doe, and others.\n */",
+], ids=["author", "author-and-date", "written-by", "javadoc-author", "xcode-created-by",
+        "emacs-modeline", "vim-modeline", "vim-set", "part-of", "original-code-by",
+        "based-on-design-by"])
 def test_a_file_header_of_credits_is_not_the_overview(raw: str) -> None:
     assert comments.overview(raw) == ""
 
@@ -173,8 +182,17 @@ def test_a_file_header_of_credits_is_not_the_overview(raw: str) -> None:
      "Authors: the table of commit authors, keyed by e-mail."),
     ("// Date: parsing of RFC 2822 dates.\n// Reads the date header.",
      "Date: parsing of RFC 2822 dates. Reads the date header."),
+    ("# vim: tw=80\n# POSIX asynchronous I/O for files.", "POSIX asynchronous I/O for files."),
+    ("// vim: the editor's plugins are loaded here.", "vim: the editor's plugins are loaded here."),
+    ("/*\n * Based on original Protocol Buffers design by\n * Jane Roe and others.\n *\n"
+     " * Reads messages.\n */", "Reads messages."),
+    ("// Based on the grammar of RFC 8259, this reads JSON values.",
+     "Based on the grammar of RFC 8259, this reads JSON values."),
+    ("// This file is part of the parser that reads every escape of a string literal.",
+     "This file is part of the parser that reads every escape of a string literal."),
 ], ids=["credits-then-prose", "written-by-hand", "created-by-code", "about-authors",
-        "about-dates"])
+        "about-dates", "modeline-then-prose", "about-vim", "design-credit-then-prose",
+        "based-on-a-grammar", "part-of-prose"])
 def test_credits_are_left_out_and_prose_about_them_is_kept(raw: str, overview: str) -> None:
     assert comments.overview(raw) == overview
 

@@ -45,7 +45,18 @@ _CREDIT_LINE = re.compile(
     r"|(?i:date|created|created on|modified|last modified|last changed|revision|version"
     r"|rev)\s*:\s*[\d$]"
     r"|(?i:written|created|maintained|contributed|originally) by\s+(?:[A-Z<]|[\w.+-]+@)"
-    r"|(?i:[@\\]authors?)\b|\$\w+(?::[^$]*)?\$\s*$)")
+    r"|(?i:[@\\]authors?)\b|\$\w+(?::[^$]*)?\$\s*$"
+    # Xcode's "Created by antao on 2018/5/22.", "Original code by Dmytro Mitin, ..."
+    r"|(?i:created|written) by\s+\S+(?:\s+\S+)?\s+on\s+\d"
+    r"|(?i:original (?:code|version|implementation) by)\s"
+    # a GPL header's first line, alone: "this file is part of irssi"
+    r"|(?i:this file is part of)\s+[\w .-]{1,40}$"
+    # editors' settings: Emacs's "-*- Mode: C; tab-width: 4 -*-", Vim's "vim: set ts=4:"
+    r"|-\*-.*-\*-\s*$|vim?:\s*(?:set?\s+)?[a-z]+(?:\s*=|\s+[a-z]+\s*=|:|\s*$))")
+# A paragraph of one sentence that credits the design it follows to people: "Based on
+# original Protocol Buffers design by Sanjay Ghemawat, Jeff Dean, and others."
+_CREDIT_PARAGRAPH = re.compile(r"^(?i:based on|adapted from|ported from|derived from"
+                               r"|inspired by)\b[^.]*\bby\s+[A-Z][^.]*\.?$")
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
 _BOILERPLATE = re.compile(
     r"^(?:(?:module|external|internal|stdlib|standard library|third[- ]party|local|other"
@@ -293,7 +304,8 @@ def overview(raw: str) -> str:
 
 def overview_of(comment_lines: list[str]) -> str:
     """`overview` of a comment's lines, markers already stripped: "" for a licence."""
-    text = " ".join(paragraphs(without_credits(comment_lines)))
+    text = " ".join(p for p in paragraphs(without_credits(comment_lines))
+                    if not _CREDIT_PARAGRAPH.match(p))
     return "" if is_license(text) else clip(text, OVERVIEW_MAX)
 
 
