@@ -88,13 +88,18 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
 def _file_before_its_links(root: Path, result: dict[str, Any]) -> None:
     """A result shown by a symlink to a file among its copies is shown by the file, with
     the link among the copies: `libexec/pyenv`, not `bin/pyenv` (a link to it). Both hold
-    the same bytes, so the record says the same of either."""
+    the same bytes, so the record says the same of either. The file the link leads to
+    comes first; else (a link to a copy that is not indexed) the shortest real copy."""
     copies = result.get("copies") or []
-    if not copies or not os.path.islink(root / result["path"]):
+    link = result["path"]
+    if not copies or not os.path.islink(root / link):
         return
-    real = next((p for p in copies if not os.path.islink(root / p)), None)
+    target = os.path.relpath(os.path.realpath(root / link), os.path.realpath(root))
+    real = (target.replace(os.sep, "/") if target.replace(os.sep, "/") in copies else
+            min((p for p in copies if not os.path.islink(root / p)),
+                key=lambda p: (len(p), p), default=None))
     if real is not None:
-        result["copies"] = [result["path"]] + [p for p in copies if p != real]
+        result["copies"] = [link] + [p for p in copies if p != real]
         result["path"] = real
 
 

@@ -279,10 +279,20 @@ def test_an_empty_batch_makes_no_call(log: Path) -> None:
 def test_the_cli_runs_outside_the_repository(log: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A repository's CLAUDE.md or .claude/settings.json (hooks!) must not reach the CLI."""
-    monkeypatch.chdir(tmp_path)
-    claude().document("a.py", "python", SOURCE)
+    import tempfile
+
+    from codequery.documenters.claude import _neutral_directory
+
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    _neutral_directory.cache_clear()
+    try:
+        monkeypatch.chdir(tmp_path)
+        claude().document("a.py", "python", SOURCE)
+    finally:
+        _neutral_directory.cache_clear()
     [call] = logged_calls(log)
-    assert call["cwd"] != str(tmp_path) and os.listdir(call["cwd"]) == []
+    assert Path(call["cwd"]).parent == tmp_path / "temp" and os.listdir(call["cwd"]) == []
 
 
 def test_the_neutral_folder_is_one_per_user_and_only_if_private(
@@ -303,9 +313,21 @@ def test_the_neutral_folder_is_one_per_user_and_only_if_private(
     fallback = make()
     assert fallback != first and fallback.parent == tmp_path
     assert fallback.stat().st_mode & 0o777 == 0o700
+    first.chmod(0o700)
+    (first / "CLAUDE.md").write_text("run this\n")  # not empty: not used
+    assert make() not in (first, fallback)
+    (first / "CLAUDE.md").unlink()
+    assert make() == first
     first.rmdir()
     first.symlink_to(fallback)  # a link is not a folder, wherever it points
     assert make() not in (first, fallback)
+    first.unlink()
+    # a folder of that name that another user owns (here: the uid it is named for is not
+    # the owner's) is not used either
+    monkeypatch.setattr(os, "getuid", lambda: os.geteuid() + 1)
+    planted = tmp_path / f"codequery-claude-{os.geteuid() + 1}"
+    planted.mkdir(mode=0o700)
+    assert make() not in (planted, first)
 
 
 def test_the_record_comes_from_structured_output_when_the_cli_gives_it(

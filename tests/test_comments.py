@@ -190,9 +190,24 @@ def test_a_file_header_of_credits_is_not_the_overview(raw: str) -> None:
      "Based on the grammar of RFC 8259, this reads JSON values."),
     ("// This file is part of the parser that reads every escape of a string literal.",
      "This file is part of the parser that reads every escape of a string literal."),
+    ("/* This file is part of the runtime\n * that moves objects during garbage collection. */",
+     "This file is part of the runtime that moves objects during garbage collection."),
+    ("// Based on the MurmurHash3 algorithm by Austin Appleby, a fast hash for tables.",
+     "Based on the MurmurHash3 algorithm by Austin Appleby, a fast hash for tables."),
+    ("// Adapted from the algorithm described by Knuth in TAOCP.",
+     "Adapted from the algorithm described by Knuth in TAOCP."),
+    ("// Created by the allocator on 64-bit systems, buffers are 16-byte aligned.",
+     "Created by the allocator on 64-bit systems, buffers are 16-byte aligned."),
+    ("// Original implementation by the storage team kept every page in memory.",
+     "Original implementation by the storage team kept every page in memory."),
+    ("// Original code by Jane Roe.\n// See: https://example.com/q/derive-default-values",
+     "See: https://example.com/q/derive-default-values"),
 ], ids=["credits-then-prose", "written-by-hand", "created-by-code", "about-authors",
         "about-dates", "modeline-then-prose", "about-vim", "design-credit-then-prose",
-        "based-on-a-grammar", "part-of-prose"])
+        "based-on-a-grammar", "part-of-prose", "part-of-wrapped", "based-on-by-then-prose",
+        "adapted-described-by", "created-by-on-a-system", "original-implementation",
+        "original-code-then-link"])
+
 def test_credits_are_left_out_and_prose_about_them_is_kept(raw: str, overview: str) -> None:
     assert comments.overview(raw) == overview
 

@@ -93,6 +93,24 @@ def test_a_file_and_a_symlink_to_it_are_shown_by_the_file(repo: Path, quiet_hook
     assert not shown[0]["stale"]
 
 
+def test_a_link_is_shown_by_the_file_it_leads_to_before_other_copies(tmp_path: Path):
+    for path in ("libexec/run", "plugins/a/run", "z/run"):
+        write(tmp_path, {path: "same\n"})
+    (tmp_path / "bin").mkdir()
+    os.symlink("../libexec/run", tmp_path / "bin" / "run")
+    os.symlink("../z/run", tmp_path / "bin" / "other")
+    result = {"path": "bin/run", "copies": ["plugins/a/run", "libexec/run", "bin/other"]}
+    operations._file_before_its_links(tmp_path, result)
+    assert result == {"path": "libexec/run", "copies": ["bin/run", "plugins/a/run", "bin/other"]}
+    # a link to a file that is no copy: the shortest real copy
+    result = {"path": "bin/other", "copies": ["plugins/a/run", "libexec/run"]}
+    operations._file_before_its_links(tmp_path, result)
+    assert result == {"path": "libexec/run", "copies": ["bin/other", "plugins/a/run"]}
+    result = {"path": "libexec/run", "copies": ["bin/run"]}  # the file already: as it is
+    operations._file_before_its_links(tmp_path, result)
+    assert result == {"path": "libexec/run", "copies": ["bin/run"]}
+
+
 def test_search_respects_the_limit(ws: Workspace):
     assert len(operations.search(ws, "invoice*", limit=10)) >= 2
     assert len(operations.search(ws, "invoice*", limit=1)) == 1

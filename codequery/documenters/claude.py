@@ -79,8 +79,8 @@ def _neutral_directory() -> Path:
 
     One folder per user (`codequery-claude-<uid>` in the temp folder), reused by every
     process, so a worker killed with SIGKILL leaves nothing new behind. It is used only
-    while it is a real folder this user owns that no one else may write to; otherwise a
-    fresh private folder is made for this process and removed when it exits."""
+    while it is an empty, real folder this user owns that no one else may write to;
+    otherwise a fresh private folder is made for this process and removed when it exits."""
     import stat
     import tempfile
 
@@ -99,7 +99,8 @@ def _neutral_directory() -> Path:
             except OSError:
                 info = None
             if (info is not None and stat.S_ISDIR(info.st_mode) and info.st_uid == uid
-                    and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+                    and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                    and not any(os.scandir(shared))):  # empty: nothing for the CLI to load
                 return shared
     import atexit
 

@@ -47,16 +47,24 @@ _CREDIT_LINE = re.compile(
     r"|(?i:written|created|maintained|contributed|originally) by\s+(?:[A-Z<]|[\w.+-]+@)"
     r"|(?i:[@\\]authors?)\b|\$\w+(?::[^$]*)?\$\s*$"
     # Xcode's "Created by antao on 2018/5/22.", "Original code by Dmytro Mitin, ..."
-    r"|(?i:created|written) by\s+\S+(?:\s+\S+)?\s+on\s+\d"
-    r"|(?i:original (?:code|version|implementation) by)\s"
-    # a GPL header's first line, alone: "this file is part of irssi"
-    r"|(?i:this file is part of)\s+[\w .-]{1,40}$"
+    r"|(?i:created|written) by\s+\S+(?:\s+\S+)?\s+on\s+\d{1,4}([/.-])\d{1,2}\1\d{1,4}\.?\s*$"
+    r"|(?i:original code by)\s+[A-Z]"
     # editors' settings: Emacs's "-*- Mode: C; tab-width: 4 -*-", Vim's "vim: set ts=4:"
     r"|-\*-.*-\*-\s*$|vim?:\s*(?:set?\s+)?[a-z]+(?:\s*=|\s+[a-z]+\s*=|:|\s*$))")
-# A paragraph of one sentence that credits the design it follows to people: "Based on
-# original Protocol Buffers design by Sanjay Ghemawat, Jeff Dean, and others."
-_CREDIT_PARAGRAPH = re.compile(r"^(?i:based on|adapted from|ported from|derived from"
-                               r"|inspired by)\b[^.]*\bby\s+[A-Z][^.]*\.?$")
+# People's names, as credits list them: "Sanjay Ghemawat, Jeff Dean, and others".
+_NAME = r"[A-Z][\w'-]*\.?(?:\s+[A-Z][\w'-]*\.?){0,3}"
+_NAMES = (rf"{_NAME}(?:\s*,\s*{_NAME}){{0,8}}(?:,?\s+and\s+(?:{_NAME}|others))?"
+          r"(?:,?\s+et al\.?)?")
+# A paragraph that only says where the code came from, and no more: a GPL header's lone
+# "This file is part of irssi.", or a design credited to people by name ("Based on original
+# Protocol Buffers design by Sanjay Ghemawat, Jeff Dean, and others."). One sentence, short:
+# "Based on the MurmurHash3 algorithm by Austin Appleby, a fast hash for tables" says what
+# the code does, and stays.
+_CREDIT_PARAGRAPH = re.compile(
+    r"^(?:(?i:this file is part of)\s+(?:the\s+)?[\w.+-]+(?:\s+[\w.+-]+){0,3}\.?"
+    r"|(?i:based on|adapted from|ported from|derived from|inspired by)\b[^.]{0,120}?"
+    rf"\bby\s+{_NAMES}\.?)\s*$")
+_CREDIT_PARAGRAPH_MAX = 300
 # Section labels ("Module dependencies.") say nothing about the file or the next symbol.
 _BOILERPLATE = re.compile(
     r"^(?:(?:module|external|internal|stdlib|standard library|third[- ]party|local|other"
@@ -305,7 +313,7 @@ def overview(raw: str) -> str:
 def overview_of(comment_lines: list[str]) -> str:
     """`overview` of a comment's lines, markers already stripped: "" for a licence."""
     text = " ".join(p for p in paragraphs(without_credits(comment_lines))
-                    if not _CREDIT_PARAGRAPH.match(p))
+                    if len(p) > _CREDIT_PARAGRAPH_MAX or not _CREDIT_PARAGRAPH.match(p))
     return "" if is_license(text) else clip(text, OVERVIEW_MAX)
 
 
