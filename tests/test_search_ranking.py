@@ -458,6 +458,30 @@ def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypat
     assert _paths(db, "retry value handler cache")[0] == "src/target.py"
 
 
+@pytest.mark.parametrize("query", ["handler", "retry value", "value handler retry"])
+def test_one_dataset_is_ranked_without_a_join_and_as_with_one(db, monkeypatch, query):
+    """A repository's index holds one dataset: the full-text index answers alone, as
+    joined to the records it would (every arm: every word, the rarer words, the named
+    files, the sample). With another dataset beside it, matches are joined and scoped."""
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    for i in range(12):
+        _add(db, f"src/mod{i}.py", "value handler value" if i % 2 else "value handler")
+    _add(db, "src/handler.py", "value handler")
+    _add(db, "src/retry.py", "retry value")
+    assert not db._needs_join(tests=False) and db._needs_join(tests=True)
+    alone = [(r["path"], r["score"]) for r in db.search(query)]
+    with monkeypatch.context() as joined:
+        joined.setattr(store.Store, "_needs_join", lambda self, tests: True)
+        assert [(r["path"], r["score"]) for r in db.search(query)] == alone
+    other = store.Store(db.conn, "other")
+    for i in range(12):
+        _add(other, f"lib/other{i}.py", "value handler retry")
+    assert db._needs_join(tests=False) and other._needs_join(tests=False)
+    assert {r["path"] for r in db.search(query)} <= {p for p, _ in alone} | {
+        f"src/mod{i}.py" for i in range(12)}
+    assert all(r["path"].startswith("lib/") for r in other.search(query))
+
+
 def test_a_word_everywhere_in_a_large_index_ranks_the_files_named_for_it_first(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
     for i in range(12):
