@@ -492,12 +492,12 @@ class Store:
                                int]:
         """The terms worth ranking by. bm25 is computed for every row any term matches, so
         in a large index the most common words would cost the most while they weigh the
-        least: words in over half the rows weigh nothing in bm25 and go; then the commonest
-        are left out until the rows to rank fit `RANK_BUDGET` (the rarest word always
-        stays). An index smaller than the budget keeps every term, and so its exact
-        ranking. Returns the terms, how many rows they match (0: not counted, the index is
-        small), the left-out terms that still weigh (with how many rows each matches) and
-        the index's rows (0 when not counted)."""
+        least: words in no row or over half the rows weigh nothing in bm25 and go; then
+        the commonest are left out until the rows to rank fit `RANK_BUDGET` (the rarest
+        word that some row has always stays). An index smaller than the budget keeps every
+        term, and so its exact ranking. Returns the terms, how many rows they match (0: not
+        counted, the index is small), the left-out terms that still weigh (with how many
+        rows each matches) and the index's rows (0 when not counted)."""
         if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
             return terms, 0, [], 0
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -507,6 +507,9 @@ class Store:
             ((self.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
                                 (t.expression(),)).fetchone()[0], i, t)
              for i, t in enumerate(terms)), key=lambda c: (c[0], c[1]))
+        # a word no row has ranks nothing: kept alone, it would leave the question with
+        # no answer though its other words are everywhere
+        counted = [c for c in counted if c[0]] or counted[:1]
         kept = [c for c in counted if c[0] <= rows / 2] or counted[:1]
         left_out = []
         while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:

@@ -441,6 +441,18 @@ def test_a_large_index_ranks_by_its_rarer_words(db, monkeypatch):
     assert _paths(db, "retry value")[0] == "src/retry.py"
 
 
+def test_a_word_no_file_has_leaves_a_large_index_its_other_words(db, monkeypatch):
+    """At 50,000 records "how does the worker pick the next job from the queue" found
+    nothing: "pick", in no file, was the rarest word, so it alone was ranked by."""
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    for i in range(20):  # each word in more rows than the budget, and in under half
+        _add(db, f"src/mod{i}.py", ("worker", "job", "queue", "value handler")[i % 4])
+    _add(db, "src/worker_pool.py", "worker job queue")
+    found = _paths(db, "how does the worker pick the next job from the queue")
+    assert found and found[0] == "src/worker_pool.py"
+    assert _paths(db, "pick") == []
+
+
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
     """Ids of deleted paths are not reused: an index is small by its rows, not its ids."""
     monkeypatch.setattr(store, "RANK_BUDGET", 12)
