@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,9 +97,13 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
     if target != entry.path:
         names.append(target)  # a link to an ignored `.env` is a secret
     try:
-        size = os.stat(full).st_size
+        info = os.stat(full)
     except OSError:
         return Skip(entry.path, "missing")
+    if not stat.S_ISREG(info.st_mode):  # pyenv links `patches/3.14.0t` to a folder
+        return Skip(entry.path, "a link to a folder" if stat.S_ISDIR(info.st_mode)
+                    else "not a regular file")
+    size = info.st_size
     if size > files.max_file_bytes:
         return Skip(entry.path, "too large")
     try:

@@ -29,6 +29,7 @@ def test_what_is_never_documented(tmp_path):
     outside.write_text("secret = 1\n")
     os.symlink(outside, repo / "link_out.py")
     os.symlink("ok.py", repo / "link_in.py")
+    os.symlink("skip", repo / "link_folder")  # pyenv links a patch's name to a folder
     commit_all(repo)
     verdicts = _verdicts(repo, FilesConfig(exclude=["skip/*"]))
     assert isinstance(verdicts["ok.py"], Content)
@@ -39,6 +40,7 @@ def test_what_is_never_documented(tmp_path):
     assert verdicts["skip/me.py"] == Skip("skip/me.py", "excluded")
     assert verdicts["link_out.py"] == Skip("link_out.py", "symlink outside the repository")
     assert isinstance(verdicts["link_in.py"], Content)
+    assert verdicts["link_folder"] == Skip("link_folder", "a link to a folder")
 
 
 def test_secrets_by_name_and_by_content(tmp_path):
