@@ -101,8 +101,10 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
     except OSError:
         return Skip(entry.path, "missing")
     if not stat.S_ISREG(info.st_mode):  # pyenv links `patches/3.14.0t` to a folder
-        return Skip(entry.path, "a link to a folder" if stat.S_ISDIR(info.st_mode)
-                    else "not a regular file")
+        if not stat.S_ISDIR(info.st_mode):
+            return Skip(entry.path, "not a regular file")  # a fifo would never be read
+        return Skip(entry.path, "a link to a folder" if entry.mode == git.SYMLINK_MODE
+                    else "a folder now")
     size = info.st_size
     if size > files.max_file_bytes:
         return Skip(entry.path, "too large")

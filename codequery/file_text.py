@@ -13,6 +13,15 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
     """The first `limit` bytes of `path` (relative to `root`) decoded as UTF-8 (bad bytes
     replaced); None for a file that is gone, unreadable, not a regular file, or a link
     that leads out of the repository."""
+    data = regular_bytes(root, path, limit)
+    return None if data is None else as_utf8(data).decode("utf-8", errors="replace")
+
+
+def regular_bytes(root: Path, path: str, limit: int = -1) -> bytes | None:
+    """The bytes of `path` (relative to `root`; the first `limit`, or all), following
+    links inside the repository; None for a file that is gone, unreadable, not a regular
+    file (a folder, or a fifo, which would wait for a writer forever), or a link that
+    leads out of the repository."""
     try:
         inside = Path(os.path.realpath(root))
         full = Path(os.path.realpath(inside / path))
@@ -27,8 +36,7 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             return None
         with os.fdopen(os.dup(handle), "rb") as file:
-            data = file.read(limit)
-            return as_utf8(data).decode("utf-8", errors="replace")
+            return file.read(limit)
     except OSError:
         return None
     finally:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codequery import git
+from codequery import file_text, git
 
 
 def is_stale(root: Path, path: str, content_sha: str) -> bool:
-    try:
-        data = (root / path).read_bytes()
-    except OSError:
-        return True  # gone (or unreadable): the record describes nothing current
+    data = file_text.regular_bytes(root, path)
+    if data is None:  # gone, unreadable, no longer a file: it describes nothing current
+        return True
     return git.blob_sha(data) != content_sha
 
 

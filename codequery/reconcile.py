@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codequery import git, languages, ledger
+from codequery import file_text, git, languages, ledger
 from codequery.config import Config
 from codequery.content_key import Identity
 from codequery.eligibility import link_target, rules_stamp, secret_name, skip_by_name
@@ -72,10 +72,10 @@ def under(path: str, only: list[str] | None) -> bool:
 
 
 def disk_sha(root: Path, path: str) -> str | None:
-    try:
-        return git.blob_sha((root / path).read_bytes())
-    except OSError:
-        return None
+    """git's id of the file's content on disk (a link's: its target's); None when it is no
+    regular file inside the repository (see file_text.regular_bytes)."""
+    data = file_text.regular_bytes(root, path)
+    return None if data is None else git.blob_sha(data)
 
 
 def lang_of(path: str) -> str:

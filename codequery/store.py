@@ -356,7 +356,7 @@ class Store:
             # Even the rarest word is everywhere: the files whose path or symbols name it
             # come first, then the best of as many other matches as the budget allows.
             scores = self._bm25(f"{{path_words symbols}} : ({expression})", tests,
-                                f"ORDER BY 2 LIMIT {want}")
+                                f"ORDER BY 2, 1 LIMIT {want}")
             if len(scores) < want:
                 sample = self._sample(expression, tests)
                 best = sorted((r for r in sample if r not in scores), key=sample.__getitem__)
@@ -368,7 +368,8 @@ class Store:
             return []
         rows = [dict(row) for row in self.conn.execute(
             f"SELECT {', '.join(_RANKED)} FROM records "
-            f"WHERE id IN ({','.join('?' * len(scores))})", list(scores))]
+            f"WHERE id IN ({','.join('?' * len(scores))}) AND dataset = ?",
+            [*scores, self.dataset])]
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
@@ -464,13 +465,13 @@ class Store:
         if not self._needs_join(tests):
             return dict(self.conn.execute(
                 f"SELECT m.rowid, sum(m.score) FROM ({arms}) m "
-                "GROUP BY m.rowid ORDER BY 2 LIMIT ?", (*params, want)).fetchall())
+                "GROUP BY m.rowid ORDER BY 2, 1 LIMIT ?", (*params, want)).fetchall())
         # The full-text index drives each arm; joined to records inside an arm, SQLite
         # would scan the records and test the match row by row (minutes at 50,000 rows).
         return dict(self.conn.execute(
             f"SELECT m.rowid, sum(m.score) FROM ({arms}) m "
             f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
-            f"{_TESTS_ONLY if tests else ''} GROUP BY m.rowid ORDER BY 2 LIMIT ?",
+            f"{_TESTS_ONLY if tests else ''} GROUP BY m.rowid ORDER BY 2, 1 LIMIT ?",
             (*params, self.dataset, want)).fetchall())
 
     def _sample(self, expression: str, tests: bool) -> dict[int, float]:

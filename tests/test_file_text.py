@@ -52,3 +52,21 @@ def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):
     # cut inside a unit: what is whole is kept, the rest replaced; only the mark: empty
     assert file_text.as_utf8("ab".encode("utf-16")[:-1]).decode() == "a\ufffd"
     assert file_text.as_utf8(codecs.BOM_UTF16_LE) == b""
+
+
+def test_whole_bytes_are_read_only_from_a_regular_file_inside(tmp_path):
+    """The stale check and the reconciler read a file whole, following a link inside
+    the repository; a link to a fifo must not make them wait for a writer forever."""
+    from codequery import freshness, git, reconcile
+
+    (tmp_path / "a.py").write_bytes(b"x = 1\n")
+    os.symlink("a.py", tmp_path / "link.py")
+    os.mkfifo(tmp_path / "pipe")
+    os.symlink("pipe", tmp_path / "to-pipe")
+    sha = git.blob_sha(b"x = 1\n")
+    assert file_text.regular_bytes(tmp_path, "link.py") == b"x = 1\n"
+    assert reconcile.disk_sha(tmp_path, "link.py") == sha
+    assert not freshness.is_stale(tmp_path, "link.py", sha)
+    assert file_text.regular_bytes(tmp_path, "to-pipe") is None
+    assert reconcile.disk_sha(tmp_path, "to-pipe") is None
+    assert freshness.is_stale(tmp_path, "to-pipe", sha)
