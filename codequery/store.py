@@ -368,7 +368,8 @@ class Store:
             return []
         rows = [dict(row) for row in self.conn.execute(
             f"SELECT {', '.join(_RANKED)} FROM records "
-            f"WHERE id IN ({','.join('?' * len(scores))}) AND dataset = ?",
+            # `+dataset`: looked up by id; by the dataset's index, every row would be read
+            f"WHERE id IN ({','.join('?' * len(scores))}) AND +dataset = ?",
             [*scores, self.dataset])]
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
