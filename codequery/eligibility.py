@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codequery import defaults, file_text, git, secrets
+from codequery.file_text import link_target
 from codequery.paths import private
 
 if TYPE_CHECKING:
@@ -67,16 +68,6 @@ def rules_stamp(files: FilesConfig) -> str:
     """The settings a content verdict (too large, binary) depends on: a remembered skip
     counts only while they are unchanged."""
     return f"max_file_bytes={files.max_file_bytes}"
-
-
-def link_target(root: Path, path: str) -> str | None:
-    """A symlink's target, relative to the repository; None if it leads outside."""
-    try:
-        target = (root / path).resolve()
-        top = root.resolve()
-    except (OSError, RuntimeError):
-        return None
-    return target.relative_to(top).as_posix() if target.is_relative_to(top) else None
 
 
 def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Content:

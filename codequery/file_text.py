@@ -9,6 +9,16 @@ import stat
 from pathlib import Path
 
 
+def link_target(root: Path, path: str) -> str | None:
+    """A symlink's target, relative to the repository; None if it leads outside."""
+    try:
+        target = (root / path).resolve()
+        top = root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return target.relative_to(top).as_posix() if target.is_relative_to(top) else None
+
+
 def text_of(root: Path, path: str, limit: int) -> str | None:
     """The first `limit` bytes of `path` (relative to `root`) decoded as UTF-8 (bad bytes
     replaced); None for a file that is gone, unreadable, not a regular file, or a link

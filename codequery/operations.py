@@ -94,8 +94,8 @@ def _file_before_its_links(root: Path, result: dict[str, Any]) -> None:
     link = result["path"]
     if not copies or not os.path.islink(root / link):
         return
-    target = os.path.relpath(os.path.realpath(root / link), os.path.realpath(root))
-    real = (target.replace(os.sep, "/") if target.replace(os.sep, "/") in copies else
+    target = file_text.link_target(root, link)
+    real = (target if target in copies else
             min((p for p in copies if not os.path.islink(root / p)),
                 key=lambda p: (len(p), p), default=None))
     if real is not None:

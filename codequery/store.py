@@ -436,17 +436,25 @@ class Store:
         high = self.conn.execute("SELECT max(dataset) FROM records").fetchone()[0]
         return low is not None and not low == high == self.dataset
 
+    def _scoped(self, matches: str, params: tuple[Any, ...], tests: bool, tail: str = "",
+                score: str = "m.score") -> dict[int, float]:
+        """Row id -> `score` of `matches` (a query of the full-text index giving `rowid` and
+        `score`, read as `m`), this dataset's only (with `tests`, only its tests, fixtures
+        and examples), then `tail`. The full-text index drives: joined the other way round,
+        SQLite would scan the records and test the match row by row (minutes at 50,000
+        rows). Over one dataset's index (a repository's) without `tests` it answers alone."""
+        if not self._needs_join(tests):
+            return dict(self.conn.execute(f"SELECT m.rowid, {score} FROM ({matches}) m {tail}",
+                                          params).fetchall())
+        return dict(self.conn.execute(
+            f"SELECT m.rowid, {score} FROM ({matches}) m JOIN records r ON r.id = m.rowid "
+            f"WHERE r.dataset = ? {_TESTS_ONLY if tests else ''} {tail}",
+            (*params, self.dataset)).fetchall())
+
     def _bm25(self, expression: str, tests: bool, tail: str) -> dict[int, float]:
         """Row id -> bm25 (negative: lower is better) of this dataset's matches."""
-        if not self._needs_join(tests):
-            return dict(self.conn.execute(
-                f"SELECT rowid, {_BM25} FROM records_fts WHERE records_fts MATCH ? {tail}",
-                (expression,)).fetchall())
-        return dict(self.conn.execute(
-            f"SELECT f.rowid, {_BM25} "
-            "FROM records_fts f JOIN records r ON r.id = f.rowid "
-            f"WHERE records_fts MATCH ? AND r.dataset = ? {_TESTS_ONLY if tests else ''} "
-            f"{tail}", (expression, self.dataset)).fetchall())
+        return self._scoped(f"SELECT rowid, {_BM25} AS score FROM records_fts "
+                            "WHERE records_fts MATCH ?", (expression,), tests, tail)
 
     def _described_and_used(self, expression: str, tests: bool, want: int
                             ) -> dict[int, float]:
@@ -457,37 +465,18 @@ class Store:
         class's name as in the imports; and a rare word used once in a small file would
         outweigh the question's words in a file's names and docs."""
         described = " ".join(ranking.COLUMNS[:-1])
-        arms = (f"SELECT rowid, {_BM25} AS score FROM records_fts "
-                f"WHERE records_fts MATCH ? UNION ALL "
-                f"SELECT rowid, {ranking.USED_WEIGHT} * {_BM25} "
-                f"FROM records_fts WHERE records_fts MATCH ?")
-        params = (f"{{{described}}} : ({expression})",
-                  f"{{{ranking.COLUMNS[-1]}}} : ({expression})")
-        if not self._needs_join(tests):
-            return dict(self.conn.execute(
-                f"SELECT m.rowid, sum(m.score) FROM ({arms}) m "
-                "GROUP BY m.rowid ORDER BY 2, 1 LIMIT ?", (*params, want)).fetchall())
-        # The full-text index drives each arm; joined to records inside an arm, SQLite
-        # would scan the records and test the match row by row (minutes at 50,000 rows).
-        return dict(self.conn.execute(
-            f"SELECT m.rowid, sum(m.score) FROM ({arms}) m "
-            f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
-            f"{_TESTS_ONLY if tests else ''} GROUP BY m.rowid ORDER BY 2, 1 LIMIT ?",
-            (*params, self.dataset, want)).fetchall())
+        return self._scoped(
+            f"SELECT rowid, {_BM25} AS score FROM records_fts WHERE records_fts MATCH ? "
+            f"UNION ALL SELECT rowid, {ranking.USED_WEIGHT} * {_BM25} "
+            f"FROM records_fts WHERE records_fts MATCH ?",
+            (f"{{{described}}} : ({expression})", f"{{{ranking.COLUMNS[-1]}}} : ({expression})"),
+            tests, f"GROUP BY m.rowid ORDER BY 2, 1 LIMIT {int(want)}", score="sum(m.score)")
 
     def _sample(self, expression: str, tests: bool) -> dict[int, float]:
-        """bm25 of the first `RANK_BUDGET` matches in row order (the index drives: joined
-        the other way round, SQLite would test the match row by row)."""
-        if not self._needs_join(tests):
-            return dict(self.conn.execute(
-                f"SELECT rowid, {_BM25} FROM records_fts WHERE records_fts MATCH ? LIMIT ?",
-                (expression, RANK_BUDGET)).fetchall())
-        return dict(self.conn.execute(
-            f"WITH m AS MATERIALIZED (SELECT rowid, {_BM25} AS score FROM records_fts "
-            "WHERE records_fts MATCH ? LIMIT ?) SELECT m.rowid, m.score FROM m "
-            f"JOIN records r ON r.id = m.rowid WHERE r.dataset = ? "
-            f"{_TESTS_ONLY if tests else ''}",
-            (expression, RANK_BUDGET, self.dataset)).fetchall())
+        """bm25 of the first `RANK_BUDGET` matches in row order."""
+        return self._scoped(f"SELECT rowid, {_BM25} AS score FROM records_fts "
+                            f"WHERE records_fts MATCH ? LIMIT {RANK_BUDGET}", (expression,),
+                            tests)
 
     def _affordable(self, terms: list[search_text.Term]
                     ) -> tuple[list[search_text.Term], int, list[tuple[search_text.Term, int]],

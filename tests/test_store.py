@@ -96,9 +96,13 @@ def test_every_query_of_a_search_reads_the_records_by_an_index_and_no_scan(db):
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     try:
-        assert db.search("charge customer month")
+        assert db.search("charge customer month")  # one dataset: the index alone
+        _put(store.Store(db.conn, "other"), _record("lib/x.py", overview="Charges each month."))
+        assert db.search("charge customer month")  # joined to the records, to scope them
+        db.search("charge customer month", tests=True)
     finally:
         db.conn.set_trace_callback(None)
+    assert any("JOIN records" in sql for sql in statements)
     reads = [sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert any("WHERE id IN" in sql for sql in reads)
     for sql in reads:

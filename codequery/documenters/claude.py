@@ -75,38 +75,39 @@ class ClaudeCallError(DocumenterError):
 def _neutral_directory() -> Path:
     """An empty working directory for the CLI: started in the repository, Claude Code would
     load that repository's CLAUDE.md and .claude/settings.json (hooks included), which an
-    untrusted repository could use to run commands. The prompt holds all it needs.
-
-    One folder per user (`codequery-claude-<uid>` in the temp folder), reused by every
-    process, so a worker killed with SIGKILL leaves nothing new behind. It is used only
-    while it is an empty, real folder this user owns that no one else may write to;
-    otherwise a fresh private folder is made for this process and removed when it exits."""
-    import stat
-    import tempfile
-
-    uid = os.getuid() if hasattr(os, "getuid") else None
-    if uid is not None:
-        shared = Path(tempfile.gettempdir()) / f"codequery-claude-{uid}"
-        try:
-            shared.mkdir(mode=0o700)
-        except FileExistsError:
-            pass
-        except OSError:
-            shared = None  # type: ignore[assignment]
-        if shared is not None:
-            try:
-                info = os.lstat(shared)
-            except OSError:
-                info = None
-            if (info is not None and stat.S_ISDIR(info.st_mode) and info.st_uid == uid
-                    and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-                    and not any(os.scandir(shared))):  # empty: nothing for the CLI to load
-                return shared
+    untrusted repository could use to run commands. The prompt holds all it needs. The
+    user's shared folder (see _shared_folder), else a private one for this process,
+    removed when it exits."""
+    shared = _shared_folder()
+    if shared is not None:
+        return shared
     import atexit
+    import tempfile
 
     path = Path(tempfile.mkdtemp(prefix="codequery-claude-"))
     atexit.register(lambda: shutil.rmtree(path, ignore_errors=True))
     return path
+
+
+def _shared_folder() -> Path | None:
+    """`codequery-claude-<uid>` in the temp folder, reused by every process (a worker
+    killed with SIGKILL leaves nothing new behind), while it is an empty, real folder this
+    user owns that no one else may write to; None otherwise, or without user ids."""
+    import stat
+    import tempfile
+
+    if not hasattr(os, "getuid"):
+        return None
+    uid = os.getuid()
+    path = Path(tempfile.gettempdir()) / f"codequery-claude-{uid}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+        empty = stat.S_ISDIR(info.st_mode) and not any(os.scandir(path))
+    except OSError:
+        return None
+    private = info.st_uid == uid and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return path if empty and private else None
 
 
 def missing_executable_message(executable: str) -> str | None:
