@@ -1,6 +1,9 @@
 """The common words a large index leaves out of its ranking, scored after all: against
 SQLite's own bm25 on a real FTS5 index, and through Store.search."""
 
+import random
+import re
+
 import pytest
 
 from codequery import left_out_words, search_text, store
@@ -70,3 +73,31 @@ def test_a_large_index_still_weighs_the_common_words_it_leaves_out(db, monkeypat
     left_out = db._affordable(search_text.query_terms("retry value handler cache"))[2]
     assert [term.word for term, _ in left_out] == ["cache"]
     assert _paths(db, "retry value handler cache")[0] == "src/target.py"
+
+
+def _spelled_out(term: search_text.Term) -> re.Pattern[str]:
+    """`pattern` as its docstring says it: each form at a word's start, in turn."""
+    if term.prefix:
+        return re.compile(rf"(?<![a-z0-9]){re.escape(term.word[:max(3, len(term.word) - 2)])}"
+                          "[a-z0-9]*")
+    alternatives = sorted(map(re.escape, search_text.asked_forms(term.word)), key=len,
+                          reverse=True)
+    if term.parts:
+        alternatives.append(r"[^a-z0-9]+".join(map(re.escape, term.parts)))
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])")
+
+
+@pytest.mark.parametrize("asked", ["parses", "sendFile", "colours", "sent", "went", "flags",
+                                   "config*", "c++", "data_data", "aborted"])
+def test_a_term_is_found_where_each_of_its_forms_is_found(asked):
+    """The pattern leads with what a term's forms share, to be looked for as a string is:
+    it must find exactly what testing each form at every word's start finds."""
+    term = search_text.query_terms(asked)[0]
+    rng = random.Random(asked)
+    words = [*search_text.asked_forms(term.word), *term.parts, term.word[:3], "x", "9",
+             "re" + term.word, term.word + "9", "go", "cancel", "colour"]
+    gaps = [" ", "_", "-", "", ".", "\n", "é", "::"]
+    for _ in range(300):
+        text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(1, 12)))
+        assert (left_out_words.pattern(term).findall(text)
+                == _spelled_out(term).findall(text)), text
