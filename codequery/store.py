@@ -494,20 +494,28 @@ class Store:
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         if rows <= RANK_BUDGET:  # ids left behind by deleted paths
             return terms, 0, [], rows
-        counted = sorted(
-            ((self.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
-                                (t.expression(),)).fetchone()[0], i, t)
-             for i, t in enumerate(terms)), key=lambda c: (c[0], c[1]))
+        # a word in over half the rows is counted only that far: it goes, unless all go
+        half = rows // 2
+        counted = sorted(((self._matching(t, half + 1), i, t) for i, t in enumerate(terms)),
+                         key=lambda c: (c[0], c[1]))
         # a word no row has ranks nothing: kept alone, it would leave the question with
         # no answer though its other words are everywhere
         counted = [c for c in counted if c[0]] or counted[:1]
-        kept = [c for c in counted if c[0] <= rows / 2] or counted[:1]
+        kept = [c for c in counted if c[0] <= half] or sorted(
+            ((self._matching(t), i, t) for _, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
         left_out = []
         while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:
             matching, _, term = kept.pop()
             left_out.append((term, matching))
         return ([t for _, _, t in sorted(kept, key=lambda c: c[1])], sum(c[0] for c in kept),
                 left_out, rows)
+
+    def _matching(self, term: search_text.Term, most: int = 0) -> int:
+        """How many rows match the term, counted up to `most` (0: all of them)."""
+        limit = f"LIMIT {int(most)}" if most else ""
+        return self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM records_fts "
+                                 f"WHERE records_fts MATCH ? {limit})",
+                                 (term.expression(),)).fetchone()[0]
 
     def shas(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",

@@ -453,6 +453,22 @@ def test_a_word_no_file_has_leaves_a_large_index_its_other_words(db, monkeypatch
     assert _paths(db, "pick") == []
 
 
+def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, monkeypatch):
+    """A word in over half the rows is counted only that far (it weighs nothing in
+    bm25); when every word is, the rarest is counted in full and kept."""
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    for i in range(12):
+        _add(db, f"src/mod{i}.py", " ".join(w for w, n in (("alpha", 11), ("beta", 9),
+                                                          ("gamma", 10), ("delta", 3))
+                                            if i < n))
+    alpha, beta, gamma, delta = search_text.query_terms("alpha beta gamma delta")
+    assert db._matching(alpha, 7) == 7 and db._matching(alpha) == 11
+    kept, _, left_out, rows = db._affordable([alpha, gamma, delta])
+    assert kept == [delta] and left_out == [] and rows == 12
+    kept, matching, left_out, _ = db._affordable([alpha, gamma, beta])
+    assert kept == [beta] and matching == 9 and left_out == []
+
+
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
     """Ids of deleted paths are not reused: an index is small by its rows, not its ids."""
     monkeypatch.setattr(store, "RANK_BUDGET", 12)
