@@ -494,15 +494,18 @@ class Store:
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         if rows <= RANK_BUDGET:  # ids left behind by deleted paths
             return terms, 0, [], rows
-        # a word in over half the rows is counted only that far: it goes, unless all go
-        half = rows // 2
-        counted = sorted(((self._matching(t, half + 1), i, t) for i, t in enumerate(terms)),
-                         key=lambda c: (c[0], c[1]))
+        # a word in over half the rows is counted only so far: it goes, unless all go
+        half = rows // 2  # over the budget too: a word counted that far is never ranked by
+        counted = sorted((self._matching(t, max(half, RANK_BUDGET) + 1) + (i, t)
+                          for i, t in enumerate(terms)),
+                         key=lambda c: (c[0], c[2]))
         # a word no row has ranks nothing: kept alone, it would leave the question with
         # no answer though its other words are everywhere
         counted = [c for c in counted if c[0]] or counted[:1]
-        kept = [c for c in counted if c[0] <= half] or sorted(
-            ((self._matching(t), i, t) for _, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
+        kept = [(n, i, t) for n, _, i, t in counted if n <= half]
+        if not kept:  # the rarest is kept: several are counted on, from where they stopped
+            kept = sorted(((n + (self._matching(t, after=last)[0] if len(counted) > 1 else 0),
+                            i, t) for n, last, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
         left_out = []
         while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:
             matching, _, term = kept.pop()
@@ -510,12 +513,17 @@ class Store:
         return ([t for _, _, t in sorted(kept, key=lambda c: c[1])], sum(c[0] for c in kept),
                 left_out, rows)
 
-    def _matching(self, term: search_text.Term, most: int = 0) -> int:
-        """How many rows match the term, counted up to `most` (0: all of them)."""
+    def _matching(self, term: search_text.Term, most: int = 0, after: int = 0
+                  ) -> tuple[int, int]:
+        """How many rows after row id `after` match the term, counted up to `most` (0: all
+        of them), and the last of them (0 if none): the full-text index gives them in
+        order, so a count can go on from there."""
         limit = f"LIMIT {int(most)}" if most else ""
-        return self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM records_fts "
-                                 f"WHERE records_fts MATCH ? {limit})",
-                                 (term.expression(),)).fetchone()[0]
+        count, last = self.conn.execute(
+            f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM records_fts "
+            f"WHERE records_fts MATCH ? AND rowid > ? {limit})",
+            (term.expression(), after)).fetchone()
+        return count, last or 0
 
     def shas(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",

@@ -462,11 +462,16 @@ def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, 
                                                           ("gamma", 10), ("delta", 3))
                                             if i < n))
     alpha, beta, gamma, delta = search_text.query_terms("alpha beta gamma delta")
-    assert db._matching(alpha, 7) == 7 and db._matching(alpha) == 11
+    assert db._matching(alpha, 7) == (7, 7) and db._matching(alpha) == (11, 11)
+    assert db._matching(alpha, after=7) == (4, 11) and db._matching(beta, 3, after=8) == (1, 9)
     kept, _, left_out, rows = db._affordable([alpha, gamma, delta])
     assert kept == [delta] and left_out == [] and rows == 12
     kept, matching, left_out, _ = db._affordable([alpha, gamma, beta])
     assert kept == [beta] and matching == 9 and left_out == []
+    # counted to the budget at least: a word alone over it is never ranked by in full
+    monkeypatch.setattr(store, "RANK_BUDGET", 9)
+    kept, matching, _, _ = db._affordable([alpha])
+    assert kept == [alpha] and matching > store.RANK_BUDGET
 
 
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
