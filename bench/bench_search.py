@@ -14,15 +14,22 @@ prints:
     best candidates again; a copy's file keeps the original's words, so the reading is
     timed on about as many matches, from the page cache): p50 and p99 over a fixed list
     of agent-style queries, common words among them; goal: p50 under 20 ms.
+(c) with --real DIR: `Store.search` in process at 50,000 real records, the records of
+    the repositories `bench/search_quality.py --keep DIR` documented (each under its
+    own folder, as in a monorepo; their files read from their snapshots), asked those
+    repositories' questions from bench/search_quality and bench/holdout. Real files use
+    far more words than (b)'s vocabulary, and are larger: the same goal.
 
     python bench/bench_search.py [--files 1000] [--records 50000] [--runs 21] [--rounds 5]
                                  [--rev REV]   # e.g. --rev HEAD: the committed code
+                                 [--real DIR ...] [--questions 150]
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import os
 import random
 import statistics
@@ -32,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchlib import (  # noqa: E402
     arg_value,
@@ -297,13 +305,18 @@ def whole_process(root: Path, runs: int) -> None:
 
 # -- (b) in process at 50,000 records -------------------------------------------------
 
+def documented(source: Store) -> list[dict[str, Any]]:
+    """Each record as documenting made it, with the words of its file (which `get` leaves
+    out), by path."""
+    terms = dict(source.conn.execute("SELECT path, terms FROM records WHERE dataset = ?",
+                                     (source.dataset,)).fetchall())
+    return [{**source.get(path), "terms": terms[path]} for path in sorted(source.paths())]
+
+
 def grow(source: Store, target: Store, records: int) -> dict[str, str]:
     """`records` records in `target`: the documented ones, then swapped copies. Returns
     each record's path -> the documented file it copies."""
-    # A record as documenting made it, with the words of its file (which `get` leaves out).
-    terms = dict(source.conn.execute("SELECT path, terms FROM records WHERE dataset = ?",
-                                     (source.dataset,)).fetchall())
-    seed = [{**source.get(path), "terms": terms[path]} for path in sorted(source.paths())]
+    seed = documented(source)
     rng = random.Random(23)
     swap: Callable[[str], str] = str
     used: dict[str, str] = {}
@@ -373,6 +386,54 @@ def in_process(ws: Workspace, tmp: Path, records: int, rounds: int) -> None:
           f"{'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'} (p99 {p99:.0f} ms)")
 
 
+def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
+                 questions: int) -> None:
+    start = time.perf_counter()
+    store = Store(connect(tmp / "real.db"), "bench")
+    roots: dict[str, Path] = {}
+    store.conn.execute("BEGIN")
+    snapshots = sorted(p for keep in keeps for p in keep.iterdir()
+                       if (p / ".code-query" / "code_data.db").is_file())
+    added = 0
+    for root in snapshots:
+        roots[root.name] = root
+        for record in documented(Workspace(root).store)[:records - added]:
+            store.put({**record, "path": f"{root.name}/{record['path']}"}, f"real-{added}")
+            added += 1
+        if added >= records:
+            break
+    store.conn.execute("COMMIT")
+    total = store.count()
+    if total < records:
+        raise SystemExit(f"(c) only {total} records in {len(snapshots)} snapshots under "
+                         f"{', '.join(map(str, keeps))}, not {records}")
+    asked = sorted({q["question"] for f in sorted(Path(__file__).parent.glob("*/*.json"))
+                    for data in [json.loads(f.read_text(encoding="utf-8"))]
+                    if data["repo"].replace("/", "+") in roots for q in data["questions"]})
+    asked = random.Random(50).sample(asked, min(questions, len(asked)))
+    from codequery import file_text, proximity
+
+    def read(path: str) -> str | None:
+        name, inside = path.split("/", 1)
+        return file_text.text_of(roots[name], inside, proximity.MAX_CHARS)
+
+    print(f"\n(c) Store.search in process, limit {LIMIT}, over {total} real records of "
+          f"{len(roots)} repositories (put in {time.perf_counter() - start:.0f} s); "
+          f"{len(asked)} of their questions x {rounds} rounds, in ms")
+    for question in asked:  # warm the cache
+        store.search(question, LIMIT, read=read)
+    every = []
+    for _ in range(rounds):
+        for question in asked:
+            began = time.perf_counter()
+            store.search(question, LIMIT, read=read)
+            every.append((time.perf_counter() - began) * 1000)
+    p50 = statistics.median(every)
+    print(f"Store.search p50 {p50:.2f} ms, p90 {pct(every, 90):.2f} ms, p99 {pct(every, 99):.2f} "
+          f"ms, max {max(every):.2f} ms; goal p50 under {STORE_P50_GOAL_MS:g} ms: "
+          f"{'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'}")
+
+
 def load() -> str:
     """Timings on a busy machine are not comparable: say how busy it was."""
     return (f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
@@ -389,6 +450,11 @@ def main() -> None:
                         help="in-process rounds over the queries")
     parser.add_argument("--rev", help="measure codequery as committed at this git revision "
                         "(e.g. HEAD) instead of the work tree")
+    parser.add_argument("--real", type=Path, action="append", default=[], metavar="DIR",
+                        help="also time 50,000 real records: the snapshots that "
+                        "`bench/search_quality.py --keep DIR` kept (may be repeated)")
+    parser.add_argument("--questions", type=int, default=150,
+                        help="questions asked of the real records")
     args = parser.parse_args()
     began = time.perf_counter()
     print(f"{CODEQUERY}; {load()}")
@@ -407,6 +473,12 @@ def main() -> None:
               f"{time.perf_counter() - start:.1f} s")
         whole_process(root, args.runs)
         in_process(ws, tmp, args.records, args.rounds)
+        if args.real:
+            real_records(args.real, tmp, args.records, max(2, args.rounds // 2),
+                         args.questions)
+        else:
+            print("\n(c) real records: not timed (--real DIR, the snapshots of "
+                  "`bench/search_quality.py --keep DIR`)")
     print(f"\nbench run time: {time.perf_counter() - began:.0f} s; {load()}")
 
 

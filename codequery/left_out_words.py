@@ -54,15 +54,20 @@ def pattern(term: Term) -> re.Pattern[str]:
     search_text.asked_forms), or its parts in a row
     (`sendFile` as "send file"), or, for a prefix, any word that starts as the search
     asks. Each is found where no letter or digit is just before or after it."""
+    return _starting_a_word(*_lead_and_rest(term))
+
+
+def _lead_and_rest(term: Term) -> tuple[str, str]:
+    """What every match of the term starts with, and a regular expression for the rest."""
     if term.prefix:  # as Term.expression asks for it
-        return _starting_a_word(term.word[:max(3, len(term.word) - 2)], "[a-z0-9]*")
+        return term.word[:max(3, len(term.word) - 2)], "[a-z0-9]*"
     forms = sorted(asked_forms(term.word), key=len, reverse=True)
     lead = os.path.commonprefix([*forms, *term.parts[:1]])
     rests = [re.escape(form[len(lead):]) for form in forms]
     if term.parts:
         rests.append(r"[^a-z0-9]+".join([re.escape(term.parts[0][len(lead):]),
                                          *map(re.escape, term.parts[1:])]))
-    return _starting_a_word(lead, f"(?:{'|'.join(rests)})(?![a-z0-9])")
+    return lead, f"(?:{'|'.join(rests)})(?![a-z0-9])"
 
 
 def _starting_a_word(lead: str, rest: str) -> re.Pattern[str]:
@@ -88,16 +93,18 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     average_length = sum(totals[1:]) / totals[0] if totals and totals[0] else 1.0
     lengths = {row_id: sum(varints(size)) for row_id, size in conn.execute(
         f"SELECT id, sz FROM records_fts_docsize WHERE id IN ({ids})")}
-    words = [(pattern(term), word_rarity(rows, matching)) for term, matching in left_out]
-    columns = ", ".join(ranking.COLUMNS)
+    # a text without a term's first letters is not searched for it: most are not (the
+    # left-out words are common, but most of a row's texts are short)
+    words = [(_lead_and_rest(term)[0], pattern(term).findall, word_rarity(rows, matching))
+             for term, matching in left_out]
     added: dict[int, float] = {}
-    for row_id, *texts in conn.execute(f"SELECT id, {columns} FROM records "
-                                       f"WHERE id IN ({ids})"):
+    for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
+                                       f"FROM records WHERE id IN ({ids})"):
         texts = [(text or "").lower() for text in texts]
         norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
         total = 0.0
-        for found, rarity in words:
-            counts = [len(found.findall(text)) for text in texts]
+        for lead, found, rarity in words:
+            counts = [len(found(text)) if lead in text else 0 for text in texts]
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]
             described = sum(weighed)
             total += rarity * (described * (K1 + 1) / (described + norm)

@@ -101,3 +101,4 @@ def test_a_term_is_found_where_each_of_its_forms_is_found(asked):
         text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(1, 12)))
         assert (left_out_words.pattern(term).findall(text)
                 == _spelled_out(term).findall(text)), text
+
