@@ -419,19 +419,22 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
 
     print(f"\n(c) Store.search in process, limit {LIMIT}, over {total} real records of "
           f"{len(roots)} repositories (put in {time.perf_counter() - start:.0f} s); "
-          f"{len(asked)} of their questions x {rounds} rounds, in ms")
-    for question in asked:  # warm the cache
-        store.search(question, LIMIT, read=read)
-    every = []
-    for _ in range(rounds):
+          f"{len(asked)} of their questions, each asked once, then {rounds} rounds more, "
+          "in ms")
+    # the first asking: each question new to the process (the files and the index are
+    # read from the page cache, as the put just wrote them); then the same again, as a
+    # long-lived server answers what it was asked before
+    first, again = [], []
+    for times in [first] + [again] * rounds:
         for question in asked:
             began = time.perf_counter()
             store.search(question, LIMIT, read=read)
-            every.append((time.perf_counter() - began) * 1000)
-    p50 = statistics.median(every)
-    print(f"Store.search p50 {p50:.2f} ms, p90 {pct(every, 90):.2f} ms, p99 {pct(every, 99):.2f} "
-          f"ms, max {max(every):.2f} ms; goal p50 under {STORE_P50_GOAL_MS:g} ms: "
-          f"{'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'}")
+            times.append((time.perf_counter() - began) * 1000)
+    for label, times in (("asked first", first), ("asked again", again)):
+        p50 = statistics.median(times)
+        print(f"Store.search, {label}: p50 {p50:.2f} ms, p90 {pct(times, 90):.2f} ms, p99 "
+              f"{pct(times, 99):.2f} ms, max {max(times):.2f} ms; goal p50 under "
+              f"{STORE_P50_GOAL_MS:g} ms: {'met' if p50 < STORE_P50_GOAL_MS else 'NOT met'}")
 
 
 def load() -> str:

@@ -16,6 +16,7 @@ rows again for every row. Standard library only.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -48,6 +49,7 @@ def word_rarity(rows: int, matching: int) -> float:
     return max(1e-6, math.log((rows - matching + 0.5) / (matching + 0.5)))
 
 
+@functools.lru_cache(maxsize=1024)  # a session's questions share many words
 def pattern(term: Term) -> re.Pattern[str]:
     """The term in lower-case text: any usual form of the word (American spellings, the
     verb or singular of an irregular form and the word code names it by included, see

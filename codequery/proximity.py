@@ -12,6 +12,7 @@ library only.
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from collections import namedtuple
@@ -48,6 +49,20 @@ def _alternatives(words: Iterable[str]) -> str:
     return f"{re.escape(start)}(?:{rest})"
 
 
+@functools.lru_cache(maxsize=1024)  # a session's questions share many words
+def _expression(term: Term) -> tuple[re.Pattern[str], frozenset[str] | None]:
+    """What finds the term (see Finder), and the words a match may be cut back to (None:
+    only the whole match)."""
+    if term.prefix:
+        return re.compile(rf"{re.escape(term.word)}\w*"), None
+    words = asked_forms(term.word)
+    found = _alternatives(words)
+    if term.parts:
+        *first, last = term.parts
+        found += "|" + "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
+    return re.compile(found), words
+
+
 class Finder:
     """What finds each of a question's terms in a lower-case text: any of its usual forms
     (see search_text.asked_forms), a compound identifier's parts in a row (`sendFile`:
@@ -58,17 +73,7 @@ class Finder:
 
     def __init__(self, terms: Sequence[Term]) -> None:
         # (expression, the words a match may be cut back to; None: only the whole match)
-        self.terms: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
-        for term in terms:
-            if term.prefix:
-                self.terms.append((re.compile(rf"{re.escape(term.word)}\w*"), None))
-                continue
-            words = asked_forms(term.word)
-            found = _alternatives(words)
-            if term.parts:
-                *first, last = term.parts
-                found += "|" + "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
-            self.terms.append((re.compile(found), words))
+        self.terms = [_expression(term) for term in terms]
 
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
@@ -80,11 +85,13 @@ class Finder:
             if match is None:
                 return
             start, end = match.span()
-            if _starts_word(text, start):
+            # (`_starts_word`'s commonest answers first: a hot loop)
+            if start == 0 or not text[start - 1].isalnum() or _starts_word(text, start):
                 # `cacheSize` reads as `caches` + `ize`: a shorter form may end where a
                 # word does
-                while end > start and not (_starts_word(text, end) and (
-                        end == match.end() or words and lower[start:end] in words)):
+                while end > start and not (
+                        (end == len(text) or not text[end].isalnum() or _starts_word(text, end))
+                        and (end == match.end() or words and lower[start:end] in words)):
                     end -= 1
             else:
                 end = start

@@ -44,6 +44,8 @@ RANK_BUDGET = 5_000
 # repository is over it (1,865 questions; ranked by every word: top-3 90.9%, MRR 0.827):
 # the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
 RESCORED_POOL = 3
+# What a store keeps of searches' counts at most before it starts again (see Store._kept).
+MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
 SEARCH_VERSION = 84
 # A question's runs of words whose initials are looked up (one index query each).
@@ -206,7 +208,9 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, dataset: str) -> None:
         self.conn = conn
         self.dataset = dataset
-        self._shares: tuple[tuple[int, int], dict[str, float]] | None = None
+        # what searches worked out from the database, kept until it changes (see _kept)
+        self._memo: dict[Any, Any] = {}
+        self._memo_version = (-1, -1)
 
     def view(self) -> dict[str, str | None]:
         """The path view: every documented path and the content key of its record."""
@@ -398,13 +402,22 @@ class Store:
     def _language_shares(self) -> dict[str, float]:
         """Each language's share of this dataset's source files (see ranking.rank), kept
         until the database changes."""
-        version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
-                   self.conn.total_changes)
-        if self._shares is None or self._shares[0] != version:
+        kept = self._kept()
+        if "shares" not in kept:
             counts = self.conn.execute(LANGUAGE_COUNTS, (self.dataset,)).fetchall()
             total = sum(n for _, n in counts) or 1
-            self._shares = (version, {lang: n / total for lang, n in counts})
-        return self._shares[1]
+            kept["shares"] = {lang: n / total for lang, n in counts}
+        return kept["shares"]
+
+    def _kept(self) -> dict[Any, Any]:
+        """What searches worked out from the database (word counts, language shares), kept
+        until it changes: another connection commits (`data_version`) or this one writes.
+        A long-lived server asked about the same repository counts a common word once."""
+        version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
+                   self.conn.total_changes)
+        if version != self._memo_version or len(self._memo) > MEMO_ENTRIES:
+            self._memo, self._memo_version = {}, version
+        return self._memo
 
     def _named_acronyms(self, text: str) -> list[str]:
         """The initials of the question's phrases (search_text.acronyms) that name a
@@ -517,13 +530,17 @@ class Store:
                   ) -> tuple[int, int]:
         """How many rows after row id `after` match the term, counted up to `most` (0: all
         of them), and the last of them (0 if none): the full-text index gives them in
-        order, so a count can go on from there."""
-        limit = f"LIMIT {int(most)}" if most else ""
-        count, last = self.conn.execute(
-            f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM records_fts "
-            f"WHERE records_fts MATCH ? AND rowid > ? {limit})",
-            (term.expression(), after)).fetchone()
-        return count, last or 0
+        order, so a count can go on from there. Kept until the database changes."""
+        expression = term.expression()
+        kept, key = self._kept(), ("rows", expression, most, after)
+        if key not in kept:
+            limit = f"LIMIT {int(most)}" if most else ""
+            count, last = self.conn.execute(
+                f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM records_fts "
+                f"WHERE records_fts MATCH ? AND rowid > ? {limit})", (expression, after)
+            ).fetchone()
+            kept[key] = (count, last or 0)
+        return kept[key]
 
     def shas(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",

@@ -474,6 +474,22 @@ def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, 
     assert kept == [alpha] and matching > store.RANK_BUDGET
 
 
+def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
+    """Word counts are kept for the next search, until this connection writes or another
+    one commits."""
+    _add(db, "src/a.py", "retry")
+    [retry] = search_text.query_terms("retry")
+    assert db._matching(retry) == (1, 1)
+    _add(db, "src/b.py", "retry")  # this connection
+    assert db._matching(retry) == (2, 2)
+    other = store.Store(store.connect(tmp_path / "data.db"), "demo")
+    _add(other, "src/c.py", "retry")  # another one
+    assert db._matching(retry) == (3, 3)
+    other.delete(["src/a.py", "src/b.py"])
+    assert db._matching(retry) == (1, 3) and [r["path"] for r in db.search("retry")] == [
+        "src/c.py"]
+
+
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
     """Ids of deleted paths are not reused: an index is small by its rows, not its ids."""
     monkeypatch.setattr(store, "RANK_BUDGET", 12)
