@@ -382,8 +382,10 @@ def path_words(path: str, names: Iterable[str] = (), used: str = "") -> str:
     defining uv_set_process_title -> process title, `bufferevent_pair.c` -> buffer event
     (see run_together)."""
     text = spelled_out(_PATH_BREAK.sub(" ", path))
-    parts = [part for part in _PATH_BREAK.split(without_extension(path))[-2:]
-             if len(part) >= 5 and part.isalpha() and part.islower()]
+    # lower case or capitalised (Java's and C#'s `Classfile.java`, `Keystore.cs`): a name
+    # with more capitals is split where they are (see split_identifier)
+    parts = [part.lower() for part in _PATH_BREAK.split(without_extension(path))[-2:]
+             if len(part) >= 5 and part.isalpha() and part[1:].islower()]
     if not parts:
         return text
     known = _identifier_words(names)
@@ -414,7 +416,7 @@ def run_together(name: str, known: list[str], whole: frozenset[str] = frozenset(
     into `known` words (sorted), each piece a word or, from three letters, the start of
     one (`proc` -> process), or a word of `whole` as it is: the fewest pieces, two at
     least. [] when the name is not plain lower case or does not split. A name that is
-    itself a word of either splits only into whole words, and only from
+    itself a word of either, in any of its forms, splits only into whole words, and only from
     RUN_TOGETHER_KNOWN letters: a file that uses `threadpool` is about a thread pool, one
     that uses `parser` is not about a "par ser", nor `registry` about a "register try"."""
     def word_for(piece: str, starts: bool) -> str | None:
@@ -429,7 +431,8 @@ def run_together(name: str, known: list[str], whole: frozenset[str] = frozenset(
 
     if len(name) < 5 or not name.isalpha() or not name.islower():
         return []
-    is_word = word_for(name, False) == name
+    # a word in one of its forms too: `attributes` is not an "attribute test"
+    is_word = any(word_for(form, False) == form for form in forms(name))
     if is_word and len(name) < RUN_TOGETHER_KNOWN:
         return []
 

@@ -1406,6 +1406,13 @@ def test_a_name_run_together_is_split_into_the_words_of_its_symbols(name, words)
     ("src/terminal.c", [], "terminal term al", ""),
     ("lib/registry.js", ["register_handler"], "registry try", ""),
     ("lib/parser.c", [], "parser par ser", ""),
+    # capitalised as Java and C# name a class's file; more capitals are split already
+    ("src/javassist/bytecode/Classfile.java", ["Classfile", "readFile"],
+     "class file read", "class file"),
+    ("src/Parser.java", ["Parser"], "parser par ser", ""),
+    ("src/ClassFile.java", ["ClassFile"], "class file", "Class File"),
+    # a known word's plural is a word too, not an "attribute test"
+    ("src/Attributes/Fact.cs", ["TestAttribute"], "test attribute", ""),
 ])
 def test_a_file_name_is_split_by_the_words_the_file_uses(path, names, used, extra):
     words = search_text.path_words(path, names, used)
