@@ -388,6 +388,9 @@ def in_process(ws: Workspace, tmp: Path, records: int, rounds: int) -> None:
 
 def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
                  questions: int) -> None:
+    """(c): `records` records of the snapshots under `keeps` (in path order, each under its
+    own folder), asked `questions` of their questions at random, each once, then `rounds`
+    more times."""
     start = time.perf_counter()
     store = Store(connect(tmp / "real.db"), "bench")
     roots: dict[str, Path] = {}
@@ -397,9 +400,11 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
     added = 0
     for root in snapshots:
         roots[root.name] = root
-        for record in documented(Workspace(root).store)[:records - added]:
+        source = Workspace(root).store
+        for record in documented(source)[:records - added]:
             store.put({**record, "path": f"{root.name}/{record['path']}"}, f"real-{added}")
             added += 1
+        source.conn.close()
         if added >= records:
             break
     store.conn.execute("COMMIT")
@@ -454,7 +459,7 @@ def main() -> None:
     parser.add_argument("--rev", help="measure codequery as committed at this git revision "
                         "(e.g. HEAD) instead of the work tree")
     parser.add_argument("--real", type=Path, action="append", default=[], metavar="DIR",
-                        help="also time 50,000 real records: the snapshots that "
+                        help="also time --records real records: the snapshots that "
                         "`bench/search_quality.py --keep DIR` kept (may be repeated)")
     parser.add_argument("--questions", type=int, default=150,
                         help="questions asked of the real records")

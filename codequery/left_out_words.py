@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking
-from codequery.search_text import Term, asked_forms
+from codequery.search_text import Term, asked_forms, shared_start
 
 # SQLite FTS5's bm25 parameters.
 K1 = 1.2
@@ -49,36 +49,32 @@ def word_rarity(rows: int, matching: int) -> float:
     return max(1e-6, math.log((rows - matching + 0.5) / (matching + 0.5)))
 
 
-@functools.lru_cache(maxsize=1024)  # a session's questions share many words
 def pattern(term: Term) -> re.Pattern[str]:
     """The term in lower-case text: any usual form of the word (American spellings, the
     verb or singular of an irregular form and the word code names it by included, see
     search_text.asked_forms), or its parts in a row
     (`sendFile` as "send file"), or, for a prefix, any word that starts as the search
-    asks. Each is found where no letter or digit is just before or after it."""
-    return _starting_a_word(*_lead_and_rest(term))
+    asks. Each is found where no ASCII letter or digit is just before or after it."""
+    return _lead_and_pattern(term)[1]
 
 
-def _lead_and_rest(term: Term) -> tuple[str, str]:
-    """What every match of the term starts with, and a regular expression for the rest."""
+@functools.lru_cache(maxsize=1024)  # a session's questions share many words
+def _lead_and_pattern(term: Term) -> tuple[str, re.Pattern[str]]:
+    """What every match of the term starts with, and `pattern`. That start is written
+    first (see search_text.shared_start), then a look back for a word's start."""
     if term.prefix:  # as Term.expression asks for it
-        return term.word[:max(3, len(term.word) - 2)], "[a-z0-9]*"
-    forms = sorted(asked_forms(term.word), key=len, reverse=True)
-    lead = os.path.commonprefix([*forms, *term.parts[:1]])
-    rests = [re.escape(form[len(lead):]) for form in forms]
-    if term.parts:
-        rests.append(r"[^a-z0-9]+".join([re.escape(term.parts[0][len(lead):]),
-                                         *map(re.escape, term.parts[1:])]))
-    return lead, f"(?:{'|'.join(rests)})(?![a-z0-9])"
-
-
-def _starting_a_word(lead: str, rest: str) -> re.Pattern[str]:
-    """`lead` at a word's start, then `rest`. The words of a term mostly share their first
-    letters (parse, parsed, parser): written first, they are looked for as a string is,
-    many times faster than testing the word's start at every character of the text."""
+        lead, rest = term.word[:max(3, len(term.word) - 2)], "[a-z0-9]*"
+    else:
+        start, rests = shared_start(asked_forms(term.word))
+        lead = os.path.commonprefix([start, *term.parts[:1]])
+        alternatives = [re.escape(start[len(lead):] + other) for other in rests]
+        if term.parts:
+            alternatives.append(r"[^a-z0-9]+".join([re.escape(term.parts[0][len(lead):]),
+                                                    *map(re.escape, term.parts[1:])]))
+        rest = f"(?:{'|'.join(alternatives)})(?![a-z0-9])"
     if not lead:
-        return re.compile(f"(?<![a-z0-9]){rest}")
-    return re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}")
+        return lead, re.compile(f"(?<![a-z0-9]){rest}")
+    return lead, re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}")
 
 
 def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
@@ -97,7 +93,7 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
         f"SELECT id, sz FROM records_fts_docsize WHERE id IN ({ids})")}
     # a text without a term's first letters is not searched for it: most are not (the
     # left-out words are common, but most of a row's texts are short)
-    words = [(_lead_and_rest(term)[0], pattern(term).findall, word_rarity(rows, matching))
+    words = [(*_lead_and_pattern(term), word_rarity(rows, matching))
              for term, matching in left_out]
     added: dict[int, float] = {}
     for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
@@ -106,7 +102,7 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
         norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
         total = 0.0
         for lead, found, rarity in words:
-            counts = [len(found(text)) if lead in text else 0 for text in texts]
+            counts = [len(found.findall(text)) if lead in text else 0 for text in texts]
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]
             described = sum(weighed)
             total += rarity * (described * (K1 + 1) / (described + norm)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import bisect
 import functools
-import os
 import re
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 
-from codequery.search_text import Term, asked_forms, forms
+from codequery.search_text import Term, asked_forms, forms, shared_start
 
 # Lines that count as together. First measured as a bonus alone (score times 1 + the
 # share held) on bench/search_quality.py (3,515 questions): top-3 89.6% -> 90.7%, MRR
@@ -40,13 +39,10 @@ _NEWLINE = "\n"
 
 
 def _alternatives(words: Iterable[str]) -> str:
-    """A regular expression for any of `words`, their common beginning taken out (a
-    regular expression tries each alternative in turn: `client(?:s|ed|)` is many times
-    faster to search for than `clients|cliented|client`)."""
-    words = sorted(set(words), key=len, reverse=True)
-    start = os.path.commonprefix(words)
-    rest = "|".join(re.escape(w[len(start):]) for w in words)
-    return f"{re.escape(start)}(?:{rest})"
+    """A regular expression for any of `words`, their shared start first (see
+    search_text.shared_start)."""
+    start, rests = shared_start(words)
+    return f"{re.escape(start)}(?:{'|'.join(map(re.escape, rests))})"
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words

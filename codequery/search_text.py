@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from collections import Counter, namedtuple
 from collections.abc import Iterable
@@ -1019,6 +1020,16 @@ def _forms_of(word: str) -> frozenset[str]:
             root = word[: -len(suffix)]
             break
     return frozenset({word, *(root + ending for ending in _ENDINGS)})
+
+
+def shared_start(words: Iterable[str]) -> tuple[str, list[str]]:
+    """`words`, longest first, as the start they share and the rest of each: a regular
+    expression that leads with a fixed text is looked for as a string is, many times
+    faster than one of alternatives that start differently, which is tried at every
+    character (`client(?:s|ed|)` against `clients|cliented|client`)."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    start = os.path.commonprefix(ordered)
+    return start, [word[len(start):] for word in ordered]
 
 
 def words_of(text: str) -> set[str]:

@@ -402,17 +402,20 @@ class Store:
     def _language_shares(self) -> dict[str, float]:
         """Each language's share of this dataset's source files (see ranking.rank), kept
         until the database changes."""
-        kept = self._kept()
-        if "shares" not in kept:
+        kept, key = self._kept(), ("shares", self.dataset)  # a store may change dataset
+        if key not in kept:
             counts = self.conn.execute(LANGUAGE_COUNTS, (self.dataset,)).fetchall()
             total = sum(n for _, n in counts) or 1
-            kept["shares"] = {lang: n / total for lang, n in counts}
-        return kept["shares"]
+            kept[key] = {lang: n / total for lang, n in counts}
+        return kept[key]
 
     def _kept(self) -> dict[Any, Any]:
         """What searches worked out from the database (word counts, language shares), kept
         until it changes: another connection commits (`data_version`) or this one writes.
-        A long-lived server asked about the same repository counts a common word once."""
+        A long-lived server asked about the same repository counts a common word once.
+        Nothing is kept inside a transaction, which may yet be rolled back."""
+        if self.conn.in_transaction:
+            return {}
         version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
                    self.conn.total_changes)
         if version != self._memo_version or len(self._memo) > MEMO_ENTRIES:
@@ -500,25 +503,28 @@ class Store:
         the commonest are left out until the rows to rank fit `RANK_BUDGET` (the rarest
         word that some row has always stays). An index smaller than the budget keeps every
         term, and so its exact ranking. Returns the terms, how many rows they match (0: not
-        counted, the index is small), the left-out terms that still weigh (with how many
-        rows each matches) and the index's rows (0 when not counted)."""
+        counted, the index is small; a lone word is counted only past the budget), the
+        left-out terms that still weigh (with how many rows each matches) and the index's
+        rows (0 when not counted)."""
         if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
             return terms, 0, [], 0
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         if rows <= RANK_BUDGET:  # ids left behind by deleted paths
             return terms, 0, [], rows
-        # a word in over half the rows is counted only so far: it goes, unless all go
-        half = rows // 2  # over the budget too: a word counted that far is never ranked by
-        counted = sorted((self._matching(t, max(half, RANK_BUDGET) + 1) + (i, t)
-                          for i, t in enumerate(terms)),
+        # A word in over half the rows goes (unless all do), so it is counted only so far;
+        # and at least past the budget, which a word counted that far alone is over.
+        half = rows // 2
+        most = max(half, RANK_BUDGET) + 1
+        counted = sorted((self._matching(t, most) + (i, t) for i, t in enumerate(terms)),
                          key=lambda c: (c[0], c[2]))
         # a word no row has ranks nothing: kept alone, it would leave the question with
         # no answer though its other words are everywhere
         counted = [c for c in counted if c[0]] or counted[:1]
         kept = [(n, i, t) for n, _, i, t in counted if n <= half]
         if not kept:  # the rarest is kept: several are counted on, from where they stopped
-            kept = sorted(((n + (self._matching(t, after=last)[0] if len(counted) > 1 else 0),
-                            i, t) for n, last, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
+            kept = sorted(((n + (self._matching(t, after=last)[0]
+                                 if len(counted) > 1 and n == most else 0), i, t)
+                           for n, last, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
         left_out = []
         while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:
             matching, _, term = kept.pop()
@@ -537,8 +543,8 @@ class Store:
             limit = f"LIMIT {int(most)}" if most else ""
             count, last = self.conn.execute(
                 f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM records_fts "
-                f"WHERE records_fts MATCH ? AND rowid > ? {limit})", (expression, after)
-            ).fetchone()
+                f"WHERE records_fts MATCH ? AND rowid > ? ORDER BY rowid {limit})",
+                (expression, after)).fetchone()
             kept[key] = (count, last or 0)
         return kept[key]
 

@@ -476,10 +476,15 @@ def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, 
 
 def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
     """Word counts are kept for the next search, until this connection writes or another
-    one commits."""
+    one commits; nothing is kept inside a transaction, which may be rolled back."""
     _add(db, "src/a.py", "retry")
     [retry] = search_text.query_terms("retry")
     assert db._matching(retry) == (1, 1)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    assert db._matching(retry) == (1, 1)
+    db.conn.set_trace_callback(None)
+    assert statements and not any("records_fts" in sql for sql in statements)  # kept
     _add(db, "src/b.py", "retry")  # this connection
     assert db._matching(retry) == (2, 2)
     other = store.Store(store.connect(tmp_path / "data.db"), "demo")
@@ -488,6 +493,19 @@ def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
     other.delete(["src/a.py", "src/b.py"])
     assert db._matching(retry) == (1, 3) and [r["path"] for r in db.search("retry")] == [
         "src/c.py"]
+    db.conn.execute("BEGIN")
+    db.conn.execute("DELETE FROM records_fts WHERE rowid = 3")
+    assert db._matching(retry) == (0, 0)
+    db.conn.execute("ROLLBACK")
+    assert db._matching(retry) == (1, 3)
+
+
+def test_language_shares_follow_the_store_to_another_dataset(db):
+    _add(db, "src/a.py", "retry")
+    _add(store.Store(db.conn, "other"), "src/b.go", "retry", language="go")
+    assert db._language_shares() == {"python": 1.0}
+    db.dataset = "other"  # as a workspace whose config names another dataset
+    assert db._language_shares() == {"go": 1.0}
 
 
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
