@@ -429,12 +429,13 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
     # the first asking: each question new to the process (the files and the index are
     # read from the page cache, as the put just wrote them); then the same again, as a
     # long-lived server answers what it was asked before
-    first, again = [], []
-    for times in [first] + [again] * rounds:
+    first: list[float] = []
+    again: list[float] = []
+    for round_ in range(1 + rounds):
         for question in asked:
             began = time.perf_counter()
             store.search(question, LIMIT, read=read)
-            times.append((time.perf_counter() - began) * 1000)
+            (again if round_ else first).append((time.perf_counter() - began) * 1000)
     for label, times in (("asked first", first), ("asked again", again)):
         p50 = statistics.median(times)
         print(f"Store.search, {label}: p50 {p50:.2f} ms, p90 {pct(times, 90):.2f} ms, p99 "
