@@ -17,8 +17,10 @@ prints:
 (c) with --real DIR: `Store.search` in process at 50,000 real records, the records of
     the repositories `bench/search_quality.py --keep DIR` documented (each under its
     own folder, as in a monorepo; their files read from their snapshots), asked those
-    repositories' questions from bench/search_quality and bench/holdout. Real files use
-    far more words than (b)'s vocabulary, and are larger: the same goal.
+    repositories' questions from bench/search_quality and bench/holdout (any git
+    repository indexed with `codequery init` will do as a snapshot: where too few of the
+    questions are its own, the rest are the other repositories'). Real files use far
+    more words than (b)'s vocabulary, and are larger: the same goal.
 
     python bench/bench_search.py [--files 1000] [--records 50000] [--runs 21] [--rounds 5]
                                  [--rev REV]   # e.g. --rev HEAD: the committed code
@@ -412,10 +414,18 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
     if total < records:
         raise SystemExit(f"(c) only {total} records in {len(snapshots)} snapshots under "
                          f"{', '.join(map(str, keeps))}, not {records}")
-    asked = sorted({q["question"] for f in sorted(Path(__file__).parent.glob("*/*.json"))
-                    for data in [json.loads(f.read_text(encoding="utf-8"))]
-                    if data["repo"].replace("/", "+") in roots for q in data["questions"]})
-    asked = random.Random(50).sample(asked, min(questions, len(asked)))
+    bank: dict[bool, set[str]] = {True: set(), False: set()}  # theirs: the rest
+    for f in sorted(Path(__file__).parent.glob("*/*.json")):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        bank[data["repo"].replace("/", "+") in roots].update(
+            q["question"] for q in data["questions"])
+    # their own questions; too few (a repository with none in the bench), then others':
+    # an agent's wording, about code that may not be there
+    pick = random.Random(50)
+    asked = pick.sample(sorted(bank[True]), min(questions, len(bank[True])))
+    others = sorted(bank[False] - bank[True])
+    asked += pick.sample(others, min(questions - len(asked), len(others)))
+    theirs = len(bank[True] & set(asked))
     from codequery import file_text, proximity
 
     def read(path: str) -> str | None:
@@ -424,8 +434,8 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
 
     print(f"\n(c) Store.search in process, limit {LIMIT}, over {total} real records of "
           f"{len(roots)} repositories (put in {time.perf_counter() - start:.0f} s); "
-          f"{len(asked)} of their questions, each asked once, then {rounds} rounds more, "
-          "in ms")
+          f"{len(asked)} questions ({theirs} of theirs, {len(asked) - theirs} written for "
+          f"other repositories), each asked once, then {rounds} rounds more, in ms")
     # the first asking: each question new to the process (the files and the index are
     # read from the page cache, as the put just wrote them); then the same again, as a
     # long-lived server answers what it was asked before

@@ -124,6 +124,11 @@ def use_fake_llm(repo: Path, **documenter: object) -> None:
                                 **documenter})
 
 
+class TimedOut(AssertionError):
+    """wait_for's condition did not hold in time (an AssertionError a caller can tell
+    from one the predicate itself raised)."""
+
+
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
     import time
 
@@ -133,7 +138,7 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    raise TimedOut(f"condition not met within {timeout}s")
 
 
 def logged_calls(log: Path) -> list[dict]:

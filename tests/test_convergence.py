@@ -14,6 +14,7 @@ from codequery import worker_control
 from codequery.paths import RepoPaths
 from tests.helpers import (
     FAKE_LLM,
+    TimedOut,
     cli_json,
     cli_run,
     commit_all,
@@ -75,7 +76,7 @@ def converged(repo, present: list[str], absent: list[str], timeout: float = 20.0
 
     try:
         wait_for(check, timeout=timeout, interval=0.1)
-    except AssertionError:
+    except TimedOut:
         state = {name: _found(repo, name) for name in present + absent}
         raise AssertionError(f"not converged within {timeout}s: {json.dumps(state)}") from None
 
