@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking
-from codequery.search_text import Term, asked_forms, shared_start
+from codequery.search_text import Term, asked_forms
 
 # SQLite FTS5's bm25 parameters.
 K1 = 1.2
@@ -49,29 +49,44 @@ def word_rarity(rows: int, matching: int) -> float:
     return max(1e-6, math.log((rows - matching + 0.5) / (matching + 0.5)))
 
 
-def pattern(term: Term) -> re.Pattern[str]:
+def found(term: Term, text: str) -> list[str]:
     """The term in lower-case text: any usual form of the word (American spellings, the
     verb or singular of an irregular form and the word code names it by included, see
-    search_text.asked_forms), or its parts in a row
-    (`sendFile` as "send file"), or, for a prefix, any word that starts as the search
-    asks. Each is found where no ASCII letter or digit is just before or after it."""
-    return _lead_and_pattern(term)[1]
+    search_text.asked_forms), or its parts in a row (`sendFile` as "send file"), or, for
+    a prefix, any word that starts as the search asks. Each is found where no ASCII
+    letter or digit is just before or after it. In the order of `searches`."""
+    return [match for _, pattern in searches(term) for match in pattern.findall(text)]
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def _lead_and_pattern(term: Term) -> tuple[str, re.Pattern[str]]:
-    """What every match of the term starts with, and `pattern`. That start is written
-    first (see search_text.shared_start), then a look back for a word's start."""
+def searches(term: Term) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """What finds the term (see `found`): regular expressions, each with the text every
+    match of it starts with. That start is written first (see search_text.shared_start),
+    then a look back for a word's start, so that each is looked for as a string is. Forms
+    that start differently (`fail` and its synonym `error`) get one each: as one, with
+    nothing to lead, it was tried at every character, 20 times slower."""
     if term.prefix:  # as Term.expression asks for it
-        lead, rest = term.word[:max(3, len(term.word) - 2)], "[a-z0-9]*"
-    else:
-        start, rests = shared_start(asked_forms(term.word))
-        lead = os.path.commonprefix([start, *term.parts[:1]])
-        alternatives = [re.escape(start[len(lead):] + other) for other in rests]
-        if term.parts:
-            alternatives.append(r"[^a-z0-9]+".join([re.escape(term.parts[0][len(lead):]),
-                                                    *map(re.escape, term.parts[1:])]))
-        rest = f"(?:{'|'.join(alternatives)})(?![a-z0-9])"
+        return (_led(term.word[:max(3, len(term.word) - 2)], ["[a-z0-9]*"], ""),)
+    starts: dict[str, list[tuple[str, str]]] = {}  # first two letters -> (start, rest)
+    for form in asked_forms(term.word):
+        starts.setdefault(form[:2], []).append((form, ""))
+    if term.parts:
+        first, *others = term.parts
+        starts.setdefault(first[:2], []).append(
+            (first, "".join(r"[^a-z0-9]+" + re.escape(part) for part in others)))
+    led = []
+    for group in starts.values():
+        lead = os.path.commonprefix([start for start, _ in group])
+        # longest first: a regular expression takes the first alternative that fits
+        alternatives = [re.escape(start[len(lead):]) for start in sorted(
+            {start for start, tail in group if not tail}, key=len, reverse=True)]
+        alternatives += [re.escape(start[len(lead):]) + tail for start, tail in group if tail]
+        led.append(_led(lead, alternatives, "(?![a-z0-9])"))
+    return tuple(led)
+
+
+def _led(lead: str, alternatives: list[str], after: str) -> tuple[str, re.Pattern[str]]:
+    rest = f"(?:{'|'.join(alternatives)}){after}"
     if not lead:
         return lead, re.compile(f"(?<![a-z0-9]){rest}")
     return lead, re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}")
@@ -91,18 +106,25 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     average_length = sum(totals[1:]) / totals[0] if totals and totals[0] else 1.0
     lengths = {row_id: sum(varints(size)) for row_id, size in conn.execute(
         f"SELECT id, sz FROM records_fts_docsize WHERE id IN ({ids})")}
-    # a text without a term's first letters is not searched for it: most are not (the
-    # left-out words are common, but most of a row's texts are short)
-    words = [(*_lead_and_pattern(term), word_rarity(rows, matching))
-             for term, matching in left_out]
+    # a text without a term's first letters is not searched for it, nor a row: most
+    # are not (the left-out words are common, but most of a row's texts are short)
+    words = [(searches(term), word_rarity(rows, matching)) for term, matching in left_out]
     added: dict[int, float] = {}
     for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
                                        f"FROM records WHERE id IN ({ids})"):
         texts = [(text or "").lower() for text in texts]
+        whole = "\0".join(texts)  # a lead is no longer than a word: it never spans a \0
         norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
         total = 0.0
-        for lead, found, rarity in words:
-            counts = [len(found.findall(text)) if lead in text else 0 for text in texts]
+        for led, rarity in words:
+            counts = [0] * len(texts)
+            for lead, pattern in led:
+                if lead in whole:
+                    for at, text in enumerate(texts):
+                        if lead in text:
+                            counts[at] += len(pattern.findall(text))
+            if not any(counts):
+                continue  # it adds nothing
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]
             described = sum(weighed)
             total += rarity * (described * (K1 + 1) / (described + norm)

@@ -46,17 +46,40 @@ def _alternatives(words: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def _expression(term: Term) -> tuple[re.Pattern[str], frozenset[str] | None]:
-    """What finds the term (see Finder), and the words a match may be cut back to (None:
-    only the whole match)."""
+def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None]:
+    """What finds the term (see Finder): one regular expression for each two letters its
+    forms start with (`fail` and its synonym `error` start differently: as one, they were
+    tried at every character, 20 times slower), and the words a match may be cut back to
+    (None: only the whole match)."""
     if term.prefix:
-        return re.compile(rf"{re.escape(term.word)}\w*"), None
+        return (re.compile(rf"{re.escape(term.word)}\w*"),), None
     words = asked_forms(term.word)
-    found = _alternatives(words)
+    starts: dict[str, list[str]] = {}
+    for word in words:
+        starts.setdefault(word[:2], []).append(word)
+    found = {two: _alternatives(group) for two, group in starts.items()}
     if term.parts:
         *first, last = term.parts
-        found += "|" + "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
-    return re.compile(found), words
+        parts = "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
+        # after the forms: where both fit, a form is the match
+        two = term.parts[0][:2]
+        found[two] = f"{found[two]}|{parts}" if two in found else parts
+    return tuple(re.compile(expression) for expression in found.values()), words
+
+
+def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
+           ahead: list) -> re.Match[str] | None:
+    """The first match from `at` of any of `expressions` (the match of the earliest in
+    the tuple where two start together). `ahead` keeps each one's last match (False: not
+    looked for yet, None: no more), which stands while it starts at `at` or later."""
+    best = None
+    for k, expression in enumerate(expressions):
+        match = ahead[k]
+        if match is False or match is not None and match.start() < at:
+            match = ahead[k] = expression.search(lower, at)
+        if match is not None and (best is None or match.start() < best.start()):
+            best = match
+    return best
 
 
 class Finder:
@@ -65,7 +88,8 @@ class Finder:
     sendfile, send_file), a prefix's continuations. Where a match starts and ends inside
     a word is left to `_starts_word`. One expression for each term: a regular expression
     that starts with a fixed text is searched for quickly, one of alternatives that start
-    differently is tried at every character."""
+    differently is tried at every character (so a term's forms that start differently
+    have one each)."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
         # (expression, the words a match may be cut back to; None: only the whole match)
@@ -75,9 +99,11 @@ class Finder:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
         case) that is the term; after MAX_MATCHES matches of it, no more."""
         found, words = self.terms[term]
+        one = found[0] if len(found) == 1 else None
+        ahead: list = [False] * len(found)
         line, counted, at = 0, 0, 0
         for _ in range(MAX_MATCHES):
-            match = found.search(lower, at)
+            match = one.search(lower, at) if one else _first(found, lower, at, ahead)
             if match is None:
                 return
             start, end = match.span()
