@@ -78,7 +78,18 @@ def converged(repo, present: list[str], absent: list[str], timeout: float = 20.0
         wait_for(check, timeout=timeout, interval=0.1)
     except TimedOut:
         state = {name: _found(repo, name) for name in present + absent}
-        raise AssertionError(f"not converged within {timeout}s: {json.dumps(state)}") from None
+        raise AssertionError(f"not converged within {timeout}s: {json.dumps(state)}\n"
+                             f"{_worker_story(repo)}") from None
+
+
+def _worker_story(repo) -> str:
+    """What the worker did (its log's last lines, the last reconcile): a failure here
+    says why, not only that the index had not followed."""
+    log = repo / ".code-query" / "logs" / "worker.log"
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-40:] if (
+        log.exists()) else ["(no worker log)"]
+    status = cli_run(repo, "status", "--json")
+    return "worker log, last lines:\n" + "\n".join(lines) + f"\nstatus: {status.output}"
 
 
 def test_checkout_of_another_branch_and_back(live):
