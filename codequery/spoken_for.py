@@ -49,6 +49,8 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
     implementation (ranking lifts them), DOC_SHARE of the page's for a doc page's subject,
     whichever is better. Only those that could lift a file into the first `limit` are
     looked up."""
+    if not rows:
+        return []
     known = {row["id"] for row in rows}
     added: set[int] = set()
 

@@ -375,6 +375,8 @@ class Store:
             # `+dataset`: looked up by id; by the dataset's index, every row would be read
             f"WHERE id IN ({','.join('?' * len(scores))}) AND +dataset = ?",
             [*scores, self.dataset])]
+        if not rows:  # each read is its own: the worker removed them since (a reset)
+            return []
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
