@@ -1318,6 +1318,32 @@ def test_the_forms_of_a_y_word_are_not_other_words():
     assert "keys" in search_text.forms("key")
 
 
+@pytest.mark.parametrize(("adverb", "adjective"), [
+    ("deeply", "deep"), ("lazily", "lazy"), ("automatically", "automatic"),
+    ("possibly", "possible"), ("globally", "global"), ("recursively", "recursive")])
+def test_an_adverb_is_used_where_code_names_its_adjective(adverb, adjective):
+    assert search_text.adjective_of(adverb) == adjective
+    assert search_text.forms(adverb) >= search_text.forms(adjective)
+    assert search_text.Term(adverb).found_in(search_text.words_of("deepEqual lazyLoad "
+                                                                  "automatic_rename "
+                                                                  "isPossible globalRecursive"))
+    # the full-text match keeps to the adverb: its adjective is often a common word
+    assert search_text.Term(adverb).expression() == f'"{adverb}"'
+
+
+@pytest.mark.parametrize("word", ["only", "early", "apply", "supply", "reply", "daily"])
+def test_a_word_in_ly_that_is_no_adverb_has_no_adjective(word):
+    assert search_text.adjective_of(word) is None
+
+
+def test_a_function_named_for_the_adjective_holds_the_adverb():
+    """What rescoring and the matching symbols see: `deepEqual` holds "deeply" (a file
+    name held it already, as an abbreviation of the word)."""
+    names = ranking.NameMatcher(search_text.query_terms("values compared deeply"))
+    assert names.held("deepEqual") == 1
+    assert names.held("shallowEqual") == 0
+
+
 def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
     _add(db, "src/iterators/permutation.java", "permutations by adjacent swaps",
          functions=[{"name": "nextPermutation"}])
