@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking
-from codequery.search_text import Term, asked_forms
+from codequery.search_text import Term, asked_forms, by_first_letter
 
 # SQLite FTS5's bm25 parameters.
 K1 = 1.2
@@ -60,26 +60,26 @@ def found(term: Term, text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
 def searches(term: Term) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """What finds the term (see `found`): regular expressions, each with the text every
-    match of it starts with. That start is written first (see search_text.shared_start),
-    then a look back for a word's start, so that each is looked for as a string is. Forms
-    that start differently (`fail` and its synonym `error`) get one each: as one, with
-    nothing to lead, it was tried at every character, 20 times slower."""
+    """What finds the term (see `found`): a regular expression for each letter its forms
+    start with (see search_text.by_first_letter), a compound's parts after the forms that
+    start as they do, each with the text every match of it starts with. That text is
+    written first, then a look back for a word's start, so that each is looked for as a
+    string is."""
     if term.prefix:  # as Term.expression asks for it
         return (_led(term.word[:max(3, len(term.word) - 2)], ["[a-z0-9]*"], ""),)
-    starts: dict[str, list[tuple[str, str]]] = {}  # first two letters -> (start, rest)
-    for form in asked_forms(term.word):
-        starts.setdefault(form[:2], []).append((form, ""))
+    groups = {group[0][:1]: [(form, "") for form in group]  # (start, rest)
+              for group in by_first_letter(asked_forms(term.word))}
     if term.parts:
         first, *others = term.parts
-        starts.setdefault(first[:2], []).append(
+        groups.setdefault(first[:1], []).append(
             (first, "".join(r"[^a-z0-9]+" + re.escape(part) for part in others)))
     led = []
-    for group in starts.values():
+    for letter in sorted(groups):
+        group = groups[letter]
         lead = os.path.commonprefix([start for start, _ in group])
         # longest first: a regular expression takes the first alternative that fits
         alternatives = [re.escape(start[len(lead):]) for start in sorted(
-            {start for start, tail in group if not tail}, key=len, reverse=True)]
+            (start for start, tail in group if not tail), key=len, reverse=True)]
         alternatives += [re.escape(start[len(lead):]) + tail for start, tail in group if tail]
         led.append(_led(lead, alternatives, "(?![a-z0-9])"))
     return tuple(led)
@@ -113,7 +113,7 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
                                        f"FROM records WHERE id IN ({ids})"):
         texts = [(text or "").lower() for text in texts]
-        whole = "\0".join(texts)  # a lead is no longer than a word: it never spans a \0
+        whole = "\0".join(texts)  # a lead holds no \0: found in it, it is in one text
         norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
         total = 0.0
         for led, rarity in words:

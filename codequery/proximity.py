@@ -17,7 +17,7 @@ import re
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 
-from codequery.search_text import Term, asked_forms, forms, shared_start
+from codequery.search_text import Term, asked_forms, by_first_letter, forms, shared_start
 
 # Lines that count as together. First measured as a bonus alone (score times 1 + the
 # share held) on bench/search_quality.py (3,515 questions): top-3 89.6% -> 90.7%, MRR
@@ -47,31 +47,28 @@ def _alternatives(words: Iterable[str]) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
 def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None]:
-    """What finds the term (see Finder): one regular expression for each two letters its
-    forms start with (`fail` and its synonym `error` start differently: as one, they were
-    tried at every character, 20 times slower), and the words a match may be cut back to
-    (None: only the whole match)."""
+    """What finds the term (see Finder): a regular expression for each letter its forms
+    start with (see search_text.by_first_letter), a compound's parts after the forms
+    that start as they do, and the words a match may be cut back to (None: only the
+    whole match)."""
     if term.prefix:
         return (re.compile(rf"{re.escape(term.word)}\w*"),), None
     words = asked_forms(term.word)
-    starts: dict[str, list[str]] = {}
-    for word in words:
-        starts.setdefault(word[:2], []).append(word)
-    found = {two: _alternatives(group) for two, group in starts.items()}
+    found = {group[0][:1]: _alternatives(group) for group in by_first_letter(words)}
     if term.parts:
         *first, last = term.parts
         parts = "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
         # after the forms: where both fit, a form is the match
-        two = term.parts[0][:2]
-        found[two] = f"{found[two]}|{parts}" if two in found else parts
-    return tuple(re.compile(expression) for expression in found.values()), words
+        letter = term.parts[0][:1]
+        found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
+    return tuple(re.compile(found[letter]) for letter in sorted(found)), words
 
 
 def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
-           ahead: list) -> re.Match[str] | None:
-    """The first match from `at` of any of `expressions` (the match of the earliest in
-    the tuple where two start together). `ahead` keeps each one's last match (False: not
-    looked for yet, None: no more), which stands while it starts at `at` or later."""
+           ahead: list[re.Match[str] | bool | None]) -> re.Match[str] | None:
+    """The first match from `at` of any of `expressions` (no two start at one place: see
+    search_text.by_first_letter). `ahead` keeps each one's last match (False: not looked
+    for yet, None: no more), which stands while it starts at `at` or later."""
     best = None
     for k, expression in enumerate(expressions):
         match = ahead[k]
@@ -86,13 +83,11 @@ class Finder:
     """What finds each of a question's terms in a lower-case text: any of its usual forms
     (see search_text.asked_forms), a compound identifier's parts in a row (`sendFile`:
     sendfile, send_file), a prefix's continuations. Where a match starts and ends inside
-    a word is left to `_starts_word`. One expression for each term: a regular expression
-    that starts with a fixed text is searched for quickly, one of alternatives that start
-    differently is tried at every character (so a term's forms that start differently
-    have one each)."""
+    a word is left to `_starts_word`. Each term's expressions start with a fixed text, to
+    be searched for quickly (see _expression)."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
-        # (expression, the words a match may be cut back to; None: only the whole match)
+        # (expressions, the words a match may be cut back to; None: only the whole match)
         self.terms = [_expression(term) for term in terms]
 
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
@@ -100,7 +95,7 @@ class Finder:
         case) that is the term; after MAX_MATCHES matches of it, no more."""
         found, words = self.terms[term]
         one = found[0] if len(found) == 1 else None
-        ahead: list = [False] * len(found)
+        ahead: list[re.Match[str] | bool | None] = [False] * len(found)
         line, counted, at = 0, 0, 0
         for _ in range(MAX_MATCHES):
             match = one.search(lower, at) if one else _first(found, lower, at, ahead)

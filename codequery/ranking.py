@@ -931,12 +931,7 @@ def _is_wanted(word: str, wanted: frozenset[str]) -> bool:
         return True
     if word.isalpha() and word[1:].islower():
         return False  # `cache`, `Cache`: one part, nothing to split (and this is a hot path)
-    return not wanted.isdisjoint(_lower_parts(word))
-
-
-@functools.lru_cache(maxsize=65536)  # the lines a search shows share many names
-def _lower_parts(word: str) -> tuple[str, ...]:
-    return tuple(part.lower() for part in split_identifier(word))
+    return not wanted.isdisjoint(_split_name(word))  # split once for every line shown
 
 
 def _clip(line: str, wanted: frozenset[str]) -> str:

@@ -1012,6 +1012,12 @@ def also_written(word: str) -> tuple[str, ...]:
 
 # Words in -ply that are adverbs (most are verbs: apply, reply, supply, multiply).
 _PLY_ADVERBS = frozenset({"deeply", "cheaply", "sharply", "steeply"})
+# Adverbs whose adjective is a keyword or a word code uses for anything (`final`,
+# `static`, `name`, `like`), or that only link a sentence: no adjective for them.
+_ADVERBS_OF_ANYTHING = frozenset({
+    "finally", "statically", "namely", "likely", "closely", "really", "nearly", "newly",
+    "lastly", "firstly", "secondly", "mostly", "partly", "merely", "purely", "largely",
+    "highly", "widely", "rarely", "solely", "fairly", "hardly"})
 
 
 def adjective_of(word: str) -> str | None:
@@ -1024,8 +1030,8 @@ def adjective_of(word: str) -> str | None:
     adverbs (safely, internally, optionally) matching everywhere; as forms only, 2
     better and none worse. None for a word that is not an adverb in -ly of six letters
     or more (a shorter one, or one whose stem would be a guess: `only`, `early`,
-    `apply`)."""
-    if len(word) < 6 or not word.endswith("ly") or (
+    `apply`), or whose adjective code uses for anything (`finally`, `statically`)."""
+    if len(word) < 6 or not word.endswith("ly") or word in _ADVERBS_OF_ANYTHING or (
             word.endswith("ply") and word not in _PLY_ADVERBS):
         return None
     if word.endswith("ically"):
@@ -1060,6 +1066,18 @@ def shared_start(words: Iterable[str]) -> tuple[str, list[str]]:
     ordered = sorted(set(words), key=len, reverse=True)
     start = os.path.commonprefix(ordered)
     return start, [word[len(start):] for word in ordered]
+
+
+def by_first_letter(words: Iterable[str]) -> list[list[str]]:
+    """`words` in groups that start with the same letter (in the order of that letter,
+    each group sorted): alternatives that start alike lead with what they share (see
+    shared_start), and only one group's words can start at one place in a text. Synonyms
+    that start differently (`fail`, `error`) are looked for apart: as one alternation,
+    with nothing to lead, they were tried at every character, 20 times slower."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        groups.setdefault(word[:1], []).append(word)
+    return [groups[first] for first in sorted(groups)]
 
 
 def words_of(text: str) -> set[str]:

@@ -92,7 +92,7 @@ def _spelled_out(term: search_text.Term) -> re.Pattern[str]:
 
 @pytest.mark.parametrize("asked", ["parses", "sendFile", "colours", "sent", "went", "flags",
                                    "config*", "c++", "data_data", "aborted", "failed",
-                                   "serializeFailed"])
+                                   "serializeFailed", "x_axis", "e_tag"])
 def test_a_term_is_found_where_each_of_its_forms_is_found(asked):
     """Each pattern leads with what the term's forms that start alike share, to be looked
     for as a string is: together they must find exactly what testing each form at every
