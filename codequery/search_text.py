@@ -576,10 +576,12 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
     if (_folder_named_as(_around_crate_source(folders, lower), _EXAMPLE_DIRS)
-            or folders_lower[:1] == ["contrib"]
+            or folders_lower[:1] in (["contrib"], ["sandbox"])
             or _DEMO_FILE.search(file_stem(lower))
             or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
-        return "example"  # a top-level contrib/: add-ons around the project (zlib's)
+        # a top-level contrib/: add-ons around the project (zlib's); sandbox/: apps to try
+        # it in (Cysharp's, axios' dev server), not a library's own `src/sandbox/`
+        return "example"
     if (_DTS_FILE.search(lower) or _SCHEMA_FILE.search(lower) or _SIGNATURE_FILE.search(lower)
             or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)

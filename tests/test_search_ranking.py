@@ -255,6 +255,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # regression suites; a top-level contrib/ of add-ons (not django/contrib/); man pages
     ("regress/alerts.sh", "test"), ("src/test/regress/pg_regress.c", "test"),
     ("contrib/minizip/zip.c", "example"), ("django/contrib/admin/sites.py", "source"),
+    # a top-level sandbox/ of apps to try the library in; not a library's own sandbox
+    ("sandbox/ConsoleApp/Program.cs", "example"), ("src/sandbox/vm.ts", "source"),
     ("tmux.1", "docs"), ("man/zlib.3", "docs"), ("src/v1", "source"),
     ("jq.1.prebuilt", "docs"), ("doc/curl.1.in", "docs"),
     ("FAQ", "docs"), ("os400/README400", "docs"), ("INSTALL", "docs"), ("src/install.c", "source"),
