@@ -191,3 +191,53 @@ def test_an_unreachable_remote_queue_reschedules_the_job_with_a_delay(home, redi
     assert result.status == DEFERRED
     assert job.status == ledger.PENDING and job.attempts == 0
     assert job.next_retry_at is not None and job.next_retry_at > time.time()
+
+
+def _look_again(runner: JobRunner) -> None:
+    """The lease check's next look for lost tasks, as if LOST_CHECK_SECONDS had passed."""
+    runner.remote.lost.checked = float("-inf")
+    runner.remote.check_leases()
+
+
+def test_a_task_taken_by_a_consumer_killed_before_it_started_goes_back(home):
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    client = redis_link.client(home.remote.url)
+    queue = home.remote.huey.storage.queue_key
+    assert client.zcard(queue) == 1
+    client.zpopmin(queue)  # taken off the queue; the consumer is killed before it starts
+    _look_again(home)  # one look: it may be starting this very moment
+    assert ledger.get(home.store.conn, job_id).status == ledger.PROCESSING
+    _look_again(home)
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0
+    assert "stopped before starting it" in ledger.events(home.store.conn, job_id)[-1]["detail"]
+
+
+def test_a_task_still_queued_or_answered_is_not_lost(home, fake_claude):
+    waiting = _queue(home, "src/invoices.py")
+    home.run_all(waiting)
+    for _ in range(3):
+        _look_again(home)
+    assert ledger.get(home.store.conn, waiting).status == ledger.PROCESSING  # queued
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    consumer.start()
+    try:  # answered: the answer waits in the results list, not taken yet
+        assert _wait_for_answer(home)
+    finally:
+        consumer.stop()
+    for _ in range(3):
+        _look_again(home)
+    assert ledger.get(home.store.conn, waiting).status == ledger.PROCESSING
+    home.remote.take(_next_answer(home))
+    assert ledger.get(home.store.conn, waiting).status == ledger.COMPLETED
+    assert len(logged_calls(fake_claude)) == 1  # paid once
+
+
+def _wait_for_answer(runner: JobRunner, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if runner.remote.client.llen(runner.remote._results):
+            return True
+        time.sleep(0.05)
+    return False
