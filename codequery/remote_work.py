@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from codequery import holders, ledger, redis_keys, redis_link, redis_outage, remote_queue
 from codequery.config import DocumenterConfig
 from codequery.eligibility import Content
-from codequery.lost_tasks import LostTasks
 from codequery.remote_consumer import RemoteConsumer
 from codequery.worker import HUEY_PRIORITY
 
@@ -55,7 +54,6 @@ class RemoteWork:
         self._thread: threading.Thread | None = None
         self._serving: RemoteConsumer | None = None
         self._last_error = 0.0
-        self.lost = LostTasks(self.client, [self.huey.storage.queue_key, self._results])
 
     @staticmethod
     def takes(settings: DocumenterConfig) -> bool:
@@ -141,12 +139,10 @@ class RemoteWork:
 
     def check_leases(self) -> None:
         """A task marked started whose heartbeat is gone lost its consumer: back to
-        pending (the attempt given back). A task still beating keeps its lease. One taken
-        off the queue and never started is found by `lost` (see lost_tasks)."""
+        pending (the attempt given back). A task still beating keeps its lease."""
         conn = self.runner.store.conn
         held = ledger.held_by_prefix(conn, self.runner.config.dataset, holders.REMOTE_PREFIX)
         if not held:
-            self.lost.lost([])
             return
         with self.client.pipeline(transaction=False) as pipe:
             for _, owner in held:
@@ -154,27 +150,17 @@ class RemoteWork:
                 pipe.exists(redis_keys.started(token))
                 pipe.exists(redis_keys.heartbeat(token))
             seen = pipe.execute()
-        quiet = []
         for index, (job_id, owner) in enumerate(held):
             started, beating = seen[2 * index], seen[2 * index + 1]
             if beating:
                 job = ledger.get(conn, job_id)
                 if job is not None:
                     ledger.renew(conn, [job], owner, QUEUE_PATIENCE_SECONDS)
-            elif started:
-                if ledger.release(conn, job_id, "remote lease check",
-                                  "its consumer stopped (no heartbeat); queued again",
-                                  holder=owner):
-                    log.info("[QUEUE] %s status=pending its remote consumer stopped; "
-                             "queued again", job_id)
-            else:
-                quiet.append((job_id, owner))
-        for job_id, owner in self.lost.lost(quiet):
-            if ledger.release(conn, job_id, "remote lease check",
-                              "taken off the remote queue by a consumer that stopped before "
-                              "starting it; queued again", holder=owner):
-                log.info("[QUEUE] %s status=pending taken by a remote consumer that stopped; "
-                         "queued again", job_id)
+            elif started and ledger.release(
+                    conn, job_id, "remote lease check",
+                    "its consumer stopped (no heartbeat); queued again", holder=owner):
+                log.info("[QUEUE] %s status=pending its remote consumer stopped; queued again",
+                         job_id)
 
     def release_all(self, conn, why: str) -> int:  # noqa: ANN001 - sqlite3.Connection
         """Every job out on the remote queue goes back to pending (Redis lost them)."""
