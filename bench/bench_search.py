@@ -414,18 +414,19 @@ def real_records(keeps: list[Path], tmp: Path, records: int, rounds: int,
     if total < records:
         raise SystemExit(f"(c) only {total} records in {len(snapshots)} snapshots under "
                          f"{', '.join(map(str, keeps))}, not {records}")
-    bank: dict[bool, set[str]] = {True: set(), False: set()}  # theirs: the rest
+    own: set[str] = set()
+    other: set[str] = set()
     for f in sorted(Path(__file__).parent.glob("*/*.json")):
         data = json.loads(f.read_text(encoding="utf-8"))
-        bank[data["repo"].replace("/", "+") in roots].update(
+        (own if data["repo"].replace("/", "+") in roots else other).update(
             q["question"] for q in data["questions"])
     # their own questions; too few (a repository with none in the bench), then others':
     # an agent's wording, about code that may not be there
     pick = random.Random(50)
-    asked = pick.sample(sorted(bank[True]), min(questions, len(bank[True])))
-    others = sorted(bank[False] - bank[True])
+    asked = pick.sample(sorted(own), min(questions, len(own)))
+    theirs = len(asked)
+    others = sorted(other - own)
     asked += pick.sample(others, min(questions - len(asked), len(others)))
-    theirs = len(bank[True] & set(asked))
     from codequery import file_text, proximity
 
     def read(path: str) -> str | None:

@@ -48,9 +48,7 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
     negative: lower is better) gets theirs: 0 for a test's subject or a header's
     implementation (ranking lifts them), DOC_SHARE of the page's for a doc page's subject,
     whichever is better. Only those that could lift a file into the first `limit` are
-    looked up."""
-    if not rows:
-        return []
+    looked up. `rows` holds one row at least (Store.search answers none without)."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
 
