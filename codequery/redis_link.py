@@ -88,12 +88,14 @@ def redact(url: str) -> str:
     return f"{scheme}://***@{rest.split('@', 1)[1]}"
 
 
-def huey(name: str, url: str) -> Any:  # huey.PriorityRedisHuey
+def huey(name: str, url: str, storage_class: type | None = None
+         ) -> Any:  # huey.PriorityRedisHuey
     """A Huey queue on Redis whose tasks travel as JSON: whoever can write to the Redis
     can queue a task of ours with JSON arguments, never run code of their choosing (Huey's
     default serializer is pickle). A task that does not decode is dropped with a log line.
     While Redis is away, its pollers neither raise (Huey would log a traceback for each
-    try) nor poll as often: `redis_outage` logs the outage once and paces them."""
+    try) nor poll as often: `redis_outage` logs the outage once and paces them. A
+    `storage_class` (a PriorityRedisStorage) takes tasks its own way."""
     from huey import PriorityRedisHuey
 
     from codequery import redis_outage
@@ -129,7 +131,7 @@ def huey(name: str, url: str) -> Any:  # huey.PriorityRedisHuey
 
     return JsonRedisHuey(name, results=False, store_none=False, utc=True,
                          connection_pool=client(url).connection_pool, read_timeout=1,
-                         serializer=json_serializer())
+                         serializer=json_serializer(), storage_class=storage_class)
 
 
 def json_serializer() -> Any:  # huey.serializer.Serializer

@@ -2,11 +2,12 @@
 have checked out (`codequery worker start --remote URL`, and threads of every home worker
 on the Redis transport).
 
-Leases are the home worker's: this side only proves it is alive. When it takes a task it
-marks the task's token started and keeps a heartbeat key with a short TTL fresh while it
-works (rq's way); a consumer killed mid-job stops beating, the home worker sees a started
-task without a heartbeat and hands the job out again. Only the Claude CLI of this machine
-ever runs here: a task names a model, never a program.
+Leases are the home worker's: this side only proves it is alive. Taking a task marks its
+token started, with a heartbeat key of a short TTL, in one step in Redis (TAKE_SCRIPT);
+the consumer keeps the heartbeat fresh while it works (rq's way). A consumer killed at any
+point after that, even before the task began, stops beating: the home worker sees a
+started task without a heartbeat and hands the job out again within seconds. Only the
+Claude CLI of this machine ever runs here: a task names a model, never a program.
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
 REFUSED_WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.2  # how long an idle consumer thread waits before looking again
+# Takes the first task of the queue (KEYS[1], Huey's sorted set) and marks its token (the
+# task's first "token", a key of the payload: a quote inside any text is escaped) started
+# by ARGV[3], with a heartbeat: one step, so no consumer can stop between the two. The
+# marks' names are built here from their prefixes (ARGV[1], ARGV[2]): one Redis, not a
+# cluster.
+TAKE_SCRIPT = """
+local taken = redis.call('ZPOPMIN', KEYS[1])
+if #taken == 0 then return false end
+local token = string.match(taken[1], '"token"%s*:%s*"(%x+)"')
+if token then
+  redis.call('SET', ARGV[1] .. token, ARGV[3], 'EX', ARGV[4])
+  redis.call('SET', ARGV[2] .. token, ARGV[3], 'EX', ARGV[5])
+end
+return taken[1]
+"""
 
 
 class Refused(Exception):
@@ -43,14 +60,42 @@ def consumer_id() -> str:
     return holders.process_of(holders.me())
 
 
+def marking_storage(consumer: str) -> type:
+    """Huey's priority Redis storage whose dequeue takes a task and marks it started by
+    `consumer` at once (TAKE_SCRIPT). It does not wait for one (a blocking pop cannot run
+    in a script): its callers poll."""
+    from huey.storage import PriorityRedisStorage
+
+    class MarkingStorage(PriorityRedisStorage):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._take = self.conn.register_script(TAKE_SCRIPT)
+
+        def dequeue(self) -> bytes | None:
+            data = self._take(keys=[self.queue_key], args=[
+                redis_keys.started(""), redis_keys.heartbeat(""), consumer, STARTED_TTL,
+                HEARTBEAT_TTL])
+            return None if data is None else data[8:]  # Huey's ordering prefix off
+
+    return MarkingStorage
+
+
+def token_of(task: Any) -> str | None:
+    """The lease token of a task of the remote queue (None: not one of ours)."""
+    payload = task.args[0] if getattr(task, "args", None) else None
+    token = payload.get("token") if isinstance(payload, dict) else None
+    return token if isinstance(token, str) else None
+
+
 class RemoteConsumer:
     def __init__(self, url: str, threads: int, executable: str = "claude") -> None:
         self.url = url
         self.threads = threads
         self.executable = executable
         self.client = redis_link.client(url)
-        self.huey, _ = remote_queue.make(url, self.serve)
         self.id = consumer_id()
+        self.huey, _ = remote_queue.make(url, self.serve, marking_storage(self.id))
+        self._served = threading.local()  # the token of the task a thread last began
         self._beating: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -83,9 +128,27 @@ class RemoteConsumer:
             if not self.gate.open():
                 self._stop.wait(1.0)
                 continue
-            task = self.huey.dequeue()  # paced and logged once while Redis is away
-            if task is not None:
-                self.huey.execute(task)
+            self.take_one()
+
+    def take_one(self) -> bool:
+        """Take the next task, if any, and do it; whether there was one. A task Huey does
+        not run (expired: the home worker has handed its job out again) loses its started
+        mark, which nobody would ever clear."""
+        task = self.huey.dequeue()  # paced and logged once while Redis is away
+        if task is None:
+            # (not in the storage: a poller that slept there after a look would say Redis
+            # is back when it went away meanwhile)
+            self._stop.wait(POLL_SECONDS)
+            return False
+        self._served.token = None
+        self.huey.execute(task)
+        token = token_of(task)
+        if token is not None and self._served.token != token:
+            try:
+                self.client.delete(redis_keys.started(token), redis_keys.heartbeat(token))
+            except redis_link.down_errors():
+                pass  # its job is no longer held by that token: the mark tells nobody
+        return True
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -100,17 +163,10 @@ class RemoteConsumer:
                 pass  # the home worker hands the work out again if it must
 
     def serve(self, payload: dict[str, Any]) -> None:
-        """Run one task: mark it started, document, push the answer home."""
+        """Run one task (marked started as it was taken): document while beating, push
+        the answer home."""
         token = payload["token"]
-
-        def mark_started() -> None:
-            with self.client.pipeline(transaction=True) as pipe:
-                pipe.set(redis_keys.started(token), self.id, ex=STARTED_TTL)
-                pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
-                pipe.execute()
-
-        if not self._persist(mark_started):
-            return  # the home worker hands it out again (after a restart, or in time)
+        self._served.token = token
         with self._lock:
             self._beating.add(token)
         try:

@@ -25,10 +25,12 @@ from codequery import redis_keys, redis_link
 PAYLOAD_VERSION = 2
 
 
-def make(url: str, serve: Callable[[dict[str, Any]], None]) -> tuple[Huey, Any]:
+def make(url: str, serve: Callable[[dict[str, Any]], None], storage_class: type | None = None
+         ) -> tuple[Huey, Any]:
     """The shared queue on `url` and its task, which runs `serve(payload)` where it is
-    consumed (the publisher's `serve` is never called)."""
-    huey = redis_link.huey(redis_keys.REMOTE_QUEUE, url)
+    consumed (the publisher's `serve` is never called); a consumer takes tasks through its
+    `storage_class`."""
+    huey = redis_link.huey(redis_keys.REMOTE_QUEUE, url, storage_class)
 
     @huey.task(name="document_content")
     def document_content(payload: dict[str, Any]) -> None:

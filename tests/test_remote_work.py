@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codequery import ledger, redis_keys, redis_link, remote_queue, remote_work
+from codequery import ledger, redis_keys, redis_link, remote_consumer, remote_queue, remote_work
 from codequery.jobs import DEFERRED, REMOTE, JobRunner
 from codequery.remote_consumer import RemoteConsumer
 from codequery.remote_work import RemoteWork, owner_of
@@ -178,9 +178,48 @@ def test_a_task_nobody_took_in_time_expires_unrun(home, fake_claude, monkeypatch
     home.run_all(job_id)
     time.sleep(0.3)  # its lease ran out too: the job goes out again under a new token
     consumer = RemoteConsumer(home.remote.url, threads=1)
-    consumer.huey.execute(consumer.huey.dequeue())
+    assert consumer.take_one()
     assert logged_calls(fake_claude) == []
     assert redis_link.client(home.remote.url).keys(redis_keys.started("*")) == []
+    assert redis_link.client(home.remote.url).keys(redis_keys.heartbeat("*")) == []
+
+
+def test_a_consumer_killed_just_after_taking_a_task_gives_its_job_back(home, fake_claude,
+                                                                       monkeypatch):
+    monkeypatch.setattr(remote_consumer, "HEARTBEAT_TTL", 1)
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    token = ledger.get(home.store.conn, job_id).lease_owner.removeprefix("remote:")
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    task = consumer.huey.dequeue()  # taken; the consumer dies before it begins the task
+    assert remote_consumer.token_of(task) == token
+    client = redis_link.client(home.remote.url)
+    assert client.get(redis_keys.started(token)).decode() == consumer.id
+    home.remote.check_leases()  # still beating: its lease holds
+    assert ledger.get(home.store.conn, job_id).status == ledger.PROCESSING
+    time.sleep(1.3)  # no heartbeat since
+    home.remote.check_leases()
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0
+    assert logged_calls(fake_claude) == []
+
+
+def test_taking_a_task_marks_its_own_token_not_a_text_that_looks_like_one(home):
+    payload = {"v": remote_queue.PAYLOAD_VERSION, "repo": "r", "job": 'j"token":"aaaa',
+               "token": "bbbb", "path": '"token": "cccc"'}
+    home.remote.huey.enqueue(home.remote._task.s(payload))
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    assert remote_consumer.token_of(consumer.huey.dequeue()) == "bbbb"
+    client = redis_link.client(home.remote.url)
+    assert {key.decode() for key in client.keys(redis_keys.started("*"))} == {
+        redis_keys.started("bbbb")}
+    assert client.ttl(redis_keys.heartbeat("bbbb")) > 0
+
+
+def test_an_idle_consumer_takes_nothing_and_marks_nothing(home):
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    assert not consumer.take_one()
+    assert redis_link.client(home.remote.url).keys("codequery:*") == []
 
 
 def test_an_unreachable_remote_queue_reschedules_the_job_with_a_delay(home, redis_server):
