@@ -32,7 +32,11 @@ HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
 REFUSED_WAIT_SECONDS = 10.0
-POLL_SECONDS = 0.2  # how long an idle consumer thread waits before looking again
+# An idle consumer thread looks again after this long, twice as long after each look that
+# found nothing, up to the most: a task is taken within a second, idle consumers cost
+# Redis one look a second each.
+POLL_SECONDS = 0.05
+MOST_POLL_SECONDS = 1.0
 # Takes the first task of the queue (KEYS[1], Huey's sorted set) and marks its token (the
 # task's first "token", a key of the payload: a quote inside any text is escaped) started
 # by ARGV[3], with a heartbeat: one step, so no consumer can stop between the two. The
@@ -95,7 +99,8 @@ class RemoteConsumer:
         self.client = redis_link.client(url)
         self.id = consumer_id()
         self.huey, _ = remote_queue.make(url, self.serve, marking_storage(self.id))
-        self._served = threading.local()  # the token of the task a thread last began
+        # per thread: the token of the task it last began, how long it waits idle
+        self._served = threading.local()
         self._beating: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -138,8 +143,11 @@ class RemoteConsumer:
         if task is None:
             # (not in the storage: a poller that slept there after a look would say Redis
             # is back when it went away meanwhile)
-            self._stop.wait(POLL_SECONDS)
+            idle = getattr(self._served, "idle", POLL_SECONDS)
+            self._stop.wait(idle)
+            self._served.idle = min(idle * 2, MOST_POLL_SECONDS)
             return False
+        self._served.idle = POLL_SECONDS
         self._served.token = None
         self.huey.execute(task)
         token = token_of(task)
