@@ -161,11 +161,27 @@ def _describe(error: ValidationError, source: Path) -> str:
     return f"invalid config {source}: " + "; ".join(problems)
 
 
+class ConfigMissing(CodeQueryError):
+    """There is no config file: the repository is not set up (or the file was deleted)."""
+
+
+class ConfigNotJson(CodeQueryError):
+    """The config file is not JSON at all (an edit gone wrong, a merge conflict)."""
+
+
+def restore_hint(path: Path) -> str:
+    """How to get a config that is no JSON back: the committed one, or the last good copy
+    codequery keeps beside it."""
+    copy = path.with_name(defaults.LAST_CONFIG_FILE)
+    last = f", or copy {copy} (the last good one)" if copy.exists() else ""
+    return f"fix it, or restore it with `git checkout -- {path}`{last}"
+
+
 def load(path: Path) -> Config:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CodeQueryError(
+        raise ConfigMissing(
             f"no codequery config at {path}; run `codequery init` in this repository"
         ) from None
     except OSError as exc:
@@ -173,9 +189,9 @@ def load(path: Path) -> Config:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise CodeQueryError(
+        raise ConfigNotJson(
             f"invalid config {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}); fix it or delete it and run `codequery init`"
+            f"{exc.msg}); {restore_hint(path)}"
         ) from None
     try:
         config = Config.model_validate(data)

@@ -93,6 +93,11 @@ def check_config(paths: RepoPaths) -> tuple[Check, config_mod.Config | None]:
                      f"{defaults.CONFIG_FILE}, then commit it here"), cfg
     try:
         cfg = config_mod.load(paths.config)
+    except config_mod.ConfigMissing as exc:
+        return Check("config", False, str(exc), "codequery init (or codequery setup)"), None
+    except config_mod.ConfigNotJson as exc:
+        hint = config_mod.restore_hint(paths.config)
+        return Check("config", False, str(exc).removesuffix(f"; {hint}"), hint), None
     except CodeQueryError as exc:
         return Check("config", False, str(exc),
                      f"correct the keys named above in {paths.config} (see README, "
@@ -379,7 +384,7 @@ def diagnose(start: Path) -> list[Check]:
             report.add("queue-database", check_huey_db, paths)
         report.add("worker", check_worker, paths, cfg)
         if cfg is None:
-            report.skip(("documenter", "queue"), "the config is invalid")
+            report.skip(("documenter", "queue"), "no usable config")
         else:
             report.add("documenter", check_documenter, cfg.documenter)
             if data_ok:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from codequery import redis_keys, redis_link, remote_queue
+from codequery import redis_keys, redis_link, redis_outage, remote_queue
 from codequery.consumer_gate import Gate
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
 from codequery.errors import CodeQueryError
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0  # how often a working consumer says so
 HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
+SKIPPED_STARTED_TTL = 60  # a task not run keeps its started mark this long (see take_one)
+ERROR_PAUSE_SECONDS = 5.0
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
 REFUSED_WAIT_SECONDS = 10.0
 # An idle consumer thread looks again after this long, twice as long after each look that
@@ -129,16 +131,25 @@ class RemoteConsumer:
             thread.join(max(deadline - time.monotonic(), 0))
 
     def _work_loop(self) -> None:
+        outage = redis_outage.of(self.url)
         while not self._stop.is_set():
             if not self.gate.open():
                 self._stop.wait(1.0)
                 continue
-            self.take_one()
+            try:
+                self.take_one()
+            except redis_link.down_errors() as exc:  # Huey's own calls around a task
+                self._stop.wait(outage.failed(exc))
+            except Exception:  # a thread that died here would serve nothing, silently
+                log.exception("taking a task from %s failed; trying again",
+                              redis_keys.REMOTE_QUEUE)
+                self._stop.wait(ERROR_PAUSE_SECONDS)
 
     def take_one(self) -> bool:
         """Take the next task, if any, and do it; whether there was one. A task Huey does
-        not run (expired: the home worker has handed its job out again) loses its started
-        mark, which nobody would ever clear."""
+        not run (expired) stops beating at once and keeps its started mark a short while:
+        should its token still hold the job, the home worker's lease check hands it out
+        again now instead of when the lease runs out."""
         task = self.huey.dequeue()  # paced and logged once while Redis is away
         if task is None:
             # (not in the storage: a poller that slept there after a look would say Redis
@@ -152,10 +163,10 @@ class RemoteConsumer:
         self.huey.execute(task)
         token = token_of(task)
         if token is not None and self._served.token != token:
-            try:
-                self.client.delete(redis_keys.started(token), redis_keys.heartbeat(token))
-            except redis_link.down_errors():
-                pass  # its job is no longer held by that token: the mark tells nobody
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.delete(redis_keys.heartbeat(token))
+                pipe.expire(redis_keys.started(token), SKIPPED_STARTED_TTL)
+                pipe.execute()
         return True
 
     def _heartbeat_loop(self) -> None:

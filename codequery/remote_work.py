@@ -154,7 +154,9 @@ class RemoteWork:
             started, beating = seen[2 * index], seen[2 * index + 1]
             if beating:
                 job = ledger.get(conn, job_id)
-                if job is not None:
+                # a lease run out stays so (the worker's expiry check hands it out again):
+                # a task Huey found expired beats for a moment before its consumer stops
+                if job is not None and (job.lease_expires_at or 0) > time.time():
                     ledger.renew(conn, [job], owner, QUEUE_PATIENCE_SECONDS)
             elif started and ledger.release(
                     conn, job_id, "remote lease check",

@@ -180,13 +180,64 @@ def test_a_task_nobody_took_in_time_expires_unrun(home, fake_claude, monkeypatch
     consumer = RemoteConsumer(home.remote.url, threads=1)
     assert consumer.take_one()
     assert logged_calls(fake_claude) == []
-    assert redis_link.client(home.remote.url).keys(redis_keys.started("*")) == []
-    assert redis_link.client(home.remote.url).keys(redis_keys.heartbeat("*")) == []
+    client = redis_link.client(home.remote.url)
+    assert client.keys(redis_keys.heartbeat("*")) == []
+    [started] = client.keys(redis_keys.started("*"))  # for a while: it tells the home worker
+    assert 0 < client.ttl(started) <= remote_consumer.SKIPPED_STARTED_TTL
+    home.remote.check_leases()  # the token still holds the job: out again now
+    job = ledger.get(home.store.conn, job_id)
+    assert job.status == ledger.PENDING and job.attempts == 0
+
+
+def test_an_expired_lease_whose_task_still_beats_is_not_renewed(home, monkeypatch):
+    monkeypatch.setattr(remote_work, "QUEUE_PATIENCE_SECONDS", 0.2)
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    owner = ledger.get(home.store.conn, job_id).lease_owner
+    time.sleep(0.3)
+    RemoteConsumer(home.remote.url, threads=1).huey.dequeue()  # taken: beating a moment
+    home.remote.check_leases()
+    job = ledger.get(home.store.conn, job_id)
+    assert job.lease_owner == owner and job.lease_expires_at < time.time()
+
+
+def test_a_consumer_thread_survives_an_error_and_serves_on(home, fake_claude, monkeypatch):
+    monkeypatch.setattr(remote_consumer, "ERROR_PAUSE_SECONDS", 0.1)
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    dequeue, failures = consumer.huey.dequeue, []
+
+    def failing_once():
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("a bug for once")
+        return dequeue()
+
+    consumer.huey.dequeue = failing_once
+    consumer.start()
+    try:
+        answer = _next_answer(home)
+    finally:
+        consumer.stop()
+    assert failures and answer["ok"] and answer["job"] == job_id
+
+
+def test_the_token_comes_before_any_text_of_the_file_in_a_task(home):
+    """The take script marks the first "token" of a task: no key before it may hold text
+    from the repository."""
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    [message] = home.remote.huey.storage.enqueued_items()
+    token = ledger.get(home.store.conn, job_id).lease_owner.removeprefix("remote:")
+    assert message.index(b'"token":') < min(message.index(f'"{key}":'.encode())
+                                            for key in ("path", "content", "hint"))
+    assert message.split(b'"token":')[1].startswith(f'"{token}"'.encode())
 
 
 def test_a_consumer_killed_just_after_taking_a_task_gives_its_job_back(home, fake_claude,
                                                                        monkeypatch):
-    monkeypatch.setattr(remote_consumer, "HEARTBEAT_TTL", 1)
+    monkeypatch.setattr(remote_consumer, "HEARTBEAT_TTL", 2)
     job_id = _queue(home, "src/invoices.py")
     home.run_all(job_id)
     token = ledger.get(home.store.conn, job_id).lease_owner.removeprefix("remote:")
@@ -197,7 +248,7 @@ def test_a_consumer_killed_just_after_taking_a_task_gives_its_job_back(home, fak
     assert client.get(redis_keys.started(token)).decode() == consumer.id
     home.remote.check_leases()  # still beating: its lease holds
     assert ledger.get(home.store.conn, job_id).status == ledger.PROCESSING
-    time.sleep(1.3)  # no heartbeat since
+    time.sleep(2.3)  # no heartbeat since
     home.remote.check_leases()
     job = ledger.get(home.store.conn, job_id)
     assert job.status == ledger.PENDING and job.attempts == 0

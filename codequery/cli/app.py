@@ -93,12 +93,18 @@ def emit_json(value: Any) -> None:
 
 
 def stderr_console():  # noqa: ANN201 - rich is imported lazily to keep start-up quick
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True)
 
 
 def stdout_console():  # noqa: ANN201
+    return _console(stderr=False)
+
+
+def _console(stderr: bool):  # noqa: ANN202
+    """A console that wraps words at a terminal's width, and does not wrap at all into a
+    pipe or a file: a script reads one line as one line (rich would cut at 80 columns)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    console = Console(stderr=stderr, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console

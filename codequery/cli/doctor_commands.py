@@ -40,5 +40,5 @@ def _mark(check: doctor.Check) -> str:
     if check.ok:
         return "[green]✓[/green]"
     if check.skipped:
-        return "[dim]✗[/dim]"
+        return "[dim]-[/dim]"
     return "[yellow]✗[/yellow]" if check.severity == "warning" else "[red]✗[/red]"
