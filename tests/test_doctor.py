@@ -97,6 +97,33 @@ def test_a_broken_config_names_the_key(ready):
     assert by_name(document)["documenter"]["skipped"]
 
 
+def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
+    config = ready / ".code-query" / "config.json"
+    config.write_text('{"dataset": ')
+    _, document = report(ready)
+    check = by_name(document)["config"]
+    assert not check["ok"] and "not valid JSON (line 1" in check["detail"]
+    assert f"git checkout -- {config}" in check["fix"] and "config.last.json" in check["fix"]
+    assert "keys" not in check["fix"] and "git checkout" not in check["detail"]
+    result = cli_run(ready, "search", "invoice")  # a command that needs it says the same
+    assert result.exit_code == 1 and f"git checkout -- {config}" in result.stderr
+
+
+def test_a_missing_config_is_fixed_by_init(ready):
+    (ready / ".code-query" / "config.json").unlink()
+    (ready / ".code-query" / "config.last.json").unlink()
+    _, document = report(ready)
+    check = by_name(document)["config"]
+    assert not check["ok"] and check["fix"] == "codequery init (or codequery setup)"
+    assert by_name(document)["documenter"]["detail"] == "skipped: no usable config"
+
+
+def test_human_output_into_a_pipe_is_not_wrapped(ready):
+    result = cli_run(ready, "doctor")  # (pytest's temporary path is long enough)
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("✓ work-tree")]
+    assert line.endswith(str(ready)) and len(line) > 80
+
+
 def test_a_foreign_post_commit_hook_fails_the_hooks_check(ready):
     hook = ready / ".git" / "hooks" / "post-commit"
     hook.write_text("#!/bin/sh\necho mine\n")
