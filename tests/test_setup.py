@@ -69,3 +69,33 @@ def test_without_answers_setup_says_to_pass_yes_or_flags(repo):
     assert error.endswith("answer with flags: --documenter --mode --hooks/--no-hooks "
                           "--worker --document/--no-document --mcp-client")
     assert not (repo / ".code-query").exists()  # nothing was set up half-way
+
+
+def test_the_command_documenter_is_set_up_with_its_command(repo):
+    import sys
+
+    result = cli_run(repo, "setup", "--documenter", "command", "--command",
+                     f"{sys.executable} -c pass", "--yes", "--no-document", "--no-hooks",
+                     "--worker", "none", "--mcp-client", "none")
+    assert result.exit_code == 0, result.output
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]
+
+
+def test_the_command_documenter_without_a_command_sets_nothing_up(repo):
+    result = cli_run(repo, "setup", "--documenter", "command", "--yes", "--no-document")
+    assert result.exit_code == 1 and "pass --command" in result.stderr
+    result = cli_run(repo, "init", "--documenter", "command", "--no-document")
+    assert result.exit_code == 1 and "needs a command" in result.stderr
+    assert not (repo / ".code-query").exists()  # not even its .gitignore
+
+
+def test_the_wizard_asks_the_command_documenter_for_its_command(repo):
+    import sys
+
+    answers = f"d\n{sys.executable} -c pass\n\nauto\nn\nnone\nn\nnone\n"
+    result = cli_run(repo, "setup", "--documenter", "command", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Command (the LLM CLI to run" in result.stderr
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]

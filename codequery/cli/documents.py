@@ -194,8 +194,6 @@ def init(state: State, documenter: str | None, model: str | None, command_line: 
     again: existing settings are kept unless an option changes them.
     """
     ws = state.workspace
-    ws.paths.state_dir.mkdir(exist_ok=True)
-    ws.paths.gitignore.write_text(STATE_GITIGNORE, encoding="utf-8")
     if ws.paths.config.exists():
         cfg = config_mod.load(ws.paths.config)
     else:
@@ -205,6 +203,8 @@ def init(state: State, documenter: str | None, model: str | None, command_line: 
     from codequery.documenters import create
 
     create(cfg.documenter, ws.root)  # fails before anything is written
+    ws.paths.state_dir.mkdir(exist_ok=True)
+    ws.paths.gitignore.write_text(STATE_GITIGNORE, encoding="utf-8")
     config_mod.save(cfg, ws.paths.config)
     from codequery import trust
 

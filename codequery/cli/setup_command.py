@@ -19,6 +19,9 @@ WORKER_CHOICES = ("start", "service", "none")
 @click.option("--documenter", type=click.Choice(["builtin", "claude", "command"]),
               help="Who writes the records (claude is offered when it is on PATH).")
 @click.option("--model", help="Model for an LLM documenter (empty: the CLI's default).")
+@click.option("--command", "command_line",
+              help="With --documenter command: the LLM CLI to run, e.g. 'llm -m {model}' "
+                   "(see `codequery init --help`).")
 @click.option("--mode", type=click.Choice(["auto", "manual", "sync"]),
               help="What a commit does: " + config_mod.MODE_HELP)
 @click.option("--hooks/--no-hooks", default=None, help="Install the git hooks.")
@@ -32,8 +35,8 @@ WORKER_CHOICES = ("start", "service", "none")
               "as a flag (runs unattended).")
 @click.pass_context
 def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model: str | None,
-          mode: str | None, hooks: bool | None, worker: str | None, document: bool | None,
-          mcp_client: str | None, yes: bool) -> None:
+          command_line: str | None, mode: str | None, hooks: bool | None, worker: str | None,
+          document: bool | None, mcp_client: str | None, yes: bool) -> None:
     """Set codequery up in this repository, step by step.
 
     Asks for the dataset name, the documenter and its model, the processing mode, whether
@@ -53,8 +56,9 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     # The questions' flags in the order they are asked, without those given already.
     unanswered = [flag for flag, value in (
         ("--dataset", dataset), ("--documenter", documenter), ("--model", model),
-        ("--mode", mode), ("--hooks/--no-hooks", hooks), ("--worker", worker),
-        ("--document/--no-document", document), ("--mcp-client", mcp_client))
+        ("--command", command_line), ("--mode", mode), ("--hooks/--no-hooks", hooks),
+        ("--worker", worker), ("--document/--no-document", document),
+        ("--mcp-client", mcp_client))
         if value is None]
 
     def asking(flag: str, question: str, prompt):  # noqa: ANN001, ANN202
@@ -64,9 +68,10 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
             if isinstance(exc.__context__, KeyboardInterrupt):
                 raise KeyboardInterrupt from None  # Ctrl-C: exit 130, as everywhere
             click.echo(err=True)  # the question is left without its line end
-            # --model only matters to an LLM documenter: named when it is the question.
+            # --model and --command matter to some documenters: named when they are the
+            # question.
             left = " ".join(f for f in unanswered[unanswered.index(flag):]
-                            if f != "--model" or f == flag)
+                            if f not in ("--model", "--command") or f == flag)
             raise CodeQueryError(
                 f"setup got no answer to {question!r}: its input ended (no terminal?); pass "
                 f"--yes to accept the defaults, or answer with flags: {left}") from None
@@ -90,6 +95,13 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     documenter = ask(documenter, "--documenter", "Documenter (builtin: offline analysis; "
                      "claude: the Claude CLI)", current.documenter.name,
                      type=click.Choice(offered))
+    if documenter == "command" and command_line is None and not current.documenter.command:
+        if yes:
+            raise CodeQueryError("the command documenter needs a command: pass --command "
+                                 "'...' (the LLM CLI to run, e.g. 'llm -m {model}')")
+        command_line = asking("--command", "Command (the LLM CLI to run)",
+                              lambda: click.prompt("Command (the LLM CLI to run, e.g. "
+                                                   "'llm -m {model}')", err=True))
     if documenter != "builtin":
         model = ask(model, "--model", "Model", current.documenter.model or "",
                     show_default=False) or None
@@ -102,8 +114,9 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     mcp_client = ask(mcp_client, "--mcp-client", "Connect a coding agent over MCP", "none",
                      type=click.Choice(["claude", "cursor", "vscode", "none"]))
 
-    ctx.invoke(init, documenter=documenter, model=model, mode=mode, dataset=dataset,
-               no_hooks=not hooks, no_document=not document, yes=yes)
+    ctx.invoke(init, documenter=documenter, model=model, command_line=command_line,
+               mode=mode, dataset=dataset, no_hooks=not hooks, no_document=not document,
+               yes=yes)
     if worker == "start":
         ctx.invoke(start, threads=None)
     elif worker == "service":
