@@ -341,3 +341,11 @@ def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):
     assert not results[0]["stale"]
     shown = cli_json(repo, "show", "src/CentRounding.cs")
     assert "CentRounding" in json.dumps(shown)
+
+
+def test_an_unknown_option_says_how_to_search_for_it(initialized_repo):
+    result = cli_run(initialized_repo, "search", "-x")
+    assert result.exit_code == 2
+    assert "codequery search -- -x" in result.stderr
+    found = cli_run(initialized_repo, "search", "--json", "--", "-x")
+    assert found.exit_code == 0 and json.loads(found.stdout) == []

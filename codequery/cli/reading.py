@@ -33,7 +33,19 @@ def _print_plain(results: list[dict]) -> None:
     search_output.write_out(search_output.plain(results))
 
 
-@cli.command()
+class _SearchCommand(click.Command):
+    """search, whose unknown options may be words of a query (`-x`, `--verbose`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            exc.message += (f" To search for it, put -- before the query: "
+                            f"codequery search -- {exc.option_name}")
+            raise
+
+
+@cli.command(cls=_SearchCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=defaults.SEARCH_LIMIT, show_default=True,
               type=click.IntRange(1, defaults.MAX_LIMIT),
@@ -91,7 +103,11 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
 @json_option
 @pass_state
 def show(state: State, path: str, as_json: bool) -> None:
-    """Show the documentation record of one file."""
+    """Show the documentation record of one file.
+
+    PATH is relative to the current folder; from a subfolder, a path as `search` prints
+    it (from the repository's root) works too. A path outside the repository is refused.
+    """
     from codequery import operations
 
     record = operations.show(state.workspace, path, state.cwd)
