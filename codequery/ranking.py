@@ -910,20 +910,34 @@ def _name_words(stem: str) -> list[str]:
 def snippet(row: dict[str, Any], terms: list[Term]) -> str:
     """The line of a record that best shows why it matched, matched words between
     \x02 and \x03: a sentence of the overview or a symbol with its summary
-    (`name: summary`), the one with most of the question's words; a name asked for
-    whole counts twice, so `parse_invoice` shows that function."""
+    (`name: summary`), the one with most of the question's words (each counted once,
+    so a name said twice does not outweigh a line that holds more of them; then the
+    most matches); a name asked for whole counts twice, so `parse_invoice` shows that
+    function."""
     wanted = wanted_forms(terms)
     whole = {t.word for t in terms}
     lines = [s for s in re.split(r"(?<=[.!?])\s+|\n", row.get("overview") or "") if s.strip()]
     lines += row.get("symbol_lines", [])
-    best, best_hits = (lines[0] if lines else ""), 0
+    best, best_hits = (lines[0] if lines else ""), (0, 0)
     for line in lines:
         words = _WORD.findall(line)
-        hits = (sum(_is_wanted(w, wanted) for w in words)
-                + len(whole.intersection(w.lower() for w in words)))
+        found = [_wanted_in(w, wanted) for w in words]
+        if not any(found):
+            continue
+        hits = (len(set().union(*found)) + len(whole.intersection(w.lower() for w in words)),
+                sum(map(bool, found)))
         if hits > best_hits:
             best, best_hits = line, hits
     return _mark(_clip(best, wanted), wanted)
+
+
+def _wanted_in(word: str, wanted: frozenset[str]) -> frozenset[str]:
+    """The question's word forms a word of a text is, or its parts are (see _is_wanted)."""
+    low = word.lower()
+    if word.isalpha() and word[1:].islower():  # one part (a hot path)
+        return frozenset((low,)) if low in wanted else frozenset()
+    found = wanted.intersection(_split_name(word))
+    return found | {low} if low in wanted else found
 
 
 def _is_wanted(word: str, wanted: frozenset[str]) -> bool:

@@ -22,8 +22,9 @@ def test_search_piped_prints_a_block_per_result(repo):
     result = cli_run(repo, "search", "invoices")
     assert result.exit_code == 0
     first, *rest = result.stdout.splitlines()
-    path, score = first.split()
+    path, score, *where = first.split()
     assert path == "src/invoices.py" and float(score) >= 0
+    assert where == ["line", "6"]  # where parse_invoice, named with the word, is
     assert rest[0].startswith("    ") and "**" in rest[0]  # the matching line, marked
     assert "─" not in result.stdout and "┃" not in result.stdout  # no table when piped
 
@@ -297,7 +298,8 @@ def test_search_prints_a_path_with_a_line_break_quoted_on_one_line(tmp_path):
     repo = make_repo(tmp_path / "odd", {"new\nline.py": "def newline_name():\n    pass\n"})
     cli_run(repo, "init")
     first, *_ = cli_run(repo, "search", "newline_name").stdout.splitlines()
-    assert first.split() == ['"new\\nline.py"', first.split()[1]]
+    # with the line where the function asked for is defined
+    assert first.split() == ['"new\\nline.py"', first.split()[1], "line", "1"]
     assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"  # JSON: as is
 
 

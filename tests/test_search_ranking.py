@@ -400,6 +400,14 @@ def test_the_snippet_marks_the_matched_words(db):
     assert result["snippet"] == "\x02Caches\x03 responses."
 
 
+def test_the_snippet_is_the_line_with_most_of_the_words_not_most_mentions(db):
+    _add(db, "src/channel.cs", overview="Defines PersistentChannel, PersistentChannel.Verdict.",
+         functions=[{"name": "InvokeChannelActionAsync"},
+                    {"name": "InvokeChannelActionSlowAsync"}])
+    [result] = db.search("InvokeChannelActionSlowAsync")
+    assert result["snippet"] == "\x02InvokeChannelActionSlowAsync\x03"
+
+
 def test_a_snippet_keeps_every_character_of_text_and_drops_terminal_codes(db):
     """Joiners (Persian's ZWNJ, an emoji's ZWJ), a no-break space, a line separator and a
     private-use glyph are text; an escape sequence goes whole, not only its ESC."""

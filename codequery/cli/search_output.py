@@ -17,8 +17,13 @@ def json_text(value: object) -> str:
 
 
 def meeting(result: dict) -> str:
-    """Where the question's words meet in the file, if it was read (see proximity)."""
+    """Where to look in the file: the lines where the question's words meet, if it was
+    read (see proximity); else the line of the first function, class or method named
+    with them (a search for one name)."""
     first, last = result.get("lines") or (0, 0)
+    if not first:
+        first = last = next((s["line"] for s in result.get("symbols") or ()
+                             if isinstance(s.get("line"), int) and s["line"] > 0), 0)
     return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
 
 
