@@ -166,15 +166,39 @@ class ConfigMissing(CodeQueryError):
 
 
 class ConfigNotJson(CodeQueryError):
-    """The config file is not JSON at all (an edit gone wrong, a merge conflict)."""
+    """The config file is not JSON text at all (an edit gone wrong, a merge conflict):
+    `detail` says where, `fix` how to get a good one back."""
+
+    def __init__(self, detail: str, fix: str) -> None:
+        super().__init__(f"{detail}; {fix}")
+        self.detail, self.fix = detail, fix
 
 
 def restore_hint(path: Path) -> str:
-    """How to get a config that is no JSON back: the committed one, or the last good copy
-    codequery keeps beside it."""
+    """How to get a config that is no JSON back, as git sees the file: its merge conflict
+    to settle, the committed one, or the last good copy codequery keeps beside it (each a
+    command that works from any folder)."""
+    import shlex
+
+    from codequery import git
+
+    root = path.parent.parent
+    inside = f"{path.parent.name}/{path.name}"
+    in_git = f"git -C {shlex.quote(str(root))}"
+    ways = ["fix it"]
+    try:
+        if git.run(["ls-files", "--unmerged", "--", inside], root, check=False).strip():
+            ways.append(f"take one side of the merge (`{in_git} checkout --theirs -- "
+                        f"{inside}`, or --ours)")
+        elif git.committed(root, inside):
+            ways.append(f"restore the committed one (`{in_git} checkout HEAD -- {inside}`)")
+    except CodeQueryError:
+        pass  # no git: the copy, if any, is the way back
     copy = path.with_name(defaults.LAST_CONFIG_FILE)
-    last = f", or copy {copy} (the last good one)" if copy.exists() else ""
-    return f"fix it, or restore it with `git checkout -- {path}`{last}"
+    if copy.exists():
+        ways.append(f"copy the last good one (`cp {shlex.quote(str(copy))} "
+                    f"{shlex.quote(str(path))}`)")
+    return ", or ".join(ways)
 
 
 def load(path: Path) -> Config:
@@ -186,13 +210,15 @@ def load(path: Path) -> Config:
         ) from None
     except OSError as exc:
         raise CodeQueryError(f"cannot read config {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigNotJson(f"invalid config {path}: not UTF-8 text",
+                            restore_hint(path)) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigNotJson(
             f"invalid config {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}); {restore_hint(path)}"
-        ) from None
+            f"{exc.msg})", restore_hint(path)) from None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

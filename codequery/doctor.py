@@ -96,8 +96,7 @@ def check_config(paths: RepoPaths) -> tuple[Check, config_mod.Config | None]:
     except config_mod.ConfigMissing as exc:
         return Check("config", False, str(exc), "codequery init (or codequery setup)"), None
     except config_mod.ConfigNotJson as exc:
-        hint = config_mod.restore_hint(paths.config)
-        return Check("config", False, str(exc).removesuffix(f"; {hint}"), hint), None
+        return Check("config", False, exc.detail, exc.fix), None
     except CodeQueryError as exc:
         return Check("config", False, str(exc),
                      f"correct the keys named above in {paths.config} (see README, "

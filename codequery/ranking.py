@@ -910,25 +910,53 @@ def _name_words(stem: str) -> list[str]:
 def snippet(row: dict[str, Any], terms: list[Term]) -> str:
     """The line of a record that best shows why it matched, matched words between
     \x02 and \x03: a sentence of the overview or a symbol with its summary
-    (`name: summary`), the one with most of the question's words (each counted once,
-    so a name said twice does not outweigh a line that holds more of them; then the
-    most matches); a name asked for whole counts twice, so `parse_invoice` shows that
+    (`name: summary`), the one with most of the question's words (see _held: a word
+    said twice does not outweigh a line that holds more of them; then the most
+    matches); a name asked for whole counts twice, so `parse_invoice` shows that
     function."""
-    wanted = wanted_forms(terms)
-    whole = {t.word for t in terms}
+    held = _held(tuple(terms))
+    wanted = held.wanted
     lines = [s for s in re.split(r"(?<=[.!?])\s+|\n", row.get("overview") or "") if s.strip()]
     lines += row.get("symbol_lines", [])
     best, best_hits = (lines[0] if lines else ""), (0, 0)
     for line in lines:
-        words = _WORD.findall(line)
-        found = [_wanted_in(w, wanted) for w in words]
-        if not any(found):
-            continue
-        hits = (len(set().union(*found)) + len(whole.intersection(w.lower() for w in words)),
-                sum(map(bool, found)))
+        hits = held(line)
         if hits > best_hits:
             best, best_hits = line, hits
     return _mark(_clip(best, wanted), wanted)
+
+
+@functools.lru_cache(maxsize=64)  # a search asks it for each result
+def _held(terms: tuple[Term, ...]) -> _Held:
+    return _Held(terms)
+
+
+class _Held:
+    """How much of a question a line or a name holds: how many of its words, each once
+    whatever its form (a compound's parts each count, and the compound whole), plus one
+    for each name asked for that it says whole; then how many of its words match one.
+    (0, 0) if none does."""
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        self.wanted = wanted_forms(list(terms))
+        self.whole = {t.word for t in terms}
+        # each form -> which of the question's words it is a form of
+        groups = [group for t in terms for group in (asked_forms(t.word), *map(forms, t.parts))]
+        units: dict[str, set[int]] = {}
+        for unit, group in enumerate(groups):
+            for form in group:
+                units.setdefault(form, set()).add(unit)
+        self.units = units
+
+    def __call__(self, text: str) -> tuple[int, int]:
+        words = _WORD.findall(text)
+        matching = [w for w in words if _is_wanted(w, self.wanted)]  # (a hot path)
+        if not matching:
+            return 0, 0
+        held = set().union(*(self.units.get(f, ()) for w in matching
+                             for f in _wanted_in(w, self.wanted)))
+        return (len(held) + len(self.whole.intersection(w.lower() for w in matching)),
+                len(matching))
 
 
 def _wanted_in(word: str, wanted: frozenset[str]) -> frozenset[str]:
@@ -976,6 +1004,10 @@ def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[d
             owner = item.get("owner")
             found.append({"name": f"{owner}.{name}" if owner else name, "kind": item["kind"],
                           "line": item.get("line"), "summary": item.get("summary", "")})
+    # the one that holds most of the question's words first (in the file's order else):
+    # the first is where a reader looks (see search_output.meeting)
+    held = _held(tuple(terms))
+    found.sort(key=lambda s: -held(s["name"])[0])
     return found[:20]
 
 

@@ -346,8 +346,20 @@ def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):
 
 
 def test_an_unknown_option_says_how_to_search_for_it(initialized_repo):
-    result = cli_run(initialized_repo, "search", "-x")
+    result = cli_run(initialized_repo, "search", "retry", "-x")
     assert result.exit_code == 2
-    assert "codequery search -- -x" in result.stderr
+    assert "put -- before the query: codequery search [OPTIONS] -- WORDS" in result.stderr
+    misspelt = cli_run(initialized_repo, "search", "--jsn", "retry").stderr
+    assert "Did you mean '--json'?" in misspelt and "put --" not in misspelt
     found = cli_run(initialized_repo, "search", "--json", "--", "-x")
     assert found.exit_code == 0 and json.loads(found.stdout) == []
+
+
+def test_show_into_a_pipe_wraps_a_long_overview_whole(tmp_path):
+    from tests.helpers import make_repo
+
+    words = " ".join(f"word{i}" for i in range(30))
+    repo = make_repo(tmp_path / "long", {"m.py": f'"""{words}."""\n\ndef f():\n    pass\n'})
+    cli_run(repo, "init")
+    shown = cli_run(repo, "show", "m.py").stdout
+    assert "word0" in shown and "word29" in shown  # wrapped in its panel, not cut off

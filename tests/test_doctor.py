@@ -9,7 +9,7 @@ import pytest
 
 from codequery import doctor, ledger, migrations, store
 from codequery.documenters.errors import DocumenterError
-from tests.helpers import cli_run, configure, git, run_installed
+from tests.helpers import cli_run, commit_all, configure, git, run_installed
 
 NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
          "worker", "documenter", "queue", "disk-space"]
@@ -101,12 +101,36 @@ def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     config = ready / ".code-query" / "config.json"
     config.write_text('{"dataset": ')
     _, document = report(ready)
-    check = by_name(document)["config"]
+    check = by_name(document)["config"]  # not committed yet: the last good copy
     assert not check["ok"] and "not valid JSON (line 1" in check["detail"]
-    assert f"git checkout -- {config}" in check["fix"] and "config.last.json" in check["fix"]
-    assert "keys" not in check["fix"] and "git checkout" not in check["detail"]
+    assert check["fix"] == (f"fix it, or copy the last good one (`cp {config.parent}/"
+                            f"config.last.json {config}`)")
+    config.write_text((config.parent / "config.last.json").read_text())
+    commit_all(ready, "config")
+    config.write_bytes(b"\xff\xfe{}")  # not even UTF-8
+    _, document = report(ready)
+    check = by_name(document)["config"]
+    assert check["detail"].endswith("not UTF-8 text")
+    assert f"`git -C {ready} checkout HEAD -- .code-query/config.json`" in check["fix"]
     result = cli_run(ready, "search", "invoice")  # a command that needs it says the same
-    assert result.exit_code == 1 and f"git checkout -- {config}" in result.stderr
+    assert result.exit_code == 1 and check["fix"] in result.stderr
+    git(ready, "-C", str(ready), "checkout", "HEAD", "--", ".code-query/config.json")
+    assert report(ready)[0] == 0  # as the fix says
+
+
+def test_a_config_in_a_merge_conflict_is_fixed_by_taking_a_side(ready):
+    commit_all(ready, "config")
+    git(ready, "checkout", "-q", "-b", "other")
+    configure(ready, processing={"threads": 3})
+    commit_all(ready, "three")
+    git(ready, "checkout", "-q", "main")
+    configure(ready, processing={"threads": 5})
+    commit_all(ready, "five")
+    git(ready, "merge", "other", check=False)  # the config holds conflict markers now
+    _, document = report(ready)
+    check = by_name(document)["config"]
+    assert "not valid JSON" in check["detail"]
+    assert f"`git -C {ready} checkout --theirs -- .code-query/config.json`" in check["fix"]
 
 
 def test_a_missing_config_is_fixed_by_init(ready):
@@ -118,10 +142,13 @@ def test_a_missing_config_is_fixed_by_init(ready):
     assert by_name(document)["documenter"]["detail"] == "skipped: no usable config"
 
 
-def test_human_output_into_a_pipe_is_not_wrapped(ready):
-    result = cli_run(ready, "doctor")  # (pytest's temporary path is long enough)
+def test_human_output_into_a_pipe_is_not_wrapped(tmp_path):
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / ("a-folder-with-a-long-name-" * 4))
+    result = cli_run(repo, "doctor")
     [line] = [line for line in result.stdout.splitlines() if line.startswith("✓ work-tree")]
-    assert line.endswith(str(ready)) and len(line) > 80
+    assert line.endswith(str(repo)) and len(line) > 100
 
 
 def test_a_foreign_post_commit_hook_fails_the_hooks_check(ready):

@@ -408,6 +408,22 @@ def test_the_snippet_is_the_line_with_most_of_the_words_not_most_mentions(db):
     assert result["snippet"] == "\x02InvokeChannelActionSlowAsync\x03"
 
 
+def test_the_snippet_counts_each_word_of_the_question_once_whatever_its_form():
+    terms = search_text.query_terms("cache retry")
+    row = {"overview": "Caches, caching and cached values are kept. A retried request "
+                       "reads caches.", "symbol_lines": []}
+    assert ranking.snippet(row, terms) == "A \x02retried\x03 request reads \x02caches\x03."
+
+
+def test_the_symbol_named_most_fully_comes_first_with_its_line(db):
+    _add(db, "src/invoice.py", overview="Invoices.",
+         functions=[{"name": "parse_invoice", "line": 4}],
+         classes=[{"name": "Invoice", "line": 10}])
+    [result] = db.search("Invoice")
+    assert [s["name"] for s in result["symbols"]] == ["Invoice", "parse_invoice"]
+    assert result["snippet"] == "\x02Invoice\x03"
+
+
 def test_a_snippet_keeps_every_character_of_text_and_drops_terminal_codes(db):
     """Joiners (Persian's ZWNJ, an emoji's ZWJ), a no-break space, a line separator and a
     private-use glyph are text; an escape sequence goes whole, not only its ESC."""

@@ -99,3 +99,24 @@ def test_the_wizard_asks_the_command_documenter_for_its_command(repo):
     assert "Command (the LLM CLI to run" in result.stderr
     cfg = json.loads((repo / ".code-query/config.json").read_text())
     assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]
+
+
+def test_the_wizard_asks_again_for_a_command_that_does_not_split(repo):
+    import sys
+
+    answers = f"d\n'unclosed\n{sys.executable} -c pass\n\nauto\nn\nnone\nn\nnone\n"
+    result = cli_run(repo, "setup", "--documenter", "command", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "No closing quotation" in result.stderr
+    cfg = json.loads((repo / ".code-query/config.json").read_text())
+    assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]
+
+
+def test_setup_out_of_answers_at_the_command_names_the_model_too(repo):
+    import subprocess
+
+    done = run_installed(repo, "setup", "--dataset", "d", "--documenter", "command",
+                         stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert "answer with flags: --command --model --mode" in error

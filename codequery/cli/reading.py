@@ -40,8 +40,9 @@ class _SearchCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
-            exc.message += (f" To search for it, put -- before the query: "
-                            f"codequery search -- {exc.option_name}")
+            if not exc.possibilities:  # not a misspelt option of ours
+                exc.message += (" To search for words that start with '-', put -- before "
+                                "the query: codequery search [OPTIONS] -- WORDS")
             raise
 
 
@@ -95,7 +96,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
                       snippet.replace("\n", " "))
-    stdout_console().print(table)
+    stdout_console().print(table, soft_wrap=False)
 
 
 @cli.command()
@@ -116,4 +117,4 @@ def show(state: State, path: str, as_json: bool) -> None:
         return
     from codequery.cli.render import render_record
 
-    stdout_console().print(render_record(record))
+    stdout_console().print(render_record(record), soft_wrap=False)  # a panel wraps

@@ -55,8 +55,8 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
 
     # The questions' flags in the order they are asked, without those given already.
     unanswered = [flag for flag, value in (
-        ("--dataset", dataset), ("--documenter", documenter), ("--model", model),
-        ("--command", command_line), ("--mode", mode), ("--hooks/--no-hooks", hooks),
+        ("--dataset", dataset), ("--documenter", documenter), ("--command", command_line),
+        ("--model", model), ("--mode", mode), ("--hooks/--no-hooks", hooks),
         ("--worker", worker), ("--document/--no-document", document),
         ("--mcp-client", mcp_client))
         if value is None]
@@ -70,8 +70,9 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
             click.echo(err=True)  # the question is left without its line end
             # --model and --command matter to some documenters: named when they are the
             # question.
+            asked = ("--command", "--model") if flag == "--command" else (flag,)
             left = " ".join(f for f in unanswered[unanswered.index(flag):]
-                            if f not in ("--model", "--command") or f == flag)
+                            if f not in ("--model", "--command") or f in asked)
             raise CodeQueryError(
                 f"setup got no answer to {question!r}: its input ended (no terminal?); pass "
                 f"--yes to accept the defaults, or answer with flags: {left}") from None
@@ -101,7 +102,8 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
                                  "'...' (the LLM CLI to run, e.g. 'llm -m {model}')")
         command_line = asking("--command", "Command (the LLM CLI to run)",
                               lambda: click.prompt("Command (the LLM CLI to run, e.g. "
-                                                   "'llm -m {model}')", err=True))
+                                                   "'llm -m {model}')", err=True,
+                                                   value_proc=_command_line))
     if documenter != "builtin":
         model = ask(model, "--model", "Model", current.documenter.model or "",
                     show_default=False) or None
@@ -127,3 +129,16 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
         ctx.invoke(mcp_config, client=mcp_client, write=True)
     stderr_console().print("codequery: set up; try `codequery search WORDS` or "
                            "`codequery status`")
+
+
+def _command_line(text: str) -> str:
+    """A command as the wizard is given it, checked as init will split it (asked again
+    when it cannot be)."""
+    import shlex
+
+    try:
+        if shlex.split(text):
+            return text
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}: {text!r}") from None
+    raise click.BadParameter("the command is empty")
