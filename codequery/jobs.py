@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
 DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
+# A job that took the record of the same content documented before (a copy, a rename).
+REUSED = "same content documented before"
 REMOTE = "remote"  # run() result: handed to the remote queue, its answer comes later
 REMOTE_RETRY_SECONDS = 3.0
 
@@ -350,7 +352,7 @@ class JobRunner:
                 return (lambda: None), "unchanged"
             kept = next((key for key in choices if store.has_document(key)), None)
             if kept is not None:
-                return (lambda: store.point(path, kept)), "same content documented before"
+                return (lambda: store.point(path, kept)), REUSED
         if verdict.secret:
             key = content_key.secret(verdict.sha, lang_of(path), by_name=verdict.secret_name)
             return self._write(secret_record(verdict), key)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from codequery import ledger, liveness, reconcile
 from codequery.eligibility import link_target, secret_name
 from codequery.errors import CodeQueryError
-from codequery.jobs import DEFERRED, JobRunner
+from codequery.jobs import DEFERRED, REUSED, JobRunner
 from codequery.workspace import Workspace
 
 FAILED = (ledger.PENDING, ledger.DEAD)
@@ -187,6 +187,7 @@ def _count(outcome: Outcome, done) -> None:  # noqa: ANN001 - jobs.JobResult
         outcome.removed += 1
     else:
         outcome.unchanged += 1
+        outcome.reused += detail == REUSED
 
 
 def summarize(request: Request, outcome: Outcome) -> Outcome:

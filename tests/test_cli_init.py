@@ -105,3 +105,14 @@ def test_init_takes_the_command_documenters_command_in_one_step(repo):
                                             "be brief; no prose"]
     unbalanced = cli_run(repo, "init", "--command", "my-llm 'open", "--no-document")
     assert unbalanced.exit_code == 2 and "--command" in unbalanced.output
+
+
+def test_a_copy_of_a_file_is_counted_as_reused_not_documented_twice(tmp_path):
+    from tests.helpers import make_repo
+
+    body = "def shared():\n    return 1\n"
+    repo = make_repo(tmp_path / "copies", {"a/util.py": body, "b/util.py": body})
+    result = cli_run(repo, "init")
+    assert result.exit_code == 0, result.output
+    assert ("1 documented, 1 unchanged (1 of them the same content as a file documented "
+            "before)") in result.stderr

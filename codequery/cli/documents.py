@@ -89,7 +89,9 @@ def _not_done(outcome: Outcome) -> CodeQueryError:
 
 def _report(outcome: Outcome) -> None:
     console = stderr_console()
-    parts = [f"{outcome.documented} documented", f"{outcome.unchanged} unchanged"]
+    parts = [f"{outcome.documented} documented", f"{outcome.unchanged} unchanged"
+             + (f" ({outcome.reused} of them the same content as a file documented before)"
+                if outcome.reused else "")]
     if outcome.removed:
         parts.append(f"{outcome.removed} removed")
     skipped = sum(outcome.skipped.values())
