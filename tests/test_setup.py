@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from codequery import liveness, worker_control
 from codequery.paths import RepoPaths
 from tests.helpers import cli_run, run_installed
@@ -90,24 +92,16 @@ def test_the_command_documenter_without_a_command_sets_nothing_up(repo):
     assert not (repo / ".code-query").exists()  # not even its .gitignore
 
 
-def test_the_wizard_asks_the_command_documenter_for_its_command(repo):
+@pytest.mark.parametrize("first_answer", ["", "'unclosed\n"])
+def test_the_wizard_asks_the_command_documenter_for_its_command(repo, first_answer):
+    """Asked again for a command that does not split as init will split it."""
     import sys
 
-    answers = f"d\n{sys.executable} -c pass\n\nauto\nn\nnone\nn\nnone\n"
+    answers = f"d\n{first_answer}{sys.executable} -c pass\n\nauto\nn\nnone\nn\nnone\n"
     result = cli_run(repo, "setup", "--documenter", "command", input=answers)
     assert result.exit_code == 0, result.output
     assert "Command (the LLM CLI to run" in result.stderr
-    cfg = json.loads((repo / ".code-query/config.json").read_text())
-    assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]
-
-
-def test_the_wizard_asks_again_for_a_command_that_does_not_split(repo):
-    import sys
-
-    answers = f"d\n'unclosed\n{sys.executable} -c pass\n\nauto\nn\nnone\nn\nnone\n"
-    result = cli_run(repo, "setup", "--documenter", "command", input=answers)
-    assert result.exit_code == 0, result.output
-    assert "No closing quotation" in result.stderr
+    assert ("No closing quotation" in result.stderr) == bool(first_answer)
     cfg = json.loads((repo / ".code-query/config.json").read_text())
     assert cfg["documenter"]["command"] == [sys.executable, "-c", "pass"]
 
