@@ -48,14 +48,7 @@ def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
 
 def committed(root: Path, path: str) -> bool:
     """Whether `path` (from the root) is in the commit checked out."""
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "cat-file", "-e", f"HEAD:{path}"], cwd=root,
-                              env=clean_env(), capture_output=True,
-                              stdin=subprocess.DEVNULL).returncode == 0
-    except OSError:
-        return False
+    return bool(run(["cat-file", "-t", f"HEAD:{path}"], root, check=False).strip())
 
 
 def ignore_rule(root: Path, path: str) -> str | None:

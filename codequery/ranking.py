@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from itertools import takewhile
 
 from codequery import defaults, languages
@@ -874,8 +874,12 @@ def _pair_key(path: str, ending: re.Pattern[str], beside: bool = False
 
 def wanted_forms(terms: list[Term]) -> frozenset[str]:
     """Every form of every word of the question (see search_text.asked_forms)."""
-    return frozenset().union(*(asked_forms(t.word) for t in terms),
-                             *(forms(p) for t in terms for p in t.parts))
+    return frozenset().union(*_form_groups(terms))
+
+
+def _form_groups(terms: Iterable[Term]) -> list[frozenset[str]]:
+    """The forms of each word of the question: a term's, and each part of a compound's."""
+    return [group for t in terms for group in (asked_forms(t.word), *map(forms, t.parts))]
 
 
 def _abbreviations(terms: list[Term]) -> frozenset[str]:
@@ -938,11 +942,10 @@ class _Held:
     (0, 0) if none does."""
 
     def __init__(self, terms: tuple[Term, ...]) -> None:
-        self.wanted = wanted_forms(list(terms))
+        groups = _form_groups(terms)
+        self.wanted = frozenset().union(*groups)  # (wanted_forms)
         self.whole = {t.word for t in terms}
-        # each form -> which of the question's words it is a form of
-        groups = [group for t in terms for group in (asked_forms(t.word), *map(forms, t.parts))]
-        units: dict[str, set[int]] = {}
+        units: dict[str, set[int]] = {}  # each form -> which of the words it is a form of
         for unit, group in enumerate(groups):
             for form in group:
                 units.setdefault(form, set()).add(unit)

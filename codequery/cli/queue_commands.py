@@ -48,7 +48,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
                       str(job["retries"]))
     console = stdout_console()
     if found:
-        console.print(table, soft_wrap=False)
+        console.print(table)
     counts = ledger.counts(ws.store.conn, ws.config.dataset)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
 

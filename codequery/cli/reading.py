@@ -96,7 +96,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
                       snippet.replace("\n", " "))
-    stdout_console().print(table, soft_wrap=False)
+    stdout_console().print(table)
 
 
 @cli.command()
@@ -117,4 +117,5 @@ def show(state: State, path: str, as_json: bool) -> None:
         return
     from codequery.cli.render import render_record
 
-    stdout_console().print(render_record(record), soft_wrap=False)  # a panel wraps
+    # a panel's text is cropped, not wrapped, where the console does not wrap lines
+    stdout_console().print(render_record(record), soft_wrap=False)
