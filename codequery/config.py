@@ -192,6 +192,8 @@ def restore_hint(path: Path) -> str:
                         f"{inside}`, or --ours)")
         elif git.committed(root, inside):
             ways.append(f"restore the committed one (`{in_git} checkout HEAD -- {inside}`)")
+        elif git.run(["ls-files", "--", inside], root, check=False).strip():
+            ways.append(f"restore the one staged (`{in_git} checkout -- {inside}`)")
     except CodeQueryError:
         pass  # no git: the copy, if any, is the way back
     copy = path.with_name(defaults.LAST_CONFIG_FILE)

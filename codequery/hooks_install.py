@@ -24,7 +24,7 @@ MARKER = b"codequery-hook 5f1c2a9e"
 @dataclass(frozen=True)
 class HookReport:
     name: str
-    action: str  # installed, upgraded, kept-legacy, removed, restored, not-ours, absent
+    action: str  # installed, upgraded, current, kept-legacy, removed, restored, not-ours, absent
 
 
 def hooks_dir(root: Path) -> Path:
@@ -68,9 +68,13 @@ def install(root: Path, python: str | None = None) -> list[HookReport]:
     reports = []
     for name in HOOKS:
         target, legacy = directory / name, directory / f"{name}.legacy"
-        action = "installed"
+        action, text = "installed", render(name, python)
         if target.exists() or target.is_symlink():
             if is_ours(target):
+                if (not target.is_symlink() and target.read_bytes() == text
+                        and os.access(target, os.X_OK)):
+                    reports.append(HookReport(name, "current"))
+                    continue
                 action = "upgraded"
             elif legacy.exists() or legacy.is_symlink():
                 raise CodeQueryError(
@@ -79,7 +83,7 @@ def install(root: Path, python: str | None = None) -> list[HookReport]:
             else:
                 os.replace(target, legacy)
                 action = "installed (your hook kept as .legacy, runs first)"
-        _write_executable(target, render(name, python))
+        _write_executable(target, text)
         reports.append(HookReport(name, action))
     return reports
 

@@ -99,13 +99,19 @@ def test_a_broken_config_names_the_key(ready):
 
 def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     config = ready / ".code-query" / "config.json"
+    good = config.read_text()
     config.write_text('{"dataset": ')
     _, document = report(ready)
-    check = by_name(document)["config"]  # not committed yet: the last good copy
+    check = by_name(document)["config"]  # init staged it: the one staged
     assert not check["ok"] and "not valid JSON (line 1" in check["detail"]
-    assert check["fix"] == (f"fix it, or copy the last good one (`cp {config.parent}/"
-                            f"config.last.json {config}`)")
-    config.write_text((config.parent / "config.last.json").read_text())
+    assert check["fix"] == (f"fix it, or restore the one staged (`git -C {ready} checkout -- "
+                            f".code-query/config.json`), or copy the last good one (`cp "
+                            f"{config.parent}/config.last.json {config}`)")
+    git(ready, "rm", "-q", "--cached", "-f", str(config))
+    _, document = report(ready)  # not in git at all: the last good copy
+    assert by_name(document)["config"]["fix"] == (
+        f"fix it, or copy the last good one (`cp {config.parent}/config.last.json {config}`)")
+    config.write_text(good)
     commit_all(ready, "config")
     config.write_bytes(b"\xff\xfe{}")  # not even UTF-8
     _, document = report(ready)

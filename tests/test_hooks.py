@@ -326,6 +326,17 @@ def test_a_users_existing_hook_runs_first_and_is_restored_byte_for_byte(repo):
     assert not (hooks / "post-merge").exists()
 
 
+def test_installing_hooks_again_says_they_are_current_and_upgrades_an_old_one(repo):
+    cli_run(repo, "init", "--no-document")
+    again = cli_run(repo, "install-hooks")
+    assert "post-commit: current" in again.stderr and "upgraded" not in again.stderr
+    hook = repo / ".git" / "hooks" / "post-merge"
+    hook.write_bytes(hook.read_bytes() + b"# an older version\n")
+    upgraded = cli_run(repo, "install-hooks").stderr
+    assert "post-merge: upgraded" in upgraded and "post-commit: current" in upgraded
+    assert b"an older version" not in hook.read_bytes()
+
+
 def test_a_failing_user_hook_keeps_its_exit_status(repo):
     hooks = repo / ".git" / "hooks"
     (hooks / "post-merge").write_text("#!/bin/sh\necho failing >&2\nexit 7\n")
