@@ -254,9 +254,14 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
             processing.mode == "auto" and processing.fallback_to_sync
             and cfg.documenter.name == "builtin")):
         return Check("worker", True, "not running: commits document synchronously "
-                     f"({processing.mode} mode)")
+                     f"({processing.mode} mode){_ended(info)}")
     return Check("worker", False, "not running and no service installed: queued jobs wait "
-                 "for one", WORKER_FIX, "warning")
+                 f"for one{_ended(info)}", WORKER_FIX, "warning")
+
+
+def _ended(info: worker_control.WorkerInfo) -> str:
+    ended = worker_control.ended_words(info.ended)
+    return f"; {ended}" if ended else ""
 
 
 def _claude_version(executable: str) -> str:

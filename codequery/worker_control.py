@@ -26,6 +26,9 @@ class WorkerInfo:
     memory_mb: float | None = None
     threads: int | None = None
     cmdline: list[str] | None = None
+    # When not running: the last worker's pid file, left behind because it ended without
+    # stopping (killed, or its machine went down): {"pid", "started_at"}.
+    ended: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -34,7 +37,7 @@ class WorkerInfo:
 def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
     """The worker's state; `sample_cpu` measures its CPU use over 0.1 s."""
     if not liveness.worker_alive(paths):
-        return WorkerInfo(running=False)
+        return WorkerInfo(running=False, ended=_ended(paths))
     proc = pidfile.live_process(paths.pid_file)
     if proc is None:  # alive by the lock, but its pid file is not (yet) trustworthy
         return WorkerInfo(running=True)
@@ -44,6 +47,23 @@ def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
             cpu_percent=proc.cpu_percent(interval=0.1) if sample_cpu else None,
             memory_mb=round(proc.memory_info().rss / 2**20, 1), threads=proc.num_threads(),
             cmdline=proc.cmdline())
+
+
+def _ended(paths: RepoPaths) -> dict[str, Any] | None:
+    """The pid file a worker left behind: a worker that stops removes its own."""
+    left = pidfile.read(paths.pid_file)
+    if left is None:
+        return None
+    started = left.get("started_at")
+    return {"pid": left["pid"],
+            "started_at": started if isinstance(started, (int, float)) else None}
+
+
+def ended_words(ended: dict[str, Any] | None) -> str:
+    """How the last worker ended, said after "not running", when it did not stop."""
+    if not ended:
+        return ""
+    return f"the last worker, pid {ended['pid']}, ended without stopping (killed or crashed)"
 
 
 def worker_command(threads: int | None = None, metrics_port: int | None = None) -> list[str]:

@@ -101,6 +101,26 @@ def test_a_stale_pid_file_does_not_fool_status_or_start(repo, repo_paths):
     assert "worker started" in _start(repo)
 
 
+def test_status_and_doctor_say_a_killed_worker_ended_without_stopping(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    _start(repo)
+    pid = pidfile.read(repo_paths.pid_file)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not liveness.worker_alive(repo_paths), timeout=10)
+    said = run_installed(repo, "status")
+    assert f"the last worker, pid {pid}, ended without stopping" in said.stdout
+    report = json.loads(run_installed(repo, "status", "--json").stdout)
+    assert report["worker"]["running"] is False and report["worker"]["ended"]["pid"] == pid
+    worker_said = run_installed(repo, "worker", "status")
+    assert worker_said.returncode == 3 and f"pid {pid}, ended without" in worker_said.stdout
+    assert f"pid {pid}, ended without stopping" in run_installed(repo, "doctor").stdout
+    _start(repo)  # a new worker's own pid file replaces the old one
+    worker_control.stop(repo_paths, timeout=10)
+    report = json.loads(run_installed(repo, "status", "--json").stdout)
+    assert report["worker"]["ended"] is None
+    assert "ended without" not in run_installed(repo, "status").stdout
+
+
 def test_a_recycled_pid_is_never_signalled(repo, repo_paths):
     """The pid file names a live process that is not our worker: nothing is killed."""
     cli_run(repo, "init", "--no-document")

@@ -136,7 +136,9 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
                           f"up {duration(info.uptime_s)}, CPU {info.cpu_percent or 0:.0f}%, "
                           f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
         else:
-            console.print("worker: [red]not running[/red] (start it with: codequery worker start)")
+            ended = worker_control.ended_words(info.ended)
+            console.print("worker: [red]not running[/red]" + (f": {ended}" if ended else "")
+                          + " (start it with: codequery worker start)")
         if counts is not None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
