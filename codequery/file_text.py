@@ -4,6 +4,7 @@ proximity): only a regular file inside the repository, and only so far."""
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from pathlib import Path
@@ -33,24 +34,71 @@ def regular_bytes(root: Path, path: str, limit: int = -1) -> bytes | None:
     file (a folder, or a fifo, which would wait for a writer forever), or a link that
     leads out of the repository."""
     try:
-        inside = Path(os.path.realpath(root))
-        full = Path(os.path.realpath(inside / path))
-        if not full.is_relative_to(inside):
+        inside = os.path.realpath(root)
+        # no link followed at the end (no wait for a fifo's writer either); a link there
+        # is resolved first, below. A folder on the way may be a link: where the file
+        # opened really is says whether it is inside.
+        handle = os.open(os.path.join(inside, path), _FLAGS)
+    except OSError as error:
+        return _through_link(inside, path, limit) if error.errno == errno.ELOOP else None
+    except ValueError:  # a NUL in the path
+        return None
+    try:
+        where = _opened(handle) or os.path.realpath(os.path.join(inside, path))
+        return _read(handle, limit) if _within(where, inside) else None
+    finally:
+        os.close(handle)
+
+
+def _through_link(inside: str, path: str, limit: int) -> bytes | None:
+    """The bytes of a path whose last part is a link, once resolved inside `inside`."""
+    try:
+        full = os.path.realpath(os.path.join(inside, path))
+        if not _within(full, inside):
             return None
-        # no link followed (one made since realpath would lead anywhere), no wait for a
-        # fifo's writer; then only a regular file is read
-        handle = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        handle = os.open(full, _FLAGS)  # a link made since realpath would lead anywhere
     except (OSError, ValueError):
         return None
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return None
-        with os.fdopen(os.dup(handle), "rb") as file:
-            return file.read(limit)
-    except OSError:
-        return None
+        return _read(handle, limit)
     finally:
         os.close(handle)
+
+
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW
+
+
+def _opened(handle: int) -> str | None:
+    """Where an open file really is, links resolved, as the kernel says (Linux's /proc;
+    None elsewhere, or if it cannot tell): one call instead of one for each folder."""
+    try:
+        where = os.readlink(f"/proc/self/fd/{handle}")
+    except OSError:
+        return None
+    return where if where.startswith("/") else None  # "pipe:[...]" and the like
+
+
+def _within(where: str, inside: str) -> bool:
+    return where == inside or where.startswith(inside.rstrip("/") + "/")
+
+
+def _read(handle: int, limit: int) -> bytes | None:
+    """A regular file's bytes, the first `limit` or all; None for anything else."""
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        chunks, got = [], 0
+        while limit < 0 or got < limit:
+            chunk = os.read(handle, limit - got if limit >= 0
+                            else max(info.st_size + 1 - got, 65536))  # + 1: it grew
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
 
 
 # Byte order marks of the encodings other than UTF-8 that text is written in (Visual

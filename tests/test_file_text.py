@@ -4,10 +4,20 @@ fifo in a temporary directory."""
 import codecs
 import os
 
+import pytest
+
 from codequery import file_text
 
 
-def test_text_of_reads_a_file_inside_the_repository(tmp_path):
+@pytest.fixture(params=["kernel", "resolved"])
+def where_told(request, monkeypatch):
+    """Where an opened file is: as Linux's /proc tells it, or (where it cannot, as on
+    macOS) by resolving the path's links."""
+    if request.param == "resolved":
+        monkeypatch.setattr(file_text, "_opened", lambda handle: None)
+
+
+def test_text_of_reads_a_file_inside_the_repository(tmp_path, where_told):
     (tmp_path / "a.py").write_text("héllo wörld")
     assert file_text.text_of(tmp_path, "a.py", 100) == "héllo wörld"
     assert file_text.text_of(tmp_path, "a.py", 2) == "h\ufffd"  # cut inside a letter
@@ -15,7 +25,7 @@ def test_text_of_reads_a_file_inside_the_repository(tmp_path):
     assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\ufffd\ufffd"
 
 
-def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path):
+def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path, where_told):
     root, outside = tmp_path / "repo", tmp_path / "secret.txt"
     root.mkdir()
     outside.write_text("password")
@@ -34,6 +44,12 @@ def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_pat
     (root / "inner.txt").write_text("inside")
     os.symlink(root / "inner.txt", root / "inner-link.txt")
     assert file_text.text_of(root, "inner-link.txt", 100) == "inside"
+    (root / "sub").mkdir()
+    os.symlink(outside, root / "sub" / "deep-link.txt")
+    os.symlink(root / "sub", root / "sub-link")
+    assert file_text.text_of(root, "sub-link/deep-link.txt", 100) is None
+    (root / "sub" / "b.txt").write_text("through a folder link inside")
+    assert file_text.text_of(root, "sub-link/b.txt", 100) == "through a folder link inside"
 
 
 def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):
@@ -54,7 +70,7 @@ def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):
     assert file_text.as_utf8(codecs.BOM_UTF16_LE) == b""
 
 
-def test_whole_bytes_are_read_only_from_a_regular_file_inside(tmp_path):
+def test_whole_bytes_are_read_only_from_a_regular_file_inside(tmp_path, where_told):
     """The stale check and the reconciler read a file whole, following a link inside
     the repository; a link to a fifo must not make them wait for a writer forever."""
     from codequery import freshness, git, reconcile
@@ -65,6 +81,12 @@ def test_whole_bytes_are_read_only_from_a_regular_file_inside(tmp_path):
     os.symlink("pipe", tmp_path / "to-pipe")
     sha = git.blob_sha(b"x = 1\n")
     assert file_text.regular_bytes(tmp_path, "link.py") == b"x = 1\n"
+    big = os.urandom(200_000)
+    (tmp_path / "big.bin").write_bytes(big)
+    assert file_text.regular_bytes(tmp_path, "big.bin") == big
+    assert file_text.regular_bytes(tmp_path, "big.bin", 70_000) == big[:70_000]
+    (tmp_path / "empty").write_bytes(b"")
+    assert file_text.regular_bytes(tmp_path, "empty") == b""
     assert reconcile.disk_sha(tmp_path, "link.py") == sha
     assert not freshness.is_stale(tmp_path, "link.py", sha)
     assert file_text.regular_bytes(tmp_path, "to-pipe") is None
