@@ -37,13 +37,18 @@ _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "output_tokens")
 _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # How many matching rows a search ranks at most (about 1 µs each): see Store._affordable.
-RANK_BUDGET = 5_000
+# At 50,000 real records (bench/bench_search.py --real), 1,200 against 5,000 takes the
+# median question from 31 to 25 ms, the words left out scored after all; on
+# bench/search_quality.py (most repositories under both) top-3 91.57% against 91.65%,
+# MRR 0.831 against 0.832, and on bench/holdout 89.74% / 0.811 against 89.70% / 0.812.
+RANK_BUDGET = 1_200
 # When common words were left out to afford the ranking, this many times the usual number
 # of best matches of the other words are scored by them too (see left_out_words).
 # Measured on bench/search_quality.py with the budget at 300 rows, so that nearly every
-# repository is over it (1,865 questions; ranked by every word: top-3 90.9%, MRR 0.827):
-# the other words alone 89.3% / 0.810; scored after all, 90.5% / 0.822.
-RESCORED_POOL = 3
+# repository is over it (5,150 questions; ranked by every word: top-3 91.65%, MRR 0.832):
+# 1 time, 90.60% / 0.823; 2 times, 91.15% / 0.827; 3 times, 91.20% / 0.828. Two take
+# 2.5 ms less than three at 50,000 real records; one, 3 ms less again.
+RESCORED_POOL = 2
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
