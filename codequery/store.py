@@ -518,20 +518,14 @@ class Store:
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         if rows <= RANK_BUDGET:  # ids left behind by deleted paths
             return terms, 0, [], rows
-        # A word in over half the rows goes (unless all do), so it is counted only so far;
-        # and at least past the budget, which a word counted that far alone is over.
+        # A word in over half the rows goes (unless all do: then the rarest stays).
         half = rows // 2
-        most = max(half, RANK_BUDGET) + 1
-        counted = sorted((self._matching(t, most) + (i, t) for i, t in enumerate(terms)),
-                         key=lambda c: (c[0], c[2]))
+        counted = sorted(((self._matching(t), i, t) for i, t in enumerate(terms)),
+                         key=lambda c: (c[0], c[1]))
         # a word no row has ranks nothing: kept alone, it would leave the question with
         # no answer though its other words are everywhere
         counted = [c for c in counted if c[0]] or counted[:1]
-        kept = [(n, i, t) for n, _, i, t in counted if n <= half]
-        if not kept:  # the rarest is kept: several are counted on, from where they stopped
-            kept = sorted(((n + (self._matching(t, after=last)[0]
-                                 if len(counted) > 1 and n == most else 0), i, t)
-                           for n, last, i, t in counted), key=lambda c: (c[0], c[1]))[:1]
+        kept = [c for c in counted if c[0] <= half] or counted[:1]
         left_out = []
         while len(kept) > 1 and sum(c[0] for c in kept) > RANK_BUDGET:
             matching, _, term = kept.pop()
@@ -539,20 +533,16 @@ class Store:
         return ([t for _, _, t in sorted(kept, key=lambda c: c[1])], sum(c[0] for c in kept),
                 left_out, rows)
 
-    def _matching(self, term: search_text.Term, most: int = 0, after: int = 0
-                  ) -> tuple[int, int]:
-        """How many rows after row id `after` match the term, counted up to `most` (0: all
-        of them), and the last of them (0 if none): the full-text index gives them in
-        order, so a count can go on from there. Kept until the database changes."""
+    def _matching(self, term: search_text.Term) -> int:
+        """How many rows match the term, kept until the database changes. (Counted whole:
+        FTS5 counts its own matches 3 to 8 times faster than SQL counts the rows it is
+        given, even when that stops at half of them.)"""
         expression = term.expression()
-        kept, key = self._kept(), ("rows", expression, most, after)
+        kept, key = self._kept(), ("rows", expression)
         if key not in kept:
-            limit = f"LIMIT {int(most)}" if most else ""
-            count, last = self.conn.execute(
-                f"SELECT count(*), max(rowid) FROM (SELECT rowid FROM records_fts "
-                f"WHERE records_fts MATCH ? AND rowid > ? ORDER BY rowid {limit})",
-                (expression, after)).fetchone()
-            kept[key] = (count, last or 0)
+            kept[key] = self.conn.execute(
+                "SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
+                (expression,)).fetchone()[0]
         return kept[key]
 
     def shas(self) -> dict[str, str]:

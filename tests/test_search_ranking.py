@@ -480,24 +480,23 @@ def test_a_word_no_file_has_leaves_a_large_index_its_other_words(db, monkeypatch
 
 
 def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, monkeypatch):
-    """A word in over half the rows is counted only that far (it weighs nothing in
-    bm25); when every word is, the rarest is counted in full and kept."""
+    """A word in over half the rows goes (it weighs nothing in bm25); when every word
+    is, the rarest is kept."""
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
     for i in range(12):
         _add(db, f"src/mod{i}.py", " ".join(w for w, n in (("alpha", 11), ("beta", 9),
                                                           ("gamma", 10), ("delta", 3))
                                             if i < n))
     alpha, beta, gamma, delta = search_text.query_terms("alpha beta gamma delta")
-    assert db._matching(alpha, 7) == (7, 7) and db._matching(alpha) == (11, 11)
-    assert db._matching(alpha, after=7) == (4, 11) and db._matching(beta, 3, after=8) == (1, 9)
+    assert [db._matching(t) for t in (alpha, beta, gamma, delta)] == [11, 9, 10, 3]
     kept, _, left_out, rows = db._affordable([alpha, gamma, delta])
     assert kept == [delta] and left_out == [] and rows == 12
     kept, matching, left_out, _ = db._affordable([alpha, gamma, beta])
     assert kept == [beta] and matching == 9 and left_out == []
-    # counted to the budget at least: a word alone over it is never ranked by in full
+    # a word alone over the budget is counted in full
     monkeypatch.setattr(store, "RANK_BUDGET", 9)
     kept, matching, _, _ = db._affordable([alpha])
-    assert kept == [alpha] and matching > store.RANK_BUDGET
+    assert kept == [alpha] and matching == 11
 
 
 def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
@@ -505,25 +504,25 @@ def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
     one commits; nothing is kept inside a transaction, which may be rolled back."""
     _add(db, "src/a.py", "retry")
     [retry] = search_text.query_terms("retry")
-    assert db._matching(retry) == (1, 1)
+    assert db._matching(retry) == 1
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
-    assert db._matching(retry) == (1, 1)
+    assert db._matching(retry) == 1
     db.conn.set_trace_callback(None)
     assert statements and not any("records_fts" in sql for sql in statements)  # kept
     _add(db, "src/b.py", "retry")  # this connection
-    assert db._matching(retry) == (2, 2)
+    assert db._matching(retry) == 2
     other = store.Store(store.connect(tmp_path / "data.db"), "demo")
     _add(other, "src/c.py", "retry")  # another one
-    assert db._matching(retry) == (3, 3)
+    assert db._matching(retry) == 3
     other.delete(["src/a.py", "src/b.py"])
-    assert db._matching(retry) == (1, 3) and [r["path"] for r in db.search("retry")] == [
+    assert db._matching(retry) == 1 and [r["path"] for r in db.search("retry")] == [
         "src/c.py"]
     db.conn.execute("BEGIN")
     db.conn.execute("DELETE FROM records_fts WHERE rowid = 3")
-    assert db._matching(retry) == (0, 0)
+    assert db._matching(retry) == 0
     db.conn.execute("ROLLBACK")
-    assert db._matching(retry) == (1, 3)
+    assert db._matching(retry) == 1
 
 
 def test_language_shares_follow_the_store_to_another_dataset(db):
