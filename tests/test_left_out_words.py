@@ -78,6 +78,20 @@ def test_a_large_index_still_weighs_the_common_words_it_leaves_out(db, monkeypat
     assert _paths(db, "retry value handler cache")[0] == "src/target.py"
 
 
+def test_only_the_rarest_words_left_out_are_scored_after_all(db, monkeypatch):
+    monkeypatch.setattr(store, "RANK_BUDGET", 4)
+    monkeypatch.setattr(store, "LEFT_OUT_SCORED", 2)
+    words = ("retry", "value", "handler", "cache", "client")  # in 2 to 6 rows each
+    for i in range(6):
+        _add(db, f"src/m{i}.py", " ".join(w for n, w in enumerate(words, 2) if i < n))
+    for i in range(8):
+        _add(db, f"src/other{i}.py", "other")
+    kept, _, left_out, _ = db._affordable(search_text.query_terms(" ".join(words)))
+    assert [t.word for t in kept] == ["retry"]
+    # left out: client (6 rows), cache (5), handler (4), value (3); the two rarest stay
+    assert [(t.word, n) for t, n in left_out] == [("handler", 4), ("value", 3)]
+
+
 def _spelled_out(term: search_text.Term) -> re.Pattern[str]:
     """`pattern` as its docstring says it: each form at a word's start, in turn."""
     if term.prefix:
