@@ -4,7 +4,6 @@ proximity): only a regular file inside the repository, and only so far."""
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import stat
 from pathlib import Path
@@ -32,40 +31,60 @@ def regular_bytes(root: Path, path: str, limit: int = -1) -> bytes | None:
     """The bytes of `path` (relative to `root`; the first `limit`, or all), following
     links inside the repository; None for a file that is gone, unreadable, not a regular
     file (a folder, or a fifo, which would wait for a writer forever), or a link that
-    leads out of the repository."""
+    leads out of the repository. Nothing outside is opened (a device there is never
+    touched)."""
     try:
         inside = os.path.realpath(root)
-        # no link followed at the end (no wait for a fifo's writer either); a link there
-        # is resolved first, below. A folder on the way may be a link: where the file
-        # opened really is says whether it is inside.
-        handle = os.open(os.path.join(inside, path), _FLAGS)
-    except OSError as error:
-        return _through_link(inside, path, limit) if error.errno == errno.ELOOP else None
+        full = os.path.join(inside, path)
+        return _looked_up(inside, full, limit) if _O_PATH else _resolved(inside, full, limit)
     except ValueError:  # a NUL in the path
         return None
-    try:
-        where = _opened(handle) or os.path.realpath(os.path.join(inside, path))
-        return _read(handle, limit) if _within(where, inside) else None
-    finally:
-        os.close(handle)
 
 
-def _through_link(inside: str, path: str, limit: int) -> bytes | None:
-    """The bytes of a path whose last part is a link, once resolved inside `inside`."""
+def _looked_up(inside: str, full: str, limit: int) -> bytes | None:
+    """Linux: the path is looked up without opening what it names (O_PATH) and the kernel
+    says where that is (one call, where resolving the links would take one for each
+    folder); only a regular file inside is then opened, through the lookup itself."""
     try:
-        full = os.path.realpath(os.path.join(inside, path))
-        if not _within(full, inside):
-            return None
-        handle = os.open(full, _FLAGS)  # a link made since realpath would lead anywhere
-    except (OSError, ValueError):
+        found = os.open(full, _O_PATH | os.O_NOFOLLOW)
+    except OSError:
         return None
+    try:
+        info = os.fstat(found)
+        where = _opened(found)
+        if stat.S_ISLNK(info.st_mode) or where is None:  # a link at the end, or no /proc
+            return _resolved(inside, full, limit)
+        if not (_within(where, inside) and stat.S_ISREG(info.st_mode)):
+            return None
+        handle = os.open(f"/proc/self/fd/{found}", os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    finally:
+        os.close(found)
     try:
         return _read(handle, limit)
     finally:
         os.close(handle)
 
 
-_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW
+def _resolved(inside: str, full: str, limit: int) -> bytes | None:
+    """The links of the path resolved first, then only a file inside opened, without
+    following a link (one made since would lead anywhere) and, where the kernel can
+    tell, checked again for where it is."""
+    try:
+        real = os.path.realpath(full)
+        if not _within(real, inside):
+            return None
+        handle = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        return _read(handle, limit) if _within(_opened(handle) or real, inside) else None
+    finally:
+        os.close(handle)
+
+
+_O_PATH = getattr(os, "O_PATH", 0)  # Linux only
 
 
 def _opened(handle: int) -> str | None:

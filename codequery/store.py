@@ -516,9 +516,9 @@ class Store:
         the commonest are left out until the rows to rank fit `RANK_BUDGET` (the rarest
         word that some row has always stays). An index smaller than the budget keeps every
         term, and so its exact ranking. Returns the terms, how many rows they match (0: not
-        counted, the index is small; a lone word is counted only past the budget), the
-        left-out terms that still weigh (with how many rows each matches) and the index's
-        rows (0 when not counted)."""
+        counted, the index is small), the left-out terms still scored (the
+        LEFT_OUT_SCORED rarest, each with how many rows it matches) and the index's rows
+        (0 when not counted)."""
         if (self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0) <= RANK_BUDGET:
             return terms, 0, [], 0
         rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from codequery import liveness, pidfile
@@ -27,7 +28,7 @@ class WorkerInfo:
     threads: int | None = None
     cmdline: list[str] | None = None
     # When not running: the last worker's pid file, left behind because it ended without
-    # stopping (killed, or its machine went down): {"pid", "started_at"}.
+    # stopping (killed, crashed, or its machine restarted): {"pid", "started_at"}.
     ended: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -50,9 +51,11 @@ def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
 
 
 def _ended(paths: RepoPaths) -> dict[str, Any] | None:
-    """The pid file a worker left behind: a worker that stops removes its own."""
+    """The pid file a worker left behind: a worker that stops removes its own (and a
+    stop that had to kill it, see stop). None while a worker is starting: its pid file
+    may already be there, its lock taken just after `info` looked."""
     left = pidfile.read(paths.pid_file)
-    if left is None:
+    if left is None or liveness.worker_alive(paths) or pidfile.live_process(paths.pid_file):
         return None
     started = left.get("started_at")
     return {"pid": left["pid"],
@@ -63,7 +66,8 @@ def ended_words(ended: dict[str, Any] | None) -> str:
     """How the last worker ended, said after "not running", when it did not stop."""
     if not ended:
         return ""
-    return f"the last worker, pid {ended['pid']}, ended without stopping (killed or crashed)"
+    return (f"the last worker, pid {ended['pid']}, ended without stopping (killed, crashed, or "
+            "its machine restarted)")
 
 
 def worker_command(threads: int | None = None, metrics_port: int | None = None) -> list[str]:
@@ -156,13 +160,26 @@ def stop(paths: RepoPaths, timeout: float = 10.0) -> int | None:
         deadline = time.monotonic() + max(timeout * share, 0.5 if sig == signal.SIGKILL else 0)
         while time.monotonic() < deadline:
             if not liveness.worker_alive(paths):
-                requeue_jobs_of(paths)
-                return pid
+                return _stopped(paths, pid)
             time.sleep(0.05)
     if liveness.worker_alive(paths):
         raise CodeQueryError(f"worker {pid} did not stop")
+    return _stopped(paths, pid)
+
+
+def _stopped(paths: RepoPaths, pid: int) -> int:
+    """After a stop: the jobs a hard stop left processing go back to the queue, and the
+    pid file a killed worker could not remove goes too (it was stopped, not lost)."""
     requeue_jobs_of(paths)
+    forget_pid_file(paths.pid_file, pid)
     return pid
+
+
+def forget_pid_file(path: Path, pid: int) -> None:
+    """Remove a pid file that still names `pid`, a worker known to be gone."""
+    left = pidfile.read(path)
+    if left is not None and left["pid"] == pid:
+        path.unlink(missing_ok=True)
 
 
 def requeue_jobs_of(paths: RepoPaths) -> None:

@@ -9,12 +9,15 @@ import pytest
 from codequery import file_text
 
 
-@pytest.fixture(params=["kernel", "resolved"])
+@pytest.fixture(params=["kernel", "no /proc", "no O_PATH"])
 def where_told(request, monkeypatch):
-    """Where an opened file is: as Linux's /proc tells it, or (where it cannot, as on
-    macOS) by resolving the path's links."""
-    if request.param == "resolved":
+    """Where a file is: as Linux's /proc tells it for a path looked up, or (where it
+    cannot, as without /proc, or on macOS, which has no O_PATH either) by resolving the
+    path's links."""
+    if request.param != "kernel":
         monkeypatch.setattr(file_text, "_opened", lambda handle: None)
+    if request.param == "no O_PATH":
+        monkeypatch.setattr(file_text, "_O_PATH", 0)
 
 
 def test_text_of_reads_a_file_inside_the_repository(tmp_path, where_told):
@@ -50,6 +53,17 @@ def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_pat
     assert file_text.text_of(root, "sub-link/deep-link.txt", 100) is None
     (root / "sub" / "b.txt").write_text("through a folder link inside")
     assert file_text.text_of(root, "sub-link/b.txt", 100) == "through a folder link inside"
+    # a folder beside the repository whose name starts as the repository's does
+    sibling = tmp_path / "repo2"
+    sibling.mkdir()
+    (sibling / "x.txt").write_text("next door")
+    os.symlink(sibling, root / "next")
+    assert file_text.text_of(root, "next/x.txt", 100) is None
+    assert file_text.text_of(root, "../repo2/x.txt", 100) is None
+    # the repository reached through a link to it
+    os.symlink(root, tmp_path / "repo-link")
+    assert file_text.text_of(tmp_path / "repo-link", "inner.txt", 100) == "inside"
+    assert file_text.text_of(tmp_path / "repo-link", "next/x.txt", 100) is None
 
 
 def test_text_marked_as_utf16_or_utf32_is_read_as_what_it_says(tmp_path):

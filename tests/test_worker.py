@@ -121,6 +121,42 @@ def test_status_and_doctor_say_a_killed_worker_ended_without_stopping(repo, repo
     assert "ended without" not in run_installed(repo, "status").stdout
 
 
+def test_a_worker_stopped_the_hard_way_is_not_reported_as_lost(tmp_path):
+    """A worker that ignores SIGINT and SIGTERM is killed by `stop`, which leaves its pid
+    file behind; stop removes it, so status does not say the worker ended without
+    stopping. A pid file of a worker gone unnoticed is still reported."""
+    paths = RepoPaths(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import signal, sys, time\n"
+         "from pathlib import Path\n"
+         "from codequery import liveness, pidfile\n"
+         "from codequery.paths import RepoPaths\n"
+         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+         "paths = RepoPaths(Path(sys.argv[1]))\n"
+         "lock = liveness.acquire(paths)\n"
+         "pidfile.write(paths.pid_file)\n"
+         "print('ready', flush=True)\n"
+         "time.sleep(60)\n", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(codequery.__file__).parent.parent)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert worker_control.info(paths).running
+        assert worker_control.stop(paths, timeout=0.5) == holder.pid
+        assert holder.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not paths.pid_file.exists()
+    assert worker_control.info(paths).ended is None
+    paths.pid_file.write_text(json.dumps({"pid": holder.pid, "started_at": 1.0}))
+    assert worker_control.info(paths).ended == {"pid": holder.pid, "started_at": 1.0}
+    # a pid file naming a live process: a worker starting (its lock not yet taken)
+    pidfile.write(paths.pid_file)
+    assert worker_control.info(paths).ended is None
+
+
 def test_a_recycled_pid_is_never_signalled(repo, repo_paths):
     """The pid file names a live process that is not our worker: nothing is killed."""
     cli_run(repo, "init", "--no-document")

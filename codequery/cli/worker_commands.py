@@ -85,9 +85,10 @@ def stop(state: State, timeout: float, all_repos: bool = False) -> None:
         from codequery.paths import RepoPaths
 
         pid = worker_control.stop(registry.all_worker_paths(), timeout)
-        if pid is not None:  # what a hard stop left processing goes back to the queue
-            for root in registry.registered():
+        if pid is not None:  # what a hard stop left processing goes back to the queue,
+            for root in registry.registered():  # and the pid files it left go too
                 worker_control.requeue_jobs_of(RepoPaths(root))
+                worker_control.forget_pid_file(RepoPaths(root).pid_file, pid)
     else:
         pid = worker_control.stop(state.workspace.paths, timeout)
     click.echo("codequery: no worker is running" if pid is None
@@ -137,8 +138,9 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
                           f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
         else:
             ended = worker_control.ended_words(info.ended)
-            console.print("worker: [red]not running[/red]" + (f": {ended}" if ended else "")
-                          + " (start it with: codequery worker start)")
+            console.print("worker: [red]not running[/red]" + (f": {ended}; start" if ended
+                                                              else " (start")
+                          + " it with: codequery worker start" + ("" if ended else ")"))
         if counts is not None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
