@@ -403,12 +403,12 @@ class Store:
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]
+            matching = ranking.matching_symbols(symbols, terms)
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"],
-                "symbols": ranking.matching_symbols(symbols, terms),
-                "lines": list(row["lines"]) if row.get("lines") else None,
+                "symbols": matching, "lines": _pointed(row.get("lines"), symbols, matching),
                 "copies": row.get("copies", [])})
         return results
 
@@ -556,6 +556,19 @@ class Store:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",
                                  (self.dataset,))
         return {row[0]: row[1] for row in rows}
+
+
+def _pointed(lines: tuple[int, int] | None, symbols: list[dict[str, Any]],
+             matching: list[dict[str, Any]]) -> list[int] | None:
+    """Where the question's words meet (see rescoring), to point a reader at; None when
+    those lines all come before the file's first definition, in its licence, package and
+    imports (the names of what it uses, not its code), and a definition named with the
+    words says better where to look (its line is shown instead)."""
+    if not lines:
+        return None
+    starts = [s["line"] for s in symbols if isinstance(s.get("line"), int) and s["line"] > 0]
+    named = any(isinstance(s.get("line"), int) and s["line"] > 0 for s in matching)
+    return None if named and starts and lines[1] < min(starts) else list(lines)
 
 
 class SharedConnection:

@@ -76,6 +76,33 @@ def test_search_names_methods_with_their_class_and_line(ws: Workspace):
                                                "line": 14, "summary": ""}
 
 
+def test_search_points_at_the_code_not_at_imports_that_name_the_words(repo: Path,
+                                                                       quiet_hooks: None):
+    """javaparser's CommentsInserter imports `...ast.comments.Comment` and `...ast.Node`:
+    where a question's words meet most is its imports. The result points at the class
+    named with them instead; words meeting in the code are pointed at as they are."""
+    imports = "".join(f"import org.example.ast.comments.Comment{i};\n"
+                      f"import org.example.ast.Node{i};\n" for i in range(6))
+    body = "".join(f"    int helper{i}() {{ return {i}; }}\n" for i in range(30))
+    write(repo, {
+        "src/CommentsInserter.java": "/* Licence: free to use. */\npackage org.example;\n\n"
+        + imports + "\n/**\n * Assigns each remark to the tree element it belongs to.\n *\n"
+        " * @author someone\n * @since 1.0\n */\npublic class CommentsInserter {\n"
+        + body + "}\n",
+        "src/Walker.java": "package org.example;\n\npublic class Walker {\n" + body
+        + "    void visit() {\n        attached(comments, node);\n"
+        "        attach(comments, ast, node);\n    }\n}\n"})
+    commit_all(repo, "java")
+    assert cli_run(repo, "init").exit_code == 0
+    results = {r["path"]: r for r in operations.search(Workspace(repo),
+                                                      "comments attached to an ast node")}
+    inserter = results["src/CommentsInserter.java"]
+    assert inserter["lines"] is None
+    assert inserter["symbols"][0]["name"] == "CommentsInserter"
+    assert inserter["symbols"][0]["line"] == 23
+    assert results["src/Walker.java"]["lines"] == [35, 36]
+
+
 def test_a_file_and_a_symlink_to_it_are_shown_by_the_file(repo: Path, quiet_hooks: None):
     """pyenv's `bin/pyenv` links to `libexec/pyenv`: one result, named by the file itself
     though the link's path is shorter, with the link among its copies."""
