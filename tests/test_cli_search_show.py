@@ -96,6 +96,22 @@ def test_show_renders_for_people(repo):
     assert "parse_invoice" in result.stdout and "InvoiceTotaler" in result.stdout
 
 
+def test_show_gives_a_class_bases_as_its_language_reads(repo):
+    """`class X(Base)` is Python's way: a Java class that implements Provider is not
+    shown as if Python had written it."""
+    write(repo, {"src/Line.java": "/** Line endings. */\npublic class LineEndings "
+                                  "implements Provider {\n  void read() {}\n}\n",
+                 "src/shapes.py": "class Square(Shape):\n    def area(self):\n"
+                                  "        return 1\n"})
+    commit_all(repo, "two classes with bases")
+    cli_run(repo, "init")
+    java = cli_run(repo, "show", "src/Line.java")
+    assert java.exit_code == 0, java.output
+    assert "class LineEndings (based on Provider)" in java.stdout
+    assert "LineEndings(Provider)" not in java.stdout
+    assert "class Square(Shape)" in cli_run(repo, "show", "src/shapes.py").stdout
+
+
 def test_show_unknown_path_is_a_clear_error(repo):
     cli_run(repo, "init")
     result = cli_run(repo, "show", "nope.py")

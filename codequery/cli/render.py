@@ -31,6 +31,15 @@ def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
     return table
 
 
+def _bases(language: str, bases: list[str]) -> str:
+    """A class's bases as its own language writes them in Python (`(Base)`); in others,
+    which write them in their own ways (extends, implements, `:`), said in words."""
+    if not bases:
+        return ""
+    listed = ", ".join(bases)
+    return f"({listed})" if language == "python" else f" (based on {listed})"
+
+
 def render_record(record: dict[str, Any]) -> Group:
     stale = "  [yellow]stale: the file changed since[/yellow]" if record.get("stale") else ""
     header = (f"[bold]{escape(shown_path(record['path']))}[/bold]  {record['language']}, "
@@ -43,7 +52,7 @@ def render_record(record: dict[str, Any]) -> Group:
     if record.get("functions"):
         parts.append(_functions_table("functions", record["functions"]))
     for cls in record.get("classes", []):
-        bases = f"({', '.join(cls.get('bases', []))})" if cls.get("bases") else ""
+        bases = _bases(record["language"], cls.get("bases") or [])
         title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
                                                  else "")
         if cls.get("methods"):
