@@ -56,7 +56,10 @@ def _looked_up(inside: str, full: str, limit: int) -> bytes | None:
             return _resolved(inside, full, limit)
         if not (_within(where, inside) and stat.S_ISREG(info.st_mode)):
             return None
-        handle = os.open(f"/proc/self/fd/{found}", os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            handle = os.open(f"/proc/self/fd/{found}", os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:  # the lookup cannot be opened again (a /proc that will not)
+            return _resolved(inside, full, limit)
     except OSError:
         return None
     finally:

@@ -106,3 +106,18 @@ def test_whole_bytes_are_read_only_from_a_regular_file_inside(tmp_path, where_to
     assert file_text.regular_bytes(tmp_path, "to-pipe") is None
     assert reconcile.disk_sha(tmp_path, "to-pipe") is None
     assert freshness.is_stale(tmp_path, "to-pipe", sha)
+
+
+def test_a_lookup_that_cannot_be_opened_again_is_read_by_resolving(tmp_path, monkeypatch):
+    """A /proc that tells where a file is but will not open it again (a hardened
+    container): the file is read by resolving its path instead."""
+    (tmp_path / "a.py").write_text("x = 1\n")
+    real_open = os.open
+
+    def refusing(path, *args, **kwargs):
+        if str(path).startswith("/proc/self/fd/"):
+            raise PermissionError(13, "refused", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(file_text.os, "open", refusing)
+    assert file_text.text_of(tmp_path, "a.py", 100) == "x = 1\n"
