@@ -82,6 +82,16 @@ def converged(repo, present: list[str], absent: list[str], timeout: float = 20.0
                              f"{_worker_story(repo)}") from None
 
 
+def drained(repo, timeout: float = 20.0) -> None:
+    """Within `timeout`: no job pending or processing (a search can find one file while
+    another is still being documented)."""
+    def idle() -> bool:
+        queue = cli_json(repo, "status")["queue"]
+        return queue["pending"] == 0 and queue["processing"] == 0
+
+    wait_for(idle, timeout=timeout, interval=0.1)
+
+
 def _worker_story(repo) -> str:
     """What the worker did (its log's last lines, the last reconcile): a failure here
     says why, not only that the index had not followed."""
@@ -177,6 +187,7 @@ def test_a_branch_round_trip_costs_no_llm_call(live, tmp_path, monkeypatch):
     converged(live, ["fake_alpha", "fake_shared"], [], timeout=20)
     git(live, "checkout", "-q", "feature")
     converged(live, ["fake_beta"], ["fake_alpha"], timeout=20)
+    drained(live)  # shared.py's new version may still be with the documenter
     before = len(logged_calls(log))
     git(live, "checkout", "-q", "main")
     converged(live, ["fake_alpha"], ["fake_beta"])
