@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 
 from codequery import deprecation, proximity
+from codequery.lazy_re import lazy
 from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_lines, symbol_names
 from codequery.search_text import Term
 
@@ -86,6 +87,7 @@ def reordered(ranked: list[Candidate], terms: list[Term],
         meeting = (proximity.held_together(text, finder, starts=symbol_lines(doc))
                    if text is not None else proximity.Meeting(0.0, None))
         cand.row["lines"] = meeting.lines
+        cand.row["lines_imports"] = bool(meeting.lines) and _imports(text, meeting.lines)
         found = features(cand.row, meeting, _named_by_one(names, doc), place, tests_first)
         cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
         if text is not None and deprecation.marks_its_class(text):
@@ -98,6 +100,27 @@ def reordered(ranked: list[Candidate], terms: list[Term],
         for cand in top:
             cand.score *= lift
     return top + rest
+
+
+# A line that brings in what a file uses (imports, usings, includes, requires, a package
+# or namespace line), and a line of a comment (a licence above them).
+_IMPORT = lazy(r"\s*(?:import\b|from\s+\S+\s+import\b|using\b|package\b|#\s*include\b"
+               r"|require(?:_once)?\b|use\b|extern\s+crate\b|@import\b|open\b"
+               r"|namespace\s+[\w.\\]+\s*;|(?:const|let|var)\s+.*=\s*require\()")
+_COMMENT = lazy(r"\s*(?://|/\*|\*|#|--|;|\(\*)")
+
+
+def _imports(text: str | None, lines: tuple[int, int]) -> bool:
+    """Whether lines `first`..`last` (from 1) of `text` are a file's imports: each a line
+    that brings something in, a comment or blank, and at least half of those not blank
+    bring something in (a licence and imports, not a module's doc comment)."""
+    if text is None:
+        return False
+    shown = [line for line in text.split("\n", lines[1])[lines[0] - 1:lines[1]]
+             if line.strip()]
+    brought = sum(1 for line in shown if _IMPORT.match(line))
+    return bool(shown) and 2 * brought >= len(shown) and all(
+        _IMPORT.match(line) or _COMMENT.match(line) for line in shown)
 
 
 def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, place: int,

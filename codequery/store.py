@@ -408,7 +408,7 @@ class Store:
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"],
-                "symbols": matching, "lines": _pointed(row.get("lines"), symbols, matching),
+                "symbols": matching, "lines": _pointed(row, matching),
                 "copies": row.get("copies", [])})
         return results
 
@@ -558,17 +558,16 @@ class Store:
         return {row[0]: row[1] for row in rows}
 
 
-def _pointed(lines: tuple[int, int] | None, symbols: list[dict[str, Any]],
-             matching: list[dict[str, Any]]) -> list[int] | None:
+def _pointed(row: dict[str, Any], matching: list[dict[str, Any]]) -> list[int] | None:
     """Where the question's words meet (see rescoring), to point a reader at; None when
-    those lines all come before the file's first definition, in its licence, package and
-    imports (the names of what it uses, not its code), and a definition named with the
-    words says better where to look (its line is shown instead)."""
+    those lines are a file's imports (the names of what it uses, not its code) and a
+    definition named with the words says better where to look (its line is shown
+    instead)."""
+    lines = row.get("lines")
     if not lines:
         return None
-    starts = [s["line"] for s in symbols if isinstance(s.get("line"), int) and s["line"] > 0]
     named = any(isinstance(s.get("line"), int) and s["line"] > 0 for s in matching)
-    return None if named and starts and lines[1] < min(starts) else list(lines)
+    return None if named and row.get("lines_imports") else list(lines)
 
 
 class SharedConnection:

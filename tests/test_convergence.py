@@ -89,7 +89,11 @@ def drained(repo, timeout: float = 20.0) -> None:
         queue = cli_json(repo, "status")["queue"]
         return queue["pending"] == 0 and queue["processing"] == 0
 
-    wait_for(idle, timeout=timeout, interval=0.1)
+    try:
+        wait_for(idle, timeout=timeout, interval=0.1)
+    except TimedOut:
+        raise AssertionError(f"jobs still queued after {timeout}s\n{_worker_story(repo)}"
+                             ) from None
 
 
 def _worker_story(repo) -> str:
@@ -193,6 +197,7 @@ def test_a_branch_round_trip_costs_no_llm_call(live, tmp_path, monkeypatch):
     converged(live, ["fake_alpha"], ["fake_beta"])
     git(live, "checkout", "-q", "feature")
     converged(live, ["fake_beta"], ["fake_alpha"])
+    drained(live)  # a call for shared.py would be made by now
     assert len(logged_calls(log)) == before
 
 

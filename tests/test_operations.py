@@ -101,6 +101,14 @@ def test_search_points_at_the_code_not_at_imports_that_name_the_words(repo: Path
     assert inserter["symbols"][0]["name"] == "CommentsInserter"
     assert inserter["symbols"][0]["line"] == 23
     assert results["src/Walker.java"]["lines"] == [35, 36]
+    # a module's doc holding the words is pointed at, though a function is named with one
+    write(repo, {"src/remarks.py": '"""Comments attached to an AST node, kept in order."""\n'
+                 + "\n" * 40 + "def comments():\n    return []\n"})
+    commit_all(repo, "python")
+    assert cli_run(repo, "document").exit_code == 0
+    found = {r["path"]: r for r in operations.search(Workspace(repo),
+                                                    "comments attached to an ast node")}
+    assert found["src/remarks.py"]["lines"] == [1, 1]
 
 
 def test_a_file_and_a_symlink_to_it_are_shown_by_the_file(repo: Path, quiet_hooks: None):

@@ -234,3 +234,22 @@ def test_a_deprecated_class_gives_way_to_the_one_in_use(db):
 def test_what_marks_a_files_class_deprecated(text: str, marked: bool) -> None:
     from codequery import deprecation
     assert deprecation.marks_its_class(text) is marked
+
+
+@pytest.mark.parametrize(("text", "lines", "imports"), [
+    # a licence's end and a Java file's imports (javaparser's CommentsInserter)
+    (" * limitations under the License.\n */\npackage com.github.javaparser;\n\n"
+     "import com.github.javaparser.ast.Node;\nimport com.github.javaparser.ast.comments.Comment;"
+     "\nimport java.util.List;\n\n/**\n * Assigns comments.\n */\npublic class X {\n",
+     (1, 7), True),
+    ("using System;\nusing System.Linq;\n// the parser\nusing Foo.Parsing;\n", (1, 4), True),
+    ("const http = require('http');\nconst url = require('url');\n", (1, 2), True),
+    # a module's own doc: prose, not imports
+    ('"""Proxy settings: where the client finds a proxy for a host."""\n\nimport os\n',
+     (1, 3), False),
+    ("// Package proxy finds the proxy\n// for a host.\npackage proxy\n", (1, 3), False),
+    ("import os\n\ndef find_proxy(host):\n    return os.environ.get(host)\n", (1, 4), False),
+    ("import os\n", (3, 4), False),  # past the end: nothing there
+])
+def test_lines_that_are_a_files_imports_are_told_from_its_code_and_docs(text, lines, imports):
+    assert rescoring._imports(text, lines) is imports

@@ -134,7 +134,9 @@ def build(ws: Workspace) -> MCPServer:
         \\* and \\\\, so each bare ** marks a match), whether the record is stale,
         the matching symbols with their line numbers, and lines: the first and last line
         where most of the question's words meet (null when fewer than two do, for a
-        file ranked too low to be read again, or one that cannot be read), and copies: the
+        file ranked too low to be read again, or one that cannot be read, and when they
+        meet only in the file's imports while a matching symbol names them: go to that
+        symbol's line), and copies: the
         paths of byte-for-byte copies of the file, shown once. Tests follow
         the source they exercise; tests=true searches only tests, fixtures and examples.
         limit: 1 to 200 results (default 10). No match is no error: the text then says
