@@ -110,11 +110,15 @@ _IMPORT = lazy(r"\s*(?:import\b|from\s+\S+\s+import\b|using\b|package\b|#\s*incl
 _COMMENT = lazy(r"\s*(?://|/\*|\*|#|--|;|\(\*)")
 
 
+# A file's imports come first: lines starting further down are not looked at for them.
+IMPORTS_WITHIN = 300
+
+
 def _imports(text: str | None, lines: tuple[int, int]) -> bool:
     """Whether lines `first`..`last` (from 1) of `text` are a file's imports: each a line
     that brings something in, a comment or blank, and at least half of those not blank
     bring something in (a licence and imports, not a module's doc comment)."""
-    if text is None:
+    if text is None or lines[0] > IMPORTS_WITHIN:
         return False
     shown = [line for line in text.split("\n", lines[1])[lines[0] - 1:lines[1]]
              if line.strip()]
