@@ -187,12 +187,15 @@ def restore_hint(path: Path) -> str:
     in_git = f"git -C {shlex.quote(str(root))}"
     ways = ["fix it"]
     try:
-        if git.run(["ls-files", "--unmerged", "--", inside], root, check=False).strip():
+        # the index's entries of the file, by stage: 0 staged, 1-3 the sides of a conflict
+        stages = {line.split()[2] for line in git.run(
+            ["ls-files", "--stage", "--", inside], root, check=False).decode().splitlines()}
+        if stages - {"0"}:
             ways.append(f"take one side of the merge (`{in_git} checkout --theirs -- "
                         f"{inside}`, or --ours)")
         elif git.committed(root, inside):
             ways.append(f"restore the committed one (`{in_git} checkout HEAD -- {inside}`)")
-        elif git.run(["ls-files", "--", inside], root, check=False).strip():
+        elif stages:
             ways.append(f"restore the one staged (`{in_git} checkout -- {inside}`)")
     except CodeQueryError:
         pass  # no git: the copy, if any, is the way back

@@ -31,19 +31,27 @@ def read(path: Path) -> dict[str, Any] | None:
 
 
 def remove_if_mine(path: Path) -> None:
+    remove_if_names(path, os.getpid())
+
+
+def remove_if_names(path: Path, pid: int) -> None:
+    """Remove the pid file if it names `pid` (and not a worker started since)."""
     info = read(path)
-    if info and info["pid"] == os.getpid():
+    if info and info["pid"] == pid:
         path.unlink(missing_ok=True)
 
 
 def live_process(path: Path):  # noqa: ANN201 - psutil.Process | None, psutil imported lazily
     """The process the pid file names, if it is still that very process (same pid, start
     time and command line): a recycled pid or a stale file gives None."""
+    info = read(path)
+    return None if info is None else process_of(info)
+
+
+def process_of(info: dict[str, Any]):  # noqa: ANN201 - see live_process
+    """The process a pid file's contents (see read) name, if it is still that process."""
     import psutil
 
-    info = read(path)
-    if info is None:
-        return None
     try:
         proc = psutil.Process(info["pid"])
         if abs(proc.create_time() - float(info.get("create_time", 0))) > 0.01:

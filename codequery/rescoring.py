@@ -84,11 +84,15 @@ def reordered(ranked: list[Candidate], terms: list[Term],
     for place, cand in enumerate(top):
         text = read(cand.row["path"])
         doc = json.loads(cand.row["doc"]) if cand.row["doc"] else {}
-        meeting = (proximity.held_together(text, finder, starts=symbol_lines(doc))
+        starts = symbol_lines(doc)
+        meeting = (proximity.held_together(text, finder, starts=starts)
                    if text is not None else proximity.Meeting(0.0, None))
-        cand.row["lines"] = meeting.lines
-        cand.row["lines_imports"] = bool(meeting.lines) and _imports(text, meeting.lines)
-        found = features(cand.row, meeting, _named_by_one(names, doc), place, tests_first)
+        named = _named_by_one(names, doc)
+        # where a reader is pointed; not at imports when a definition is named with the
+        # words: its line is shown instead (see search_output.meeting)
+        cand.row["lines"] = (None if named and starts and meeting.lines
+                             and _imports(text, meeting.lines) else meeting.lines)
+        found = features(cand.row, meeting, named, place, tests_first)
         cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
         if text is not None and deprecation.marks_its_class(text):
             cand.score *= DEPRECATED_FACTOR

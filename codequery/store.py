@@ -403,12 +403,12 @@ class Store:
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]
-            matching = ranking.matching_symbols(symbols, terms)
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": ranking.snippet(row, terms),
                 "content_sha": row["content_sha"], "kind": row["kind"],
-                "symbols": matching, "lines": _pointed(row, matching),
+                "symbols": ranking.matching_symbols(symbols, terms),
+                "lines": list(row["lines"]) if row.get("lines") else None,
                 "copies": row.get("copies", [])})
         return results
 
@@ -556,18 +556,6 @@ class Store:
         rows = self.conn.execute("SELECT path, content_sha FROM records WHERE dataset = ?",
                                  (self.dataset,))
         return {row[0]: row[1] for row in rows}
-
-
-def _pointed(row: dict[str, Any], matching: list[dict[str, Any]]) -> list[int] | None:
-    """Where the question's words meet (see rescoring), to point a reader at; None when
-    those lines are a file's imports (the names of what it uses, not its code) and a
-    definition named with the words says better where to look (its line is shown
-    instead)."""
-    lines = row.get("lines")
-    if not lines:
-        return None
-    named = any(isinstance(s.get("line"), int) and s["line"] > 0 for s in matching)
-    return None if named and row.get("lines_imports") else list(lines)
 
 
 class SharedConnection:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from codequery import liveness, pidfile
@@ -55,11 +54,20 @@ def _ended(paths: RepoPaths) -> dict[str, Any] | None:
     stop that had to kill it, see stop). None while a worker is starting: its pid file
     may already be there, its lock taken just after `info` looked."""
     left = pidfile.read(paths.pid_file)
-    if left is None or liveness.worker_alive(paths) or pidfile.live_process(paths.pid_file):
+    if left is None or liveness.worker_alive(paths) or pidfile.process_of(left):
         return None
     started = left.get("started_at")
     return {"pid": left["pid"],
             "started_at": started if isinstance(started, (int, float)) else None}
+
+
+def not_running(ended: dict[str, Any] | None) -> str:
+    """What follows "not running" in status and worker status: how the last worker
+    ended, if it did not stop, and how to start one."""
+    words = ended_words(ended)
+    if not words:
+        return " (codequery worker start)"
+    return f": {words}; its jobs go back to the queue when one starts (codequery worker start)"
 
 
 def ended_words(ended: dict[str, Any] | None) -> str:
@@ -171,15 +179,8 @@ def _stopped(paths: RepoPaths, pid: int) -> int:
     """After a stop: the jobs a hard stop left processing go back to the queue, and the
     pid file a killed worker could not remove goes too (it was stopped, not lost)."""
     requeue_jobs_of(paths)
-    forget_pid_file(paths.pid_file, pid)
+    pidfile.remove_if_names(paths.pid_file, pid)
     return pid
-
-
-def forget_pid_file(path: Path, pid: int) -> None:
-    """Remove a pid file that still names `pid`, a worker known to be gone."""
-    left = pidfile.read(path)
-    if left is not None and left["pid"] == pid:
-        path.unlink(missing_ok=True)
 
 
 def requeue_jobs_of(paths: RepoPaths) -> None:

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from codequery import ledger
+from codequery import ledger, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import duration
 from codequery.wording import plural
@@ -30,7 +30,8 @@ def status(state: State, as_json: bool) -> None:
     console = stdout_console()
     run = (f"[green]running[/green] (pid {info['pid'] or '?'}, up "
            f"{duration(info['uptime_s'])})"
-           if info["running"] else "[red]not running[/red]" + _why_not(info))
+           if info["running"] else "[red]not running[/red]"
+           + worker_control.not_running(info.get("ended")))
     console.print(f"[bold]{dataset}[/bold]: {ws.root}")
     console.print(f"worker:    {run}")
     if info["restart_for"]:
@@ -68,16 +69,6 @@ def status(state: State, as_json: bool) -> None:
         console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "
                       f"{plural(llm['breaker']['failures'], 'failure')}"
                       + (f"; calls resume in {duration(retry)}" if retry else ""))
-
-
-def _why_not(info: dict) -> str:
-    """What status says after "not running": how the last worker ended, if it did not stop."""
-    from codequery import worker_control
-
-    ended = worker_control.ended_words(info.get("ended"))
-    if not ended:
-        return " (codequery worker start)"
-    return f": {ended}; its jobs go back to the queue when one starts (codequery worker start)"
 
 
 def _outlook(report: dict) -> str:

@@ -7,7 +7,7 @@ from collections import deque
 
 import click
 
-from codequery import ledger, start_settings, worker_control
+from codequery import ledger, pidfile, start_settings, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.formatting import duration
 from codequery.errors import CodeQueryError
@@ -88,7 +88,7 @@ def stop(state: State, timeout: float, all_repos: bool = False) -> None:
         if pid is not None:  # what a hard stop left processing goes back to the queue,
             for root in registry.registered():  # and the pid files it left go too
                 worker_control.requeue_jobs_of(RepoPaths(root))
-                worker_control.forget_pid_file(RepoPaths(root).pid_file, pid)
+                pidfile.remove_if_names(RepoPaths(root).pid_file, pid)
     else:
         pid = worker_control.stop(state.workspace.paths, timeout)
     click.echo("codequery: no worker is running" if pid is None
@@ -137,10 +137,8 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
                           f"up {duration(info.uptime_s)}, CPU {info.cpu_percent or 0:.0f}%, "
                           f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
         else:
-            ended = worker_control.ended_words(info.ended)
-            console.print("worker: [red]not running[/red]" + (f": {ended}; start" if ended
-                                                              else " (start")
-                          + " it with: codequery worker start" + ("" if ended else ")"))
+            console.print("worker: [red]not running[/red]" + worker_control.not_running(
+                info.ended))
         if counts is not None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:
