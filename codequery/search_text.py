@@ -359,9 +359,11 @@ _LONG_FORMS = {
     "ns": "namespace", "pkt": "packet", "ver": "version", "evt": "event", "ev": "event",
     "elem": "element", "elems": "elements", "sz": "size", "nr": "number", "mutex": "lock",
     "txn": "transaction", "util": "utility", "utils": "utilities", "dbg": "debug",
-    "lvl": "level", "usr": "user", "sess": "session", "tok": "token", "enc": "encode",
+    "lvl": "level", "sess": "session", "tok": "token", "enc": "encode",
     "rand": "random", "ctrl": "control", "ops": "operations", "op": "operation",
     "exec": "execute", "eof": "end of file", "rpc": "remote procedure call"}
+# Not "usr": nearly always a path (`#!/usr/bin/env bash`, /usr/local), which made every
+# shell script a match for "user".
 _LOWER_WORD = lazy(r"[a-z]+")
 
 
