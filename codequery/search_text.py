@@ -165,6 +165,7 @@ _CONFIG_SCRIPT = lazy(r"\.conf(ig)?\.[cm]?[jt]s$")
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
 _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
+                           "tasks",  # Grunt's, Gulp's and invoke's tasks
                            "dev-tools", "build",  # what a build makes is rarely committed
                            "builds"})  # libzmq's per-platform build scripts
 # A top-level `config/` holds an application's settings in the languages that write them

@@ -146,6 +146,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("BUILD.bazel", "config"), ("src/build.rs", "source"), ("src/workspace.go", "source"),
     ("third-party/zlib/zlib.c", "generated"), ("tools/serve_header/serve.py", "config"),
     ("scripts/release.sh", "config"), ("hack/verify.sh", "config"),
+    ("tasks/util/git.js", "config"), ("lib/tasks/queue.js", "source"),
     ("src/tools/format.py", "source"), ("tools/README.md", "docs"), ("amalgamation.py", "source"),
     ("Makefile.in", "config"), ("cmake/config.cmake.in", "config"), ("BUCK", "config"),
     ("test.c", "test"), ("test.js", "test"),
