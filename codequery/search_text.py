@@ -274,11 +274,18 @@ GENERATED_NOTE = "Generated code: its header says not to edit it."
 # Web code on a few very long lines (see documenters.comments.minified): a generated file.
 MINIFIED_NOTE = "Minified code: a build wrote it on a few very long lines."
 GENERATED_NOTES = frozenset({BUNDLE_NOTE, GENERATED_NOTE, MINIFIED_NOTE})
+# A Java file that declares interfaces and nothing with a body: a contract whose doc
+# comments say what each implementation does (see kind_of: declarations, as C#'s `IName.cs`;
+# httpcomponents-client's `BackoffManager.java` came before `AIMDBackoffManager.java`).
+# Over the 67 Java repositories of bench/ (1,013 questions, re-documented): 46 better, 1
+# worse; tuned-on top-3 89.9% -> 90.0%, MRR 0.797 -> 0.805; held out 88.4% -> 89.6%,
+# MRR 0.787 -> 0.807.
+INTERFACES_NOTE = "Declares interfaces only: their implementations do the work."
 
 
 def about_the_code(note: str) -> bool:
     return (note != SYNTAX_ERRORS_NOTE and note not in GENERATED_NOTES
-            and not note.startswith(NOT_PYTHON_NOTE))
+            and note != INTERFACES_NOTE and not note.startswith(NOT_PYTHON_NOTE))
 
 
 def split_identifier(name: str) -> list[str]:

@@ -58,7 +58,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 91
+SEARCH_VERSION = 92
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -180,7 +180,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "overview_words": search_text.spelled_out(overview or ""),
             "terms": search_text.with_long_forms(terms),
             "kind": search_text.kind_of(path, bool(doc.get("functions")),
-                                        _only_types(doc) or _only_overloads(doc),
+                                        _only_types(doc) or _only_overloads(doc)
+                                        or search_text.INTERFACES_NOTE in doc.get("notes", []),
                                         _does_work(doc),
                                         not search_text.GENERATED_NOTES.isdisjoint(
                                             doc.get("notes", [])),

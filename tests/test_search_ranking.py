@@ -1777,3 +1777,22 @@ def test_short_files_alike_by_chance_are_not_copies():
     ranked = [cand("vendor/x/lib/parse.c", "f" * 40, 300, 5.0), cand("lib/parse.c", "f" * 40,
                                                                      300, 5.0)]
     assert [c.row["path"] for c in ranking.copies_folded(ranked)] == ["lib/parse.c"]
+
+
+def test_a_java_file_of_interfaces_ranks_as_declarations_after_its_implementation(db):
+    # httpcomponents-client: the interface's doc says what every strategy does
+    interface = [search_text.INTERFACES_NOTE]
+    _add(db, "src/main/java/org/hc/BackoffManager.java", language="java", notes=interface,
+         classes=[{"name": "BackoffManager", "summary": "Adjusts the size of a connection "
+                   "pool when the server signals overload.",
+                   "methods": [{"name": "backOff", "summary": "Shrinks the pool."}]}])
+    _add(db, "src/main/java/org/hc/impl/AimdBackoffManager.java",
+         "pool size connection overload limit halve additive", language="java",
+         classes=[{"name": "AimdBackoffManager", "methods": [{"name": "backOff"}]}])
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"src/main/java/org/hc/BackoffManager.java": "declarations",
+                     "src/main/java/org/hc/impl/AimdBackoffManager.java": "source"}
+    assert _paths(db, "where is the connection pool size shrunk when the server signals "
+                      "overload")[0] == "src/main/java/org/hc/impl/AimdBackoffManager.java"
+    # the note is the documenter's, not the code's: a question about work finds no word in it
+    assert _paths(db, "implementations do the work") == []

@@ -1304,3 +1304,21 @@ def test_the_overview_comes_after_a_header_of_credits() -> None:
         int pick() { return getenv("USE_POLL") != 0; }
         """)
     assert doc.overview == "Picks poll(2) or epoll(7) for the event loop."
+
+
+@pytest.mark.parametrize(("body", "contract"), [
+    ("public interface Backoff {\n    /** Signals a backoff. */\n    void backOff(Route r);\n"
+     "    int LIMIT = 3;\n}", True),
+    ("@FunctionalInterface\npublic interface Strategy { long keepAlive(Response r); }\n"
+     "interface Other { interface Inner { void f(); } }", True),
+    ("public interface Backoff {\n    default void reset() { count = 0; }\n}", False),
+    ("public interface Backoff {\n    static Backoff none() { return null; }\n}", False),
+    ("public interface Backoff {\n    class Impl implements Backoff {}\n}", False),
+    ("public interface Backoff { void backOff(); }\nclass Aimd implements Backoff {\n"
+     "    public void backOff() { limit /= 2; }\n}", False),
+    ("public class Aimd { public void backOff() {} }", False),
+    ("public enum Mode { ON, OFF }", False)])
+def test_a_java_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contract: bool
+                                                               ) -> None:
+    doc = outline_source("java", "package com.example;\n\nimport java.util.List;\n\n" + body)
+    assert (search_text.INTERFACES_NOTE in doc.notes) is contract

@@ -181,7 +181,27 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
         imports=_dedupe(outliner.imports), exports=_dedupe(outliner.exports),
         dependencies=_dedupe(outliner.deps),
         notes=([search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
-        + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else []))
+        + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else [])
+        + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root) else []))
+
+
+def _only_interfaces(language: str, root: Node) -> bool:
+    """Whether a Java file declares interfaces and no type or method with a body (a
+    `default` or `static` method does work, and so does a nested class)."""
+    types = [node for node in root.named_children
+             if node.type not in ("package_declaration", "import_declaration", "line_comment",
+                                  "block_comment")]
+    return language == "java" and bool(types) and all(
+        node.type == "interface_declaration" and _bodiless(node) for node in types)
+
+
+def _bodiless(interface: Node) -> bool:
+    body = interface.child_by_field_name("body")
+    return body is not None and all(
+        member.type in ("constant_declaration", "line_comment", "block_comment")
+        or member.type == "method_declaration" and member.child_by_field_name("body") is None
+        or member.type == "interface_declaration" and _bodiless(member)
+        for member in body.named_children)
 
 
 # A UMD wrapper (`typeof define === 'function' && define.amd`) near the top of a file of
