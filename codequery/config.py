@@ -193,9 +193,11 @@ def restore_hint(path: Path) -> str:
         if stages - {"0"}:
             ways.append(f"take one side of the merge (`{in_git} checkout --theirs -- "
                         f"{inside}`, or --ours)")
-        elif git.committed(root, inside):
+        # a broken config committed (`git commit -a`) or staged is no way back
+        elif git.committed(root, inside) and _json_object(
+                git.run(["show", f"HEAD:{inside}"], root, check=False)):
             ways.append(f"restore the committed one (`{in_git} checkout HEAD -- {inside}`)")
-        elif stages:
+        elif stages and _json_object(git.run(["show", f":{inside}"], root, check=False)):
             ways.append(f"restore the one staged (`{in_git} checkout -- {inside}`)")
     except CodeQueryError:
         pass  # no git: the copy, if any, is the way back
@@ -204,6 +206,14 @@ def restore_hint(path: Path) -> str:
         ways.append(f"copy the last good one (`cp {shlex.quote(str(copy))} "
                     f"{shlex.quote(str(path))}`)")
     return ", or ".join(ways)
+
+
+def _json_object(raw: bytes) -> bool:
+    """Whether `raw` is a JSON object, as a config is (what git keeps of it may not be)."""
+    try:
+        return isinstance(json.loads(raw.decode("utf-8")), dict)
+    except ValueError:  # JSON's errors and UnicodeDecodeError are ValueErrors
+        return False
 
 
 def load(path: Path) -> Config:

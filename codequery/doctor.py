@@ -386,7 +386,10 @@ def diagnose(start: Path) -> list[Check]:
             report.add("redis", check_redis, cfg)
         if cfg is None or cfg.processing.transport == "sqlite":
             report.add("queue-database", check_huey_db, paths)
-        report.add("worker", check_worker, paths, cfg)
+        if cfg is not None or worker_control.info(paths).running:
+            report.add("worker", check_worker, paths, cfg)
+        else:  # whether commits need one is the config's to say (its mode)
+            report.skip(("worker",), "no usable config")
         if cfg is None:
             report.skip(("documenter", "queue"), "no usable config")
         else:

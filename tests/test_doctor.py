@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sqlite3
 import sys
 
@@ -122,6 +123,25 @@ def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     assert result.exit_code == 1 and check["fix"] in result.stderr
     git(ready, "-C", str(ready), "checkout", "HEAD", "--", ".code-query/config.json")
     assert report(ready)[0] == 0  # as the fix says
+
+
+def test_a_broken_config_that_was_committed_is_not_offered_as_the_way_back(ready):
+    # a new user's `git commit -am` took the broken file: checking it out changes nothing
+    config = ready / ".code-query" / "config.json"
+    config.write_text('{"dataset": ')
+    commit_all(ready, "broken")
+    _, document = report(ready)
+    check = by_name(document)["config"]
+    assert check["fix"] == (
+        f"fix it, or copy the last good one (`cp {config.parent}/config.last.json {config}`)")
+    # whether a worker is wanted is the config's to say: no `worker start` to fix it with
+    assert by_name(document)["worker"]["detail"] == "skipped: no usable config"
+    shutil.copyfile(config.parent / "config.last.json", config)
+    assert report(ready)[0] == 0  # as the fix says
+    commit_all(ready, "fixed")  # the good one committed again: it is the way back
+    config.write_text('{"dataset": ')
+    assert "checkout HEAD -- .code-query/config.json" in by_name(report(ready)[1])["config"][
+        "fix"]
 
 
 def test_a_config_in_a_merge_conflict_is_fixed_by_taking_a_side(ready):
