@@ -3,6 +3,7 @@ import textwrap
 import pytest
 
 from codequery import documenting, languages
+from codequery.documenters import python_ast
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
 from codequery.eligibility import Content
 
@@ -413,3 +414,17 @@ def test_an_ocamllex_lexer_is_outlined_as_ocaml_with_its_rules():
     doc = DOC.document("lib/read.mll", "ocaml", text)
     assert [f.name for f in doc.functions] == ["lexer_error", "read_json", "finish_string"]
     assert doc.functions[0].summary == "Keeps an integer too large for an int as its literal."
+
+
+def test_a_long_module_docstring_is_cut_after_a_whole_word_and_says_so():
+    # marshmallow's decorators.py: its docstring's example code ran past the limit
+    example = "\n".join(f"    field_{n} = fields.Str(required=True)" for n in range(60))
+    docstring = f"Decorators for registering schema hooks.\n\nExample::\n\n{example}\n"
+    doc = DOC.document("decorators.py", "python", f'"""{docstring}"""\n')
+    assert len(doc.overview) <= python_ast.PYTHON_OVERVIEW_MAX
+    assert doc.overview.endswith("…") and doc.overview.startswith("Decorators for")
+    kept = doc.overview.removesuffix("…").split()
+    assert kept[-1] in docstring.split()  # no word cut in two
+    assert "\n" in doc.overview  # its lines kept
+    short = DOC.document("m.py", "python", '"""Decorators for registering schema hooks."""\n')
+    assert short.overview == "Decorators for registering schema hooks."

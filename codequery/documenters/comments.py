@@ -158,6 +158,17 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def clip_at_a_word(text: str, limit: int) -> str:
+    """`text` (its lines kept) in `limit` characters at most: cut after a whole word, with
+    "…" to say so (a word cut in two reads as another word)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def lines(raw: str) -> list[str]:
     """A comment's lines with markers stripped; blank lines kept as "" (paragraph breaks)."""
     return [_LEADING_MARKER.sub("", _TRAILING_CLOSE.sub("", s), 1).strip()

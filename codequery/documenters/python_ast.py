@@ -7,6 +7,9 @@ import ast
 from codequery.documenters import comments
 from codequery.records import ClassInfo, FileDoc, Function
 
+# A module docstring is the overview, its lines kept, up to this many characters.
+PYTHON_OVERVIEW_MAX = 1000
+
 
 def _first_line(node: ast.AST) -> str:
     """The docstring's first sentence, which may wrap over lines."""
@@ -89,7 +92,8 @@ def outline(text: str) -> FileDoc:
     imports = _imports(tree)
     exports = _all_names(tree)
     return FileDoc(
-        overview=(ast.get_docstring(tree, clean=True) or "").strip()[:1000],
+        overview=comments.clip_at_a_word(ast.get_docstring(tree, clean=True) or "",
+                                         PYTHON_OVERVIEW_MAX),
         functions=functions,
         classes=classes,
         imports=imports,
