@@ -1322,3 +1322,17 @@ def test_a_java_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contr
                                                                ) -> None:
     doc = outline_source("java", "package com.example;\n\nimport java.util.List;\n\n" + body)
     assert (search_text.INTERFACES_NOTE in doc.notes) is contract
+
+
+@pytest.mark.parametrize(("body", "contract"), [
+    ("/** Loads images. */\ninterface ImageLoader {\n    fun enqueue(request: Request)\n"
+     "    val defaults: Defaults\n}", True),
+    ("fun interface Callback { fun call(x: Int) }", True),
+    ("interface Loader {\n    fun load()\n    fun reset() { cache.clear() }\n}", False),
+    ("interface Loader {\n    val size: Int get() = 3\n}", False),
+    ("interface Loader { fun load() }\nclass Real : Loader { override fun load() {} }", False),
+    ("class Real { fun load() {} }", False)])
+def test_a_kotlin_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contract: bool
+                                                                 ) -> None:
+    doc = outline_source("kotlin", "package com.example\n\nimport okio.Buffer\n\n" + body)
+    assert (search_text.INTERFACES_NOTE in doc.notes) is contract

@@ -186,21 +186,37 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
 
 
 def _only_interfaces(language: str, root: Node) -> bool:
-    """Whether a Java file declares interfaces and no type or method with a body (a
-    `default` or `static` method does work, and so does a nested class)."""
-    types = [node for node in root.named_children
-             if node.type not in ("package_declaration", "import_declaration", "line_comment",
-                                  "block_comment")]
-    return language == "java" and bool(types) and all(
-        node.type == "interface_declaration" and _bodiless(node) for node in types)
+    """Whether a Java or Kotlin file declares interfaces and no type or method with a body
+    (a `default` method does work, and so does a nested class or a property's getter)."""
+    if language not in ("java", "kotlin"):
+        return False
+    types = [node for node in root.named_children if node.type not in _BESIDE_TYPES]
+    return bool(types) and all(_bodiless(node) for node in types)
 
 
-def _bodiless(interface: Node) -> bool:
-    body = interface.child_by_field_name("body")
+# What a file of interfaces holds besides them.
+_BESIDE_TYPES = frozenset({"package_declaration", "import_declaration", "package_header",
+                           "import", "import_list", "line_comment", "block_comment",
+                           "file_annotation"})
+
+
+def _bodiless(node: Node) -> bool:
+    """An interface whose members have no body (Java's constants and Kotlin's abstract
+    properties are none)."""
+    if node.type == "interface_declaration":  # Java
+        body = node.child_by_field_name("body")
+    elif node.type == "class_declaration" and any(c.type == "interface" for c in node.children):
+        body = next((c for c in node.named_children if c.type == "class_body"), None)
+    else:
+        return False
     return body is not None and all(
         member.type in ("constant_declaration", "line_comment", "block_comment")
         or member.type == "method_declaration" and member.child_by_field_name("body") is None
-        or member.type == "interface_declaration" and _bodiless(member)
+        or member.type == "function_declaration"
+        and not any(c.type == "function_body" for c in member.children)
+        or member.type == "property_declaration"
+        and not any(c.type in ("getter", "setter") for c in member.children)
+        or _bodiless(member)
         for member in body.named_children)
 
 
