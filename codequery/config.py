@@ -193,11 +193,11 @@ def restore_hint(path: Path) -> str:
         if stages - {"0"}:
             ways.append(f"take one side of the merge (`{in_git} checkout --theirs -- "
                         f"{inside}`, or --ours)")
-        # a broken config committed (`git commit -a`) or staged is no way back
-        elif git.committed(root, inside) and _json_object(
-                git.run(["show", f"HEAD:{inside}"], root, check=False)):
+        # a broken config committed (`git commit -a`) or staged is no way back (`git show`
+        # of a path not there prints nothing)
+        elif _usable(git.run(["show", f"HEAD:{inside}"], root, check=False)):
             ways.append(f"restore the committed one (`{in_git} checkout HEAD -- {inside}`)")
-        elif stages and _json_object(git.run(["show", f":{inside}"], root, check=False)):
+        elif stages and _usable(git.run(["show", f":{inside}"], root, check=False)):
             ways.append(f"restore the one staged (`{in_git} checkout -- {inside}`)")
     except CodeQueryError:
         pass  # no git: the copy, if any, is the way back
@@ -208,12 +208,13 @@ def restore_hint(path: Path) -> str:
     return ", or ".join(ways)
 
 
-def _json_object(raw: bytes) -> bool:
-    """Whether `raw` is a JSON object, as a config is (what git keeps of it may not be)."""
+def _usable(raw: bytes) -> bool:
+    """Whether `raw` is a config codequery can use (what git keeps of it may not be)."""
     try:
-        return isinstance(json.loads(raw.decode("utf-8")), dict)
-    except ValueError:  # JSON's errors and UnicodeDecodeError are ValueErrors
+        Config.model_validate(json.loads(raw.decode("utf-8")))
+    except ValueError:  # JSON's, pydantic's and UnicodeDecodeError are ValueErrors
         return False
+    return True
 
 
 def load(path: Path) -> Config:

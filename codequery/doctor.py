@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codequery import config as config_mod
-from codequery import defaults, git, hooks_install, ledger, migrations, worker_control
+from codequery import defaults, git, hooks_install, ledger, liveness, migrations, worker_control
 from codequery.documenters.errors import DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
@@ -386,7 +386,7 @@ def diagnose(start: Path) -> list[Check]:
             report.add("redis", check_redis, cfg)
         if cfg is None or cfg.processing.transport == "sqlite":
             report.add("queue-database", check_huey_db, paths)
-        if cfg is not None or worker_control.info(paths).running:
+        if cfg is not None or liveness.worker_alive(paths):
             report.add("worker", check_worker, paths, cfg)
         else:  # whether commits need one is the config's to say (its mode)
             report.skip(("worker",), "no usable config")

@@ -274,13 +274,16 @@ GENERATED_NOTE = "Generated code: its header says not to edit it."
 # Web code on a few very long lines (see documenters.comments.minified): a generated file.
 MINIFIED_NOTE = "Minified code: a build wrote it on a few very long lines."
 GENERATED_NOTES = frozenset({BUNDLE_NOTE, GENERATED_NOTE, MINIFIED_NOTE})
-# A Java file that declares interfaces and nothing with a body: a contract whose doc
-# comments say what each implementation does (see kind_of: declarations, as C#'s `IName.cs`;
+# A Java or Kotlin file that declares interfaces and nothing with a body: a contract whose
+# doc comments say what each implementation does (see kind_of: declarations, as C#'s `IName.cs`;
 # httpcomponents-client's `BackoffManager.java` came before `AIMDBackoffManager.java`).
 # Over the 67 Java repositories of bench/ (1,013 questions, re-documented): 46 better, 1
 # worse; tuned-on top-3 89.9% -> 90.0%, MRR 0.797 -> 0.805; held out 88.4% -> 89.6%,
 # MRR 0.787 -> 0.807.
 INTERFACES_NOTE = "Declares interfaces only: their implementations do the work."
+# The builtin reading's notes that decide how search ranks a file (an LLM's record keeps
+# them, see documenters.builtin.with_reading_notes).
+RANKING_NOTES = GENERATED_NOTES | {INTERFACES_NOTE}
 
 
 def about_the_code(note: str) -> bool:
@@ -554,7 +557,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             does_work: bool = False, generated: bool = False, uses_test_framework: bool = False
             ) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations (TypeScript
-    type declarations, C# and PHP interfaces, C# attributes), generated (bundles, vendored
+    type declarations, C# and PHP interfaces, Java and Kotlin files of interfaces alone (see
+    INTERFACES_NOTE, given as `only_types`), C# attributes), generated (bundles, vendored
     copies) or meta (a changelog, a licence, a lock file, CI workflows: the project's
     history, terms and running, not what its code does), from the path; `has_functions` (its
     record defines functions) keeps a `types.ts` that does work a source file; `only_types`

@@ -419,12 +419,25 @@ def test_an_ocamllex_lexer_is_outlined_as_ocaml_with_its_rules():
 def test_a_long_module_docstring_is_cut_after_a_whole_word_and_says_so():
     # marshmallow's decorators.py: its docstring's example code ran past the limit
     example = "\n".join(f"    field_{n} = fields.Str(required=True)" for n in range(60))
-    docstring = f"Decorators for registering schema hooks.\n\nExample::\n\n{example}\n"
+    docstring = f"Decorators registering schema hooks.\n\nExample::\n\n{example}\n"
     doc = DOC.document("decorators.py", "python", f'"""{docstring}"""\n')
     assert len(doc.overview) <= python_ast.PYTHON_OVERVIEW_MAX
-    assert doc.overview.endswith("…") and doc.overview.startswith("Decorators for")
+    assert doc.overview.endswith("…") and doc.overview.startswith("Decorators registering")
     kept = doc.overview.removesuffix("…").split()
     assert kept[-1] in docstring.split()  # no word cut in two
     assert "\n" in doc.overview  # its lines kept
     short = DOC.document("m.py", "python", '"""Decorators for registering schema hooks."""\n')
     assert short.overview == "Decorators for registering schema hooks."
+
+
+@pytest.mark.parametrize(("text", "limit", "clipped"), [
+    ("aaaa bbbb cccc dddd", 15, "aaaa bbbb cccc…"),  # a break just at the limit
+    ("aaaa bbbb cccc dddd", 19, "aaaa bbbb cccc dddd"),  # it fits
+    ("aaaa bbbb\tcccc dddd", 16, "aaaa bbbb cccc…".replace(" cccc", "\tcccc")),
+    ("a bcdefghijklmnopqrstuvwxyz", 10, "a bcdefgh…"),  # no break after half: cut hard
+    ("line one\nline two is long", 14, "line one\nline…")])
+def test_a_text_is_clipped_after_a_whole_word(text, limit, clipped):
+    from codequery.documenters import comments
+
+    assert comments.clip_at_a_word(text, limit) == clipped
+    assert len(comments.clip_at_a_word(text, limit)) <= limit

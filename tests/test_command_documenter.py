@@ -233,3 +233,15 @@ def test_a_bundle_stays_a_bundle_whatever_the_model_answers(log: Path) -> None:
     assert doc.notes.count(search_text.BUNDLE_NOTE) == 1
     plain = fake().document("lib/util.js", "javascript", "function f() {}\n")
     assert search_text.BUNDLE_NOTE not in plain.notes
+
+
+def test_a_java_file_of_interfaces_keeps_its_note_whatever_the_model_answers(log: Path) -> None:
+    # search ranks it with declarations after its implementations (see kind_of)
+    from codequery import search_text
+
+    doc = fake().document("Backoff.java", "java",
+                          "package a;\n\npublic interface Backoff {\n    void backOff();\n}\n")
+    assert doc.notes.count(search_text.INTERFACES_NOTE) == 1
+    plain = fake().document("Aimd.java", "java", "package a;\n\nclass Aimd {\n"
+                            "    void backOff() { limit /= 2; }\n}\n")
+    assert search_text.INTERFACES_NOTE not in plain.notes

@@ -142,6 +142,26 @@ def test_a_broken_config_that_was_committed_is_not_offered_as_the_way_back(ready
     config.write_text('{"dataset": ')
     assert "checkout HEAD -- .code-query/config.json" in by_name(report(ready)[1])["config"][
         "fix"]
+    # JSON, but no config codequery can use: no way back either
+    config.write_text('{"processing": {"threads": "many"}}')
+    commit_all(ready, "unusable")
+    config.write_text('{"dataset": ')
+    assert "checkout HEAD" not in by_name(report(ready)[1])["config"]["fix"]
+
+
+def test_a_running_worker_is_reported_even_when_the_config_is_unusable(ready):
+    import fcntl
+
+    from codequery.paths import RepoPaths
+
+    config = ready / ".code-query" / "config.json"
+    config.write_text('{"dataset": ')
+    lock = RepoPaths(ready).lock_file
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as held:  # what a running worker holds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        worker = by_name(report(ready)[1])["worker"]
+    assert not worker.get("skipped") and worker["detail"].startswith("running")
 
 
 def test_a_config_in_a_merge_conflict_is_fixed_by_taking_a_side(ready):

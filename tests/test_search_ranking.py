@@ -1787,11 +1787,15 @@ def test_a_java_file_of_interfaces_ranks_as_declarations_after_its_implementatio
                    "pool when the server signals overload.",
                    "methods": [{"name": "backOff", "summary": "Shrinks the pool."}]}])
     _add(db, "src/main/java/org/hc/impl/AimdBackoffManager.java",
-         "pool size connection overload limit halve additive", language="java",
+         "pool overload limit halve additive", language="java",
          classes=[{"name": "AimdBackoffManager", "methods": [{"name": "backOff"}]}])
+    for i, words in enumerate(["cookie parser header", "route planner proxy",
+                               "entity stream chunk", "credentials scheme realm"]):
+        _add(db, f"src/main/java/org/hc/Other{i}.java", words, language="java")
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
-    assert kinds == {"src/main/java/org/hc/BackoffManager.java": "declarations",
-                     "src/main/java/org/hc/impl/AimdBackoffManager.java": "source"}
+    assert {p: k for p, k in kinds.items() if "Other" not in p} == {
+        "src/main/java/org/hc/BackoffManager.java": "declarations",
+        "src/main/java/org/hc/impl/AimdBackoffManager.java": "source"}
     assert _paths(db, "where is the connection pool size shrunk when the server signals "
                       "overload")[0] == "src/main/java/org/hc/impl/AimdBackoffManager.java"
     # the note is the documenter's, not the code's: a question about work finds no word in it

@@ -1326,13 +1326,25 @@ def test_a_java_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contr
 
 @pytest.mark.parametrize(("body", "contract"), [
     ("/** Loads images. */\ninterface ImageLoader {\n    fun enqueue(request: Request)\n"
-     "    val defaults: Defaults\n}", True),
-    ("fun interface Callback { fun call(x: Int) }", True),
-    ("interface Loader {\n    fun load()\n    fun reset() { cache.clear() }\n}", False),
-    ("interface Loader {\n    val size: Int get() = 3\n}", False),
-    ("interface Loader { fun load() }\nclass Real : Loader { override fun load() {} }", False),
-    ("class Real { fun load() {} }", False)])
+     "    val defaults: Defaults\n}\n", True),
+    ("fun interface Callback {\n    fun call(x: Int)\n}\n", True),
+    ("interface Loader {\n    fun load()\n    fun reset() {\n        cache.clear()\n    }\n}\n",
+     False),
+    ("interface Loader {\n    val size: Int\n        get() = 3\n}\n", False),
+    ("interface Loader {\n    fun load()\n}\n\nclass Real : Loader {\n}\n", False),
+    ("abstract class Base {\n    abstract fun load()\n}\n", False),
+    ("class Real {\n    fun load() {\n    }\n}\n", False)])
 def test_a_kotlin_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contract: bool
                                                                  ) -> None:
     doc = outline_source("kotlin", "package com.example\n\nimport okio.Buffer\n\n" + body)
+    assert search_text.SYNTAX_ERRORS_NOTE not in doc.notes
     assert (search_text.INTERFACES_NOTE in doc.notes) is contract
+
+
+@pytest.mark.parametrize(("language", "source"), [
+    ("java", "/** The shop. */\npackage com.example.shop;\n"),  # package-info.java
+    ("typescript", "export interface Loader {\n  load(): void;\n}\n"),
+    ("csharp", "public interface ILoader\n{\n    void Load();\n}\n")])
+def test_only_java_and_kotlin_files_of_interfaces_get_the_note(language: str, source: str
+                                                              ) -> None:
+    assert search_text.INTERFACES_NOTE not in outline_source(language, source).notes

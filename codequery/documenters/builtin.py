@@ -198,9 +198,10 @@ def markdown_outline(text: str) -> FileDoc:
 
 def with_reading_notes(doc: FileDoc, hint: FileDoc) -> FileDoc:
     """An LLM's record with the builtin reading's notes that decide how search ranks the
-    file (a build's bundle, a generated file: search_text.GENERATED_NOTES): a model sees
-    them only as part of its hint and may leave them out."""
-    carried = [n for n in hint.notes if n in search_text.GENERATED_NOTES and n not in doc.notes]
+    file (a build's bundle, a generated file, a Java file of interfaces:
+    search_text.RANKING_NOTES): a model sees them only as part of its hint and may leave
+    them out."""
+    carried = [n for n in hint.notes if n in search_text.RANKING_NOTES and n not in doc.notes]
     return doc.model_copy(update={"notes": [*doc.notes, *carried]}) if carried else doc
 
 

@@ -164,9 +164,10 @@ def clip_at_a_word(text: str, limit: int) -> str:
     text = text.strip()
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+    # the last break at which the text up to it and "…" fit in `limit`
+    space = max(text.rfind(c, 0, limit) for c in " \n\t")
+    kept = text[:space] if space > limit // 2 else text[: limit - 1]
+    return kept.rstrip() + "…"
 
 
 def lines(raw: str) -> list[str]:
