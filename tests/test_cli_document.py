@@ -189,3 +189,15 @@ def test_a_damaged_database_stops_document_with_what_to_do_not_a_traceback(damag
     assert result.stderr.startswith("error: cannot use database ")
     assert "move it aside and run `codequery document`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_queue_list_into_a_pipe_keeps_each_job_on_one_line(repo):
+    # a new user's `queue list | grep` found paths folded at 80 columns
+    deep = "src/" + "/".join(f"a_rather_long_folder_name_{n}" for n in range(4)) + "/job.py"
+    write(repo, {deep: "x = 1\n"})
+    commit_all(repo, "deep")
+    cli_run(repo, "init", "--no-document")
+    assert cli_run(repo, "document", "--queue", deep).exit_code == 0
+    lines = cli_run(repo, "queue", "list").stdout.splitlines()
+    [row] = [line for line in lines if deep in line]
+    assert "pending" in row and len(row) > 100

@@ -48,6 +48,9 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
                       str(job["retries"]))
     console = stdout_console()
     if found:
+        if not console.is_terminal:  # into a pipe, a row is one line (rich folds at 80)
+            console.width = console.measure(
+                table, options=console.options.update_width(100_000)).maximum
         console.print(table)
     counts = ledger.counts(ws.store.conn, ws.config.dataset)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
