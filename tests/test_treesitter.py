@@ -1343,8 +1343,22 @@ def test_a_kotlin_file_of_interfaces_alone_is_noted_as_a_contract(body: str, con
 
 @pytest.mark.parametrize(("language", "source"), [
     ("java", "/** The shop. */\npackage com.example.shop;\n"),  # package-info.java
-    ("typescript", "export interface Loader {\n  load(): void;\n}\n"),
     ("csharp", "public interface ILoader\n{\n    void Load();\n}\n")])
-def test_only_java_and_kotlin_files_of_interfaces_get_the_note(language: str, source: str
-                                                              ) -> None:
+def test_only_java_kotlin_and_typescript_files_of_interfaces_get_the_note(
+        language: str, source: str) -> None:
     assert search_text.INTERFACES_NOTE not in outline_source(language, source).notes
+
+
+@pytest.mark.parametrize(("source", "contract"), [
+    ("import { Path } from './path';\n\n/** Loads files. */\nexport interface Loader {\n"
+     "  load(path: Path): Promise<void>;\n}\n\nexport type Mode = 'a' | 'b';\n", True),
+    ("interface Options {\n  retries: number;\n}\n", True),
+    ("export type Mode = 'a' | 'b';\n", False),  # no interface: only-types decides
+    ("export interface Loader {\n  load(): void;\n}\nexport function load() {}\n", False),
+    ("export interface Loader {\n  load(): void;\n}\nexport const none = null;\n", False),
+    ("export interface Loader {\n  load(): void;\n}\nexport { load } from './load';\n",
+     False)])
+def test_a_typescript_file_of_interfaces_alone_is_noted_as_a_contract(source: str,
+                                                                      contract: bool) -> None:
+    doc = outline_source("typescript", source)
+    assert (search_text.INTERFACES_NOTE in doc.notes) is contract

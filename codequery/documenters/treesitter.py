@@ -186,18 +186,25 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
 
 
 def _only_interfaces(language: str, root: Node) -> bool:
-    """Whether a Java or Kotlin file declares interfaces and no type or method with a body
-    (a `default` method does work, and so does a nested class or a property's getter)."""
+    """Whether a Java, Kotlin or TypeScript file declares interfaces and no type or method
+    with a body (a `default` method does work, and so does a nested class or a property's
+    getter; TypeScript's type aliases are declarations too, any other statement is not)."""
+    types = [node for node in root.named_children if node.type not in _BESIDE_TYPES]
+    if language in ("typescript", "tsx"):
+        declared = [node.child_by_field_name("declaration")
+                    if node.type == "export_statement" else node for node in types]
+        kinds = [node.type if node is not None else "" for node in declared]
+        return ("interface_declaration" in kinds
+                and set(kinds) <= {"interface_declaration", "type_alias_declaration"})
     if language not in ("java", "kotlin"):
         return False
-    types = [node for node in root.named_children if node.type not in _BESIDE_TYPES]
     return bool(types) and all(_bodiless(node) for node in types)
 
 
 # What a file of interfaces holds besides them.
 _BESIDE_TYPES = frozenset({"package_declaration", "import_declaration", "package_header",
                            "import", "import_list", "line_comment", "block_comment",
-                           "file_annotation"})
+                           "file_annotation", "import_statement", "comment"})
 
 
 def _bodiless(node: Node) -> bool:
