@@ -289,8 +289,10 @@ RANKING_NOTES = GENERATED_NOTES | {INTERFACES_NOTE}
 
 
 def about_the_code(note: str) -> bool:
-    return (note != SYNTAX_ERRORS_NOTE and note not in GENERATED_NOTES
-            and note != INTERFACES_NOTE and not note.startswith(NOT_PYTHON_NOTE))
+    """Whether a note says something of the code, not of the builtin reading (which the
+    index leaves out)."""
+    return (note != SYNTAX_ERRORS_NOTE and note not in RANKING_NOTES
+            and not note.startswith(NOT_PYTHON_NOTE))
 
 
 def split_identifier(name: str) -> list[str]:

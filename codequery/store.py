@@ -174,6 +174,7 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
     """What the full-text index sees of a record (the FTS columns and the path's kind)."""
     defined = ranking.symbols_of(doc)
     symbols, docstrings = _symbols_and_docstrings(doc, defined)
+    notes = doc.get("notes", [])
     return {"symbols": search_text.with_long_forms(symbols), "docstrings": docstrings,
             "path_words": search_text.path_words(
                 path, [item["name"] for item in defined], terms),
@@ -181,10 +182,9 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "terms": search_text.with_long_forms(terms),
             "kind": search_text.kind_of(path, bool(doc.get("functions")),
                                         _only_types(doc) or _only_overloads(doc)
-                                        or search_text.INTERFACES_NOTE in doc.get("notes", []),
+                                        or search_text.INTERFACES_NOTE in notes,
                                         _does_work(doc),
-                                        not search_text.GENERATED_NOTES.isdisjoint(
-                                            doc.get("notes", [])),
+                                        not search_text.GENERATED_NOTES.isdisjoint(notes),
                                         not search_text.TEST_FRAMEWORKS.isdisjoint(
                                             doc.get("imports", []))),
             "search_version": SEARCH_VERSION}

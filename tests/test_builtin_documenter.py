@@ -441,3 +441,11 @@ def test_a_text_is_clipped_after_a_whole_word(text, limit, clipped):
 
     assert comments.clip_at_a_word(text, limit) == clipped
     assert len(comments.clip_at_a_word(text, limit)) <= limit
+
+
+def test_a_one_line_clip_also_ends_after_a_whole_word():
+    # overviews, summaries and signatures of every language are cut by it
+    from codequery.documenters import comments
+
+    assert comments.clip("alpha  beta\n gamma", 13) == "alpha beta…"
+    assert comments.clip("alpha beta", 13) == "alpha beta"

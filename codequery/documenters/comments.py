@@ -154,13 +154,14 @@ def minified(language: str, text: str) -> bool:
 
 
 def clip(text: str, limit: int) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` on one line, in `limit` characters at most (see clip_at_a_word)."""
+    return clip_at_a_word(_SPACE.sub(" ", text), limit)
 
 
 def clip_at_a_word(text: str, limit: int) -> str:
     """`text` (its lines kept) in `limit` characters at most: cut after a whole word, with
-    "…" to say so (a word cut in two reads as another word)."""
+    "…" to say so (a word cut in two reads as another word; a text with no break in its
+    second half is cut where the limit falls)."""
     text = text.strip()
     if len(text) <= limit:
         return text

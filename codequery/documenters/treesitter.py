@@ -189,6 +189,8 @@ def _only_interfaces(language: str, root: Node) -> bool:
     """Whether a Java, Kotlin or TypeScript file declares interfaces and no type or method
     with a body (a `default` method does work, and so does a nested class or a property's
     getter; TypeScript's type aliases are declarations too, any other statement is not)."""
+    if language not in ("java", "kotlin", "typescript", "tsx"):
+        return False
     types = [node for node in root.named_children if node.type not in _BESIDE_TYPES]
     if language in ("typescript", "tsx"):
         declared = [node.child_by_field_name("declaration")
@@ -196,8 +198,6 @@ def _only_interfaces(language: str, root: Node) -> bool:
         kinds = [node.type if node is not None else "" for node in declared]
         return ("interface_declaration" in kinds
                 and set(kinds) <= {"interface_declaration", "type_alias_declaration"})
-    if language not in ("java", "kotlin"):
-        return False
     return bool(types) and all(_bodiless(node) for node in types)
 
 
