@@ -106,9 +106,9 @@ class WorkerRuntime:
                             type(exc).__name__, exc)
             ledger.undispatch_pending(conn, dataset)
             conn.close()
-            log.info("worker %s started for %s (dataset %s, transport %s); released %d "
-                     "jobs of a dead worker", info["pid"], self.workspace.root, dataset,
-                     self.runner.config.processing.transport, released)
+            log.info("worker %s started for %s (dataset %s, transport %s)%s", info["pid"],
+                     self.workspace.root, dataset, self.runner.config.processing.transport,
+                     f"; released {released} jobs of a dead worker" if released else "")
             self._start_remote()
             self._thread = threading.Thread(target=self._dispatch_loop, name="dispatcher",
                                             daemon=True)

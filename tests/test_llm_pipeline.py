@@ -361,6 +361,25 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert "old, waiting: the documenter is blocked (see below) index:" in said
 
 
+def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path, calls_log,
+                                                                        monkeypatch):
+    # a new user's try: the first run stopped at the login and the worker step was skipped
+    repo = make_repo(tmp_path / "r", files(2))
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    try:
+        result = cli_run(repo, "setup", "--documenter", "claude", "--model", "claude-test",
+                         "--worker", "start", "--mcp-client", "none", "--yes")
+        assert result.exit_code == 1  # the files are not documented yet, and it says so
+        assert "not logged in" in result.stderr
+        assert "2 files are not documented yet" in result.stderr
+        assert worker_control.info(RepoPaths(repo), sample_cpu=False).running
+        assert "set up; try" not in result.stderr
+    finally:
+        worker_control.stop(RepoPaths(repo), timeout=5)
+
+
 def test_document_right_after_login_checks_again_instead_of_trusting_the_block(
         tmp_path, calls_log, monkeypatch):
     repo = make_repo(tmp_path / "r", files(2))

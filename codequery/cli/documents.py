@@ -81,9 +81,13 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool) -> bool: 
     return click.confirm("Go ahead?", default=False, err=True)
 
 
+class NotDocumentedYet(CodeQueryError):
+    """A run that left files pending, failed or dead: their jobs wait for a worker."""
+
+
 def _not_done(outcome: Outcome) -> CodeQueryError:
     n = len(outcome.failed) + outcome.left + outcome.dead
-    return CodeQueryError(f"{plural(n, 'file')} {'is' if n == 1 else 'are'} not documented "
+    return NotDocumentedYet(f"{plural(n, 'file')} {'is' if n == 1 else 'are'} not documented "
                           "yet (see above)")
 
 

@@ -44,7 +44,7 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     now, and which coding agent to connect over MCP. Defaults come from an existing
     config. `--yes` accepts every default.
     """
-    from codequery.cli.documents import init
+    from codequery.cli.documents import NotDocumentedYet, init
     from codequery.cli.service_commands import install_service
     from codequery.cli.worker_commands import start
 
@@ -116,9 +116,13 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
     mcp_client = ask(mcp_client, "--mcp-client", "Connect a coding agent over MCP", "none",
                      type=click.Choice(["claude", "cursor", "vscode", "none"]))
 
-    ctx.invoke(init, documenter=documenter, model=model, command_line=command_line,
-               mode=mode, dataset=dataset, no_hooks=not hooks, no_document=not document,
-               yes=yes)
+    not_done = None
+    try:
+        ctx.invoke(init, documenter=documenter, model=model, command_line=command_line,
+                   mode=mode, dataset=dataset, no_hooks=not hooks, no_document=not document,
+                   yes=yes)
+    except NotDocumentedYet as exc:  # (claude not logged in): the worker asked for takes
+        not_done = exc  # their jobs, and goes on by itself once it can
     if worker == "start":
         ctx.invoke(start, threads=None)
     elif worker == "service":
@@ -127,6 +131,8 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
         from codequery.cli.serve_commands import mcp_config
 
         ctx.invoke(mcp_config, client=mcp_client, write=True)
+    if not_done is not None:
+        raise not_done
     stderr_console().print("codequery: set up; try `codequery search WORDS` or "
                            "`codequery status`")
 
