@@ -93,6 +93,25 @@ def test_summary_is_clipped() -> None:
     assert len(summary) == comments.SUMMARY_MAX and summary.endswith("…")
 
 
+@pytest.mark.parametrize("raw, expected", [
+    # nodatime: the list the colon introduces says what the class is for
+    ("/// <summary>\n/// For calendars with these attributes:\n/// <list type=\"bullet\">\n"
+     "/// <item>A fixed number of months</item>\n/// <item>Leap years one day longer</item>\n"
+     "/// </list>\n/// </summary>",
+     "For calendars with these attributes: A fixed number of months Leap years one day longer"),
+    ("// Handles:\n//\n// - retries\n// - timeouts\n//\n// More later.",
+     "Handles: - retries - timeouts"),
+    # a colon inside the first sentence, or after it, brings nothing in
+    ("// Parses one form: the short one.\n//\n// Other text.", "Parses one form: the short one."),
+    ("// Parses forms. It reads:\n//\n// - the short one", "Parses forms."),
+    ("// Options:", "Options:"),
+])
+def test_a_first_paragraph_that_ends_in_a_colon_brings_in_the_next(raw: str,
+                                                                    expected: str) -> None:
+    prose = comments.xml_doc(raw) if raw.startswith("/// <") else raw
+    assert comments.summary(prose) == expected
+
+
 def test_javadoc_paragraph_tags_are_breaks() -> None:
     raw = "/**\n * Converts JSON.\n * <p>Thread safe.\n */"
     assert comments.paragraphs(comments.lines(raw)) == ["Converts JSON.", "Thread safe."]

@@ -294,8 +294,15 @@ def summary_of(comment_lines: list[str]) -> str:
 
 
 def _summed_up(found: list[str]) -> str:
-    """The first paragraph's first sentence, clipped; "" when there is none."""
-    return clip(first_sentence(found[0]), SUMMARY_MAX) if found else ""
+    """The first paragraph's first sentence, clipped; "" when there is none. A paragraph
+    that is one sentence ending in a colon brings in the next one, which it introduces
+    ("for calendars with the following attributes:" and the list of them)."""
+    if not found:
+        return ""
+    first = first_sentence(found[0])
+    if first == found[0] and first.endswith(":") and len(found) > 1:
+        first = f"{first} {found[1]}"
+    return clip(first, SUMMARY_MAX)
 
 
 def _deprecation(comment_lines: list[str]) -> list[str]:
