@@ -112,6 +112,45 @@ def test_a_first_paragraph_that_ends_in_a_colon_brings_in_the_next(raw: str,
     assert comments.summary(prose) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [
+    # bats-core's tracing.bash: "e.g." followed by a capital
+    ("# normalize a windows path from e.g. C:/directory to /c/directory",
+     "normalize a windows path from e.g. C:/directory to /c/directory"),
+    ("// The type of input (i.e. File or Stream). Then more.",
+     "The type of input (i.e. File or Stream)."),
+    ("// Compare, cf. RFC 3986. Then more.", "Compare, cf. RFC 3986."),
+    ("// Read it all. Then more.", "Read it all."),
+])
+def test_an_abbreviation_ends_no_sentence(raw: str, expected: str) -> None:
+    assert comments.summary(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("/**\n * @internal\n * Describes state of CLI bootstrapping.\n */",
+     "Describes state of CLI bootstrapping."),
+    ("# @api private\n# Builds the route table.", "Builds the route table."),
+    # hono's Context.executionCtx
+    ("/**\n * @see {@link https://hono.dev/docs/api/context#executionctx}\n"
+     " * The ExecutionContext associated with the current request.\n * @throws Error\n */",
+     "The ExecutionContext associated with the current request."),
+    # after prose, a tag still ends it
+    ("/**\n * Reads it.\n * @see Writer\n * More words.\n */", "Reads it."),
+])
+def test_tags_that_only_mark_a_symbol_are_skipped(raw: str, expected: str) -> None:
+    assert comments.summary(raw) == expected
+
+
+@pytest.mark.parametrize("raw, directive", [
+    ("// global in which it was created.", False),  # undici: prose
+    ("/* global window */", True), ("/* globals AbortController */", True),
+    ("//lint:file-ignore SA1019 Ignore deprecation warnings", True),
+    ("/*#__PURE__*/", True), ("/* @__PURE__ */", True),
+    ("// eslint-disable-next-line no-console", True),
+])
+def test_tool_directives(raw: str, directive: bool) -> None:
+    assert bool(comments.MAGIC.match(raw)) is directive
+
+
 def test_javadoc_paragraph_tags_are_breaks() -> None:
     raw = "/**\n * Converts JSON.\n * <p>Thread safe.\n */"
     assert comments.paragraphs(comments.lines(raw)) == ["Converts JSON.", "Thread safe."]

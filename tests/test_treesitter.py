@@ -973,6 +973,119 @@ def test_shell_functions_inside_a_brace_wrapper() -> None:
         ("nvm_echo", "Print a message.", 3)]
 
 
+
+def test_rust_doc_comment_lines_make_one_sentence() -> None:
+    # bytes' Buf::remaining: each `///` node holds its line's end
+    doc = outline_source("rust", """
+        //! Buffers of bytes, read
+        //! and written in place.
+
+        /// Returns the number of bytes between the current position and the end of
+        /// the buffer.
+        ///
+        /// Always less than the capacity.
+        pub fn remaining(&self) -> usize { 0 }
+    """)
+    assert doc.functions[0].summary == (
+        "Returns the number of bytes between the current position and the end of the buffer.")
+    assert doc.overview == "Buffers of bytes, read and written in place."
+
+
+def test_ruby_classes_and_modules_inside_a_class_and_class_methods() -> None:
+    # rack's Request holds `class << self`, Headers and Helpers (the request's API)
+    doc = outline_source("ruby", """
+        module Rack
+          class Request
+            class << self
+              # Whether forwarded headers are trusted.
+              def forwarded?; end
+            end
+            class Headers
+              def fetch(key); end
+            end
+            module Helpers
+              # The host the request was sent to.
+              def host; end
+              class Deep
+                def deep; end
+              end
+            end
+            def initialize(env); end
+          end
+          module Inner
+            class Two
+              def two; end
+            end
+          end
+        end
+    """)
+    assert {c.name: [(m.name, m.summary) for m in c.methods] for c in doc.classes} == {
+        "Rack": [],
+        "Request": [("self.forwarded?", "Whether forwarded headers are trusted."),
+                    ("initialize", "")],
+        "Request.Headers": [("fetch", "")],
+        "Request.Helpers": [("host", "The host the request was sent to.")],
+        "Request.Helpers.Deep": [("deep", "")],
+        "Inner": [], "Two": [("two", "")]}
+
+
+@pytest.mark.parametrize("language, source, summaries", [
+    # cJSON.h: the last declaration's note above the nearest comment
+    ("c", """
+        /* Duplicate will create a new, identical cJSON item. */
+        int cJSON_Duplicate(int item);
+        /* Recursively compare two cJSON items for equality. */
+        int cJSON_Compare(int a, int b);
+     """, [("cJSON_Duplicate", "Duplicate will create a new, identical cJSON item."),
+           ("cJSON_Compare", "Recursively compare two cJSON items for equality.")]),
+    # lz4.h: a banner above a doc comment
+    ("c", """
+        /****  Simple Functions ****/
+        /*! Compresses srcSize bytes from src. */
+        int LZ4_compress_default(const char* src);
+     """, [("LZ4_compress_default", "Compresses srcSize bytes from src.")]),
+    # zod: commented-out code or a section label above a JSDoc
+    ("typescript", """
+        // /** @deprecated Use `z.jsonString()` instead. */
+        // jsonString(): this;
+        /** Parses an xid. */
+        export function xid(): number { return 1 }
+        // ISO 8601 checks
+        /** Checks a date and time. */
+        export function datetime(): number { return 1 }
+     """, [("xid", "Parses an xid."), ("datetime", "Checks a date and time.")]),
+    # line comments right below each other stay one block
+    ("c", """
+        // Adds one
+        // to its argument.
+        int add(int x);
+     """, [("add", "Adds one to its argument.")]),
+])
+def test_of_stacked_comments_the_nearest_block_is_the_symbol_s(
+        language: str, source: str, summaries: list[tuple[str, str]]) -> None:
+    doc = outline_source(language, source)
+    assert [(f.name, f.summary) for f in doc.functions] == summaries
+
+
+def test_shell_functions_defined_in_the_branches_of_an_if() -> None:
+    # pyenv-rehash defines its helpers by the bash version
+    doc = outline_source("shell", """
+        # Registers a shim.
+        top() { :; }
+        if ((${BASH_VERSINFO[0]} > 3)); then
+          # Register a shim by name.
+          register_shim() { registered["$1"]=1; }
+        elif [ -n "$ZSH_VERSION" ]; then
+          # Register a shim under zsh.
+          zsh_shim() { :; }
+        else
+          remove_stale_shims() { :; }
+        fi
+    """)
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("top", "Registers a shim."), ("register_shim", "Register a shim by name."),
+        ("zsh_shim", "Register a shim under zsh."), ("remove_stale_shims", "")]
+
 # Overviews: the file's own comment.
 
 def test_overview_after_licence_use_strict_and_requires() -> None:

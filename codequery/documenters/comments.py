@@ -16,7 +16,9 @@ _TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
 _LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
 MAGIC = re.compile(  # tool directives, not prose
     r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
-    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier|global\s)|#\s*(shellcheck|rubocop)"
+    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier)|/\*\s*globals?\s|#\s*(shellcheck|rubocop)"
+    # staticcheck's switches; a bundler's mark that a call has no side effects
+    r"|//\s*lint:|/\*\s*[#@]__(PURE|NO_SIDE_EFFECTS)__"
     r"|//\s*(MARK:|swiftlint:|swift-tools-version|ktlint-disable)"  # Xcode, SwiftLint, SwiftPM
     # version-control keywords (`/* $OpenBSD: names.c,v 1.48 ... $ */`, `$Id$`), linters'
     # and coverage tools' switches
@@ -84,6 +86,12 @@ _PLACE_TAG = re.compile(r"^[@\\](?:ingroup|addtogroup|defgroup|weakgroup|class|s
 # Any other tag ends the prose (`@param`, `\retval`); not Doxygen's inline commands
 # (`\c name`, `\p x`, `\ref`).
 _TAG = re.compile(r"^(?:@|\\(?!(?:c|p|a|e|b|em|ref|n)\b)[A-Za-z]+\b)")
+# Tags that only mark a symbol (`@internal`, `@private`, YARD's `@api private`): skipped,
+# so the description after them counts; a leading `@see` too, before any prose.
+_MARK_TAG = re.compile(r"^@(?:internal|private|public|protected|package|beta|alpha"
+                       r"|experimental|hidden|ignore|override|readonly|abstract|static|final"
+                       r"|sealed|virtual|async|api\s+\w+)\s*$", re.IGNORECASE)
+_SEE_TAG = re.compile(r"^@see\b")
 _DEPRECATED = re.compile(r"^[@\\]deprecated\b\s*")
 FILE_TAG = re.compile(r"^\s*(?:/\*+|\*|//)?\s*[@\\](?:file|fileoverview|overview)\b",
                       re.MULTILINE)
@@ -94,7 +102,9 @@ _NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
 _ONLY_URL = re.compile(r"^<?https?://\S+$")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[^a-z\s]|\s*$)")
+# "e.g.", "i.e.", "cf.", "vs." and "viz." end none ("a path from e.g. C:/dir").
+_SENTENCE_END = re.compile(r"(?:[!?]|(?<![Ee]\.g)(?<![Ii]\.e)(?<!\b[Cc]f)(?<!\bvs)(?<!\bviz)\.)"
+                           r"[\"')\]]*(?=\s+[^a-z\s]|\s*$)")
 _SPACE = re.compile(r"\s+")
 # C# XML doc comments: the summary element is the prose; parameters, return value and
 # exceptions are details; a reference (`<see cref="T:Foo"/>`) reads as what it names.
@@ -255,7 +265,8 @@ def paragraphs(comment_lines: list[str]) -> list[str]:
             continue
         if fenced:
             continue
-        if _PLACE_TAG.match(line) or _INHERITED.match(line):
+        if _PLACE_TAG.match(line) or _INHERITED.match(line) or _MARK_TAG.match(line) or (
+                _SEE_TAG.match(line) and not found and not current):
             continue
         if _TAG.match(line):
             prose = _PROSE_TAG.match(line)

@@ -70,6 +70,9 @@ _MEMBERS = {
 _NESTING = frozenset({"csharp", "java", "kotlin", "swift", "scala"})
 _NESTED = _CLASSES - {"type_alias_declaration", "alias_declaration", "type_alias",
                       "typealias_declaration", "type_item", "type_definition"}
+# Shell: where functions are defined besides the top level (pyenv-rehash defines its
+# helpers in both branches of an `if` on the bash version).
+_SHELL_BLOCKS = frozenset({"compound_statement", "if_statement", "elif_clause", "else_clause"})
 # Kotlin's bodies are children without a field name.
 _KOTLIN_BODIES = frozenset({"class_body", "enum_class_body", "function_body", "block"})
 # Wrappers whose children are top-level declarations in all but name.
@@ -259,6 +262,11 @@ def _symbol_count(doc: FileDoc) -> int:
     return len(doc.functions) + sum(1 + len(c.methods) for c in doc.classes)
 
 
+def _is_block(raw: str) -> bool:
+    """Whether a comment is a `/* */` block (one node however many lines it takes)."""
+    return raw.startswith("/*")
+
+
 def _end_row(node: Node) -> int:
     # Some grammars' line comments swallow their newline and so end at column 0 below.
     row, col = node.end_point
@@ -393,6 +401,15 @@ class _Outliner(JavaScriptOutliner):
             if before is not None and _end_row(before) == prev.start_point.row:
                 break  # a trailing comment on the previous statement's line
             if not comments.MAGIC.match(raw):
+                if block and (_is_block(raw) or _is_block(self.text(block[-1]))):
+                    # a `/* */` comment stands alone: the nearest is the symbol's (above
+                    # it, a banner, commented-out code or the last declaration's note),
+                    # unless it is a doc comment above notes that are not (gson's
+                    # `/** Converts ... */` above `// non-Javadoc:` lines)
+                    if not comments.is_doc_style(raw) or any(
+                            comments.is_doc_style(self.text(n)) for n in block):
+                        break
+                    block.clear()
                 block.append(prev)
             anchor, prev = prev, before
         return comments.summary(self._prose(self._joined(block[::-1])))
@@ -416,7 +433,9 @@ class _Outliner(JavaScriptOutliner):
         return re.search(rf"(?<![\w$]){re.escape(name_text)}(?![\w$])", raw) is not None
 
     def _joined(self, block: list[Node]) -> str:
-        return "\n".join(self.text(n) for n in block)
+        """The comments' texts, a line each (tree-sitter-rust's `///` node holds its line's
+        end: kept, each line would be a paragraph of its own)."""
+        return "\n".join(self.text(n).rstrip("\r\n") for n in block)
 
     def _prose(self, raw: str) -> str:
         """C#'s `///` doc comments are XML, KDoc links, Swift's callouts and Javadoc's or
@@ -531,6 +550,19 @@ class _Outliner(JavaScriptOutliner):
             elif child.type in _NESTED and self.lang in _NESTING:
                 # a nested type is a class of its own (Dapper's SqlMapper.GridReader)
                 self._add_class(child, child, public=self._public(child), owner=info.name)
+            elif self.lang == "ruby" and child.type in ("class", "module") and (
+                    body.parent is not None and body.parent.type != "module"
+                    or "." in info.name):
+                # rack's Request::Helpers holds the request's API (a module's own classes
+                # and modules are visited as the file's: see visit)
+                self._add_class(child, child, owner=info.name)
+            elif self.lang == "ruby" and child.type == "singleton_class":
+                # `class << self`: its methods are the class's own, as `def self.x` is
+                each = ClassInfo(name=info.name)
+                self._members(each, self._body(child))
+                info.methods += [method.model_copy(update={"name": f"self.{method.name}"})
+                                 if "." not in method.name else method
+                                 for method in each.methods]
             elif child.type in accepted and (method := self._function(child)) is not None:
                 info.methods.append(method)
         if self.lang in _JS:  # a getter and its setter are one property
@@ -587,7 +619,7 @@ class _Outliner(JavaScriptOutliner):
             for child in body.children if body is not None else ():
                 if child.type in ("class", "module"):
                     self.visit(child, child, depth + 1)
-        elif kind in _CONTAINERS or (lang == "shell" and kind == "compound_statement"):
+        elif kind in _CONTAINERS or (lang == "shell" and kind in _SHELL_BLOCKS):
             body = node.child_by_field_name("body")
             if kind == "template_declaration" or body is None:
                 children = node.children
