@@ -171,6 +171,19 @@ def test_a_files_one_class_lends_its_summary_to_the_overview():
     assert doc.overview == "Defines Cart (Java). Cart: A shopping cart."
 
 
+def test_a_class_with_nested_types_lends_its_summary_to_the_overview():
+    # gson's TypeAdapter and its TypeAdapter.NullSafeTypeAdapter
+    text = ("package gson;\n\n/** Converts Java objects to and from JSON. */\n"
+            "public abstract class TypeAdapter<T> {\n"
+            "  private final class NullSafeTypeAdapter extends TypeAdapter<T> {}\n}\n")
+    doc = DOC.document("TypeAdapter.java", "java", text)
+    assert doc.overview == ("Defines TypeAdapter, TypeAdapter.NullSafeTypeAdapter (Java). "
+                            "TypeAdapter: Converts Java objects to and from JSON.")
+    # two classes side by side: neither is the file's
+    text = "/** A cart. */\nclass Cart {}\n/** A line. */\nclass Line {}\n"
+    assert DOC.document("Cart.java", "java", text).overview == "Defines Cart, Line (Java)."
+
+
 def test_python_without_docstring_takes_the_comment_after_its_licence():
     text = "# Copyright 2024 Acme\n# SPDX-License-Identifier: MIT\n\n# Retry helpers.\n\nX = 1\n"
     doc = DOC.document("retry.py", "python", text)

@@ -1086,6 +1086,107 @@ def test_shell_functions_defined_in_the_branches_of_an_if() -> None:
         ("top", "Registers a shim."), ("register_shim", "Register a shim by name."),
         ("zsh_shim", "Register a shim under zsh."), ("remove_stale_shims", "")]
 
+
+def test_a_csharp_pragma_between_a_doc_comment_and_its_class() -> None:
+    # npgsql's NpgsqlDataReader
+    doc = outline_source("csharp", """
+        namespace Npgsql;
+
+        /// <summary>
+        /// Reads a forward-only stream of rows from a data source.
+        /// </summary>
+        #pragma warning disable CA1010
+        public sealed class NpgsqlDataReader
+        #pragma warning restore CA1010
+        {
+        }
+    """)
+    assert doc.classes[0].summary == "Reads a forward-only stream of rows from a data source."
+
+
+def test_scala_doc_comment_after_an_expression_bodied_def() -> None:
+    # scala-parser-combinators: tree-sitter-scala ends the last def's block at the next one
+    doc = outline_source("scala", """
+        trait JavaTokenParsers {
+          /** An integer, without sign or with a negative sign. */
+          def wholeNumber: Parser[String] =
+            \"\"\"-?\\d+\"\"\".r
+
+          /** Number following one of these rules. */
+          def decimalNumber: Parser[String] =
+            \"\"\"(\\d+)\"\"\".r
+          // A plain note.
+          def plain: Int = 1
+        }
+    """)
+    assert [(m.name, m.summary) for m in doc.classes[0].methods] == [
+        ("wholeNumber", "An integer, without sign or with a negative sign."),
+        ("decimalNumber", "Number following one of these rules."), ("plain", "A plain note.")]
+
+
+def test_cpp_nested_classes_and_members_in_conditional_branches() -> None:
+    # Crow's CookieParser::Cookie, and its app's `#ifdef CROW_ENABLE_SSL` methods
+    doc = outline_source("cpp", """
+        namespace crow {
+        // Parses cookies.
+        struct CookieParser {
+            // Cookie stores key, value and attributes
+            struct Cookie {
+                // Dump the cookie as a header value.
+                std::string dump() const { return ""; }
+            };
+            void before_handle(int req);
+        #ifdef CROW_ENABLE_SSL
+            /// Use certificate and key files for SSL
+            int ssl_file(const std::string& crt);
+        #else
+            int no_ssl();
+        #endif
+        };
+        }
+    """)
+    assert {c.name: (c.summary, [(m.name, m.summary) for m in c.methods])
+            for c in doc.classes} == {
+        "CookieParser": ("Parses cookies.", [
+            ("before_handle", ""), ("ssl_file", "Use certificate and key files for SSL"),
+            ("no_ssl", "")]),
+        "CookieParser.Cookie": ("Cookie stores key, value and attributes",
+                                [("dump", "Dump the cookie as a header value.")])}
+
+
+@pytest.mark.parametrize("opening", [
+    "#pragma once\n",  # spdlog's logger.h
+    "#ifndef SPDLOG_LOGGER_H\n#define SPDLOG_LOGGER_H\n",  # leveldb's skiplist.h
+])
+def test_a_cpp_header_s_comment_after_pragma_once_or_inside_its_guard(opening: str) -> None:
+    closing = "#endif\n" if opening.startswith("#ifndef") else ""
+    doc = outline(
+        "cpp", ("// Copyright(c) 2015-present, Gabi Melman & spdlog contributors.\n"
+                "// Distributed under the MIT License (http://opensource.org/licenses/MIT)\n\n"
+                f"{opening}\n// Thread safe logger, with a name and a log level.\n\n"
+                "#include <spdlog/common.h>\n\nnamespace spdlog {\n"
+                f"class logger {{ public: void log(); }};\n}}\n{closing}").encode())
+    assert doc.overview == "Thread safe logger, with a name and a log level."
+
+
+def test_overloads_keep_each_summary_and_a_prototype_its_one() -> None:
+    # CLI11's StringTools.hpp
+    doc = outline_source("cpp", """
+        namespace CLI {
+        /// Trim whitespace from left of string
+        inline std::string &ltrim(std::string &str) { return str; }
+        /// Trim anything from left of string
+        inline std::string &ltrim(std::string &str, const std::string &filter) { return str; }
+        /// Remove quotes at the front and back of a string
+        std::string &remove_quotes(std::string &str);
+        /// Remove quotes at the front and back of a string
+        std::string &remove_quotes(std::string &str) { return str; }
+        }
+    """)
+    assert [(f.name, f.summary) for f in doc.functions] == [
+        ("ltrim", "Trim whitespace from left of string Trim anything from left of string"),
+        ("remove_quotes", "Remove quotes at the front and back of a string")]
+
 # Overviews: the file's own comment.
 
 def test_overview_after_licence_use_strict_and_requires() -> None:

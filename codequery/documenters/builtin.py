@@ -163,7 +163,10 @@ def described_by_names(language: str, doc: FileDoc) -> str:
         return ""
     shown = ", ".join(names[:_NAMES_SHOWN]) + (", …" if len(names) > _NAMES_SHOWN else "")
     text = f"Defines {shown} ({_KINDS.get(language, language)})."
-    main = doc.classes[0] if len(doc.classes) == 1 else symbols[0] if len(symbols) == 1 else None
+    # the one class, its nested types aside (gson's TypeAdapter.NullSafeTypeAdapter)
+    outer = [c for c in doc.classes if not any(c.name.startswith(f"{o.name}.")
+                                               for o in doc.classes)]
+    main = outer[0] if len(outer) == 1 else symbols[0] if len(symbols) == 1 else None
     if main is not None and main.summary:
         text += f" {main.name}: {main.summary}"
     return comments.clip(text, comments.OVERVIEW_MAX)

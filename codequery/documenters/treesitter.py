@@ -37,6 +37,8 @@ _FACTORIES = {"typescript": "language_typescript", "tsx": "language_tsx", "php":
 
 _JS = frozenset({"javascript", "typescript", "tsx"})
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment", "multiline_comment"})
+# Compiler directives that may stand between a C# doc comment and its declaration.
+_DIRECTIVES = frozenset({"preproc_pragma", "preproc_nullable"})
 # Attributes and decorators may stand between a doc comment and the item it documents;
 # tree-sitter-kotlin reads `@Suppress(...)` above `public fun <T> ...` as an expression.
 _ATTRIBUTES = frozenset({"attribute_item", "decorator", "annotated_expression"})
@@ -70,6 +72,9 @@ _MEMBERS = {
 _NESTING = frozenset({"csharp", "java", "kotlin", "swift", "scala"})
 _NESTED = _CLASSES - {"type_alias_declaration", "alias_declaration", "type_alias",
                       "typealias_declaration", "type_item", "type_definition"}
+# A C or C++ class body's conditional branches: their members are the class's.
+_PREPROC_BRANCHES = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
+                               "preproc_elifdef"})
 # Shell: where functions are defined besides the top level (pyenv-rehash defines its
 # helpers in both branches of an `if` on the bash version).
 _SHELL_BLOCKS = frozenset({"compound_statement", "if_statement", "elif_clause", "else_clause"})
@@ -169,7 +174,7 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
     # signatures read without the blanked macros, comments as written
     outliner = _Outliner(language, parsed, source)
     # First: the file's opening comment is then known not to be its first symbol's doc.
-    overview = outliner.overview(root.children)
+    overview = outliner.overview(_opening(language, root.children))
     try:
         for node in root.children:
             outliner.visit(node, node, 0)
@@ -186,6 +191,21 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
         notes=([search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
         + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else [])
         + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root) else []))
+
+
+def _opening(language: str, nodes: list[Node]) -> list[Node]:
+    """The file's top-level nodes as it opens: a C or C++ header's include guard gives way
+    to what it holds (leveldb's `skiplist.h` says what it is for inside its guard)."""
+    if language not in ("c", "cpp"):
+        return nodes
+    for at, node in enumerate(nodes):
+        if node.type in _COMMENTS:
+            continue
+        name = node.child_by_field_name("name")
+        if node.type == "preproc_ifdef" and name is not None:
+            return [*nodes[:at], *(c for c in node.named_children if c != name)]
+        break
+    return nodes
 
 
 def _only_interfaces(language: str, root: Node) -> bool:
@@ -262,6 +282,16 @@ def _symbol_count(doc: FileDoc) -> int:
     return len(doc.functions) + sum(1 + len(c.methods) for c in doc.classes)
 
 
+def _last_leaf(node: Node) -> Node:
+    """The last node in `node`'s tree (its last child's last child, and so on), a comment
+    taken whole."""
+    for _ in range(64):  # a tree this deep holds no comment worth the walk
+        if not node.children or node.type in _COMMENTS:
+            break
+        node = node.children[-1]
+    return node
+
+
 def _is_block(raw: str) -> bool:
     """Whether a comment is a `/* */` block (one node however many lines it takes)."""
     return raw.startswith("/*")
@@ -324,6 +354,8 @@ class _Outliner(JavaScriptOutliner):
         its first definition without making that comment the definition's."""
         if node.type in _PREAMBLE:
             return True
+        if self.lang in ("c", "cpp") and node.type == "preproc_call":
+            return True  # `#pragma once` (spdlog's headers open with it)
         if self.lang == "php" and node.type == "namespace_definition":
             return node.child_by_field_name("body") is None  # `namespace A;`, not `{ ... }`
         if self.lang in _JS:
@@ -386,9 +418,15 @@ class _Outliner(JavaScriptOutliner):
             prev = node.parent.prev_sibling  # Ruby hoists a body's leading comment out of it
         block: list[Node] = []
         while prev is not None:
-            if prev.type in _ATTRIBUTES:  # Rust may interleave attributes with `///` lines
+            if prev.type in _ATTRIBUTES or prev.type in _DIRECTIVES:
+                # Rust may interleave attributes with `///` lines; C# a `#pragma warning`
                 anchor, prev = prev, prev.prev_sibling
                 continue
+            if self.lang == "scala" and not block and prev.type not in _COMMENTS and (
+                    tail := _last_leaf(prev)).type in _COMMENTS:
+                # tree-sitter-scala ends `def f = <expression>`'s block at the next
+                # definition: its Scaladoc is the block's last child
+                prev = tail
             if prev.type not in _COMMENTS or (  # a namespace's doc may be the file's too
                     prev.start_byte in self.overview_comments and node.type not in _CONTAINERS):
                 break
@@ -550,6 +588,13 @@ class _Outliner(JavaScriptOutliner):
             elif child.type in _NESTED and self.lang in _NESTING:
                 # a nested type is a class of its own (Dapper's SqlMapper.GridReader)
                 self._add_class(child, child, public=self._public(child), owner=info.name)
+            elif self.lang in ("c", "cpp") and child.type in _PREPROC_BRANCHES:
+                self._members(info, child)  # spdlog's `#ifndef __MINGW32__` enqueue
+            elif (self.lang == "cpp" and child.type == "field_declaration"
+                  and (spec := child.child_by_field_name("type")) is not None
+                  and spec.type in ("class_specifier", "struct_specifier")):
+                # a nested class or struct is a class of its own (Crow's CookieParser::Cookie)
+                self._add_class(spec, child, owner=info.name)
             elif self.lang == "ruby" and child.type in ("class", "module") and (
                     body.parent is not None and body.parent.type != "module"
                     or "." in info.name):
@@ -801,9 +846,12 @@ class _Outliner(JavaScriptOutliner):
 
     @staticmethod
     def _merge_by_name(functions: Iterable[Function]) -> list[Function]:
-        """Same name, one entry: the first, with the first summary any of them has."""
+        """Same name, one entry: the first, with each summary they have (a prototype and its
+        definition say it once; CLI11's `ltrim` overloads trim whitespace, and anything)."""
         merged: dict[str, Function] = {}
         for function in functions:
-            if (same := merged.setdefault(function.name, function)) is not function:
-                same.summary = same.summary or function.summary
+            if (same := merged.setdefault(function.name, function)) is not function and (
+                    function.summary and function.summary not in same.summary):
+                same.summary = comments.clip(f"{same.summary} {function.summary}".strip(),
+                                             2 * comments.SUMMARY_MAX)
         return list(merged.values())
