@@ -143,6 +143,8 @@ def test_tags_that_only_mark_a_symbol_are_skipped(raw: str, expected: str) -> No
 @pytest.mark.parametrize("raw, directive", [
     ("// global in which it was created.", False),  # undici: prose
     ("/* global window */", True), ("/* globals AbortController */", True),
+    ("/* global a, b:true */", True),
+    ("/* globals shared by every test, reset before each one. */", False),
     ("//lint:file-ignore SA1019 Ignore deprecation warnings", True),
     ("/*#__PURE__*/", True), ("/* @__PURE__ */", True),
     ("// eslint-disable-next-line no-console", True),

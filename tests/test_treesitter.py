@@ -1169,6 +1169,24 @@ def test_a_cpp_header_s_comment_after_pragma_once_or_inside_its_guard(opening: s
     assert doc.overview == "Thread safe logger, with a name and a log level."
 
 
+@pytest.mark.parametrize("source, overview", [
+    # SFML: a section's label after `#pragma once` is no overview
+    ("// Copyright (C) 2007 Laurent Gomila\n#pragma once\n"
+     "////////////////////////////////////////\n// Headers\n"
+     "////////////////////////////////////////\n#include <SFML/Graphics/Shape.hpp>\n"
+     "namespace sf {\n/// \\brief Specialized shape representing a circle\n"
+     "class CircleShape { public: void setRadius(float r); };\n}\n",
+     ""),
+    # an `#ifndef` that is no include guard, and what follows its `#endif`
+    ("#ifndef _WIN32\n// Use the POSIX headers for sleeping.\n#include <unistd.h>\n#endif\n\n"
+     "/* Returns the current time in milliseconds. */\nlong now_ms(void) { return 0; }\n",
+     ""),
+])
+def test_what_is_no_header_comment(source: str, overview: str) -> None:
+    # (the builtin documenter then lists what the file defines)
+    assert outline("cpp", source.encode()).overview == overview
+
+
 def test_overloads_keep_each_summary_and_a_prototype_its_one() -> None:
     # CLI11's StringTools.hpp
     doc = outline_source("cpp", """
@@ -1186,6 +1204,82 @@ def test_overloads_keep_each_summary_and_a_prototype_its_one() -> None:
     assert [(f.name, f.summary) for f in doc.functions] == [
         ("ltrim", "Trim whitespace from left of string Trim anything from left of string"),
         ("remove_quotes", "Remove quotes at the front and back of a string")]
+
+
+@pytest.mark.parametrize("language, source, summaries", [
+    # asio: a `///` brief above its `/** */` details; rapidjson: `//!` above `/*! */`
+    ("cpp", """
+        /// Close the pipe.
+        /**
+         * This function is used to close the pipe.
+         */
+        void close();
+        //! Writes the given double value.
+        /*! \\param d The value. */
+        bool Double(double d);
+     """, [("close", "Close the pipe."), ("Double", "Writes the given double value.")]),
+    # TinyCC's libtcc.h: a banner above a plain comment
+    ("c", """
+        int a;
+
+        /******** Allocation ********/
+        /* Sets a custom allocator. */
+        void set_alloc(void);
+        /*****************/
+        /* Frees it. */
+        void free_it(void);
+     """, [("set_alloc", "Sets a custom allocator."), ("free_it", "Frees it.")]),
+])
+def test_stacked_briefs_and_banners(language: str, source: str,
+                                    summaries: list[tuple[str, str]]) -> None:
+    doc = outline_source(language, source)
+    assert [(f.name, f.summary) for f in doc.functions] == summaries
+
+
+def test_a_note_above_a_csharp_pragma_is_not_the_declaration_s_doc() -> None:
+    # NodaTime's Preconditions.cs
+    doc = outline_source("csharp", """
+        namespace N {
+            // Internal on purpose; no other constructors.
+        #pragma warning disable CA1064
+            /// <summary>Thrown when a debug check fails.</summary>
+            internal sealed class DebugException : Exception {}
+            // Disable the warning about missing XML comments
+        #pragma warning disable CS1591
+            public class Generated {}
+        }
+    """)
+    assert [(c.name, c.summary) for c in doc.classes] == [
+        ("DebugException", "Thrown when a debug check fails."), ("Generated", "")]
+
+
+def test_a_cpp_member_returning_a_struct_pointer_is_a_method() -> None:
+    # libzmq's ip_resolver.hpp
+    doc = outline_source("cpp", """
+        class Socket { public:
+            // Returns the peer's address.
+            struct sockaddr* peer() const;
+            bool open(); };
+    """)
+    assert [(m.name, m.summary) for m in doc.classes[0].methods] == [
+        ("peer", "Returns the peer's address."), ("open", "")]
+
+
+def test_ruby_singleton_class_of_another_object_and_qualified_nested_names() -> None:
+    doc = outline_source("ruby", """
+        class Config
+          class << DEFAULTS
+            def reset; end
+          end
+          class Foo::Bar
+            def x; end
+          end
+          module ::ReaderCommand
+          end
+        end
+    """)
+    assert {c.name: [m.name for m in c.methods] for c in doc.classes} == {
+        "Config": [], "Config.Foo.Bar": ["x"], "Config.ReaderCommand": []}
 
 # Overviews: the file's own comment.
 

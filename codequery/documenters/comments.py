@@ -16,7 +16,7 @@ _TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
 _LEADING_MARKER = re.compile(r"^\s*(?:/\*+!?|//[/!]?|\*+(?=\s|$)|#+|=begin\b|=end\b)\s?")
 MAGIC = re.compile(  # tool directives, not prose
     r"^(#!|#\s*(frozen_string_literal|(en)?coding|warn_indent)\s*[:=]|#\s*-\*-|//\s*(go:|\+build)"
-    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier)|/\*\s*globals?\s|#\s*(shellcheck|rubocop)"
+    r"|//\s*@ts-|(//|/\*)\s*(eslint|jshint|jscs|prettier)|/\*\s*globals?\s+[\w$.]+(?::\s*\w+)?(?:\s*,\s*[\w$.]+(?::\s*\w+)?)*\s*\*/|#\s*(shellcheck|rubocop)"
     # staticcheck's switches; a bundler's mark that a call has no side effects
     r"|//\s*lint:|/\*\s*[#@]__(PURE|NO_SIDE_EFFECTS)__"
     r"|//\s*(MARK:|swiftlint:|swift-tools-version|ktlint-disable)"  # Xcode, SwiftLint, SwiftPM
@@ -185,6 +185,12 @@ def lines(raw: str) -> list[str]:
     """A comment's lines with markers stripped; blank lines kept as "" (paragraph breaks)."""
     return [_LEADING_MARKER.sub("", _TRAILING_CLOSE.sub("", s), 1).strip()
             for s in raw.splitlines()]
+
+
+def is_label(text: str) -> bool:
+    """Whether a comment's prose is a section's label ("Headers", "FORMATTING",
+    "Dependency:"), not a description: three words at most, no sentence's end."""
+    return len(text.split()) <= 3 and not text.rstrip().endswith((".", "!", "?"))
 
 
 def is_license(text: str) -> bool:

@@ -202,8 +202,12 @@ def _opening(language: str, nodes: list[Node]) -> list[Node]:
         if node.type in _COMMENTS:
             continue
         name = node.child_by_field_name("name")
-        if node.type == "preproc_ifdef" and name is not None:
-            return [*nodes[:at], *(c for c in node.named_children if c != name)]
+        inside = [c for c in node.named_children if c != name]
+        if (node.type == "preproc_ifdef" and name is not None and inside
+                and inside[0].type == "preproc_def"
+                and inside[0].child_by_field_name("name") is not None
+                and inside[0].child_by_field_name("name").text == name.text):
+            return [*nodes[:at], *inside, *nodes[at + 1:]]
         break
     return nodes
 
@@ -290,6 +294,11 @@ def _last_leaf(node: Node) -> Node:
             break
         node = node.children[-1]
     return node
+
+
+def _is_doc(raw: str) -> bool:
+    """A doc comment (`/** */`, `/*! */`, `///`), not a `/*****` banner."""
+    return comments.is_doc_style(raw) and not raw.startswith("/***")
 
 
 def _is_block(raw: str) -> bool:
@@ -393,7 +402,7 @@ class _Outliner(JavaScriptOutliner):
         ordered = ([r for r in raws if comments.FILE_TAG.search(r[1])]
                    + [r for r in raws if not comments.FILE_TAG.search(r[1])])
         for block, raw in ordered:
-            if text := comments.overview(self._prose(raw)):
+            if (text := comments.overview(self._prose(raw))) and not comments.is_label(text):
                 self.overview_comments.update(n.start_byte for n in block)
                 return text
         return ""
@@ -417,10 +426,15 @@ class _Outliner(JavaScriptOutliner):
         if prev is None and node.parent is not None and node.parent.type == "body_statement":
             prev = node.parent.prev_sibling  # Ruby hoists a body's leading comment out of it
         block: list[Node] = []
+        directive = False  # a C# `#pragma` stands between: only a doc comment above it
         while prev is not None:
-            if prev.type in _ATTRIBUTES or prev.type in _DIRECTIVES:
-                # Rust may interleave attributes with `///` lines; C# a `#pragma warning`
+            if prev.type in _ATTRIBUTES:  # Rust may interleave attributes with `///` lines
                 anchor, prev = prev, prev.prev_sibling
+                continue
+            if prev.type in _DIRECTIVES:
+                if block:
+                    break  # what is above the `#pragma` is not the symbol's
+                anchor, prev, directive = prev, prev.prev_sibling, True
                 continue
             if self.lang == "scala" and not block and prev.type not in _COMMENTS and (
                     tail := _last_leaf(prev)).type in _COMMENTS:
@@ -431,6 +445,8 @@ class _Outliner(JavaScriptOutliner):
                     prev.start_byte in self.overview_comments and node.type not in _CONTAINERS):
                 break
             raw = self.text(prev)
+            if directive and not block and not comments.is_doc_style(raw):
+                break  # a note on the `#pragma` (why a warning is off)
             gap = self._gap(_end_row(prev), anchor.start_point.row)
             if gap > (1 if not block and (comments.is_doc_style(raw) or self._names(prev, node))
                       else 0):
@@ -442,12 +458,14 @@ class _Outliner(JavaScriptOutliner):
                 if block and (_is_block(raw) or _is_block(self.text(block[-1]))):
                     # a `/* */` comment stands alone: the nearest is the symbol's (above
                     # it, a banner, commented-out code or the last declaration's note),
-                    # unless it is a doc comment above notes that are not (gson's
-                    # `/** Converts ... */` above `// non-Javadoc:` lines)
-                    if not comments.is_doc_style(raw) or any(
-                            comments.is_doc_style(self.text(n)) for n in block):
+                    # but a doc comment above notes that are not one is the symbol's
+                    # (gson's `/** Converts ... */` above `// non-Javadoc:` lines), and a
+                    # `///` brief above its `/** */` details is read with them (asio)
+                    documented = any(_is_doc(self.text(n)) for n in block)
+                    if _is_doc(raw) and not documented:
+                        block.clear()
+                    elif not (documented and raw.startswith(("///", "//!"))):
                         break
-                    block.clear()
                 block.append(prev)
             anchor, prev = prev, before
         return comments.summary(self._prose(self._joined(block[::-1])))
@@ -592,7 +610,8 @@ class _Outliner(JavaScriptOutliner):
                 self._members(info, child)  # spdlog's `#ifndef __MINGW32__` enqueue
             elif (self.lang == "cpp" and child.type == "field_declaration"
                   and (spec := child.child_by_field_name("type")) is not None
-                  and spec.type in ("class_specifier", "struct_specifier")):
+                  and spec.type in ("class_specifier", "struct_specifier")
+                  and spec.child_by_field_name("body") is not None):
                 # a nested class or struct is a class of its own (Crow's CookieParser::Cookie)
                 self._add_class(spec, child, owner=info.name)
             elif self.lang == "ruby" and child.type in ("class", "module") and (
@@ -601,7 +620,8 @@ class _Outliner(JavaScriptOutliner):
                 # rack's Request::Helpers holds the request's API (a module's own classes
                 # and modules are visited as the file's: see visit)
                 self._add_class(child, child, owner=info.name)
-            elif self.lang == "ruby" and child.type == "singleton_class":
+            elif (self.lang == "ruby" and child.type == "singleton_class"
+                  and self.field(child, "value") == "self"):
                 # `class << self`: its methods are the class's own, as `def self.x` is
                 each = ClassInfo(name=info.name)
                 self._members(each, self._body(child))
@@ -642,6 +662,8 @@ class _Outliner(JavaScriptOutliner):
             # Adds to a type, maybe one defined elsewhere: its first mention stands for it.
             defines, public = name not in self.classes, False
         if name:
+            if owner and self.lang == "ruby":  # `class Foo::Bar` or `module ::Top` inside
+                name = name.replace("::", ".").lstrip(".")
             name = f"{owner}.{name}" if owner else name
             info = self._class(name, node, anchor, defines)
             self.exports += [name] if public else []
@@ -851,7 +873,8 @@ class _Outliner(JavaScriptOutliner):
         merged: dict[str, Function] = {}
         for function in functions:
             if (same := merged.setdefault(function.name, function)) is not function and (
-                    function.summary and function.summary not in same.summary):
+                    function.summary and function.summary not in same.summary
+                    and not same.summary.endswith("…")):
                 same.summary = comments.clip(f"{same.summary} {function.summary}".strip(),
                                              2 * comments.SUMMARY_MAX)
         return list(merged.values())
