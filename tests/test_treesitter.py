@@ -1281,6 +1281,70 @@ def test_ruby_singleton_class_of_another_object_and_qualified_nested_names() -> 
     assert {c.name: [m.name for m in c.methods] for c in doc.classes} == {
         "Config": [], "Config.Foo.Bar": ["x"], "Config.ReaderCommand": []}
 
+
+@pytest.mark.parametrize("language, source, summaries", [
+    # a Doxygen group marker or a TODO above a doc block is no brief
+    ("cpp", """
+        /// @{
+        /**
+         * @brief Computes the norm of the vector.
+         */
+        double norm(int v);
+        /// TODO remove
+        /**
+         * Computes the other norm.
+         */
+        double norm2(int v);
+     """, [("norm", "Computes the norm of the vector."), ("norm2", "Computes the other norm.")]),
+    # curl's proxy.c: a note with no prose under a banner-style doc block
+    ("c", """
+        int a;
+
+        /*****
+         * Checks if the host is in the noproxy list.
+         *****/
+        /* @unittest 1614 */
+        int proxy_check_noproxy(const char *name);
+     """, [("proxy_check_noproxy", "Checks if the host is in the noproxy list.")]),
+])
+def test_what_is_no_brief(language: str, source: str, summaries: list[tuple[str, str]]) -> None:
+    doc = outline_source(language, source)
+    assert [(f.name, f.summary) for f in doc.functions] == summaries
+
+
+def test_a_csharp_doc_comment_above_a_note_on_a_pragma() -> None:
+    # SSH.NET's Certificate.cs
+    doc = outline_source("csharp", """
+        namespace N {
+        /// <summary>Represents an OpenSSH certificate.</summary>
+        // The xmldoc comments were lifted from the OpenSSH sources.
+        #pragma warning disable SA1623
+        public class Certificate {}
+        }
+    """)
+    assert doc.classes[0].summary == "Represents an OpenSSH certificate."
+
+
+@pytest.mark.parametrize("language, source, overview, summaries", [
+    # libgit2's headers: an `@file` block is the overview, however short
+    ("c", "/**\n * @file git2/refdb.h\n * @brief References database\n */\n"
+          "int git_refdb_new(int x);\n", "References database", [("git_refdb_new", "")]),
+    # text in a script without spaces is no label
+    ("c", "/* \u8fd9\u4e2a\u6587\u4ef6\u5b9e\u73b0\u4e86\u54c8\u5e0c\u8868 */\n"
+          "#include <a.h>\nint f(void) { return 0; }\n",
+     "\u8fd9\u4e2a\u6587\u4ef6\u5b9e\u73b0\u4e86\u54c8\u5e0c\u8868", [("f", "")]),
+    # a rejected label is not the first symbol's doc either
+    ("rust", "//! Utilities\n\npub fn helper() {}\n", "", [("helper", "")]),
+    # a guard whose `#define` follows `#pragma once`
+    ("cpp", "#ifndef A_H\n#pragma once\n#define A_H\n\n// Helpers for the tool's files.\n"
+            "#include <x>\nint bswap(int);\n#endif\n", "Helpers for the tool's files.",
+     [("bswap", "")]),
+])
+def test_short_overviews(language: str, source: str, overview: str,
+                         summaries: list[tuple[str, str]]) -> None:
+    doc = outline(language, source.encode())
+    assert (doc.overview, [(f.name, f.summary) for f in doc.functions]) == (overview, summaries)
+
 # Overviews: the file's own comment.
 
 def test_overview_after_licence_use_strict_and_requires() -> None:

@@ -190,7 +190,8 @@ def lines(raw: str) -> list[str]:
 def is_label(text: str) -> bool:
     """Whether a comment's prose is a section's label ("Headers", "FORMATTING",
     "Dependency:"), not a description: three words at most, no sentence's end."""
-    return len(text.split()) <= 3 and not text.rstrip().endswith((".", "!", "?"))
+    return (text.isascii() and len(text.split()) <= 3  # CJK is not split by spaces
+            and not text.rstrip().endswith((".", "!", "?")))
 
 
 def is_license(text: str) -> bool:

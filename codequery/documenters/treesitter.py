@@ -203,10 +203,12 @@ def _opening(language: str, nodes: list[Node]) -> list[Node]:
             continue
         name = node.child_by_field_name("name")
         inside = [c for c in node.named_children if c != name]
-        if (node.type == "preproc_ifdef" and name is not None and inside
-                and inside[0].type == "preproc_def"
-                and inside[0].child_by_field_name("name") is not None
-                and inside[0].child_by_field_name("name").text == name.text):
+        define = next((c for c in inside if c.type not in _COMMENTS
+                       and c.type != "preproc_call"), None)  # `#pragma once` may come first
+        if (node.type == "preproc_ifdef" and name is not None and define is not None
+                and define.type == "preproc_def"
+                and define.child_by_field_name("name") is not None
+                and define.child_by_field_name("name").text == name.text):
             return [*nodes[:at], *inside, *nodes[at + 1:]]
         break
     return nodes
@@ -402,9 +404,12 @@ class _Outliner(JavaScriptOutliner):
         ordered = ([r for r in raws if comments.FILE_TAG.search(r[1])]
                    + [r for r in raws if not comments.FILE_TAG.search(r[1])])
         for block, raw in ordered:
-            if (text := comments.overview(self._prose(raw))) and not comments.is_label(text):
+            if text := comments.overview(self._prose(raw)):
+                # a section's label is the file's, but says nothing of it (an `@file`
+                # block does, however short)
                 self.overview_comments.update(n.start_byte for n in block)
-                return text
+                if not comments.is_label(text) or comments.FILE_TAG.search(raw):
+                    return text
         return ""
 
     def _documents(self, node: Node, blocks: list[list[Node]], last_row: int) -> bool:
@@ -446,7 +451,9 @@ class _Outliner(JavaScriptOutliner):
                 break
             raw = self.text(prev)
             if directive and not block and not comments.is_doc_style(raw):
-                break  # a note on the `#pragma` (why a warning is off)
+                # a note on the `#pragma` (why a warning is off): a doc comment may be above
+                anchor, prev = prev, prev.prev_sibling
+                continue
             gap = self._gap(_end_row(prev), anchor.start_point.row)
             if gap > (1 if not block and (comments.is_doc_style(raw) or self._names(prev, node))
                       else 0):
@@ -462,10 +469,12 @@ class _Outliner(JavaScriptOutliner):
                     # (gson's `/** Converts ... */` above `// non-Javadoc:` lines), and a
                     # `///` brief above its `/** */` details is read with them (asio)
                     documented = any(_is_doc(self.text(n)) for n in block)
-                    if _is_doc(raw) and not documented:
-                        block.clear()
-                    elif not (documented and raw.startswith(("///", "//!"))):
-                        break
+                    if not comments.summary(self._prose(self._joined(block[::-1]))) or (
+                            _is_doc(raw) and not documented):
+                        block.clear()  # the nearer says nothing (`/* @unittest 1614 */`)
+                    elif not (documented and raw.startswith(("///", "//!"))
+                              and not raw.startswith("///<") and comments.summary(raw)):
+                        break  # not a brief: `/// @{`, `/// TODO`, a member's `///<`
                 block.append(prev)
             anchor, prev = prev, before
         return comments.summary(self._prose(self._joined(block[::-1])))
