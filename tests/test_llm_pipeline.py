@@ -40,6 +40,16 @@ def calls_log(tmp_path, monkeypatch):
 
 
 
+@pytest.fixture
+def logged_out(tmp_path, monkeypatch):
+    """The fake claude answers as the real one does logged out, while this file exists
+    (unlink it to log in)."""
+    marker = tmp_path / "logged-out"
+    marker.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(marker))
+    return marker
+
+
 def files(n: int, prefix: str = "m") -> dict[str, str]:
     return {f"src/{prefix}{i}.py": f'"""Module {i}."""\n\ndef f{i}():\n    return {i}\n'
             for i in range(n)}
@@ -343,11 +353,8 @@ def test_a_call_writes_no_transcript_under_home(tmp_path, calls_log, isolated_ho
 
 
 def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, calls_log,
-                                                                   monkeypatch):
+                                                                   logged_out):
     repo = make_repo(tmp_path / "r", files(3))
-    logged_out = tmp_path / "logged-out"
-    logged_out.touch()
-    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
     result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
     assert result.exit_code == 1
     assert "not logged in" in result.stderr
@@ -362,12 +369,9 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
 
 
 def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path, calls_log,
-                                                                        monkeypatch):
+                                                                        logged_out):
     # a new user's try: the first run stopped at the login and the worker step was skipped
     repo = make_repo(tmp_path / "r", files(2))
-    logged_out = tmp_path / "logged-out"
-    logged_out.touch()
-    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
     try:
         result = cli_run(repo, "setup", "--documenter", "claude", "--model", "claude-test",
                          "--worker", "start", "--mcp-client", "none", "--yes")
@@ -381,11 +385,8 @@ def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path
 
 
 def test_document_right_after_login_checks_again_instead_of_trusting_the_block(
-        tmp_path, calls_log, monkeypatch):
+        tmp_path, calls_log, logged_out):
     repo = make_repo(tmp_path / "r", files(2))
-    logged_out = tmp_path / "logged-out"
-    logged_out.touch()
-    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
     assert cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test",
                    "--yes").exit_code == 1
     logged_out.unlink()  # the user logs in, and documents at once
@@ -398,11 +399,8 @@ def test_document_right_after_login_checks_again_instead_of_trusting_the_block(
 
 @pytest.mark.slow
 def test_a_logged_out_cli_blocks_the_worker_until_login_then_all_complete(
-        tmp_path, calls_log, monkeypatch, stop_workers):
+        tmp_path, calls_log, logged_out, stop_workers):
     repo = make_repo(tmp_path / "r", files(20))
-    logged_out = tmp_path / "logged-out"
-    logged_out.touch()
-    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
     _init_claude(repo, "--no-document")
     stop_workers(repo)
     assert run_installed(repo, "worker", "start").returncode == 0

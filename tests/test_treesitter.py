@@ -1030,10 +1030,11 @@ def test_ruby_classes_and_modules_inside_a_class_and_class_methods() -> None:
 
 
 @pytest.mark.parametrize("language, source, summaries", [
-    # cJSON.h: the last declaration's note above the nearest comment
+    # cJSON.h: the tail of the last declaration's note right above the nearest comment
     ("c", """
         /* Duplicate will create a new, identical cJSON item. */
         int cJSON_Duplicate(int item);
+        /* Duplicate frees nothing: the caller releases the copy. */
         /* Recursively compare two cJSON items for equality. */
         int cJSON_Compare(int a, int b);
      """, [("cJSON_Duplicate", "Duplicate will create a new, identical cJSON item."),

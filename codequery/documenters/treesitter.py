@@ -205,10 +205,9 @@ def _opening(language: str, nodes: list[Node]) -> list[Node]:
         inside = [c for c in node.named_children if c != name]
         define = next((c for c in inside if c.type not in _COMMENTS
                        and c.type != "preproc_call"), None)  # `#pragma once` may come first
-        if (node.type == "preproc_ifdef" and name is not None and define is not None
-                and define.type == "preproc_def"
-                and define.child_by_field_name("name") is not None
-                and define.child_by_field_name("name").text == name.text):
+        defined = define.child_by_field_name("name") if define is not None else None
+        if (node.type == "preproc_ifdef" and name is not None and defined is not None
+                and define.type == "preproc_def" and defined.text == name.text):
             return [*nodes[:at], *inside, *nodes[at + 1:]]
         break
     return nodes
