@@ -31,6 +31,8 @@ K1 = 1.2
 B = 0.75
 # The full-text index's record of its row count and each column's total tokens.
 _AVERAGES_ID = 1
+# A form that `searches` may look for as any word that starts as it does.
+_PLAIN = re.compile("[a-z0-9]+")
 
 
 def varints(blob: bytes) -> list[int]:
@@ -55,16 +57,21 @@ def found(term: Term, text: str) -> list[str]:
     search_text.asked_forms), or its parts in a row (`sendFile` as "send file"), or, for
     a prefix, any word that starts as the search asks. Each is found where no ASCII
     letter or digit is just before or after it. In the order of `searches`."""
-    return [match for _, pattern in searches(term) for match in pattern.findall(text)]
+    return [match for _, pattern, kept in searches(term)
+            for match in _counted(pattern, kept, text)]
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def searches(term: Term) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def searches(term: Term) -> tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]:
     """What finds the term (see `found`): a regular expression for each letter its forms
     start with (see search_text.by_first_letter), a compound's parts after the forms that
-    start as they do, each with the text every match of it starts with. That text is
-    written first, then a look back for a word's start, so that each is looked for as a
-    string is."""
+    start as they do, each with the text every match of it starts with and the matches
+    that count (None: all). That text is written first, then a look back for a word's
+    start, so that each is looked for as a string is. Forms of letters and digits alone
+    are looked for as any word that starts as they do, kept if it is one of them: a
+    regular expression of a few characters compiles five times faster than an
+    alternation of twenty forms, which took a tenth of a question's time the first time
+    it was asked."""
     if term.prefix:  # as Term.expression asks for it
         return (_led(term.word[:max(3, len(term.word) - 2)], ["[a-z0-9]*"], ""),)
     groups = {group[0][:1]: [(form, "") for form in group]  # (start, rest)
@@ -77,6 +84,9 @@ def searches(term: Term) -> tuple[tuple[str, re.Pattern[str]], ...]:
     for letter in sorted(groups):
         group = groups[letter]
         lead = os.path.commonprefix([start for start, _ in group])
+        if lead and all(not tail and _PLAIN.fullmatch(start) for start, tail in group):
+            led.append(_led(lead, ["[a-z0-9]*"], "", frozenset(start for start, _ in group)))
+            continue
         # longest first: a regular expression takes the first alternative that fits
         alternatives = [re.escape(start[len(lead):]) for start in sorted(
             (start for start, tail in group if not tail), key=len, reverse=True)]
@@ -85,11 +95,18 @@ def searches(term: Term) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(led)
 
 
-def _led(lead: str, alternatives: list[str], after: str) -> tuple[str, re.Pattern[str]]:
+def _led(lead: str, alternatives: list[str], after: str, kept: frozenset[str] | None = None
+         ) -> tuple[str, re.Pattern[str], frozenset[str] | None]:
     rest = f"(?:{'|'.join(alternatives)}){after}"
     if not lead:
-        return lead, re.compile(f"(?<![a-z0-9]){rest}")
-    return lead, re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}")
+        return lead, re.compile(f"(?<![a-z0-9]){rest}"), kept
+    return lead, re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}"), kept
+
+
+def _counted(pattern: re.Pattern[str], kept: frozenset[str] | None, text: str) -> list[str]:
+    """The matches of one of `searches` in `text` that count."""
+    found = pattern.findall(text)
+    return found if kept is None else [match for match in found if match in kept]
 
 
 def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
@@ -118,11 +135,11 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
         total = 0.0
         for led, rarity in words:
             counts = [0] * len(texts)
-            for lead, pattern in led:
+            for lead, pattern, kept in led:
                 if lead in whole:
                     for at, text in enumerate(texts):
                         if lead in text:
-                            counts[at] += len(pattern.findall(text))
+                            counts[at] += len(_counted(pattern, kept, text))
             if not any(counts):
                 continue  # it adds nothing
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]

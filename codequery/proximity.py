@@ -36,6 +36,8 @@ MAX_CHARS = 150_000
 MAX_MATCHES = 5_000
 
 _NEWLINE = "\n"
+# Forms that _expression may look for as a run of letters and digits.
+_PLAIN = re.compile("[a-z0-9]+")
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -46,22 +48,37 @@ def _alternatives(words: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None]:
+def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None,
+                                     frozenset[re.Pattern[str]]]:
     """What finds the term (see Finder): a regular expression for each letter its forms
     start with (see search_text.by_first_letter), a compound's parts after the forms
-    that start as they do, and the words a match may be cut back to (None: only the
-    whole match)."""
+    that start as they do, the words a match may be cut back to (None: only the whole
+    match), and the expressions whose whole match need not be one of them. Forms of
+    letters and digits alone are looked for as the run of letters and digits that
+    starts as they do, cut back to one of them: a regular expression of a few
+    characters compiles five times faster than an alternation of twenty forms, which
+    took a tenth of a question's time the first time it was asked."""
     if term.prefix:
-        return (re.compile(rf"{re.escape(term.word)}\w*"),), None
+        return (re.compile(rf"{re.escape(term.word)}\w*"),), None, frozenset()
     words = asked_forms(term.word)
-    found = {group[0][:1]: _alternatives(group) for group in by_first_letter(words)}
+    groups = {group[0][:1]: group for group in by_first_letter(words)}
+    found = {letter: _alternatives(group) for letter, group in groups.items()}
     if term.parts:
         *first, last = term.parts
         parts = "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
         # after the forms: where both fit, a form is the match
         letter = term.parts[0][:1]
         found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
-    return tuple(re.compile(found[letter]) for letter in sorted(found)), words
+    # (not where a compound's parts were added; a shorter start would be found in too
+    # many other words)
+    runs = {letter for letter, group in groups.items()
+            if found[letter] == _alternatives(group) and all(map(_PLAIN.fullmatch, group))
+            and len(shared_start(group)[0]) >= 3}
+    expressions = {letter: re.compile(f"{re.escape(shared_start(groups[letter])[0])}[a-z0-9]*"
+                                      if letter in runs else found[letter])
+                   for letter in found}
+    return (tuple(expressions[letter] for letter in sorted(expressions)), words,
+            frozenset(expressions[letter] for letter in found if letter not in runs))
 
 
 def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
@@ -93,7 +110,7 @@ class Finder:
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
         case) that is the term; after MAX_MATCHES matches of it, no more."""
-        found, words = self.terms[term]
+        found, words, exact = self.terms[term]
         one = found[0] if len(found) == 1 else None
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
         line, counted, at = 0, 0, 0
@@ -108,7 +125,8 @@ class Finder:
                 # word does
                 while end > start and not (
                         (end == len(text) or not text[end].isalnum() or _starts_word(text, end))
-                        and (end == match.end() or words and lower[start:end] in words)):
+                        and (end == match.end() and (words is None or match.re in exact)
+                             or words and lower[start:end] in words)):
                     end -= 1
             else:
                 end = start
