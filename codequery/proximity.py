@@ -49,17 +49,17 @@ def _alternatives(words: Iterable[str]) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
 def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None,
-                                     frozenset[re.Pattern[str]]]:
+                                     dict[re.Pattern[str], tuple[int, ...]]]:
     """What finds the term (see Finder): a regular expression for each letter its forms
     start with (see search_text.by_first_letter), a compound's parts after the forms
     that start as they do, the words a match may be cut back to (None: only the whole
-    match), and the expressions whose whole match need not be one of them. Forms of
-    letters and digits alone are looked for as the run of letters and digits that
-    starts as they do, cut back to one of them: a regular expression of a few
-    characters compiles five times faster than an alternation of twenty forms, which
-    took a tenth of a question's time the first time it was asked."""
+    match), and the expressions that find a run of letters and digits, each with the
+    lengths of its forms, longest first: the longest form the run starts with is the
+    match. Forms of letters and digits alone are looked for so: a regular expression of
+    a few characters compiles five times faster than an alternation of twenty forms,
+    which took a tenth of a question's time the first time it was asked."""
     if term.prefix:
-        return (re.compile(rf"{re.escape(term.word)}\w*"),), None, frozenset()
+        return (re.compile(rf"{re.escape(term.word)}\w*"),), None, {}
     words = asked_forms(term.word)
     groups = {group[0][:1]: group for group in by_first_letter(words)}
     found = {letter: _alternatives(group) for letter, group in groups.items()}
@@ -69,16 +69,19 @@ def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str]
         # after the forms: where both fit, a form is the match
         letter = term.parts[0][:1]
         found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
-    # (not where a compound's parts were added; a shorter start would be found in too
-    # many other words)
-    runs = {letter for letter, group in groups.items()
-            if found[letter] == _alternatives(group) and all(map(_PLAIN.fullmatch, group))
-            and len(shared_start(group)[0]) >= 3}
-    expressions = {letter: re.compile(f"{re.escape(shared_start(groups[letter])[0])}[a-z0-9]*"
-                                      if letter in runs else found[letter])
-                   for letter in found}
-    return (tuple(expressions[letter] for letter in sorted(expressions)), words,
-            frozenset(expressions[letter] for letter in found if letter not in runs))
+    expressions, runs = {}, {}
+    for letter, written in found.items():
+        group = groups.get(letter, ())
+        start = shared_start(group)[0]
+        # (not where a compound's parts were added; a shorter start is in too many words)
+        if written == _alternatives(group) and all(map(_PLAIN.fullmatch, group)) \
+                and len(start) >= 3:
+            expression = re.compile(f"{re.escape(start)}[a-z0-9]*")
+            runs[expression] = tuple(sorted({len(word) for word in group}, reverse=True))
+        else:
+            expression = re.compile(written)
+        expressions[letter] = expression
+    return tuple(expressions[letter] for letter in sorted(expressions)), words, runs
 
 
 def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
@@ -110,7 +113,7 @@ class Finder:
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
         case) that is the term; after MAX_MATCHES matches of it, no more."""
-        found, words, exact = self.terms[term]
+        found, words, runs = self.terms[term]
         one = found[0] if len(found) == 1 else None
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
         line, counted, at = 0, 0, 0
@@ -118,21 +121,29 @@ class Finder:
             match = one.search(lower, at) if one else _first(found, lower, at, ahead)
             if match is None:
                 return
-            start, end = match.span()
+            start, whole = match.span()
+            lengths = runs.get(match.re) if runs else None
+            if lengths is not None:  # a run: the longest of the forms it starts with
+                for n in lengths:
+                    if start + n <= whole and lower[start:start + n] in words:
+                        whole = start + n
+                        break
+                else:  # none
+                    at = start + 1
+                    continue
+            end = whole
             # (`_starts_word`'s commonest answers first: a hot loop)
             if start == 0 or not text[start - 1].isalnum() or _starts_word(text, start):
                 # `cacheSize` reads as `caches` + `ize`: a shorter form may end where a
                 # word does
                 while end > start and not (
                         (end == len(text) or not text[end].isalnum() or _starts_word(text, end))
-                        and (end == match.end() and (words is None or match.re in exact)
-                             or words and lower[start:end] in words)):
+                        and (end == whole or words and lower[start:end] in words)):
                     end -= 1
             else:
                 end = start
             if end == start:  # not a word: one may start inside it (`unparseParser`)
-                at = next((k for k in range(start + 1, match.end()) if _starts_word(text, k)),
-                          match.end())
+                at = next((k for k in range(start + 1, whole) if _starts_word(text, k)), whole)
                 continue
             line += lower.count(_NEWLINE, counted, start)
             yield line
