@@ -69,14 +69,17 @@ def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str]
         # after the forms: where both fit, a form is the match
         letter = term.parts[0][:1]
         found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
+    compound = term.parts[0][:1] if term.parts else None
     expressions, runs = {}, {}
     for letter, written in found.items():
         group = groups.get(letter, ())
         start = shared_start(group)[0]
         # (not where a compound's parts were added; a shorter start is in too many words)
-        if written == _alternatives(group) and all(map(_PLAIN.fullmatch, group)) \
+        if letter != compound and all(map(_PLAIN.fullmatch, group)) \
                 and len(start) >= 3:
-            expression = re.compile(f"{re.escape(start)}[a-z0-9]*")
+            # no longer than the longest form: a long run holds the start many times
+            longest = max(map(len, group))
+            expression = re.compile(f"{re.escape(start)}[a-z0-9]{{0,{longest - len(start)}}}")
             runs[expression] = tuple(sorted({len(word) for word in group}, reverse=True))
         else:
             expression = re.compile(written)
@@ -107,17 +110,18 @@ class Finder:
     be searched for quickly (see _expression)."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
-        # (expressions, the words a match may be cut back to; None: only the whole match)
+        # (expressions, the words a match may be cut back to (None: only the whole
+        # match), the expressions of runs with their forms' lengths)
         self.terms = [_expression(term) for term in terms]
 
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
-        case) that is the term; after MAX_MATCHES matches of it, no more."""
+        case) that is the term; after MAX_MATCHES matches of its forms, no more."""
         found, words, runs = self.terms[term]
         one = found[0] if len(found) == 1 else None
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
-        line, counted, at = 0, 0, 0
-        for _ in range(MAX_MATCHES):
+        line, counted, at, matches = 0, 0, 0, 0
+        while matches < MAX_MATCHES:
             match = one.search(lower, at) if one else _first(found, lower, at, ahead)
             if match is None:
                 return
@@ -128,9 +132,10 @@ class Finder:
                     if start + n <= whole and lower[start:start + n] in words:
                         whole = start + n
                         break
-                else:  # none
+                else:  # none: no match of a form, as an alternation of them would find
                     at = start + 1
                     continue
+            matches += 1
             end = whole
             # (`_starts_word`'s commonest answers first: a hot loop)
             if start == 0 or not text[start - 1].isalnum() or _starts_word(text, start):

@@ -242,3 +242,13 @@ def test_the_expressions_of_a_term_find_the_lines_one_alternation_finds(asked):
         text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randint(1, 30)))
         lower = text.lower()
         assert list(split.lines(text, lower, 0)) == list(whole.lines(text, lower, 0)), text
+
+
+def test_words_that_only_start_as_a_form_does_use_up_no_matches():
+    """`indent` starts as `index` does (`ind`, what the forms of "indices" share) but is
+    none of its forms: thousands of them, as an alternation of the forms would, leave the
+    term still found after them."""
+    finder = proximity.Finder(search_text.query_terms("indices parse"))
+    text = "indent\n" * proximity.MAX_MATCHES + "parse(index)\n"
+    assert list(finder.lines(text, text.lower(), 0)) == [proximity.MAX_MATCHES]
+    assert proximity.held_together(text, finder).share == 1.0
