@@ -139,7 +139,9 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
                 if lead in whole:
                     for at, text in enumerate(texts):
                         if lead in text:
-                            counts[at] += len(_counted(pattern, kept, text))
+                            found = pattern.findall(text)
+                            counts[at] += (len(found) if kept is None
+                                           else sum(map(kept.__contains__, found)))
             if not any(counts):
                 continue  # it adds nothing
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]

@@ -36,8 +36,6 @@ MAX_CHARS = 150_000
 MAX_MATCHES = 5_000
 
 _NEWLINE = "\n"
-# Forms that _expression may look for as a run of letters and digits.
-_PLAIN = re.compile("[a-z0-9]+")
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -48,43 +46,22 @@ def _alternatives(words: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None,
-                                     dict[re.Pattern[str], tuple[int, ...]]]:
+def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None]:
     """What finds the term (see Finder): a regular expression for each letter its forms
     start with (see search_text.by_first_letter), a compound's parts after the forms
-    that start as they do, the words a match may be cut back to (None: only the whole
-    match), and the expressions that find a run of letters and digits, each with the
-    lengths of its forms, longest first: the longest form the run starts with is the
-    match. Forms of letters and digits alone are looked for so: a regular expression of
-    a few characters compiles five times faster than an alternation of twenty forms,
-    which took a tenth of a question's time the first time it was asked."""
+    that start as they do, and the words a match may be cut back to (None: only the
+    whole match)."""
     if term.prefix:
-        return (re.compile(rf"{re.escape(term.word)}\w*"),), None, {}
+        return (re.compile(rf"{re.escape(term.word)}\w*"),), None
     words = asked_forms(term.word)
-    groups = {group[0][:1]: group for group in by_first_letter(words)}
-    found = {letter: _alternatives(group) for letter, group in groups.items()}
+    found = {group[0][:1]: _alternatives(group) for group in by_first_letter(words)}
     if term.parts:
         *first, last = term.parts
         parts = "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
         # after the forms: where both fit, a form is the match
         letter = term.parts[0][:1]
         found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
-    compound = term.parts[0][:1] if term.parts else None
-    expressions, runs = {}, {}
-    for letter, written in found.items():
-        group = groups.get(letter, ())
-        start = shared_start(group)[0]
-        # (not where a compound's parts were added; a shorter start is in too many words)
-        if letter != compound and all(map(_PLAIN.fullmatch, group)) \
-                and len(start) >= 3:
-            # no longer than the longest form: a long run holds the start many times
-            longest = max(map(len, group))
-            expression = re.compile(f"{re.escape(start)}[a-z0-9]{{0,{longest - len(start)}}}")
-            runs[expression] = tuple(sorted({len(word) for word in group}, reverse=True))
-        else:
-            expression = re.compile(written)
-        expressions[letter] = expression
-    return tuple(expressions[letter] for letter in sorted(expressions)), words, runs
+    return tuple(re.compile(found[letter]) for letter in sorted(found)), words
 
 
 def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
@@ -110,45 +87,34 @@ class Finder:
     be searched for quickly (see _expression)."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
-        # (expressions, the words a match may be cut back to (None: only the whole
-        # match), the expressions of runs with their forms' lengths)
+        # (expressions, the words a match may be cut back to; None: only the whole match)
         self.terms = [_expression(term) for term in terms]
 
     def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
-        case) that is the term; after MAX_MATCHES matches of its forms, no more."""
-        found, words, runs = self.terms[term]
+        case) that is the term; after MAX_MATCHES matches of it, no more."""
+        found, words = self.terms[term]
         one = found[0] if len(found) == 1 else None
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
-        line, counted, at, matches = 0, 0, 0, 0
-        while matches < MAX_MATCHES:
+        line, counted, at = 0, 0, 0
+        for _ in range(MAX_MATCHES):
             match = one.search(lower, at) if one else _first(found, lower, at, ahead)
             if match is None:
                 return
-            start, whole = match.span()
-            lengths = runs.get(match.re) if runs else None
-            if lengths is not None:  # a run: the longest of the forms it starts with
-                for n in lengths:
-                    if start + n <= whole and lower[start:start + n] in words:
-                        whole = start + n
-                        break
-                else:  # none: no match of a form, as an alternation of them would find
-                    at = start + 1
-                    continue
-            matches += 1
-            end = whole
+            start, end = match.span()
             # (`_starts_word`'s commonest answers first: a hot loop)
             if start == 0 or not text[start - 1].isalnum() or _starts_word(text, start):
                 # `cacheSize` reads as `caches` + `ize`: a shorter form may end where a
                 # word does
                 while end > start and not (
                         (end == len(text) or not text[end].isalnum() or _starts_word(text, end))
-                        and (end == whole or words and lower[start:end] in words)):
+                        and (end == match.end() or words and lower[start:end] in words)):
                     end -= 1
             else:
                 end = start
             if end == start:  # not a word: one may start inside it (`unparseParser`)
-                at = next((k for k in range(start + 1, whole) if _starts_word(text, k)), whole)
+                at = next((k for k in range(start + 1, match.end()) if _starts_word(text, k)),
+                          match.end())
                 continue
             line += lower.count(_NEWLINE, counted, start)
             yield line

@@ -212,13 +212,13 @@ def test_definitions_listed_out_of_order_read_as_in_order():
 def _one_alternation(term: search_text.Term) -> tuple:
     """The term as one regular expression of all its forms (as before they were split by
     first letter), with the words a match may be cut back to."""
-    (_, words, _) = proximity._expression(term)
+    (*_, words) = proximity._expression(term)
     found = proximity._alternatives(words)
     if term.parts:
         *first, last = term.parts
         found += "|" + "[_$]?".join([*map(re.escape, first),
                                       proximity._alternatives(search_text.forms(last))])
-    return (re.compile(found),), words, {}
+    return (re.compile(found),), words
 
 
 @pytest.mark.parametrize("asked", ["failed", "aborting", "sendFile", "x_axis", "parses",
@@ -232,8 +232,7 @@ def test_the_expressions_of_a_term_find_the_lines_one_alternation_finds(asked):
     whole.terms = [_one_alternation(term)]
     assert len(split.terms[0][0]) >= (2 if asked in ("failed", "aborting") else 1)
     rng = random.Random(asked)
-    # (and words that start as its forms do, for the expressions that find any such word
-    # and cut it back to a form)
+    # (and words that start as its forms do)
     words = [*search_text.asked_forms(term.word), *term.parts, "x", "xment", "Error", "un",
              "re" + term.word, term.word.upper(), "cancel", "e_tag", term.word[:3] + "zz",
              term.word + "9", term.word + "é", term.word + "s2", term.word.capitalize()]
