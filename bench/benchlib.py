@@ -38,12 +38,11 @@ def run(args: list[str], cwd: Path) -> str:
     return done.stdout + done.stderr
 
 
-def codequery_from(rev: str | None) -> str:
-    """Import codequery, here and in the commands this process starts (through
-    PYTHONPATH), from this checkout's work tree, or with `rev` from that git revision of
-    it (exported to a temporary directory): compare a change with its base in one go.
-    Either is byte-compiled first. Call before importing codequery. Returns what was
-    picked, to print."""
+def codequery_source(rev: str | None) -> tuple[Path, str]:
+    """Where codequery is, and a label to print: this checkout's work tree, or with `rev`
+    that git revision of it, exported to a temporary directory (removed at exit). Either
+    is byte-compiled first, as pip installs it: where PYTHONDONTWRITEBYTECODE is set,
+    every process timed would otherwise compile the sources again (+60 ms a search)."""
     import atexit
     import compileall
     import tempfile
@@ -62,9 +61,15 @@ def codequery_from(rev: str | None) -> str:
         changed = run(["git", "status", "--porcelain", "--", "codequery"], root).strip()
         label = f"codequery from the work tree {root}" + (
             " (with uncommitted changes)" if changed else "")
-    # byte-compiled, as pip installs it: where PYTHONDONTWRITEBYTECODE is set, every
-    # process timed would otherwise compile the sources again (+60 ms a search)
     compileall.compile_dir(source / "codequery", quiet=1)
+    return source, label
+
+
+def codequery_from(rev: str | None) -> str:
+    """Import codequery, here and in the commands this process starts (through
+    PYTHONPATH), from where codequery_source says: compare a change with its base in one
+    go. Call before importing codequery. Returns what was picked, to print."""
+    source, label = codequery_source(rev)
     sys.path.insert(0, str(source))
     before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(source) + (os.pathsep + before if before else "")

@@ -31,8 +31,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchlib import codequery_source
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 
 
 def questions(count: int) -> list[str]:
@@ -68,15 +69,6 @@ def counted(code: Path, repo: Path, count: int, passes: int, out: Path) -> int:
     return int(found[1])
 
 
-def export(rev: str, into: Path) -> Path:
-    """The codequery package as committed at `rev`."""
-    archive = subprocess.run(["git", "archive", rev, "codequery"], cwd=ROOT,
-                             capture_output=True, check=True).stdout
-    into.mkdir(parents=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repo", type=Path, help="an indexed work tree")
@@ -101,7 +93,7 @@ def main() -> None:
     base: tuple[float, float] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         for rev in args.rev or [None]:
-            code = export(rev, Path(tmp) / f"code{len(os.listdir(tmp))}") if rev else ROOT
+            code, _ = codequery_source(rev)  # byte-compiled: no run compiles it
             runs = [counted(code, repo, args.questions, passes, Path(tmp) / "callgrind.out")
                     for passes in (0, 1, 2)]
             first = (runs[1] - runs[0]) / args.questions

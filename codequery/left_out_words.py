@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking
+from codequery.lazy_re import lazy
 from codequery.search_text import Term, asked_forms, by_first_letter
 
 # SQLite FTS5's bm25 parameters.
@@ -32,7 +33,7 @@ B = 0.75
 # The full-text index's record of its row count and each column's total tokens.
 _AVERAGES_ID = 1
 # A form that `searches` may look for as any word that starts as it does.
-_PLAIN = re.compile("[a-z0-9]+")
+_PLAIN = lazy("[a-z0-9]+")
 
 
 def varints(blob: bytes) -> list[int]:
@@ -106,7 +107,7 @@ def _led(lead: str, alternatives: list[str], after: str, kept: frozenset[str] | 
 def _counted(pattern: re.Pattern[str], kept: frozenset[str] | None, text: str) -> list[str]:
     """The matches of one of `searches` in `text` that count."""
     found = pattern.findall(text)
-    return found if kept is None else [match for match in found if match in kept]
+    return found if kept is None else list(filter(kept.__contains__, found))
 
 
 def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
@@ -139,9 +140,7 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
                 if lead in whole:
                     for at, text in enumerate(texts):
                         if lead in text:
-                            found = pattern.findall(text)
-                            counts[at] += (len(found) if kept is None
-                                           else sum(map(kept.__contains__, found)))
+                            counts[at] += len(_counted(pattern, kept, text))
             if not any(counts):
                 continue  # it adds nothing
             *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]

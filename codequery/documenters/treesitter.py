@@ -198,19 +198,19 @@ def _opening(language: str, nodes: list[Node]) -> list[Node]:
     to what it holds (leveldb's `skiplist.h` says what it is for inside its guard)."""
     if language not in ("c", "cpp"):
         return nodes
-    for at, node in enumerate(nodes):
-        if node.type in _COMMENTS:
-            continue
-        name = node.child_by_field_name("name")
-        inside = [c for c in node.named_children if c != name]
-        define = next((c for c in inside if c.type not in _COMMENTS
-                       and c.type != "preproc_call"), None)  # `#pragma once` may come first
-        defined = define.child_by_field_name("name") if define is not None else None
-        if (node.type == "preproc_ifdef" and name is not None and defined is not None
-                and define.type == "preproc_def" and defined.text == name.text):
-            return [*nodes[:at], *inside, *nodes[at + 1:]]
-        break
-    return nodes
+    at, node = next(((at, n) for at, n in enumerate(nodes) if n.type not in _COMMENTS),
+                    (0, None))
+    name = node.child_by_field_name("name") if node is not None else None
+    if node is None or node.type != "preproc_ifdef" or name is None:
+        return nodes
+    inside = [c for c in node.named_children if c != name]
+    define = next((c for c in inside if c.type not in _COMMENTS
+                   and c.type != "preproc_call"), None)  # `#pragma once` may come first
+    defined = define.child_by_field_name("name") if define is not None else None
+    if define is None or define.type != "preproc_def" or defined is None \
+            or defined.text != name.text:
+        return nodes
+    return [*nodes[:at], *inside, *nodes[at + 1:]]
 
 
 def _only_interfaces(language: str, root: Node) -> bool:
