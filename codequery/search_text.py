@@ -136,7 +136,10 @@ _GENERATED_FILE = lazy(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                        r"|\.svgz?$"
                        r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                        # a linter's list of the findings it tolerates
-                       r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
+                       r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$"
+                       # changes to another project's code (pyenv's and rvm's fixes to
+                       # the Python and Ruby they build, patch-package's `patches/`)
+                       r"|\.(patch|diff)$")
 # A CI service's folder at the top (workflows, issue templates, bots' settings): how the
 # project is run, like its changelog, never what a question about the code is after
 # (pydantic's `.github/workflows/third-party.yml` came first for third-party plugins).
@@ -168,6 +171,14 @@ _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "
                            "tasks",  # Grunt's, Gulp's and invoke's tasks
                            "dev-tools", "build",  # what a build makes is rarely committed
                            "builds"})  # libzmq's per-platform build scripts
+
+
+def in_tooling_folder(path: str) -> bool:
+    """Whether a path is in a top-level folder of development scripts (see _TOOLING_DIRS)."""
+    top, slash, _ = path.partition("/")
+    return bool(slash) and top.lower() in _TOOLING_DIRS
+
+
 # A top-level `config/` holds an application's settings in the languages that write them
 # as code (Laravel's `config/database.php`, Rails' `config/routes.rb`); in the others it
 # is a package like any other (Hugo's `config/security/`).

@@ -1,4 +1,5 @@
-"""The source files that a search's matching tests, docs and headers speak for.
+"""The source files that a search's matching tests, docs and headers speak for, and the
+file a question of one name names.
 
 A small file that does what is asked may share few of the question's words, while its
 test (`shallow.test.tsx`), the doc page of its API (`docs/hooks/use-shallow.md` for
@@ -6,8 +7,11 @@ test (`shallow.test.tsx`), the doc page of its API (`docs/hooks/use-shallow.md` 
 it in them. Ranking lifts a source file by its tests (see
 ranking._tests_speak_for_their_subjects), but only among the candidates; these look-ups
 bring in the subjects that matched too little to be candidates, and give a source file
-a share of its API page's score. Each look-up is one query on the full-text index, and
-what they add is capped, so a search stays as fast with tests and docs as without.
+a share of its API page's score. A question that is one name (`RulesEngine`, `Dancer2`)
+asks for the file of that name (see ranking.NAMED_FILES_MAX), which may match less than
+the files of its folder (every path under `lib/Dancer2/` has the word). Each look-up is
+one query on the full-text index, and what they add is capped, so a search stays as
+fast with tests and docs as without.
 Standard library only.
 """
 
@@ -41,14 +45,16 @@ _NAME_PART = re.compile(r"[-_\s]+")
 
 
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
-             rows: list[dict[str, Any]], scores: dict[int, float], limit: int
-             ) -> list[dict[str, Any]]:
+             rows: list[dict[str, Any]], scores: dict[int, float], limit: int,
+             named: str = "") -> list[dict[str, Any]]:
     """The rows (`columns` of them) of the source files that `rows`' tests, doc pages and
-    C/C++ headers speak for and that are not among `rows` yet; `scores` (row id -> bm25,
-    negative: lower is better) gets theirs: 0 for a test's subject or a header's
-    implementation (ranking lifts them), DOC_SHARE of the page's for a doc page's subject,
-    whichever is better. Only those that could lift a file into the first `limit` are
-    looked up. `rows` holds one row at least (Store.search answers none without)."""
+    C/C++ headers speak for, and of those named `named` (the one name a question is, in
+    lower case; see ranking.named_files), that are not among `rows` yet; `scores` (row id
+    -> bm25, negative: lower is better) gets theirs: 0 for a test's subject, a header's
+    implementation or a named file (ranking lifts them), DOC_SHARE of the page's for a
+    doc page's subject, whichever is better. Only those that could lift a file into the
+    first `limit` are looked up. `rows` holds one row at least (Store.search answers none
+    without)."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
 
@@ -56,6 +62,12 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
         if rid not in known and len(added) < MAX_ADDED:
             scores.setdefault(rid, 0.0)
             added.add(rid)
+
+    if named:
+        files = _named(conn, dataset, named)
+        if len(files) <= ranking.NAMED_FILES_MAX:
+            for rid in files.values():
+                add(rid)
 
     best_first = sorted(rows, key=lambda row: scores[row["id"]])
     # a lifted file gets at most this share of its test's or page's score (with a name
@@ -68,9 +80,9 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
         if row["kind"] == "test" and (name := search_text.tested_name(row["path"])):
             tests.setdefault(name, row["path"])
     for name, test_path in list(tests.items())[:MAX_TESTS]:
-        named = _named(conn, dataset, name)
-        for path in ranking.nearest(test_path, list(named)):
-            add(named[path])
+        tested = _named(conn, dataset, name)
+        for path in ranking.nearest(test_path, list(tested)):
+            add(tested[path])
     headers = [row["path"] for row in best_first
                if row["kind"] == "source" and ranking.is_header(row["path"])]
     for header in headers[:MAX_HEADERS]:  # ranking lifts an implementation to its header

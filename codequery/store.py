@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 10_000
 # Source files per language, read from the index records_by_kind alone (see migrations).
-LANGUAGE_COUNTS = ("SELECT language, count(*) FROM records WHERE dataset = ? "
-                   "AND kind = 'source' GROUP BY language")
+LANGUAGE_COUNTS = ("SELECT kind, language, count(*) FROM records WHERE dataset = ? "
+                   "AND kind IN ('source', 'config') GROUP BY kind, language")
 _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
@@ -58,7 +58,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 92
+SEARCH_VERSION = 93
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -390,9 +390,11 @@ class Store:
         if not rows:  # each read is its own: the worker removed them since (a reset)
             return []
         if not tests_first:
-            rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit)
+            rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit,
+                                        ranking.named_file(terms))
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
-                              search_text.languages_named(text))
+                              search_text.languages_named(text),
+                              ranking.tooling_is_code(self._kind_counts()))
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms)
@@ -416,11 +418,18 @@ class Store:
     def _language_shares(self) -> dict[str, float]:
         """Each language's share of this dataset's source files (see ranking.rank), kept
         until the database changes."""
-        kept, key = self._kept(), ("shares", self.dataset)  # a store may change dataset
+        counts = {lang: n for (kind, lang), n in self._kind_counts().items()
+                  if kind == "source"}
+        total = sum(counts.values()) or 1
+        return {lang: n / total for lang, n in counts.items()}
+
+    def _kind_counts(self) -> dict[tuple[str, str], int]:
+        """(kind, language) -> how many of this dataset's files, for source and settings
+        files (see ranking.tooling_is_code), kept until the database changes."""
+        kept, key = self._kept(), ("kinds", self.dataset)  # a store may change dataset
         if key not in kept:
-            counts = self.conn.execute(LANGUAGE_COUNTS, (self.dataset,)).fetchall()
-            total = sum(n for _, n in counts) or 1
-            kept[key] = {lang: n / total for lang, n in counts}
+            kept[key] = {(kind, lang): n for kind, lang, n in self.conn.execute(
+                LANGUAGE_COUNTS, (self.dataset,))}
         return kept[key]
 
     def _kept(self) -> dict[Any, Any]:

@@ -285,6 +285,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("WORKSPACE", "config"), ("src/Makefile", "config"), ("bin/rake", "source"),
     ("PKGBUILD", "config"), ("TARGETS", "config"), ("DEPS", "config"), ("NAMESPACE", "config"),
     ("MANIFEST", "config"), ("src/deps/x.c", "source"),
+    # changes to another project's code (pyenv's to the Pythons it builds)
+    ("plugins/python-build/share/python-build/patches/3.6.0/Python-3.6.0/0001-x.patch",
+     "generated"), ("patches/ruby/1.8.7/p72/mbari-6.diff", "generated"),
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -656,7 +659,11 @@ def test_a_cpp_implementation_comes_before_its_header():
         assert _ranked(paths + ["src/x/other.cpp"], "pool", scores + [4.0])[:2] == [
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
-    assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == ["a/x.c", "a/y.c", "a/x.h"]
+    # (asked in more than a name: a question of one name asks for both files of the name)
+    assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x parts", [1.0, 3.0, 2.0]) == [
+        "a/x.c", "a/y.c", "a/x.h"]
+    assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == [
+        "a/x.c", "a/x.h", "a/y.c"]
     # a header's `.inl` (SFML) comes after its `.cpp`, and the header after both
     assert _ranked(["include/Audio/SoundFileFactory.hpp", "include/Audio/SoundFileFactory.inl",
                     "src/Audio/SoundFileFactory.cpp", "src/Audio/Music.cpp"], "x",
@@ -978,7 +985,7 @@ def test_a_header_gives_its_place_to_another_file_after_its_implementation():
                    "how is output written", [3.0, 2.9, 2.5]) == [
         "src/stream.cpp", "src/ostream_wrapper.cpp", "src/stream.h"]
     # not after an `-inl.h`: in a header-only library the header is the code
-    assert _ranked(["fmt/format.h", "fmt/format-inl.h", "src/os.cc"], "format",
+    assert _ranked(["fmt/format.h", "fmt/format-inl.h", "src/os.cc"], "format a value",
                    [3.0, 1.0, 2.9]) == ["fmt/format-inl.h", "fmt/format.h", "src/os.cc"]
 
 
@@ -1800,3 +1807,69 @@ def test_a_java_file_of_interfaces_ranks_as_declarations_after_its_implementatio
                       "overload")[0] == "src/main/java/org/hc/impl/AimdBackoffManager.java"
     # the note is the documenter's, not the code's: a question about work finds no word in it
     assert _paths(db, "implementations do the work") == []
+
+
+def test_a_question_of_one_name_finds_the_file_of_that_name(db):
+    # Dancer2: every path under `lib/Dancer2/` has the word, and the short files match it
+    # best; the long `lib/Dancer2.pm` was not even among the candidates
+    for i in range(70):
+        _add(db, f"lib/Dancer2/Plugin{i}.pm", f"dancer2 plugin {i} dancer2")
+    _add(db, "lib/Dancer2.pm", "lightweight web framework " * 200 + "dancer2")
+    for question in ("Dancer2", "where is Dancer2 defined"):
+        assert _paths(db, question)[0] == "lib/Dancer2.pm"
+    # a question of more words is no file's name, and a test is not what a name asks for
+    assert _paths(db, "dancer2 plugin")[0] != "lib/Dancer2.pm"
+    _add(db, "t/Plugin7.t", "dancer2 " * 5, kind="test")
+    assert "lib/Dancer2/Plugin7.pm" not in _paths(db, "Plugin7", tests=True)
+    assert _paths(db, "Plugin7")[0] == "lib/Dancer2/Plugin7.pm"
+
+
+def test_a_name_that_many_files_share_lifts_none_of_them(db):
+    for folder in ("a", "b", "c"):
+        _add(db, f"src/{folder}/index.ts", "index " + "padding " * 100)
+    for i in range(5):
+        _add(db, f"src/index_user{i}.ts", f"index index {i}")
+    assert _paths(db, "index")[0].startswith("src/index_user")
+    assert ranking.NAMED_FILES_MAX < 3
+
+
+def test_an_interface_asked_for_by_its_name_alone_keeps_its_place():
+    def placed(question: str) -> list[str]:
+        ranked = [ranking.Candidate({"path": p, "kind": "source"}, s) for p, s in (
+            ("api/RulesEngine.java", 9.0), ("core/AbstractRulesEngine.java", 5.0),
+            ("core/DefaultRulesEngine.java", 3.0))]
+        return [c.row["path"] for c in ranking.declarations_placed(
+            ranked, search_text.query_terms(question))]
+    assert placed("RulesEngine")[0] == "api/RulesEngine.java"
+    assert placed("how does the rules engine fire each rule")[0] == (
+        "core/DefaultRulesEngine.java")
+
+
+def test_where_the_scripts_folder_is_the_code_its_scripts_rank_as_source(db):
+    # rvm: the tool is its `scripts/`; a short file elsewhere says more of the words
+    for i in range(3):
+        _add(db, f"scripts/functions/part{i}", f"helpers {i}", language="shell")
+    _add(db, "scripts/cd", "switch ruby on cd pushd popd " * 3 + "and much else " * 20,
+         language="shell")
+    _add(db, "hooks/after_cd", "switch ruby on cd", language="shell")
+    assert search_text.kind_of("scripts/cd") == "config"
+    found = db.search("how does ruby switch on cd, pushd and popd")
+    assert [r["path"] for r in found][:2] == ["scripts/cd", "hooks/after_cd"]
+    assert found[0]["kind"] == "source"
+    # where the code is elsewhere, the scripts build and check it: settings, after the
+    # same code in source
+    for i in range(5):
+        _add(db, f"lib/module{i}.sh", f"module {i}", language="shell")
+    _add(db, "lib/cd", "switch ruby on cd pushd popd " * 3 + "and much else " * 20,
+         language="shell")
+    found = [(r["path"], r["kind"]) for r in db.search(
+        "how does ruby switch on cd, pushd and popd")]
+    assert found.index(("lib/cd", "source")) < found.index(("scripts/cd", "config"))
+
+
+def test_the_code_among_settings_and_source_is_counted_apart_from_data():
+    counts = {("config", "shell"): 5, ("config", "yaml"): 50, ("source", "shell"): 4,
+              ("source", "text"): 500}
+    assert ranking.tooling_is_code(counts)
+    assert not ranking.tooling_is_code({**counts, ("source", "ruby"): 1})
+    assert not ranking.tooling_is_code({})
