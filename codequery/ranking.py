@@ -94,7 +94,11 @@ DEFINERS_MAX = 2
 # A question that is one name (`RulesEngine`, `Formik`, `footnote`; not a prefix) asks for
 # the file of that name, as a file finder would: the source files so named come first,
 # in their order, when at most this many are so named (`index` and `utils` name a file in
-# many folders: no one of them is meant). Measured on names some source file defines,
+# many folders: no one of them is meant); then, for a name typed as code (`parseArgs`,
+# `_url_replace`), the files that define it, as "go to definition" would, when at most
+# this many do (picocli's 20,000-line CommandLine.java, which short files calling
+# `parseArgs` had kept out of the candidates; by bench/known_items.py as below, top-1
+# 95.1% -> 95.4%). Measured on names some source file defines,
 # asked alone, over the bench's repositories: 3,619 names, top-1 94.1% -> 94.4%, 13
 # better (commonmark's `Footnote` 9 -> 1, Dancer2's `Dancer2` from out of the top 10),
 # 3 worse, where a class's file and a method elsewhere share the name (guzzle's
@@ -331,7 +335,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
         if (cand.row.get("language") in declaring and is_header(cand.row["path"])
                 and not declarations_asked):
             cand.score *= C_HEADER_FACTOR
-    if (name := named_file(terms)) and not tests_first:
+    if (name := named_file(terms)) is not None and not tests_first:
         _named_files_first(ranked, name)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
@@ -357,23 +361,36 @@ def tooling_is_code(counts: dict[tuple[str, str], int]) -> bool:
     return code("config") > code("source")
 
 
-def named_file(terms: list[Term]) -> str:
-    """The file name, in lower case, that a question of one name asks for (see
-    NAMED_FILES_MAX); "" for any other question."""
-    return terms[0].word if len(terms) == 1 and not terms[0].prefix else ""
+def named_file(terms: list[Term]) -> Term | None:
+    """The term of a question of one name (see NAMED_FILES_MAX); None for any other
+    question."""
+    return terms[0] if len(terms) == 1 and not terms[0].prefix else None
 
 
-def _named_files_first(ranked: list[Candidate], name: str) -> None:
-    """The source files named `name` (without extension) just above the best candidate,
-    in their order, when there are at most NAMED_FILES_MAX of them."""
-    named = sorted((cand for cand in ranked if cand.row["kind"] == "source"
-                    and file_stem(cand.row["path"]).lower() == name),
-                   key=lambda c: (-c.score, c.row["path"]))
-    if not named or len(named) > NAMED_FILES_MAX:
+def defines(doc_json: str | None, name: str) -> bool:
+    """Whether a record's document (none: nothing) defines a function, class or method
+    of that name (in lower case, as a term holds it; underscores around it aside:
+    `__contains__`, `_url_replace`)."""
+    return bool(doc_json) and any(defined.strip("_") == name.strip("_")
+                                  for defined in names_defined(doc_json))
+
+
+def _named_files_first(ranked: list[Candidate], name: Term) -> None:
+    """The source files named as `name` (without extension), then, for a name typed as
+    code, those that define it, just above the best candidate, each group in its order,
+    when it holds at most NAMED_FILES_MAX files. (A plain word is no definition's name:
+    "next" asks for what says it, not for every `Next`.)"""
+    sources = [cand for cand in ranked if cand.row["kind"] == "source"]
+    named = [cand for cand in sources if file_stem(cand.row["path"]).lower() == name.word]
+    defining = [cand for cand in sources if name.code and cand not in named
+                and defines(cand.row.get("doc"), name.word)]
+    first = [cand for group in (named, defining) if len(group) <= NAMED_FILES_MAX
+             for cand in sorted(group, key=lambda c: (-c.score, c.row["path"]))]
+    if not first:
         return
     best = max(cand.score for cand in ranked)
-    for place, cand in enumerate(named):
-        cand.score = max(cand.score, best * JUST_ABOVE ** (len(named) - place))
+    for place, cand in enumerate(first):
+        cand.score = max(cand.score, best * JUST_ABOVE ** (len(first) - place))
 
 
 def _declarations_asked(terms: list[Term]) -> bool:
@@ -734,7 +751,7 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
                                   fragments_only=True)
     _code_with_its_typings(ranked)
     _code_with_its_template(ranked)
-    _implementations_with_interfaces(ranked, named_file(terms))
+    _implementations_with_interfaces(ranked, named.word if (named := named_file(terms)) else "")
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 

@@ -46,15 +46,15 @@ _NAME_PART = re.compile(r"[-_\s]+")
 
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
              rows: list[dict[str, Any]], scores: dict[int, float], limit: int,
-             named: str = "") -> list[dict[str, Any]]:
+             named: search_text.Term | None = None) -> list[dict[str, Any]]:
     """The rows (`columns` of them) of the source files that `rows`' tests, doc pages and
-    C/C++ headers speak for, and of those named `named` (the one name a question is, in
-    lower case; see ranking.named_files), that are not among `rows` yet; `scores` (row id
-    -> bm25, negative: lower is better) gets theirs: 0 for a test's subject, a header's
-    implementation or a named file (ranking lifts them), DOC_SHARE of the page's for a
-    doc page's subject, whichever is better. Only those that could lift a file into the
-    first `limit` are looked up. `rows` holds one row at least (Store.search answers none
-    without)."""
+    C/C++ headers speak for, and of those named `named` (the one name a question is; see
+    ranking.named_file) or, for a name typed as code, defining it, that are not among
+    `rows` yet; `scores` (row id -> bm25, negative: lower is better) gets theirs: 0 for a
+    test's subject, a header's implementation or a named or defining file (ranking lifts
+    them), DOC_SHARE of the page's for a doc page's subject, whichever is better. Only
+    those that could lift a file into the first `limit` are looked up. `rows` holds one
+    row at least (Store.search answers none without)."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
 
@@ -63,11 +63,12 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
             scores.setdefault(rid, 0.0)
             added.add(rid)
 
-    if named:
-        files = _named(conn, dataset, named)
-        if len(files) <= ranking.NAMED_FILES_MAX:
-            for rid in files.values():
-                add(rid)
+    if named is not None:
+        for found in (list(_named(conn, dataset, named.word).values()),
+                      _defining_name(conn, dataset, named) if named.code else []):
+            if len(found) <= ranking.NAMED_FILES_MAX:
+                for rid in found:
+                    add(rid)
 
     best_first = sorted(rows, key=lambda row: scores[row["id"]])
     # a lifted file gets at most this share of its test's or page's score (with a name
@@ -115,6 +116,17 @@ def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
         "AND r.kind = 'source' AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')",
         (f"{like}.%", f"%/{like}.%"))
             if search_text.file_stem(row[1]).lower() == name}
+
+
+def _defining_name(conn: sqlite3.Connection, dataset: str, term: search_text.Term
+                   ) -> list[int]:
+    """The ids of the source files that define a function, class or method named as the
+    term is (see ranking.defines), read from their documents: the index's symbol words
+    hold a name's parts too (`getProtocol get Protocol` defines no `protocol`)."""
+    return [rid for rid, doc in lookup(conn, dataset, "symbols",
+                                       " ".join(term.parts) or term.word, "r.id, r.doc",
+                                       LOOKUP_ROWS, "AND r.kind = 'source'")
+            if ranking.defines(doc, term.word)]
 
 
 def _documented_name(path: str) -> list[str]:

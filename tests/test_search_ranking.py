@@ -1873,3 +1873,25 @@ def test_the_code_among_settings_and_source_is_counted_apart_from_data():
     assert ranking.tooling_is_code(counts)
     assert not ranking.tooling_is_code({**counts, ("source", "ruby"): 1})
     assert not ranking.tooling_is_code({})
+
+
+def test_a_question_of_one_name_typed_as_code_finds_the_file_that_defines_it(db):
+    # picocli: `parseArgs` is one method of the 20,000 lines of CommandLine.java, and
+    # short files that call it outmatch it: it was not even among the candidates
+    for i in range(150):
+        _add(db, f"src/other/Filler{i}.java", f"unrelated words {i}")
+    for i in range(70):
+        _add(db, f"src/parse_args/Example{i}.java", f"parseArgs(args) {i}",
+             overview="Calls parseArgs.")
+    methods = [{"name": f"helperMethodNumber{i}"} for i in range(3000)]
+    _add(db, "src/picocli/CommandLine.java", "commands options " * 400 + "parseArgs",
+         classes=[{"name": "CommandLine", "methods": [*methods, {"name": "parseArgs"}]}])
+    for question in ("parseArgs", "where is `parseArgs` defined"):
+        assert _paths(db, question)[0] == "src/picocli/CommandLine.java"
+    # names that hold the words, or are parts of the name, define no `parseArgs`
+    parser = json.dumps({"classes": [{"name": "Parser", "methods": [
+        {"name": "parseArgsLater"}, {"name": "parse"}, {"name": "args"}]}]})
+    assert not ranking.defines(parser, "parseargs")
+    assert ranking.defines(parser, "parseargslater")
+    assert ranking.defines('{"functions": [{"name": "__contains__"}]}', "contains")
+    assert not ranking.defines(None, "contains")
