@@ -130,7 +130,10 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     added: dict[int, float] = {}
     for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
                                        f"FROM records WHERE id IN ({ids})"):
-        texts = [(text or "").lower() for text in texts]
+        # the words a file uses are lower case already (search_text.vocabulary), and the
+        # longest: not copied again
+        texts = [text if column == "terms" else (text or "").lower()
+                 for column, text in zip(ranking.COLUMNS, texts, strict=True)]
         whole = "\0".join(texts)  # a lead holds no \0: found in it, it is in one text
         norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
         total = 0.0

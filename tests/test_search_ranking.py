@@ -449,6 +449,9 @@ def test_the_vocabulary_keeps_repeats_for_words_a_file_keeps_using():
     assert words.count("twice") == 1
     assert {"sendfile", "send"} <= set(words)
     assert "the" not in search_text.vocabulary("the the the")
+    # lower case throughout: left_out_words scores it as it stands
+    used = search_text.vocabulary("HTTPServer ÀLaCarte ǅungla İstanbul MAX_SIZE")
+    assert used == used.lower()
 
 
 def test_an_older_index_is_derived_again_on_open(tmp_path):
