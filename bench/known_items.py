@@ -43,7 +43,8 @@ def defined_names(ws: Workspace) -> dict[str, set[str]]:
     """A name (as written, without its owner) -> the source files that define it."""
     names: dict[str, set[str]] = defaultdict(set)
     for path, doc in ws.store.conn.execute(
-            "SELECT path, doc FROM records WHERE kind = 'source'"):
+            "SELECT path, doc FROM records WHERE dataset = ? AND kind = 'source'",
+            (ws.store.dataset,)):
         for name in ranking.symbol_names(json.loads(doc)):
             bare = name.replace("::", ".").replace("#", ".").split(".")[-1]
             if len(bare) >= 6 and bare.isidentifier():

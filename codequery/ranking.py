@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import takewhile
 
 from codequery import defaults, languages
@@ -282,14 +282,16 @@ class Candidate:
 
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool, languages: dict[str, float] | None = None,
-         named: frozenset[str] = frozenset(), tooling_is_code: bool = False
-         ) -> list[Candidate]:
+         named: frozenset[str] = frozenset(), tooling_is_code: bool = False,
+         asked_files: Sequence[Sequence[int]] = ()) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path`, `kind`, `language` and `doc` (the
     record's document as JSON); `bm25` maps row id to SQLite's (negative) bm25;
     `languages`, each language's share of the dataset's source files; `named`, the
     language families the question names (see search_text.languages_named);
     `tooling_is_code`: the code in the development scripts' folders is the project's own
-    (see tooling_is_code), and their code files are ranked, and shown, as source."""
+    (see tooling_is_code), and their code files are ranked, and shown, as source;
+    `asked_files`: for a question of one name, the ids of the files it asks for, in
+    groups, the first first (see spoken_for.asked_by_name and NAMED_FILES_MAX)."""
     if tooling_is_code:
         for row in rows:
             if (row["kind"] == "config" and in_tooling_folder(row["path"])
@@ -335,35 +337,33 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
         if (cand.row.get("language") in declaring and is_header(cand.row["path"])
                 and not declarations_asked):
             cand.score *= C_HEADER_FACTOR
-    if (name := named_file(terms)) is not None and not tests_first:
-        _named_files_first(ranked, name)
+    if asked_files and not tests_first:
+        _asked_first(ranked, asked_files)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 
 
 # Languages of data, prose, markup and builds rather than of a program's code.
 DATA_LANGUAGES = frozenset({"text", "markdown", "rst", "json", "yaml", "toml", "xml", "ini",
-                            "html", "css", "dockerfile", "make", "makefile", "cmake", "sql",
+                            "html", "css", "dockerfile", "make", "cmake", "sql",
                             "protobuf", "graphql"})
 
 
-def tooling_is_code(counts: dict[tuple[str, str], int]) -> bool:
+def tooling_is_code(tooling: dict[str, int], source: dict[str, int]) -> bool:
     """Whether a project's code is mostly in the folders of development scripts: rvm's
     `scripts/` is the tool itself, its 190 shell files against 28 of source elsewhere
     (ranked as source, with its `.patch` files no longer source: rvm's 16 questions in
-    the top 3 13 -> 16; of the bench's other repositories, none has such folders).
-    From `counts`, (kind, language) -> files: the code among the settings (see
-    search_text.kind_of: the scripts' folders' code, and the rare settings written as
-    code) outnumbers the code among the source."""
-    def code(kind: str) -> int:
-        return sum(n for (k, lang), n in counts.items()
-                   if k == kind and lang not in DATA_LANGUAGES)
-    return code("config") > code("source")
+    the top 3 13 -> 16; of the bench's other repositories, none has such folders). From
+    language -> files in those folders (`tooling`) and of kind source (`source`): the
+    code of the one outnumbers the code of the other."""
+    def code(counts: dict[str, int]) -> int:
+        return sum(n for lang, n in counts.items() if lang not in DATA_LANGUAGES)
+    return code(tooling) > code(source)
 
 
 def named_file(terms: list[Term]) -> Term | None:
-    """The term of a question of one name (see NAMED_FILES_MAX); None for any other
-    question."""
+    """The term of a question of one name (see NAMED_FILES_MAX; a prefix is none); None
+    for any other question."""
     return terms[0] if len(terms) == 1 and not terms[0].prefix else None
 
 
@@ -375,17 +375,12 @@ def defines(doc_json: str | None, name: str) -> bool:
                                   for defined in names_defined(doc_json))
 
 
-def _named_files_first(ranked: list[Candidate], name: Term) -> None:
-    """The source files named as `name` (without extension), then, for a name typed as
-    code, those that define it, just above the best candidate, each group in its order,
-    when it holds at most NAMED_FILES_MAX files. (A plain word is no definition's name:
-    "next" asks for what says it, not for every `Next`.)"""
-    sources = [cand for cand in ranked if cand.row["kind"] == "source"]
-    named = [cand for cand in sources if file_stem(cand.row["path"]).lower() == name.word]
-    defining = [cand for cand in sources if name.code and cand not in named
-                and defines(cand.row.get("doc"), name.word)]
-    first = [cand for group in (named, defining) if len(group) <= NAMED_FILES_MAX
-             for cand in sorted(group, key=lambda c: (-c.score, c.row["path"]))]
+def _asked_first(ranked: list[Candidate], asked: Sequence[Sequence[int]]) -> None:
+    """The candidates of `asked` (groups of row ids) just above the best candidate: the
+    first group's first, each group in its order."""
+    by_id = {cand.row["id"]: cand for cand in ranked if "id" in cand.row}
+    first = [cand for group in asked for cand in sorted(
+        (by_id[rid] for rid in group if rid in by_id), key=lambda c: (-c.score, c.row["path"]))]
     if not first:
         return
     best = max(cand.score for cand in ranked)
@@ -737,7 +732,8 @@ def async_twins_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candi
     return ranked
 
 
-def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Candidate]:
+def declarations_placed(ranked: list[Candidate], terms: list[Term],
+                        asked: Container[int] = ()) -> list[Candidate]:
     """`ranked` (best first, after rescoring) with a header's fragment (`.inl`, `.ipp`, an
     `impl/` header) before its header again, JavaScript code before its typings and C#
     before its T4 template (see _implementations_with_headers, _code_with_its_typings,
@@ -751,7 +747,7 @@ def declarations_placed(ranked: list[Candidate], terms: list[Term]) -> list[Cand
                                   fragments_only=True)
     _code_with_its_typings(ranked)
     _code_with_its_template(ranked)
-    _implementations_with_interfaces(ranked, named.word if (named := named_file(terms)) else "")
+    _implementations_with_interfaces(ranked, asked)
     ranked.sort(key=lambda c: (-c.score, c.row["path"]))
     return ranked
 
@@ -868,15 +864,16 @@ def _code_lifted(ranked: list[Candidate], code_key: Callable[[Candidate], str | 
 _CLASS_FILE = lazy(r"\.(java|kt|scala|cs|php|[cm]?ts|swift)$")
 
 
-def _implementations_with_interfaces(ranked: list[Candidate], named: str = "") -> None:
+def _implementations_with_interfaces(ranked: list[Candidate], asked: Container[int] = ()
+                                     ) -> None:
     """After reading, a class named as an interface's implementation (see
     implementation_names; of several, the nearest, see nearest) trades places with that
     interface when it is lower (of equals, it goes just above): the files between them
-    stay where they were. Not an interface the question names alone (`named`, see
-    named_file): the name is what is sought. Only pairs both among the first
-    DEFAULT_LIMIT trade: one from further down would push the interface out of sight,
-    and coming just above it would push every file between down a place (measured: 3
-    bench questions worse, 1 better).
+    stay where they were. Not an interface a question of one name asks for (`asked`,
+    row ids: see spoken_for.asked_by_name): the name is what is sought. Only pairs both
+    among the first DEFAULT_LIMIT trade: one from further down would push the interface
+    out of sight, and coming just above it would push every file between down a place
+    (measured: 3 bench questions worse, 1 better).
     Each file trades once, at the scores as they stand."""
     shown = ranked[:DEFAULT_LIMIT]
     classes: dict[str, dict[str, Candidate]] = {}
@@ -888,7 +885,7 @@ def _implementations_with_interfaces(ranked: list[Candidate], named: str = "") -
     taken: set[int] = set()
     for interface in sorted(shown, key=lambda c: (-c.score, c.row["path"])):
         if (interface.row["kind"] not in ("source", "declarations") or id(interface) in taken
-                or named and file_stem(interface.row["path"]).lower() == named):
+                or interface.row.get("id") in asked):
             continue
         path = interface.row["path"]
         named = {other: cand for name in implementation_names(path, classes)

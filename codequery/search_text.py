@@ -136,10 +136,11 @@ _GENERATED_FILE = lazy(r"\.(min\.[cm]?js|min\.css|map|bundle\.[cm]?js|pb\.go)$"
                        r"|\.svgz?$"
                        r"|(^|[_.-])amalgamat(ed|ion)\.(c|cc|cpp|cxx|h|hh|hpp|hxx)$"
                        # a linter's list of the findings it tolerates
-                       r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$"
-                       # changes to another project's code (pyenv's and rvm's fixes to
-                       # the Python and Ruby they build, patch-package's `patches/`)
-                       r"|\.(patch|diff)$")
+                       r"|(^|[_.-])baseline\.(neon|xml)$|^\.rubocop_todo\.yml$")
+# Changes to another project's code (pyenv's and rvm's fixes to the Pythons and Rubies
+# they build, patch-package's `patches/`): generated, unless a test's (a diff tool's
+# fixtures).
+_PATCH_FILE = lazy(r"\.(patch|diff)$")
 # A CI service's folder at the top (workflows, issue templates, bots' settings): how the
 # project is run, like its changelog, never what a question about the code is after
 # (pydantic's `.github/workflows/third-party.yml` came first for third-party plugins).
@@ -174,9 +175,10 @@ _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "
 
 
 def in_tooling_folder(path: str) -> bool:
-    """Whether a path is in a top-level folder of development scripts (see _TOOLING_DIRS)."""
-    top, slash, _ = path.partition("/")
-    return bool(slash) and top.lower() in _TOOLING_DIRS
+    """Whether a path is in a top-level folder of development scripts (see _TOOLING_DIRS,
+    and .NET Arcade's `eng/common/`, copied in)."""
+    folders = path.lower().split("/")[:-1]
+    return bool(folders) and (folders[0] in _TOOLING_DIRS or folders[:2] == ["eng", "common"])
 
 
 # A top-level `config/` holds an application's settings in the languages that write them
@@ -488,6 +490,13 @@ def file_stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
+def named_as(path: str, word: str) -> bool:
+    """Whether a file's name without its extension is `word` (lower case) in any case:
+    `RulesEngine.java` and `bin/rake` for rulesengine and rake; not `SqlMapper.Async.cs`
+    nor `jquery.validate.js` for sqlmapper and jquery."""
+    return without_extension(path.rsplit("/", 1)[-1]).lower() == word
+
+
 def without_extension(path: str) -> str:
     """`src/css/parser.ts` -> src/css/parser; a dotfile or a name without a dot whole."""
     dot = path.rfind(".")
@@ -611,6 +620,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         # a top-level contrib/: add-ons around the project (zlib's); sandbox/: apps to try
         # it in (Cysharp's, axios' dev server), not a library's own `src/sandbox/`
         return "example"
+    if _PATCH_FILE.search(lower):
+        return "generated"
     if (_DTS_FILE.search(lower) or _SCHEMA_FILE.search(lower) or _SIGNATURE_FILE.search(lower)
             or only_types and _CLASS_LANGUAGE_FILE.search(lower)
             or _CSHARP_ATTRIBUTE.search(name) and not does_work or _PHP_INTERFACE.search(name)
@@ -623,8 +634,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "declarations"
     if (_BUILD_FILE.search(lower) or not folders and _TOP_SCRIPT.search(lower)
             or folders_lower[:1] and not _DOC_FILE.search(lower) and (
-            folders_lower[0] in _TOOLING_DIRS
-            or folders_lower[:2] == ["eng", "common"]  # .NET's Arcade scripts, copied in
+            in_tooling_folder(path)
             or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) and not (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 
 from codequery import ranking, search_text
 from codequery.fts_lookup import lookup
@@ -27,6 +28,9 @@ TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
     from typing import Any
 
+# The files whose path has a name's word that are read to find those named by it: the
+# rest are not (`src` is in every path of some repositories).
+NAMED_MATCHES = 500
 # The best-scoring tests among the candidates whose subjects are looked up.
 MAX_TESTS = 10
 # The best-scoring doc pages among the candidates whose subjects are looked up.
@@ -44,17 +48,40 @@ DOC_SHARE = 0.7
 _NAME_PART = re.compile(r"[-_\s]+")
 
 
+def asked_by_name(conn: sqlite3.Connection, dataset: str, name: search_text.Term
+                  ) -> list[list[int]]:
+    """For a question that is one name (see ranking.named_file): the ids of the source
+    files (and declarations: C#'s `IMediator.cs`) named so without extension, and, for a
+    name typed as code, of those that define it (see ranking.defines), each group empty
+    when it holds more than ranking.NAMED_FILES_MAX files. Looked up over the whole
+    index, among the first NAMED_MATCHES files whose path has the word, so that how many
+    results are asked for changes nothing."""
+    like = _like(name.word)
+    named = [rid for rid, path in lookup(
+        conn, dataset, "path_words", name.word, "r.id, r.path", LOOKUP_ROWS,
+        "AND r.kind IN ('source', 'declarations') AND (r.path LIKE ? ESCAPE '\\' "
+        "OR r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? "
+        "ESCAPE '\\')", (like, f"{like}.%", f"%/{like}", f"%/{like}.%"),
+        matches=NAMED_MATCHES) if search_text.named_as(path, name.word)]
+    defining = [rid for rid, doc in lookup(
+        conn, dataset, "symbols", " ".join(name.parts) or name.word, "r.id, r.doc",
+        LOOKUP_ROWS, "AND r.kind = 'source'") if ranking.defines(doc, name.word)
+    ] if name.code else []
+    return [[rid for rid in group if group is named or rid not in named]
+            for group in (named, defining) if len(group) <= ranking.NAMED_FILES_MAX]
+
+
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
              rows: list[dict[str, Any]], scores: dict[int, float], limit: int,
-             named: search_text.Term | None = None) -> list[dict[str, Any]]:
+             asked: Iterable[int] = ()) -> list[dict[str, Any]]:
     """The rows (`columns` of them) of the source files that `rows`' tests, doc pages and
-    C/C++ headers speak for, and of those named `named` (the one name a question is; see
-    ranking.named_file) or, for a name typed as code, defining it, that are not among
-    `rows` yet; `scores` (row id -> bm25, negative: lower is better) gets theirs: 0 for a
-    test's subject, a header's implementation or a named or defining file (ranking lifts
-    them), DOC_SHARE of the page's for a doc page's subject, whichever is better. Only
-    those that could lift a file into the first `limit` are looked up. `rows` holds one
-    row at least (Store.search answers none without)."""
+    C/C++ headers speak for, and of `asked` (ids: the files a question of one name asks
+    for, see asked_by_name), that are not among `rows` yet; `scores` (row id -> bm25,
+    negative: lower is better) gets theirs: 0 for a test's subject, a header's
+    implementation or a file asked for (ranking lifts them), DOC_SHARE of the page's for
+    a doc page's subject, whichever is better. Only those that could lift a file into
+    the first `limit` are looked up. `rows` holds one row at least (Store.search answers
+    none without)."""
     known = {row["id"] for row in rows}
     added: set[int] = set()
 
@@ -63,12 +90,8 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
             scores.setdefault(rid, 0.0)
             added.add(rid)
 
-    if named is not None:
-        for found in (list(_named(conn, dataset, named.word).values()),
-                      _defining_name(conn, dataset, named) if named.code else []):
-            if len(found) <= ranking.NAMED_FILES_MAX:
-                for rid in found:
-                    add(rid)
+    for rid in asked:
+        add(rid)
 
     best_first = sorted(rows, key=lambda row: scores[row["id"]])
     # a lifted file gets at most this share of its test's or page's score (with a name
@@ -109,24 +132,20 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
 
 
 def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
-    """Path -> id of the source files whose name, without extension, is `name`."""
-    like = re.sub(r"([%_\\])", r"\\\1", name)
+    """Path -> id of the source files whose name up to its first dot is `name` (a test's
+    subject: `mime.test.js` is of `mime.js`), among the first NAMED_MATCHES files whose
+    path has the word."""
+    like = _like(name)
     return {row[1]: row[0] for row in lookup(
         conn, dataset, "path_words", name, "r.id, r.path", LOOKUP_ROWS,
         "AND r.kind = 'source' AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')",
-        (f"{like}.%", f"%/{like}.%"))
+        (f"{like}.%", f"%/{like}.%"), matches=NAMED_MATCHES)
             if search_text.file_stem(row[1]).lower() == name}
 
 
-def _defining_name(conn: sqlite3.Connection, dataset: str, term: search_text.Term
-                   ) -> list[int]:
-    """The ids of the source files that define a function, class or method named as the
-    term is (see ranking.defines), read from their documents: the index's symbol words
-    hold a name's parts too (`getProtocol get Protocol` defines no `protocol`)."""
-    return [rid for rid, doc in lookup(conn, dataset, "symbols",
-                                       " ".join(term.parts) or term.word, "r.id, r.doc",
-                                       LOOKUP_ROWS, "AND r.kind = 'source'")
-            if ranking.defines(doc, term.word)]
+def _like(text: str) -> str:
+    """`text` for a LIKE pattern: its `%`, `_` and `\\` as themselves."""
+    return re.sub(r"([%_\\])", r"\\\1", text)
 
 
 def _documented_name(path: str) -> list[str]:

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 10_000
 # Source files per language, read from the index records_by_kind alone (see migrations).
-LANGUAGE_COUNTS = ("SELECT kind, language, count(*) FROM records WHERE dataset = ? "
-                   "AND kind IN ('source', 'config') GROUP BY kind, language")
+LANGUAGE_COUNTS = ("SELECT language, count(*) FROM records WHERE dataset = ? "
+                   "AND kind = 'source' GROUP BY language")
+# The settings files' languages and paths (see Store._tooling_is_code).
+SETTINGS_FILES = "SELECT language, path FROM records WHERE dataset = ? AND kind = 'config'"
 _DOC_KEYS = ("functions", "classes", "imports", "exports", "dependencies", "notes")
 _COLUMNS = ("path", "language", "overview", "size", "line_count", "content_sha",
             "documenter", "model", "documented_at", "duration_ms", "cost_usd", "input_tokens",
@@ -389,15 +391,19 @@ class Store:
             [*scores, self.dataset])]
         if not rows:  # each read is its own: the worker removed them since (a reset)
             return []
+        asked: list[list[int]] = []  # a question of one name: the files it asks for
         if not tests_first:
+            if (name := ranking.named_file(terms)) is not None:
+                asked = spoken_for.asked_by_name(self.conn, self.dataset, name)
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit,
-                                        ranking.named_file(terms))
+                                        [rid for group in asked for rid in group])
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
-                              search_text.languages_named(text),
-                              ranking.tooling_is_code(self._kind_counts()))
+                              search_text.languages_named(text), self._tooling_is_code(rows),
+                              asked)
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
-            ranked = ranking.declarations_placed(ranked, terms)
+            ranked = ranking.declarations_placed(ranked, terms,
+                                                 {rid for group in asked for rid in group})
         ranked = ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
         results = []
         for cand in ranked[:limit]:
@@ -418,18 +424,31 @@ class Store:
     def _language_shares(self) -> dict[str, float]:
         """Each language's share of this dataset's source files (see ranking.rank), kept
         until the database changes."""
-        counts = {lang: n for (kind, lang), n in self._kind_counts().items()
-                  if kind == "source"}
+        counts = self._source_counts()
         total = sum(counts.values()) or 1
         return {lang: n / total for lang, n in counts.items()}
 
-    def _kind_counts(self) -> dict[tuple[str, str], int]:
-        """(kind, language) -> how many of this dataset's files, for source and settings
-        files (see ranking.tooling_is_code), kept until the database changes."""
-        kept, key = self._kept(), ("kinds", self.dataset)  # a store may change dataset
+    def _source_counts(self) -> dict[str, int]:
+        """Language -> this dataset's source files in it, kept until the database changes."""
+        kept, key = self._kept(), ("sources", self.dataset)  # a store may change dataset
         if key not in kept:
-            kept[key] = {(kind, lang): n for kind, lang, n in self.conn.execute(
-                LANGUAGE_COUNTS, (self.dataset,))}
+            kept[key] = dict(self.conn.execute(LANGUAGE_COUNTS, (self.dataset,)).fetchall())
+        return kept[key]
+
+    def _tooling_is_code(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether the code in this dataset's development scripts' folders is its own (see
+        ranking.tooling_is_code), kept until the database changes; only counted when
+        `rows`, the candidates, hold such a file."""
+        if not any(row["kind"] == "config" and search_text.in_tooling_folder(row["path"])
+                   for row in rows):
+            return False
+        kept, key = self._kept(), ("tooling", self.dataset)
+        if key not in kept:
+            tooling: dict[str, int] = {}
+            for language, path in self.conn.execute(SETTINGS_FILES, (self.dataset,)):
+                if search_text.in_tooling_folder(path):
+                    tooling[language] = tooling.get(language, 0) + 1
+            kept[key] = ranking.tooling_is_code(tooling, self._source_counts())
         return kept[key]
 
     def _kept(self) -> dict[Any, Any]:

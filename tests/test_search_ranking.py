@@ -662,11 +662,8 @@ def test_a_cpp_implementation_comes_before_its_header():
         assert _ranked(paths + ["src/x/other.cpp"], "pool", scores + [4.0])[:2] == [
             "src/x/pool.cpp", "include/x/pool.h"]
     # an implementation that already ranks higher keeps its own score and place
-    # (asked in more than a name: a question of one name asks for both files of the name)
     assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x parts", [1.0, 3.0, 2.0]) == [
         "a/x.c", "a/y.c", "a/x.h"]
-    assert _ranked(["a/x.h", "a/x.c", "a/y.c"], "x", [1.0, 3.0, 2.0]) == [
-        "a/x.c", "a/x.h", "a/y.c"]
     # a header's `.inl` (SFML) comes after its `.cpp`, and the header after both
     assert _ranked(["include/Audio/SoundFileFactory.hpp", "include/Audio/SoundFileFactory.inl",
                     "src/Audio/SoundFileFactory.cpp", "src/Audio/Music.cpp"], "x",
@@ -1812,40 +1809,81 @@ def test_a_java_file_of_interfaces_ranks_as_declarations_after_its_implementatio
     assert _paths(db, "implementations do the work") == []
 
 
+def _folder_of(db: store.Store, name: str, files: int = 70) -> None:
+    """Dancer2's layout: every path under `lib/Dancer2/` has the word, and its short files
+    match it better than the long file of that name."""
+    for i in range(files):
+        _add(db, f"lib/{name}/Plugin{i}.pm", f"{name.lower()} plugin {i} {name.lower()}")
+
+
 def test_a_question_of_one_name_finds_the_file_of_that_name(db):
-    # Dancer2: every path under `lib/Dancer2/` has the word, and the short files match it
-    # best; the long `lib/Dancer2.pm` was not even among the candidates
-    for i in range(70):
-        _add(db, f"lib/Dancer2/Plugin{i}.pm", f"dancer2 plugin {i} dancer2")
+    _folder_of(db, "Dancer2")
     _add(db, "lib/Dancer2.pm", "lightweight web framework " * 200 + "dancer2")
     for question in ("Dancer2", "where is Dancer2 defined"):
         assert _paths(db, question)[0] == "lib/Dancer2.pm"
-    # a question of more words is no file's name, and a test is not what a name asks for
+
+
+def test_a_question_of_more_words_or_a_prefix_is_no_file_name(db):
+    _folder_of(db, "Dancer2")
+    _add(db, "lib/Dancer2.pm", "lightweight web framework " * 200 + "dancer2")
     assert _paths(db, "dancer2 plugin")[0] != "lib/Dancer2.pm"
-    _add(db, "t/Plugin7.t", "dancer2 " * 5, kind="test")
-    assert "lib/Dancer2/Plugin7.pm" not in _paths(db, "Plugin7", tests=True)
-    assert _paths(db, "Plugin7")[0] == "lib/Dancer2/Plugin7.pm"
+    assert _paths(db, "Dancer2*")[0] != "lib/Dancer2.pm"
 
 
-def test_a_name_that_many_files_share_lifts_none_of_them(db):
+def test_a_test_of_the_name_asked_for_is_not_lifted(db):
+    _folder_of(db, "Dancer2")
+    _add(db, "lib/Dancer2/Runner.pm", "runs " * 300 + "runner")
+    _add(db, "lib/Dancer2/Loop.pm", "runner runner runner runner")
+    _add(db, "t/Runner.t", "runner runner runner", kind="test")
+    assert _paths(db, "Runner")[:3] == ["lib/Dancer2/Runner.pm", "lib/Dancer2/Loop.pm",
+                                        "t/Runner.t"]
+
+
+def test_a_name_that_many_files_share_asks_for_none_of_them(db):
+    # three `client.go` (counted over the whole index, not the candidates of a limit),
+    # and the folder's short files
+    from codequery import spoken_for
+
+    _folder_of(db, "client")
     for folder in ("a", "b", "c"):
-        _add(db, f"src/{folder}/index.ts", "index " + "padding " * 100)
-    for i in range(5):
-        _add(db, f"src/index_user{i}.ts", f"index index {i}")
-    assert _paths(db, "index")[0].startswith("src/index_user")
-    assert ranking.NAMED_FILES_MAX < 3
+        _add(db, f"pkg/{folder}/client.go", "client " + "padding " * 300)
+    name = ranking.named_file(search_text.query_terms("client"))
+    assert spoken_for.asked_by_name(db.conn, db.dataset, name) == [[]]
+    _add(db, "pkg/d/server.go", "server " + "padding " * 300)
+    name = ranking.named_file(search_text.query_terms("server"))
+    server = db.conn.execute("SELECT id FROM records WHERE path = 'pkg/d/server.go'")
+    assert spoken_for.asked_by_name(db.conn, db.dataset, name) == [[server.fetchone()[0]], []]
+
+
+def test_of_a_file_and_its_partial_files_the_one_named_so_is_asked_for(db):
+    # Dapper: `SqlMapper.Async.cs` and `SqlMapper.GridReader.cs` are SqlMapper too, but
+    # named otherwise
+    _folder_of(db, "SqlMapper")
+    for path in ("Dapper/SqlMapper.cs", "Dapper/SqlMapper.Async.cs",
+                 "Dapper/SqlMapper.GridReader.cs"):
+        _add(db, path, "sqlmapper " + "code " * 300)
+    assert _paths(db, "SqlMapper")[0] == "Dapper/SqlMapper.cs"
+
+
+def test_a_csharp_interface_is_asked_for_by_its_name(db):
+    _folder_of(db, "IMediator")
+    _add(db, "src/IMediator.cs", "imediator " + "code " * 300)
+    assert search_text.kind_of("src/IMediator.cs") == "declarations"
+    assert _paths(db, "IMediator")[0] == "src/IMediator.cs"
 
 
 def test_an_interface_asked_for_by_its_name_alone_keeps_its_place():
-    def placed(question: str) -> list[str]:
-        ranked = [ranking.Candidate({"path": p, "kind": "source"}, s) for p, s in (
-            ("api/RulesEngine.java", 9.0), ("core/AbstractRulesEngine.java", 5.0),
-            ("core/DefaultRulesEngine.java", 3.0))]
+    def placed(asked: set[int]) -> list[str]:
+        ranked = [ranking.Candidate({"id": i, "path": p, "kind": "source"}, s)
+                  for i, (p, s) in enumerate((
+                      ("z/Other.java", 10.0), ("api/RulesEngine.java", 9.0),
+                      ("core/AbstractRulesEngine.java", 5.0),
+                      ("core/DefaultRulesEngine.java", 3.0)))]
         return [c.row["path"] for c in ranking.declarations_placed(
-            ranked, search_text.query_terms(question))]
-    assert placed("RulesEngine")[0] == "api/RulesEngine.java"
-    assert placed("how does the rules engine fire each rule")[0] == (
-        "core/DefaultRulesEngine.java")
+            ranked, search_text.query_terms("RulesEngine"), asked)]
+    assert placed({1})[:2] == ["z/Other.java", "api/RulesEngine.java"]
+    # not asked for by name, it trades places with its implementation
+    assert placed(set())[:2] == ["z/Other.java", "core/DefaultRulesEngine.java"]
 
 
 def test_where_the_scripts_folder_is_the_code_its_scripts_rank_as_source(db):
@@ -1870,12 +1908,20 @@ def test_where_the_scripts_folder_is_the_code_its_scripts_rank_as_source(db):
     assert found.index(("lib/cd", "source")) < found.index(("scripts/cd", "config"))
 
 
-def test_the_code_among_settings_and_source_is_counted_apart_from_data():
-    counts = {("config", "shell"): 5, ("config", "yaml"): 50, ("source", "shell"): 4,
-              ("source", "text"): 500}
-    assert ranking.tooling_is_code(counts)
-    assert not ranking.tooling_is_code({**counts, ("source", "ruby"): 1})
-    assert not ranking.tooling_is_code({})
+def test_the_code_in_the_scripts_folders_and_in_source_is_counted_apart_from_data():
+    tooling, source = {"shell": 5, "yaml": 50}, {"shell": 4, "text": 500}
+    assert ranking.tooling_is_code(tooling, source)
+    assert not ranking.tooling_is_code(tooling, {**source, "ruby": 1})
+    assert not ranking.tooling_is_code({}, {})
+
+
+def test_where_the_scripts_folder_is_the_code_its_data_stays_settings(db):
+    for i in range(3):
+        _add(db, f"scripts/functions/part{i}", f"helpers {i}", language="shell")
+    _add(db, "scripts/cd", "switch ruby on cd", language="shell")
+    _add(db, "scripts/cd.yml", "switch ruby on cd", language="yaml")
+    kinds = {r["path"]: r["kind"] for r in db.search("how does ruby switch on cd")}
+    assert kinds == {"scripts/cd": "source", "scripts/cd.yml": "config"}
 
 
 def test_a_question_of_one_name_typed_as_code_finds_the_file_that_defines_it(db):
