@@ -19,9 +19,9 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
            matches: int | None = None) -> Iterator[sqlite3.Row]:
     """This dataset's rows (`select`: columns of `r`, the records) whose `column` has
     `phrase` (quoted: any text is a phrase, never FTS5 syntax), filtered by `where`
-    (SQL on `r`, with `params`), read lazily; of the first `matches` rows that have the
-    phrase, if given (a filter that few rows pass would otherwise read every match of a
-    common word: 50 ms for `src` at 50,000 records)."""
+    (SQL on `r`, with `params`), read lazily; of the first `matches` of this dataset's
+    rows that have the phrase, if given (a filter that few rows pass would otherwise
+    read every match of a common word: 50 ms for `src` at 50,000 records)."""
     match = f'{{{column}}} : "{phrase.replace(chr(34), chr(34) * 2)}"'
     if matches is None:
         return conn.execute(
@@ -29,7 +29,7 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
             f"WHERE records_fts MATCH ? AND r.dataset = ? {where} LIMIT ?",
             (match, dataset, *params, limit))
     return conn.execute(
-        f"SELECT {select} FROM (SELECT rowid AS id FROM records_fts WHERE records_fts "
-        f"MATCH ? LIMIT ?) f CROSS JOIN records r ON r.id = f.id "
-        f"WHERE r.dataset = ? {where} LIMIT ?",
-        (match, int(matches), dataset, *params, limit))
+        f"SELECT {select} FROM (SELECT m.rowid AS id FROM records_fts m CROSS JOIN records d "
+        f"ON d.id = m.rowid WHERE records_fts MATCH ? AND d.dataset = ? LIMIT ?) f "
+        f"CROSS JOIN records r ON r.id = f.id WHERE 1 {where} LIMIT ?",
+        (match, dataset, int(matches), *params, limit))

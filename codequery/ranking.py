@@ -869,8 +869,8 @@ def _implementations_with_interfaces(ranked: list[Candidate], asked: Container[i
     """After reading, a class named as an interface's implementation (see
     implementation_names; of several, the nearest, see nearest) trades places with that
     interface when it is lower (of equals, it goes just above): the files between them
-    stay where they were. Not an interface a question of one name asks for (`asked`,
-    row ids: see spoken_for.asked_by_name): the name is what is sought. Only pairs both
+    stay where they were. Not a file a question of one name asks for (`asked`, row ids:
+    see spoken_for.asked_by_name): the name is what is sought. Only pairs both
     among the first DEFAULT_LIMIT trade: one from further down would push the interface
     out of sight, and coming just above it would push every file between down a place
     (measured: 3 bench questions worse, 1 better).

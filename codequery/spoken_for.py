@@ -52,23 +52,28 @@ def asked_by_name(conn: sqlite3.Connection, dataset: str, name: search_text.Term
                   ) -> list[list[int]]:
     """For a question that is one name (see ranking.named_file): the ids of the source
     files (and declarations: C#'s `IMediator.cs`) named so without extension, and, for a
-    name typed as code, of those that define it (see ranking.defines), each group empty
-    when it holds more than ranking.NAMED_FILES_MAX files. Looked up over the whole
-    index, among the first NAMED_MATCHES files whose path has the word, so that how many
-    results are asked for changes nothing."""
+    name typed as code, of the others that define it (see ranking.defines); a group of
+    more than ranking.NAMED_FILES_MAX files is left out. Looked up over this dataset,
+    not the candidates, so that how many results are asked for changes nothing: among
+    the first NAMED_MATCHES of its files whose path has the word, and the first
+    LOOKUP_ROWS whose symbols have it."""
     like = _like(name.word)
+    # SQLite's LIKE ignores the case of ASCII letters alone: `Ärger.pm` is found by its
+    # name alone
+    named_so = ("AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\' "
+                "OR r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')"
+                if name.word.isascii() else "")
     named = [rid for rid, path in lookup(
-        conn, dataset, "path_words", name.word, "r.id, r.path", LOOKUP_ROWS,
-        "AND r.kind IN ('source', 'declarations') AND (r.path LIKE ? ESCAPE '\\' "
-        "OR r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? "
-        "ESCAPE '\\')", (like, f"{like}.%", f"%/{like}", f"%/{like}.%"),
+        conn, dataset, "path_words", name.word, "r.id, r.path",
+        LOOKUP_ROWS if named_so else NAMED_MATCHES,
+        "AND r.kind IN ('source', 'declarations') " + named_so,
+        (like, f"{like}.%", f"%/{like}", f"%/{like}.%") if named_so else (),
         matches=NAMED_MATCHES) if search_text.named_as(path, name.word)]
     defining = [rid for rid, doc in lookup(
         conn, dataset, "symbols", " ".join(name.parts) or name.word, "r.id, r.doc",
-        LOOKUP_ROWS, "AND r.kind = 'source'") if ranking.defines(doc, name.word)
-    ] if name.code else []
-    return [[rid for rid in group if group is named or rid not in named]
-            for group in (named, defining) if len(group) <= ranking.NAMED_FILES_MAX]
+        LOOKUP_ROWS, "AND r.kind = 'source'")
+        if rid not in named and ranking.defines(doc, name.word)] if name.code else []
+    return [group for group in (named, defining) if len(group) <= ranking.NAMED_FILES_MAX]
 
 
 def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],

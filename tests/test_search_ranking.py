@@ -288,6 +288,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # changes to another project's code (pyenv's to the Pythons it builds)
     ("plugins/python-build/share/python-build/patches/3.6.0/Python-3.6.0/0001-x.patch",
      "generated"), ("patches/ruby/1.8.7/p72/mbari-6.diff", "generated"),
+    ("tests/data/fix.patch", "test"),  # a diff tool's
 ])
 def test_kind_of_a_path(path, kind):
     assert search_text.kind_of(path) == kind
@@ -1859,10 +1860,27 @@ def test_of_a_file_and_its_partial_files_the_one_named_so_is_asked_for(db):
     # Dapper: `SqlMapper.Async.cs` and `SqlMapper.GridReader.cs` are SqlMapper too, but
     # named otherwise
     _folder_of(db, "SqlMapper")
-    for path in ("Dapper/SqlMapper.cs", "Dapper/SqlMapper.Async.cs",
-                 "Dapper/SqlMapper.GridReader.cs"):
-        _add(db, path, "sqlmapper " + "code " * 300)
+    _add(db, "Dapper/SqlMapper.cs", "sqlmapper " + "code " * 300)
+    for path in ("Dapper/SqlMapper.Settings.cs", "Dapper/SqlMapper.GridReader.cs"):
+        _add(db, path, "sqlmapper sqlmapper")
     assert _paths(db, "SqlMapper")[0] == "Dapper/SqlMapper.cs"
+
+
+def test_a_name_is_asked_for_in_its_own_dataset_and_in_any_letters(db):
+    # another dataset's 600 paths with the word come first in the index
+    other = store.Store(db.conn, "other")
+    for i in range(600):
+        other.put(_record(f"lib/Dancer2/X{i}.pm", terms="dancer2"), f"other-{i}")
+    _folder_of(db, "Dancer2")
+    _add(db, "lib/Dancer2.pm", "lightweight web framework " * 200 + "dancer2")
+    assert _paths(db, "Dancer2")[0] == "lib/Dancer2.pm"
+    # SQLite's LIKE ignores case for ASCII letters alone
+    for i in range(100):
+        _add(db, f"src/other{i}.pm", f"unrelated words {i}")
+    _folder_of(db, "Ärger")
+    _add(db, "lib/Ärger.pm", "trouble ärger", classes=[{"name": "Trouble", "methods": [
+        {"name": f"helperMethodNumber{i}"} for i in range(3000)]}])
+    assert _paths(db, "Ärger")[0] == "lib/Ärger.pm"
 
 
 def test_a_csharp_interface_is_asked_for_by_its_name(db):
