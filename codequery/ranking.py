@@ -97,14 +97,12 @@ DEFINERS_MAX = 2
 # many folders: no one of them is meant); then, for a name typed as code (`parseArgs`,
 # `_url_replace`), the files that define it, as "go to definition" would, when at most
 # this many do (picocli's 20,000-line CommandLine.java, which short files calling
-# `parseArgs` had kept out of the candidates; by bench/known_items.py as below, top-1
-# 95.1% -> 95.4%). Measured on names some source file defines,
-# asked alone, over the bench's repositories: 3,619 names, top-1 94.1% -> 94.4%, 13
-# better (commonmark's `Footnote` 9 -> 1, Dancer2's `Dancer2` from out of the top 10),
-# 3 worse, where a class's file and a method elsewhere share the name (guzzle's
-# `setCookie`: `SetCookie.php` first); by bench/known_items.py over 338 of the bench's
-# repositories (3,379 names, seed 7), 94.9% -> 95.1%; the bench's questions
-# unchanged.
+# `parseArgs` had kept out of the candidates). Measured by bench/known_items.py over 338
+# of the bench's repositories (3,379 defined names asked alone, seed 7): top-1 94.9% ->
+# 95.1% for the files so named (commonmark's `Footnote` 9 -> 1, Dancer2's `Dancer2` from
+# out of the top 10; worse where a class's file and a method elsewhere share the name:
+# guzzle's `setCookie` gives `SetCookie.php` first), 95.4% with the defining files. The
+# bench's questions (none is one name) are unchanged.
 NAMED_FILES_MAX = 2
 # Ports to one platform (libuv's `src/unix/aix.c`, zlib's `os400/`, curl's `projects/vms/`)
 # do the whole API again in their own way and so match almost any question: unless the
@@ -378,7 +376,7 @@ def defines(doc_json: str | None, name: str) -> bool:
 def _asked_first(ranked: list[Candidate], asked: Sequence[Sequence[int]]) -> None:
     """The candidates of `asked` (groups of row ids) just above the best candidate: the
     first group's first, each group in its order."""
-    by_id = {cand.row["id"]: cand for cand in ranked if "id" in cand.row}
+    by_id = {cand.row["id"]: cand for cand in ranked}
     first = [cand for group in asked for cand in sorted(
         (by_id[rid] for rid in group if rid in by_id), key=lambda c: (-c.score, c.row["path"]))]
     if not first:

@@ -392,18 +392,18 @@ class Store:
         if not rows:  # each read is its own: the worker removed them since (a reset)
             return []
         asked: list[list[int]] = []  # a question of one name: the files it asks for
+        if not tests_first and (name := ranking.named_file(terms)) is not None:
+            asked = spoken_for.asked_by_name(self.conn, self.dataset, name)
+        asked_ids = {rid for group in asked for rid in group}
         if not tests_first:
-            if (name := ranking.named_file(terms)) is not None:
-                asked = spoken_for.asked_by_name(self.conn, self.dataset, name)
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit,
-                                        [rid for group in asked for rid in group])
+                                        asked_ids)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
                               search_text.languages_named(text), self._tooling_is_code(rows),
                               asked)
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
-            ranked = ranking.declarations_placed(ranked, terms,
-                                                 {rid for group in asked for rid in group})
+            ranked = ranking.declarations_placed(ranked, terms, asked_ids)
         ranked = ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
         results = []
         for cand in ranked[:limit]:
