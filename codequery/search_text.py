@@ -247,6 +247,13 @@ _PACKAGE_DOC = lazy(r"^(doc\.go|package-info\.java)$")
 # builds' and packagers' own (BUILD, PKGBUILD) are settings before this is asked.
 _CAPITALS_PROSE = lazy(r"^[A-Z][A-Z0-9_-]{2,}$")
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "website", "site"})
+# A `doc` or `docs` folder right inside a source folder is a module of the program when its
+# code does work (yaml's `src/doc/Document.ts`, the document model), not the program's
+# documentation. Deeper it may be either (Polly's `src/Snippets/Docs/`, the code its docs
+# show; stencil's `src/compiler/docs/`, the compiler's docs generator): counted as
+# documentation, on bench/search_quality.py Polly's two questions about chaos strategies
+# stay 3rd, not 5th. A site's (Maven's `src/site/`) stays documentation.
+_MODULE_DOC_DIRS = frozenset({"docs", "doc"})
 # Prose without an extension, as C projects name it: README, README400, FAQ, INSTALL (a
 # file of that name that defines functions is a script: bin/install).
 _PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
@@ -593,7 +600,10 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     Hangfire's job filters, source; `generated` (its record says so, see GENERATED_NOTES)
     makes it generated; `uses_test_framework` (it imports one, see TEST_FRAMEWORKS) makes a
     file named `test.ts` or `spec.js` in any folder a test (date-fns's
-    `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class, stays source."""
+    `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class, stays source.
+    Code in a documentation folder is docs, but for a package of a compiled language that
+    defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
+    work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
     lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
@@ -639,7 +649,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "config"
     if (any(p in _DOC_DIRS for p in folders_lower) and not (
             # a package named doc in a language of packages (cobra's `doc/md_docs.go`)
-            has_functions and _COMPILED_FILE.search(lower))
+            has_functions and _COMPILED_FILE.search(lower)
+            or (has_functions or does_work) and _CODE_EXTENSION.search(lower)
+            and _module_named_doc(folders_lower))
             or _DOC_FILE.search(lower)
             or (_PROSE_FILE.match(lower) or _PACKAGE_DOC.match(lower)
                 or _CAPITALS_PROSE.match(name)) and not has_functions):
@@ -652,6 +664,13 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
         return "config"
     return "source"
+
+
+def _module_named_doc(folders: list[str]) -> bool:
+    """Whether the first documentation folder of a path (folders in lower case) is a `doc`
+    or `docs` folder right inside a source folder (see _MODULE_DOC_DIRS)."""
+    first = next(k for k, folder in enumerate(folders) if folder in _DOC_DIRS)
+    return folders[first] in _MODULE_DOC_DIRS and first > 0 and folders[first - 1] in CODE_FOLDERS
 
 
 def is_csharp_interface(name: str, implemented: bool = False) -> bool:

@@ -301,6 +301,23 @@ def test_code_in_a_docs_folder_is_docs_unless_it_is_a_package_of_a_compiled_lang
     assert search_text.kind_of("docs/api/app.js", has_functions=True) == "docs"
 
 
+def test_a_doc_module_right_inside_a_source_folder_is_source_when_it_does_work():
+    # yaml's document model
+    assert search_text.kind_of("src/doc/NodeCreator.ts", does_work=True) == "source"
+    assert search_text.kind_of("src/doc/anchors.ts", has_functions=True) == "source"
+    assert search_text.kind_of("lib/docs/render.js", has_functions=True) == "source"
+    assert search_text.kind_of("src/doc/notes.ts") == "docs"  # does nothing: a page's code
+
+
+def test_a_doc_folder_elsewhere_stays_docs_for_code_that_works():
+    # the code a project's docs show (Polly's), a Maven site's scripts, a top-level guide's
+    assert search_text.kind_of("src/Snippets/Docs/Chaos.cs", does_work=True) == "docs"
+    assert search_text.kind_of("src/site/resources/scripts/index.js",
+                               has_functions=True) == "docs"
+    assert search_text.kind_of("docs/src/doc/x.ts", has_functions=True) == "docs"
+    assert search_text.kind_of("src/doc/guide.md", has_functions=True) == "docs"
+
+
 def test_a_csharp_attribute_is_a_declaration_even_with_methods():
     # CsvHelper's DelimiterAttribute.cs applies itself to the configuration; the code that
     # detects the delimiter is elsewhere
