@@ -24,6 +24,12 @@ from codequery.jobs import DEFERRED, REUSED, JobRunner
 from codequery.workspace import Workspace
 
 FAILED = (ledger.PENDING, ledger.DEAD)
+# How fast a run is first assumed to document, in bytes a second, before it has timed a
+# file of its own: a file that would not fit in the time left is left for the worker, so a
+# commit's budget is kept (a 3.4 MB generated Python file took 7 s of a 5 s budget). The
+# builtin documenter outlines about 400 KB a second of Python dense with definitions on a
+# slow machine; most files go faster.
+ASSUMED_BYTES_PER_SECOND = 250_000
 
 
 @dataclass
@@ -127,17 +133,26 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
         on_file: Callable[[str], None] | None = None) -> Outcome:
     """Run these jobs here, one by one (a retry back-off does not apply: someone asked),
     until done, out of time, or the documenter is blocked (its circuit breaker open):
-    what is left stays pending for the worker."""
+    what is left stays pending for the worker. With a `deadline`, a file that would not
+    be done by then at the pace of this run (see Pace) is left too, and the run goes on
+    with the next."""
     outcome = Outcome()
     ledger.make_due(runner.store.conn, job_ids)
     seen: set[str] = set()
+    pace = Pace()
     for index, job_id in enumerate(job_ids):
         if job_id in seen:
             continue  # done already, in a batch with an earlier job
         if deadline is not None and time.monotonic() >= deadline:
             outcome.left += _still_open(runner, job_ids[index:], seen)
             break
+        size = _size_of(runner, job_id) if deadline is not None else 0
+        if deadline is not None and pace.seconds(size) > deadline - time.monotonic():
+            outcome.left += _still_open(runner, [job_id], seen)
+            continue
+        began = time.monotonic()
         results = runner.run_all(job_id)
+        pace.took(size, time.monotonic() - began)
         if not results:
             _taken_elsewhere(runner, job_id, outcome)
         for done in results:
@@ -150,6 +165,40 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
             outcome.left += _still_open(runner, job_ids[index + 1:], seen)
             break
     return outcome
+
+
+class Pace:
+    """How fast this run documents, in bytes a second: ASSUMED_BYTES_PER_SECOND until it
+    has timed MEASURED_BYTES of files of at least SIZEABLE bytes (a small file's time is
+    mostly the writing of its record, whatever its size), then what it measured."""
+
+    SIZEABLE = 32_768
+    MEASURED_BYTES = 256 * 1024
+
+    def __init__(self) -> None:
+        self.bytes, self.spent = 0, 0.0
+
+    def took(self, size: int, seconds: float) -> None:
+        if size >= self.SIZEABLE:
+            self.bytes += size
+            self.spent += seconds
+
+    def seconds(self, size: int) -> float:
+        """How long a file of `size` bytes is expected to take."""
+        if self.bytes < self.MEASURED_BYTES or self.spent <= 0:
+            return size / ASSUMED_BYTES_PER_SECOND
+        return size * self.spent / self.bytes
+
+
+def _size_of(runner: JobRunner, job_id: str) -> int:
+    """The size on disk of a job's file (0 if it has none: a removal, a file gone)."""
+    job = ledger.get(runner.store.conn, job_id)
+    if job is None:
+        return 0
+    try:
+        return (runner.workspace.root / job.path).stat().st_size
+    except (OSError, ValueError):
+        return 0
 
 
 def _still_open(runner: JobRunner, job_ids: list[str], seen: set[str]) -> int:

@@ -360,3 +360,37 @@ def test_a_dead_job_is_reported_not_counted_as_unchanged(repo, monkeypatch):
     assert result.exit_code == 1
     assert "0 documented, 0 unchanged" in result.stderr
     assert "3 dead (codequery queue retry --all-dead)" in result.stderr
+
+
+def _pending_paths(repo) -> list[str]:
+    runner = JobRunner(Workspace(repo))
+    rows = runner.store.conn.execute(
+        "SELECT path FROM jobs WHERE status = ? ORDER BY path", (ledger.PENDING,))
+    return [row[0] for row in rows]
+
+
+def test_a_file_that_would_not_fit_the_time_left_is_left_for_the_worker(branches):
+    # 1 MB of definitions would take about 4 s at the pace first assumed: a 3 s budget
+    # leaves it pending and goes on with the small file after it
+    big = "".join(f"def f{i}(a):\n    return a + {i}\n\n" for i in range(35_000))
+    assert len(big) > 1_000_000
+    write_files(branches, {"src/aaa_generated.py": big, "src/zz_small.py": "def f():\n    pass\n"})
+    commit_all(branches, "a large file and a small one")
+    outcome = local_run.document_now(Workspace(branches), trigger="test",
+                                     deadline=time.monotonic() + 3.0)
+    assert outcome.documented == 1 and outcome.left == 1
+    assert _pending_paths(branches) == ["src/aaa_generated.py"]
+    assert "src/zz_small.py" in _source_files_found(branches, "zz_small")
+    # without a deadline (the worker, `codequery document`) it is documented
+    assert local_run.document_now(Workspace(branches), trigger="test").documented == 1
+    assert _pending_paths(branches) == []
+
+
+def test_the_pace_is_assumed_until_sizeable_files_were_timed():
+    pace = local_run.Pace()
+    assumed = 1_000_000 / local_run.ASSUMED_BYTES_PER_SECOND
+    assert pace.seconds(1_000_000) == pytest.approx(assumed)
+    pace.took(1_000, 5.0)  # a small file's time is its record's writing: not counted
+    assert pace.seconds(1_000_000) == pytest.approx(assumed)
+    pace.took(300_000, 0.3)  # 1 MB a second
+    assert pace.seconds(1_000_000) == pytest.approx(1.0)
