@@ -41,6 +41,11 @@ DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
 REUSED = "same content documented before"
 REMOTE = "remote"  # run() result: handed to the remote queue, its answer comes later
 REMOTE_RETRY_SECONDS = 3.0
+# A local documenter's job is claimed, documented and written in one transaction (quicker
+# than a lease) for files up to this size; a larger one (a generated file of megabytes
+# takes the builtin documenter seconds) is documented under a lease, outside the write
+# lock, so that the other threads and processes writing the index are not kept waiting.
+AT_ONCE_MAX_BYTES = 256 * 1024
 
 # What running a job came to: its new status (completed, pending = retry later, dead,
 # deferred = back in the queue with no attempt spent, lost = another worker took it over)
@@ -129,7 +134,7 @@ class JobRunner:
         """Run the job, and any small files batched into the same LLM call with it: a
         result for each, the job's own first (none if there was nothing to do)."""
         conn, owner = self.store.conn, self.owner()
-        if self.documenter.inline:
+        if self.documenter.inline and self.job_size(job_id) <= AT_ONCE_MAX_BYTES:
             started = time.monotonic()
             try:
                 done = ledger.run_at_once(conn, job_id, owner, self._prepare)
@@ -149,6 +154,11 @@ class JobRunner:
         jobs = [job, *self._batch_mates(job, owner)]
         outcomes = self._work(jobs, owner)
         return [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
+
+    def job_size(self, job_id: str) -> int:
+        """The size on disk of a job's file (0 if none: gone, or not a job)."""
+        job = ledger.get(self.store.conn, job_id)
+        return _size(self.workspace.root / job.path) if job else 0
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:
@@ -403,7 +413,8 @@ class JobRunner:
         cache = self.team_cache if share else None
         if cache is not None:
             cache.share(key, data)
-        return (lambda: self.store.put(data, key)), f"documented by {record.documenter}"
+        row = self.store.row_of(data)  # derived before the write lock is taken
+        return (lambda: self.store.put(data, key, row)), f"documented by {record.documenter}"
 
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
         line = (f"[QUEUE] {job.id} path={job.path} status={status} "
@@ -434,7 +445,7 @@ class _Deferred:
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a name the file system cannot hold
         return 0
 
 

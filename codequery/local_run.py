@@ -146,7 +146,7 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
         if deadline is not None and time.monotonic() >= deadline:
             outcome.left += _still_open(runner, job_ids[index:], seen)
             break
-        size = _size_of(runner, job_id) if deadline is not None else 0
+        size = runner.job_size(job_id) if deadline is not None else 0
         if deadline is not None and pace.seconds(size) > deadline - time.monotonic():
             outcome.left += _still_open(runner, [job_id], seen)
             continue
@@ -188,17 +188,6 @@ class Pace:
         if self.bytes < self.MEASURED_BYTES or self.spent <= 0:
             return size / ASSUMED_BYTES_PER_SECOND
         return size * self.spent / self.bytes
-
-
-def _size_of(runner: JobRunner, job_id: str) -> int:
-    """The size on disk of a job's file (0 if it has none: a removal, a file gone)."""
-    job = ledger.get(runner.store.conn, job_id)
-    if job is None:
-        return 0
-    try:
-        return (runner.workspace.root / job.path).stat().st_size
-    except (OSError, ValueError):
-        return 0
 
 
 def _still_open(runner: JobRunner, job_ids: list[str], seen: set[str]) -> int:

@@ -237,16 +237,26 @@ class Store:
                                 (self.dataset, path)).fetchone()
         return row[0] if row else None
 
-    def put(self, record: dict[str, Any], key: str) -> None:
+    def put(self, record: dict[str, Any], key: str,
+            row: dict[str, Any] | None = None) -> None:
         """Keep `record` under its content key and point its path at it (call inside a
-        transaction to group writes)."""
+        transaction to group writes); `row`: its columns, if worked out before (row_of)."""
         now = time.time()
         body = {k: v for k, v in record.items() if k not in ("path", "stale")}
         self.conn.execute(
             "INSERT INTO documents (key, content_sha, record, created_at, used_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record, "
             "used_at = excluded.used_at", (key, record["content_sha"], json.dumps(body), now, now))
-        self._write_view(record, key)
+        self._write_view(record, key, row)
+
+    @staticmethod
+    def row_of(record: dict[str, Any]) -> dict[str, Any]:
+        """The columns a record's row derives from it (its document, what the full-text
+        index sees): work that need not hold the write lock (a file of 75,000 functions
+        takes over a second)."""
+        doc = {k: record.get(k, []) for k in _DOC_KEYS}
+        return {"doc": json.dumps(doc), **_search_columns(
+            record["path"], record.get("overview"), doc, record.get("terms", ""))}
 
     def point(self, path: str, key: str) -> bool:
         """Point `path` at the record already kept under `key` (no documenter, no parse);
@@ -264,10 +274,9 @@ class Store:
         return self.conn.execute("SELECT 1 FROM documents WHERE key = ?",
                                  (key,)).fetchone() is not None
 
-    def _write_view(self, record: dict[str, Any], key: str) -> None:
-        doc = {k: record.get(k, []) for k in _DOC_KEYS}
-        derived = {"doc": json.dumps(doc), **_search_columns(
-            record["path"], record.get("overview"), doc, record.get("terms", ""))}
+    def _write_view(self, record: dict[str, Any], key: str,
+                    row: dict[str, Any] | None = None) -> None:
+        derived = row or self.row_of(record)
         values = [record.get(col) for col in _COLUMNS]
         self._release([record["path"]])
         self.conn.execute(

@@ -394,3 +394,39 @@ def test_the_pace_is_assumed_until_sizeable_files_were_timed():
     assert pace.seconds(1_000_000) == pytest.approx(assumed)
     pace.took(300_000, 0.3)  # 1 MB a second
     assert pace.seconds(1_000_000) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("lines, locked", [(20_000, False), (10, True)])
+def test_a_large_file_is_documented_outside_the_write_lock(branches, monkeypatch, lines,
+                                                          locked):
+    # a file over AT_ONCE_MAX_BYTES is documented under a lease (its job shows as
+    # processing, and others may write meanwhile); a small one in one transaction
+    import sqlite3
+
+    from codequery import jobs
+
+    source = "".join(f"def g{i}(a):\n    return a * {i}\n\n" for i in range(lines))
+    assert (len(source) > jobs.AT_ONCE_MAX_BYTES) is not locked
+    write_files(branches, {"src/probe.py": source})
+    commit_all(branches, "a file to document")
+    seen = {}
+    real = jobs.make_record
+
+    def watched(content, documenter):  # while the real documenter works: what others see
+        other = sqlite3.connect(branches / ".code-query/code_data.db", timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen["writable"] = True
+        except sqlite3.OperationalError:
+            seen["writable"] = False
+        seen["status"] = other.execute("SELECT status FROM jobs WHERE path = 'src/probe.py' "
+                                       "ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+        other.close()
+        return real(content, documenter)
+
+    monkeypatch.setattr(jobs, "make_record", watched)
+    assert _converge(branches).documented == 1
+    assert seen == ({"writable": False, "status": ledger.PENDING} if locked
+                    else {"writable": True, "status": ledger.PROCESSING})
+    assert "src/probe.py" in _source_files_found(branches, "probe")
