@@ -154,6 +154,16 @@ class LLMCaller:
             return exc.reason
         return None
 
+    def blocked_now(self) -> str | None:
+        """Like recheck_block, and for a documenter not known to be blocked the same free
+        check: a block it finds is kept (status and doctor say so, and no call is made
+        until it is lifted). Why the documenter cannot be called, or None."""
+        reason = self.recheck_block()
+        if reason is None and (reason := self.documenter.blocked()) is not None:
+            with self._blocks.lock:
+                blocking.block(self._blocks.get(), self.documenter.name, reason)
+        return reason
+
     def _check_block(self, now: bool = False) -> None:
         """While the documenter is blocked, no call; every RECHECK_SECONDS (or `now`) a
         check that costs no model call (`claude auth status`) may lift the block."""

@@ -357,15 +357,32 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     repo = make_repo(tmp_path / "r", files(3))
     result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
     assert result.exit_code == 1
-    assert "not logged in" in result.stderr
+    assert ("codequery: the claude documenter cannot be called: not logged in"
+            in " ".join(result.stderr.split()))
     calls = [c for c in logged_calls(calls_log) if not c.get("auth_status")]
-    assert len(calls) == 1  # the first answer blocks the documenter: no call per file
+    assert calls == []  # `claude auth status` said so before any call was paid for
     pending = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
     assert len(pending) == 3 and {job["attempts"] for job in pending} == {0}
     report = json.loads(cli_run(repo, "status", "--json").stdout)
     assert "not logged in" in report["llm"]["blocked"]["reason"]
     said = " ".join(cli_run(repo, "status").stdout.split())  # as rich wrapped it
     assert "old, waiting: the documenter is blocked (see below) index:" in said
+
+
+def test_init_without_a_login_or_a_terminal_says_so_before_queueing(tmp_path, calls_log,
+                                                                    logged_out):
+    # more files than `confirm_above` and nobody to ask: queued for the worker, and the
+    # user is told now that the worker cannot call claude either
+    repo = make_repo(tmp_path / "r", files(3))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 1})
+    result = cli_run(repo, "init")
+    said = " ".join(result.stderr.split())
+    assert "the claude documenter cannot be called: not logged in" in said
+    assert "no terminal to ask, so the files were queued for the worker" in said
+    assert [c for c in logged_calls(calls_log) if not c.get("auth_status")] == []
+    report = json.loads(cli_run(repo, "status", "--json").stdout)
+    assert "not logged in" in report["llm"]["blocked"]["reason"]
 
 
 def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path, calls_log,

@@ -45,7 +45,10 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     runner = JobRunner(ws)
     request = None
     if not runner.documenter.inline:
-        runner.caller.recheck_block()  # still blocked, the run says so as before
+        # a check that costs no call (`claude auth status`): before any is asked for
+        if (blocked := runner.caller.blocked_now()) is not None:
+            stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
+                                   f"cannot be called: {blocked}")
         request = prepare(ws, runner, only, force=force)
         if not _cost_accepted(ws, runner, request, yes):
             return Outcome()
