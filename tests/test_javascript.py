@@ -254,3 +254,43 @@ def test_an_iife_behind_an_operator_is_outlined_but_a_negated_value_is_no_functi
         var notOne = !function () {};
     """)
     assert names(doc.functions) == ["bang", "quiet"]
+
+
+def test_a_constructor_functions_own_methods_make_its_class() -> None:
+    doc = outline_source("javascript", """
+        function Karma(updater, socket) {
+          var self = this;
+          this.updater = updater;
+
+          /** Send one result, or keep it with the others. */
+          this.result = function (originalResult) { return originalResult; };
+          this.complete = this.done = function (result) {};
+          if (socket) { this.hidden = function () {}; }
+        }
+
+        var Reporter = function (formatter) {
+          this.onRunComplete = () => formatter();
+        };
+
+        function plain() { return this.x; }
+    """)
+    assert names(doc.functions) == ["plain"]
+    karma, reporter = doc.classes
+    assert karma.name == "Karma" and karma.line == 1
+    assert names(karma.methods) == ["constructor", "result", "complete"]  # not in an `if`
+    result = karma.methods[1]
+    assert result.summary == "Send one result, or keep it with the others."
+    assert result.line == 6
+    assert result.signature.startswith("this.result = function (originalResult)")
+    assert reporter.name == "Reporter"
+    assert names(reporter.methods) == ["constructor", "onRunComplete"]
+
+
+def test_a_method_assigned_to_this_in_a_class_method_is_not_a_constructor_s() -> None:
+    doc = outline_source("typescript", """
+        export class Terminal {
+          open(): void { this.onData = function (d: string) {}; }
+        }
+    """)
+    (terminal,) = doc.classes
+    assert names(terminal.methods) == ["open"]

@@ -2,11 +2,13 @@
 
 Besides `function f()` and classes, a file's API is made of assignments
 (`res.send = function send() {}`, `Foo.prototype.bar = ...`, `exports.x = ...`,
-`module.exports = {...}`), object-literal methods, and helper calls that define getters
+`module.exports = {...}`), object-literal methods, a constructor function's
+`this.x = function () {}`, and helper calls that define getters
 (`defineGetter(req, 'host', function host() {})`). Names read as the code does:
 `res.send`; a prototype method goes into its class (`Foo` with method `bar`); an exported
-name is bare (`exports.x` is `x`). Bodies are never walked, except an IIFE or UMD wrapper's,
-whose statements are the file's in all but name.
+name is bare (`exports.x` is `x`). Bodies are not walked, except an IIFE or UMD wrapper's,
+whose statements are the file's in all but name, and a function's own statements for what
+it assigns to `this`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _NODE_BUILTINS = frozenset({
     "http", "http2", "https", "net", "os", "path", "perf_hooks", "process", "querystring",
     "readline", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8", "vm",
     "worker_threads", "zlib"})
+_FUNCTION_DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration"})
 _EXPORTS = ("module.exports", "exports")
 _EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -97,6 +100,8 @@ class JavaScriptOutliner(_Base):
             self._js_statement(node.named_children[0], anchor, depth)
         else:
             self._definition(node, anchor)
+            if kind in _FUNCTION_DECLARATIONS:
+                self._this_methods(self.field(node, "name"), node)
 
     def _assigned(self, value: Node | None) -> tuple[list[str], Node | None]:
         """The targets and the value of `a = b = value`."""
@@ -143,6 +148,7 @@ class JavaScriptOutliner(_Base):
                 own = self.field(value, "name")
                 name = (own or "module.exports") if target in _EXPORTS else self._js_name(target)
                 self.functions.append(self._js_function(name, value, anchor, start))
+                self._this_methods(name, value)
         elif value.type == "class":
             name = self.field(value, "name") or self._js_name(target)
             self._add_class(value, anchor, name=name)
@@ -155,6 +161,25 @@ class JavaScriptOutliner(_Base):
                 self.functions += self._js_object(value, "")
             else:
                 self.functions += self._js_object(value, self._js_name(target) + ".")
+
+    def _this_methods(self, owner: str, function: Node) -> None:
+        """The methods a constructor function gives each object it makes, in its own
+        statements (`function Karma() { this.result = function (r) {...} }`): the class
+        `owner`'s, as a prototype's are (see finish_js). Nested blocks are not walked."""
+        body = function.child_by_field_name("body")
+        if not _NAME.match(owner) or body is None or body.type != "statement_block":
+            return
+        for statement in body.named_children:
+            if statement.type != "expression_statement" or not statement.named_children:
+                continue
+            targets, value = self._assigned(statement.named_children[0])
+            if value is None or value.type not in FUNCTION_VALUES:
+                continue
+            # named by its first target, as a property assignment is
+            member = targets[0].removeprefix("this.")
+            if member != targets[0] and _NAME.match(member):
+                self._prototype_class(owner, function).methods.append(
+                    self._js_function(member, value, statement, statement))
 
     def _js_name(self, target: str) -> str:
         for prefix in _EXPORT_PREFIXES:
