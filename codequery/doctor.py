@@ -316,6 +316,10 @@ def check_queue(paths: RepoPaths, dataset: str) -> Check:
     if stuck:
         return Check("queue", False, detail + " (lease expired)",
                      "codequery worker restart (a worker releases expired leases)")
+    if counts[ledger.PENDING] and not liveness.worker_alive(paths):
+        # a commit documents only what fits its budget: the rest waits for a worker
+        return Check("queue", False, f"{detail}; no worker is running to take them",
+                     f"{WORKER_FIX}, or document them now: codequery document", "warning")
     return Check("queue", True, detail)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from codequery import doctor, ledger, migrations, store
 from codequery.documenters.errors import DocumenterError
+from codequery.paths import RepoPaths
 from tests.helpers import cli_run, commit_all, configure, git, run_installed
 
 NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
@@ -345,6 +346,33 @@ def test_a_job_with_an_expired_lease_fails_the_queue_check(ready):
     ledger.claim(conn, job_id, "w", lease_seconds=-1)
     queue = by_name(report(ready)[1])["queue"]
     assert not queue["ok"] and "1 stuck" in queue["detail"]
+
+
+def test_pending_jobs_without_a_worker_warn_in_the_queue_check(ready):
+    # what a commit's budget left (or a killed worker): nothing takes them until a worker
+    # starts, though commits document synchronously
+    _job(ready)
+    code, document = report(ready)
+    checks = by_name(document)
+    assert code == 1 and checks["worker"]["ok"]
+    queue = checks["queue"]
+    assert not queue["ok"] and queue["severity"] == "warning"
+    assert queue["detail"] == "1 pending, 0 stuck, 0 dead; no worker is running to take them"
+    assert "codequery worker start" in queue["fix"]
+
+
+def test_pending_jobs_with_a_worker_alive_pass_the_queue_check(ready):
+    # what a live worker shows (its lock held), without one taking the job meanwhile
+    from codequery import liveness
+
+    _job(ready)
+    lock = liveness.acquire(RepoPaths(ready))
+    assert lock is not None
+    try:
+        queue = by_name(report(ready)[1])["queue"]
+    finally:
+        os.close(lock)
+    assert queue["ok"] and queue["detail"] == "1 pending, 0 stuck, 0 dead"
 
 
 def test_little_free_disk_space_fails(tmp_path):
