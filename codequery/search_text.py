@@ -846,6 +846,13 @@ _SORT_OF = lazy(r"\b(?:what|which|some|any|each|every|all|a|this|that|these|thos
                 r"|other|different|same)\s+(?:sort|kind)s?\s+of\b", re.I)
 
 
+def one_word(text: str) -> bool:
+    """Whether a query is one word and nothing else (quotes, backticks and a question
+    mark aside): `slugify`, "`memoized`?"; not "what does next do"."""
+    word = text.strip().strip("`'\"?!.,;:()[]{}")
+    return bool(word) and not any(char.isspace() for char in word)
+
+
 def query_terms(text: str) -> list[Term]:
     """The words of a question that can tell files apart: stop words out (unless nothing
     else is left), compound identifiers kept whole and spelled out, duplicates once.

@@ -402,7 +402,10 @@ class Store:
             return []
         asked: list[list[int]] = []  # a question of one name: the files it asks for
         if not tests_first and (name := ranking.named_file(terms)) is not None:
-            asked = spoken_for.asked_by_name(self.conn, self.dataset, name)
+            # a query that is the one word and nothing else is a name looked for, as one
+            # typed as code is: the files that define it are asked for too (`slugify`)
+            alone = name._replace(code=True) if search_text.one_word(text) else name
+            asked = spoken_for.asked_by_name(self.conn, self.dataset, alone)
         asked_ids = {rid for group in asked for rid in group}
         if not tests_first:
             rows += spoken_for.subjects(self.conn, self.dataset, _RANKED, rows, scores, limit,

@@ -1979,3 +1979,25 @@ def test_a_question_of_one_name_typed_as_code_finds_the_file_that_defines_it(db)
     assert ranking.defines(parser, "parseargslater")
     assert ranking.defines('{"functions": [{"name": "__contains__"}]}', "contains")
     assert not ranking.defines(None, "contains")
+
+
+def test_a_plain_word_asked_alone_finds_the_file_that_defines_it(db):
+    # pelican: `slugify` is defined in utils.py, which says so once; the files that call
+    # it, and its tests, say the word more often
+    for name in ("contents", "urlwrappers", "generators"):
+        _add(db, f"pelican/{name}.py", "slugify(title) slugify(name) slugify(text) " * 3,
+             overview="Uses slugify.")
+    _add(db, "pelican/tests/test_utils.py", "slugify " * 20)
+    _add(db, "pelican/utils.py", "date parsing paths " * 300 + "slugify",
+         functions=[*({"name": f"helper_{i}"} for i in range(300)), {"name": "slugify"}])
+    for question in ("slugify", "`slugify`?"):
+        assert _paths(db, question)[0] == "pelican/utils.py"
+    # asked in a sentence, a plain word asks for what says it
+    assert _paths(db, "what does slugify do")[0] != "pelican/utils.py"
+
+
+def test_one_word_is_the_query_alone():
+    assert search_text.one_word("slugify") and search_text.one_word(" `memoized`? ")
+    assert search_text.one_word("parseArgs()")
+    assert not search_text.one_word("what does next do")
+    assert not search_text.one_word("") and not search_text.one_word("?")
