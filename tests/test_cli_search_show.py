@@ -379,3 +379,25 @@ def test_show_into_a_pipe_wraps_a_long_overview_whole(tmp_path):
     cli_run(repo, "init")
     shown = cli_run(repo, "show", "m.py").stdout
     assert "word0" in shown and "word29" in shown  # wrapped in its panel, not cut off
+
+
+def test_piped_results_say_a_symbols_line_once_and_cut_an_overview_at_a_word(capsys):
+    from codequery.cli.reading import _print_plain
+
+    overview = ("Defines BaseLauncher, BaseLauncher.decoratorFactory (JavaScript module). "
+                "BaseLauncher: Base launcher that any custom launcher extends.")
+    long = "Defines " + ", ".join(f"handler_number_{i}" for i in range(12)) + " (Python module)."
+    _print_plain([{"path": "lib/base.js", "score": 2.0, "stale": False,
+                   "snippet": "**BaseLauncher**: Base **launcher** that any custom "
+                              "**launcher** extends.", "overview": overview},
+                  {"path": "lib/many.py", "score": 1.0, "stale": False, "snippet": "",
+                   "overview": long}])
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        "lib/base.js  2.00",
+        "    **BaseLauncher**: Base **launcher** that any custom **launcher** extends.",
+        "    Defines BaseLauncher, BaseLauncher.decoratorFactory (JavaScript module)."]
+    assert out[3] == "lib/many.py  1.00"
+    shown = out[4].removeprefix("    ")
+    assert len(shown) <= 160 and shown.endswith("…")
+    assert long.startswith(shown[:-1]) and long[len(shown) - 1] in " ,"  # a whole word

@@ -32,6 +32,19 @@ def also_at(result: dict) -> str:
     return ", ".join(map(shown_path, result.get("copies") or ()))
 
 
+# How much of an overview's first line a plain result shows.
+OVERVIEW_CHARS = 160
+
+
+def clipped(line: str, limit: int) -> str:
+    """`line` cut to `limit` characters at most, at a space if one is not too far back,
+    with an ellipsis: "(Pyt…" said nothing."""
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", 0, limit)
+    return line[:cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
 def plain(results: list[dict]) -> str:
     """A result per block: path, score (and stale, and the lines where the question's
     words meet), then the matching line and the overview, indented, and where copies of
@@ -41,13 +54,16 @@ def plain(results: list[dict]) -> str:
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
                      + ("  (stale)" if r["stale"] else "") + meeting(r))
         snippet = r["snippet"].replace("\n", " ")
-        overview = printable((r["overview"] or "").strip().split("\n", 1)[0][:160])
+        overview = printable((r["overview"] or "").strip().split("\n", 1)[0])
         pieces = snippets.runs(snippet)
         text = "".join(piece for piece, _ in pieces)
         if not any(match for _, match in pieces) and overview.startswith(text):
             snippet = text = ""  # it marks nothing, and the overview says it and more
         if snippet:
             lines.append(f"    {snippet}")
+        if text and text in overview:  # a symbol's line the overview repeats: said once
+            overview = " ".join(overview.replace(text, " ").split())
+        overview = clipped(overview, OVERVIEW_CHARS)
         if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
         if r.get("copies"):
