@@ -544,7 +544,9 @@ def events(conn: sqlite3.Connection, job_id: str | None = None, dataset: str | N
         args.append(dataset)
     sql += " ORDER BY e.id DESC LIMIT ?"
     args.append(limit)
-    rows = reversed(conn.execute(sql, args).fetchall())
+    # The newest by when they were written; shown in time order: a job done in one
+    # transaction writes its `processing` event, stamped when it began, at its end.
+    rows = sorted(conn.execute(sql, args).fetchall(), key=lambda row: (row[2], row[0]))
     return [dict(zip(_EVENT_KEYS, row, strict=True)) for row in rows]
 
 

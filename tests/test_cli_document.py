@@ -201,3 +201,12 @@ def test_queue_list_into_a_pipe_keeps_each_job_on_one_line(repo):
     lines = cli_run(repo, "queue", "list").stdout.splitlines()
     [row] = [line for line in lines if deep in line]
     assert "pending" in row and len(row) > 100
+
+
+def test_events_say_when_the_limit_cut_them(repo):
+    assert cli_run(repo, "init").exit_code == 0  # an event or more for each file
+    cut = cli_run(repo, "events", "--limit", "2")
+    assert len(cut.stdout.splitlines()) == 2
+    assert "codequery: the newest 2 events (--limit for more)" in cut.stderr
+    whole = cli_run(repo, "events", "--limit", "1000")
+    assert 2 < len(whole.stdout.splitlines()) < 1000 and "--limit for more" not in whole.stderr

@@ -138,3 +138,21 @@ def test_every_transition_is_an_event(conn):
     ledger.complete(conn, job, "w1", lambda: None)
     steps = [(e["from"], e["to"]) for e in ledger.events(conn, q.id)]
     assert steps == [(None, "pending"), ("pending", "processing"), ("processing", "completed")]
+
+
+def test_events_are_shown_in_time_order_of_the_newest_written(conn):
+    # a job run at once stamps its `processing` event when it began, then waits for the
+    # write lock while another thread's events are written: it comes after them in the
+    # log, and is shown before them
+    [slow] = _enqueue(conn, "slow.py")
+    [quick] = _enqueue(conn, "quick.py")
+    began = time.time() - 5
+    ledger.complete(conn, _claim(conn, quick.id), "w2", lambda: None)
+    conn.execute("INSERT INTO job_events (job_id, at, from_status, to_status, worker, detail)"
+                  " VALUES (?, ?, 'pending', 'processing', 'w1', 'attempt 1')", (slow.id, began))
+    shown = ledger.events(conn, None, DATASET)
+    assert [e["at"] for e in shown] == sorted(e["at"] for e in shown)
+    assert [e["id"] for e in shown] != sorted(e["id"] for e in shown)
+    assert (shown[0]["path"], shown[0]["to"]) == ("slow.py", "processing")
+    newest = ledger.events(conn, None, DATASET, limit=1)  # the newest written
+    assert [(e["path"], e["to"]) for e in newest] == [("slow.py", "processing")]

@@ -183,3 +183,5 @@ def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
     for e in found:
         click.echo(f"{e['at']}  {e['job']}  {e['from'] or '-'} -> {e['to']}  "
                    f"{shown_path(e['path'])}  {e['detail'] or ''}")
+    if len(found) == limit:
+        stderr_console().print(f"codequery: the newest {limit} events (--limit for more)")
