@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from codequery import defaults, file_text, ledger, proximity, snippets
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.paths import private
+from codequery.printable import printable
 from codequery.queueing import event_dict, iso, job_dict
 from codequery.wording import clipped, plural, quoted_clip
 from codequery.workspace import Workspace
@@ -107,15 +109,38 @@ def no_results(ws: Workspace, query: str) -> str:
     """What to tell someone whose search found nothing: how much the index holds, and
     how much is still on its way, so an empty answer is not read as "not in the code"."""
     documented = ws.store.count()
-    counts = ledger.counts(ws.store.conn, ws.config.dataset)
+    counts = ledger.counts(ws.store.conn, ws.dataset)
     pending = counts[ledger.PENDING] + counts[ledger.PROCESSING]
     waiting = f"{pending} more waiting to be documented"
     if not documented:
         return (f"no results for {quoted_clip(query)}: the index is empty ("
                 + (f"{waiting}; `codequery status` shows progress)" if pending else
                    "`codequery document --all` documents every tracked file)"))
-    return (f"no results for {quoted_clip(query)} among {plural(documented, 'documented file')}"
+    said = (f"no results for {quoted_clip(query)} among {plural(documented, 'documented file')}"
             + (f", {waiting}" if pending else "") + ": try other words, or names from the code")
+    left_out = _skipped_named(ws, query)
+    if left_out:
+        said += "; not indexed: " + ", ".join(f"{printable(path, one_line=True)} ({reason})"
+                                              for path, reason in left_out)
+    return said
+
+
+# How many of the files left out of the index that a query's words name are told of.
+SKIPPED_SHOWN = 3
+
+
+def _skipped_named(ws: Workspace, query: str) -> list[tuple[str, str]]:
+    """Files left out of the index (too large, binary, ...) whose path has a word of the
+    query: a search finds nothing in them, which is not to say they do not exist."""
+    words = [w for w in re.findall(r"\w+", query) if len(w) >= 3][:8]
+    if not words:
+        return []
+    like = " OR ".join("path LIKE ? ESCAPE '\\'" for _ in words)
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+               for w in words]
+    return ws.store.conn.execute(
+        f"SELECT path, reason FROM skipped WHERE dataset = ? AND ({like}) ORDER BY path "
+        "LIMIT ?", [ws.dataset, *(f"%{w}%" for w in escaped), SKIPPED_SHOWN]).fetchall()
 
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:

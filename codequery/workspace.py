@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from codequery import git
+from codequery import defaults, git
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
 from codequery.store import Store, connect, damaged, unusable
@@ -30,6 +30,8 @@ class Workspace:
         self._config: config_mod.Config | None = None
         self._config_stamp: tuple | None = None
         self._dataset, self._dataset_stamp = "", -1  # the name alone, read without pydantic
+        # why the settings were not read as they stand (see dataset), for a face to say
+        self.settings_trouble: str | None = None
 
     @classmethod
     def find(cls, start: Path) -> Workspace:
@@ -77,11 +79,20 @@ class Workspace:
             if stamp == self._dataset_stamp:
                 return self._dataset
             name = json.loads(self.paths.settings.read_text(encoding="utf-8")).get("dataset")
-        except (OSError, ValueError, AttributeError):
+        except ValueError:  # no JSON (a merge conflict, an edit half done): the last good
+            # copy names the dataset, so that reading the index goes on
+            name = _dataset_in(self.paths.settings.with_name(defaults.LAST_CONFIG_FILE))
+            if name:
+                self.settings_trouble = (f"{self.paths.settings} is not valid JSON; read "
+                                         f"the index as its last good copy says (`codequery "
+                                         f"doctor` says how to mend it)")
+                return name
+        except (OSError, AttributeError):
             name = None
         if not isinstance(name, str) or not name:
             return self.config.dataset
         self._dataset, self._dataset_stamp = name, stamp
+        self.settings_trouble = None
         return name
 
     def forget_config(self) -> None:
@@ -132,3 +143,12 @@ class Workspace:
 def default_dataset(root: Path) -> str:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", root.name).strip("-.")
     return name or "repository"
+
+
+def _dataset_in(path: Path) -> str | None:
+    """The dataset a config file names, or None (no such file, or not readable)."""
+    try:
+        name = json.loads(path.read_text(encoding="utf-8")).get("dataset")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) and name else None

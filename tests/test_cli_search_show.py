@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from codequery.defaults import MAX_FILE_BYTES
-from tests.helpers import cli_json, cli_run, commit_all, write
+from tests.helpers import cli_json, cli_run, commit_all, run_installed, write
 
 
 def test_search_json_shape_and_ranking(repo):
@@ -401,3 +401,31 @@ def test_piped_results_say_a_symbols_line_once_and_cut_an_overview_at_a_word(cap
     shown = out[4].removeprefix("    ")
     assert len(shown) <= 160 and shown.endswith("…")
     assert long.startswith(shown[:-1]) and long[len(shown) - 1] in " ,"  # a whole word
+
+
+def test_a_config_that_is_no_json_still_lets_search_read_the_index(initialized_repo):
+    # an edit half done, or a merge conflict, in config.json: the last good copy names
+    # the dataset, and the search says what it did
+    repo = initialized_repo
+    settings = repo / ".code-query" / "config.json"
+    settings.write_text("{\n<<<<<<< HEAD\n", encoding="utf-8")
+    for result in (run_installed(repo, "search", "invoice"),  # the quick path
+                   cli_run(repo, "search", "--limit", "5", "invoice")):  # click's
+        assert result.stdout.startswith("src/invoices.py"), result.stderr
+        assert "config.json is not valid JSON; read the index as its last good copy" \
+            in " ".join(result.stderr.split())
+    (repo / ".code-query" / "config.last.json").unlink()  # no copy: the error, as before
+    failed = run_installed(repo, "search", "invoice")
+    assert failed.returncode != 0 and "not valid JSON" in failed.stderr
+    assert failed.stdout == ""
+
+
+def test_no_results_names_a_file_left_out_of_the_index_that_the_words_name(initialized_repo):
+    repo = initialized_repo
+    write(repo, {"data/huge_table.py": "x = 1\n" * 1_000_000})  # over the size limit
+    commit_all(repo, "a generated table")
+    assert cli_run(repo, "document").exit_code == 0
+    said = run_installed(repo, "search", "huge_table").stderr
+    assert "no results for 'huge_table'" in said
+    assert "not indexed: data/huge_table.py (too large" in said
+    assert "not indexed" not in run_installed(repo, "search", "zebra").stderr

@@ -86,6 +86,8 @@ def run(argv: list[str]) -> bool:
             search_output.write_out(search_output.plain(results))
         else:
             sys.stderr.write(operations.no_results(workspace, query) + "\n")
+        if workspace.settings_trouble:
+            sys.stderr.write(f"codequery: warning: {workspace.settings_trouble}\n")
         sys.stdout.flush()
     except (Exception, KeyboardInterrupt) as exc:
         from codequery.cli import failures

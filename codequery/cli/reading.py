@@ -70,6 +70,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     from codequery import operations
 
     results = operations.search(state.workspace, " ".join(query), limit, tests=tests)
+    if state.workspace.settings_trouble:
+        click.echo(f"codequery: warning: {state.workspace.settings_trouble}", err=True)
     if as_json:
         emit_json(results)
         return

@@ -36,7 +36,7 @@ def also_at(result: dict) -> str:
 OVERVIEW_CHARS = 160
 
 
-def clipped(line: str, limit: int) -> str:
+def cut_at_a_word(line: str, limit: int) -> str:
     """`line` cut to `limit` characters at most, at a space if one is not too far back,
     with an ellipsis: "(Pyt…" said nothing."""
     if len(line) <= limit:
@@ -63,7 +63,7 @@ def plain(results: list[dict]) -> str:
             lines.append(f"    {snippet}")
         if text and text in overview:  # a symbol's line the overview repeats: said once
             overview = " ".join(overview.replace(text, " ").split())
-        overview = clipped(overview, OVERVIEW_CHARS)
+        overview = cut_at_a_word(overview, OVERVIEW_CHARS)
         if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
         if r.get("copies"):
