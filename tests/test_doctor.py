@@ -120,8 +120,10 @@ def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     check = by_name(document)["config"]
     assert check["detail"].endswith("not UTF-8 text")
     assert f"`git -C {ready} checkout HEAD -- .code-query/config.json`" in check["fix"]
-    result = cli_run(ready, "search", "invoice")  # a command that needs it says the same
+    result = cli_run(ready, "document")  # a command that needs it says the same
     assert result.exit_code == 1 and check["fix"] in result.stderr
+    result = cli_run(ready, "search", "invoice")  # a search reads on, as the copy says
+    assert result.exit_code == 0 and "not valid JSON" in result.stderr
     git(ready, "-C", str(ready), "checkout", "HEAD", "--", ".code-query/config.json")
     assert report(ready)[0] == 0  # as the fix says
 
