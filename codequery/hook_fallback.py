@@ -40,7 +40,8 @@ def document(paths: RepoPaths, hook: str, started: float, budget: float | None) 
     if outcome.blocked:
         line += f"; calls stopped: {outcome.blocked}"
     if outcome.left:
-        line += f"; {outcome.left} left pending for the worker (codequery worker start)"
+        line += (f"; {outcome.left} left pending for the worker (codequery worker start, "
+                 "or document them now: codequery document)")
     return line
 
 

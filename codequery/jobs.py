@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, content_key, git, holders, languages, ledger, trust
+from codequery import blobs, content_key, file_text, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -22,7 +22,16 @@ from codequery.documenting import (
     secret_record,
     too_large_for_an_llm,
 )
-from codequery.eligibility import Content, Skip, examine, judge, rules_stamp, skip_by_name
+from codequery.eligibility import (
+    BINARY_SIGNATURES,
+    BINARY_SNIFF_BYTES,
+    Content,
+    Skip,
+    examine,
+    judge,
+    rules_stamp,
+    skip_by_name,
+)
 from codequery.errors import CodeQueryError
 from codequery.llm_caller import USAGE_KEYS, BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
@@ -159,6 +168,24 @@ class JobRunner:
         """The size on disk of a job's file (0 if none: gone, or not a job)."""
         job = ledger.get(self.store.conn, job_id)
         return _size(self.workspace.root / job.path) if job else 0
+
+    def bytes_to_outline(self, job_id: str) -> int:
+        """How much of a job's file a local documenter would read through: its size, but 0
+        for what is settled at once (a removal, a file gone, too large or binary: a skip)."""
+        job = ledger.get(self.store.conn, job_id)
+        if job is None or job.operation == ledger.DELETE:
+            return 0
+        path = self.workspace.root / job.path
+        size = _size(path)
+        if not size or size > self.config.files.max_file_bytes:
+            return 0
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(BINARY_SNIFF_BYTES)
+        except (OSError, ValueError):
+            return 0
+        body = file_text.as_utf8(head)
+        return 0 if b"\0" in body or head.startswith(BINARY_SIGNATURES) else size
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:

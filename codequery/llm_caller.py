@@ -158,8 +158,11 @@ class LLMCaller:
         """Like recheck_block, and for a documenter not known to be blocked the same free
         check: a block it finds is kept (status and doctor say so, and no call is made
         until it is lifted). Why the documenter cannot be called, or None."""
-        reason = self.recheck_block()
-        if reason is None and (reason := self.documenter.blocked()) is not None:
+        with self._blocks.lock:
+            known = blocking.current(self._blocks.get(), self.documenter.name) is not None
+        if known:  # checked again now (once), and lifted if the check passes
+            return self.recheck_block()
+        if (reason := self.documenter.blocked()) is not None:
             with self._blocks.lock:
                 blocking.block(self._blocks.get(), self.documenter.name, reason)
         return reason

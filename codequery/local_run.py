@@ -146,13 +146,14 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
         if deadline is not None and time.monotonic() >= deadline:
             outcome.left += _still_open(runner, job_ids[index:], seen)
             break
-        size = runner.job_size(job_id) if deadline is not None else 0
+        size = runner.bytes_to_outline(job_id) if deadline is not None else 0
         if deadline is not None and pace.seconds(size) > deadline - time.monotonic():
             outcome.left += _still_open(runner, [job_id], seen)
             continue
         began = time.monotonic()
         results = runner.run_all(job_id)
-        pace.took(size, time.monotonic() - began)
+        if results:
+            pace.took(size, time.monotonic() - began, results[0].detail)
         if not results:
             _taken_elsewhere(runner, job_id, outcome)
         for done in results:
@@ -178,8 +179,10 @@ class Pace:
     def __init__(self) -> None:
         self.bytes, self.spent = 0, 0.0
 
-    def took(self, size: int, seconds: float) -> None:
-        if size >= self.SIZEABLE:
+    def took(self, size: int, seconds: float, detail: str | None) -> None:
+        """A job's file of `size` bytes took `seconds`; what it came to (its `detail`)
+        counts only if it was documented (not a skip, nor a record reused)."""
+        if size >= self.SIZEABLE and (detail or "").startswith("documented by"):
             self.bytes += size
             self.spent += seconds
 

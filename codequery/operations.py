@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
-import re
 import time
 from pathlib import Path
 
@@ -132,7 +131,9 @@ SKIPPED_SHOWN = 3
 def _skipped_named(ws: Workspace, query: str) -> list[tuple[str, str]]:
     """Files left out of the index (too large, binary, ...) whose path has a word of the
     query: a search finds nothing in them, which is not to say they do not exist."""
-    words = [w for w in re.findall(r"\w+", query) if len(w) >= 3][:8]
+    from codequery.search_text import query_terms  # (imported by the search already)
+
+    words = [t.word for t in query_terms(query) if len(t.word) >= 3][:8]
     if not words:
         return []
     like = " OR ".join("path LIKE ? ESCAPE '\\'" for _ in words)

@@ -6,6 +6,19 @@ and counts of things."""
 from __future__ import annotations
 
 
+def clip_at_a_word(text: str, limit: int) -> str:
+    """`text` (its lines kept) in `limit` characters at most: cut after a whole word, with
+    "…" to say so (a word cut in two reads as another word; a text with no break in its
+    second half is cut where the limit falls)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    # the last break at which the text up to it and "…" fit in `limit`
+    space = max(text.rfind(c, 0, limit) for c in " \n\t")
+    kept = text[:space] if space > limit // 2 else text[: limit - 1]
+    return kept.rstrip() + "…"
+
+
 def clipped(text: str, most: int) -> str:
     """`text`, or its first `most` characters and how long it was."""
     return text[:most] + _rest(text, most)

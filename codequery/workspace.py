@@ -73,7 +73,10 @@ class Workspace:
         search does not wait for the whole of them to be validated; an unreadable file
         gets the full check and its error."""
         if self._config is not None:
-            return self.config.dataset
+            try:
+                return self.config.dataset  # read again if the file changed
+            except CodeQueryError:
+                pass  # the file as it stands, read below: no JSON, its last good copy
         try:
             stamp = self.paths.settings.stat().st_mtime_ns
             if stamp == self._dataset_stamp:

@@ -209,4 +209,10 @@ def test_events_say_when_the_limit_cut_them(repo):
     assert len(cut.stdout.splitlines()) == 2
     assert "codequery: the newest 2 events (--limit for more)" in cut.stderr
     whole = cli_run(repo, "events", "--limit", "1000")
-    assert 2 < len(whole.stdout.splitlines()) < 1000 and "--limit for more" not in whole.stderr
+    n = len(whole.stdout.splitlines())
+    assert 2 < n < 1000 and "--limit for more" not in whole.stderr
+    exactly = cli_run(repo, "events", "--limit", str(n))  # all of them: nothing was cut
+    assert exactly.stdout == whole.stdout and "--limit for more" not in exactly.stderr
+    one_less = cli_run(repo, "events", "--limit", str(n - 1))
+    assert one_less.stdout.splitlines() == whole.stdout.splitlines()[1:]
+    assert "--limit for more" in one_less.stderr

@@ -429,3 +429,27 @@ def test_no_results_names_a_file_left_out_of_the_index_that_the_words_name(initi
     assert "no results for 'huge_table'" in said
     assert "not indexed: data/huge_table.py (too large" in said
     assert "not indexed" not in run_installed(repo, "search", "zebra").stderr
+
+
+def test_piped_results_keep_an_overview_whole_when_the_snippet_is_one_of_its_words(capsys):
+    from codequery.cli.reading import _print_plain
+
+    overview = "Prints titles; truncated ones are rerun later."
+    _print_plain([{"path": "a.py", "score": 1.0, "stale": False, "snippet": "**run**",
+                   "overview": overview}])
+    assert capsys.readouterr().out.splitlines() == ["a.py  1.00", "    **run**",
+                                                    "    " + overview]
+
+
+def test_a_server_that_had_read_the_config_searches_on_when_it_breaks(initialized_repo):
+    # the MCP server reads the whole config for status and metrics: a later edit that
+    # is no JSON must not stop its searches either
+    from codequery import operations
+    from codequery.workspace import Workspace
+
+    ws = Workspace(initialized_repo)
+    assert ws.config.dataset  # read whole
+    settings = initialized_repo / ".code-query" / "config.json"
+    settings.write_text('{"dataset": ', encoding="utf-8")
+    assert [r["path"] for r in operations.search(ws, "invoice", 5)][0] == "src/invoices.py"
+    assert "not valid JSON" in ws.settings_trouble

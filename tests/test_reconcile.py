@@ -390,9 +390,13 @@ def test_the_pace_is_assumed_until_sizeable_files_were_timed():
     pace = local_run.Pace()
     assumed = 1_000_000 / local_run.ASSUMED_BYTES_PER_SECOND
     assert pace.seconds(1_000_000) == pytest.approx(assumed)
-    pace.took(1_000, 5.0)  # a small file's time is its record's writing: not counted
+    documented = "documented by builtin"
+    pace.took(1_000, 5.0, documented)  # a small file's time is its record's writing
     assert pace.seconds(1_000_000) == pytest.approx(assumed)
-    pace.took(300_000, 0.3)  # 1 MB a second
+    pace.took(300_000, 0.001, "same content documented before")  # no work: not counted
+    pace.took(300_000, 0.001, "not documented: binary")
+    assert pace.seconds(1_000_000) == pytest.approx(assumed)
+    pace.took(300_000, 0.3, documented)  # 1 MB a second
     assert pace.seconds(1_000_000) == pytest.approx(1.0)
 
 
@@ -430,3 +434,15 @@ def test_a_large_file_is_documented_outside_the_write_lock(branches, monkeypatch
     assert seen == ({"writable": False, "status": ledger.PENDING} if locked
                     else {"writable": True, "status": ledger.PROCESSING})
     assert "src/probe.py" in _source_files_found(branches, "probe")
+
+
+def test_files_settled_at_once_are_not_left_for_the_time_they_would_take(branches):
+    # a binary and a file over the size limit are skips, done in no time: a budget of
+    # a second does not leave them pending for ever (they had been, every commit)
+    write_files(branches, {"assets/blob.bin": "\0" * 1_500_000,
+                           "data/huge.py": "x = 1\n" * 800_000})
+    commit_all(branches, "a binary and a huge file")
+    outcome = local_run.document_now(Workspace(branches), trigger="test",
+                                     deadline=time.monotonic() + 1.0)
+    assert outcome.left == 0 and _pending_paths(branches) == []
+    assert outcome.skipped["binary"] == 1 and outcome.skipped["too large"] == 1

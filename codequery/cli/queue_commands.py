@@ -176,12 +176,15 @@ def clear(state: State, days: float, yes: bool) -> None:
 @click.pass_obj
 def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
     """The job event log (every state change), newest last."""
-    found = operations.events(state.workspace, job_id, limit)
+    found = operations.events(state.workspace, job_id, limit + 1)  # one more: were any cut?
+    cut = len(found) > limit
+    found = sorted(found, key=lambda e: e["id"])[-limit:]  # the newest written
+    found.sort(key=lambda e: (e["at"], e["id"]))
     if as_json:
         emit_json(found)
         return
     for e in found:
         click.echo(f"{e['at']}  {e['job']}  {e['from'] or '-'} -> {e['to']}  "
                    f"{shown_path(e['path'])}  {e['detail'] or ''}")
-    if len(found) == limit:
+    if cut:
         stderr_console().print(f"codequery: the newest {limit} events (--limit for more)")

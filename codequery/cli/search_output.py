@@ -10,6 +10,7 @@ import sys
 from codequery import snippets
 from codequery.cli.formatting import shown_path
 from codequery.printable import printable
+from codequery.wording import clip_at_a_word
 
 
 def json_text(value: object) -> str:
@@ -36,13 +37,14 @@ def also_at(result: dict) -> str:
 OVERVIEW_CHARS = 160
 
 
-def cut_at_a_word(line: str, limit: int) -> str:
-    """`line` cut to `limit` characters at most, at a space if one is not too far back,
-    with an ellipsis: "(Pyt…" said nothing."""
-    if len(line) <= limit:
-        return line
-    cut = line.rfind(" ", 0, limit)
-    return line[:cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+def _without(overview: str, line: str) -> str:
+    """`overview` without a symbol's line (`name: summary`) the snippet showed, which it
+    repeats whole, between spaces or at its ends: said once."""
+    at = overview.find(line) if ": " in line else -1
+    end = at + len(line)
+    if at < 0 or at and overview[at - 1] != " " or end < len(overview) and overview[end] != " ":
+        return overview
+    return " ".join((overview[:at] + " " + overview[end:]).split())
 
 
 def plain(results: list[dict]) -> str:
@@ -61,9 +63,8 @@ def plain(results: list[dict]) -> str:
             snippet = text = ""  # it marks nothing, and the overview says it and more
         if snippet:
             lines.append(f"    {snippet}")
-        if text and text in overview:  # a symbol's line the overview repeats: said once
-            overview = " ".join(overview.replace(text, " ").split())
-        overview = cut_at_a_word(overview, OVERVIEW_CHARS)
+        overview = _without(overview, text)
+        overview = clip_at_a_word(overview, OVERVIEW_CHARS)
         if overview and overview[:60] not in text:
             lines.append(f"    {overview}")  # unless the snippet is a sentence of it
         if r.get("copies"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from codequery.wording import clip_at_a_word
+
 OVERVIEW_MAX, SUMMARY_MAX = 300, 200
 
 _TRAILING_CLOSE = re.compile(r"\s*\*+/\s*$")
@@ -166,19 +168,6 @@ def minified(language: str, text: str) -> bool:
 def clip(text: str, limit: int) -> str:
     """`text` on one line, in `limit` characters at most (see clip_at_a_word)."""
     return clip_at_a_word(_SPACE.sub(" ", text), limit)
-
-
-def clip_at_a_word(text: str, limit: int) -> str:
-    """`text` (its lines kept) in `limit` characters at most: cut after a whole word, with
-    "…" to say so (a word cut in two reads as another word; a text with no break in its
-    second half is cut where the limit falls)."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    # the last break at which the text up to it and "…" fit in `limit`
-    space = max(text.rfind(c, 0, limit) for c in " \n\t")
-    kept = text[:space] if space > limit // 2 else text[: limit - 1]
-    return kept.rstrip() + "…"
 
 
 def lines(raw: str) -> list[str]:

@@ -148,7 +148,8 @@ class JavaScriptOutliner(_Base):
                 own = self.field(value, "name")
                 name = (own or "module.exports") if target in _EXPORTS else self._js_name(target)
                 self.functions.append(self._js_function(name, value, anchor, start))
-                self._this_methods(name, value)
+                if value.type != "arrow_function":  # an arrow's `this` is its maker's
+                    self._this_methods(name, value)
         elif value.type == "class":
             name = self.field(value, "name") or self._js_name(target)
             self._add_class(value, anchor, name=name)
@@ -177,9 +178,10 @@ class JavaScriptOutliner(_Base):
                 continue
             # named by its first target, as a property assignment is
             member = targets[0].removeprefix("this.")
-            if member != targets[0] and _NAME.match(member):
-                self._prototype_class(owner, function).methods.append(
-                    self._js_function(member, value, statement, statement))
+            if member == targets[0] or not _NAME.match(member):
+                continue
+            self._prototype_class(owner, function).methods.append(
+                self._js_function(member, value, statement, statement))
 
     def _js_name(self, target: str) -> str:
         for prefix in _EXPORT_PREFIXES:
@@ -350,4 +352,6 @@ class JavaScriptOutliner(_Base):
             info.line = function.line
             info.summary = info.summary or function.summary
             info.methods.insert(0, function.model_copy(update={"name": "constructor"}))
+        for name in self.prototype_classes:  # `this.x = ...` and `X.prototype.x = ...`
+            self.classes[name].methods = self._merge_by_name(self.classes[name].methods)
         self.functions = kept
