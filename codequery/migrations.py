@@ -261,6 +261,26 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "search: records by kind and language", """
         CREATE INDEX records_by_kind ON records (dataset, kind, language);
     """),
+    # The full-text index is written again only when what it indexes changes: a row's
+    # kind or search version set anew (a search's derived columns refreshed) had
+    # deleted and re-added every row's words, leaving the index in as many segments
+    # again (at 50,000 real records, 90,880 of its pages against 34,829 merged, and
+    # searches 10-20% slower).
+    (11, "search: the full-text index follows only the columns it indexes", """
+        DROP TRIGGER records_fts_update;
+        CREATE TRIGGER records_fts_update
+        AFTER UPDATE OF path_words, symbols, overview_words, docstrings, terms ON records
+        BEGIN
+            INSERT INTO records_fts (records_fts, rowid, path_words, symbols, overview_words,
+                                     docstrings, terms)
+            VALUES ('delete', old.id, old.path_words, old.symbols, old.overview_words,
+                    old.docstrings, old.terms);
+            INSERT INTO records_fts (rowid, path_words, symbols, overview_words, docstrings,
+                                     terms)
+            VALUES (new.id, new.path_words, new.symbols, new.overview_words, new.docstrings,
+                    new.terms);
+        END;
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -2001,3 +2001,28 @@ def test_one_word_is_the_query_alone():
     assert search_text.one_word("parseArgs()")
     assert not search_text.one_word("what does next do")
     assert not search_text.one_word("") and not search_text.one_word("?")
+
+
+def test_deriving_an_index_again_rewrites_the_full_text_index_only_where_words_changed(
+        tmp_path):
+    # a new search version that changes a kind alone had deleted and re-added every
+    # row's words, leaving the index in twice as many pieces (and searches slower)
+    path = tmp_path / "data.db"
+    s = store.Store(store.connect(path), "demo")
+    for i in range(200):
+        _add(s, f"src/mod{i}.py", f"value handler {i}",
+             overview="Parses invoices." if i == 7 else f"Module {i}.")
+    s.conn.execute("INSERT INTO records_fts(records_fts) VALUES ('optimize')")
+    pieces = s.conn.execute("SELECT count(*) FROM records_fts_data").fetchone()[0]
+    s.conn.execute("UPDATE records SET kind = 'docs', search_version = 0")
+    s.conn.execute("UPDATE records SET overview_words = '' WHERE path = 'src/mod7.py'")
+    s.conn.execute("PRAGMA user_version = 0")
+    s.conn.close()
+    again = store.Store(store.connect(path), "demo")  # derived again on open
+    assert again.conn.execute("SELECT count(*) FROM records_fts_data").fetchone()[0] <= \
+        pieces + 3  # one row's words written again, not 200
+    kinds = {k for (k,) in again.conn.execute("SELECT DISTINCT kind FROM records")}
+    assert kinds == {"source"}
+    assert _paths(again, "invoices") == ["src/mod7.py"]  # its words indexed again
+    assert set(store._search_columns("a.py", "", {}, "")) == set(
+        c.split(" AS now_")[1] for c in store._DERIVED_NOW.split(", "))
