@@ -301,7 +301,9 @@ def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
     return Check("documenter", True, f"command: {shutil.which(cfg.command[0])}")
 
 
-def check_queue(paths: RepoPaths, dataset: str) -> Check:
+def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> Check:
+    """Dead and stuck jobs; and, unless the worker check said so already
+    (`tell_no_worker` False), pending jobs with no worker to take them."""
     conn = open_read_only(paths.data_db)
     try:
         counts = ledger.counts(conn, dataset)
@@ -316,7 +318,7 @@ def check_queue(paths: RepoPaths, dataset: str) -> Check:
     if stuck:
         return Check("queue", False, detail + " (lease expired)",
                      "codequery worker restart (a worker releases expired leases)")
-    if counts[ledger.PENDING] and not liveness.worker_alive(paths):
+    if tell_no_worker and counts[ledger.PENDING] and not liveness.worker_alive(paths):
         # a commit documents only what fits its budget: the rest waits for a worker
         return Check("queue", False, f"{detail}; no worker is running to take them",
                      f"{WORKER_FIX}, or document them now: codequery document", "warning")
@@ -390,8 +392,10 @@ def diagnose(start: Path) -> list[Check]:
             report.add("redis", check_redis, cfg)
         if cfg is None or cfg.processing.transport == "sqlite":
             report.add("queue-database", check_huey_db, paths)
+        worker_warned = False
         if cfg is not None or liveness.worker_alive(paths):
             report.add("worker", check_worker, paths, cfg)
+            worker_warned = not report.last_ok()
         else:  # whether commits need one is the config's to say (its mode)
             report.skip(("worker",), "no usable config")
         if cfg is None:
@@ -399,7 +403,7 @@ def diagnose(start: Path) -> list[Check]:
         else:
             report.add("documenter", check_documenter, cfg.documenter)
             if data_ok:
-                report.add("queue", check_queue, paths, cfg.dataset)
+                report.add("queue", check_queue, paths, cfg.dataset, not worker_warned)
             else:
                 report.skip(("queue",), "code_data.db failed its check")
     report.add("disk-space", check_disk, root)

@@ -363,6 +363,15 @@ def test_pending_jobs_without_a_worker_warn_in_the_queue_check(ready):
     assert "codequery worker start" in queue["fix"]
 
 
+def test_pending_jobs_are_not_warned_of_twice_when_the_worker_check_warns(ready):
+    # in manual mode the worker check says that queued jobs wait for a worker already
+    configure(ready, processing={"mode": "manual"})
+    _job(ready)
+    checks = by_name(report(ready)[1])
+    assert not checks["worker"]["ok"] and "queued jobs wait" in checks["worker"]["detail"]
+    assert checks["queue"]["ok"] and checks["queue"]["detail"] == "1 pending, 0 stuck, 0 dead"
+
+
 def test_pending_jobs_with_a_worker_alive_pass_the_queue_check(ready):
     # what a live worker shows (its lock held), without one taking the job meanwhile
     from codequery import liveness
