@@ -61,6 +61,11 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
     return rel
 
 
+# A question, or a name pasted in, is far shorter; a page of text is no query (and a word
+# of 50,000 characters is more than SQLite's LIKE takes).
+MAX_QUERY_CHARS = 2_000
+
+
 def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests: bool = False
            ) -> list[dict[str, Any]]:
     """Ranked results: path, score, overview, snippet (matches in **, the text's own *
@@ -72,6 +77,9 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     tests, fixtures and examples)."""
     if not isinstance(query, str) or not query.strip():
         raise CodeQueryError("the query is empty: give one or more words to search for")
+    if len(query) > MAX_QUERY_CHARS:
+        raise CodeQueryError(f"the query is too long ({len(query):,} characters; at most "
+                             f"{MAX_QUERY_CHARS:,}): ask in words or names from the code")
     if not 1 <= limit <= MAX_LIMIT:
         raise CodeQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
     results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(

@@ -453,3 +453,18 @@ def test_a_server_that_had_read_the_config_searches_on_when_it_breaks(initialize
     settings.write_text('{"dataset": ', encoding="utf-8")
     assert [r["path"] for r in operations.search(ws, "invoice", 5)][0] == "src/invoices.py"
     assert "not valid JSON" in ws.settings_trouble
+
+
+def test_a_query_too_long_is_one_clear_error_not_a_crash(initialized_repo):
+    # a word of 51,000 characters was more than SQLite's LIKE takes: "hit a bug"
+    result = run_installed(initialized_repo, "search", "y" * 51_000)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the query is too long (51,000 characters; at most 2,000)" in result.stderr
+    assert "hit a bug" not in result.stderr
+    assert run_installed(initialized_repo, "search", "invoice " * 200).returncode == 0
+
+
+def test_minus_c_after_the_command_says_where_it_goes(initialized_repo):
+    result = cli_run(initialized_repo, "search", "-C", str(initialized_repo), "invoice")
+    assert result.exit_code == 2
+    assert "-C DIR goes before the command: codequery -C DIR search WORDS" in result.stderr

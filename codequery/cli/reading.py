@@ -40,7 +40,10 @@ class _SearchCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
-            if not exc.possibilities:  # not a misspelt option of ours
+            if exc.option_name == "-C":  # codequery's own, given after the command
+                exc.message += (" -C DIR goes before the command: codequery -C DIR "
+                                "search WORDS")
+            elif not exc.possibilities:  # not a misspelt option of ours
                 exc.message += (" To search for words that start with '-', put -- before "
                                 "the query: codequery search [OPTIONS] -- WORDS")
             raise
