@@ -1,3 +1,5 @@
+import json
+
 from codequery.defaults import MAX_FILE_BYTES
 from codequery.store import Store, connect
 from tests.helpers import cli_json, cli_run, commit_all, git, make_repo, run_installed, write
@@ -216,3 +218,12 @@ def test_events_say_when_the_limit_cut_them(repo):
     one_less = cli_run(repo, "events", "--limit", str(n - 1))
     assert one_less.stdout.splitlines() == whole.stdout.splitlines()[1:]
     assert "--limit for more" in one_less.stderr
+
+
+def test_queue_list_says_when_the_limit_cut_it(repo):
+    assert cli_run(repo, "init").exit_code == 0  # a job for each of the 3 files
+    cut = cli_run(repo, "queue", "list", "--limit", "2", "--json")
+    assert len(json.loads(cut.stdout)) == 2
+    assert "codequery: the newest 2 of 3 jobs (--limit for more)" in cut.stderr
+    whole = cli_run(repo, "queue", "list", "--limit", "3")
+    assert "--limit for more" not in whole.stderr

@@ -32,8 +32,11 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
     """List jobs: id, operation, path, status, created, retries; counts underneath."""
     ws = state.workspace
     found = operations.jobs(ws, status, limit)
+    counts = ledger.counts(ws.store.conn, ws.dataset)
+    total = counts[status] if status else sum(counts.values())
     if as_json:
         emit_json(found)
+        _say_cut(len(found), total)
         return
     from rich.markup import escape
     from rich.table import Table
@@ -52,8 +55,14 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
             console.width = console.measure(
                 table, options=console.options.update_width(100_000)).maximum
         console.print(table)
-    counts = ledger.counts(ws.store.conn, ws.config.dataset)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    _say_cut(len(found), total)
+
+
+def _say_cut(shown: int, total: int) -> None:
+    if total > shown:
+        stderr_console().print(f"codequery: the newest {shown} of {total} jobs "
+                               "(--limit for more)")
 
 
 @queue.command()
