@@ -227,3 +227,12 @@ def test_queue_list_says_when_the_limit_cut_it(repo):
     assert "codequery: the newest 2 of 3 jobs (--limit for more)" in cut.stderr
     whole = cli_run(repo, "queue", "list", "--limit", "3")
     assert "--limit for more" not in whole.stderr
+
+
+def test_queue_retry_of_a_completed_job_says_why_nothing_happened(repo):
+    assert cli_run(repo, "init").exit_code == 0
+    [job] = json.loads(cli_run(repo, "queue", "list", "--limit", "1", "--json").stdout)
+    assert job["status"] == "completed"
+    result = cli_run(repo, "queue", "retry", job["id"])
+    assert result.exit_code == 0 and "0 jobs queued again" in result.stdout
+    assert "only dead or cancelled jobs can be retried" in result.stderr

@@ -129,9 +129,12 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
     if not job_ids and not all_dead:
         raise click.UsageError("name job ids or pass --all-dead")
     ws = state.workspace
-    done = operations.retry(ws, _known(ws, job_ids), all_dead=all_dead, by="cli")
+    named = _known(ws, job_ids)
+    done = operations.retry(ws, named, all_dead=all_dead, by="cli")
     click.echo(f"codequery: {plural(len(done), 'job')} queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
+    if len(done) < len(named):  # as cancel says why
+        stderr_console().print("codequery: only dead or cancelled jobs can be retried")
 
 
 @queue.command()
