@@ -86,6 +86,22 @@ def worker_command(threads: int | None = None, metrics_port: int | None = None) 
     return argv + (["--metrics-port", str(metrics_port)] if metrics_port else [])
 
 
+def started_with(paths: RepoPaths) -> dict[str, int]:
+    """The options (`threads`, `metrics_port`) the running worker was started with (see
+    worker_command), read from its command line: what a restart keeps. Empty when no
+    worker runs or its command line cannot be read."""
+    proc = pidfile.live_process(paths.pid_file) if liveness.worker_alive(paths) else None
+    try:
+        argv = proc.cmdline() if proc is not None else []
+    except Exception:  # noqa: BLE001 - psutil's errors: gone, or not ours to read
+        return {}
+    found = {}
+    for flag, key in (("--threads", "threads"), ("--metrics-port", "metrics_port")):
+        if flag in argv[:-1] and argv[argv.index(flag) + 1].isdigit():
+            found[key] = int(argv[argv.index(flag) + 1])
+    return found
+
+
 def all_worker_command(threads: int | None = None) -> list[str]:
     argv = [sys.executable, "-I", "-m", "codequery.all_worker"]
     return argv + (["--threads", str(threads)] if threads else [])

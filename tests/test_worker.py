@@ -497,3 +497,21 @@ def test_worker_status_says_to_restart_after_a_setting_read_at_start_changed(rep
         assert "warning: the running worker was started with other settings" in result.stderr
     finally:
         worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def test_restart_keeps_the_options_the_worker_was_started_with(repo, repo_paths):
+    import socket
+
+    with socket.socket() as probe:  # a port free now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cli_run(repo, "init", "--no-document")
+    _start(repo, "--threads", "3", "--metrics-port", str(port))
+    first = worker_control.info(repo_paths, sample_cpu=False).pid
+    assert worker_control.started_with(repo_paths) == {"threads": 3, "metrics_port": port}
+    done = run_installed(repo, "worker", "restart")
+    assert done.returncode == 0, done.stderr
+    assert worker_control.info(repo_paths, sample_cpu=False).pid != first
+    assert worker_control.started_with(repo_paths) == {"threads": 3, "metrics_port": port}
+    assert run_installed(repo, "worker", "restart", "--threads", "2").returncode == 0
+    assert worker_control.started_with(repo_paths) == {"threads": 2, "metrics_port": port}

@@ -96,15 +96,22 @@ def stop(state: State, timeout: float, all_repos: bool = False) -> None:
 
 
 @worker.command()
-@click.option("--threads", type=click.IntRange(1, 64), help="Consumer threads for the new worker.")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Consumer threads for the new worker (default: as the running one).")
+@click.option("--metrics-port", type=click.IntRange(1, 65535),
+              help="Serve Prometheus metrics on this port (default: as the running one).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to wait for the worker to exit before stopping it harder "
                    "(SIGTERM, then SIGKILL).")
 @click.pass_context
-def restart(ctx: click.Context, threads: int | None, timeout: float) -> None:
-    """Stop the worker (if any) and start a new one."""
+def restart(ctx: click.Context, threads: int | None, metrics_port: int | None,
+            timeout: float) -> None:
+    """Stop the worker (if any) and start a new one, with the options the running one was
+    started with unless given."""
+    kept = worker_control.started_with(ctx.obj.workspace.paths)
     ctx.invoke(stop, timeout=timeout)
-    ctx.invoke(start, threads=threads)
+    ctx.invoke(start, threads=threads or kept.get("threads"),
+               metrics_port=metrics_port or kept.get("metrics_port"))
 
 
 @worker.command()
