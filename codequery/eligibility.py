@@ -111,15 +111,22 @@ def judge(path: str, data: bytes, files: FilesConfig, names: list[str] | None = 
     """The verdict on given content of `path` (from disk or from git's object store)."""
     if len(data) > files.max_file_bytes:
         return Skip(path, "too large")
-    # UTF-16 has a NUL in every ASCII character: read as what its mark says, it has none
-    # (and no binary signature starts with a mark)
     body = file_text.as_utf8(data)
-    if b"\0" in body[:BINARY_SNIFF_BYTES] or data.startswith(BINARY_SIGNATURES):
+    if looks_binary(data, body):
         return Skip(path, "binary")
     by_name = secret_name(names or [path], files)
     secret = by_name or secrets.holds_credential(body)
     # documented as UTF-8, known by the content git and the work tree have
     return Content(path, body, git.blob_sha(data), secret, by_name)
+
+
+def looks_binary(data: bytes, body: bytes | None = None) -> bool:
+    """Whether content (its first BINARY_SNIFF_BYTES are enough) is binary: a NUL in it as
+    UTF-8 (`body`, if converted already: UTF-16 has a NUL in every ASCII character, read
+    as what its mark says it has none, and no binary signature starts with a mark), or a
+    binary format's signature."""
+    body = file_text.as_utf8(data) if body is None else body
+    return b"\0" in body[:BINARY_SNIFF_BYTES] or data.startswith(BINARY_SIGNATURES)
 
 
 def secret_name(names: list[str], files: FilesConfig) -> bool:

@@ -6,6 +6,7 @@ Joined the other way round, SQLite scans the records and tests a match record by
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 
@@ -33,3 +34,8 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
         f"ON d.id = m.rowid WHERE records_fts MATCH ? AND d.dataset = ? LIMIT ?) f "
         f"CROSS JOIN records r ON r.id = f.id WHERE 1 {where} LIMIT ?",
         (match, dataset, int(matches), *params, limit))
+
+
+def like_escaped(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its `%`, `_` and `\\` as themselves."""
+    return re.sub(r"([%_\\])", r"\\\1", text)

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, content_key, file_text, git, holders, languages, ledger, trust
+from codequery import blobs, content_key, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -23,12 +23,12 @@ from codequery.documenting import (
     too_large_for_an_llm,
 )
 from codequery.eligibility import (
-    BINARY_SIGNATURES,
     BINARY_SNIFF_BYTES,
     Content,
     Skip,
     examine,
     judge,
+    looks_binary,
     rules_stamp,
     skip_by_name,
 )
@@ -139,11 +139,14 @@ class JobRunner:
         results = self.run_all(job_id)
         return results[0] if results else None
 
-    def run_all(self, job_id: str) -> list[JobResult]:
+    def run_all(self, job_id: str, outline_bytes: int | None = None) -> list[JobResult]:
         """Run the job, and any small files batched into the same LLM call with it: a
-        result for each, the job's own first (none if there was nothing to do)."""
+        result for each, the job's own first (none if there was nothing to do).
+        `outline_bytes`: the job's bytes_to_outline, if the caller knows it already."""
         conn, owner = self.store.conn, self.owner()
-        if self.documenter.inline and self.job_size(job_id) <= AT_ONCE_MAX_BYTES:
+        if self.documenter.inline and (
+                self.bytes_to_outline(job_id) if outline_bytes is None
+                else outline_bytes) <= AT_ONCE_MAX_BYTES:
             started = time.monotonic()
             try:
                 done = ledger.run_at_once(conn, job_id, owner, self._prepare)
@@ -164,11 +167,6 @@ class JobRunner:
         outcomes = self._work(jobs, owner)
         return [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
 
-    def job_size(self, job_id: str) -> int:
-        """The size on disk of a job's file (0 if none: gone, or not a job)."""
-        job = ledger.get(self.store.conn, job_id)
-        return _size(self.workspace.root / job.path) if job else 0
-
     def bytes_to_outline(self, job_id: str) -> int:
         """How much of a job's file a local documenter would read through: its size, but 0
         for what is settled at once (a removal, a file gone, too large or binary: a skip)."""
@@ -184,8 +182,7 @@ class JobRunner:
                 head = handle.read(BINARY_SNIFF_BYTES)
         except (OSError, ValueError):
             return 0
-        body = file_text.as_utf8(head)
-        return 0 if b"\0" in body or head.startswith(BINARY_SIGNATURES) else size
+        return 0 if looks_binary(head) else size
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:

@@ -151,10 +151,10 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
             outcome.left += _still_open(runner, [job_id], seen)
             continue
         began = time.monotonic()
-        results = runner.run_all(job_id)
+        results = runner.run_all(job_id, size if deadline is not None else None)
         if results:
             pace.took(size, time.monotonic() - began, results[0].detail)
-        if not results:
+        else:
             _taken_elsewhere(runner, job_id, outcome)
         for done in results:
             seen.add(done.id)

@@ -139,17 +139,17 @@ SKIPPED_SHOWN = 3
 def _skipped_named(ws: Workspace, query: str) -> list[tuple[str, str]]:
     """Files left out of the index (too large, binary, ...) whose path has a word of the
     query: a search finds nothing in them, which is not to say they do not exist."""
-    from codequery.search_text import query_terms  # (imported by the search already)
+    from codequery.fts_lookup import like_escaped  # (both imported by the search already)
+    from codequery.search_text import query_terms
 
     words = [t.word for t in query_terms(query) if len(t.word) >= 3][:8]
     if not words:
         return []
     like = " OR ".join("path LIKE ? ESCAPE '\\'" for _ in words)
-    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-               for w in words]
     return ws.store.conn.execute(
         f"SELECT path, reason FROM skipped WHERE dataset = ? AND ({like}) ORDER BY path "
-        "LIMIT ?", [ws.dataset, *(f"%{w}%" for w in escaped), SKIPPED_SHOWN]).fetchall()
+        "LIMIT ?", [ws.dataset, *(f"%{like_escaped(w)}%" for w in words),
+                    SKIPPED_SHOWN]).fetchall()
 
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from codequery import ranking, search_text
-from codequery.fts_lookup import lookup
+from codequery.fts_lookup import like_escaped, lookup
 
 TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def asked_by_name(conn: sqlite3.Connection, dataset: str, name: search_text.Term
     not the candidates, so that how many results are asked for changes nothing: among
     the first NAMED_MATCHES of its files whose path has the word, and the first
     LOOKUP_ROWS whose symbols have it."""
-    like = _like(name.word)
+    like = like_escaped(name.word)
     # SQLite's LIKE ignores the case of ASCII letters alone: `Ärger.pm` is found by its
     # name alone
     named_so = ("AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\' "
@@ -140,7 +140,7 @@ def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
     """Path -> id of the source files whose name up to its first dot is `name` (a test's
     subject: `mime.test.js` is of `mime.js`), among the first NAMED_MATCHES files whose
     path has the word."""
-    like = _like(name)
+    like = like_escaped(name)
     return {row[1]: row[0] for row in lookup(
         conn, dataset, "path_words", name, "r.id, r.path", LOOKUP_ROWS,
         "AND r.kind = 'source' AND (r.path LIKE ? ESCAPE '\\' OR r.path LIKE ? ESCAPE '\\')",
@@ -148,9 +148,6 @@ def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
             if search_text.file_stem(row[1]).lower() == name}
 
 
-def _like(text: str) -> str:
-    """`text` for a LIKE pattern: its `%`, `_` and `\\` as themselves."""
-    return re.sub(r"([%_\\])", r"\\\1", text)
 
 
 def _documented_name(path: str) -> list[str]:

@@ -192,12 +192,6 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
             "search_version": SEARCH_VERSION}
 
 
-# The columns _search_columns derives, as a row holds them now (`now_<column>`).
-_DERIVED_NOW = ", ".join(f"r.{c} AS now_{c}" for c in (
-    "symbols", "docstrings", "path_words", "overview_words", "terms", "kind",
-    "search_version"))
-
-
 def _refresh_search_columns(conn: sqlite3.Connection) -> None:
     """Rows indexed by an older codequery are derived again, once (PRAGMA user_version
     remembers it), from the records and the vocabulary kept with their documents."""
@@ -206,8 +200,7 @@ def _refresh_search_columns(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         rows = conn.execute(
-            f"SELECT r.id, r.path, r.overview, r.doc, d.record, {_DERIVED_NOW} "
-            "FROM records r LEFT JOIN documents d ON d.key = r.doc_key "
+            "SELECT r.*, d.record FROM records r LEFT JOIN documents d ON d.key = r.doc_key "
             "WHERE r.search_version < ?", (SEARCH_VERSION,)).fetchall()
         for row in rows:
             kept = json.loads(row["record"]) if row["record"] else {}
@@ -215,7 +208,7 @@ def _refresh_search_columns(conn: sqlite3.Connection) -> None:
                                    kept.get("terms", ""))
             # only what changed: the full-text index is written again only for the words
             # it indexes (see migration 11), not for a new kind or version alone
-            changed = {c: v for c, v in cols.items() if row[f"now_{c}"] != v}
+            changed = {c: v for c, v in cols.items() if row[c] != v}
             conn.execute(f"UPDATE records SET {', '.join(f'{c} = ?' for c in changed)} "
                          "WHERE id = ?", (*changed.values(), row["id"]))
         conn.execute(f"PRAGMA user_version = {SEARCH_VERSION}")

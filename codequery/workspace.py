@@ -74,7 +74,9 @@ class Workspace:
         gets the full check and its error."""
         if self._config is not None:
             try:
-                return self.config.dataset  # read again if the file changed
+                dataset = self.config.dataset  # read again if the file changed
+                self.settings_trouble = None
+                return dataset
             except CodeQueryError:
                 pass  # the file as it stands, read below: no JSON, its last good copy
         try:

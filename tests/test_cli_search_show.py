@@ -468,3 +468,14 @@ def test_minus_c_after_the_command_says_where_it_goes(initialized_repo):
     result = cli_run(initialized_repo, "search", "-C", str(initialized_repo), "invoice")
     assert result.exit_code == 2
     assert "-C DIR goes before the command: codequery -C DIR search WORDS" in result.stderr
+
+
+def test_no_results_names_no_skipped_file_for_a_stop_word(initialized_repo):
+    # "the" is no word of a question: `theme.bin` is not what "the zebra" names
+    repo = initialized_repo
+    write(repo, {"assets/theme.bin": "\0" * 100})
+    commit_all(repo, "a binary")
+    assert cli_run(repo, "document").exit_code == 0
+    assert "not indexed" not in run_installed(repo, "search", "the zebra").stderr
+    assert "not indexed: assets/theme.bin (binary)" in \
+        run_installed(repo, "search", "theme").stderr

@@ -2024,5 +2024,3 @@ def test_deriving_an_index_again_rewrites_the_full_text_index_only_where_words_c
     kinds = {k for (k,) in again.conn.execute("SELECT DISTINCT kind FROM records")}
     assert kinds == {"source"}
     assert _paths(again, "invoices") == ["src/mod7.py"]  # its words indexed again
-    assert set(store._search_columns("a.py", "", {}, "")) == set(
-        c.split(" AS now_")[1] for c in store._DERIVED_NOW.split(", "))

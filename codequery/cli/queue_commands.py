@@ -190,8 +190,8 @@ def events(state: State, job_id: str | None, limit: int, as_json: bool) -> None:
     """The job event log (every state change), newest last."""
     found = operations.events(state.workspace, job_id, limit + 1)  # one more: were any cut?
     cut = len(found) > limit
-    found = sorted(found, key=lambda e: e["id"])[-limit:]  # the newest written
-    found.sort(key=lambda e: (e["at"], e["id"]))
+    if cut:  # the one more is the oldest written
+        found.remove(min(found, key=lambda e: e["id"]))
     if as_json:
         emit_json(found)
         return

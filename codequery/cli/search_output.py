@@ -42,7 +42,8 @@ def _without(overview: str, line: str) -> str:
     repeats whole, between spaces or at its ends: said once."""
     at = overview.find(line) if ": " in line else -1
     end = at + len(line)
-    if at < 0 or at and overview[at - 1] != " " or end < len(overview) and overview[end] != " ":
+    whole = (at == 0 or overview[at - 1] == " ") and (end == len(overview) or overview[end] == " ")
+    if at < 0 or not whole:
         return overview
     return " ".join((overview[:at] + " " + overview[end:]).split())
 
