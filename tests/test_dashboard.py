@@ -416,11 +416,14 @@ def test_a_limit_that_is_not_a_whole_number_in_range_is_400(initialized_repo: Pa
                                                             tmp_path: Path):
     with http_server(initialized_repo, tmp_path / "serve.log") as port:
         for path in ("/api/search?q=invoice&limit=abc", "/api/search?q=invoice&limit=0",
-                     "/api/jobs?limit=-1", "/api/events?limit=1e3"):
+                     "/api/search?q=invoice&limit=201", "/api/jobs?limit=-1",
+                     "/api/events?limit=1e3"):
             status, _, body = request(port, "GET", path)
             assert status == 400 and "limit must be a whole number" in body, path
         found = request(port, "GET", "/api/search?q=invoice&limit=1")
         assert found[0] == 200 and len(json.loads(found[2])) == 1
+        # as many as the command line and the MCP server give
+        assert request(port, "GET", "/api/search?q=invoice&limit=200")[0] == 200
 
 
 def test_a_damaged_database_is_reported_with_what_to_do(damaged_repo: Path, tmp_path: Path):

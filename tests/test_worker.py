@@ -253,6 +253,8 @@ def test_cancel_and_clear(repo, repo_paths):
     listed = json.loads(cli_run(repo, "queue", "list", "--json", "--status", "cancelled").stdout)
     assert [j["id"] for j in listed] == [ids[0]]
     assert cli_run(repo, "queue", "clear", "--days", "0", input="n\n").exit_code == 1
+    unanswered = cli_run(repo, "queue", "clear", "--days", "0", input="")
+    assert unanswered.exit_code == 1 and "pass --yes" in unanswered.stderr
     assert "1 job deleted" in cli_run(repo, "queue", "clear", "--days", "0", "--yes").stdout
     assert len(json.loads(cli_run(repo, "queue", "list", "--json").stdout)) == 2
 

@@ -9,6 +9,7 @@ import click
 from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
 from codequery.cli.formatting import shown_path
+from codequery.errors import CodeQueryError
 from codequery.wording import plural
 from codequery.workspace import Workspace
 
@@ -173,8 +174,15 @@ def _known(ws: Workspace, job_ids: tuple[str, ...]) -> list[str]:
 def clear(state: State, days: float, yes: bool) -> None:
     """Delete old completed and cancelled jobs (dead jobs stay for review)."""
     if not yes:
-        click.confirm(f"Delete completed and cancelled jobs older than {days:g} days?",
-                      abort=True, err=True)
+        question = f"Delete completed and cancelled jobs older than {days:g} days?"
+        try:
+            click.confirm(question, abort=True, err=True)
+        except click.Abort as exc:
+            if not isinstance(exc.__context__, EOFError):
+                raise  # answered no, or Ctrl-C
+            click.echo(err=True)  # the question is left without its line end
+            raise CodeQueryError(f"queue clear got no answer to {question!r}: its input "
+                                 "ended (no terminal?); pass --yes to delete them") from None
     ws = state.workspace
     removed = ledger.clear(ws.store.conn, ws.config.dataset, days)
     click.echo(f"codequery: {plural(removed, 'job')} deleted")

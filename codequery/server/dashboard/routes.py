@@ -175,4 +175,4 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
     @server.custom_route("/api/search", methods=["GET"], include_in_schema=False)
     async def api_search(request: Request) -> Response:
         return await _json(ws, lambda: operations.search(ws, request.query_params.get("q", ""),
-                                                     _limit(request, 20, 50)))
+                                                     _limit(request, 20, operations.MAX_LIMIT)))
