@@ -22,6 +22,7 @@ from codequery import defaults, git, hooks_install, ledger, liveness, migrations
 from codequery.documenters.errors import DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
+from codequery.wording import plural
 
 MIN_GIT = (2, 25)
 MIN_FREE_BYTES = 100 * 2**20
@@ -325,6 +326,30 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> 
     return Check("queue", True, detail)
 
 
+def check_index(root: Path, paths: RepoPaths, cfg: config_mod.Config) -> Check:
+    """Whether the records match the tree git has checked out, as the reconciler sees it:
+    files to document or records to remove that no job is queued for yet (after a worker
+    was killed, or with none running, nothing may come to do them)."""
+    from codequery.documenters import identity
+    from codequery.reconcile import plan
+    from codequery.store import Store
+
+    conn = open_read_only(paths.data_db)
+    try:
+        found = plan(Store(conn, cfg.dataset), root, cfg, identity(cfg.documenter, root))
+    finally:
+        conn.close()
+    behind = len(found.document) + len(found.point) + len(found.remove)
+    if not behind:
+        return Check("index", True, f"matches the checked-out tree ({found.tracked} files)")
+    detail = (f"behind the checked-out tree: {plural(len(found.document) + len(found.point), 'file')}"
+              f" to document, {plural(len(found.remove), 'record')} to remove, not queued yet")
+    if liveness.worker_alive(paths):
+        return Check("index", True, f"{detail}; the running worker catches up")
+    return Check("index", False, f"{detail}; no worker is running to catch up",
+                 f"codequery document, or {WORKER_FIX}", "warning")
+
+
 def check_disk(where: Path, min_free: int = MIN_FREE_BYTES) -> Check:
     usage = shutil.disk_usage(where)
     detail = f"{usage.free / 2**30:.1f} GiB free of {usage.total / 2**30:.1f} GiB at {where}"
@@ -359,7 +384,7 @@ class _Report:
 
 
 AFTER_ROOT = ("state-dir", "config", "hooks", "database", "queue-database", "worker",
-              "documenter", "queue")
+              "documenter", "queue", "index")
 
 
 def diagnose(start: Path) -> list[Check]:
@@ -383,7 +408,7 @@ def diagnose(start: Path) -> list[Check]:
         report.skip(("config",), uninitialised)
     report.add("hooks", check_hooks, root)
     if not initialised:
-        report.skip(("database", "queue-database", "worker", "documenter", "queue"),
+        report.skip(("database", "queue-database", "worker", "documenter", "queue", "index"),
                     uninitialised)
     else:
         report.add("database", check_data_db, paths)
@@ -399,13 +424,14 @@ def diagnose(start: Path) -> list[Check]:
         else:  # whether commits need one is the config's to say (its mode)
             report.skip(("worker",), "no usable config")
         if cfg is None:
-            report.skip(("documenter", "queue"), "no usable config")
+            report.skip(("documenter", "queue", "index"), "no usable config")
         else:
             report.add("documenter", check_documenter, cfg.documenter)
             if data_ok:
                 report.add("queue", check_queue, paths, cfg.dataset, not worker_warned)
+                report.add("index", check_index, root, paths, cfg)
             else:
-                report.skip(("queue",), "code_data.db failed its check")
+                report.skip(("queue", "index"), "code_data.db failed its check")
     report.add("disk-space", check_disk, root)
     return report.checks
 

@@ -14,7 +14,7 @@ from codequery.paths import RepoPaths
 from tests.helpers import cli_run, commit_all, configure, git, run_installed
 
 NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
-         "worker", "documenter", "queue", "disk-space"]
+         "worker", "documenter", "queue", "index", "disk-space"]
 
 
 def report(repo):
@@ -87,7 +87,7 @@ def test_human_output_marks_each_check_and_gives_the_fix(ready):
     assert "✓ git: git version" in result.stdout
     assert "✗ worker:" in result.stdout
     assert "    fix: codequery worker start" in result.stdout
-    assert "1 of 11 checks failed" in result.stderr
+    assert "1 of 12 checks failed" in result.stderr
 
 
 def test_a_broken_config_names_the_key(ready):
@@ -384,6 +384,42 @@ def test_pending_jobs_with_a_worker_alive_pass_the_queue_check(ready):
     finally:
         os.close(lock)
     assert queue["ok"] and queue["detail"] == "1 pending, 0 stuck, 0 dead"
+
+
+def _committed_unseen(repo):
+    """A file committed with the hooks off (as after a killed worker, before any
+    reconcile): the index has no record of it and no job is queued."""
+    (repo / "unseen.py").write_text("def unseen():\n    return 1\n")
+    git(repo, "add", "unseen.py")
+    git(repo, "-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", "unseen")
+
+
+def test_an_index_behind_the_tree_with_nothing_queued_warns(ready):
+    assert by_name(report(ready)[1])["index"]["ok"]
+    _committed_unseen(ready)
+    code, document = report(ready)
+    index = by_name(document)["index"]
+    assert code == 1 and failing(document) == {"index"}
+    assert index["severity"] == "warning"
+    assert index["detail"].startswith("behind the checked-out tree: 1 file to document, "
+                                      "0 records to remove")
+    assert index["fix"].startswith("codequery document")
+    assert cli_run(ready, "document").exit_code == 0
+    code, document = report(ready)
+    assert code == 0 and by_name(document)["index"]["detail"].startswith("matches")
+
+
+def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
+    from codequery import liveness
+
+    _committed_unseen(ready)
+    lock = liveness.acquire(RepoPaths(ready))
+    assert lock is not None
+    try:
+        index = by_name(report(ready)[1])["index"]
+    finally:
+        os.close(lock)
+    assert index["ok"] and index["detail"].endswith("the running worker catches up")
 
 
 def test_little_free_disk_space_fails(tmp_path):
