@@ -339,11 +339,11 @@ def check_index(root: Path, paths: RepoPaths, cfg: config_mod.Config) -> Check:
         found = plan(Store(conn, cfg.dataset), root, cfg, identity(cfg.documenter, root))
     finally:
         conn.close()
-    behind = len(found.document) + len(found.point) + len(found.remove)
-    if not behind:
+    files, gone = len(found.document) + len(found.point), len(found.remove)
+    if not files + gone:
         return Check("index", True, f"matches the checked-out tree ({found.tracked} files)")
-    detail = (f"behind the checked-out tree: {plural(len(found.document) + len(found.point), 'file')}"
-              f" to document, {plural(len(found.remove), 'record')} to remove, not queued yet")
+    detail = (f"behind the checked-out tree: {plural(files, 'file')} to document, "
+              f"{plural(gone, 'record')} to remove, not queued yet")
     if liveness.worker_alive(paths):
         return Check("index", True, f"{detail}; the running worker catches up")
     return Check("index", False, f"{detail}; no worker is running to catch up",
