@@ -441,6 +441,20 @@ def test_piped_results_keep_an_overview_whole_when_the_snippet_is_one_of_its_wor
                                                     "    " + overview]
 
 
+def test_piped_results_without_an_overview_are_printed(capsys):
+    # a spec or a generated parser has no overview: a symbol's line in the snippet
+    # (`name: summary`) was looked for in it and crashed the plain output
+    from codequery.cli.reading import _print_plain
+
+    _print_plain([{"path": f"spec/{n}.rb", "score": 1.0, "stale": False,
+                   "snippet": "**deliver**: sends the **mail**", "overview": overview}
+                  for n, overview in (("a", ""), ("b", None), ("c", "x"))])
+    assert capsys.readouterr().out.splitlines() == [
+        "spec/a.rb  1.00", "    **deliver**: sends the **mail**",
+        "spec/b.rb  1.00", "    **deliver**: sends the **mail**",
+        "spec/c.rb  1.00", "    **deliver**: sends the **mail**", "    x"]
+
+
 def test_a_server_that_had_read_the_config_searches_on_when_it_breaks(initialized_repo):
     # the MCP server reads the whole config for status and metrics: a later edit that
     # is no JSON must not stop its searches either

@@ -41,10 +41,11 @@ def _without(overview: str, line: str) -> str:
     """`overview` without a symbol's line (`name: summary`) the snippet showed, which it
     repeats whole, between spaces or at its ends: said once."""
     at = overview.find(line) if ": " in line else -1
-    end = at + len(line)
-    whole = (at == 0 or overview[at - 1] == " ") and (end == len(overview) or overview[end] == " ")
-    if at < 0 or not whole:
+    if at < 0:
         return overview
+    end = at + len(line)
+    if at > 0 and overview[at - 1] != " " or end < len(overview) and overview[end] != " ":
+        return overview  # inside a longer text
     return " ".join((overview[:at] + " " + overview[end:]).split())
 
 
