@@ -41,12 +41,13 @@ def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
     proc = pidfile.live_process(paths.pid_file)
     if proc is None:  # alive by the lock, but its pid file is not (yet) trustworthy
         return WorkerInfo(running=True)
+    # sampled outside oneshot(), which would read the same CPU times twice: always 0%
+    cpu = proc.cpu_percent(interval=0.1) if sample_cpu else None
     with proc.oneshot():
         return WorkerInfo(
             running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
-            cpu_percent=proc.cpu_percent(interval=0.1) if sample_cpu else None,
-            memory_mb=round(proc.memory_info().rss / 2**20, 1), threads=proc.num_threads(),
-            cmdline=proc.cmdline())
+            cpu_percent=cpu, memory_mb=round(proc.memory_info().rss / 2**20, 1),
+            threads=proc.num_threads(), cmdline=proc.cmdline())
 
 
 def _ended(paths: RepoPaths) -> dict[str, Any] | None:

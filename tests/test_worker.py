@@ -65,6 +65,29 @@ def test_jobs_queued_with_no_worker_are_done_after_start(repo, repo_paths):
     assert found[0]["path"] == "src/invoices.py"
 
 
+def test_status_measures_a_busy_workers_cpu(repo, repo_paths):
+    # psutil's oneshot() reads a process's CPU times once: sampled inside it, the use
+    # was always 0%, even at 80% in ps
+    import psutil
+
+    cli_run(repo, "init", "--no-document")
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    lock = None
+    try:
+        proc = psutil.Process(busy.pid)
+        repo_paths.pid_file.write_text(json.dumps(
+            {"pid": busy.pid, "create_time": proc.create_time(), "cmdline": proc.cmdline()}))
+        lock = liveness.acquire(repo_paths)  # the worker's lock, held as it holds it
+        assert lock is not None
+        found = worker_control.info(repo_paths)
+    finally:
+        if lock is not None:
+            os.close(lock)
+        busy.kill()
+        busy.wait()
+    assert found.pid == busy.pid and found.cpu_percent > 0
+
+
 def test_start_twice_says_already_running(repo, repo_paths):
     cli_run(repo, "init", "--no-document")
     _start(repo)
