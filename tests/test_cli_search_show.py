@@ -317,6 +317,10 @@ def test_search_prints_a_path_with_a_line_break_quoted_on_one_line(tmp_path):
     # with the line where the function asked for is defined
     assert first.split() == ['"new\\nline.py"', first.split()[1], "line", "1"]
     assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"  # JSON: as is
+    # and `show` takes the path as search printed it
+    assert cli_json(repo, "show", first.split()[0])["path"] == "new\nline.py"
+    missing = cli_run(repo, "show", '"nothing\\nhere.py"')
+    assert missing.exit_code == 1 and "nothing" in missing.stderr
 
 
 def test_no_results_for_a_huge_query_echoes_only_its_start(repo):

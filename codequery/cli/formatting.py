@@ -32,6 +32,18 @@ def shown_path(path: str) -> str:
     return f'"{escaped}"'
 
 
+def typed_path(text: str) -> str | None:
+    """The path that `shown_path` printed as `text`, if `text` is one it quoted
+    ("new\\nline.py" -> new, a line break, line.py); None for any other text."""
+    if len(text) < 2 or not text.startswith('"') or not text.endswith('"'):
+        return None
+    try:
+        path = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:  # a lone backslash at the end
+        return None
+    return path if shown_path(path) == text else None
+
+
 def one_line(message: str) -> str:
     """A message as one line on a terminal: what is not printable in it (a line break or
     an escape code in a path someone typed) is written as its escape, as `\\n`."""

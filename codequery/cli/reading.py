@@ -10,7 +10,7 @@ import click
 from codequery import defaults, snippets
 from codequery.cli import search_output
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import shown_path
+from codequery.cli.formatting import shown_path, typed_path
 from codequery.printable import printable
 
 pass_state = click.pass_obj
@@ -112,11 +112,18 @@ def show(state: State, path: str, as_json: bool) -> None:
     """Show the documentation record of one file.
 
     PATH is relative to the current folder; from a subfolder, a path as `search` prints
-    it (from the repository's root) works too. A path outside the repository is refused.
+    it (from the repository's root) works too, quoted as search quotes a path with a line
+    break or a quote in it ("new\\nline.py"). A path outside the repository is refused.
     """
     from codequery import operations
+    from codequery.errors import CodeQueryError
 
-    record = operations.show(state.workspace, path, state.cwd)
+    try:
+        record = operations.show(state.workspace, path, state.cwd)
+    except CodeQueryError:
+        if (printed := typed_path(path)) is None:
+            raise
+        record = operations.show(state.workspace, printed, state.cwd)
     if as_json:
         emit_json(record)
         return
