@@ -308,10 +308,10 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> 
     conn = open_read_only(paths.data_db)
     try:
         counts = ledger.counts(conn, dataset)
-        stuck = int(ledger.stats(conn, dataset)["stuck"] or 0)
+        stats = ledger.stats(conn, dataset)
     finally:
         conn.close()
-    dead = counts[ledger.DEAD]
+    dead, stuck, orphaned = counts[ledger.DEAD], int(stats["stuck"] or 0), stats["orphaned"]
     detail = f"{counts[ledger.PENDING]} pending, {stuck} stuck, {dead} dead"
     if dead:
         return Check("queue", False, detail, "codequery queue list --status dead, then "
@@ -319,6 +319,10 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> 
     if stuck:
         return Check("queue", False, detail + " (lease expired)",
                      "codequery worker restart (a worker releases expired leases)")
+    if orphaned and not liveness.worker_alive(paths):
+        return Check("queue", False, f"{detail}; {orphaned} processing by a worker that is "
+                     "gone (killed?)", f"{WORKER_FIX}: it puts them back in the queue",
+                     "warning")
     if tell_no_worker and counts[ledger.PENDING] and not liveness.worker_alive(paths):
         # a commit documents only what fits its budget: the rest waits for a worker
         return Check("queue", False, f"{detail}; no worker is running to take them",

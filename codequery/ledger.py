@@ -590,7 +590,8 @@ def counts(conn: sqlite3.Connection, dataset: str) -> dict[str, int]:
 
 
 def stats(conn: sqlite3.Connection, dataset: str) -> dict[str, float | None]:
-    """Age of the oldest pending job, mean duration of recent jobs, expired leases."""
+    """Age of the oldest pending job, mean duration of recent jobs, expired leases, and
+    leases not expired yet whose holder is gone."""
     now = time.time()
     oldest = conn.execute("SELECT min(created_at) FROM jobs WHERE dataset = ? AND status = ?",
                           (dataset, PENDING)).fetchone()[0]
@@ -600,5 +601,10 @@ def stats(conn: sqlite3.Connection, dataset: str) -> dict[str, float | None]:
         (dataset, COMPLETED)).fetchone()[0]
     stuck = conn.execute("SELECT count(*) FROM jobs WHERE dataset = ? AND status = ? AND "
                          "lease_expires_at < ?", (dataset, PROCESSING, now)).fetchone()[0]
+    # held by a process that is gone (a killed worker) before its lease expires: a worker
+    # gives them back when it starts
+    orphaned = sum(not _holder_alive(owner) for (owner,) in conn.execute(
+        "SELECT lease_owner FROM jobs WHERE dataset = ? AND status = ? AND "
+        "lease_expires_at >= ?", (dataset, PROCESSING, now)))
     return {"oldest_pending_age_s": None if oldest is None else now - oldest,
-            "mean_duration_s": mean, "stuck": stuck}
+            "mean_duration_s": mean, "stuck": stuck, "orphaned": orphaned}

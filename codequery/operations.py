@@ -236,7 +236,7 @@ def status(ws: Workspace) -> dict[str, Any]:
         # Settings the worker reads only at its start that have changed since.
         "worker": {**info.as_dict(), "restart_for": start_settings.changed(ws.paths, config)
                    if info.running else []},
-        "queue": {**counts, "stuck": stats["stuck"],
+        "queue": {**counts, "stuck": stats["stuck"], "orphaned": stats["orphaned"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta},
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients

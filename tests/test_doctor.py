@@ -350,6 +350,30 @@ def test_a_job_with_an_expired_lease_fails_the_queue_check(ready):
     assert not queue["ok"] and "1 stuck" in queue["detail"]
 
 
+def test_a_job_held_by_a_killed_worker_warns_before_its_lease_expires(ready):
+    # kill -9 mid-job: the lease runs for the documenter's timeout, the job shows as
+    # processing, and nothing was stuck yet
+    import socket
+    import subprocess
+
+    import psutil
+
+    gone = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = psutil.Process(gone.pid).create_time()
+    gone.kill()
+    gone.wait()
+    conn, job_id = _job(ready)
+    owner = f"{socket.gethostname()}:{gone.pid}@{started:.3f}/MainThread"
+    assert ledger.claim(conn, job_id, owner, lease_seconds=600) is not None
+    code, document = report(ready)
+    queue = by_name(document)["queue"]
+    assert code == 1 and not queue["ok"] and queue["severity"] == "warning"
+    assert queue["detail"].endswith("0 stuck, 0 dead; 1 processing by a worker that is gone "
+                                    "(killed?)")
+    status = json.loads(cli_run(ready, "status", "--json").stdout)
+    assert status["queue"]["orphaned"] == 1 and status["queue"]["stuck"] == 0
+
+
 def test_pending_jobs_without_a_worker_warn_in_the_queue_check(ready):
     # what a commit's budget left (or a killed worker): nothing takes them until a worker
     # starts, though commits document synchronously

@@ -41,7 +41,9 @@ def status(state: State, as_json: bool) -> None:
                       + start_settings.advice(ws.paths, info["restart_for"]))
     console.print(f"mode:      {report['mode']}, documenter {report['documenter']}")
     console.print("queue:     " + ", ".join(f"{n} {s}" for s, n in counts.items())
-                  + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else ""))
+                  + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else "")
+                  + (f", [red]{stats['orphaned']} held by a worker that is gone[/red]"
+                     if stats.get("orphaned") else ""))
     if counts[ledger.PENDING]:
         console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
                       f"old, {_outlook(report)}")
