@@ -618,7 +618,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS):
         return "fixture"
-    if (_folder_named_as(folders, _TEST_DIRS) or _TEST_FILE.search(name)
+    if (_folder_named_as(folders, _TEST_DIRS)
+            or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
             or _TEST_SETUP_FILE.match(lower)):
@@ -698,6 +699,17 @@ def _named_for_its_folder(name: str, folders: list[str]) -> bool:
     like `vite.config.ts` or a workspace's `webpack/webpack.config.js`."""
     return (len(folders) > 1 and name.split(".", 1)[0] == folders[-1]
             and not CODE_FOLDERS.isdisjoint(folders[:-1]))
+
+
+def _library_named_test(name: str, folders: list[str]) -> bool:
+    """A Ruby file named `test_*.rb` in a `lib` folder (outside test folders) is the
+    library's code for tests, as mail's `lib/mail/network/delivery_methods/test_mailer.rb`
+    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`."""
+    return (name.startswith("test_") and name.endswith(".rb") and "lib" in folders
+            and not _TEST_SUPPORT_NAME.match(name))  # `lib/test_helper.rb` loads tests
+
+
+_TEST_SUPPORT_NAME = lazy(r"test_(helpers?|utils?|support|common|base)\.")
 
 
 def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -> bool:

@@ -171,6 +171,20 @@ def test_a_files_one_class_lends_its_summary_to_the_overview():
     assert doc.overview == "Defines Cart (Java). Cart: A shopping cart."
 
 
+def test_a_ruby_class_inside_a_namespace_module_lends_its_summary_to_the_overview():
+    # mail's lib/mail/network/delivery_methods/test_mailer.rb
+    text = ("module Mail\n  # The TestMailer is a bare bones mailer that does nothing.\n"
+            "  class TestMailer\n    def deliver!(mail)\n    end\n  end\nend\n")
+    doc = DOC.document("lib/mail/test_mailer.rb", "ruby", text)
+    assert doc.overview == ("Defines Mail, TestMailer (Ruby). TestMailer: The TestMailer is "
+                            "a bare bones mailer that does nothing.")
+    # a module with methods of its own is no mere namespace
+    text = ("module Mail\n  def self.new\n  end\n  # A mailer.\n  class TestMailer\n"
+            "    def deliver!(mail)\n    end\n  end\nend\n")
+    assert DOC.document("lib/mail.rb", "ruby", text).overview == \
+        "Defines Mail, TestMailer (Ruby)."
+
+
 def test_a_class_with_nested_types_lends_its_summary_to_the_overview():
     # gson's TypeAdapter and its TypeAdapter.NullSafeTypeAdapter
     text = ("package gson;\n\n/** Converts Java objects to and from JSON. */\n"

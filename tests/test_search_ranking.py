@@ -154,6 +154,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("packages/foo/.github/scripts/release.js", "config"),
     ("src/latest.c", "source"), ("src/.github-mirror/sync.py", "source"),
     ("lib/faraday/adapter/test.rb", "source"), ("lib/plug/test.ex", "source"),
+    # a Ruby library's code for tests (mail's TestMailer); Ruby's own tests, elsewhere
+    ("lib/mail/network/delivery_methods/test_mailer.rb", "source"),
+    ("test/test_mail.rb", "test"), ("lib/mail/test/test_x.rb", "test"), ("test_x.rb", "test"),
+    ("lib/pkg/test_x.py", "test"),
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
     ("re2/fuzzing/re2_fuzzer.cc", "test"), ("src/fuzzy.rs", "source"),
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),

@@ -153,6 +153,10 @@ def _component_script(text: str) -> tuple[str, bool]:
     return "".join(out), typed
 
 
+# Languages whose modules, read as classes, wrap a file's classes in a namespace.
+_NAMESPACE_MODULES = frozenset({"ruby"})
+
+
 def described_by_names(language: str, doc: FileDoc) -> str:
     """An overview for a file that has no comment of its own: what it defines, and what the
     one class it defines is for."""
@@ -163,9 +167,13 @@ def described_by_names(language: str, doc: FileDoc) -> str:
         return ""
     shown = ", ".join(names[:_NAMES_SHOWN]) + (", …" if len(names) > _NAMES_SHOWN else "")
     text = f"Defines {shown} ({_KINDS.get(language, language)})."
-    # the one class, its nested types aside (gson's TypeAdapter.NullSafeTypeAdapter)
+    # the one class, its nested types aside (gson's TypeAdapter.NullSafeTypeAdapter) and
+    # the Ruby modules that only name a namespace around it (`module Mail; class
+    # TestMailer`: no method, no comment of their own)
     outer = [c for c in doc.classes if not any(c.name.startswith(f"{o.name}.")
                                                for o in doc.classes)]
+    if language in _NAMESPACE_MODULES:
+        outer = [c for c in outer if c.methods or c.summary] or outer
     main = outer[0] if len(outer) == 1 else symbols[0] if len(symbols) == 1 else None
     if main is not None and main.summary:
         text += f" {main.name}: {main.summary}"
