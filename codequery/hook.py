@@ -81,7 +81,13 @@ def main(hook: str, args: list[str], stdin: bytes) -> int:
 
 
 def run(paths: RepoPaths, hook: str, args: list[str], started: float) -> str:
-    settings = read_settings(paths.settings)
+    try:
+        settings = read_settings(paths.settings)
+    except HookProblem as exc:
+        if not liveness.wake_if_alive(paths):
+            raise
+        # the worker keeps the settings it read when it started
+        return f"{exc}; the running worker documents the change with its earlier settings"
     mode = settings["mode"]
     if mode != "sync" and liveness.wake_if_alive(paths):
         return ""  # the worker reconciles; a commit should not chatter

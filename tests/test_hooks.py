@@ -431,6 +431,20 @@ def test_broken_state_never_fails_a_commit(setup, damage):
     assert git(repo, "log", "-1", "--format=%s").strip() == "change"
 
 
+def test_a_broken_config_with_a_worker_alive_wakes_it_and_says_so(setup):
+    # the worker keeps the settings it started with: the change is documented after all
+    repo = setup
+    (repo / ".code-query/config.json").write_text("{not json")
+    write(repo, {"a.py": "x = 1\n"})
+    git(repo, "add", "-A")
+    with _stand_in_worker(repo) as wakes:
+        out = commit(repo)
+        assert os.read(wakes, 64) == b"\n"  # woken
+    assert out.startswith("codequery: invalid ") and out.count("\n") == 1
+    assert "the running worker documents the change with its earlier settings" in out
+    assert "not updated" not in out
+
+
 def test_broken_state_on_a_checkout_speaks_of_the_checkout_not_a_commit(setup):
     repo = setup
     git(repo, "branch", "other")
