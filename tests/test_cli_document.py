@@ -234,5 +234,8 @@ def test_queue_retry_of_a_completed_job_says_why_nothing_happened(repo):
     [job] = json.loads(cli_run(repo, "queue", "list", "--limit", "1", "--json").stdout)
     assert job["status"] == "completed"
     result = cli_run(repo, "queue", "retry", job["id"])
-    assert result.exit_code == 0 and "0 jobs queued again" in result.stdout
+    assert result.exit_code == 1 and "0 jobs queued again" in result.stdout
     assert "only dead or cancelled jobs can be retried" in result.stderr
+    cancelled = cli_run(repo, "queue", "cancel", job["id"])
+    assert cancelled.exit_code == 1 and "0 of 1 jobs cancelled" in cancelled.stdout
+    assert "only pending jobs can be cancelled" in cancelled.stderr

@@ -134,8 +134,8 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
     done = operations.retry(ws, named, all_dead=all_dead, by="cli")
     click.echo(f"codequery: {plural(len(done), 'job')} queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
-    if len(done) < len(named):  # as cancel says why
-        stderr_console().print("codequery: only dead or cancelled jobs can be retried")
+    if len(done) < len(named):  # as cancel says why; a script hears of it (exit 1)
+        _not_all("only dead or cancelled jobs can be retried")
 
 
 @queue.command()
@@ -147,7 +147,7 @@ def cancel(state: State, job_ids: tuple[str, ...]) -> None:
     done = operations.cancel(ws, _known(ws, job_ids), by="cli")
     click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs cancelled")
     if len(done) < len(job_ids):
-        stderr_console().print("codequery: only pending jobs can be cancelled")
+        _not_all("only pending jobs can be cancelled")
 
 
 @queue.command()
@@ -158,6 +158,14 @@ def purge(state: State, job_ids: tuple[str, ...]) -> None:
     ws = state.workspace
     done = operations.purge(ws, _known(ws, job_ids))
     click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs purged")
+    if len(done) < len(job_ids):
+        _not_all("a job being processed cannot be purged")
+
+
+def _not_all(why: str) -> None:
+    """Some of the jobs named were left as they were: why, and exit status 1."""
+    stderr_console().print(f"codequery: {why}")
+    raise SystemExit(1)
 
 
 def _known(ws: Workspace, job_ids: tuple[str, ...]) -> list[str]:
