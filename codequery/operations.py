@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import time
 from pathlib import Path
 
@@ -196,7 +197,12 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
 
 def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
                ) -> list[dict[str, Any]]:
-    """Documented paths with their language and stale mark, optionally matching `glob`."""
+    """Documented paths with their language and stale mark, optionally matching `glob`
+    (repository-relative: one that starts at the root of the file system or climbs out
+    with `..` can match nothing, and is an error)."""
+    if glob is not None and (glob.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", glob)):
+        raise CodeQueryError(f"glob {glob!r} reaches outside the repository; globs match "
+                             "repository-relative paths, such as 'src/**.py'")
     store = ws.store
     rows = store.conn.execute("SELECT path, language, content_sha FROM records "
                               "WHERE dataset = ? ORDER BY path", (store.dataset,)).fetchall()

@@ -222,6 +222,11 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
         ("document", {"paths": ["../elsewhere.py"]}, "outside the repository"),
         ("document", {"paths": []}, "give one or more file paths"),
         ("document", {"paths": ["README.md"], "priority": "urgent"}, "priority must be one of"),
+        # a boolean is true or false, not a word that might mean one
+        ("search", {"query": "invoice", "tests": "yes"}, "tests must be true or false"),
+        ("list_files", {"stale_only": "maybe"}, "stale_only must be true or false"),
+        ("list_files", {"glob": "../*"}, "glob '../*' reaches outside the repository"),
+        ("list_files", {"glob": "/etc/*"}, "reaches outside the repository"),
     ]
 
     async def conversation():

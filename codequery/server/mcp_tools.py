@@ -18,7 +18,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import ValidationError
+from pydantic import StrictBool, ValidationError
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
@@ -123,7 +123,7 @@ def build(ws: Workspace) -> MCPServer:
 
     @server.tool(name="search")
     @_tool_errors(ws)
-    def search(query: str, limit: int = 10, tests: bool = False) -> list[dict[str, Any]]:
+    def search(query: str, limit: int = 10, tests: StrictBool = False) -> list[dict[str, Any]]:
         """Find the files that answer a question about this repository. Ask in words
         ("where is the client IP worked out behind a proxy") or give names (sendFile,
         parse_invoice): word forms match, identifiers match in parts, common words are
@@ -159,7 +159,7 @@ def build(ws: Workspace) -> MCPServer:
 
     @server.tool(name="list_files")
     @_tool_errors(ws)
-    def list_files(glob: str | None = None, stale_only: bool = False) -> list[dict[str, Any]]:
+    def list_files(glob: str | None = None, stale_only: StrictBool = False) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
         or "*.md" (matched against the repository-relative path); stale_only: only files
         whose record no longer matches the file on disk."""
