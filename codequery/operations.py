@@ -168,6 +168,8 @@ def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
     if record is None:
         raise CodeQueryError(_why_no_record(ws, rel))
     record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    # stale because the file is gone (a reset or a checkout no hook saw): not "changed"
+    record["gone"] = record["stale"] and not os.path.lexists(ws.root / rel)
     return record
 
 
@@ -351,6 +353,8 @@ def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
     record = ws.store.get(rel)
     if record is not None:
         record["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    # stale because the file is gone (a reset or a checkout no hook saw): not "changed"
+    record["gone"] = record["stale"] and not os.path.lexists(ws.root / rel)
     return record
 
 

@@ -76,7 +76,12 @@ def test_edited_and_deleted_files_are_marked_stale(repo):
     assert stale["web/app.js"] is True
     assert stale["README.md"] is False
     assert "(stale)" in cli_run(repo, "search", "invoice*").stdout
-    assert cli_json(repo, "show", "src/invoices.py")["stale"] is True
+    changed = cli_json(repo, "show", "src/invoices.py")
+    assert changed["stale"] is True and changed["gone"] is False
+    gone = cli_json(repo, "show", "web/app.js")
+    assert gone["stale"] is True and gone["gone"] is True
+    assert "stale: the file is gone from the work tree" in cli_run(repo, "show",
+                                                                   "web/app.js").stdout
 
 
 def test_show_json_has_the_contract_keys(repo):

@@ -41,7 +41,10 @@ def _bases(language: str, bases: list[str]) -> str:
 
 
 def render_record(record: dict[str, Any]) -> Group:
-    stale = "  [yellow]stale: the file changed since[/yellow]" if record.get("stale") else ""
+    # on a line of its own: a long header line is cropped where lines do not wrap
+    stale = ("\n[yellow]stale: the file is gone from the work tree[/yellow]"
+             if record.get("gone") else "\n[yellow]stale: the file changed since it was "
+             "documented[/yellow]" if record.get("stale") else "")
     header = (f"[bold]{escape(shown_path(record['path']))}[/bold]  {record['language']}, "
               f"{record['line_count']} lines, {record['size']} bytes{stale}\n"
               f"[dim]by {record['documenter']}"

@@ -62,7 +62,9 @@ def record(data: dict[str, Any]) -> str:
         f"{_summary(c)}{_symbols(c.get('methods', []))}</li>" for c in data.get("classes", []))
     return _template("record.html").substitute(
         path=escape(data["path"]), overview=escape(data.get("overview") or ""),
-        stale=('<p class="stale">stale: the file changed since it was documented</p>'
+        stale=('<p class="stale">stale: the file is gone from the work tree</p>'
+               if data.get("gone") else
+               '<p class="stale">stale: the file changed since it was documented</p>'
                if data.get("stale") else ""),
         facts=rows, functions=functions or "<p class=\"muted\">none</p>",
         classes=f"<ul>{classes}</ul>" if classes else "<p class=\"muted\">none</p>",
