@@ -65,6 +65,11 @@ def test_init_stages_the_config_and_keeps_the_rest_out_of_git(repo):
     assert "staged .code-query/config.json" in result.stderr
     status = git(repo, "status", "--porcelain", "--untracked-files=all")
     assert status.split() == ["A", ".code-query/.gitignore", "A", ".code-query/config.json"]
+    # committed, init again: nothing to stage, nothing said; a changed setting is said again
+    git(repo, "commit", "-q", "-m", "settings")
+    assert "staged" not in cli_run(repo, "init", "--no-document").stderr
+    assert "staged .code-query/config.json" in cli_run(
+        repo, "init", "--no-document", "--documenter", "command", "--command", "llm").stderr
 
 
 def test_empty_repository_initialises(tmp_path):
@@ -90,6 +95,11 @@ def test_init_in_a_repository_that_ignores_code_query_says_why_and_how_to_stage(
     git(repo, *advice.split()[1:])  # the advice works, and stages the settings alone
     status = git(repo, "status", "--porcelain", "--untracked-files=all")
     assert status.split() == ["A", ".code-query/.gitignore", "A", ".code-query/config.json"]
+    # committed, init again: nothing to stage, nothing said; a changed setting is said again
+    git(repo, "commit", "-q", "-m", "settings")
+    assert "staged" not in cli_run(repo, "init", "--no-document").stderr
+    assert "staged .code-query/config.json" in cli_run(
+        repo, "init", "--no-document", "--documenter", "command", "--command", "llm").stderr
 
 
 def test_init_takes_the_command_documenters_command_in_one_step(repo):

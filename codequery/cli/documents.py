@@ -175,6 +175,10 @@ def _stage_config(ws: Workspace) -> None:
             console.print(f"codequery: could not stage {rel[0]} ({escape(str(exc))}); add "
                           "it to git yourself so that every branch and clone has the settings")
         return
+    # as committed already: nothing to say (init run again, settings unchanged)
+    if all(git.committed(ws.root, path) for path in rel) and not git.run(
+            ["diff", "--cached", "--name-only", "HEAD", "--", *rel], ws.root, check=False):
+        return
     console.print(f"codequery: staged {rel[0]} in git; commit it so that every branch and "
                   "clone has the settings")
 
