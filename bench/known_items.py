@@ -9,7 +9,13 @@ The repositories are work trees where `codequery init` has run, such as those
 `bench/search_quality.py --keep DIR` builds; a repository's language is read from its
 question file there, if any.
 
+With --many-definers it asks instead for names that three or more source files define
+(a Go type with methods in other files, a Rust type with `impl Trait for Type` blocks
+elsewhere, a Ruby class reopened) and only one or two export, as written there; the
+exporting files are the ones meant.
+
     python bench/known_items.py DIR [DIR ...] [--per-repo 10] [--seed 7] [--misses]
+                                [--many-definers]
 """
 
 from __future__ import annotations
@@ -52,12 +58,40 @@ def defined_names(ws: Workspace) -> dict[str, set[str]]:
     return names
 
 
+def exported_names(ws: Workspace) -> dict[str, tuple[str, set[str]]]:
+    """A name (in lower case) -> as an export writes it, and the source files that export
+    it (exports of five letters or more that are identifiers)."""
+    names: dict[str, tuple[str, set[str]]] = {}
+    for path, doc in ws.store.conn.execute(
+            "SELECT path, doc FROM records WHERE dataset = ? AND kind = 'source'",
+            (ws.store.dataset,)):
+        for name in json.loads(doc).get("exports", []):
+            if isinstance(name, str) and len(name) >= 5 and name.isidentifier():
+                names.setdefault(name.lower(), (name, set()))[1].add(path)
+    return names
+
+
+def asked_names(ws: Workspace, many_definers: bool) -> dict[str, set[str]]:
+    """The names to ask (as written) -> the files that count as right."""
+    names = defined_names(ws)
+    if not many_definers:
+        return {name: paths for name, paths in names.items() if len(paths) <= 2}
+    defining: dict[str, set[str]] = defaultdict(set)
+    for name, paths in names.items():
+        defining[name.lower()] |= paths
+    return {written: exporting & defining[lower]
+            for lower, (written, exporting) in exported_names(ws).items()
+            if len(defining[lower]) > 2 and 1 <= len(exporting & defining[lower]) <= 2}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("dirs", nargs="+", type=Path, help="folders of indexed work trees")
     parser.add_argument("--per-repo", type=int, default=10, help="names asked per repository")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--misses", action="store_true", help="print each name not first")
+    parser.add_argument("--many-definers", action="store_true",
+                        help="names 3+ files define and 1-2 export (see above)")
     args = parser.parse_args()
     rnd, language_of = random.Random(args.seed), languages()
     ranks: dict[str, list[int | None]] = defaultdict(list)
@@ -67,8 +101,8 @@ def main() -> None:
         parser.error("no indexed work tree (with .code-query/code_data.db) in those folders")
     for root in roots:
         ws = Workspace(root)
-        names = defined_names(ws)
-        asked = sorted(name for name, paths in names.items() if len(paths) <= 2)
+        names = asked_names(ws, args.many_definers)
+        asked = sorted(names)
         for name in rnd.sample(asked, min(args.per_repo, len(asked))):
             found = [r["path"] for r in operations.search(ws, name, 10)]
             rank = next((i for i, p in enumerate(found, 1) if p in names[name]), None)

@@ -373,6 +373,14 @@ def defines(doc_json: str | None, name: str) -> bool:
                                   for defined in names_defined(doc_json))
 
 
+def exports(doc_json: str | None, name: str) -> bool:
+    """Whether a record's document (none: nothing) exports that name (in lower case, as a
+    term holds it)."""
+    return bool(doc_json) and any(
+        exported.lower().strip("_") == name.strip("_")
+        for exported in json.loads(doc_json).get("exports", []) if isinstance(exported, str))
+
+
 def _asked_first(ranked: list[Candidate], asked: Sequence[Sequence[int]]) -> None:
     """The candidates of `asked` (groups of row ids) just above the best candidate: the
     first group's first, each group in its order."""

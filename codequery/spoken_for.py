@@ -69,10 +69,15 @@ def asked_by_name(conn: sqlite3.Connection, dataset: str, name: search_text.Term
         "AND r.kind IN ('source', 'declarations') " + named_so,
         (like, f"{like}.%", f"%/{like}", f"%/{like}.%") if named_so else (),
         matches=NAMED_MATCHES) if search_text.named_as(path, name.word)]
-    defining = [rid for rid, doc in lookup(
+    found = [(rid, doc) for rid, doc in lookup(
         conn, dataset, "symbols", " ".join(name.parts) or name.word, "r.id, r.doc",
         LOOKUP_ROWS, "AND r.kind = 'source'")
         if rid not in named and ranking.defines(doc, name.word)] if name.code else []
+    if len(found) > ranking.NAMED_FILES_MAX:
+        # a type with methods or trait impls in other files (Go's methods, Rust's `impl
+        # From<Resource> for Router`): the file that exports it is the one meant
+        found = [(rid, doc) for rid, doc in found if ranking.exports(doc, name.word)]
+    defining = [rid for rid, _ in found]
     return [group for group in (named, defining) if len(group) <= ranking.NAMED_FILES_MAX]
 
 

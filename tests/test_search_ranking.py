@@ -2000,6 +2000,19 @@ def test_a_plain_word_asked_alone_finds_the_file_that_defines_it(db):
     assert _paths(db, "what does slugify do")[0] != "pelican/utils.py"
 
 
+def test_a_type_that_many_files_define_finds_the_file_that_exports_it(db):
+    # axum's Router: `pub struct Router` in routing/mod.rs; `impl ... for Router` blocks
+    # in two more files read as classes of that name; a longer file says it most
+    _add(db, "axum/src/routing/path_router.rs", "router route " * 200,
+         classes=[{"name": "PathRouter"}], exports=["PathRouter"])
+    for path in ("axum-extra/src/routing/mod.rs", "axum-extra/src/routing/resource.rs"):
+        _add(db, path, "router resource " * 20, classes=[{"name": "Router"}],
+             exports=["Resource"])
+    _add(db, "axum/src/routing/mod.rs", "routing " * 300 + "router",
+         classes=[{"name": "Router"}, {"name": "RouterInner"}], exports=["Router"])
+    assert _paths(db, "Router")[0] == "axum/src/routing/mod.rs"
+
+
 def test_one_word_is_the_query_alone():
     assert search_text.one_word("slugify") and search_text.one_word(" `memoized`? ")
     assert search_text.one_word("parseArgs()")
