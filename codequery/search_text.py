@@ -170,6 +170,7 @@ _CONFIG_SCRIPT = lazy(r"\.conf(ig)?\.[cm]?[jt]s$")
 # a question about it is after.
 _TOOLING_DIRS = frozenset({"scripts", "script", "tools", "tool", "hack", "ci", "devtools",
                            "tasks",  # Grunt's, Gulp's and invoke's tasks
+                           "rakelib",  # Rake's tasks (mail's `rakelib/generate_tables`)
                            "dev-tools", "build",  # what a build makes is rarely committed
                            "builds"})  # libzmq's per-platform build scripts
 

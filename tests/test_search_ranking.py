@@ -147,6 +147,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("third-party/zlib/zlib.c", "generated"), ("tools/serve_header/serve.py", "config"),
     ("scripts/release.sh", "config"), ("hack/verify.sh", "config"),
     ("tasks/util/git.js", "config"), ("lib/tasks/queue.js", "source"),
+    ("rakelib/generate_tables.rake", "config"), ("lib/rakelib/x.rb", "source"),
     ("src/tools/format.py", "source"), ("tools/README.md", "docs"), ("amalgamation.py", "source"),
     ("Makefile.in", "config"), ("cmake/config.cmake.in", "config"), ("BUCK", "config"),
     ("test.c", "test"), ("test.js", "test"),
