@@ -426,6 +426,22 @@ def test_a_limit_that_is_not_a_whole_number_in_range_is_400(initialized_repo: Pa
         assert request(port, "GET", "/api/search?q=invoice&limit=200")[0] == 200
 
 
+def test_a_config_left_half_edited_keeps_the_page_and_the_metrics_up(initialized_repo: Path,
+                                                                      tmp_path: Path):
+    # the server had read the settings; then config.json stops being JSON: the page and
+    # a Prometheus scrape go on from the last good copy (both had been a bare 500)
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        assert request(port, "GET", "/")[0] == 200
+        settings = initialized_repo / ".code-query" / "config.json"
+        settings.write_text('{"version": 1, "dataset": "repo", ', encoding="utf-8")
+        status, _, page = request(port, "GET", "/")
+        assert status == 200 and "config.json is unreadable" in page
+        status, _, text = request(port, "GET", "/metrics")
+        assert status == 200
+        assert 'codequery_config_ok{dataset="repo"} 0.0' in text
+        assert 'codequery_jobs{dataset="repo"' in text
+
+
 def test_a_damaged_database_is_reported_with_what_to_do(damaged_repo: Path, tmp_path: Path):
     damage_table(damaged_repo / ".code-query" / "code_data.db", "job_events")  # the page reads it
     with http_server(damaged_repo, tmp_path / "serve.log") as port:

@@ -351,6 +351,8 @@ def test_http_serves_the_tools_and_metrics_and_refuses_other_hosts(
             async with http_session(url) as session:
                 tools = (await session.list_tools()).tools
                 found = await session.call_tool("search", {"query": "parse_invoice"})
+                await session.call_tool("search", {"query": "zebra"})  # finds nothing
+                await session.call_tool("search", {"query": ""})  # an error: not counted
                 missing = await session.call_tool("show", {"path": "src/nope.py"})
                 return tools, found, missing
 
@@ -375,8 +377,18 @@ def test_http_serves_the_tools_and_metrics_and_refuses_other_hosts(
         assert evil_host[0] == 403, evil_host
         assert request(port, "GET", "/metrics", {"Host": f"evil.example:{port}"})[0] == 403
 
+        assert request(port, "GET", "/api/search?q=invoice")[0] == 200  # the dashboard's
         status, headers, text = request(port, "GET", "/metrics")
     assert status == 200
+    searches = {s.labels["face"]: s.value for s in families(text)["codequery_searches"].samples
+                if s.name == "codequery_searches_total"}
+    assert searches == {"mcp": 2.0, "dashboard": 1.0}
+    empty = [s for s in families(text)["codequery_searches_empty"].samples
+             if s.name.endswith("_total")]
+    assert [(s.labels["face"], s.value) for s in empty] == [("mcp", 1.0)]
+    [timed] = [s.value for s in families(text)["codequery_search_seconds"].samples
+               if s.name.endswith("_count") and s.labels["face"] == "mcp"]
+    assert timed == 2.0
     assert headers["content-type"].startswith("text/plain")
     found_families = families(text)
     assert {"codequery_jobs", "codequery_job_duration_seconds", "codequery_worker_up",

@@ -156,9 +156,11 @@ def app(ws: Workspace, port: int, token: str | None, stopping: Callable[[], bool
     from codequery.server import dashboard
     from codequery.server.mcp_tools import build
     from codequery.server.metrics import registry_for
+    from codequery.server.search_meter import SearchMeter
 
-    server = build(ws)
     registry = registry_for(ws)
+    meter = SearchMeter(registry)
+    server = build(ws, meter)
 
     @server.custom_route("/metrics", methods=["GET"])
     async def metrics(request: Request) -> Response:
@@ -167,7 +169,7 @@ def app(ws: Workspace, port: int, token: str | None, stopping: Callable[[], bool
         body = await anyio.to_thread.run_sync(generate_latest, registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    dashboard.add_routes(server, ws, stopping)
+    dashboard.add_routes(server, ws, stopping, meter)
     hosts, origins = allowed(port)
     security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
                                          allowed_hosts=hosts, allowed_origins=origins)

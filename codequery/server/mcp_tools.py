@@ -22,6 +22,7 @@ from pydantic import StrictBool, ValidationError
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
+from codequery.server.search_meter import SearchMeter, measured
 from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
 
@@ -115,9 +116,10 @@ async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
     return found
 
 
-def build(ws: Workspace) -> MCPServer:
+def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
-    there, each tool answers with the error that says so)."""
+    there, each tool answers with the error that says so); `meter` counts its searches
+    for /metrics."""
     server = _Server(name="codequery", version=__version__, instructions=INSTRUCTIONS,
                      log_level="WARNING")
 
@@ -141,7 +143,8 @@ def build(ws: Workspace) -> MCPServer:
         the source they exercise; tests=true searches only tests, fixtures and examples.
         limit: 1 to 200 results (default 10). No match is no error: the text then says
         how much the index holds, and how much is still waiting to be documented."""
-        results = operations.search(ws, query, limit, tests=tests)
+        results = measured(meter, lambda: ws.dataset, "mcp",
+                           lambda: operations.search(ws, query, limit, tests=tests))
         if results:
             return results
         # An empty list would reach the agent as no content at all: say why instead.

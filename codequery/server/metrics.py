@@ -19,6 +19,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from codequery import ledger, reconcile, worker_control
+from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ class RepositoryCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         ws = self.ws
         store = ws.store
-        conn, dataset = store.conn, ws.config.dataset
+        # the dataset as the last good settings name it: a config.json left half edited
+        # must not stop a scrape (codequery_config_ok says it is unreadable)
+        conn, dataset = store.conn, ws.dataset
         labels = {"dataset": dataset}
         names = list(labels)
 
@@ -87,7 +90,16 @@ class RepositoryCollector(Collector):
         yield from (calls, failures, tokens, cost)
 
     def _breaker(self, names: list[str], dataset: str) -> Iterator[Metric]:
-        config = self.ws.config
+        readable = GaugeMetricFamily("codequery_config_ok", "1 while .code-query/config.json "
+                                     "reads as valid settings", labels=names)
+        try:
+            config = self.ws.config
+        except CodeQueryError:
+            readable.add_metric([dataset], 0.0)
+            yield readable
+            return  # which documenter, and so which breaker, the file no longer says
+        readable.add_metric([dataset], 1.0)
+        yield readable
         gauge = GaugeMetricFamily("codequery_breaker_state",
                                   "1 for the documenter's circuit breaker state",
                                   labels=[*names, "documenter", "state"])

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from codequery import ledger, operations
 from codequery.errors import CodeQueryError, NotFound
 from codequery.server.dashboard import live, pages
+from codequery.server.search_meter import SearchMeter, measured
 from codequery.server.threads import in_thread
 from codequery.workspace import Workspace
 
@@ -77,8 +78,9 @@ def _job_id(request: Request) -> str:
     return job_id
 
 
-def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -> None:
-    """Mount the dashboard on the MCP server's HTTP app."""
+def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
+               meter: SearchMeter | None = None) -> None:
+    """Mount the dashboard on the MCP server's HTTP app; `meter` counts its searches."""
     csrf = secrets.token_urlsafe(32)
 
     def summary() -> dict[str, Any]:
@@ -86,10 +88,12 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
                 "throughput": operations.throughput(ws)}
 
     def page() -> str:
-        config = ws.config
-        return pages.index(dataset=config.dataset, root=str(ws.root),
-                           documenter=config.documenter.name, csrf=csrf,
-                           last_event_id=operations.last_event_id(ws))
+        try:
+            documenter = ws.config.documenter.name
+        except CodeQueryError:  # half edited: the page still shows the index and the queue
+            documenter = "unknown (config.json is unreadable: codequery doctor)"
+        return pages.index(dataset=ws.dataset, root=str(ws.root), documenter=documenter,
+                           csrf=csrf, last_event_id=operations.last_event_id(ws))
 
     async def html_page(render: Callable[[], str], missing: str | None = None) -> Response:
         """The page `render` makes, or a problem page: a CodeQueryError titled `missing`
@@ -174,5 +178,7 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool]) -
 
     @server.custom_route("/api/search", methods=["GET"], include_in_schema=False)
     async def api_search(request: Request) -> Response:
-        return await _json(ws, lambda: operations.search(ws, request.query_params.get("q", ""),
-                                                     _limit(request, 20, operations.MAX_LIMIT)))
+        return await _json(ws, lambda: measured(
+            meter, lambda: ws.dataset, "dashboard",
+            lambda: operations.search(ws, request.query_params.get("q", ""),
+                                      _limit(request, 20, operations.MAX_LIMIT))))
