@@ -89,13 +89,19 @@ def worker_command(threads: int | None = None, metrics_port: int | None = None) 
 
 def started_with(paths: RepoPaths) -> dict[str, int]:
     """The options (`threads`, `metrics_port`) the running worker was started with (see
-    worker_command), read from its command line: what a restart keeps. Empty when no
-    worker runs or its command line cannot be read."""
-    proc = pidfile.live_process(paths.pid_file) if liveness.worker_alive(paths) else None
-    try:
-        argv = proc.cmdline() if proc is not None else []
-    except Exception:  # noqa: BLE001 - psutil's errors: gone, or not ours to read
-        return {}
+    worker_command), read from its command line: what a restart keeps. With none running,
+    those of a worker that ended without stopping (killed, crashed), from the pid file it
+    left. Empty when neither is known."""
+    if liveness.worker_alive(paths):
+        proc = pidfile.live_process(paths.pid_file)
+        try:
+            argv = proc.cmdline() if proc is not None else []
+        except Exception:  # noqa: BLE001 - psutil's errors: gone, or not ours to read
+            return {}
+    else:
+        left = pidfile.read(paths.pid_file) or {}
+        argv = left.get("cmdline") if isinstance(left.get("cmdline"), list) else []
+        argv = [str(arg) for arg in argv]
     found = {}
     for flag, key in (("--threads", "threads"), ("--metrics-port", "metrics_port")):
         if flag in argv[:-1] and argv[argv.index(flag) + 1].isdigit():

@@ -131,6 +131,16 @@ def test_dry_run_prints_the_unit_and_commands_and_writes_nothing(initialized, is
     assert not path.exists() and not (isolated_home / ".config" / "systemd").exists()
 
 
+def test_the_services_worker_takes_threads_and_a_metrics_port(initialized, isolated_home):
+    result = cli_run(initialized, "install-service", "--platform", "systemd", "--dry-run",
+                     "--threads", "4", "--metrics-port", "9464")
+    assert result.exit_code == 0, result.output
+    start = _unit_settings(result.stdout)["Service"]["ExecStart"]
+    assert start.endswith('"codequery.worker" "--threads" "4" "--metrics-port" "9464"')
+    plain = cli_run(initialized, "install-service", "--platform", "systemd", "--dry-run")
+    assert _unit_settings(plain.stdout)["Service"]["ExecStart"].endswith('"codequery.worker"')
+
+
 def test_install_twice_then_uninstall_leaves_nothing_behind(initialized, isolated_home):
     name = service.unit_name(initialized, "systemd")
     first = cli_run(initialized, "install-service", "--platform", "systemd")

@@ -534,9 +534,23 @@ def test_restart_keeps_the_options_the_worker_was_started_with(repo, repo_paths)
     _start(repo, "--threads", "3", "--metrics-port", str(port))
     first = worker_control.info(repo_paths, sample_cpu=False).pid
     assert worker_control.started_with(repo_paths) == {"threads": 3, "metrics_port": port}
+    # given to start while it runs, another --threads takes a restart: said, not ignored
+    again = run_installed(repo, "worker", "start", "--threads", "5", "--metrics-port", str(port))
+    assert "already running" in again.stdout
+    assert ("the running worker was not started with --threads 5; `codequery worker "
+            "restart --threads 5` applies it") in " ".join(again.stderr.split())
     done = run_installed(repo, "worker", "restart")
     assert done.returncode == 0, done.stderr
     assert worker_control.info(repo_paths, sample_cpu=False).pid != first
     assert worker_control.started_with(repo_paths) == {"threads": 3, "metrics_port": port}
     assert run_installed(repo, "worker", "restart", "--threads", "2").returncode == 0
     assert worker_control.started_with(repo_paths) == {"threads": 2, "metrics_port": port}
+    # killed: restart, as people run it after a crash, keeps them too (from its pid file)
+    try:
+        os.kill(pidfile.read(repo_paths.pid_file)["pid"], signal.SIGKILL)
+        wait_for(lambda: not liveness.worker_alive(repo_paths), timeout=10)
+        assert worker_control.started_with(repo_paths) == {"threads": 2, "metrics_port": port}
+        assert run_installed(repo, "worker", "restart").returncode == 0
+        assert worker_control.started_with(repo_paths) == {"threads": 2, "metrics_port": port}
+    finally:
+        worker_control.stop(repo_paths, timeout=5)

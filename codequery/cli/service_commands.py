@@ -22,9 +22,14 @@ PLATFORM_OPTION = click.option(
 @click.option("--all", "all_repos", is_flag=True,
               help="One service for every repository registered with `codequery init` "
                    "(`codequery worker start --all`).")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Consumer threads of the service's worker (default: processing.threads).")
+@click.option("--metrics-port", type=click.IntRange(1, 65535),
+              help="The service's worker serves Prometheus metrics on this port.")
 @click.pass_obj
 def install_service(state: State, platform: str | None, dry_run: bool,
-                    all_repos: bool = False) -> None:
+                    all_repos: bool = False, threads: int | None = None,
+                    metrics_port: int | None = None) -> None:
     """Run this repository's worker as a per-user service: started at login, restarted
     after a crash, stopped gracefully.
 
@@ -33,17 +38,22 @@ def install_service(state: State, platform: str | None, dry_run: bool,
     ~/Library/LaunchAgents. Each repository gets its own; running this again replaces it.
     Never needs root. Its output goes to .code-query/logs/worker.out.
     """
-    if all_repos:
-        from codequery import registry, worker_control
+    from codequery import worker_control
 
+    if all_repos:
+        from codequery import registry
+
+        if metrics_port:
+            raise click.UsageError("--all cannot be combined with --metrics-port")
         root = registry.all_worker_paths().root
         root.mkdir(parents=True, exist_ok=True)
-        command = worker_control.all_worker_command()
+        command = worker_control.all_worker_command(threads)
     else:
         ws = state.workspace
         ws.require_initialized()
         ws.config  # noqa: B018 - a broken config fails here, not in a restart loop
-        root, command = ws.root, None
+        root = ws.root
+        command = worker_control.worker_command(threads, metrics_port)
     if dry_run:
         unit, commands = service.plan(root, platform, command)
         _say(f"would write {unit.path}:")

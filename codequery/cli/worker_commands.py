@@ -67,6 +67,21 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
         managed = f"; a service for this repository is installed: {unit}" if unit else ""
         click.echo(f"codequery: a worker is already running (pid {pid or 'unknown'}{managed})")
         _warn_restart(ws, _restart_for(ws))
+        _warn_options_unused(ws, threads, metrics_port)
+
+
+def _warn_options_unused(ws: Workspace, threads: int | None, metrics_port: int | None) -> None:
+    """Options given to `start` that the worker already running was not started with: they
+    take effect only through a restart."""
+    kept = worker_control.started_with(ws.paths)
+    given = {"--threads": (threads, kept.get("threads", ws.config.processing.threads)),
+             "--metrics-port": (metrics_port, kept.get("metrics_port"))}
+    unused = [f"{flag} {wanted}" for flag, (wanted, running) in given.items()
+              if wanted is not None and wanted != running]
+    if unused:
+        click.secho(f"warning: the running worker was not started with {' '.join(unused)}; "
+                    f"`codequery worker restart {' '.join(unused)}` applies it", fg="yellow",
+                    err=True)
 
 
 @worker.command()
