@@ -210,8 +210,17 @@ def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
                               "WHERE dataset = ? ORDER BY path", (store.dataset,)).fetchall()
     stale = set(stale_paths(ws.root, {row[0]: row[2] for row in rows}))
     files = [{"path": row[0], "language": row[1], "stale": row[0] in stale} for row in rows
-             if glob is None or fnmatch.fnmatchcase(row[0], glob)]
+             if glob is None or _glob_matches(row[0], glob)]
     return [f for f in files if f["stale"]] if stale_only else files
+
+
+def _glob_matches(path: str, glob: str) -> bool:
+    """fnmatch's glob, where `*` crosses folders as in git's pathspecs (`*.md`: every
+    Markdown file), and `**/` may also stand for no folder at all (`**/*.md` takes the
+    top-level README.md too, `src/**/x.py` takes src/x.py)."""
+    variants = {glob, glob.removeprefix("**/")}
+    variants |= {g.replace("/**/", "/") for g in variants}
+    return any(fnmatch.fnmatchcase(path, g) for g in variants)
 
 
 def status(ws: Workspace) -> dict[str, Any]:

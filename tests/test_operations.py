@@ -299,6 +299,11 @@ def test_list_files_with_glob_and_stale_only(ws: Workspace):
     assert [f["path"] for f in operations.list_files(ws, "src/*.py")] == ["src/invoices.py"]
     assert [f["path"] for f in operations.list_files(ws, "*.md")] == ["README.md"]
     assert operations.list_files(ws, "*.rs") == []
+    # **/ may stand for no folder: the top-level file too
+    assert [f["path"] for f in operations.list_files(ws, "**/*.md")] == ["README.md"]
+    assert [f["path"] for f in operations.list_files(ws, "**/*.py")] == ["src/invoices.py"]
+    assert [f["path"] for f in operations.list_files(ws, "src/**/*.py")] == ["src/invoices.py"]
+    assert [f["path"] for f in operations.list_files(ws, "*.js")] == ["web/app.js"]  # as git
     assert operations.list_files(ws, stale_only=True) == []
 
     write(ws.root, {"web/app.js": "// changed\n"})

@@ -164,8 +164,10 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     @_tool_errors(ws)
     def list_files(glob: str | None = None, stale_only: StrictBool = False) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
-        or "*.md" (matched against the repository-relative path); stale_only: only files
-        whose record no longer matches the file on disk."""
+        or "*.md", matched against the repository-relative path, where * crosses folders
+        as in git pathspecs ("*.md" is every Markdown file) and **/ may stand for no folder
+        ("**/*.md" takes README.md too); stale_only: only files whose record no longer
+        matches the file on disk."""
         return operations.list_files(ws, glob, stale_only)
 
     @server.tool(name="status")
