@@ -223,6 +223,16 @@ def _glob_matches(path: str, glob: str) -> bool:
     return any(fnmatch.fnmatchcase(path, g) for g in variants)
 
 
+def _waiting_for(llm: dict[str, Any], worker_running: bool) -> str | None:
+    """What the backlog waits for before any estimate of it holds: the documenter
+    blocked (logged out, out of credit), its circuit breaker open, or a worker; None."""
+    if llm.get("blocked"):
+        return "blocked"
+    if (llm.get("breaker") or {}).get("state") == "open":
+        return "breaker"
+    return None if worker_running else "worker"
+
+
 def status(ws: Workspace) -> dict[str, Any]:
     """The worker, the queue, the index and the LLM calls at a glance."""
     # Imported here: they bring huey, psutil and pydantic, which a search does without.
@@ -255,7 +265,8 @@ def status(ws: Workspace) -> dict[str, Any]:
                    if info.running else []},
         "queue": {**counts, "stuck": stats["stuck"], "orphaned": stats["orphaned"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
-                  "mean_duration_s": mean, "eta_s": eta},
+                  "mean_duration_s": mean, "eta_s": eta,
+                  "waiting_for": _waiting_for(llm, info.running)},
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,

@@ -146,6 +146,8 @@ def test_the_page_loads_without_console_errors_and_shows_the_repository(
 
         until(browser, lambda: text_of(browser, "ix-documented") == "3")
         assert text_of(browser, "w-state").startswith("not running")
+        assert text_of(browser, "ix-skipped") == "0" and text_of(browser, "q-eta") == \
+            "none pending"
         assert text_of(browser, "dataset") == initialized_repo.name
         states = [row.get_attribute("data-state") for row in
                   browser.find_elements(By.CSS_SELECTOR, "#queue-table tbody tr")]

@@ -473,3 +473,13 @@ def test_the_duration_histogram_survives_pruning_old_jobs(ws: Workspace):
     assert before["codequery_job_duration_seconds_bucket+Inf"] == 3
     ledger.clear(ws.store.conn, ws.config.dataset, older_than_days=0)
     assert samples() == before  # a counter never goes down
+
+
+def test_what_the_backlog_waits_for_comes_before_any_estimate():
+    # the dashboard had shown "about 28s" with the breaker open and every call failing
+    open_breaker = {"breaker": {"state": "open"}, "blocked": None}
+    assert operations._waiting_for(open_breaker, worker_running=True) == "breaker"
+    blocked = {"breaker": {"state": "open"}, "blocked": {"reason": "not logged in"}}
+    assert operations._waiting_for(blocked, worker_running=True) == "blocked"
+    assert operations._waiting_for({"breaker": {"state": "closed"}}, False) == "worker"
+    assert operations._waiting_for({}, worker_running=True) is None

@@ -75,12 +75,12 @@ def status(state: State, as_json: bool) -> None:
 
 def _outlook(report: dict) -> str:
     """When the backlog will be done, or why nobody can say."""
-    llm, eta = report["llm"], report["queue"]["eta_s"]
-    if llm.get("blocked"):
+    waiting, eta = report["queue"]["waiting_for"], report["queue"]["eta_s"]
+    if waiting == "blocked":
         return "waiting: the documenter is blocked (see below)"
-    if llm.get("breaker") and llm["breaker"]["state"] == "open":
+    if waiting == "breaker":
         return "waiting: the circuit breaker stopped the calls (see below)"
-    if not report["worker"]["running"]:
+    if waiting == "worker":
         return "waiting for a worker (codequery worker start, or: codequery document)"
     if eta is None:
         return "no estimate until a job has finished"

@@ -84,8 +84,15 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
     csrf = secrets.token_urlsafe(32)
 
     def summary() -> dict[str, Any]:
-        return {"status": operations.status(ws), "queue": operations.queue_by_priority(ws),
-                "throughput": operations.throughput(ws)}
+        # one read of the database for the three, so that their numbers agree (the queue's
+        # counts, its table by priority, the hour's chart) while the worker writes
+        conn = ws.store.conn
+        conn.execute("BEGIN")
+        try:
+            return {"status": operations.status(ws), "queue": operations.queue_by_priority(ws),
+                    "throughput": operations.throughput(ws)}
+        finally:
+            conn.execute("ROLLBACK")  # it read only
 
     def page() -> str:
         try:

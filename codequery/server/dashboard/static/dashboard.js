@@ -7,6 +7,10 @@
   const STATES = ["pending", "processing", "completed", "dead", "cancelled"];
   const PRIORITIES = ["high", "normal", "low"];
   const MAX_EVENTS = 200;
+  // what the backlog waits for, as status's queue.waiting_for says: no estimate holds then
+  const WAITING = {blocked: "waiting: the documenter is blocked",
+                   breaker: "waiting: the circuit breaker stopped the calls",
+                   worker: "waiting for a worker"};
   const SVG = "http://www.w3.org/2000/svg";
   const csrf = meta("codequery-csrf");
   let lastEvent = Number(meta("codequery-last-event")) || 0;
@@ -99,12 +103,12 @@
       body.append(row);
     }
     $("q-eta").textContent = !s.queue.pending ? "none pending"
-      : !w.running ? "waiting for a worker"
-      : s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`;
+      : WAITING[s.queue.waiting_for]
+        || (s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`);
     $("q-oldest").textContent = s.queue.oldest_pending_age_s === null
       ? "none" : `${duration(s.queue.oldest_pending_age_s)} old`;
 
-    for (const key of ["documented", "stale", "missing", "outdated", "tracked"]) {
+    for (const key of ["documented", "stale", "missing", "outdated", "skipped", "tracked"]) {
       $(`ix-${key}`).textContent = s.index[key];
     }
     const llm = s.llm;
