@@ -412,6 +412,7 @@ def test_http_with_a_token_wants_the_bearer_header(initialized_repo: Path, tmp_p
         wrong = request(port, "POST", "/mcp", {**MCP_HEADERS, "Authorization": "Bearer nope"},
                         INITIALIZE)
         assert wrong[0] == 401, wrong
+        assert "the bearer token is wrong" in wrong[2] and "is wrong" not in bare[2]
         assert request(port, "GET", "/metrics")[0] == 401
         assert request(port, "GET", "/metrics", {"Authorization": "Bearer secret"})[0] == 200
 

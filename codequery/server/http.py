@@ -100,6 +100,9 @@ class Guard:
             by_header = scheme.lower() == "bearer" and self._is_token(given.strip())
             if not (by_header or self._is_token(_cookie(headers.get("cookie", ""),
                                                         self.cookie))):
+                if scheme.lower() == "bearer" and given.strip():
+                    return 401, ("the bearer token is wrong (it must be the --token, or "
+                                 "CODEQUERY_TOKEN, the server was started with)")
                 return 401, ("a bearer token is required (Authorization: Bearer <token>; "
                              "in a browser, open /?token=<token> once)")
         return None
