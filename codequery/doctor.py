@@ -302,9 +302,35 @@ def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
     return Check("documenter", True, f"command: {shutil.which(cfg.command[0])}")
 
 
-def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> Check:
+class Planned:
+    """What the reconciler would do now (see reconcile.plan), worked out once for the
+    checks that ask, when the first one does."""
+
+    def __init__(self, root: Path, paths: RepoPaths, cfg: config_mod.Config) -> None:
+        self.root, self.paths, self.cfg = root, paths, cfg
+        self._plan: Any = None
+
+    def plan(self) -> Any:  # reconcile.Plan: reconcile brings pydantic, imported when asked
+        if self._plan is None:
+            from codequery.documenters import identity
+            from codequery.reconcile import plan
+            from codequery.store import Store
+
+            conn = open_read_only(self.paths.data_db)
+            try:
+                self._plan = plan(Store(conn, self.cfg.dataset), self.root, self.cfg,
+                                  identity(self.cfg.documenter, self.root))
+            finally:
+                conn.close()
+        return self._plan
+
+
+def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True,
+                planned: Planned | None = None) -> Check:
     """Dead and stuck jobs; and, unless the worker check said so already
-    (`tell_no_worker` False), pending jobs with no worker to take them."""
+    (`tell_no_worker` False), pending jobs with no worker to take them. With `planned`,
+    dead jobs of content documented since (by another documenter, or another job), or of
+    files gone, are settled and fail nothing."""
     conn = open_read_only(paths.data_db)
     try:
         counts = ledger.counts(conn, dataset)
@@ -312,10 +338,14 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> 
     finally:
         conn.close()
     dead, stuck, orphaned = counts[ledger.DEAD], int(stats["stuck"] or 0), stats["orphaned"]
+    needed = dead if planned is None or not dead else len(planned.plan().dead)
     detail = f"{counts[ledger.PENDING]} pending, {stuck} stuck, {dead} dead"
+    if needed:
+        settled = f" ({needed} of them still needed)" if needed < dead else ""
+        return Check("queue", False, detail + settled, "codequery queue list --status dead, "
+                     "then codequery queue retry --all-dead")
     if dead:
-        return Check("queue", False, detail, "codequery queue list --status dead, then "
-                     "codequery queue retry --all-dead")
+        detail += " (their files were documented since, or are gone: codequery queue clear)"
     if stuck:
         return Check("queue", False, detail + " (lease expired)",
                      "codequery worker restart (a worker releases expired leases)")
@@ -330,19 +360,11 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True) -> 
     return Check("queue", True, detail)
 
 
-def check_index(root: Path, paths: RepoPaths, cfg: config_mod.Config) -> Check:
+def check_index(planned: Planned) -> Check:
     """Whether the records match the tree git has checked out, as the reconciler sees it:
     files to document or records to remove that no job is queued for yet (after a worker
     was killed, or with none running, nothing may come to do them)."""
-    from codequery.documenters import identity
-    from codequery.reconcile import plan
-    from codequery.store import Store
-
-    conn = open_read_only(paths.data_db)
-    try:
-        found = plan(Store(conn, cfg.dataset), root, cfg, identity(cfg.documenter, root))
-    finally:
-        conn.close()
+    found, paths = planned.plan(), planned.paths
     files, gone = len(found.document) + len(found.point), len(found.remove)
     if not files + gone:
         return Check("index", True, f"matches the checked-out tree ({found.tracked} files)")
@@ -432,8 +454,9 @@ def diagnose(start: Path) -> list[Check]:
         else:
             report.add("documenter", check_documenter, cfg.documenter)
             if data_ok:
-                report.add("queue", check_queue, paths, cfg.dataset, not worker_warned)
-                report.add("index", check_index, root, paths, cfg)
+                planned = Planned(root, paths, cfg)
+                report.add("queue", check_queue, paths, cfg.dataset, not worker_warned, planned)
+                report.add("index", check_index, planned)
             else:
                 report.skip(("queue", "index"), "code_data.db failed its check")
     report.add("disk-space", check_disk, root)

@@ -334,12 +334,22 @@ def _job(repo):
     return conn, queued.id
 
 
-def test_a_dead_job_fails_the_queue_check(ready):
-    conn, job_id = _job(ready)
-    job = ledger.claim(conn, job_id, "w", lease_seconds=60)
+def _dead(conn, path, sha):
+    [queued] = ledger.enqueue(conn, "repo", [(path, ledger.DOCUMENT, sha)])
+    job = ledger.claim(conn, queued.id, "w", lease_seconds=60)
     assert ledger.fail(conn, job, "w", "boom", max_retries=0, base=1, cap=1) == ledger.DEAD
+
+
+def test_a_dead_job_fails_the_queue_check_while_its_file_still_needs_it(ready):
+    conn, _ = _job(ready)  # a pending job of a file that is gone: cancelled by a reconcile
+    _dead(conn, "gone.py", "0" * 40)  # settled: nothing to document any more
     queue = by_name(report(ready)[1])["queue"]
-    assert not queue["ok"] and "1 dead" in queue["detail"]
+    assert queue["ok"] and "1 dead (their files were documented since" in queue["detail"]
+    _committed_unseen(ready)  # committed, not documented: its dead job still matters
+    sha = git(ready, "rev-parse", "HEAD:unseen.py").strip()
+    _dead(conn, "unseen.py", sha)
+    queue = by_name(report(ready)[1])["queue"]
+    assert not queue["ok"] and "2 dead (1 of them still needed)" in queue["detail"]
     assert "codequery queue retry --all-dead" in queue["fix"]
 
 
