@@ -167,10 +167,7 @@ def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
                 rel = from_root
     if record is None:
         raise CodeQueryError(_why_no_record(ws, rel))
-    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
-    # stale because the file is gone (a reset or a checkout no hook saw): not "changed"
-    record["gone"] = record["stale"] and not os.path.lexists(ws.root / rel)
-    return record
+    return _marked(ws, rel, record)
 
 
 # How much of a path that names no tracked file an error repeats.
@@ -371,9 +368,13 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str]) -> di
 
 def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
     record = ws.store.get(rel)
-    if record is not None:
-        record["stale"] = is_stale(ws.root, rel, record["content_sha"])
-    # stale because the file is gone (a reset or a checkout no hook saw): not "changed"
+    return None if record is None else _marked(ws, rel, record)
+
+
+def _marked(ws: Workspace, rel: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its stale mark, and whether it is stale because the file is gone
+    (a reset or a checkout no hook saw), not because it changed."""
+    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
     record["gone"] = record["stale"] and not os.path.lexists(ws.root / rel)
     return record
 

@@ -385,6 +385,15 @@ def test_document_of_a_directory_documents_the_files_under_it(ws: Workspace):
     assert operations.search(ws, "drawLedgerChart")[0]["path"] == "web/app.js"
 
 
+def test_document_of_a_file_that_is_skipped_returns_the_others(ws: Workspace):
+    # a binary file gets no record: it had crashed the request (a record of None marked)
+    write(ws.root, {"blob.bin": b"\x00\x01binary\x00" * 50})
+    commit_all(ws.root, "a binary file")
+    result = operations.document(ws, ["blob.bin", "src/invoices.py"])
+    assert result["done"] is True
+    assert [r["path"] for r in result["records"]] == ["src/invoices.py"]
+
+
 def test_document_of_an_untracked_path_is_an_error(ws: Workspace):
     write(ws.root, {"src/scratch.py": "def scratch():\n    pass\n"})
     message = _error(operations.document, ws, ["src/scratch.py"])
