@@ -161,8 +161,18 @@ def _stage_config(ws: Workspace) -> None:
 
     rel = [p.relative_to(ws.root).as_posix() for p in (ws.paths.config, ws.paths.gitignore)]
     console = stderr_console()
+    # as committed already: nothing to stage, nothing to say (init run again, unchanged)
+    if all(git.committed(ws.root, path) for path in rel) and not git.run(
+            ["diff", "--name-only", "HEAD", "--", *rel], ws.root, check=False):
+        return
+    # what git tracks is staged with -u, which a rule ignoring .code-query does not refuse
+    # (a plain add stages it and still fails); what it does not, with a plain add
+    known = set(git.split_z(git.run(["ls-files", "-z", "--", *rel], ws.root)))
     try:
-        git.run(["add", "--", *rel], ws.root)
+        if tracked := [p for p in rel if p in known]:
+            git.run(["add", "-u", "--", *tracked], ws.root)
+        if untracked := [p for p in rel if p not in known]:
+            git.run(["add", "--", *untracked], ws.root)
     except CodeQueryError as exc:
         rule = git.ignore_rule(ws.root, rel[0])
         if rule is not None:
@@ -174,10 +184,6 @@ def _stage_config(ws: Workspace) -> None:
         else:
             console.print(f"codequery: could not stage {rel[0]} ({escape(str(exc))}); add "
                           "it to git yourself so that every branch and clone has the settings")
-        return
-    # as committed already: nothing to say (init run again, settings unchanged)
-    if all(git.committed(ws.root, path) for path in rel) and not git.run(
-            ["diff", "--cached", "--name-only", "HEAD", "--", *rel], ws.root, check=False):
         return
     console.print(f"codequery: staged {rel[0]} in git; commit it so that every branch and "
                   "clone has the settings")
