@@ -309,6 +309,7 @@ class Planned:
     def __init__(self, root: Path, paths: RepoPaths, cfg: config_mod.Config) -> None:
         self.root, self.paths, self.cfg = root, paths, cfg
         self._plan: Any = None
+        self.shas: dict[str, str] = {}
 
     def plan(self) -> Any:  # reconcile.Plan: reconcile brings pydantic, imported when asked
         if self._plan is None:
@@ -318,8 +319,10 @@ class Planned:
 
             conn = open_read_only(self.paths.data_db)
             try:
-                self._plan = plan(Store(conn, self.cfg.dataset), self.root, self.cfg,
+                store = Store(conn, self.cfg.dataset)
+                self._plan = plan(store, self.root, self.cfg,
                                   identity(self.cfg.documenter, self.root))
+                self.shas = store.shas()  # each record's content: path -> blob id
             finally:
                 conn.close()
         return self._plan
@@ -365,9 +368,18 @@ def check_index(planned: Planned) -> Check:
     files to document or records to remove that no job is queued for yet (after a worker
     was killed, or with none running, nothing may come to do them)."""
     found, paths = planned.plan(), planned.paths
-    files, gone = len(found.document) + len(found.point), len(found.remove)
+    # staged and not committed yet: the commit's hook documents it
+    staged = set(git.split_z(git.run(["diff", "--cached", "--name-only", "-z", "HEAD"],
+                                     planned.root, check=False)))
+    wanted = [(path, sha) for path, sha in found.document + found.point if path not in staged]
+    # a record of this very content by an older documenter (an upgrade): current enough
+    older = sum(planned.shas.get(path) == found.wanted.get(path) for path, _ in wanted)
+    files, gone = len(wanted) - older, len(found.remove)
+    refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
+        if older else ""
     if not files + gone:
-        return Check("index", True, f"matches the checked-out tree ({found.tracked} files)")
+        return Check("index", True, f"matches the checked-out tree ({found.tracked} "
+                                    f"files){refresh}")
     detail = (f"behind the checked-out tree: {plural(files, 'file')} to document, "
               f"{plural(gone, 'record')} to remove, not queued yet")
     if liveness.worker_alive(paths):

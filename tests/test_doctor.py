@@ -443,6 +443,21 @@ def test_an_index_behind_the_tree_with_nothing_queued_warns(ready):
     assert code == 0 and by_name(document)["index"]["detail"].startswith("matches")
 
 
+def test_an_index_is_not_behind_for_a_staged_edit_or_an_older_documenter(ready, monkeypatch):
+    # the commit's hook documents a staged edit; records of the same content by an older
+    # documenter (after an upgrade) still describe it
+    (ready / "src" / "invoices.py").write_text("def staged_only():\n    pass\n")
+    git(ready, "add", "src/invoices.py")
+    index = by_name(report(ready)[1])["index"]
+    assert index["ok"] and index["detail"].startswith("matches"), index
+    git(ready, "reset", "-q", "--hard")
+    monkeypatch.setattr("codequery.documenters.BUILTIN_VERSION", "b-next")
+    index = by_name(report(ready)[1])["index"]
+    assert index["ok"], index
+    assert index["detail"].endswith("3 by an older documenter (codequery document refreshes "
+                                    "them)")
+
+
 def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
     from codequery import liveness
 
