@@ -427,14 +427,15 @@ def mark_dispatched(conn: sqlite3.Connection, job_ids: Sequence[str]) -> None:
 
 def retry(conn: sqlite3.Connection, dataset: str, job_ids: Sequence[str] = (), *,
           all_dead: bool = False, worker: str | None = None) -> list[str]:
-    """dead (or cancelled) -> pending with a fresh set of attempts."""
+    """dead (or cancelled) -> pending with a fresh set of attempts: the jobs named, and
+    with `all_dead` every dead job besides; each once."""
     now = time.time()
     done: list[str] = []
     with transaction(conn):
         if all_dead:
-            job_ids = [r[0] for r in conn.execute(
-                "SELECT id FROM jobs WHERE dataset = ? AND status = ?", (dataset, DEAD))]
-        for job_id in job_ids:
+            job_ids = [*job_ids, *(r[0] for r in conn.execute(
+                "SELECT id FROM jobs WHERE dataset = ? AND status = ?", (dataset, DEAD)))]
+        for job_id in dict.fromkeys(job_ids):
             job = get(conn, job_id)
             if job is None or job.status not in (DEAD, CANCELLED):
                 continue

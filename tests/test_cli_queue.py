@@ -39,3 +39,29 @@ def test_purge_of_a_known_job_deletes_it(initialized_repo: Path):
     job_id = _pending(initialized_repo, "README.md")
     assert "1 of 1 jobs purged" in cli_run(initialized_repo, "queue", "purge", job_id).stdout
     assert ledger.get(Workspace(initialized_repo).store.conn, job_id) is None
+
+
+def test_a_job_named_twice_counts_once(initialized_repo: Path):
+    job_id = _pending(initialized_repo, "README.md")
+    result = cli_run(initialized_repo, "queue", "cancel", job_id, job_id.lower())
+    assert result.exit_code == 0, result.stderr
+    assert "1 of 1 jobs cancelled" in result.stdout
+
+
+def test_retry_all_dead_takes_the_jobs_named_too_and_says_which_were_left(initialized_repo):
+    ws = Workspace(initialized_repo)
+    conn = ws.store.conn
+    cancelled = _pending(initialized_repo, "README.md")
+    ledger.cancel(conn, [cancelled])
+    dead = _pending(initialized_repo, "src/invoices.py")
+    job = ledger.claim(conn, dead, "w", lease_seconds=60)
+    assert ledger.fail(conn, job, "w", "boom", max_retries=0, base=1, cap=1) == ledger.DEAD
+    done = cli_run(initialized_repo, "queue", "retry", "--all-dead", cancelled)
+    assert done.exit_code == 0, done.stderr
+    assert f"2 jobs queued again: {cancelled}, {dead}" in done.stdout
+    assert ledger.get(conn, cancelled).status == ledger.PENDING
+    # retried again: pending now, each named in the error with why
+    again = cli_run(initialized_repo, "queue", "retry", cancelled, dead)
+    assert again.exit_code == 1
+    assert (f"2 jobs not retried: {cancelled} is pending: only dead or cancelled jobs can be "
+            f"retried; {dead} is pending") in " ".join(again.stderr.split())

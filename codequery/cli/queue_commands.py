@@ -134,8 +134,7 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
     done = operations.retry(ws, named, all_dead=all_dead, by="cli")
     click.echo(f"codequery: {plural(len(done), 'job')} queued again" + (f": {', '.join(done)}"
                                                                  if done else ""))
-    if len(done) < len(named):  # as cancel says why; a script hears of it (exit 1)
-        _not_all("only dead or cancelled jobs can be retried")
+    _left_as_they_were(ws, named, done, "retried")
 
 
 @queue.command()
@@ -144,10 +143,10 @@ def retry(state: State, job_ids: tuple[str, ...], all_dead: bool) -> None:
 def cancel(state: State, job_ids: tuple[str, ...]) -> None:
     """Cancel pending jobs (a job already processing finishes)."""
     ws = state.workspace
-    done = operations.cancel(ws, _known(ws, job_ids), by="cli")
-    click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs cancelled")
-    if len(done) < len(job_ids):
-        _not_all("only pending jobs can be cancelled")
+    named = _known(ws, job_ids)
+    done = operations.cancel(ws, named, by="cli")
+    click.echo(f"codequery: {len(done)} of {len(set(named))} jobs cancelled")
+    _left_as_they_were(ws, named, done, "cancelled")
 
 
 @queue.command()
@@ -156,16 +155,32 @@ def cancel(state: State, job_ids: tuple[str, ...]) -> None:
 def purge(state: State, job_ids: tuple[str, ...]) -> None:
     """Delete jobs and their history (not while processing)."""
     ws = state.workspace
-    done = operations.purge(ws, _known(ws, job_ids))
-    click.echo(f"codequery: {len(done)} of {len(job_ids)} jobs purged")
-    if len(done) < len(job_ids):
-        _not_all("a job being processed cannot be purged")
+    named = _known(ws, job_ids)
+    done = operations.purge(ws, named)
+    click.echo(f"codequery: {len(done)} of {len(set(named))} jobs purged")
+    _left_as_they_were(ws, named, done, "purged")
 
 
-def _not_all(why: str) -> None:
-    """Some of the jobs named were left as they were: why, and exit status 1."""
-    stderr_console().print(f"codequery: {why}")
-    raise SystemExit(1)
+# Why a job named was left as it was, by what was asked and the job's status.
+_REFUSED = {"retried": "only dead or cancelled jobs can be retried",
+            "cancelled": "only pending jobs can be cancelled",
+            "purged": "a job being processed cannot be purged"}
+
+
+def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: str) -> None:
+    """Each job named that was left as it was, and why: an error (exit 1), so that a script
+    does not take the count for done."""
+    left = [job_id for job_id in dict.fromkeys(named) if job_id not in set(done)]
+    if not left:
+        return
+    reasons = []
+    for job_id in left:
+        job = operations.find_job(ws, job_id)
+        if asked == "retried" and job.status in (ledger.DEAD, ledger.CANCELLED):
+            reasons.append(f"{job_id}: a newer pending job covers {shown_path(job.path)}")
+        else:
+            reasons.append(f"{job_id} is {job.status}: {_REFUSED[asked]}")
+    raise CodeQueryError(f"{plural(len(left), 'job')} not {asked}: " + "; ".join(reasons))
 
 
 def _known(ws: Workspace, job_ids: tuple[str, ...]) -> list[str]:
