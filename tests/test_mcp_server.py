@@ -222,8 +222,9 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
         ("document", {"paths": ["../elsewhere.py"]}, "outside the repository"),
         ("document", {"paths": []}, "give one or more file paths"),
         ("document", {"paths": ["README.md"], "priority": "urgent"}, "priority must be one of"),
-        # a boolean is true or false, not a word that might mean one
+        # a boolean is true or false (or those words), not a word that might mean one
         ("search", {"query": "invoice", "tests": "yes"}, "tests must be true or false"),
+        ("search", {"query": "invoice", "tests": 1}, "tests must be true or false"),
         ("list_files", {"stale_only": "maybe"}, "stale_only must be true or false"),
         ("list_files", {"glob": "../*"}, "glob '../*' reaches outside the repository"),
         ("list_files", {"glob": "/etc/*"}, "reaches outside the repository"),
@@ -232,7 +233,8 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
     async def conversation():
         async with stdio_session(repo, tmp_path / "serve.log") as session:
             results = [await session.call_tool(name, args) for name, args, _ in cases]
-            still_fine = await session.call_tool("search", {"query": "parse_invoice"})
+            still_fine = await session.call_tool("search", {"query": "parse_invoice",
+                                                            "tests": "false"})
             return results, still_fine
 
     results, still_fine = run_async(conversation)

@@ -12,13 +12,13 @@ import contextlib
 import functools
 import reprlib
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import StrictBool, ValidationError
+from pydantic import BeforeValidator, Strict, ValidationError
 
 from codequery import __version__, operations
 from codequery.errors import CodeQueryError
@@ -116,6 +116,18 @@ async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
     return found
 
 
+def _true_or_false(value: Any) -> Any:
+    """The strings "true" and "false", which clients driven by a model send, as the
+    booleans they spell; any other word stays a word, and is refused."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+# A tool's boolean: JSON's true or false (or those words), not "yes", 1 or "maybe".
+Boolean = Annotated[bool, BeforeValidator(_true_or_false), Strict()]
+
+
 def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
     there, each tool answers with the error that says so); `meter` counts its searches
@@ -125,7 +137,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
 
     @server.tool(name="search")
     @_tool_errors(ws)
-    def search(query: str, limit: int = 10, tests: StrictBool = False) -> list[dict[str, Any]]:
+    def search(query: str, limit: int = 10, tests: Boolean = False) -> list[dict[str, Any]]:
         """Find the files that answer a question about this repository. Ask in words
         ("where is the client IP worked out behind a proxy") or give names (sendFile,
         parse_invoice): word forms match, identifiers match in parts, common words are
@@ -162,7 +174,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
 
     @server.tool(name="list_files")
     @_tool_errors(ws)
-    def list_files(glob: str | None = None, stale_only: StrictBool = False) -> list[dict[str, Any]]:
+    def list_files(glob: str | None = None, stale_only: Boolean = False) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
         or "*.md", matched against the repository-relative path, where * crosses folders
         as in git pathspecs ("*.md" is every Markdown file) and **/ may stand for no folder
