@@ -324,6 +324,8 @@ def test_search_prints_a_path_with_a_line_break_quoted_on_one_line(tmp_path):
     assert cli_json(repo, "search", "newline_name")[0]["path"] == "new\nline.py"  # JSON: as is
     # and `show` takes the path as search printed it
     assert cli_json(repo, "show", first.split()[0])["path"] == "new\nline.py"
+    # as a shell passes it, its quotes taken off
+    assert cli_json(repo, "show", "new\\nline.py")["path"] == "new\nline.py"
     missing = cli_run(repo, "show", '"nothing\\nhere.py"')
     assert missing.exit_code == 1 and "nothing" in missing.stderr
 

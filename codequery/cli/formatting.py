@@ -33,15 +33,17 @@ def shown_path(path: str) -> str:
 
 
 def typed_path(text: str) -> str | None:
-    """The path that `shown_path` printed as `text`, if `text` is one it quoted
-    ("new\\nline.py" -> new, a line break, line.py); None for any other text."""
-    if len(text) < 2 or not text.startswith('"') or not text.endswith('"'):
-        return None
+    """The path that `shown_path` printed as `text`, quotes and all or without them (a
+    shell takes them off: `show "new\\nline.py"` gets new\\nline.py), if `text` is one
+    it quoted; None for any other text."""
+    inner = text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+    if "\\" not in inner and inner == text:
+        return None  # nothing escaped and no quotes: not a path shown_path quoted
     try:
-        path = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        path = inner.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except UnicodeDecodeError:  # a lone backslash at the end
         return None
-    return path if shown_path(path) == text else None
+    return path if shown_path(path) == f'"{inner}"' else None
 
 
 def one_line(message: str) -> str:

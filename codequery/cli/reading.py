@@ -120,10 +120,14 @@ def show(state: State, path: str, as_json: bool) -> None:
 
     try:
         record = operations.show(state.workspace, path, state.cwd)
-    except CodeQueryError:
-        if (printed := typed_path(path)) is None:
-            raise
-        record = operations.show(state.workspace, printed, state.cwd)
+    except CodeQueryError as first:
+        printed = typed_path(path)
+        try:
+            record = operations.show(state.workspace, printed, state.cwd) if printed else None
+        except CodeQueryError:
+            record = None
+        if record is None:  # what was typed, as it was typed, is what went wrong
+            raise first from None
     if as_json:
         emit_json(record)
         return
