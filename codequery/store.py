@@ -95,11 +95,25 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def unusable(path: Path, exc: BaseException) -> CodeQueryError:
-    """What to tell of a data database SQLite cannot use."""
+    """What to tell of a data database SQLite cannot use: a full disk is no reason to
+    rebuild it (deriving its search columns again at open writes)."""
+    if disk_full(exc):
+        return CodeQueryError(f"cannot use database {path}: the disk is full ({exc}); free "
+                              "some space on it and try again (nothing in it is lost)")
     return CodeQueryError(
         f"cannot use database {path}: {exc}; move it aside and run `codequery document` "
         "to rebuild it"
     )
+
+
+# SQLite's SQLITE_FULL, and its message where Python (before 3.11) does not give the code.
+_FULL_CODE, _FULL_MESSAGE = 13, "database or disk is full"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether SQLite could not write for want of space."""
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        getattr(exc, "sqlite_errorcode", None) == _FULL_CODE or _FULL_MESSAGE in str(exc))
 
 
 def damaged(exc: BaseException) -> bool:
@@ -214,7 +228,8 @@ def _refresh_search_columns(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version = {SEARCH_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back itself on some errors (a full disk)
+            conn.execute("ROLLBACK")
         raise
 
 

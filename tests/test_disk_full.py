@@ -89,3 +89,39 @@ def test_without_a_worker_the_hook_says_so_and_the_next_start_catches_up(small_d
     assert not _found(repo, "written_with_no_space")
     assert run_installed(repo, "worker", "start").returncode == 0
     wait_for(lambda: _found(repo, "written_with_no_space"), timeout=30, interval=0.2)
+
+
+def test_deriving_search_columns_on_a_full_disk_says_so_and_loses_nothing(small_disk,
+                                                                          monkeypatch):
+    # a new SEARCH_VERSION derives every row again when the index opens: on a full disk
+    # that failed as "move it aside and rebuild it", advice that would lose the index
+    from codequery import store
+
+    repo = small_disk
+    assert cli_run(repo, "init").exit_code == 0
+    write_files(repo, {f"app/m{i}.py": f"def module_function_{i}():\n    pass\n" * 40
+                       for i in range(60)})
+    git(repo, "add", "-A")
+    git(repo, "-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", "more")
+    assert cli_run(repo, "document").exit_code == 0
+    conn = store.connect(repo / ".code-query" / "code_data.db")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no room kept in the log
+    conn.close()
+    filler = repo / ".code-query" / "filler"
+    _fill(filler)
+    monkeypatch.setattr(store, "SEARCH_VERSION", store.SEARCH_VERSION + 1)
+    derive = store._search_columns
+
+    def derived_otherwise(*args):  # as a new version would: every row's words change
+        cols = derive(*args)
+        return {**cols, "terms": cols["terms"] + " newly derived words" * 200}
+
+    monkeypatch.setattr(store, "_search_columns", derived_otherwise)
+    with pytest.raises(Exception) as failed:
+        store.connect(repo / ".code-query" / "code_data.db")
+    message = str(failed.value)
+    assert "the disk is full" in message and "move it aside" not in message
+    filler.unlink()
+    monkeypatch.setattr(store, "_search_columns", derive)
+    store.connect(repo / ".code-query" / "code_data.db").close()  # space back: it opens
+    assert _found(repo, "module_function_59")

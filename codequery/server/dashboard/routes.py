@@ -92,7 +92,8 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
             return {"status": operations.status(ws), "queue": operations.queue_by_priority(ws),
                     "throughput": operations.throughput(ws)}
         finally:
-            conn.execute("ROLLBACK")  # it read only
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # it read only
 
     def page() -> str:
         try:
