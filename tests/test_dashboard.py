@@ -255,6 +255,35 @@ def test_a_commit_shows_up_in_the_event_stream_and_the_jobs_table_without_a_relo
         assert severe(browser) == []
 
 
+def test_rows_stay_put_as_jobs_come_and_a_path_with_a_line_break_is_quoted(
+        initialized_repo: Path, tmp_path: Path, browser):
+    # the table had been drawn anew at each listing: a row found (or aimed at) a moment
+    # ago was gone, and a live job's row had blank priority and attempts
+    from selenium.webdriver.common.by import By
+
+    repo = initialized_repo
+    assert run_installed(repo, "worker", "start").returncode == 0
+    with http_server(repo, tmp_path / "serve.log") as port:
+        open_dashboard(browser, port)
+        until(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, "#jobs-body tr")) == 3)
+        kept = browser.find_elements(By.CSS_SELECTOR, "#jobs-body tr")[-1]
+        kept_text = kept.text
+        write(repo, {"odd/new\nline.py": "def odd_name():\n    pass\n"})
+        commit_all(repo, "a path with a line break")
+
+        def the_new_row():
+            rows = browser.find_elements(By.CSS_SELECTOR, "#jobs-body tr")
+            found = [row for row in rows if '"odd/new\\nline.py"' in row.text
+                     and "completed" in row.text]
+            return found[0] if found else None
+
+        row = until(browser, the_new_row, timeout=LIVE_WITHIN)
+        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        assert cells[3] in ("high", "normal", "low") and cells[4] != ""  # priority, attempts
+        assert kept.text == kept_text  # the same element, still in the table
+        assert severe(browser) == []
+
+
 def test_retry_and_cancel_work_from_the_page(initialized_repo: Path, tmp_path: Path, browser):
     from selenium.webdriver.common.by import By
 

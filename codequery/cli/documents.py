@@ -7,10 +7,10 @@ from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
-from codequery.cli.formatting import shown_path
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
+from codequery.printable import shown_path
 from codequery.wording import plural
 from codequery.workspace import STATE_GITIGNORE, Workspace, default_dataset
 

@@ -8,8 +8,8 @@ import click
 
 from codequery import ledger, liveness, operations
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
-from codequery.cli.formatting import shown_path
 from codequery.errors import CodeQueryError
+from codequery.printable import shown_path
 from codequery.wording import plural
 from codequery.workspace import Workspace
 

@@ -10,8 +10,7 @@ import click
 from codequery import defaults, snippets
 from codequery.cli import search_output
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
-from codequery.cli.formatting import shown_path, typed_path
-from codequery.printable import printable
+from codequery.printable import printable, shown_path, typed_path
 
 pass_state = click.pass_obj
 

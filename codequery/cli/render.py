@@ -10,8 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from codequery.cli.formatting import shown_path
-from codequery.printable import printable
+from codequery.printable import printable, shown_path
 
 
 def _text(text: str) -> str:

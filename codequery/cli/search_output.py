@@ -8,8 +8,7 @@ import json
 import sys
 
 from codequery import snippets
-from codequery.cli.formatting import shown_path
-from codequery.printable import printable
+from codequery.printable import printable, shown_path
 from codequery.wording import clip_at_a_word
 
 

@@ -9,6 +9,7 @@ from string import Template
 from typing import Any
 
 from codequery import __version__
+from codequery.printable import shown_path
 
 # Our own script and styles only: an injected inline script or a foreign source would not
 # run, and no other site may frame the page (clickjacking the retry and cancel buttons).
@@ -61,7 +62,7 @@ def record(data: dict[str, Any]) -> str:
         f"<li><code>{escape(c.get('name', ''))}</code>{_line(c)}"
         f"{_summary(c)}{_symbols(c.get('methods', []))}</li>" for c in data.get("classes", []))
     return _template("record.html").substitute(
-        path=escape(data["path"]), overview=escape(data.get("overview") or ""),
+        path=escape(shown_path(data["path"])), overview=escape(data.get("overview") or ""),
         stale=('<p class="stale">stale: the file is gone from the work tree</p>'
                if data.get("gone") else
                '<p class="stale">stale: the file changed since it was documented</p>'

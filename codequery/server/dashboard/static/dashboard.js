@@ -157,17 +157,43 @@
     open.addEventListener("click", () => showJob(job.id));
     const idCell = el("td");
     idCell.append(open);
-    row.append(idCell, el("td", job.path, "path"), el("td", job.status, `status st-${job.status}`),
-      el("td", job.priority), el("td", job.attempts), el("td", clock(job.updated_at), "updated"),
-      el("td", job.error || "", "error"));
-    const actions = el("td", null, "actions");
+    row.append(idCell, el("td", shownPath(job.path), "path"), el("td", "", "status"),
+      el("td", "", "priority"), el("td", "", "attempts"), el("td", "", "updated"),
+      el("td", "", "error"), el("td", null, "actions"));
+    fillJobRow(row, job);
+    return row;
+  }
+
+  // A row's cells as the job stands; its buttons are kept while its status is the same,
+  // so that a pointer on one is still on it after the listing comes again.
+  function fillJobRow(row, job) {
+    const cell = (name) => row.querySelector(`.${name}`);
+    const status = cell("status");
+    const changed = row.dataset.status !== job.status;
+    row.dataset.status = job.status;
+    status.textContent = job.status;
+    status.className = `status st-${job.status}`;
+    cell("priority").textContent = job.priority ?? "";
+    cell("attempts").textContent = job.attempts ?? "";
+    cell("updated").textContent = clock(job.updated_at);
+    cell("error").textContent = job.error || "";
+    if (!changed) return;
+    const actions = cell("actions");
+    actions.replaceChildren();
     if (job.status === "dead" || job.status === "cancelled") {
       actions.append(actionButton("retry", job.id));
     } else if (job.status === "pending") {
       actions.append(actionButton("cancel", job.id));
     }
-    row.append(actions);
-    return row;
+  }
+
+  // A path as the command line shows it: one with a line break, a tab, a quote or a
+  // backslash quoted and escaped (cli/formatting.shown_path), so it reads as one path.
+  function shownPath(path) {
+    if (!/[\x00-\x1f\x7f"\\]/.test(path)) return path;
+    const escapes = { "\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\" };
+    return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (ch) => escapes[ch]
+      || `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
   }
 
   function actionButton(action, id) {
@@ -180,6 +206,7 @@
   let jobsAsked = 0;  // only the newest listing is shown (a filter change may overtake one)
   const JOBS_LIMIT = 200;  // the newest jobs /api/jobs sends at most (operations.MAX_LIMIT)
   let jobsListed = 0;  // rows the last listing brought
+  let pointerOnJobs = false;  // the pointer is over the jobs table
   let queueCounts = null;  // state -> priority -> jobs, from the last summary
 
   // A listing cut at the server's limit says so, with the total and where to see the rest.
@@ -204,8 +231,23 @@
     let jobs;
     try { jobs = await api(`/api/jobs${query}`); } catch (e) { notice(e.message, true); return; }
     if (asked !== jobsAsked) return;
+    if (pointerOnJobs) {  // rows do not move under a pointer about to click one
+      soon("jobs", loadJobs, 700);
+      return;
+    }
     const body = $("jobs-body");
-    body.replaceChildren(...jobs.reverse().map(jobRow));  // newest first
+    const rows = new Map(Array.from(body.children, (row) => [row.dataset.job, row]));
+    const listed = jobs.reverse().map((job) => {  // newest first
+      const row = rows.get(job.id);
+      if (!row) return jobRow(job);
+      fillJobRow(row, job);
+      return row;
+    });
+    const kept = new Set(listed);
+    for (const row of Array.from(body.children)) if (!kept.has(row)) row.remove();
+    listed.forEach((row, at) => {  // in order, each row moved only if it is out of place
+      if (body.children[at] !== row) body.insertBefore(row, body.children[at] || null);
+    });
     jobsListed = jobs.length;
     sayHowManyJobs();
   }
@@ -221,10 +263,10 @@
       cell.className = `status st-${event.to}`;
       row.querySelector(".updated").textContent = clock(event.at);
       row.querySelector(".actions").replaceChildren();
-    } else if (!filter || filter === event.to) {
-      $("jobs-body").prepend(jobRow({ id: event.job, path: event.path, status: event.to,
-        priority: "", attempts: "", updated_at: event.at, error: null }));
+      row.dataset.status = "";  // its buttons come with the listing that follows
     }
+    // a job new to the table waits for the listing, which brings all of its row (its
+    // priority, attempts and error), rather than a row of blanks
     soon("jobs", loadJobs, 700);
   }
 
@@ -248,7 +290,7 @@
       return;
     }
     openJob = id;
-    $("detail-title").textContent = `${job.id} ${job.path} (${job.status})`;
+    $("detail-title").textContent = `${job.id} ${shownPath(job.path)} (${job.status})`;
     $("detail-events").replaceChildren(...job.events.map((e) => {
       const row = el("tr");
       row.append(el("td", clock(e.at)), el("td", e.from || "–"), el("td", e.to, `st-${e.to}`),
@@ -268,7 +310,8 @@
     item.dataset.job = event.job;
     item.append(el("span", clock(event.at), "muted"), " ", el("span", event.job, "job"), " ",
       el("span", `${event.from || "–"} → ${event.to}`, `st-${event.to}`), " ",
-      el("span", event.path || "", "path"), " ", el("span", event.detail || "", "muted"));
+      el("span", shownPath(event.path || ""), "path"), " ",
+      el("span", event.detail || "", "muted"));
     // Newest on top, by id: the first listing may answer after the stream's first news.
     const older = Array.from(list.children).find((li) => Number(li.dataset.event) < event.id);
     list.insertBefore(item, older || null);
@@ -319,7 +362,7 @@
     if (!results.length) { list.replaceChildren(el("li", "no match", "muted")); return; }
     list.replaceChildren(...results.map((r) => {
       const item = el("li");
-      const link = el("a", r.path);
+      const link = el("a", shownPath(r.path));
       link.href = `/file?path=${encodeURIComponent(r.path)}`;
       item.append(link);
       if (r.stale) item.append(" ", el("span", "stale", "pill off"));
