@@ -207,6 +207,8 @@
   const JOBS_LIMIT = 200;  // the newest jobs /api/jobs sends at most (operations.MAX_LIMIT)
   let jobsListed = 0;  // rows the last listing brought
   let pointerOnJobs = false;  // the pointer is over the jobs table
+  let heldSince = 0;  // when a listing first waited for the pointer to leave
+  const HOLD_MS = 5000;
   let queueCounts = null;  // state -> priority -> jobs, from the last summary
 
   // A listing cut at the server's limit says so, with the total and where to see the rest.
@@ -224,17 +226,19 @@
       + (state ? ` --status ${state}` : "") + ` --limit ${total}`;
   }
 
-  async function loadJobs() {
+  async function loadJobs(now = false) {  // now: what the user just did, shown at once
     const asked = ++jobsAsked;
     const state = $("job-filter").value;
     const query = state ? `?status=${encodeURIComponent(state)}` : "";
     let jobs;
     try { jobs = await api(`/api/jobs${query}`); } catch (e) { notice(e.message, true); return; }
     if (asked !== jobsAsked) return;
-    if (pointerOnJobs) {  // rows do not move under a pointer about to click one
+    // rows do not move under a pointer about to click one, for a few seconds at most
+    if (pointerOnJobs && !now && Date.now() - (heldSince ||= Date.now()) < HOLD_MS) {
       soon("jobs", loadJobs, 700);
       return;
     }
+    heldSince = 0;
     const body = $("jobs-body");
     const rows = new Map(Array.from(body.children, (row) => [row.dataset.job, row]));
     const listed = jobs.reverse().map((job) => {  // newest first
@@ -279,7 +283,7 @@
     } catch (e) {
       notice(`${id}: ${e.message}`, true);
     }
-    await Promise.all([loadJobs(), loadSummary()]);
+    await Promise.all([loadJobs(true), loadSummary()]);
     if (openJob === id) showJob(id);
   }
 
@@ -375,7 +379,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    $("job-filter").addEventListener("change", loadJobs);
+    $("job-filter").addEventListener("change", () => loadJobs(true));
+    $("jobs-table").addEventListener("mouseenter", () => { pointerOnJobs = true; });
+    $("jobs-table").addEventListener("mouseleave", () => { pointerOnJobs = false; });
     $("detail-close").addEventListener("click", () => { $("job-detail").hidden = true;
       openJob = null; });
     $("search-form").addEventListener("submit", search);
