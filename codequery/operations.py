@@ -239,7 +239,7 @@ def status(ws: Workspace) -> dict[str, Any]:
 
     store, config = ws.store, ws.config
     conn, dataset = store.conn, config.dataset
-    info = worker_control.info(ws.paths)
+    info = worker_control.info(ws.paths, default_threads=config.processing.threads)
     counts = ledger.counts(conn, dataset)
     stats = ledger.stats(conn, dataset)
     mean = stats["mean_duration_s"]

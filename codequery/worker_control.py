@@ -24,8 +24,10 @@ class WorkerInfo:
     uptime_s: float | None = None
     cpu_percent: float | None = None
     memory_mb: float | None = None
-    threads: int | None = None
+    threads: int | None = None  # the process's, as the OS counts them
     cmdline: list[str] | None = None
+    # the threads that take jobs: its --threads, or processing.threads when started without
+    consumers: int | None = None
     # When not running: the last worker's pid file, left behind because it ended without
     # stopping (killed, crashed, or its machine restarted): {"pid", "started_at"}.
     ended: dict[str, Any] | None = None
@@ -34,8 +36,10 @@ class WorkerInfo:
         return dict(self.__dict__)
 
 
-def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
-    """The worker's state; `sample_cpu` measures its CPU use over 0.1 s."""
+def info(paths: RepoPaths, sample_cpu: bool = True, default_threads: int | None = None
+         ) -> WorkerInfo:
+    """The worker's state; `sample_cpu` measures its CPU use over 0.1 s; `default_threads`:
+    how many threads take jobs in a worker started without --threads (the settings')."""
     if not liveness.worker_alive(paths):
         return WorkerInfo(running=False, ended=_ended(paths))
     proc = pidfile.live_process(paths.pid_file)
@@ -44,10 +48,12 @@ def info(paths: RepoPaths, sample_cpu: bool = True) -> WorkerInfo:
     # sampled outside oneshot(), which would read the same CPU times twice: always 0%
     cpu = proc.cpu_percent(interval=0.1) if sample_cpu else None
     with proc.oneshot():
+        argv = proc.cmdline()
         return WorkerInfo(
             running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
             cpu_percent=cpu, memory_mb=round(proc.memory_info().rss / 2**20, 1),
-            threads=proc.num_threads(), cmdline=proc.cmdline())
+            threads=proc.num_threads(), cmdline=argv,
+            consumers=_options(argv).get("threads", default_threads))
 
 
 def _ended(paths: RepoPaths) -> dict[str, Any] | None:
@@ -102,6 +108,12 @@ def started_with(paths: RepoPaths) -> dict[str, int]:
         left = pidfile.read(paths.pid_file) or {}
         argv = left.get("cmdline") if isinstance(left.get("cmdline"), list) else []
         argv = [str(arg) for arg in argv]
+    return _options(argv)
+
+
+def _options(argv: list[str]) -> dict[str, int]:
+    """`threads` and `metrics_port` as a worker's command line gives them (see
+    worker_command)."""
     found = {}
     for flag, key in (("--threads", "threads"), ("--metrics-port", "metrics_port")):
         if flag in argv[:-1] and argv[argv.index(flag) + 1].isdigit():

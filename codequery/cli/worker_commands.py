@@ -70,6 +70,15 @@ def start(state: State, threads: int | None, metrics_port: int | None = None,
         _warn_options_unused(ws, threads, metrics_port)
 
 
+def _configured_threads(ws: Workspace) -> int | None:
+    """processing.threads, or None when the settings cannot be read (status still
+    answers)."""
+    try:
+        return ws.config.processing.threads
+    except CodeQueryError:
+        return None
+
+
 def _warn_options_unused(ws: Workspace, threads: int | None, metrics_port: int | None) -> None:
     """Options given to `start` that the worker already running was not started with: they
     take effect only through a restart."""
@@ -143,7 +152,7 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
         return
     ws = state.workspace
     ws.require_initialized()
-    info = worker_control.info(ws.paths)
+    info = worker_control.info(ws.paths, default_threads=_configured_threads(ws))
     counts, problem = _queue_counts(ws)
     if problem:
         click.secho(f"warning: {problem}", fg="yellow", err=True)
@@ -157,7 +166,8 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
         if info.running:
             console.print(f"worker: [green]running[/green] pid {info.pid or '?'}, "
                           f"up {duration(info.uptime_s)}, CPU {info.cpu_percent or 0:.0f}%, "
-                          f"memory {info.memory_mb or 0:.0f} MB, {info.threads or '?'} threads")
+                          f"memory {info.memory_mb or 0:.0f} MiB, {info.consumers or '?'} "
+                          f"worker threads ({info.threads or '?'} in the process)")
         else:
             console.print("worker: [red]not running[/red]" + worker_control.not_running(
                 info.ended))

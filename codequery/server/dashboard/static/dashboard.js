@@ -82,7 +82,8 @@
     $("w-state").className = w.running ? "ok" : "bad";
     $("w-pid").textContent = w.pid ?? "–";
     $("w-uptime").textContent = duration(w.uptime_s);
-    $("w-threads").textContent = w.threads ?? "–";
+    $("w-threads").textContent = w.consumers
+      ? `${w.consumers} taking jobs (${w.threads} in the process)` : "–";
     $("w-cpu").textContent = w.cpu_percent === null || w.cpu_percent === undefined
       ? "–" : `${w.cpu_percent.toFixed(1)} %`;
     $("w-memory").textContent = w.memory_mb ? `${w.memory_mb} MiB` : "–";
