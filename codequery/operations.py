@@ -282,9 +282,17 @@ def _own_job(ws: Workspace, job_id: object) -> ledger.Job | None:
     return found if found is not None and found.dataset == ws.config.dataset else None
 
 
+def check_job_id(job_id: object) -> str:
+    """`job_id` if it is shaped like a job id (any case), else a CodeQueryError."""
+    if not isinstance(job_id, str) or not ledger.is_job_id(job_id):
+        raise CodeQueryError(f"{job_id!r} is not a job id (they look like Q-1A2B3C4D)")
+    return job_id
+
+
 def find_job(ws: Workspace, job_id: str) -> ledger.Job:
-    """This repository's job by its id (any case), or a clear error."""
-    found = _own_job(ws, job_id)
+    """This repository's job by its id (any case), or a clear error: one not shaped like
+    an id, or one that names no job of this repository (NotFound)."""
+    found = _own_job(ws, check_job_id(job_id))
     if found is None:
         raise NotFound(f"no job {job_id!r}; `codequery queue list` shows the jobs")
     return found

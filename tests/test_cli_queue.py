@@ -19,11 +19,15 @@ def _pending(repo: Path, path: str) -> str:
 
 @pytest.mark.parametrize("command", ["show", "cancel", "retry", "purge"])
 def test_an_unknown_job_id_is_an_error(initialized_repo: Path, command: str):
-    result = cli_run(initialized_repo, "queue", command, "Q-NOPE")
+    result = cli_run(initialized_repo, "queue", command, "Q-0000BEEF")
     assert result.exit_code == 1
-    assert result.stderr == ("error: no job 'Q-NOPE'; `codequery queue list` shows the "
+    assert result.stderr == ("error: no job 'Q-0000BEEF'; `codequery queue list` shows the "
                              "jobs\n")
     assert result.stdout == ""
+    # one not even shaped like an id says so, as the dashboard and the MCP tool do
+    malformed = cli_run(initialized_repo, "queue", command, "Q-NOPE")
+    assert malformed.exit_code == 1
+    assert malformed.stderr == "error: 'Q-NOPE' is not a job id (they look like Q-1A2B3C4D)\n"
 
 
 def test_cancel_with_one_unknown_id_cancels_none(initialized_repo: Path):

@@ -217,6 +217,7 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
          "path must be a string (got ['x', 'x', 'x', 'x', 'x', 'x', ...])"),
         ("document", {"paths": "README.md", "priority": "high"}, "paths must be a list"),
         ("job", {"job_id": "Q-00000000"}, "no job 'Q-00000000'"),
+        ("job", {"job_id": "garbage"}, "'garbage' is not a job id (they look like Q-1A2B3C4D)"),
         ("job", {"job_id": "Q-00000000", "wait_seconds": 301}, "wait_seconds must be between"),
         ("document", {"paths": ["src/scratch.py"]}, "not tracked by git: src/scratch.py"),
         ("document", {"paths": ["../elsewhere.py"]}, "outside the repository"),

@@ -19,7 +19,7 @@ from mcp.server.mcpserver import MCPServer
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from codequery import ledger, operations
+from codequery import operations
 from codequery.errors import CodeQueryError, NotFound
 from codequery.server.dashboard import live, pages
 from codequery.server.search_meter import SearchMeter, measured
@@ -72,10 +72,7 @@ def _limit(request: Request, default: int, most: int) -> int:
 def _job_id(request: Request) -> str:
     """The job id in the path; one not even shaped like an id is a CodeQueryError (400),
     while a well-formed one that names no job is answered 404 by `_json`."""
-    job_id = request.path_params["job_id"]
-    if not ledger.is_job_id(job_id):
-        raise CodeQueryError(f"{job_id!r} is not a job id (they look like Q-1A2B3C4D)")
-    return job_id
+    return operations.check_job_id(request.path_params["job_id"])
 
 
 def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
