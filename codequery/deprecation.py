@@ -1,12 +1,15 @@
-"""Whether a file's code marks its class deprecated.
+"""Whether a file's code marks itself, or its class, deprecated.
 
-A class kept for compatibility (commons-text's `StrSubstitutor`, "use StringSubstitutor
-instead"; commons-io's `FileCleaner`) describes what its replacement does in the same
-words, and a question is after the code in use. Java, Kotlin and Scala mark such a class
-with `@Deprecated`, C# with `[Obsolete]`, on the lines just before it (with other
-annotations, attributes or comments between). Only the file's first class counts: the one it is
-named for, not a nested class kept for compatibility (feign's `ErrorDecoder` holds
-one). Standard library only.
+A file whose opening comment says it is deprecated or kept for compatibility (Go's
+`// Deprecated: use ...` package comments, go-kit's `log/syslog`; kafka-go's `zstd`
+package, which "does nothing, it's kept for backward compatibility") is not the code in
+use either. A class kept for compatibility (commons-text's `StrSubstitutor`, "use
+StringSubstitutor instead"; commons-io's `FileCleaner`) describes what its replacement
+does in the same words, and a question is after the code in use. Java, Kotlin and Scala
+mark such a class with `@Deprecated`, C# with `[Obsolete]`, on the lines just before it
+(with other annotations, attributes or comments between). Only the file's first class
+counts: the one it is named for, not a nested class kept for compatibility (feign's
+`ErrorDecoder` holds one). Standard library only.
 """
 
 from __future__ import annotations
@@ -22,6 +25,38 @@ _TYPE = lazy(
 _MARK = lazy(r"^(?:@Deprecated\b|\[Obsolete\b)")
 # Another annotation or attribute, a comment or a blank line between the mark and its class.
 _BETWEEN = lazy(r"^(?:@\w|\[\w|//|/\*|\*|$)")
+
+
+# In a file's opening comment: what a file kept only for older users says of itself.
+_KEPT_FOR_COMPATIBILITY = lazy(
+    r"kept (?:only )?for (?:backwards? )?compatibility|for backwards? compatibility only"
+    r"|^deprecated:|this (?:module|package|file|class) is deprecated",
+    re.IGNORECASE | re.MULTILINE)
+# A comment line, its marks taken off: //, #, /*, *, --, ;, a docstring's quotes.
+_COMMENT_MARKS = lazy(r"^\s*(?://+|#+|/\*+|\*+/?|--+|;+|\"\"\"|\'\'\')\s?")
+# How far into a file its opening comment is looked for.
+_OPENING_LINES = 40
+
+
+def kept_for_compatibility(text: str) -> bool:
+    """Whether the comment lines a file (`text`, its code) opens with (blank lines, a
+    shebang and a docstring's lines among them) say it is deprecated or kept for
+    compatibility (see _KEPT_FOR_COMPATIBILITY)."""
+    said = []
+    in_docstring = False
+    for line in text.splitlines()[:_OPENING_LINES]:
+        stripped = line.strip()
+        marked = _COMMENT_MARKS.match(line)
+        if marked is not None:
+            if stripped.startswith(('"""', "'''")):
+                in_docstring = not in_docstring or len(stripped) > 3 and stripped.endswith(
+                    stripped[:3])
+            said.append(line[marked.end():].strip())
+        elif in_docstring or not stripped or stripped.startswith("#!"):
+            said.append(stripped)
+        else:
+            break
+    return bool(said) and _KEPT_FOR_COMPATIBILITY.search("\n".join(said)) is not None
 
 
 def marks_its_class(text: str) -> bool:

@@ -219,6 +219,21 @@ def test_a_deprecated_class_gives_way_to_the_one_in_use(db):
             f"src/text/{new}.java", f"src/text/{old}.java"]
 
 
+def test_a_file_kept_for_compatibility_gives_way_to_the_one_in_use(db):
+    # two packages that read the same: the one whose opening comment says it is kept for
+    # compatibility comes second, whichever it is
+    for name in ("alpha", "beta"):
+        _add(db, f"{name}/{name}.go", "compression codec level",
+             overview="Compression codec with a level.")
+    def text(kept: bool) -> str:
+        said = "// Kept for backward compatibility.\n" if kept else "// Kept for new callers.\n"
+        return f"{said}package x\n\nfunc NewCompressionCodec(level int) {{}}\n"
+    for old, new in (("alpha", "beta"), ("beta", "alpha")):
+        files = {f"{old}/{old}.go": text(True), f"{new}/{new}.go": text(False)}
+        assert _paths(db, "compression codec with a level", read=files.get)[:2] == [
+            f"{new}/{new}.go", f"{old}/{old}.go"]
+
+
 @pytest.mark.parametrize("text,marked", [
     ("/** Old. */\n@Deprecated\npublic class A {}", True),
     ('@Deprecated(since = "1.3")\n@SuppressWarnings("x")\n// kept\nfinal class A {}', True),
@@ -234,6 +249,25 @@ def test_a_deprecated_class_gives_way_to_the_one_in_use(db):
 def test_what_marks_a_files_class_deprecated(text: str, marked: bool) -> None:
     from codequery import deprecation
     assert deprecation.marks_its_class(text) is marked
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    # kafka-go's zstd package; go-kit's log/syslog; a Python module's docstring; a script
+    ("// Package zstd does nothing, it's kept for backward compatibility to avoid\n"
+     "// breaking the programs that imported it.\npackage zstd\n", True),
+    ("// Package syslog provides a Logger.\n//\n// Deprecated: Use github.com/go-kit/log/syslog"
+     " instead.\npackage syslog\n", True),
+    ('"""Old helpers.\n\nThis module is deprecated: use tools.py.\n"""\nimport os\n', True),
+    ("#!/bin/sh\n# Kept for compatibility with version 1.\necho hi\n", True),
+    # said after the code starts, or of something else, it is not the file's
+    ("package zstd\n\n// f is kept for backward compatibility.\nfunc f() {}\n", False),
+    ("// Package json encodes values; Marshal is deprecated: use Encode.\npackage json\n",
+     False),
+    ("// Package proxy finds the proxy\n// for a host.\npackage proxy\n", False),
+])
+def test_a_file_that_says_it_is_kept_for_compatibility(text: str, kept: bool) -> None:
+    from codequery import deprecation
+    assert deprecation.kept_for_compatibility(text) is kept
 
 
 @pytest.mark.parametrize(("text", "lines", "imports"), [
