@@ -1,5 +1,6 @@
 """codequery doctor against real repositories: healthy, damaged, and not set up at all."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -406,17 +407,23 @@ def test_pending_jobs_are_not_warned_of_twice_when_the_worker_check_warns(ready)
     assert checks["queue"]["ok"] and checks["queue"]["detail"] == "1 pending, 0 stuck, 0 dead"
 
 
-def test_pending_jobs_with_a_worker_alive_pass_the_queue_check(ready):
-    # what a live worker shows (its lock held), without one taking the job meanwhile
+@contextlib.contextmanager
+def _worker_alive(repo):
+    """What a live worker shows (its lock held), without one taking jobs meanwhile."""
     from codequery import liveness
 
-    _job(ready)
-    lock = liveness.acquire(RepoPaths(ready))
+    lock = liveness.acquire(RepoPaths(repo))
     assert lock is not None
     try:
-        queue = by_name(report(ready)[1])["queue"]
+        yield
     finally:
         os.close(lock)
+
+
+def test_pending_jobs_with_a_worker_alive_pass_the_queue_check(ready):
+    _job(ready)
+    with _worker_alive(ready):
+        queue = by_name(report(ready)[1])["queue"]
     assert queue["ok"] and queue["detail"] == "1 pending, 0 stuck, 0 dead"
 
 
@@ -459,15 +466,9 @@ def test_an_index_is_not_behind_for_a_staged_edit_or_an_older_documenter(ready, 
 
 
 def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
-    from codequery import liveness
-
     _committed_unseen(ready)
-    lock = liveness.acquire(RepoPaths(ready))
-    assert lock is not None
-    try:
+    with _worker_alive(ready):
         index = by_name(report(ready)[1])["index"]
-    finally:
-        os.close(lock)
     assert index["ok"] and index["detail"].endswith("the running worker catches up")
 
 
