@@ -32,8 +32,8 @@ _KEPT_FOR_COMPATIBILITY = lazy(
     r"kept (?:only )?for (?:backwards? )?compatibility|for backwards? compatibility only"
     r"|^deprecated:|this (?:module|package|file|class) is deprecated",
     re.IGNORECASE | re.MULTILINE)
-# A comment line, its marks taken off: //, #, /*, *, --, ;, a docstring's quotes.
-_COMMENT_MARKS = lazy(r"^\s*(?://+|#+|/\*+|\*+/?|--+|;+|\"\"\"|\'\'\')\s?")
+# A comment line's marks, to take off: //, #, /*, *, --, ;.
+_COMMENT_MARKS = lazy(r"^\s*(?://+|#+|/\*+|\*+/?|--+|;+)\s?")
 # How far into a file its opening comment is looked for.
 _OPENING_LINES = 40
 
@@ -43,17 +43,25 @@ def kept_for_compatibility(text: str) -> bool:
     shebang and a docstring's lines among them) say it is deprecated or kept for
     compatibility (see _KEPT_FOR_COMPATIBILITY)."""
     said = []
-    in_docstring = False
-    for line in text.splitlines()[:_OPENING_LINES]:
+    quotes = None  # the quotes of a docstring still open
+    for line in text.split("\n", _OPENING_LINES)[:_OPENING_LINES]:
         stripped = line.strip()
+        if quotes is not None:  # inside a docstring: prose, up to its closing quotes
+            said.append(stripped.replace(quotes, ""))
+            if quotes in stripped:
+                quotes = None
+            continue
+        if stripped.startswith(('"""', "'''")):
+            opened = stripped[:3]
+            said.append(stripped.replace(opened, ""))
+            if stripped.count(opened) == 1:  # opened here, closed on a later line
+                quotes = opened
+            continue
         marked = _COMMENT_MARKS.match(line)
         if marked is not None:
-            if stripped.startswith(('"""', "'''")):
-                in_docstring = not in_docstring or len(stripped) > 3 and stripped.endswith(
-                    stripped[:3])
             said.append(line[marked.end():].strip())
-        elif in_docstring or not stripped or stripped.startswith("#!"):
-            said.append(stripped)
+        elif not stripped or stripped.startswith("#!"):
+            continue
         else:
             break
     return bool(said) and _KEPT_FOR_COMPATIBILITY.search("\n".join(said)) is not None

@@ -264,6 +264,11 @@ def test_what_marks_a_files_class_deprecated(text: str, marked: bool) -> None:
     ("// Package json encodes values; Marshal is deprecated: use Encode.\npackage json\n",
      False),
     ("// Package proxy finds the proxy\n// for a host.\npackage proxy\n", False),
+    # a docstring of one line, or closed at its last line's end, ends the opening
+    ('"""HTTP client."""\nimport os\nSession = Client  # kept for backward compatibility\n',
+     False),
+    ('"""HTTP client,\nwith sessions."""\nimport os\n# kept for compatibility\n', False),
+    ('"""Old client,\nkept for backward compatibility."""\nimport os\n', True),
 ])
 def test_a_file_that_says_it_is_kept_for_compatibility(text: str, kept: bool) -> None:
     from codequery import deprecation
