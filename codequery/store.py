@@ -95,25 +95,43 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def unusable(path: Path, exc: BaseException) -> CodeQueryError:
-    """What to tell of a data database SQLite cannot use: a full disk is no reason to
-    rebuild it (deriving its search columns again at open writes)."""
-    if disk_full(exc):
+    """What to tell of a data database SQLite cannot use: a full disk as one (deriving
+    search columns at open writes; so does a first open, which makes the shared-memory
+    file), a damaged file with the way to rebuild it, anything else as SQLite says it.
+    Moving a database aside is advised for damage alone: it loses the index."""
+    if disk_full(exc, path):
         return CodeQueryError(f"cannot use database {path}: the disk is full ({exc}); free "
                               "some space on it and try again (nothing in it is lost)")
-    return CodeQueryError(
-        f"cannot use database {path}: {exc}; move it aside and run `codequery document` "
-        "to rebuild it"
-    )
+    if damaged(exc):
+        return CodeQueryError(f"cannot use database {path}: {exc}; move it aside and run "
+                              "`codequery document` to rebuild it")
+    return CodeQueryError(f"cannot use database {path}: {exc}")
 
 
 # SQLite's SQLITE_FULL, and its message where Python (before 3.11) does not give the code.
 _FULL_CODE, _FULL_MESSAGE = 13, "database or disk is full"
+# SQLite's SQLITE_IOERR: what a write that found no room may also fail with (the
+# shared-memory file of a database that nothing has open); full when so little is free.
+_IO_ERROR_CODE, _NEARLY_FULL_BYTES = 10, 1 << 20
 
 
-def disk_full(exc: BaseException) -> bool:
-    """Whether SQLite could not write for want of space."""
-    return isinstance(exc, sqlite3.DatabaseError) and (
-        getattr(exc, "sqlite_errorcode", None) == _FULL_CODE or _FULL_MESSAGE in str(exc))
+def disk_full(exc: BaseException, path: Path | None = None) -> bool:
+    """Whether SQLite could not write for want of space: it says so, or (with `path`, the
+    database) it could not write and the disk holding it is all but full."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == _FULL_CODE or _FULL_MESSAGE in str(exc):
+        return True
+    if path is None or not (code is not None and code & 0xFF == _IO_ERROR_CODE
+                            or "disk I/O error" in str(exc)):
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def damaged(exc: BaseException) -> bool:

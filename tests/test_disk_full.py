@@ -125,3 +125,22 @@ def test_deriving_search_columns_on_a_full_disk_says_so_and_loses_nothing(small_
     monkeypatch.setattr(store, "_search_columns", derive)
     store.connect(repo / ".code-query" / "code_data.db").close()  # space back: it opens
     assert _found(repo, "module_function_59")
+
+
+def test_a_command_on_a_full_disk_says_so_and_not_to_rebuild_the_index(small_disk):
+    # nothing has the database open: opening it makes its shared-memory file, which fails
+    # as "disk I/O error" on a full disk; that had been told to move the index aside
+    repo = small_disk
+    assert run_installed(repo, "init").returncode == 0  # its own process: closed after
+    assert not (repo / ".code-query" / "code_data.db-shm").exists()
+    filler = repo / ".code-query" / "filler"
+    _fill(filler)
+    try:
+        for args in (("search", "first_function"), ("status",)):
+            said = run_installed(repo, *args)
+            assert said.returncode == 1, said
+            assert "the disk is full" in said.stderr, said.stderr
+            assert "move it aside" not in said.stderr and "bug" not in said.stderr
+    finally:
+        filler.unlink()
+    assert _found(repo, "first_function")  # space back: nothing was lost
