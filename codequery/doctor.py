@@ -309,7 +309,7 @@ class Planned:
     def __init__(self, root: Path, paths: RepoPaths, cfg: config_mod.Config) -> None:
         self.root, self.paths, self.cfg = root, paths, cfg
         self._plan: Any = None
-        self.shas: dict[str, str] = {}
+        self.records: dict[str, tuple[str, str]] = {}
 
     def plan(self) -> Any:  # reconcile.Plan: reconcile brings pydantic, imported when asked
         if self._plan is None:
@@ -322,7 +322,10 @@ class Planned:
                 store = Store(conn, self.cfg.dataset)
                 self._plan = plan(store, self.root, self.cfg,
                                   identity(self.cfg.documenter, self.root))
-                self.shas = store.shas()  # each record's content: path -> blob id
+                # each record's content and documenter: path -> (blob id, name)
+                self.records = {path: (sha, who) for path, sha, who in conn.execute(
+                    "SELECT path, content_sha, documenter FROM records WHERE dataset = ?",
+                    (self.cfg.dataset,))}
             finally:
                 conn.close()
         return self._plan
@@ -372,8 +375,11 @@ def check_index(planned: Planned) -> Check:
     staged = set(git.split_z(git.run(["diff", "--cached", "--name-only", "-z", "HEAD"],
                                      planned.root, check=False)))
     wanted = [(path, sha) for path, sha in found.document + found.point if path not in staged]
-    # a record of this very content by an older documenter (an upgrade): current enough
-    older = sum(planned.shas.get(path) == found.wanted.get(path) for path, _ in wanted)
+    # a record of this very content by an older version of this documenter (an upgrade):
+    # current enough; one by another documenter (a switch) is what is to be done
+    name = planned.cfg.documenter.name
+    older = sum(planned.records.get(path) == (found.wanted.get(path), name)
+                for path, _ in wanted)
     files, gone = len(wanted) - older, len(found.remove)
     refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
         if older else ""

@@ -457,12 +457,16 @@ def test_an_index_is_not_behind_for_a_staged_edit_or_an_older_documenter(ready, 
     git(ready, "add", "src/invoices.py")
     index = by_name(report(ready)[1])["index"]
     assert index["ok"] and index["detail"].startswith("matches"), index
-    git(ready, "reset", "-q", "--hard")
+    git(ready, "restore", "--staged", "--worktree", "src/invoices.py")
     monkeypatch.setattr("codequery.documenters.BUILTIN_VERSION", "b-next")
     index = by_name(report(ready)[1])["index"]
     assert index["ok"], index
     assert index["detail"].endswith("3 by an older documenter (codequery document refreshes "
                                     "them)")
+    # another documenter is a switch, not an upgrade: its records are still to be made
+    configure(ready, documenter={"name": "command", "command": ["my-llm"]})
+    index = by_name(report(ready)[1])["index"]
+    assert not index["ok"] and "3 files to document" in index["detail"], index
 
 
 def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
