@@ -29,6 +29,8 @@ MIN_FREE_BYTES = 100 * 2**20
 VERSION_TIMEOUT_S = 10.0
 EXPECTED_TABLES = ("records", "records_fts", "jobs", "job_events")
 WORKER_FIX = "codequery worker start (or codequery install-service)"
+# Job ids a fix names at most.
+_IDS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,17 @@ class Planned:
         self._plan: Any = None
         self.records: dict[str, tuple[str, str]] = {}
 
+    def still_needed(self, dead_jobs: list[ledger.Job]) -> list[str]:
+        """The ids of the dead jobs whose work is still to be done: the committed content
+        of a tracked file that no record describes (see reconcile.plan), or the content
+        on disk now that a `document` of an uncommitted edit asked for."""
+        from codequery.reconcile import disk_sha
+
+        committed = {job_id for job_id, _ in self.plan().dead}
+        return [job.id for job in dead_jobs if job.id in committed or (
+            job.content_sha and job.content_sha == disk_sha(self.root, job.path)
+            and (self.records.get(job.path) or ("",))[0] != job.content_sha)]
+
     def plan(self) -> Any:  # reconcile.Plan: reconcile brings pydantic, imported when asked
         if self._plan is None:
             from codequery.documenters import identity
@@ -341,17 +354,23 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True,
     try:
         counts = ledger.counts(conn, dataset)
         stats = ledger.stats(conn, dataset)
+        dead_jobs = ledger.jobs(conn, dataset, ledger.DEAD) if counts[ledger.DEAD] else []
     finally:
         conn.close()
     dead, stuck, orphaned = counts[ledger.DEAD], int(stats["stuck"] or 0), stats["orphaned"]
-    needed = dead if planned is None or not dead else len(planned.plan().dead)
+    needed = [j.id for j in dead_jobs] if planned is None else planned.still_needed(dead_jobs)
     detail = f"{counts[ledger.PENDING]} pending, {stuck} stuck, {dead} dead"
     if needed:
-        settled = f" ({needed} of them still needed)" if needed < dead else ""
+        settled = f" ({len(needed)} of them still needed)" if len(needed) < dead else ""
+        retry = "--all-dead" if len(needed) == dead else " ".join(needed[:_IDS_SHOWN]) + (
+            " ..." if len(needed) > _IDS_SHOWN else "")
         return Check("queue", False, detail + settled, "codequery queue list --status dead, "
-                     "then codequery queue retry --all-dead")
+                     f"then codequery queue retry {retry}")
     if dead:
-        detail += " (their files were documented since, or are gone: codequery queue clear)"
+        settled = " ".join(j.id for j in dead_jobs[:_IDS_SHOWN]) + (
+            " ..." if dead > _IDS_SHOWN else "")
+        detail += (" (their files were documented since, or are gone; to forget them: "
+                   f"codequery queue purge {settled})")
     if stuck:
         return Check("queue", False, detail + " (lease expired)",
                      "codequery worker restart (a worker releases expired leases)")

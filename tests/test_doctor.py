@@ -339,19 +339,32 @@ def _dead(conn, path, sha):
     [queued] = ledger.enqueue(conn, "repo", [(path, ledger.DOCUMENT, sha)])
     job = ledger.claim(conn, queued.id, "w", lease_seconds=60)
     assert ledger.fail(conn, job, "w", "boom", max_retries=0, base=1, cap=1) == ledger.DEAD
+    return queued.id
 
 
 def test_a_dead_job_fails_the_queue_check_while_its_file_still_needs_it(ready):
     conn, _ = _job(ready)  # a pending job of a file that is gone: cancelled by a reconcile
-    _dead(conn, "gone.py", "0" * 40)  # settled: nothing to document any more
+    gone = _dead(conn, "gone.py", "0" * 40)  # settled: nothing to document any more
     queue = by_name(report(ready)[1])["queue"]
-    assert queue["ok"] and "1 dead (their files were documented since" in queue["detail"]
+    assert queue["ok"], queue
+    assert queue["detail"].endswith(f"1 dead (their files were documented since, or are "
+                                    f"gone; to forget them: codequery queue purge {gone})")
     _committed_unseen(ready)  # committed, not documented: its dead job still matters
-    sha = git(ready, "rev-parse", "HEAD:unseen.py").strip()
-    _dead(conn, "unseen.py", sha)
+    unseen = _dead(conn, "unseen.py", git(ready, "rev-parse", "HEAD:unseen.py").strip())
     queue = by_name(report(ready)[1])["queue"]
     assert not queue["ok"] and "2 dead (1 of them still needed)" in queue["detail"]
-    assert "codequery queue retry --all-dead" in queue["fix"]
+    assert queue["fix"].endswith(f"codequery queue retry {unseen}")  # not --all-dead
+
+
+def test_a_dead_job_of_an_edit_not_committed_is_still_needed(ready):
+    # `document` of a file as it is on disk now: a job of content no commit holds
+    (ready / "src" / "invoices.py").write_text("def edited():\n    pass\n")
+    sha = git(ready, "hash-object", "src/invoices.py").strip()
+    conn = store.connect(ready / ".code-query" / "code_data.db")
+    edit = _dead(conn, "src/invoices.py", sha)
+    queue = by_name(report(ready)[1])["queue"]
+    assert not queue["ok"] and queue["fix"].endswith("codequery queue retry --all-dead")
+    assert edit in [job.id for job in ledger.jobs(conn, "repo", ledger.DEAD)]
 
 
 def test_a_job_with_an_expired_lease_fails_the_queue_check(ready):
