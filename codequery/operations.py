@@ -243,7 +243,8 @@ def status(ws: Workspace) -> dict[str, Any]:
     counts = ledger.counts(conn, dataset)
     stats = ledger.stats(conn, dataset)
     mean = stats["mean_duration_s"]
-    eta = None if mean is None else counts[ledger.PENDING] * mean / config.processing.threads
+    threads = info.consumers or config.processing.threads  # the running worker's own
+    eta = None if mean is None else counts[ledger.PENDING] * mean / threads
     stale = stale_paths(ws.root, store.shas())
     found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
     llm = call_totals(store)

@@ -67,10 +67,11 @@ class WorkerRuntime:
     def started(self) -> bool:
         return self._lock_fd is not None
 
-    def start(self, own_log: bool = True) -> bool:
+    def start(self, own_log: bool = True, threads: int | None = None) -> bool:
         """Take the lock and start dispatching; False if another worker holds the lock.
         `own_log`: log to the repository's worker.log (a worker of many repositories
-        keeps one log of its own instead)."""
+        keeps one log of its own instead); `threads`: how many take jobs, said in the pid
+        file (status reads it there: the settings may have changed since)."""
         with self._guard:
             if self._lock_fd is not None:
                 return True
@@ -90,7 +91,8 @@ class WorkerRuntime:
                 raise
             self._lock_fd = fd
             info = pidfile.write(self.paths.pid_file, {
-                start_settings.PID_FILE_KEY: start_settings.fingerprints(self.runner.config)})
+                start_settings.PID_FILE_KEY: start_settings.fingerprints(self.runner.config),
+                **({"threads": threads} if threads else {})})
             fifo = liveness.fifo_path(self.paths)
             if not os.path.exists(fifo):
                 os.mkfifo(fifo, 0o600)
@@ -412,8 +414,9 @@ def main(argv: list[str] | None = None) -> int:
         except CodeQueryError as exc:
             print(f"codequery: {exc}", file=sys.stderr)
             return 1
+    threads = args.threads or runtime.runner.config.processing.threads
     try:
-        started = runtime.start()
+        started = runtime.start(threads=threads)
     except CodeQueryError as exc:
         print(f"codequery: {exc}", file=sys.stderr)
         return 1
@@ -424,7 +427,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ALREADY_RUNNING
     if args.metrics_port:
         log.info("metrics at http://127.0.0.1:%d/metrics", args.metrics_port)
-    threads = args.threads or runtime.runner.config.processing.threads
     consumer = make_consumer(huey_app.huey, runtime, threads)
     try:
         consumer.run()

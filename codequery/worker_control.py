@@ -47,13 +47,15 @@ def info(paths: RepoPaths, sample_cpu: bool = True, default_threads: int | None 
         return WorkerInfo(running=True)
     # sampled outside oneshot(), which would read the same CPU times twice: always 0%
     cpu = proc.cpu_percent(interval=0.1) if sample_cpu else None
+    said = (pidfile.read(paths.pid_file) or {}).get("threads")  # as the worker wrote it
     with proc.oneshot():
         argv = proc.cmdline()
         return WorkerInfo(
             running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
             cpu_percent=cpu, memory_mb=round(proc.memory_info().rss / 2**20, 1),
             threads=proc.num_threads(), cmdline=argv,
-            consumers=_options(argv).get("threads", default_threads))
+            consumers=said if isinstance(said, int) else _options(argv).get(
+                "threads", default_threads))
 
 
 def _ended(paths: RepoPaths) -> dict[str, Any] | None:

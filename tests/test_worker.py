@@ -524,6 +524,20 @@ def test_worker_status_says_to_restart_after_a_setting_read_at_start_changed(rep
         worker_control.stop(RepoPaths(repo), timeout=5)
 
 
+def test_status_counts_the_threads_the_worker_runs_not_those_set_since(repo, repo_paths):
+    cli_run(repo, "init", "--no-document")
+    configure(repo, processing={"threads": 2})
+    _start(repo)  # no --threads: as the settings say at its start
+    try:
+        configure(repo, processing={"threads": 6})  # read only when a worker starts
+        report = json.loads(run_installed(repo, "status", "--json").stdout)
+        assert report["worker"]["consumers"] == 2
+        again = run_installed(repo, "worker", "start", "--threads", "2")
+        assert "not started with" not in again.stderr  # it runs 2 already
+    finally:
+        worker_control.stop(repo_paths, timeout=5)
+
+
 def test_restart_keeps_the_options_the_worker_was_started_with(repo, repo_paths):
     import socket
 

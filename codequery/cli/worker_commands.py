@@ -82,14 +82,21 @@ def _configured_threads(ws: Workspace) -> int | None:
 def _warn_options_unused(ws: Workspace, threads: int | None, metrics_port: int | None) -> None:
     """Options given to `start` that the worker already running was not started with: they
     take effect only through a restart."""
-    kept = worker_control.started_with(ws.paths)
-    given = {"--threads": (threads, kept.get("threads", ws.config.processing.threads)),
-             "--metrics-port": (metrics_port, kept.get("metrics_port"))}
+    running = worker_control.info(ws.paths, sample_cpu=False,
+                                  default_threads=_configured_threads(ws)).consumers
+    given = {"--threads": (threads, running),
+             "--metrics-port": (metrics_port,
+                                worker_control.started_with(ws.paths).get("metrics_port"))}
     unused = [f"{flag} {wanted}" for flag, (wanted, running) in given.items()
               if wanted is not None and wanted != running]
     if unused:
+        from codequery import service
+
+        # a service's worker comes back as its unit says: `worker restart` would leave
+        # the service stopped (see start_settings.advice)
+        how = ("install-service" if service.is_installed(ws.root) else "worker restart")
         click.secho(f"warning: the running worker was not started with {' '.join(unused)}; "
-                    f"`codequery worker restart {' '.join(unused)}` applies it", fg="yellow",
+                    f"`codequery {how} {' '.join(unused)}` applies it", fg="yellow",
                     err=True)
 
 
