@@ -417,7 +417,7 @@ def check_disk(where: Path, min_free: int = MIN_FREE_BYTES) -> Check:
     usage = shutil.disk_usage(where)
     detail = f"{usage.free / 2**30:.1f} GiB free of {usage.total / 2**30:.1f} GiB at {where}"
     if usage.free < min_free:
-        return Check("disk-space", False, detail, f"free at least {min_free // 2**20} MB on "
+        return Check("disk-space", False, detail, f"free at least {min_free // 2**20} MiB on "
                      f"the file system holding {where}")
     return Check("disk-space", True, detail)
 

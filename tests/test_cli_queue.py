@@ -69,3 +69,15 @@ def test_retry_all_dead_takes_the_jobs_named_too_and_says_which_were_left(initia
     assert again.exit_code == 1
     assert (f"2 jobs not retried: {cancelled} is pending: only dead or cancelled jobs can be "
             f"retried; {dead} is pending") in " ".join(again.stderr.split())
+
+
+def test_a_dead_job_a_newer_pending_one_covers_is_named_with_it(initialized_repo: Path):
+    ws = Workspace(initialized_repo)
+    conn = ws.store.conn
+    dead = _pending(initialized_repo, "README.md")
+    job = ledger.claim(conn, dead, "w", lease_seconds=60)
+    assert ledger.fail(conn, job, "w", "boom", max_retries=0, base=1, cap=1) == ledger.DEAD
+    newer = _pending(initialized_repo, "README.md")
+    said = cli_run(initialized_repo, "queue", "retry", dead)
+    assert said.exit_code == 1
+    assert f"{dead}: a newer pending job ({newer}) covers README.md" in said.stderr

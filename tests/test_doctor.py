@@ -492,7 +492,7 @@ def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
 def test_little_free_disk_space_fails(tmp_path):
     free = doctor.shutil.disk_usage(tmp_path).free
     check = doctor.check_disk(tmp_path, min_free=free + 2**30)
-    assert not check.ok and "MB on the file system" in check.fix
+    assert not check.ok and "MiB on the file system" in check.fix
     assert doctor.check_disk(tmp_path).ok
 
 

@@ -551,6 +551,7 @@ def test_restart_keeps_the_options_the_worker_was_started_with(repo, repo_paths)
     # the threads that take jobs, told apart from the process's own
     said = run_installed(repo, "worker", "status").stdout
     assert "3 worker threads (" in said and " in the process)" in said
+    assert "3 threads taking jobs" in run_installed(repo, "status").stdout
     assert json.loads(run_installed(repo, "status", "--json").stdout)["worker"]["consumers"] == 3
     # given to start while it runs, another --threads takes a restart: said, not ignored
     again = run_installed(repo, "worker", "start", "--threads", "5", "--metrics-port", str(port))

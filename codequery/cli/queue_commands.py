@@ -177,7 +177,10 @@ def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: 
     for job_id in left:
         job = operations.find_job(ws, job_id)
         if asked == "retried" and job.status in (ledger.DEAD, ledger.CANCELLED):
-            reasons.append(f"{job_id}: a newer pending job covers {shown_path(job.path)}")
+            newer = [j.id for j in ledger.jobs(ws.store.conn, ws.config.dataset, ledger.PENDING)
+                     if j.path == job.path]
+            reasons.append(f"{job_id}: a newer pending job ({', '.join(newer) or '?'}) covers "
+                           f"{shown_path(job.path)}")
         else:
             reasons.append(f"{job_id} is {job.status}: {_REFUSED[asked]}")
     raise CodeQueryError(f"{plural(len(left), 'job')} not {asked}: " + "; ".join(reasons))

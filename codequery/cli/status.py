@@ -29,7 +29,7 @@ def status(state: State, as_json: bool) -> None:
         return
     console = stdout_console()
     run = (f"[green]running[/green] (pid {info['pid'] or '?'}, up "
-           f"{duration(info['uptime_s'])})"
+           f"{duration(info['uptime_s'])}, {info.get('consumers') or '?'} threads taking jobs)"
            if info["running"] else "[red]not running[/red]"
            + worker_control.not_running(info.get("ended")))
     console.print(f"[bold]{dataset}[/bold]: {ws.root}")
