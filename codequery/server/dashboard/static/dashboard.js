@@ -188,13 +188,21 @@
     }
   }
 
-  // A path as the command line shows it: one with a line break, a tab, a quote or a
-  // backslash quoted and escaped (cli/formatting.shown_path), so it reads as one path.
+  // A path as the command line shows it (printable.shown_path): one holding a character
+  // Python does not call printable (a control or format character, a line or paragraph
+  // separator, a space other than the plain one), a quote or a backslash, quoted and
+  // escaped, so that it reads as one path.
+  const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}"\\]|(?! )\p{Zs}/u;
+  function escaped(ch) {
+    const named = { "\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\" };
+    if (named[ch]) return named[ch];
+    const code = ch.codePointAt(0);
+    const [mark, width] = code < 0x100 ? ["x", 2] : code < 0x10000 ? ["u", 4] : ["U", 8];
+    return `\\${mark}${code.toString(16).padStart(width, "0")}`;
+  }
   function shownPath(path) {
-    if (!/[\x00-\x1f\x7f"\\]/.test(path)) return path;
-    const escapes = { "\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\" };
-    return `"${path.replace(/[\x00-\x1f\x7f"\\]/g, (ch) => escapes[ch]
-      || `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
+    if (!UNPRINTABLE.test(path)) return path;
+    return `"${Array.from(path, (ch) => (UNPRINTABLE.test(ch) ? escaped(ch) : ch)).join("")}"`;
   }
 
   function actionButton(action, id) {
