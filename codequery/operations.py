@@ -280,7 +280,7 @@ def _own_job(ws: Workspace, job_id: object) -> ledger.Job | None:
     """This repository's job by its id (any case); another work tree's is not ours."""
     job_id = job_id.strip().upper() if isinstance(job_id, str) else ""
     found = ledger.get(ws.store.conn, job_id) if job_id else None
-    return found if found is not None and found.dataset == ws.config.dataset else None
+    return found if found is not None and found.dataset == ws.dataset else None
 
 
 def check_job_id(job_id: object) -> str:
@@ -395,13 +395,13 @@ def jobs(ws: Workspace, status: str | None = None, limit: int = MAX_LIMIT
         raise CodeQueryError(f"status must be one of {', '.join(ledger.STATUSES)}")
     if limit < 1:
         raise CodeQueryError(f"limit must be at least 1, not {limit}")
-    return [job_dict(j) for j in ledger.jobs(ws.store.conn, ws.config.dataset, status, limit)]
+    return [job_dict(j) for j in ledger.jobs(ws.store.conn, ws.dataset, status, limit)]
 
 
 def events(ws: Workspace, job_id: str | None = None, limit: int = MAX_LIMIT
            ) -> list[dict[str, Any]]:
     """The newest `limit` job events of the repository (or of one job), newest last."""
-    conn, dataset = ws.store.conn, ws.config.dataset
+    conn, dataset = ws.store.conn, ws.dataset
     if job_id:
         job_id = find_job(ws, job_id).id
     return [event_dict(e) for e in ledger.events(conn, job_id, dataset, limit)]
@@ -410,7 +410,7 @@ def events(ws: Workspace, job_id: str | None = None, limit: int = MAX_LIMIT
 def events_since(ws: Workspace, after_id: int, limit: int = 500) -> list[dict[str, Any]]:
     """Events newer than event `after_id`, oldest first (a live view's next batch; each
     carries its `id`, the next call's `after_id`)."""
-    return [event_dict(e) for e in ledger.events_after(ws.store.conn, ws.config.dataset,
+    return [event_dict(e) for e in ledger.events_after(ws.store.conn, ws.dataset,
                                                        max(after_id, 0), limit)]
 
 
@@ -430,7 +430,7 @@ def retry(ws: Workspace, job_ids: list[str], *, all_dead: bool = False,
     that were. The worker, if one runs, is woken to take them."""
     from codequery import liveness
 
-    done = ledger.retry(ws.store.conn, ws.config.dataset, _own_ids(ws, job_ids),
+    done = ledger.retry(ws.store.conn, ws.dataset, _own_ids(ws, job_ids),
                         all_dead=all_dead, worker=by)
     if done:
         liveness.wake(ws.paths)
@@ -449,7 +449,7 @@ def purge(ws: Workspace, job_ids: list[str]) -> list[str]:
 
 def queue_by_priority(ws: Workspace) -> dict[str, dict[str, int]]:
     """Jobs by state, then by priority (high, normal, low)."""
-    return ledger.counts_by_priority(ws.store.conn, ws.config.dataset)
+    return ledger.counts_by_priority(ws.store.conn, ws.dataset)
 
 
 def throughput(ws: Workspace, minutes: int = 60, now: float | None = None
@@ -461,6 +461,6 @@ def throughput(ws: Workspace, minutes: int = 60, now: float | None = None
         raise CodeQueryError("minutes must be between 1 and 1440")
     current = int((time.time() if now is None else now) // 60)
     first = current - minutes + 1
-    found = ledger.completed_per_minute(ws.store.conn, ws.config.dataset, first * 60.0)
+    found = ledger.completed_per_minute(ws.store.conn, ws.dataset, first * 60.0)
     return [{"minute": iso(m * 60.0), "completed": found.get(m, 0)}
             for m in range(first, current + 1)]

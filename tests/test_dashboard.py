@@ -475,6 +475,13 @@ def test_a_config_left_half_edited_keeps_the_page_and_the_metrics_up(initialized
         assert status == 200
         assert 'codequery_config_ok{dataset="repo"} 0.0' in text
         assert 'codequery_jobs{dataset="repo"' in text
+        # the cards' data: the queue, jobs and events answer; status says why it cannot
+        status, _, body = request(port, "GET", "/api/summary")
+        summary = json.loads(body)
+        assert status == 200 and "not valid JSON" in summary["status"]["error"]
+        assert sum(summary["queue"]["completed"].values()) == 3
+        assert request(port, "GET", "/api/jobs")[0] == 200
+        assert request(port, "GET", "/api/events")[0] == 200
 
 
 def test_a_damaged_database_is_reported_with_what_to_do(damaged_repo: Path, tmp_path: Path):

@@ -86,7 +86,11 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
         conn = ws.store.conn
         conn.execute("BEGIN")
         try:
-            return {"status": operations.status(ws), "queue": operations.queue_by_priority(ws),
+            try:
+                status: dict[str, Any] = operations.status(ws)
+            except CodeQueryError as exc:  # settings half edited: the queue still shows
+                status = {"error": str(exc)}
+            return {"status": status, "queue": operations.queue_by_priority(ws),
                     "throughput": operations.throughput(ws)}
         finally:
             if conn.in_transaction:

@@ -77,6 +77,14 @@
     let data;
     try { data = await api("/api/summary"); } catch (e) { notice(e.message, true); return; }
     const s = data.status;
+    drawQueue(data.queue);
+    drawChart(data.throughput);
+    queueCounts = data.queue;
+    sayHowManyJobs();
+    if (s.error) {  // the settings cannot be read: the queue shows, the rest says why not
+      notice(s.error, true);
+      return;
+    }
     const w = s.worker;
     $("w-state").textContent = w.running ? "running" : "not running (codequery worker start)";
     $("w-state").className = w.running ? "ok" : "bad";
@@ -87,22 +95,6 @@
     $("w-cpu").textContent = w.cpu_percent === null || w.cpu_percent === undefined
       ? "–" : `${w.cpu_percent.toFixed(1)} %`;
     $("w-memory").textContent = w.memory_mb ? `${w.memory_mb} MiB` : "–";
-
-    const body = $("queue-table").tBodies[0];
-    body.replaceChildren();
-    for (const state of STATES) {
-      const row = el("tr");
-      row.dataset.state = state;
-      row.append(el("th", state, `st-${state}`));
-      let total = 0;
-      for (const p of PRIORITIES) {
-        const n = (data.queue[state] || {})[p] || 0;
-        total += n;
-        row.append(el("td", n));
-      }
-      row.append(el("td", total, "total"));
-      body.append(row);
-    }
     $("q-eta").textContent = !s.queue.pending ? "none pending"
       : WAITING[s.queue.waiting_for]
         || (s.queue.eta_s === null ? "unknown yet" : `about ${duration(s.queue.eta_s)}`);
@@ -119,9 +111,24 @@
     $("llm-breaker").textContent = llm.breaker
       ? llm.breaker.state + (llm.blocked ? ` (blocked: ${llm.blocked.reason})` : "")
       : `closed (${s.documenter} needs none)`;
-    drawChart(data.throughput);
-    queueCounts = data.queue;
-    sayHowManyJobs();
+  }
+
+  function drawQueue(queue) {
+    const body = $("queue-table").tBodies[0];
+    body.replaceChildren();
+    for (const state of STATES) {
+      const row = el("tr");
+      row.dataset.state = state;
+      row.append(el("th", state, `st-${state}`));
+      let total = 0;
+      for (const p of PRIORITIES) {
+        const n = (queue[state] || {})[p] || 0;
+        total += n;
+        row.append(el("td", n));
+      }
+      row.append(el("td", total, "total"));
+      body.append(row);
+    }
   }
 
   function drawChart(minutes) {
