@@ -277,7 +277,14 @@
     const filter = $("job-filter").value;
     const row = $("jobs-body").querySelector(`tr[data-job="${CSS.escape(event.job)}"]`);
     if (row) {
-      if (filter && filter !== event.to) { row.remove(); return; }
+      if (filter && filter !== event.to) {
+        if (!pointerOnJobs) { row.remove(); return; }
+        // under the pointer: dimmed and its buttons off, gone with the next listing
+        row.classList.add("leaving");
+        row.querySelectorAll(".actions button").forEach((b) => { b.disabled = true; });
+        soon("jobs", loadJobs, 700);
+        return;
+      }
       const cell = row.querySelector(".status");
       cell.textContent = event.to;
       cell.className = `status st-${event.to}`;
