@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable
 
 from codequery import deprecation, proximity
+from codequery.content_key import is_secret
 from codequery.lazy_re import lazy
 from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_lines, symbol_names
 from codequery.search_text import Term
@@ -85,7 +86,9 @@ def reordered(ranked: list[Candidate], terms: list[Term],
     names = NameMatcher(terms)
     top = ranked[:CHECKED]
     for place, cand in enumerate(top):
-        text = read(cand.row["path"])
+        # a secret-looking file is never read: its score would tell a right guess of the
+        # key it holds from a wrong one
+        text = None if is_secret(cand.row.get("doc_key") or "") else read(cand.row["path"])
         doc = json.loads(cand.row["doc"]) if cand.row["doc"] else {}
         starts = symbol_lines(doc)
         meeting = (proximity.held_together(text, finder, starts=starts)

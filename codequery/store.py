@@ -64,7 +64,8 @@ SEARCH_VERSION = 97
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
-_RANKED = ("id", "path", "kind", "language", "overview", "content_sha", "doc", "line_count")
+_RANKED = ("id", "path", "kind", "language", "overview", "content_sha", "doc", "line_count",
+           "doc_key")
 # bm25 with the column weights, as every ranking query asks for it.
 _BM25 = f"bm25(records_fts, {', '.join(map(str, ranking.WEIGHTS))})"
 # SQLite's primary result codes for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB), and

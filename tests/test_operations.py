@@ -286,6 +286,13 @@ def test_a_file_holding_a_cloud_key_is_metadata_only(repo: Path, quiet_hooks: No
     assert all(r["path"] != "deploy/settings.py" or not r["symbols"] for r in found)
     assert "AKIAIOSFODNN7EXAMPLE" not in json.dumps(
         [record, found, operations.search(ws, "AKIAIOSFODNN7EXAMPLE")])
+    # its text is not read at search time either: a right guess of the key scores as a
+    # wrong one, and no lines point into it
+    def settings(guess: str) -> dict:
+        return next(r for r in operations.search(ws, f"deploy settings {guess}", 50)
+                    if r["path"] == "deploy/settings.py")
+    right, wrong = settings("AKIAIOSFODNN7EXAMPLE"), settings("AKIAWRONGWRONGWRONG1")
+    assert right["score"] == wrong["score"] and right["lines"] is None
 
 
 # --- list_files and status --------------------------------------------------------------
