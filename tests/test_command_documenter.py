@@ -245,3 +245,35 @@ def test_a_java_file_of_interfaces_keeps_its_note_whatever_the_model_answers(log
     plain = fake().document("Aimd.java", "java", "package a;\n\nclass Aimd {\n"
                             "    void backOff() { limit /= 2; }\n}\n")
     assert search_text.INTERFACES_NOTE not in plain.notes
+
+
+def _answering(tmp_path: Path, body: str) -> CommandDocumenter:
+    """A command documenter whose LLM is a script printing what `body` makes."""
+    import sys
+
+    script = tmp_path / "llm.py"
+    script.write_text(f"import json, sys\nsys.stdin.read()\n{body}\n")
+    return CommandDocumenter([sys.executable, str(script)], "m", 30.0)
+
+
+def test_an_answer_past_the_output_limit_is_stopped_not_read(tmp_path: Path) -> None:
+    # a model run away (or a broken CLI) printing without end: stopped at the limit
+    from codequery.documenters import process
+
+    runaway = _answering(tmp_path, "chunk = 'A' * 65536\nwhile True:\n"
+                                   "    sys.stdout.write(chunk)")
+    with pytest.raises(DocumenterError, match=rf"wrote more than "
+                       rf"{process.MAX_OUTPUT_BYTES // 2**20} MiB on its stdout"):
+        runaway.document("a.py", "python", SOURCE)
+
+
+def test_a_record_too_large_for_one_file_is_refused(tmp_path: Path) -> None:
+    # a 200 MB overview had been stored: every later search took a minute
+    from codequery.documenters import llm_output
+
+    huge = _answering(tmp_path, f"print(json.dumps({{'overview': 'A' * "
+                                f"{llm_output.MAX_RECORD_CHARS + 10}}}))")
+    with pytest.raises(DocumenterError, match="more than a record of one file needs"):
+        huge.document("a.py", "python", SOURCE)
+    fits = _answering(tmp_path, "print(json.dumps({'overview': 'Sums numbers.'}))")
+    assert fits.document("a.py", "python", SOURCE).overview == "Sums numbers."

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter, with_reading_notes
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
-from codequery.documenters.llm_output import json_objects, parse_record
+from codequery.documenters.llm_output import json_objects, parse_record, refuse_if_huge
 from codequery.documenters.process import exit_error, run_process
 from codequery.documenters.prompting import build_batch_prompt, load_template, render_prompt
 from codequery.documenters.reset_time import reset_epoch
@@ -264,8 +264,9 @@ def _batch_record(value: Any) -> FileDoc | None:
     if not isinstance(value, dict) or not _RECORD_KEYS & value.keys():
         return None
     try:
+        refuse_if_huge(value)
         return FileDoc.model_validate(value)
-    except ValidationError:
+    except (ValidationError, DocumenterError):
         return None
 
 

@@ -17,6 +17,9 @@ from pydantic import ValidationError
 from codequery.documenters.errors import DocumenterError
 from codequery.records import FileDoc
 
+# A record of one file holds far less: one larger is a model run away (a 200 MB overview
+# had made every later search take a minute), refused rather than stored.
+MAX_RECORD_CHARS = 1_000_000
 _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n(.*?)```", re.DOTALL)
 _KEYS = frozenset(FileDoc.model_fields)
 _decoder = json.JSONDecoder()
@@ -64,6 +67,14 @@ def _problems(error: ValidationError) -> str:
     return "; ".join(shown) + more
 
 
+def refuse_if_huge(value: Any) -> None:
+    """A `DocumenterError` for a record over MAX_RECORD_CHARS (as JSON)."""
+    size = len(json.dumps(value, ensure_ascii=False))
+    if size > MAX_RECORD_CHARS:
+        raise DocumenterError(f"the LLM's record is {size:,} characters, more than a record "
+                              f"of one file needs ({MAX_RECORD_CHARS:,} at most); not stored")
+
+
 def parse_record(text: str) -> FileDoc:
     """The record in an LLM's answer; `DocumenterError` if there is none or it is malformed."""
     if not text.strip():
@@ -77,6 +88,7 @@ def parse_record(text: str) -> FileDoc:
         # not the record; keep looking.
         if not _KEYS & value.keys():
             continue
+        refuse_if_huge(value)
         try:
             return FileDoc.model_validate(value)
         except ValidationError as exc:

@@ -46,6 +46,15 @@ def stopping() -> bool:
     return _STOPPING.is_set()
 
 
+# What a command may write on stdout or on stderr, each: an LLM CLI's answer for a file,
+# with its envelope, is kilobytes; past this it is stopped, not read into memory.
+MAX_OUTPUT_BYTES = 16 * 2**20
+
+
+class _TooMuch(Exception):
+    """A command wrote past MAX_OUTPUT_BYTES on a stream (named by the message)."""
+
+
 class Stopped(DocumenterError):
     """The command was killed because this process is stopping; the job was not at fault."""
 
@@ -115,6 +124,7 @@ def _exchange(proc: subprocess.Popen[bytes], stdin: bytes, timeout: float
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     deadline = time.monotonic() + timeout
     output: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
+    read = dict.fromkeys(output, 0)
     offset = 0
     exited_at: float | None = None
     with selectors.DefaultSelector() as selector:
@@ -151,6 +161,9 @@ def _exchange(proc: subprocess.Popen[bytes], stdin: bytes, timeout: float
                 data = os.read(key.fd, 32768)
                 if data:
                     output[key.fd].append(data)
+                    read[key.fd] += len(data)
+                    if read[key.fd] > MAX_OUTPUT_BYTES:
+                        raise _TooMuch("stdout" if key.fileobj is proc.stdout else "stderr")
                 else:
                     selector.unregister(key.fileobj)
     return (b"".join(output[proc.stdout.fileno()]), b"".join(output[proc.stderr.fileno()]))
@@ -200,6 +213,10 @@ def run_process(
         raise DocumenterTimeout(
             f"{Path(executable).name} timed out after {timeout:g} s ({timeout_setting})"
         ) from None
+    except _TooMuch as exc:
+        raise DocumenterError(
+            f"{Path(executable).name} wrote more than {MAX_OUTPUT_BYTES // 2**20} MiB on its "
+            f"{exc}; it was stopped (an answer for one file is far smaller)") from None
     finally:
         # Whatever the call leaves running (a child on its pipes, a daemon) ends with it,
         # however it ends: Ctrl-C reaches only our own process group, not the command's
