@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from codequery import blobs, holders, ledger, liveness, pidfile, start_settings
+from codequery import blobs, blocking, holders, ledger, liveness, pidfile, start_settings
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
@@ -322,17 +322,26 @@ class WorkerRuntime:
                 self._retry.pop(job_id, None)
 
     def dispatch(self, conn) -> float | None:  # noqa: ANN001
-        """Hand due pending jobs to Huey; returns when the next retry falls due."""
+        """Hand due pending jobs to Huey; returns when the next retry falls due. While the
+        documenter is blocked (not logged in), none until its next check is due, and then
+        one, whose call makes the check: each job taken only to be put back had written
+        two events, 80 a second with a few hundred pending."""
         self._retry_broken(conn)
         dataset = self.runner.config.dataset
+        block = blocking.current(conn, self.runner.config.documenter.name)
+        if block is not None and not blocking.due_for_check(block):
+            return block["checked_at"] + blocking.RECHECK_SECONDS
         while True:
             due, upcoming = ledger.due_for_dispatch(
-                conn, dataset, redispatch_after=REDISPATCH_AFTER_SECONDS)
+                conn, dataset, redispatch_after=REDISPATCH_AFTER_SECONDS,
+                limit=1 if block is not None else 500)
             if not due:
                 return upcoming
             for job in due:
                 self._enqueue(job.id, HUEY_PRIORITY.get(job.priority, 10))
             ledger.mark_dispatched(conn, [job.id for job in due])
+            if block is not None:
+                return block["checked_at"] + blocking.RECHECK_SECONDS
 
     def prune(self) -> int:
         """Completed jobs, and records no path has used, older than retention_days."""
