@@ -265,10 +265,12 @@ def call_totals(store: Store) -> dict[str, Any]:
     """Calls, failures and cost of the dataset's LLM documenting, for `codequery status`."""
     row = store.conn.execute(
         "SELECT count(*), coalesce(sum(1 - ok), 0), coalesce(sum(cost_usd), 0), "
-        "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0) "
+        "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), count(cost_usd) "
         "FROM llm_calls WHERE dataset = ?", (store.dataset,)).fetchone()
+    # priced_calls: the calls whose cost the documenter said (a `command` LLM CLI says
+    # none, and its cost is unknown, not nothing)
     return {"calls": row[0], "failed": row[1], "cost_usd": round(row[2], 6),
-            "input_tokens": row[3], "output_tokens": row[4]}
+            "input_tokens": row[3], "output_tokens": row[4], "priced_calls": row[5]}
 
 
 def last_call_error(store: Store, documenter: str) -> dict[str, Any] | None:

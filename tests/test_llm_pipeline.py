@@ -487,3 +487,15 @@ def test_a_rate_limited_call_spends_no_attempt_and_waits_as_told(tmp_path, calls
     retry_at = conn.execute("SELECT next_retry_at FROM jobs WHERE id = ?",
                             (job["id"],)).fetchone()[0]
     assert 100 < retry_at - time.time() <= 121  # the wait the answer asked for
+
+
+def test_a_command_documenters_cost_is_unknown_not_free(initialized_repo):
+    # an LLM CLI says no cost: status had shown "$0.0000, 0 tokens in, 0 out"
+    from tests.helpers import use_fake_llm
+
+    use_fake_llm(initialized_repo)
+    assert cli_run(initialized_repo, "document", "--force", "--yes").exit_code == 0
+    report = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
+    assert report["llm"]["calls"] > 0 and report["llm"]["priced_calls"] == 0
+    said = cli_run(initialized_repo, "status").stdout
+    assert "cost unknown (the documenter reports none), tokens unknown" in " ".join(said.split())

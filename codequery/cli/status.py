@@ -60,9 +60,11 @@ def status(state: State, as_json: bool) -> None:
                       f"{last['removed']} removed")
     llm = report["llm"]
     if llm["calls"]:
-        console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), "
-                      f"${llm['cost_usd']:.4f}, {llm['input_tokens']} tokens in, "
-                      f"{llm['output_tokens']} out")
+        cost = (f"${llm['cost_usd']:.4f}" if llm.get("priced_calls")
+                 else "cost unknown (the documenter reports none)")
+        tokens = (f"{llm['input_tokens']} tokens in, {llm['output_tokens']} out"
+                  if llm["input_tokens"] or llm["output_tokens"] else "tokens unknown")
+        console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), {cost}, {tokens}")
     if llm.get("blocked"):
         console.print(f"[red]blocked[/red]:   the {report['documenter']} documenter: "
                       f"{llm['blocked']['reason']}")

@@ -107,7 +107,8 @@
     const llm = s.llm;
     $("llm-calls").textContent = `${llm.calls} (${llm.failed} failed)`;
     $("llm-tokens").textContent = `${llm.input_tokens} in, ${llm.output_tokens} out`;
-    $("llm-cost").textContent = `$${Number(llm.cost_usd).toFixed(4)}`;
+    $("llm-cost").textContent = !llm.calls || llm.priced_calls
+      ? `$${Number(llm.cost_usd).toFixed(4)}` : "unknown (the documenter reports none)";
     $("llm-breaker").textContent = llm.breaker
       ? llm.breaker.state + (llm.blocked ? ` (blocked: ${llm.blocked.reason})` : "")
       : `closed (${s.documenter} needs none)`;
