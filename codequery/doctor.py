@@ -403,6 +403,9 @@ def check_index(planned: Planned) -> Check:
     refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
         if older else ""
     if not files + gone:
+        if found.queued:  # on their way: the queue check says whether anything takes them
+            return Check("index", True, f"{found.queued} of {found.tracked} files queued to "
+                                        f"document, nothing else to do{refresh}")
         return Check("index", True, f"matches the checked-out tree ({found.tracked} "
                                     f"files){refresh}")
     detail = (f"behind the checked-out tree: {plural(files, 'file')} to document, "

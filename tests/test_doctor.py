@@ -482,6 +482,15 @@ def test_an_index_is_not_behind_for_a_staged_edit_or_an_older_documenter(ready, 
     assert not index["ok"] and "3 files to document" in index["detail"], index
 
 
+def test_an_index_whose_files_are_queued_says_so_not_that_it_matches(ready):
+    # files queued for an LLM documenter: "matches the checked-out tree" had been said of
+    # an index with nothing documented
+    _committed_unseen(ready)
+    assert cli_run(ready, "document", "--queue", "unseen.py").exit_code == 0
+    index = by_name(report(ready)[1])["index"]
+    assert index["ok"] and index["detail"].startswith("1 of 4 files queued to document")
+
+
 def test_an_index_behind_the_tree_passes_while_a_worker_runs(ready):
     _committed_unseen(ready)
     with _worker_alive(ready):
