@@ -344,6 +344,28 @@ class Planned:
         return self._plan
 
 
+def check_breaker(paths: RepoPaths, cfg: config_mod.Config) -> Check:
+    """Whether the LLM documenter's circuit breaker has stopped the calls (read, not
+    asked: the breaker's row, as breaker.CircuitBreaker keeps it)."""
+    import time
+
+    conn = open_read_only(paths.data_db)
+    try:
+        row = conn.execute("SELECT failures, opened_until FROM breakers WHERE name = ?",
+                           (f"documenter:{cfg.documenter.name}",)).fetchone()
+        last = conn.execute("SELECT error FROM llm_calls WHERE dataset = ? AND ok = 0 "
+                            "ORDER BY at DESC LIMIT 1", (cfg.dataset,)).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[1] is None or row[1] <= time.time():
+        return Check("breaker", True, "closed: calls go through")
+    said = f"; the last failure: {last[0]}" if last and last[0] else ""
+    return Check("breaker", False, f"open after {plural(row[0], 'failure')}: calls resume "
+                 f"in {row[1] - time.time():.0f} s{said}",
+                 "fix what the calls fail on (codequery status, codequery events); the "
+                 "breaker lets a call through when the time is up", "warning")
+
+
 def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True,
                 planned: Planned | None = None) -> Check:
     """Dead and stuck jobs; and, unless the worker check said so already
@@ -493,6 +515,8 @@ def diagnose(start: Path) -> list[Check]:
             report.skip(("documenter", "queue", "index"), "no usable config")
         else:
             report.add("documenter", check_documenter, cfg.documenter)
+            if cfg.documenter.name != "builtin" and data_ok:
+                report.add("breaker", check_breaker, paths, cfg)
             if data_ok:
                 planned = Planned(root, paths, cfg)
                 report.add("queue", check_queue, paths, cfg.dataset, not worker_warned, planned)

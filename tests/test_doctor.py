@@ -563,3 +563,21 @@ def test_an_enabled_active_service_passes(ready, with_service):
     _fake_systemctl(with_service, enabled="enabled", active="active")
     worker = by_name(report(ready)[1])["worker"]
     assert worker["ok"] and "codequery-worker-" in worker["detail"]
+
+
+def test_an_open_circuit_breaker_warns_with_the_last_failure(ready):
+    # the calls fail and the breaker stops them: doctor had passed
+    from codequery import config
+    from codequery.llm_caller import breaker_for
+
+    configure(ready, documenter={"name": "command", "command": ["my-llm"]})
+    paths = RepoPaths(ready)
+    settings = config.load(paths.config)
+    breaker = breaker_for(paths.data_db, settings)
+    for _ in range(settings.documenter.breaker_failures):
+        breaker.record_failure()
+    breaker.close()
+    checks = by_name(report(ready)[1])
+    assert not checks["breaker"]["ok"] and checks["breaker"]["severity"] == "warning"
+    assert checks["breaker"]["detail"].startswith(
+        f"open after {settings.documenter.breaker_failures} failures: calls resume in ")
