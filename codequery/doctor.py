@@ -344,6 +344,20 @@ class Planned:
         return self._plan
 
 
+def check_approved(paths: RepoPaths, cfg: config_mod.Config) -> Check:
+    """Whether this machine approved the LLM documenter's settings (see trust): a worker
+    runs none that it did not, and waits."""
+    from codequery import trust
+
+    try:
+        trust.require(paths, cfg.documenter)
+    except CodeQueryError as exc:
+        return Check("approved", False, str(exc), "review the settings and the files they "
+                     "name, then run `codequery init` here to approve them")
+    return Check("approved", True, f"the {cfg.documenter.name} documenter's settings are "
+                 "approved on this machine")
+
+
 def check_breaker(paths: RepoPaths, cfg: config_mod.Config) -> Check:
     """Whether the LLM documenter's circuit breaker has stopped the calls (read, not
     asked: the breaker's row, as breaker.CircuitBreaker keeps it)."""
@@ -515,6 +529,8 @@ def diagnose(start: Path) -> list[Check]:
             report.skip(("documenter", "queue", "index"), "no usable config")
         else:
             report.add("documenter", check_documenter, cfg.documenter)
+            if cfg.documenter.name != "builtin":
+                report.add("approved", check_approved, paths, cfg)
             if cfg.documenter.name != "builtin" and data_ok:
                 report.add("breaker", check_breaker, paths, cfg)
             if data_ok:

@@ -221,8 +221,11 @@ def _glob_matches(path: str, glob: str) -> bool:
 
 
 def _waiting_for(llm: dict[str, Any], worker_running: bool) -> str | None:
-    """What the backlog waits for before any estimate of it holds: the documenter
-    blocked (logged out, out of credit), its circuit breaker open, or a worker; None."""
+    """What the backlog waits for before any estimate of it holds: this machine's approval
+    of the documenter's settings, the documenter blocked (logged out, out of credit), its
+    circuit breaker open, or a worker; None."""
+    if llm.get("unapproved"):
+        return "approval"
     if llm.get("blocked"):
         return "blocked"
     if (llm.get("breaker") or {}).get("state") == "open":
@@ -250,10 +253,14 @@ def status(ws: Workspace) -> dict[str, Any]:
     llm = call_totals(store)
     documented = store.count()
     if config.documenter.name != "builtin":
-        from codequery import blocking
+        from codequery import blocking, trust
 
         llm["breaker"] = breaker_for(ws.paths.data_db, config).state()
         llm["blocked"] = blocking.current(conn, config.documenter.name)
+        try:  # a worker runs no documenter this machine has not approved: it waits
+            trust.require(ws.paths, config.documenter)
+        except CodeQueryError as exc:
+            llm["unapproved"] = str(exc)
         llm["last_error"] = last_call_error(store, config.documenter.name)
     return {
         "dataset": dataset,

@@ -581,3 +581,17 @@ def test_an_open_circuit_breaker_warns_with_the_last_failure(ready):
     assert not checks["breaker"]["ok"] and checks["breaker"]["severity"] == "warning"
     assert checks["breaker"]["detail"].startswith(
         f"open after {settings.documenter.breaker_failures} failures: calls resume in ")
+
+
+def test_settings_this_machine_did_not_approve_fail_and_status_waits_on_them(ready):
+    # the worker runs no documenter whose settings (or the files they name) changed
+    # unapproved: it had waited while status gave an estimate and doctor passed
+    configure(ready, documenter={"name": "command", "command": ["my-llm"]})  # approves
+    assert by_name(report(ready)[1])["approved"]["ok"]
+    settings = json.loads((ready / ".code-query" / "config.json").read_text())
+    settings["documenter"]["command"] = ["their-llm"]  # as a pull could bring
+    (ready / ".code-query" / "config.json").write_text(json.dumps(settings))
+    approved = by_name(report(ready)[1])["approved"]
+    assert not approved["ok"] and "has not approved these settings" in approved["detail"]
+    status = json.loads(cli_run(ready, "status", "--json").stdout)
+    assert status["queue"]["waiting_for"] == "approval"

@@ -65,6 +65,8 @@ def status(state: State, as_json: bool) -> None:
         tokens = (f"{llm['input_tokens']} tokens in, {llm['output_tokens']} out"
                   if llm["input_tokens"] or llm["output_tokens"] else "tokens unknown")
         console.print(f"LLM calls: {llm['calls']} ({llm['failed']} failed), {cost}, {tokens}")
+    if llm.get("unapproved"):
+        console.print(f"[red]unapproved[/red]: {llm['unapproved']}")
     if llm.get("blocked"):
         console.print(f"[red]blocked[/red]:   the {report['documenter']} documenter: "
                       f"{llm['blocked']['reason']}")
@@ -78,6 +80,8 @@ def status(state: State, as_json: bool) -> None:
 def _outlook(report: dict) -> str:
     """When the backlog will be done, or why nobody can say."""
     waiting, eta = report["queue"]["waiting_for"], report["queue"]["eta_s"]
+    if waiting == "approval":
+        return "waiting: this machine has not approved the documenter's settings (see below)"
     if waiting == "blocked":
         return "waiting: the documenter is blocked (see below)"
     if waiting == "breaker":
