@@ -22,7 +22,7 @@ from typing import Any
 
 from codequery import redis_keys, redis_link, redis_outage, remote_queue
 from codequery.consumer_gate import Gate
-from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
+from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.records import FileDoc
 
@@ -245,9 +245,11 @@ class RemoteConsumer:
 
             # Cut short by our own stop: not the file's fault, so no attempt is spent.
             wait = 0.0 if process.stopping() or self._stop.is_set() else None
-            return remote_queue.result_message(
-                payload, self.id, error=f"{type(exc).__name__}: {exc} (on {self.id})",
-                wait=wait)
+            # a documenter's own failure says what it is ("claude timed out after 20 s");
+            # the home worker names its kind once, as for a call of its own
+            said = str(exc) if isinstance(exc, DocumenterError) else f"{type(exc).__name__}: {exc}"
+            return remote_queue.result_message(payload, self.id, error=f"{said} (on {self.id})",
+                                               wait=wait)
         return remote_queue.result_message(payload, self.id,
                                            record=record.model_dump(mode="json"))
 

@@ -281,3 +281,17 @@ def test_an_unreachable_remote_queue_reschedules_the_job_with_a_delay(home, redi
     assert result.status == DEFERRED
     assert job.status == ledger.PENDING and job.attempts == 0
     assert job.next_retry_at is not None and job.next_retry_at > time.time()
+
+
+def test_a_consumers_failure_reads_as_its_documenter_said_it(home, fake_claude, monkeypatch):
+    # "DocumenterError: DocumenterError: DocumenterTimeout: ..." had been recorded
+    monkeypatch.setenv("FAKE_CLAUDE_FAIL", "1")
+    job_id = _queue(home, "src/invoices.py")
+    home.run_all(job_id)
+    payload = home.remote.huey.dequeue().args[0]
+    consumer = RemoteConsumer(home.remote.url, threads=1)
+    consumer.serve(payload)
+    answer = _next_answer(home)
+    assert not answer["ok"]
+    assert not answer["error"].startswith(("DocumenterError", "DocumenterTimeout"))
+    assert answer["error"].endswith(f"(on {consumer.id})")
