@@ -90,6 +90,14 @@ class WorkerRuntime:
                 os.close(fd)  # a worker of many repositories lives on without this one
                 raise
             self._lock_fd = fd
+            if own_log:  # a worker of this repository alone: its calls carry its mark
+                from codequery.documenters import process
+
+                mark = str(self.paths.data_db)
+                process.mark_calls(mark)
+                if reaped := process.reap_left_calls(mark):
+                    log.warning("ended %d documenter command(s) a killed worker left "
+                                "running", reaped)
             info = pidfile.write(self.paths.pid_file, {
                 start_settings.PID_FILE_KEY: start_settings.fingerprints(self.runner.config),
                 **({"threads": threads} if threads else {})})

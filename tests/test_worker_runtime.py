@@ -32,3 +32,53 @@ def test_a_blocked_documenter_is_handed_one_job_per_check(initialized_repo):
     blocking.lift(conn, "claude")
     runtime.dispatch(conn)
     assert sorted(handed[1:]) == sorted(set(handed[1:])) and len(handed) == 5
+
+
+def test_a_worker_ends_the_commands_a_killed_worker_left_running(initialized_repo,
+                                                                 monkeypatch):
+    # a documenter command runs in a session of its own (Ctrl-C must not reach it): after
+    # a `kill -9` of its worker it ran on, hung; the next worker ends it by its mark
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from codequery.documenters import process
+
+    # its shutdown stops this process's commands for good: this test's own flag
+    monkeypatch.setattr(process, "_STOPPING", threading.Event())
+    ws = Workspace(initialized_repo)
+    mark = str(ws.paths.data_db)
+    hang = [sys.executable, "-c", "import time; time.sleep(120)"]
+    left = subprocess.Popen(hang, start_new_session=True,
+                            env={**os.environ, process.CALLER_MARK: mark})
+    other = subprocess.Popen(hang, start_new_session=True,
+                             env={**os.environ, process.CALLER_MARK: mark + "-elsewhere"})
+    try:
+        runtime = WorkerRuntime(ws, lambda job_id, priority: None, lambda: None)
+        assert runtime.start()
+        try:
+            assert left.wait(timeout=10) == -9  # killed
+            assert other.poll() is None  # another repository's is left alone
+        finally:
+            runtime.shutdown()
+            process.mark_calls(None)
+    finally:
+        for proc in (left, other):
+            proc.kill()
+            proc.wait()
+
+
+def test_commands_carry_the_mark_of_the_worker_that_runs_them():
+    import sys
+
+    from codequery.documenters import process
+
+    said = [sys.executable, "-c", f"import os; print(os.environ.get('{process.CALLER_MARK}'))"]
+    process.mark_calls("/repo/.code-query/code_data.db")
+    try:
+        out, _, _ = process.run_process(said, b"", 10.0)
+    finally:
+        process.mark_calls(None)
+    assert out.decode().strip() == "/repo/.code-query/code_data.db"
+    assert process.run_process(said, b"", 10.0)[0].decode().strip() == "None"

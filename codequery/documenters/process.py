@@ -41,6 +41,38 @@ _RUNNING_LOCK = threading.Lock()
 
 _STOPPING = threading.Event()
 
+# The environment variable each command is started with, naming the worker's repository
+# (see mark_calls): a worker started after one that was killed (`kill -9`, whose commands
+# live on in sessions of their own) finds them by it and ends them (see reap_left_calls).
+CALLER_MARK = "CODEQUERY_CALLER"
+_mark: str | None = None
+
+
+def mark_calls(mark: str | None) -> None:
+    """Start every command from now on with CALLER_MARK set to `mark` (None: unmarked)."""
+    global _mark
+    _mark = mark
+
+
+def reap_left_calls(mark: str) -> int:
+    """Kill the process groups of commands a worker marked `mark` left running: how many.
+    Only a group's leader is asked (the command itself), and only a process of this
+    user whose environment can be read."""
+    import psutil
+
+    reaped = 0
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid == os.getpid() or os.getpgid(proc.pid) != proc.pid:
+                continue
+            if proc.environ().get(CALLER_MARK) != mark:
+                continue
+            os.killpg(proc.pid, signal.SIGKILL)
+            reaped += 1
+        except (psutil.Error, ProcessLookupError, PermissionError):
+            continue
+    return reaped
+
 
 def stopping() -> bool:
     return _STOPPING.is_set()
@@ -197,6 +229,7 @@ def run_process(
             stderr=subprocess.PIPE,
             start_new_session=True,
             cwd=cwd,
+            env=None if _mark is None else {**os.environ, CALLER_MARK: _mark},
         )
     except FileNotFoundError:
         raise DocumenterError(f"{role} {executable!r} was not found; {hint}") from None
