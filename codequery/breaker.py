@@ -112,24 +112,10 @@ class CircuitBreaker:
                 (self.name, failures, first, opened_until, probing))
 
     def state(self) -> dict[str, Any]:
-        """For `codequery status`. `retry_in_s` is the time left in an open breaker, 0.0
-        when a probe may go, and None when closed or while a probe is out (its outcome
-        decides); `probing` says whether a probe is out."""
+        """For `codequery status` (see described)."""
         with self._db.lock:
             row = self._row()
-        now = time.time()
-        if row is None or row["opened_until"] is None:
-            failures = 0 if row is None else row["failures"]
-            return {"state": CLOSED, "failures": failures, "opened_until": None,
-                    "retry_in_s": None, "probing": False}
-        verdict = _verdict(row, now)
-        if verdict == "refuse" and not row["probing"]:
-            return {"state": OPEN, "failures": row["failures"],
-                    "opened_until": row["opened_until"],
-                    "retry_in_s": row["opened_until"] - now, "probing": False}
-        probing = verdict == "refuse"
-        return {"state": HALF_OPEN, "failures": row["failures"], "opened_until": None,
-                "retry_in_s": None if probing else 0.0, "probing": probing}
+        return described(row, time.time())
 
     def _row(self) -> sqlite3.Row | None:
         return self._db.get().execute(
@@ -139,6 +125,33 @@ class CircuitBreaker:
 
     def close(self) -> None:
         self._db.close()
+
+
+def described(row: Any, now: float) -> dict[str, Any]:
+    """A breaker's row (None: never failed) as status tells it. `retry_in_s` is the time
+    left in an open breaker, 0.0 when a probe may go, and None when closed or while a
+    probe is out (its outcome decides); `probing` says whether a probe is out."""
+    if row is None or row["opened_until"] is None:
+        failures = 0 if row is None else row["failures"]
+        return {"state": CLOSED, "failures": failures, "opened_until": None,
+                "retry_in_s": None, "probing": False}
+    verdict = _verdict(row, now)
+    if verdict == "refuse" and not row["probing"]:
+        return {"state": OPEN, "failures": row["failures"],
+                "opened_until": row["opened_until"],
+                "retry_in_s": row["opened_until"] - now, "probing": False}
+    probing = verdict == "refuse"
+    return {"state": HALF_OPEN, "failures": row["failures"], "opened_until": None,
+            "retry_in_s": None if probing else 0.0, "probing": probing}
+
+
+def state_in(conn: sqlite3.Connection, name: str) -> dict[str, Any]:
+    """The state of breaker `name` read through `conn` (doctor's read-only connection),
+    as CircuitBreaker.state gives it."""
+    row = conn.execute("SELECT failures, opened_until, probing FROM breakers WHERE name = ?",
+                       (name,)).fetchone()
+    keys = ("failures", "opened_until", "probing")
+    return described(None if row is None else dict(zip(keys, row, strict=True)), time.time())
 
 
 def _verdict(row: sqlite3.Row | None, now: float) -> str:

@@ -359,33 +359,33 @@ def check_approved(paths: RepoPaths, cfg: config_mod.Config) -> Check:
 
 
 def check_breaker(paths: RepoPaths, cfg: config_mod.Config) -> Check:
-    """Whether the LLM documenter's circuit breaker has stopped the calls (read, not
-    asked: the breaker's row, as breaker.CircuitBreaker keeps it)."""
-    import time
+    """Whether the LLM documenter's circuit breaker has stopped the calls (its row read,
+    not the breaker asked: doctor only looks)."""
+    from codequery import breaker
+    from codequery.llm_caller import breaker_name, last_call_error
+    from codequery.store import Store
 
     conn = open_read_only(paths.data_db)
     try:
-        row = conn.execute("SELECT failures, opened_until FROM breakers WHERE name = ?",
-                           (f"documenter:{cfg.documenter.name}",)).fetchone()
-        last = conn.execute("SELECT error FROM llm_calls WHERE dataset = ? AND ok = 0 "
-                            "ORDER BY at DESC LIMIT 1", (cfg.dataset,)).fetchone()
+        state = breaker.state_in(conn, breaker_name(cfg.documenter.name))
+        last = last_call_error(Store(conn, cfg.dataset), cfg.documenter.name)
     finally:
         conn.close()
-    if row is None or row[1] is None or row[1] <= time.time():
-        return Check("breaker", True, "closed: calls go through")
-    said = f"; the last failure: {last[0]}" if last and last[0] else ""
-    return Check("breaker", False, f"open after {plural(row[0], 'failure')}: calls resume "
-                 f"in {row[1] - time.time():.0f} s{said}",
+    if state["state"] != breaker.OPEN:
+        return Check("breaker", True, f"{state['state']}: calls go through")
+    said = f"; the last failure: {last['error']}" if last and last["error"] else ""
+    return Check("breaker", False, f"open after {plural(state['failures'], 'failure')}: calls "
+                 f"resume in {state['retry_in_s']:.0f} s{said}",
                  "fix what the calls fail on (codequery status, codequery events); the "
                  "breaker lets a call through when the time is up", "warning")
 
 
-def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True,
-                planned: Planned | None = None) -> Check:
-    """Dead and stuck jobs; and, unless the worker check said so already
-    (`tell_no_worker` False), pending jobs with no worker to take them. With `planned`,
-    dead jobs of content documented since (by another documenter, or another job), or of
-    files gone, are settled and fail nothing."""
+def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool,
+                planned: Planned) -> Check:
+    """Dead and stuck jobs (those of content documented since, by another documenter or
+    another job, or of files gone, are settled and fail nothing; see
+    Planned.still_needed); and, unless the worker check said so already (`tell_no_worker`
+    False), pending jobs with no worker to take them."""
     conn = open_read_only(paths.data_db)
     try:
         counts = ledger.counts(conn, dataset)
@@ -394,7 +394,7 @@ def check_queue(paths: RepoPaths, dataset: str, tell_no_worker: bool = True,
     finally:
         conn.close()
     dead, stuck, orphaned = counts[ledger.DEAD], int(stats["stuck"] or 0), stats["orphaned"]
-    needed = [j.id for j in dead_jobs] if planned is None else planned.still_needed(dead_jobs)
+    needed = planned.still_needed(dead_jobs)
     detail = f"{counts[ledger.PENDING]} pending, {stuck} stuck, {dead} dead"
     if needed:
         settled = f" ({len(needed)} of them still needed)" if len(needed) < dead else ""

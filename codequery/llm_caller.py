@@ -237,12 +237,17 @@ class LLMCaller:
                  usage.get("input_tokens"), usage.get("output_tokens"), error))
 
 
+def breaker_name(documenter: str) -> str:
+    """The name a documenter's circuit breaker is kept under."""
+    return f"documenter:{documenter}"
+
+
 def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.CircuitBreaker
     """The circuit breaker of the configured documenter, shared by all its callers."""
     from codequery.breaker import CircuitBreaker
 
     settings = config.documenter
-    return CircuitBreaker(db_path, f"documenter:{settings.name}", settings.breaker_failures,
+    return CircuitBreaker(db_path, breaker_name(settings.name), settings.breaker_failures,
                           settings.breaker_window_seconds, settings.breaker_cooldown_seconds)
 
 

@@ -54,7 +54,7 @@ def info(paths: RepoPaths, sample_cpu: bool = True, default_threads: int | None 
             running=True, pid=proc.pid, uptime_s=round(time.time() - proc.create_time(), 1),
             cpu_percent=cpu, memory_mb=round(proc.memory_info().rss / 2**20, 1),
             threads=proc.num_threads(), cmdline=argv,
-            consumers=said if isinstance(said, int) else _options(argv).get(
+            consumers=said if isinstance(said, int) else options_in(argv).get(
                 "threads", default_threads))
 
 
@@ -110,10 +110,10 @@ def started_with(paths: RepoPaths) -> dict[str, int]:
         left = pidfile.read(paths.pid_file) or {}
         argv = left.get("cmdline") if isinstance(left.get("cmdline"), list) else []
         argv = [str(arg) for arg in argv]
-    return _options(argv)
+    return options_in(argv)
 
 
-def _options(argv: list[str]) -> dict[str, int]:
+def options_in(argv: list[str]) -> dict[str, int]:
     """`threads` and `metrics_port` as a worker's command line gives them (see
     worker_command)."""
     found = {}

@@ -174,11 +174,14 @@ def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: 
     if not left:
         return
     reasons = []
+    pending: dict[str, list[str]] = {}  # path -> its pending jobs, read once if asked
     for job_id in left:
         job = operations.find_job(ws, job_id)
         if asked == "retried" and job.status in (ledger.DEAD, ledger.CANCELLED):
-            newer = [j.id for j in ledger.jobs(ws.store.conn, ws.config.dataset, ledger.PENDING)
-                     if j.path == job.path]
+            if not pending:
+                for j in ledger.jobs(ws.store.conn, ws.dataset, ledger.PENDING):
+                    pending.setdefault(j.path, []).append(j.id)
+            newer = pending.get(job.path, [])
             reasons.append(f"{job_id}: a newer pending job ({', '.join(newer) or '?'}) covers "
                            f"{shown_path(job.path)}")
         else:

@@ -82,11 +82,11 @@ def _configured_threads(ws: Workspace) -> int | None:
 def _warn_options_unused(ws: Workspace, threads: int | None, metrics_port: int | None) -> None:
     """Options given to `start` that the worker already running was not started with: they
     take effect only through a restart."""
-    running = worker_control.info(ws.paths, sample_cpu=False,
-                                  default_threads=_configured_threads(ws)).consumers
-    given = {"--threads": (threads, running),
+    info = worker_control.info(ws.paths, sample_cpu=False,
+                               default_threads=_configured_threads(ws))
+    given = {"--threads": (threads, info.consumers),
              "--metrics-port": (metrics_port,
-                                worker_control.started_with(ws.paths).get("metrics_port"))}
+                                worker_control.options_in(info.cmdline or []).get("metrics_port"))}
     unused = [f"{flag} {wanted}" for flag, (wanted, running) in given.items()
               if wanted is not None and wanted != running]
     if unused:
