@@ -30,6 +30,11 @@ class Gate:
     def reason(self) -> str | None:
         return self._reason
 
+    @property
+    def checked(self) -> bool:
+        """Whether it has looked once (until then `reason` is None but says nothing)."""
+        return bool(self._next_check)
+
     def open(self) -> bool:
         """Whether tasks may be taken now (checked first when a check is due)."""
         with self._lock:

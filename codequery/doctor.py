@@ -218,6 +218,32 @@ def check_redis(cfg: config_mod.Config) -> Check:
     return Check("redis", True, "reachable: " + ", ".join(redis_link.redact(u) for u in urls))
 
 
+def check_consumers(cfg: config_mod.Config) -> Check:
+    """On the Redis transport with the claude documenter, some consumer of the shared
+    remote queue can take its tasks (see consumer_presence): with none, LLM work handed
+    out waits, and expires unrun."""
+    from codequery import redis_link
+    from codequery.operations import remote_consumers
+
+    found = remote_consumers(cfg)
+    if found is None or found.get("error"):  # Redis away: check_redis says so
+        return skipped("consumers", "Redis does not answer") if found else Check(
+            "consumers", True, "no remote queue")
+    if found["ready"]:
+        return Check("consumers", True,
+                     f"{found['ready']} of {plural(found['running'], 'consumer')} taking "
+                     f"tasks ({plural(found['ready_threads'], 'thread')})")
+    why = ("none runs" if not found["running"] else
+           f"{plural(found['running'], 'consumer')} running, none can document: "
+           + "; ".join(found["cannot"]))
+    return Check("consumers", False, f"no consumer of the remote queue can take tasks ({why})",
+                 "start `codequery worker start --remote "
+                 f"{redis_link.redact(cfg.processing.redis_url or '')}` on a machine whose "
+                 "Claude CLI is logged in, or log in here (the worker serves the queue too, "
+                 "unless processing.remote_threads is 0); tasks wait meanwhile",
+                 "warning")
+
+
 # --- worker, documenter, queue, disk ----------------------------------------------------
 
 def check_service(root: Path) -> Check | None:
@@ -517,6 +543,8 @@ def diagnose(start: Path) -> list[Check]:
         data_ok = report.last_ok()
         if cfg is not None and (cfg.processing.transport == "redis" or cfg.cache.url):
             report.add("redis", check_redis, cfg)
+            if cfg.processing.transport == "redis" and report.last_ok():
+                report.add("consumers", check_consumers, cfg)
         if cfg is None or cfg.processing.transport == "sqlite":
             report.add("queue-database", check_huey_db, paths)
         worker_warned = False

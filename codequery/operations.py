@@ -28,6 +28,8 @@ TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
     from typing import Any
 
+    from codequery.config import Config
+
 MAX_LIMIT = defaults.MAX_LIMIT
 MAX_WAIT_SECONDS = 300.0
 POLL_SECONDS = 0.05
@@ -220,17 +222,38 @@ def _glob_matches(path: str, glob: str) -> bool:
     return any(fnmatch.fnmatchcase(path, g) for g in variants)
 
 
-def _waiting_for(llm: dict[str, Any], worker_running: bool) -> str | None:
+def _waiting_for(llm: dict[str, Any], worker_running: bool,
+                 remote: dict[str, Any] | None) -> str | None:
     """What the backlog waits for before any estimate of it holds: this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
-    circuit breaker open, or a worker; None."""
+    circuit breaker open, a worker, or (on the Redis transport) a consumer of the remote
+    queue that can take its tasks; None."""
     if llm.get("unapproved"):
         return "approval"
     if llm.get("blocked"):
         return "blocked"
     if (llm.get("breaker") or {}).get("state") == "open":
         return "breaker"
-    return None if worker_running else "worker"
+    if not worker_running:
+        return "worker"
+    return "consumers" if remote is not None and remote.get("ready") == 0 else None
+
+
+def remote_consumers(config: Config) -> dict[str, Any] | None:
+    """The consumers of the shared remote queue (see consumer_presence.summary), where the
+    Redis transport hands this repository's LLM work to them; {"error": why} when Redis
+    does not answer; None where nothing is handed out."""
+    from codequery.remote_work import RemoteWork
+
+    if config.processing.transport != "redis" or not RemoteWork.takes(config.documenter):
+        return None
+    from codequery import consumer_presence, redis_link
+
+    try:
+        found = consumer_presence.present(redis_link.client(config.processing.redis_url))
+    except (CodeQueryError, *redis_link.down_errors()) as exc:
+        return {"error": f"Redis does not answer ({type(exc).__name__}: {exc})"}
+    return consumer_presence.summary(found)
 
 
 def status(ws: Workspace) -> dict[str, Any]:
@@ -252,6 +275,7 @@ def status(ws: Workspace) -> dict[str, Any]:
     found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
     llm = call_totals(store)
     documented = store.count()
+    remote = remote_consumers(config)
     if config.documenter.name != "builtin":
         from codequery import blocking, trust
 
@@ -271,7 +295,7 @@ def status(ws: Workspace) -> dict[str, Any]:
         "queue": {**counts, "stuck": stats["stuck"], "orphaned": stats["orphaned"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta,
-                  "waiting_for": _waiting_for(llm, info.running)},
+                  "waiting_for": _waiting_for(llm, info.running, remote)},
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,
@@ -280,6 +304,7 @@ def status(ws: Workspace) -> dict[str, Any]:
         "mode": config.processing.mode,
         "documenter": config.documenter.name,
         "llm": llm,
+        "remote": remote,
     }
 
 

@@ -41,3 +41,15 @@ def heartbeat(token: str) -> str:
 
 def cached_record(content_key: str) -> str:
     return f"{PREFIX}:record:{content_key}"
+
+
+def consumer(consumer_id: str) -> str:
+    """Kept alive (with a short TTL) while a consumer of the remote queue runs, working or
+    idle: who could take a task now (see consumer_presence)."""
+    return f"{PREFIX}:consumer:{consumer_id}"
+
+
+def consumers() -> str:
+    """The ids of consumers that said they run (a set; those whose key has gone are
+    taken out as it is read)."""
+    return f"{PREFIX}:consumers"

@@ -13,6 +13,7 @@ Claude CLI of this machine ever runs here: a task names a model, never a program
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import signal
 import threading
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from codequery import redis_keys, redis_link, redis_outage, remote_queue
+from codequery import consumer_presence, redis_keys, redis_link, redis_outage, remote_queue
 from codequery.consumer_gate import Gate
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
 from codequery.errors import CodeQueryError
@@ -32,6 +33,7 @@ HEARTBEAT_TTL = 5  # s without a beat after which its task counts as abandoned
 STARTED_TTL = 86400
 SKIPPED_STARTED_TTL = 60  # a task not run keeps its started mark this long (see take_one)
 ERROR_PAUSE_SECONDS = 5.0
+NOT_CHECKED = "has not yet checked that it can call its documenter"
 PUSH_PATIENCE_SECONDS = 60.0  # a result waits this long for Redis to come back
 REFUSED_WAIT_SECONDS = 10.0
 # An idle consumer thread looks again after this long, twice as long after each look that
@@ -118,6 +120,7 @@ class RemoteConsumer:
                                       daemon=True)
             thread.start()
             self._workers.append(thread)
+        self._beat()  # said at once: a status asked now sees it running
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
         log.info("consumer %s serving %s on %s with %d threads", self.id,
                  redis_keys.REMOTE_QUEUE, redis_link.redact(self.url), self.threads)
@@ -129,6 +132,8 @@ class RemoteConsumer:
         deadline = time.monotonic() + timeout
         for thread in self._workers:
             thread.join(max(deadline - time.monotonic(), 0))
+        with contextlib.suppress(*redis_link.down_errors()):  # it expires by itself anyway
+            consumer_presence.withdraw(self.client, self.id)
 
     def _work_loop(self) -> None:
         outage = redis_outage.of(self.url)
@@ -171,15 +176,22 @@ class RemoteConsumer:
 
     def _heartbeat_loop(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
-            with self._lock:
-                tokens = list(self._beating)
-            try:
-                with self.client.pipeline(transaction=False) as pipe:
-                    for token in tokens:
-                        pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
-                    pipe.execute()
-            except redis_link.down_errors():
-                pass  # the home worker hands the work out again if it must
+            self._beat()
+
+    def _beat(self) -> None:
+        """The tasks at work here are alive, and so is this consumer (see
+        consumer_presence): whether it can take tasks, and why not."""
+        with self._lock:
+            tokens = list(self._beating)
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                for token in tokens:
+                    pipe.set(redis_keys.heartbeat(token), self.id, ex=HEARTBEAT_TTL)
+                consumer_presence.announce(pipe, self.id, self.threads, self.gate.reason if
+                                            self.gate.checked else NOT_CHECKED)
+                pipe.execute()
+        except redis_link.down_errors():
+            pass  # the home worker hands the work out again if it must
 
     def serve(self, payload: dict[str, Any]) -> None:
         """Run one task (marked started as it was taken): document while beating, push

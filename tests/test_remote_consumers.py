@@ -2,6 +2,7 @@
 signals: the home worker owns the ledger and the index, consumers anywhere do the calls."""
 
 import collections
+import json
 import os
 import re
 import signal
@@ -238,8 +239,22 @@ def test_a_consumer_that_is_not_logged_in_takes_no_task(tmp_path, redis_server, 
         assert run_installed(repo, "worker", "start").returncode == 0
         time.sleep(3)
         assert logged_calls(fake_claude) == []  # it took nothing to hand back later
+        # status and doctor say what the backlog waits for, and why
+        report = json.loads(run_installed(repo, "status", "--json").stdout)
+        assert report["queue"]["waiting_for"] == "consumers"
+        assert report["remote"]["running"] == 1 and report["remote"]["ready"] == 0
+        assert any("logged in" in why for why in report["remote"]["cannot"])
+        assert ("1 consumer running, none taking tasks (cannot document: "
+                in run_installed(repo, "status").stdout)
+        doctor = run_installed(repo, "doctor", "--json")
+        [check] = [c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "consumers"]
+        assert doctor.returncode == 1 and not check["ok"]
+        assert "worker start --remote" in check["fix"]
         good = Consumer(redis_server.url, tmp_path / "good")
         wait_for(lambda: _counts(repo)["completed"] == 2, timeout=30)
+        report = json.loads(run_installed(repo, "status", "--json").stdout)
+        assert report["queue"]["waiting_for"] is None
+        assert report["remote"]["ready"] == 1 and report["remote"]["ready_threads"] == 2
         logged_out.unlink()  # logged in at last: it takes tasks again, by itself
         wait_for(lambda: "can document again" in stranger.log, timeout=30)
     finally:

@@ -58,6 +58,8 @@ def status(state: State, as_json: bool) -> None:
                       f"({last['trigger']}, {last['duration_ms']:.0f} ms): {last['tracked']} "
                       f"tracked, {last['queued']} queued, {last['pointed']} reused, "
                       f"{last['removed']} removed")
+    if report.get("remote") is not None:
+        console.print("remote:    " + _consumers(report["remote"]))
     llm = report["llm"]
     if llm["calls"]:
         cost = (f"${llm['cost_usd']:.4f}" if llm.get("priced_calls")
@@ -77,6 +79,26 @@ def status(state: State, as_json: bool) -> None:
                       + (f"; calls resume in {duration(retry)}" if retry else ""))
 
 
+def _consumers(remote: dict) -> str:
+    """The consumers of the shared remote queue, and what to do when none can take a task."""
+    from rich.markup import escape
+
+    if remote.get("error"):
+        return f"[red]unknown[/red]: {escape(remote['error'])}"
+    ready, running = remote["ready"], remote["running"]
+    said = (f"{plural(running, 'consumer')} running, "
+            + (f"{ready} taking tasks ({plural(remote['ready_threads'], 'thread')})" if ready
+               else "none taking tasks"))
+    why = escape("; ".join(remote["cannot"]))
+    if why:
+        said += (f"; {running - ready} cannot document: {why}" if ready
+                 else f" (cannot document: {why})")
+    if not ready:
+        said = (f"[red]{said}[/red]: tasks wait until `codequery worker start --remote URL` "
+                "runs where the Claude CLI is logged in")
+    return said
+
+
 def _outlook(report: dict) -> str:
     """When the backlog will be done, or why nobody can say."""
     waiting, eta = report["queue"]["waiting_for"], report["queue"]["eta_s"]
@@ -88,6 +110,8 @@ def _outlook(report: dict) -> str:
         return "waiting: the circuit breaker stopped the calls (see below)"
     if waiting == "worker":
         return "waiting for a worker (codequery worker start, or: codequery document)"
+    if waiting == "consumers":
+        return "waiting: no consumer of the remote queue can take its tasks (see below)"
     if eta is None:
         return "no estimate until a job has finished"
     return f"done in about {duration(eta)}"

@@ -11,7 +11,8 @@
   const WAITING = {approval: "waiting: this machine has not approved the documenter's settings",
                    blocked: "waiting: the documenter is blocked",
                    breaker: "waiting: the circuit breaker stopped the calls",
-                   worker: "waiting for a worker"};
+                   worker: "waiting for a worker",
+                   consumers: "waiting: no consumer of the remote queue can take its tasks"};
   const SVG = "http://www.w3.org/2000/svg";
   const csrf = meta("codequery-csrf");
   let lastEvent = Number(meta("codequery-last-event")) || 0;
