@@ -347,7 +347,7 @@ class Planned:
 
         committed = {job_id for job_id, _ in self.plan().dead}
         return [job.id for job in dead_jobs if job.id in committed or (
-            job.content_sha and job.content_sha == disk_sha(self.root, job.path)
+            job.content_sha and job.content_sha == disk_sha(self.root, job.path, job.content_sha)
             and (self.records.get(job.path) or ("",))[0] != job.content_sha)]
 
     def plan(self) -> Any:  # reconcile.Plan: reconcile brings pydantic, imported when asked

@@ -103,6 +103,8 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
         data = full.read_bytes()
     except OSError:
         return Skip(entry.path, "unreadable")
+    # checked out with CRLF line ends, it is git's blob all the same: documented as that
+    data = git.as_stored(data, entry.sha if entry.mode != git.SYMLINK_MODE else None)
     return judge(entry.path, data, files, names)
 
 

@@ -11,7 +11,7 @@ def is_stale(root: Path, path: str, content_sha: str) -> bool:
     data = file_text.regular_bytes(root, path)
     if data is None:  # gone, unreadable, no longer a file: it describes nothing current
         return True
-    return git.blob_sha(data) != content_sha
+    return git.worktree_sha(data, content_sha) != content_sha
 
 
 def stale_paths(root: Path, documented: dict[str, str]) -> list[str]:

@@ -149,3 +149,19 @@ def blob_sha(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def as_stored(data: bytes, expected: str | None) -> bytes:
+    """Work-tree bytes as git stores them: a text file checked out with CRLF line ends
+    (core.autocrlf, `eol=crlf`) that is the blob `expected` once git undoes them, in LF
+    (git itself calls such a file unmodified); any other as it is."""
+    if expected is None or b"\r\n" not in data or blob_sha(data) == expected:
+        return data
+    lf = data.replace(b"\r\n", b"\n")
+    return lf if blob_sha(lf) == expected else data
+
+
+def worktree_sha(data: bytes, expected: str | None = None) -> str:
+    """git's id of work-tree bytes: `expected` when they are that blob checked out with
+    CRLF line ends (see as_stored), else their own."""
+    return blob_sha(as_stored(data, expected))

@@ -71,11 +71,12 @@ def under(path: str, only: list[str] | None) -> bool:
     return only is None or any(path == o or path.startswith(o.rstrip("/") + "/") for o in only)
 
 
-def disk_sha(root: Path, path: str) -> str | None:
-    """git's id of the file's content on disk (a link's: its target's); None when it is no
+def disk_sha(root: Path, path: str, expected: str | None = None) -> str | None:
+    """git's id of the file's content on disk (a link's: its target's), `expected` when it
+    is that blob checked out with CRLF line ends (see git.as_stored); None when it is no
     regular file inside the repository (see file_text.regular_bytes)."""
     data = file_text.regular_bytes(root, path)
-    return None if data is None else git.blob_sha(data)
+    return None if data is None else git.worktree_sha(data, expected)
 
 
 def lang_of(path: str) -> str:
@@ -126,7 +127,7 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
             result.state[path] = SKIPPED
             _settle_kept_job(result, root, path, sha, job)
             continue
-        disk = disk_sha(root, path) if stored is not None or job is not None else None
+        disk = disk_sha(root, path, sha) if stored is not None or job is not None else None
         if disk is not None and disk != sha:
             if stored in ident.choices(disk, lang, secret_name=hidden):
                 result.current += 1  # it describes the uncommitted edit: more current still
@@ -184,7 +185,7 @@ def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,
     content it has stays: it completes at once as "unchanged"."""
     if job is None or job[1] in (None, sha):
         return
-    if job[1] != disk_sha(root, path):
+    if job[1] != disk_sha(root, path, sha):
         result.cancel.append(job[0])
 
 

@@ -284,7 +284,7 @@ class WorkerRuntime:
         stamp = (reconcile_mod.tree_stamp(root, self._git_dirs) + "|"
                  + _mtime(self.paths.settings) + "|" + _data_version(conn))
         if (trigger == "periodic check" and stamp == self._last_stamp and all(
-                reconcile_mod.disk_sha(root, path) == sha
+                reconcile_mod.disk_sha(root, path, sha) == sha
                 for path, sha in self._on_disk.items())):
             return None
         runner = self.runner
