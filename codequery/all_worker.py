@@ -58,6 +58,7 @@ class AllWorker:
             self._once(f"{root} has a worker of its own; leaving it to that one")
             return
         app = transport.build(Workspace(root))
+        app.runtime.on_lost = lambda: None  # dropped at the next health check instead
         if not app.runtime.start(own_log=False):  # its own worker started meanwhile
             self._once(f"{root} has a worker of its own; leaving it to that one")
             return
@@ -68,7 +69,12 @@ class AllWorker:
         log.info("serving %s (%d threads)", root, threads)
 
     def check_health(self) -> None:
-        for _, consumer in self.served.values():
+        for root, (app, consumer) in list(self.served.items()):
+            if app.runtime.lost.is_set():  # its index was removed: served again if back
+                consumer.stop(graceful=True)
+                app.runtime.shutdown()
+                del self.served[root]
+                continue
             consumer.check_worker_health()
 
     def stop(self) -> None:

@@ -247,6 +247,10 @@ def _keep_copy(path: Path, raw: str) -> None:
     """Keep the last good config.json beside it, for checkouts that lack the file."""
     if path.name != defaults.CONFIG_FILE:
         return
+    if not path.with_name(defaults.DATA_DB).exists():
+        # a folder whose index is gone (`git stash --all` took it): writing here would
+        # stop `git stash pop` from putting it back ("already exists")
+        return
     copy = path.with_name(defaults.LAST_CONFIG_FILE)
     try:
         if copy.exists() and copy.read_text(encoding="utf-8") == raw:

@@ -37,6 +37,8 @@ def run(args: list[str], cwd: Path, *, check: bool = True) -> bytes:
             ["git", *args], cwd=cwd, env=clean_env(), capture_output=True, stdin=subprocess.DEVNULL
         )
     except FileNotFoundError:
+        if not os.path.isdir(cwd):  # `git worktree remove` took the work tree away
+            raise CodeQueryError(f"{cwd} is gone: no such folder") from None
         raise GitMissing("git is not installed or not on PATH") from None
     if check and done.returncode != 0:
         # git's advice ("hint: ...") follows the reason; it is not the reason.

@@ -14,10 +14,12 @@ import logging
 import logging.handlers
 import os
 import select
+import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from codequery import blobs, blocking, holders, ledger, liveness, pidfile, start_settings
 from codequery import reconcile as reconcile_mod
@@ -62,6 +64,11 @@ class WorkerRuntime:
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
         self._watch = None  # redis_link.RestartWatch on the Redis transport
         self.remote = None  # remote_work.RemoteWork on the Redis transport
+        self._database: tuple[int, int] | None = None  # the index's file, as it started
+        # Set when the index this worker writes is gone (see _index_lost); `on_lost` then
+        # stops the worker (a worker of many repositories drops this one instead).
+        self.lost = threading.Event()
+        self.on_lost: Callable[[], None] = _stop_this_process
 
     @property
     def started(self) -> bool:
@@ -85,6 +92,7 @@ class WorkerRuntime:
                 # fail the start, instead of killing a worker `worker start` reported.
                 conn = connect(self.paths.data_db)
                 dataset = self.runner.config.dataset
+                self._database = _file_id(self.paths.data_db)
             except CodeQueryError as exc:
                 log.error("worker %s cannot start: %s", os.getpid(), exc)
                 os.close(fd)  # a worker of many repositories lives on without this one
@@ -186,6 +194,15 @@ class WorkerRuntime:
         try:
             while not self._stop.is_set():
                 wait = POLL_SECONDS
+                lost = self._index_lost()
+                if lost:
+                    log.error("%s: this worker stops (whatever removed it: `git stash --all`, "
+                              "`git sparse-checkout`, `git worktree remove`, `git clean -x`); "
+                              "once it is back, or after `codequery init`, start it again",
+                              lost)
+                    self.lost.set()
+                    self.on_lost()
+                    return
                 self._try_reconcile(trigger, conn)
                 try:
                     if time.monotonic() - last_lease_check > LEASE_CHECK_SECONDS:
@@ -216,6 +233,22 @@ class WorkerRuntime:
         finally:
             os.close(fifo)
             conn.close()
+
+    def _index_lost(self) -> str | None:
+        """Why the index this worker writes is no longer the one in the repository (its
+        folder or file removed, or replaced by another file); None while it is. Writing on
+        into a deleted file, the worker would live on unseen: no pid file, no lock in the
+        folder, a second worker started beside it."""
+        if self._database is None:
+            return None
+        found = _file_id(self.paths.data_db)
+        if found == self._database:
+            return None
+        if not self.paths.state_dir.exists():
+            return f"{self.paths.state_dir} was removed"
+        if found is None:
+            return f"{self.paths.data_db} was removed"
+        return f"{self.paths.data_db} was replaced by another file"
 
     def _redis_away(self, exc: Exception) -> bool:
         """Whether `exc` says the Redis transport is away (then noted, once, as such)."""
@@ -362,6 +395,19 @@ class WorkerRuntime:
             log.info("pruned %d completed jobs and %d unused records older than %d days",
                      removed, forgotten, days)
         return removed + forgotten
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _stop_this_process() -> None:
+    """As `codequery worker stop` asks: Huey's consumer stops, the runtime shuts down."""
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _mtime(path) -> str:  # noqa: ANN001 - a Path

@@ -110,10 +110,27 @@ class Workspace:
         store = getattr(self._local, "store", None)
         if store is None:
             self.require_initialized()
+            if not self.paths.data_db.exists():
+                self._not_stashed()
             self.paths.state_dir.mkdir(exist_ok=True)
             store = self._local.store = Store(connect(self.paths.data_db), self.dataset)
         store.dataset = self.dataset  # follows a changed config
         return store
+
+    def _not_stashed(self) -> None:
+        """A CodeQueryError if the newest stash holds the index (`git stash --all` takes
+        the ignored .code-query/ along): a database made here now would stop `git stash
+        pop` from putting it back ("already exists")."""
+        inside = self.paths.data_db.relative_to(self.root).as_posix()
+        try:
+            held = git.run(["rev-parse", "-q", "--verify", f"refs/stash^3:{inside}"],
+                           self.root, check=False).strip()
+        except CodeQueryError:
+            return
+        if held:
+            raise CodeQueryError(f"the index ({inside}) is in the newest stash (`git stash "
+                                 "--all` took it): `git stash pop` puts it back; codequery "
+                                 "writes nothing in its place meanwhile")
 
     def damage_error(self, exc: BaseException) -> CodeQueryError | None:
         """The user-facing error for a damaged data database (found by a query, after it

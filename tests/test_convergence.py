@@ -219,3 +219,35 @@ def test_a_branch_without_the_config_file_is_still_followed(tmp_path):
         assert git(repo, "status", "--porcelain") == ""  # the state stays out of git
     finally:
         worker_control.stop(RepoPaths(repo), timeout=5)
+
+
+def test_stash_all_takes_the_index_away_and_the_worker_stops_then_pop_restores_it(live):
+    # `git stash --all` takes the ignored .code-query/ too: the worker had written on into
+    # the deleted database, unseen, and a read-only command's write into the folder made
+    # `git stash pop` refuse ("already exists")
+    import os
+
+    converged(live, ["alpha_main"], [])
+    pid = json.loads((live / ".code-query" / "worker.pid").read_text())["pid"]
+    git(live, "stash", "-q", "--all")
+    assert not (live / ".code-query" / "code_data.db").exists()
+    wait_for(lambda: not _alive(pid), timeout=15)
+    # what git left: the tracked files, and the wake-up fifo (git stashes no fifo)
+    assert sorted(os.listdir(live / ".code-query")) == [".gitignore", "config.json",
+                                                         "worker.wake"]
+    for command in (["worker", "status"], ["status"], ["search", "alpha"]):
+        said = run_installed(live, *command)
+        assert said.returncode != 0 and "`git stash pop` puts it back" in said.stderr
+    git(live, "stash", "pop", "-q")  # nothing written meanwhile stands in its way
+    assert run_installed(live, "worker", "start").returncode == 0
+    write(live, {"app/after.py": "def after_the_stash():\n    pass\n"})
+    commit_all(live, "after")
+    converged(live, ["alpha_main", "after_the_stash"], [])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie is gone too
+            return not stat.read().split(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return False

@@ -2,7 +2,6 @@
 stores with LF: git calls it unmodified, and so does every face of codequery (search,
 show, status), before and after `codequery document` of it."""
 
-import json
 
 from codequery import git as git_mod
 from tests.helpers import cli_json, cli_run, git, make_repo

@@ -499,8 +499,12 @@ def test_the_duration_histogram_survives_pruning_old_jobs(ws: Workspace):
 def test_what_the_backlog_waits_for_comes_before_any_estimate():
     # the dashboard had shown "about 28s" with the breaker open and every call failing
     open_breaker = {"breaker": {"state": "open"}, "blocked": None}
-    assert operations._waiting_for(open_breaker, worker_running=True) == "breaker"
+    assert operations._waiting_for(open_breaker, True, None) == "breaker"
     blocked = {"breaker": {"state": "open"}, "blocked": {"reason": "not logged in"}}
-    assert operations._waiting_for(blocked, worker_running=True) == "blocked"
-    assert operations._waiting_for({"breaker": {"state": "closed"}}, False) == "worker"
-    assert operations._waiting_for({}, worker_running=True) is None
+    assert operations._waiting_for(blocked, True, None) == "blocked"
+    assert operations._waiting_for({"breaker": {"state": "closed"}}, False, None) == "worker"
+    assert operations._waiting_for({}, True, None) is None
+    # on the Redis transport: no consumer of the remote queue can take a task
+    assert operations._waiting_for({}, True, {"ready": 0}) == "consumers"
+    assert operations._waiting_for({}, True, {"ready": 2}) is None
+    assert operations._waiting_for({}, True, {"error": "Redis does not answer"}) is None

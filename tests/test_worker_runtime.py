@@ -82,3 +82,59 @@ def test_commands_carry_the_mark_of_the_worker_that_runs_them():
         process.mark_calls(None)
     assert out.decode().strip() == "/repo/.code-query/code_data.db"
     assert process.run_process(said, b"", 10.0)[0].decode().strip() == "None"
+
+
+def _lost_after(initialized_repo, monkeypatch, remove) -> tuple[str, list[str]]:
+    """A started runtime's dispatcher, after `remove` took its index away: why it says it
+    stopped, and what it did about it."""
+    import logging
+    import shutil
+    import threading
+
+    from codequery.documenters import process
+
+    monkeypatch.setattr(process, "_STOPPING", threading.Event())
+    ws = Workspace(initialized_repo)
+    runtime = WorkerRuntime(ws, lambda job_id, priority: None, lambda: None)
+    stopped: list[str] = []
+    runtime.on_lost = lambda: stopped.append("asked to stop")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("codequery.worker").addHandler(handler)
+    aside = initialized_repo.parent / "aside"
+    assert runtime.start(own_log=False)
+    try:
+        assert not runtime.lost.wait(1.5)  # it stays while its index is there
+        remove(ws.paths.state_dir, aside)
+        assert runtime.lost.wait(10)
+    finally:
+        runtime.shutdown()
+        logging.getLogger("codequery.worker").removeHandler(handler)
+        shutil.rmtree(aside, ignore_errors=True)
+    return next(r.getMessage() for r in records if r.levelname == "ERROR"), stopped
+
+
+def test_a_worker_whose_index_folder_is_removed_stops(initialized_repo, monkeypatch):
+    # `git stash --all`, `git sparse-checkout set`, `git worktree remove`: it had written
+    # on into a deleted file, unseen, and a second worker started beside it
+    import shutil
+
+    said, stopped = _lost_after(initialized_repo, monkeypatch,
+                                lambda state, aside: shutil.move(state, aside))
+    assert stopped == ["asked to stop"]
+    assert ".code-query was removed: this worker stops" in said
+
+
+def test_a_worker_whose_index_is_replaced_by_another_file_stops(initialized_repo,
+                                                                monkeypatch):
+    import os
+    import shutil
+
+    def replace(state, aside):
+        aside.mkdir()
+        shutil.copy(state / "code_data.db", aside / "copy.db")
+        os.replace(aside / "copy.db", state / "code_data.db")
+
+    said, stopped = _lost_after(initialized_repo, monkeypatch, replace)
+    assert stopped and "code_data.db was replaced by another file" in said
