@@ -531,6 +531,15 @@ def _definitions(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str
             yield "method", method, cls.get("name")
 
 
+def document(row: dict[str, Any]) -> dict[str, Any]:
+    """A candidate's document (`row["doc"]`, JSON; none: empty), parsed once a search and
+    kept in the row: rescoring reads the best candidates' and the results are mostly
+    the same rows."""
+    if "document" not in row:
+        row["document"] = json.loads(row["doc"]) if row["doc"] else {}
+    return row["document"]
+
+
 def symbols_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Every function, class and method of a record's document, each with its `kind`
     (and a method with its class as `owner`)."""

@@ -14,14 +14,20 @@ measured. Standard library only.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 
 from codequery import deprecation, proximity
 from codequery.content_key import is_secret
 from codequery.lazy_re import lazy
-from codequery.ranking import SAMPLE_KINDS, Candidate, NameMatcher, symbol_lines, symbol_names
+from codequery.ranking import (
+    SAMPLE_KINDS,
+    Candidate,
+    NameMatcher,
+    document,
+    symbol_lines,
+    symbol_names,
+)
 from codequery.search_text import Term
 
 TYPE_CHECKING = False  # typing is not imported: a search does not need it
@@ -89,7 +95,7 @@ def reordered(ranked: list[Candidate], terms: list[Term],
         # a secret-looking file is never read: its score would tell a right guess of the
         # key it holds from a wrong one
         text = None if is_secret(cand.row.get("doc_key") or "") else read(cand.row["path"])
-        doc = json.loads(cand.row["doc"]) if cand.row["doc"] else {}
+        doc = document(cand.row)
         starts = symbol_lines(doc)
         meeting = (proximity.held_together(text, finder, starts=starts)
                    if text is not None else proximity.Meeting(0.0, None))

@@ -456,7 +456,7 @@ class Store:
         results = []
         for cand in ranked[:limit]:
             row = cand.row
-            symbols = ranking.symbols_of(json.loads(row["doc"]))
+            symbols = ranking.symbols_of(ranking.document(row))
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]
