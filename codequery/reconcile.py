@@ -94,6 +94,9 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
     result.undecodable = len(undecodable)
     view = store.view()
     skips = store.skips()
+    # records kept from before files.max_file_bytes was lowered: documented again, they
+    # are skipped as too large now
+    too_large = store.larger_than(config.files.max_file_bytes)
     asked = ledger.open_work(store.conn, store.dataset)
     pending = {path: (job_id, sha) for (path, sha), (job_id, status) in asked.items()
                if status == ledger.PENDING}  # at most one pending job per path
@@ -116,6 +119,10 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         choices = ident.choices(sha, lang, secret_name=hidden)
         stored = view.get(path)
         job = pending.get(path)
+        if stored in choices and path in too_large:
+            result.outdated += 1
+            _ask(result, path, sha, asked)
+            continue
         if stored in choices:
             result.current += 1
             result.state[path] = CURRENT
@@ -148,23 +155,31 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         if kept is not None:
             result.point.append((path, kept))
             result.state[path] = POINT
-        elif (path, sha) in asked:
-            result.queued += 1  # a job for this very content is queued (or dead)
-            job_id, status = asked[(path, sha)]
-            result.state[path] = DEAD if status == ledger.DEAD else QUEUED
-            if status == ledger.PENDING:
-                result.waiting.append((job_id, path))
-            elif status == ledger.DEAD:
-                result.dead.append((job_id, path))
         else:
-            result.document.append((path, sha))
-            result.state[path] = DOCUMENT
+            _ask(result, path, sha, asked)
     wanted = result.wanted
     known = set(view) | set(skips)
     result.remove = sorted(p for p in known - wanted.keys() if under(p, only))
     result.cancel += [job_id for path, (job_id, _sha) in pending.items()
                       if path not in wanted and under(path, only)]
     return result
+
+
+def _ask(result: Plan, path: str, sha: str,
+         asked: dict[tuple[str, str | None], tuple[str, str]]) -> None:
+    """The content must be documented: a job for it is queued (or dead) already, or one
+    is to be."""
+    if (path, sha) in asked:
+        result.queued += 1
+        job_id, status = asked[(path, sha)]
+        result.state[path] = DEAD if status == ledger.DEAD else QUEUED
+        if status == ledger.PENDING:
+            result.waiting.append((job_id, path))
+        elif status == ledger.DEAD:
+            result.dead.append((job_id, path))
+    else:
+        result.document.append((path, sha))
+        result.state[path] = DOCUMENT
 
 
 def _settle_kept_job(result: Plan, root: Path, path: str, sha: str,

@@ -357,6 +357,12 @@ class Store:
             "INSERT OR REPLACE INTO skipped (dataset, path, content_sha, rules, reason) "
             "VALUES (?, ?, ?, ?, ?)", (self.dataset, path, sha, rules, reason))
 
+    def larger_than(self, size: int) -> set[str]:
+        """The documented paths whose content is over `size` bytes."""
+        rows = self.conn.execute("SELECT path FROM records WHERE dataset = ? AND size > ?",
+                                 (self.dataset, size))
+        return {row[0] for row in rows}
+
     def skips(self) -> dict[str, tuple[str, str, str]]:
         """path -> (content sha, rules, reason) of the paths not documented on purpose."""
         rows = self.conn.execute(

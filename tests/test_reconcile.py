@@ -184,6 +184,27 @@ def test_a_binary_file_is_skipped_once_and_remembered(branches):
     assert [p for p, _ in _plan(repo).document] == ["logo.bin"]
 
 
+def test_a_lowered_size_limit_skips_files_documented_before_and_a_raised_one_returns_them(
+        branches):
+    # the limit had applied to new content only: records over it stayed, and doctor
+    # said the index matched the tree
+    repo = branches
+    write_files(repo, {"src/ledger.py": "def post_entry(entry):\n    \"\"\"Post it.\"\"\"\n"
+                                        + "# padding\n" * 200})
+    commit_all(repo, "ledger")
+    _converge(repo)
+    assert "src/ledger.py" in _found(repo, "post_entry")
+    configure(repo, files={"max_file_bytes": 1000})
+    found = _plan(repo)
+    assert [p for p, _ in found.document] == ["src/ledger.py"] and found.outdated == 1
+    assert _converge(repo).skipped["too large"] == 1
+    assert "src/ledger.py" not in _found(repo, "post_entry")
+    assert _plan(repo).converged
+    configure(repo, files={"max_file_bytes": 100_000})
+    _converge(repo)
+    assert "src/ledger.py" in _found(repo, "post_entry")
+
+
 def test_an_excluded_path_loses_its_record(branches):
     repo = branches
     configure(repo, files={"exclude": ["web/*"]})
