@@ -462,7 +462,7 @@ class Store:
         results = []
         for cand in ranked[:limit]:
             row = cand.row
-            symbols = ranking.symbols_of(ranking.document(row))
+            symbols = ranking.symbols_of(ranking.document(row), ranking.DEFINITIONS_READ)
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]

@@ -117,6 +117,28 @@ def test_show_gives_a_class_bases_as_its_language_reads(repo):
     assert "class Square(Shape)" in cli_run(repo, "show", "src/shapes.py").stdout
 
 
+def test_a_file_of_thousands_of_functions_shows_the_first_and_says_how_many_more(
+        repo, monkeypatch):
+    # a generated file of 52,000 functions took 23 s to lay out; search read them all
+    from codequery import ranking
+
+    write(repo, {"src/generated.py": "".join(f"def handler_{i}(event):\n    return {i}\n"
+                                             for i in range(260))})
+    commit_all(repo, "generated")
+    cli_run(repo, "init")
+    shown = cli_run(repo, "show", "src/generated.py").stdout
+    assert "handler_199(" in shown and "handler_200(" not in shown
+    assert "… and 60 more (`codequery show --json` lists them all)" in shown
+    assert len(cli_json(repo, "show", "src/generated.py")["functions"]) == 260
+    monkeypatch.setattr(ranking, "DEFINITIONS_READ", 100)
+    doc = cli_json(repo, "show", "src/generated.py")
+    assert len(list(ranking.symbol_names(doc))) == len(ranking.symbol_lines(doc)) == 100
+    assert len(ranking.symbols_of(doc, ranking.DEFINITIONS_READ)) == 100
+    assert len(ranking.symbols_of(doc)) == 260  # as the full-text index is derived
+    # past what a search reads, a name is still found by the full-text index
+    assert cli_json(repo, "search", "handler_259")[0]["path"] == "src/generated.py"
+
+
 def test_show_unknown_path_is_a_clear_error(repo):
     cli_run(repo, "init")
     result = cli_run(repo, "show", "nope.py")

@@ -18,16 +18,28 @@ def _text(text: str) -> str:
     return escape(printable(text))
 
 
+# A table, or a list, shows this many at most: a generated file of 50,000 functions took
+# 23 s to lay out (`show --json` gives them all).
+SHOWN = 200
+_MORE = "… and {} more{} (`codequery show --json` lists them all)"
+
+
 def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
     table = Table(title=title, title_justify="left", show_header=True, header_style="bold",
-                  expand=True)
+                  expand=True, caption=_MORE.format(len(functions) - SHOWN, "")
+                  if len(functions) > SHOWN else None, caption_justify="left")
     table.add_column("line", justify="right", width=5)
     table.add_column("signature", ratio=3, overflow="fold")
     table.add_column("purpose", ratio=2, overflow="fold")
-    for fn in functions:
+    for fn in functions[:SHOWN]:
         table.add_row(str(fn.get("line") or ""), _text(fn.get("signature") or fn["name"]),
                       _text(fn.get("summary", "")))
     return table
+
+
+def _listed(items: list[str]) -> str:
+    more = f", {_MORE.format(len(items) - SHOWN, '')}" if len(items) > SHOWN else ""
+    return _text(", ".join(items[:SHOWN]) + more)
 
 
 def _bases(language: str, bases: list[str]) -> str:
@@ -53,7 +65,8 @@ def render_record(record: dict[str, Any]) -> Group:
         record.get("overview") or "(no overview)")), expand=True)]
     if record.get("functions"):
         parts.append(_functions_table("functions", record["functions"]))
-    for cls in record.get("classes", []):
+    classes = record.get("classes", [])
+    for cls in classes[:SHOWN]:
         bases = _bases(record["language"], cls.get("bases") or [])
         title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
                                                  else "")
@@ -62,8 +75,9 @@ def render_record(record: dict[str, Any]) -> Group:
         else:  # an enum, a type with fields only: its line, without an empty table
             line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
             parts.append(Text.from_markup(f"[bold]{_text(title)}[/bold]{line}"))
+    if len(classes) > SHOWN:
+        parts.append(Text(_MORE.format(len(classes) - SHOWN, " classes")))
     for key in ("imports", "exports", "dependencies", "notes"):
         if record.get(key):
-            parts.append(Text.from_markup(f"[bold]{key}[/bold]: " +
-                                          _text(", ".join(record[key]))))
+            parts.append(Text.from_markup(f"[bold]{key}[/bold]: " + _listed(record[key])))
     return Group(*parts)
