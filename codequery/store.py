@@ -408,7 +408,9 @@ class Store:
         terms += [search_text.Term(a) for a in self._named_acronyms(text)
                   if all(t.word != a for t in terms)]
         affordable, rows_to_rank, left_out, rows = self._affordable(terms)
-        expression = search_text.match_expression(affordable)
+        repeated = search_text.repeated_words(text)  # each weighs twice in bm25
+        expression = search_text.match_expression(
+            affordable + [t for t in affordable if t.word in repeated])
         if expression is None:
             return []
         tests_first = tests or search_text.wants_tests(text)

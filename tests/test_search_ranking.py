@@ -2042,3 +2042,27 @@ def test_deriving_an_index_again_rewrites_the_full_text_index_only_where_words_c
     kinds = {k for (k,) in again.conn.execute("SELECT DISTINCT kind FROM records")}
     assert kinds == {"source"}
     assert _paths(again, "invoices") == ["src/mod7.py"]  # its words indexed again
+
+
+def test_a_word_the_question_says_twice_weighs_twice(db, monkeypatch):
+    # curator's NamespaceImpl was past the 20th for "...where is that prefix stripped
+    # from paths ..., and where is the namespace root node created lazily ...": the words
+    # said once, common in the code, outweighed the one the question is about
+    _add(db, "src/paths.py", overview="Create a node for a path: the root node, its parents.",
+         functions=[{"name": "create_node", "summary": "Create the node at a path."},
+                    {"name": "create_root", "summary": "Create the root node."}])
+    _add(db, "src/namespace.py", overview="The namespace a client works in.",
+         functions=[{"name": "fix_for_namespace", "summary": "Prefix a path."}])
+    for i in range(12):
+        _add(db, f"src/other_{i}.py", overview=f"Unrelated thing number {i}.")
+    question = "where is the namespace root node created, and where is the namespace prefix"
+    assert search_text.repeated_words(question) == {"namespace"}
+    assert _paths(db, question)[0] == "src/namespace.py"
+    monkeypatch.setattr(search_text, "repeated_words", lambda text: set())
+    assert _paths(db, question)[0] == "src/paths.py"
+
+
+def test_repeated_words_are_content_words_said_more_than_once():
+    said = search_text.repeated_words("Where is the cache key built, and is the Cache keyed "
+                                      "by path? The key, the KEY.")
+    assert said == {"cache", "key"}  # not "the", "is", "where"; any case
