@@ -36,7 +36,7 @@ from codequery.errors import CodeQueryError
 from codequery.llm_caller import USAGE_KEYS, BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
 from codequery.records import FileRecord
-from codequery.store import Store, connect
+from codequery.store import Store
 from codequery.team_cache import TeamCache, open_cache
 from codequery.workspace import Workspace
 
@@ -122,7 +122,7 @@ class JobRunner:
     def store(self) -> Store:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store(connect(self.workspace.paths.data_db), self.config.dataset)
+            store = Store(self.workspace.connect(), self.config.dataset)
             self._local.store = store
         store.dataset = self.config.dataset  # follows a changed config
         return store

@@ -90,7 +90,7 @@ class WorkerRuntime:
             try:
                 # Before the pid file says "ready": a corrupt database or broken settings
                 # fail the start, instead of killing a worker `worker start` reported.
-                conn = connect(self.paths.data_db)
+                conn = self.workspace.connect()
                 dataset = self.runner.config.dataset
                 self._database = _file_id(self.paths.data_db)
             except CodeQueryError as exc:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,13 +110,25 @@ class Workspace:
         SQLite connection must not be shared between them)."""
         store = getattr(self._local, "store", None)
         if store is None:
-            self.require_initialized()
-            if not self.paths.data_db.exists():
-                self._not_stashed()
-            self.paths.state_dir.mkdir(exist_ok=True)
-            store = self._local.store = Store(connect(self.paths.data_db), self.dataset)
+            store = self._local.store = Store(self.connect(), self.dataset)
         store.dataset = self.dataset  # follows a changed config
         return store
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to the data database. One made here starts with the records
+        of the repository's other work trees (see sibling_index); while the newest stash
+        holds it, none is made (see _not_stashed)."""
+        self.require_initialized()
+        new = not self.paths.data_db.exists()
+        if new:
+            self._not_stashed()
+        self.paths.state_dir.mkdir(exist_ok=True)
+        conn = connect(self.paths.data_db)
+        if new:
+            from codequery import sibling_index
+
+            sibling_index.seed(conn, self.root)
+        return conn
 
     def _not_stashed(self) -> None:
         """A CodeQueryError if the newest stash holds the index (`git stash --all` takes

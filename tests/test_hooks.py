@@ -126,6 +126,24 @@ def test_a_rename_reports_the_record_reused_under_the_new_path(setup):
     assert _store(repo).get("src/vat.py")["functions"][0]["name"] == "compute_vat"
 
 
+def test_a_new_work_tree_starts_with_the_records_of_the_others(setup, tmp_path):
+    # `git worktree add` of 2,000 files had spent the hook's whole budget documenting
+    # what the main work tree's index already held
+    repo = setup
+    write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
+    commit_settings(repo)
+    documented = cli_json(repo, "status")["index"]["documented"]
+    done = subprocess.run(["git", "worktree", "add", "-q", str(tmp_path / "other")],
+                          cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"{documented} files reused (same content documented before)" in done.stderr
+    other = cli_json(tmp_path / "other", "status")
+    assert other["index"]["documented"] == documented and other["index"]["stale"] == 0
+    assert other["queue"]["completed"] == 0  # pointed at, not documented again
+    assert _store(tmp_path / "other").get("src/tax.py")["functions"][0]["name"] == \
+        "compute_vat"
+
+
 def test_no_worker_the_commit_documents_synchronously(setup):
     repo = setup
     write(repo, {"src/tax.py": "def compute_vat(amount):\n    return amount * 0.2\n"})
