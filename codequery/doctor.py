@@ -464,6 +464,9 @@ def check_index(planned: Planned) -> Check:
     older = sum(planned.records.get(path) == (found.wanted.get(path), name)
                 for path, _ in wanted)
     files, gone = len(wanted) - older, len(found.remove)
+    # content documented already under another path: a pointer to move, no documenter call
+    kept = sum(1 for path, _ in found.point if path not in staged
+               and planned.records.get(path) != (found.wanted.get(path), name))
     refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
         if older else ""
     if not files + gone:
@@ -472,8 +475,10 @@ def check_index(planned: Planned) -> Check:
                                         f"document, nothing else to do{refresh}")
         return Check("index", True, f"matches the checked-out tree ({found.tracked} "
                                     f"files){refresh}")
-    detail = (f"behind the checked-out tree: {plural(files, 'file')} to document, "
-              f"{plural(gone, 'record')} to remove, not queued yet")
+    detail = (f"behind the checked-out tree: {plural(files - kept, 'file')} to document"
+              + (f", {plural(kept, 'file')} to point at records kept already (the same "
+                 "content, no documenter call)" if kept else "")
+              + f", {plural(gone, 'record')} to remove, not queued yet")
     if liveness.worker_alive(paths):
         return Check("index", True, f"{detail}; the running worker catches up")
     return Check("index", False, f"{detail}; no worker is running to catch up",

@@ -462,6 +462,19 @@ def test_an_index_behind_the_tree_with_nothing_queued_warns(ready):
     assert code == 0 and by_name(document)["index"]["detail"].startswith("matches")
 
 
+def test_content_documented_under_another_path_is_a_pointer_to_move_not_a_file_to_document(
+        ready):
+    # a copy of a documented file, committed unseen: reconciling points it at the record
+    # kept; doctor had counted it among the files "to document"
+    (ready / "copy.py").write_text((ready / "src" / "invoices.py").read_text())
+    git(ready, "add", "copy.py")
+    _committed_unseen(ready)
+    index = by_name(report(ready)[1])["index"]
+    assert index["detail"].startswith(
+        "behind the checked-out tree: 1 file to document, 1 file to point at records kept "
+        "already (the same content, no documenter call), 0 records to remove"), index
+
+
 def test_an_index_is_not_behind_for_a_staged_edit_or_an_older_documenter(ready, monkeypatch):
     # the commit's hook documents a staged edit; records of the same content by an older
     # documenter (after an upgrade) still describe it
