@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -130,10 +131,25 @@ _MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+# A character UTF-8 writes in more than one byte: text that holds one is UTF-8 with a
+# stray byte, not text in a legacy 8-bit encoding.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
 def as_utf8(data: bytes) -> bytes:
     """`data` as UTF-8 when a byte order mark says it is UTF-16 or UTF-32 text (bad or
-    cut-off units replaced; only the mark: empty); otherwise `data` as it is."""
+    cut-off units replaced; only the mark: empty), or when it is no UTF-8 at all: then it
+    is read as Windows-1252, the superset of Latin-1 that legacy text is written in
+    ("café" had read "caf\ufffd"). Otherwise `data` as it is (a stray byte is replaced
+    when it is read)."""
     for mark, codec in _MARKS:
         if data.startswith(mark):
             return data.decode(codec, errors="replace").encode("utf-8")
+    if data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        if not _UTF8_MULTIBYTE.search(data):
+            return data.decode("cp1252", errors="replace").encode("utf-8")
     return data

@@ -394,6 +394,20 @@ def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):
     assert "CentRounding" in json.dumps(shown)
 
 
+def test_a_latin_1_file_reads_as_it_was_written(repo):
+    # "café naïve" had been shown as "caf\ufffd na\ufffdve"
+    write(repo, {"src/menu.py": 'def order_coffee():\n    """Serve a café crème, naïve '
+                                'style."""\n'.encode("latin-1"),
+                 "src/mixed.py": "def f():\n    \"\"\"Un café.\"\"\"\n".encode() + b"# \xff\n"})
+    commit_all(repo, "a legacy file, and UTF-8 with a stray byte")
+    cli_run(repo, "init")
+    [menu] = cli_json(repo, "show", "src/menu.py")["functions"]
+    assert menu["summary"] == "Serve a café crème, naïve style."
+    assert "Un café." in json.dumps(cli_json(repo, "show", "src/mixed.py"), ensure_ascii=False)
+    [hit] = [r for r in cli_json(repo, "search", "naïve café") if r["path"] == "src/menu.py"]
+    assert "café" in hit["snippet"]
+
+
 def test_an_unknown_option_says_how_to_search_for_it(initialized_repo):
     result = cli_run(initialized_repo, "search", "retry", "-x")
     assert result.exit_code == 2
