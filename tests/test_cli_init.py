@@ -126,5 +126,16 @@ def test_a_copy_of_a_file_is_counted_as_reused_not_documented_twice(tmp_path):
     repo = make_repo(tmp_path / "copies", {"a/util.py": body, "b/util.py": body})
     result = cli_run(repo, "init")
     assert result.exit_code == 0, result.output
-    assert ("1 documented, 1 unchanged (1 of them the same content as a file documented "
-            "before)") in result.stderr
+    assert ("1 documented, 1 reused (the same content as a file documented before)"
+            in result.stderr)
+    assert "unchanged" not in result.stderr  # a first run changed every file's record
+
+
+def test_the_progress_bar_shows_a_long_path_by_its_end_marked_as_cut():
+    from codequery.cli.progress import _shortened
+
+    long = "packages/" * 6 + "src/very/deep/file_name.ts"
+    shown = _shortened(long)
+    assert len(shown) == 40 and shown.startswith("…") and shown.endswith("/file_name.ts")
+    assert _shortened("src/a.py") == "src/a.py"
+    assert _shortened("src/new\nline.py") == '"src/new\\nline.py"'  # quoted as search does

@@ -96,9 +96,11 @@ def _not_done(outcome: Outcome) -> CodeQueryError:
 
 def _report(outcome: Outcome) -> None:
     console = stderr_console()
-    parts = [f"{outcome.documented} documented", f"{outcome.unchanged} unchanged"
-             + (f" ({outcome.reused} of them the same content as a file documented before)"
-                if outcome.reused else "")]
+    parts = [f"{outcome.documented} documented"]
+    if outcome.reused:  # pointed at a record kept already: no documenter call
+        parts.append(f"{outcome.reused} reused (the same content as a file documented before)")
+    if outcome.unchanged - outcome.reused or not outcome.reused:
+        parts.append(f"{outcome.unchanged - outcome.reused} unchanged")
     if outcome.removed:
         parts.append(f"{outcome.removed} removed")
     skipped = sum(outcome.skipped.values())

@@ -20,10 +20,20 @@ def file_progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[
     from codequery.cli.app import stderr_console
 
     console = stderr_console()
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeRemainingColumn(), TextColumn("{task.fields[current]}"),
+    # fixed widths: a bar whose width followed the path's had jumped between 9 and 40 cells
+    progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=30),
+                        MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("left"),
+                        TextColumn("{task.fields[current]}"),
                         console=console, disable=not console.is_terminal, transient=True)
     task = progress.add_task(label, total=None, current="")
     with progress:
         yield (lambda total: progress.update(task, total=total),
-               lambda path: progress.update(task, advance=1, current=path[-40:]))
+               lambda path: progress.update(task, advance=1, current=_shortened(path)))
+
+
+def _shortened(path: str, most: int = 40) -> str:
+    """A path in `most` characters: its end, which names the file, marked as cut."""
+    from codequery.printable import shown_path
+
+    shown = shown_path(path)
+    return shown if len(shown) <= most else "…" + shown[-(most - 1):]
