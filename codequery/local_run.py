@@ -109,8 +109,8 @@ def _as_on_disk(ws: Workspace, runner: JobRunner, found: reconcile.Plan,
         # Gone from disk (or a directory): git's copy is what there is. A path leading out
         # of the repository is never read: it keeps git's id, as the reconciler keys it
         # (its skip is remembered under that id, so it stays skipped, not missing).
-        sha = (reconcile.disk_sha(ws.root, path, indexed) if target is not None else None
-               or indexed)
+        on_disk = reconcile.disk_sha(ws.root, path, indexed) if target is not None else None
+        sha = on_disk or indexed
         names = [path] + ([target] if target and (ws.root / path).is_symlink() else [])
         choices = runner.identity.choices(
             sha, reconcile.lang_of(path), secret_name=secret_name(names, runner.config.files))

@@ -40,6 +40,18 @@ def test_a_deleted_file_loses_its_record(repo):
     assert "web/app.js" not in _store(repo).paths()
 
 
+def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
+    # git's copy is what there is: `document PATH` of it had dropped its record and left
+    # jobs for no content
+    cli_run(repo, "init", "--no-hooks")
+    (repo / "src" / "invoices.py").unlink()
+    for named in ("src/invoices.py", "src"):
+        result = cli_run(repo, "document", named)
+        assert result.exit_code == 0, result.output
+        assert "1 unchanged" in result.stderr and "missing" not in result.stderr
+        assert "src/invoices.py" in _store(repo).paths()
+
+
 def test_directory_argument_and_paths_relative_to_cwd(repo):
     cli_run(repo, "init", "--no-document")
     result = cli_run(repo / "src", "document", ".")
