@@ -57,7 +57,9 @@ class AllWorker:
         if liveness.worker_alive(RepoPaths(root)):
             self._once(f"{root} has a worker of its own; leaving it to that one")
             return
-        app = transport.build(Workspace(root))
+        workspace = Workspace(root)
+        workspace.check_not_stashed()  # before the queue and the lock are made in its place
+        app = transport.build(workspace)
         app.runtime.on_lost = lambda: None  # dropped at the next health check instead
         if not app.runtime.start(own_log=False):  # its own worker started meanwhile
             self._once(f"{root} has a worker of its own; leaving it to that one")

@@ -28,6 +28,7 @@ if not workspace.paths.settings.exists():
         f"codequery is not set up in {workspace.root}; run `codequery init` there first "
         "(or set CODEQUERY_ROOT to the repository)")
 
+workspace.check_not_stashed()  # before the queue's database is made in its place
 huey, runtime, _tasks = build(workspace)
 document_job = _tasks["document_job"]
 prune_completed = _tasks["prune_completed"]

@@ -371,7 +371,7 @@ def defines(doc_json: str | None, name: str) -> bool:
     of that name (in lower case, as a term holds it; underscores around it aside:
     `__contains__`, `_url_replace`)."""
     return bool(doc_json) and any(defined.strip("_") == name.strip("_")
-                                  for defined in names_defined(doc_json))
+                                  for defined in names_defined(json.loads(doc_json)))
 
 
 def exports(doc_json: str | None, name: str) -> bool:
@@ -411,7 +411,7 @@ def _defining_rewarded(ranked: list[Candidate], code: set[str], tests_first: boo
         kind = cand.row["kind"]
         if kind == "generated" or kind in SAMPLE_KINDS and not tests_first:
             continue
-        if names := code & names_defined(cand.row["doc"]):
+        if names := code & names_defined(document(cand.row)):
             defining[i] = names
     pool = candidates_for(DEFAULT_LIMIT)
     best = sorted(range(len(ranked)), key=lambda i: -ranked[i].score)[:pool]
@@ -427,7 +427,7 @@ def _only_reexports(row: dict[str, Any]) -> bool:
     REEXPORTS_SLACK more for a licence header and blank lines."""
     if file_stem(row["path"]).lower() not in _ENTRY_POINTS or row.get("line_count") is None:
         return False
-    doc = json.loads(row["doc"])
+    doc = document(row)
     imports = len(doc.get("imports", []))
     if doc.get("functions") or doc.get("classes") or not imports:
         return False
@@ -568,10 +568,10 @@ def symbol_lines(doc: dict[str, Any]) -> list[int]:
             if isinstance(line := item.get("line"), int)]
 
 
-def names_defined(doc_json: str) -> set[str]:
+def names_defined(doc: dict[str, Any]) -> set[str]:
     """The names (see bare_name) of the functions, classes and methods a record's
     document defines."""
-    return {bare_name(n) for n in symbol_names(json.loads(doc_json)) if n}
+    return {bare_name(n) for n in symbol_names(doc) if n}
 
 
 def bare_name(name: str) -> str:

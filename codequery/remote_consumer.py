@@ -110,6 +110,7 @@ class RemoteConsumer:
         self._stop = threading.Event()
         self._documenters: dict[tuple, Any] = {}
         self._workers: list[threading.Thread] = []
+        self._beating_thread: threading.Thread | None = None
         self.done = 0
         # Takes no task while the Claude CLI here cannot be called (not logged in).
         self.gate = Gate(self._login_problem, self.id)
@@ -121,7 +122,9 @@ class RemoteConsumer:
             thread.start()
             self._workers.append(thread)
         self._beat()  # said at once: a status asked now sees it running
-        threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+        self._beating_thread = threading.Thread(target=self._heartbeat_loop, name="heartbeat",
+                                                daemon=True)
+        self._beating_thread.start()
         log.info("consumer %s serving %s on %s with %d threads", self.id,
                  redis_keys.REMOTE_QUEUE, redis_link.redact(self.url), self.threads)
 
@@ -130,8 +133,9 @@ class RemoteConsumer:
         running after it); none is taken after this."""
         self._stop.set()
         deadline = time.monotonic() + timeout
-        for thread in self._workers:
+        for thread in [*self._workers, *filter(None, [self._beating_thread])]:
             thread.join(max(deadline - time.monotonic(), 0))
+        # after the last beat: one under way would announce it again for PRESENCE_TTL
         with contextlib.suppress(*redis_link.down_errors()):  # it expires by itself anyway
             consumer_presence.withdraw(self.client, self.id)
 

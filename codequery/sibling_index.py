@@ -17,11 +17,11 @@ from codequery.errors import CodeQueryError
 def other_indexes(root: Path) -> list[Path]:
     """The data databases of the repository's other work trees, the main one first."""
     try:
-        listed = git.run(["worktree", "list", "--porcelain"], root).decode("utf-8", "replace")
-    except CodeQueryError:
+        listed = git.split_z(git.run(["worktree", "list", "--porcelain", "-z"], root))
+    except CodeQueryError:  # before git 2.36 (no -z): as if there were no other
         return []
     found = []
-    for line in listed.splitlines():
+    for line in listed:
         if line.startswith("worktree "):
             tree = Path(line[len("worktree "):])
             index = tree / defaults.STATE_DIR / defaults.DATA_DB

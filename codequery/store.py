@@ -74,8 +74,12 @@ _DAMAGE_CODES = (11, 26)
 _DAMAGE_MESSAGES = ("database disk image is malformed", "file is not a database")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) a data database in WAL mode with the newest schema."""
+def connect(path: Path, create: bool = True) -> sqlite3.Connection:
+    """Open a data database in WAL mode with the newest schema; created if needed, but
+    with `create` False (for a connection that is no way in: see Workspace.connect) a
+    missing one is an error."""
+    if not create and not Path(path).exists():
+        raise CodeQueryError(f"no index at {path}")
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -656,7 +660,7 @@ class SharedConnection:
 
     def get(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = connect(self.path)
+            self._conn = connect(self.path, create=False)
         return self._conn
 
     def close(self) -> None:

@@ -188,7 +188,14 @@ class WorkerRuntime:
 
     def _dispatch_loop(self) -> None:
         fifo = os.open(liveness.fifo_path(self.paths), os.O_RDWR | os.O_NONBLOCK)
-        conn = connect(self.paths.data_db)
+        try:
+            conn = connect(self.paths.data_db, create=False)
+        except CodeQueryError as exc:  # gone since the start (see _index_lost)
+            os.close(fifo)
+            log.error("%s: this worker stops", exc)
+            self.lost.set()
+            self.on_lost()
+            return
         last_lease_check = 0.0
         trigger: str | None = "worker start"
         try:

@@ -229,7 +229,7 @@ def requeue_jobs_of(paths: RepoPaths) -> None:
 
     try:
         dataset = config_mod.load(paths.settings).dataset
-        conn = connect(paths.data_db)
+        conn = connect(paths.data_db, create=False)  # none (stashed away): no jobs
     except CodeQueryError:
         return  # the next worker releases them at its start
     try:

@@ -117,11 +117,11 @@ class Workspace:
     def connect(self) -> sqlite3.Connection:
         """A new connection to the data database. One made here starts with the records
         of the repository's other work trees (see sibling_index); while the newest stash
-        holds it, none is made (see _not_stashed)."""
+        holds it, none is made (see check_not_stashed)."""
         self.require_initialized()
         new = not self.paths.data_db.exists()
         if new:
-            self._not_stashed()
+            self.check_not_stashed()
         self.paths.state_dir.mkdir(exist_ok=True)
         conn = connect(self.paths.data_db)
         if new:
@@ -130,20 +130,31 @@ class Workspace:
             sibling_index.seed(conn, self.root)
         return conn
 
-    def _not_stashed(self) -> None:
-        """A CodeQueryError if the newest stash holds the index (`git stash --all` takes
-        the ignored .code-query/ along): a database made here now would stop `git stash
-        pop` from putting it back ("already exists")."""
+    def check_not_stashed(self) -> None:
+        """A CodeQueryError if the index is missing because the newest stash holds it
+        (`git stash --all` takes the ignored .code-query/ along): anything made in its
+        place now (a database, a queue, a lock) would stop `git stash pop` from putting it
+        back ("already exists"). A linked work tree made after that stash is not where it
+        was taken from: its index is new, not stashed."""
+        if self.paths.data_db.exists():
+            return
         inside = self.paths.data_db.relative_to(self.root).as_posix()
         try:
             held = git.run(["rev-parse", "-q", "--verify", f"refs/stash^3:{inside}"],
                            self.root, check=False).strip()
-        except CodeQueryError:
+            if not held or self._made_after_the_stash():
+                return
+        except (CodeQueryError, OSError, ValueError):
             return
-        if held:
-            raise CodeQueryError(f"the index ({inside}) is in the newest stash (`git stash "
-                                 "--all` took it): `git stash pop` puts it back; codequery "
-                                 "writes nothing in its place meanwhile")
+        raise CodeQueryError(f"the index ({inside}) is in the newest stash (`git stash --all` "
+                             "took it): `git stash pop` puts it back; codequery writes "
+                             "nothing in its place meanwhile")
+
+    def _made_after_the_stash(self) -> bool:
+        git_dir = Path(git.run(["rev-parse", "--absolute-git-dir"], self.root).decode().strip())
+        linked = git_dir / "commondir"  # only a linked work tree's git dir has one
+        stashed_at = int(git.run(["log", "-1", "--format=%ct", "refs/stash"], self.root))
+        return linked.exists() and linked.stat().st_mtime > stashed_at
 
     def damage_error(self, exc: BaseException) -> CodeQueryError | None:
         """The user-facing error for a damaged data database (found by a query, after it
