@@ -1,6 +1,7 @@
 """One worker process for every repository registered with `init`: a real detached process."""
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -100,3 +101,23 @@ def test_status_all_shows_each_repositorys_full_path_on_a_line_of_its_own(repos,
     at = lines.index(str(deep.resolve()))
     assert lines[at + 1] == ("  worker not running, transport sqlite; queue: 0 pending, "
                              "0 processing, 1 completed, 0 dead")
+
+
+def test_a_repository_whose_index_is_stashed_away_is_dropped_and_served_again_once_back(
+        repos):
+    # the worker of all repositories serves the others on; it makes nothing in the
+    # stashed index's place (a queue or a lock there had made `git stash pop` refuse)
+    alpha, beta = repos
+    assert run_installed(alpha, "worker", "start", "--all").returncode == 0
+    assert all(liveness.worker_alive(RepoPaths(repo)) for repo in repos)
+    subprocess.run(["git", "stash", "-q", "--all"], cwd=alpha, check=True,
+                   env={**os.environ, "CODEQUERY_SKIP": "1"})
+    wait_for(lambda: not liveness.worker_alive(RepoPaths(alpha)), timeout=30)
+    assert liveness.worker_alive(RepoPaths(beta))
+    subprocess.run(["sleep", "6"], check=True)  # a scan or more meanwhile
+    popped = subprocess.run(["git", "stash", "pop", "-q"], cwd=alpha, capture_output=True,
+                            text=True)
+    assert popped.returncode == 0, popped.stderr
+    wait_for(lambda: liveness.worker_alive(RepoPaths(alpha)), timeout=30)
+    _commit(alpha, {"src/a.py": "def back_again():\n    return 1\n"})
+    wait_for(lambda: cli_json(alpha, "search", "back_again"), timeout=30)
