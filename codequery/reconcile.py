@@ -140,6 +140,7 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
                 result.current += 1  # it describes the uncommitted edit: more current still
                 result.state[path] = CURRENT
                 result.on_disk[path] = disk
+                _settle_kept_job(result, root, path, disk, job)
                 continue
             if job is not None and job[1] == disk:
                 result.queued += 1  # someone asked for the uncommitted edit: it comes
@@ -185,12 +186,17 @@ def _ask(result: Plan, path: str, sha: str,
 def _settle_kept_job(result: Plan, root: Path, path: str, sha: str,
                      job: tuple[str, str | None] | None) -> None:
     """A path whose content the index has settled (documented, or skipped as binary or
-    too large): a pending job for other content is dropped, and one for this very content
-    (a redo left by an interrupted `document --force`) waits for a local run, which
-    completes it (documented again, or skipped again) instead of leaving it pending."""
-    _drop_outdated_job(result, root, path, sha, job)
-    if job is not None and job[1] == sha:
+    too large): a pending job for other content is dropped, but for what the work tree
+    holds (someone asked for the uncommitted edit). A job for this very content (a redo
+    left by an interrupted `document --force`), or for the edit on disk (asked for by a
+    `document PATH` cut short), waits for a local run, which completes it, instead of
+    leaving it pending for a worker that may never come."""
+    if job is None or job[1] is None:
+        return
+    if job[1] == sha or job[1] == disk_sha(root, path, sha):
         result.waiting.append((job[0], path))
+    else:
+        result.cancel.append(job[0])
 
 
 def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,

@@ -150,6 +150,24 @@ def test_a_pending_redo_of_unchanged_content_is_done_by_the_next_document_run(re
     assert ledger.open_work(_store(repo).conn, "repo") == {}
 
 
+def test_jobs_for_uncommitted_edits_left_pending_are_done_by_the_next_document_run(repo):
+    # `document PATH` cut short (an MCP server killed mid-call) left jobs for the edits
+    # on disk; `codequery document`, which doctor and status advise, had left them pending
+    cli_run(repo, "init", "--no-hooks")
+    (repo / "src" / "invoices.py").write_text("def parse_receipt(text):\n    return text\n")
+    assert cli_run(repo, "document", "--queue", "src/invoices.py").exit_code == 0
+    assert cli_json(repo, "status")["queue"]["pending"] == 1
+    result = cli_run(repo, "document")
+    assert result.exit_code == 0, result.output
+    assert cli_json(repo, "status")["queue"]["pending"] == 0
+    assert cli_json(repo, "search", "parse_receipt")[0]["path"] == "src/invoices.py"
+    (repo / "src" / "invoices.py").write_text("def parse_again(text):\n    return text\n")
+    assert cli_run(repo, "document", "--queue", "src/invoices.py").exit_code == 0
+    assert cli_run(repo, "document").exit_code == 0  # an edit the record describes not
+    assert cli_json(repo, "status")["queue"]["pending"] == 0
+    assert cli_json(repo, "search", "parse_again")[0]["path"] == "src/invoices.py"
+
+
 def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp_path):
     # Ctrl-C during `document --force` leaves a redo job pending for every file not done
     # yet; a binary or too-large file among them must not keep its job pending forever
