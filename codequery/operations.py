@@ -88,7 +88,7 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(
         ws.root, path, proximity.MAX_CHARS))
     for result in results:
-        _file_before_its_links(ws.root, result)
+        _file_before_its_links(ws, result)
         sha = result.pop("content_sha")
         result["stale"] = is_stale(ws.root, result["path"], sha)
         # a copy edited since it was documented is a copy no longer
@@ -97,11 +97,14 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     return results
 
 
-def _file_before_its_links(root: Path, result: dict[str, Any]) -> None:
+def _file_before_its_links(ws: Workspace, result: dict[str, Any]) -> None:
     """A result shown by a symlink to a file among its copies is shown by the file, with
     the link among the copies: `libexec/pyenv`, not `bin/pyenv` (a link to it). Both hold
-    the same bytes, so the record says the same of either. The file the link leads to
-    comes first; else (a link to a copy that is not indexed) the shortest real copy."""
+    the same bytes, so the record says the same of either; its kind is the file's (RxSwift
+    links its tests into `Sources/AllTestz/`: the test had been shown as source). The
+    file the link leads to comes first; else (a link to a copy that is not indexed) the
+    shortest real copy."""
+    root = ws.root
     copies = result.get("copies") or []
     link = result["path"]
     if not copies or not os.path.islink(root / link):
@@ -113,6 +116,7 @@ def _file_before_its_links(root: Path, result: dict[str, Any]) -> None:
     if real is not None:
         result["copies"] = [link] + [p for p in copies if p != real]
         result["path"] = real
+        result["kind"] = ws.store.kind_at(real) or result.get("kind")
 
 
 def no_results(ws: Workspace, query: str) -> str:

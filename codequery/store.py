@@ -272,6 +272,11 @@ class Store:
                                  (self.dataset,))
         return dict(rows.fetchall())
 
+    def kind_at(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT kind FROM records WHERE dataset = ? AND path = ?",
+                                (self.dataset, path)).fetchone()
+        return row[0] if row else None
+
     def key_of(self, path: str) -> str | None:
         row = self.conn.execute("SELECT doc_key FROM records WHERE dataset = ? AND path = ?",
                                 (self.dataset, path)).fetchone()

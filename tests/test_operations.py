@@ -14,7 +14,7 @@ import pytest
 from codequery import local_run, operations
 from codequery.errors import CodeQueryError
 from codequery.workspace import Workspace
-from tests.helpers import cli_run, commit_all, git, use_fake_llm, write
+from tests.helpers import cli_run, commit_all, git, make_repo, use_fake_llm, write
 
 SECRET_VALUE = "zq9-unguessable-secret-marker"
 NEW_FUNCTION = (
@@ -129,21 +129,32 @@ def test_a_file_and_a_symlink_to_it_are_shown_by_the_file(repo: Path, quiet_hook
 
 
 def test_a_link_is_shown_by_the_file_it_leads_to_before_other_copies(tmp_path: Path):
-    for path in ("libexec/run", "plugins/a/run", "z/run"):
-        write(tmp_path, {path: "same\n"})
-    (tmp_path / "bin").mkdir()
-    os.symlink("../libexec/run", tmp_path / "bin" / "run")
-    os.symlink("../z/run", tmp_path / "bin" / "other")
-    result = {"path": "bin/run", "copies": ["plugins/a/run", "libexec/run", "bin/other"]}
-    operations._file_before_its_links(tmp_path, result)
-    assert result == {"path": "libexec/run", "copies": ["bin/run", "plugins/a/run", "bin/other"]}
+    repo = make_repo(tmp_path / "links", {path: "same\n" for path in (
+        "libexec/run", "plugins/a/run", "z/run", "tests/check_run.py")})
+    (repo / "bin").mkdir()
+    os.symlink("../libexec/run", repo / "bin" / "run")
+    os.symlink("../z/run", repo / "bin" / "other")
+    os.symlink("../tests/check_run.py", repo / "bin" / "check_run.py")
+    commit_all(repo, "links")
+    assert cli_run(repo, "init").exit_code == 0
+    ws = Workspace(repo)
+
+    def shown(result: dict) -> tuple:
+        operations._file_before_its_links(ws, result)
+        return result["path"], result["copies"], result.get("kind")
+
+    assert shown({"path": "bin/run", "copies": ["plugins/a/run", "libexec/run", "bin/other"],
+                  "kind": "source"}) == (
+        "libexec/run", ["bin/run", "plugins/a/run", "bin/other"], "source")
     # a link to a file that is no copy: the shortest real copy
-    result = {"path": "bin/other", "copies": ["plugins/a/run", "libexec/run"]}
-    operations._file_before_its_links(tmp_path, result)
-    assert result == {"path": "libexec/run", "copies": ["bin/other", "plugins/a/run"]}
-    result = {"path": "libexec/run", "copies": ["bin/run"]}  # the file already: as it is
-    operations._file_before_its_links(tmp_path, result)
-    assert result == {"path": "libexec/run", "copies": ["bin/run"]}
+    assert shown({"path": "bin/other", "copies": ["plugins/a/run", "libexec/run"]})[:2] == (
+        "libexec/run", ["bin/other", "plugins/a/run"])
+    # the file already: as it is
+    assert shown({"path": "libexec/run", "copies": ["bin/run"], "kind": "source"}) == (
+        "libexec/run", ["bin/run"], "source")
+    # a link into the tests (RxSwift's Sources/AllTestz/): shown as the test it is
+    assert shown({"path": "bin/check_run.py", "copies": ["tests/check_run.py"],
+                  "kind": "source"}) == ("tests/check_run.py", ["bin/check_run.py"], "test")
 
 
 def test_search_respects_the_limit(ws: Workspace):
