@@ -90,7 +90,7 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     for result in results:
         _file_before_its_links(ws, result)
         sha = result.pop("content_sha")
-        result["stale"] = is_stale(ws.root, result["path"], sha)
+        _marked(ws, result["path"], {**result, "content_sha": sha}, into=result)
         # a copy edited since it was documented is a copy no longer
         result["copies"] = [p for p in result.get("copies", []) if not is_stale(ws.root, p, sha)]
         result["snippet"] = snippets.marked(result["snippet"])
@@ -416,12 +416,15 @@ def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
     return None if record is None else _marked(ws, rel, record)
 
 
-def _marked(ws: Workspace, rel: str, record: dict[str, Any]) -> dict[str, Any]:
-    """The record with its stale mark, and whether it is stale because the file is gone
-    (a reset or a checkout no hook saw), not because it changed."""
-    record["stale"] = is_stale(ws.root, rel, record["content_sha"])
-    record["gone"] = record["stale"] and not os.path.lexists(ws.root / rel)
-    return record
+def _marked(ws: Workspace, rel: str, record: dict[str, Any],
+            into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record (or `into`, a search result of it) with its stale mark, and whether it
+    is stale because the file is gone (a reset or a checkout no hook saw: an agent would
+    open a file that is not there), not because it changed."""
+    into = record if into is None else into
+    into["stale"] = is_stale(ws.root, rel, record["content_sha"])
+    into["gone"] = into["stale"] and not os.path.lexists(ws.root / rel)
+    return into
 
 
 def jobs(ws: Workspace, status: str | None = None, limit: int = MAX_LIMIT

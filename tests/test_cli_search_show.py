@@ -71,11 +71,13 @@ def test_edited_and_deleted_files_are_marked_stale(repo):
     cli_run(repo, "init")
     write(repo, {"src/invoices.py": "# changed on disk\n"})
     (repo / "web/app.js").unlink()
-    stale = {r["path"]: r["stale"] for r in cli_json(repo, "search", "invoice*")}
-    assert stale["src/invoices.py"] is True
-    assert stale["web/app.js"] is True
-    assert stale["README.md"] is False
-    assert "(stale)" in cli_run(repo, "search", "invoice*").stdout
+    found = {r["path"]: (r["stale"], r["gone"]) for r in cli_json(repo, "search", "invoice*")}
+    assert found["src/invoices.py"] == (True, False)
+    assert found["web/app.js"] == (True, True)  # an agent would open what is not there
+    assert found["README.md"] == (False, False)
+    piped = cli_run(repo, "search", "invoice*").stdout
+    assert "src/invoices.py" in piped and "(stale)" in piped
+    assert "(gone from the work tree)" in piped
     changed = cli_json(repo, "show", "src/invoices.py")
     assert changed["stale"] is True and changed["gone"] is False
     gone = cli_json(repo, "show", "web/app.js")

@@ -92,8 +92,9 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     table.add_column("match", ratio=4, overflow="fold")
     for r in results:
         copies = search_output.also_at(r)
-        path = (_escape(shown_path(r["path"])) + (" [yellow](stale)[/yellow]" if r["stale"]
-                                                  else "")
+        path = (_escape(shown_path(r["path"]))
+                + (" [yellow](gone from the work tree)[/yellow]" if r.get("gone") else
+                   " [yellow](stale)[/yellow]" if r["stale"] else "")
                 + f"[dim]{search_output.meeting(r)}[/dim]"
                 + (f"\n[dim]also at {_escape(copies)}[/dim]" if copies else ""))
         snippet = _highlight_marks(r["snippet"])

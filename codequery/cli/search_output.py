@@ -55,7 +55,8 @@ def plain(results: list[dict]) -> str:
     lines = []
     for r in results:
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
-                     + ("  (stale)" if r["stale"] else "") + meeting(r))
+                     + ("  (gone from the work tree)" if r.get("gone") else
+                        "  (stale)" if r["stale"] else "") + meeting(r))
         snippet = r["snippet"].replace("\n", " ")
         overview = printable((r["overview"] or "").strip().split("\n", 1)[0])
         pieces = snippets.runs(snippet)
