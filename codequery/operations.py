@@ -227,11 +227,14 @@ def _glob_matches(path: str, glob: str) -> bool:
 
 
 def _waiting_for(llm: dict[str, Any], worker_running: bool,
-                 remote: dict[str, Any] | None) -> str | None:
+                 remote: dict[str, Any] | None, backlog: int = 1) -> str | None:
     """What the backlog waits for before any estimate of it holds: this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
     circuit breaker open, a worker, or (on the Redis transport) a consumer of the remote
-    queue that can take its tasks; None."""
+    queue that can take its tasks; None, and always with no backlog (jobs pending or
+    processing)."""
+    if not backlog:
+        return None
     if llm.get("unapproved"):
         return "approval"
     if llm.get("blocked"):
@@ -299,7 +302,9 @@ def status(ws: Workspace) -> dict[str, Any]:
         "queue": {**counts, "stuck": stats["stuck"], "orphaned": stats["orphaned"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
                   "mean_duration_s": mean, "eta_s": eta,
-                  "waiting_for": _waiting_for(llm, info.running, remote)},
+                  "waiting_for": _waiting_for(llm, info.running, remote,
+                                              counts[ledger.PENDING]
+                                              + counts[ledger.PROCESSING])},
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,
@@ -343,11 +348,20 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
     found = find_job(ws, job_id)
     job_id = found.id
     deadline = time.monotonic() + wait_seconds
-    while found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline:
+    while (found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline
+           and not _unattended(ws, found)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
-    return {**job_dict(found),
+    return {**job_dict(found), "waiting_for": "worker" if _unattended(ws, found) else None,
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
+
+
+def _unattended(ws: Workspace, found: ledger.Job) -> bool:
+    """Whether a job waits for a worker that is not running: nothing will take it (a wait
+    for it would last as long as it was let)."""
+    from codequery import liveness
+
+    return found.status == ledger.PENDING and not liveness.worker_alive(ws.paths)
 
 
 def check_wait(wait_seconds: float) -> None:

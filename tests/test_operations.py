@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -368,9 +369,11 @@ def test_job_returns_state_and_events_and_bounds_its_wait(ws: Workspace):
     assert queued.exit_code == 0, queued.output
     job_id = queued.stdout.split("\t")[0].strip()
     assert job_id.startswith("Q-")
-    found = operations.job(ws, job_id, wait_seconds=0.2)  # no worker: still pending
+    started = time.monotonic()
+    found = operations.job(ws, job_id, wait_seconds=30)  # no worker: still pending
+    assert time.monotonic() - started < 5  # nothing takes it: not waited for
     assert found["id"] == job_id and found["path"] == "README.md"
-    assert found["status"] == "pending"
+    assert found["status"] == "pending" and found["waiting_for"] == "worker"
     assert found["events"]
     for bad in (-1, operations.MAX_WAIT_SECONDS + 1):
         assert "wait_seconds must be between" in _error(operations.job, ws, job_id, bad)
@@ -519,3 +522,5 @@ def test_what_the_backlog_waits_for_comes_before_any_estimate():
     assert operations._waiting_for({}, True, {"ready": 0}) == "consumers"
     assert operations._waiting_for({}, True, {"ready": 2}) is None
     assert operations._waiting_for({}, True, {"error": "Redis does not answer"}) is None
+    # with nothing pending or processing, nothing waits (status had said "worker")
+    assert operations._waiting_for({"blocked": {"reason": "x"}}, False, None, backlog=0) is None

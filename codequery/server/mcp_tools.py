@@ -104,7 +104,9 @@ async def _until_finished(first: dict[str, Any], wait_seconds: float,
     """Long poll without holding a thread: waiting happens on the event loop, and only
     each short look at the ledger runs in a worker thread."""
     current, deadline = first, anyio.current_time() + wait_seconds
-    while not current["finished"] and anyio.current_time() < deadline:
+    # a job no worker will take is not waited for: the answer says so (waiting_for)
+    while (not current["finished"] and not current.get("waiting_for")
+           and anyio.current_time() < deadline):
         await anyio.sleep(WAIT_POLL_SECONDS)
         current = await again(current)
     return current
