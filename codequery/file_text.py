@@ -147,8 +147,8 @@ def as_utf8(data: bytes) -> bytes:
             return data.decode(codec, errors="replace").encode("utf-8")
     if data.isascii():
         return data
-    try:
-        data.decode("utf-8")
+    try:  # a character cut off at the end (a file read up to a limit) is still UTF-8
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
     except UnicodeDecodeError:
         if not _UTF8_MULTIBYTE.search(data):
             return data.decode("cp1252", errors="replace").encode("utf-8")

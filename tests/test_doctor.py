@@ -605,5 +605,6 @@ def test_settings_this_machine_did_not_approve_fail_and_status_waits_on_them(rea
     (ready / ".code-query" / "config.json").write_text(json.dumps(settings))
     approved = by_name(report(ready)[1])["approved"]
     assert not approved["ok"] and "has not approved these settings" in approved["detail"]
+    _job(ready)  # a backlog, which waits for the approval
     status = json.loads(cli_run(ready, "status", "--json").stdout)
     assert status["queue"]["waiting_for"] == "approval"

@@ -24,8 +24,10 @@ def test_text_of_reads_a_file_inside_the_repository(tmp_path, where_told):
     (tmp_path / "a.py").write_text("héllo wörld")
     assert file_text.text_of(tmp_path, "a.py", 100) == "héllo wörld"
     assert file_text.text_of(tmp_path, "a.py", 2) == "h\ufffd"  # cut inside a letter
-    (tmp_path / "bad.bin").write_bytes(b"ok\xff\xfe")
-    assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\ufffd\ufffd"
+    (tmp_path / "bad.bin").write_bytes(b"ok\xff\xfe")  # no UTF-8 at all: Windows-1252
+    assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\xff\xfe"
+    (tmp_path / "stray.txt").write_bytes("café".encode() + b" ok\xff")  # UTF-8, a stray byte
+    assert file_text.text_of(tmp_path, "stray.txt", 100) == "café ok\ufffd"
 
 
 def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path, where_told):

@@ -86,7 +86,8 @@ def test_unchanged_renamed_or_copied_content_costs_no_call(tmp_path, calls_log):
     write(repo, {"src/copy.py": (repo / "src/m2.py").read_text()})
     commit_all(repo, "rename and copy")
     # Both point at the record kept under the content's key: nothing is documented.
-    assert "0 documented, 5 unchanged" in cli_run(repo, "document").stderr
+    assert "0 documented, 2 reused (the same content as a file documented before), 3 " \
+        "unchanged" in cli_run(repo, "document").stderr
     assert len(logged_calls(calls_log)) == 4
     db = store.Store(_db(repo), "r")
     assert db.get("src/renamed.py")["documenter"] == "claude"
