@@ -51,9 +51,23 @@ class Workspace:
 
     def require_initialized(self) -> None:
         if not self.paths.settings.exists():
-            raise CodeQueryError(
-                f"codequery is not set up in {self.root}; run `codequery init` there first"
-            )
+            raise CodeQueryError(self._why_not_set_up())
+
+    def _why_not_set_up(self) -> str:
+        """Not set up, or set up and its folder removed since: then git still tracks the
+        settings, and restoring them (and the index, if kept elsewhere) beats rebuilding
+        the index from nothing."""
+        inside = self.paths.config.relative_to(self.root).as_posix()
+        try:
+            tracked = git.run(["ls-files", "-z", "--", inside], self.root, check=False)
+        except CodeQueryError:
+            tracked = b""
+        if tracked.strip(b"\0"):
+            return (f"{inside} is gone from the work tree though git tracks it: the "
+                    f"{defaults.STATE_DIR}/ folder was removed (`git checkout -- "
+                    f"{defaults.STATE_DIR}` restores the settings; the index is rebuilt "
+                    "by `codequery init` unless you put it back)")
+        return f"codequery is not set up in {self.root}; run `codequery init` there first"
 
     @property
     def config(self) -> config_mod.Config:

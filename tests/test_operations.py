@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -524,3 +525,17 @@ def test_what_the_backlog_waits_for_comes_before_any_estimate():
     assert operations._waiting_for({}, True, {"error": "Redis does not answer"}) is None
     # with nothing pending or processing, nothing waits (status had said "worker")
     assert operations._waiting_for({"blocked": {"reason": "x"}}, False, None, backlog=0) is None
+
+
+def test_a_removed_state_folder_is_told_apart_from_no_setup(tmp_path: Path):
+    # an agent told "run codequery init" had rebuilt the index from nothing, where git
+    # still tracked the settings the folder held
+    repo = make_repo(tmp_path / "gone", {"a.py": "def a():\n    return 1\n"})
+    assert cli_run(repo, "init").exit_code == 0
+    commit_all(repo, "share the settings")
+    shutil.rmtree(repo / ".code-query")
+    said = _error(operations.status, Workspace(repo))
+    assert "the .code-query/ folder was removed" in said
+    assert "`git checkout -- .code-query` restores the settings" in said
+    never = make_repo(tmp_path / "never", {"a.py": "x = 1\n"})
+    assert "is not set up in" in _error(operations.status, Workspace(never))
