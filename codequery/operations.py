@@ -205,6 +205,9 @@ def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False
     """Documented paths with their language and stale mark, optionally matching `glob`
     (repository-relative: one that starts at the root of the file system or climbs out
     with `..` can match nothing, and is an error)."""
+    if glob is not None and not glob.strip():
+        raise CodeQueryError("the glob is empty: leave it out to list every file, or give "
+                             "one such as 'src/**.py'")
     if glob is not None and (glob.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", glob)):
         raise CodeQueryError(f"glob {glob!r} reaches outside the repository; globs match "
                              "repository-relative paths, such as 'src/**.py'")

@@ -136,7 +136,14 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
                 "job": await session.call_tool("job", {"job_id": job_id}),
                 "document": await session.call_tool("document", {"paths": ["README.md"]}),
                 "after": await session.call_tool("search", {"query": "reconciliation"}),
+                "no_files": await session.call_tool("list_files", {"glob": "nothing/*"}),
+                "one_file": await session.call_tool("list_files", {"limit": 1}),
             }
+            settings = repo / ".code-query" / "config.json"
+            kept = settings.read_text()
+            settings.write_text("{half edited")  # an agent that only searches is told
+            calls["half_edited"] = await session.call_tool("search", {"query": "parse_invoice"})
+            settings.write_text(kept)
             return session.instructions, listed, calls
 
     instructions, listed, calls = run_async(conversation)
@@ -150,7 +157,7 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
         assert set(REQUIRED[tool.name]) <= set(schema.get("properties", {})), tool.name
     schemas = {tool.name: tool.input_schema["properties"] for tool in listed}
     assert set(schemas["search"]) == {"query", "limit", "tests"}
-    assert set(schemas["list_files"]) == {"glob", "stale_only"}
+    assert set(schemas["list_files"]) == {"glob", "stale_only", "limit"}
     assert set(schemas["document"]) == {"paths", "priority", "wait_seconds"}
     assert set(schemas["job"]) == {"job_id", "wait_seconds"}
 
@@ -187,6 +194,17 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     assert [r["path"] for r in documented["records"]] == ["README.md"]
     assert documented["records"][0]["stale"] is False
     assert [r["path"] for r in ok(calls["after"])] == ["README.md"]
+
+    # list_files says when nothing matches, and how many more a limit left out
+    assert ok(calls["no_files"]) == []
+    assert calls["no_files"].content[-1].text == \
+        "no documented file matches 'nothing/*' (3 documented)"
+    assert len(ok(calls["one_file"])) == 1
+    assert calls["one_file"].content[-1].text.startswith("2 more files match: narrow the glob")
+    # a half-edited config: the results, and a warning an agent reads
+    assert ok(calls["half_edited"])[0]["path"] == "src/invoices.py"
+    assert calls["half_edited"].content[-1].text.startswith(
+        "warning: ") and "is not valid JSON" in calls["half_edited"].content[-1].text
 
 
 def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
@@ -229,6 +247,11 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
         ("list_files", {"stale_only": "maybe"}, "stale_only must be true or false"),
         ("list_files", {"glob": "../*"}, "glob '../*' reaches outside the repository"),
         ("list_files", {"glob": "/etc/*"}, "reaches outside the repository"),
+        ("list_files", {"glob": " "}, "the glob is empty"),
+        ("list_files", {"limit": 0}, "limit must be between 1 and 10,000, not 0"),
+        # a count is a number, not true (which had been read as 1)
+        ("search", {"query": "invoice", "limit": True},
+         "Error executing tool search: limit must be a whole number (got True)"),
     ]
 
     async def conversation():

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
 import anyio
+import pydantic_core
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
@@ -130,6 +131,19 @@ def _true_or_false(value: Any) -> Any:
 Boolean = Annotated[bool, BeforeValidator(_true_or_false), Strict()]
 
 
+def _no_boolean(value: Any) -> Any:
+    """A count is no boolean: `true` had been read as 1."""
+    if isinstance(value, bool):
+        raise pydantic_core.PydanticCustomError("int_type", "a whole number, not a boolean")
+    return value
+
+
+# A tool's count: a number (or one written as a string), never true or false.
+Count = Annotated[int, BeforeValidator(_no_boolean)]
+# list_files's results at most, by default and at most.
+LIST_LIMIT, MAX_LIST_LIMIT = 500, 10_000
+
+
 def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
     there, each tool answers with the error that says so); `meter` counts its searches
@@ -139,7 +153,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
 
     @server.tool(name="search")
     @_tool_errors(ws)
-    def search(query: str, limit: int = 10, tests: Boolean = False) -> list[dict[str, Any]]:
+    def search(query: str, limit: Count = 10, tests: Boolean = False) -> list[dict[str, Any]]:
         """Find the files that answer a question about this repository. Ask in words
         ("where is the client IP worked out behind a proxy") or give names (sendFile,
         parse_invoice): word forms match, identifiers match in parts, common words are
@@ -159,12 +173,16 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         how much the index holds, and how much is still waiting to be documented."""
         results = measured(meter, lambda: ws.dataset, "mcp",
                            lambda: operations.search(ws, query, limit, tests=tests))
-        if results:
+        # a half-edited config.json: the index is read as its last good copy says, and an
+        # agent that only searches is told so (the CLI says it on stderr)
+        warning = [f"warning: {ws.settings_trouble}"] if ws.settings_trouble else []
+        if results and not warning:
             return results
         # An empty list would reach the agent as no content at all: say why instead.
-        return CallToolResult(content=[TextContent(type="text",
-                                                   text=operations.no_results(ws, query))],
-                              structured_content={"result": []})
+        texts = ([pydantic_core.to_json(r, fallback=str, indent=2).decode() for r in results]
+                 or [operations.no_results(ws, query)]) + warning
+        return CallToolResult(content=[TextContent(type="text", text=t) for t in texts],
+                              structured_content={"result": results})
 
     @server.tool(name="show")
     @_tool_errors(ws)
@@ -176,13 +194,27 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
 
     @server.tool(name="list_files")
     @_tool_errors(ws)
-    def list_files(glob: str | None = None, stale_only: Boolean = False) -> list[dict[str, Any]]:
+    def list_files(glob: str | None = None, stale_only: Boolean = False,
+                   limit: Count = LIST_LIMIT) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
         or "*.md", matched against the repository-relative path, where * crosses folders
         as in git pathspecs ("*.md" is every Markdown file) and **/ may stand for no folder
         ("**/*.md" takes README.md too); stale_only: only files whose record no longer
-        matches the file on disk."""
-        return operations.list_files(ws, glob, stale_only)
+        matches the file on disk; limit: at most this many (default 500, up to 10,000;
+        the text then says how many more there are: narrow the glob)."""
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise CodeQueryError(f"limit must be between 1 and {MAX_LIST_LIMIT:,}, not {limit}")
+        files = operations.list_files(ws, glob, stale_only)
+        if files and len(files) <= limit:
+            return files
+        shown = files[:limit]
+        note = (f"{len(files) - limit:,} more files match: narrow the glob, or raise limit"
+                if files else f"no documented file{' stale' if stale_only else ''} matches"
+                + (f" {glob!r}" if glob else "") + f" ({ws.store.count():,} documented)")
+        return CallToolResult(
+            content=[TextContent(type="text", text=t) for t in (
+                [pydantic_core.to_json(f, indent=2).decode() for f in shown] + [note])],
+            structured_content={"result": shown})
 
     @server.tool(name="status")
     @_tool_errors(ws)
