@@ -76,6 +76,8 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
     git does not track (a typo, a file not added yet) is an error, before anything is
     done. `force` redoes content that is documented already.
     """
+    if only is not None:
+        only = only + _links_into(ws, only)
     found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
     excluded: Counter[str] = Counter()
     if only is not None:
@@ -89,6 +91,18 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
     queued = {path for path, _ in found.document}
     found.waiting = [(job_id, path) for job_id, path in found.waiting if path not in queued]
     return Request(found, ledger.REDO if force else ledger.DOCUMENT, excluded)
+
+
+def _links_into(ws: Workspace, only: list[str]) -> list[str]:
+    """The tracked symlinks (inside the repository) that lead to a file under `only`:
+    documented with it, each holds its content (RxSwift's `Sources/` links into its
+    folders; a link had stayed stale after its file was documented)."""
+    from codequery import git
+
+    links = [e.path for e in git.tracked_files(ws.root) if e.mode == git.SYMLINK_MODE]
+    return [link for link in links if not reconcile.under(link, only)
+            and (target := link_target(ws.root, link)) is not None
+            and reconcile.under(target, only)]
 
 
 def _require_tracked(only: list[str], found: reconcile.Plan) -> None:

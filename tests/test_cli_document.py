@@ -1,4 +1,5 @@
 import json
+import os
 
 from codequery.defaults import MAX_FILE_BYTES
 from codequery.store import Store, connect
@@ -50,6 +51,19 @@ def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
         assert result.exit_code == 0, result.output
         assert "1 unchanged" in result.stderr and "missing" not in result.stderr
         assert "src/invoices.py" in _store(repo).paths()
+
+
+def test_documenting_a_file_documents_the_links_that_lead_to_it(repo):
+    # RxSwift's Sources/ links into its folders: the link had stayed stale
+    (repo / "alias").mkdir()
+    os.symlink("../src/invoices.py", repo / "alias" / "invoices.py")
+    commit_all(repo, "a link")
+    cli_run(repo, "init", "--no-hooks")
+    (repo / "src" / "invoices.py").write_text("def parse_receipt(text):\n    return text\n")
+    assert cli_run(repo, "document", "src/invoices.py").exit_code == 0
+    for path in ("src/invoices.py", "alias/invoices.py"):
+        shown = cli_json(repo, "show", path)
+        assert not shown["stale"] and shown["functions"][0]["name"] == "parse_receipt", path
 
 
 def test_directory_argument_and_paths_relative_to_cwd(repo):
