@@ -136,6 +136,13 @@ def no_results(ws: Workspace, query: str) -> str:
     if left_out:
         said += "; not indexed: " + ", ".join(f"{printable(path, one_line=True)} ({reason})"
                                               for path, reason in left_out)
+    # text too large to index may hold the answer all the same (a name in a 10 MB file)
+    large = ws.store.conn.execute(
+        "SELECT count(*) FROM skipped WHERE dataset = ? AND reason = 'too large'",
+        (ws.dataset,)).fetchone()[0] - sum(reason == "too large" for _, reason in left_out)
+    if large > 0:
+        said += (f"; {plural(large, 'file')} too large to index "
+                 + ("was" if large == 1 else "were") + " not searched (grep them)")
     return said
 
 
