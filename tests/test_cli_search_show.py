@@ -487,6 +487,17 @@ def test_no_results_names_a_file_left_out_of_the_index_that_the_words_name(initi
     assert "1 file too large to index was not searched (grep them)" in elsewhere
 
 
+def test_piped_results_say_a_sentence_of_the_overview_once(capsys):
+    # "Defines spaceCadetFrob (Swift)." had come twice: the snippet, then the overview
+    from codequery.cli.reading import _print_plain
+
+    _print_plain([{"path": "a.swift", "score": 1.0, "stale": False,
+                   "snippet": "Defines **spaceCadetFrob** (Swift).",
+                   "overview": "Defines spaceCadetFrob (Swift). Frobs the cadet."}])
+    assert capsys.readouterr().out.splitlines() == [
+        "a.swift  1.00", "    Defines **spaceCadetFrob** (Swift).", "    Frobs the cadet."]
+
+
 def test_piped_results_keep_an_overview_whole_when_the_snippet_is_one_of_its_words(capsys):
     from codequery.cli.reading import _print_plain
 

@@ -37,9 +37,10 @@ OVERVIEW_CHARS = 160
 
 
 def _without(overview: str, line: str) -> str:
-    """`overview` without a symbol's line (`name: summary`) the snippet showed, which it
-    repeats whole, between spaces or at its ends: said once."""
-    at = overview.find(line) if ": " in line else -1
+    """`overview` without a symbol's line (`name: summary`) or a sentence the snippet
+    showed, which it repeats whole, between spaces or at its ends: said once."""
+    whole = ": " in line or line.endswith((".", "!", "?"))
+    at = overview.find(line) if whole else -1
     if at < 0:
         return overview
     end = at + len(line)
