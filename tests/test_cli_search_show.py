@@ -498,6 +498,18 @@ def test_piped_results_say_a_sentence_of_the_overview_once(capsys):
         "a.swift  1.00", "    Defines **spaceCadetFrob** (Swift).", "    Frobs the cadet."]
 
 
+def test_piped_results_say_the_kind_of_anything_but_source(capsys):
+    # a test ranked 2nd had read as one more source file
+    from codequery.cli.reading import _print_plain
+
+    _print_plain([{"path": "src/a.py", "score": 2.0, "stale": False, "snippet": "x",
+                   "overview": "", "kind": "source"},
+                  {"path": "tests/test_a.py", "score": 1.0, "stale": False, "snippet": "y",
+                   "overview": "", "kind": "test"}])
+    heads = [line for line in capsys.readouterr().out.splitlines() if not line[0].isspace()]
+    assert heads == ["src/a.py  2.00", "tests/test_a.py  1.00  [test]"]
+
+
 def test_piped_results_keep_an_overview_whole_when_the_snippet_is_one_of_its_words(capsys):
     from codequery.cli.reading import _print_plain
 

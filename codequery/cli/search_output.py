@@ -50,12 +50,14 @@ def _without(overview: str, line: str) -> str:
 
 
 def plain(results: list[dict]) -> str:
-    """A result per block: path, score (and stale, and the lines where the question's
-    words meet), then the matching line and the overview, indented, and where copies of
-    the file are; matches stay marked with `**`."""
+    """A result per block: path, score (and its kind, but for source; stale; the lines
+    where the question's words meet), then the matching line and the overview,
+    indented, and where copies of the file are; matches stay marked with `**`."""
     lines = []
     for r in results:
+        kind = r.get("kind") or "source"  # a test ranked among the code says so
         lines.append(f"{shown_path(r['path'])}  {r['score']:.2f}"
+                     + (f"  [{kind}]" if kind != "source" else "")
                      + ("  (gone from the work tree)" if r.get("gone") else
                         "  (stale)" if r["stale"] else "") + meeting(r))
         snippet = r["snippet"].replace("\n", " ")
