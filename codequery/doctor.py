@@ -80,7 +80,12 @@ def check_work_tree(start: Path) -> tuple[Check, Path | None]:
 def check_state_dir(paths: RepoPaths) -> Check:
     if paths.state_dir.is_dir():
         return Check("state-dir", True, f"{paths.state_dir} present")
-    return Check("state-dir", False, f"no {paths.state_dir}", "codequery init")
+    from codequery.workspace import Workspace
+
+    why = Workspace(paths.root).why_not_set_up()  # never set up, or removed since
+    return Check("state-dir", False, f"no {paths.state_dir}: {why}",
+                 f"git checkout -- {defaults.STATE_DIR}" if "git checkout" in why
+                 else "codequery init")
 
 
 def check_config(paths: RepoPaths) -> tuple[Check, config_mod.Config | None]:
@@ -157,6 +162,12 @@ def check_data_db(paths: RepoPaths) -> Check:
     path = paths.data_db
     rebuild = f"move {path} aside and run codequery document to rebuild it"
     if not path.exists():
+        from codequery.workspace import Workspace
+
+        try:
+            Workspace(paths.root).check_not_stashed()
+        except CodeQueryError as exc:  # `codequery init` would be refused: nothing lost
+            return Check("database", False, str(exc), "git stash pop")
         return Check("database", False, f"no {path}", "codequery init")
     try:
         conn = open_read_only(path)
@@ -537,7 +548,7 @@ def diagnose(start: Path) -> list[Check]:
     paths = RepoPaths(root)
     report.add("state-dir", check_state_dir, paths)
     initialised = report.last_ok()
-    uninitialised = "no .code-query/ (codequery init)"
+    uninitialised = f"no {defaults.STATE_DIR}/ (see state-dir)"
     cfg = report.add("config", check_config, paths) if initialised else None
     if not initialised:
         report.skip(("config",), uninitialised)

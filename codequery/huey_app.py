@@ -24,9 +24,8 @@ def _root() -> Path:
 
 workspace = Workspace(_root())
 if not workspace.paths.settings.exists():
-    raise CodeQueryError(
-        f"codequery is not set up in {workspace.root}; run `codequery init` there first "
-        "(or set CODEQUERY_ROOT to the repository)")
+    raise CodeQueryError(workspace.why_not_set_up()
+                         + " (or set CODEQUERY_ROOT to the repository)")
 
 workspace.check_not_stashed()  # before the queue's database is made in its place
 huey, runtime, _tasks = build(workspace)

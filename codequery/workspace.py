@@ -51,9 +51,9 @@ class Workspace:
 
     def require_initialized(self) -> None:
         if not self.paths.settings.exists():
-            raise CodeQueryError(self._why_not_set_up())
+            raise CodeQueryError(self.why_not_set_up())
 
-    def _why_not_set_up(self) -> str:
+    def why_not_set_up(self) -> str:
         """Not set up, or set up and its folder removed since: then git still tracks the
         settings, and restoring them (and the index, if kept elsewhere) beats rebuilding
         the index from nothing."""
@@ -145,18 +145,19 @@ class Workspace:
         return conn
 
     def check_not_stashed(self) -> None:
-        """A CodeQueryError if the index is missing because the newest stash holds it
-        (`git stash --all` takes the ignored .code-query/ along): anything made in its
-        place now (a database, a queue, a lock) would stop `git stash pop` from putting it
-        back ("already exists"). A linked work tree made after that stash is not where it
-        was taken from: its index is new, not stashed."""
+        """A CodeQueryError if the index is missing because the newest stash, taken in
+        this work tree, holds it (`git stash --all` takes the ignored .code-query/ along):
+        anything made in its place now (a database, a queue, a lock) would stop `git stash
+        pop` from putting it back ("already exists"). The stash is the repository's, not
+        a work tree's: one taken in another work tree leaves this one free to start its
+        own index."""
         if self.paths.data_db.exists():
             return
         inside = self.paths.data_db.relative_to(self.root).as_posix()
         try:
             held = git.run(["rev-parse", "-q", "--verify", f"refs/stash^3:{inside}"],
                            self.root, check=False).strip()
-            if not held or self._made_after_the_stash():
+            if not held or not self._stashed_here():
                 return
         except (CodeQueryError, OSError, ValueError):
             return
@@ -164,11 +165,19 @@ class Workspace:
                              "took it): `git stash pop` puts it back; codequery writes "
                              "nothing in its place meanwhile")
 
-    def _made_after_the_stash(self) -> bool:
-        git_dir = Path(git.run(["rev-parse", "--absolute-git-dir"], self.root).decode().strip())
-        linked = git_dir / "commondir"  # only a linked work tree's git dir has one
-        stashed_at = int(git.run(["log", "-1", "--format=%ct", "refs/stash"], self.root))
-        return linked.exists() and linked.stat().st_mtime > stashed_at
+    def _stashed_here(self) -> bool:
+        """Whether the newest stash was taken in this work tree: on the commit it has
+        checked out, and on its branch (git names the branch in the stash's message, "WIP
+        on main: ..."; two work trees never have one branch checked out)."""
+        head, parent = git.run(["rev-parse", "HEAD", "refs/stash^1"], self.root).split()
+        if head != parent:
+            return False
+        said = git.run(["log", "-1", "--format=%s", "refs/stash"], self.root).decode(
+            "utf-8", "replace")
+        taken_on = re.match(r"(?:WIP on|On) (.+?): ", said)
+        branch = git.run(["symbolic-ref", "-q", "--short", "HEAD"], self.root,
+                         check=False).decode("utf-8", "replace").strip() or "(no branch)"
+        return taken_on is None or taken_on.group(1) == branch
 
     def damage_error(self, exc: BaseException) -> CodeQueryError | None:
         """The user-facing error for a damaged data database (found by a query, after it

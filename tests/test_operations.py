@@ -537,5 +537,9 @@ def test_a_removed_state_folder_is_told_apart_from_no_setup(tmp_path: Path):
     said = _error(operations.status, Workspace(repo))
     assert "the .code-query/ folder was removed" in said
     assert "`git checkout -- .code-query` restores the settings" in said
+    from codequery import doctor
+
+    [state] = [c for c in doctor.diagnose(repo) if c.name == "state-dir"]
+    assert state.fix == "git checkout -- .code-query" and "was removed" in state.detail
     never = make_repo(tmp_path / "never", {"a.py": "x = 1\n"})
     assert "is not set up in" in _error(operations.status, Workspace(never))

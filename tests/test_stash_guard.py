@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from codequery import worker_control
+from codequery import doctor, worker_control
 from codequery.all_worker import AllWorker
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
@@ -41,6 +41,8 @@ def test_nothing_is_made_in_the_stashed_index_s_place(stashed):
     worker = subprocess.run([sys.executable, "-m", "codequery.worker"], cwd=stashed,
                             capture_output=True, text=True, timeout=60)
     assert worker.returncode == 1 and "in the newest stash" in worker.stderr
+    [database] = [c for c in doctor.diagnose(stashed) if c.name == "database"]
+    assert "in the newest stash" in database.detail and database.fix == "git stash pop"
     assert _left(stashed) == left
     git(stashed, "stash", "pop", "-q")  # nothing stands in its way
     assert Workspace(stashed).store.count() > 0
@@ -50,3 +52,20 @@ def test_a_work_tree_made_after_the_stash_starts_its_own_index(stashed, tmp_path
     git(stashed, "worktree", "add", "-q", str(tmp_path / "later"))
     conn = Workspace(tmp_path / "later").connect()  # not blocked: its index is new
     assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+
+
+def test_a_stash_is_told_by_the_work_tree_it_was_taken_in(initialized_repo, tmp_path,
+                                                          monkeypatch):
+    # the stash is the repository's: one taken in the main work tree had blocked a work
+    # tree made before it (whose pop would pour the main tree's files into it), and one
+    # taken in a linked work tree within the second it was made was let through
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+    commit_all(initialized_repo, "share the settings")
+    git(initialized_repo, "worktree", "add", "-q", str(tmp_path / "before"))
+    git(initialized_repo, "stash", "-q", "--all")  # in the main work tree
+    Workspace(tmp_path / "before").connect()  # made before it: its own index
+    git(initialized_repo, "stash", "pop", "-q")
+    git(tmp_path / "before", "stash", "-q", "--all")  # now in the linked one
+    with pytest.raises(CodeQueryError, match="in the newest stash"):
+        Workspace(tmp_path / "before").connect()
+    Workspace(initialized_repo).connect()  # the main one kept its index: as it was
