@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import stat
 from pathlib import Path
 
@@ -25,7 +24,8 @@ def text_of(root: Path, path: str, limit: int) -> str | None:
     replaced); None for a file that is gone, unreadable, not a regular file, or a link
     that leads out of the repository."""
     data = regular_bytes(root, path, limit)
-    return None if data is None else as_utf8(data).decode("utf-8", errors="replace")
+    return None if data is None else as_utf8(data, cut=len(data) >= limit).decode(
+        "utf-8", errors="replace")
 
 
 def regular_bytes(root: Path, path: str, limit: int = -1) -> bytes | None:
@@ -131,25 +131,27 @@ _MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
           (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-# A character UTF-8 writes in more than one byte: text that holds one is UTF-8 with a
-# stray byte, not text in a legacy 8-bit encoding.
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
-
-
-def as_utf8(data: bytes) -> bytes:
+def as_utf8(data: bytes, cut: bool = False) -> bytes:
     """`data` as UTF-8 when a byte order mark says it is UTF-16 or UTF-32 text (bad or
-    cut-off units replaced; only the mark: empty), or when it is no UTF-8 at all: then it
-    is read as Windows-1252, the superset of Latin-1 that legacy text is written in
-    ("café" had read "caf\ufffd"). Otherwise `data` as it is (a stray byte is replaced
-    when it is read)."""
+    cut-off units replaced; only the mark: empty), or when it is legacy 8-bit text: then
+    it is read as Windows-1252, the superset of Latin-1 it is written in ("café" had read
+    "caf\ufffd"). Otherwise `data` as it is (a stray byte is replaced when it is read).
+    `cut`: the text was read up to a limit, so a character cut off at its end is no
+    sign of anything."""
     for mark, codec in _MARKS:
         if data.startswith(mark):
             return data.decode(codec, errors="replace").encode("utf-8")
     if data.isascii():
         return data
-    try:  # a character cut off at the end (a file read up to a limit) is still UTF-8
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=not cut)
+        return data
     except UnicodeDecodeError:
-        if not _UTF8_MULTIBYTE.search(data):
-            return data.decode("cp1252", errors="replace").encode("utf-8")
-    return data
+        pass
+    # Which reading it is: UTF-8 with a stray byte decodes its other characters well; in
+    # legacy text a letter may happen to precede a byte UTF-8 continues with ("é’": E9 92),
+    # but few do.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return data if good >= bad else data.decode("cp1252", errors="replace").encode("utf-8")

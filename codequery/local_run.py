@@ -76,7 +76,7 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
     git does not track (a typo, a file not added yet) is an error, before anything is
     done. `force` redoes content that is documented already.
     """
-    if only is not None:
+    if only is not None and not force:  # forced, each link would be a call of its own
         only = only + _links_into(ws, only)
     found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
     excluded: Counter[str] = Counter()

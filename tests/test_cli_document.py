@@ -64,6 +64,8 @@ def test_documenting_a_file_documents_the_links_that_lead_to_it(repo):
     for path in ("src/invoices.py", "alias/invoices.py"):
         shown = cli_json(repo, "show", path)
         assert not shown["stale"] and shown["functions"][0]["name"] == "parse_receipt", path
+    # forced, the file alone is done again: each link would be a documenter call of its own
+    assert "1 documented" in cli_run(repo, "document", "--force", "src/invoices.py").stderr
 
 
 def test_directory_argument_and_paths_relative_to_cwd(repo):

@@ -28,6 +28,11 @@ def test_text_of_reads_a_file_inside_the_repository(tmp_path, where_told):
     assert file_text.text_of(tmp_path, "bad.bin", 100) == "ok\xff\xfe"
     (tmp_path / "stray.txt").write_bytes("café".encode() + b" ok\xff")  # UTF-8, a stray byte
     assert file_text.text_of(tmp_path, "stray.txt", 100) == "café ok\ufffd"
+    # legacy text in which a letter precedes a byte UTF-8 continues with, or that ends
+    # with an accented letter, is legacy text all the same
+    for legacy in ("the café’s menu", "ending in café", "naïve – “quoted”"):
+        (tmp_path / "legacy.txt").write_bytes(legacy.encode("cp1252"))
+        assert file_text.text_of(tmp_path, "legacy.txt", 100) == legacy
 
 
 def test_text_of_reads_nothing_outside_the_repository_or_that_is_no_file(tmp_path, where_told):

@@ -23,7 +23,7 @@ def file_progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[
     # fixed widths: a bar whose width followed the path's had jumped between 9 and 40 cells
     progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=30),
                         MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("left"),
-                        TextColumn("{task.fields[current]}"),
+                        TextColumn("{task.fields[current]}", markup=False),  # a path
                         console=console, disable=not console.is_terminal, transient=True)
     task = progress.add_task(label, total=None, current="")
     with progress:
