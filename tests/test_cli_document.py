@@ -182,6 +182,16 @@ def test_jobs_for_uncommitted_edits_left_pending_are_done_by_the_next_document_r
     assert cli_run(repo, "document").exit_code == 0  # an edit the record describes not
     assert cli_json(repo, "status")["queue"]["pending"] == 0
     assert cli_json(repo, "search", "parse_again")[0]["path"] == "src/invoices.py"
+    # and one the record describes already (left by a run cut short after another had
+    # documented the edit): the job completes, as unchanged
+    from codequery import git as git_mod
+    from codequery import ledger
+
+    disk = git_mod.blob_sha((repo / "src" / "invoices.py").read_bytes())
+    ledger.enqueue(_store(repo).conn, "repo", [("src/invoices.py", ledger.DOCUMENT, disk)])
+    assert cli_json(repo, "status")["queue"]["pending"] == 1
+    assert cli_run(repo, "document").exit_code == 0
+    assert cli_json(repo, "status")["queue"]["pending"] == 0
 
 
 def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp_path):

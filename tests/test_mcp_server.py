@@ -133,12 +133,16 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
                 "stale": await session.call_tool("list_files", {"stale_only": True}),
                 "status": await session.call_tool("status", {}),
                 "nothing": await session.call_tool("search", {"query": "zqxjv"}),
-                "job": await session.call_tool("job", {"job_id": job_id}),
                 "document": await session.call_tool("document", {"paths": ["README.md"]}),
                 "after": await session.call_tool("search", {"query": "reconciliation"}),
                 "no_files": await session.call_tool("list_files", {"glob": "nothing/*"}),
                 "one_file": await session.call_tool("list_files", {"limit": 1}),
             }
+            # no worker: the job is not waited for, and the answer says why
+            started = time.monotonic()
+            calls["job"] = await session.call_tool("job", {"job_id": job_id,
+                                                           "wait_seconds": 60})
+            calls["job_waited"] = time.monotonic() - started
             settings = repo / ".code-query" / "config.json"
             kept = settings.read_text()
             settings.write_text("{half edited")  # an agent that only searches is told
@@ -187,6 +191,7 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
 
     job = ok(calls["job"])
     assert job["id"] == job_id and job["path"] == "web/app.js" and job["status"] == "pending"
+    assert job["waiting_for"] == "worker" and calls["job_waited"] < 30
     assert job["events"]
 
     documented = ok(calls["document"])  # no worker: the builtin documenter, at once

@@ -13,6 +13,7 @@ from codequery import doctor, worker_control
 from codequery.all_worker import AllWorker
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
+from codequery.store import SharedConnection
 from codequery.workspace import Workspace
 from tests.helpers import commit_all, git
 
@@ -36,6 +37,8 @@ def test_nothing_is_made_in_the_stashed_index_s_place(stashed):
     with pytest.raises(CodeQueryError, match="`git stash pop` puts it back"):
         Workspace(stashed).connect()
     worker_control.requeue_jobs_of(RepoPaths(stashed))  # `worker stop --all`
+    with pytest.raises(CodeQueryError, match="no index at"):  # the breaker's, /metrics'
+        SharedConnection(RepoPaths(stashed).data_db).get()
     with pytest.raises(CodeQueryError, match="in the newest stash"):
         AllWorker()._serve(stashed)  # a worker of all repositories, scanning
     worker = subprocess.run([sys.executable, "-m", "codequery.worker"], cwd=stashed,
