@@ -21,7 +21,7 @@ def stale_paths(root: Path, documented: dict[str, str]) -> list[str]:
     index = {e.path: e.sha for e in entries}
     # git's blob id of a symlink is the link's text; a record holds its target's content.
     links = {e.path for e in entries if e.mode == git.SYMLINK_MODE}
-    modified = set(git.split_z(git.run(["diff-files", "--name-only", "-z"], root)))
+    modified = git.modified_files(root)
     stale = []
     for path, sha in documented.items():
         if path in modified or path not in index or path in links:

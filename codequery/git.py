@@ -119,6 +119,12 @@ def split_z(out: bytes) -> list[str]:
 TrackedFile = namedtuple("TrackedFile", "path mode sha")  # one `git ls-files -s` entry
 
 
+def modified_files(root: Path) -> frozenset[str]:
+    """The tracked paths whose work-tree file git sees differ from its index (edited,
+    gone, its stat changed): the only ones whose content may not be their blob."""
+    return frozenset(split_z(run(["diff-files", "--name-only", "-z"], root)))
+
+
 def tracked_files(root: Path, pathspecs: list[str] | None = None,
                   undecodable: list[bytes] | None = None) -> list[TrackedFile]:
     """Files in the index, once each (a conflicted file has several stages).

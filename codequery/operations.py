@@ -90,7 +90,7 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
     for result in results:
         _file_before_its_links(ws, result)
         sha = result.pop("content_sha")
-        _marked(ws, result["path"], {**result, "content_sha": sha}, into=result)
+        result["stale"], result["gone"] = _staleness(ws, result["path"], sha)
         # a copy edited since it was documented is a copy no longer
         result["copies"] = [p for p in result.get("copies", []) if not is_stale(ws.root, p, sha)]
         result["snippet"] = snippets.marked(result["snippet"])
@@ -440,15 +440,18 @@ def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:
     return None if record is None else _marked(ws, rel, record)
 
 
-def _marked(ws: Workspace, rel: str, record: dict[str, Any],
-            into: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The record (or `into`, a search result of it) with its stale mark, and whether it
-    is stale because the file is gone (a reset or a checkout no hook saw: an agent would
-    open a file that is not there), not because it changed."""
-    into = record if into is None else into
-    into["stale"] = is_stale(ws.root, rel, record["content_sha"])
-    into["gone"] = into["stale"] and not os.path.lexists(ws.root / rel)
-    return into
+def _marked(ws: Workspace, rel: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its stale and gone marks (see _staleness)."""
+    record["stale"], record["gone"] = _staleness(ws, rel, record["content_sha"])
+    return record
+
+
+def _staleness(ws: Workspace, rel: str, sha: str) -> tuple[bool, bool]:
+    """Whether a record of content `sha` is stale for the file at `rel`, and whether
+    because the file is gone (a reset or a checkout no hook saw: an agent would open a
+    file that is not there), not because it changed."""
+    stale = is_stale(ws.root, rel, sha)
+    return stale, stale and not os.path.lexists(ws.root / rel)
 
 
 def jobs(ws: Workspace, status: str | None = None, limit: int = MAX_LIMIT

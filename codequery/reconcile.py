@@ -178,8 +178,7 @@ def _modified_files(root: Path) -> Callable[[], frozenset[str]]:
 
     def modified() -> frozenset[str]:
         if not found:
-            found.append(frozenset(git.split_z(git.run(
-                ["diff-files", "--name-only", "-z"], root))))
+            found.append(git.modified_files(root))
         return found[0]
     return modified
 
@@ -211,7 +210,7 @@ def _settle_kept_job(result: Plan, root: Path, path: str, sha: str,
     leaving it pending for a worker that may never come."""
     if job is None or job[1] is None:
         return
-    if job[1] == sha or job[1] == disk_sha(root, path, sha):
+    if job[1] == sha or _asks_for_the_edit(root, path, sha, job[1]):
         result.waiting.append((job[0], path))
     else:
         result.cancel.append(job[0])
@@ -224,8 +223,14 @@ def _drop_outdated_job(result: Plan, root: Path, path: str, sha: str,
     content it has stays: it completes at once as "unchanged"."""
     if job is None or job[1] in (None, sha):
         return
-    if job[1] != disk_sha(root, path, sha):
+    if not _asks_for_the_edit(root, path, sha, job[1]):
         result.cancel.append(job[0])
+
+
+def _asks_for_the_edit(root: Path, path: str, sha: str, asked: str) -> bool:
+    """Whether a job for content `asked` asks for what the work tree holds now (someone
+    asked for the uncommitted edit), the path's blob being `sha`."""
+    return asked == disk_sha(root, path, sha)
 
 
 def apply(store: Store, found: Plan, *, trigger: str, priority: str = "normal",

@@ -144,6 +144,14 @@ Count = Annotated[int, BeforeValidator(_no_boolean)]
 LIST_LIMIT, MAX_LIST_LIMIT = 500, 10_000
 
 
+def _with_notes(items: list[dict[str, Any]], notes: list[str]) -> CallToolResult:
+    """A tool's list as the SDK gives one (a text block of JSON per item, the list as the
+    structured result), with notes for the agent after it."""
+    texts = [pydantic_core.to_json(item, fallback=str, indent=2).decode() for item in items]
+    return CallToolResult(content=[TextContent(type="text", text=t) for t in texts + notes],
+                          structured_content={"result": items})
+
+
 def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     """The MCP server of one repository (set up or not: until `codequery init` runs
     there, each tool answers with the error that says so); `meter` counts its searches
@@ -179,10 +187,8 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         if results and not warning:
             return results
         # An empty list would reach the agent as no content at all: say why instead.
-        texts = ([pydantic_core.to_json(r, fallback=str, indent=2).decode() for r in results]
-                 or [operations.no_results(ws, query)]) + warning
-        return CallToolResult(content=[TextContent(type="text", text=t) for t in texts],
-                              structured_content={"result": results})
+        return _with_notes(results, ([] if results else [operations.no_results(ws, query)])
+                           + warning)
 
     @server.tool(name="show")
     @_tool_errors(ws)
@@ -207,14 +213,12 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         files = operations.list_files(ws, glob, stale_only)
         if files and len(files) <= limit:
             return files
-        shown = files[:limit]
-        note = (f"{len(files) - limit:,} more files match: narrow the glob, or raise limit"
-                if files else f"no documented file{' stale' if stale_only else ''} matches"
+        more = len(files) - limit
+        note = (f"{more:,} more {'file matches' if more == 1 else 'files match'}: narrow the "
+                "glob, or raise limit" if files else
+                f"no {'stale ' if stale_only else ''}documented file matches"
                 + (f" {glob!r}" if glob else "") + f" ({ws.store.count():,} documented)")
-        return CallToolResult(
-            content=[TextContent(type="text", text=t) for t in (
-                [pydantic_core.to_json(f, indent=2).decode() for f in shown] + [note])],
-            structured_content={"result": shown})
+        return _with_notes(files[:limit], [note])
 
     @server.tool(name="status")
     @_tool_errors(ws)
