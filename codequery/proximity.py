@@ -15,7 +15,7 @@ import bisect
 import functools
 import re
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from codequery.search_text import Term, asked_forms, by_first_letter, forms, shared_start
 
@@ -45,6 +45,16 @@ def _alternatives(words: Iterable[str]) -> str:
     return f"{re.escape(start)}(?:{'|'.join(map(re.escape, rests))})"
 
 
+# Where a term is next found in a lower-case text from a place (see Finder.lines).
+Search = Callable[[str, int], re.Match[str] | None]
+# The fewest characters a letter's forms share for them to be looked for as a string
+# (see _forms_search): a shorter start is found at many places in most texts (`str`,
+# `valu`, `get`), where the compiled expression of the forms, all in C, is faster, and
+# those words are in most questions (their expressions kept, see TERMS_KEPT). The
+# 5,377 files read for 450 questions, at 5: 1.53 s the first time (1.42 s), 1.17 s
+# after that (1.19 s); at 4, 1.42 s and 1.25 s; at 6, 1.46 s and 1.18 s.
+MIN_LEAD = 5
+
 # A question has about 11 terms, the words left out of its ranking included: 1,024 held
 # about 90 questions' terms, and 150 of the bench's questions, asked again, compiled 700
 # of theirs again (1.3 ms a question at 50,000 real records). A term's expressions take
@@ -53,34 +63,73 @@ TERMS_KEPT = 4096
 
 
 @functools.lru_cache(maxsize=TERMS_KEPT)  # a session's questions share many words
-def _expression(term: Term) -> tuple[tuple[re.Pattern[str], ...], frozenset[str] | None]:
-    """What finds the term (see Finder): a regular expression for each letter its forms
-    start with (see search_text.by_first_letter), a compound's parts after the forms
-    that start as they do, and the words a match may be cut back to (None: only the
-    whole match)."""
+def _expression(term: Term) -> tuple[tuple[Search, ...], frozenset[str] | None]:
+    """What finds the term (see Finder): a search for each letter its forms start with
+    (see search_text.by_first_letter), a compound's parts after the forms that start as
+    they do, and the words a match may be cut back to (None: only the whole match)."""
     if term.prefix:
-        return (re.compile(rf"{re.escape(term.word)}\w*"),), None
+        return (re.compile(rf"{re.escape(term.word)}\w*").search,), None
     words = asked_forms(term.word)
-    found = {group[0][:1]: _alternatives(group) for group in by_first_letter(words)}
+    groups = {group[0][:1]: group for group in by_first_letter(words)}
+    found = {letter: _alternatives(group) for letter, group in groups.items()}
+    joined = None
     if term.parts:
         *first, last = term.parts
         parts = "[_$]?".join([*map(re.escape, first), _alternatives(forms(last))])
         # after the forms: where both fit, a form is the match
-        letter = term.parts[0][:1]
-        found[letter] = f"{found[letter]}|{parts}" if letter in found else parts
-    return tuple(re.compile(found[letter]) for letter in sorted(found)), words
+        joined = term.parts[0][:1]
+        found[joined] = f"{found[joined]}|{parts}" if joined in found else parts
+    return tuple(re.compile(found[letter]).search if letter == joined
+                 else _forms_search(groups[letter], found[letter])
+                 for letter in sorted(found)), words
 
 
-def _first(expressions: tuple[re.Pattern[str], ...], lower: str, at: int,
+def _forms_search(group: list[str], expression: str) -> Search:
+    """What finds the longest of `group` (a letter's forms, see _expression) at the first
+    place one starts, as the regular `expression` of them finds it: the text they share,
+    looked for as a string, then the first of the rests of them that fits there (longest
+    first), an expression most terms' forms share (see _rests). Compiling a term's own
+    took about 0.1 ms: 0.9 ms of the time a question was first asked."""
+    start, rests = shared_start(group)
+    if len(start) < MIN_LEAD:
+        return re.compile(expression).search
+    rests = sorted(rests, key=_longest_first)  # (one order for _rests' cache)
+    return functools.partial(_led, start, _rests(len(start), tuple(rests)))
+
+
+def _longest_first(rest: str) -> tuple[int, str]:
+    return -len(rest), rest
+
+
+@functools.lru_cache(maxsize=256)  # of a few rests (most terms' are one) and lengths
+def _rests(length: int, rests: tuple[str, ...]) -> Callable[[str, int], re.Match[str] | None]:
+    """What matches, where a lead of `length` characters starts, it and the first of
+    `rests` after it."""
+    return re.compile(f".{{{length}}}(?:{'|'.join(map(re.escape, rests))})", re.DOTALL).match
+
+
+def _led(lead: str, rest: Callable[[str, int], re.Match[str] | None], lower: str,
+         at: int) -> re.Match[str] | None:
+    """The first match from `at` of `rest` (see _rests) where `lead` starts."""
+    start = lower.find(lead, at)
+    while start >= 0:
+        match = rest(lower, start)
+        if match:
+            return match
+        start = lower.find(lead, start + 1)
+    return None
+
+
+def _first(found: tuple[Search, ...], lower: str, at: int,
            ahead: list[re.Match[str] | bool | None]) -> re.Match[str] | None:
-    """The first match from `at` of any of `expressions` (no two start at one place: see
+    """The first match from `at` of any of `found` (no two start at one place: see
     search_text.by_first_letter). `ahead` keeps each one's last match (False: not looked
     for yet, None: no more), which stands while it starts at `at` or later."""
     best = None
-    for k, expression in enumerate(expressions):
+    for k, search in enumerate(found):
         match = ahead[k]
         if match is False or match is not None and match.start() < at:
-            match = ahead[k] = expression.search(lower, at)
+            match = ahead[k] = search(lower, at)
         if match is not None and (best is None or match.start() < best.start()):
             best = match
     return best
@@ -90,8 +139,8 @@ class Finder:
     """What finds each of a question's terms in a lower-case text: any of its usual forms
     (see search_text.asked_forms), a compound identifier's parts in a row (`sendFile`:
     sendfile, send_file), a prefix's continuations. Where a match starts and ends inside
-    a word is left to `_starts_word`. Each term's expressions start with a fixed text, to
-    be searched for quickly (see _expression)."""
+    a word is left to `_starts_word`. Each of a term's searches starts with a fixed text,
+    to be looked for quickly (see _expression)."""
 
     def __init__(self, terms: Sequence[Term]) -> None:
         # (expressions, the words a match may be cut back to; None: only the whole match)
@@ -105,7 +154,7 @@ class Finder:
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
         line, counted, at = 0, 0, 0
         for _ in range(MAX_MATCHES):
-            match = one.search(lower, at) if one else _first(found, lower, at, ahead)
+            match = one(lower, at) if one else _first(found, lower, at, ahead)
             if match is None:
                 return
             start, end = match.span()

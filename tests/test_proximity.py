@@ -218,11 +218,11 @@ def _one_alternation(term: search_text.Term) -> tuple:
         *first, last = term.parts
         found += "|" + "[_$]?".join([*map(re.escape, first),
                                       proximity._alternatives(search_text.forms(last))])
-    return (re.compile(found),), words
+    return (re.compile(found).search,), words
 
 
 @pytest.mark.parametrize("asked", ["failed", "aborting", "sendFile", "x_axis", "parses",
-                                   "colours", "c++", "serializeFailed"])
+                                   "colours", "c++", "serializeFailed", "directory"])
 def test_the_expressions_of_a_term_find_the_lines_one_alternation_finds(asked):
     """A term's forms that start with other letters (a synonym) are looked for apart, to
     be searched for quickly: on any text, the same lines as one alternation of them all."""
@@ -251,3 +251,11 @@ def test_words_that_only_start_as_a_form_does_use_up_no_matches():
     text = "indent\n" * proximity.MAX_MATCHES + "parse(index)\n"
     assert list(finder.lines(text, text.lower(), 0)) == [proximity.MAX_MATCHES]
     assert proximity.held_together(text, finder).share == 1.0
+
+
+def test_a_start_the_forms_share_is_passed_over_where_none_of_them_follows():
+    """`director` starts every form of "directory" and is none of them: `directorate`
+    is not the word, the `directories` after it are."""
+    finder = proximity.Finder(search_text.query_terms("directory"))
+    text = "directorate = directorate_directories\nx\ndirectory\n"
+    assert list(finder.lines(text, text.lower(), 0)) == [0, 2]
