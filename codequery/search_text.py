@@ -586,8 +586,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
-            does_work: bool = False, generated: bool = False, uses_test_framework: bool = False
-            ) -> str:
+            does_work: bool = False, generated: bool = False, uses_test_framework: bool = False,
+            implemented: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations (TypeScript
     type declarations, C# and PHP interfaces, Java, Kotlin and TypeScript files of interfaces
     alone (see INTERFACES_NOTE, given as `only_types`), C# attributes), generated (bundles, vendored
@@ -602,6 +602,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     makes it generated; `uses_test_framework` (it imports one, see TEST_FRAMEWORKS) makes a
     file named `test.ts` or `spec.js` in any folder a test (date-fns's
     `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class, stays source.
+    `implemented` (a class of its record not named as an interface has methods, see
+    store._implemented_beside) keeps a C# `IName.cs` that holds the implementations too
+    source (AutoMapper's `INamingConvention.cs`, with the conventions that split names).
     Code in a documentation folder is docs, but for a package of a compiled language that
     defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
     work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""
@@ -640,7 +643,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _INTERFACE_LANGUAGE_FILE.search(lower)
             and not _INTERFACE_DIRS.isdisjoint(folders)
             or not has_functions and (
-                _TYPES_FILE.search(lower) or is_csharp_interface(name)
+                _TYPES_FILE.search(lower) or is_csharp_interface(name) and not implemented
                 or lower.endswith((".ts", ".mts", ".cts"))
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"

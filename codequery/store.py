@@ -22,6 +22,7 @@ from codequery import (
     spoken_for,
 )
 from codequery.errors import CodeQueryError
+from codequery.lazy_re import lazy
 
 TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 97
+SEARCH_VERSION = 98
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -197,9 +198,30 @@ OVERLOADS_MIN = 3
 
 
 def _only_overloads(doc: dict[str, Any]) -> bool:
-    names = [m.get("name") for c in doc.get("classes", []) for m in c.get("methods", [])
+    classes = doc.get("classes", [])
+    names = [m.get("name") for c in classes for m in c.get("methods", [])
              if m.get("name") not in _constructor_names(c.get("name", ""))]
-    return not doc.get("functions") and len(names) >= OVERLOADS_MIN and len(set(names)) == 1
+    return (not doc.get("functions") and len(names) >= OVERLOADS_MIN and len(set(names)) == 1
+            and not _implemented_beside_its_base(classes))
+
+
+def _implemented_beside_its_base(classes: list[dict[str, Any]]) -> bool:
+    """Whether a class of a record derives from another of the same record: a type and
+    its implementations of its one method are not overloads (AutoMapper's
+    INamingConvention.cs: the interface and three conventions, four Split)."""
+    named = {c.get("name") for c in classes}
+    return any(base in named for c in classes for base in c.get("bases") or ())
+
+
+# A class named as a .NET interface is (`INamingConvention`, `IDisposable`).
+_INTERFACE_NAME = lazy(r"I[A-Z][a-z]")
+
+
+def _implemented_beside(doc: dict[str, Any]) -> bool:
+    """Whether a record holds a class not named as an interface that has methods: an
+    `IName.cs` that implements itself too (see search_text.kind_of)."""
+    return any(c.get("methods") and not _INTERFACE_NAME.match(c.get("name") or "")
+               for c in doc.get("classes", []))
 
 
 def _constructor_names(class_name: str) -> set[str]:
@@ -225,7 +247,8 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
                                         _does_work(doc),
                                         not search_text.GENERATED_NOTES.isdisjoint(notes),
                                         not search_text.TEST_FRAMEWORKS.isdisjoint(
-                                            doc.get("imports", []))),
+                                            doc.get("imports", [])),
+                                        _implemented_beside(doc)),
             "search_version": SEARCH_VERSION}
 
 

@@ -1724,6 +1724,32 @@ def test_a_class_of_overloads_of_one_method_ranks_with_declarations(db):
         assert kind(path) == "source", path
 
 
+def test_an_interface_file_that_holds_its_implementations_is_source(db):
+    """AutoMapper's INamingConvention.cs: the interface and three conventions, each with
+    its Split; neither a file of interfaces nor a class of overloads."""
+    def add(path: str, classes: list[dict]) -> None:
+        _add(db, path, "naming convention split words pascal case", language="csharp",
+             classes=classes)
+
+    def kind(path: str) -> str:
+        return next(r["kind"] for r in db.search("naming convention split", 20)
+                    if r["path"] == path)
+
+    split = [{"name": "Split"}]
+    add("src/INamingConvention.cs", [
+        {"name": "INamingConvention", "methods": split},
+        *({"name": name, "bases": ["INamingConvention"], "methods": split}
+          for name in ("ExactMatchNamingConvention", "PascalCaseNamingConvention",
+                       "LowerUnderscoreNamingConvention"))])
+    add("src/IWordSplitter.cs", [{"name": "IWordSplitter", "methods": split},
+                                 {"name": "ISplitOptions", "methods": split}])
+    add("src/SplitSyntax.cs", [{"name": "SplitSyntax", "methods": split * 2},
+                               {"name": "SplitAsyncSyntax", "methods": split}])
+    assert kind("src/INamingConvention.cs") == "source"
+    assert kind("src/IWordSplitter.cs") == "declarations"  # interfaces alone
+    assert kind("src/SplitSyntax.cs") == "declarations"  # overloads of one method
+
+
 def test_an_async_twin_follows_its_synchronous_twin_unless_async_is_asked_for(
         db, monkeypatch):
     words = "fire trigger transition entry action deferred"

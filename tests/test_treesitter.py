@@ -1690,7 +1690,12 @@ def test_the_overview_comes_after_a_header_of_credits() -> None:
     ("public interface Backoff { void backOff(); }\nclass Aimd implements Backoff {\n"
      "    public void backOff() { limit /= 2; }\n}", False),
     ("public class Aimd { public void backOff() {} }", False),
-    ("public enum Mode { ON, OFF }", False)])
+    ("public enum Mode { ON, OFF }", False),
+    # a constant that is an implementation: an anonymous class, a lambda
+    ("public interface Park {\n    void park(long n);\n    Park SPIN = new Park() {\n"
+     "        public void park(long n) { while (n-- > 0) {} }\n    };\n}", False),
+    ("public interface Clock {\n    long now();\n    Clock SYSTEM = () -> 1L;\n}", False),
+    ("public interface Clock {\n    long now();\n    Clock[] NONE = new Clock[0];\n}", True)])
 def test_a_java_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contract: bool
                                                                ) -> None:
     doc = outline_source("java", "package com.example;\n\nimport java.util.List;\n\n" + body)

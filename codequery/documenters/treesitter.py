@@ -245,7 +245,8 @@ def _bodiless(node: Node) -> bool:
     else:
         return False
     return body is not None and all(
-        member.type in ("constant_declaration", "line_comment", "block_comment")
+        member.type in ("line_comment", "block_comment")
+        or member.type == "constant_declaration" and not _holds_code(member)
         or member.type == "method_declaration" and member.child_by_field_name("body") is None
         or member.type == "function_declaration"
         and not any(c.type == "function_body" for c in member.children)
@@ -253,6 +254,21 @@ def _bodiless(node: Node) -> bool:
         and not any(c.type in ("getter", "setter") for c in member.children)
         or _bodiless(member)
         for member in body.named_children)
+
+
+# What a Java constant's value does work with: an anonymous class or a lambda
+# (bucket4j's `UninterruptibleBlockingStrategy.PARKING`, the interface's one implementation).
+_CODE_VALUES = frozenset({"class_body", "lambda_expression"})
+
+
+def _holds_code(node: Node) -> bool:
+    pending = list(node.named_children)
+    while pending:
+        child = pending.pop()
+        if child.type in _CODE_VALUES:
+            return True
+        pending.extend(child.named_children)
+    return False
 
 
 # A UMD wrapper (`typeof define === 'function' && define.amd`) near the top of a file of
