@@ -304,9 +304,14 @@ GENERATED_NOTES = frozenset({BUNDLE_NOTE, GENERATED_NOTE, MINIFIED_NOTE})
 # MRR 0.787 -> 0.807. TypeScript's 72 (1,098 questions): 8 better, none worse; tuned-on
 # top-3 89.8% -> 90.0%, MRR 0.813 -> 0.816; held out 90.9% either way, MRR 0.800 -> 0.801.
 INTERFACES_NOTE = "Declares interfaces only: their implementations do the work."
+# A C# or Java file whose types have no method and that still runs code: top-level
+# statements (a C# program's `Program.cs`), lambdas or anonymous classes in its fields and
+# properties (System.CommandLine's `ArgumentConverter.StringConverters.cs`, a dictionary of
+# parsers). Its types are not all it declares: it is source (see store._only_types).
+WORKS_NOTE = "Does its work outside methods: in top-level statements, lambdas or initializers."
 # The builtin reading's notes that decide how search ranks a file (an LLM's record keeps
 # them, see documenters.builtin.with_reading_notes).
-RANKING_NOTES = GENERATED_NOTES | {INTERFACES_NOTE}
+RANKING_NOTES = GENERATED_NOTES | {INTERFACES_NOTE, WORKS_NOTE}
 
 
 def about_the_code(note: str) -> bool:

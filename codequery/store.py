@@ -61,7 +61,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 98
+SEARCH_VERSION = 99
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -173,7 +173,8 @@ def _only_types(doc: dict[str, Any]) -> bool:
     return (bool(classes) and not doc.get("functions")
             and not any(c.get("methods") for c in classes)
             and set(doc.get("exports", [])) <= {c.get("name") for c in classes}
-            and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", []))
+            and search_text.SYNTAX_ERRORS_NOTE not in doc.get("notes", [])
+            and search_text.WORKS_NOTE not in doc.get("notes", []))
 
 
 # Overrides every .NET attribute may have: they do no work of the attribute's own.

@@ -1724,6 +1724,16 @@ def test_a_class_of_overloads_of_one_method_ranks_with_declarations(db):
         assert kind(path) == "source", path
 
 
+def test_types_without_methods_are_declarations_unless_they_run_code(db):
+    klass = [{"name": "ArgumentConverter", "methods": []}]
+    _add(db, "src/ArgumentConverter.StringConverters.cs", "convert token", language="csharp",
+         classes=klass, notes=[search_text.WORKS_NOTE])
+    _add(db, "src/ParseOptions.cs", "convert token", language="csharp", classes=klass)
+    kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
+    assert kinds == {"src/ArgumentConverter.StringConverters.cs": "source",
+                     "src/ParseOptions.cs": "declarations"}
+
+
 def test_an_interface_file_that_holds_its_implementations_is_source(db):
     """AutoMapper's INamingConvention.cs: the interface and three conventions, each with
     its Split; neither a file of interfaces nor a class of overloads."""

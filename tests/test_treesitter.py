@@ -1740,3 +1740,26 @@ def test_a_typescript_file_of_interfaces_alone_is_noted_as_a_contract(source: st
                                                                       contract: bool) -> None:
     doc = outline_source("typescript", source)
     assert (search_text.INTERFACES_NOTE in doc.notes) is contract
+
+
+@pytest.mark.parametrize(("language", "source", "works"), [
+    ("csharp", "internal static partial class ArgumentConverter\n{\n"
+     "    private static Dictionary<Type, Parse> Parsers => new()\n    {\n"
+     "        [typeof(bool)] = (string token) => bool.Parse(token),\n    };\n}\n", True),
+    ("csharp", "using System;\n\nvar app = Build(args);\napp.Run();\n\n"
+     "record Settings(string Name);\n", True),  # top-level statements: a program
+    ("csharp", "public class Options\n{\n    public int Retries { get; set; } = 3;\n"
+     "    public string Name => \"x\";\n}\n", False),  # properties alone: declarations
+    ("csharp", "public class Runner\n{\n    public void Run() { Go(x => x); }\n}\n", False),
+    ("java", "public final class Converters {\n"
+     "    public static final Converter<Integer> INT = Integer::parseInt;\n"
+     "    public static final Converter<Object> DEFAULT = s -> s;\n}\n", True),
+    ("java", "public final class Clocks {\n    public static final Clock SPIN = new Clock() {\n"
+     "        public long now() { return 1L; }\n    };\n}\n", True),
+    ("java", "public final class Names {\n"
+     "    public static final List<String> ALL = new ArrayList<>();\n}\n", False),
+])
+def test_a_file_of_types_without_methods_that_runs_code_is_noted(
+        language: str, source: str, works: bool) -> None:
+    doc = outline_source(language, source)
+    assert (search_text.WORKS_NOTE in doc.notes) is works

@@ -14,7 +14,7 @@ import functools
 import importlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from codequery import search_text
@@ -182,6 +182,10 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
     except Exception:  # a partial outline beats none, and documenting must go on
         log.debug("tree-sitter outline of %s source failed part-way", language, exc_info=True)
     functions = outliner.fold_qualified()  # may move functions into classes: run it first
+    classes = outliner.classes.values()
+    works = (language in _WORK_OUTSIDE_METHODS and not functions
+             and not any(c.methods for c in classes)
+             and _holds(root, _WORK_OUTSIDE_METHODS[language]))
     return FileDoc(
         overview=overview, functions=functions,
         classes=[c.model_copy(update={"bases": _dedupe(c.bases)})
@@ -190,7 +194,22 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
         dependencies=_dedupe(outliner.deps),
         notes=([search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
         + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else [])
-        + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root) else []))
+        + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root) else [])
+        + ([search_text.WORKS_NOTE] if works else []))
+
+
+def _csharp_work(node: Node) -> bool:
+    return node.type in ("global_statement", "lambda_expression", "anonymous_method_expression")
+
+
+def _java_work(node: Node) -> bool:
+    """A lambda, or an anonymous class: the body of a `new`."""
+    return (node.type == "lambda_expression" or node.type == "class_body"
+            and node.parent is not None and node.parent.type == "object_creation_expression")
+
+
+# What runs code in a file whose types have no method (see search_text.WORKS_NOTE).
+_WORK_OUTSIDE_METHODS = {"csharp": _csharp_work, "java": _java_work}
 
 
 def _opening(language: str, nodes: list[Node]) -> list[Node]:
@@ -256,16 +275,18 @@ def _bodiless(node: Node) -> bool:
         for member in body.named_children)
 
 
-# What a Java constant's value does work with: an anonymous class or a lambda
-# (bucket4j's `UninterruptibleBlockingStrategy.PARKING`, the interface's one implementation).
-_CODE_VALUES = frozenset({"class_body", "lambda_expression"})
-
-
 def _holds_code(node: Node) -> bool:
+    """Whether a Java constant's value is code: an anonymous class or a lambda (bucket4j's
+    `UninterruptibleBlockingStrategy.PARKING`, the interface's one implementation)."""
+    return _holds(node, _java_work)
+
+
+def _holds(node: Node, works: Callable[[Node], bool]) -> bool:
+    """Whether a node below `node` is one that `works` tells."""
     pending = list(node.named_children)
     while pending:
         child = pending.pop()
-        if child.type in _CODE_VALUES:
+        if works(child):
             return True
         pending.extend(child.named_children)
     return False
