@@ -1735,7 +1735,16 @@ def test_only_java_kotlin_and_typescript_files_of_interfaces_get_the_note(
     ("export interface Loader {\n  load(): void;\n}\nexport function load() {}\n", False),
     ("export interface Loader {\n  load(): void;\n}\nexport const none = null;\n", False),
     ("export interface Loader {\n  load(): void;\n}\nexport { load } from './load';\n",
-     False)])
+     False),
+    # names passed on are not work: an imported type exported again, local names
+    ("import { Next } from './next';\nexport type { Next };\n"
+     "export interface Loader {\n  load(): void;\n}\n", True),
+    ("export type { Next } from './next';\nexport interface Loader {\n  load(): void;\n}\n",
+     True),
+    ("import { Paging } from './paging';\nexport interface Loader {\n  load(): void;\n}\n"
+     "export { Paging };\n", True),
+    ("export interface Loader {\n  load(): void;\n}\nexport * from './load';\n", False),
+    ("export interface Loader {\n  load(): void;\n}\nexport default makeLoader();\n", False)])
 def test_a_typescript_file_of_interfaces_alone_is_noted_as_a_contract(source: str,
                                                                       contract: bool) -> None:
     doc = outline_source("typescript", source)

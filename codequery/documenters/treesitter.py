@@ -240,12 +240,25 @@ def _only_interfaces(language: str, root: Node) -> bool:
         return False
     types = [node for node in root.named_children if node.type not in _BESIDE_TYPES]
     if language in ("typescript", "tsx"):
+        # the names it passes on (`export { Options }`, `export type { Next } from
+        # './next'`) are neither work nor a declaration of its own (feathers'
+        # `declarations.ts`); a re-export of another module's (`export { load } from
+        # './load'`) makes it the way in to that code
+        types = [node for node in types if not _passes_on(node)]
         declared = [node.child_by_field_name("declaration")
                     if node.type == "export_statement" else node for node in types]
         kinds = [node.type if node is not None else "" for node in declared]
         return ("interface_declaration" in kinds
                 and set(kinds) <= {"interface_declaration", "type_alias_declaration"})
     return bool(types) and all(_bodiless(node) for node in types)
+
+
+def _passes_on(node: Node) -> bool:
+    """Whether a TypeScript statement exports names of this file's (`export { Options }`)
+    or types of any (`export type { Next } from './next'`), and nothing else."""
+    kinds = [c.type for c in node.children]
+    return (node.type == "export_statement" and "export_clause" in kinds
+            and ("type" in kinds or "from" not in kinds))
 
 
 # What a file of interfaces holds besides them.
