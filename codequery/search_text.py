@@ -305,10 +305,11 @@ GENERATED_NOTES = frozenset({BUNDLE_NOTE, GENERATED_NOTE, MINIFIED_NOTE})
 # top-3 89.8% -> 90.0%, MRR 0.813 -> 0.816; held out 90.9% either way, MRR 0.800 -> 0.801.
 INTERFACES_NOTE = "Declares interfaces only: their implementations do the work."
 # A C# or Java file whose types have no method and that still runs code: top-level
-# statements (a C# program's `Program.cs`), lambdas or anonymous classes in its fields and
-# properties (System.CommandLine's `ArgumentConverter.StringConverters.cs`, a dictionary of
+# statements (a C# program's `Program.cs`), lambdas, method references, anonymous methods
+# and classes in its fields and properties, Java's static initializer blocks (System.CommandLine's `ArgumentConverter.StringConverters.cs`, a dictionary of
 # parsers). Its types are not all it declares: it is source (see store._only_types).
-WORKS_NOTE = "Does its work outside methods: in top-level statements, lambdas or initializers."
+WORKS_NOTE = ("Does its work outside methods: in top-level statements, lambdas, anonymous "
+              "classes or static initializers.")
 # The builtin reading's notes that decide how search ranks a file (an LLM's record keeps
 # them, see documenters.builtin.with_reading_notes).
 RANKING_NOTES = GENERATED_NOTES | {INTERFACES_NOTE, WORKS_NOTE}
@@ -592,7 +593,7 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
 
 def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             does_work: bool = False, generated: bool = False, uses_test_framework: bool = False,
-            implemented: bool = False) -> str:
+            holds_implementations: bool = False) -> str:
     """source, test, fixture, example, docs, config (tools' settings), declarations (TypeScript
     type declarations, C# and PHP interfaces, Java, Kotlin and TypeScript files of interfaces
     alone (see INTERFACES_NOTE, given as `only_types`), C# attributes), generated (bundles, vendored
@@ -607,9 +608,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     makes it generated; `uses_test_framework` (it imports one, see TEST_FRAMEWORKS) makes a
     file named `test.ts` or `spec.js` in any folder a test (date-fns's
     `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class, stays source.
-    `implemented` (a class of its record not named as an interface has methods, see
-    store._implemented_beside) keeps a C# `IName.cs` that holds the implementations too
-    source (AutoMapper's `INamingConvention.cs`, with the conventions that split names).
+    `holds_implementations` (a class of its record not named as an interface has methods
+    besides constructors, see store._holds_implementations) keeps a C# `IName.cs` that
+    holds the implementations too source (AutoMapper's `INamingConvention.cs`, with the conventions that split names).
     Code in a documentation folder is docs, but for a package of a compiled language that
     defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
     work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""
@@ -648,7 +649,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _INTERFACE_LANGUAGE_FILE.search(lower)
             and not _INTERFACE_DIRS.isdisjoint(folders)
             or not has_functions and (
-                _TYPES_FILE.search(lower) or is_csharp_interface(name) and not implemented
+                _TYPES_FILE.search(lower) or is_csharp_interface(name) and not holds_implementations
                 or lower.endswith((".ts", ".mts", ".cts"))
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"

@@ -61,7 +61,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 99
+SEARCH_VERSION = 100
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -209,19 +209,29 @@ def _only_overloads(doc: dict[str, Any]) -> bool:
 def _implemented_beside_its_base(classes: list[dict[str, Any]]) -> bool:
     """Whether a class of a record derives from another of the same record: a type and
     its implementations of its one method are not overloads (AutoMapper's
-    INamingConvention.cs: the interface and three conventions, four Split)."""
-    named = {c.get("name") for c in classes}
-    return any(base in named for c in classes for base in c.get("bases") or ())
+    INamingConvention.cs: the interface and three conventions, four Split). Names are
+    compared bare: `IConverter<int>`, `N.IConverter` and a nested `Outer.IConverter` are
+    `IConverter`."""
+    named = {_bare_type(c.get("name")) for c in classes}
+    return any(_bare_type(base) in named for c in classes for base in c.get("bases") or ())
+
+
+def _bare_type(name: str | None) -> str:
+    """A type's name without its type arguments and qualifiers (`N.IConverter<int>`)."""
+    return (name or "").split("<", 1)[0].rsplit(".", 1)[-1].strip()
 
 
 # A class named as a .NET interface is (`INamingConvention`, `IDisposable`).
 _INTERFACE_NAME = lazy(r"I[A-Z][a-z]")
 
 
-def _implemented_beside(doc: dict[str, Any]) -> bool:
-    """Whether a record holds a class not named as an interface that has methods: an
-    `IName.cs` that implements itself too (see search_text.kind_of)."""
-    return any(c.get("methods") and not _INTERFACE_NAME.match(c.get("name") or "")
+def _holds_implementations(doc: dict[str, Any]) -> bool:
+    """Whether a record holds a class not named as an interface that has methods besides
+    its constructors: an `IName.cs` that implements itself too (see search_text.kind_of),
+    not one with an exception or event arguments beside its interface."""
+    return any(not _INTERFACE_NAME.match(_bare_type(c.get("name")))
+               and {m.get("name") for m in c.get("methods", [])}
+               - _constructor_names(c.get("name", ""))
                for c in doc.get("classes", []))
 
 
@@ -249,7 +259,7 @@ def _search_columns(path: str, overview: str | None, doc: dict[str, Any], terms:
                                         not search_text.GENERATED_NOTES.isdisjoint(notes),
                                         not search_text.TEST_FRAMEWORKS.isdisjoint(
                                             doc.get("imports", [])),
-                                        _implemented_beside(doc)),
+                                        _holds_implementations(doc)),
             "search_version": SEARCH_VERSION}
 
 

@@ -1755,7 +1755,17 @@ def test_an_interface_file_that_holds_its_implementations_is_source(db):
                                  {"name": "ISplitOptions", "methods": split}])
     add("src/SplitSyntax.cs", [{"name": "SplitSyntax", "methods": split * 2},
                                {"name": "SplitAsyncSyntax", "methods": split}])
+    # a generic or qualified base is its type all the same
+    add("src/ISplitter.cs", [{"name": "ISplitter", "methods": split},
+                             {"name": "Words", "bases": ["N.ISplitter<string>"], "methods": split},
+                             {"name": "Chars", "bases": ["ISplitter<char>"], "methods": split}])
+    # an exception beside its interface implements nothing
+    add("src/ISplitGuard.cs", [{"name": "ISplitGuard", "methods": split},
+                               {"name": "SplitException", "bases": ["Exception"],
+                                "methods": [{"name": "SplitException"}]}])
     assert kind("src/INamingConvention.cs") == "source"
+    assert kind("src/ISplitter.cs") == "source"
+    assert kind("src/ISplitGuard.cs") == "declarations"
     assert kind("src/IWordSplitter.cs") == "declarations"  # interfaces alone
     assert kind("src/SplitSyntax.cs") == "declarations"  # overloads of one method
 

@@ -1695,6 +1695,8 @@ def test_the_overview_comes_after_a_header_of_credits() -> None:
     ("public interface Park {\n    void park(long n);\n    Park SPIN = new Park() {\n"
      "        public void park(long n) { while (n-- > 0) {} }\n    };\n}", False),
     ("public interface Clock {\n    long now();\n    Clock SYSTEM = () -> 1L;\n}", False),
+    ("public interface Clock {\n    long now();\n"
+     "    Clock SYSTEM = System::currentTimeMillis;\n}", False),
     ("public interface Clock {\n    long now();\n    Clock[] NONE = new Clock[0];\n}", True)])
 def test_a_java_file_of_interfaces_alone_is_noted_as_a_contract(body: str, contract: bool
                                                                ) -> None:
@@ -1760,9 +1762,16 @@ def test_a_typescript_file_of_interfaces_alone_is_noted_as_a_contract(source: st
     ("csharp", "public class Options\n{\n    public int Retries { get; set; } = 3;\n"
      "    public string Name => \"x\";\n}\n", False),  # properties alone: declarations
     ("csharp", "public class Runner\n{\n    public void Run() { Go(x => x); }\n}\n", False),
+    ("csharp", "public class Bus\n{\n    public event EventHandler Changed = delegate { };\n}\n",
+     False),  # an event's null object does nothing
+    ("csharp", "public class Bus\n{\n    public event EventHandler Changed = delegate "
+     "(object s, EventArgs e) { Log(s); };\n}\n", True),
     ("java", "public final class Converters {\n"
-     "    public static final Converter<Integer> INT = Integer::parseInt;\n"
      "    public static final Converter<Object> DEFAULT = s -> s;\n}\n", True),
+    ("java", "public final class Converters {\n"
+     "    public static final Converter<Integer> INT = Integer::parseInt;\n}\n", True),
+    ("java", "public final class Registry {\n    static final Map<String, Integer> ALL = "
+     "new HashMap<>();\n    static {\n        ALL.put(\"a\", 1);\n    }\n}\n", True),
     ("java", "public final class Clocks {\n    public static final Clock SPIN = new Clock() {\n"
      "        public long now() { return 1L; }\n    };\n}\n", True),
     ("java", "public final class Names {\n"

@@ -183,9 +183,8 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
         log.debug("tree-sitter outline of %s source failed part-way", language, exc_info=True)
     functions = outliner.fold_qualified()  # may move functions into classes: run it first
     classes = outliner.classes.values()
-    works = (language in _WORK_OUTSIDE_METHODS and not functions
-             and not any(c.methods for c in classes)
-             and _holds(root, _WORK_OUTSIDE_METHODS[language]))
+    works = (not functions and not any(c.methods for c in classes)
+             and _works_outside_methods(language, root, parsed))
     return FileDoc(
         overview=overview, functions=functions,
         classes=[c.model_copy(update={"bases": _dedupe(c.bases)})
@@ -194,22 +193,48 @@ def _outline_tree(language: str, root: Node, parsed: bytes, source: bytes) -> Fi
         dependencies=_dedupe(outliner.deps),
         notes=([search_text.SYNTAX_ERRORS_NOTE] if root.has_error else [])
         + ([search_text.BUNDLE_NOTE] if _bundle(language, source) else [])
-        + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root) else [])
+        + ([search_text.INTERFACES_NOTE] if _only_interfaces(language, root, parsed) else [])
         + ([search_text.WORKS_NOTE] if works else []))
 
 
+def _works_outside_methods(language: str, root: Node, source: bytes) -> bool:
+    """Whether a C# or Java file runs code outside methods (see search_text.WORKS_NOTE).
+    The tree is walked only when the text holds what such code is written with."""
+    if language == "csharp":
+        # top-level statements come before any type or namespace: at the root
+        return (any(node.type == "global_statement" for node in root.named_children)
+                or (b"=>" in source or b"delegate" in source) and _holds(root, _csharp_work))
+    if language == "java":
+        return _java_work_written(source) and _holds(root, _java_work)
+    return False
+
+
 def _csharp_work(node: Node) -> bool:
-    return node.type in ("global_statement", "lambda_expression", "anonymous_method_expression")
+    """A lambda, or an anonymous method with a body (not `delegate { }`, which does
+    nothing: an event's null object)."""
+    if node.type == "anonymous_method_expression":
+        return any(c.type == "block" and c.named_child_count for c in node.named_children)
+    return node.type == "lambda_expression"
 
 
 def _java_work(node: Node) -> bool:
-    """A lambda, or an anonymous class: the body of a `new`."""
-    return (node.type == "lambda_expression" or node.type == "class_body"
+    """A lambda, a method reference, an anonymous class (the body of a `new`) or a static
+    initializer block."""
+    return (node.type in ("lambda_expression", "method_reference", "static_initializer")
+            or node.type == "class_body"
             and node.parent is not None and node.parent.type == "object_creation_expression")
 
 
-# What runs code in a file whose types have no method (see search_text.WORKS_NOTE).
-_WORK_OUTSIDE_METHODS = {"csharp": _csharp_work, "java": _java_work}
+def _java_work_written(source: bytes) -> bool:
+    """Whether Java text holds what code outside methods is written with: an arrow, a
+    method reference, a body after a `new X(...)`, a static block (each a scan for a
+    literal: one pattern of alternatives took a tenth of a second on 2 MB)."""
+    return (b"->" in source or b"::" in source or _BODY_AFTER_CALL.search(source) is not None
+            or _STATIC_BLOCK.search(source) is not None)
+
+
+_BODY_AFTER_CALL = re.compile(rb"\)\s*\{")
+_STATIC_BLOCK = re.compile(rb"static\s*\{")
 
 
 def _opening(language: str, nodes: list[Node]) -> list[Node]:
@@ -232,7 +257,7 @@ def _opening(language: str, nodes: list[Node]) -> list[Node]:
     return [*nodes[:at], *inside, *nodes[at + 1:]]
 
 
-def _only_interfaces(language: str, root: Node) -> bool:
+def _only_interfaces(language: str, root: Node, source: bytes = b"") -> bool:
     """Whether a Java, Kotlin or TypeScript file declares interfaces and no type or method
     with a body (a `default` method does work, and so does a nested class or a property's
     getter; TypeScript's type aliases are declarations too, any other statement is not)."""
@@ -250,7 +275,9 @@ def _only_interfaces(language: str, root: Node) -> bool:
         kinds = [node.type if node is not None else "" for node in declared]
         return ("interface_declaration" in kinds
                 and set(kinds) <= {"interface_declaration", "type_alias_declaration"})
-    return bool(types) and all(_bodiless(node) for node in types)
+    # a constant can hold code only where the text has what such code is written with
+    code = _java_work_written(source)
+    return bool(types) and all(_bodiless(node, code) for node in types)
 
 
 def _passes_on(node: Node) -> bool:
@@ -267,7 +294,7 @@ _BESIDE_TYPES = frozenset({"package_declaration", "import_declaration", "package
                            "file_annotation", "import_statement", "comment"})
 
 
-def _bodiless(node: Node) -> bool:
+def _bodiless(node: Node, code: bool = True) -> bool:
     """An interface whose members have no body (Java's constants and Kotlin's abstract
     properties are none)."""
     if node.type == "interface_declaration":  # Java
@@ -278,19 +305,20 @@ def _bodiless(node: Node) -> bool:
         return False
     return body is not None and all(
         member.type in ("line_comment", "block_comment")
-        or member.type == "constant_declaration" and not _holds_code(member)
+        or member.type == "constant_declaration" and not (code and _holds_code(member))
         or member.type == "method_declaration" and member.child_by_field_name("body") is None
         or member.type == "function_declaration"
         and not any(c.type == "function_body" for c in member.children)
         or member.type == "property_declaration"
         and not any(c.type in ("getter", "setter") for c in member.children)
-        or _bodiless(member)
+        or _bodiless(member, code)
         for member in body.named_children)
 
 
 def _holds_code(node: Node) -> bool:
-    """Whether a Java constant's value is code: an anonymous class or a lambda (bucket4j's
-    `UninterruptibleBlockingStrategy.PARKING`, the interface's one implementation)."""
+    """Whether a Java constant's value is code: an anonymous class, a lambda or a method
+    reference (bucket4j's `UninterruptibleBlockingStrategy.PARKING`, the interface's one
+    implementation)."""
     return _holds(node, _java_work)
 
 
