@@ -68,7 +68,7 @@ class Request:
 
 
 def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
-            force: bool = False) -> Request:
+            force: bool = False, trigger: str = "cli") -> Request:
     """What the files under `only` (default: the whole tree) need.
 
     Without paths this is a reconcile of the whole tree. Named paths are documented as
@@ -76,6 +76,11 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
     git does not track (a typo, a file not added yet) is an error, before anything is
     done. `force` redoes content that is documented already.
     """
+    # A run killed midway (Ctrl-C, a killed hook) left jobs processing; their holder is
+    # gone, so they are released now, before the plan: pending again, the plan takes them
+    # in (a job still processing would be left for a worker that may never come).
+    ledger.release_processing(runner.store.conn, runner.config.dataset, only_expired=False,
+                              worker=trigger)
     if only is not None and not force:  # forced, each link would be a call of its own
         only = only + _links_into(ws, only)
     found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
@@ -276,11 +281,7 @@ def document_now(ws: Workspace, only: list[str] | None = None, *, force: bool = 
                  runner: JobRunner | None = None, request: Request | None = None) -> Outcome:
     """Reconcile (or queue the named paths), then run the resulting jobs here."""
     runner = runner or JobRunner(ws)
-    # A run killed midway (Ctrl-C, a killed hook) left jobs processing; their holder is
-    # gone, so they are released now rather than when their lease runs out.
-    ledger.release_processing(runner.store.conn, runner.config.dataset, only_expired=False,
-                              worker=trigger)
-    request = request or prepare(ws, runner, only, force=force)
+    request = request or prepare(ws, runner, only, force=force, trigger=trigger)
     result = submit(ws, runner, request, priority="high", trigger=trigger, wake=False)
     ids = list(dict.fromkeys([q.id for q in result.queued]
                              + [job_id for job_id, _ in request.plan.waiting]))

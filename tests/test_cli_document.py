@@ -166,6 +166,28 @@ def test_a_pending_redo_of_unchanged_content_is_done_by_the_next_document_run(re
     assert ledger.open_work(_store(repo).conn, "repo") == {}
 
 
+def test_a_job_a_killed_run_held_is_done_by_the_next_run_planned_before_it_starts(repo):
+    # Ctrl-C during `document --force` with an LLM documenter left the job it was on
+    # processing; the next `codequery document` plans first (to ask about the cost) and
+    # had released that job only after its plan, leaving it pending for a worker
+    from codequery import ledger, local_run
+    from codequery.jobs import JobRunner
+    from codequery.workspace import Workspace
+
+    cli_run(repo, "init", "--no-hooks")
+    store = _store(repo)
+    sha = git(repo, "rev-parse", "HEAD:src/invoices.py").strip()
+    [queued] = ledger.enqueue(store.conn, "repo", [("src/invoices.py", ledger.REDO, sha)])
+    assert ledger.claim(store.conn, queued.id, "999999/cli", lease_seconds=3600) is not None
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    request = local_run.prepare(ws, runner, None)  # as the CLI does before asking
+    outcome = local_run.document_now(ws, runner=runner, request=request)
+    assert not outcome.failed and not outcome.left
+    assert ledger.get(store.conn, queued.id).status == ledger.COMPLETED
+    assert ledger.open_work(store.conn, "repo") == {}
+
+
 def test_jobs_for_uncommitted_edits_left_pending_are_done_by_the_next_document_run(repo):
     # `document PATH` cut short (an MCP server killed mid-call) left jobs for the edits
     # on disk; `codequery document`, which doctor and status advise, had left them pending

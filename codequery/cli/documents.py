@@ -52,13 +52,20 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
         request = prepare(ws, runner, only, force=force)
         if not _cost_accepted(ws, runner, request, yes):
             return Outcome()
+    done: list[str] = []  # the files this run has finished, for an interrupted run
+
     with file_progress("documenting") as (on_total, on_file):
+        def finished(path: str) -> None:
+            done.append(path)
+            on_file(path)
+
         try:
-            outcome = document_now(ws, only, force=force, on_total=on_total, on_file=on_file,
+            outcome = document_now(ws, only, force=force, on_total=on_total, on_file=finished,
                                    runner=runner, request=request)
         except KeyboardInterrupt:
-            stderr_console().print(f"codequery: interrupted; {ws.store.count()} records are "
-                                   "kept, run `codequery document` to continue")
+            stderr_console().print(
+                f"codequery: interrupted after {plural(len(done), 'file')}; what is done is "
+                "kept, run `codequery document` to continue")
             raise
     _report(outcome)
     return outcome
