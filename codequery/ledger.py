@@ -591,16 +591,20 @@ def counts(conn: sqlite3.Connection, dataset: str) -> dict[str, int]:
     return {status: found.get(status, 0) for status in STATUSES}
 
 
-def stats(conn: sqlite3.Connection, dataset: str) -> dict[str, float | None]:
-    """Age of the oldest pending job, mean duration of recent jobs, expired leases, and
-    leases not expired yet whose holder is gone."""
+def stats(conn: sqlite3.Connection, dataset: str, since: float | None = None
+          ) -> dict[str, float | None]:
+    """Age of the oldest pending job, mean duration of recent jobs (of the last 100 that
+    completed at `since` or later: the documenter's settings changed then, and jobs of
+    another documenter tell nothing of this one's pace), expired leases, and leases not
+    expired yet whose holder is gone."""
     now = time.time()
     oldest = conn.execute("SELECT min(created_at) FROM jobs WHERE dataset = ? AND status = ?",
                           (dataset, PENDING)).fetchone()[0]
     mean = conn.execute(
         "SELECT avg(duration_s) FROM (SELECT duration_s FROM jobs WHERE dataset = ? AND "
-        "status = ? AND duration_s IS NOT NULL ORDER BY updated_at DESC LIMIT 100)",
-        (dataset, COMPLETED)).fetchone()[0]
+        "status = ? AND duration_s IS NOT NULL AND updated_at >= ? "
+        "ORDER BY updated_at DESC LIMIT 100)",
+        (dataset, COMPLETED, since or 0.0)).fetchone()[0]
     stuck = conn.execute("SELECT count(*) FROM jobs WHERE dataset = ? AND status = ? AND "
                          "lease_expires_at < ?", (dataset, PROCESSING, now)).fetchone()[0]
     # held by a process that is gone (a killed worker) before its lease expires: a worker

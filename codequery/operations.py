@@ -273,6 +273,14 @@ def remote_consumers(config: Config) -> dict[str, Any] | None:
     return consumer_presence.summary(found)
 
 
+def _settings_changed_at(ws: Workspace) -> float | None:
+    """When the settings file was last written (a switch of documenter writes it), or None."""
+    try:
+        return ws.paths.config.stat().st_mtime
+    except OSError:
+        return None
+
+
 def status(ws: Workspace) -> dict[str, Any]:
     """The worker, the queue, the index and the LLM calls at a glance."""
     # Imported here: they bring huey, psutil and pydantic, which a search does without.
@@ -284,10 +292,12 @@ def status(ws: Workspace) -> dict[str, Any]:
     conn, dataset = store.conn, config.dataset
     info = worker_control.info(ws.paths, default_threads=config.processing.threads)
     counts = ledger.counts(conn, dataset)
-    stats = ledger.stats(conn, dataset)
+    stats = ledger.stats(conn, dataset, since=_settings_changed_at(ws))
     mean = stats["mean_duration_s"]
     threads = info.consumers or config.processing.threads  # the running worker's own
-    eta = None if mean is None else counts[ledger.PENDING] * mean / threads
+    # the jobs at work count too: a 2-second call is about half done, on average
+    left = counts[ledger.PENDING] + counts[ledger.PROCESSING] / 2
+    eta = None if mean is None or not left else left * mean / threads
     stale = stale_paths(ws.root, store.shas())
     found = reconcile.plan(store, ws.root, config, identity(config.documenter, ws.root))
     llm = call_totals(store)

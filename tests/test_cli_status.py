@@ -33,3 +33,20 @@ def test_a_database_damaged_past_its_first_pages_is_reported_as_unusable_not_as_
                                         "image is malformed; move it aside and run "
                                         "`codequery document`"), (args, result.stderr)
         assert "bug" not in result.stderr and result.stdout == "", args
+
+
+def test_the_pace_is_read_only_from_jobs_done_since_the_settings_changed(
+        initialized_repo: Path):
+    import json
+    import os
+    import time
+
+    write(initialized_repo, {"README.md": "# Changed\n"})
+    assert cli_run(initialized_repo, "document").exit_code == 0
+    before = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
+    assert before["queue"]["mean_duration_s"] is not None  # the jobs just done
+    config = initialized_repo / ".code-query" / "config.json"
+    later = time.time() + 5  # settings written after them (another documenter)
+    os.utime(config, (later, later))
+    after = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
+    assert after["queue"]["mean_duration_s"] is None and after["queue"]["eta_s"] is None

@@ -156,3 +156,18 @@ def test_events_are_shown_in_time_order_of_the_newest_written(conn):
     assert (shown[0]["path"], shown[0]["to"]) == ("slow.py", "processing")
     newest = ledger.events(conn, None, DATASET, limit=1)  # the newest written
     assert [(e["path"], e["to"]) for e in newest] == [("slow.py", "processing")]
+
+
+def test_the_mean_duration_counts_only_jobs_done_since_the_settings_changed(conn):
+    # a switch from the builtin documenter (hundredths of a second a file) to an LLM
+    # (seconds a call) had left status promising a backlog "done in about 4s"
+    fast, slow = _enqueue(conn, "a.py", "b.py")
+    for job, seconds in ((fast, 0.01), (slow, 2.0)):
+        assert _claim(conn, job.id) is not None
+        assert ledger.complete(conn, ledger.get(conn, job.id), "w1", lambda: None)
+        conn.execute("UPDATE jobs SET duration_s = ? WHERE id = ?", (seconds, job.id))
+        time.sleep(0.01)
+    switched = ledger.get(conn, slow.id).updated_at
+    assert ledger.stats(conn, DATASET)["mean_duration_s"] == pytest.approx(1.005)
+    assert ledger.stats(conn, DATASET, since=switched)["mean_duration_s"] == pytest.approx(2.0)
+    assert ledger.stats(conn, DATASET, since=switched + 1)["mean_duration_s"] is None
