@@ -306,8 +306,9 @@ GENERATED_NOTES = frozenset({BUNDLE_NOTE, GENERATED_NOTE, MINIFIED_NOTE})
 INTERFACES_NOTE = "Declares interfaces only: their implementations do the work."
 # A C# or Java file whose types have no method and that still runs code: top-level
 # statements (a C# program's `Program.cs`), lambdas, method references, anonymous methods
-# and classes in its fields and properties, Java's static initializer blocks (System.CommandLine's `ArgumentConverter.StringConverters.cs`, a dictionary of
-# parsers). Its types are not all it declares: it is source (see store._only_types).
+# and classes in its fields and properties, Java's static initializer blocks
+# (System.CommandLine's `ArgumentConverter.StringConverters.cs`, a dictionary of parsers).
+# Its types are not all it declares: it is source (see store._only_types).
 WORKS_NOTE = ("Does its work outside methods: in top-level statements, lambdas, anonymous "
               "classes or static initializers.")
 # The builtin reading's notes that decide how search ranks a file (an LLM's record keeps
@@ -610,7 +611,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     `src/addDays/test.ts`), where mocha's own `lib/test.js`, its Test class, stays source.
     `holds_implementations` (a class of its record not named as an interface has methods
     besides constructors, see store._holds_implementations) keeps a C# `IName.cs` that
-    holds the implementations too source (AutoMapper's `INamingConvention.cs`, with the conventions that split names).
+    holds the implementations too source (AutoMapper's `INamingConvention.cs`, with the
+    conventions that split names).
     Code in a documentation folder is docs, but for a package of a compiled language that
     defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
     work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""

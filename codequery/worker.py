@@ -21,7 +21,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from codequery import blobs, blocking, holders, ledger, liveness, pidfile, start_settings
+from codequery import (
+    blobs,
+    blocking,
+    holders,
+    ledger,
+    liveness,
+    pidfile,
+    start_settings,
+    stop_notes,
+)
 from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
@@ -106,6 +115,7 @@ class WorkerRuntime:
                 if reaped := process.reap_left_calls(mark):
                     log.warning("ended %d documenter command(s) a killed worker left "
                                 "running", reaped)
+            stop_notes.forget(self.paths.root)
             info = pidfile.write(self.paths.pid_file, {
                 start_settings.PID_FILE_KEY: start_settings.fingerprints(self.runner.config),
                 **({"threads": threads} if threads else {})})
@@ -193,6 +203,7 @@ class WorkerRuntime:
         except CodeQueryError as exc:  # gone since the start (see _index_lost)
             os.close(fifo)
             log.error("%s: this worker stops", exc)
+            stop_notes.record(self.paths.root, os.getpid(), str(exc))
             self.lost.set()
             self.on_lost()
             return
@@ -207,6 +218,7 @@ class WorkerRuntime:
                               "`git sparse-checkout`, `git worktree remove`, `git clean -x`); "
                               "once it is back, or after `codequery init`, start it again",
                               lost)
+                    stop_notes.record(self.paths.root, os.getpid(), lost)
                     self.lost.set()
                     self.on_lost()
                     return

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from codequery import liveness, pidfile
+from codequery import liveness, pidfile, stop_notes
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
 from codequery.worker import EXIT_ALREADY_RUNNING
@@ -29,7 +29,9 @@ class WorkerInfo:
     # the threads that take jobs: its --threads, or processing.threads when started without
     consumers: int | None = None
     # When not running: the last worker's pid file, left behind because it ended without
-    # stopping (killed, crashed, or its machine restarted): {"pid", "started_at"}.
+    # stopping (killed, crashed, or its machine restarted): {"pid", "started_at"}; with
+    # "stopped" (why) and "stopped_at" when it stopped by itself, its index taken away
+    # (see stop_notes), its pid file gone or brought back (`git stash pop`).
     ended: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,11 +65,16 @@ def _ended(paths: RepoPaths) -> dict[str, Any] | None:
     stop that had to kill it, see stop). None while a worker is starting: its pid file
     may already be there, its lock taken just after `info` looked."""
     left = pidfile.read(paths.pid_file)
-    if left is None or liveness.worker_alive(paths) or pidfile.process_of(left):
+    if liveness.worker_alive(paths) or left is not None and pidfile.process_of(left):
         return None
+    note = stop_notes.last(paths.root)
+    stopped = ({"stopped": note["reason"], "stopped_at": note["at"]}
+               if note is not None and (left is None or note["pid"] == left["pid"]) else {})
+    if left is None:  # stopped as asked, or by itself (a note says why)
+        return {"pid": note["pid"], "started_at": None, **stopped} if stopped else None
     started = left.get("started_at")
     return {"pid": left["pid"],
-            "started_at": started if isinstance(started, (int, float)) else None}
+            "started_at": started if isinstance(started, (int, float)) else None, **stopped}
 
 
 def not_running(ended: dict[str, Any] | None) -> str:
@@ -76,6 +83,8 @@ def not_running(ended: dict[str, Any] | None) -> str:
     words = ended_words(ended)
     if not words:
         return " (codequery worker start)"
+    if ended and ended.get("stopped"):
+        return f": {words} (codequery worker start once it is back)"
     return f": {words}; its jobs go back to the queue when one starts (codequery worker start)"
 
 
@@ -83,6 +92,8 @@ def ended_words(ended: dict[str, Any] | None) -> str:
     """How the last worker ended, said after "not running", when it did not stop."""
     if not ended:
         return ""
+    if ended.get("stopped"):  # its index was taken away (see stop_notes)
+        return f"the last worker, pid {ended['pid']}, stopped by itself: {ended['stopped']}"
     return (f"the last worker, pid {ended['pid']}, ended without stopping (killed, crashed, or "
             "its machine restarted)")
 

@@ -126,6 +126,36 @@ def test_a_worker_whose_index_folder_is_removed_stops(initialized_repo, monkeypa
     assert ".code-query was removed: this worker stops" in said
 
 
+def test_a_worker_that_stopped_by_itself_is_said_to_have_stopped_and_why(initialized_repo,
+                                                                          monkeypatch):
+    # `worker status` had said only "not running"; after `git stash pop` brought its pid
+    # file back, "ended without stopping (killed, crashed ...)"
+    import json
+    import shutil
+
+    from codequery import stop_notes, worker_control
+
+    shutil.copytree(initialized_repo / ".code-query", initialized_repo.parent / "kept")
+    _lost_after(initialized_repo, monkeypatch, lambda state, aside: shutil.move(state, aside))
+    note = stop_notes.last(initialized_repo)
+    assert note is not None and note["reason"].endswith(".code-query was removed")
+    # the folder comes back (`git stash pop`), and with it the pid file of that worker
+    shutil.copytree(initialized_repo.parent / "kept", initialized_repo / ".code-query")
+    paths = Workspace(initialized_repo).paths
+    paths.pid_file.write_text(json.dumps({"pid": 999_999, "started_at": 1.0}))
+    assert worker_control.info(paths).ended is not None
+    assert "ended without stopping" in worker_control.ended_words(worker_control.info(paths).ended)
+    stop_notes.record(initialized_repo, 999_999, note["reason"])  # as that worker wrote it
+    ended = worker_control.info(paths).ended
+    assert ended["stopped"] == note["reason"] and ended["pid"] == 999_999
+    said = worker_control.not_running(ended)
+    assert "stopped by itself: " in said and "killed" not in said
+    paths.pid_file.unlink()  # stopped with its folder in place: its pid file removed
+    assert worker_control.info(paths).ended["stopped"] == note["reason"]
+    stop_notes.forget(initialized_repo)  # a worker started since
+    assert worker_control.info(paths).ended is None
+
+
 def test_a_worker_whose_index_is_replaced_by_another_file_stops(initialized_repo,
                                                                 monkeypatch):
     import os
