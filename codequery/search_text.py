@@ -699,10 +699,19 @@ def _around_crate_source(folders: list[str], lower: str) -> list[str]:
     for Rust, those above the first `src/` (a folder under a crate's `src/` is a module
     of the crate: hyperfine's `src/benchmark/mod.rs` is its benchmarking code,
     `benches/src/lib.rs` a benchmark). Several crates under one top-level `src/` (the
-    Rust compiler's `src/tools/`) count as one."""
-    if lower.endswith(".rs") and "src" in folders:
+    Rust compiler's `src/tools/`) count as one. For C and C++, those above the first
+    `src/` and the folder right in it: a folder deeper down is a module of the library
+    (Catch2's `src/catch2/benchmark/`), while `src/benchmark/` holds benchmarks."""
+    if "src" not in folders:
+        return folders
+    if lower.endswith(".rs"):
         return folders[:folders.index("src")]
+    if _C_FAMILY_FILE.search(lower):
+        return folders[:folders.index("src") + 2]
     return folders
+
+
+_C_FAMILY_FILE = lazy(r"\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl|ipp)$")
 
 
 def _named_for_its_folder(name: str, folders: list[str]) -> bool:

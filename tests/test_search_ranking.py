@@ -191,6 +191,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/benchmark/mod.rs", "source"), ("crates/cli/src/examples/mod.rs", "source"),
     ("benches/src/lib.rs", "example"), ("examples/chat/src/main.rs", "example"),
     ("src/Benchmark/BenchEngine.cs", "example"),
+    # so is a C or C++ library's module below its `src/` (Catch2's benchmarking)
+    ("src/catch2/benchmark/detail/catch_stats.cpp", "source"),
+    ("src/benchmark/bench_main.cpp", "example"), ("bench/src/run.cc", "example"),
     ("test-helpers/context.js", "test"), ("okio-testing-support/src/A.kt", "test"),
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
