@@ -204,11 +204,12 @@ def _queue_counts(ws: Workspace) -> tuple[dict[str, int] | None, str | None]:
     """The queue's counts, or why they cannot be read: a broken config or database must
     not hide whether the worker runs (`worker status` answers that by its exit code). A
     database that is gone is not made anew by a question: it has no queue."""
-    if ws.paths.settings.exists() and not ws.paths.data_db.exists():
-        inside = ws.paths.data_db.relative_to(ws.root).as_posix()
-        return None, (f"{inside} is gone, and its queue with it: `codequery document` "
-                      "builds the index again")
     try:
+        if ws.paths.settings.exists() and not ws.paths.data_db.exists():
+            ws.check_not_stashed()  # the stash holds it: `git stash pop` puts it back
+            inside = ws.paths.data_db.relative_to(ws.root).as_posix()
+            return None, (f"{inside} is gone, and its queue with it: `codequery document` "
+                          "builds the index again")
         return ledger.counts(ws.store.conn, ws.config.dataset), None
     except CodeQueryError as exc:
         return None, str(exc)
