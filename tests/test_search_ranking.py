@@ -2115,3 +2115,21 @@ def test_repeated_words_are_content_words_said_more_than_once():
     said = search_text.repeated_words("Where is the cache key built, and is the Cache keyed "
                                       "by path? The key, the KEY.")
     assert said == {"cache", "key"}  # not "the", "is", "where"; any case
+
+
+def test_a_smaller_limit_shows_the_first_results_of_the_default(db, monkeypatch):
+    # the files tests and doc pages speak for were looked up for the first `limit`
+    # candidates only: `--limit 3` and `--limit 10` disagreed on the top 3 (an agent over
+    # MCP picks its limit)
+    from codequery import spoken_for
+
+    for i in range(12):
+        _add(db, f"tests/test_part{i}.py", f"merge sort arrays stable part{i}")
+        _add(db, f"src/part{i}.py", f"partition pivot helper part{i}")
+    seen: list[int] = []
+    subjects = spoken_for.subjects
+    monkeypatch.setattr(spoken_for, "subjects",
+                        lambda *args: seen.append(args[5]) or subjects(*args))
+    first = _paths(db, "merge sort arrays stable", limit=3)
+    assert seen == [ranking.DEFAULT_LIMIT]
+    assert first == _paths(db, "merge sort arrays stable", limit=10)[:3]
