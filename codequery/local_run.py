@@ -44,6 +44,7 @@ class Outcome:
     dead: int = 0  # retries used up earlier: waiting for `codequery queue retry`
     by_worker: int = 0  # done meanwhile by a running worker
     blocked: str | None = None  # why calls stopped (e.g. the circuit breaker)
+    declined: bool = False  # the cost was asked about and refused: nothing was done
 
     @property
     def unfinished(self) -> bool:

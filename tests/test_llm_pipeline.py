@@ -277,9 +277,29 @@ def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
     transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "n\n")
     assert "4 calls, cost unknown" in transcript and "Go ahead?" in transcript
     assert logged_calls(calls_log) == []
+    # what "no" leaves: nothing now, but a worker would document them (one is not running)
+    assert ("nothing documented. The index follows the checked-out tree: a worker documents "
+            "these files with the claude documenter whenever one runs;") in transcript
     transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "y\n")
     assert "4 documented" in transcript
     assert len(logged_calls(calls_log)) == 4
+
+
+def test_a_refused_run_in_setup_does_not_start_the_worker_that_would_make_the_calls(
+        tmp_path, calls_log, stop_workers):
+    # answering "no" to the cost, the wizard went on to start a worker, which made them
+    repo = make_repo(tmp_path / "r", files(4))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 2})
+    stop_workers(repo)
+    transcript = _on_a_terminal(
+        [str(CODEQUERY_BIN), "-C", str(repo), "setup", "--dataset", "r", "--documenter",
+         "claude", "--model", "claude-test", "--mode", "auto", "--no-hooks", "--worker",
+         "start", "--document", "--mcp-client", "none"], "n\n")
+    assert "Go ahead?" in transcript
+    assert "the worker was not started, as it would document those files now" in transcript
+    assert run_installed(repo, "worker", "status").returncode == 3  # none to make them
+    assert logged_calls(calls_log) == []
 
 
 def _on_a_terminal(argv: list[str], answer: str) -> str:

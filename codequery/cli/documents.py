@@ -51,7 +51,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
                                    f"cannot be called: {blocked}")
         request = prepare(ws, runner, only, force=force)
         if not _cost_accepted(ws, runner, request, yes):
-            return Outcome()
+            return Outcome(declined=True)
     done: list[str] = []  # the files this run has finished, for an interrupted run
 
     with file_progress("documenting") as (on_total, on_file):
@@ -88,7 +88,23 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool) -> bool: 
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
                       "instead (pass --yes to document them now)")
         return False
-    return click.confirm("Go ahead?", default=False, err=True)
+    if click.confirm("Go ahead?", default=False, err=True):
+        return True
+    console.print(_declined(ws, runner.documenter.name))
+    return False
+
+
+def _declined(ws: Workspace, documenter: str) -> str:
+    """What a refused run leaves: nothing done now, but the index follows the tree, so a
+    worker documents those files whenever one runs (and one that runs does it now)."""
+    from codequery import liveness
+
+    said = (f"codequery: nothing documented. The index follows the checked-out tree: a worker "
+            f"documents these files with the {documenter} documenter whenever one runs")
+    if liveness.worker_alive(ws.paths):
+        said += " - and one is running now (`codequery worker stop` holds them)"
+    return said + ("; to keep them from the LLM, set up another documenter "
+                   "(`codequery init --documenter builtin` works offline)")
 
 
 class NotDocumentedYet(CodeQueryError):
@@ -215,7 +231,7 @@ def _stage_config(ws: Workspace) -> None:
 @pass_state
 def init(state: State, documenter: str | None, model: str | None, command_line: str | None,
          mode: str | None, dataset: str | None, no_hooks: bool, no_document: bool,
-         yes: bool) -> None:
+         yes: bool) -> Outcome | None:
     """Set up codequery in this repository and document every tracked file.
 
     Writes .code-query/config.json (kept in git) and creates the database. Safe to run
@@ -249,10 +265,12 @@ def init(state: State, documenter: str | None, model: str | None, command_line: 
         from codequery.cli.hook_commands import install_hooks_into
 
         install_hooks_into(state)
-    if not no_document:
-        outcome = _run_documenting(ws, None, force=False, yes=yes)
-        if outcome.unfinished:
-            raise _not_done(outcome)
+    if no_document:
+        return None
+    outcome = _run_documenting(ws, None, force=False, yes=yes)
+    if outcome.unfinished:
+        raise _not_done(outcome)
+    return outcome  # for setup, which invokes it
 
 
 @cli.command()

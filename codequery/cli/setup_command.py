@@ -118,11 +118,16 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
 
     not_done = None
     try:
-        ctx.invoke(init, documenter=documenter, model=model, command_line=command_line,
-                   mode=mode, dataset=dataset, no_hooks=not hooks, no_document=not document,
-                   yes=yes)
+        outcome = ctx.invoke(init, documenter=documenter, model=model,
+                             command_line=command_line, mode=mode, dataset=dataset,
+                             no_hooks=not hooks, no_document=not document, yes=yes)
     except NotDocumentedYet as exc:  # (claude not logged in): the worker asked for takes
-        not_done = exc  # their jobs, and goes on by itself once it can
+        not_done, outcome = exc, None  # their jobs, and goes on by itself once it can
+    if outcome is not None and outcome.declined and worker in ("start", "service"):
+        # a worker would make the very calls just refused
+        stderr_console().print("codequery: the worker was not started, as it would document "
+                               "those files now; `codequery worker start` when you want it")
+        worker = "none"
     if worker == "start":
         ctx.invoke(start, threads=None)
     elif worker == "service":
