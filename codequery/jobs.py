@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, content_key, git, holders, languages, ledger, trust
+from codequery import blobs, blocking, content_key, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -342,6 +342,10 @@ class JobRunner:
         if (settings.batch_size <= 1 or self.documenter.inline
                 or not self.caller.can_batch or job.attempts > 1
                 or job.operation == ledger.DELETE):
+            return []
+        if blocking.current(self.store.conn, self.documenter.name) is not None:
+            # not logged in: this job's call checks whether that changed; each mate taken
+            # would only be put back, two events each (a batch of 60 every 15 seconds)
             return []
         budget = settings.batch_max_bytes - _size(self.workspace.root / job.path)
         mates: list[ledger.Job] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codequery import ledger, store, worker_control
+from codequery import blocking, ledger, store, worker_control
 from codequery.paths import RepoPaths
 from tests.helpers import (
     CODEQUERY_BIN,
@@ -520,3 +520,24 @@ def test_a_command_documenters_cost_is_unknown_not_free(initialized_repo):
     assert report["llm"]["calls"] > 0 and report["llm"]["priced_calls"] == 0
     said = cli_run(initialized_repo, "status").stdout
     assert "cost unknown (the documenter reports none), tokens unknown" in " ".join(said.split())
+
+
+def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_out):
+    # not logged in: each task had taken a batch of pending jobs only to put them all
+    # back, two events each, a burst of 60 every 15 seconds for as long as the block lasted
+    from codequery.jobs import JobRunner
+    from codequery.workspace import Workspace
+
+    repo = make_repo(tmp_path / "r", files(5))
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"batch_size": 5})
+    conn = _db(repo)
+    ids = [q.id for q in ledger.enqueue(conn, "r", [(f"src/m{i}.py", ledger.DOCUMENT, None)
+                                                    for i in range(5)])]
+    blocking.block(conn, "claude", "not logged in")
+    results = JobRunner(Workspace(repo)).run_all(ids[0])
+    assert [(r.id, r.status) for r in results] == [(ids[0], "deferred")]  # the block stands
+    taken = {r[0] for r in conn.execute("SELECT DISTINCT job_id FROM job_events "
+                                        "WHERE to_status = 'processing'")}
+    assert taken == {ids[0]}
+    assert ledger.counts(conn, "r")["pending"] == 5
