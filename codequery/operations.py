@@ -369,11 +369,24 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
     job_id = found.id
     deadline = time.monotonic() + wait_seconds
     while (found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline
-           and not _unattended(ws, found)):
+           and not _unattended(ws, found) and not _blocked(ws, found)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
-    return {**job_dict(found), "waiting_for": "worker" if _unattended(ws, found) else None,
+    blocked = _blocked(ws, found)
+    return {**job_dict(found),
+            "waiting_for": "worker" if _unattended(ws, found) else "blocked" if blocked else None,
+            **({"blocked": blocked} if blocked else {}),
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
+
+
+def _blocked(ws: Workspace, found: ledger.Job) -> str | None:
+    """Why a pending job's documenter cannot be called now (not logged in), or None."""
+    from codequery import blocking
+
+    if found.status != ledger.PENDING:
+        return None
+    block = blocking.current(ws.store.conn, ws.config.documenter.name)
+    return None if block is None else block["reason"]
 
 
 def _unattended(ws: Workspace, found: ledger.Job) -> bool:
@@ -411,8 +424,8 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     if not worker and ws.config.documenter.name != "builtin":
         raise CodeQueryError(f"the {ws.config.documenter.name} documenter runs in the worker, "
                              "and none is running; start it with `codequery worker start`")
-    if not runner.documenter.inline:
-        runner.caller.recheck_block()  # lifted now, the worker need not wait to see it
+    # lifted now, the worker need not wait to see it; if it stands, no wait: say why
+    blocked = None if runner.documenter.inline else runner.caller.recheck_block()
     request = local_run.prepare(ws, runner, rel)
     files = sorted(request.plan.wanted)  # the tracked files under the paths given
     if not worker:
@@ -424,11 +437,12 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     result = local_run.submit(ws, runner, request, priority=priority, trigger="document")
     ids = list(dict.fromkeys([q.id for q in result.queued]
                              + [job_id for job_id, _ in request.plan.waiting]))
-    deadline = time.monotonic() + wait_seconds
+    deadline = time.monotonic() + (0.0 if blocked else wait_seconds)
     while True:
         progress = document_progress(ws, ids, files)
         if progress["done"] or time.monotonic() >= deadline:
-            return progress
+            return {**progress, "waiting_for": "blocked", "blocked": blocked} if (
+                blocked and not progress["finished"]) else progress
         time.sleep(POLL_SECONDS)
 
 

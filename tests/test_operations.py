@@ -543,3 +543,27 @@ def test_a_removed_state_folder_is_told_apart_from_no_setup(tmp_path: Path):
     assert state.fix == "git checkout -- .code-query" and "was removed" in state.detail
     never = make_repo(tmp_path / "never", {"a.py": "x = 1\n"})
     assert "is not set up in" in _error(operations.status, Workspace(never))
+
+
+def test_a_job_whose_documenter_is_blocked_says_so_and_is_not_waited_for(initialized_repo,
+                                                                          monkeypatch):
+    # not logged in: `job` (and MCP's) said waiting_for null and waited out its time
+    from codequery import blocking, ledger, liveness
+    from tests.helpers import configure
+
+    configure(initialized_repo, documenter={"name": "claude"})
+    ws = Workspace(initialized_repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
+                              [("src/a.py", ledger.DOCUMENT, None)])
+    assert operations.job(ws, queued.id)["waiting_for"] == "worker"  # none is running
+    blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
+
+    def no_wait(seconds: float) -> None:
+        raise AssertionError("waited for a job that cannot move")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(liveness, "worker_alive", lambda paths: True)  # the block is why
+        patched.setattr(operations.time, "sleep", no_wait)
+        found = operations.job(ws, queued.id, wait_seconds=30)
+    assert found["waiting_for"] == "blocked"
+    assert found["blocked"] == "not logged in: run `claude` once"
