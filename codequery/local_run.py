@@ -12,6 +12,7 @@ queued.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -45,6 +46,7 @@ class Outcome:
     by_worker: int = 0  # done meanwhile by a running worker
     blocked: str | None = None  # why calls stopped (e.g. the circuit breaker)
     declined: bool = False  # the cost was asked about and refused: nothing was done
+    gone: int = 0  # named but deleted from disk: nothing to document, the record stays
 
     @property
     def unfinished(self) -> bool:
@@ -58,6 +60,8 @@ class Request:
     plan: reconcile.Plan
     operation: str
     excluded: Counter[str] = field(default_factory=Counter)  # named, tracked, never documented
+    # named, tracked, and gone from disk (deleted, not committed yet): the record stays
+    gone: list[str] = field(default_factory=list)
 
     @property
     def jobs(self) -> int:
@@ -86,17 +90,20 @@ def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,
         only = only + _links_into(ws, only)
     found = reconcile.plan(runner.store, ws.root, runner.config, runner.identity, only)
     excluded: Counter[str] = Counter()
+    gone: list[str] = []
     if only is not None:
         _require_tracked(only, found)
         found.point = []  # a job finds kept content of what is on disk, not of the index
         found.document = _as_on_disk(ws, runner, found, force)
         excluded.update(found.excluded.values())
+        gone = [path for path in sorted(found.wanted)
+                if not os.path.lexists(ws.root / path)]
     elif force:
         found.point, found.document = [], sorted(found.wanted.items())
     # A path in `document` with a pending job: the new job coalesces with that one.
     queued = {path for path, _ in found.document}
     found.waiting = [(job_id, path) for job_id, path in found.waiting if path not in queued]
-    return Request(found, ledger.REDO if force else ledger.DOCUMENT, excluded)
+    return Request(found, ledger.REDO if force else ledger.DOCUMENT, excluded, gone)
 
 
 def _links_into(ws: Workspace, only: list[str]) -> list[str]:
@@ -257,7 +264,9 @@ def summarize(request: Request, outcome: Outcome) -> Outcome:
     path counts once, by the job it got or else by what the plan found for it."""
     found = request.plan
     jobs = {path for path, _ in found.document} | {path for _, path in found.waiting}
-    for path in found.wanted.keys() - jobs:
+    gone = set(request.gone)
+    outcome.gone += len(gone - jobs)
+    for path in found.wanted.keys() - jobs - gone:
         state = found.state.get(path)
         if state in (reconcile.CURRENT, reconcile.POINT):
             outcome.unchanged += 1

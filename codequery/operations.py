@@ -454,9 +454,12 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str]) -> di
     done = all(job.status in (ledger.COMPLETED, ledger.CANCELLED, ledger.DEAD)
                for job in jobs)
     records = [_record_or_none(ws, path) for path in files] if done else []
+    # deleted, not committed yet: nothing to document; the record stays until the commit
+    gone = [path for path in files if not os.path.lexists(ws.root / path)]
     return {"jobs": [job_dict(job) for job in jobs], "job_ids": job_ids, "files": files,
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
-            "finished": done, "records": [r for r in records if r]}
+            "finished": done, "records": [r for r in records if r],
+            **({"not_on_disk": gone} if gone else {})}
 
 
 def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:

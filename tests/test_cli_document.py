@@ -49,8 +49,16 @@ def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
     for named in ("src/invoices.py", "src"):
         result = cli_run(repo, "document", named)
         assert result.exit_code == 0, result.output
-        assert "1 unchanged" in result.stderr and "missing" not in result.stderr
+        # not "1 unchanged", as if it had been looked at: it is not there to document
+        assert ("0 unchanged, 1 not on disk (deleted; the record stays until the deletion "
+                "is committed)") in result.stderr, result.stderr
+        assert "missing" not in result.stderr
         assert "src/invoices.py" in _store(repo).paths()
+    from codequery import operations
+    from codequery.workspace import Workspace
+
+    said = operations.document(Workspace(repo), ["src/invoices.py"])
+    assert said["not_on_disk"] == ["src/invoices.py"] and said["done"]
 
 
 def test_documenting_a_file_documents_the_links_that_lead_to_it(repo):

@@ -126,6 +126,9 @@ def _report(outcome: Outcome) -> None:
         parts.append(f"{outcome.unchanged - outcome.reused} unchanged")
     if outcome.removed:
         parts.append(f"{outcome.removed} removed")
+    if outcome.gone:  # named, deleted from disk: git still has it until the commit
+        parts.append(f"{outcome.gone} not on disk (deleted; the record stays until the "
+                     "deletion is committed)")
     skipped = sum(outcome.skipped.values())
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in outcome.skipped.most_common())
