@@ -331,7 +331,8 @@ def check_documenter(cfg: config_mod.DocumenterConfig) -> Check:
         blocked = ClaudeDocumenter(found, cfg.model, cfg.timeout_seconds).blocked()
         if blocked is not None:
             return Check("documenter", False, f"claude: {found} ({version}): {blocked}",
-                         "run `claude` once and log in, or set ANTHROPIC_API_KEY")
+                         "run `claude` once and log in, or set ANTHROPIC_API_KEY; or "
+                         "document offline instead: `codequery init --documenter builtin`")
         return Check("documenter", True, f"claude: {found} ({version}), logged in")
     if not cfg.command:
         return Check("documenter", False, "command: documenter.command is empty",

@@ -311,6 +311,21 @@ def test_claude_answering_its_version_passes(ready, tmp_path):
     assert documenter["ok"] and "9.9.9" in documenter["detail"]
 
 
+def test_claude_logged_out_fails_with_how_to_log_in_or_go_offline(ready, tmp_path,
+                                                                 monkeypatch):
+    # the fix named only logging in: a new user who cannot was not told of the builtin
+    from pathlib import Path
+
+    fake = Path(__file__).parent / "bin" / "claude"  # answers as the real CLI does
+    marker = tmp_path / "logged-out"
+    marker.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(marker))
+    configure(ready, documenter={"name": "claude", "executable": str(fake)})
+    documenter = by_name(report(ready)[1])["documenter"]
+    assert not documenter["ok"] and "not logged in" in documenter["detail"]
+    assert "`codequery init --documenter builtin`" in documenter["fix"]
+
+
 def test_a_version_check_that_hangs_is_cut_off(tmp_path):
     hang = tmp_path / "hang"
     hang.write_text("#!/bin/sh\nsleep 30\n")
