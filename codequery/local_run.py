@@ -60,7 +60,7 @@ class Request:
     plan: reconcile.Plan
     operation: str
     excluded: Counter[str] = field(default_factory=Counter)  # named, tracked, never documented
-    # named, tracked, and gone from disk (deleted, not committed yet): the record stays
+    # named, tracked, and gone from disk (deleted, not staged yet): the record stays
     gone: list[str] = field(default_factory=list)
 
     @property

@@ -274,7 +274,8 @@ def remote_consumers(config: Config) -> dict[str, Any] | None:
 
 
 def _settings_changed_at(ws: Workspace) -> float | None:
-    """When the settings file was last written (a switch of documenter writes it), or None."""
+    """When the settings file was last written (a switch of documenter writes it; so does a
+    checkout that changes it, after which the estimate waits for a job again), or None."""
     try:
         return ws.paths.config.stat().st_mtime
     except OSError:
@@ -367,9 +368,9 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
     conn = ws.store.conn
     found = find_job(ws, job_id)
     job_id = found.id
-    deadline = time.monotonic() + wait_seconds
+    deadline, began = time.monotonic() + wait_seconds, time.time()
     while (found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline
-           and not _unattended(ws, found) and not _blocked(ws, found)):
+           and not _unattended(ws, found) and not _blocked(ws, found, since=began)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
     blocked = _blocked(ws, found)
@@ -379,14 +380,21 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
 
 
-def _blocked(ws: Workspace, found: ledger.Job) -> str | None:
-    """Why a pending job's documenter cannot be called now (not logged in), or None."""
+def _blocked(ws: Workspace, found: ledger.Job, since: float | None = None) -> str | None:
+    """Why a pending job's documenter could not be called when it was last checked (not
+    logged in), or None; with `since`, only a block a check at `since` or later confirmed
+    (the worker checks every blocking.RECHECK_SECONDS: a wait that began before the user
+    logged in must not end on the old answer)."""
+    return None if found.status != ledger.PENDING else _block_reason(ws, since)
+
+
+def _block_reason(ws: Workspace, since: float | None = None) -> str | None:
     from codequery import blocking
 
-    if found.status != ledger.PENDING:
-        return None
     block = blocking.current(ws.store.conn, ws.config.documenter.name)
-    return None if block is None else block["reason"]
+    if block is None or since is not None and block["checked_at"] < since:
+        return None
+    return block["reason"]
 
 
 def _unattended(ws: Workspace, found: ledger.Job) -> bool:
@@ -437,29 +445,37 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     result = local_run.submit(ws, runner, request, priority=priority, trigger="document")
     ids = list(dict.fromkeys([q.id for q in result.queued]
                              + [job_id for job_id, _ in request.plan.waiting]))
-    deadline = time.monotonic() + (0.0 if blocked else wait_seconds)
-    while True:
+    if blocked:  # checked just now
         progress = document_progress(ws, ids, files)
-        if progress["done"] or time.monotonic() >= deadline:
-            return {**progress, "waiting_for": "blocked", "blocked": blocked} if (
-                blocked and not progress["finished"]) else progress
+        return progress if progress["finished"] else {
+            **progress, "waiting_for": "blocked", "blocked": blocked}
+    deadline, began = time.monotonic() + wait_seconds, time.time()
+    while True:
+        progress = document_progress(ws, ids, files, since=began)
+        if progress["done"] or progress.get("waiting_for") or time.monotonic() >= deadline:
+            return progress
         time.sleep(POLL_SECONDS)
 
 
-def document_progress(ws: Workspace, job_ids: list[str], files: list[str]) -> dict[str, Any]:
+def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
+                      since: float | None = None) -> dict[str, Any]:
     """Where a `document` request stands: its jobs, whether all are finished, and once
-    they are, the records of its files (`search` and `show` see them already)."""
+    they are, the records of its files (`search` and `show` see them already). Not
+    finished while the documenter is blocked (a check at `since` or later confirmed it):
+    waiting_for "blocked" and why."""
     conn = ws.store.conn
     jobs = [job for job in (ledger.get(conn, job_id) for job_id in job_ids) if job]
     done = all(job.status in (ledger.COMPLETED, ledger.CANCELLED, ledger.DEAD)
                for job in jobs)
     records = [_record_or_none(ws, path) for path in files] if done else []
-    # deleted, not committed yet: nothing to document; the record stays until the commit
+    # deleted, not staged yet: nothing to document; the record stays until `git rm` or a commit
     gone = [path for path in files if not os.path.lexists(ws.root / path)]
     return {"jobs": [job_dict(job) for job in jobs], "job_ids": job_ids, "files": files,
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
             "finished": done, "records": [r for r in records if r],
-            **({"not_on_disk": gone} if gone else {})}
+            **({"not_on_disk": gone} if gone else {}),
+            **({"waiting_for": "blocked", "blocked": blocked}
+               if not done and (blocked := _block_reason(ws, since)) else {})}
 
 
 def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:

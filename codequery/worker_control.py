@@ -89,7 +89,8 @@ def not_running(ended: dict[str, Any] | None) -> str:
 
 
 def ended_words(ended: dict[str, Any] | None) -> str:
-    """How the last worker ended, said after "not running", when it did not stop."""
+    """How the last worker ended, said after "not running": killed or crashed, or stopped
+    by itself (its index taken away); nothing when it stopped as asked."""
     if not ended:
         return ""
     if ended.get("stopped"):  # its index was taken away (see stop_notes)

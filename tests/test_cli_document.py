@@ -51,7 +51,7 @@ def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
         assert result.exit_code == 0, result.output
         # not "1 unchanged", as if it had been looked at: it is not there to document
         assert ("0 unchanged, 1 not on disk (deleted; the record stays until the deletion "
-                "is committed)") in result.stderr, result.stderr
+                "is staged or committed)") in result.stderr, result.stderr
         assert "missing" not in result.stderr
         assert "src/invoices.py" in _store(repo).paths()
     from codequery import operations

@@ -280,6 +280,11 @@ def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
     # what "no" leaves: nothing now, but a worker would document them (one is not running)
     assert ("nothing documented. The index follows the checked-out tree: a worker documents "
             "these files with the claude documenter whenever one runs;") in transcript
+    # no worker redoes a --force by itself: nothing is promised
+    transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document", "--force"],
+                                "n\n")
+    assert "nothing documented, nothing queued" in transcript
+    assert "whenever one runs" not in transcript
     transcript = _on_a_terminal([str(CODEQUERY_BIN), "-C", str(repo), "document"], "y\n")
     assert "4 documented" in transcript
     assert len(logged_calls(calls_log)) == 4
@@ -300,6 +305,15 @@ def test_a_refused_run_in_setup_does_not_start_the_worker_that_would_make_the_ca
     assert "the worker was not started, as it would document those files now" in transcript
     assert run_installed(repo, "worker", "status").returncode == 3  # none to make them
     assert logged_calls(calls_log) == []
+    # with nobody to ask, the files go to the queue: the worker asked for is started
+    unasked = subprocess.run(
+        [str(CODEQUERY_BIN), "-C", str(repo), "setup", "--dataset", "r", "--documenter",
+         "claude", "--model", "claude-test", "--mode", "auto", "--no-hooks", "--worker",
+         "start", "--document", "--mcp-client", "none"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert "queued for the worker" in unasked.stderr, unasked.stderr
+    assert "was not started" not in unasked.stderr
+    assert run_installed(repo, "worker", "status").returncode == 0
 
 
 def _on_a_terminal(argv: list[str], answer: str) -> str:

@@ -557,13 +557,20 @@ def test_a_job_whose_documenter_is_blocked_says_so_and_is_not_waited_for(initial
                               [("src/a.py", ledger.DOCUMENT, None)])
     assert operations.job(ws, queued.id)["waiting_for"] == "worker"  # none is running
     blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
+    slept: list[float] = []
 
-    def no_wait(seconds: float) -> None:
-        raise AssertionError("waited for a job that cannot move")
+    def the_worker_checks_again(seconds: float) -> None:
+        # the block was stored before the wait began (the user may have logged in since):
+        # the wait goes on until the worker's next check says it stands
+        slept.append(seconds)
+        blocking.checked(ws.store.conn, "claude")
 
     with monkeypatch.context() as patched:
         patched.setattr(liveness, "worker_alive", lambda paths: True)  # the block is why
-        patched.setattr(operations.time, "sleep", no_wait)
+        patched.setattr(operations.time, "sleep", the_worker_checks_again)
         found = operations.job(ws, queued.id, wait_seconds=30)
+    assert len(slept) == 1  # one look, then the confirmed block ends the wait
     assert found["waiting_for"] == "blocked"
     assert found["blocked"] == "not logged in: run `claude` once"
+    progress = operations.document_progress(ws, [queued.id], ["src/a.py"])
+    assert progress["waiting_for"] == "blocked" and not progress["finished"]

@@ -152,6 +152,12 @@ def test_a_worker_that_stopped_by_itself_is_said_to_have_stopped_and_why(initial
     assert "stopped by itself: " in said and "killed" not in said
     paths.pid_file.unlink()  # stopped with its folder in place: its pid file removed
     assert worker_control.info(paths).ended["stopped"] == note["reason"]
+    from tests.helpers import cli_run
+
+    odd = "/home/me/app [draft]/.code-query was removed"  # a path is not markup
+    stop_notes.record(initialized_repo, 999_999, odd)
+    said = cli_run(initialized_repo, "worker", "status")
+    assert said.exit_code == 3 and odd in " ".join(said.stdout.split()), said.output
     stop_notes.forget(initialized_repo)  # a worker started since
     assert worker_control.info(paths).ended is None
 

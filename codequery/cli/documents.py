@@ -50,8 +50,9 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
             stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
                                    f"cannot be called: {blocked}")
         request = prepare(ws, runner, only, force=force)
-        if not _cost_accepted(ws, runner, request, yes):
-            return Outcome(declined=True)
+        answer = _cost_accepted(ws, runner, request, yes, follows_tree=only is None and not force)
+        if answer != "yes":  # queued for the worker (no terminal to ask), or refused
+            return Outcome(declined=answer == "no")
     done: list[str] = []  # the files this run has finished, for an interrupted run
 
     with file_progress("documenting") as (on_total, on_file):
@@ -71,32 +72,37 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     return outcome
 
 
-def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool) -> bool:  # noqa: ANN001
-    """Above `confirm_above` calls, say what the run will cost and ask. Without a terminal
-    there is nobody to ask: the very same work goes to the queue instead."""
+def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: ANN001
+                   follows_tree: bool = True) -> str:
+    """Above `confirm_above` calls, say what the run will cost and ask: "yes" (go ahead),
+    "no" (refused), or "queued": without a terminal there is nobody to ask, and the very
+    same work goes to the queue instead. `follows_tree`: the run is what the index needs
+    to follow the tree (not a --force, not named files), which a worker would do anyway."""
     import sys
 
     from codequery.planning import estimate
 
     found = estimate(runner, request)
     if yes or found.calls <= ws.config.documenter.confirm_above:
-        return True
+        return "yes"
     console = stderr_console()
     console.print(f"codequery: {found.describe(runner.documenter)}")
     if not sys.stdin.isatty():
         _print_queued(ws, submit(ws, runner, request).queued)
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
                       "instead (pass --yes to document them now)")
-        return False
+        return "queued"
     if click.confirm("Go ahead?", default=False, err=True):
-        return True
-    console.print(_declined(ws, runner.documenter.name))
-    return False
+        return "yes"
+    console.print(_declined(ws, runner.documenter.name) if follows_tree
+                  else "codequery: nothing documented, nothing queued")
+    return "no"
 
 
 def _declined(ws: Workspace, documenter: str) -> str:
-    """What a refused run leaves: nothing done now, but the index follows the tree, so a
-    worker documents those files whenever one runs (and one that runs does it now)."""
+    """What a refused run of the whole tree leaves: nothing done now, but the index follows
+    the tree, so a worker documents those files whenever one runs (and one that runs does
+    it now). Not said of a --force or of named files: no worker redoes those by itself."""
     from codequery import liveness
 
     said = (f"codequery: nothing documented. The index follows the checked-out tree: a worker "
@@ -126,9 +132,9 @@ def _report(outcome: Outcome) -> None:
         parts.append(f"{outcome.unchanged - outcome.reused} unchanged")
     if outcome.removed:
         parts.append(f"{outcome.removed} removed")
-    if outcome.gone:  # named, deleted from disk: git still has it until the commit
+    if outcome.gone:  # named, deleted from disk: git has it until `git rm` or a commit
         parts.append(f"{outcome.gone} not on disk (deleted; the record stays until the "
-                     "deletion is committed)")
+                     "deletion is staged or committed)")
     skipped = sum(outcome.skipped.values())
     if skipped:
         reasons = ", ".join(f"{n} {why}" for why, n in outcome.skipped.most_common())

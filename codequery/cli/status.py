@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import click
+from rich.markup import escape
 
 from codequery import ledger, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
@@ -31,8 +32,8 @@ def status(state: State, as_json: bool) -> None:
     run = (f"[green]running[/green] (pid {info['pid'] or '?'}, up "
            f"{duration(info['uptime_s'])}, {info.get('consumers') or '?'} threads taking jobs)"
            if info["running"] else "[red]not running[/red]"
-           + worker_control.not_running(info.get("ended")))
-    console.print(f"[bold]{dataset}[/bold]: {ws.root}")
+           + escape(worker_control.not_running(info.get("ended"))))  # it may name a path
+    console.print(f"[bold]{escape(dataset)}[/bold]: {escape(str(ws.root))}")
     console.print(f"worker:    {run}")
     if info["restart_for"]:
         from codequery import start_settings

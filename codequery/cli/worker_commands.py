@@ -6,6 +6,7 @@ import time
 from collections import deque
 
 import click
+from rich.markup import escape
 
 from codequery import ledger, pidfile, start_settings, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
@@ -176,8 +177,8 @@ def status(state: State, as_json: bool, all_repos: bool = False) -> None:
                           f"memory {info.memory_mb or 0:.0f} MiB, {info.consumers or '?'} "
                           f"worker threads ({info.threads or '?'} in the process)")
         else:
-            console.print("worker: [red]not running[/red]" + worker_control.not_running(
-                info.ended))
+            console.print("worker: [red]not running[/red]" + escape(  # it may name a path
+                worker_control.not_running(info.ended)))
         if counts is not None:
             console.print("queue: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not info.running:

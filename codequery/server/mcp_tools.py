@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import reprlib
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -240,8 +241,9 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         with _as_tool_error(ws):
             operations.check_wait(wait_seconds)
             progress = await in_thread(operations.document, ws, paths, priority=priority)
+            began = time.time()  # a block a check confirms from now on ends the wait
             return await _until_finished(progress, wait_seconds, lambda p: in_thread(
-                operations.document_progress, ws, p["job_ids"], p["files"]))
+                operations.document_progress, ws, p["job_ids"], p["files"], began))
 
     @server.tool(name="job")
     async def job(job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
