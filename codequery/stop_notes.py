@@ -10,9 +10,11 @@ user-level file, `$XDG_STATE_HOME/codequery/stops.json` (one entry a work tree),
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,19 +51,38 @@ def _write(data: dict[str, Any]) -> None:
         pass  # a note is a courtesy: a full disk must not stop the worker stopping
 
 
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """One writer at a time (workers of many work trees may stop at once: each read,
+    change and write of the file would otherwise drop the others' notes)."""
+    import fcntl
+
+    try:
+        notes_file().parent.mkdir(parents=True, exist_ok=True)
+        handle = open(notes_file().with_name("stops.lock"), "a")  # noqa: SIM115
+    except OSError:
+        yield  # unwritable: _write says nothing either
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def record(root: Path, pid: int, reason: str) -> None:
     """Worker `pid` of work tree `root` stops by itself, for `reason`."""
-    data, key = _read(), _key(root)
-    data.pop(key, None)
-    data[key] = {"pid": pid, "reason": reason, "at": time.time()}
-    _write(dict(list(data.items())[-MOST:]))
+    with _locked():
+        data, key = _read(), _key(root)
+        data.pop(key, None)
+        data[key] = {"pid": pid, "reason": reason, "at": time.time()}
+        _write(dict(list(data.items())[-MOST:]))
 
 
 def forget(root: Path) -> None:
     """A worker starts in `root`: the last one's reason is no longer the news."""
-    data = _read()
-    if data.pop(_key(root), None) is not None:
-        _write(data)
+    with _locked():
+        data = _read()
+        if data.pop(_key(root), None) is not None:
+            _write(data)
 
 
 def last(root: Path) -> dict[str, Any] | None:
