@@ -15,6 +15,8 @@ from typing import Any
 from codequery import ledger
 
 RECHECK_SECONDS = 15.0
+# How a block's reason ends while jobs wait on it (left out when none does).
+JOBS_WAIT = "; the jobs wait and go on by themselves"
 
 
 def current(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:

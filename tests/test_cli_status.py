@@ -50,3 +50,25 @@ def test_the_pace_is_read_only_from_jobs_done_since_the_settings_changed(
     os.utime(config, (later, later))
     after = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
     assert after["queue"]["mean_duration_s"] is None and after["queue"]["eta_s"] is None
+
+
+def test_a_block_says_jobs_wait_on_it_only_when_some_do(initialized_repo: Path):
+    # after an aborted setup: "the jobs wait and go on by themselves", with no job queued
+    from codequery import blocking, ledger
+    from codequery.documenters.claude import LOGIN_HINT
+    from codequery.store import connect
+    from tests.helpers import configure
+
+    configure(initialized_repo, documenter={"name": "claude"})
+    conn = connect(initialized_repo / ".code-query" / "code_data.db")
+    blocking.block(conn, "claude", LOGIN_HINT)
+
+    def said() -> str:
+        result = cli_run(initialized_repo, "status")
+        assert result.exit_code == 0, result.output
+        return " ".join(result.stdout.split())
+
+    assert "blocked: the claude documenter: not logged in" in said()
+    assert "the jobs wait" not in said()
+    ledger.enqueue(conn, "repo", [("README.md", ledger.DOCUMENT, None)])
+    assert "for the worker); the jobs wait and go on by themselves" in said()

@@ -7,7 +7,7 @@ import time
 import click
 from rich.markup import escape
 
-from codequery import ledger, worker_control
+from codequery import blocking, ledger, worker_control
 from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
 from codequery.cli.formatting import duration
 from codequery.wording import plural
@@ -71,8 +71,12 @@ def status(state: State, as_json: bool) -> None:
     if llm.get("unapproved"):
         console.print(f"[red]unapproved[/red]: {llm['unapproved']}")
     if llm.get("blocked"):
+        reason = llm["blocked"]["reason"]
+        queue = report["queue"]
+        if not queue[ledger.PENDING] and not queue[ledger.PROCESSING]:
+            reason = reason.replace(blocking.JOBS_WAIT, "")  # none waits
         console.print(f"[red]blocked[/red]:   the {report['documenter']} documenter: "
-                      f"{llm['blocked']['reason']}")
+                      f"{escape(reason)}")
     if llm.get("breaker") and llm["breaker"]["state"] != "closed":
         retry = llm["breaker"].get("retry_in_s")
         console.print(f"breaker:   [red]{llm['breaker']['state']}[/red] after "

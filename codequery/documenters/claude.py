@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from codequery.blocking import JOBS_WAIT
 from codequery.documenters import prompt_version
 from codequery.documenters.builtin import BuiltinDocumenter, with_reading_notes
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy, DocumenterError
@@ -189,7 +190,7 @@ def _usage(envelope: dict[str, Any]) -> CallUsage:
 
 
 LOGIN_HINT = ("not logged in: run `claude` once and log in (or set ANTHROPIC_API_KEY for "
-              "the worker); the jobs wait and go on by themselves")
+              "the worker)" + JOBS_WAIT)
 _LOGIN_WORDS = ("not logged in", "please run /login", "invalid api key", "authentication")
 
 
