@@ -124,12 +124,20 @@ def render(root: Path, platform: str | None = None, command: list[str] | None = 
     # PATH as in the installing shell: the worker runs git and documenter CLIs (claude, ...)
     # that the service manager's minimal PATH would not find.
     env = {"CODEQUERY_ROOT": str(real), "PATH": os.environ.get("PATH") or os.defpath}
+    # The user-level folders as this shell has them: the worker's notes of why it stopped
+    # (stop_notes), the registry and caches are then where the CLI looks.
+    for base in _XDG_BASES:
+        if os.path.isabs(os.environ.get(base, "")):  # the spec ignores a relative one
+            env[base] = os.environ[base]
     name = unit_name(real, platform)
     if platform == SYSTEMD:
         content = _render_systemd(real, argv, env, log_file)
     else:
         content = _render_launchd(name, real, argv, env, log_file)
     return ServiceUnit(platform, name, unit_path(real, platform), content, real)
+
+
+_XDG_BASES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
 
 
 def _template(name: str) -> str:

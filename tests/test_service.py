@@ -82,6 +82,7 @@ def test_systemd_unit_runs_this_repositorys_worker_and_restarts_it(initialized):
     assert settings["ExecStart"] == " ".join(f'"{arg}"' for arg in WORKER)
     assert settings["WorkingDirectory"] == root
     assert f'"CODEQUERY_ROOT={root}"' in settings["Environment"]
+    assert f'"XDG_STATE_HOME={os.environ["XDG_STATE_HOME"]}"' in settings["Environment"]
     assert settings["Restart"] == "on-failure"
     assert settings["RestartPreventExitStatus"] == settings["SuccessExitStatus"] == "75"
     assert settings["KillSignal"] == "SIGINT"
@@ -101,6 +102,10 @@ def test_launchd_plist_round_trips_with_the_expected_keys(initialized):
     assert agent["ProgramArguments"] == WORKER
     assert agent["WorkingDirectory"] == root
     assert agent["EnvironmentVariables"]["CODEQUERY_ROOT"] == root
+    # the user-level folders of the installing shell (the tests set each): where the CLI
+    # looks for a stopped worker's note
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        assert agent["EnvironmentVariables"][name] == os.environ[name], name
     assert agent["KeepAlive"] == {"SuccessfulExit": False}
     assert isinstance(agent["ThrottleInterval"], int)
     log = f"{root}/.code-query/logs/worker.out"
