@@ -361,7 +361,8 @@ def find_job(ws: Workspace, job_id: str) -> ledger.Job:
     return found
 
 
-def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
+def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0,
+        blocked_since: float | None = None) -> dict[str, Any]:
     """A job's state and its events; with `wait_seconds`, once it is no longer pending
     or processing (or the wait is over)."""
     check_wait(wait_seconds)
@@ -373,7 +374,9 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]
            and not _unattended(ws, found) and not _blocked(ws, found, since=began)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
-    blocked = _blocked(ws, found)
+    # a caller that waits itself (MCP) passes when its wait began: a block stored before
+    # then may be stale and does not end it
+    blocked = _blocked(ws, found, since=blocked_since)
     return {**job_dict(found),
             "waiting_for": "worker" if _unattended(ws, found) else "blocked" if blocked else None,
             **({"blocked": blocked} if blocked else {}),

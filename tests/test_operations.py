@@ -574,3 +574,11 @@ def test_a_job_whose_documenter_is_blocked_says_so_and_is_not_waited_for(initial
     assert found["blocked"] == "not logged in: run `claude` once"
     progress = operations.document_progress(ws, [queued.id], ["src/a.py"])
     assert progress["waiting_for"] == "blocked" and not progress["finished"]
+    # a caller that waits itself (MCP's job tool) names when its wait began: a block
+    # checked before then ends nothing; one checked since does
+    with monkeypatch.context() as patched:
+        patched.setattr(liveness, "worker_alive", lambda paths: True)
+        began = time.time() + 1
+        assert operations.job(ws, queued.id, blocked_since=began)["waiting_for"] is None
+        assert operations.job(ws, queued.id, blocked_since=began - 60)["waiting_for"] == (
+            "blocked")

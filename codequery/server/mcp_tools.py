@@ -114,8 +114,9 @@ async def _until_finished(first: dict[str, Any], wait_seconds: float,
     return current
 
 
-async def _job_now(ws: Workspace, job_id: str) -> dict[str, Any]:
-    found = await in_thread(operations.job, ws, job_id)
+async def _job_now(ws: Workspace, job_id: str, blocked_since: float | None = None
+                   ) -> dict[str, Any]:
+    found = await in_thread(operations.job, ws, job_id, 0.0, blocked_since)
     found["finished"] = found["status"] not in ("pending", "processing")
     return found
 
@@ -252,8 +253,9 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         until it is no longer pending or processing."""
         with _as_tool_error(ws):
             operations.check_wait(wait_seconds)
-            found = await in_thread(operations.job, ws, job_id)
-            found["finished"] = found["status"] not in ("pending", "processing")
-            return await _until_finished(found, wait_seconds, lambda _: _job_now(ws, job_id))
+            began = time.time() if wait_seconds else None  # see operations.job
+            found = await _job_now(ws, job_id, began)
+            return await _until_finished(found, wait_seconds,
+                                         lambda _: _job_now(ws, job_id, began))
 
     return server
