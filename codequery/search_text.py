@@ -153,7 +153,12 @@ _CI_DIRS = frozenset({".github", ".circleci", ".gitlab", ".buildkite", ".azure-p
 # about the code is after.
 _CONFIG_DIRS = frozenset({".vscode", ".idea", ".devcontainer", ".husky", ".config",
                           "meta-inf"}) | _CI_DIRS
-_COMPLETION_DIRS = frozenset({"completions", "completion", "fish"})
+_COMPLETIONS = frozenset({"completions", "completion"})
+_COMPLETION_DIRS = _COMPLETIONS | {"fish"}
+# A shell's completion script: by its shell's extension, or with none (zsh's `_task`,
+# bash's `eza`). In a completion folder it lists the tool's flags with their help, which
+# match any question about what the flags do.
+_COMPLETION_SCRIPT = lazy(r"\.(bash|zsh|nu|ps1|elv)$|^[^.]+$")
 _CONFIG_FILE = lazy(
     r"\.(ya?ml|toml|ini|cfg|conf|properties|pro|editorconfig|gradle|plist|xml|json[c5]?|neon"
     r"|resx|resw"  # .NET resources: the strings a program shows, in XML
@@ -673,8 +678,11 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _CONFIG_FILE.search(lower)
             or _CONFIG_SCRIPT.search(lower) and not _named_for_its_folder(lower, folders_lower)
             or lower.startswith(".")
-            # shell completions (monero's `utils/fish/`); a fish plugin's own code is not
-            or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)):
+            # shell completions (monero's `utils/fish/`, task's `completion/zsh/_task`); a
+            # fish plugin's own code is not, nor a completion module in the project's
+            # language (clikt's `completion/BashCompletionGenerator.kt`)
+            or lower.endswith(".fish") and not _COMPLETION_DIRS.isdisjoint(folders_lower)
+            or _COMPLETION_SCRIPT.search(lower) and not _COMPLETIONS.isdisjoint(folders_lower)):
         return "config"
     return "source"
 

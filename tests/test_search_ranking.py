@@ -255,6 +255,13 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("config/routes.rb", "config"), ("config/security/securityConfig.go", "source"),
     ("config/README.md", "docs"), ("utils/fish/monerod.fish", "config"),
     ("completions/git.fish", "config"), ("functions/prompt.fish", "source"),
+    # every shell's completion script in a completion folder (go-task's), not a completion
+    # module in the project's language (clikt's), nor a file without extension elsewhere
+    ("completion/zsh/_task", "config"), ("completion/bash/task.bash", "config"),
+    ("completion/nu/task-completions.nu", "config"), ("completion/ps/task.ps1", "config"),
+    ("completions/bash/eza", "config"), ("src/fish/fish_key_reader", "source"),
+    ("clikt/src/completion/BashCompletionGenerator.kt", "source"),
+    ("crates/nu-cli/src/completions/base.rs", "source"),
     ("src/interfaces/http/server.ts", "source"), ("config/app.dart", "source"),
     ("utils/systemd-redis@.service", "config"), ("src/service.go", "source"),
     # instructions to coding agents; an agents feature's own docs and code
