@@ -17,6 +17,7 @@ from codequery import blocking, languages, ledger
 from codequery.config import Config
 from codequery.documenters import Documenter
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
+from codequery.documenters.process import Stopped
 from codequery.documenting import record_from, secret_record
 from codequery.eligibility import Content
 from codequery.errors import CodeQueryError
@@ -24,6 +25,11 @@ from codequery.records import FileDoc, FileRecord
 from codequery.store import SharedConnection, Store
 
 DEFAULT_REQUESTS_PER_MINUTE = {"claude": 50.0}
+# How a call killed because its worker was stopping is logged (see LLMCaller._stopped): not
+# counted as a failure.
+STOPPED = "stopped: "
+# The calls counted as failed, in SQL over llm_calls.
+FAILED_CALL = f"(ok = 0 AND coalesce(error, '') NOT LIKE '{STOPPED}%')"
 
 
 class BreakerOpen(CodeQueryError):
@@ -87,6 +93,9 @@ class LLMCaller:
             raise self._blocked(store, 1, exc) from None
         except DocumenterBusy as exc:
             raise self._busy(store, 1, exc) from None
+        except Stopped as exc:
+            self._stopped(store, 1, exc)
+            raise
         except BaseException as exc:  # Ctrl-C too: a half-open probe must always report
             self._failed(store, 1, exc)
             raise
@@ -106,6 +115,9 @@ class LLMCaller:
             raise self._blocked(store, len(files), exc) from None
         except DocumenterBusy as exc:
             raise self._busy(store, len(files), exc) from None
+        except Stopped as exc:
+            self._stopped(store, len(files), exc)
+            raise
         except BaseException as exc:
             self._failed(store, len(files), exc)
             raise
@@ -225,6 +237,14 @@ class LLMCaller:
         billed = usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
         self._log(store, files, False, billed, f"{type(exc).__name__}: {exc}")
 
+    def _stopped(self, store: Store, files: int, exc: Stopped) -> None:
+        """Killed because this worker is stopping: neither the file's fault nor the
+        documenter failing (`codequery worker restart` three times had opened the breaker).
+        The call is logged, as it may have cost, but not as a failure (see STOPPED)."""
+        self.breaker.release_probe()
+        self._log(store, files, False, usage_dict(getattr(exc, "usage", None)),
+                  f"{STOPPED}{exc}")
+
     def _log(self, store: Store, files: int, ok: bool, usage: dict[str, Any],
              error: str | None) -> None:
         with ledger.transaction(store.conn):
@@ -269,7 +289,7 @@ def _split(usage: dict[str, Any], parts: int) -> dict[str, Any]:
 def call_totals(store: Store) -> dict[str, Any]:
     """Calls, failures and cost of the dataset's LLM documenting, for `codequery status`."""
     row = store.conn.execute(
-        "SELECT count(*), coalesce(sum(1 - ok), 0), coalesce(sum(cost_usd), 0), "
+        f"SELECT count(*), coalesce(sum({FAILED_CALL}), 0), coalesce(sum(cost_usd), 0), "
         "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), count(cost_usd) "
         "FROM llm_calls WHERE dataset = ?", (store.dataset,)).fetchone()
     # priced_calls: the calls whose cost the documenter said (a `command` LLM CLI says
@@ -281,8 +301,8 @@ def call_totals(store: Store) -> dict[str, Any]:
 def last_call_error(store: Store, documenter: str) -> dict[str, Any] | None:
     """The last failed call of this documenter: when, and what it said."""
     row = store.conn.execute(
-        "SELECT at, error FROM llm_calls WHERE dataset = ? AND documenter = ? AND ok = 0 "
-        "ORDER BY at DESC LIMIT 1", (store.dataset, documenter)).fetchone()
+        "SELECT at, error FROM llm_calls WHERE dataset = ? AND documenter = ? "
+        f"AND {FAILED_CALL} ORDER BY at DESC LIMIT 1", (store.dataset, documenter)).fetchone()
     return None if row is None else {"at": row[0], "error": row[1]}
 
 

@@ -357,6 +357,13 @@ def test_stopping_the_worker_stops_its_llm_calls(tmp_path, calls_log, monkeypatc
     assert done.returncode == 0, done.stderr
     for call in logged_calls(calls_log):
         assert gone(call["pid"], wait=5) and gone(call["child"], wait=5)
+    # killed by the stop, not failing: the breaker is not told (three restarts had opened
+    # it), and status counts the calls but not as failures
+    status = json.loads(run_installed(repo, "status", "--json").stdout)["llm"]
+    assert status["breaker"]["failures"] == 0, status
+    assert status["calls"] == 2 and status["failed"] == 0, status
+    errors = [r[0] for r in _db(repo).execute("SELECT error FROM llm_calls")]
+    assert errors and all(e.startswith("stopped: ") for e in errors), errors
 
 
 def test_renamed_files_keep_their_records_with_a_busy_worker(tmp_path, calls_log,

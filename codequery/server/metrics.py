@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 
 from codequery import ledger, reconcile, worker_control
 from codequery.errors import CodeQueryError
+from codequery.llm_caller import FAILED_CALL
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class RepositoryCollector(Collector):
         cost = CounterMetricFamily("codequery_documenter_cost_usd",
                                    "Cost of LLM calls in US dollars", labels=label_names)
         for documenter, n, failed, tin, tout, usd in conn.execute(
-                "SELECT documenter, count(*), coalesce(sum(1 - ok), 0), "
+                f"SELECT documenter, count(*), coalesce(sum({FAILED_CALL}), 0), "
                 "coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
                 "coalesce(sum(cost_usd), 0) FROM llm_calls WHERE dataset = ? "
                 "GROUP BY documenter", (dataset,)):
