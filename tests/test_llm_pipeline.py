@@ -268,6 +268,11 @@ def test_without_a_terminal_a_large_run_is_queued_not_asked(tmp_path, calls_log)
     assert "queued for the worker" in result.stderr
     assert logged_calls(calls_log) == []
     assert ledger.counts(_db(repo), "r")["pending"] == 4
+    # asked again (and with --queue): the files wait in those jobs, not "documented"
+    for again in (cli_run(repo, "document"), cli_run(repo, "document", "--queue")):
+        assert "0 jobs queued; 4 files already queued" in again.stderr, again.stderr
+        assert "documented already" not in again.stderr
+    assert ledger.counts(_db(repo), "r")["pending"] == 4
 
 
 def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):

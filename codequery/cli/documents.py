@@ -88,7 +88,7 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: 
     console = stderr_console()
     console.print(f"codequery: {found.describe(runner.documenter)}")
     if not sys.stdin.isatty():
-        _print_queued(ws, submit(ws, runner, request).queued)
+        _print_queued(ws, submit(ws, runner, request).queued, request)
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
                       "instead (pass --yes to document them now)")
         return "queued"
@@ -319,20 +319,28 @@ def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = F
     from codequery.jobs import JobRunner
 
     runner = JobRunner(ws)
-    _print_queued(ws, submit(ws, runner, prepare(ws, runner, only, force=force),
-                             priority=priority).queued)
+    request = prepare(ws, runner, only, force=force)
+    _print_queued(ws, submit(ws, runner, request, priority=priority).queued, request)
 
 
-def _print_queued(ws: Workspace, queued: list) -> None:
+def _print_queued(ws: Workspace, queued: list, request: Request) -> None:
+    """The jobs just queued; or, when none was, whether the files wait in jobs queued
+    before (the worker has them) or are documented already."""
     from codequery import liveness
 
     for item in queued:
         click.echo(f"{item.id}\t{shown_path(item.path)}")
     console = stderr_console()
     merged = sum(1 for q in queued if q.coalesced)
+    waiting = len(request.plan.waiting)
+    if queued:
+        after = ""
+    elif waiting:  # the worker has them: not documented yet
+        after = f"; {plural(waiting, 'file')} already queued"
+    else:
+        after = "; everything is documented already"
     console.print(f"codequery: {plural(len(queued), 'job')} queued"
-                  + (f" ({merged} merged into pending jobs)" if merged else "")
-                  + ("" if queued else "; everything is documented already"))
-    if queued and not liveness.worker_alive(ws.paths):
+                  + (f" ({merged} merged into pending jobs)" if merged else "") + after)
+    if (queued or waiting) and not liveness.worker_alive(ws.paths):
         console.print("codequery: no worker is running; start one with: codequery worker start")
 
