@@ -371,16 +371,36 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0,
     job_id = found.id
     deadline, began = time.monotonic() + wait_seconds, time.time()
     while (found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline
-           and not _unattended(ws, found) and not _blocked(ws, found, since=began)):
+           and not _unattended(ws, found) and not _blocked(ws, found, since=began)
+           and not _paused(ws, found)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
     # a caller that waits itself (MCP) passes when its wait began: a block stored before
     # then may be stale and does not end it
     blocked = _blocked(ws, found, since=blocked_since)
-    return {**job_dict(found),
-            "waiting_for": "worker" if _unattended(ws, found) else "blocked" if blocked else None,
-            **({"blocked": blocked} if blocked else {}),
+    paused = None if blocked else _paused(ws, found)
+    waiting = ("worker" if _unattended(ws, found) else "blocked" if blocked
+               else "breaker" if paused else None)
+    return {**job_dict(found), "waiting_for": waiting,
+            **({"blocked": blocked} if blocked else {}), **(paused or {}),
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
+
+
+def _paused(ws: Workspace, found: ledger.Job) -> dict[str, Any] | None:
+    """For a pending job, while the documenter's circuit breaker is open (it failed
+    repeatedly; calls resume by themselves): {"breaker": {"retry_in_s": ...}}; else None."""
+    return None if found.status != ledger.PENDING else _breaker_open(ws)
+
+
+def _breaker_open(ws: Workspace) -> dict[str, Any] | None:
+    if ws.config.documenter.name == "builtin":
+        return None  # no calls, no breaker
+    from codequery.llm_caller import breaker_for
+
+    state = breaker_for(ws.paths.data_db, ws.config).state()
+    if state.get("state") != "open":
+        return None
+    return {"breaker": {"retry_in_s": state.get("retry_in_s"), "failures": state.get("failures")}}
 
 
 def _blocked(ws: Workspace, found: ledger.Job, since: float | None = None) -> str | None:
@@ -477,8 +497,17 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
             "finished": done, "records": [r for r in records if r],
             **({"not_on_disk": gone} if gone else {}),
-            **({"waiting_for": "blocked", "blocked": blocked}
-               if not done and (blocked := _block_reason(ws, since)) else {})}
+            **(_waiting(ws, since) if not done else {})}
+
+
+def _waiting(ws: Workspace, since: float | None) -> dict[str, Any]:
+    """What unfinished jobs wait on besides a worker's turn: the documenter blocked (a
+    check at `since` or later confirmed it), or its circuit breaker open."""
+    if blocked := _block_reason(ws, since):
+        return {"waiting_for": "blocked", "blocked": blocked}
+    if paused := _breaker_open(ws):
+        return {"waiting_for": "breaker", **paused}
+    return {}
 
 
 def _record_or_none(ws: Workspace, rel: str) -> dict[str, Any] | None:

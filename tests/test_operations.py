@@ -582,3 +582,35 @@ def test_a_job_whose_documenter_is_blocked_says_so_and_is_not_waited_for(initial
         assert operations.job(ws, queued.id, blocked_since=began)["waiting_for"] is None
         assert operations.job(ws, queued.id, blocked_since=began - 60)["waiting_for"] == (
             "blocked")
+
+
+def test_a_job_held_by_an_open_breaker_says_so_and_is_not_waited_for(initialized_repo,
+                                                                     monkeypatch):
+    # the documenter failed repeatedly: `job` and `document` waited out their time with
+    # waiting_for null while status said the breaker had stopped the calls
+    from codequery import ledger, liveness
+    from codequery.llm_caller import breaker_for
+    from tests.helpers import configure
+
+    configure(initialized_repo, documenter={"name": "claude", "breaker_failures": 2})
+    ws = Workspace(initialized_repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
+                              [("src/a.py", ledger.DOCUMENT, None)])
+    breaker = breaker_for(ws.paths.data_db, ws.config)
+    slept: list[float] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(liveness, "worker_alive", lambda paths: True)
+        assert operations.job(ws, queued.id)["waiting_for"] is None  # its turn will come
+        for _ in range(2):
+            breaker.record_failure()
+        patched.setattr(operations.time, "sleep", slept.append)
+        found = operations.job(ws, queued.id, wait_seconds=30)
+        assert slept == [] and found["waiting_for"] == "breaker"
+        cooldown = ws.config.documenter.breaker_cooldown_seconds
+        assert 0 < found["breaker"]["retry_in_s"] <= cooldown
+        progress = operations.document_progress(ws, [queued.id], ["src/a.py"])
+        assert progress["waiting_for"] == "breaker" and not progress["finished"]
+        breaker.record_success()
+        assert operations.job(ws, queued.id)["waiting_for"] is None
+        assert "waiting_for" not in operations.document_progress(ws, [queued.id],
+                                                                 ["src/a.py"])
