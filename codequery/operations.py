@@ -240,9 +240,9 @@ def _waiting_for(llm: dict[str, Any], worker_running: bool,
                  remote: dict[str, Any] | None, backlog: int = 1) -> str | None:
     """What the backlog waits for before any estimate of it holds: this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
-    circuit breaker open, a worker, or (on the Redis transport) a consumer of the remote
-    queue that can take its tasks; None, and always with no backlog (jobs pending or
-    processing)."""
+    circuit breaker open, a worker, or (on the Redis transport) Redis itself or a consumer
+    of the remote queue that can take its tasks; None, and always with no backlog (jobs
+    pending or processing)."""
     if not backlog:
         return None
     if llm.get("unapproved"):
@@ -253,6 +253,8 @@ def _waiting_for(llm: dict[str, Any], worker_running: bool,
         return "breaker"
     if not worker_running:
         return "worker"
+    if remote is not None and remote.get("error"):
+        return "redis"  # the remote queue's tasks go nowhere until it answers again
     return "consumers" if remote is not None and remote.get("ready") == 0 else None
 
 
@@ -314,6 +316,8 @@ def status(ws: Workspace) -> dict[str, Any]:
         except CodeQueryError as exc:
             llm["unapproved"] = str(exc)
         llm["last_error"] = last_call_error(store, config.documenter.name)
+    waiting = _waiting_for(llm, info.running, remote,
+                           counts[ledger.PENDING] + counts[ledger.PROCESSING])
     return {
         "dataset": dataset,
         "root": str(ws.root),
@@ -322,10 +326,9 @@ def status(ws: Workspace) -> dict[str, Any]:
                    if info.running else []},
         "queue": {**counts, "stuck": stats["stuck"], "orphaned": stats["orphaned"],
                   "oldest_pending_age_s": stats["oldest_pending_age_s"],
-                  "mean_duration_s": mean, "eta_s": eta,
-                  "waiting_for": _waiting_for(llm, info.running, remote,
-                                              counts[ledger.PENDING]
-                                              + counts[ledger.PROCESSING])},
+                  # nothing moves while it waits: an estimate would be a promise
+                  "mean_duration_s": mean, "eta_s": None if waiting else eta,
+                  "waiting_for": waiting},
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,

@@ -72,3 +72,26 @@ def test_a_block_says_jobs_wait_on_it_only_when_some_do(initialized_repo: Path):
     assert "the jobs wait" not in said()
     ledger.enqueue(conn, "repo", [("README.md", ledger.DOCUMENT, None)])
     assert "for the worker); the jobs wait and go on by themselves" in said()
+
+
+def test_while_the_backlog_waits_there_is_no_estimate_and_its_line_stays(
+        initialized_repo: Path):
+    # every job out at work and nothing to take them on: text status had no backlog line,
+    # and JSON promised "about 1s" beside waiting_for (Redis down: "about 0.6s")
+    import json
+
+    from codequery import ledger
+    from codequery.store import connect
+
+    write(initialized_repo, {"README.md": "# Changed\n"})
+    assert cli_run(initialized_repo, "document").exit_code == 0  # a pace to estimate by
+    write(initialized_repo, {"README.md": "# Changed again\n"})
+    assert cli_run(initialized_repo, "document", "--queue", "README.md").exit_code == 0
+    report = json.loads(cli_run(initialized_repo, "status", "--json").stdout)["queue"]
+    assert report["mean_duration_s"] is not None and report["waiting_for"] == "worker"
+    assert report["eta_s"] is None
+    conn = connect(initialized_repo / ".code-query" / "code_data.db")
+    [job] = ledger.jobs(conn, "repo", ledger.PENDING)
+    assert ledger.claim(conn, job.id, "gone-1@nowhere", 60) is not None
+    assert "1 processing, waiting for a worker (codequery worker start" in _backlog(
+        initialized_repo)

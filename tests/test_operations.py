@@ -522,7 +522,8 @@ def test_what_the_backlog_waits_for_comes_before_any_estimate():
     # on the Redis transport: no consumer of the remote queue can take a task
     assert operations._waiting_for({}, True, {"ready": 0}) == "consumers"
     assert operations._waiting_for({}, True, {"ready": 2}) is None
-    assert operations._waiting_for({}, True, {"error": "Redis does not answer"}) is None
+    # Redis down: the remote queue's tasks go nowhere (status had promised "about 0.6s")
+    assert operations._waiting_for({}, True, {"error": "Redis does not answer"}) == "redis"
     # with nothing pending or processing, nothing waits (status had said "worker")
     assert operations._waiting_for({"blocked": {"reason": "x"}}, False, None, backlog=0) is None
 

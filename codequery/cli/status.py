@@ -48,6 +48,8 @@ def status(state: State, as_json: bool) -> None:
     if counts[ledger.PENDING]:
         console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
                       f"old, {_outlook(report)}")
+    elif stats["waiting_for"]:  # all out at work (at consumers gone, say), none moving
+        console.print(f"backlog:   {counts[ledger.PROCESSING]} processing, {_outlook(report)}")
     console.print(f"index:     {index['documented']} documented, {index['stale']} stale, "
                   f"{index['missing']} missing, {index['outdated']} outdated"
                   + (f", {index['skipped']} skipped" if index["skipped"] else "")
@@ -115,6 +117,8 @@ def _outlook(report: dict) -> str:
         return "waiting: the circuit breaker stopped the calls (see below)"
     if waiting == "worker":
         return "waiting for a worker (codequery worker start, or: codequery document)"
+    if waiting == "redis":
+        return "waiting: Redis does not answer (see remote below)"
     if waiting == "consumers":
         return "waiting: no consumer of the remote queue can take its tasks (see below)"
     if eta is None:
