@@ -407,7 +407,7 @@ def check_breaker(paths: RepoPaths, cfg: config_mod.Config) -> Check:
 
     conn = open_read_only(paths.data_db)
     try:
-        state = breaker.state_in(conn, breaker_name(cfg.documenter.name))
+        state = breaker.state_in(conn, breaker_name(cfg.documenter))
         last = last_call_error(Store(conn, cfg.dataset), cfg.documenter.name)
     finally:
         conn.close()

@@ -8,13 +8,15 @@ shared the same way), and every call is written to the call log (cost, tokens, t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from codequery import blocking, languages, ledger
-from codequery.config import Config
+from codequery.config import Config, DocumenterConfig
 from codequery.documenters import Documenter
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
 from codequery.documenters.process import Stopped
@@ -257,9 +259,13 @@ class LLMCaller:
                  usage.get("input_tokens"), usage.get("output_tokens"), error))
 
 
-def breaker_name(documenter: str) -> str:
-    """The name a documenter's circuit breaker is kept under."""
-    return f"documenter:{documenter}"
+def breaker_name(settings: DocumenterConfig) -> str:
+    """The name a documenter's circuit breaker is kept under: its settings' own, so that
+    other settings (another command, model or CLI: the fix for what failed) start with a
+    breaker of their own, not one the old settings opened."""
+    called = json.dumps([settings.executable, settings.command, settings.model])
+    return (f"documenter:{settings.name}:"
+            f"{hashlib.sha256(called.encode()).hexdigest()[:12]}")
 
 
 def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.CircuitBreaker
@@ -267,7 +273,7 @@ def breaker_for(db_path: Path, config: Config):  # noqa: ANN201 - breaker.Circui
     from codequery.breaker import CircuitBreaker
 
     settings = config.documenter
-    return CircuitBreaker(db_path, breaker_name(settings.name), settings.breaker_failures,
+    return CircuitBreaker(db_path, breaker_name(settings), settings.breaker_failures,
                           settings.breaker_window_seconds, settings.breaker_cooldown_seconds)
 
 

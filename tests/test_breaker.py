@@ -144,3 +144,26 @@ def test_a_vanished_probe_is_replaced_after_its_lease(db):
 def test_failures_must_be_positive(db):
     with pytest.raises(ValueError):
         CircuitBreaker(db, "x", failures=0)
+
+
+def test_other_documenter_settings_start_with_a_breaker_of_their_own(db):
+    # a crashing command opened the breaker; the command put in its place was never tried
+    # until the old one's cooldown was over
+    from codequery.config import Config
+    from codequery.llm_caller import breaker_for
+
+    def settings(**documenter):
+        return Config.model_validate({"dataset": "r",
+                                      "documenter": {"name": "command", "breaker_failures": 2,
+                                                     "breaker_cooldown_seconds": 60,
+                                                     **documenter}})
+
+    crashing = settings(command=["python3", "crash.py"])
+    _fail(breaker_for(db, crashing), 2)
+    assert breaker_for(db, crashing).state()["state"] == "open"
+    for other in (settings(command=["python3", "good.py"]),
+                  settings(command=["python3", "crash.py"], model="other")):
+        assert breaker_for(db, other).state()["state"] == "closed"
+        assert breaker_for(db, other).allow()
+    # the same settings again (switched back): still open, its cooldown still runs
+    assert breaker_for(db, settings(command=["python3", "crash.py"])).state()["state"] == "open"
