@@ -32,11 +32,22 @@ def too_large_for_an_llm(content: Content) -> bool:
     return len(content.data) > defaults.LLM_MAX_FILE_BYTES
 
 
-def outlined_record(content: Content) -> FileRecord:
-    """A file too large for an LLM documenter, outlined offline, with a note saying so."""
+def blank(content: Content) -> bool:
+    """Nothing but whitespace: nothing for an LLM to describe (an empty `__init__.py`)."""
+    return not content.data.strip()
+
+
+def offline_record(content: Content) -> FileRecord:
+    """A record the builtin documenter writes for any documenter, at no call: a blank
+    file's (see blank)."""
     from codequery.documenters.builtin import BuiltinDocumenter
 
-    record = make_record(content, BuiltinDocumenter())
+    return make_record(content, BuiltinDocumenter())
+
+
+def outlined_record(content: Content) -> FileRecord:
+    """A file too large for an LLM documenter, outlined offline, with a note saying so."""
+    record = offline_record(content)
     record.notes.append(OUTLINED_NOTE.format(size=math.ceil(len(content.data) / 1024),
                                              limit=defaults.LLM_MAX_FILE_BYTES // 1024))
     return record

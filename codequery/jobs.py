@@ -17,7 +17,9 @@ from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
 from codequery.documenters.errors import DocumenterError
 from codequery.documenting import (
+    blank,
     make_record,
+    offline_record,
     outlined_record,
     secret_record,
     too_large_for_an_llm,
@@ -173,7 +175,13 @@ class JobRunner:
         job = ledger.get(self.store.conn, job_id)
         if job is None or job.operation == ledger.DELETE:
             return 0
-        path = self.workspace.root / job.path
+        return self.file_bytes(job.path)
+
+    def file_bytes(self, rel: str) -> int:
+        """How much of the file at `rel` a documenter would read: its size, or 0 when no
+        documenter reads it (gone, empty, too large or binary: a skip; a file too large
+        for an LLM is outlined offline)."""
+        path = self.workspace.root / rel
         size = _size(path)
         if not size or size > self.config.files.max_file_bytes:
             return 0
@@ -398,6 +406,8 @@ class JobRunner:
             return self._write(make_record(verdict, self.documenter))
         if too_large_for_an_llm(verdict):  # kept under the documenter's key all the same
             return self._write(outlined_record(verdict))
+        if blank(verdict):  # nothing to describe: no call (and none in the estimate)
+            return self._write(offline_record(verdict))
         if not call:
             return verdict
         return self._write(self.caller.document_one(store, verdict))

@@ -11,7 +11,6 @@ queued.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import Counter
@@ -63,13 +62,6 @@ class Request:
     # named, tracked, and gone from disk (deleted, not staged yet): the record stays
     gone: list[str] = field(default_factory=list)
 
-    @property
-    def jobs(self) -> int:
-        """Files that may need a documenter: new jobs, and pending ones to run now."""
-        return len(self.plan.document) + len(self.plan.waiting)
-
-    def calls(self, batch_size: int) -> int:
-        return math.ceil(self.jobs / max(batch_size, 1))
 
 
 def prepare(ws: Workspace, runner: JobRunner, only: list[str] | None, *,

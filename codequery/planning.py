@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from codequery.documenters import Documenter
@@ -29,8 +30,14 @@ class Plan:
 
 def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunner
     """Calls and cost of exactly the work `request` holds: content that is current, or
-    documented before under any path, costs nothing. (Secret-looking files cost nothing
-    either but are only known once read, so the estimate errs high.)"""
+    documented before under any path, costs nothing; nor do binary, empty or too large
+    files (skipped, or outlined offline), and the same content at several paths costs one
+    call. (Secret-looking files cost nothing either but are only known once read, so the
+    estimate errs high.)"""
     documenter = runner.documenter
-    return Plan(request.jobs, request.calls(runner.config.documenter.batch_size),
+    contents = {blob for path, blob in request.plan.document if runner.file_bytes(path)}
+    files = len(contents) + sum(1 for _, path in request.plan.waiting
+                                if runner.file_bytes(path))
+    calls = math.ceil(files / max(runner.config.documenter.batch_size, 1))
+    return Plan(files, calls,
                 mean_cost_per_call(runner.store, documenter.name, documenter.model))

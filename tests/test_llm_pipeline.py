@@ -3,6 +3,7 @@
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import time
@@ -273,6 +274,24 @@ def test_without_a_terminal_a_large_run_is_queued_not_asked(tmp_path, calls_log)
         assert "0 jobs queued; 4 files already queued" in again.stderr, again.stderr
         assert "documented already" not in again.stderr
     assert ledger.counts(_db(repo), "r")["pending"] == 4
+
+
+def test_the_estimate_counts_only_what_will_cost_a_call(tmp_path, calls_log):
+    # binary files and the same content at several paths had counted a call each: "54
+    # calls" for a run that made 42
+    same = '"""Shared."""\n\ndef shared():\n    return 1\n'
+    repo = make_repo(tmp_path / "r", {**files(3), "src/copy1.py": same, "src/copy2.py": same,
+                                      "src/copy3.py": same, "logo.png": b"\x89PNG\x00\x01" * 40,
+                                      "empty.py": ""})
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 1})
+    said = cli_run(repo, "document").stderr
+    assert "4 files need the claude documenter (claude-test): 4 calls" in said, said
+    assert cli_run(repo, "document", "--yes").exit_code == 0
+    # an empty file costs no call either (it had been sent to the LLM)
+    asked = sorted(re.findall(r'describing the file "([^"]+)"', " ".join(
+        c["stdin"] for c in logged_calls(calls_log))))
+    assert len(logged_calls(calls_log)) == 4, asked
 
 
 def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
