@@ -446,9 +446,16 @@ def test_init_without_a_login_or_a_terminal_says_so_before_queueing(tmp_path, ca
     said = " ".join(result.stderr.split())
     assert "the claude documenter cannot be called: not logged in" in said
     assert "no terminal to ask, so the files were queued for the worker" in said
+    assert "--yes" not in said  # it could not help: nothing can be called
     assert [c for c in logged_calls(calls_log) if not c.get("auth_status")] == []
     report = json.loads(cli_run(repo, "status", "--json").stdout)
     assert "not logged in" in report["llm"]["blocked"]["reason"]
+    # asked to document now all the same: what would help, not "run it again"
+    forced = cli_run(repo, "document", "--yes")
+    said = " ".join(forced.stderr.split())
+    assert forced.exit_code == 1 and "document offline now: codequery init --documenter " \
+        "builtin" in said, said
+    assert "run `codequery document` again" not in said
 
 
 def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path, calls_log,

@@ -50,7 +50,8 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
             stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
                                    f"cannot be called: {blocked}")
         request = prepare(ws, runner, only, force=force)
-        answer = _cost_accepted(ws, runner, request, yes, follows_tree=only is None and not force)
+        answer = _cost_accepted(ws, runner, request, yes, follows_tree=only is None and not force,
+                                blocked=blocked is not None)
         if answer != "yes":  # queued for the worker (no terminal to ask), or refused
             return Outcome(declined=answer == "no")
     done: list[str] = []  # the files this run has finished, for an interrupted run
@@ -73,7 +74,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
 
 
 def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: ANN001
-                   follows_tree: bool = True) -> str:
+                   follows_tree: bool = True, blocked: bool = False) -> str:
     """Above `confirm_above` calls, say what the run will cost and ask: "yes" (go ahead),
     "no" (refused), or "queued": without a terminal there is nobody to ask, and the very
     same work goes to the queue instead. `follows_tree`: the run is what the index needs
@@ -90,7 +91,7 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: 
     if not sys.stdin.isatty():
         _print_queued(ws, submit(ws, runner, request).queued, request)
         console.print("codequery: no terminal to ask, so the files were queued for the worker "
-                      "instead (pass --yes to document them now)")
+                      "instead" + ("" if blocked else " (pass --yes to document them now)"))
         return "queued"
     if click.confirm("Go ahead?", default=False, err=True):
         return "yes"
@@ -157,7 +158,14 @@ def _report(outcome: Outcome) -> None:
         shown = ", ".join(map(shown_path, paths[:3])) + (", ..." if len(paths) > 3 else "")
         console.print(f"[red]failed[/red] {len(paths)} file{'s' if len(paths) > 1 else ''}"
                       f" ({escape(shown)}): {escape(error)}", markup=True)
-    if outcome.failed or outcome.left:
+    from codequery.llm_caller import Blocked
+
+    if outcome.left and Blocked.SAYS in (outcome.blocked or ""):  # not logged in, say
+        # running `document` again does nothing until then
+        console.print("codequery: what is not done keeps a pending job: once the documenter "
+                      "can be called, a worker documents it (codequery worker start); or "
+                      "document offline now: codequery init --documenter builtin")
+    elif outcome.failed or outcome.left:
         console.print("codequery: what is not done keeps a pending job; the worker retries it "
                       "(codequery worker start), or run `codequery document` again")
 
