@@ -39,6 +39,12 @@ def heartbeat(token: str) -> str:
     return f"{PREFIX}:heartbeat:{token}"
 
 
+def kept_mark(repo: str) -> str:
+    """What a clone's home worker last wrote to its Redis transport: found as written after
+    Redis restarts, Redis kept what it held (persistence), and nothing is handed out again."""
+    return f"{PREFIX}:mark:{repo}"
+
+
 def cached_record(content_key: str) -> str:
     return f"{PREFIX}:record:{content_key}"
 

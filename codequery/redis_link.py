@@ -173,16 +173,25 @@ def json_serializer() -> Any:  # huey.serializer.Serializer
 
 
 class RestartWatch:
-    """Notices that Redis restarted (its run_id changed): whatever it held in memory may
-    be gone, so the ledger's view of what is in flight must be handed over again."""
+    """Notices that Redis restarted (its run_id changed) and lost what it held: the
+    ledger's view of what is in flight must then be handed over again. A Redis that kept
+    its data (persistence) still holds the tasks: handed over again, each would be done,
+    and paid for, twice. So each look also writes a mark (`mark_key`), and a restart
+    counts as a loss only if the mark last written is not found."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, mark_key: str) -> None:
         self._client = client(url)
+        self._mark_key = mark_key
         self._run_id: str | None = None
+        self._mark: str | None = None
 
     def restarted(self) -> bool:
-        """True once after each restart seen (not the first time it is asked); raises the
-        client's error while Redis is away."""
+        """True once after each restart seen that lost the mark (not the first time it is
+        asked); raises the client's error while Redis is away."""
         run_id = str(self._client.info("server").get("run_id"))
         before, self._run_id = self._run_id, run_id
-        return before is not None and before != run_id
+        lost = before is not None and before != run_id and (
+            self._client.get(self._mark_key) != self._mark.encode())
+        self._mark = f"{run_id}:{time.time_ns()}"
+        self._client.set(self._mark_key, self._mark)
+        return lost

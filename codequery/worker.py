@@ -288,9 +288,11 @@ class WorkerRuntime:
             processing = self.runner.config.processing
             if processing.transport != "redis":
                 return False
+            from codequery import redis_keys
             from codequery.redis_link import RestartWatch
 
-            self._watch = RestartWatch(processing.redis_url)
+            self._watch = RestartWatch(processing.redis_url,
+                                       redis_keys.kept_mark(redis_keys.repo_id(self.paths.root)))
         return self._watch.restarted()
 
     def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001

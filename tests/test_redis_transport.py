@@ -139,3 +139,26 @@ def test_a_remote_consumer_given_no_url_fails_at_once_saying_so(initialized_repo
                            "redis://host:port/db (e.g. redis://localhost:6379/0; rediss:// "
                            "for TLS, unix:///path for a socket)\n")
     assert time.monotonic() - started < 10
+
+
+def test_a_redis_restart_that_kept_its_data_hands_nothing_over_again(redis_server):
+    # with persistence the tasks were still there: handed over again, each was done (and
+    # paid for) twice
+    watch = redis_link.RestartWatch(redis_server.url, "codequery:mark:test")
+    assert not watch.restarted()  # the first look
+    assert not watch.restarted()  # no restart
+    redis_link.client(redis_server.url).save()  # kept on disk, as with persistence
+    redis_server.restart()
+    wait_for(lambda: _answers(redis_server.url), timeout=10)
+    assert not watch.restarted()  # restarted, nothing lost: nothing to hand over
+    redis_server.restart()  # loads the old snapshot: what was written since is lost
+    wait_for(lambda: _answers(redis_server.url), timeout=10)
+    assert watch.restarted()
+    assert not watch.restarted()  # once a restart
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis_link.client(url).ping())
+    except redis_link.down_errors():
+        return False
