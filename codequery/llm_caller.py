@@ -31,7 +31,7 @@ DEFAULT_REQUESTS_PER_MINUTE = {"claude": 50.0}
 # counted as a failure.
 STOPPED = "stopped: "
 # The calls counted as failed, in SQL over llm_calls.
-FAILED_CALL = f"(ok = 0 AND coalesce(error, '') NOT LIKE '{STOPPED}%')"
+FAILED_CALL = f"(ok = 0 AND coalesce(error, '') NOT GLOB '{STOPPED}*')"  # GLOB: case matters
 
 
 class BreakerOpen(CodeQueryError):

@@ -236,6 +236,11 @@ def _glob_matches(path: str, glob: str) -> bool:
     return any(fnmatch.fnmatchcase(path, g) for g in variants)
 
 
+# What a backlog can wait for (see _waiting_for): every face names each (status's text,
+# the dashboard).
+WAITING_FOR = ("approval", "blocked", "breaker", "worker", "redis", "consumers")
+
+
 def _waiting_for(llm: dict[str, Any], worker_running: bool,
                  remote: dict[str, Any] | None, backlog: int = 1) -> str | None:
     """What the backlog waits for before any estimate of it holds: this machine's approval
@@ -500,15 +505,17 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
             "finished": done, "records": [r for r in records if r],
             **({"not_on_disk": gone} if gone else {}),
-            **(_waiting(ws, since) if not done else {})}
+            **(_waiting(ws, since, any(job.status == ledger.PENDING for job in jobs))
+               if not done else {})}
 
 
-def _waiting(ws: Workspace, since: float | None) -> dict[str, Any]:
+def _waiting(ws: Workspace, since: float | None, pending: bool) -> dict[str, Any]:
     """What unfinished jobs wait on besides a worker's turn: the documenter blocked (a
-    check at `since` or later confirmed it), or its circuit breaker open."""
+    check at `since` or later confirmed it), or, for `pending` ones, its circuit breaker
+    open (a job in a call that began before, or out at a remote consumer, goes on)."""
     if blocked := _block_reason(ws, since):
         return {"waiting_for": "blocked", "blocked": blocked}
-    if paused := _breaker_open(ws):
+    if pending and (paused := _breaker_open(ws)):
         return {"waiting_for": "breaker", **paused}
     return {}
 

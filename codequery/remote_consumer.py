@@ -258,14 +258,17 @@ class RemoteConsumer:
                 error=f"consumer {self.id} cannot document, handed back: {exc.reason}")
         except Exception as exc:  # the file's failure: the home worker retries or gives up
             from codequery.documenters import process
+            from codequery.llm_caller import STOPPED
 
-            # Cut short by our own stop: not the file's fault, so no attempt is spent.
-            wait = 0.0 if process.stopping() or self._stop.is_set() else None
+            # Cut short by our own stop: not the file's fault, so no attempt is spent, and
+            # the home's call log does not count it as failed (see llm_caller.STOPPED)
+            stopped = process.stopping() or self._stop.is_set()
             # a documenter's own failure says what it is ("claude timed out after 20 s");
             # the home worker names its kind once, as for a call of its own
             said = str(exc) if isinstance(exc, DocumenterError) else f"{type(exc).__name__}: {exc}"
-            return remote_queue.result_message(payload, self.id, error=f"{said} (on {self.id})",
-                                               wait=wait)
+            return remote_queue.result_message(
+                payload, self.id, error=f"{STOPPED if stopped else ''}{said} (on {self.id})",
+                wait=0.0 if stopped else None)
         return remote_queue.result_message(payload, self.id,
                                            record=record.model_dump(mode="json"))
 

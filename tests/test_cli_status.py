@@ -75,7 +75,7 @@ def test_a_block_says_jobs_wait_on_it_only_when_some_do(initialized_repo: Path):
 
 
 def test_while_the_backlog_waits_there_is_no_estimate_and_its_line_stays(
-        initialized_repo: Path):
+        initialized_repo: Path, monkeypatch):
     # every job out at work and nothing to take them on: text status had no backlog line,
     # and JSON promised "about 1s" beside waiting_for (Redis down: "about 0.6s")
     import json
@@ -92,6 +92,13 @@ def test_while_the_backlog_waits_there_is_no_estimate_and_its_line_stays(
     assert report["eta_s"] is None
     conn = connect(initialized_repo / ".code-query" / "code_data.db")
     [job] = ledger.jobs(conn, "repo", ledger.PENDING)
-    assert ledger.claim(conn, job.id, "gone-1@nowhere", 60) is not None
-    assert "1 processing, waiting for a worker (codequery worker start" in _backlog(
-        initialized_repo)
+    assert ledger.claim(conn, job.id, "cli-1@here", 60) is not None
+    # with no worker, a job processing is a `codequery document` run's: no backlog line
+    said = " ".join(cli_run(initialized_repo, "status").stdout.split())
+    assert "backlog:" not in said and "1 processing" in said
+    # out at consumers that are gone (the Redis transport): the line says what it waits for
+    from codequery import operations
+
+    monkeypatch.setattr(operations, "_waiting_for", lambda *args: "consumers")
+    assert "1 processing, waiting: no consumer of the remote queue can take its tasks" in (
+        _backlog(initialized_repo))

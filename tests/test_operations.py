@@ -611,7 +611,47 @@ def test_a_job_held_by_an_open_breaker_says_so_and_is_not_waited_for(initialized
         assert 0 < found["breaker"]["retry_in_s"] <= cooldown
         progress = operations.document_progress(ws, [queued.id], ["src/a.py"])
         assert progress["waiting_for"] == "breaker" and not progress["finished"]
+        # a job already at work (in a call begun before, or out at a consumer) goes on
+        assert ledger.claim(ws.store.conn, queued.id, "remote:x", 60) is not None
+        assert "waiting_for" not in operations.document_progress(ws, [queued.id],
+                                                                 ["src/a.py"])
+        assert operations.job(ws, queued.id)["waiting_for"] is None
+        assert ledger.release(ws.store.conn, queued.id, None, "back", holder="remote:x")
         breaker.record_success()
         assert operations.job(ws, queued.id)["waiting_for"] is None
         assert "waiting_for" not in operations.document_progress(ws, [queued.id],
                                                                  ["src/a.py"])
+
+
+def test_every_face_names_each_thing_a_backlog_can_wait_for():
+    # the dashboard had no words for "redis" and showed "unknown yet"
+    import re
+
+    from codequery.cli.status import _outlook
+
+    script = (Path(operations.__file__).parent / "server" / "dashboard" / "static"
+              / "dashboard.js").read_text()
+    table = script[script.index("const WAITING = {"):]
+    named = set(re.findall(r"(\w+): \"", table[:table.index("};")]))
+    assert named == set(operations.WAITING_FOR)
+    for waiting in operations.WAITING_FOR:
+        said = _outlook({"queue": {"waiting_for": waiting, "eta_s": 12.0}})
+        assert said.startswith("waiting") and "done in" not in said, (waiting, said)
+
+
+def test_a_remote_call_cut_short_by_its_consumers_stop_is_not_a_failure(initialized_repo):
+    # the breaker was spared, but status and /metrics still counted it as failed
+    from codequery.jobs import JobRunner
+    from codequery.llm_caller import STOPPED, call_totals, last_call_error
+    from tests.helpers import configure
+
+    configure(initialized_repo, documenter={"name": "claude"})
+    ws = Workspace(initialized_repo)
+    caller = JobRunner(ws).caller
+    caller.report(ws.store, {}, f"{STOPPED}the worker is stopping; the command was killed "
+                  "(on host-1)", wait=0.0)
+    assert call_totals(ws.store)["calls"] == 1 and call_totals(ws.store)["failed"] == 0
+    assert last_call_error(ws.store, "claude") is None
+    caller.report(ws.store, {}, "Stopped: an older row's words (on host-1)", wait=None)
+    assert call_totals(ws.store)["failed"] == 1  # case matters: only the mark counts
+    assert caller.breaker.state()["failures"] == 1

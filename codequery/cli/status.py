@@ -48,7 +48,10 @@ def status(state: State, as_json: bool) -> None:
     if counts[ledger.PENDING]:
         console.print(f"backlog:   oldest pending {duration(stats['oldest_pending_age_s'])} "
                       f"old, {_outlook(report)}")
-    elif stats["waiting_for"]:  # all out at work (at consumers gone, say), none moving
+    elif stats["waiting_for"] not in (None, "worker"):
+        # all out at work (at consumers gone, say) and none moving; not "worker": a job
+        # processing with no worker is a `codequery document` run's (or its holder is gone,
+        # said on the queue line)
         console.print(f"backlog:   {counts[ledger.PROCESSING]} processing, {_outlook(report)}")
     console.print(f"index:     {index['documented']} documented, {index['stale']} stale, "
                   f"{index['missing']} missing, {index['outdated']} outdated"

@@ -12,7 +12,8 @@
                    blocked: "waiting: the documenter is blocked",
                    breaker: "waiting: the circuit breaker stopped the calls",
                    worker: "waiting for a worker",
-                   consumers: "waiting: no consumer of the remote queue can take its tasks"};
+                   consumers: "waiting: no consumer of the remote queue can take its tasks",
+                   redis: "waiting: Redis does not answer"};
   const SVG = "http://www.w3.org/2000/svg";
   const csrf = meta("codequery-csrf");
   let lastEvent = Number(meta("codequery-last-event")) || 0;
