@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, blocking, content_key, git, holders, languages, ledger, trust
+from codequery import blobs, blocking, content_key, defaults, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -191,6 +191,20 @@ class JobRunner:
         except (OSError, ValueError):
             return 0
         return 0 if looks_binary(head) else size
+
+    def costs_a_call(self, rel: str) -> bool:
+        """Whether documenting the file at `rel` would call an LLM documenter, as _prepare
+        decides (content documented before aside): not a skip, not blank, not too large
+        for an LLM (outlined offline)."""
+        size = self.file_bytes(rel)
+        if not size or size > defaults.LLM_MAX_FILE_BYTES:
+            return False
+        if size > BINARY_SNIFF_BYTES:
+            return True  # blank files this large are not worth reading for
+        try:
+            return bool((self.workspace.root / rel).read_bytes().strip())
+        except OSError:
+            return False
 
     def _finish(self, job: ledger.Job, outcome: object, owner: str, started: float
                 ) -> JobResult:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from codequery import ledger
 from codequery.documenters import Documenter
 from codequery.llm_caller import mean_cost_per_call
 from codequery.local_run import Request
+from codequery.reconcile import lang_of
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,18 @@ class Plan:
 
 def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunner
     """Calls and cost of exactly the work `request` holds: content that is current, or
-    documented before under any path, costs nothing; nor do binary, empty or too large
-    files (skipped, or outlined offline), and the same content at several paths costs one
-    call. (Secret-looking files cost nothing either but are only known once read, so the
-    estimate errs high.)"""
+    documented before under any path, costs nothing; nor do binary, blank or too large
+    files (skipped, or outlined offline), and the same content in one language at several
+    paths costs one call (each path one under --force). (Secret-looking files cost nothing
+    either but are only known once read, so the estimate errs high.)"""
     documenter = runner.documenter
-    contents = {blob for path, blob in request.plan.document if runner.file_bytes(path)}
-    files = len(contents) + sum(1 for _, path in request.plan.waiting
-                                if runner.file_bytes(path))
+    costly = [(path, blob) for path, blob in request.plan.document
+              if runner.costs_a_call(path)]
+    if request.operation == ledger.REDO:  # forced: each path is documented anew
+        contents = len(costly)
+    else:  # the same content key (content and language) is documented once
+        contents = len({runner.identity.key(blob, lang_of(path)) for path, blob in costly})
+    files = contents + sum(1 for _, path in request.plan.waiting if runner.costs_a_call(path))
     calls = math.ceil(files / max(runner.config.documenter.batch_size, 1))
     return Plan(files, calls,
                 mean_cost_per_call(runner.store, documenter.name, documenter.model))

@@ -280,18 +280,24 @@ def test_the_estimate_counts_only_what_will_cost_a_call(tmp_path, calls_log):
     # binary files and the same content at several paths had counted a call each: "54
     # calls" for a run that made 42
     same = '"""Shared."""\n\ndef shared():\n    return 1\n'
+    script = "export function run() {\n  return 1;\n}\n"
     repo = make_repo(tmp_path / "r", {**files(3), "src/copy1.py": same, "src/copy2.py": same,
                                       "src/copy3.py": same, "logo.png": b"\x89PNG\x00\x01" * 40,
-                                      "empty.py": ""})
+                                      "empty.py": "", "pkg/__init__.py": "\n\n",
+                                      # one content, two languages: two content keys
+                                      "web/run.js": script, "web/run.ts": script})
     _init_claude(repo, "--no-document")
     configure(repo, documenter={"confirm_above": 1})
     said = cli_run(repo, "document").stderr
-    assert "4 files need the claude documenter (claude-test): 4 calls" in said, said
+    assert "6 files need the claude documenter (claude-test): 6 calls" in said, said
     assert cli_run(repo, "document", "--yes").exit_code == 0
-    # an empty file costs no call either (it had been sent to the LLM)
+    # an empty or blank file costs no call either (it had been sent to the LLM)
     asked = sorted(re.findall(r'describing the file "([^"]+)"', " ".join(
         c["stdin"] for c in logged_calls(calls_log))))
-    assert len(logged_calls(calls_log)) == 4, asked
+    assert len(logged_calls(calls_log)) == 6, asked
+    # forced, each path is documented anew: each copy is a call
+    said = cli_run(repo, "document", "--force").stderr
+    assert "8 files need the claude documenter (claude-test): 8 calls" in said, said
 
 
 def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
