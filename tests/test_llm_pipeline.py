@@ -273,7 +273,14 @@ def test_without_a_terminal_a_large_run_is_queued_not_asked(tmp_path, calls_log)
     for again in (cli_run(repo, "document"), cli_run(repo, "document", "--queue")):
         assert "0 jobs queued; 4 files already queued" in again.stderr, again.stderr
         assert "documented already" not in again.stderr
+    assert "the files wait in the queue for the worker" in cli_run(repo, "document").stderr
     assert ledger.counts(_db(repo), "r")["pending"] == 4
+    # one out at work (a remote consumer's): queued all the same, not documented
+    conn = _db(repo)
+    [first, *_] = ledger.jobs(conn, "r", ledger.PENDING)
+    assert ledger.claim(conn, first.id, "remote:abc", 600) is not None
+    again = cli_run(repo, "document", "--queue")
+    assert "0 jobs queued; 4 files already queued" in again.stderr, again.stderr
 
 
 def test_the_estimate_counts_only_what_will_cost_a_call(tmp_path, calls_log):

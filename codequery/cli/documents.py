@@ -89,9 +89,12 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: 
     console = stderr_console()
     console.print(f"codequery: {found.describe(runner.documenter)}")
     if not sys.stdin.isatty():
-        _print_queued(ws, submit(ws, runner, request).queued, request)
-        console.print("codequery: no terminal to ask, so the files were queued for the worker "
-                      "instead" + ("" if blocked else " (pass --yes to document them now)"))
+        queued = submit(ws, runner, request).queued
+        _print_queued(ws, queued, request)
+        console.print("codequery: no terminal to ask, so the files "
+                      + ("were queued for the worker instead" if queued
+                         else "wait in the queue for the worker")
+                      + ("" if blocked else " (pass --yes to document them now)"))
         return "queued"
     if click.confirm("Go ahead?", default=False, err=True):
         return "yes"
@@ -340,11 +343,14 @@ def _print_queued(ws: Workspace, queued: list, request: Request) -> None:
         click.echo(f"{item.id}\t{shown_path(item.path)}")
     console = stderr_console()
     merged = sum(1 for q in queued if q.coalesced)
-    waiting = len(request.plan.waiting)
+    dead = len(request.plan.dead)
+    waiting = max(request.plan.queued - dead, len(request.plan.waiting))  # pending, at work
     if queued:
         after = ""
-    elif waiting:  # the worker has them: not documented yet
-        after = f"; {plural(waiting, 'file')} already queued"
+    elif waiting or dead:  # not documented yet: the worker has them, or they wait on you
+        after = "; " + ", ".join(
+            ([f"{plural(waiting, 'file')} already queued"] if waiting else [])
+            + ([f"{dead} dead (codequery queue retry --all-dead)"] if dead else []))
     else:
         after = "; everything is documented already"
     console.print(f"codequery: {plural(len(queued), 'job')} queued"
