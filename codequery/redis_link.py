@@ -173,25 +173,41 @@ def json_serializer() -> Any:  # huey.serializer.Serializer
 
 
 class RestartWatch:
-    """Notices that Redis restarted (its run_id changed) and lost what it held: the
-    ledger's view of what is in flight must then be handed over again. A Redis that kept
-    its data (persistence) still holds the tasks: handed over again, each would be done,
-    and paid for, twice. So each look also writes a mark (`mark_key`), and a restart
-    counts as a loss only if the mark last written is not found."""
+    """Notices that Redis restarted (its run_id changed), and whether it lost what it held:
+    then the ledger's view of what is in flight must be handed over again. A Redis that
+    kept its data (persistence) still holds the tasks: handed out again, each would be
+    done, and paid for, twice. So a look also writes a mark (`mark_key`, at most every
+    MARK_SECONDS: an idle worker is not a steady stream of writes), and a restart is a
+    loss when the mark last written is not found. Nothing is taken as seen until every
+    read and write of a look went through: a look that fails (Redis away, or loading its
+    data) is made again whole."""
+
+    MARK_SECONDS = 10.0
+    KEPT, LOST = "kept", "lost"
 
     def __init__(self, url: str, mark_key: str) -> None:
         self._client = client(url)
         self._mark_key = mark_key
         self._run_id: str | None = None
         self._mark: str | None = None
+        self._marked_at = 0.0
 
-    def restarted(self) -> bool:
-        """True once after each restart seen that lost the mark (not the first time it is
-        asked); raises the client's error while Redis is away."""
-        run_id = str(self._client.info("server").get("run_id"))
-        before, self._run_id = self._run_id, run_id
-        lost = before is not None and before != run_id and (
-            self._client.get(self._mark_key) != self._mark.encode())
-        self._mark = f"{run_id}:{time.time_ns()}"
-        self._client.set(self._mark_key, self._mark)
-        return lost
+    def look(self) -> str | None:
+        """LOST or KEPT once after each restart seen (not at the first look), else None;
+        raises the client's error while Redis is away or loading."""
+        with self._client.pipeline(transaction=False) as pipe:
+            pipe.info("server")
+            pipe.get(self._mark_key)
+            info, found = pipe.execute()
+        run_id = str(info.get("run_id"))
+        seen = None
+        if self._run_id is not None and self._run_id != run_id:
+            seen = (self.KEPT if self._mark is not None and found == self._mark.encode()
+                    else self.LOST)
+        now = time.monotonic()
+        if seen or self._mark is None or now - self._marked_at >= self.MARK_SECONDS:
+            mark = f"{run_id}:{time.time_ns()}"
+            self._client.set(self._mark_key, mark)
+            self._mark, self._marked_at = mark, now
+        self._run_id = run_id
+        return seen

@@ -35,6 +35,7 @@ from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.paths import RepoPaths
+from codequery.redis_link import RestartWatch
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
@@ -228,8 +229,14 @@ class WorkerRuntime:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
-                    if self._transport_restarted():
+                    restart = self._transport_restarted()
+                    if restart == RestartWatch.LOST:
                         self.hand_over_again(conn, "the Redis transport restarted")
+                    elif restart == RestartWatch.KEPT:
+                        # its tasks are there; this worker's own, if one was cut off, are
+                        # handed to it again (a second task of a job claims nothing)
+                        ledger.undispatch_pending(conn, self.runner.config.dataset)
+                        log.info("the Redis transport restarted and kept its tasks")
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
@@ -281,19 +288,18 @@ class WorkerRuntime:
         redis_outage.of(processing.redis_url).failed(exc)
         return True
 
-    def _transport_restarted(self) -> bool:
-        """Whether the Redis transport restarted since the last look (its tasks, held
-        only in memory, may be gone). Always False on SQLite."""
+    def _transport_restarted(self) -> str | None:
+        """Whether the Redis transport restarted since the last look, and kept or lost its
+        tasks (see RestartWatch). Always None on SQLite."""
         if self._watch is None:
             processing = self.runner.config.processing
             if processing.transport != "redis":
-                return False
+                return None
             from codequery import redis_keys
-            from codequery.redis_link import RestartWatch
 
             self._watch = RestartWatch(processing.redis_url,
                                        redis_keys.kept_mark(redis_keys.repo_id(self.paths.root)))
-        return self._watch.restarted()
+        return self._watch.look()
 
     def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
         """Every pending job is handed to the transport again: tasks it held are lost."""

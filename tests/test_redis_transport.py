@@ -141,20 +141,46 @@ def test_a_remote_consumer_given_no_url_fails_at_once_saying_so(initialized_repo
     assert time.monotonic() - started < 10
 
 
-def test_a_redis_restart_that_kept_its_data_hands_nothing_over_again(redis_server):
+def test_a_redis_restart_that_kept_its_data_hands_nothing_over_again(redis_server,
+                                                                     monkeypatch):
     # with persistence the tasks were still there: handed over again, each was done (and
     # paid for) twice
+    monkeypatch.setattr(redis_link.RestartWatch, "MARK_SECONDS", 0.0)
     watch = redis_link.RestartWatch(redis_server.url, "codequery:mark:test")
-    assert not watch.restarted()  # the first look
-    assert not watch.restarted()  # no restart
+    assert watch.look() is None  # the first look
+    assert watch.look() is None  # no restart
     redis_link.client(redis_server.url).save()  # kept on disk, as with persistence
     redis_server.restart()
     wait_for(lambda: _answers(redis_server.url), timeout=10)
-    assert not watch.restarted()  # restarted, nothing lost: nothing to hand over
+    assert watch.look() == watch.KEPT  # restarted, nothing lost: nothing to hand out again
+    assert watch.look() is None  # once a restart
     redis_server.restart()  # loads the old snapshot: what was written since is lost
     wait_for(lambda: _answers(redis_server.url), timeout=10)
-    assert watch.restarted()
-    assert not watch.restarted()  # once a restart
+    assert watch.look() == watch.LOST
+    assert watch.look() is None
+
+
+def test_a_look_that_fails_halfway_is_made_again_whole(redis_server):
+    # Redis answering INFO (its new run id) while still loading its data, GET failing: the
+    # run id had been taken as seen, and the restart that lost the data was never handed on
+    watch = redis_link.RestartWatch(redis_server.url, "codequery:mark:test")
+    assert watch.look() is None
+    redis_server.restart()  # nothing saved: lost
+    wait_for(lambda: _answers(redis_server.url), timeout=10)
+    real = watch._client
+
+    class Loading:
+        def pipeline(self, transaction=True):
+            return real.pipeline(transaction=transaction)
+
+        def set(self, *args):
+            raise redis_link.down_errors()[0]("LOADING Redis is loading the dataset")
+
+    watch._client = Loading()
+    with pytest.raises(redis_link.down_errors()):
+        watch.look()
+    watch._client = real
+    assert watch.look() == watch.LOST
 
 
 def _answers(url: str) -> bool:
