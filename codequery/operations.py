@@ -242,7 +242,8 @@ WAITING_FOR = ("approval", "blocked", "breaker", "worker", "redis", "consumers")
 
 
 def _waiting_for(llm: dict[str, Any], worker_running: bool,
-                 remote: dict[str, Any] | None, backlog: int = 1) -> str | None:
+                 remote: dict[str, Any] | None, backlog: int = 1,
+                 redis_away: bool = False) -> str | None:
     """What the backlog waits for before any estimate of it holds: this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
     circuit breaker open, a worker, or (on the Redis transport) Redis itself or a consumer
@@ -258,8 +259,8 @@ def _waiting_for(llm: dict[str, Any], worker_running: bool,
         return "breaker"
     if not worker_running:
         return "worker"
-    if remote is not None and remote.get("error"):
-        return "redis"  # the remote queue's tasks go nowhere until it answers again
+    if remote is not None and remote.get("error") or redis_away:
+        return "redis"  # the queue's tasks go nowhere until it answers again
     return "consumers" if remote is not None and remote.get("ready") == 0 else None
 
 
@@ -278,6 +279,20 @@ def remote_consumers(config: Config) -> dict[str, Any] | None:
     except (CodeQueryError, *redis_link.down_errors()) as exc:
         return {"error": f"Redis does not answer ({type(exc).__name__}: {exc})"}
     return consumer_presence.summary(found)
+
+
+def _transport_away(config: Config) -> bool:
+    """Whether the worker's own queue is on a Redis that does not answer (where no remote
+    queue is asked about: see remote_consumers)."""
+    if config.processing.transport != "redis":
+        return False
+    from codequery import redis_link
+
+    try:
+        redis_link.client(config.processing.redis_url).ping()
+    except (CodeQueryError, *redis_link.down_errors()):
+        return True
+    return False
 
 
 def _settings_changed_at(ws: Workspace) -> float | None:
@@ -321,8 +336,9 @@ def status(ws: Workspace) -> dict[str, Any]:
         except CodeQueryError as exc:
             llm["unapproved"] = str(exc)
         llm["last_error"] = last_call_error(store, config.documenter.name)
-    waiting = _waiting_for(llm, info.running, remote,
-                           counts[ledger.PENDING] + counts[ledger.PROCESSING])
+    backlog = counts[ledger.PENDING] + counts[ledger.PROCESSING]
+    waiting = _waiting_for(llm, info.running, remote, backlog,
+                           redis_away=bool(backlog) and remote is None and _transport_away(config))
     return {
         "dataset": dataset,
         "root": str(ws.root),

@@ -655,3 +655,21 @@ def test_a_remote_call_cut_short_by_its_consumers_stop_is_not_a_failure(initiali
     caller.report(ws.store, {}, "Stopped: an older row's words (on host-1)", wait=None)
     assert call_totals(ws.store)["failed"] == 1  # case matters: only the mark counts
     assert caller.breaker.state()["failures"] == 1
+
+
+def test_a_queue_on_a_redis_that_does_not_answer_is_what_the_backlog_waits_for(
+        initialized_repo, monkeypatch):
+    # the builtin (or a command) documenter on the Redis transport: no remote queue is
+    # asked about, and status promised an estimate while nothing could move
+    from codequery import ledger, liveness
+    from tests.helpers import configure
+
+    configure(initialized_repo, processing={"transport": "redis",
+                                            "redis_url": "redis://127.0.0.1:1/0"})
+    ws = Workspace(initialized_repo)
+    ledger.enqueue(ws.store.conn, ws.config.dataset, [("src/a.py", ledger.DOCUMENT, None)])
+    with monkeypatch.context() as patched:
+        patched.setattr(liveness, "worker_alive", lambda paths: True)
+        queue = operations.status(ws)["queue"]
+    assert queue["waiting_for"] == "redis" and queue["eta_s"] is None
+    assert operations.status(ws)["remote"] is None  # no remote line for it
