@@ -99,6 +99,6 @@ def test_while_the_backlog_waits_there_is_no_estimate_and_its_line_stays(
     # out at consumers that are gone (the Redis transport): the line says what it waits for
     from codequery import operations
 
-    monkeypatch.setattr(operations, "_waiting_for", lambda *args: "consumers")
+    monkeypatch.setattr(operations, "_waiting_for", lambda *args, **kwargs: "consumers")
     assert "1 processing, waiting: no consumer of the remote queue can take its tasks" in (
         _backlog(initialized_repo))
