@@ -29,7 +29,12 @@ def make_record(content: Content, documenter: Documenter) -> FileRecord:
 
 
 def too_large_for_an_llm(content: Content) -> bool:
-    return len(content.data) > defaults.LLM_MAX_FILE_BYTES
+    return over_the_llm_limit(len(content.data))
+
+
+def over_the_llm_limit(size: int) -> bool:
+    """A file of `size` bytes is outlined offline, not sent to an LLM documenter."""
+    return size > defaults.LLM_MAX_FILE_BYTES
 
 
 def blank(content: Content) -> bool:

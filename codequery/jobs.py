@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, blocking, content_key, defaults, git, holders, languages, ledger, trust
+from codequery import blobs, blocking, content_key, git, holders, languages, ledger, trust
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -21,6 +21,7 @@ from codequery.documenting import (
     make_record,
     offline_record,
     outlined_record,
+    over_the_llm_limit,
     secret_record,
     too_large_for_an_llm,
 )
@@ -197,12 +198,12 @@ class JobRunner:
         decides (content documented before aside): not a skip, not blank, not too large
         for an LLM (outlined offline)."""
         size = self.file_bytes(rel)
-        if not size or size > defaults.LLM_MAX_FILE_BYTES:
+        if not size or over_the_llm_limit(size):
             return False
         if size > BINARY_SNIFF_BYTES:
             return True  # blank files this large are not worth reading for
         try:
-            return bool((self.workspace.root / rel).read_bytes().strip())
+            return not blank(Content(rel, (self.workspace.root / rel).read_bytes(), ""))
         except OSError:
             return False
 

@@ -47,10 +47,8 @@ class Blocked(BreakerOpen):
     """The documenter cannot work until the user acts; jobs wait without spending an
     attempt, and a check that costs no model call lifts it."""
 
-    SAYS = " documenter is blocked: "
-
     def __init__(self, name: str, reason: str, retry_in: float) -> None:
-        CodeQueryError.__init__(self, f"the {name}{self.SAYS}{reason}")
+        CodeQueryError.__init__(self, f"the {name} documenter is blocked: {reason}")
         self.retry_in = retry_in
         self.reason = reason
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from codequery import ledger, liveness, reconcile
+from codequery import blocking, ledger, liveness, reconcile
 from codequery.eligibility import link_target, secret_name
 from codequery.errors import CodeQueryError
 from codequery.jobs import DEFERRED, REUSED, JobRunner
@@ -44,6 +44,7 @@ class Outcome:
     dead: int = 0  # retries used up earlier: waiting for `codequery queue retry`
     by_worker: int = 0  # done meanwhile by a running worker
     blocked: str | None = None  # why calls stopped (e.g. the circuit breaker)
+    needs_login: bool = False  # stopped by a block the user must lift (not logged in)
     declined: bool = False  # the cost was asked about and refused: nothing was done
     gone: int = 0  # named but deleted from disk: nothing to document, the record stays
 
@@ -183,6 +184,8 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
                 on_file(done.path)
         if results and results[0].status == DEFERRED:
             outcome.blocked = results[0].detail
+            outcome.needs_login = blocking.current(runner.store.conn,
+                                                   runner.documenter.name) is not None
             outcome.left += _still_open(runner, job_ids[index + 1:], seen)
             break
     return outcome

@@ -395,25 +395,16 @@ def job(ws: Workspace, job_id: str, wait_seconds: float = 0.0,
     job_id = found.id
     deadline, began = time.monotonic() + wait_seconds, time.time()
     while (found.status in (ledger.PENDING, ledger.PROCESSING) and time.monotonic() < deadline
-           and not _unattended(ws, found) and not _blocked(ws, found, since=began)
-           and not _paused(ws, found)):
+           and not _unattended(ws, found)
+           and not _waiting(ws, began, found.status == ledger.PENDING)):
         time.sleep(POLL_SECONDS)
         found = ledger.get(conn, job_id) or found
     # a caller that waits itself (MCP) passes when its wait began: a block stored before
     # then may be stale and does not end it
-    blocked = _blocked(ws, found, since=blocked_since)
-    paused = None if blocked else _paused(ws, found)
-    waiting = ("worker" if _unattended(ws, found) else "blocked" if blocked
-               else "breaker" if paused else None)
-    return {**job_dict(found), "waiting_for": waiting,
-            **({"blocked": blocked} if blocked else {}), **(paused or {}),
+    waiting = ({"waiting_for": "worker"} if _unattended(ws, found)
+               else _waiting(ws, blocked_since, found.status == ledger.PENDING))
+    return {**job_dict(found), "waiting_for": None, **waiting,
             "events": [event_dict(e) for e in ledger.events(conn, job_id=job_id)]}
-
-
-def _paused(ws: Workspace, found: ledger.Job) -> dict[str, Any] | None:
-    """For a pending job, while the documenter's circuit breaker is open (it failed
-    repeatedly; calls resume by themselves): {"breaker": {"retry_in_s": ...}}; else None."""
-    return None if found.status != ledger.PENDING else _breaker_open(ws)
 
 
 def _breaker_open(ws: Workspace) -> dict[str, Any] | None:
@@ -425,14 +416,6 @@ def _breaker_open(ws: Workspace) -> dict[str, Any] | None:
     if state.get("state") != "open":
         return None
     return {"breaker": {"retry_in_s": state.get("retry_in_s"), "failures": state.get("failures")}}
-
-
-def _blocked(ws: Workspace, found: ledger.Job, since: float | None = None) -> str | None:
-    """Why a pending job's documenter could not be called when it was last checked (not
-    logged in), or None; with `since`, only a block a check at `since` or later confirmed
-    (the worker checks every blocking.RECHECK_SECONDS: a wait that began before the user
-    logged in must not end on the old answer)."""
-    return None if found.status != ledger.PENDING else _block_reason(ws, since)
 
 
 def _block_reason(ws: Workspace, since: float | None = None) -> str | None:
@@ -521,17 +504,21 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
             "finished": done, "records": [r for r in records if r],
             **({"not_on_disk": gone} if gone else {}),
-            **(_waiting(ws, since, any(job.status == ledger.PENDING for job in jobs))
-               if not done else {})}
+            **_waiting(ws, since, not done and any(job.status == ledger.PENDING
+                                                   for job in jobs))}
 
 
 def _waiting(ws: Workspace, since: float | None, pending: bool) -> dict[str, Any]:
-    """What unfinished jobs wait on besides a worker's turn: the documenter blocked (a
-    check at `since` or later confirmed it), or, for `pending` ones, its circuit breaker
-    open (a job in a call that began before, or out at a remote consumer, goes on)."""
+    """What `pending` jobs wait on besides a worker's turn (a job at work, in a call begun
+    before or out at a remote consumer, goes on): the documenter blocked (a check at
+    `since` or later confirmed it: the worker checks every blocking.RECHECK_SECONDS, and a
+    wait that began before the user logged in must not end on the old answer), or its
+    circuit breaker open. {} when nothing holds them."""
+    if not pending:
+        return {}
     if blocked := _block_reason(ws, since):
         return {"waiting_for": "blocked", "blocked": blocked}
-    if pending and (paused := _breaker_open(ws)):
+    if paused := _breaker_open(ws):
         return {"waiting_for": "breaker", **paused}
     return {}
 

@@ -35,7 +35,6 @@ from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.paths import RepoPaths
-from codequery.redis_link import RestartWatch
 from codequery.store import Store, connect
 from codequery.workspace import Workspace
 
@@ -229,14 +228,7 @@ class WorkerRuntime:
                         last_lease_check = time.monotonic()
                         ledger.release_processing(conn, self.runner.config.dataset,
                                                   only_expired=True, worker=self.owner)
-                    restart = self._transport_restarted()
-                    if restart == RestartWatch.LOST:
-                        self.hand_over_again(conn, "the Redis transport restarted")
-                    elif restart == RestartWatch.KEPT:
-                        # its tasks are there; this worker's own, if one was cut off, are
-                        # handed to it again (a second task of a job claims nothing)
-                        ledger.undispatch_pending(conn, self.runner.config.dataset)
-                        log.info("the Redis transport restarted and kept its tasks")
+                    self._after_a_transport_restart(conn)
                     upcoming = self.dispatch(conn)
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
@@ -288,18 +280,26 @@ class WorkerRuntime:
         redis_outage.of(processing.redis_url).failed(exc)
         return True
 
-    def _transport_restarted(self) -> str | None:
-        """Whether the Redis transport restarted since the last look, and kept or lost its
-        tasks (see RestartWatch). Always None on SQLite."""
-        if self._watch is None:
-            processing = self.runner.config.processing
-            if processing.transport != "redis":
-                return None
-            from codequery import redis_keys
+    def _after_a_transport_restart(self, conn) -> None:  # noqa: ANN001
+        """If the Redis transport restarted since the last look (see RestartWatch): all
+        open jobs handed over again when it lost its tasks; when it kept them, only this
+        worker's pending ones to its own queue (a second task of a job claims nothing).
+        Nothing on SQLite (redis_link is imported only for Redis)."""
+        processing = self.runner.config.processing
+        if processing.transport != "redis":
+            return
+        from codequery import redis_keys
+        from codequery.redis_link import RestartWatch
 
+        if self._watch is None:
             self._watch = RestartWatch(processing.redis_url,
                                        redis_keys.kept_mark(redis_keys.repo_id(self.paths.root)))
-        return self._watch.look()
+        restart = self._watch.look()
+        if restart == RestartWatch.LOST:
+            self.hand_over_again(conn, "the Redis transport restarted")
+        elif restart == RestartWatch.KEPT:
+            ledger.undispatch_pending(conn, self.runner.config.dataset)
+            log.info("the Redis transport restarted and kept its tasks")
 
     def hand_over_again(self, conn, why: str) -> None:  # noqa: ANN001
         """Every pending job is handed to the transport again: tasks it held are lost."""

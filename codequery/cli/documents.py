@@ -161,9 +161,7 @@ def _report(outcome: Outcome) -> None:
         shown = ", ".join(map(shown_path, paths[:3])) + (", ..." if len(paths) > 3 else "")
         console.print(f"[red]failed[/red] {len(paths)} file{'s' if len(paths) > 1 else ''}"
                       f" ({escape(shown)}): {escape(error)}", markup=True)
-    from codequery.llm_caller import Blocked
-
-    if outcome.left and Blocked.SAYS in (outcome.blocked or ""):  # not logged in, say
+    if outcome.left and outcome.needs_login:
         # running `document` again does nothing until then
         console.print("codequery: what is not done keeps a pending job: once the documenter "
                       "can be called, a worker documents it (codequery worker start); or "
@@ -344,7 +342,7 @@ def _print_queued(ws: Workspace, queued: list, request: Request) -> None:
     console = stderr_console()
     merged = sum(1 for q in queued if q.coalesced)
     dead = len(request.plan.dead)
-    waiting = max(request.plan.queued - dead, len(request.plan.waiting))  # pending, at work
+    waiting = request.plan.queued - dead  # their jobs pending or at work
     if queued:
         after = ""
     elif waiting or dead:  # not documented yet: the worker has them, or they wait on you
