@@ -127,7 +127,9 @@ def modified_files(root: Path) -> frozenset[str]:
 
 def tracked_files(root: Path, pathspecs: list[str] | None = None,
                   undecodable: list[bytes] | None = None) -> list[TrackedFile]:
-    """Files in the index, once each (a conflicted file has several stages).
+    """Files in the index, once each. A conflicted file has several stages: it is
+    described as HEAD has it (stage 2, "ours"), else as the branch merged in has it
+    (3: HEAD deleted it), never as the merge base (1), which neither side holds.
 
     A name that is not UTF-8 cannot be stored as text: it is left out, and reported in
     `undecodable` when a list is given.
@@ -136,7 +138,7 @@ def tracked_files(root: Path, pathspecs: list[str] | None = None,
     if pathspecs:
         # :(literal) keeps a name like `*.py` or `:x` from being read as magic.
         args += [f":(literal){spec}" for spec in pathspecs]
-    seen: dict[str, TrackedFile] = {}
+    seen: dict[str, tuple[int, TrackedFile]] = {}
     for raw in run(args, root).split(b"\0"):
         if not raw:
             continue
@@ -147,9 +149,16 @@ def tracked_files(root: Path, pathspecs: list[str] | None = None,
             if undecodable is not None:
                 undecodable.append(name)
             continue
-        mode, sha, _stage = meta.decode("ascii").split(" ")
-        seen.setdefault(path, TrackedFile(path, mode, sha))
-    return list(seen.values())
+        mode, sha, stage = meta.decode("ascii").split(" ")
+        preference = _STAGE_PREFERENCE.index(stage)
+        if path not in seen or preference < seen[path][0]:
+            seen[path] = (preference, TrackedFile(path, mode, sha))
+    return [tracked for _, tracked in seen.values()]
+
+
+# Which stage of a file describes it: merged (0), HEAD's (2), the other side's (3), the
+# merge base's (1) last.
+_STAGE_PREFERENCE = ("0", "2", "3", "1")
 
 
 def blob_sha(data: bytes) -> str:

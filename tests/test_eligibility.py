@@ -121,3 +121,19 @@ def test_a_utf16_mark_alone_is_empty_text_and_utf16_with_nuls_in_it_is_binary():
     from codequery.eligibility import judge
     assert judge("a.cs", b"\xff\xfe", FilesConfig()).data == b""
     assert judge("a.bin", b"\xff\xfe" + b"\0" * 40, FilesConfig()) == Skip("a.bin", "binary")
+
+
+def test_a_conflicted_file_is_described_as_head_has_it(tmp_path):
+    repo = make_repo(tmp_path / "r", {"a.py": "x = 'base'\n", "b.py": "y = 'base'\n"})
+    run_git(repo, "checkout", "-q", "-b", "other")
+    write(repo, {"a.py": "x = 'theirs'\n", "b.py": "y = 'theirs'\n"})
+    commit_all(repo, "theirs")
+    run_git(repo, "checkout", "-q", "-")
+    write(repo, {"a.py": "x = 'ours'\n"})
+    (repo / "b.py").unlink()
+    commit_all(repo, "ours")
+    run_git(repo, "merge", "other", check=False)  # a.py: both changed; b.py: HEAD deleted it
+    head = run_git(repo, "rev-parse", "HEAD:a.py").strip()
+    theirs = run_git(repo, "rev-parse", "other:b.py").strip()
+    shas = {e.path: e.sha for e in git.tracked_files(repo)}
+    assert shas == {"a.py": head, "b.py": theirs}  # never the merge base's
