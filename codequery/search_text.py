@@ -887,6 +887,21 @@ _SORT_OF = lazy(r"\b(?:what|which|some|any|each|every|all|a|this|that|these|thos
                 r"|other|different|same)\s+(?:sort|kind)s?\s+of\b", re.I)
 
 
+_EXTENSION = lazy(r"[^./]\.[A-Za-z][A-Za-z0-9]{0,9}$")
+
+
+def typed_path(text: str) -> str | None:
+    """The path a query is, if it is one word with a folder or an extension (quotes,
+    backticks and a leading `./` aside, backslashes read as slashes): `source/queue.ts`,
+    `queue.ts`; None for any other query. Whether a file has it is the index's to say
+    (see Store.search)."""
+    word = text.strip().strip("`'\"").replace("\\", "/")
+    word = word.removeprefix("./").strip("/")
+    if not word or len(word) > 1_000 or any(char.isspace() for char in word):
+        return None
+    return word if "/" in word or _EXTENSION.search(word) else None
+
+
 def one_word(text: str) -> bool:
     """Whether a query is one word and nothing else (quotes, backticks and a question
     mark aside): `slugify`, "`memoized`?"; not "what does next do"."""

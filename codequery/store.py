@@ -45,6 +45,9 @@ _TESTS_ONLY = "AND r.kind IN ('test', 'fixture', 'example')"
 # bench/search_quality.py (most repositories under both) top-3 91.57% against 91.65%,
 # MRR 0.831 against 0.832, and on bench/holdout 89.74% / 0.811 against 89.70% / 0.812.
 RANK_BUDGET = 1_200
+# A query that is a path ending more files' paths than this (`index.ts`, `__init__.py`)
+# names none of them: it is ranked as words are.
+TYPED_PATHS_MAX = 3
 # When common words were left out to afford the ranking, this many times the usual number
 # of best matches of the other words are scored by them too (see left_out_words).
 # Measured on bench/search_quality.py with the budget at 300 rows, so that nearly every
@@ -450,6 +453,14 @@ class Store:
         terms = search_text.query_terms(text)
         terms += [search_text.Term(a) for a in self._named_acronyms(text)
                   if all(t.word != a for t in terms)]
+        ranked = self._ranked(text, terms, limit, tests, read)
+        if (typed := search_text.typed_path(text)) is not None:
+            ranked = self._typed_first(ranked, self._paths_typed(typed))
+        return self._results(ranked[:limit], terms)
+
+    def _ranked(self, text: str, terms: list[search_text.Term], limit: int, tests: bool,
+                read: Callable[[str], str | None] | None) -> list[ranking.Candidate]:
+        """The candidates for `text`, best first (see search)."""
         affordable, rows_to_rank, left_out, rows = self._affordable(terms)
         repeated = search_text.repeated_words(text)  # each weighs twice in bm25
         expression = search_text.match_expression(
@@ -506,9 +517,50 @@ class Store:
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms, asked_ids)
-        ranked = ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
+        return ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
+
+    def _paths_typed(self, typed: str) -> list[int]:
+        """The ids of the files a query that is a path names (see search_text.typed_path):
+        the file of that path; else of that path in another case; else the files whose
+        path ends with it (`queue.ts`: `source/queue.ts`), if at most TYPED_PATHS_MAX."""
+        for where, args in (("path = ?", (typed,)),
+                            ("path = ? COLLATE NOCASE", (typed,)),
+                            ("path LIKE ? ESCAPE '\\'", (f"%/{fts_lookup.like_escaped(typed)}",))):
+            found = [rid for rid, path in self.conn.execute(
+                f"SELECT id, path FROM records WHERE dataset = ? AND {where} LIMIT ?",
+                (self.dataset, *args, TYPED_PATHS_MAX + 1))
+                if path.lower().endswith(typed.lower())]
+            if found:
+                return found if len(found) <= TYPED_PATHS_MAX else []
+        return []
+
+    def _typed_first(self, ranked: list[ranking.Candidate], ids: list[int]
+                     ) -> list[ranking.Candidate]:
+        """`ranked` with the files of `ids` first, in their order among the candidates
+        (a file that is not among them after those that are): a path typed as a query is
+        the file asked for, as a file finder would have it."""
+        if not ids:
+            return ranked
+        by_id = {cand.row["id"]: cand for cand in ranked}
+        missing = [rid for rid in ids if rid not in by_id]
+        if missing:
+            for row in self.conn.execute(
+                    f"SELECT {', '.join(_RANKED)} FROM records "
+                    f"WHERE id IN ({','.join('?' * len(missing))})", missing):
+                by_id[row["id"]] = ranking.Candidate(dict(row), 0.0)
+        first = sorted((by_id[rid] for rid in ids if rid in by_id),
+                       key=lambda cand: (-cand.score, cand.row["path"]))
+        best = max((cand.score for cand in ranked), default=0.0)
+        for place, cand in enumerate(first):  # scores still read best first
+            cand.score = max(cand.score, best) + len(first) - place
+        taken = {cand.row["id"] for cand in first}
+        return first + [cand for cand in ranked if cand.row["id"] not in taken]
+
+    def _results(self, ranked: list[ranking.Candidate], terms: list[search_text.Term]
+                 ) -> list[dict[str, Any]]:
+        """What a search answers for each of `ranked`."""
         results = []
-        for cand in ranked[:limit]:
+        for cand in ranked:
             row = cand.row
             symbols = ranking.symbols_of(ranking.document(row), ranking.DEFINITIONS_READ)
             row["symbol_lines"] = [

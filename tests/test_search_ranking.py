@@ -2140,3 +2140,32 @@ def test_a_smaller_limit_shows_the_first_results_of_the_default(db, monkeypatch)
     first = _paths(db, "merge sort arrays stable", limit=3)
     assert seen == [ranking.DEFAULT_LIMIT]
     assert first == _paths(db, "merge sort arrays stable", limit=10)[:3]
+
+
+def test_a_path_typed_as_the_query_finds_that_file_first(db):
+    _add(db, "bench.ts", "queue queue queue source queue ts", overview="Queue source bench.")
+    _add(db, "source/index.ts", "queue source queue ts", overview="The queue.")
+    _add(db, "source/queue.ts", "export interface Queue {}", overview="Declares Queue.",
+         kind="declarations")
+    _add(db, "source/Options.ts", "options", overview="Options.")
+    _add(db, "test/rate-limit.ts", "rate limit", kind="test")
+    _add(db, "source/other/index.ts", "index")
+    assert _paths(db, "source/queue.ts")[0] == "source/queue.ts"
+    assert _paths(db, "`./source/queue.ts`")[0] == "source/queue.ts"
+    assert _paths(db, "source\\queue.ts")[0] == "source/queue.ts"
+    assert _paths(db, "queue.ts")[0] == "source/queue.ts"  # the one path ending so
+    assert _paths(db, "source/options.ts")[0] == "source/Options.ts"  # another case
+    assert _paths(db, "test/rate-limit.ts")[0] == "test/rate-limit.ts"  # tests too
+    assert set(_paths(db, "index.ts")[:2]) == {"source/index.ts", "source/other/index.ts"}
+    assert _paths(db, "queue.ts", limit=1) == ["source/queue.ts"]
+    # not a path: ranked as words are
+    assert _paths(db, "queue ts source")[0] != "source/queue.ts"
+
+
+@pytest.mark.parametrize("query, path", [
+    ("source/queue.ts", "source/queue.ts"), ("queue.ts", "queue.ts"),
+    (" './src/a.py' ", "src/a.py"), ("src\\a.py", "src/a.py"), ("src/", None),
+    ("queue", None), ("os.path", "os.path"), ("how is queue.ts used", None), ("...", None),
+    ("1.5", None)])
+def test_what_counts_as_a_typed_path(query, path):
+    assert search_text.typed_path(query) == path
