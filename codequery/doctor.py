@@ -22,6 +22,8 @@ from codequery import defaults, git, hooks_install, ledger, liveness, migrations
 from codequery.documenters.errors import DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
+from codequery.store import READ_ONLY_SAYS
+from codequery.store import writable as store_writable
 from codequery.wording import plural
 
 MIN_GIT = (2, 25)
@@ -194,6 +196,9 @@ def check_data_db(paths: RepoPaths) -> Check:
     if missing:
         return Check("database", False, f"schema {version} but no table {', '.join(missing)}",
                      rebuild)
+    if not store_writable(path):
+        return Check("database", False, f"{path} cannot be written: {READ_ONLY_SAYS}",
+                     f"make {path} and {path.parent} writable, then codequery worker restart")
     return Check("database", True, f"{path.name}: intact, schema {version}")
 
 

@@ -130,6 +130,14 @@ class JobRunner:
         store.dataset = self.config.dataset  # follows a changed config
         return store
 
+    def forget_store(self) -> None:
+        """Close this thread's connection: the next job opens another. One opened while
+        the database could not be written stays read-only after it can be again."""
+        store = getattr(self._local, "store", None)
+        self._local.store = None
+        if store is not None:
+            store.conn.close()
+
     def owner(self) -> str:
         return holders.me()
 

@@ -7,6 +7,7 @@ Standard library only. Records go in and come out as plain dicts shaped like
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -114,7 +115,31 @@ def unusable(path: Path, exc: BaseException) -> CodeQueryError:
     if damaged(exc):
         return CodeQueryError(f"cannot use database {path}: {exc}; move it aside and run "
                               "`codequery document` to rebuild it")
+    if read_only(exc):
+        return CodeQueryError(f"cannot write database {path}: {READ_ONLY_SAYS}")
     return CodeQueryError(f"cannot use database {path}: {exc}")
+
+
+# SQLite's SQLITE_READONLY (and its extended codes), and its message where Python (before
+# 3.11) does not give the code.
+_READ_ONLY_CODE, _READ_ONLY_MESSAGE = 8, "attempt to write a readonly database"
+READ_ONLY_SAYS = ("it is read-only (its permissions, `chattr +i`, or a read-only mount); "
+                  "make it and its folder writable and try again (nothing in it is lost)")
+
+
+def read_only(exc: BaseException) -> bool:
+    """Whether SQLite could not write because the file (or its folder) is read-only."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == _READ_ONLY_CODE
+            or _READ_ONLY_MESSAGE in str(exc))
+
+
+def writable(path: Path) -> bool:
+    """Whether a data database and its folder (where SQLite writes its journal) may be
+    written: a connection opened while they may not stays read-only for good."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 # SQLite's SQLITE_FULL, and its message where Python (before 3.11) does not give the code.

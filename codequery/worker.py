@@ -35,7 +35,7 @@ from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.paths import RepoPaths
-from codequery.store import Store, connect
+from codequery.store import READ_ONLY_SAYS, Store, connect, read_only, writable
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,10 @@ class WorkerRuntime:
                 # Before the pid file says "ready": a corrupt database or broken settings
                 # fail the start, instead of killing a worker `worker start` reported.
                 conn = self.workspace.connect()
+                if not writable(self.paths.data_db):  # it would stop at its first write
+                    conn.close()
+                    raise CodeQueryError(f"cannot write database {self.paths.data_db}: "
+                                         f"{READ_ONLY_SAYS}")
                 dataset = self.runner.config.dataset
                 self._database = _file_id(self.paths.data_db)
             except CodeQueryError as exc:
@@ -233,6 +237,9 @@ class WorkerRuntime:
                     if upcoming is not None:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
                 except Exception as exc:  # a locked database or Redis away: not fatal
+                    if read_only(exc):  # see JobRunner.forget_store
+                        conn.close()
+                        conn = connect(self.paths.data_db, create=False)
                     if self._redis_away(exc):
                         pass  # logged once for the process, not with a traceback per try
                     elif self._news(f"dispatching: {type(exc).__name__}: {exc}"):
@@ -371,6 +378,8 @@ class WorkerRuntime:
         except Exception as exc:
             log.error("[QUEUE] %s broke off (%s: %s); trying again in %.0fs", job_id,
                       type(exc).__name__, exc, RETRY_SOON_SECONDS)
+            if read_only(exc):  # the next try opens a connection that may write again
+                self.runner.forget_store()
             with self._guard_retry:
                 self._retry[job_id] = time.monotonic() + RETRY_SOON_SECONDS
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from codequery import defaults, git
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
-from codequery.store import Store, connect, damaged, disk_full, unusable
+from codequery.store import Store, connect, damaged, disk_full, read_only, unusable
 
 TYPE_CHECKING = False  # typing is not imported: a search does not need it
 if TYPE_CHECKING:
@@ -181,9 +181,9 @@ class Workspace:
 
     def damage_error(self, exc: BaseException) -> CodeQueryError | None:
         """The user-facing error for a damaged data database (found by a query, after it
-        opened), or a full disk under it (a write's commit), as `connect` reports them at
-        open; None for anything else."""
-        if not damaged(exc) and not disk_full(exc, self.paths.data_db):
+        opened), a full disk under it (a write's commit) or a read-only one, as `connect`
+        reports them at open; None for anything else."""
+        if not (damaged(exc) or disk_full(exc, self.paths.data_db) or read_only(exc)):
             return None
         return unusable(self.paths.data_db, exc)
 
