@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from codequery import defaults, file_text, ledger, proximity, snippets
+from codequery import store as store_mod
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.paths import private
@@ -238,19 +239,22 @@ def _glob_matches(path: str, glob: str) -> bool:
 
 # What a backlog can wait for (see _waiting_for): every face names each (status's text,
 # the dashboard).
-WAITING_FOR = ("approval", "blocked", "breaker", "worker", "redis", "consumers")
+WAITING_FOR = ("disk", "approval", "blocked", "breaker", "worker", "redis", "consumers")
 
 
 def _waiting_for(llm: dict[str, Any], worker_running: bool,
                  remote: dict[str, Any] | None, backlog: int = 1,
-                 redis_away: bool = False) -> str | None:
-    """What the backlog waits for before any estimate of it holds: this machine's approval
+                 redis_away: bool = False, disk_full: bool = False) -> str | None:
+    """What the backlog waits for before any estimate of it holds: room on the disk
+    holding the index (nothing is written without it), this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
     circuit breaker open, a worker, or (on the Redis transport) Redis itself or a consumer
     of the remote queue that can take its tasks; None, and always with no backlog (jobs
     pending or processing)."""
     if not backlog:
         return None
+    if disk_full:
+        return "disk"
     if llm.get("unapproved"):
         return "approval"
     if llm.get("blocked"):
@@ -338,7 +342,8 @@ def status(ws: Workspace) -> dict[str, Any]:
         llm["last_error"] = last_call_error(store, config.documenter.name)
     backlog = counts[ledger.PENDING] + counts[ledger.PROCESSING]
     waiting = _waiting_for(llm, info.running, remote, backlog,
-                           redis_away=bool(backlog) and remote is None and _transport_away(config))
+                           redis_away=bool(backlog) and remote is None and _transport_away(config),
+                           disk_full=bool(backlog) and store_mod.no_room(ws.paths.data_db))
     return {
         "dataset": dataset,
         "root": str(ws.root),

@@ -160,6 +160,12 @@ def disk_full(exc: BaseException, path: Path | None = None) -> bool:
     if path is None or not (code is not None and code & 0xFF == _IO_ERROR_CODE
                             or "disk I/O error" in str(exc)):
         return False
+    return no_room(path)
+
+
+def no_room(path: Path) -> bool:
+    """Whether the disk holding a data database has too little room left for SQLite to
+    write to it (see disk_full)."""
     import shutil
 
     try:

@@ -144,3 +144,19 @@ def test_a_command_on_a_full_disk_says_so_and_not_to_rebuild_the_index(small_dis
     finally:
         filler.unlink()
     assert _found(repo, "first_function")  # space back: nothing was lost
+
+
+def test_status_says_a_backlog_waits_for_room_and_promises_nothing(small_disk):
+    # with the disk full, status said "done in about 0.3s" of jobs no one could write
+    repo = small_disk
+    assert cli_run(repo, "init", "--no-hooks").exit_code == 0
+    assert cli_run(repo, "document", "--queue", "--force").exit_code == 0
+    assert cli_json(repo, "status")["queue"]["waiting_for"] == "worker"
+    _fill(repo / ".code-query" / "filler")
+    queue = cli_json(repo, "status")["queue"]
+    assert queue["pending"] >= 1
+    assert queue["waiting_for"] == "disk" and queue["eta_s"] is None
+    said = cli_run(repo, "status").stdout
+    assert "the disk holding the index is full" in said
+    (repo / ".code-query" / "filler").unlink()
+    assert cli_json(repo, "status")["queue"]["waiting_for"] == "worker"

@@ -112,6 +112,8 @@ def _consumers(remote: dict) -> str:
 def _outlook(report: dict) -> str:
     """When the backlog will be done, or why nobody can say."""
     waiting, eta = report["queue"]["waiting_for"], report["queue"]["eta_s"]
+    if waiting == "disk":
+        return "waiting: the disk holding the index is full (free some space; nothing is lost)"
     if waiting == "approval":
         return "waiting: this machine has not approved the documenter's settings (see below)"
     if waiting == "blocked":

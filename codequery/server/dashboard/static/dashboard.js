@@ -8,7 +8,8 @@
   const PRIORITIES = ["high", "normal", "low"];
   const MAX_EVENTS = 200;
   // what the backlog waits for, as status's queue.waiting_for says: no estimate holds then
-  const WAITING = {approval: "waiting: this machine has not approved the documenter's settings",
+  const WAITING = {disk: "waiting: the disk holding the index is full",
+                   approval: "waiting: this machine has not approved the documenter's settings",
                    blocked: "waiting: the documenter is blocked",
                    breaker: "waiting: the circuit breaker stopped the calls",
                    worker: "waiting for a worker",
