@@ -486,6 +486,10 @@ def check_index(planned: Planned) -> Check:
                and planned.records.get(path) != (found.wanted.get(path), name))
     refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
         if older else ""
+    if found.undecodable:  # cannot be stored: left out, as `codequery document` says
+        refresh += (f"; {plural(found.undecodable, 'file')} left out: "
+                    f"{'its name is' if found.undecodable == 1 else 'their names are'} "
+                    "not UTF-8")
     if not files + gone:
         if found.queued:  # on their way: the queue check says whether anything takes them
             return Check("index", True, f"{found.queued} of {found.tracked} files queued to "

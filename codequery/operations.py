@@ -358,7 +358,9 @@ def status(ws: Workspace) -> dict[str, Any]:
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,
-                  "skipped": found.skipped, "tracked": found.tracked,
+                  # a name that is not UTF-8 cannot be stored: skipped too, and counted
+                  "skipped": found.skipped + found.undecodable,
+                  "names_not_utf8": found.undecodable, "tracked": found.tracked,
                   "last_reconcile": reconcile.last_run(store)},
         "mode": config.processing.mode,
         "documenter": config.documenter.name,

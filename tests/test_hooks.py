@@ -559,6 +559,14 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_documented(setup):
     result = cli_run(repo, "document")
     assert result.exit_code == 0, result.output
     assert "not UTF-8" in result.stderr
+    # status and doctor count it too (status had said nothing, and 24 of git's 25)
+    index = cli_json(repo, "status")["index"]
+    assert index["names_not_utf8"] == 1 and index["skipped"] >= 1
+    assert "1 file name not UTF-8" in cli_run(repo, "status").stdout
+    from codequery import doctor
+
+    [check] = [c for c in doctor.diagnose(repo) if c.name == "index"]
+    assert "1 file left out: its name is not UTF-8" in check.detail
 
 
 ODD = ["with space.py", "new\nline.py", "ünï.py", "-dash.py", "$(touch pwned).py"]

@@ -56,6 +56,8 @@ def status(state: State, as_json: bool) -> None:
     console.print(f"index:     {index['documented']} documented, {index['stale']} stale, "
                   f"{index['missing']} missing, {index['outdated']} outdated"
                   + (f", {index['skipped']} skipped" if index["skipped"] else "")
+                  + (f" ({plural(index['names_not_utf8'], 'file name')} not UTF-8)"
+                     if index.get("names_not_utf8") else "")
                   + (" (the worker catches up, or: codequery document)"
                      if index["missing"] or index["outdated"] else ""))
     last = index["last_reconcile"]
