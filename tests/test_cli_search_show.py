@@ -572,3 +572,11 @@ def test_no_results_names_no_skipped_file_for_a_stop_word(initialized_repo):
     assert "not indexed" not in run_installed(repo, "search", "the zebra").stderr
     assert "not indexed: assets/theme.bin (binary)" in \
         run_installed(repo, "search", "theme").stderr
+
+
+def test_search_help_tells_the_query_limit_that_holds(repo):
+    from codequery import operations
+
+    said = " ".join(cli_run(repo, "search", "--help").output.split())
+    assert f"at most {operations.MAX_QUERY_CHARS:,} characters" in said
+    assert "puts that file first" in said
