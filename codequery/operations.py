@@ -239,14 +239,17 @@ def _glob_matches(path: str, glob: str) -> bool:
 
 # What a backlog can wait for (see _waiting_for): every face names each (status's text,
 # the dashboard).
-WAITING_FOR = ("disk", "approval", "blocked", "breaker", "worker", "redis", "consumers")
+WAITING_FOR = ("disk", "read-only", "approval", "blocked", "breaker", "worker", "redis",
+               "consumers")
 
 
 def _waiting_for(llm: dict[str, Any], worker_running: bool,
                  remote: dict[str, Any] | None, backlog: int = 1,
-                 redis_away: bool = False, disk_full: bool = False) -> str | None:
+                 redis_away: bool = False, disk_full: bool = False,
+                 read_only: bool = False) -> str | None:
     """What the backlog waits for before any estimate of it holds: room on the disk
-    holding the index (nothing is written without it), this machine's approval
+    holding the index or its database made writable (nothing is written without them),
+    this machine's approval
     of the documenter's settings, the documenter blocked (logged out, out of credit), its
     circuit breaker open, a worker, or (on the Redis transport) Redis itself or a consumer
     of the remote queue that can take its tasks; None, and always with no backlog (jobs
@@ -255,6 +258,8 @@ def _waiting_for(llm: dict[str, Any], worker_running: bool,
         return None
     if disk_full:
         return "disk"
+    if read_only:
+        return "read-only"
     if llm.get("unapproved"):
         return "approval"
     if llm.get("blocked"):
@@ -343,7 +348,8 @@ def status(ws: Workspace) -> dict[str, Any]:
     backlog = counts[ledger.PENDING] + counts[ledger.PROCESSING]
     waiting = _waiting_for(llm, info.running, remote, backlog,
                            redis_away=bool(backlog) and remote is None and _transport_away(config),
-                           disk_full=bool(backlog) and store_mod.no_room(ws.paths.data_db))
+                           disk_full=bool(backlog) and store_mod.no_room(ws.paths.data_db),
+                           read_only=bool(backlog) and not store_mod.writable(ws.paths.data_db))
     return {
         "dataset": dataset,
         "root": str(ws.root),

@@ -632,7 +632,7 @@ def test_every_face_names_each_thing_a_backlog_can_wait_for():
     script = (Path(operations.__file__).parent / "server" / "dashboard" / "static"
               / "dashboard.js").read_text()
     table = script[script.index("const WAITING = {"):]
-    named = set(re.findall(r"(\w+): \"", table[:table.index("};")]))
+    named = set(re.findall(r"\"?([\w-]+)\"?: \"", table[:table.index("};")]))
     assert named == set(operations.WAITING_FOR)
     for waiting in operations.WAITING_FOR:
         said = _outlook({"queue": {"waiting_for": waiting, "eta_s": 12.0}})

@@ -116,6 +116,8 @@ def _outlook(report: dict) -> str:
     waiting, eta = report["queue"]["waiting_for"], report["queue"]["eta_s"]
     if waiting == "disk":
         return "waiting: the disk holding the index is full (free some space; nothing is lost)"
+    if waiting == "read-only":
+        return "waiting: the index's database cannot be written (see codequery doctor)"
     if waiting == "approval":
         return "waiting: this machine has not approved the documenter's settings (see below)"
     if waiting == "blocked":

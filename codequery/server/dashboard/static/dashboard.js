@@ -9,6 +9,7 @@
   const MAX_EVENTS = 200;
   // what the backlog waits for, as status's queue.waiting_for says: no estimate holds then
   const WAITING = {disk: "waiting: the disk holding the index is full",
+                   "read-only": "waiting: the index's database cannot be written",
                    approval: "waiting: this machine has not approved the documenter's settings",
                    blocked: "waiting: the documenter is blocked",
                    breaker: "waiting: the circuit breaker stopped the calls",
