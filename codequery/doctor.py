@@ -185,6 +185,9 @@ def check_data_db(paths: RepoPaths) -> Check:
         finally:
             conn.close()
     except sqlite3.Error as exc:
+        if not store_writable(path):  # SQLite cannot make its files beside it: not damage
+            return Check("database", False, f"{path} cannot be written: {READ_ONLY_SAYS}",
+                         f"make {path} and {path.parent} writable")
         return Check("database", False, f"cannot read {path}: {exc}", rebuild)
     if version > migrations.LATEST:
         return Check("database", False, f"schema {version} is newer than this codequery "
@@ -490,6 +493,7 @@ def check_index(planned: Planned) -> Check:
         refresh += (f"; {plural(found.undecodable, 'file')} left out: "
                     f"{'its name is' if found.undecodable == 1 else 'their names are'} "
                     "not UTF-8")
+        unnamed = refresh[refresh.rindex(";"):]
     if not files + gone:
         if found.queued:  # on their way: the queue check says whether anything takes them
             return Check("index", True, f"{found.queued} of {found.tracked} files queued to "
@@ -499,7 +503,8 @@ def check_index(planned: Planned) -> Check:
     detail = (f"behind the checked-out tree: {plural(files - kept, 'file')} to document"
               + (f", {plural(kept, 'file')} to point at records kept already (the same "
                  "content, no documenter call)" if kept else "")
-              + f", {plural(gone, 'record')} to remove, not queued yet")
+              + f", {plural(gone, 'record')} to remove, not queued yet"
+              + (unnamed if found.undecodable else ""))
     if liveness.worker_alive(paths):
         return Check("index", True, f"{detail}; the running worker catches up")
     return Check("index", False, f"{detail}; no worker is running to catch up",

@@ -129,7 +129,8 @@ def tracked_files(root: Path, pathspecs: list[str] | None = None,
                   undecodable: list[bytes] | None = None) -> list[TrackedFile]:
     """Files in the index, once each. A conflicted file has several stages: it is
     described as HEAD has it (stage 2, "ours"), else as the branch merged in has it
-    (3: HEAD deleted it), never as the merge base (1), which neither side holds.
+    (3: HEAD deleted it); one that both sides deleted (the merge base's stage 1 alone,
+    which neither side holds) is left out.
 
     A name that is not UTF-8 cannot be stored as text: it is left out, and reported in
     `undecodable` when a list is given.
@@ -150,15 +151,17 @@ def tracked_files(root: Path, pathspecs: list[str] | None = None,
                 undecodable.append(name)
             continue
         mode, sha, stage = meta.decode("ascii").split(" ")
+        if stage not in _STAGE_PREFERENCE:
+            continue
         preference = _STAGE_PREFERENCE.index(stage)
         if path not in seen or preference < seen[path][0]:
             seen[path] = (preference, TrackedFile(path, mode, sha))
     return [tracked for _, tracked in seen.values()]
 
 
-# Which stage of a file describes it: merged (0), HEAD's (2), the other side's (3), the
-# merge base's (1) last.
-_STAGE_PREFERENCE = ("0", "2", "3", "1")
+# Which stage of a file describes it: merged (0), HEAD's (2), the other side's (3); never
+# the merge base's (1).
+_STAGE_PREFERENCE = ("0", "2", "3")
 
 
 def blob_sha(data: bytes) -> str:

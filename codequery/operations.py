@@ -364,9 +364,9 @@ def status(ws: Workspace) -> dict[str, Any]:
         "records": {"total": documented, "stale": len(stale)},  # kept for older clients
         "index": {"documented": documented, "stale": len(stale), "missing": found.missing,
                   "outdated": found.outdated, "queued": found.queued,
-                  # a name that is not UTF-8 cannot be stored: skipped too, and counted
-                  "skipped": found.skipped + found.undecodable,
-                  "names_not_utf8": found.undecodable, "tracked": found.tracked,
+                  "skipped": found.skipped, "tracked": found.tracked,
+                  # tracked by git, but a name that is not UTF-8 cannot be stored
+                  "names_not_utf8": found.undecodable,
                   "last_reconcile": reconcile.last_run(store)},
         "mode": config.processing.mode,
         "documenter": config.documenter.name,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -49,6 +50,8 @@ RANK_BUDGET = 1_200
 # A query that is a path ending more files' paths than this (`index.ts`, `__init__.py`)
 # names none of them: it is ranked as words are.
 TYPED_PATHS_MAX = 3
+# The paths with a typed file name's words read at most to find those that end with it.
+TYPED_LOOKUP_ROWS = 500
 # When common words were left out to afford the ranking, this many times the usual number
 # of best matches of the other words are scored by them too (see left_out_words).
 # Measured on bench/search_quality.py with the budget at 300 rows, so that nearly every
@@ -115,7 +118,7 @@ def unusable(path: Path, exc: BaseException) -> CodeQueryError:
     if damaged(exc):
         return CodeQueryError(f"cannot use database {path}: {exc}; move it aside and run "
                               "`codequery document` to rebuild it")
-    if read_only(exc):
+    if read_only(exc) or not writable(Path(path)):
         return CodeQueryError(f"cannot write database {path}: {READ_ONLY_SAYS}")
     return CodeQueryError(f"cannot use database {path}: {exc}")
 
@@ -137,9 +140,11 @@ def read_only(exc: BaseException) -> bool:
 
 
 def writable(path: Path) -> bool:
-    """Whether a data database and its folder (where SQLite writes its journal) may be
-    written: a connection opened while they may not stays read-only for good."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    """Whether a data database (if there is one) and its folder (where SQLite writes its
+    journal) may be written: a connection opened while they may not stays read-only for
+    good."""
+    return ((not path.exists() or os.access(path, os.W_OK))
+            and os.access(path.parent, os.W_OK))
 
 
 # SQLite's SQLITE_FULL, and its message where Python (before 3.11) does not give the code.
@@ -486,7 +491,7 @@ class Store:
                   if all(t.word != a for t in terms)]
         ranked = self._ranked(text, terms, limit, tests, read)
         if (typed := search_text.typed_path(text)) is not None:
-            ranked = self._typed_first(ranked, self._paths_typed(typed))
+            ranked = self._typed_first(ranked, self._paths_typed(typed, tests))
         return self._results(ranked[:limit], terms)
 
     def _ranked(self, text: str, terms: list[search_text.Term], limit: int, tests: bool,
@@ -550,17 +555,31 @@ class Store:
             ranked = ranking.declarations_placed(ranked, terms, asked_ids)
         return ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
 
-    def _paths_typed(self, typed: str) -> list[int]:
+    def _paths_typed(self, typed: str, tests: bool) -> list[int]:
         """The ids of the files a query that is a path names (see search_text.typed_path):
         the file of that path; else of that path in another case; else the files whose
-        path ends with it (`queue.ts`: `source/queue.ts`), if at most TYPED_PATHS_MAX."""
-        for where, args in (("path = ?", (typed,)),
-                            ("path = ? COLLATE NOCASE", (typed,)),
-                            ("path LIKE ? ESCAPE '\\'", (f"%/{fts_lookup.like_escaped(typed)}",))):
-            found = [rid for rid, path in self.conn.execute(
-                f"SELECT id, path FROM records WHERE dataset = ? AND {where} LIMIT ?",
-                (self.dataset, *args, TYPED_PATHS_MAX + 1))
-                if path.lower().endswith(typed.lower())]
+        path ends with it (`queue.ts`: `source/queue.ts`), if at most TYPED_PATHS_MAX.
+        With `tests`, only tests, fixtures and examples. Looked up by the path (its
+        index), then among the paths that have the file name's words (the full-text
+        index): neither reads every record."""
+        kinds = ranking.SAMPLE_KINDS if tests else None
+        found = [rid for rid, kind in self.conn.execute(
+            "SELECT id, kind FROM records WHERE dataset = ? AND path = ?",
+            (self.dataset, typed)) if kinds is None or kind in kinds]
+        if found:
+            return found
+        # the name's longest word, one token however the path's words were spelled out
+        words = max(re.findall(r"\w+", search_text.without_extension(typed.rsplit("/", 1)[-1])),
+                    key=len, default="")
+        if not words:
+            return []
+        wanted = typed.casefold()
+        rows = [(rid, path.casefold()) for rid, path, kind in fts_lookup.lookup(
+            self.conn, self.dataset, "path_words", words, "r.id, r.path, r.kind",
+            TYPED_LOOKUP_ROWS) if kinds is None or kind in kinds]
+        for alike in (lambda path: path == wanted,
+                      lambda path: path.endswith("/" + wanted)):
+            found = [rid for rid, path in rows if alike(path)]
             if found:
                 return found if len(found) <= TYPED_PATHS_MAX else []
         return []
@@ -575,10 +594,13 @@ class Store:
         by_id = {cand.row["id"]: cand for cand in ranked}
         missing = [rid for rid in ids if rid not in by_id]
         if missing:
+            # a copy folded into another result is shown with it (see copies_folded)
+            shown = {path for cand in ranked for path in cand.row.get("copies", ())}
             for row in self.conn.execute(
                     f"SELECT {', '.join(_RANKED)} FROM records "
                     f"WHERE id IN ({','.join('?' * len(missing))})", missing):
-                by_id[row["id"]] = ranking.Candidate(dict(row), 0.0)
+                if row["path"] not in shown:
+                    by_id[row["id"]] = ranking.Candidate(dict(row), 0.0)
         first = sorted((by_id[rid] for rid in ids if rid in by_id),
                        key=lambda cand: (-cand.score, cand.row["path"]))
         best = max((cand.score for cand in ranked), default=0.0)

@@ -238,8 +238,13 @@ class WorkerRuntime:
                         wait = min(wait, max(upcoming - time.time(), 0.05))
                 except Exception as exc:  # a locked database or Redis away: not fatal
                     if read_only(exc):  # see JobRunner.forget_store
-                        conn.close()
-                        conn = connect(self.paths.data_db, create=False)
+                        try:
+                            fresh = connect(self.paths.data_db, create=False)
+                        except CodeQueryError:  # not yet: the next round tries again
+                            pass
+                        else:
+                            conn.close()
+                            conn = fresh
                     if self._redis_away(exc):
                         pass  # logged once for the process, not with a traceback per try
                     elif self._news(f"dispatching: {type(exc).__name__}: {exc}"):

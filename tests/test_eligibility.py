@@ -124,16 +124,23 @@ def test_a_utf16_mark_alone_is_empty_text_and_utf16_with_nuls_in_it_is_binary():
 
 
 def test_a_conflicted_file_is_described_as_head_has_it(tmp_path):
-    repo = make_repo(tmp_path / "r", {"a.py": "x = 'base'\n", "b.py": "y = 'base'\n"})
+    body = "".join(f"line {i}\n" for i in range(20))
+    repo = make_repo(tmp_path / "r", {"a.py": "x = 'base'\n", "b.py": "y = 'base'\n",
+                                      "c.txt": body})
     run_git(repo, "checkout", "-q", "-b", "other")
     write(repo, {"a.py": "x = 'theirs'\n", "b.py": "y = 'theirs'\n"})
+    run_git(repo, "mv", "c.txt", "e.txt")
     commit_all(repo, "theirs")
     run_git(repo, "checkout", "-q", "-")
     write(repo, {"a.py": "x = 'ours'\n"})
     (repo / "b.py").unlink()
+    run_git(repo, "mv", "c.txt", "d.txt")
     commit_all(repo, "ours")
-    run_git(repo, "merge", "other", check=False)  # a.py: both changed; b.py: HEAD deleted it
+    # a.py: both changed; b.py: HEAD deleted it; c.txt: each side renamed it apart
+    run_git(repo, "merge", "other", check=False)
+    assert run_git(repo, "ls-files", "-s", "c.txt").endswith(" 1\tc.txt\n")  # base only
     head = run_git(repo, "rev-parse", "HEAD:a.py").strip()
     theirs = run_git(repo, "rev-parse", "other:b.py").strip()
     shas = {e.path: e.sha for e in git.tracked_files(repo)}
-    assert shas == {"a.py": head, "b.py": theirs}  # never the merge base's
+    assert {p: shas.get(p) for p in ("a.py", "b.py", "c.txt")} == {
+        "a.py": head, "b.py": theirs, "c.txt": None}  # never the merge base's

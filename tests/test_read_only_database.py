@@ -96,3 +96,21 @@ def test_doctor_and_worker_start_name_a_read_only_database(repo, unwritable):
     done = run_installed(repo, "document", "--force")
     assert done.returncode == 1 and "read-only" in done.stderr
     assert "hit a bug" not in done.stderr
+
+
+def test_a_read_only_folder_is_told_as_such_not_as_damage(repo, unwritable):
+    # SQLite cannot open the database at all then ("unable to open database file"), and
+    # doctor advised moving the index aside to rebuild it
+    from codequery import doctor
+
+    cli_run(repo, "init", "--no-hooks")
+    ws = Workspace(repo)
+    for name in ("code_data.db-shm", "code_data.db-wal"):
+        (ws.paths.state_dir / name).unlink(missing_ok=True)
+    unwritable(ws.paths.data_db)
+    unwritable(ws.paths.state_dir)
+    [check] = [c for c in doctor.diagnose(repo) if c.name == "database"]
+    assert not check.ok and "cannot be written" in check.detail
+    assert "aside" not in check.fix
+    done = run_installed(repo, "status")
+    assert "read-only" in done.stderr + done.stdout, done.stderr

@@ -2160,6 +2160,23 @@ def test_a_path_typed_as_the_query_finds_that_file_first(db):
     assert _paths(db, "queue.ts", limit=1) == ["source/queue.ts"]
     # not a path: ranked as words are
     assert _paths(db, "queue ts source")[0] != "source/queue.ts"
+    # with tests, only tests come, as ever
+    assert "source/queue.ts" not in _paths(db, "source/queue.ts", tests=True)
+    assert _paths(db, "rate-limit.ts", tests=True)[0] == "test/rate-limit.ts"
+    # another case beyond ASCII
+    _add(db, "src/Über.py", "x")
+    _add(db, "src/other.py", "uber uber über über")
+    assert _paths(db, "src/über.py")[0] == "src/Über.py"
+    assert _paths(db, "über.py")[0] == "src/Über.py"
+
+
+def test_a_typed_path_with_a_copy_shows_the_copy_once(db):
+    body = "\n".join(f"def xq_{i}(): pass" for i in range(12))
+    for path in ("lib/xq.py", "vendor/pkg/lib/xq.py"):
+        _add(db, path, body, content_sha="same", line_count=12)
+    found = db.search("xq.py")
+    shown = [r["path"] for r in found] + [c for r in found for c in r["copies"]]
+    assert sorted(shown) == ["lib/xq.py", "vendor/pkg/lib/xq.py"]
 
 
 @pytest.mark.parametrize("query, path", [
