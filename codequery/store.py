@@ -804,9 +804,16 @@ class SharedConnection:
         self.path = path
         self.lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._read_only = False
 
     def get(self) -> sqlite3.Connection:
+        if self._conn is not None and self._read_only and writable(self.path):
+            # opened while the file could not be written, SQLite's connection stays
+            # read-only for good: open another now that it can be
+            self._conn.close()
+            self._conn = None
         if self._conn is None:
+            self._read_only = not writable(self.path)
             self._conn = connect(self.path, create=False)
         return self._conn
 

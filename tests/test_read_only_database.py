@@ -114,3 +114,24 @@ def test_a_read_only_folder_is_told_as_such_not_as_damage(repo, unwritable):
     assert "aside" not in check.fix
     done = run_installed(repo, "status")
     assert "read-only" in done.stderr + done.stdout, done.stderr
+
+
+def test_the_llm_callers_shared_connection_writes_again(repo, unwritable):
+    # the rate limiter, breaker and block list share one connection a process opens on
+    # first use: opened while the file could not be written, it never wrote again
+    import os
+    import subprocess
+
+    from codequery.store import SharedConnection
+
+    cli_run(repo, "init", "--no-hooks")
+    ws = Workspace(repo)
+    shared = SharedConnection(ws.paths.data_db)
+    unwritable(ws.paths.data_db)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        shared.get().execute("DELETE FROM job_events")
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(ws.paths.data_db)], check=True)
+    else:
+        ws.paths.data_db.chmod(0o644)
+    shared.get().execute("DELETE FROM job_events")  # a new connection, that writes
