@@ -186,8 +186,7 @@ def check_data_db(paths: RepoPaths) -> Check:
             conn.close()
     except sqlite3.Error as exc:
         if not store_writable(path):  # SQLite cannot make its files beside it: not damage
-            return Check("database", False, f"{path} cannot be written: {READ_ONLY_SAYS}",
-                         f"make {path} and {path.parent} writable")
+            return _read_only_check(path)
         return Check("database", False, f"cannot read {path}: {exc}", rebuild)
     if version > migrations.LATEST:
         return Check("database", False, f"schema {version} is newer than this codequery "
@@ -200,9 +199,13 @@ def check_data_db(paths: RepoPaths) -> Check:
         return Check("database", False, f"schema {version} but no table {', '.join(missing)}",
                      rebuild)
     if not store_writable(path):
-        return Check("database", False, f"{path} cannot be written: {READ_ONLY_SAYS}",
-                     f"make {path} and {path.parent} writable, then codequery worker restart")
+        return _read_only_check(path)
     return Check("database", True, f"{path.name}: intact, schema {version}")
+
+
+def _read_only_check(path: Path) -> Check:
+    return Check("database", False, f"{path} cannot be written: {READ_ONLY_SAYS}",
+                 f"make {path} and {path.parent} writable, then codequery worker restart")
 
 
 def check_huey_db(paths: RepoPaths) -> Check:
@@ -489,11 +492,11 @@ def check_index(planned: Planned) -> Check:
                and planned.records.get(path) != (found.wanted.get(path), name))
     refresh = f"; {older} by an older documenter (codequery document refreshes them)" \
         if older else ""
-    if found.undecodable:  # cannot be stored: left out, as `codequery document` says
-        refresh += (f"; {plural(found.undecodable, 'file')} left out: "
-                    f"{'its name is' if found.undecodable == 1 else 'their names are'} "
-                    "not UTF-8")
-        unnamed = refresh[refresh.rindex(";"):]
+    # cannot be stored: left out, as `codequery document` says
+    unnamed = (f"; {plural(found.undecodable, 'file')} left out: "
+               f"{'its name is' if found.undecodable == 1 else 'their names are'} not UTF-8"
+               if found.undecodable else "")
+    refresh += unnamed
     if not files + gone:
         if found.queued:  # on their way: the queue check says whether anything takes them
             return Check("index", True, f"{found.queued} of {found.tracked} files queued to "
@@ -503,8 +506,7 @@ def check_index(planned: Planned) -> Check:
     detail = (f"behind the checked-out tree: {plural(files - kept, 'file')} to document"
               + (f", {plural(kept, 'file')} to point at records kept already (the same "
                  "content, no documenter call)" if kept else "")
-              + f", {plural(gone, 'record')} to remove, not queued yet"
-              + (unnamed if found.undecodable else ""))
+              + f", {plural(gone, 'record')} to remove, not queued yet{unnamed}")
     if liveness.worker_alive(paths):
         return Check("index", True, f"{detail}; the running worker catches up")
     return Check("index", False, f"{detail}; no worker is running to catch up",

@@ -119,8 +119,13 @@ def unusable(path: Path, exc: BaseException) -> CodeQueryError:
         return CodeQueryError(f"cannot use database {path}: {exc}; move it aside and run "
                               "`codequery document` to rebuild it")
     if read_only(exc) or not writable(Path(path)):
-        return CodeQueryError(f"cannot write database {path}: {READ_ONLY_SAYS}")
+        return read_only_error(path)
     return CodeQueryError(f"cannot use database {path}: {exc}")
+
+
+def read_only_error(path: Path) -> CodeQueryError:
+    """What to tell of a data database that cannot be written."""
+    return CodeQueryError(f"cannot write database {path}: {READ_ONLY_SAYS}")
 
 
 # SQLite's SQLITE_READONLY (and its extended codes), and its message where Python (before

@@ -35,7 +35,7 @@ from codequery import reconcile as reconcile_mod
 from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.paths import RepoPaths
-from codequery.store import READ_ONLY_SAYS, Store, connect, read_only, writable
+from codequery.store import Store, connect, read_only, read_only_error, writable
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,7 @@ class WorkerRuntime:
                 conn = self.workspace.connect()
                 if not writable(self.paths.data_db):  # it would stop at its first write
                     conn.close()
-                    raise CodeQueryError(f"cannot write database {self.paths.data_db}: "
-                                         f"{READ_ONLY_SAYS}")
+                    raise read_only_error(self.paths.data_db)
                 dataset = self.runner.config.dataset
                 self._database = _file_id(self.paths.data_db)
             except CodeQueryError as exc:
