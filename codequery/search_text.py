@@ -551,6 +551,8 @@ _TEST_WORDS = frozenset({"test", "tests", "testing"})
 # Folders that hold code, named for nothing in it.
 CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
                           "include"})
+# The last word of a package's name that makes it one for others' tests (`tokio-test`).
+_PACKAGE_FOR_TESTS = frozenset({"test", "testing"})
 # Words that, run together before "Fixture", make it a folder of fixtures (`specFixture`).
 _FIXTURE_OWNERS = _TEST_WORDS | {"spec", "specs"}
 _SUPPORT_WORDS = frozenset({"helper", "helpers", "util", "utils", "support", "common", "base",
@@ -569,13 +571,18 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     helps others test (`Polly.Testing`, `Swashbuckle.AspNetCore.ApiTesting`). "Fixture"
     run together with other words, in the singular, names fixtures only after a test
     word (`testFixture`): `AutoFixture` is a library's name, while `sharedFixtures` and
-    `apiMocks` hold fixtures."""
-    for folder in folders:
+    `apiMocks` hold fixtures. A package of its own for others' tests, named so and
+    holding a `src/` (`tower-test/src/`, `httpcore5-testing/src/main/java/`), is code,
+    as those .NET packages are."""
+    for at, folder in enumerate(folders):
         lower = folder.lower()
         if lower in names:
             return True
         tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
         if not tokens:
+            continue
+        if (len(tokens) > 1 and tokens[-1].lower() in _PACKAGE_FOR_TESTS
+                and folders[at + 1:at + 2] == ["src"]):
             continue
         words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test
         last = {tokens[-1].lower(), words[-1] if words else ""}

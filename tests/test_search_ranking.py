@@ -201,6 +201,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("integration-testing/jpms-test/src/A.java", "test"), ("testing/helpers.go", "test"),
     ("IntegrationTesting/A.cs", "test"), ("src/UnitTesting/A.cs", "test"),
     ("test/Polly.Testing.Tests/A.cs", "test"), ("src/MediatR.Tests/A.cs", "test"),
+    # so is a package of its own for tests, named so, holding a `src/`; not its tests
+    ("tower-test/src/mock/mod.rs", "source"), ("tokio_test/src/io.rs", "source"),
+    ("httpcore5-testing/src/main/java/org/A.java", "source"),
+    ("httpcore5-testing/src/test/java/org/ATest.java", "test"),
+    ("web-tests/src/a.ts", "test"), ("tower-test/mock.rs", "test"), ("test-x/src/a.rs", "test"),
     # scripts at the top of a repository build and measure it
     ("build.ps1", "config"), ("benchmark.ps1", "config"), ("build.cmd", "config"),
     ("src/Module/Get-Thing.ps1", "source"), ("Module.psm1", "source"),
