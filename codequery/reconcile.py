@@ -102,6 +102,10 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
     asked = ledger.open_work(store.conn, store.dataset)
     pending = {path: (job_id, sha) for (path, sha), (job_id, status) in asked.items()
                if status == ledger.PENDING}  # at most one pending job per path
+    # a job a worker holds (an agent's `document` of an edit, taken and put back while the
+    # documenter is blocked): what it documents must not be taken for nothing asked
+    at_work = {path: sha for (path, sha), (_job_id, status) in asked.items()
+               if status == ledger.PROCESSING}
     for entry in entries:
         path = entry.path
         passed_over = skip_by_name(path, entry.mode, config.files)
@@ -136,7 +140,9 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
             result.state[path] = SKIPPED
             _settle_kept_job(result, root, path, sha, job)
             continue
-        disk = (disk_sha(root, path, sha) if (stored is not None or job is not None)
+        held = at_work.get(path)
+        disk = (disk_sha(root, path, sha)
+                if (stored is not None or job is not None or held is not None)
                 and (entry.mode == git.SYMLINK_MODE or path in modified()) else None)
         if disk is not None and disk != sha:
             if stored in ident.choices(disk, lang, secret_name=hidden):
@@ -145,10 +151,11 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
                 result.on_disk[path] = disk
                 _settle_kept_job(result, root, path, disk, job)
                 continue
-            if job is not None and job[1] == disk:
+            if job is not None and job[1] == disk or held == disk:
                 result.queued += 1  # someone asked for the uncommitted edit: it comes
                 result.state[path] = QUEUED
-                result.waiting.append((job[0], path))
+                if job is not None and job[1] == disk:
+                    result.waiting.append((job[0], path))
                 continue
         if stored is None:
             result.missing += 1

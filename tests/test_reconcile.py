@@ -338,6 +338,32 @@ def test_the_reconciler_keeps_a_queued_request_for_an_uncommitted_edit(branches)
     assert _found(repo, "edited_version") == ["src/new.py"]
 
 
+def test_a_request_for_an_edit_a_worker_holds_is_not_superseded_by_the_committed_copy(
+        branches):
+    # an agent's `document` of an edit, taken by a worker and put back while the
+    # documenter is blocked: a periodic check in between queued git's copy, and the
+    # request was cancelled as superseded by it
+    repo = branches
+    write_files(repo, {"src/new.py": "def committed_version():\n    pass\n"})
+    commit_all(repo, "new")
+    write_files(repo, {"src/new.py": "def edited_version():\n    pass\n"})
+    queued = cli_run(repo, "document", "--queue", "src/new.py")
+    assert queued.exit_code == 0
+    runner = JobRunner(Workspace(repo))
+    conn = runner.store.conn
+    (job_id, _), = [(v[0], k) for k, v in ledger.open_work(conn, runner.store.dataset).items()
+                    if k[0] == "src/new.py"]
+    held = ledger.claim(conn, job_id, "worker-1/1", 60)
+    assert held is not None and held.status == ledger.PROCESSING
+    found = _plan(repo)
+    assert found.document == [] and found.state["src/new.py"] == reconcile.QUEUED
+    reconcile.apply(runner.store, found, trigger="periodic check")
+    assert ledger.reschedule(conn, held, "worker-1/1", 0.0, "blocked")
+    assert ledger.get(conn, job_id).status == ledger.PENDING  # not cancelled
+    _converge(repo)
+    assert _found(repo, "edited_version") == ["src/new.py"]
+
+
 def test_a_run_retries_a_job_waiting_out_its_back_off(repo, tmp_path, monkeypatch):
     assert cli_run(repo, "init", "--no-document").exit_code == 0
     monkeypatch.setenv("FAKE_LLM_FAIL", "1")
