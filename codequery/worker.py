@@ -70,6 +70,8 @@ class WorkerRuntime:
         self._told: dict[str, float] = {}  # problems logged lately, and when
         self._retry: dict[str, float] = {}  # job id -> when to hand it over again
         self._guard_retry = threading.Lock()
+        # When the job that checks a blocked documenter again was handed over (time.time())
+        self._check_sent = 0.0
         self._git_dirs = reconcile_mod.git_dirs(workspace.root)
         self._watch = None  # redis_link.RestartWatch on the Redis transport
         self.remote = None  # remote_work.RemoteWork on the Redis transport
@@ -406,12 +408,16 @@ class WorkerRuntime:
         """Hand due pending jobs to Huey; returns when the next retry falls due. While the
         documenter is blocked (not logged in), none until its next check is due, and then
         one, whose call makes the check: each job taken only to be put back had written
-        two events, 80 a second with a few hundred pending."""
+        two events, 80 a second with a few hundred pending. That one is handed over once
+        per RECHECK_SECONDS: while its check ran (a second for `claude auth status`), every
+        wake-up had handed over another, 20 a time."""
         self._retry_broken(conn)
         dataset = self.runner.config.dataset
         block = blocking.current(conn, self.runner.config.documenter.name)
-        if block is not None and not blocking.due_for_check(block):
-            return block["checked_at"] + blocking.RECHECK_SECONDS
+        if block is not None:
+            next_check = max(block["checked_at"], self._check_sent) + blocking.RECHECK_SECONDS
+            if next_check > time.time():
+                return next_check
         while True:
             due, upcoming = ledger.due_for_dispatch(
                 conn, dataset, redispatch_after=REDISPATCH_AFTER_SECONDS,
@@ -422,7 +428,8 @@ class WorkerRuntime:
                 self._enqueue(job.id, HUEY_PRIORITY.get(job.priority, 10))
             ledger.mark_dispatched(conn, [job.id for job in due])
             if block is not None:
-                return block["checked_at"] + blocking.RECHECK_SECONDS
+                self._check_sent = time.time()
+                return self._check_sent + blocking.RECHECK_SECONDS
 
     def prune(self) -> int:
         """Completed jobs, and records no path has used, older than retention_days."""
