@@ -60,15 +60,17 @@ class CircuitBreaker:
                              (now + self.probe_lease, self.name))
                 return True
 
-    def record_success(self) -> None:
-        """The documenter works: close the breaker and forget the failures."""
+    def record_success(self) -> bool:
+        """The documenter works: close the breaker and forget the failures. Whether that
+        closed it (it was open, or a probe was out)."""
         with self._db.lock:
             row = self._row()
             if row is None or (row["failures"] == 0 and row["opened_until"] is None):
-                return  # already closed and clean: no write lock for every good call
+                return False  # already closed and clean: no write lock for every good call
             with ledger.transaction(self._db.get()) as conn:
                 conn.execute("UPDATE breakers SET failures = 0, first_failure_at = NULL, "
                              "opened_until = NULL, probing = 0 WHERE name = ?", (self.name,))
+            return row["opened_until"] is not None
 
     def release_probe(self) -> None:
         """A probe came back with neither success nor failure of the documenter (it is

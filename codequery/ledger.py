@@ -19,6 +19,8 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from codequery.fts_lookup import like_escaped
+
 PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED = (
     "pending", "processing", "completed", "dead", "cancelled")
 STATUSES = (PENDING, PROCESSING, COMPLETED, DEAD, CANCELLED)
@@ -316,6 +318,18 @@ def reschedule(conn: sqlite3.Connection, job: Job, owner: str, delay: float,
         status = _leave_processing(conn, current, PENDING, now + delay, current.last_error, now)
         _event(conn, job.id, PROCESSING, status, owner, reason, now)
     return True
+
+
+def wake(conn: sqlite3.Connection, dataset: str, mark: str) -> int:
+    """Pending jobs put back to wait (see reschedule) with a reason ending in `mark` (the
+    circuit breaker's): due now, as what they waited for is over. How many."""
+    now = time.time()
+    with transaction(conn):
+        return conn.execute(
+            "UPDATE jobs SET next_retry_at = ?, updated_at = ? WHERE dataset = ? AND "
+            "status = ? AND next_retry_at > ? AND (SELECT detail FROM job_events AS e WHERE "
+            "e.job_id = jobs.id ORDER BY e.id DESC LIMIT 1) LIKE ? ESCAPE '\\'",
+            (now, now, dataset, PENDING, now, "%" + like_escaped(mark))).rowcount
 
 
 def _leave_processing(conn: sqlite3.Connection, job: Job, status: str,

@@ -39,8 +39,12 @@ class BreakerOpen(CodeQueryError):
 
     def __init__(self, name: str, retry_in: float) -> None:
         super().__init__(f"the {name} documenter failed repeatedly; calls paused for "
-                         f"{retry_in:.0f}s (circuit breaker)")
+                         f"{retry_in:.0f}s {BREAKER_MARK}")
         self.retry_in = retry_in
+
+
+# How a job put back by the open breaker says so last (see ledger.wake)
+BREAKER_MARK = "(circuit breaker)"
 
 
 class Blocked(BreakerOpen):
@@ -229,7 +233,10 @@ class LLMCaller:
         raise BreakerOpen(self.documenter.name, retry_in or self.breaker.cooldown)
 
     def _succeeded(self, store: Store, files: int, usage: dict[str, Any]) -> None:
-        self.breaker.record_success()
+        if self.breaker.record_success():
+            # the probe went through: the jobs put back for the cooldown go now, not when
+            # the minute they were given is up
+            ledger.wake(store.conn, self.dataset, BREAKER_MARK)
         with self._blocks.lock:
             blocking.lift(self._blocks.get(), self.documenter.name)
         self._log(store, files, True, usage, None)

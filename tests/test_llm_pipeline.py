@@ -609,3 +609,40 @@ def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_o
                                         "WHERE to_status = 'processing'")}
     assert taken == {ids[0]}
     assert ledger.counts(conn, "r")["pending"] == 5
+
+
+def test_the_jobs_the_open_breaker_put_back_go_as_soon_as_its_probe_succeeds(
+        tmp_path, monkeypatch):
+    # a new user's trial: they waited out the minute they had been given, while status
+    # promised "done in about 4.6s"; a job in its back-off after a failure still waits
+    import sys
+
+    from codequery.jobs import JobRunner
+    from codequery.workspace import Workspace
+    from tests.helpers import FAKE_LLM, cli_run, configure
+
+    repo = make_repo(tmp_path / "r", files(4))
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)],
+                                "breaker_failures": 1, "breaker_cooldown_seconds": 300},
+              processing={"retry_base_seconds": 300})
+    conn = _db(repo)
+    ids = [q.id for q in ledger.enqueue(conn, "r", [(f"src/m{i}.py", ledger.DOCUMENT, None)
+                                                    for i in range(3)])]
+    runner = JobRunner(Workspace(repo))
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    assert runner.run(ids[0]).status == "pending"  # failed: its back-off, and the breaker
+    assert [runner.run(i).status for i in ids[1:]] == ["deferred", "deferred"]
+
+    def waiting() -> set[str]:
+        return {row[0] for row in conn.execute(
+            "SELECT id FROM jobs WHERE status = 'pending' AND next_retry_at > ?",
+            (time.time(),))}
+
+    assert waiting() == set(ids)
+    monkeypatch.delenv("FAKE_LLM_FAIL")
+    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    probe = ledger.enqueue(conn, "r", [("src/m3.py", ledger.DOCUMENT, None)])[0].id
+    assert runner.run(probe).status == "completed"
+    assert waiting() == {ids[0]}
+    assert [runner.run(i).status for i in ids[1:]] == ["completed", "completed"]
