@@ -84,7 +84,9 @@ class CircuitBreaker:
                 conn.execute("UPDATE breakers SET probing = 0, opened_until = ? "
                              "WHERE name = ? AND probing = 1", (time.time(), self.name))
 
-    def record_failure(self) -> None:
+    def record_failure(self) -> bool:
+        """A call failed. Whether it was the half-open probe (then the documenter, not the
+        file, is what failed most likely: see jobs.JobRunner._failed)."""
         with self._db.lock, ledger.transaction(self._db.get()) as conn:
             now = time.time()
             row = self._row()
@@ -112,6 +114,7 @@ class CircuitBreaker:
                 "failures = excluded.failures, first_failure_at = excluded.first_failure_at, "
                 "opened_until = excluded.opened_until, probing = excluded.probing",
                 (self.name, failures, first, opened_until, probing))
+            return bool(row is not None and row["probing"])
 
     def state(self) -> dict[str, Any]:
         """For `codequery status` (see described)."""

@@ -36,7 +36,7 @@ from codequery.eligibility import (
     skip_by_name,
 )
 from codequery.errors import CodeQueryError
-from codequery.llm_caller import USAGE_KEYS, BreakerOpen, LLMCaller
+from codequery.llm_caller import PROBE_FAILED, USAGE_KEYS, BreakerOpen, LLMCaller
 from codequery.reconcile import lang_of
 from codequery.records import FileRecord
 from codequery.store import Store
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 60.0
 DEFERRED = "deferred"  # run() result: back in the queue, no attempt spent
+# How a job put back after its call, the circuit breaker's probe, failed says so
+PROBE_FAILED_SAYS = "the circuit breaker's probe failed"
 # A job that took the record of the same content documented before (a copy, a rename).
 REUSED = "same content documented before"
 REMOTE = "remote"  # run() result: handed to the remote queue, its answer comes later
@@ -394,9 +396,20 @@ class JobRunner:
 
     def _failed(self, job: ledger.Job, owner: str, started: float, exc: Exception
                 ) -> JobResult:
-        """The documenter failed: retry later, or give up."""
+        """The documenter failed: retry later, or give up. The half-open circuit
+        breaker's probe that failed spends no attempt, the first max_retries times for a
+        job: the documenter failing as a whole (an outage, a broken command) is what the
+        breaker is for, and the job probing at the head of the queue had used up its
+        retries and stayed dead after the fix. It waits past the next probe instead."""
         error = f"{type(exc).__name__}: {exc}"
         processing = self.config.processing
+        cooldown = getattr(exc, PROBE_FAILED, None)
+        if cooldown is not None and ledger.count_events(
+                self.store.conn, job.id, PROBE_FAILED_SAYS) < processing.max_retries:
+            reason = f"{PROBE_FAILED_SAYS}: {error}; no attempt spent"
+            if ledger.reschedule(self.store.conn, job, owner, cooldown * 1.5, reason):
+                self._log(job, DEFERRED, started, reason)
+                return JobResult(job.id, job.path, DEFERRED, reason)
         status = ledger.fail(self.store.conn, job, owner, error,
                              max_retries=processing.max_retries,
                              base=processing.retry_base_seconds, cap=processing.retry_max_seconds)

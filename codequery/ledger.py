@@ -320,6 +320,12 @@ def reschedule(conn: sqlite3.Connection, job: Job, owner: str, delay: float,
     return True
 
 
+def count_events(conn: sqlite3.Connection, job_id: str, says: str) -> int:
+    """How many of a job's events begin with `says`."""
+    return conn.execute("SELECT count(*) FROM job_events WHERE job_id = ? AND detail LIKE ? "
+                        "ESCAPE '\\'", (job_id, like_escaped(says) + "%")).fetchone()[0]
+
+
 def wake(conn: sqlite3.Connection, dataset: str, mark: str) -> int:
     """Pending jobs put back to wait (see reschedule) with a reason ending in `mark` (the
     circuit breaker's): due now, as what they waited for is over. How many."""

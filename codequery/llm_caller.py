@@ -8,6 +8,7 @@ shared the same way), and every call is written to the call log (cost, tokens, t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -45,6 +46,9 @@ class BreakerOpen(CodeQueryError):
 
 # How a job put back by the open breaker says so last (see ledger.wake)
 BREAKER_MARK = "(circuit breaker)"
+# The attribute that marks the exception of a failed half-open probe (see breaker
+# record_failure), with the breaker's cooldown as its value
+PROBE_FAILED = "codequery_probe_failed"
 
 
 class Blocked(BreakerOpen):
@@ -242,7 +246,10 @@ class LLMCaller:
         self._log(store, files, True, usage, None)
 
     def _failed(self, store: Store, files: int, exc: BaseException) -> None:
-        self.breaker.record_failure()  # whatever it was: a probe must always report back
+        # whatever it was: a probe must always report back
+        if self.breaker.record_failure() and isinstance(exc, Exception):
+            with contextlib.suppress(AttributeError):  # said to the job runner
+                setattr(exc, PROBE_FAILED, self.breaker.cooldown)
         billed = usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
         self._log(store, files, False, billed, f"{type(exc).__name__}: {exc}")
 

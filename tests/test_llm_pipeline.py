@@ -646,3 +646,38 @@ def test_the_jobs_the_open_breaker_put_back_go_as_soon_as_its_probe_succeeds(
     assert runner.run(probe).status == "completed"
     assert waiting() == {ids[0]}
     assert [runner.run(i).status for i in ids[1:]] == ["completed", "completed"]
+
+
+def test_a_failed_probe_of_the_breaker_spends_no_attempt_of_its_job_at_first(
+        tmp_path, monkeypatch):
+    # a new user's trial: a broken command opened the breaker, and the job at the head of
+    # the queue, the probe each time, used up its retries and stayed dead after the fix
+    import sys
+
+    from codequery.jobs import PROBE_FAILED_SAYS, JobRunner
+    from codequery.workspace import Workspace
+    from tests.helpers import FAKE_LLM, cli_run, configure
+
+    repo = make_repo(tmp_path / "r", files(1))
+    assert cli_run(repo, "init", "--no-document").exit_code == 0
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)],
+                                "breaker_failures": 1, "breaker_cooldown_seconds": 300},
+              processing={"max_retries": 2})
+    conn = _db(repo)
+    job_id = ledger.enqueue(conn, "r", [("src/m0.py", ledger.DOCUMENT, None)])[0].id
+    runner = JobRunner(Workspace(repo))
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+
+    def probe() -> str:
+        conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))
+        conn.execute("UPDATE jobs SET next_retry_at = NULL WHERE id = ?", (job_id,))
+        return runner.run(job_id).status
+
+    assert runner.run(job_id).status == "pending"  # an attempt spent; the breaker opens
+    assert [probe(), probe()] == ["deferred", "deferred"]
+    job = ledger.get(conn, job_id)
+    assert job.attempts == 1 and job.next_retry_at > time.time() + 300  # past the next probe
+    assert ledger.count_events(conn, job_id, PROBE_FAILED_SAYS) == 2
+    assert probe() == "pending" and ledger.get(conn, job_id).attempts == 2  # then it counts
+    monkeypatch.delenv("FAKE_LLM_FAIL")
+    assert probe() == "completed"
