@@ -521,6 +521,19 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
                                                    for job in jobs))}
 
 
+def held(ws: Workspace) -> str | None:
+    """What pending jobs wait on besides a worker's turn, in words (the documenter
+    blocked, its circuit breaker open), or None (see _waiting)."""
+    found = _waiting(ws, None, True)
+    if found.get("waiting_for") == "blocked":
+        return f"the {ws.config.documenter.name} documenter is blocked: {found['blocked']}"
+    if found.get("waiting_for") == "breaker":
+        retry_in = found["breaker"].get("retry_in_s")
+        return (f"the {ws.config.documenter.name} documenter failed repeatedly; its circuit "
+                "breaker is open" + (f", calls resume in {retry_in:.0f}s" if retry_in else ""))
+    return None
+
+
 def _waiting(ws: Workspace, since: float | None, pending: bool) -> dict[str, Any]:
     """What `pending` jobs wait on besides a worker's turn (a job at work, in a call begun
     before or out at a remote consumer, goes on): the documenter blocked (a check at

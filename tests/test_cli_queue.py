@@ -81,3 +81,32 @@ def test_a_dead_job_a_newer_pending_one_covers_is_named_with_it(initialized_repo
     said = cli_run(initialized_repo, "queue", "retry", dead)
     assert said.exit_code == 1
     assert f"{dead}: a newer pending job ({newer}) covers README.md" in said.stderr
+
+
+def test_wait_says_what_holds_the_jobs_and_the_timeout_repeats_it(initialized_repo: Path):
+    # a new user's trial: with claude not logged in, `queue wait` waited out its time and
+    # said only "timed out; still open"
+    import fcntl
+    import os
+
+    from codequery import blocking
+    from codequery.paths import RepoPaths
+    from tests.helpers import configure
+
+    repo = initialized_repo
+    configure(repo, documenter={"name": "claude"})
+    ws = Workspace(repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
+                              [("src/a.py", ledger.DOCUMENT, None)])
+    blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
+    lock = os.open(RepoPaths(repo).lock_file, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a worker runs, and takes nothing
+    try:
+        result = cli_run(repo, "queue", "wait", queued.id, "--timeout", "0.5")
+    finally:
+        os.close(lock)
+    assert result.exit_code == 2
+    held = "the claude documenter is blocked: not logged in: run `claude` once"
+    assert result.stderr.splitlines() == [
+        f"codequery: these jobs wait: {held}",
+        f"codequery: timed out; still open: {queued.id} (waiting: {held})"]

@@ -13,6 +13,9 @@ from codequery.printable import shown_path
 from codequery.wording import plural
 from codequery.workspace import Workspace
 
+# How often `queue wait` looks whether the jobs wait on a blocked documenter or an open
+# circuit breaker (a few reads of the database).
+HELD_LOOK_SECONDS = 2.0
 STATUS_STYLE = {"pending": "yellow", "processing": "cyan", "completed": "green",
                 "dead": "red", "cancelled": "dim"}
 
@@ -99,7 +102,7 @@ def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
     ws = state.workspace
     ids = _known(ws, job_ids)
     deadline = None if timeout is None else time.monotonic() + timeout
-    warned = False
+    warned, told, looked = False, None, 0.0
     while True:
         jobs = [ledger.get(ws.store.conn, j) for j in ids]
         states = {j.id: j.status for j in jobs if j is not None}
@@ -110,8 +113,14 @@ def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
             stderr_console().print("codequery: no worker is running; these jobs wait for one "
                                    "(codequery worker start)")
             warned = True
+        if time.monotonic() - looked >= HELD_LOOK_SECONDS:  # blocked, or the breaker open
+            looked, holds = time.monotonic(), operations.held(ws)
+            if holds is not None and holds.split(";")[0] != (told or "").split(";")[0]:
+                stderr_console().print(f"codequery: these jobs wait: {holds}")
+            told = holds
         if deadline is not None and time.monotonic() >= deadline:
-            stderr_console().print(f"codequery: timed out; still open: {', '.join(open_)}")
+            stderr_console().print(f"codequery: timed out; still open: {', '.join(open_)}"
+                                   + (f" (waiting: {told})" if told else ""))
             click.get_current_context().exit(2)
         time.sleep(0.1)
     failed = [j for j, s in states.items() if s != ledger.COMPLETED]

@@ -255,7 +255,12 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
             operations.check_wait(wait_seconds)
             began = time.time() if wait_seconds else None  # see operations.job
             found = await _job_now(ws, job_id, began)
-            return await _until_finished(found, wait_seconds,
-                                         lambda _: _job_now(ws, job_id, began))
+            found = await _until_finished(found, wait_seconds,
+                                          lambda _: _job_now(ws, job_id, began))
+            if began is not None and not found["finished"] and not found["waiting_for"]:
+                # the wait is over: a block that no check since its start confirmed still
+                # stands, and is what the job waits for (it ends no wait, see operations.job)
+                found = await _job_now(ws, job_id)
+            return found
 
     return server
