@@ -53,3 +53,20 @@ def test_worker_stop_help_says_running_llm_calls_are_killed(tmp_path, command):
         assert "Documenter commands still running (LLM calls) are killed at once" in said
     assert "finish first" not in said and "let running jobs finish" not in said
     assert "before stopping it harder (SIGTERM, then SIGKILL)" in said
+
+
+@pytest.mark.parametrize("args, says", [
+    (["serve", "--port", "18767", "--token", "x"], "--port and --token need --http"),
+    (["serve", "--token", "x"], "--token needs --http"),
+    (["document", "src/invoices.py", "--priority", "low"], "--priority needs --queue"),
+])
+def test_an_option_that_needs_another_is_an_error_without_it(initialized_repo, args, says):
+    # a new user's trial: `serve --port N --token T` served stdio, saying nothing
+    result = cli_run(initialized_repo, *args)
+    assert result.exit_code == 2 and says in result.stderr
+
+
+def test_the_token_from_the_environment_is_no_error_for_stdio(initialized_repo, monkeypatch):
+    monkeypatch.setenv("CODEQUERY_TOKEN", "x")
+    result = cli_run(initialized_repo, "serve", "--port", "1")
+    assert "--port needs --http" in result.stderr and "--token" not in result.stderr

@@ -88,6 +88,17 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
+def require_with(flag: str, needed: bool, *names: str) -> None:
+    """A usage error when an option among `names` that applies only with `flag` is given
+    on the command line without it (it would be ignored, saying nothing)."""
+    ctx = click.get_current_context()
+    given = [f"--{name}" for name in names
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    if given and not needed:
+        raise click.UsageError(f"{' and '.join(given)} {'need' if len(given) > 1 else 'needs'}"
+                               f" {flag}")
+
+
 def emit_json(value: Any) -> None:
     sys.stdout.write(search_output.json_text(value))
 

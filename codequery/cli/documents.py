@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from codequery import config as config_mod
-from codequery.cli.app import State, cli, stderr_console
+from codequery.cli.app import State, cli, require_with, stderr_console
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
@@ -309,6 +309,7 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
     Files whose content has not changed since they were documented cost nothing.
     Ctrl-C stops at once and keeps every record written so far.
     """
+    require_with("--queue", to_queue, "priority")
     ws = state.workspace
     ws.require_initialized()
     if paths and all_files:

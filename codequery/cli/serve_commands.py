@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from codequery.cli.app import State, cli, stderr_console
+from codequery.cli.app import State, cli, require_with, stderr_console
 from codequery.errors import CodeQueryError
 
 CLIENTS = ("claude", "cursor", "vscode")
@@ -37,6 +37,7 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     /?token=TOKEN once); only that host may call it (a request from another Origin gets
     403).
     """
+    require_with("--http", use_http, "port", "token")
     ws = state.workspace
     if use_http or ws.paths.settings.exists():
         ws.require_initialized()
