@@ -443,6 +443,10 @@ def test_http_serves_the_tools_and_metrics_and_refuses_other_hosts(
                             INITIALIZE)
         assert evil_host[0] == 403, evil_host
         assert request(port, "GET", "/metrics", {"Host": f"evil.example:{port}"})[0] == 403
+        # one's own host without the port is refused too, saying what would do
+        portless = request(port, "GET", "/metrics", {"Host": "127.0.0.1"})
+        assert portless[0] == 403 and f"127.0.0.1:{port}" in portless[2], portless
+        assert "not '127.0.0.1'" in portless[2]
 
         assert request(port, "GET", "/api/search?q=invoice")[0] == 200  # the dashboard's
         status, headers, text = request(port, "GET", "/metrics")

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from codequery.wording import quoted_clip
 from codequery.workspace import Workspace
 
 TOKEN_ENV = "CODEQUERY_TOKEN"
@@ -85,7 +86,9 @@ class Guard:
 
     def _refuse(self, headers: dict[str, str], method: str) -> tuple[int, str] | None:
         if headers.get("host") not in self.hosts:
-            return 403, "this server answers only to its own host name (127.0.0.1 or localhost)"
+            host = headers.get("host")
+            return 403, ("this server answers only to Host " + " or ".join(sorted(self.hosts))
+                         + ("" if host is None else f", not {quoted_clip(host)}"))
         origin = headers.get("origin")
         if origin is not None and origin not in self.origins:
             return 403, f"requests from origin {origin} are not allowed"
