@@ -98,7 +98,8 @@ class Workspace:
             stamp = self.paths.settings.stat().st_mtime_ns
             if stamp == self._dataset_stamp:
                 return self._dataset
-            name = json.loads(self.paths.settings.read_text(encoding="utf-8")).get("dataset")
+            raw = self.paths.settings.read_text(encoding="utf-8")
+            name = json.loads(raw).get("dataset")
         except ValueError:  # no JSON (a merge conflict, an edit half done): the last good
             # copy names the dataset, so that reading the index goes on
             name = _dataset_in(self.paths.settings.with_name(defaults.LAST_CONFIG_FILE))
@@ -112,8 +113,24 @@ class Workspace:
         if not isinstance(name, str) or not name:
             return self.config.dataset
         self._dataset, self._dataset_stamp = name, stamp
-        self.settings_trouble = None
+        self.settings_trouble = self._invalid(raw)
         return name
+
+    def _invalid(self, raw: str) -> str | None:
+        """What is wrong with settings that are JSON and name their dataset, or None: the
+        same text as the last good copy is good (no pydantic for a search), other text
+        is validated (which keeps it as the copy when good)."""
+        try:
+            if self.paths.settings.with_name(defaults.LAST_CONFIG_FILE).read_text(
+                    encoding="utf-8") == raw:
+                return None
+        except (OSError, ValueError):
+            pass
+        try:
+            self.config  # noqa: B018 - validates
+        except CodeQueryError as exc:
+            return f"{exc} (the index is read all the same)"
+        return None
 
     def forget_config(self) -> None:
         self._config = None

@@ -472,6 +472,30 @@ def test_a_config_that_is_no_json_still_lets_search_read_the_index(initialized_r
     assert failed.stdout == ""
 
 
+def test_a_config_that_is_json_but_invalid_is_warned_of_and_search_goes_on(initialized_repo):
+    # a new user's trial: `status` failed on it while `search` said nothing
+    import json
+
+    repo = initialized_repo
+    settings = repo / ".code-query" / "config.json"
+    good = settings.read_text(encoding="utf-8")
+    settings.write_text(json.dumps({**json.loads(good), "documenter": {"name": "bogus"}}),
+                        encoding="utf-8")
+    for result in (run_installed(repo, "search", "invoice"),  # the quick path
+                   cli_run(repo, "search", "--limit", "5", "invoice")):  # click's
+        assert result.stdout.startswith("src/invoices.py"), result.stderr
+        said = " ".join(result.stderr.split())
+        assert "warning: invalid config" in said and "documenter.name" in said
+        assert "(the index is read all the same)" in said
+    edited = {**json.loads(good), "documenter": {"name": "builtin", "timeout_seconds": 99}}
+    settings.write_text(json.dumps(edited), encoding="utf-8")  # good, unlike its copy
+    for _ in range(2):  # checked once, then known good by its copy
+        result = run_installed(repo, "search", "invoice")
+        assert result.stdout.startswith("src/invoices.py") and result.stderr == ""
+    assert (repo / ".code-query" / "config.last.json").read_text(
+        encoding="utf-8") == json.dumps(edited)
+
+
 def test_no_results_names_a_file_left_out_of_the_index_that_the_words_name(initialized_repo):
     repo = initialized_repo
     write(repo, {"data/huge_table.py": "x = 1\n" * 1_000_000})  # over the size limit
