@@ -511,11 +511,16 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
     done = all(job.status in (ledger.COMPLETED, ledger.CANCELLED, ledger.DEAD)
                for job in jobs)
     records = [_record_or_none(ws, path) for path in files] if done else []
+    # binary, too large, ...: documented on purpose as nothing, which the answer says
+    skips = ws.store.skips() if done and not all(records) else {}
+    skipped = [{"path": path, "reason": skips[path][2]} for path, record in zip(
+        files, records, strict=True) if not record and path in skips]
     # deleted, not staged yet: nothing to document; the record stays until `git rm` or a commit
     gone = [path for path in files if not os.path.lexists(ws.root / path)]
     return {"jobs": [job_dict(job) for job in jobs], "job_ids": job_ids, "files": files,
             "done": done and not any(job.status == ledger.DEAD for job in jobs),
             "finished": done, "records": [r for r in records if r],
+            **({"skipped": skipped} if skipped else {}),
             **({"not_on_disk": gone} if gone else {}),
             **_waiting(ws, since, not done and any(job.status == ledger.PENDING
                                                    for job in jobs))}

@@ -61,6 +61,21 @@ def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
     assert said["not_on_disk"] == ["src/invoices.py"] and said["done"]
 
 
+def test_document_of_a_binary_file_says_it_was_skipped_and_why(initialized_repo):
+    # a new user's trial: MCP's `document` of a PNG answered no job and no record, and
+    # said nothing of why
+    from codequery import operations
+    from codequery.workspace import Workspace
+    from tests.helpers import commit_all, write
+
+    repo = initialized_repo
+    write(repo, {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00binary"})
+    commit_all(repo, "a logo")
+    said = operations.document(Workspace(repo), ["logo.png", "src/invoices.py"])
+    assert said["done"] and [r["path"] for r in said["records"]] == ["src/invoices.py"]
+    assert said["skipped"] == [{"path": "logo.png", "reason": "binary"}]
+
+
 def test_documenting_a_file_documents_the_links_that_lead_to_it(repo):
     # RxSwift's Sources/ links into its folders: the link had stayed stale
     (repo / "alias").mkdir()
