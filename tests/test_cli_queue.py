@@ -110,3 +110,18 @@ def test_wait_says_what_holds_the_jobs_and_the_timeout_repeats_it(initialized_re
     assert result.stderr.splitlines() == [
         f"codequery: these jobs wait: {held}",
         f"codequery: timed out; still open: {queued.id} (waiting: {held})"]
+
+
+@pytest.mark.parametrize("command", ["cancel", "purge", "retry"])
+def test_a_job_being_documented_is_left_saying_what_to_do(initialized_repo: Path,
+                                                          command: str):
+    # a new user's trial: "Q-33B5CAC7 is processing: only pending jobs can be cancelled",
+    # with a hung call that nothing they were told could end
+    job_id = _pending(initialized_repo, "src/a.py")
+    ws = Workspace(initialized_repo)
+    assert ledger.claim(ws.store.conn, job_id, "worker-1/1", 60) is not None
+    result = cli_run(initialized_repo, "queue", command, job_id)
+    assert result.exit_code == 1
+    assert f"{job_id} is processing" in result.stderr
+    assert f"`codequery queue wait {job_id}`" in " ".join(result.stderr.split())
+    assert "`codequery worker stop`" in " ".join(result.stderr.split())

@@ -174,6 +174,9 @@ def purge(state: State, job_ids: tuple[str, ...]) -> None:
 _REFUSED = {"retried": "only dead or cancelled jobs can be retried",
             "cancelled": "only pending jobs can be cancelled",
             "purged": "a job being processed cannot be purged"}
+# What to do about a job a worker is documenting now.
+_AT_WORK = (" (it is being documented now: wait for it with `codequery queue wait {0}`, or "
+            "`codequery worker stop` ends the call and leaves it pending)")
 
 
 def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: str) -> None:
@@ -194,7 +197,9 @@ def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: 
             reasons.append(f"{job_id}: a newer pending job ({', '.join(newer) or '?'}) covers "
                            f"{shown_path(job.path)}")
         else:
-            reasons.append(f"{job_id} is {job.status}: {_REFUSED[asked]}")
+            reasons.append(f"{job_id} is {job.status}: {_REFUSED[asked]}"
+                           + (_AT_WORK.format(job_id) if job.status == ledger.PROCESSING
+                              else ""))
     raise CodeQueryError(f"{plural(len(left), 'job')} not {asked}: " + "; ".join(reasons))
 
 
