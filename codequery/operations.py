@@ -514,7 +514,7 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
     # binary, too large, ...: documented on purpose as nothing, which the answer says
     skips = ws.store.skips() if done and not all(records) else {}
     skipped = [{"path": path, "reason": skips[path][2]} for path, record in zip(
-        files, records, strict=True) if not record and path in skips]
+        files, records, strict=True) if not record and path in skips] if skips else []
     # deleted, not staged yet: nothing to document; the record stays until `git rm` or a commit
     gone = [path for path in files if not os.path.lexists(ws.root / path)]
     return {"jobs": [job_dict(job) for job in jobs], "job_ids": job_ids, "files": files,

@@ -64,7 +64,7 @@ def test_a_tracked_file_deleted_from_disk_keeps_its_record_when_named(repo):
 def test_document_of_a_binary_file_says_it_was_skipped_and_why(initialized_repo):
     # a new user's trial: MCP's `document` of a PNG answered no job and no record, and
     # said nothing of why
-    from codequery import operations
+    from codequery import ledger, operations
     from codequery.workspace import Workspace
     from tests.helpers import commit_all, write
 
@@ -74,6 +74,12 @@ def test_document_of_a_binary_file_says_it_was_skipped_and_why(initialized_repo)
     said = operations.document(Workspace(repo), ["logo.png", "src/invoices.py"])
     assert said["done"] and [r["path"] for r in said["records"]] == ["src/invoices.py"]
     assert said["skipped"] == [{"path": "logo.png", "reason": "binary"}]
+    # while its jobs are not done, nothing is said of them yet (this had raised)
+    ws = Workspace(repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
+                              [("logo.png", ledger.DOCUMENT, None)])
+    progress = operations.document_progress(ws, [queued.id], ["logo.png"])
+    assert not progress["finished"] and "skipped" not in progress
 
 
 def test_documenting_a_file_documents_the_links_that_lead_to_it(repo):
