@@ -39,11 +39,14 @@ def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunn
     documenter = runner.documenter
     costly = [(path, blob) for path, blob in request.plan.document
               if runner.costs_a_call(path)]
+    waiting = [path for _, path in request.plan.waiting if runner.costs_a_call(path)]
     if request.operation == ledger.REDO:  # forced: each path is documented anew
-        contents = len(costly)
-    else:  # the same content key (content and language) is documented once
-        contents = len({runner.identity.key(blob, lang_of(path)) for path, blob in costly})
-    files = contents + sum(1 for _, path in request.plan.waiting if runner.costs_a_call(path))
+        files = len(costly) + len(waiting)
+    else:  # the same content key (content and language) is documented once, queued or not
+        wanted = request.plan.wanted  # what each path holds (a link: its target's content)
+        files = len({runner.identity.key(blob, lang_of(path)) for path, blob in costly}
+                    | {runner.identity.key(wanted[path], lang_of(path)) if path in wanted
+                       else path for path in waiting})
     calls = math.ceil(files / max(runner.config.documenter.batch_size, 1))
     return Plan(files, calls,
                 mean_cost_per_call(runner.store, documenter.name, documenter.model))

@@ -310,6 +310,19 @@ def test_the_estimate_counts_only_what_will_cost_a_call(tmp_path, calls_log):
     assert "8 files need the claude documenter (claude-test): 8 calls" in said, said
 
 
+def test_the_estimate_counts_copies_queued_already_once(tmp_path, calls_log):
+    # a new user's trial: init said 71 calls, `document` after it 78, the jobs init had
+    # queued for kong's bin/ links to one file counting a call each
+    same = '"""Shared."""\n\ndef shared():\n    return 1\n'
+    repo = make_repo(tmp_path / "r", {**files(2), "src/copy1.py": same, "src/copy2.py": same,
+                                      "src/copy3.py": same})
+    _init_claude(repo, "--no-document")
+    configure(repo, documenter={"confirm_above": 1})
+    assert cli_run(repo, "document", "--queue").exit_code == 0  # no worker takes them
+    said = cli_run(repo, "document").stderr
+    assert "3 files need the claude documenter (claude-test): 3 calls" in said, said
+
+
 def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
     repo = make_repo(tmp_path / "r", files(4))
     _init_claude(repo, "--no-document")
