@@ -280,3 +280,27 @@ def outline_source(language: str, source: str) -> FileDoc:
 
 def names(items: list) -> list[str]:
     return [item.name for item in items]
+
+
+@contextmanager
+def a_job_held_by_a_block(repo: Path) -> Iterator[str]:
+    """The id of a job pending in `repo`, set to the claude documenter and blocked (not
+    logged in), while this process holds the worker's lock: a worker runs, and takes
+    nothing."""
+    import fcntl
+
+    from codequery import blocking, ledger
+    from codequery.paths import RepoPaths
+    from codequery.workspace import Workspace
+
+    configure(repo, documenter={"name": "claude"})
+    ws = Workspace(repo)
+    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
+                              [("src/a.py", ledger.DOCUMENT, None)])
+    blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
+    lock = os.open(RepoPaths(repo).lock_file, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield queued.id
+    finally:
+        os.close(lock)

@@ -86,30 +86,15 @@ def test_a_dead_job_a_newer_pending_one_covers_is_named_with_it(initialized_repo
 def test_wait_says_what_holds_the_jobs_and_the_timeout_repeats_it(initialized_repo: Path):
     # a new user's trial: with claude not logged in, `queue wait` waited out its time and
     # said only "timed out; still open"
-    import fcntl
-    import os
+    from tests.helpers import a_job_held_by_a_block
 
-    from codequery import blocking
-    from codequery.paths import RepoPaths
-    from tests.helpers import configure
-
-    repo = initialized_repo
-    configure(repo, documenter={"name": "claude"})
-    ws = Workspace(repo)
-    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
-                              [("src/a.py", ledger.DOCUMENT, None)])
-    blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
-    lock = os.open(RepoPaths(repo).lock_file, os.O_RDWR | os.O_CREAT)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # a worker runs, and takes nothing
-    try:
-        result = cli_run(repo, "queue", "wait", queued.id, "--timeout", "0.5")
-    finally:
-        os.close(lock)
+    with a_job_held_by_a_block(initialized_repo) as job_id:
+        result = cli_run(initialized_repo, "queue", "wait", job_id, "--timeout", "0.5")
     assert result.exit_code == 2
     held = "the claude documenter is blocked: not logged in: run `claude` once"
     assert result.stderr.splitlines() == [
         f"codequery: these jobs wait: {held}",
-        f"codequery: timed out; still open: {queued.id} (waiting: {held})"]
+        f"codequery: timed out; still open: {job_id} (waiting: {held})"]
 
 
 @pytest.mark.parametrize("command", ["cancel", "purge", "retry"])

@@ -624,25 +624,30 @@ def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_o
     assert ledger.counts(conn, "r")["pending"] == 5
 
 
-def test_the_jobs_the_open_breaker_put_back_go_as_soon_as_its_probe_succeeds(
-        tmp_path, monkeypatch):
-    # a new user's trial: they waited out the minute they had been given, while status
-    # promised "done in about 4.6s"; a job in its back-off after a failure still waits
+def _breaking_at_once(tmp_path, n: int, **processing):  # noqa: ANN202
+    """(connection, in-process job runner) of a repository of `n` files whose command
+    documenter (the fake LLM) opens its breaker at the first failure, for five minutes."""
     import sys
 
     from codequery.jobs import JobRunner
     from codequery.workspace import Workspace
     from tests.helpers import FAKE_LLM, cli_run, configure
 
-    repo = make_repo(tmp_path / "r", files(4))
+    repo = make_repo(tmp_path / "r", files(n))
     assert cli_run(repo, "init", "--no-document").exit_code == 0
     configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)],
                                 "breaker_failures": 1, "breaker_cooldown_seconds": 300},
-              processing={"retry_base_seconds": 300})
-    conn = _db(repo)
+              processing=processing)
+    return _db(repo), JobRunner(Workspace(repo))
+
+
+def test_the_jobs_the_open_breaker_put_back_go_as_soon_as_its_probe_succeeds(
+        tmp_path, monkeypatch):
+    # a new user's trial: they waited out the minute they had been given, while status
+    # promised "done in about 4.6s"; a job in its back-off after a failure still waits
+    conn, runner = _breaking_at_once(tmp_path, 4, retry_base_seconds=300)
     ids = [q.id for q in ledger.enqueue(conn, "r", [(f"src/m{i}.py", ledger.DOCUMENT, None)
                                                     for i in range(3)])]
-    runner = JobRunner(Workspace(repo))
     monkeypatch.setenv("FAKE_LLM_FAIL", "1")
     assert runner.run(ids[0]).status == "pending"  # failed: its back-off, and the breaker
     assert [runner.run(i).status for i in ids[1:]] == ["deferred", "deferred"]
@@ -665,20 +670,10 @@ def test_a_failed_probe_of_the_breaker_spends_no_attempt_of_its_job_at_first(
         tmp_path, monkeypatch):
     # a new user's trial: a broken command opened the breaker, and the job at the head of
     # the queue, the probe each time, used up its retries and stayed dead after the fix
-    import sys
+    from codequery.jobs import PROBE_FAILED_SAYS
 
-    from codequery.jobs import PROBE_FAILED_SAYS, JobRunner
-    from codequery.workspace import Workspace
-    from tests.helpers import FAKE_LLM, cli_run, configure
-
-    repo = make_repo(tmp_path / "r", files(1))
-    assert cli_run(repo, "init", "--no-document").exit_code == 0
-    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)],
-                                "breaker_failures": 1, "breaker_cooldown_seconds": 300},
-              processing={"max_retries": 2})
-    conn = _db(repo)
+    conn, runner = _breaking_at_once(tmp_path, 1, max_retries=2)
     job_id = ledger.enqueue(conn, "r", [("src/m0.py", ledger.DOCUMENT, None)])[0].id
-    runner = JobRunner(Workspace(repo))
     monkeypatch.setenv("FAKE_LLM_FAIL", "1")
 
     def probe() -> str:

@@ -28,7 +28,6 @@ from tests.helpers import (
     CODEQUERY_BIN,
     cli_run,
     commit_all,
-    configure,
     free_port,
     http_server,
     request,
@@ -217,32 +216,17 @@ def test_stdio_a_wait_for_a_job_of_a_blocked_documenter_ends_saying_so(
         initialized_repo: Path, tmp_path: Path):
     # a new user's trial: waits of 2 to 10 s ended `pending` with waiting_for null, as
     # no check of the block (every 15 s) fell within them
-    import fcntl
-    import os
+    from tests.helpers import a_job_held_by_a_block
 
-    from codequery import blocking, ledger
-    from codequery.paths import RepoPaths
-
-    repo = initialized_repo
-    configure(repo, documenter={"name": "claude"})
-    ws = Workspace(repo)
-    [queued] = ledger.enqueue(ws.store.conn, ws.config.dataset,
-                              [("src/a.py", ledger.DOCUMENT, None)])
-    blocking.block(ws.store.conn, "claude", "not logged in: run `claude` once")
-    lock = os.open(RepoPaths(repo).lock_file, os.O_RDWR | os.O_CREAT)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # a worker runs, and takes nothing
-
-    async def conversation():
-        async with stdio_session(repo, tmp_path / "serve.log") as session:
+    async def conversation(job_id: str):
+        async with stdio_session(initialized_repo, tmp_path / "serve.log") as session:
             began = time.monotonic()
-            found = ok(await session.call_tool("job", {"job_id": queued.id,
+            found = ok(await session.call_tool("job", {"job_id": job_id,
                                                        "wait_seconds": 1.5}))
             return found, time.monotonic() - began
 
-    try:
-        found, took = run_async(conversation)
-    finally:
-        os.close(lock)
+    with a_job_held_by_a_block(initialized_repo) as job_id:
+        found, took = run_async(lambda: conversation(job_id))
     assert found["status"] == "pending" and took >= 1.5
     assert found["waiting_for"] == "blocked"
     assert found["blocked"] == "not logged in: run `claude` once"
