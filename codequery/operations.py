@@ -528,8 +528,12 @@ def document_progress(ws: Workspace, job_ids: list[str], files: list[str],
 
 def held(ws: Workspace) -> str | None:
     """What pending jobs wait on besides a worker's turn, in words (the documenter
-    blocked, its circuit breaker open), or None (see _waiting)."""
-    found = _waiting(ws, None, True)
+    blocked, its circuit breaker open), or None (see _waiting): None too when the settings
+    cannot be read (an invalid config.json), which a wait on the ledger outlives."""
+    try:
+        found = _waiting(ws, None, True)
+    except CodeQueryError:
+        return None
     if found.get("waiting_for") == "blocked":
         return f"the {ws.config.documenter.name} documenter is blocked: {found['blocked']}"
     if found.get("waiting_for") == "breaker":

@@ -95,6 +95,12 @@ def test_wait_says_what_holds_the_jobs_and_the_timeout_repeats_it(initialized_re
     assert result.stderr.splitlines() == [
         f"codequery: these jobs wait: {held}",
         f"codequery: timed out; still open: {job_id} (waiting: {held})"]
+    # settings that cannot be read end no wait on the ledger (it had exited 1, as if a
+    # job were dead)
+    settings = initialized_repo / ".code-query" / "config.json"
+    settings.write_text(settings.read_text().replace('"claude"', '"bogus"'))
+    result = cli_run(initialized_repo, "queue", "wait", job_id, "--timeout", "0.3")
+    assert result.exit_code == 2 and "timed out; still open" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["cancel", "purge", "retry"])
@@ -102,11 +108,21 @@ def test_a_job_being_documented_is_left_saying_what_to_do(initialized_repo: Path
                                                           command: str):
     # a new user's trial: "Q-33B5CAC7 is processing: only pending jobs can be cancelled",
     # with a hung call that nothing they were told could end
-    job_id = _pending(initialized_repo, "src/a.py")
+    from codequery import holders, pidfile
+    from codequery.paths import RepoPaths
+
     ws = Workspace(initialized_repo)
-    assert ledger.claim(ws.store.conn, job_id, "worker-1/1", 60) is not None
-    result = cli_run(initialized_repo, "queue", command, job_id)
-    assert result.exit_code == 1
-    assert f"{job_id} is processing" in result.stderr
-    assert f"`codequery queue wait {job_id}`" in " ".join(result.stderr.split())
-    assert "`codequery worker stop`" in " ".join(result.stderr.split())
+    said = {}
+    for holder in ("worker", "remote", "another run"):
+        job_id = _pending(initialized_repo, f"src/{holder}.py")
+        owner = {"worker": holders.me(), "remote": holders.REMOTE_PREFIX + "t0k3n",
+                 "another run": "elsewhere:1@1.0/MainThread"}[holder]
+        assert ledger.claim(ws.store.conn, job_id, owner, 60) is not None
+        pidfile.write(RepoPaths(initialized_repo).pid_file)  # this process is "the worker"
+        result = cli_run(initialized_repo, "queue", command, job_id)
+        assert result.exit_code == 1 and f"{job_id} is processing" in result.stderr
+        said[holder] = " ".join(result.stderr.split())
+        assert f"`codequery queue wait {job_id}`" in said[holder]
+    assert "`codequery worker stop` ends the call" in said["worker"]
+    assert "a consumer of the remote queue has it" in said["remote"]
+    assert "worker stop" not in said["remote"] + said["another run"]

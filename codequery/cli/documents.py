@@ -153,7 +153,7 @@ def _report(outcome: Outcome) -> None:
         parts.append(f"{outcome.left} left pending")
     console.print("codequery: " + ", ".join(parts))
     if outcome.blocked:
-        console.print(f"codequery: calls stopped: {outcome.blocked}")
+        console.print(f"codequery: calls stopped: {escape(outcome.blocked)}")
     by_reason: dict[str, list[str]] = {}
     for path, error in outcome.failed:
         by_reason.setdefault(error, []).append(path)

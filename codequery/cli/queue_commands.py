@@ -116,11 +116,11 @@ def wait(state: State, job_ids: tuple[str, ...], timeout: float | None) -> None:
         if time.monotonic() - looked >= HELD_LOOK_SECONDS:  # blocked, or the breaker open
             looked, holds = time.monotonic(), operations.held(ws)
             if holds is not None and holds.split(";")[0] != (told or "").split(";")[0]:
-                stderr_console().print(f"codequery: these jobs wait: {holds}")
+                stderr_console().print(f"codequery: these jobs wait: {holds}", markup=False)
             told = holds
         if deadline is not None and time.monotonic() >= deadline:
             stderr_console().print(f"codequery: timed out; still open: {', '.join(open_)}"
-                                   + (f" (waiting: {told})" if told else ""))
+                                   + (f" (waiting: {told})" if told else ""), markup=False)
             click.get_current_context().exit(2)
         time.sleep(0.1)
     failed = [j for j, s in states.items() if s != ledger.COMPLETED]
@@ -174,9 +174,22 @@ def purge(state: State, job_ids: tuple[str, ...]) -> None:
 _REFUSED = {"retried": "only dead or cancelled jobs can be retried",
             "cancelled": "only pending jobs can be cancelled",
             "purged": "a job being processed cannot be purged"}
-# What to do about a job a worker is documenting now.
-_AT_WORK = (" (it is being documented now: wait for it with `codequery queue wait {0}`, or "
-            "`codequery worker stop` ends the call and leaves it pending)")
+
+
+def _at_work(ws: Workspace, job: ledger.Job) -> str:
+    """What to do about a job being documented now: wait; a call of this repository's
+    worker is ended by `worker stop` (not a remote consumer's, nor a `document` run's)."""
+    from codequery import holders, pidfile
+
+    said = f" (it is being documented now: wait for it with `codequery queue wait {job.id}`"
+    owner = job.lease_owner or ""
+    if owner.startswith(holders.REMOTE_PREFIX):
+        return said + "; a consumer of the remote queue has it)"
+    worker = pidfile.read(ws.paths.pid_file)
+    pid = holders.process_of(owner).rpartition(":")[2].partition("@")[0]
+    if worker is not None and str(worker["pid"]) == pid:
+        return said + ", or `codequery worker stop` ends the call and leaves it pending)"
+    return said + ")"
 
 
 def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: str) -> None:
@@ -198,8 +211,7 @@ def _left_as_they_were(ws: Workspace, named: list[str], done: list[str], asked: 
                            f"{shown_path(job.path)}")
         else:
             reasons.append(f"{job_id} is {job.status}: {_REFUSED[asked]}"
-                           + (_AT_WORK.format(job_id) if job.status == ledger.PROCESSING
-                              else ""))
+                           + (_at_work(ws, job) if job.status == ledger.PROCESSING else ""))
     raise CodeQueryError(f"{plural(len(left), 'job')} not {asked}: " + "; ".join(reasons))
 
 
