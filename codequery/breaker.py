@@ -25,6 +25,7 @@ from typing import Any
 from codequery import ledger, store
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
+CALL, PROBE = "call", "probe"  # what admit() lets through
 
 
 class CircuitBreaker:
@@ -45,20 +46,25 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """May a call be made now? In half-open state True for a single caller, who must
         then report with record_success() or record_failure()."""
+        return self.admit() is not None
+
+    def admit(self) -> str | None:
+        """As allow(), saying which: CALL, PROBE (the half-open state's single call, whose
+        failure is the documenter's most likely), or None (refused)."""
         with self._db.lock:
             row = self._row()
             if _verdict(row, time.time()) != "probe":
-                return row is None or row["opened_until"] is None
+                return CALL if row is None or row["opened_until"] is None else None
             # Reading alone is enough to say yes or no; handing out the probe needs the
             # write lock, and a second look under it, so that exactly one caller gets it.
             conn = self._db.get()
             with ledger.transaction(conn):
                 now = time.time()
                 if _verdict(self._row(), now) != "probe":
-                    return False
+                    return None
                 conn.execute("UPDATE breakers SET probing = 1, opened_until = ? WHERE name = ?",
                              (now + self.probe_lease, self.name))
-                return True
+                return PROBE
 
     def record_success(self) -> bool:
         """The documenter works: close the breaker and forget the failures. Whether that
@@ -84,9 +90,7 @@ class CircuitBreaker:
                 conn.execute("UPDATE breakers SET probing = 0, opened_until = ? "
                              "WHERE name = ? AND probing = 1", (time.time(), self.name))
 
-    def record_failure(self) -> bool:
-        """A call failed. Whether it was the half-open probe (then the documenter, not the
-        file, is what failed most likely: see jobs.JobRunner._failed)."""
+    def record_failure(self) -> None:
         with self._db.lock, ledger.transaction(self._db.get()) as conn:
             now = time.time()
             row = self._row()
@@ -114,7 +118,6 @@ class CircuitBreaker:
                 "failures = excluded.failures, first_failure_at = excluded.first_failure_at, "
                 "opened_until = excluded.opened_until, probing = excluded.probing",
                 (self.name, failures, first, opened_until, probing))
-            return bool(row is not None and row["probing"])
 
     def state(self) -> dict[str, Any]:
         """For `codequery status` (see described)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from codequery import blocking, languages, ledger
+from codequery.breaker import PROBE
 from codequery.config import Config, DocumenterConfig
 from codequery.documenters import Documenter
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
@@ -83,6 +85,9 @@ class LLMCaller:
         self.limiter = RateLimiter(db_path, f"documenter:{documenter.name}", per_minute)
         self.breaker = breaker_for(db_path, config)
         self._blocks = SharedConnection(db_path)
+        # per thread: whether its call under way is the breaker's probe (a call from before
+        # the breaker opened may fail while the probe is out: it is no probe)
+        self._calls = threading.local()
 
     def document_one(self, store: Store, content: Content,
                      before_call: Callable[[], None] | None = None) -> FileRecord:
@@ -229,8 +234,10 @@ class LLMCaller:
         self.limiter.acquire()
         if before_call is not None:
             before_call()
-        if not self.breaker.allow():
+        admitted = self.breaker.admit()
+        if admitted is None:
             self._refuse()
+        self._calls.probe = admitted == PROBE  # this thread's call is the probe
 
     def _refuse(self) -> None:
         retry_in = self.breaker.state().get("retry_in_s")
@@ -246,10 +253,11 @@ class LLMCaller:
         self._log(store, files, True, usage, None)
 
     def _failed(self, store: Store, files: int, exc: BaseException) -> None:
-        # whatever it was: a probe must always report back
-        if self.breaker.record_failure() and isinstance(exc, Exception):
+        self.breaker.record_failure()  # whatever it was: a probe must always report back
+        if getattr(self._calls, "probe", False) and isinstance(exc, Exception):
             with contextlib.suppress(AttributeError):  # said to the job runner
                 setattr(exc, PROBE_FAILED, self.breaker.cooldown)
+        self._calls.probe = False
         billed = usage_dict(getattr(exc, "usage", None))  # a failed answer may still cost
         self._log(store, files, False, billed, f"{type(exc).__name__}: {exc}")
 

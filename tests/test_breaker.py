@@ -167,3 +167,17 @@ def test_other_documenter_settings_start_with_a_breaker_of_their_own(db):
         assert breaker_for(db, other).allow()
     # the same settings again (switched back): still open, its cooldown still runs
     assert breaker_for(db, settings(command=["python3", "crash.py"])).state()["state"] == "open"
+
+
+def test_only_the_caller_handed_the_probe_is_told_it_is_the_probe(db):
+    # a call from before the breaker opened may fail while the probe is out: the probe's
+    # job must not be the one that pays for it (see jobs.JobRunner._failed)
+    from codequery.breaker import CALL, PROBE
+
+    breaker = _breaker(db, failures=1, cooldown=0.2)
+    assert breaker.admit() == CALL
+    breaker.record_failure()
+    assert breaker.admit() is None
+    time.sleep(0.25)
+    assert breaker.admit() == PROBE
+    assert breaker.admit() is None  # the probe is out

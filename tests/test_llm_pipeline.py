@@ -689,3 +689,33 @@ def test_a_failed_probe_of_the_breaker_spends_no_attempt_of_its_job_at_first(
     assert probe() == "pending" and ledger.get(conn, job_id).attempts == 2  # then it counts
     monkeypatch.delenv("FAKE_LLM_FAIL")
     assert probe() == "completed"
+
+
+def test_a_late_failure_of_a_call_from_before_the_probe_is_no_failed_probe(tmp_path):
+    # a review: a long call begun before the breaker opened failed while the probe was out,
+    # took the probe's pass, and the probe's job then paid for the probe's own failure
+    import threading
+
+    from codequery.llm_caller import PROBE_FAILED
+
+    conn, runner = _breaking_at_once(tmp_path, 1)
+    caller = runner.caller
+    caller.breaker.record_failure()  # open
+    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    late, probe = RuntimeError("late"), RuntimeError("probe")
+
+    def the_probe() -> None:
+        caller._guard(None)  # handed the probe
+        failed.wait(10)
+        caller._failed(runner.store, 1, probe)
+
+    failed = threading.Event()
+    prober = threading.Thread(target=the_probe)
+    prober.start()
+    while not caller.breaker.state()["probing"]:
+        time.sleep(0.01)
+    caller._failed(runner.store, 1, late)  # this thread's call never was the probe
+    failed.set()
+    prober.join(10)
+    assert not hasattr(late, PROBE_FAILED)
+    assert getattr(probe, PROBE_FAILED) == caller.breaker.cooldown
