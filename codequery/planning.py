@@ -39,14 +39,20 @@ def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunn
     documenter = runner.documenter
     costly = [(path, blob) for path, blob in request.plan.document
               if runner.costs_a_call(path)]
-    waiting = [path for _, path in request.plan.waiting if runner.costs_a_call(path)]
+    waiting = [(job_id, path) for job_id, path in request.plan.waiting
+               if runner.costs_a_call(path)]
     if request.operation == ledger.REDO:  # forced: each path is documented anew
         files = len(costly) + len(waiting)
     else:  # the same content key (content and language) is documented once, queued or not
-        wanted = request.plan.wanted  # what each path holds (a link: its target's content)
+        # what a queued job documents: its own content (an uncommitted edit asked for), or
+        # what the path holds (a link: its target's content)
+        asked = {job_id: sha for (_, sha), (job_id, _) in ledger.open_work(
+            runner.store.conn, runner.store.dataset).items() if sha}
+        asked_for = {job_id: asked.get(job_id) or request.plan.wanted.get(path)
+                     for job_id, path in waiting}
         files = len({runner.identity.key(blob, lang_of(path)) for path, blob in costly}
-                    | {runner.identity.key(wanted[path], lang_of(path)) if path in wanted
-                       else path for path in waiting})
+                    | {runner.identity.key(asked_for[job_id], lang_of(path))
+                       if asked_for[job_id] else job_id for job_id, path in waiting})
     calls = math.ceil(files / max(runner.config.documenter.batch_size, 1))
     return Plan(files, calls,
                 mean_cost_per_call(runner.store, documenter.name, documenter.model))

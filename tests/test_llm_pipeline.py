@@ -321,6 +321,11 @@ def test_the_estimate_counts_copies_queued_already_once(tmp_path, calls_log):
     assert cli_run(repo, "document", "--queue").exit_code == 0  # no worker takes them
     said = cli_run(repo, "document").stderr
     assert "3 files need the claude documenter (claude-test): 3 calls" in said, said
+    # a queued job for an uncommitted edit documents the edit, not git's copy: one more
+    (repo / "src" / "copy1.py").write_text(same + "\n# edited\n", encoding="utf-8")
+    assert cli_run(repo, "document", "--queue", "src/copy1.py").exit_code == 0
+    said = cli_run(repo, "document").stderr
+    assert "4 files need the claude documenter (claude-test): 4 calls" in said, said
 
 
 def test_on_a_terminal_a_large_run_asks_first(tmp_path, calls_log):
