@@ -551,8 +551,14 @@ _TEST_WORDS = frozenset({"test", "tests", "testing"})
 # Folders that hold code, named for nothing in it.
 CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
                           "include"})
-# The last word of a package's name that makes it one for others' tests (`tokio-test`).
+# The last word of a package's name that makes it one for others' tests (`tokio-test`),
+# unless the word before it names a kind of test (`integration-test/src/`, `e2e-test/`).
 _PACKAGE_FOR_TESTS = frozenset({"test", "testing"})
+_KINDS_OF_TEST = frozenset({
+    "integration", "e2e", "end2end", "smoke", "load", "perf", "performance", "acceptance",
+    "system", "functional", "it", "unit", "regression", "stress", "contract", "component",
+    "ui", "api", "browser", "sanity", "compat", "compatibility", "interop", "conformance",
+    "fuzz", "benchmark", "bench"})
 # Words that, run together before "Fixture", make it a folder of fixtures (`specFixture`).
 _FIXTURE_OWNERS = _TEST_WORDS | {"spec", "specs"}
 _SUPPORT_WORDS = frozenset({"helper", "helpers", "util", "utils", "support", "common", "base",
@@ -582,6 +588,7 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         if not tokens:
             continue
         if (len(tokens) > 1 and tokens[-1].lower() in _PACKAGE_FOR_TESTS
+                and tokens[-2].lower() not in _KINDS_OF_TEST
                 and folders[at + 1:at + 2] == ["src"]):
             continue
         words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test

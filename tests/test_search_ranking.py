@@ -206,6 +206,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("httpcore5-testing/src/main/java/org/A.java", "source"),
     ("httpcore5-testing/src/test/java/org/ATest.java", "test"),
     ("web-tests/src/a.ts", "test"), ("tower-test/mock.rs", "test"), ("test-x/src/a.rs", "test"),
+    # ... but not a project of tests of a kind (Maven's, a monorepo's)
+    ("integration-test/src/main/java/org/Foo.java", "test"),
+    ("packages/e2e-test/src/login.ts", "test"), ("smoke-test/src/index.ts", "test"),
+    ("integration_test/src/lib.rs", "test"),
+    ("spring-boot-smoke-test/src/main/java/A.java", "test"),
     # scripts at the top of a repository build and measure it
     ("build.ps1", "config"), ("benchmark.ps1", "config"), ("build.cmd", "config"),
     ("src/Module/Get-Thing.ps1", "source"), ("Module.psm1", "source"),
