@@ -156,7 +156,9 @@ class LLMCaller:
     def report(self, store: Store, usage: dict[str, Any], error: str | None,
                wait: float | None = None) -> None:
         """The outcome of a call made elsewhere: the breaker and the call log learn it as
-        if it had been made here (a documenter that asked to wait is not broken)."""
+        if it had been made here (a documenter that asked to wait is not broken). Its
+        failure is no failed probe here (see _failed): the mark admit() left is cleared."""
+        self._calls.probe = False
         if error is None:
             self._succeeded(store, 1, usage)
         elif wait is not None:
