@@ -48,7 +48,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
         # a check that costs no call (`claude auth status`): before any is asked for
         if (blocked := runner.caller.blocked_now()) is not None:
             stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
-                                   f"cannot be called: {blocked}")
+                                   f"cannot be called: {escape(blocked)}")
         request = prepare(ws, runner, only, force=force)
         answer = _cost_accepted(ws, runner, request, yes, follows_tree=only is None and not force,
                                 blocked=blocked is not None)

@@ -89,7 +89,8 @@ def show(state: State, job_id: str, as_json: bool) -> None:
             console.print(f"[bold]{key}[/bold]: {escape(value)}", markup=True, highlight=False)
     for event in data["events"]:
         console.print(f"  {event['at']}  {event['from'] or '-'} -> {event['to']}  "
-                      f"{event['detail'] or ''}  [dim]{event['worker'] or ''}[/dim]")
+                      f"{escape(event['detail'] or '')}  "
+                      f"[dim]{escape(event['worker'] or '')}[/dim]")
 
 
 @queue.command()
