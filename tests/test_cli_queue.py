@@ -126,3 +126,15 @@ def test_a_job_being_documented_is_left_saying_what_to_do(initialized_repo: Path
     assert "`codequery worker stop` ends the call" in said["worker"]
     assert "a consumer of the remote queue has it" in said["remote"]
     assert "worker stop" not in said["remote"] + said["another run"]
+
+
+def test_show_prints_an_error_in_brackets_as_it_is(initialized_repo: Path):
+    # a review: rich read "[/usr/bin/claude]" as a closing tag, and `queue show` crashed
+    job_id = _pending(initialized_repo, "src/a.py")
+    ws = Workspace(initialized_repo)
+    job = ledger.claim(ws.store.conn, job_id, "w/1", 60)
+    ledger.fail(ws.store.conn, job, "w/1", "DocumenterError: exit 1: [/usr/bin/claude] gone",
+                max_retries=3, base=1, cap=1)
+    result = cli_run(initialized_repo, "queue", "show", job_id)
+    assert result.exit_code == 0, result.output
+    assert "[/usr/bin/claude] gone" in result.stdout
