@@ -102,7 +102,6 @@ def test_a_broken_config_names_the_key(ready):
 
 def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     config = ready / ".code-query" / "config.json"
-<<<<<<< Updated upstream
     good = config.read_text()
     config.write_text('{"dataset": ')
     _, document = report(ready)
@@ -182,16 +181,6 @@ def test_a_config_in_a_merge_conflict_is_fixed_by_taking_a_side(ready):
     check = by_name(document)["config"]
     assert "not valid JSON" in check["detail"]
     assert f"`git -C {ready} checkout --theirs -- .code-query/config.json`" in check["fix"]
-=======
-    config.write_text('{"dataset": ')
-    _, document = report(ready)
-    check = by_name(document)["config"]
-    assert not check["ok"] and "not valid JSON (line 1" in check["detail"]
-    assert f"git checkout -- {config}" in check["fix"] and "config.last.json" in check["fix"]
-    assert "keys" not in check["fix"] and "git checkout" not in check["detail"]
-    result = cli_run(ready, "search", "invoice")  # a command that needs it says the same
-    assert result.exit_code == 1 and f"git checkout -- {config}" in result.stderr
->>>>>>> Stashed changes
 
 
 def test_a_missing_config_is_fixed_by_init(ready):
@@ -203,7 +192,6 @@ def test_a_missing_config_is_fixed_by_init(ready):
     assert by_name(document)["documenter"]["detail"] == "skipped: no usable config"
 
 
-<<<<<<< Updated upstream
 def test_human_output_into_a_pipe_is_not_wrapped(tmp_path):
     from tests.helpers import make_repo
 
@@ -211,12 +199,6 @@ def test_human_output_into_a_pipe_is_not_wrapped(tmp_path):
     result = cli_run(repo, "doctor")
     [line] = [line for line in result.stdout.splitlines() if line.startswith("✓ work-tree")]
     assert line.endswith(str(repo)) and len(line) > 100
-=======
-def test_human_output_into_a_pipe_is_not_wrapped(ready):
-    result = cli_run(ready, "doctor")  # (pytest's temporary path is long enough)
-    [line] = [line for line in result.stdout.splitlines() if line.startswith("✓ work-tree")]
-    assert line.endswith(str(ready)) and len(line) > 80
->>>>>>> Stashed changes
 
 
 def test_a_foreign_post_commit_hook_fails_the_hooks_check(ready):
