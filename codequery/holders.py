@@ -44,11 +44,9 @@ def alive(holder: str | None) -> bool:
         return True  # the home worker's lease check watches its consumer's heartbeat
     import psutil
 
-    process = process_of(holder)
-    host, colon, local = process.rpartition(":")
-    if colon and host != socket.gethostname():
+    host, pid_text, started = _parts(holder)
+    if host is not None and host != socket.gethostname():
         return True
-    pid_text, _, started = local.partition("@")
     try:
         proc = psutil.Process(int(pid_text))
         if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
@@ -58,3 +56,18 @@ def alive(holder: str | None) -> bool:
         return False
     except psutil.AccessDenied:
         return True
+
+
+def _parts(holder: str | None) -> tuple[str | None, str, str]:
+    """(host or None, pid, start time or "") of a lease owner "host:pid@start/thread"."""
+    host, colon, local = process_of(holder).rpartition(":")
+    pid_text, _, started = local.partition("@")
+    return (host if colon else None), pid_text, started
+
+
+def of_process(holder: str | None, pid: int) -> bool:
+    """Whether `holder` is the live process `pid` of this host (a lease of the worker whose
+    pid file names it; not another host's process of the same pid, nor one gone)."""
+    host, pid_text, _ = _parts(holder)
+    return (pid_text == str(pid) and host in (None, socket.gethostname())
+            and not (holder or "").startswith(REMOTE_PREFIX) and alive(holder))

@@ -113,10 +113,13 @@ def test_a_job_being_documented_is_left_saying_what_to_do(initialized_repo: Path
 
     ws = Workspace(initialized_repo)
     said = {}
-    for holder in ("worker", "remote", "another run"):
+    import os
+
+    for holder in ("worker", "remote", "another run", "another host"):
         job_id = _pending(initialized_repo, f"src/{holder}.py")
         owner = {"worker": holders.me(), "remote": holders.REMOTE_PREFIX + "t0k3n",
-                 "another run": "elsewhere:1@1.0/MainThread"}[holder]
+                 "another run": "elsewhere:1@1.0/MainThread",
+                 "another host": f"elsewhere:{os.getpid()}@1.0/MainThread"}[holder]
         assert ledger.claim(ws.store.conn, job_id, owner, 60) is not None
         pidfile.write(RepoPaths(initialized_repo).pid_file)  # this process is "the worker"
         result = cli_run(initialized_repo, "queue", command, job_id)
@@ -125,7 +128,7 @@ def test_a_job_being_documented_is_left_saying_what_to_do(initialized_repo: Path
         assert f"`codequery queue wait {job_id}`" in said[holder]
     assert "`codequery worker stop` ends the call" in said["worker"]
     assert "a consumer of the remote queue has it" in said["remote"]
-    assert "worker stop" not in said["remote"] + said["another run"]
+    assert "worker stop" not in said["remote"] + said["another run"] + said["another host"]
 
 
 def test_show_prints_an_error_in_brackets_as_it_is(initialized_repo: Path):

@@ -187,8 +187,7 @@ def _at_work(ws: Workspace, job: ledger.Job) -> str:
     if owner.startswith(holders.REMOTE_PREFIX):
         return said + "; a consumer of the remote queue has it)"
     worker = pidfile.read(ws.paths.pid_file)
-    pid = holders.process_of(owner).rpartition(":")[2].partition("@")[0]
-    if worker is not None and str(worker["pid"]) == pid:
+    if worker is not None and holders.of_process(owner, worker["pid"]):
         return said + ", or `codequery worker stop` ends the call and leaves it pending)"
     return said + ")"
 
