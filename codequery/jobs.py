@@ -304,11 +304,11 @@ class JobRunner:
         except (LookupError, *redis_link.down_errors()) as exc:
             # No call will report back: a half-open breaker's probe must be given back.
             # The lease is ours again (or lost, LookupError): rescheduling owns the retry.
-            self.caller.breaker.release_probe()
+            self.caller.give_back_probe()
             return _Deferred(REMOTE_RETRY_SECONDS, f"not handed out ({type(exc).__name__}: "
                                                    f"{exc})")
         except Exception as exc:  # a task that cannot be sent: retried, then given up
-            self.caller.breaker.release_probe()
+            self.caller.give_back_probe()
             return exc
 
     def hint(self, content: Content, language: str) -> dict:

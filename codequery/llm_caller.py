@@ -162,7 +162,7 @@ class LLMCaller:
         if error is None:
             self._succeeded(store, 1, usage)
         elif wait is not None:
-            self.breaker.release_probe()
+            self.breaker.release_probe()  # handed out by another thread: whoever holds it
             self._log(store, 1, False, usage, error)
         else:
             self.breaker.record_failure()
@@ -215,14 +215,14 @@ class LLMCaller:
     def _blocked(self, store: Store, files: int, exc: DocumenterBlocked) -> Blocked:
         """Not the file's fault and not the documenter failing: the breaker is not told,
         no attempt is spent, and the reason is kept for status, doctor and the logs."""
-        self.breaker.release_probe()
+        self.give_back_probe()
         with self._blocks.lock:
             blocking.block(self._blocks.get(), self.documenter.name, exc.reason)
         self._log(store, files, False, {}, f"blocked: {exc.reason}")
         return Blocked(self.documenter.name, exc.reason, blocking.RECHECK_SECONDS)
 
     def _busy(self, store: Store, files: int, exc: DocumenterBusy) -> Busy:
-        self.breaker.release_probe()  # neither works nor broken: it asked to wait
+        self.give_back_probe()  # neither works nor broken: it asked to wait
         self._log(store, files, False, {}, str(exc))
         return Busy(f"{exc} (waiting {exc.retry_after:.0f}s)", exc.retry_after)
 
@@ -230,6 +230,7 @@ class LLMCaller:
         """Wait for the rate limit, then `before_call` (a worker renews its leases there: the
         wait may have been long), then the breaker. allow() comes last because it may hand
         out the single half-open probe, which must then really be made and reported."""
+        self._calls.probe = False
         self._check_block()
         if self.breaker.state()["state"] == "open":
             self._refuse()  # before a rate-limit token is spent
@@ -241,11 +242,20 @@ class LLMCaller:
             self._refuse()
         self._calls.probe = admitted == PROBE  # this thread's call is the probe
 
+    def give_back_probe(self) -> None:
+        """This thread's call came back with neither success nor failure of the documenter:
+        if it was the half-open probe, the next caller may probe. A call begun before the
+        breaker opened gives back nothing (it would free the pass of a probe still out)."""
+        if getattr(self._calls, "probe", False):
+            self._calls.probe = False
+            self.breaker.release_probe()
+
     def _refuse(self) -> None:
         retry_in = self.breaker.state().get("retry_in_s")
         raise BreakerOpen(self.documenter.name, retry_in or self.breaker.cooldown)
 
     def _succeeded(self, store: Store, files: int, usage: dict[str, Any]) -> None:
+        self._calls.probe = False
         if self.breaker.record_success():
             # the probe went through: the jobs put back for the cooldown go now, not when
             # the minute they were given is up
@@ -267,7 +277,7 @@ class LLMCaller:
         """Killed because this worker is stopping: neither the file's fault nor the
         documenter failing (`codequery worker restart` three times had opened the breaker).
         The call is logged, as it may have cost, but not as a failure (see STOPPED)."""
-        self.breaker.release_probe()
+        self.give_back_probe()
         self._log(store, files, False, usage_dict(getattr(exc, "usage", None)),
                   f"{STOPPED}{exc}")
 

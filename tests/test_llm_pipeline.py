@@ -724,3 +724,33 @@ def test_a_late_failure_of_a_call_from_before_the_probe_is_no_failed_probe(tmp_p
     prober.join(10)
     assert not hasattr(late, PROBE_FAILED)
     assert getattr(probe, PROBE_FAILED) == caller.breaker.cooldown
+
+
+def test_a_call_from_before_the_probe_that_comes_back_busy_leaves_the_probe_out(tmp_path):
+    # a review: the busy, blocked and stopped paths gave back the probe's pass whoever held
+    # it, so a second probe could go out while the first was still running
+    import threading
+
+    from codequery.documenters.errors import DocumenterBusy
+
+    conn, runner = _breaking_at_once(tmp_path, 1)
+    caller = runner.caller
+    caller.breaker.record_failure()  # open
+    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    handed, done = threading.Event(), threading.Event()
+
+    def the_probe() -> None:
+        caller._guard(None)  # handed the probe
+        handed.set()
+        done.wait(10)
+        caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))
+
+    prober = threading.Thread(target=the_probe)
+    prober.start()
+    assert handed.wait(10)
+    caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))  # never was the probe
+    assert caller.breaker.state()["probing"]
+    assert caller.breaker.admit() is None  # no second probe while the first is out
+    done.set()
+    prober.join(10)
+    assert not caller.breaker.state()["probing"]  # the probe's own busy gives it back
