@@ -558,7 +558,7 @@ _KINDS_OF_TEST = frozenset({
     "integration", "e2e", "end2end", "smoke", "load", "perf", "performance", "acceptance",
     "system", "functional", "it", "unit", "regression", "stress", "contract", "component",
     "ui", "api", "browser", "sanity", "compat", "compatibility", "interop", "conformance",
-    "fuzz", "benchmark", "bench"})
+    "fuzz", "benchmark", "bench", "int", "end", "web"})  # `int-test`, `end-to-end-test`
 # Words that, run together before "Fixture", make it a folder of fixtures (`specFixture`).
 _FIXTURE_OWNERS = _TEST_WORDS | {"spec", "specs"}
 _SUPPORT_WORDS = frozenset({"helper", "helpers", "util", "utils", "support", "common", "base",

@@ -209,7 +209,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # ... but not a project of tests of a kind (Maven's, a monorepo's)
     ("integration-test/src/main/java/org/Foo.java", "test"),
     ("packages/e2e-test/src/login.ts", "test"), ("smoke-test/src/index.ts", "test"),
-    ("integration_test/src/lib.rs", "test"),
+    ("integration_test/src/lib.rs", "test"), ("int-test/src/main/java/A.java", "test"),
+    ("end-to-end-test/src/app.ts", "test"), ("web-test/src/page.ts", "test"),
     ("spring-boot-smoke-test/src/main/java/A.java", "test"),
     # scripts at the top of a repository build and measure it
     ("build.ps1", "config"), ("benchmark.ps1", "config"), ("build.cmd", "config"),
