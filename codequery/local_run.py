@@ -15,6 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from codequery import blocking, ledger, liveness, reconcile
@@ -151,14 +152,17 @@ def submit(ws: Workspace, runner: JobRunner, request: Request, *, priority: str 
 
 
 def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
-        on_file: Callable[[str], None] | None = None) -> Outcome:
+        on_file: Callable[[str], None] | None = None, threads: int = 1) -> Outcome:
     """Run these jobs here, one by one (a retry back-off does not apply: someone asked),
     until done, out of time, or the documenter is blocked (its circuit breaker open):
     what is left stays pending for the worker. With a `deadline`, a file that would not
     be done by then at the pace of this run (see Pace) is left too, and the run goes on
-    with the next."""
-    outcome = Outcome()
+    with the next. `threads` above 1 (and no deadline) runs that many jobs at once: an
+    LLM's calls take seconds each and spend no CPU here (see _run_together)."""
     ledger.make_due(runner.store.conn, job_ids)
+    if threads > 1 and deadline is None:
+        return _run_together(runner, job_ids, threads, on_file)
+    outcome = Outcome()
     seen: set[str] = set()
     pace = Pace()
     for index, job_id in enumerate(job_ids):
@@ -188,6 +192,61 @@ def run(runner: JobRunner, job_ids: list[str], *, deadline: float | None = None,
                                                    runner.documenter.name) is not None
             outcome.left += _still_open(runner, job_ids[index + 1:], seen)
             break
+    return outcome
+
+
+def _run_together(runner: JobRunner, job_ids: list[str], threads: int,
+                  on_file: Callable[[str], None] | None) -> Outcome:
+    """run() with up to `threads` jobs at once, as a worker's threads run them: each
+    thread has its own connection (JobRunner.store); what came of each job is counted
+    here, in the calling thread, in the order the jobs finish. A job another thread took
+    into its batch comes back with nothing to do and is counted with that batch; a block
+    (DEFERRED) starts no more jobs, and the calls under way are waited for."""
+    outcome = Outcome()
+    seen: set[str] = set()
+    empty: list[str] = []  # claimed by a batch of this run, or by a worker
+    _ = runner.caller, runner.team_cache  # made once, here, not by two threads at once
+    ahead = iter(job_ids)
+    stopped = False
+    with ThreadPoolExecutor(threads, thread_name_prefix="codequery-document") as pool:
+        running: dict[Future, str] = {}
+
+        def fill() -> None:
+            while not stopped and len(running) < threads:
+                job_id = next((j for j in ahead if j not in seen), None)
+                if job_id is None:
+                    return
+                running[pool.submit(runner.run_all, job_id)] = job_id
+
+        try:
+            fill()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job_id = running.pop(future)
+                    results = future.result()
+                    if not results:
+                        empty.append(job_id)
+                    for done in results:
+                        seen.add(done.id)
+                        _count(outcome, done)
+                        if on_file is not None:
+                            on_file(done.path)
+                    if results and results[0].status == DEFERRED and not stopped:
+                        stopped = True
+                        outcome.blocked = results[0].detail
+                        outcome.needs_login = blocking.current(
+                            runner.store.conn, runner.documenter.name) is not None
+                fill()
+        except BaseException:  # Ctrl-C: start nothing more; the calls under way end
+            stopped = True
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    for job_id in empty:
+        if job_id not in seen:
+            _taken_elsewhere(runner, job_id, outcome)
+    if stopped:
+        outcome.left += _still_open(runner, [j for j in job_ids if j not in empty], seen)
     return outcome
 
 
@@ -292,4 +351,8 @@ def document_now(ws: Workspace, only: list[str] | None = None, *, force: bool = 
                              + [job_id for job_id, _ in request.plan.waiting]))
     if on_total is not None:
         on_total(len(ids))
-    return summarize(request, run(runner, ids, deadline=deadline, on_file=on_file))
+    # An LLM documenter's calls go as many at once as a worker's would; the builtin one
+    # is quick and CPU-bound, and a hook's budget is kept one file at a time.
+    threads = 1 if runner.documenter.inline else runner.config.processing.threads
+    return summarize(request, run(runner, ids, deadline=deadline, on_file=on_file,
+                                  threads=threads))

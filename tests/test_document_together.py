@@ -1,0 +1,70 @@
+"""`codequery init` and `document` with an LLM documenter run calls at once, as the
+worker's threads do (they ran one call at a time: an hour for what took a worker half)."""
+
+import json
+
+from codequery import local_run
+from codequery.workspace import Workspace
+from tests.helpers import cli_run, commit_all, configure, git, use_fake_llm, write
+
+DELAY = 1.5  # each fake call takes this long
+
+
+def _calls(log) -> list[float]:
+    return sorted(json.loads(line)["time"] for line in log.read_text().splitlines())
+
+
+def _overlapping(starts: list[float]) -> int:
+    """How many calls began before the one before them could have ended."""
+    return sum(1 for a, b in zip(starts, starts[1:]) if b - a < DELAY)
+
+
+def _six_new_files(repo) -> list[str]:
+    """Six files more; every tracked file, which the new documenter documents again."""
+    write(repo, {f"src/part{n}.py": f"def part_{n}():\n    return {n}\n" for n in range(6)})
+    commit_all(repo)
+    return sorted(p for p in git(repo, "ls-files").split() if not p.startswith(".code-query/"))
+
+
+def test_an_llm_documenter_documents_with_the_workers_threads(repo, tmp_path, monkeypatch):
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo)
+    configure(repo, processing={"threads": 3})
+    tracked = _six_new_files(repo)
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    monkeypatch.setenv("FAKE_LLM_DELAY", str(DELAY))
+    done: list[str] = []
+    outcome = local_run.document_now(Workspace(repo), trigger="test", on_file=done.append)
+    assert outcome.documented == len(tracked) and not outcome.unfinished, outcome
+    assert sorted(done) == tracked  # each told once
+    assert _overlapping(_calls(log)) >= len(tracked) // 2  # 3 at a time: most overlap
+
+
+def test_batches_taken_by_one_thread_are_counted_once(repo, tmp_path, monkeypatch):
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo, batch_size=3)
+    configure(repo, processing={"threads": 2})
+    tracked = _six_new_files(repo)
+    monkeypatch.setenv("FAKE_LLM_DELAY", "0.3")
+    done: list[str] = []
+    outcome = local_run.document_now(Workspace(repo), trigger="test", on_file=done.append)
+    assert outcome.documented == len(tracked), outcome
+    assert outcome.by_worker == 0 and not outcome.unfinished, outcome
+    assert sorted(done) == tracked
+
+
+def test_a_block_starts_no_more_calls_and_leaves_the_rest_pending(repo, tmp_path,
+                                                                     monkeypatch):
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo, breaker_failures=2)
+    configure(repo, processing={"threads": 2})
+    tracked = _six_new_files(repo)
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    monkeypatch.setenv("FAKE_LLM_FAIL", "1")
+    outcome = local_run.document_now(Workspace(repo), trigger="test")
+    assert outcome.blocked is not None and "breaker" in outcome.blocked, outcome
+    assert outcome.documented == 0
+    assert len(outcome.failed) + outcome.left == len(tracked), outcome  # each counted once
+    assert len(_calls(log)) < len(tracked)  # the open breaker stopped the calls
