@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from codequery import blocking, ledger, liveness, reconcile
+from codequery.documenters import process
 from codequery.eligibility import link_target, secret_name
 from codequery.errors import CodeQueryError
 from codequery.jobs import DEFERRED, REUSED, JobRunner
@@ -238,9 +239,14 @@ def _run_together(runner: JobRunner, job_ids: list[str], threads: int,
                         outcome.needs_login = blocking.current(
                             runner.store.conn, runner.documenter.name) is not None
                 fill()
-        except BaseException:  # Ctrl-C: start nothing more; the calls under way end
+        except BaseException as exc:  # start nothing more; wait for the calls under way
             stopped = True
             pool.shutdown(wait=False, cancel_futures=True)
+            if isinstance(exc, KeyboardInterrupt):
+                # Ctrl-C reaches only this process group, not the calls' own sessions, and
+                # the threads do not see it: their calls are killed (jobs kept, no attempt
+                # spent, see process.Stopped), as one run in this thread would have been.
+                process.kill_running(for_good=True)
             raise
     for job_id in empty:
         if job_id not in seen:

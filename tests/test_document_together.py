@@ -16,7 +16,7 @@ def _calls(log) -> list[float]:
 
 def _overlapping(starts: list[float]) -> int:
     """How many calls began before the one before them could have ended."""
-    return sum(1 for a, b in zip(starts, starts[1:]) if b - a < DELAY)
+    return sum(1 for a, b in zip(starts, starts[1:], strict=False) if b - a < DELAY)
 
 
 def _six_new_files(repo) -> list[str]:

@@ -73,3 +73,33 @@ def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
     second = run_installed(repo, "document")
     assert second.returncode == 0
     assert f"{400 - kept} documented, {kept} unchanged" in second.stderr
+
+
+def test_ctrl_c_kills_the_llm_calls_running_at_once_and_spends_no_attempt(tmp_path):
+    # init and document make an LLM's calls in threads, which a Ctrl-C does not reach, and
+    # each call runs in a session of its own: without a kill the run waited out the calls
+    import os
+
+    from tests.helpers import configure, use_fake_llm, wait_for
+
+    repo = make_repo(tmp_path / "r", {f"m{i}.py": f"def f{i}():\n    return {i}\n"
+                                      for i in range(4)})
+    assert run_installed(repo, "init", "--no-document").returncode == 0
+    use_fake_llm(repo)
+    configure(repo, processing={"threads": 2})
+    log = tmp_path / "calls.log"
+    env = {**os.environ, "FAKE_LLM_DELAY": "120", "FAKE_LLM_LOG": str(log)}
+    proc = subprocess.Popen([str(CODEQUERY_BIN), "-C", str(repo), "document", "--yes"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    wait_for(lambda: log.exists() and len(log.read_text().splitlines()) == 2, timeout=60)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)  # not the calls' 120 s
+    assert proc.returncode == 130, err
+    for line in log.read_text().splitlines():
+        pid = json.loads(line)["pid"]
+        wait_for(lambda pid=pid: not os.path.exists(f"/proc/{pid}"), timeout=10)
+    with sqlite3.connect(repo / ".code-query/code_data.db") as conn:
+        jobs = conn.execute("SELECT status, attempts FROM jobs").fetchall()
+    assert jobs and {status for status, _ in jobs} == {"pending"}, jobs
+    assert {attempts for _, attempts in jobs} == {0}, jobs
