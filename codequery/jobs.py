@@ -11,7 +11,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codequery import blobs, blocking, content_key, git, holders, languages, ledger, trust
+from codequery import (
+    blobs,
+    blocking,
+    content_key,
+    git,
+    holders,
+    languages,
+    ledger,
+    trust,
+    under_way,
+)
 from codequery import config as config_mod
 from codequery.config import Config
 from codequery.documenters import Documenter, create, identity, process
@@ -177,8 +187,20 @@ class JobRunner:
             return []
         started = time.monotonic()
         jobs = [job, *self._batch_mates(job, owner)]
-        outcomes = self._work(jobs, owner)
-        return [self._finish(j, outcomes[j.id], owner, started) for j in jobs]
+        results: dict[str, JobResult] = {}
+        todo, copies = jobs, True
+        while todo:
+            taken: list[tuple[str, str]] = []
+            waits: list[tuple[ledger.Job, threading.Event | None]] | None = (
+                [] if copies else None)
+            try:
+                outcomes = self._work(todo, owner, taken, waits)
+                results |= {j.id: self._finish(j, outcomes[j.id], owner, started)
+                            for j in todo if j.id in outcomes}
+            finally:  # the records are written: copies waiting for them go on
+                under_way.release(taken)
+            todo, copies = _waited_for(waits or [], self.lease_seconds()), False
+        return [results[j.id] for j in jobs]
 
     def bytes_to_outline(self, job_id: str) -> int:
         """How much of a job's file a local documenter would read through: its size, but 0
@@ -235,8 +257,14 @@ class JobRunner:
         self._log(job, status or "lost", started, detail)
         return JobResult(job.id, job.path, status or "lost", detail)
 
-    def _work(self, jobs: list[ledger.Job], owner: str) -> dict[str, object]:
-        """job id -> (write, detail), an exception, or _Deferred."""
+    def _work(self, jobs: list[ledger.Job], owner: str, taken: list[tuple[str, str]],
+              copies: list[tuple[ledger.Job, threading.Event | None]] | None
+              ) -> dict[str, object]:
+        """job id -> (write, detail), an exception, or _Deferred. The contents this call
+        describes are added to `taken` (see under_way), to be released once their records
+        are written; unless `copies` is None, a job whose content another call of this
+        process describes (or an earlier job here) goes to `copies` instead, with no
+        outcome, to wait for that record (with the event to wait on, None for ours)."""
         outcomes: dict[str, object] = {}
         waiting: list[tuple[ledger.Job, Content]] = []
         for job in jobs:
@@ -259,6 +287,14 @@ class JobRunner:
         if self.remote is not None and self.remote.takes(self.config.documenter):
             return outcomes | {job.id: self._hand_out(job, content, owner)
                                for job, content in waiting}
+
+        if copies is not None:
+            waiting = _one_call_a_content(waiting, taken, copies)
+            if not waiting:
+                return outcomes
+        else:
+            taken.extend(_content_of(content) for _, content in waiting
+                         if under_way.take(_content_of(content)) is None)
 
         def renew_leases() -> None:  # the rate limit may have kept us waiting for long
             if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
@@ -507,6 +543,39 @@ class _Handed:
 
     def __init__(self, token: str) -> None:
         self.token = token
+
+
+def _content_of(content: Content) -> tuple[str, str]:
+    return content.sha, lang_of(content.path)
+
+
+def _one_call_a_content(waiting: list[tuple[ledger.Job, Content]], taken: list[tuple[str, str]],
+                        copies: list[tuple[ledger.Job, threading.Event | None]]
+                        ) -> list[tuple[ledger.Job, Content]]:
+    """The jobs whose contents no call of this process describes now (taken for this
+    one); the others go to `copies`, with the event of the call that describes theirs."""
+    calling = []
+    for job, content in waiting:
+        key = _content_of(content)
+        if key in taken:
+            copies.append((job, None))
+        elif (holder := under_way.take(key)) is not None:
+            copies.append((job, holder))
+        else:
+            taken.append(key)
+            calling.append((job, content))
+    return calling
+
+
+def _waited_for(copies: list[tuple[ledger.Job, threading.Event | None]], most: float
+                ) -> list[ledger.Job]:
+    """The copies' jobs, once the calls describing their contents have ended (their
+    records written, or not: a call that failed leaves the copy to call for itself)."""
+    deadline = time.monotonic() + most
+    for _, event in copies:
+        if event is not None:
+            event.wait(max(0.0, deadline - time.monotonic()))
+    return [job for job, _ in copies]
 
 
 class _Deferred:

@@ -68,3 +68,23 @@ def test_a_block_starts_no_more_calls_and_leaves_the_rest_pending(repo, tmp_path
     assert outcome.documented == 0
     assert len(outcome.failed) + outcome.left == len(tracked), outcome  # each counted once
     assert len(_calls(log)) < len(tracked)  # the open breaker stopped the calls
+
+
+def test_copies_reaching_their_calls_at_once_cost_one_call(repo, tmp_path, monkeypatch):
+    # records are keyed by content: a copy takes the record of the call that describes
+    # the same content (two threads had both called for it, each paid for)
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo)
+    configure(repo, processing={"threads": 4})
+    same = '"""Shared."""\n\ndef shared():\n    return 1\n'
+    write(repo, {f"src/copy{n}.py": same for n in range(4)})
+    commit_all(repo)
+    tracked = sorted(p for p in git(repo, "ls-files").split() if not p.startswith(".code-query/"))
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    monkeypatch.setenv("FAKE_LLM_DELAY", "1.0")
+    done: list[str] = []
+    outcome = local_run.document_now(Workspace(repo), trigger="test", on_file=done.append)
+    assert (outcome.documented, outcome.reused) == (len(tracked) - 3, 3), outcome
+    assert not outcome.unfinished and sorted(done) == tracked
+    assert len(_calls(log)) == len(tracked) - 3  # the four copies: one call

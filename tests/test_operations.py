@@ -639,7 +639,8 @@ def test_every_face_names_each_thing_a_backlog_can_wait_for():
         assert said.startswith("waiting") and "done in" not in said, (waiting, said)
 
 
-def test_a_remote_call_cut_short_by_its_consumers_stop_is_not_a_failure(initialized_repo):
+def test_a_remote_call_cut_short_by_its_consumers_stop_is_not_a_failure(initialized_repo,
+                                                                      fake_claude):
     # the breaker was spared, but status and /metrics still counted it as failed
     from codequery.jobs import JobRunner
     from codequery.llm_caller import STOPPED, call_totals, last_call_error
