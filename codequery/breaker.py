@@ -18,6 +18,7 @@ since the row outlives the process. Times are time.time(), comparable across pro
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class CircuitBreaker:
         # a second probe must not start while the first is merely slow.
         self.probe_lease = probe_lease
         self._db = store.SharedConnection(db_path)  # threads take turns on one connection
+        self._held = threading.local()  # the lease of the probe this thread was handed
 
     def allow(self) -> bool:
         """May a call be made now? In half-open state True for a single caller, who must
@@ -62,8 +64,9 @@ class CircuitBreaker:
                 now = time.time()
                 if _verdict(self._row(), now) != "probe":
                     return None
+                self._held.until = now + self.probe_lease  # this thread's probe, by its lease
                 conn.execute("UPDATE breakers SET probing = 1, opened_until = ? WHERE name = ?",
-                             (now + self.probe_lease, self.name))
+                             (self._held.until, self.name))
                 return PROBE
 
     def record_success(self) -> bool:
@@ -89,6 +92,19 @@ class CircuitBreaker:
             with ledger.transaction(self._db.get()) as conn:
                 conn.execute("UPDATE breakers SET probing = 0, opened_until = ? "
                              "WHERE name = ? AND probing = 1", (time.time(), self.name))
+
+    def give_back(self) -> None:
+        """As release_probe, for the probe this thread was handed by admit(), if it is still
+        the one out: a probe whose breaker reopened meanwhile (a late call failed) and
+        went half-open again has a successor, whose pass is not this thread's to free."""
+        until = getattr(self._held, "until", None)
+        self._held.until = None
+        if until is None:
+            return
+        with self._db.lock, ledger.transaction(self._db.get()) as conn:
+            conn.execute("UPDATE breakers SET probing = 0, opened_until = ? "
+                         "WHERE name = ? AND probing = 1 AND opened_until = ?",
+                         (time.time(), self.name, until))
 
     def record_failure(self) -> None:
         with self._db.lock, ledger.transaction(self._db.get()) as conn:

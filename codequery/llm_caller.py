@@ -20,7 +20,7 @@ from typing import Any
 from codequery import blocking, languages, ledger
 from codequery.breaker import PROBE
 from codequery.config import Config, DocumenterConfig
-from codequery.documenters import Documenter
+from codequery.documenters import Documenter, process
 from codequery.documenters.errors import DocumenterBlocked, DocumenterBusy
 from codequery.documenters.process import Stopped
 from codequery.documenting import record_from, secret_record
@@ -234,7 +234,9 @@ class LLMCaller:
         self._check_block()
         if self.breaker.state()["state"] == "open":
             self._refuse()  # before a rate-limit token is spent
-        self.limiter.acquire()
+        self.limiter.acquire(stop=process.stop_event())
+        if process.stopping():  # woken from the rate limit's wait: no call, no probe
+            raise Stopped("the worker is stopping")
         if before_call is not None:
             before_call()
         admitted = self.breaker.admit()
@@ -248,7 +250,7 @@ class LLMCaller:
         breaker opened gives back nothing (it would free the pass of a probe still out)."""
         if getattr(self._calls, "probe", False):
             self._calls.probe = False
-            self.breaker.release_probe()
+            self.breaker.give_back()
 
     def _refuse(self) -> None:
         retry_in = self.breaker.state().get("retry_in_s")

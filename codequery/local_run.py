@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from codequery import blocking, ledger, liveness, reconcile
+from codequery.breaker import CLOSED
 from codequery.documenters import process
 from codequery.eligibility import link_target, secret_name
 from codequery.errors import CodeQueryError
@@ -213,7 +214,11 @@ def _run_together(runner: JobRunner, job_ids: list[str], threads: int,
         running: dict[Future, str] = {}
 
         def fill() -> None:
-            while not stopped and len(running) < threads:
+            # While the breaker is not shut, one call at a time: a half-open breaker lets
+            # one probe through and refuses the rest, which would end the run (a block)
+            # though the probe then shuts it again.
+            room = threads if runner.caller.breaker.state()["state"] == CLOSED else 1
+            while not stopped and len(running) < room:
                 job_id = next((j for j in ahead if j not in seen), None)
                 if job_id is None:
                     return

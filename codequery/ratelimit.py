@@ -25,6 +25,7 @@ sound, but is the re-check scheme described above.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -55,17 +56,22 @@ class RateLimiter:
     def unlimited(self) -> bool:
         return self.per_minute == 0
 
-    def acquire(self, deadline: float | None = None) -> bool:
+    def acquire(self, deadline: float | None = None,
+                stop: threading.Event | None = None) -> bool:
         """Take one call's token, waiting for it if need be. With a `deadline` (in
         time.monotonic() terms) return False at once, having booked nothing, when the
-        token would come after it."""
+        token would come after it. A set `stop` event ends the wait early (the process
+        is stopping: the caller checks it and makes no call)."""
         if self.unlimited:
             return True
         wait = self._book(deadline)
         if wait is None:
             return False
         if wait > 0.0:
-            time.sleep(wait)
+            if stop is None:
+                time.sleep(wait)
+            else:
+                stop.wait(wait)
         return True
 
     def _book(self, deadline: float | None) -> float | None:

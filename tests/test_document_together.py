@@ -5,7 +5,7 @@ import json
 
 from codequery import local_run
 from codequery.workspace import Workspace
-from tests.helpers import cli_run, commit_all, configure, git, use_fake_llm, write
+from tests.helpers import cli_run, commit_all, configure, git, logged_calls, use_fake_llm, write
 
 DELAY = 1.5  # each fake call takes this long
 
@@ -41,17 +41,20 @@ def test_an_llm_documenter_documents_with_the_workers_threads(repo, tmp_path, mo
     assert _overlapping(_calls(log)) >= len(tracked) // 2  # 3 at a time: most overlap
 
 
-def test_batches_taken_by_one_thread_are_counted_once(repo, tmp_path, monkeypatch):
+def test_batches_taken_by_one_thread_are_counted_once(repo, fake_claude, monkeypatch):
+    # the fake claude answers batches (the command documenter has none): a job another
+    # thread took into its batch comes back empty here and is counted with that batch
     cli_run(repo, "init", "--no-hooks")
-    use_fake_llm(repo, batch_size=3)
-    configure(repo, processing={"threads": 2})
+    configure(repo, documenter={"name": "claude", "model": "claude-test", "batch_size": 3},
+              processing={"threads": 3})
     tracked = _six_new_files(repo)
-    monkeypatch.setenv("FAKE_LLM_DELAY", "0.3")
+    monkeypatch.setenv("FAKE_CLAUDE_DELAY", "0.3")
     done: list[str] = []
     outcome = local_run.document_now(Workspace(repo), trigger="test", on_file=done.append)
     assert outcome.documented == len(tracked), outcome
     assert outcome.by_worker == 0 and not outcome.unfinished, outcome
-    assert sorted(done) == tracked
+    assert sorted(done) == tracked  # each told once
+    assert len(logged_calls(fake_claude)) < len(tracked)  # batched
 
 
 def test_a_block_starts_no_more_calls_and_leaves_the_rest_pending(repo, tmp_path,
@@ -88,3 +91,27 @@ def test_copies_reaching_their_calls_at_once_cost_one_call(repo, tmp_path, monke
     assert (outcome.documented, outcome.reused) == (len(tracked) - 3, 3), outcome
     assert not outcome.unfinished and sorted(done) == tracked
     assert len(_calls(log)) == len(tracked) - 3  # the four copies: one call
+
+
+def test_a_half_open_breaker_lets_its_probe_through_and_then_the_rest(repo, tmp_path,
+                                                                     monkeypatch):
+    # a review: with threads, the calls beside the half-open breaker's probe were refused,
+    # and a refusal ended the run (a block) though the probe then shut the breaker: one
+    # file documented of seven, where one thread documents them all
+    import time
+
+    from codequery.jobs import JobRunner
+
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo, breaker_failures=1, breaker_cooldown_seconds=300)
+    configure(repo, processing={"threads": 3})
+    tracked = _six_new_files(repo)
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    runner.caller.breaker.record_failure()  # an outage earlier opened it
+    ws.store.conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))
+    assert runner.caller.breaker.state()["state"] == "half-open"
+    monkeypatch.setenv("FAKE_LLM_DELAY", "0.3")
+    outcome = local_run.document_now(ws, trigger="test", runner=runner)
+    assert outcome.documented == len(tracked) and outcome.blocked is None, outcome
+    assert runner.caller.breaker.state()["state"] == "closed"

@@ -754,3 +754,67 @@ def test_a_call_from_before_the_probe_that_comes_back_busy_leaves_the_probe_out(
     done.set()
     prober.join(10)
     assert not caller.breaker.state()["probing"]  # the probe's own busy gives it back
+
+
+def test_a_probe_whose_breaker_reopened_does_not_give_back_its_successors_pass(tmp_path):
+    # a review: "this thread was handed the probe" is not "this thread holds the probe out
+    # now": a late failure reopens the breaker, a new probe goes out after the cooldown,
+    # and the old one coming back busy freed the new one's pass (two probes at once)
+    import threading
+
+    from codequery.breaker import PROBE
+    from codequery.documenters.errors import DocumenterBusy
+
+    conn, runner = _breaking_at_once(tmp_path, 1)
+    caller = runner.caller
+    caller.breaker.record_failure()  # open
+    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    handed, back = threading.Event(), threading.Event()
+
+    def the_old_probe() -> None:
+        caller._guard(None)
+        handed.set()
+        back.wait(10)
+        caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))
+
+    old = threading.Thread(target=the_old_probe)
+    old.start()
+    assert handed.wait(10)
+    caller.breaker.record_failure()  # a call from before reports late: open again
+    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    successor: list[object] = []
+    taker = threading.Thread(target=lambda: successor.append(caller.breaker.admit()))
+    taker.start()
+    taker.join(10)
+    assert successor == [PROBE]
+    back.set()
+    old.join(10)
+    assert caller.breaker.state()["probing"]  # the successor's probe is still out
+    assert caller.breaker.admit() is None  # and no other goes out beside it
+
+
+def test_a_wait_for_the_rate_limit_ends_when_the_process_stops(tmp_path):
+    # Ctrl-C of a document run waited for threads asleep in the rate limiter (29 s at 6
+    # calls a minute), and each then spent a token on a call that was killed at once
+    import threading
+
+    from codequery.ratelimit import RateLimiter
+
+    conn, runner = _breaking_at_once(tmp_path, 1)
+    limiter = RateLimiter(runner.workspace.paths.data_db, "test", per_minute=1, burst=1)
+    assert limiter.acquire()  # the one token there was
+    stop = threading.Event()
+    ended: list[float] = []
+
+    def waiting() -> None:
+        began = time.monotonic()
+        limiter.acquire(stop=stop)
+        ended.append(time.monotonic() - began)
+
+    waiter = threading.Thread(target=waiting)
+    waiter.start()
+    time.sleep(0.3)
+    assert not ended  # waiting for the next token, a minute away
+    stop.set()
+    waiter.join(10)
+    assert ended  # woken: not a minute later

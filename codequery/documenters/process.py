@@ -78,6 +78,11 @@ def stopping() -> bool:
     return _STOPPING.is_set()
 
 
+def stop_event() -> threading.Event:
+    """Set once this process is stopping (see kill_running): a wait on it ends then."""
+    return _STOPPING
+
+
 # What a command may write on stdout or on stderr, each: an LLM CLI's answer for a file,
 # with its envelope, is kilobytes; past this it is stopped, not read into memory.
 MAX_OUTPUT_BYTES = 16 * 2**20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import threading
 
 from codequery.documenters import comments
 from codequery.records import ClassInfo, FileDoc, Function
@@ -73,9 +74,21 @@ def dependencies(imports: list[str]) -> list[str]:
     return [t for t in dict.fromkeys(tops) if t and t not in stdlib and t != "__future__"]
 
 
+# CPython 3.11's AST constructor keeps its recursion depth in state that threads share: a
+# garbage collection in one thread during another's parse can raise "SystemError: AST
+# constructor recursion depth mismatch" (gh-106905). Parses take turns.
+_PARSING = threading.Lock()
+
+
+def parse(text: str) -> ast.Module:
+    """ast.parse, one thread at a time (see _PARSING)."""
+    with _PARSING:
+        return ast.parse(text)
+
+
 def outline(text: str) -> FileDoc:
     """Raises SyntaxError (or ValueError for NUL bytes) when the file is not valid Python."""
-    tree = ast.parse(text)
+    tree = parse(text)
     functions = [_function(n) for n in tree.body
                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     classes = [
