@@ -1,5 +1,6 @@
 """The console script as a user runs it, in real subprocesses."""
 
+import contextlib
 import json
 import re
 import signal
@@ -92,13 +93,20 @@ def test_ctrl_c_kills_the_llm_calls_running_at_once_and_spends_no_attempt(tmp_pa
     proc = subprocess.Popen([str(CODEQUERY_BIN), "-C", str(repo), "document", "--yes"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    wait_for(lambda: log.exists() and len(log.read_text().splitlines()) == 2, timeout=60)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)  # not the calls' 120 s
-    assert proc.returncode == 130, err
-    for line in log.read_text().splitlines():
-        pid = json.loads(line)["pid"]
-        wait_for(lambda pid=pid: not os.path.exists(f"/proc/{pid}"), timeout=10)
+    try:
+        wait_for(lambda: log.exists() and len(log.read_text().splitlines()) == 2, timeout=60)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)  # not the calls' 120 s
+        assert proc.returncode == 130, err
+        for line in log.read_text().splitlines():
+            pid = json.loads(line)["pid"]
+            wait_for(lambda pid=pid: not os.path.exists(f"/proc/{pid}"), timeout=10)
+    finally:  # a failure leaves neither the run nor its 120 s calls behind
+        proc.kill()
+        proc.communicate()
+        for line in log.read_text().splitlines() if log.exists() else ():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(json.loads(line)["pid"], signal.SIGKILL)
     with sqlite3.connect(repo / ".code-query/code_data.db") as conn:
         jobs = conn.execute("SELECT status, attempts FROM jobs").fetchall()
     assert jobs and {status for status, _ in jobs} == {"pending"}, jobs
