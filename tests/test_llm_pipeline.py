@@ -726,34 +726,50 @@ def test_a_late_failure_of_a_call_from_before_the_probe_is_no_failed_probe(tmp_p
     assert getattr(probe, PROBE_FAILED) == caller.breaker.cooldown
 
 
+class _BusyProbe:
+    """A half-open breaker (opened by one failure, cooled down) and, in a thread, the call
+    it let through as its probe, which comes back busy when told (`back()`)."""
+
+    def __init__(self, tmp_path) -> None:
+        import threading
+
+        self.conn, self.runner = _breaking_at_once(tmp_path, 1)
+        self.caller = self.runner.caller
+        self.caller.breaker.record_failure()  # open
+        self.cool_down()
+        self._handed, self._back = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._probe)
+        self._thread.start()
+        assert self._handed.wait(10)
+
+    def cool_down(self) -> None:
+        self.conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))
+
+    def busy(self) -> None:
+        from codequery.documenters.errors import DocumenterBusy
+
+        self.caller._busy(self.runner.store, 1, DocumenterBusy("overloaded", 1))
+
+    def _probe(self) -> None:
+        self.caller._guard(None)  # handed the probe
+        self._handed.set()
+        self._back.wait(10)
+        self.busy()
+
+    def back(self) -> None:
+        self._back.set()
+        self._thread.join(10)
+
+
 def test_a_call_from_before_the_probe_that_comes_back_busy_leaves_the_probe_out(tmp_path):
     # a review: the busy, blocked and stopped paths gave back the probe's pass whoever held
     # it, so a second probe could go out while the first was still running
-    import threading
-
-    from codequery.documenters.errors import DocumenterBusy
-
-    conn, runner = _breaking_at_once(tmp_path, 1)
-    caller = runner.caller
-    caller.breaker.record_failure()  # open
-    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
-    handed, done = threading.Event(), threading.Event()
-
-    def the_probe() -> None:
-        caller._guard(None)  # handed the probe
-        handed.set()
-        done.wait(10)
-        caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))
-
-    prober = threading.Thread(target=the_probe)
-    prober.start()
-    assert handed.wait(10)
-    caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))  # never was the probe
-    assert caller.breaker.state()["probing"]
-    assert caller.breaker.admit() is None  # no second probe while the first is out
-    done.set()
-    prober.join(10)
-    assert not caller.breaker.state()["probing"]  # the probe's own busy gives it back
+    probe = _BusyProbe(tmp_path)
+    probe.busy()  # this thread's call: never was the probe
+    assert probe.caller.breaker.state()["probing"]
+    assert probe.caller.breaker.admit() is None  # no second probe while the first is out
+    probe.back()
+    assert not probe.caller.breaker.state()["probing"]  # the probe's own busy gives it back
 
 
 def test_a_probe_whose_breaker_reopened_does_not_give_back_its_successors_pass(tmp_path):
@@ -763,34 +779,19 @@ def test_a_probe_whose_breaker_reopened_does_not_give_back_its_successors_pass(t
     import threading
 
     from codequery.breaker import PROBE
-    from codequery.documenters.errors import DocumenterBusy
 
-    conn, runner = _breaking_at_once(tmp_path, 1)
-    caller = runner.caller
-    caller.breaker.record_failure()  # open
-    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
-    handed, back = threading.Event(), threading.Event()
-
-    def the_old_probe() -> None:
-        caller._guard(None)
-        handed.set()
-        back.wait(10)
-        caller._busy(runner.store, 1, DocumenterBusy("overloaded", 1))
-
-    old = threading.Thread(target=the_old_probe)
-    old.start()
-    assert handed.wait(10)
-    caller.breaker.record_failure()  # a call from before reports late: open again
-    conn.execute("UPDATE breakers SET opened_until = ?", (time.time() - 1,))  # cooled down
+    old = _BusyProbe(tmp_path)
+    breaker = old.caller.breaker
+    breaker.record_failure()  # a call from before reports late: open again
+    old.cool_down()
     successor: list[object] = []
-    taker = threading.Thread(target=lambda: successor.append(caller.breaker.admit()))
+    taker = threading.Thread(target=lambda: successor.append(breaker.admit()))
     taker.start()
     taker.join(10)
     assert successor == [PROBE]
-    back.set()
-    old.join(10)
-    assert caller.breaker.state()["probing"]  # the successor's probe is still out
-    assert caller.breaker.admit() is None  # and no other goes out beside it
+    old.back()
+    assert breaker.state()["probing"]  # the successor's probe is still out
+    assert breaker.admit() is None  # and no other goes out beside it
 
 
 def test_a_wait_for_the_rate_limit_ends_when_the_process_stops(tmp_path):
