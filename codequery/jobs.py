@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import namedtuple
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -190,7 +191,7 @@ class JobRunner:
         results: dict[str, JobResult] = {}
         todo, copies = jobs, True
         while todo:
-            taken: list[tuple[str, str]] = []
+            taken: list[Hashable] = []
             waits: list[tuple[ledger.Job, threading.Event | None]] | None = (
                 [] if copies else None)
             try:
@@ -199,7 +200,9 @@ class JobRunner:
                             for j in todo if j.id in outcomes}
             finally:  # the records are written: copies waiting for them go on
                 under_way.release(taken)
-            todo, copies = _waited_for(waits or [], self.lease_seconds()), False
+            if waits:  # held while they wait: the holder's call may take its whole lease
+                ledger.renew(conn, [j for j, _ in waits], owner, self.lease_seconds())
+            todo, copies = _waited_for(waits or [], self.config.documenter.timeout_seconds), False
         return [results[j.id] for j in jobs]
 
     def bytes_to_outline(self, job_id: str) -> int:
@@ -257,7 +260,7 @@ class JobRunner:
         self._log(job, status or "lost", started, detail)
         return JobResult(job.id, job.path, status or "lost", detail)
 
-    def _work(self, jobs: list[ledger.Job], owner: str, taken: list[tuple[str, str]],
+    def _work(self, jobs: list[ledger.Job], owner: str, taken: list[Hashable],
               copies: list[tuple[ledger.Job, threading.Event | None]] | None
               ) -> dict[str, object]:
         """job id -> (write, detail), an exception, or _Deferred. The contents this call
@@ -280,7 +283,6 @@ class JobRunner:
         waiting = self._from_team_cache(waiting, outcomes)
         if not waiting:
             return outcomes
-        contents = [content for _, content in waiting]
         if process.stopping():
             stop = _Deferred(0.0, "the worker is stopping")
             return outcomes | {job.id: stop for job, _ in waiting}
@@ -288,13 +290,10 @@ class JobRunner:
             return outcomes | {job.id: self._hand_out(job, content, owner)
                                for job, content in waiting}
 
-        if copies is not None:
-            waiting = _one_call_a_content(waiting, taken, copies)
-            if not waiting:
-                return outcomes
-        else:
-            taken.extend(_content_of(content) for _, content in waiting
-                         if under_way.take(_content_of(content)) is None)
+        waiting = self._one_call_a_content(waiting, taken, copies)
+        if not waiting:
+            return outcomes
+        contents = [content for _, content in waiting]
 
         def renew_leases() -> None:  # the rate limit may have kept us waiting for long
             if not ledger.renew(self.store.conn, [job for job, _ in waiting], owner,
@@ -326,6 +325,30 @@ class JobRunner:
                 outcomes[job.id] = self._write(record, share=True)
         return outcomes
 
+    def _one_call_a_content(self, waiting: list[tuple[ledger.Job, Content]],
+                            taken: list[Hashable],
+                            copies: list[tuple[ledger.Job, threading.Event | None]] | None
+                            ) -> list[tuple[ledger.Job, Content]]:
+        """The jobs to call for: those whose contents no call of this process describes
+        now (taken for this one, see under_way). The others go to `copies`, with the event
+        of the call that describes theirs (None: an earlier job here), to reuse its record
+        once written; with `copies` None, or for a forced job (which reuses nothing), they
+        are called for all the same."""
+        calling = []
+        for job, content in waiting:
+            key = (self.workspace.paths.data_db,
+                   self.identity.key(content.sha, lang_of(content.path)))
+            if key in taken:
+                holder: threading.Event | None = None
+            elif (holder := under_way.take(key, taken)) is None:
+                calling.append((job, content))
+                continue
+            if copies is None or job.operation == ledger.REDO:
+                calling.append((job, content))
+            else:
+                copies.append((job, holder))
+        return calling
+
     def _hand_out(self, job: ledger.Job, content: Content, owner: str) -> object:
         """To the remote queue, past the same rate limit and breaker as a call made here."""
         from codequery import redis_link
@@ -334,6 +357,8 @@ class JobRunner:
             self.caller.admit()
         except BreakerOpen as exc:
             return _Deferred(exc.retry_in, str(exc))
+        except process.Stopped:  # woken from the rate limit's wait by a stop
+            return _Deferred(0.0, "the worker is stopping")
         try:
             language = languages.of_content(content.path, content.data)  # as a local call
             return _Handed(self.remote.publish(job, content, owner, language))
@@ -543,28 +568,6 @@ class _Handed:
 
     def __init__(self, token: str) -> None:
         self.token = token
-
-
-def _content_of(content: Content) -> tuple[str, str]:
-    return content.sha, lang_of(content.path)
-
-
-def _one_call_a_content(waiting: list[tuple[ledger.Job, Content]], taken: list[tuple[str, str]],
-                        copies: list[tuple[ledger.Job, threading.Event | None]]
-                        ) -> list[tuple[ledger.Job, Content]]:
-    """The jobs whose contents no call of this process describes now (taken for this
-    one); the others go to `copies`, with the event of the call that describes theirs."""
-    calling = []
-    for job, content in waiting:
-        key = _content_of(content)
-        if key in taken:
-            copies.append((job, None))
-        elif (holder := under_way.take(key)) is not None:
-            copies.append((job, holder))
-        else:
-            taken.append(key)
-            calling.append((job, content))
-    return calling
 
 
 def _waited_for(copies: list[tuple[ledger.Job, threading.Event | None]], most: float

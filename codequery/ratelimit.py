@@ -70,9 +70,15 @@ class RateLimiter:
         if wait > 0.0:
             if stop is None:
                 time.sleep(wait)
-            else:
-                stop.wait(wait)
+            elif stop.wait(wait):
+                self._give_back()  # no call will be made: the next caller need not wait
         return True
+
+    def _give_back(self) -> None:
+        """Return a token booked and not used."""
+        with self._db.lock, ledger.transaction(self._db.get()) as conn:
+            conn.execute("UPDATE rate_buckets SET tokens = tokens + 1.0 WHERE name = ?",
+                         (self.name,))
 
     def _book(self, deadline: float | None) -> float | None:
         """Take the next token: 0.0 if it is there now, else the seconds until it will be

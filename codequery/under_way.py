@@ -17,13 +17,15 @@ _lock = threading.Lock()
 _calls: dict[Hashable, threading.Event] = {}
 
 
-def take(key: Hashable) -> threading.Event | None:
-    """Take `key` for a call of this thread's: None if it is taken, else the event of the
-    call that holds it, set when that call ends."""
+def take(key: Hashable, taken: list[Hashable]) -> threading.Event | None:
+    """Take `key` for a call of this thread's: None if it is taken (and added to `taken`,
+    under the same lock, so that an interrupt cannot leave it held by no one), else the
+    event of the call that holds it, set when that call ends."""
     with _lock:
         event = _calls.get(key)
         if event is None:
             _calls[key] = threading.Event()
+            taken.append(key)
         return event
 
 

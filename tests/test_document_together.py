@@ -2,6 +2,7 @@
 worker's threads do (they ran one call at a time: an hour for what took a worker half)."""
 
 import json
+import re
 
 from codequery import local_run
 from codequery.workspace import Workspace
@@ -115,3 +116,20 @@ def test_a_half_open_breaker_lets_its_probe_through_and_then_the_rest(repo, tmp_
     outcome = local_run.document_now(ws, trigger="test", runner=runner)
     assert outcome.documented == len(tracked) and outcome.blocked is None, outcome
     assert runner.caller.breaker.state()["state"] == "closed"
+
+
+def test_copies_in_batches_are_sent_once(repo, fake_claude, monkeypatch):
+    # a review: with batches, a copy was taken out of the call's jobs but its content was
+    # still sent in the call, and paid for
+    cli_run(repo, "init", "--no-hooks")
+    configure(repo, documenter={"name": "claude", "model": "claude-test", "batch_size": 2},
+              processing={"threads": 4})
+    same = '"""Shared."""\n\ndef shared_by_four():\n    return 1\n'
+    write(repo, {f"src/copy{n}.py": same for n in range(4)})
+    commit_all(repo)
+    monkeypatch.setenv("FAKE_CLAUDE_DELAY", "0.5")
+    outcome = local_run.document_now(Workspace(repo), trigger="test")
+    assert outcome.reused == 3 and not outcome.unfinished, outcome
+    sent = [path for call in logged_calls(fake_claude) for path in re.findall(
+        r'(?:Path \(JSON string\): |describing the file )"(src/copy\d\.py)"', call["stdin"])]
+    assert len(sent) == 1, sent

@@ -812,10 +812,12 @@ def test_a_wait_for_the_rate_limit_ends_when_the_process_stops(tmp_path):
         limiter.acquire(stop=stop)
         ended.append(time.monotonic() - began)
 
-    waiter = threading.Thread(target=waiting)
+    waiter = threading.Thread(target=waiting, daemon=True)
     waiter.start()
     time.sleep(0.3)
     assert not ended  # waiting for the next token, a minute away
     stop.set()
     waiter.join(10)
     assert ended  # woken: not a minute later
+    # the token it had booked is back: the next caller waits no longer than it would have
+    assert limiter._book(time.monotonic() + 61.0) <= 60.0
