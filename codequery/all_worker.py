@@ -74,7 +74,7 @@ class AllWorker:
         for root, (app, consumer) in list(self.served.items()):
             if app.runtime.lost.is_set():  # its index was removed: served again if back
                 consumer.stop(graceful=True)
-                app.runtime.shutdown()
+                app.runtime.shutdown(whole_process=False)  # the others are served on
                 del self.served[root]
                 continue
             consumer.check_worker_health()

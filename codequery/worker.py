@@ -182,14 +182,20 @@ class WorkerRuntime:
         if self.remote is not None:
             self.remote.stop()
 
-    def shutdown(self) -> None:
+    def shutdown(self, whole_process: bool = True) -> None:
+        """Stop dispatching and let go of the repository's lock. `whole_process`: this
+        process is ending, and the documenter commands still running are killed, with
+        any started from now on; not when the worker of all repositories drops one and
+        serves the others on (the commands are not told apart by repository, and the
+        stop would refuse every other repository's calls)."""
         from codequery.documenters.process import kill_running
 
         with self._guard:
             self._stop.set()
-            killed = kill_running(for_good=True)  # commands of jobs a forced stop cut short
-            if killed:
-                log.info("stopped %d documenter commands still running", killed)
+            if whole_process:  # commands of jobs a forced stop cut short
+                killed = kill_running(for_good=True)
+                if killed:
+                    log.info("stopped %d documenter commands still running", killed)
             if self._thread is not None:
                 self._thread.join(timeout=5)
             if self.remote is not None:

@@ -179,3 +179,24 @@ def test_a_worker_whose_index_is_replaced_by_another_file_stops(initialized_repo
 
     said, stopped = _lost_after(initialized_repo, monkeypatch, replace)
     assert stopped and "code_data.db was replaced by another file" in said
+
+
+def test_a_runtime_dropped_by_the_worker_of_all_repositories_leaves_the_process_running(
+        initialized_repo, monkeypatch):
+    # a review: dropping one repository (its index removed) stopped this process's
+    # documenter calls for good, every other repository's among them
+    import threading
+
+    from codequery.documenters import process
+
+    monkeypatch.setattr(process, "_STOPPING", threading.Event())  # this test's own flag
+    runtime = WorkerRuntime(Workspace(initialized_repo), lambda job_id, priority: None,
+                            lambda: None)
+    assert runtime.start(own_log=False)
+    try:
+        runtime.shutdown(whole_process=False)
+        assert not process.stopping()
+    finally:
+        process.mark_calls(None)
+    runtime.shutdown()
+    assert process.stopping()  # a worker's own end stops them
