@@ -188,22 +188,25 @@ class JobRunner:
             return []
         started = time.monotonic()
         jobs = [job, *self._batch_mates(job, owner)]
-        results: dict[str, JobResult] = {}
-        todo, copies = jobs, True
-        while todo:
-            taken: list[Hashable] = []
-            waits: list[tuple[ledger.Job, threading.Event | None]] | None = (
-                [] if copies else None)
-            try:
-                outcomes = self._work(todo, owner, taken, waits)
-                results |= {j.id: self._finish(j, outcomes[j.id], owner, started)
-                            for j in todo if j.id in outcomes}
-            finally:  # the records are written: copies waiting for them go on
-                under_way.release(taken)
-            if waits:  # held while they wait: the holder's call may take its whole lease
-                ledger.renew(conn, [j for j, _ in waits], owner, self.lease_seconds())
-            todo, copies = _waited_for(waits or [], self.config.documenter.timeout_seconds), False
+        copies: list[tuple[ledger.Job, threading.Event | None]] = []
+        results = self._round(jobs, owner, started, copies)
+        if copies:  # held while they wait: the holder's call may take its whole lease
+            ledger.renew(conn, [j for j, _ in copies], owner, self.lease_seconds())
+            waited = _waited_for(copies, self.config.documenter.timeout_seconds)
+            results |= self._round(waited, owner, started, None)  # reused, or called for
         return [results[j.id] for j in jobs]
+
+    def _round(self, jobs: list[ledger.Job], owner: str, started: float,
+               copies: list[tuple[ledger.Job, threading.Event | None]] | None
+               ) -> dict[str, JobResult]:
+        """The jobs run and finished, but the copies set aside (see _work)."""
+        taken: list[Hashable] = []
+        try:
+            outcomes = self._work(jobs, owner, taken, copies)
+            return {j.id: self._finish(j, outcomes[j.id], owner, started)
+                    for j in jobs if j.id in outcomes}
+        finally:  # the records are written: copies waiting for them go on
+            under_way.release(taken)
 
     def bytes_to_outline(self, job_id: str) -> int:
         """How much of a job's file a local documenter would read through: its size, but 0
