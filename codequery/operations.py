@@ -20,7 +20,7 @@ from codequery import store as store_mod
 from codequery.errors import CodeQueryError, NotFound
 from codequery.freshness import is_stale, stale_paths
 from codequery.paths import private
-from codequery.printable import printable
+from codequery.printable import printable, shown_path
 from codequery.queueing import event_dict, iso, job_dict
 from codequery.wording import clipped, plural, quoted_clip
 from codequery.workspace import Workspace
@@ -60,9 +60,23 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
         if private(rel) or private(os.path.relpath(target, root).replace(os.sep, "/")):
             raise CodeQueryError(f"{user_path} is in git's or codequery's own files, which "
                                  "are not indexed")
+        if not _utf8(rel):
+            raise CodeQueryError(f"{shown_path(rel)}: its name is not UTF-8, and "
+                                 "codequery keeps no record of such a file (git tracks "
+                                 "it; renamed, it is documented)")
     except OSError as exc:  # a name too long, a loop of links: not a path we can use
         raise CodeQueryError(f"not a usable path ({exc.strerror})") from None
     return rel
+
+
+def _utf8(name: str) -> bool:
+    """Whether a name can be stored as text: git hands over one that is not UTF-8 with
+    its bytes as surrogates (see git.tracked_files)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # A question, or a name pasted in, is far shorter; a page of text is no query (and a word

@@ -567,6 +567,12 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_documented(setup):
 
     [check] = [c for c in doctor.diagnose(repo) if c.name == "index"]
     assert "1 file left out: its name is not UTF-8" in check.detail
+    # asked for by name, it gets that reason, not a crash (show) or "not tracked" (document)
+    name = os.fsdecode(b"bad\xffname.py")
+    for command in ("show", "document"):
+        result = cli_run(repo, command, name)
+        assert result.exit_code == 1, result.output
+        assert "its name is not UTF-8" in result.stderr, result.stderr
 
 
 ODD = ["with space.py", "new\nline.py", "ünï.py", "-dash.py", "$(touch pwned).py"]

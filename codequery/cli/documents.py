@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from rich.markup import escape
 
@@ -314,7 +316,7 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
     ws.require_initialized()
     if paths and all_files:
         raise click.UsageError("give PATHS or --all, not both")
-    only = [ws.relative(p, state.cwd) for p in paths] or None
+    only = [_in_repository(ws, p, state.cwd) for p in paths] or None
     if only and "." in only:
         only = None
     if to_queue:
@@ -323,6 +325,16 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
     outcome = _run_documenting(ws, only, force, yes)
     if outcome.unfinished:
         raise _not_done(outcome)
+
+
+def _in_repository(ws: Workspace, path: str, cwd: Path) -> str:
+    """A path given to `document` -> repository-relative: "." for the whole repository,
+    else as any command takes a file (operations.repo_path: not outside, not through a
+    symlink out, not git's own files, a name that can be stored)."""
+    from codequery import operations
+
+    rel = ws.relative(path, cwd)
+    return rel if rel == "." else operations.repo_path(ws, path, cwd)
 
 
 def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:
