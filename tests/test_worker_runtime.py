@@ -12,9 +12,14 @@ from codequery.workspace import Workspace
 from tests.helpers import configure
 
 
-def test_a_blocked_documenter_is_handed_one_job_per_check(initialized_repo):
+def test_a_blocked_documenter_is_checked_by_the_dispatcher_and_handed_no_job(
+        initialized_repo, fake_claude, tmp_path, monkeypatch):
     # not logged in: each job taken only to be put back had written two events, 80 a
-    # second with a few hundred pending; one job's call makes the next check
+    # second with a few hundred pending; then one job a check (to make it), 8 events a
+    # minute, 11,000 a day. The dispatcher makes the check (`claude auth status`) itself.
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
     configure(initialized_repo, documenter={"name": "claude"})
     ws = Workspace(initialized_repo)
     handed: list[str] = []
@@ -23,20 +28,32 @@ def test_a_blocked_documenter_is_handed_one_job_per_check(initialized_repo):
     ledger.enqueue(conn, ws.config.dataset,
                    [(f"src/f{i}.py", ledger.DOCUMENT, None) for i in range(5)])
     blocking.block(conn, "claude", "not logged in")
+    events = conn.execute("SELECT count(*) FROM job_events").fetchone()[0]
+
+    def checks() -> int:
+        return sum(1 for line in fake_claude.read_text().splitlines()
+                   if '"auth_status": true' in line) if fake_claude.exists() else 0
+
     next_check = runtime.dispatch(conn)
-    assert handed == [] and next_check > time.time()
-    conn.execute("UPDATE documenter_blocks SET checked_at = checked_at - ?",
-                 (blocking.RECHECK_SECONDS + 1,))
+    assert handed == [] and next_check > time.time() and checks() == 0  # not due yet
+
+    def due() -> None:
+        conn.execute("UPDATE documenter_blocks SET checked_at = checked_at - ?",
+                     (blocking.RECHECK_SECONDS + 1,))
+
+    due()
+    next_check = runtime.dispatch(conn)
+    assert handed == [] and checks() == 1  # checked: still logged out
+    assert next_check >= time.time() + blocking.RECHECK_SECONDS - 1
+    runtime.dispatch(conn)  # a wake-up before the next check is due: no check, no job
+    assert handed == [] and checks() == 1
+    assert conn.execute("SELECT count(*) FROM job_events").fetchone()[0] == events
+    assert blocking.current(conn, "claude") is not None
+    logged_out.unlink()  # logs in
+    due()
     runtime.dispatch(conn)
-    assert len(handed) == 1  # the check
-    # while it runs (a second for `claude auth status`) the block is due for its check
-    # still: every wake-up had handed over another, 20 a time
-    runtime.dispatch(conn)
-    runtime.dispatch(conn)
-    assert len(handed) == 1
-    blocking.lift(conn, "claude")
-    runtime.dispatch(conn)
-    assert sorted(handed[1:]) == sorted(set(handed[1:])) and len(handed) == 5
+    assert blocking.current(conn, "claude") is None
+    assert sorted(handed) == sorted(set(handed)) and len(handed) == 5
 
 
 def test_a_worker_ends_the_commands_a_killed_worker_left_running(initialized_repo,
