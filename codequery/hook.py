@@ -97,10 +97,32 @@ def run(paths: RepoPaths, hook: str, args: list[str], started: float) -> str:
         return "no worker is running; the index catches up when one starts (codequery worker start)"
     if mode == "auto" and settings["documenter"] != "builtin":
         # An LLM call rarely fits a commit's budget: cutting it short would pay for nothing.
-        return (f"no worker is running; the {settings['documenter']} documenter runs in the "
+        said = (f"no worker is running; the {settings['documenter']} documenter runs in the "
                 "worker (codequery worker start)")
+        if (reason := _known_block(paths, settings["documenter"])) is not None:
+            said += f", and cannot be called now: {reason}"
+        return said
     budget = None if mode == "sync" else settings["budget"]
     return _fallback(paths, hook, started, budget)
+
+
+def _known_block(paths: RepoPaths, documenter: str) -> str | None:
+    """Why the documenter cannot be called, as the last check found (not logged in): a
+    worker started now would not help until that is mended. None when none is known, or
+    the index cannot be read (sqlite3 is imported only here: a hook with a worker to
+    wake never needs it)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{paths.data_db.as_uri()}?mode=ro", uri=True, timeout=0.5)
+        try:
+            row = conn.execute("SELECT reason FROM documenter_blocks WHERE name = ?",
+                               (documenter,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 def _git_env() -> dict[str, str]:

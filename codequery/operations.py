@@ -487,8 +487,12 @@ def document(ws: Workspace, paths: list[str], *, priority: str = "high",
     runner = JobRunner(ws)
     worker = liveness.worker_alive(ws.paths)
     if not worker and ws.config.documenter.name != "builtin":
-        raise CodeQueryError(f"the {ws.config.documenter.name} documenter runs in the worker, "
-                             "and none is running; start it with `codequery worker start`")
+        name = ws.config.documenter.name
+        if blocked := runner.caller.blocked_now():  # a worker would not help yet
+            raise CodeQueryError(f"the {name} documenter cannot be called: {blocked}; then "
+                                 "start the worker (`codequery worker start`), which runs it")
+        raise CodeQueryError(f"the {name} documenter runs in the worker, and none is "
+                             "running; start it with `codequery worker start`")
     # lifted now, the worker need not wait to see it; if it stands, no wait: say why
     blocked = None if runner.documenter.inline else runner.caller.recheck_block()
     request = local_run.prepare(ws, runner, rel)

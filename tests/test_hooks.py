@@ -515,6 +515,19 @@ def test_in_auto_mode_an_llm_documenter_waits_for_the_worker(setup, monkeypatch,
     assert out == ("codequery: no worker is running; the command documenter runs in the worker"
                    " (codequery worker start)\n")
     assert not log.exists() and _store(repo).get("a.py") is None
+    # a documenter known to be blocked: starting a worker alone would not help, it says why
+    from codequery import blocking
+
+    conn = store.connect(repo / ".code-query/code_data.db")
+    blocking.block(conn, "command", "not logged in: log in first")
+    conn.close()
+    write(repo, {"b.py": "def other():\n    pass\n"})
+    git(repo, "add", "-A")
+    assert commit(repo).endswith("runs in the worker (codequery worker start), and cannot be "
+                                 "called now: not logged in: log in first\n")
+    conn = store.connect(repo / ".code-query/code_data.db")
+    blocking.lift(conn, "command")
+    conn.close()
     assert run_installed(repo, "worker", "start").returncode == 0
     record = wait_for(lambda: _store(repo).get("a.py"), timeout=20)
     assert record["functions"][0]["name"] == "fake_a"  # written by the (fake) LLM

@@ -469,19 +469,24 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert "old, waiting: the documenter is blocked (see below) index:" in said
 
 
-def test_init_without_a_login_or_a_terminal_says_so_before_queueing(tmp_path, calls_log,
-                                                                    logged_out):
-    # more files than `confirm_above` and nobody to ask: queued for the worker, and the
-    # user is told now that the worker cannot call claude either
+def test_init_without_a_login_or_a_terminal_says_so_as_with_one(tmp_path, calls_log,
+                                                                logged_out):
+    # more files than `confirm_above` and nobody to ask: there is no cost to ask about, as
+    # nothing can be called; the run says what a terminal's run says, and fails as it does
+    # (it had exited 0 listing every job queued, where with a terminal it asked "Go ahead?"
+    # about calls it could not make, then failed)
     repo = make_repo(tmp_path / "r", files(3))
     _init_claude(repo, "--no-document")
     configure(repo, documenter={"confirm_above": 1})
     result = cli_run(repo, "init")
     said = " ".join(result.stderr.split())
+    assert result.exit_code == 1, said
     assert "the claude documenter cannot be called: not logged in" in said
-    assert "no terminal to ask, so the files were queued for the worker" in said
-    assert "--yes" not in said  # it could not help: nothing can be called
+    assert "no terminal to ask" not in said and "Go ahead" not in said
+    assert "3 files are not documented yet" in said and "Q-" not in result.stdout
     assert [c for c in logged_calls(calls_log) if not c.get("auth_status")] == []
+    pending = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
+    assert len(pending) == 3 and {job["attempts"] for job in pending} == {0}
     report = json.loads(cli_run(repo, "status", "--json").stdout)
     assert "not logged in" in report["llm"]["blocked"]["reason"]
     # asked to document now all the same: what would help, not "run it again"
@@ -502,6 +507,10 @@ def test_setup_without_a_login_still_starts_the_worker_it_was_asked_for(tmp_path
         assert result.exit_code == 1  # the files are not documented yet, and it says so
         assert "not logged in" in result.stderr
         assert "2 files are not documented yet" in result.stderr
+        # said when claude is chosen, before the other questions and the run
+        said = " ".join(result.stderr.split())
+        warned = said.find("the claude documenter cannot be called now: not logged in")
+        assert 0 <= warned < said.find("codequery: dataset"), said
         assert worker_control.info(RepoPaths(repo), sample_cpu=False).running
         assert "set up; try" not in result.stderr
     finally:

@@ -674,3 +674,21 @@ def test_a_queue_on_a_redis_that_does_not_answer_is_what_the_backlog_waits_for(
         queue = operations.status(ws)["queue"]
     assert queue["waiting_for"] == "redis" and queue["eta_s"] is None
     assert operations.status(ws)["remote"] is None  # no remote line for it
+
+
+def test_document_of_a_blocked_llm_documenter_with_no_worker_says_why_first(
+        initialized_repo, fake_claude, tmp_path, monkeypatch):
+    # "start the worker" alone would not help while claude is not logged in
+    from tests.helpers import configure
+
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    configure(initialized_repo, documenter={"name": "claude"})
+    ws = Workspace(initialized_repo)
+    with pytest.raises(CodeQueryError, match="cannot be called: not logged in") as raised:
+        operations.document(ws, ["src/invoices.py"])
+    assert "codequery worker start" in str(raised.value)
+    logged_out.unlink()
+    with pytest.raises(CodeQueryError, match="runs in the worker, and none is running"):
+        operations.document(Workspace(initialized_repo), ["src/invoices.py"])

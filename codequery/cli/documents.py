@@ -52,8 +52,10 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
             stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
                                    f"cannot be called: {escape(blocked)}")
         request = prepare(ws, runner, only, force=force)
-        answer = _cost_accepted(ws, runner, request, yes, follows_tree=only is None and not force,
-                                blocked=blocked is not None)
+        # blocked: no call can be made, so there is no cost to ask about; the run leaves
+        # the files pending, and says so, with or without a terminal
+        answer = "yes" if blocked is not None else _cost_accepted(
+            ws, runner, request, yes, follows_tree=only is None and not force)
         if answer != "yes":  # queued for the worker (no terminal to ask), or refused
             return Outcome(declined=answer == "no")
     done: list[str] = []  # the files this run has finished, for an interrupted run
@@ -76,7 +78,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
 
 
 def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: ANN001
-                   follows_tree: bool = True, blocked: bool = False) -> str:
+                   follows_tree: bool = True) -> str:
     """Above `confirm_above` calls, say what the run will cost and ask: "yes" (go ahead),
     "no" (refused), or "queued": without a terminal there is nobody to ask, and the very
     same work goes to the queue instead. `follows_tree`: the run is what the index needs
@@ -96,7 +98,7 @@ def _cost_accepted(ws: Workspace, runner, request: Request, yes: bool,  # noqa: 
         console.print("codequery: no terminal to ask, so the files "
                       + ("were queued for the worker instead" if queued
                          else "wait in the queue for the worker")
-                      + ("" if blocked else " (pass --yes to document them now)"))
+                      + " (pass --yes to document them now)")
         return "queued"
     if click.confirm("Go ahead?", default=False, err=True):
         return "yes"

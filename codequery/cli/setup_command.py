@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import click
+from rich.markup import escape
 
+from codequery import blocking
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, stderr_console
 from codequery.errors import CodeQueryError
@@ -104,6 +107,13 @@ def setup(ctx: click.Context, dataset: str | None, documenter: str | None, model
                               lambda: click.prompt("Command (the LLM CLI to run, e.g. "
                                                    "'llm -m {model}')", err=True,
                                                    value_proc=_command_line))
+    if documenter == "claude" and (reason := _cannot_call(current, ws.root)) is not None:
+        # said now, not after every other question and a cost estimate of calls that
+        # cannot be made
+        stderr_console().print(
+            f"codequery: the claude documenter cannot be called now: {escape(reason)}. The "
+            "files wait in the queue until it can (a worker checks every "
+            f"{blocking.RECHECK_SECONDS:.0f}s); `builtin` documents them offline meanwhile.")
     if documenter != "builtin":
         model = ask(model, "--model", "Model", current.documenter.model or "",
                     show_default=False) or None
@@ -153,3 +163,15 @@ def _command_line(text: str) -> str:
     except ValueError as exc:
         raise click.BadParameter(f"{exc}: {text!r}") from None
     raise click.BadParameter("the command is empty")
+
+
+def _cannot_call(current: config_mod.Config, root: Path) -> str | None:
+    """Why the claude documenter could not be called now (`claude auth status`, no model
+    call), or None."""
+    from codequery.documenters import create
+
+    settings = current.documenter.model_copy(update={"name": "claude"})
+    try:
+        return create(settings, root).blocked()
+    except CodeQueryError as exc:  # not installed, or not runnable
+        return str(exc)
