@@ -421,6 +421,10 @@ def test_an_unknown_option_says_how_to_search_for_it(initialized_repo):
     assert "Did you mean '--json'?" in misspelt and "put --" not in misspelt
     found = cli_run(initialized_repo, "search", "--json", "--", "-x")
     assert found.exit_code == 0 and json.loads(found.stdout) == []
+    # show takes a path, which may start with '-' too
+    result = cli_run(initialized_repo, "show", "-notes.md")
+    assert result.exit_code == 2
+    assert "put -- before it (or ./): codequery show [OPTIONS] -- PATH" in result.stderr
 
 
 def test_show_into_a_pipe_wraps_a_long_overview_whole(tmp_path):

@@ -32,23 +32,30 @@ def _print_plain(results: list[dict]) -> None:
     search_output.write_out(search_output.plain(results))
 
 
-class _SearchCommand(click.Command):
-    """search, whose unknown options may be words of a query (`-x`, `--verbose`)."""
+class _DashArguments(click.Command):
+    """A command whose arguments may start with '-' (a query's `-x`, a file `-notes.md`):
+    an unknown option is told how to give one."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
+            [argument] = [p for p in self.params if isinstance(p, click.Argument)]
+            words = argument.nargs == -1
+            shown = "WORDS" if words else argument.make_metavar(ctx)
             if exc.option_name == "-C":  # codequery's own, given after the command
-                exc.message += (" -C DIR goes before the command: codequery -C DIR "
-                                "search WORDS")
-            elif not exc.possibilities:  # not a misspelt option of ours
+                exc.message += (f" -C DIR goes before the command: codequery -C DIR "
+                                f"{self.name} {shown}")
+            elif not exc.possibilities and words:  # not a misspelt option of ours
                 exc.message += (" To search for words that start with '-', put -- before "
-                                "the query: codequery search [OPTIONS] -- WORDS")
+                                f"the query: codequery {self.name} [OPTIONS] -- {shown}")
+            elif not exc.possibilities:
+                exc.message += (" To give a path that starts with '-', put -- before it "
+                                f"(or ./): codequery {self.name} [OPTIONS] -- {shown}")
             raise
 
 
-@cli.command(cls=_SearchCommand)
+@cli.command(cls=_DashArguments)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", "-n", default=defaults.SEARCH_LIMIT, show_default=True,
               type=click.IntRange(1, defaults.MAX_LIMIT),
@@ -105,7 +112,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     stdout_console().print(table)
 
 
-@cli.command()
+@cli.command(cls=_DashArguments)
 @click.argument("path", type=click.Path())
 @json_option
 @pass_state
