@@ -211,7 +211,7 @@ def restore_hint(path: Path) -> str:
 def _usable(raw: bytes) -> bool:
     """Whether `raw` is a config codequery can use (what git keeps of it may not be)."""
     try:
-        Config.model_validate(json.loads(raw.decode("utf-8")))
+        Config.model_validate(json.loads(raw.decode("utf-8-sig")))
     except ValueError:  # JSON's, pydantic's and UnicodeDecodeError are ValueErrors
         return False
     return True
@@ -219,7 +219,7 @@ def _usable(raw: bytes) -> bool:
 
 def load(path: Path) -> Config:
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigMissing(
             f"no codequery config at {path}; run `codequery init` in this repository"
@@ -238,7 +238,7 @@ def load(path: Path) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise CodeQueryError(_describe(exc, path)) from None
+        raise CodeQueryError(f"{_describe(exc, path)}; {restore_hint(path)}") from None
     _keep_copy(path, raw)
     return config
 
@@ -253,7 +253,7 @@ def _keep_copy(path: Path, raw: str) -> None:
         return
     copy = path.with_name(defaults.LAST_CONFIG_FILE)
     try:
-        if copy.exists() and copy.read_text(encoding="utf-8") == raw:
+        if copy.exists() and copy.read_text(encoding="utf-8-sig") == raw:
             return
         tmp = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
         tmp.write_text(raw, encoding="utf-8")

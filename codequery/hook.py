@@ -42,7 +42,7 @@ def read_settings(path: Path) -> dict:
     """The few settings the hook needs, through `json` alone; a file pydantic would
     reject is reported, not guessed at (`codequery doctor` explains it in full)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
         processing = data.get("processing", {})
         settings = {
             "mode": processing.get("mode", defaults.MODE),

@@ -98,7 +98,7 @@ class Workspace:
             stamp = self.paths.settings.stat().st_mtime_ns
             if stamp == self._dataset_stamp:
                 return self._dataset
-            raw = self.paths.settings.read_text(encoding="utf-8")
+            raw = self.paths.settings.read_text(encoding="utf-8-sig")
             name = json.loads(raw).get("dataset")
         except ValueError:  # no JSON (a merge conflict, an edit half done): the last good
             # copy names the dataset, so that reading the index goes on
@@ -122,7 +122,7 @@ class Workspace:
         is validated (which keeps it as the copy when good)."""
         try:
             if self.paths.settings.with_name(defaults.LAST_CONFIG_FILE).read_text(
-                    encoding="utf-8") == raw:
+                    encoding="utf-8-sig") == raw:
                 return None
         except (OSError, ValueError):
             pass
@@ -235,7 +235,7 @@ def default_dataset(root: Path) -> str:
 def _dataset_in(path: Path) -> str | None:
     """The dataset a config file names, or None (no such file, or not readable)."""
     try:
-        name = json.loads(path.read_text(encoding="utf-8")).get("dataset")
+        name = json.loads(path.read_text(encoding="utf-8-sig")).get("dataset")
     except (OSError, ValueError, AttributeError):
         return None
     return name if isinstance(name, str) and name else None

@@ -32,6 +32,27 @@ def test_wrong_type_is_reported_with_its_path(tmp_path):
         config.load(path)
 
 
+def test_a_wrong_value_says_how_to_get_a_good_config_back(tmp_path):
+    # as a config that is no JSON does: the last good copy codequery keeps beside it
+    folder = tmp_path / ".code-query"
+    folder.mkdir()
+    path = folder / "config.json"
+    path.write_text(json.dumps({"dataset": "demo"}))
+    (folder / "code_data.db").touch()  # an index there: the good copy is kept
+    config.load(path)
+    path.write_text(json.dumps({"dataset": "demo", "processing": {"threads": "ten"}}))
+    with pytest.raises(CodeQueryError, match=r"processing\.threads") as err:
+        config.load(path)
+    assert "config.last.json" in str(err.value) and "fix it" in str(err.value)
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):
+    # as Windows editors save UTF-8; json.loads refused it ("Unexpected UTF-8 BOM")
+    path = tmp_path / "config.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"dataset": "demo"}).encode())
+    assert config.load(path).dataset == "demo"
+
+
 def test_invalid_json_says_where(tmp_path):
     path = tmp_path / "config.json"
     path.write_text('{"dataset": "demo",,}')
@@ -79,3 +100,12 @@ def test_the_old_default_file_limits_read_as_todays_default():
     assert FilesConfig(max_file_bytes=1024 * 1024).max_file_bytes == defaults.MAX_FILE_BYTES
     assert FilesConfig(max_file_bytes=2 * 1024 * 1024).max_file_bytes == 2 * 1024 * 1024
     assert FilesConfig(max_file_bytes=100_000).max_file_bytes == 100_000
+
+
+def test_the_hook_reads_a_config_with_a_byte_order_mark_too(tmp_path):
+    from codequery import hook
+
+    path = tmp_path / "config.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(
+        {"dataset": "demo", "processing": {"mode": "manual"}}).encode())
+    assert hook.read_settings(path)["mode"] == "manual"
