@@ -24,6 +24,7 @@ from itertools import islice, takewhile
 from codequery import defaults, languages
 from codequery.lazy_re import lazy
 from codequery.printable import printable
+from codequery.proximity import BODY_LINES
 from codequery.search_text import (
     CODE_FOLDERS,
     Term,
@@ -1013,23 +1014,45 @@ def _name_words(stem: str) -> list[str]:
     return [w for w in words if len(w) > 1 and w not in _SAYS_NOTHING]
 
 
-def snippet(row: dict[str, Any], terms: list[Term]) -> str:
+def snippet(row: dict[str, Any], terms: list[Term], shown: int | None = None) -> str:
     """The line of a record that best shows why it matched, matched words between
     \x02 and \x03: a sentence of the overview or a symbol with its summary
     (`name: summary`), the one with most of the question's words (see _held: a word
     said twice does not outweigh a line that holds more of them; then the most
     matches); a name asked for whole counts twice, so `parse_invoice` shows that
-    function."""
+    function. `shown`: the index in `row["symbol_lines"]` of the definition the result's
+    lines fall in: its line, if it holds a word of the question, is the snippet (a
+    result pointed at `Logger.level` and showed `add: Add a handler...`)."""
     held = _held(tuple(terms))
     wanted = held.wanted
+    symbol_lines = row.get("symbol_lines", [])
+    if shown is not None and held(symbol_lines[shown]) > (0, 0):
+        return _mark(_clip(symbol_lines[shown], wanted), wanted)
     lines = [s for s in re.split(r"(?<=[.!?])\s+|\n", row.get("overview") or "") if s.strip()]
-    lines += row.get("symbol_lines", [])
+    lines += symbol_lines
     best, best_hits = (lines[0] if lines else ""), (0, 0)
     for line in lines:
         hits = held(line)
         if hits > best_hits:
             best, best_hits = line, hits
     return _mark(_clip(best, wanted), wanted)
+
+
+def definition_at(symbols: list[dict[str, Any]], lines: Sequence[int] | None) -> int | None:
+    """The index in `symbols` (see symbols_of) of the definition lines `first`..`last`
+    (from 1) fall in: the last to begin at or before `last`, and no further above
+    `first` than one function's body (see proximity.BODY_LINES); None if none does."""
+    if not lines:
+        return None
+    found = None
+    for index, item in enumerate(symbols):
+        start = item.get("line")
+        if isinstance(start, int) and start <= lines[1] and (
+                found is None or start >= symbols[found]["line"]):
+            found = index
+    if found is None or symbols[found]["line"] < lines[0] - BODY_LINES:
+        return None
+    return found
 
 
 @functools.lru_cache(maxsize=64)  # a search asks it for each result

@@ -624,9 +624,10 @@ class Store:
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]
+            at = ranking.definition_at(symbols, row.get("lines"))
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
-                "overview": row["overview"], "snippet": ranking.snippet(row, terms),
+                "overview": row["overview"], "snippet": ranking.snippet(row, terms, at),
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms),
                 "lines": list(row["lines"]) if row.get("lines") else None,

@@ -608,3 +608,25 @@ def test_search_help_tells_the_query_limit_that_holds(repo):
     said = " ".join(cli_run(repo, "search", "--help").output.split())
     assert f"at most {operations.MAX_QUERY_CHARS:,} characters" in said
     assert "puts that file first" in said
+
+
+def test_the_snippet_is_the_definition_the_lines_shown_fall_in(initialized_repo):
+    # loguru: "add a custom log level" pointed at Logger.level's lines and showed the
+    # snippet of Logger.add, which held as many of the words
+    filler = "".join(f"        step_{i} = {i}\n" for i in range(120))
+    write(initialized_repo, {"src/logbook.py": (
+        "class Logbook:\n"
+        "    def add(self, sink):\n"
+        '        """Add a handler sending log messages to a sink."""\n'
+        + filler +
+        "    def level(self, name, number):\n"
+        '        """Add, update or retrieve a logging level."""\n'
+        "        # a custom level: add it to the known levels, log at it\n"
+        "        self.levels[name] = number\n"
+        "        return self.custom_level(name)\n")})
+    commit_all(initialized_repo, "logbook")
+    cli_run(initialized_repo, "document")
+    [hit] = [r for r in cli_json(initialized_repo, "search", "add a custom log level")
+             if r["path"] == "src/logbook.py"]
+    assert hit["lines"] and hit["lines"][0] > 120, hit
+    assert hit["snippet"].startswith("**level**:"), hit["snippet"]
