@@ -53,6 +53,7 @@ fi
 mkdir -p "$bin_dir"
 ln -sf "$venv/bin/codequery" "$bin_dir/codequery"
 echo "Installed $("$venv/bin/codequery" --version) as $bin_dir/codequery"
+echo "Its environment: $venv (the tests run with $venv/bin/python -m pytest)"
 case ":$PATH:" in
   *":$bin_dir:"*) ;;
   *) echo "Add it to PATH:  export PATH=\"$bin_dir:\$PATH\"  (e.g. in ~/.bashrc or ~/.zshrc)" ;;
