@@ -62,6 +62,7 @@ WEIGHTS = {
     "source": 0.44,     # kinds (see search_text.kind_of and _KIND_WEIGHT)
     "test": -1.09,
     "docs": -0.75,
+    "holder": -0.45,
 }
 # A file that marks a class of its deprecated, or says in its opening comment that it is
 # kept for compatibility (see deprecation), gives way to a file that scores about as
@@ -90,6 +91,7 @@ def reordered(ranked: list[Candidate], terms: list[Term],
         return ranked
     finder = proximity.Finder(terms)
     names = NameMatcher(terms)
+    settings_asked = any(t.word.startswith(_SETTINGS_WORDS) for t in terms)
     top = ranked[:CHECKED]
     for place, cand in enumerate(top):
         # a secret-looking file is never read: its score would tell a right guess of the
@@ -104,7 +106,7 @@ def reordered(ranked: list[Candidate], terms: list[Term],
         # words: its line is shown instead (see search_output.meeting)
         cand.row["lines"] = (None if named and starts and meeting.lines
                              and _imports(text, meeting.lines) else meeting.lines)
-        found = features(cand.row, meeting, named, place, tests_first)
+        found = features(cand.row, meeting, named, place, tests_first, settings_asked)
         cand.score *= math.exp(sum(WEIGHTS[k] * v for k, v in found.items()))
         if text is not None and (deprecation.kept_for_compatibility(text)
                                  or deprecation.marks_its_class(text)):
@@ -144,8 +146,19 @@ def _imports(text: str | None, lines: tuple[int, int]) -> bool:
         _IMPORT.match(line) or _COMMENT.match(line) for line in shown)
 
 
+_SETTINGS_WORDS = ("config", "option", "setting", "propert", "param", "feature", "default",
+                   "flag", "enabl", "disabl", "preferen", "customi")
+_HOLDER = lazy(r"(?:config|configuration|options|settings|properties|params|parameters"
+               r"|features?|mxbean|prefs|preferences|conf)$")
+
+
+def _holds_settings(path: str) -> bool:
+    stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+    return bool(_HOLDER.search(stem))
+
+
 def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, place: int,
-             tests_first: bool) -> dict[str, float]:
+             tests_first: bool, settings_asked: bool = True) -> dict[str, float]:
     """What a candidate's score is raised or lowered by, each in WEIGHTS' units: `row`
     the candidate's (its kind and line_count), `meeting` where its terms meet, `named`
     the share of them one of its names holds, `place` its place before (from 0)."""
@@ -153,6 +166,8 @@ def features(row: dict[str, Any], meeting: proximity.Meeting, named: float, plac
              "used": math.log1p(meeting.used),
              "hits": math.log1p(meeting.hits), "lines": math.log1p(row["line_count"] or 0),
              "named": named, "place": place / CHECKED}
+    if not settings_asked and _holds_settings(row["path"]):
+        found["holder"] = 1.0
     kind = row["kind"]
     if tests_first and kind in SAMPLE_KINDS:
         kind = "source"  # asked for, tests and examples are what is sought
