@@ -140,6 +140,13 @@ def test_leading_comment_skips_a_shebang_and_stops_at_code():
     assert leading_comment("/* Block\n * comment */\nint x;") == "Block comment"
 
 
+def test_a_rule_of_dashes_is_no_overview():
+    # insta's snapshot files open with YAML front matter: their overview had been "-"
+    snapshot = "---\nsource: src/build.rs\n---\nCircular include detected\n"
+    assert leading_comment(snapshot, "text") == ""
+    assert leading_comment("-- Reads the config\nlocal x = 1\n", "lua") == "Reads the config"
+
+
 def test_leading_comment_leaves_out_lines_of_credits():
     assert leading_comment("# Author: Jane Roe\n\n# Parses configs.\nx = 1") == (
         "Parses configs.")

@@ -341,7 +341,11 @@ def overview_of(comment_lines: list[str]) -> str:
     """`overview` of a comment's lines, markers already stripped: "" for a licence."""
     text = " ".join(p for p in paragraphs(without_credits(comment_lines))
                     if len(p) > _CREDIT_PARAGRAPH_MAX or not _CREDIT_PARAGRAPH.match(p))
-    return "" if is_license(text) else clip(text, OVERVIEW_MAX)
+    # a rule of dashes (`---` opening YAML front matter, read as an SQL or Lua comment)
+    # says nothing: no overview rather than "-"
+    if is_license(text) or not any(ch.isalnum() for ch in text):
+        return ""
+    return clip(text, OVERVIEW_MAX)
 
 
 def without_credits(comment_lines: list[str]) -> list[str]:
