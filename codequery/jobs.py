@@ -557,6 +557,8 @@ class JobRunner:
     def _log(self, job: ledger.Job, status: str, started: float, detail: str | None) -> None:
         line = (f"[QUEUE] {job.id} path={job.path} status={status} "
                 f"duration={time.monotonic() - started:.2f}s attempt={job.attempts}")
+        if status == DEFERRED:  # put back with its attempt given back (ledger.reschedule)
+            line += " (not counted)"
         if status in (ledger.PENDING, ledger.DEAD, DEFERRED) and detail:
             line += f" error={detail}"
         log.info(line)

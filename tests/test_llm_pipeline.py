@@ -1,6 +1,7 @@
 """LLM documenting end to end, with tests/bin/claude standing in for the Claude CLI."""
 
 import json
+import logging
 import os
 import pty
 import re
@@ -617,7 +618,7 @@ def test_a_command_documenters_cost_is_unknown_not_free(initialized_repo):
     assert "cost unknown (the documenter reports none), tokens unknown" in " ".join(said.split())
 
 
-def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_out):
+def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_out, caplog):
     # not logged in: each task had taken a batch of pending jobs only to put them all
     # back, two events each, a burst of 60 every 15 seconds for as long as the block lasted
     from codequery.jobs import JobRunner
@@ -630,12 +631,17 @@ def test_a_blocked_documenter_takes_no_batch_mates(tmp_path, calls_log, logged_o
     ids = [q.id for q in ledger.enqueue(conn, "r", [(f"src/m{i}.py", ledger.DOCUMENT, None)
                                                     for i in range(5)])]
     blocking.block(conn, "claude", "not logged in")
+    caplog.set_level(logging.INFO)
     results = JobRunner(Workspace(repo)).run_all(ids[0])
     assert [(r.id, r.status) for r in results] == [(ids[0], "deferred")]  # the block stands
     taken = {r[0] for r in conn.execute("SELECT DISTINCT job_id FROM job_events "
                                         "WHERE to_status = 'processing'")}
     assert taken == {ids[0]}
     assert ledger.counts(conn, "r")["pending"] == 5
+    # the log says the attempt was given back, as the ledger has it (attempts 0)
+    assert ledger.get(conn, ids[0]).attempts == 0
+    assert f"{ids[0]} path=src/m0.py status=deferred" in caplog.text
+    assert "attempt=1 (not counted)" in caplog.text
 
 
 def _breaking_at_once(tmp_path, n: int, **processing):  # noqa: ANN202
