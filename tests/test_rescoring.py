@@ -292,3 +292,44 @@ def test_a_file_that_says_it_is_kept_for_compatibility(text: str, kept: bool) ->
 ])
 def test_lines_that_are_a_files_imports_are_told_from_its_code_and_docs(text, lines, imports):
     assert rescoring._imports(text, lines) is imports
+
+
+def test_a_holder_of_settings_gives_way_unless_settings_are_asked_for(db):
+    # httpcomponents' CacheConfig came first for "where are concurrent cache misses
+    # coalesced": its getters' doc comments say what CacheRequestCollapser does
+    def text(name: str) -> str:
+        return (f"/** Concurrent cache misses for one key are coalesced. */\n"
+                f"public class {name} {{\n  void coalesce(String key) {{}}\n}}\n")
+    files = {}
+    for name in ("CacheConfig", "CacheGate"):
+        _add(db, f"src/cache/{name}.java", "concurrent cache misses coalesced key",
+             overview="Concurrent cache misses for one key are coalesced.")
+        files[f"src/cache/{name}.java"] = text(name)
+    # the same words, the same scores: without the rule the path decides (Config first)
+    assert _paths(db, "where are concurrent cache misses coalesced", read=files.get)[:2] == [
+        "src/cache/CacheGate.java", "src/cache/CacheConfig.java"]
+
+
+@pytest.mark.parametrize(("path", "asked", "holder"), [
+    ("src/cache/CacheConfig.java", False, True),
+    ("src/cache/CacheConfig.java", True, False),   # "which option turns it on"
+    ("lib/HikariConfigMXBean.java", False, True),
+    ("app/settings.py", False, True),
+    ("src/RetryOptions.cs", False, True),
+    ("src/cache/CacheRequestCollapser.java", False, False),
+    ("src/config/loader.go", False, False),        # the folder is not the file
+])
+def test_which_files_hold_settings(path, asked, holder):
+    from codequery import proximity
+
+    found = rescoring.features({"path": path, "kind": "source", "line_count": 10},
+                               proximity.Meeting(0.0, None), 0.0, 0, False, asked)
+    assert ("holder" in found) is holder
+
+
+def test_a_question_asks_for_settings_by_its_words():
+    def asked(question: str) -> bool:
+        return rescoring.asks_for_settings(search_text.query_terms(question))
+    assert asked("which option turns on compression")
+    assert asked("where are the configured timeouts read")
+    assert not asked("where are concurrent cache misses coalesced")
