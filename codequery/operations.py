@@ -60,23 +60,21 @@ def repo_path(ws: Workspace, user_path: str, cwd: Path | None = None) -> str:
         if private(rel) or private(os.path.relpath(target, root).replace(os.sep, "/")):
             raise CodeQueryError(f"{user_path} is in git's or codequery's own files, which "
                                  "are not indexed")
-        if not _utf8(rel):
-            raise CodeQueryError(f"{shown_path(rel)}: its name is not UTF-8, and "
-                                 "codequery keeps no record of such a file (git tracks "
-                                 "it; renamed, it is documented)")
+        require_storable(rel)
     except OSError as exc:  # a name too long, a loop of links: not a path we can use
         raise CodeQueryError(f"not a usable path ({exc.strerror})") from None
     return rel
 
 
-def _utf8(name: str) -> bool:
-    """Whether a name can be stored as text: git hands over one that is not UTF-8 with
-    its bytes as surrogates (see git.tracked_files)."""
+def require_storable(rel: str) -> None:
+    """A clear error for a path whose name is not UTF-8 (git hands it over with its bytes
+    as surrogates, see git.tracked_files): it cannot be stored, so it has no record."""
     try:
-        name.encode("utf-8")
+        rel.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        raise CodeQueryError(f"{shown_path(rel)}: its name is not UTF-8, and codequery "
+                             "keeps no record of such a file (git tracks it; renamed, it "
+                             "is documented)") from None
 
 
 # A question, or a name pasted in, is far shorter; a page of text is no query (and a word

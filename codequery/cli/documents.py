@@ -330,13 +330,14 @@ def document(state: State, paths: tuple[str, ...], all_files: bool, force: bool,
 
 
 def _in_repository(ws: Workspace, path: str, cwd: Path) -> str:
-    """A path given to `document` -> repository-relative: "." for the whole repository,
-    else as any command takes a file (operations.repo_path: not outside, not through a
-    symlink out, not git's own files, a name that can be stored)."""
+    """A path given to `document` -> repository-relative ("." for the whole repository);
+    a name that cannot be stored is told so, not "not tracked by git". (A symlink out of
+    the repository is counted as skipped, not refused: see local_run.)"""
     from codequery import operations
 
     rel = ws.relative(path, cwd)
-    return rel if rel == "." else operations.repo_path(ws, path, cwd)
+    operations.require_storable(rel)
+    return rel
 
 
 def _queue(ws: Workspace, only: list[str] | None, priority: str, force: bool = False) -> None:
