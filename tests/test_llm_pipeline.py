@@ -470,6 +470,20 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert "old, waiting: the documenter is blocked (see below) index:" in said
 
 
+def test_a_blocked_run_still_does_what_needs_no_call(tmp_path, calls_log, logged_out):
+    # a binary and a blank file cost no call: they had waited with the rest (311 left
+    # pending where 307 needed the documenter), behind the first file that did
+    repo = make_repo(tmp_path / "r", {"a.py": "def a():\n    pass\n",
+                                       "logo.png": b"\x89PNG\r\n\x1a\n\x00\x01",
+                                       "z_empty.py": ""})
+    result = cli_run(repo, "init", "--documenter", "claude", "--model", "claude-test", "--yes")
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "1 documented, 0 unchanged, 1 skipped (1 binary), 1 left pending" in said, said
+    pending = json.loads(cli_run(repo, "queue", "list", "--status", "pending", "--json").stdout)
+    assert [job["path"] for job in pending] == ["a.py"]
+
+
 def test_init_without_a_login_or_a_terminal_says_so_as_with_one(tmp_path, calls_log,
                                                                 logged_out):
     # more files than `confirm_above` and nobody to ask: there is no cost to ask about, as
