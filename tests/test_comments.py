@@ -126,6 +126,19 @@ def test_an_abbreviation_ends_no_sentence(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("raw, expected", [
+    # BitFaster.Caching's AtomicFactory.CreateValue: the summary had been "...like this: 1."
+    ("/// Note the failure case works like this:\n/// 1. Thread A holds the lock.\n"
+     "/// 2. Thread B queues on it.",
+     "Note the failure case works like this: 1. Thread A holds the lock."),
+    ("// Steps: 12. Open it. Then more.", "Steps: 12. Open it."),
+    # a number that is no list's ends a sentence as before
+    ("// Needs version 2. Then more.", "Needs version 2."),
+])
+def test_a_list_number_after_a_colon_ends_no_sentence(raw: str, expected: str) -> None:
+    assert comments.summary(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
     ("/**\n * @internal\n * Describes state of CLI bootstrapping.\n */",
      "Describes state of CLI bootstrapping."),
     ("# @api private\n# Builds the route table.", "Builds the route table."),

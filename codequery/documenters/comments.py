@@ -104,8 +104,10 @@ _NOT_PROSE = re.compile(  # Markdown badges, link definitions, bare HTML, rulers
 _ONLY_URL = re.compile(r"^<?https?://\S+$")
 _HTML_BREAK = re.compile(r"^</?p>\s*", re.IGNORECASE)
 # A sentence ends at . ! or ? before a space and a capital (or the end): "e.g. x" goes on.
-# "e.g.", "i.e.", "cf.", "vs." and "viz." end none ("a path from e.g. C:/dir").
-_SENTENCE_END = re.compile(r"(?:[!?]|(?<![Ee]\.g)(?<![Ii]\.e)(?<!\b[Cc]f)(?<!\bvs)(?<!\bviz)\.)"
+# "e.g.", "i.e.", "cf.", "vs." and "viz." end none ("a path from e.g. C:/dir"), nor does
+# a list's number after a colon ("works like this: 1. Thread A ...").
+_SENTENCE_END = re.compile(r"(?:[!?]|(?<![Ee]\.g)(?<![Ii]\.e)(?<!\b[Cc]f)(?<!\bvs)(?<!\bviz)"
+                           r"(?<!:\s\d)(?<!:\s\d\d)\.)"
                            r"[\"')\]]*(?=\s+[^a-z\s]|\s*$)")
 _SPACE = re.compile(r"\s+")
 # C# XML doc comments: the summary element is the prose; parameters, return value and
