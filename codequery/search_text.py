@@ -75,6 +75,9 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing"
 _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fixtures__",
                            "__testfixtures__",  # jscodeshift's codemod inputs and outputs
                            "__mocks__", "mocks", "__snapshots__", "snapshots", "golden"})
+# What a test harness compares a run with: the output it expects (qpdf's 641
+# `qtest/qpdf/*.out`, which repeat the code's error messages and outranked the code).
+_FIXTURE_FILE = lazy(r"\.(out|expected|golden|stdout|stderr)$")
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
                            "_examples", "benches", "benchmarks", "bench", "benchmark",
                            "playground", "playgrounds",  # apps to try the library in
@@ -90,6 +93,7 @@ _TEST_FILE = lazy(
     r"|[-_]tests?\.[cm]?[jt]sx?$"  # react-router's `action-test.ts`; not `calendar-spec.js`
     r"|_spec\.rb$|(Tests?|\wTestCase)\.(java|kt|cs|scala|swift|php)$"
     r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
+    r"|\.test$"  # a test harness's scripts (qpdf's qtest `arg-parsing.test`, jq's, SQLite's)
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$"
     # Cucumber's specs, in Gherkin, and the Ruby that runs them
     r"|\.feature$|^step_(definitions|defs|steps)\.(rb|[cm]?[jt]s|py|java|kt|go|php)$)")
@@ -647,7 +651,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):
         return "generated"
-    if _folder_named_as(folders, _FIXTURE_DIRS):
+    if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
     if (_folder_named_as(folders, _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)

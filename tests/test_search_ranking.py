@@ -232,6 +232,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
     # codemod fixtures; linters' baselines; settings shipped as a model (`.dist`)
     ("codemod/src/__testfixtures__/union/input.ts", "fixture"),
+    # a test harness's scripts and the output it expects (qpdf's qtest, jq's tests)
+    ("qpdf/qtest/arg-parsing.test", "test"), ("qpdf/qtest/qpdf/issue-99.out", "fixture"),
+    ("tests/cli/help.expected", "fixture"), ("src/output.rs", "source"),
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
     (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
     ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
