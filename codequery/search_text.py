@@ -413,7 +413,12 @@ _LONG_FORMS = {
     "txn": "transaction", "util": "utility", "utils": "utilities", "dbg": "debug",
     "lvl": "level", "sess": "session", "tok": "token", "enc": "encode",
     "rand": "random", "ctrl": "control", "ops": "operations", "op": "operation",
-    "exec": "execute", "eof": "end of file", "rpc": "remote procedure call"}
+    "exec": "execute", "eof": "end of file", "rpc": "remote procedure call",
+    # C's one-word calls for the environment (muduo's `getenv("MUDUO_USE_POLL")` for
+    # "force poll with an environment variable"; Go's Getenv and Rust's env::var split)
+    "getenv": "environment variable", "setenv": "environment variable",
+    "unsetenv": "environment variable", "putenv": "environment variable",
+    "environ": "environment"}
 # Not "usr": nearly always a path (`#!/usr/bin/env bash`, /usr/local), which made every
 # shell script a match for "user".
 _LOWER_WORD = lazy(r"[a-z]+")

@@ -1347,6 +1347,9 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
     # a path's usr is no user: a shell script is not a match for a question about users
     assert "user" not in search_text.with_long_forms("usr bin env bash usr local")
     assert search_text.with_long_forms("fs.readFile") == "fs.readFile\nfilesystem"
+    # C's one-word call for an environment variable
+    assert search_text.with_long_forms('if (::getenv("USE_POLL"))') == (
+        'if (::getenv("USE_POLL"))\nenvironment variable')
     assert search_text.with_long_forms("reqCtx req ctx req") == (
         "reqCtx req ctx req\nrequest context")
 
