@@ -168,7 +168,12 @@ _CONFIG_FILE = lazy(
     r"|resx|resw"  # .NET resources: the strings a program shows, in XML
     r"|xlf|xliff|po|pot"  # their translations (XLIFF, gettext catalogs)
     r"|asmdef|asmref"  # Unity's assembly definitions
-    r"|service|socket|timer|desktop)$"  # systemd units, desktop entries
+    r"|service|socket|timer|desktop"  # systemd units, desktop entries
+    # what tools around the code read: Visual Studio's debugger views (entt's
+    # `natvis/entity.natvis`), ReSharper's settings, a NuGet package's (CoApp's `.autopkg`),
+    # pkg-config's (`benchmark.pc.in`); each outranked code on its words
+    r"|natvis|dotsettings|autopkg|pc)$"
+    r"|^(lldbinit|gdbinit)$"  # a debugger's start-up commands (Catch2's `extras/lldbinit`)
     r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named

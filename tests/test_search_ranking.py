@@ -235,6 +235,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a test harness's scripts and the output it expects (qpdf's qtest, jq's tests)
     ("qpdf/qtest/arg-parsing.test", "test"), ("qpdf/qtest/qpdf/issue-99.out", "fixture"),
     ("tests/cli/help.expected", "fixture"), ("src/output.rs", "source"),
+    # what tools around the code read: debugger views and start-up commands, IDE and
+    # package settings, pkg-config's template; a header's template stays code
+    ("src/entt/natvis/entity.natvis", "config"), ("GSL.natvis", "config"),
+    ("src/scriban.sln.DotSettings", "config"), ("rapidjson.autopkg", "config"),
+    ("cmake/benchmark.pc.in", "config"), ("extras/lldbinit", "config"),
+    ("src/gflags.h.in", "source"), ("src/pc.c", "source"),
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
     (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
     ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
