@@ -174,6 +174,7 @@ _CONFIG_FILE = lazy(
     # pkg-config's (`benchmark.pc.in`); each outranked code on its words
     r"|natvis|dotsettings|autopkg|pc)$"
     r"|^(lldbinit|gdbinit)$"  # a debugger's start-up commands (Catch2's `extras/lldbinit`)
+    r"|^dockerfile\.\w+$|\.dockerfile$"  # an image's variants (`Dockerfile.ci`)
     r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named
@@ -226,8 +227,9 @@ _INTERFACE_DIRS = frozenset({"Contracts", "Interfaces"})  # as these languages n
 _INTERFACE_LANGUAGE_FILE = lazy(r"\.(php|cs|java|kt|[cm]?ts)$")
 _DTS_FILE = lazy(r"\.d\.[cm]?ts$")
 # The signature of a module, beside its code: OCaml's `.mli`, F#'s `.fsi` (each declares
-# `util.ml`'s functions with their doc comments, as a C header or a `.d.ts` does).
-_SIGNATURE_FILE = lazy(r"\.(mli|fsi)$")
+# `util.ml`'s functions with their doc comments, as a C header or a `.d.ts` does),
+# and Flow's declarations of a JavaScript module (`src/types/index.js.flow`)
+_SIGNATURE_FILE = lazy(r"\.(mli|fsi|js\.flow)$")
 # Interface definitions that a compiler turns into code (protobuf, Thrift, FlatBuffers,
 # GraphQL schemas, IDL): they declare what the code does, as a C header; a question about
 # how it is done is after the code (tonic's reflection service had come after its .proto).

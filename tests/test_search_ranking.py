@@ -241,6 +241,8 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/scriban.sln.DotSettings", "config"), ("rapidjson.autopkg", "config"),
     ("cmake/benchmark.pc.in", "config"), ("extras/lldbinit", "config"),
     ("src/gflags.h.in", "source"), ("src/pc.c", "source"),
+    ("Dockerfile.ci", "config"), ("docker/Dockerfile.windows", "config"),
+    ("build/app.dockerfile", "config"), ("src/types/index.js.flow", "declarations"),
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
     (".rubocop_todo.yml", "generated"), ("phpstan.neon", "config"),
     ("phpunit.xml.dist", "config"), (".env.sample", "config"), ("src/baseline.py", "source"),
