@@ -146,9 +146,11 @@ class Finder:
         # (expressions, the words a match may be cut back to; None: only the whole match)
         self.terms = [_expression(term) for term in terms]
 
-    def lines(self, text: str, lower: str, term: int) -> Iterator[int]:
+    def lines(self, text: str, lower: str, term: int,
+              spans: list[tuple[int, int]] | None = None) -> Iterator[int]:
         """Each line, once and in order, that holds a word of `text` (`lower`, in lower
-        case) that is the term; after MAX_MATCHES matches of it, no more."""
+        case) that is the term; after MAX_MATCHES matches of it, no more. `spans` gets
+        where each of those words starts and ends (the first of its line)."""
         found, words = self.terms[term]
         one = found[0] if len(found) == 1 else None
         ahead: list[re.Match[str] | bool | None] = [False] * len(found)
@@ -173,6 +175,8 @@ class Finder:
                           match.end())
                 continue
             line += lower.count(_NEWLINE, counted, start)
+            if spans is not None:
+                spans.append((start, end))
             yield line
             # the rest of the line holds nothing more to know
             at = counted = lower.find(_NEWLINE, end) + 1 or len(lower)
@@ -197,7 +201,8 @@ def _starts_word(text: str, at: int) -> bool:
     return False
 
 
-class Meeting(namedtuple("Meeting", "share lines used hits in_one", defaults=(0, 0, 0.0))):
+class Meeting(namedtuple("Meeting", "share lines used hits in_one joined",
+                         defaults=(0, 0, 0.0, 0))):
     """Where most of a question's terms meet in a file (a namedtuple: a search does not
     import dataclasses)."""
 
@@ -207,6 +212,8 @@ class Meeting(namedtuple("Meeting", "share lines used hits in_one", defaults=(0,
     used: int  # lines holding a term in that window, each term's counted apart
     hits: int  # the same in the whole file
     in_one: float  # the largest share of the terms one definition's lines hold, 0 to 1
+    joined: int  # how many of the question's neighbouring terms the text writes as one
+    #              phrase or name (see _joined)
 
 
 def held_together(text: str, finder: Finder, window: int | None = None,
@@ -221,8 +228,9 @@ def held_together(text: str, finder: Finder, window: int | None = None,
     lower = text.replace("\u0130", "I").lower()  # İ: the one letter whose small form is two
     if len(lower) != len(text):  # (should Unicode add another: no cases to read)
         text = lower
+    spans: list[list[tuple[int, int]]] = [[] for _ in finder.terms]
     hits = sorted((line, term) for term in range(len(finder.terms))
-                  for line in finder.lines(text, lower, term))
+                  for line in finder.lines(text, lower, term, spans[term]))
     best, held, low, lines, most = 0, 0, 0, None, 0
     counts = [0] * len(finder.terms)  # of each term in the window that ends at this line
     for at, (line, i) in enumerate(hits):
@@ -243,7 +251,28 @@ def held_together(text: str, finder: Finder, window: int | None = None,
     if not finder.terms:
         return Meeting(0.0, None)
     return Meeting(best / len(finder.terms), lines if best >= 2 else None, most, len(hits),
-                   _in_one(hits, starts, len(finder.terms)) / len(finder.terms))
+                   _in_one(hits, starts, len(finder.terms)) / len(finder.terms),
+                   _joined(text, spans))
+
+
+# What may stand between two words of one phrase or name: `circuit breaker`,
+# `CircuitBreaker`, `circuit_breaker`, `circuit-breaker`, `Circuit.Breaker`.
+_JOINERS = frozenset(" _-.")
+
+
+def _joined(text: str, spans: list[list[tuple[int, int]]]) -> int:
+    """How many pairs of the question's neighbouring terms (in its order; `spans`: where
+    each term's words start and end in `text`) the text writes together somewhere, the
+    second right after the first, as one phrase or one name: a file that says `retry
+    policy` or `RetryPolicy` for "the retry policy", not `retry` here and `policy`
+    there. (Only a line's first word of each term is known: see Finder.lines.)"""
+    joined = 0
+    for first, second in zip(spans, spans[1:], strict=False):
+        ends = {end for _, end in first}
+        if any(start in ends or start - 1 in ends and text[start - 1] in _JOINERS
+               for start, _ in second):
+            joined += 1
+    return joined
 
 
 def _in_one(hits: list[tuple[int, int]], starts: Sequence[int], terms: int) -> int:

@@ -259,3 +259,22 @@ def test_a_start_the_forms_share_is_passed_over_where_none_of_them_follows():
     finder = proximity.Finder(search_text.query_terms("directory"))
     text = "directorate = directorate_directories\nx\ndirectory\n"
     assert list(finder.lines(text, text.lower(), 0)) == [0, 2]
+
+
+def _joined(question: str, text: str) -> int:
+    finder = proximity.Finder(search_text.query_terms(question))
+    return proximity.held_together(text, finder).joined
+
+
+@pytest.mark.parametrize(("text", "joined"), [
+    ("class CircuitBreaker:\n    pass\n", 1),              # one name
+    ("the circuit breaker opens\n", 1),                       # one phrase
+    ("circuit_breaker = make()\ncircuit-breaker\n", 1),      # counted once a pair
+    ("Circuit.Breaker.open()\n", 1),
+    ("the circuit is open\nthe breaker is shut\n", 0),        # both words, apart
+    ("breaker circuit\n", 0),                                 # not in the question's order
+    ("circuit, breaker\n", 0),                                # a list, not a phrase
+    ("circuitBreaker; retryPolicy\n", 2),                    # two of the question's pairs
+])
+def test_neighbouring_words_of_the_question_written_as_one_phrase_or_name(text, joined):
+    assert _joined("where does the circuit breaker consult the retry policy", text) == joined

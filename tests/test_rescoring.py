@@ -333,3 +333,19 @@ def test_a_question_asks_for_settings_by_its_words():
     assert asked("which option turns on compression")
     assert asked("where are the configured timeouts read")
     assert not asked("where are concurrent cache misses coalesced")
+
+
+def test_a_file_that_writes_the_questions_words_as_one_name_comes_first(db):
+    # both hold every word in a few lines; one names the thing asked for as one name
+    files = {"src/a_apart.java": "class Breaker {\n  // a circuit opens after failures\n"
+                                 "  void trip() {}\n}\n",
+             "src/b_joined.java": "class CircuitBreaker {\n  // opens after failures\n"
+                                  "  void trip() {}\n}\n"}
+    for path in files:
+        _add(db, path, "circuit breaker failures opens trip", overview="Trips on failures.")
+    question = "when does the circuit breaker open after failures"
+    assert _paths(db, question, read=files.get)[:2] == ["src/b_joined.java", "src/a_apart.java"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rescoring, "WEIGHTS", dict(rescoring.WEIGHTS, joined=0.0))
+        assert _paths(db, question, read=files.get)[:2] == [
+            "src/a_apart.java", "src/b_joined.java"]
