@@ -64,6 +64,7 @@ def test_varints_read_as_sqlite_writes_them():
 
 def test_a_large_index_still_weighs_the_common_words_it_leaves_out(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 12)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 12)
     _add(db, "src/target.py", "retry value handler cache")
     _add(db, "src/decoy.py", "retry value handler")
     for word, times in (("retry", 2), ("value", 2), ("handler", 2), ("cache", 3)):
@@ -80,6 +81,7 @@ def test_a_large_index_still_weighs_the_common_words_it_leaves_out(db, monkeypat
 
 def test_only_the_rarest_words_left_out_are_scored_after_all(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 4)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 4)
     monkeypatch.setattr(store, "LEFT_OUT_SCORED", 2)
     words = ("retry", "value", "handler", "cache", "client")  # in 2 to 6 rows each
     for i in range(6):

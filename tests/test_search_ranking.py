@@ -523,6 +523,7 @@ def test_an_older_index_is_derived_again_on_open(tmp_path):
 
 def test_a_large_index_ranks_by_its_rarer_words(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 5)
     for i in range(12):
         _add(db, f"src/mod{i}.py", "value handler value")
     _add(db, "src/retry.py", "retry value")
@@ -533,6 +534,7 @@ def test_a_word_no_file_has_leaves_a_large_index_its_other_words(db, monkeypatch
     """At 50,000 records "how does the worker pick the next job from the queue" found
     nothing: "pick", in no file, was the rarest word, so it alone was ranked by."""
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 5)
     for i in range(20):  # each word in more rows than the budget, and in under half
         _add(db, f"src/mod{i}.py", ("worker", "job", "queue", "value handler")[i % 4])
     _add(db, "src/worker_pool.py", "worker job queue")
@@ -545,6 +547,7 @@ def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, 
     """A word in over half the rows goes (it weighs nothing in bm25); when every word
     is, the rarest is kept."""
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 5)
     for i in range(12):
         _add(db, f"src/mod{i}.py", " ".join(w for w, n in (("alpha", 11), ("beta", 9),
                                                           ("gamma", 10), ("delta", 3))
@@ -557,8 +560,24 @@ def test_words_in_over_half_the_rows_go_unless_all_do_then_the_rarest_stays(db, 
     assert kept == [beta] and matching == 9 and left_out == []
     # a word alone over the budget is counted in full
     monkeypatch.setattr(store, "RANK_BUDGET", 9)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 9)
     kept, matching, _, _ = db._affordable([alpha])
     assert kept == [alpha] and matching == 11
+
+
+def test_an_index_over_the_budget_but_not_over_the_full_ranking_rows_keeps_every_word(
+        db, monkeypatch):
+    """Up to FULL_RANKING_ROWS rows, every word ranks, however common (the budget
+    applies to the indexes above: 50,000 records)."""
+    monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 12)
+    for i in range(12):
+        _add(db, f"src/mod{i}.py", "alpha delta" if i < 3 else "alpha")
+    alpha, delta = search_text.query_terms("alpha delta")
+    assert db._affordable([alpha, delta]) == ([alpha, delta], 0, [], 0)
+    _add(db, "src/more.py", "alpha")  # 13 rows: over it, "alpha" (13 of 13) goes
+    kept, matching, left_out, rows = db._affordable([alpha, delta])
+    assert kept == [delta] and matching == 3 and left_out == [] and rows == 13
 
 
 def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
@@ -598,6 +617,7 @@ def test_language_shares_follow_the_store_to_another_dataset(db):
 def test_an_index_that_shrank_below_the_budget_ranks_by_every_word(db, monkeypatch):
     """Ids of deleted paths are not reused: an index is small by its rows, not its ids."""
     monkeypatch.setattr(store, "RANK_BUDGET", 12)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 12)
     for i in range(20):
         _add(db, f"src/old{i}.py", "gone")
     _add(db, "src/target.py", "retry value handler cache")
@@ -618,6 +638,7 @@ def test_one_dataset_is_ranked_without_a_join_and_as_with_one(db, monkeypatch, q
     joined to the records it would (every arm: every word, the rarer words, the named
     files, the sample). With another dataset beside it, matches are joined and scoped."""
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 5)
     for i in range(12):
         _add(db, f"src/mod{i}.py", "value handler value" if i % 2 else "value handler")
     _add(db, "src/handler.py", "value handler")
@@ -636,12 +657,14 @@ def test_one_dataset_is_ranked_without_a_join_and_as_with_one(db, monkeypatch, q
     assert not any(r["path"].startswith("src/") for r in other.search(query))
     with monkeypatch.context() as small:  # every word ranked: the joined arms find theirs
         small.setattr(store, "RANK_BUDGET", 5_000)
+        small.setattr(store, "FULL_RANKING_ROWS", 5_000)
         theirs = other.search(query)
     assert theirs and all(r["path"].startswith("lib/") for r in theirs)
 
 
 def test_a_word_everywhere_in_a_large_index_ranks_the_files_named_for_it_first(db, monkeypatch):
     monkeypatch.setattr(store, "RANK_BUDGET", 5)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", 5)
     for i in range(12):
         _add(db, f"src/mod{i}.py", "value handler")
     _add(db, "src/handler.py", "value handler")
@@ -1187,6 +1210,7 @@ def test_the_full_text_index_drives_every_ranking_query(db, monkeypatch, budget)
     """Joined the other way round, SQLite scans the records and tests the match row by
     row: minutes at 50,000 records. The plan, not a timing, shows which way it goes."""
     monkeypatch.setattr(store, "RANK_BUDGET", budget)
+    monkeypatch.setattr(store, "FULL_RANKING_ROWS", budget)
     for i in range(12):
         _add(db, f"src/mod{i}.py", f"parse header value {i}")
     _add(db, "src/phv.py", "named by the initials of the question")
