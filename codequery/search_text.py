@@ -179,7 +179,8 @@ _CONFIG_FILE = lazy(
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named
 # `-config.ts` (kysely's `postgres-dialect-config.ts`, nitro's `runtime-config.ts`) is code.
-_CONFIG_SCRIPT = lazy(r"\.conf(ig)?\.[cm]?[jt]s$")
+# Its variants too (immer's `vitest.config.build.ts`, `webpack.config.prod.js`).
+_CONFIG_SCRIPT = lazy(r"\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
 # a question about it is after.
@@ -214,7 +215,11 @@ _BUILD_FILE = lazy(
     # packagers' and builds' own files: Arch's and Alpine's recipes, Buck's TARGETS,
     # Chromium's DEPS, an sdist's MANIFEST, an R package's NAMESPACE
     r"|pkgbuild|apkbuild|targets|deps|manifest|namespace"
-    r"|dune|dune-project|dune-workspace)$|\.opam$")  # OCaml's dune and opam
+    r"|dune|dune-project|dune-workspace)$|\.opam$"  # OCaml's dune and opam
+    # task runners' files (typedoc's `Herebyfile.mjs`), Doxygen's settings, RPM's recipes
+    # (the_silver_searcher's `.spec.in`): each took a top-3 place on its words, never right
+    r"|^(gulpfile|gruntfile|jakefile|herebyfile)\.[cm]?[jt]s$|^doxyfile(\.in)?$"
+    r"|\.spec(\.in)?$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = lazy(r"\.(ps1|cmd|bat)$")

@@ -250,7 +250,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/Hangfire.Core/Hangfire.Core.csproj", "config"), ("Directory.Build.props", "config"),
     ("eng/Common.targets", "config"), ("Hangfire.sln", "config"),
     ("vite.config.ts", "config"), ("src/solid/babel.config.js", "config"),
-    ("apps/web/karma.conf.js", "config"),
+    ("apps/web/karma.conf.js", "config"), ("vitest.config.build.ts", "config"),
+    ("webpack.config.prod.js", "config"),
+    # task runners' files, Doxygen's settings, RPM's recipes; a spec test stays a test
+    ("gulpfile.js", "config"), ("Herebyfile.mjs", "config"), ("Doxyfile", "config"),
+    ("Doxyfile.in", "config"), ("the_silver_searcher.spec.in", "config"),
+    ("rpm/app.spec", "config"), ("src/form.spec.ts", "test"), ("lib/tasks.js", "source"),
     # a module named for its settings is code: a `-config.ts`, or `NAME.config.js` in NAME/
     ("src/dialect/postgres/postgres-dialect-config.ts", "source"),
     ("src/runtime/runtime-config.ts", "source"), ("src/core/core.config.js", "source"),
