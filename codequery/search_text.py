@@ -105,9 +105,12 @@ _DEMO_FILE = lazy(r"(^|[_-])demo$")
 # `jest.setup.ts`).
 _TEST_SETUP_FILE = lazy(r"^((test|tests|jest|vitest)[._-]setup|setup[._-]?tests)"
                         r"\.[cm]?[jt]sx?$")  # ... and create-react-app's setupTests.ts
-# Modules only tests import: a file named `test.ts` that imports one is a test.
+# Modules only tests import: a file named `test.ts` that imports one is a test; so is a C#
+# file that uses .NET's (see _dotnet_test).
 TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu", "tap",
-                             "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test"})
+                             "tape", "chai", "mocha", "jest", "@playwright/test", "bun:test",
+                             "Xunit", "NUnit.Framework", "TUnit.Core",
+                             "Microsoft.VisualStudio.TestTools.UnitTesting"})
 
 _CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
                        r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
@@ -569,6 +572,7 @@ def vocabulary(text: str) -> str:
 # a word for support (`okio-testing-support`); the other names mark it alone or as its
 # last word. Not in the middle of a tool's name: `react-test-renderer` is its source.
 _TEST_WORDS = frozenset({"test", "tests", "testing"})
+_LOAD_TESTS = frozenset({"scale", "load", "stress", "perf", "performance", "soak"})
 # Folders that hold code, named for nothing in it.
 CODE_FOLDERS = frozenset({"src", "source", "sources", "lib", "pkg", "internal", "app",
                           "include"})
@@ -621,8 +625,9 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
         tokens = [t.lower() for t in tokens]
         if not (lower.startswith("__") and lower.endswith("__")):
             last -= _WHOLE_NAMES_ONLY
-        if "." in folder:  # a .NET package for tests: `Polly.Testing`
-            last.discard("testing")
+        if "." in folder and not (len(words) > 1 and words[-2] in _LOAD_TESTS):
+            last.discard("testing")  # a .NET package for tests: `Polly.Testing`; not a
+            # harness that loads the code (`Marten.ScaleTesting`, beside its code in `src/`)
         if not last.isdisjoint(names):
             return True
         pairs = zip(tokens, tokens[1:], strict=False)
@@ -674,6 +679,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
+            or uses_test_framework and _dotnet_test(lower, folders)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
     if (_folder_named_as(_around_crate_source(folders, lower), _EXAMPLE_DIRS)
@@ -782,6 +788,17 @@ def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -
     names = ("test", "tests", "spec", "specs") if uses_test_framework else ("test", "tests")
     return ((not folders or uses_test_framework) and file_stem(name) in names
             and _CODE_EXTENSION.search(name) is not None)
+
+
+def _dotnet_test(name: str, folders: list[str]) -> bool:
+    """A C# file that uses a test framework in a project named for tests by one of its
+    words (Lamar's `Lamar.Testing/`, `Lamar.AspNetCoreTests.Integration/`, Marten's
+    `DaemonTests.ManualOnly/`): where `Polly.Testing/` is a package that helps others test,
+    these hold tests (Lamar's 334 had taken top-3 places from its code)."""
+    return name.endswith(".cs") and any(
+        not _TEST_WORDS.isdisjoint(w.lower() for t in re.split(r"[\s._-]+", folder)
+                                   for w in _PARTS.findall(t))
+        for folder in folders)
 
 
 def is_typings(path: str) -> bool:

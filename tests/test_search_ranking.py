@@ -198,6 +198,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
     ("src/Swashbuckle.AspNetCore.ApiTesting/ResponseValidator.cs", "source"),
+    # ... but not a harness that loads the code
+    ("src/Marten.ScaleTesting/Commands/DaemonLoadCommand.cs", "test"),
+    ("src/Foo.LoadTesting/Program.cs", "test"),
     ("integration-testing/jpms-test/src/A.java", "test"), ("testing/helpers.go", "test"),
     ("IntegrationTesting/A.cs", "test"), ("src/UnitTesting/A.cs", "test"),
     ("test/Polly.Testing.Tests/A.cs", "test"), ("src/MediatR.Tests/A.cs", "test"),
@@ -403,6 +406,14 @@ def test_only_types_makes_declarations_in_languages_that_keep_code_in_classes(pa
     ("lib/spec.rb", True, "test"), ("src/addDays/index.ts", True, "source"),
     ("src/spec.ts", False, "source"), ("spec.js", False, "source"),
     ("test.js", False, "test"),
+    # C# that uses a test framework in a project named for tests by a word of its name;
+    # a package that helps others test without one stays code
+    ("src/Lamar.Testing/IoC/Acceptance/decorators.cs", True, "test"),
+    ("src/Lamar.Testing/IoC/Acceptance/decorators.cs", False, "source"),
+    ("src/DaemonTests.ManualOnly/Coordination/Election.cs", True, "test"),
+    ("src/Lamar.AspNetCoreTests.Integration/Startup.cs", True, "test"),
+    ("Src/AutoFixture.xUnit2/AutoDataRunner.cs", True, "source"),
+    ("src/Lamar/Container.cs", True, "source"), ("src/Lamar.Testing/Setup.java", True, "source"),
 ])
 def test_a_file_named_test_that_imports_a_test_framework_is_a_test(path, framework, kind):
     assert search_text.kind_of(path, True, uses_test_framework=framework) == kind
@@ -411,8 +422,12 @@ def test_a_file_named_test_that_imports_a_test_framework_is_a_test(path, framewo
 def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     _put(db, _record("src/addDays/test.ts", imports=["vitest", "./index.ts"]))
     _put(db, _record("lib/test.js", imports=["./runnable.js"]))
+    _put(db, _record("src/Lamar.Testing/Bugs/Bug358.cs", imports=["Shouldly", "Xunit"]))
+    _put(db, _record("src/Polly.Testing/PipelineExtensions.cs", imports=["Polly"]))
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
-    assert kinds == {"src/addDays/test.ts": "test", "lib/test.js": "source"}
+    assert kinds == {"src/addDays/test.ts": "test", "lib/test.js": "source",
+                     "src/Lamar.Testing/Bugs/Bug358.cs": "test",
+                     "src/Polly.Testing/PipelineExtensions.cs": "source"}
 
 
 @pytest.mark.parametrize("path,kind", [
