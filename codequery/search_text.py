@@ -120,10 +120,16 @@ _CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
 # made from, and would outrank it.
 _GENERATED_DIRS = frozenset({"dist", "out", "vendor", "vendored", "third_party",
                              "third-party", "thirdparty", "3rdparty", "bundled", "node_modules",
-                             "bower_components", "target", "__generated__", "generated",
+                             "bower_components", "__generated__", "generated",
                              "single_include", "single-include",
                              # SFML's vendored headers; Yarn's own release and plugins
                              "extlibs", ".yarn"})
+# What Maven, sbt and Cargo write into `target/`, on the rare occasions it is committed; a
+# `target/` of other things is code (docker-mailserver's scripts, the image's `target/`;
+# coil's `coil3/target/`, Hyprland's `layout/target/`: all had been taken for built files).
+_BUILD_OUTPUT = frozenset({"classes", "test-classes", "generated-sources",
+                           "generated-test-sources", "debug", "release", "site",
+                           "maven-status", "maven-archiver", "surefire-reports", "doc"})
 # Vendored code as C and C++ name its folder (monero's `external/`, cereal's); deeper in a
 # tree, a C# project's `External/` (UniTask's `Runtime/External/DOTween/`) holds its own
 # code for other libraries.
@@ -669,6 +675,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             and folders_lower[0] in _TOP_META_DIRS):
         return "meta"
     if (generated or any(p in _GENERATED_DIRS for p in folders_lower)
+            or any(a == "target" and b in _BUILD_OUTPUT
+                   for a, b in zip(folders_lower, folders_lower[1:], strict=False))
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
             or _GENERATED_FILE.search(lower)
             or folders_lower[:1] and folders_lower[0] in _TOP_VENDORED_DIRS):

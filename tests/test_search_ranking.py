@@ -198,6 +198,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
     ("src/Swashbuckle.AspNetCore.ApiTesting/ResponseValidator.cs", "source"),
+    # what a build writes into `target/` is generated; a `target/` of code is code
+    ("target/classes/org/Foo.java", "generated"), ("core/target/generated-sources/A.java",
+                                                   "generated"),
+    ("target/debug/build/out.rs", "generated"), ("target/scripts/helpers/lock.sh", "source"),
+    ("coil-core/src/androidMain/kotlin/coil3/target/ImageViewTarget.kt", "source"),
     # ... but not a harness that loads the code
     ("src/Marten.ScaleTesting/Commands/DaemonLoadCommand.cs", "test"),
     ("src/Foo.LoadTesting/Program.cs", "test"),
