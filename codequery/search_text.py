@@ -613,6 +613,8 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     as those .NET packages are."""
     for at, folder in enumerate(folders):
         lower = folder.lower()
+        if lower in _PACKAGE_FOR_TESTS and folders[at + 1:at + 3] == ["src", "main"]:
+            continue  # a module of code for others' tests (jdbi's `testing/src/main/java/`)
         if lower in names:
             return True
         tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
@@ -674,7 +676,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
             and folders_lower[0] in _TOP_META_DIRS):
         return "meta"
-    if (generated or any(p in _GENERATED_DIRS for p in folders_lower)
+    if (generated or any(p in _GENERATED_DIRS for p in _above_jvm_packages(folders_lower))
             or any(a == "target" and b in _BUILD_OUTPUT
                    for a, b in zip(folders_lower, folders_lower[1:], strict=False))
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
@@ -683,7 +685,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
-    if (_folder_named_as(folders, _TEST_DIRS)
+    if (_folder_named_as(_above_jvm_packages(folders), _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
@@ -749,6 +751,19 @@ def is_csharp_interface(name: str, implemented: bool = False) -> bool:
     interface, `IEnumerableHelper.cs`, unless `implemented`: a file of its name without
     the I is there too, as NSubstitute's `PropertyHelper.cs` beside `IPropertyHelper.cs`)."""
     return bool(_CSHARP_INTERFACE.match(name)) and (implemented or not _HELPERS.search(name))
+
+
+def _above_jvm_packages(folders: list[str]) -> list[str]:
+    """The folders above a JVM source set's packages (`src/main/java/`, `src/test/kotlin/`):
+    below it they are the packages' names (javalin's `io/javalin/plugin/bundled/` holds the
+    plugins it ships, not a bundle), save those that say generated."""
+    for at in range(len(folders) - 2):
+        if folders[at] == "src" and folders[at + 2] in _JVM_LANGUAGES:
+            return folders[:at + 3] + [f for f in folders[at + 3:] if "generated" in f]
+    return folders
+
+
+_JVM_LANGUAGES = frozenset({"java", "kotlin", "scala", "groovy"})
 
 
 def _around_crate_source(folders: list[str], lower: str) -> list[str]:

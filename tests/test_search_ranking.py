@@ -198,6 +198,14 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     # a .NET package that helps others test is code; a folder of tests is not
     ("src/Polly.Testing/ResiliencePipelineExtensions.cs", "source"),
     ("src/Swashbuckle.AspNetCore.ApiTesting/ResponseValidator.cs", "source"),
+    # below a JVM source set's root, folders are package names (javalin's bundled plugins,
+    # a `testing` package); a module of code for others' tests is code
+    ("javalin/src/main/java/io/javalin/plugin/bundled/CorsUtils.kt", "source"),
+    ("src/main/java/org/x/testing/Foo.java", "source"),
+    ("src/main/java/org/x/generated/Foo.java", "generated"),
+    ("vendor/x/src/main/java/A.java", "generated"), ("src/test/java/org/x/Foo.java", "test"),
+    ("testing/src/main/java/org/jdbi/v3/testing/Checker.java", "source"),
+    ("testing/src/test/java/org/jdbi/v3/testing/CheckerTest.java", "test"),
     # what a build writes into `target/` is generated; a `target/` of code is code
     ("target/classes/org/Foo.java", "generated"), ("core/target/generated-sources/A.java",
                                                    "generated"),
