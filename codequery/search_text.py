@@ -112,7 +112,8 @@ TEST_FRAMEWORKS = frozenset({"vitest", "@jest/globals", "node:test", "ava", "uvu
                              "Xunit", "NUnit.Framework", "TUnit.Core",
                              "Microsoft.VisualStudio.TestTools.UnitTesting"})
 
-_CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift"
+_CODE_EXTENSION = lazy(r"\.(py|[cm]?[jt]sx?|go|rs|java|kts?|rb|cs|swift|bash|zsh|ksh|hs|ml|fs"
+                       r"|jl|zig|erl|clj|groovy|nim"
                        r"|php|scala|sh|ex|exs|lua|dart|m|mm|pl|r)$|("
                        + "|".join(map(re.escape, languages.suffixes_of("c", "cpp")))
                        + ")$")
@@ -685,7 +686,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
-    if (_folder_named_as(_above_jvm_packages(folders), _TEST_DIRS)
+    if (_folder_named_as(_python_testing_api(_above_jvm_packages(folders), lower), _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
@@ -751,6 +752,15 @@ def is_csharp_interface(name: str, implemented: bool = False) -> bool:
     interface, `IEnumerableHelper.cs`, unless `implemented`: a file of its name without
     the I is there too, as NSubstitute's `PropertyHelper.cs` beside `IPropertyHelper.cs`)."""
     return bool(_CSHARP_INTERFACE.match(name)) and (implemented or not _HELPERS.search(name))
+
+
+def _python_testing_api(folders: list[str], lower: str) -> list[str]:
+    """The folders that can make Python a test, without a package's own `testing`
+    subpackage below the top (falcon's `falcon/testing/`, numpy's: the helpers it offers
+    others' tests); a top-level `testing/` holds the tests (pytest's)."""
+    if not lower.endswith(".py"):
+        return folders
+    return folders[:1] + [f for f in folders[1:] if f != "testing"]
 
 
 def _above_jvm_packages(folders: list[str]) -> list[str]:

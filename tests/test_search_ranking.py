@@ -206,6 +206,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("vendor/x/src/main/java/A.java", "generated"), ("src/test/java/org/x/Foo.java", "test"),
     ("testing/src/main/java/org/jdbi/v3/testing/Checker.java", "source"),
     ("testing/src/test/java/org/jdbi/v3/testing/CheckerTest.java", "test"),
+    # a Python package's own `testing` subpackage is code it offers others' tests; a
+    # top-level `testing/` holds the tests (pytest's)
+    ("falcon/testing/client.py", "source"), ("testing/test_x.py", "test"),
+    ("testing/conftest.py", "test"), ("pkg/testing/x.go", "test"),
+    # code named as a changelog is code, in a shell too
+    ("lib/history.bash", "source"), ("HISTORY.md", "meta"), ("history.txt", "meta"),
     # what a build writes into `target/` is generated; a `target/` of code is code
     ("target/classes/org/Foo.java", "generated"), ("core/target/generated-sources/A.java",
                                                    "generated"),
