@@ -80,6 +80,7 @@ _FIXTURE_DIRS = frozenset({"fixtures", "fixture", "testdata", "test_data", "__fi
 _FIXTURE_FILE = lazy(r"\.(out|expected|golden|stdout|stderr)$")
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
                            "_examples", "benches", "benchmarks", "bench", "benchmark",
+                           "perftest", "perftests",  # disruptor's, fastparse's benchmarks
                            "playground", "playgrounds",  # apps to try the library in
                            "docs_src"})  # the programs a documentation site shows (typer's)
 # A top-level tutorial's programs are examples (bubbletea's `tutorials/basics/main.go`,
@@ -290,7 +291,7 @@ _MODULE_DOC_DIRS = frozenset({"docs", "doc"})
 # file of that name that defines functions is a script: bin/install).
 _PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = lazy(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
-                 r"|html?"
+                 r"|html?|scalatex"  # Scalatex: the docs of Li Haoyi's Scala libraries
                  r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.
