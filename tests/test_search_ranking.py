@@ -214,7 +214,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/history.bash", "source"), ("HISTORY.md", "meta"), ("history.txt", "meta"),
     # performance tests are benchmarks; Scalatex is prose
     ("perftests/bench2/src/perftests/FasterParser.scala", "example"),
-    ("src/perftest/java/com/lmax/disruptor/PerfTest.java", "example"),
+    ("src/perftest/java/com/lmax/disruptor/OneToOneThroughput.java", "example"),
     ("readme/WritingParsers.scalatex", "docs"),
     # what a build writes into `target/` is generated; a `target/` of code is code
     ("target/classes/org/Foo.java", "generated"), ("core/target/generated-sources/A.java",
