@@ -614,17 +614,13 @@ def _folder_named_as(folders: list[str], names: frozenset[str]) -> bool:
     holding a `src/` (`tower-test/src/`, `httpcore5-testing/src/main/java/`), is code,
     as those .NET packages are."""
     for at, folder in enumerate(folders):
+        tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
+        if _package_for_tests(tokens, folders[at + 1:at + 3]):
+            continue
         lower = folder.lower()
-        if lower in _PACKAGE_FOR_TESTS and folders[at + 1:at + 3] == ["src", "main"]:
-            continue  # a module of code for others' tests (jdbi's `testing/src/main/java/`)
         if lower in names:
             return True
-        tokens = [t for t in re.split(r"[\s._-]+", folder) if t]
         if not tokens:
-            continue
-        if (len(tokens) > 1 and tokens[-1].lower() in _PACKAGE_FOR_TESTS
-                and tokens[-2].lower() not in _KINDS_OF_TEST
-                and folders[at + 1:at + 2] == ["src"]):
             continue
         words = [w.lower() for w in _PARTS.findall(tokens[-1])]  # `commonTest` -> common, test
         last = {tokens[-1].lower(), words[-1] if words else ""}
@@ -678,7 +674,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
             and folders_lower[0] in _TOP_META_DIRS):
         return "meta"
-    if (generated or any(p in _GENERATED_DIRS for p in _above_jvm_packages(folders_lower))
+    outer = _above_jvm_packages(folders)  # not a JVM package's name (see there)
+    if (generated or not _GENERATED_DIRS.isdisjoint(f.lower() for f in outer)
             or any(a == "target" and b in _BUILD_OUTPUT
                    for a, b in zip(folders_lower, folders_lower[1:], strict=False))
             or not _VENDORED_LOWER_DIRS.isdisjoint(folders)
@@ -687,7 +684,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
-    if (_folder_named_as(_python_testing_api(_above_jvm_packages(folders), lower), _TEST_DIRS)
+    if (_folder_named_as(_python_testing_api(outer, lower), _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
@@ -769,8 +766,8 @@ def _above_jvm_packages(folders: list[str]) -> list[str]:
     below it they are the packages' names (javalin's `io/javalin/plugin/bundled/` holds the
     plugins it ships, not a bundle), save those that say generated."""
     for at in range(len(folders) - 2):
-        if folders[at] == "src" and folders[at + 2] in _JVM_LANGUAGES:
-            return folders[:at + 3] + [f for f in folders[at + 3:] if "generated" in f]
+        if folders[at].lower() == "src" and folders[at + 2].lower() in _JVM_LANGUAGES:
+            return folders[:at + 3] + [f for f in folders[at + 3:] if "generated" in f.lower()]
     return folders
 
 
@@ -824,14 +821,25 @@ def _named_as_a_test(name: str, folders: list[str], uses_test_framework: bool) -
             and _CODE_EXTENSION.search(name) is not None)
 
 
+def _package_for_tests(tokens: list[str], below: list[str]) -> bool:
+    """Whether a folder (split into `tokens` at spaces, dots, `_` and `-`; `below`: the
+    next two folders) is a package of its own for others' tests: named so and holding a
+    `src/` (`tower-test/src/`, not `integration-test/src/`), or a Maven module named so
+    alone (jdbi's `testing/src/main/java/`)."""
+    if not tokens or tokens[-1].lower() not in _PACKAGE_FOR_TESTS:
+        return False
+    if len(tokens) == 1:
+        return below == ["src", "main"]
+    return tokens[-2].lower() not in _KINDS_OF_TEST and below[:1] == ["src"]
+
+
 def _dotnet_test(name: str, folders: list[str]) -> bool:
     """A C# file that uses a test framework in a project named for tests by one of its
     words (Lamar's `Lamar.Testing/`, `Lamar.AspNetCoreTests.Integration/`, Marten's
     `DaemonTests.ManualOnly/`): where `Polly.Testing/` is a package that helps others test,
     these hold tests (Lamar's 334 had taken top-3 places from its code)."""
     return name.endswith(".cs") and any(
-        not _TEST_WORDS.isdisjoint(w.lower() for t in re.split(r"[\s._-]+", folder)
-                                   for w in _PARTS.findall(t))
+        not _TEST_WORDS.isdisjoint(w.lower() for w in split_identifier(folder) or [folder])
         for folder in folders)
 
 
