@@ -16,6 +16,7 @@ rows again for every row. Standard library only.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import os
@@ -80,7 +81,8 @@ def searches(term: Term) -> tuple[tuple[str, re.Pattern[str], frozenset[str] | N
     if term.parts:
         first, *others = term.parts
         groups.setdefault(first[:1], []).append(
-            (first, "".join(r"[^a-z0-9]+" + re.escape(part) for part in others)))
+            # (never across a \0: `scores` looks in texts joined by it)
+            (first, "".join(r"[^a-z0-9\x00]+" + re.escape(part) for part in others)))
     led = []
     for letter in sorted(groups):
         group = groups[letter]
@@ -124,31 +126,41 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     average_length = sum(totals[1:]) / totals[0] if totals and totals[0] else 1.0
     lengths = {row_id: sum(varints(size)) for row_id, size in conn.execute(
         f"SELECT id, sz FROM records_fts_docsize WHERE id IN ({ids})")}
-    # a text without a term's first letters is not searched for it, nor a row: most
-    # are not (the left-out words are common, but most of a row's texts are short)
-    words = [(searches(term), word_rarity(rows, matching)) for term, matching in left_out]
-    added: dict[int, float] = {}
-    for row_id, *texts in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
-                                       f"FROM records WHERE id IN ({ids})"):
+    order: list[int] = []
+    texts: list[str] = []  # each row's columns, in order
+    for row_id, *columns in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
+                                         f"FROM records WHERE id IN ({ids})"):
+        order.append(row_id)
         # the words a file uses are lower case already (search_text.vocabulary), and the
         # longest: not copied again
-        texts = [text if column == "terms" else (text or "").lower()
-                 for column, text in zip(ranking.COLUMNS, texts, strict=True)]
-        whole = "\0".join(texts)  # a lead holds no \0: found in it, it is in one text
-        norm = K1 * (1 - B + B * lengths.get(row_id, average_length) / average_length)
-        total = 0.0
-        for led, rarity in words:
-            counts = [0] * len(texts)
-            for lead, pattern, kept in led:
-                if lead in whole:
-                    for at, text in enumerate(texts):
-                        if lead in text:
-                            counts[at] += len(_counted(pattern, kept, text))
-            if not any(counts):
-                continue  # it adds nothing
-            *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, counts, strict=True)]
+        texts += [text if column == "terms" else (text or "").lower()
+                  for column, text in zip(ranking.COLUMNS, columns, strict=True)]
+    # All the texts are searched at once, joined by \0, which no match crosses: a search
+    # for each of a word's leads instead of one for each of a row's texts (0.6 ms of 3.7
+    # a question at 50,000 real records). A match's text is the last that starts at or
+    # before it.
+    whole = "\0".join(texts)
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    width = len(ranking.COLUMNS)
+    added = [0.0] * len(order)
+    for term, matching in left_out:
+        counts: dict[int, int] = {}  # text -> matches
+        for _, pattern, kept in searches(term):
+            for match in pattern.finditer(whole):
+                if kept is None or match.group() in kept:
+                    text = bisect.bisect_right(starts, match.start()) - 1
+                    counts[text] = counts.get(text, 0) + 1
+        by_row: dict[int, list[int]] = {}
+        for text, n in counts.items():
+            by_row.setdefault(text // width, [0] * width)[text % width] = n
+        rarity = word_rarity(rows, matching)
+        for row, found in by_row.items():
+            norm = K1 * (1 - B + B * lengths.get(order[row], average_length) / average_length)
+            *weighed, used = [w * n for w, n in zip(ranking.WEIGHTS, found, strict=True)]
             described = sum(weighed)
-            total += rarity * (described * (K1 + 1) / (described + norm)
-                               + ranking.USED_WEIGHT * used * (K1 + 1) / (used + norm))
-        added[row_id] = -total
-    return added
+            added[row] += rarity * (described * (K1 + 1) / (described + norm)
+                                    + ranking.USED_WEIGHT * used * (K1 + 1) / (used + norm))
+    return {row_id: -total for row_id, total in zip(order, added, strict=True)}

@@ -57,6 +57,31 @@ def test_word_forms_compound_names_and_prefixes_are_found():
         "error", "errors", "fail", "failing"]
 
 
+def test_a_word_is_counted_in_each_column_and_never_across_two(db):
+    """The texts of every row are searched together: a compound's parts at the end of one
+    column and the start of the next are not the name, and each match counts for the row
+    and column it is in."""
+    _add(db, "bin/send", "unrelated words then send",
+         functions=[{"name": "file_cleanup", "summary": "Tidy up."}])
+    _add(db, "src/sendfile.py", "send file here sendfile",
+         functions=[{"name": "send_file", "summary": "Send a file."}])
+    _add(db, "src/other.py", "other words entirely")
+    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records ORDER BY id")]
+    texts = {row_id: [t or "" for t in row] for row_id, *row in db.conn.execute(
+        "SELECT id, path_words, symbols, overview_words, docstrings, terms FROM records")}
+    compound = search_text.query_terms("sendFile")[0]
+    got = left_out_words.scores(db.conn, ids, [(compound, 1)], db.count())
+    # what each row scores alone: the same, searched one row at a time
+    alone = {row_id: left_out_words.scores(db.conn, [row_id], [(compound, 1)], db.count())
+             for row_id in ids}
+    assert got == {row_id: alone[row_id][row_id] for row_id in ids}
+    send, sendfile, other = ids
+    assert got[other] == 0.0 and got[sendfile] < 0.0
+    # bin/send's path ends in "send" and its symbols go on with "file_cleanup": not the name
+    assert not any(left_out_words.found(compound, text.lower()) for text in texts[send])
+    assert got[send] == 0.0
+
+
 def test_varints_read_as_sqlite_writes_them():
     assert left_out_words.varints(bytes([0x05, 0x00, 0x81, 0x50, 0x86, 0x8B, 0x68])) == [
         5, 0, 208, (6 << 14) | (11 << 7) | 0x68]
