@@ -93,7 +93,7 @@ _TEST_FILE = lazy(
     r"|\.(test|spec|e2e|bench)(-d)?\.[cm]?[jt]sx?$"  # .test-d.ts: tsd's type tests
     r"|[-_]tests?\.[cm]?[jt]sx?$"  # react-router's `action-test.ts`; not `calendar-spec.js`
     r"|_spec\.rb$|(Tests?|\wTestCase)\.(java|kt|cs|scala|swift|php)$"
-    r"|^Test.*\.(java|kt|cs)$|_tests?\.rs$|\.t$"
+    r"|_tests?\.rs$|\.t$"
     r"|\.test$"  # a test harness's scripts (qpdf's qtest `arg-parsing.test`, jq's, SQLite's)
     r"|(^|[_.-])test(s|ing)?[_-](helpers?|utils?|support|common|base)\.\w+$"
     # Cucumber's specs, in Gherkin, and the Ruby that runs them

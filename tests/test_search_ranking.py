@@ -256,6 +256,13 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/dune", "config"), ("dune-project", "config"), ("yojson.opam", "config"),
     ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
+    # `Test` first names what the code is about (NUnit's TestContext, junit's TestSuite,
+    # npgsql's test_decoding plugin); a test says so by its folder or its last word
+    ("src/NUnitFramework/framework/Internal/TestNameGenerator.cs", "source"),
+    ("src/main/java/junit/framework/TestSuite.java", "source"),
+    ("src/Npgsql/Replication/TestDecoding/TestDecodingData.cs", "source"),
+    ("src/test/java/org/x/TestFoo.java", "test"), ("tests/Foo.Tests/TestBar.cs", "test"),
+    ("src/Foo/BarTest.java", "test"), ("src/Foo/BarTests.cs", "test"),
     # codemod fixtures; linters' baselines; settings shipped as a model (`.dist`)
     ("codemod/src/__testfixtures__/union/input.ts", "fixture"),
     # a test harness's scripts and the output it expects (qpdf's qtest, jq's tests)
