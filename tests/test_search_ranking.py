@@ -414,10 +414,21 @@ def test_a_csharp_attribute_that_does_work_is_source(db):
          classes=[{"name": "NameAttribute", "methods": [
              {"name": "ApplyTo"}, {"name": "Equals"}, {"name": "GetHashCode"},
              {"name": "ToString"}]}])
+    # ... and so is a filter with one method of an interface it implements: Hangfire's
+    # LatencyTimeoutAttribute deletes the job in its OnStateElection
+    _add(db, "src/Hangfire.Core/LatencyTimeoutAttribute.cs", "timeout delete job",
+         classes=[{"name": "LatencyTimeoutAttribute",
+                   "bases": ["JobFilterAttribute", "IElectStateFilter"], "methods": [
+                       {"name": "LatencyTimeoutAttribute"}, {"name": "OnStateElection"}]}])
+    _add(db, "src/SealedAttribute.cs", "sealed",  # a base class alone is no interface
+         classes=[{"name": "SealedAttribute", "bases": ["Attribute"],
+                   "methods": [{"name": "ApplyTo"}]}])
     kinds = dict(db.conn.execute("SELECT path, kind FROM records"))
     assert kinds == {"src/Hangfire.Core/AutomaticRetryAttribute.cs": "source",
                      "src/CsvHelper/DelimiterAttribute.cs": "declarations",
-                     "src/NameAttribute.cs": "declarations"}
+                     "src/NameAttribute.cs": "declarations",
+                     "src/Hangfire.Core/LatencyTimeoutAttribute.cs": "source",
+                     "src/SealedAttribute.cs": "declarations"}
 
 
 @pytest.mark.parametrize("path,kind", [
