@@ -81,6 +81,7 @@ _FIXTURE_FILE = lazy(r"\.(out|expected|golden|stdout|stderr)$")
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos",
                            "_examples", "benches", "benchmarks", "bench", "benchmark",
                            "perftest", "perftests",  # disruptor's, fastparse's benchmarks
+                           "jmh",  # a JVM project's source set of benchmarks (graphql-java's)
                            "playground", "playgrounds",  # apps to try the library in
                            "docs_src"})  # the programs a documentation site shows (typer's)
 # A top-level tutorial's programs are examples (bubbletea's `tutorials/basics/main.go`,
@@ -691,7 +692,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
             or uses_test_framework and _dotnet_test(lower, folders)
             or _TEST_SETUP_FILE.match(lower)):
         return "test"
-    if (_folder_named_as(_around_crate_source(folders, lower), _EXAMPLE_DIRS)
+    if (_folder_named_as(_around_crate_source(outer, lower), _EXAMPLE_DIRS)
+            or _examples_module(outer)
             or folders_lower[:1] in (["contrib"], ["sandbox"])
             or _DEMO_FILE.search(file_stem(lower))
             or _CODE_EXTENSION.search(lower) and _folder_named_as(folders[:1], _TUTORIAL_DIRS)):
@@ -772,6 +774,16 @@ def _above_jvm_packages(folders: list[str]) -> list[str]:
 
 
 _JVM_LANGUAGES = frozenset({"java", "kotlin", "scala", "groovy"})
+
+
+def _examples_module(folders: list[str]) -> bool:
+    """Whether a folder that holds a JVM source set is a module of examples by the first
+    word of its name (Feign's `example-wikipedia/src/main/java/`)."""
+    return any(folders[at + 1].lower() == "src" and _EXAMPLE_FIRST.match(folders[at])
+               for at in range(len(folders) - 1))
+
+
+_EXAMPLE_FIRST = lazy(r"(?i)(examples?|samples?|demos?)[_-]")
 
 
 def _around_crate_source(folders: list[str], lower: str) -> list[str]:

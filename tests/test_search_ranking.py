@@ -203,6 +203,14 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("javalin/src/main/java/io/javalin/plugin/bundled/CorsUtils.kt", "source"),
     ("src/main/java/org/x/testing/Foo.java", "source"),
     ("src/main/java/org/x/generated/Foo.java", "generated"),
+    # ... nor examples: commons-compress ships `archivers/examples/Expander.java`, Hystrix
+    # its `contrib/sample/stream/` servlets; a JMH source set and a module named for
+    # examples first are benchmarks and examples (caffeine's, Feign's)
+    ("src/main/java/org/apache/commons/compress/archivers/examples/Expander.java", "source"),
+    ("hystrix/src/main/java/com/netflix/hystrix/contrib/sample/stream/Servlet.java", "source"),
+    ("caffeine/src/jmh/java/com/github/benmanes/caffeine/cache/GetPutBenchmark.java", "example"),
+    ("example-wikipedia/src/main/java/example/wikipedia/WikipediaExample.java", "example"),
+    ("examples/src/main/java/org/x/Foo.java", "example"),
     ("vendor/x/src/main/java/A.java", "generated"), ("src/test/java/org/x/Foo.java", "test"),
     ("testing/src/main/java/org/jdbi/v3/testing/Checker.java", "source"),
     ("testing/src/test/java/org/jdbi/v3/testing/CheckerTest.java", "test"),
