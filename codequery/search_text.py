@@ -685,7 +685,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
-    if (_folder_named_as(_python_testing_api(outer, lower), _TEST_DIRS)
+    if (_folder_named_as(_php_namespaces_out(_python_testing_api(outer, lower), lower),
+                         _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
@@ -817,9 +818,24 @@ def _named_for_its_folder(name: str, folders: list[str]) -> bool:
 def _library_named_test(name: str, folders: list[str]) -> bool:
     """A Ruby file named `test_*.rb` in a `lib` folder (outside test folders) is the
     library's code for tests, as mail's `lib/mail/network/delivery_methods/test_mailer.rb`
-    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`."""
+    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`. So is
+    PHP's class named Test or Tests alone below a top-level `src/` (Carbon's Test trait,
+    which freezes its clock; php-code-coverage's XML report's Tests node): a PHPUnit test
+    is named for what it tests (`RouterTest.php`)."""
+    if name in ("test.php", "tests.php"):
+        return folders[:1] == ["src"]
     return (name.startswith("test_") and name.endswith(".rb") and "lib" in folders
             and not _TEST_SUPPORT_NAME.match(name))  # `lib/test_helper.rb` loads tests
+
+
+def _php_namespaces_out(folders: list[str], lower: str) -> list[str]:
+    """The folders that can make PHP below a top-level `src/` a test: its namespaces' names
+    below there (PSR-4) name what the code is about, php-code-coverage's `src/Test/`
+    classes of covered targets, laravel's `Illuminate/Testing/` helpers for its users'
+    tests; but a `Tests` folder holds tests (Symfony's `src/Symfony/Component/*/Tests/`)."""
+    if not lower.endswith(".php") or folders[:1] != ["src"]:
+        return folders
+    return [folder for folder in folders if folder.lower() not in ("test", "testing")]
 
 
 _TEST_SUPPORT_NAME = lazy(r"test_(helpers?|utils?|support|common|base)\.")

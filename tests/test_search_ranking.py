@@ -264,6 +264,13 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/dune", "config"), ("dune-project", "config"), ("yojson.opam", "config"),
     ("src/__typetest__/path/common.ts", "test"), ("lib/test_helper.rb", "test"),
     ("src/test_parser.c", "test"), ("src/RouterTest.php", "test"), ("src/attest.php", "source"),
+    # below a PHP `src/`, folders are namespaces (PSR-4): `Test/` names what the code is
+    # about, but Symfony keeps its components' tests in `Tests/`
+    ("src/Test/Target/Mapper.php", "source"), ("src/Carbon/Traits/Test.php", "source"),
+    ("src/Illuminate/Testing/TestResponse.php", "source"),
+    ("src/Symfony/Component/Yaml/Tests/ParserTest.php", "test"),
+    ("src/Symfony/Component/Yaml/Tests/Fixtures/Dumper.php", "fixture"),
+    ("tests/Test/Helper.php", "test"), ("src/Foo/BarTest.php", "test"), ("Test.php", "test"),
     # `Test` first names what the code is about (NUnit's TestContext, junit's TestSuite,
     # npgsql's test_decoding plugin); a test says so by its folder or its last word
     ("src/NUnitFramework/framework/Internal/TestNameGenerator.cs", "source"),
