@@ -231,7 +231,13 @@ _BUILD_FILE = lazy(
     # task runners' files (typedoc's `Herebyfile.mjs`), Doxygen's settings, RPM's recipes
     # (the_silver_searcher's `.spec.in`): each took a top-3 place on its words, never right
     r"|^(gulpfile|gruntfile|jakefile|herebyfile)\.[cm]?[jt]s$|^doxyfile(\.in)?$"
-    r"|\.spec(\.in)?$")
+    r"|\.spec(\.in)?$"
+    # packages' manifests (a gem's, a CocoaPod's, a LuaRocks rock's, Nimble's, Cabal's)
+    # and sbt's builds; make's variants (jsoncpp's `dev.makefile`, `Makefile.release`;
+    # not Perl's `Makefile.PL`, a script, nor a module named so)
+    r"|\.(gemspec|podspec|rockspec|nimble|cabal|sbt)$|\.makefile$|^makefile\.(?!p[lm]$)\w+$")
+# A copy kept aside: an editor's, a merge's, someone's by hand.
+_BACKUP = lazy(r"(?<=.)\.(bak|orig|old)$")
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = lazy(r"\.(ps1|cmd|bat)$")
@@ -293,6 +299,7 @@ _MODULE_DOC_DIRS = frozenset({"docs", "doc"})
 _PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|thanks)$")
 _DOC_FILE = lazy(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
                  r"|html?|scalatex"  # Scalatex: the docs of Li Haoyi's Scala libraries
+                 r"|texi|texinfo"  # GNU's manuals (tinycc's `tcc-doc.texi`)
                  r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.
@@ -669,7 +676,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
     work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""
     folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
-    lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
+    # phpunit.xml.dist is settings, jq.1.in docs, a backup (`azure-pipelines.yml.bak`)
+    # what its name says without the suffix
+    lower = _BACKUP.sub("", languages.stands_for(name).lower())
     folders_lower = [folder.lower() for folder in folders]
     if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]

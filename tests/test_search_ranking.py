@@ -150,6 +150,12 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("rakelib/generate_tables.rake", "config"), ("lib/rakelib/x.rb", "source"),
     ("src/tools/format.py", "source"), ("tools/README.md", "docs"), ("amalgamation.py", "source"),
     ("Makefile.in", "config"), ("cmake/config.cmake.in", "config"), ("BUCK", "config"),
+    # packages' manifests, sbt's builds and make's variants; GNU manuals; backups
+    ("liquid.gemspec", "config"), ("rockspecs/busted-2.0-1.rockspec", "config"),
+    ("Kingfisher.podspec", "config"), ("build.sbt", "config"), ("hakyll.cabal", "config"),
+    ("dev.makefile", "config"), ("msdos/Makefile.msc", "config"), ("Makefile.PL", "source"),
+    ("lib/Mojolicious/Command/Author/generate/makefile.pm", "source"),
+    ("tcc-doc.texi", "docs"), ("azure-pipelines.yml.bak", "config"), ("x.py.orig", "source"),
     ("test.c", "test"), ("test.js", "test"),
     (".github/workflows/test.yml", "meta"), (".gitlab/ci/build.yml", "meta"),
     ("packages/foo/.github/scripts/release.js", "config"),
