@@ -697,6 +697,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     if (_folder_named_as(_php_namespaces_out(_python_testing_api(outer, lower), lower),
                          _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
+            and not _go_package_code(lower)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
             or uses_test_framework and _dotnet_test(lower, folders)
@@ -835,6 +836,13 @@ def _library_named_test(name: str, folders: list[str]) -> bool:
         return folders[:1] == ["src"]
     return (name.startswith("test_") and name.endswith(".rb") and "lib" in folders
             and not _TEST_SUPPORT_NAME.match(name))  # `lib/test_helper.rb` loads tests
+
+
+def _go_package_code(name: str) -> bool:
+    """Whether a Go file is its package's code by its name: Go leaves out of the package
+    only `_test.go` files, so gin's and gorilla/mux's `test_helpers.go` are API they
+    offer their users' tests."""
+    return name.endswith(".go") and not name.endswith("_test.go")
 
 
 def _php_namespaces_out(folders: list[str], lower: str) -> list[str]:

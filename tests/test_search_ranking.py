@@ -185,7 +185,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/__prodSnapshots__/a.snap", "fixture"), ("src/specFixture/a.json", "fixture"),
     ("test/TestsFixtures/Data.cs", "fixture"), ("lib/test-fixtures/a.json", "fixture"),
     # test support named as such, wherever it lives
-    ("util/env_posix_test_helper.h", "test"), ("pkg/test_util.go", "test"),
+    ("util/env_posix_test_helper.h", "test"), ("pkg/test_util_test.go", "test"),
+    # ... but Go leaves only `_test.go` files out of a package: gin's `test_helpers.go` is
+    # API for its users' tests
+    ("test_helpers.go", "source"), ("internal/testutils/helpers.go", "test"),
     ("lib/test-utils.js", "test"), ("src/latest_helper.py", "source"),
     ("samples/MediatR.Examples.Autofac/Program.cs", "example"),
     ("watchOS Example/ContentView.swift", "example"),
