@@ -1171,9 +1171,10 @@ _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ness
 _ENDINGS = ("", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ion", "ions", "ation",
             "ations", "ment", "ments", "ies", "y", "ly", "ness")
 # A word whose y follows a consonant changes it (retry: retries, retried, retrying; modify:
-# modifier); its other endings would make other words (copy: cope, cops; ready: reads).
+# modifier; try: tried, as short as that); its other endings would make other words
+# (copy: cope, cops; ready: reads).
 # Not -ication: apply is no application, reply no replication.
-_Y_FAMILY = lazy(r"^(\w{2,}[^\Waeiouy\d])(?:y|ies|ied|ying|ier|iers|ily|iness)$")
+_Y_FAMILY = lazy(r"^(\w+[^\Waeiouy\d])(?:y|ies|ied|ying|ier|iers|ily|iness)$")
 _Y_ENDINGS = ("y", "ies", "ied", "ying", "ier", "iers", "ily", "iness")
 
 

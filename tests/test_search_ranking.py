@@ -1532,7 +1532,10 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     ("retried", {"retry", "retries", "retrying"}), ("retry", {"retried", "retrying"}),
     ("copying", {"copy", "copies", "copied"}), ("modifier", {"modify", "modified"}),
     ("queries", {"query", "queried"}), ("delay", {"delays", "delayed", "delaying"}),
-    ("apply", {"applies", "applied", "applying"})])
+    ("apply", {"applies", "applied", "applying"}),
+    # short verbs too: "can be tried" is Pidgin's `Parser.Try.cs`, mybatis' tryImplementation
+    ("tried", {"try", "tries", "trying"}), ("try", {"tried", "tries"}),
+    ("flies", {"fly", "flying"}), ("dried", {"dry"})])
 def test_a_y_after_a_consonant_turns_into_ie_and_back(word, also):
     assert search_text.forms(word) >= also
 
@@ -1543,6 +1546,7 @@ def test_the_forms_of_a_y_word_are_not_other_words():
     assert "application" not in search_text.forms("apply")  # nor -ication
     assert "quick" in search_text.forms("quickly")  # an adverb keeps its stem
     assert "keys" in search_text.forms("key")
+    assert search_text.forms("dies").isdisjoint({"dy", "dying"})  # a vowel before: no y
 
 
 @pytest.mark.parametrize(("adverb", "adjective", "name"), [
