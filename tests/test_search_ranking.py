@@ -1979,6 +1979,11 @@ def test_an_async_twin_goes_just_below_its_twin_and_alone_keeps_its_place():
              ranking.Candidate({"path": "lib/other.ts"}, 2.0)]
     assert [c.row["path"] for c in ranking.async_twins_placed(alone, terms)] == [
         "lib/checkAsync.ts", "lib/other.ts"]
+    # ... well below: a file a little behind the synchronous twin comes before it too
+    ranked = [ranking.Candidate({"path": p}, s) for p, s in
+              [("lib/checkAsync.ts", 3.0), ("lib/check.ts", 2.0), ("lib/other.ts", 1.7)]]
+    assert [c.row["path"] for c in ranking.async_twins_placed(ranked, terms)] == [
+        "lib/check.ts", "lib/other.ts", "lib/checkAsync.ts"]
 
 
 def test_an_async_twin_far_down_does_not_carry_the_other_and_asyncio_asks_for_async():
