@@ -35,6 +35,7 @@ from codequery.search_text import (
     is_csharp_interface,
     is_signature,
     is_typings,
+    major,
     split_identifier,
     tested_name,
     without_extension,
@@ -479,7 +480,7 @@ def _other_version(path: str, versions: frozenset[str]) -> bool:
     `src-2/` port of the same macro; such a file scores PORT_FACTOR."""
     for folder in path.split("/")[:-1]:
         match = _VERSION_FOLDER.match(folder)
-        if match and str(int(match.group(1))) not in versions:
+        if match and major(match.group(1)) not in versions:
             return True
     return False
 

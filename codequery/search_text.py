@@ -970,7 +970,13 @@ _VERSION_NAMED = lazy(r"\b(?:scala|python|java|jdk|kotlin|php|ruby|lua|perl|swif
 def versions_named(text: str) -> frozenset[str]:
     """The major versions of a language a question names: "On Scala 3, how ..." -> 3,
     "compiled with Scala 2.12" -> 2 (see ranking's other versions' source sets)."""
-    return frozenset(str(int(v)) for v in _VERSION_NAMED.findall(text))
+    return frozenset(map(major, _VERSION_NAMED.findall(text)))
+
+
+def major(digits: str) -> str:
+    """A version's major number as written, without leading zeros ("03" is 3); as text,
+    whatever its length (int() refuses over 4,300 digits)."""
+    return digits.lstrip("0") or "0"
 
 
 def wants_tests(text: str) -> bool:

@@ -1051,6 +1051,9 @@ def test_a_question_that_names_a_version_of_its_language_puts_other_versions_aft
     assert search_text.versions_named("On Scala 3, how is it expanded") == {"3"}
     assert search_text.versions_named("compiled with Scala 2.12, or python3") == {"2", "3"}
     assert search_text.versions_named("how is the 3rd retry scheduled") == frozenset()
+    # as text, whatever it holds: int() refuses a number of over 4,300 digits
+    assert search_text.versions_named("python 03 or python " + "9" * 5000) == {"3", "9" * 5000}
+    assert ranking._other_version("src-" + "1" * 5000 + "/a.py", frozenset({"3"}))
     paths = ["fastparse/src-2/fastparse/MacroImpls.scala",
              "fastparse/src-3/fastparse/MacroImpls.scala", "fastparse/src/fastparse/Parse.scala"]
 
