@@ -292,7 +292,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
          tests_first: bool, languages: dict[str, float] | None = None,
          named: frozenset[str] = frozenset(), tooling_is_code: bool = False,
          asked_files: Sequence[Sequence[int]] = (),
-         versions: frozenset[str] = frozenset()) -> list[Candidate]:
+         versions: frozenset[tuple[str, str]] = frozenset()) -> list[Candidate]:
     """Candidates best first. `rows` carry `id`, `path`, `kind`, `language` and `doc` (the
     record's document as JSON); `bm25` maps row id to SQLite's (negative) bm25;
     `languages`, each language's share of the dataset's source files; `named`, the
@@ -301,7 +301,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
     (see tooling_is_code), and their code files are ranked, and shown, as source;
     `asked_files`: for a question of one name, the ids of the files it asks for, in
     groups, the first first (see spoken_for.asked_by_name and NAMED_FILES_MAX);
-    `versions`: the major versions of a language the question names (see
+    `versions`: the languages and major versions the question names (see
     search_text.versions_named and _other_version)."""
     if tooling_is_code:
         for row in rows:
@@ -334,7 +334,7 @@ def rank(rows: list[dict[str, Any]], bm25: dict[int, float], terms: list[Term],
         if (_port_not_asked(cand.row["path"], asked)
                 or not other_platforms.isdisjoint(_path_words(cand.row["path"]))):
             cand.score *= PORT_FACTOR
-        if versions and _other_version(cand.row["path"], versions):
+        if versions and _other_version(cand.row["path"], cand.row.get("language"), versions):
             cand.score *= VERSION_FACTOR
         if cand.row["path"] in ports:
             # one penalty for being a port, not also MINORITY_FACTOR for its language
@@ -469,18 +469,34 @@ def _port_not_asked(path: str, asked: set[str]) -> bool:
 
 
 # A source set of one major version of its language, in a project built for several
-# (sbt's and Mill's `scala-2/`, `scala-2.13+/`, `src-3/`).
-_VERSION_FOLDER = lazy(r"^(?:src|scala|java|kotlin|python|py|main)[-_]?(\d+)(?:\.\d+)*\+?$",
+# (sbt's and Mill's `scala-2/`, `scala-2.13+/`, `src-3/`; a multi-release jar's `java9/`):
+# the word before the number names the language (`src` and `main` any), a `+` or a Java
+# folder means that version and later ones.
+_VERSION_FOLDER = lazy(r"^(src|scala|java|kotlin|python|py|main)[-_]?(\d+)(?:\.\d+)*(\+?)$",
                        re.I)
+_FOLDER_LANGUAGES = {"scala": "scala", "java": "java", "kotlin": "kotlin", "python": "python",
+                     "py": "python"}
 
 
-def _other_version(path: str, versions: frozenset[str]) -> bool:
-    """Whether `path` is in a source set of another major version of its language than
-    the question names (`versions`): "On Scala 3, how is ..." is not answered by fastparse's
-    `src-2/` port of the same macro; such a file scores PORT_FACTOR."""
+def _other_version(path: str, language: str | None,
+                   versions: frozenset[tuple[str, str]]) -> bool:
+    """Whether `path`, in `language`, is in a source set of another major version of that
+    language than the question names (`versions`, see search_text.versions_named): "On
+    Scala 3, how is ..." is not answered by fastparse's `src-2/` port of the same macro;
+    such a file scores VERSION_FACTOR. A version of another language asks nothing of it."""
+    asked = {number for named, number in versions if named == language}
+    if not asked:
+        return False
     for folder in path.split("/")[:-1]:
         match = _VERSION_FOLDER.match(folder)
-        if match and major(match.group(1)) not in versions:
+        if not match or _FOLDER_LANGUAGES.get(match[1].lower(), language) != language:
+            continue
+        number = major(match[2])
+        if match[3] or match[1].lower() == "java":  # this version and later
+            if not any(len(number) < len(a) or len(number) == len(a) and number <= a
+                       for a in asked):
+                return True
+        elif number not in asked:
             return True
     return False
 

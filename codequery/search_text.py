@@ -233,11 +233,13 @@ _BUILD_FILE = lazy(
     r"|^(gulpfile|gruntfile|jakefile|herebyfile)\.[cm]?[jt]s$|^doxyfile(\.in)?$"
     r"|\.spec(\.in)?$"
     # packages' manifests (a gem's, a CocoaPod's, a LuaRocks rock's, Nimble's, Cabal's)
-    # and sbt's builds; make's variants (jsoncpp's `dev.makefile`, `Makefile.release`;
-    # not Perl's `Makefile.PL`, a script, nor a module named so)
-    r"|\.(gemspec|podspec|rockspec|nimble|cabal|sbt)$|\.makefile$|^makefile\.(?!p[lm]$)\w+$")
+    # and sbt's builds
+    r"|\.(gemspec|podspec|rockspec|nimble|cabal|sbt)$")
+# make's variants (jsoncpp's `dev.makefile`, zlib's `Makefile.msc`, `GNUmakefile`); not
+# Perl's `Makefile.PL`, a script, nor a module named so (`makefile.pm`, `src/makefile.py`)
+_MAKE_FILE = lazy(r"\.makefile$|^gnumakefile$|^makefile\.(?!p[lm]$)\w+$")
 # A copy kept aside: an editor's, a merge's, someone's by hand.
-_BACKUP = lazy(r"(?<=.)\.(bak|orig|old)$")
+_BACKUP = lazy(r"(?<=.)\.(bak|orig|old)$", re.I)
 # Windows scripts at the top of a repository build, test or measure it (Swashbuckle's
 # `build.ps1` and `benchmark.ps1`, `build.cmd`); a PowerShell module's own code is in folders.
 _TOP_SCRIPT = lazy(r"\.(ps1|cmd|bat)$")
@@ -675,10 +677,9 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     Code in a documentation folder is docs, but for a package of a compiled language that
     defines functions (cobra's `doc/`) and a `doc` module inside a source folder that does
     work (yaml's `src/doc/`, see _MODULE_DOC_DIRS)."""
-    folders, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
-    # phpunit.xml.dist is settings, jq.1.in docs, a backup (`azure-pipelines.yml.bak`)
-    # what its name says without the suffix
-    lower = _BACKUP.sub("", languages.stands_for(name).lower())
+    # a backup (`azure-pipelines.yml.bak`) is what its name says without the suffix
+    folders, name = path.split("/")[:-1], _BACKUP.sub("", path.rsplit("/", 1)[-1])
+    lower = languages.stands_for(name).lower()  # phpunit.xml.dist is settings, jq.1.in docs
     folders_lower = [folder.lower() for folder in folders]
     if (_META_FILE.search(lower) and not _CODE_EXTENSION.search(lower)
             or _AGENT_INSTRUCTIONS.match(name) or folders_lower[:1]
@@ -697,7 +698,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
     if (_folder_named_as(_php_namespaces_out(_python_testing_api(outer, lower), lower),
                          _TEST_DIRS)
             or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
-            and not _go_package_code(lower)
+            and not _go_package_code(lower) and not _php_named_code(name, folders)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
             or uses_test_framework and _dotnet_test(lower, folders)
@@ -724,6 +725,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
                 and any(p in _TYPES_DIRS for p in folders_lower))):
         return "declarations"
     if (_BUILD_FILE.search(lower) or not folders and _TOP_SCRIPT.search(lower)
+            or _MAKE_FILE.search(lower) and not (folders and _CODE_EXTENSION.search(lower))
             or folders_lower[:1] and not _DOC_FILE.search(lower) and (
             in_tooling_folder(path)
             or folders_lower[0] == "config" and not _COMPILED_FILE.search(lower))):
@@ -789,9 +791,10 @@ _JVM_LANGUAGES = frozenset({"java", "kotlin", "scala", "groovy"})
 
 def _examples_module(folders: list[str]) -> bool:
     """Whether a folder that holds a JVM source set is a module of examples by the first
-    word of its name (Feign's `example-wikipedia/src/main/java/`)."""
-    return any(folders[at + 1].lower() == "src" and _EXAMPLE_FIRST.match(folders[at])
-               for at in range(len(folders) - 1))
+    word of its name (Feign's `example-wikipedia/src/main/java/`; not a `demo-app/src/`
+    or `sample-rate/src/` of another language)."""
+    return any(folders[at + 1].lower() == "src" and folders[at + 3].lower() in _JVM_LANGUAGES
+               and _EXAMPLE_FIRST.match(folders[at]) for at in range(len(folders) - 3))
 
 
 _EXAMPLE_FIRST = lazy(r"(?i)(examples?|samples?|demos?)[_-]")
@@ -828,12 +831,7 @@ def _named_for_its_folder(name: str, folders: list[str]) -> bool:
 def _library_named_test(name: str, folders: list[str]) -> bool:
     """A Ruby file named `test_*.rb` in a `lib` folder (outside test folders) is the
     library's code for tests, as mail's `lib/mail/network/delivery_methods/test_mailer.rb`
-    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`. So is
-    PHP's class named Test or Tests alone below a top-level `src/` (Carbon's Test trait,
-    which freezes its clock; php-code-coverage's XML report's Tests node): a PHPUnit test
-    is named for what it tests (`RouterTest.php`)."""
-    if name in ("test.php", "tests.php"):
-        return folders[:1] == ["src"]
+    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`."""
     return (name.startswith("test_") and name.endswith(".rb") and "lib" in folders
             and not _TEST_SUPPORT_NAME.match(name))  # `lib/test_helper.rb` loads tests
 
@@ -847,12 +845,24 @@ def _go_package_code(name: str) -> bool:
 
 def _php_namespaces_out(folders: list[str], lower: str) -> list[str]:
     """The folders that can make PHP below a top-level `src/` a test: its namespaces' names
-    below there (PSR-4) name what the code is about, php-code-coverage's `src/Test/`
-    classes of covered targets, laravel's `Illuminate/Testing/` helpers for its users'
-    tests; but a `Tests` folder holds tests (Symfony's `src/Symfony/Component/*/Tests/`)."""
-    if not lower.endswith(".php") or folders[:1] != ["src"]:
+    below there (PSR-4, capitalised) name what the code is about, php-code-coverage's
+    `src/Test/` classes of covered targets, laravel's `Illuminate/Testing/` helpers for its
+    users' tests; but a `Tests` folder holds tests (Symfony's
+    `src/Symfony/Component/*/Tests/`), and so does a Maven-like `src/test/`."""
+    if not _php_below_src(lower, folders):
         return folders
-    return [folder for folder in folders if folder.lower() not in ("test", "testing")]
+    return [folder for folder in folders if folder not in ("Test", "Testing")]
+
+
+def _php_named_code(name: str, folders: list[str]) -> bool:
+    """A PHP class named Test or Tests alone below a top-level `src/` is code (Carbon's
+    Test trait, which freezes its clock; php-code-coverage's XML report's Tests node): a
+    PHPUnit test is named for what it tests (`RouterTest.php`)."""
+    return name in ("Test.php", "Tests.php") and _php_below_src(name.lower(), folders)
+
+
+def _php_below_src(lower: str, folders: list[str]) -> bool:
+    return lower.endswith(".php") and folders[:1] == ["src"]
 
 
 _TEST_SUPPORT_NAME = lazy(r"test_(helpers?|utils?|support|common|base)\.")
@@ -962,15 +972,24 @@ def languages_named(text: str) -> frozenset[str]:
     return frozenset(named)
 
 
-# A language's major version a question names ("On Scala 3", "Scala 2.12", "python3").
-_VERSION_NAMED = lazy(r"\b(?:scala|python|java|jdk|kotlin|php|ruby|lua|perl|swift|dart)"
-                      r" ?(\d+)(?:\.\d+)*\b", re.I)
+# A language's major version a question names ("On Scala 3", "Scala 2.12", "python3",
+# "JDK 9"), by the name of the language its files are detected as (see languages).
+_VERSION_NAMED = lazy(r"\b(scala|python|java|jdk|kotlin|php|ruby|lua|perl|swift|dart)"
+                      r" ?(\d+)((?:\.\d+)*)\b", re.I)
 
 
-def versions_named(text: str) -> frozenset[str]:
-    """The major versions of a language a question names: "On Scala 3, how ..." -> 3,
-    "compiled with Scala 2.12" -> 2 (see ranking's other versions' source sets)."""
-    return frozenset(map(major, _VERSION_NAMED.findall(text)))
+def versions_named(text: str) -> frozenset[tuple[str, str]]:
+    """The languages and major versions a question names: "On Scala 3, how ..." ->
+    (scala, 3), "compiled with Scala 2.12" -> (scala, 2), "Java 1.8" -> (java, 8) (see
+    ranking's other versions' source sets)."""
+    found = set()
+    for name, number, rest in _VERSION_NAMED.findall(text):
+        language = "java" if name.lower() == "jdk" else name.lower()
+        first = major(number)
+        if language == "java" and first == "1" and rest:  # Java 1.8 is Java 8
+            first = major(rest.split(".")[1])
+        found.add((language, first))
+    return frozenset(found)
 
 
 def major(digits: str) -> str:
@@ -1346,7 +1365,8 @@ def adjective_of(word: str) -> str | None:
 
 def _forms_of(word: str) -> frozenset[str]:
     # retry, retried, retrying, modifier; apply, but not quickly
-    family = _Y_FAMILY.match(word) if not word.endswith("ly") or word.endswith("ply") else None
+    family = (_Y_FAMILY.match(word)
+              if not word.endswith("ly") or word.endswith("ply") or len(word) == 3 else None)
     if family:
         return frozenset({word, *(family[1] + ending for ending in _Y_ENDINGS)})
     root = word

@@ -77,7 +77,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 122
+SEARCH_VERSION = 123
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.
@@ -237,12 +237,12 @@ _OBJECT_OVERRIDES = frozenset({"Equals", "GetHashCode", "ToString", "Match",
 
 def _does_work(doc: dict[str, Any]) -> bool:
     """Whether a record's class does work of its own: three or more methods by different
-    names besides its constructors and object overrides, or one that implements an
-    interface (Hangfire's LatencyTimeoutAttribute, an IElectStateFilter: its
-    OnStateElection deletes the job) (see search_text.kind_of)."""
+    names besides its constructors and object overrides, or one method of its own and an
+    interface it implements (Hangfire's LatencyTimeoutAttribute, an IElectStateFilter:
+    its OnStateElection deletes the job); see search_text.kind_of."""
     for c in doc.get("classes", []):
         own = ({m.get("name") for m in c.get("methods", [])} - _OBJECT_OVERRIDES
-               - _constructor_names(c.get("name", "")))
+               - _constructor_names(c.get("name", "")) - {None})
         if len(own) >= 3 or own and any(_INTERFACE_NAME.match(_bare_type(base))
                                         for base in c.get("bases") or ()):
             return True

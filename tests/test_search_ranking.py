@@ -155,7 +155,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("Kingfisher.podspec", "config"), ("build.sbt", "config"), ("hakyll.cabal", "config"),
     ("dev.makefile", "config"), ("msdos/Makefile.msc", "config"), ("Makefile.PL", "source"),
     ("lib/Mojolicious/Command/Author/generate/makefile.pm", "source"),
-    ("tcc-doc.texi", "docs"), ("azure-pipelines.yml.bak", "config"), ("x.py.orig", "source"),
+    ("tcc-doc.texi", "docs"), ("azure-pipelines.yml.bak", "config"), ("README.md.orig", "docs"),
+    ("src/foo_test.go.orig", "test"), ("src/IFoo.cs.bak", "declarations"),
+    ("src/makefile.py", "source"), ("GNUmakefile", "config"), ("Makefile.js", "config"),
     ("test.c", "test"), ("test.js", "test"),
     (".github/workflows/test.yml", "meta"), (".gitlab/ci/build.yml", "meta"),
     ("packages/foo/.github/scripts/release.js", "config"),
@@ -219,6 +221,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("hystrix/src/main/java/com/netflix/hystrix/contrib/sample/stream/Servlet.java", "source"),
     ("caffeine/src/jmh/java/com/github/benmanes/caffeine/cache/GetPutBenchmark.java", "example"),
     ("example-wikipedia/src/main/java/example/wikipedia/WikipediaExample.java", "example"),
+    ("demo-app/src/App.tsx", "source"), ("sample-rate/src/lib.rs", "source"),
     ("examples/src/main/java/org/x/Foo.java", "example"),
     ("vendor/x/src/main/java/A.java", "generated"), ("src/test/java/org/x/Foo.java", "test"),
     ("testing/src/main/java/org/jdbi/v3/testing/Checker.java", "source"),
@@ -280,6 +283,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/Symfony/Component/Yaml/Tests/ParserTest.php", "test"),
     ("src/Symfony/Component/Yaml/Tests/Fixtures/Dumper.php", "fixture"),
     ("tests/Test/Helper.php", "test"), ("src/Foo/BarTest.php", "test"), ("Test.php", "test"),
+    ("src/test/php/Helper.php", "test"),
     # `Test` first names what the code is about (NUnit's TestContext, junit's TestSuite,
     # npgsql's test_decoding plugin); a test says so by its folder or its last word
     ("src/NUnitFramework/framework/Internal/TestNameGenerator.cs", "source"),
@@ -1048,12 +1052,29 @@ def test_a_question_that_names_a_platform_puts_the_other_platforms_files_after()
 
 
 def test_a_question_that_names_a_version_of_its_language_puts_other_versions_after():
-    assert search_text.versions_named("On Scala 3, how is it expanded") == {"3"}
-    assert search_text.versions_named("compiled with Scala 2.12, or python3") == {"2", "3"}
+    assert search_text.versions_named("On Scala 3, how is it expanded") == {("scala", "3")}
+    assert search_text.versions_named("compiled with Scala 2.12, or python3") == {
+        ("scala", "2"), ("python", "3")}
+    assert search_text.versions_named("the JDK 9 default, or Java 1.8") == {
+        ("java", "9"), ("java", "8")}
     assert search_text.versions_named("how is the 3rd retry scheduled") == frozenset()
     # as text, whatever it holds: int() refuses a number of over 4,300 digits
-    assert search_text.versions_named("python 03 or python " + "9" * 5000) == {"3", "9" * 5000}
-    assert ranking._other_version("src-" + "1" * 5000 + "/a.py", frozenset({"3"}))
+    assert search_text.versions_named("python 03 or python " + "9" * 5000) == {
+        ("python", "3"), ("python", "9" * 5000)}
+    assert ranking._other_version("src-" + "1" * 5000 + "/a.py", "python",
+                                  frozenset({("python", "3")}))
+    scala3 = frozenset({("scala", "3")})
+    # `+`: that version and later (circe's `scala-2.13+/` is built for Scala 3 too); a
+    # multi-release jar's `java9/` serves Java 9 and later
+    assert not ranking._other_version("core/src/main/scala-2.13+/A.scala", "scala", scala3)
+    assert ranking._other_version("core/src/main/scala-2/A.scala", "scala", scala3)
+    assert not ranking._other_version("src/main/java9/A.java", "java",
+                                      frozenset({("java", "17")}))
+    assert ranking._other_version("src/main/java11/A.java", "java", frozenset({("java", "9")}))
+    # a version of another language asks nothing of a file, nor of a folder of another
+    assert not ranking._other_version("core/src/main/scala-2/A.scala", "scala",
+                                      frozenset({("java", "8")}))
+    assert not ranking._other_version("py2/a.scala", "scala", scala3)
     paths = ["fastparse/src-2/fastparse/MacroImpls.scala",
              "fastparse/src-3/fastparse/MacroImpls.scala", "fastparse/src/fastparse/Parse.scala"]
 
@@ -1068,8 +1089,6 @@ def test_a_question_that_names_a_version_of_its_language_puts_other_versions_aft
     # a source set of the version asked (`src-2` for "Scala 2.12") is not another's
     assert first("with Scala 2.12, how is a literal parser expanded",
                  [2.0, 3.0, 1.0]) == paths[0]
-    assert not ranking._other_version("core/src/main/scala-2.13+/A.scala", frozenset({"2"}))
-    assert ranking._other_version("core/src/main/scala-2.13+/A.scala", frozenset({"3"}))
     # nor is anything else, and without a version named the scores decide
     assert first("how is a literal parser expanded", [1.0, 2.0, 3.0]) == paths[2]
     assert first("On Scala 3, how is a literal parser expanded", [2.0, 1.0, 2.5]) == paths[2]
@@ -1538,7 +1557,7 @@ def test_an_irregular_participle_finds_the_verb_code_names(db):
     ("apply", {"applies", "applied", "applying"}),
     # short verbs too: "can be tried" is Pidgin's `Parser.Try.cs`, mybatis' tryImplementation
     ("tried", {"try", "tries", "trying"}), ("try", {"tried", "tries"}),
-    ("flies", {"fly", "flying"}), ("dried", {"dry"})])
+    ("flies", {"fly", "flying"}), ("fly", {"flies", "flied"}), ("dried", {"dry"})])
 def test_a_y_after_a_consonant_turns_into_ie_and_back(word, also):
     assert search_text.forms(word) >= also
 
@@ -1971,7 +1990,7 @@ def test_what_an_async_twin_is(name, twin):
     assert (match and match["stem"] + match["ext"]) == twin or (twin is None and not match)
 
 
-def test_an_async_twin_goes_just_below_its_twin_and_alone_keeps_its_place():
+def test_an_async_twin_goes_well_below_its_twin_and_alone_keeps_its_place():
     ranked = [ranking.Candidate({"path": p}, s) for p, s in
               [("lib/checkAsync.ts", 3.0), ("lib/other.ts", 2.0), ("lib/check.ts", 1.0)]]
     terms = search_text.query_terms("how is a check run")
