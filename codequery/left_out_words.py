@@ -22,7 +22,7 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from codequery import ranking
 from codequery.lazy_re import lazy
@@ -59,17 +59,25 @@ def found(term: Term, text: str) -> list[str]:
     search_text.asked_forms), or its parts in a row (`sendFile` as "send file"), or, for
     a prefix, any word that starts as the search asks. Each is found where no ASCII
     letter or digit is just before or after it. In the order of `searches`."""
-    return [match for _, pattern, kept in searches(term)
-            for match in _counted(pattern, kept, text)]
+    return [match.group() for match in matches(term, text)]
+
+
+def matches(term: Term, text: str) -> Iterator[re.Match[str]]:
+    """Where the term is in lower-case text (see `found`): the matches of each of
+    `searches` that count."""
+    for pattern, kept in searches(term):
+        for match in pattern.finditer(text):
+            if kept is None or match.group() in kept:
+                yield match
 
 
 @functools.lru_cache(maxsize=1024)  # a session's questions share many words
-def searches(term: Term) -> tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]:
+def searches(term: Term) -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
     """What finds the term (see `found`): a regular expression for each letter its forms
     start with (see search_text.by_first_letter), a compound's parts after the forms that
-    start as they do, each with the text every match of it starts with and the matches
-    that count (None: all). That text is written first, then a look back for a word's
-    start, so that each is looked for as a string is. Forms of letters and digits alone
+    start as they do, each with the matches that count (None: all). The text every match
+    of one starts with is written first, then a look back for a word's start, so that
+    each is looked for as a string is. Forms of letters and digits alone
     are looked for as any word that starts with the text they share, kept if it is one
     of them: a regular expression of a few characters compiles five times faster than an
     alternation of twenty forms, which took a tenth of a question's time the first time
@@ -99,17 +107,11 @@ def searches(term: Term) -> tuple[tuple[str, re.Pattern[str], frozenset[str] | N
 
 
 def _led(lead: str, alternatives: list[str], after: str, kept: frozenset[str] | None = None
-         ) -> tuple[str, re.Pattern[str], frozenset[str] | None]:
+         ) -> tuple[re.Pattern[str], frozenset[str] | None]:
     rest = f"(?:{'|'.join(alternatives)}){after}"
     if not lead:
-        return lead, re.compile(f"(?<![a-z0-9]){rest}"), kept
-    return lead, re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}"), kept
-
-
-def _counted(pattern: re.Pattern[str], kept: frozenset[str] | None, text: str) -> list[str]:
-    """The matches of one of `searches` in `text` that count."""
-    found = pattern.findall(text)
-    return found if kept is None else list(filter(kept.__contains__, found))
+        return re.compile(f"(?<![a-z0-9]){rest}"), kept
+    return re.compile(f"{re.escape(lead)}(?<![a-z0-9]{re.escape(lead)}){rest}"), kept
 
 
 def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
@@ -148,11 +150,9 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     added = [0.0] * len(order)
     for term, matching in left_out:
         counts: dict[int, int] = {}  # text -> matches
-        for _, pattern, kept in searches(term):
-            for match in pattern.finditer(whole):
-                if kept is None or match.group() in kept:
-                    text = bisect.bisect_right(starts, match.start()) - 1
-                    counts[text] = counts.get(text, 0) + 1
+        for match in matches(term, whole):
+            text = bisect.bisect_right(starts, match.start()) - 1
+            counts[text] = counts.get(text, 0) + 1
         by_row: dict[int, list[int]] = {}
         for text, n in counts.items():
             by_row.setdefault(text // width, [0] * width)[text % width] = n

@@ -695,10 +695,8 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "generated"
     if _folder_named_as(folders, _FIXTURE_DIRS) or _FIXTURE_FILE.search(lower):
         return "fixture"
-    if (_folder_named_as(_php_namespaces_out(_python_testing_api(outer, lower), lower),
-                         _TEST_DIRS)
-            or _TEST_FILE.search(name) and not _library_named_test(lower, folders_lower)
-            and not _go_package_code(lower) and not _php_named_code(name, folders)
+    if (_folder_named_as(_test_folders(outer, lower), _TEST_DIRS)
+            or _TEST_FILE.search(name) and not _code_named_as_test(name, folders)
             or _cucumber_support(folders_lower)
             or _named_as_a_test(lower, folders, uses_test_framework)
             or uses_test_framework and _dotnet_test(lower, folders)
@@ -767,23 +765,21 @@ def is_csharp_interface(name: str, implemented: bool = False) -> bool:
     return bool(_CSHARP_INTERFACE.match(name)) and (implemented or not _HELPERS.search(name))
 
 
-def _python_testing_api(folders: list[str], lower: str) -> list[str]:
-    """The folders that can make Python a test, without a package's own `testing`
-    subpackage below the top (falcon's `falcon/testing/`, numpy's: the helpers it offers
-    others' tests); a top-level `testing/` holds the tests (pytest's)."""
-    if not lower.endswith(".py"):
-        return folders
-    return folders[:1] + [f for f in folders[1:] if f != "testing"]
-
-
 def _above_jvm_packages(folders: list[str]) -> list[str]:
     """The folders above a JVM source set's packages (`src/main/java/`, `src/test/kotlin/`):
     below it they are the packages' names (javalin's `io/javalin/plugin/bundled/` holds the
     plugins it ships, not a bundle), save those that say generated."""
-    for at in range(len(folders) - 2):
-        if folders[at].lower() == "src" and folders[at + 2].lower() in _JVM_LANGUAGES:
-            return folders[:at + 3] + [f for f in folders[at + 3:] if "generated" in f.lower()]
-    return folders
+    at = _jvm_source_root(folders)
+    if at is None:
+        return folders
+    return folders[:at + 3] + [f for f in folders[at + 3:] if "generated" in f.lower()]
+
+
+def _jvm_source_root(folders: list[str]) -> int | None:
+    """Where the first JVM source set (`src/main/java/`, `src/jmh/kotlin/`) starts: the
+    index of its `src`; None without one."""
+    return next((at for at in range(len(folders) - 2) if folders[at].lower() == "src"
+                 and folders[at + 2].lower() in _JVM_LANGUAGES), None)
 
 
 _JVM_LANGUAGES = frozenset({"java", "kotlin", "scala", "groovy"})
@@ -793,8 +789,8 @@ def _examples_module(folders: list[str]) -> bool:
     """Whether a folder that holds a JVM source set is a module of examples by the first
     word of its name (Feign's `example-wikipedia/src/main/java/`; not a `demo-app/src/`
     or `sample-rate/src/` of another language)."""
-    return any(folders[at + 1].lower() == "src" and folders[at + 3].lower() in _JVM_LANGUAGES
-               and _EXAMPLE_FIRST.match(folders[at]) for at in range(len(folders) - 3))
+    at = _jvm_source_root(folders)
+    return bool(at) and _EXAMPLE_FIRST.match(folders[at - 1]) is not None
 
 
 _EXAMPLE_FIRST = lazy(r"(?i)(examples?|samples?|demos?)[_-]")
@@ -828,41 +824,38 @@ def _named_for_its_folder(name: str, folders: list[str]) -> bool:
             and not CODE_FOLDERS.isdisjoint(folders[:-1]))
 
 
-def _library_named_test(name: str, folders: list[str]) -> bool:
-    """A Ruby file named `test_*.rb` in a `lib` folder (outside test folders) is the
-    library's code for tests, as mail's `lib/mail/network/delivery_methods/test_mailer.rb`
-    (its TestMailer delivery method): Ruby's own tests live in `test/` or `spec/`."""
-    return (name.startswith("test_") and name.endswith(".rb") and "lib" in folders
-            and not _TEST_SUPPORT_NAME.match(name))  # `lib/test_helper.rb` loads tests
+def _test_folders(folders: list[str], lower: str) -> list[str]:
+    """The folders (above any JVM package, see _above_jvm_packages) that can make a file a
+    test by their names, without those its language makes the names of its own modules:
+    a Python package's own `testing` subpackage below the top (falcon's `falcon/testing/`,
+    numpy's: the helpers it offers others' tests; a top-level `testing/` holds the tests,
+    pytest's), and PHP's capitalised namespaces below a top-level `src/` (PSR-4:
+    php-code-coverage's `src/Test/` classes of covered targets, laravel's
+    `Illuminate/Testing/` helpers for its users' tests; Symfony's `Tests/` and a Maven-like
+    `src/test/` hold tests)."""
+    if lower.endswith(".py"):
+        return folders[:1] + [f for f in folders[1:] if f != "testing"]
+    if lower.endswith(".php") and folders[:1] == ["src"]:
+        return [f for f in folders if f not in ("Test", "Testing")]
+    return folders
 
 
-def _go_package_code(name: str) -> bool:
-    """Whether a Go file is its package's code by its name: Go leaves out of the package
-    only `_test.go` files, so gin's and gorilla/mux's `test_helpers.go` are API they
-    offer their users' tests."""
-    return name.endswith(".go") and not name.endswith("_test.go")
-
-
-def _php_namespaces_out(folders: list[str], lower: str) -> list[str]:
-    """The folders that can make PHP below a top-level `src/` a test: its namespaces' names
-    below there (PSR-4, capitalised) name what the code is about, php-code-coverage's
-    `src/Test/` classes of covered targets, laravel's `Illuminate/Testing/` helpers for its
-    users' tests; but a `Tests` folder holds tests (Symfony's
-    `src/Symfony/Component/*/Tests/`), and so does a Maven-like `src/test/`."""
-    if not _php_below_src(lower, folders):
-        return folders
-    return [folder for folder in folders if folder not in ("Test", "Testing")]
-
-
-def _php_named_code(name: str, folders: list[str]) -> bool:
-    """A PHP class named Test or Tests alone below a top-level `src/` is code (Carbon's
-    Test trait, which freezes its clock; php-code-coverage's XML report's Tests node): a
-    PHPUnit test is named for what it tests (`RouterTest.php`)."""
-    return name in ("Test.php", "Tests.php") and _php_below_src(name.lower(), folders)
-
-
-def _php_below_src(lower: str, folders: list[str]) -> bool:
-    return lower.endswith(".php") and folders[:1] == ["src"]
+def _code_named_as_test(name: str, folders: list[str]) -> bool:
+    """Whether a file that a test's name pattern matches is code by its language's rules:
+    Go leaves out of a package only `_test.go` files (gin's and gorilla/mux's
+    `test_helpers.go` are API for their users' tests); a Ruby `test_*.rb` in a `lib`
+    folder is the library's code for tests (mail's `test_mailer.rb`, its TestMailer
+    delivery method; Ruby's own tests live in `test/` or `spec/`, and `lib/test_helper.rb`
+    loads them); a PHP class named Test or Tests alone below a top-level `src/` is code
+    (Carbon's Test trait, which freezes its clock; php-code-coverage's XML report's Tests
+    node), where a PHPUnit test is named for what it tests (`RouterTest.php`)."""
+    lower = name.lower()
+    if lower.endswith(".go"):
+        return not lower.endswith("_test.go")
+    if lower.endswith(".rb"):
+        return (lower.startswith("test_") and "lib" in (f.lower() for f in folders)
+                and not _TEST_SUPPORT_NAME.match(lower))
+    return name in ("Test.php", "Tests.php") and folders[:1] == ["src"]
 
 
 _TEST_SUPPORT_NAME = lazy(r"test_(helpers?|utils?|support|common|base)\.")
