@@ -779,7 +779,7 @@ class Store:
         if ((self.conn.execute("SELECT max(id) FROM records").fetchone()[0] or 0)
                 <= FULL_RANKING_ROWS):
             return terms, 0, [], 0
-        rows = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        rows = self._rows()
         if rows <= FULL_RANKING_ROWS:  # ids left behind by deleted paths
             return terms, 0, [], rows
         # A word in over half the rows goes (unless all do: then the rarest stays).
@@ -797,6 +797,14 @@ class Store:
         # the rarest of them: the commoner ones weigh least (see LEFT_OUT_SCORED)
         return ([t for _, _, t in sorted(kept, key=lambda c: c[1])], sum(c[0] for c in kept),
                 left_out[-LEFT_OUT_SCORED:], rows)
+
+    def _rows(self) -> int:
+        """How many rows the index holds, kept until the database changes (counting them
+        took half a millisecond a question at 50,000 records)."""
+        kept = self._kept()
+        if "all rows" not in kept:
+            kept["all rows"] = self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        return int(kept["all rows"])
 
     def _matching(self, term: search_text.Term) -> int:
         """How many rows match the term, kept until the database changes. (Counted whole:

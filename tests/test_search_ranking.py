@@ -695,6 +695,22 @@ def test_a_count_is_kept_until_the_database_changes(db, tmp_path):
     assert db._matching(retry) == 1
 
 
+def test_the_row_count_is_kept_until_the_database_changes(db, tmp_path):
+    """The index's row count (every large search needs it) is counted once, then again
+    after this connection writes or another one commits."""
+    _add(db, "src/a.py", "retry")
+    assert db._rows() == 1
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    assert db._rows() == 1
+    db.conn.set_trace_callback(None)
+    assert statements and not any("count(*)" in sql for sql in statements)  # kept
+    _add(db, "src/b.py", "retry")
+    assert db._rows() == 2
+    _add(store.Store(store.connect(tmp_path / "data.db"), "demo"), "src/c.py", "retry")
+    assert db._rows() == 3
+
+
 def test_language_shares_follow_the_store_to_another_dataset(db):
     _add(db, "src/a.py", "retry")
     _add(store.Store(db.conn, "other"), "src/b.go", "retry", language="go")
