@@ -24,6 +24,14 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
     rows that have the phrase, if given (a filter that few rows pass would otherwise
     read every match of a common word: 50 ms for `src` at 50,000 records)."""
     match = f'{{{column}}} : "{phrase.replace(chr(34), chr(34) * 2)}"'
+    if matches is not None and holds_only(conn, dataset):
+        # a repository's index: its first matches are the index's, counted without
+        # reading their records twice (a quarter of the time at 50,000 records)
+        return conn.execute(
+            f"SELECT {select} FROM (SELECT rowid AS id FROM records_fts "
+            f"WHERE records_fts MATCH ? LIMIT ?) f CROSS JOIN records r ON r.id = f.id "
+            f"WHERE r.dataset = ? {where} LIMIT ?",
+            (match, int(matches), dataset, *params, limit))
     if matches is None:
         return conn.execute(
             f"SELECT {select} FROM records_fts f CROSS JOIN records r ON r.id = f.rowid "
@@ -34,6 +42,15 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
         f"ON d.id = m.rowid WHERE records_fts MATCH ? AND d.dataset = ? LIMIT ?) f "
         f"CROSS JOIN records r ON r.id = f.id WHERE 1 {where} LIMIT ?",
         (match, dataset, int(matches), *params, limit))
+
+
+def holds_only(conn: sqlite3.Connection, dataset: str) -> bool:
+    """Whether every record of the index is `dataset`'s, as a repository's index is: its
+    full-text index then answers for the dataset alone. (One aggregate a query: each is
+    then one step of the (dataset, path) index.)"""
+    low = conn.execute("SELECT min(dataset) FROM records").fetchone()[0]
+    return low == dataset and conn.execute(
+        "SELECT max(dataset) FROM records").fetchone()[0] == dataset
 
 
 def like_escaped(text: str) -> str:

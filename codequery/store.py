@@ -715,12 +715,7 @@ class Store:
         or where the index holds other datasets too. A repository's index holds one, and
         then the full-text index answers alone: a join reads each match's record, which
         took over half of a ranking query's time at 50,000 records."""
-        if tests:
-            return True
-        # one aggregate a query: each is then one step of the (dataset, path) index
-        low = self.conn.execute("SELECT min(dataset) FROM records").fetchone()[0]
-        high = self.conn.execute("SELECT max(dataset) FROM records").fetchone()[0]
-        return low is not None and not low == high == self.dataset
+        return tests or not fts_lookup.holds_only(self.conn, self.dataset)
 
     def _scoped(self, matches: str, params: tuple[Any, ...], tests: bool, tail: str = "",
                 score: str = "m.score") -> dict[int, float]:
