@@ -30,6 +30,7 @@ def lookup(conn: sqlite3.Connection, dataset: str, column: str, phrase: str,
         return conn.execute(
             f"SELECT {select} FROM (SELECT rowid AS id FROM records_fts "
             f"WHERE records_fts MATCH ? LIMIT ?) f CROSS JOIN records r ON r.id = f.id "
+            # (`r.dataset`: rows of another dataset may be added between the two reads)
             f"WHERE r.dataset = ? {where} LIMIT ?",
             (match, int(matches), dataset, *params, limit))
     if matches is None:

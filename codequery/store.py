@@ -714,7 +714,8 @@ class Store:
         """Whether matches must be joined to their records to be scoped: for tests only,
         or where the index holds other datasets too. A repository's index holds one, and
         then the full-text index answers alone: a join reads each match's record, which
-        took over half of a ranking query's time at 50,000 records."""
+        took over half of a ranking query's time at 50,000 records. (An empty index is
+        joined: it has no match to join.)"""
         return tests or not fts_lookup.holds_only(self.conn, self.dataset)
 
     def _scoped(self, matches: str, params: tuple[Any, ...], tests: bool, tail: str = "",

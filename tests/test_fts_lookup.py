@@ -19,8 +19,16 @@ def test_a_repositorys_index_counts_its_first_matches(tmp_path):
     assert fts_lookup.holds_only(db.conn, "mine")
     assert not fts_lookup.holds_only(db.conn, "other")
     # the fourth match is not among the first three; with all four it is
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
     assert _paths(db, 3) == []
+    db.conn.set_trace_callback(None)
+    assert statements and not any("CROSS JOIN records d" in sql for sql in statements)
     assert _paths(db, 4) == _paths(db, None) == ["src/client.py"]
+    _put(db, _record("lib/client.py"))
+    assert [path for (path,) in fts_lookup.lookup(  # at most `limit` of what passes
+        db.conn, "mine", "path_words", "client", "r.path", 1, "AND r.path LIKE ?",
+        ("%.py",), matches=10)] == ["src/client.py"]
 
 
 def test_another_datasets_matches_are_not_counted(tmp_path):
@@ -39,4 +47,3 @@ def test_another_datasets_matches_are_not_counted(tmp_path):
 def test_an_empty_index_holds_no_dataset(tmp_path):
     db = store.Store(store.connect(tmp_path / "data.db"), "mine")
     assert not fts_lookup.holds_only(db.conn, "mine")
-    assert _paths(db, 10) == []
