@@ -12,7 +12,12 @@ The grep ranker is the issue's "plain grep ranker": the question lowercased, spl
 words of letters and digits (2 or more characters); a file scores the sum, over the
 question's distinct words, of the lines that contain the word (case-insensitive, like
 `grep -ci`); ties by path; files that score 0 are not ranked. `--grep-whole-words` counts
-whole words only (`grep -wci`), a check that the lead does not hang on substrings.
+whole words only (`grep -wci`), a check that the lead does not hang on substrings;
+`--grep-idf` is a stronger grep, a check that it does not hang on a weak baseline: only the
+question's words of three or more letters that are not common English (codequery's stop
+words), each file scored by the sum of log(1 + its lines with the word) times
+log(files / (1 + files with the word)), so that rare words count and long files do not
+win by length.
 
 Only our data is in git (name, commit, questions), never the repositories' code. A
 repository comes from a local mirror directory (--mirrors, or $CODEQUERY_BENCH_MIRRORS,
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -45,6 +51,7 @@ from benchlib import arg_value, codequery_command, codequery_from, isolate, run 
 CODEQUERY = codequery_from(arg_value("--rev"))
 
 from codequery import operations  # noqa: E402
+from codequery.search_text import STOP_WORDS  # noqa: E402
 from codequery.workspace import Workspace  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -214,8 +221,10 @@ def write_present_files(git_dir: Path, commit: str, root: Path) -> None:
 class Grep:
     """The plain grep ranker over the tracked text files (read once, lowercased)."""
 
-    def __init__(self, root: Path, paths: list[str], whole_words: bool = False) -> None:
+    def __init__(self, root: Path, paths: list[str], whole_words: bool = False,
+                 idf: bool = False) -> None:
         self.whole_words = whole_words
+        self.idf = idf
         self.lines: dict[str, list[str]] = {}
         for path in sorted(paths):
             full = root / path
@@ -241,16 +250,21 @@ class Grep:
 
     def rank(self, question: str, limit: int = LIMIT) -> list[str]:
         words = {w for w in WORD.findall(question.lower()) if len(w) >= 2}
-        score: dict[str, int] = {}
+        if self.idf:
+            words = {w for w in words if len(w) >= 3 and w not in STOP_WORDS}
+        score: dict[str, float] = {}
         for word in words:
-            for path, n in self.count(word).items():
-                score[path] = score.get(path, 0) + n
+            found = self.count(word)
+            rarity = math.log(len(self.lines) / (1 + len(found))) if self.idf else 1.0
+            for path, n in found.items():
+                score[path] = score.get(path, 0) + (
+                    math.log1p(n) * rarity if self.idf else n)
         return [p for p, _ in sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))][:limit]
 
 
-def ask(repo: Repo, root: Path, tracked: list[str], whole_words: bool) -> None:
+def ask(repo: Repo, root: Path, tracked: list[str], whole_words: bool, idf: bool) -> None:
     ws = Workspace(root)
-    grep = Grep(root, tracked, whole_words)
+    grep = Grep(root, tracked, whole_words, idf)
     for q in repo.questions:
         start = time.perf_counter()
         q.cq = [r["path"] for r in operations.search(ws, q.text, LIMIT)]
@@ -339,6 +353,9 @@ def main() -> int:
                         help="directory of the question files")
     parser.add_argument("--grep-whole-words", action="store_true",
                         help="a variant of the grep ranker: whole words (grep -wci)")
+    parser.add_argument("--grep-idf", action="store_true",
+                        help="a stronger grep ranker: rare words weigh more, common English "
+                             "words are left out (see above)")
     parser.add_argument("--rev", help="measure codequery as committed at this git revision "
                         "(e.g. HEAD) instead of the work tree")
     parser.add_argument("--keep", type=Path, default=None,
@@ -379,7 +396,7 @@ def main() -> int:
             run([codequery_command(), "init", "--documenter", "builtin", "--no-hooks"], root)
             repo.index_s = time.perf_counter() - start
             repo.documented = Workspace(root).store.count()
-            ask(repo, root, tracked, args.grep_whole_words)
+            ask(repo, root, tracked, args.grep_whole_words, args.grep_idf)
             cq_ms = sum(q.cq_ms for q in repo.questions)
             grep_ms = sum(q.grep_ms for q in repo.questions)
             print(f"{repo.name} @ {repo.commit[:12]} ({repo.language}): {repo.files} files, "
@@ -407,6 +424,8 @@ def main() -> int:
                      for q in r.questions]}
                 for r, row in zip(repos, rows, strict=True)],
             "languages": by_language, "all": total,
+            "grep_ranker": ("idf" if args.grep_idf else "whole words" if args.grep_whole_words
+                            else "issue"),
             "goals": {"top3": GOAL_TOP3, "lead_over_grep_top3": GOAL_LEAD, "mrr": GOAL_MRR},
         }, indent=1))
         return 0
@@ -415,6 +434,8 @@ def main() -> int:
             print_questions(repo)
     if args.grep_whole_words:
         print("\nthe grep ranker counts whole words only (grep -wci), not the issue's grep -ci")
+    if args.grep_idf:
+        print("\nthe grep ranker is the stronger one (--grep-idf), not the issue's grep -ci")
     print(f"\nsearch quality, limit {LIMIT} (MRR: 1/rank of the first right file in the top "
           f"{LIMIT}, else 0); goal per language: codequery top-3 >= {GOAL_TOP3:.0%}, "
           f">= {GOAL_LEAD * 100:.0f} points above grep, MRR >= {GOAL_MRR}")
