@@ -17,6 +17,12 @@ from codequery import ledger
 RECHECK_SECONDS = 15.0
 # How a block's reason ends while jobs wait on it (left out when none does).
 JOBS_WAIT = "; the jobs wait and go on by themselves"
+# How the reason of a block the worker found in its own surroundings starts (the Claude
+# CLI not on the worker's PATH, though it is on the shell's): a check made by another
+# process (`status`, `doctor`, `document`) says nothing of those, so it lifts such a block
+# only once no worker has renewed it for WORKER_RENEWS_WITHIN (the worker is gone).
+WORKER_CANNOT = "the worker cannot run it: "
+WORKER_RENEWS_WITHIN = 3 * RECHECK_SECONDS
 
 
 def current(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
@@ -48,6 +54,19 @@ def lift(conn: sqlite3.Connection, name: str) -> bool:
     with ledger.transaction(conn):
         conn.execute("DELETE FROM documenter_blocks WHERE name = ?", (name,))
     return True
+
+
+def worker_cannot(problem: str) -> str:
+    """The reason of a block for what the worker's surroundings lack (`problem`)."""
+    return (f"{WORKER_CANNOT}{problem}; then restart the worker (`codequery worker "
+            "restart`)")
+
+
+def the_worker_s(found: dict[str, Any]) -> bool:
+    """Whether a block is one a running worker found in its own surroundings (see
+    WORKER_CANNOT), renewed lately."""
+    return (found["reason"].startswith(WORKER_CANNOT)
+            and time.time() - found["checked_at"] < WORKER_RENEWS_WITHIN)
 
 
 def due_for_check(found: dict[str, Any]) -> bool:

@@ -298,6 +298,12 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
     info = worker_control.info(paths)
     if info.running:
         pid = f"pid {info.pid}" if info.pid else "pid not yet recorded"
+        cannot = _worker_cannot(paths, cfg)
+        if cannot is not None:  # the shell may find what the worker's PATH lacks
+            return Check("worker", False, f"running ({pid}), but it cannot run the "
+                         f"{cfg.documenter.name} documenter: {cannot}",
+                         "install it where the worker finds it (or set its full path in "
+                         ".code-query/config.json), then: codequery worker restart")
         return Check("worker", True, f"running ({pid})")
     by_service = check_service(paths.root)
     if by_service is not None:
@@ -310,6 +316,28 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
                      f"({processing.mode} mode){_ended(info)}")
     return Check("worker", False, "not running and no service installed: queued jobs wait "
                  f"for one{_ended(info)}", WORKER_FIX, "warning")
+
+
+def _worker_cannot(paths: RepoPaths, cfg: config_mod.Config | None) -> str | None:
+    """Why the running worker cannot run its documenter, as it said last (see
+    blocking.WORKER_CANNOT), or None."""
+    from codequery import blocking
+
+    if cfg is None or cfg.documenter.name == "builtin":
+        return None
+    try:
+        conn = open_read_only(paths.data_db)
+    except sqlite3.Error:
+        return None  # the database check says why
+    try:
+        found = blocking.current(conn, cfg.documenter.name)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    if found is None or not blocking.the_worker_s(found):
+        return None
+    return found["reason"].removeprefix(blocking.WORKER_CANNOT)
 
 
 def _ended(info: worker_control.WorkerInfo) -> str:

@@ -172,13 +172,14 @@ class LLMCaller:
     def can_batch(self) -> bool:
         return hasattr(self.documenter, "document_batch")
 
-    def recheck_block(self) -> str | None:
+    def recheck_block(self, worker: bool = False) -> str | None:
         """For a command the user runs by hand: the check costs no model call, so it is
         made now rather than trusting an answer up to RECHECK_SECONDS old (the user may
-        have just logged in); the cached answer is for the worker's loop. Why the
-        documenter is still blocked, or None."""
+        have just logged in); the cached answer is for the worker's loop. `worker`: the
+        worker checks (it may lift a block of its own surroundings, see
+        blocking.WORKER_CANNOT). Why the documenter is still blocked, or None."""
         try:
-            self._check_block(now=True)
+            self._check_block(now=True, worker=worker)
         except Blocked as exc:
             return exc.reason
         return None
@@ -196,21 +197,29 @@ class LLMCaller:
                 blocking.block(self._blocks.get(), self.documenter.name, reason)
         return reason
 
-    def _check_block(self, now: bool = False) -> None:
+    def _check_block(self, now: bool = False, worker: bool = False) -> None:
         """While the documenter is blocked, no call; every RECHECK_SECONDS (or `now`) a
-        check that costs no model call (`claude auth status`) may lift the block."""
+        check that costs no model call (`claude auth status`) may lift the block, or
+        change its reason. A block a running worker found in its own surroundings stands
+        for any other process (see blocking.WORKER_CANNOT)."""
         name = self.documenter.name
         with self._blocks.lock:
             conn = self._blocks.get()
             found = blocking.current(conn, name)
             if found is None:
                 return
-            if now or blocking.due_for_check(found):
-                if self.documenter.blocked() is None:
+            reason = found["reason"]
+            if (now or blocking.due_for_check(found)) and (
+                    worker or not blocking.the_worker_s(found)):
+                reason = self.documenter.blocked()
+                if reason is None:
                     blocking.lift(conn, name)
                     return
-                blocking.checked(conn, name)
-        raise Blocked(name, found["reason"], blocking.RECHECK_SECONDS)
+                if reason != found["reason"]:  # (a worker's: its CLI is found now)
+                    blocking.block(conn, name, reason)
+                else:
+                    blocking.checked(conn, name)
+        raise Blocked(name, reason, blocking.RECHECK_SECONDS)
 
     def _blocked(self, store: Store, files: int, exc: DocumenterBlocked) -> Blocked:
         """Not the file's fault and not the documenter failing: the breaker is not told,

@@ -386,6 +386,10 @@ class WorkerRuntime:
                 log.error("[QUEUE] %s and others wait: %s", job_id, exc)
             with self._guard_retry:
                 self._retry[job_id] = time.monotonic() + RECONCILE_ERROR_SECONDS
+            try:
+                self.runner.documenter  # noqa: B018 - whether it can be made here
+            except CodeQueryError as cannot:  # no job is handed over until it can
+                self._cannot_run(self.runner.store.conn, cannot)
         except Exception as exc:
             log.error("[QUEUE] %s broke off (%s: %s); trying again in %.0fs", job_id,
                       type(exc).__name__, exc, RETRY_SOON_SECONDS)
@@ -421,7 +425,7 @@ class WorkerRuntime:
         block = blocking.current(conn, self.runner.config.documenter.name)
         if block is not None:
             next_check = block["checked_at"] + blocking.RECHECK_SECONDS
-            if next_check > time.time() or self._still_blocked():
+            if next_check > time.time() or self._still_blocked(conn):
                 return max(next_check, time.time() + blocking.RECHECK_SECONDS)
         while True:
             due, upcoming = ledger.due_for_dispatch(
@@ -432,19 +436,39 @@ class WorkerRuntime:
                 self._enqueue(job.id, HUEY_PRIORITY.get(job.priority, 10))
             ledger.mark_dispatched(conn, [job.id for job in due])
 
-    def _still_blocked(self) -> bool:
+    def _still_blocked(self, conn) -> bool:  # noqa: ANN001
         """The blocked documenter's check, made here (the block is lifted if it passes);
-        a check that cannot be made counts as blocked still, until the next."""
+        a check that cannot be made counts as blocked still, until the next. A documenter
+        this worker cannot run (its CLI not on the worker's PATH) is the block's reason
+        from then on: `status` and `doctor` say so, not an older reason."""
+        name = self.runner.config.documenter.name
         try:
-            reason = self.runner.caller.recheck_block()
-        except Exception:
-            log.exception("checking whether the %s documenter is still blocked failed",
-                          self.runner.config.documenter.name)
+            reason = self.runner.caller.recheck_block(worker=True)
+        except CodeQueryError as exc:
+            self._cannot_run(conn, exc)
+            return True
+        except Exception as exc:
+            if self._news(f"{type(exc).__name__}: {exc}"):
+                log.exception("checking whether the %s documenter is still blocked failed",
+                              name)
+            blocking.checked(conn, name)  # checked again in RECHECK_SECONDS, not at once
             return True
         if reason is None:
             log.info("the %s documenter can be called again: its jobs are handed over",
-                     self.runner.config.documenter.name)
+                     name)
+        elif self._news(reason):  # found by the shell that ran init, or by a call here
+            log.warning("the %s documenter cannot be called: %s", name, reason)
         return reason is not None
+
+    def _cannot_run(self, conn, exc: CodeQueryError) -> None:  # noqa: ANN001
+        """This worker cannot make its documenter (`exc`): a block with that reason,
+        renewed at each check, logged once in RECONCILE_ERROR_SECONDS (no traceback)."""
+        name = self.runner.config.documenter.name
+        blocking.block(conn, name, blocking.worker_cannot(str(exc)))
+        if self._news(str(exc)):
+            log.error("the %s documenter cannot be run by this worker: %s; its jobs wait "
+                      "(restart the worker once it can: `codequery worker restart`)",
+                      name, exc)
 
     def prune(self) -> int:
         """Completed jobs, and records no path has used, older than retention_days."""

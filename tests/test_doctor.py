@@ -623,3 +623,25 @@ def test_settings_this_machine_did_not_approve_fail_and_status_waits_on_them(rea
     _job(ready)  # a backlog, which waits for the approval
     status = json.loads(cli_run(ready, "status", "--json").stdout)
     assert status["queue"]["waiting_for"] == "approval"
+
+
+def test_doctor_says_what_a_running_worker_cannot_run_until_it_stops_saying_so(
+        initialized_repo):
+    # the shell's PATH may have the Claude CLI where the worker's has none: the worker's
+    # word (a block it renews, see blocking.WORKER_CANNOT) is what doctor reports
+    from codequery import blocking
+    from codequery.config import load
+
+    configure(initialized_repo, documenter={"name": "claude"})
+    paths = RepoPaths(initialized_repo)
+    cfg = load(paths.config)
+    assert doctor._worker_cannot(paths, cfg) is None
+    conn = store.connect(paths.data_db)
+    blocking.block(conn, "claude", "not logged in")  # the shell's own finding
+    assert doctor._worker_cannot(paths, cfg) is None
+    blocking.block(conn, "claude", blocking.worker_cannot("`claude` was not found on PATH"))
+    said = doctor._worker_cannot(paths, cfg)
+    assert said is not None and said.startswith("`claude` was not found on PATH")
+    conn.execute("UPDATE documenter_blocks SET checked_at = checked_at - ?",
+                 (blocking.WORKER_RENEWS_WITHIN,))  # no worker renewed it: gone
+    assert doctor._worker_cannot(paths, cfg) is None

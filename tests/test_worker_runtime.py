@@ -3,9 +3,13 @@ SQLite; the transport a list)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import time
 
 from codequery import blocking, ledger
+from codequery.jobs import JobRunner
 from codequery.store import connect
 from codequery.worker import WorkerRuntime
 from codequery.workspace import Workspace
@@ -13,7 +17,7 @@ from tests.helpers import configure
 
 
 def test_a_blocked_documenter_is_checked_by_the_dispatcher_and_handed_no_job(
-        initialized_repo, fake_claude, tmp_path, monkeypatch):
+        initialized_repo, fake_claude, tmp_path, monkeypatch, caplog):
     # not logged in: each job taken only to be put back had written two events, 80 a
     # second with a few hundred pending; then one job a check (to make it), 8 events a
     # minute, 11,000 a day. The dispatcher makes the check (`claude auth status`) itself.
@@ -42,11 +46,17 @@ def test_a_blocked_documenter_is_checked_by_the_dispatcher_and_handed_no_job(
                      (blocking.RECHECK_SECONDS + 1,))
 
     due()
-    next_check = runtime.dispatch(conn)
-    assert handed == [] and checks() == 1  # checked: still logged out
+    with caplog.at_level(logging.WARNING, logger="codequery"):
+        next_check = runtime.dispatch(conn)
+        due()
+        runtime.dispatch(conn)
+    # the worker's log says why, once (the block was found by another process)
+    said = [r for r in caplog.records if "cannot be called: not logged in" in r.getMessage()]
+    assert len(said) == 1
+    assert handed == [] and checks() == 2  # checked twice: still logged out
     assert next_check >= time.time() + blocking.RECHECK_SECONDS - 1
     runtime.dispatch(conn)  # a wake-up before the next check is due: no check, no job
-    assert handed == [] and checks() == 1
+    assert handed == [] and checks() == 2
     assert conn.execute("SELECT count(*) FROM job_events").fetchone()[0] == events
     assert blocking.current(conn, "claude") is not None
     logged_out.unlink()  # logs in
@@ -217,3 +227,58 @@ def test_a_runtime_dropped_by_the_worker_of_all_repositories_leaves_the_process_
         process.mark_calls(None)
     runtime.shutdown()
     assert process.stopping()  # a worker's own end stops them
+
+
+def test_a_worker_that_cannot_find_its_documenter_says_so_once_and_the_shell_cannot_lift_it(
+        initialized_repo, fake_claude, tmp_path, monkeypatch, caplog):
+    # The worker started without the Claude CLI on its PATH; the shell that ran `init`
+    # had it (and found it logged out). The block's reason must become the worker's, be
+    # logged once (not a traceback a second), and stand for the shell's checks while the
+    # worker renews it; the worker lifts it once it finds the CLI.
+    configure(initialized_repo, documenter={"name": "claude"})
+    ws = Workspace(initialized_repo)
+    handed: list[str] = []
+    runtime = WorkerRuntime(ws, lambda job_id, priority: handed.append(job_id), lambda: None)
+    conn = connect(ws.paths.data_db)
+    ledger.enqueue(conn, ws.config.dataset,
+                   [(f"src/f{i}.py", ledger.DOCUMENT, None) for i in range(3)])
+    blocking.block(conn, "claude", "not logged in")
+    shell_path = os.environ["PATH"]
+    no_claude = tmp_path / "worker-bin"  # the worker's surroundings: git, no claude
+    no_claude.mkdir()
+    (no_claude / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(no_claude))
+
+    def due(seconds: float = blocking.RECHECK_SECONDS + 1) -> None:
+        conn.execute("UPDATE documenter_blocks SET checked_at = checked_at - ?", (seconds,))
+
+    due()
+    with caplog.at_level(logging.ERROR, logger="codequery"):
+        next_check = runtime.dispatch(conn)
+        found = blocking.current(conn, "claude")
+        assert handed == [] and next_check >= time.time() + blocking.RECHECK_SECONDS - 1
+        assert found["reason"].startswith(blocking.WORKER_CANNOT)
+        assert "`claude` was not found on PATH" in found["reason"]
+        assert "codequery worker restart" in found["reason"]
+        assert time.time() - found["checked_at"] < 5  # checked: the next in 15 s
+        runtime.dispatch(conn)  # woken before the next check is due: nothing more
+        due()
+        runtime.dispatch(conn)  # checked again: the same, not logged again
+    told = [r for r in caplog.records if "cannot be run by this worker" in r.getMessage()]
+    assert len(told) == 1 and told[0].exc_info is None
+    assert not [r for r in caplog.records if r.exc_info]
+    assert handed == []
+
+    monkeypatch.setenv("PATH", shell_path)  # the shell finds the CLI, logged in
+    shell = JobRunner(Workspace(initialized_repo))
+    assert shell.caller.recheck_block() == blocking.current(conn, "claude")["reason"]
+    assert blocking.current(conn, "claude") is not None  # not lifted by the shell
+    due(blocking.WORKER_RENEWS_WITHIN)  # no worker renewed it: the shell's check counts
+    assert shell.caller.recheck_block() is None
+    assert blocking.current(conn, "claude") is None
+
+    blocking.block(conn, "claude", blocking.worker_cannot("the CLI was not found"))
+    due()
+    runtime.dispatch(conn)  # the worker finds it now (a restart, or its full path set)
+    assert blocking.current(conn, "claude") is None
+    assert sorted(handed) == sorted(set(handed)) and len(handed) == 3
