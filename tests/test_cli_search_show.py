@@ -470,6 +470,12 @@ def test_a_config_that_is_no_json_still_lets_search_read_the_index(initialized_r
         assert result.stdout.startswith("src/invoices.py"), result.stderr
         assert "config.json is not valid JSON; read the index as its last good copy" \
             in " ".join(result.stderr.split())
+    # the other commands that read on say so too (a new user's trial: they said nothing)
+    for result in (cli_run(repo, "show", "src/invoices.py"),
+                   cli_run(repo, "queue", "list")):
+        assert result.exit_code == 0, result.stderr
+        assert "config.json is not valid JSON; read the index as its last good copy" \
+            in " ".join(result.stderr.split())
     (repo / ".code-query" / "config.last.json").unlink()  # no copy: the error, as before
     failed = run_installed(repo, "search", "invoice")
     assert failed.returncode != 0 and "not valid JSON" in failed.stderr

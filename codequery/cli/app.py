@@ -103,6 +103,13 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(search_output.json_text(value))
 
 
+def warn_of_settings(state: State) -> None:
+    """A command that reads the index on while config.json is broken says so (see
+    Workspace.settings_trouble), on stderr: its output is what a script reads."""
+    if state.workspace.settings_trouble:
+        click.echo(f"codequery: warning: {state.workspace.settings_trouble}", err=True)
+
+
 def stderr_console():  # noqa: ANN201 - rich is imported lazily to keep start-up quick
     return _console(stderr=True)
 

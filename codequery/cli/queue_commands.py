@@ -7,7 +7,15 @@ import time
 import click
 
 from codequery import ledger, liveness, operations
-from codequery.cli.app import State, cli, emit_json, json_option, stderr_console, stdout_console
+from codequery.cli.app import (
+    State,
+    cli,
+    emit_json,
+    json_option,
+    stderr_console,
+    stdout_console,
+    warn_of_settings,
+)
 from codequery.errors import CodeQueryError
 from codequery.printable import shown_path
 from codequery.wording import plural
@@ -38,6 +46,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
     found = operations.jobs(ws, status, limit)
     counts = ledger.counts(ws.store.conn, ws.dataset)
     total = counts[status] if status else sum(counts.values())
+    warn_of_settings(state)
     if as_json:
         emit_json(found)
         _say_cut(len(found), total)

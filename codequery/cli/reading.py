@@ -9,7 +9,14 @@ import click
 
 from codequery import defaults, snippets
 from codequery.cli import search_output
-from codequery.cli.app import State, cli, emit_json, json_option, stdout_console
+from codequery.cli.app import (
+    State,
+    cli,
+    emit_json,
+    json_option,
+    stdout_console,
+    warn_of_settings,
+)
 from codequery.printable import printable, shown_path, typed_path
 
 pass_state = click.pass_obj
@@ -80,8 +87,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     from codequery import operations
 
     results = operations.search(state.workspace, " ".join(query), limit, tests=tests)
-    if state.workspace.settings_trouble:
-        click.echo(f"codequery: warning: {state.workspace.settings_trouble}", err=True)
+    warn_of_settings(state)
     if as_json:
         emit_json(results)
         return
@@ -136,6 +142,7 @@ def show(state: State, path: str, as_json: bool) -> None:
             record = None
         if record is None:  # what was typed, as it was typed, is what went wrong
             raise first from None
+    warn_of_settings(state)
     if as_json:
         emit_json(record)
         return
