@@ -114,6 +114,25 @@ def test_an_untracked_or_misspelt_path_is_an_error_and_nothing_is_documented(rep
     assert _store(repo).paths() == set()
 
 
+def test_an_untracked_path_is_the_error_given_even_when_the_documenter_is_blocked(
+        repo, fake_claude, tmp_path, monkeypatch):
+    # a new user's trial: "cannot be called: not logged in" came first, then the error
+    from tests.helpers import configure
+
+    cli_run(repo, "init", "--no-document")
+    configure(repo, documenter={"name": "claude"})
+    logged_out = tmp_path / "logged-out"
+    logged_out.touch()
+    monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
+    write(repo, {"scratch.py": "x = 1\n"})
+    result = cli_run(repo, "document", "scratch.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: not tracked by git: scratch.py"), result.stderr
+    assert "not logged in" not in result.stderr
+    result = cli_run(repo, "document", "src/invoices.py")  # a tracked file: the block
+    assert "not logged in" in result.stderr
+
+
 def test_queueing_an_untracked_path_is_the_same_error_and_queues_nothing(repo):
     cli_run(repo, "init", "--no-document")
     result = cli_run(repo, "document", "--queue", "nonexist.py")

@@ -47,11 +47,12 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     runner = JobRunner(ws)
     request = None
     if not runner.documenter.inline:
+        # the paths first: one that cannot be documented is the error to give
+        request = prepare(ws, runner, only, force=force)
         # a check that costs no call (`claude auth status`): before any is asked for
         if (blocked := runner.caller.blocked_now()) is not None:
             stderr_console().print(f"codequery: the {runner.documenter.name} documenter "
                                    f"cannot be called: {escape(blocked)}")
-        request = prepare(ws, runner, only, force=force)
         # blocked: no call can be made, so there is no cost to ask about; the run leaves
         # the files pending, and says so, with or without a terminal
         answer = "yes" if blocked is not None else _cost_accepted(
