@@ -16,6 +16,21 @@ from codequery.workspace import Workspace
 from tests.helpers import configure
 
 
+def _blocked_claude_runtime(repo, jobs: int):
+    """A worker's runtime for `repo` set to the claude documenter, with `jobs` pending
+    and the block a shell found ("not logged in"): (runtime, its connection, the ids
+    it hands over)."""
+    configure(repo, documenter={"name": "claude"})
+    ws = Workspace(repo)
+    handed: list[str] = []
+    runtime = WorkerRuntime(ws, lambda job_id, priority: handed.append(job_id), lambda: None)
+    conn = connect(ws.paths.data_db)
+    ledger.enqueue(conn, ws.config.dataset,
+                   [(f"src/f{i}.py", ledger.DOCUMENT, None) for i in range(jobs)])
+    blocking.block(conn, "claude", "not logged in")
+    return runtime, conn, handed
+
+
 def test_a_blocked_documenter_is_checked_by_the_dispatcher_and_handed_no_job(
         initialized_repo, fake_claude, tmp_path, monkeypatch, caplog):
     # not logged in: each job taken only to be put back had written two events, 80 a
@@ -24,14 +39,7 @@ def test_a_blocked_documenter_is_checked_by_the_dispatcher_and_handed_no_job(
     logged_out = tmp_path / "logged-out"
     logged_out.touch()
     monkeypatch.setenv("FAKE_CLAUDE_LOGGED_OUT", str(logged_out))
-    configure(initialized_repo, documenter={"name": "claude"})
-    ws = Workspace(initialized_repo)
-    handed: list[str] = []
-    runtime = WorkerRuntime(ws, lambda job_id, priority: handed.append(job_id), lambda: None)
-    conn = connect(ws.paths.data_db)
-    ledger.enqueue(conn, ws.config.dataset,
-                   [(f"src/f{i}.py", ledger.DOCUMENT, None) for i in range(5)])
-    blocking.block(conn, "claude", "not logged in")
+    runtime, conn, handed = _blocked_claude_runtime(initialized_repo, 5)
     events = conn.execute("SELECT count(*) FROM job_events").fetchone()[0]
 
     def checks() -> int:
@@ -235,14 +243,7 @@ def test_a_worker_that_cannot_find_its_documenter_says_so_once_and_the_shell_can
     # had it (and found it logged out). The block's reason must become the worker's, be
     # logged once (not a traceback a second), and stand for the shell's checks while the
     # worker renews it; the worker lifts it once it finds the CLI.
-    configure(initialized_repo, documenter={"name": "claude"})
-    ws = Workspace(initialized_repo)
-    handed: list[str] = []
-    runtime = WorkerRuntime(ws, lambda job_id, priority: handed.append(job_id), lambda: None)
-    conn = connect(ws.paths.data_db)
-    ledger.enqueue(conn, ws.config.dataset,
-                   [(f"src/f{i}.py", ledger.DOCUMENT, None) for i in range(3)])
-    blocking.block(conn, "claude", "not logged in")
+    runtime, conn, handed = _blocked_claude_runtime(initialized_repo, 3)
     shell_path = os.environ["PATH"]
     no_claude = tmp_path / "worker-bin"  # the worker's surroundings: git, no claude
     no_claude.mkdir()
