@@ -497,6 +497,7 @@ def test_init_without_a_login_or_a_terminal_says_so_as_with_one(tmp_path, calls_
     said = " ".join(result.stderr.split())
     assert result.exit_code == 1, said
     assert "the claude documenter cannot be called: not logged in" in said
+    assert said.count("not logged in") == 1, said  # said once, not again as it stops
     assert "no terminal to ask" not in said and "Go ahead" not in said
     assert "3 files are not documented yet" in said and "Q-" not in result.stdout
     assert [c for c in logged_calls(calls_log) if not c.get("auth_status")] == []

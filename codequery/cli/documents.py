@@ -45,7 +45,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
     from codequery.jobs import JobRunner
 
     runner = JobRunner(ws)
-    request = None
+    request = blocked = None
     if not runner.documenter.inline:
         # the paths first: one that cannot be documented is the error to give
         request = prepare(ws, runner, only, force=force)
@@ -74,7 +74,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
                 f"codequery: interrupted after {plural(len(done), 'file')}; what is done is "
                 "kept, run `codequery document` to continue")
             raise
-    _report(outcome)
+    _report(outcome, said=blocked)
     return outcome
 
 
@@ -132,7 +132,7 @@ def _not_done(outcome: Outcome) -> CodeQueryError:
                           "yet (see above)")
 
 
-def _report(outcome: Outcome) -> None:
+def _report(outcome: Outcome, said: str | None = None) -> None:
     console = stderr_console()
     parts = [f"{outcome.documented} documented"]
     if outcome.reused:  # pointed at a record kept already: no documenter call
@@ -157,7 +157,7 @@ def _report(outcome: Outcome) -> None:
     if outcome.left:
         parts.append(f"{outcome.left} left pending")
     console.print("codequery: " + ", ".join(parts))
-    if outcome.blocked:
+    if outcome.blocked and not (said and said in outcome.blocked):  # `said`: told before
         console.print(f"codequery: calls stopped: {escape(outcome.blocked)}")
     by_reason: dict[str, list[str]] = {}
     for path, error in outcome.failed:
