@@ -336,6 +336,7 @@ def test_events_say_when_the_limit_cut_them(repo):
     cut = cli_run(repo, "events", "--limit", "2")
     assert len(cut.stdout.splitlines()) == 2
     assert "codequery: the newest 2 events (--limit for more)" in cut.stderr
+    assert cli_run(repo, "events", "-n", "2").stdout == cut.stdout  # as `worker logs -n`
     whole = cli_run(repo, "events", "--limit", "1000")
     n = len(whole.stdout.splitlines())
     assert 2 < n < 1000 and "--limit for more" not in whole.stderr

@@ -36,7 +36,7 @@ def queue() -> None:
 @queue.command("list")
 @click.option("--status", "status", type=click.Choice(ledger.STATUSES),
               help="Only jobs in this state.")
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
+@click.option("--limit", "-n", default=200, show_default=True, type=click.IntRange(1),
               help="The newest this many jobs (listed oldest first).")
 @json_option
 @click.pass_obj
@@ -254,7 +254,7 @@ def clear(state: State, days: float, yes: bool) -> None:
 
 @cli.command()
 @click.option("--job", "job_id", help="Only this job's events.")
-@click.option("--limit", default=200, show_default=True, type=click.IntRange(1),
+@click.option("--limit", "-n", default=200, show_default=True, type=click.IntRange(1),
               help="The newest this many events.")
 @json_option
 @click.pass_obj
