@@ -381,6 +381,7 @@ def status(ws: Workspace) -> dict[str, Any]:
                   "names_not_utf8": found.undecodable,
                   "last_reconcile": reconcile.last_run(store)},
         "mode": config.processing.mode,
+        "transport": config.processing.transport,
         "documenter": config.documenter.name,
         "llm": llm,
         "remote": remote,

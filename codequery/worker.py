@@ -36,6 +36,7 @@ from codequery.errors import CodeQueryError
 from codequery.jobs import JobRunner
 from codequery.paths import RepoPaths
 from codequery.store import Store, connect, read_only, read_only_error, writable
+from codequery.wording import plural
 from codequery.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -323,8 +324,8 @@ class WorkerRuntime:
         """Every pending job is handed to the transport again: tasks it held are lost."""
         out = self.remote.release_all(conn, why) if self.remote is not None else 0
         count = ledger.undispatch_pending(conn, self.runner.config.dataset)
-        log.warning("%s; handing %d pending jobs over again (%d were out on the remote "
-                    "queue)", why, count, out)
+        log.warning("%s; handing %s over again (%d were out on the remote queue)", why,
+                    plural(count, "pending job"), out)
 
     def _try_reconcile(self, trigger: str, conn) -> None:  # noqa: ANN001
         """A failing reconcile (the documenter's CLI missing, a full disk) must not stop

@@ -336,6 +336,7 @@ def test_status_reports_missing_and_stale_files_and_the_last_reconcile(
         ws: Workspace, quiet_hooks: None):
     first = operations.status(ws)
     assert first["index"]["documented"] == 3
+    assert first["transport"] == "sqlite"  # status named no transport (a user's trial)
     assert first["index"]["missing"] == 0 and first["index"]["stale"] == 0
     last = first["index"]["last_reconcile"]
     assert last is not None and last["runs"] >= 1 and last["ran_at"] > 0
@@ -637,6 +638,12 @@ def test_every_face_names_each_thing_a_backlog_can_wait_for():
     for waiting in operations.WAITING_FOR:
         said = _outlook({"queue": {"waiting_for": waiting, "eta_s": 12.0}})
         assert said.startswith("waiting") and "done in" not in said, (waiting, said)
+    # a section below is named only where there is one (a builtin documenter's Redis
+    # transport has no consumers to show: status said "see remote below" over nothing)
+    alone = _outlook({"queue": {"waiting_for": "redis", "eta_s": None}})
+    assert "below" not in alone and "codequery doctor" in alone
+    shown = _outlook({"queue": {"waiting_for": "redis", "eta_s": None}, "remote": {}})
+    assert "see remote below" in shown
 
 
 def test_a_remote_call_cut_short_by_its_consumers_stop_is_not_a_failure(initialized_repo,

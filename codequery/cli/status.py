@@ -40,7 +40,9 @@ def status(state: State, as_json: bool) -> None:
 
         console.print("[yellow]restart:[/yellow]   "
                       + start_settings.advice(ws.paths, info["restart_for"]))
-    console.print(f"mode:      {report['mode']}, documenter {report['documenter']}")
+    transport = report.get("transport", "sqlite")
+    console.print(f"mode:      {report['mode']}, documenter {report['documenter']}"
+                  + (f", {transport} transport" if transport != "sqlite" else ""))
     console.print("queue:     " + ", ".join(f"{n} {s}" for s, n in counts.items())
                   + (f", [red]{stats['stuck']} stuck[/red]" if stats["stuck"] else "")
                   + (f", [red]{stats['orphaned']} held by a worker that is gone[/red]"
@@ -127,7 +129,9 @@ def _outlook(report: dict) -> str:
     if waiting == "worker":
         return "waiting for a worker (codequery worker start, or: codequery document)"
     if waiting == "redis":
-        return "waiting: Redis does not answer (see remote below)"
+        where = "see remote below" if report.get("remote") is not None else \
+            "see codequery doctor"
+        return f"waiting: Redis does not answer ({where}); the jobs wait in the ledger"
     if waiting == "consumers":
         return "waiting: no consumer of the remote queue can take its tasks (see below)"
     if eta is None:
