@@ -5,6 +5,7 @@ installed console script."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import socket
 import time
@@ -345,6 +346,31 @@ def test_stdio_before_init_serves_and_each_tool_says_to_run_init(repo: Path, tmp
         assert "codequery is not set up in" in error_text(result)
         assert "run `codequery init` there first" in error_text(result)
     assert not (repo / ".code-query").exists()
+
+
+def test_stdio_starts_and_searches_while_config_json_is_no_json(initialized_repo: Path,
+                                                               tmp_path: Path):
+    # a user's trial: an edit half done in config.json and an agent's server starting
+    # meanwhile got "Connection closed" and no tools, where a search reads on
+    (initialized_repo / ".code-query" / "config.json").write_text('{"version": 1, ',
+                                                                  encoding="utf-8")
+    errlog = tmp_path / "serve.log"
+
+    async def conversation():
+        async with stdio_session(initialized_repo, errlog) as session:
+            return await session.call_tool("search", {"query": "invoice"})
+
+    found = ok(run_async(conversation))
+    assert found and found[0]["path"] == "src/invoices.py"
+    assert "not valid JSON; read the index as its last good copy" in " ".join(
+        errlog.read_text().split())
+
+
+def test_http_an_empty_token_variable_is_refused_not_taken_for_none(initialized_repo: Path):
+    done = run_installed(initialized_repo, "serve", "--http", "--port", str(free_port()),
+                         timeout=30, env={**os.environ, "CODEQUERY_TOKEN": ""})
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stderr.startswith("error: CODEQUERY_TOKEN is set but empty"), done.stderr
 
 
 def test_stdio_read_after_write_through_the_worker(initialized_repo: Path, tmp_path: Path):

@@ -38,10 +38,20 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
     403).
     """
     require_with("--http", use_http, "port", "token")
+    if token is None and use_http and os.environ.get("CODEQUERY_TOKEN") is not None:
+        # click takes an empty variable for none: that would serve with no token at all
+        raise CodeQueryError("CODEQUERY_TOKEN is set but empty; give a real token, or "
+                             "unset it to serve without one")
     ws = state.workspace
     if use_http or ws.paths.settings.exists():
         ws.require_initialized()
-        ws.config  # noqa: B018 - an invalid config fails here, with its message
+        # a config.json that is no JSON (an edit half done) reads on from its last good
+        # copy, as a search does: an agent's server started meanwhile still answers
+        ws.dataset  # noqa: B018 - a config with no good copy fails here, with its message
+        if ws.settings_trouble:
+            stderr_console().print(f"codequery: warning: {ws.settings_trouble}")
+        else:
+            ws.config  # noqa: B018 - an invalid config fails here, with its message
     # Otherwise stdio serves all the same: an MCP client shows only "connection closed"
     # for a server that exits, while each tool's error says to run `codequery init`.
     if token is not None and not token.strip():
