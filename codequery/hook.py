@@ -100,10 +100,15 @@ def run(paths: RepoPaths, hook: str, args: list[str], started: float) -> str:
         said = (f"no worker is running; the {settings['documenter']} documenter runs in the "
                 "worker (codequery worker start)")
         if (reason := _known_block(paths, settings["documenter"])) is not None:
-            said += f", and cannot be called now: {reason}"
+            # with no worker they do not go on by themselves: the line says to start one
+            said += f", and cannot be called now: {reason.removesuffix(JOBS_WAIT)}"
         return said
     budget = None if mode == "sync" else settings["budget"]
     return _fallback(paths, hook, started, budget)
+
+
+# blocking.JOBS_WAIT (the hook imports the standard library only; a test keeps them equal)
+JOBS_WAIT = "; the jobs wait and go on by themselves"
 
 
 def _known_block(paths: RepoPaths, documenter: str) -> str | None:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from codequery import hooks_install, ledger, liveness, store
+from codequery import hook, hooks_install, ledger, liveness, store
 from codequery.paths import RepoPaths
 from tests.helpers import (
     cli_json,
@@ -519,7 +519,10 @@ def test_in_auto_mode_an_llm_documenter_waits_for_the_worker(setup, monkeypatch,
     from codequery import blocking
 
     conn = store.connect(repo / ".code-query/code_data.db")
-    blocking.block(conn, "command", "not logged in: log in first")
+    # (as the block's reason reads: "the jobs wait and go on by themselves", which they do
+    # not with no worker, so the hook leaves that out)
+    assert hook.JOBS_WAIT == blocking.JOBS_WAIT
+    blocking.block(conn, "command", "not logged in: log in first" + blocking.JOBS_WAIT)
     conn.close()
     write(repo, {"b.py": "def other():\n    pass\n"})
     git(repo, "add", "-A")
