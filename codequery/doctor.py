@@ -327,14 +327,12 @@ def _worker_cannot(paths: RepoPaths, cfg: config_mod.Config | None) -> str | Non
         return None
     try:
         conn = open_read_only(paths.data_db)
+        try:
+            found = blocking.current(conn, cfg.documenter.name)
+        finally:
+            conn.close()
     except sqlite3.Error:
         return None  # the database check says why
-    try:
-        found = blocking.current(conn, cfg.documenter.name)
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
     if found is None or not blocking.the_worker_s(found):
         return None
     return found["reason"].removeprefix(blocking.WORKER_CANNOT)

@@ -215,10 +215,8 @@ class LLMCaller:
                 if reason is None:
                     blocking.lift(conn, name)
                     return
-                if reason != found["reason"]:  # (a worker's: its CLI is found now)
-                    blocking.block(conn, name, reason)
-                else:
-                    blocking.checked(conn, name)
+                # checked now; its reason may have changed (a worker's: its CLI found now)
+                blocking.block(conn, name, reason)
         raise Blocked(name, reason, blocking.RECHECK_SECONDS)
 
     def _blocked(self, store: Store, files: int, exc: DocumenterBlocked) -> Blocked:

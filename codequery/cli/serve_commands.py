@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from codequery.cli.app import State, cli, require_with, stderr_console
+from codequery.cli.app import State, cli, require_with, stderr_console, warn_of_settings
 from codequery.errors import CodeQueryError
 
 CLIENTS = ("claude", "cursor", "vscode")
@@ -48,9 +48,8 @@ def serve(state: State, use_http: bool, port: int, token: str | None) -> None:
         # a config.json that is no JSON (an edit half done) reads on from its last good
         # copy, as a search does: an agent's server started meanwhile still answers
         ws.dataset  # noqa: B018 - a config with no good copy fails here, with its message
-        if ws.settings_trouble:
-            stderr_console().print(f"codequery: warning: {ws.settings_trouble}")
-        else:
+        warn_of_settings(state)
+        if not ws.settings_trouble:
             ws.config  # noqa: B018 - an invalid config fails here, with its message
     # Otherwise stdio serves all the same: an MCP client shows only "connection closed"
     # for a server that exits, while each tool's error says to run `codequery init`.

@@ -40,7 +40,7 @@ def status(state: State, as_json: bool) -> None:
 
         console.print("[yellow]restart:[/yellow]   "
                       + start_settings.advice(ws.paths, info["restart_for"]))
-    transport = report.get("transport", "sqlite")
+    transport = report["transport"]
     console.print(f"mode:      {report['mode']}, documenter {report['documenter']}"
                   + (f", {transport} transport" if transport != "sqlite" else ""))
     console.print("queue:     " + ", ".join(f"{n} {s}" for s, n in counts.items())
