@@ -71,6 +71,14 @@ def test_init_stages_the_config_and_keeps_the_rest_out_of_git(repo):
     assert "codequery: staged" not in again and "could not stage" not in again
     assert "staged .code-query/config.json" in cli_run(
         repo, "init", "--no-document", "--documenter", "command", "--command", "llm").stderr
+    # the file back as committed, the change still staged: init stages it back too (a new
+    # user's trial: init claude, then init builtin, left the index saying claude while the
+    # file said builtin, and the next commit would have taken claude)
+    config = repo / ".code-query" / "config.json"
+    config.write_text(git(repo, "show", "HEAD:.code-query/config.json"))
+    assert git(repo, "status", "--porcelain", "--", ".code-query").startswith("MM")
+    cli_run(repo, "init", "--no-document")
+    assert git(repo, "status", "--porcelain", "--", ".code-query").strip() == ""
 
 
 def test_empty_repository_initialises(tmp_path):

@@ -209,9 +209,12 @@ def _stage_config(ws: Workspace) -> None:
 
     rel = [p.relative_to(ws.root).as_posix() for p in (ws.paths.config, ws.paths.gitignore)]
     console = stderr_console()
-    # as committed already: nothing to stage, nothing to say (init run again, unchanged)
-    if all(git.committed(ws.root, path) for path in rel) and not git.run(
-            ["diff", "--name-only", "HEAD", "--", *rel], ws.root, check=False):
+    # as committed already, in the work tree and in git's index: nothing to stage, nothing
+    # to say (init run again, unchanged; not a change staged before and undone on disk,
+    # which a commit would still take)
+    if all(git.committed(ws.root, path) for path in rel) and not any(
+            git.run(["diff", *cached, "--name-only", "HEAD", "--", *rel], ws.root,
+                    check=False) for cached in ([], ["--cached"])):
         return
     # what git tracks is staged with -u, which a rule ignoring .code-query does not refuse
     # (a plain add stages it and still fails); what it does not, with a plain add
