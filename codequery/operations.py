@@ -85,8 +85,9 @@ MAX_QUERY_CHARS = 2_000
 def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests: bool = False
            ) -> list[dict[str, Any]]:
     """Ranked results: path, score, overview, snippet (matches in **, the text's own *
-    and \\ escaped: see snippets), stale, kind (see search_text.kind_of), the symbols
-    whose names match the query, with their line numbers, and lines: where the query's
+    and \\ escaped: see snippets) and snippet_line (see ranking.snippet_of), stale, kind
+    (see search_text.kind_of), the symbols whose names match the query, with their line
+    numbers, and lines: where the query's
     words meet in the file as it is now (see proximity and rescoring), or None, and
     copies: the paths of byte-for-byte copies of the file, shown once (see
     ranking.copies_folded). Tests follow the source unless asked for (`tests` gives only

@@ -1074,19 +1074,30 @@ def snippet(row: dict[str, Any], terms: list[Term], shown: int | None = None) ->
     function. `shown`: the index in `row["symbol_lines"]` of the definition the result's
     lines fall in: its line, if it holds a word of the question, is the snippet (a
     result pointed at `Logger.level` and showed `add: Add a handler...`)."""
+    return snippet_of(row, terms, shown)[0]
+
+
+def snippet_of(row: dict[str, Any], terms: list[Term], shown: int | None = None
+               ) -> tuple[str, int | None]:
+    """The snippet (see snippet) and, when it is a symbol's line, that symbol's index in
+    `row["symbol_lines"]`, so its line number can be shown beside it."""
     held = _held(tuple(terms))
     wanted = held.wanted
     symbol_lines = row.get("symbol_lines", [])
     if shown is not None and held(symbol_lines[shown]) > (0, 0):
-        return _mark(_clip(symbol_lines[shown], wanted), wanted)
+        return _mark(_clip(symbol_lines[shown], wanted), wanted), shown
     lines = [s for s in re.split(r"(?<=[.!?])\s+|\n", row.get("overview") or "") if s.strip()]
+    sentences = len(lines)
     lines += symbol_lines
-    best, best_hits = (lines[0] if lines else ""), (0, 0)
-    for line in lines:
+    best, best_hits, at = (lines[0] if lines else ""), (0, 0), 0
+    for place, line in enumerate(lines):
         hits = held(line)
         if hits > best_hits:
-            best, best_hits = line, hits
-    return _mark(_clip(best, wanted), wanted)
+            best, best_hits, at = line, hits, place
+    symbol = (None if not lines else at - sentences if at >= sentences
+              else symbol_lines.index(best) if best in symbol_lines  # said in the overview
+              else None)
+    return _mark(_clip(best, wanted), wanted), symbol
 
 
 def definition_at(symbols: list[dict[str, Any]], lines: Sequence[int] | None) -> int | None:

@@ -384,6 +384,19 @@ def test_plain_output_says_where_the_words_meet(lines, shown):
     assert search_output.meeting({"lines": lines}) == shown
 
 
+@pytest.mark.parametrize(("result", "shown"), [
+    ({"lines": [7, 21], "snippet_line": 109}, "  (line 109)"),
+    ({"lines": [100, 120], "snippet_line": 109}, ""),  # the snippet is of those lines
+    ({"lines": None, "snippet_line": 109}, ""),  # then meeting names its line
+    ({"lines": [7, 21], "snippet_line": None}, "")])
+def test_plain_output_says_where_a_snippet_from_elsewhere_is(result, shown):
+    from codequery.cli import search_output
+
+    assert search_output.snippet_place(result) == shown
+    if not result["lines"]:
+        assert search_output.meeting(result) == "  line 109"
+
+
 def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):
     source = ("/// <summary>Rounds every invoice total to whole cents.</summary>\n"
               "public class CentRounding\n{\n"

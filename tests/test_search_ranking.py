@@ -2392,3 +2392,24 @@ def test_a_typed_path_with_a_copy_shows_the_copy_once(db):
     ("1.5", None)])
 def test_what_counts_as_a_typed_path(query, path):
     assert search_text.typed_path(query) == path
+
+
+def test_a_snippet_from_a_symbol_says_which_symbol_even_when_the_overview_repeats_it():
+    terms = search_text.query_terms("client address")
+    row = {"overview": "Defines expected. expected: Get the client address.",
+           "symbol_lines": ["setup", "expected: Get the client address."]}
+    assert ranking.snippet_of(row, terms) == (
+        "expected: Get the \x02client\x03 \x02address\x03.", 1)
+    row["overview"] = "The client address, as the socket gives it."
+    assert ranking.snippet_of(row, terms)[1] is None  # a sentence of the overview
+    assert ranking.snippet_of({"overview": "", "symbol_lines": []}, terms) == ("", None)
+
+
+def test_a_result_gives_the_line_of_the_definition_its_snippet_shows(db):
+    _add(db, "src/net.py", overview="Sockets.",
+         functions=[{"name": "connect", "line": 3},
+                    {"name": "peer_address", "line": 40, "summary": "The client address."}])
+    [result] = db.search("client address")
+    assert result["snippet_line"] == 40
+    [result] = db.search("sockets")
+    assert result["snippet_line"] is None

@@ -111,7 +111,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
                    " [yellow](stale)[/yellow]" if r["stale"] else "")
                 + f"[dim]{search_output.meeting(r)}[/dim]"
                 + (f"\n[dim]also at {_escape(copies)}[/dim]" if copies else ""))
-        snippet = _highlight_marks(r["snippet"])
+        snippet = _highlight_marks(r["snippet"]) + search_output.snippet_place(r)
         overview = printable(r["overview"].strip().split("\n", 1)[0])
         table.add_row(path, f"{r['score']:.2f}", _escape(overview[:120]),
                       snippet.replace("\n", " "))

@@ -20,11 +20,27 @@ def meeting(result: dict) -> str:
     """Where to look in the file: the lines where the question's words meet, if it was
     read (see proximity); else the line of the first function, class or method named
     with them (a search for one name)."""
+    first, last = _span(result)
+    return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
+
+
+def _span(result: dict) -> tuple[int, int]:
+    """The lines `meeting` names: (0, 0) for none."""
     first, last = result.get("lines") or (0, 0)
     if not first:
-        first = last = next((s["line"] for s in result.get("symbols") or ()
-                             if isinstance(s.get("line"), int) and s["line"] > 0), 0)
-    return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
+        first = last = result.get("snippet_line") or next(
+            (s["line"] for s in result.get("symbols") or ()
+             if isinstance(s.get("line"), int) and s["line"] > 0), 0)
+    return first, last
+
+
+def snippet_place(result: dict) -> str:
+    """The line of the definition a snippet shows, when it lies outside the lines
+    `meeting` names: the snippet is the record's line best matching the question, and
+    may come from elsewhere in the file than where the question's words meet."""
+    line = result.get("snippet_line")
+    first, last = _span(result)
+    return f"  (line {line})" if line and not first <= line <= last else ""
 
 
 def also_at(result: dict) -> str:
@@ -67,7 +83,7 @@ def plain(results: list[dict]) -> str:
         if not any(match for _, match in pieces) and overview.startswith(text):
             snippet = text = ""  # it marks nothing, and the overview says it and more
         if snippet:
-            lines.append(f"    {snippet}")
+            lines.append(f"    {snippet}{snippet_place(r)}")
         overview = _without(overview, text)
         overview = clip_at_a_word(overview, OVERVIEW_CHARS)
         if overview and overview[:60] not in text:

@@ -171,7 +171,9 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         names, overviews, docstrings and the words each file uses. End a word with * for
         a prefix. Returns ranked files with score, kind (source, test, fixture, example),
         overview, a snippet (matches in **; every * and \\ of the text itself reads
-        \\* and \\\\, so each bare ** marks a match), whether the record is stale,
+        \\* and \\\\, so each bare ** marks a match) and snippet_line, the line of
+        the definition it shows (null for a sentence of the overview), whether the
+        record is stale,
         the matching symbols with their line numbers, and lines: the first and last line
         where most of the question's words meet (null when fewer than two do, for a
         file ranked too low to be read again, or one that cannot be read, and when they
