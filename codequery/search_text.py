@@ -184,8 +184,13 @@ _CONFIG_FILE = lazy(
     # what tools around the code read: Visual Studio's debugger views (entt's
     # `natvis/entity.natvis`), ReSharper's settings, a NuGet package's (CoApp's `.autopkg`),
     # pkg-config's (`benchmark.pc.in`); each outranked code on its words
-    r"|natvis|dotsettings|autopkg|pc)$"
+    r"|natvis|dotsettings|autopkg|pc"
+    r"|config"  # .NET's (`App.config`, `NuGet.config`, `packages.config`)
+    r"|xcconfig|xcscheme|xcworkspacedata)$"  # Xcode's build settings, schemes, workspaces
     r"|^(lldbinit|gdbinit)$"  # a debugger's start-up commands (Catch2's `extras/lldbinit`)
+    # a tool's settings named `...rc` (python-fire's `pylintrc`, outranking the code on
+    # its comments' words)
+    r"|^[a-z][a-z0-9_-]+rc$"
     r"|^dockerfile\.\w+$|\.dockerfile$"  # an image's variants (`Dockerfile.ci`)
     r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")

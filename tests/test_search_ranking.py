@@ -302,6 +302,10 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/scriban.sln.DotSettings", "config"), ("rapidjson.autopkg", "config"),
     ("cmake/benchmark.pc.in", "config"), ("extras/lldbinit", "config"),
     ("src/gflags.h.in", "source"), ("src/pc.c", "source"),
+    # a tool's settings named ...rc, .NET's and Xcode's; a script named arc stays code
+    ("pylintrc", "config"), ("src/App.config", "config"), ("NuGet.Config", "config"),
+    ("Kit.xcodeproj/xcshareddata/xcschemes/Kit.xcscheme", "config"),
+    ("Configs/Base.xcconfig", "config"), ("bin/arc", "source"), ("lib/src", "source"),
     ("Dockerfile.ci", "config"), ("docker/Dockerfile.windows", "config"),
     ("build/app.dockerfile", "config"), ("src/types/index.js.flow", "declarations"),
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
