@@ -281,6 +281,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
                     new.terms);
         END;
     """),
+    (12, "reconcile state: the last run that changed something", """
+        ALTER TABLE reconciles ADD COLUMN changed_at REAL;
+        ALTER TABLE reconciles ADD COLUMN changed_trigger TEXT;
+        ALTER TABLE reconciles ADD COLUMN changed_queued INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reconciles ADD COLUMN changed_pointed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reconciles ADD COLUMN changed_removed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reconciles ADD COLUMN changed_cancelled INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

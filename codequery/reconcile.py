@@ -276,37 +276,61 @@ def reconcile(store: Store, root: Path, config: Config, ident: Identity, *, trig
 
 def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trigger: str,
                tree: str | None) -> None:
-    """The last run's findings, and how many runs and how long in all (for metrics)."""
+    """The last run's findings, and how many runs and how long in all (for metrics); and
+    the last run that changed something, which the periodic no-op checks after it would
+    hide from `codequery status`."""
+    counts = (len(queued), len(found.point), len(found.remove), len(found.cancel))
+    now = time.time()
+    changed = (now, trigger, *counts) if any(counts) else (None, None, 0, 0, 0, 0)
     try:
         with ledger.transaction(store.conn):
             store.conn.execute(
                 "INSERT OR REPLACE INTO reconciles (dataset, ran_at, duration_ms, tree, "
-                "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (dataset) DO UPDATE SET "
+                "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms, "
+                "changed_at, changed_trigger, changed_queued, changed_pointed, "
+                "changed_removed, changed_cancelled) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (dataset) DO UPDATE SET "
                 "ran_at = excluded.ran_at, duration_ms = excluded.duration_ms, "
                 "tree = excluded.tree, tracked = excluded.tracked, queued = excluded.queued, "
                 "pointed = excluded.pointed, removed = excluded.removed, "
                 "cancelled = excluded.cancelled, trigger = excluded.trigger, "
-                "runs = runs + 1, total_ms = total_ms + excluded.total_ms",
-                (store.dataset, time.time(), duration_ms, tree, found.tracked, len(queued),
-                 len(found.point), len(found.remove), len(found.cancel), trigger,
-                 duration_ms))
+                "runs = runs + 1, total_ms = total_ms + excluded.total_ms"
+                + "".join(f", {column} = coalesce(excluded.changed_at, {column})"
+                          if column == "changed_at" else
+                          f", {column} = CASE WHEN excluded.changed_at IS NULL THEN {column} "
+                          f"ELSE excluded.{column} END"
+                          for column in _CHANGED),
+                (store.dataset, now, duration_ms, tree, found.tracked, *counts, trigger,
+                 duration_ms, *changed))
     except Exception as exc:  # noqa: BLE001 - bookkeeping only; the work above is done
         if damaged(exc):  # but a damaged database is not: every later write may fail
             raise
         log.warning("could not record the reconcile run", exc_info=True)
 
 
+# The columns of the last run that changed something (see record_run).
+_CHANGED = ("changed_at", "changed_trigger", "changed_queued", "changed_pointed",
+            "changed_removed", "changed_cancelled")
+
+
 def last_run(store: Store) -> dict | None:
-    """When the last reconcile ran and what it found, for `codequery status`."""
+    """When the last reconcile ran and what it found, for `codequery status`, with
+    `last_change`: when the last one that queued, reused, removed or cancelled anything
+    ran, what woke it and what it did (None if none has)."""
     row = store.conn.execute(
         "SELECT ran_at, duration_ms, tracked, queued, pointed, removed, cancelled, trigger, "
-        "runs, total_ms FROM reconciles WHERE dataset = ?", (store.dataset,)).fetchone()
+        f"runs, total_ms, {', '.join(_CHANGED)} FROM reconciles WHERE dataset = ?",
+        (store.dataset,)).fetchone()
     if row is None:
         return None
     keys = ("ran_at", "duration_ms", "tracked", "queued", "pointed", "removed", "cancelled",
             "trigger", "runs", "total_ms")
-    return dict(zip(keys, tuple(row), strict=True))
+    last = dict(zip(keys, tuple(row)[:len(keys)], strict=True))
+    changed = dict(zip(("ran_at", "trigger", "queued", "pointed", "removed", "cancelled"),
+                       tuple(row)[len(keys):], strict=True))
+    last["last_change"] = changed if changed["ran_at"] is not None else None
+    return last
 
 
 def git_dirs(root: Path) -> tuple[Path, Path]:

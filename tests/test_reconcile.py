@@ -261,6 +261,24 @@ def test_status_counts_missing_files_and_the_last_reconcile(branches):
     assert cli_json(repo, "status")["index"]["missing"] == 0
 
 
+def test_status_keeps_the_last_reconcile_that_changed_something(branches):
+    # a trial's `status` showed only the periodic check that came after a branch switch
+    repo = branches
+    git(repo, "checkout", "-q", "other")
+    _converge(repo)
+    runner = JobRunner(Workspace(repo))
+    switched = reconcile.last_run(runner.store)
+    assert switched["last_change"]["ran_at"] == switched["ran_at"]
+    assert switched["last_change"]["removed"] == 1  # web/app.js
+    assert switched["last_change"]["trigger"] == "test"
+    reconcile.reconcile(runner.store, repo, runner.config, runner.identity, trigger="periodic")
+    later = reconcile.last_run(runner.store)
+    assert later["trigger"] == "periodic" and later["removed"] == 0
+    assert later["last_change"] == switched["last_change"]
+    shown = cli_run(repo, "status").output
+    assert "(periodic" in shown and "; last change " in shown and "(test): " in shown, shown
+
+
 def test_a_database_from_before_content_keys_needs_no_redocumenting(branches):
     repo = branches
     store = JobRunner(Workspace(repo)).store

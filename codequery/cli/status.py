@@ -66,8 +66,7 @@ def status(state: State, as_json: bool) -> None:
     if last:
         console.print(f"reconcile: {duration(time.time() - last['ran_at'])} ago "
                       f"({last['trigger']}, {last['duration_ms']:.0f} ms): {last['tracked']} "
-                      f"tracked, {last['queued']} queued, {last['pointed']} reused, "
-                      f"{last['removed']} removed")
+                      f"tracked, {_did(last)}" + _last_change(last))
     if report.get("remote") is not None:
         console.print("remote:    " + _consumers(report["remote"]))
     llm = report["llm"]
@@ -137,3 +136,19 @@ def _outlook(report: dict) -> str:
     if eta is None:
         return "no estimate until a job has finished"
     return f"done in about {duration(eta)}"
+
+
+def _did(run: dict) -> str:
+    """What a reconcile did (see reconcile.last_run)."""
+    return (f"{run['queued']} queued, {run['pointed']} reused, {run['removed']} removed"
+            + (f", {run['cancelled']} cancelled" if run["cancelled"] else ""))
+
+
+def _last_change(last: dict) -> str:
+    """The last reconcile that changed something, when a later one changed nothing (a
+    periodic check would hide it)."""
+    change = last.get("last_change")
+    if not change or change["ran_at"] >= last["ran_at"]:
+        return ""
+    return (f"; last change {duration(time.time() - change['ran_at'])} ago "
+            f"({change['trigger']}): {_did(change)}")
