@@ -1214,7 +1214,7 @@ _BRITISH = (
     (re.compile(r"^(cent|met|lit|fib|theat|calib|sab|spect)re(s?)$"), r"\1er\2"),
     (re.compile(r"^(cent|met|lit|fib|theat|calib|sab|spect)red$"), r"\1ered"),
     (re.compile(r"^(cancel|label|model|travel|tunnel|signal|marshal|total|fuel|level|channel"
-                r"|dial|funnel|jewel)l(ed|ing|er|ers)$"), r"\1\2"),
+                r"|dial|funnel|jewel)l(ed|ing|er|ers|ation|ations)$"), r"\1\2"),
     (re.compile(r"^(licen|defen|offen)ce(s|d)?$"), r"\1se\2"),
     (re.compile(r"^(catalog|dialog|analog)ue(s)?$"), r"\1\2"),
     (re.compile(r"^grey"), "gray"), (re.compile(r"^programme"), "program"),

@@ -1542,7 +1542,7 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
     ("colour", "color"), ("colourised", "colorized"), ("behaviour", "behavior"),
     ("recognised", "recognized"), ("normalisation", "normalization"), ("analyse", "analyze"),
     ("centre", "center"), ("centred", "centered"), ("cancelled", "canceled"),
-    ("licence", "license"),
+    ("cancellation", "cancelation"), ("licence", "license"),
     ("catalogue", "catalog"), ("grey", "gray"),
     ("hour", "hour"), ("four", "four"), ("raise", "raise"), ("called", "called"),
     ("filled", "filled"), ("client", "client")])
