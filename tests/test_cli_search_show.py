@@ -447,7 +447,26 @@ def test_show_into_a_pipe_wraps_a_long_overview_whole(tmp_path):
     repo = make_repo(tmp_path / "long", {"m.py": f'"""{words}."""\n\ndef f():\n    pass\n'})
     cli_run(repo, "init")
     shown = cli_run(repo, "show", "m.py").stdout
-    assert "word0" in shown and "word29" in shown  # wrapped in its panel, not cut off
+    assert "word0" in shown and "word29" in shown  # whole, not cut off
+
+
+def test_show_into_a_pipe_is_plain_text_with_each_name_whole(repo):
+    # a trial's agent read `show | cat` as an 80-column table that cut
+    # `MarkFlagsMutuallyExclusiv` / `e` in two
+    long_name = "mark_flags_mutually_exclusive_when_the_command_is_invoked_" * 2
+    write(repo, {"src/groups.py": f'"""Flag groups."""\n\n\nclass Groups(Base):\n'
+                                  f'    def {long_name}(self, names):\n'
+                                  f'        """Mark the flags exclusive."""\n'})
+    commit_all(repo, "groups")
+    cli_run(repo, "init")
+    lines = cli_run(repo, "show", "src/groups.py").stdout.splitlines()
+    assert lines[0].startswith("src/groups.py  python, 6 lines, ")
+    assert lines[1].startswith("by builtin at ") and lines[3] == "Flag groups."
+    assert "class Groups(Base)" in lines
+    at = next(k for k, line in enumerate(lines) if long_name in line)
+    assert lines[at].split(maxsplit=1) == ["5", f"def {long_name}(self, names)"]
+    assert lines[at + 1].strip() == "Mark the flags exclusive."
+    assert not any(ch in "".join(lines) for ch in "│┃╭━")  # no table, no panel
 
 
 def test_piped_results_say_a_symbols_line_once_and_cut_an_overview_at_a_word(capsys):

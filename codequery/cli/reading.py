@@ -146,6 +146,11 @@ def show(state: State, path: str, as_json: bool) -> None:
     if as_json:
         emit_json(record)
         return
+    if not sys.stdout.isatty():  # piped, as an agent runs it: no table to cut names in two
+        from codequery.cli.record_text import plain_record
+
+        search_output.write_out(plain_record(record))
+        return
     from codequery.cli.render import render_record
 
     # a panel's text is cropped, not wrapped, where the console does not wrap lines

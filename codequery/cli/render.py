@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from codequery.cli.record_text import MORE, SHOWN, class_title, stale_line
 from codequery.printable import printable, shown_path
 
 
@@ -18,15 +19,9 @@ def _text(text: str) -> str:
     return escape(printable(text))
 
 
-# A table, or a list, shows this many at most: a generated file of 50,000 functions took
-# 23 s to lay out (`show --json` gives them all).
-SHOWN = 200
-_MORE = "… and {} more{} (`codequery show --json` lists them all)"
-
-
 def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
     table = Table(title=title, title_justify="left", show_header=True, header_style="bold",
-                  expand=True, caption=_MORE.format(len(functions) - SHOWN, "")
+                  expand=True, caption=MORE.format(len(functions) - SHOWN, "")
                   if len(functions) > SHOWN else None, caption_justify="left")
     table.add_column("line", justify="right", width=5)
     table.add_column("signature", ratio=3, overflow="fold")
@@ -38,24 +33,13 @@ def _functions_table(title: str, functions: list[dict[str, Any]]) -> Table:
 
 
 def _listed(items: list[str]) -> str:
-    more = f", {_MORE.format(len(items) - SHOWN, '')}" if len(items) > SHOWN else ""
+    more = f", {MORE.format(len(items) - SHOWN, '')}" if len(items) > SHOWN else ""
     return _text(", ".join(items[:SHOWN]) + more)
-
-
-def _bases(language: str, bases: list[str]) -> str:
-    """A class's bases as its own language writes them in Python (`(Base)`); in others,
-    which write them in their own ways (extends, implements, `:`), said in words."""
-    if not bases:
-        return ""
-    listed = ", ".join(bases)
-    return f"({listed})" if language == "python" else f" (based on {listed})"
 
 
 def render_record(record: dict[str, Any]) -> Group:
     # on a line of its own: a long header line is cropped where lines do not wrap
-    stale = ("\n[yellow]stale: the file is gone from the work tree[/yellow]"
-             if record.get("gone") else "\n[yellow]stale: the file changed since it was "
-             "documented[/yellow]" if record.get("stale") else "")
+    stale = f"\n[yellow]{stale}[/yellow]" if (stale := stale_line(record)) else ""
     header = (f"[bold]{escape(shown_path(record['path']))}[/bold]  {record['language']}, "
               f"{record['line_count']} lines, {record['size']} bytes{stale}\n"
               f"[dim]by {record['documenter']}"
@@ -67,16 +51,14 @@ def render_record(record: dict[str, Any]) -> Group:
         parts.append(_functions_table("functions", record["functions"]))
     classes = record.get("classes", [])
     for cls in classes[:SHOWN]:
-        bases = _bases(record["language"], cls.get("bases") or [])
-        title = f"class {cls['name']}{bases}" + (f": {cls['summary']}" if cls.get("summary")
-                                                 else "")
+        title = class_title(record, cls)
         if cls.get("methods"):
             parts.append(_functions_table(_text(title), cls["methods"]))
         else:  # an enum, a type with fields only: its line, without an empty table
             line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
             parts.append(Text.from_markup(f"[bold]{_text(title)}[/bold]{line}"))
     if len(classes) > SHOWN:
-        parts.append(Text(_MORE.format(len(classes) - SHOWN, " classes")))
+        parts.append(Text(MORE.format(len(classes) - SHOWN, " classes")))
     for key in ("imports", "exports", "dependencies", "notes"):
         if record.get(key):
             parts.append(Text.from_markup(f"[bold]{key}[/bold]: " + _listed(record[key])))
