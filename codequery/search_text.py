@@ -1257,7 +1257,9 @@ _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True
 # validate/verify -> check, extension -> plugin, property -> attribute, persist -> save,
 # throttle -> limit, concurrent -> parallel, warning -> warn; and, after a review, words
 # whose meaning in code differs (attribute -> property: a C# attribute is an annotation;
-# release -> free: a release is a version).
+# release -> free: a release is a version). Added on 2026-12-04 (increase, decrease,
+# discard, substitute, purge): over the 8,290 kept questions 4 up, 0 down; annotation ->
+# tag lost one (a Java annotation is no tag) and was left out.
 _CODE_NAME_PAIRS = """
 neighbor adjacent identical duplicate repeated duplicate begin start halt stop
 terminate kill quit exit retrieve fetch abort cancel cancel abort shorten truncate
@@ -1268,6 +1270,7 @@ launch spawn serialize marshal deserialize unmarshal notify emit broadcast publi
 subscribe listen watch observe monitor watch startup bootstrap teardown dispose
 shutdown close cleanup dispose free release synchronized lock periodically interval
 periodic interval recurring cron failure error failed error
+increase increment decrease decrement discard drop substitute replace purge delete
 """
 _CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
 _CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))

@@ -1630,6 +1630,10 @@ def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
     assert search_text.code_name("adjacent") is None  # one way: code's word is the answer
     assert not search_text.Term("validated").found_in({"checks"})  # measured, left out
     assert not search_text.Term("release").found_in({"free"})  # a release is a version
+    # pflag's "repeating -vvv increases a number": a count flag increments its value
+    assert search_text.Term("increases").found_in({"increment"})
+    assert search_text.Term("substituted").found_in({"replace"})
+    assert not search_text.Term("annotations").found_in({"tag"})  # measured, left out
 
 
 def test_a_file_named_by_code_s_word_is_not_named_for_the_question_s_other_word(db):
