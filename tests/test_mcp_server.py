@@ -256,6 +256,11 @@ def test_stdio_bad_requests_are_tool_errors_that_say_what_is_wrong(
         ("search", {"query": "invoice", "limit": "ten"},
          "Error executing tool search: limit must be a whole number (got 'ten')"),
         ("search", {"limit": 3}, "Error executing tool search: query is required"),
+        # a misspelt name had been dropped unsaid: the default limit, no error (a trial)
+        ("search", {"query": "invoice", "limt": 1},
+         "Error executing tool search: unknown argument 'limt' (did you mean 'limit'?): "
+         "search takes query, limit, tests"),
+        ("status", {"verbose": True}, "unknown argument 'verbose': status takes no arguments"),
         ("show", {"path": 7}, "path must be a string (got 7)"),
         ("show", {"path": ["x"] * 50},
          "path must be a string (got ['x', 'x', 'x', 'x', 'x', 'x', ...])"),

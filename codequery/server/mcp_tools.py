@@ -9,6 +9,7 @@ nothing of the repository, and the details go to the server's log.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import reprlib
 import time
@@ -85,11 +86,30 @@ def argument_problems(exc: ValidationError) -> str:
     return "; ".join(said)
 
 
+def unknown_arguments(name: str, arguments: dict[str, Any], schema: dict[str, Any] | None
+                      ) -> str | None:
+    """What a client gave that `name` does not take (the SDK drops it unsaid: `limt`
+    for `limit` searched with the default limit), with the name it may have meant;
+    None if every argument is known."""
+    known = list((schema or {}).get("properties") or {})
+    unknown = [key for key in arguments if key not in known]
+    if schema is None or not unknown:
+        return None
+    said = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, known, n=1)
+        said.append(f"{_SHOWN.repr(key)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return (f"unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(said)}: {name} "
+            f"takes {', '.join(known) or 'no arguments'}")
+
+
 class _Server(MCPServer):
     """The SDK's server, with a client's argument mistakes said in one line."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Any = None) -> Any:
+        if problem := unknown_arguments(name, arguments or {}, self._tool_input_schema(name)):
+            raise ToolError(f"Error executing tool {name}: {problem}")
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
