@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from codequery import defaults
+from codequery import config_problems, defaults
 from codequery.errors import CodeQueryError
 
 DocumenterName = Literal["builtin", "claude", "command"]
@@ -225,16 +225,13 @@ def load(path: Path) -> Config:
             f"no codequery config at {path}; run `codequery init` in this repository"
         ) from None
     except OSError as exc:
-        raise CodeQueryError(f"cannot read config {path}: {exc.strerror}") from None
+        raise CodeQueryError(config_problems.unreadable(path, exc)) from None
     except UnicodeDecodeError:
-        raise ConfigNotJson(f"invalid config {path}: not UTF-8 text",
-                            restore_hint(path)) from None
+        raise ConfigNotJson(config_problems.not_utf8(path), restore_hint(path)) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ConfigNotJson(
-            f"invalid config {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg})", restore_hint(path)) from None
+        raise ConfigNotJson(config_problems.not_json(path, exc), restore_hint(path)) from None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from codequery import defaults, liveness
+from codequery import config_problems, defaults, liveness
 from codequery.paths import RepoPaths
 
 SKIP_ENV = "CODEQUERY_SKIP"
@@ -50,9 +50,17 @@ def read_settings(path: Path) -> dict:
             "budget": float(processing.get("sync_budget_seconds", defaults.SYNC_BUDGET_SECONDS)),
             "documenter": data.get("documenter", {}).get("name", defaults.DOCUMENTER),
         }
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise HookProblem(f"invalid {path} ({type(exc).__name__}: {exc}); "
+    except OSError as exc:
+        raise HookProblem(f"{config_problems.unreadable(path, exc)}; "
                           "run `codequery doctor`") from None
+    except UnicodeDecodeError:
+        raise HookProblem(f"{config_problems.not_utf8(path)}; run `codequery doctor`") from None
+    except json.JSONDecodeError as exc:
+        raise HookProblem(f"{config_problems.not_json(path, exc)}; "
+                          "run `codequery doctor`") from None
+    except (ValueError, TypeError, AttributeError):  # a setting of the wrong shape
+        raise HookProblem(f"invalid config {path}: a setting of the wrong type; "
+                          "run `codequery doctor` to see which") from None
     if settings["mode"] not in MODES:
         raise HookProblem(f"invalid {path} (processing.mode must be one of {', '.join(MODES)}"
                           "); run `codequery doctor`")

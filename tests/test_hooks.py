@@ -458,7 +458,10 @@ def test_a_broken_config_with_a_worker_alive_wakes_it_and_says_so(setup):
     with _stand_in_worker(repo) as wakes:
         out = commit(repo)
         assert os.read(wakes, 64) == b"\n"  # woken
-    assert out.startswith("codequery: invalid ") and out.count("\n") == 1
+    assert out.startswith("codequery: invalid config ") and out.count("\n") == 1
+    # said as the commands say it, without Python's exception name (a trial)
+    assert "not valid JSON (line 1, column 2: Expecting property name" in out, out
+    assert "JSONDecodeError" not in out
     assert "the running worker documents the change with its earlier settings" in out
     assert "not updated" not in out
 
