@@ -1018,8 +1018,11 @@ class Term(namedtuple("Term", "word parts prefix code", defaults=((), False, Fal
     def expression(self) -> str:
         if self.prefix:
             # The index holds stems (`billing` as `bill`), so the prefix a user typed may
-            # run past them: ask for a shorter one and let `found_in` sort out the rest.
-            return f'"{self.word[:max(3, len(self.word) - 2)]}"*'
+            # run past them: ask for a shorter one too and let `found_in` sort out the
+            # rest. The typed one, rarer, weighs more where it is found: `preRu*` finds
+            # `preRun` first, not every file of `pre`-words.
+            cut = self.word[:max(3, len(self.word) - 2)]
+            return f'("{self.word}"* OR "{cut}"*)' if cut != self.word else f'"{cut}"*'
         whole = f'"{self.word}"'
         alternatives = [f'"{" ".join(self.parts)}"'] if self.parts else []
         alternatives += [f'"{other}"' for other in also_written(self.word)]

@@ -591,6 +591,19 @@ def test_a_prefix_finds_words_the_stemmer_shortened(db):
     assert _paths(db, "billi*") == ["src/billing.py"]
 
 
+def test_a_prefix_finds_the_words_it_starts_before_others_of_its_first_letters(db):
+    # a trial's `preRu*` put every file of pre- words (preamble, preExec) before the
+    # one defining preRun
+    _add(db, "src/command.go", overview="Commands.",
+         functions=[{"name": "preRun"}, {"name": "execute"}, {"name": "flags"}])
+    for name in ("preamble", "prepare", "prefix"):
+        _add(db, f"src/{name}.go", overview=f"The {name} of a script.",
+             functions=[{"name": name}, {"name": f"{name}Twice"}, {"name": f"pre{name}"}])
+    assert _paths(db, "preRu*")[0] == "src/command.go"
+    assert search_text.Term("preru", prefix=True).expression() == '("preru"* OR "pre"*)'
+    assert search_text.Term("pre", prefix=True).expression() == '"pre"*'
+
+
 def test_the_vocabulary_keeps_repeats_for_words_a_file_keeps_using():
     words = search_text.vocabulary("cache " * 12 + "sendFile twice").split()
     assert words.count("cache") == 3
