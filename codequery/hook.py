@@ -62,8 +62,8 @@ def read_settings(path: Path) -> dict:
         raise HookProblem(f"invalid config {path}: a setting of the wrong type; "
                           "run `codequery doctor` to see which") from None
     if settings["mode"] not in MODES:
-        raise HookProblem(f"invalid {path} (processing.mode must be one of {', '.join(MODES)}"
-                          "); run `codequery doctor`")
+        raise HookProblem(f"invalid config {path}: processing.mode must be one of "
+                          f"{', '.join(MODES)}; run `codequery doctor`")
     return settings
 
 

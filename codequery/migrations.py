@@ -335,6 +335,7 @@ def _apply(conn: sqlite3.Connection, number: int, name: str, sql: str) -> None:
             conn.rollback()
         if "no such module: fts5" in str(exc):
             raise MissingFTS5(str(exc)) from None
-        if "already exists" in str(exc) and current_version(conn) >= number:
+        if (("already exists" in str(exc) or "duplicate column name" in str(exc))
+                and current_version(conn) >= number):
             return  # another process applied it between our check and our BEGIN
         raise

@@ -1065,7 +1065,8 @@ def _name_words(stem: str) -> list[str]:
     return [w for w in words if len(w) > 1 and w not in _SAYS_NOTHING]
 
 
-def snippet(row: dict[str, Any], terms: list[Term], shown: int | None = None) -> str:
+def snippet_of(row: dict[str, Any], terms: list[Term], shown: int | None = None
+               ) -> tuple[str, int | None]:
     """The line of a record that best shows why it matched, matched words between
     \x02 and \x03: a sentence of the overview or a symbol with its summary
     (`name: summary`), the one with most of the question's words (see _held: a word
@@ -1073,14 +1074,10 @@ def snippet(row: dict[str, Any], terms: list[Term], shown: int | None = None) ->
     matches); a name asked for whole counts twice, so `parse_invoice` shows that
     function. `shown`: the index in `row["symbol_lines"]` of the definition the result's
     lines fall in: its line, if it holds a word of the question, is the snippet (a
-    result pointed at `Logger.level` and showed `add: Add a handler...`)."""
-    return snippet_of(row, terms, shown)[0]
-
-
-def snippet_of(row: dict[str, Any], terms: list[Term], shown: int | None = None
-               ) -> tuple[str, int | None]:
-    """The snippet (see snippet) and, when it is a symbol's line, that symbol's index in
-    `row["symbol_lines"]`, so its line number can be shown beside it."""
+    result pointed at `Logger.level` and showed `add: Add a handler...`).
+    With it, when it is a symbol's line that holds a word of the question, that
+    symbol's index in `row["symbol_lines"]` (so its line can be shown beside it), else
+    None."""
     held = _held(tuple(terms))
     wanted = held.wanted
     symbol_lines = row.get("symbol_lines", [])
@@ -1094,7 +1091,7 @@ def snippet_of(row: dict[str, Any], terms: list[Term], shown: int | None = None
         hits = held(line)
         if hits > best_hits:
             best, best_hits, at = line, hits, place
-    symbol = (None if not lines else at - sentences if at >= sentences
+    symbol = (None if best_hits == (0, 0) else at - sentences if at >= sentences
               else symbol_lines.index(best) if best in symbol_lines  # said in the overview
               else None)
     return _mark(_clip(best, wanted), wanted), symbol
@@ -1188,6 +1185,12 @@ def _clip(line: str, wanted: frozenset[str]) -> str:
 def _mark(line: str, wanted: frozenset[str]) -> str:
     return _WORD.sub(lambda m: f"\x02{m.group()}\x03" if _is_wanted(m.group(), wanted)
                      else m.group(), line)
+
+
+def line_of(symbol: dict[str, Any]) -> int | None:
+    """A definition's line (from 1), or None where its record gives none."""
+    line = symbol.get("line")
+    return line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None
 
 
 def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[dict[str, Any]]:

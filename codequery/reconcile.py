@@ -280,10 +280,12 @@ def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trig
     the last run that changed something, which the periodic no-op checks after it would
     hide from `codequery status`."""
     counts = (len(queued), len(found.point), len(found.remove), len(found.cancel))
-    now = time.time()
-    changed = (now, trigger, *counts) if any(counts) else (None, None, 0, 0, 0, 0)
     try:
         with ledger.transaction(store.conn):
+            # the time once the write lock is held: runs are written in the order they
+            # are timed, so the last run is the one written last
+            now = time.time()
+            changed = (now, trigger, *counts) if any(counts) else (None, None, 0, 0, 0, 0)
             store.conn.execute(
                 "INSERT OR REPLACE INTO reconciles (dataset, ran_at, duration_ms, tree, "
                 "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms, "

@@ -188,15 +188,16 @@ _CONFIG_FILE = lazy(
     r"|config"  # .NET's (`App.config`, `NuGet.config`, `packages.config`)
     r"|xcconfig|xcscheme|xcworkspacedata)$"  # Xcode's build settings, schemes, workspaces
     r"|^(lldbinit|gdbinit)$"  # a debugger's start-up commands (Catch2's `extras/lldbinit`)
-    # a tool's settings named `...rc` (python-fire's `pylintrc`, outranking the code on
-    # its comments' words)
-    r"|^[a-z][a-z0-9_-]+rc$"
     r"|^dockerfile\.\w+$|\.dockerfile$"  # an image's variants (`Dockerfile.ci`)
     r"|^(makefile|dockerfile|gemfile|rakefile|justfile|procfile"
     r"|vagrantfile|brewfile|podfile|cmakelists\.txt|setup\.cfg|tox\.ini|go\.mod)$")
 # A tool's settings as a script (`vite.config.ts`, `karma.conf.js`); a module named
 # `-config.ts` (kysely's `postgres-dialect-config.ts`, nitro's `runtime-config.ts`) is code.
 # Its variants too (immer's `vitest.config.build.ts`, `webpack.config.prod.js`).
+# A tool's settings named `...rc`, with no extension (python-fire's `pylintrc`, which
+# outranked the code on its comments' words; `vimrc`, `htoprc`): not a script that
+# defines functions, nor a name ending in `src` or `arc` (`getsrc`, `narc`).
+_RC_FILE = lazy(r"^[a-z][a-z0-9]+(?<![sa])rc$")
 _CONFIG_SCRIPT = lazy(r"\.conf(ig)?(\.[\w-]+)?\.[cm]?[jt]s$")
 # The project's own development scripts, in a top-level folder (`scripts/`, `tools/`,
 # Kubernetes-style `hack/`): they build, release and check the code, and rarely are what
@@ -744,6 +745,7 @@ def kind_of(path: str, has_functions: bool = False, only_types: bool = False,
         return "docs"
     if (any(p in _CONFIG_DIRS for p in folders_lower)
             or _CONFIG_FILE.search(lower)
+            or _RC_FILE.match(lower) and not has_functions
             or _CONFIG_SCRIPT.search(lower) and not _named_for_its_folder(lower, folders_lower)
             or lower.startswith(".")
             # shell completions (monero's `utils/fish/`, task's `completion/zsh/_task`); a
@@ -1282,7 +1284,8 @@ _CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], stric
 @functools.lru_cache(maxsize=4096)
 def american(word: str) -> str:
     """`word` as American English spells it (`colour` -> color, `serialise` -> serialize,
-    `cancelled` -> canceled, `centre` -> center), or as it is."""
+    `cancelled` -> canceled, `centre` -> center), or in a spelling code also uses
+    (`cancellation` -> cancelation), or as it is."""
     for pattern, replacement in _BRITISH:  # in turn: colourised -> colorised -> colorized
         word = pattern.sub(replacement, word, count=1)
     return word

@@ -641,11 +641,11 @@ class Store:
                 for item in symbols]
             at = ranking.definition_at(symbols, row.get("lines"))
             snippet, symbol = ranking.snippet_of(row, terms, at)
-            line = symbols[symbol].get("line") if symbol is not None else None
             results.append({
                 "path": row["path"], "score": round(cand.score, 4),
                 "overview": row["overview"], "snippet": snippet,
-                "snippet_line": line if isinstance(line, int) and line > 0 else None,
+                "snippet_line": ranking.line_of(symbols[symbol]) if symbol is not None
+                else None,
                 "content_sha": row["content_sha"], "kind": row["kind"],
                 "symbols": ranking.matching_symbols(symbols, terms),
                 "lines": list(row["lines"]) if row.get("lines") else None,

@@ -388,13 +388,23 @@ def test_plain_output_says_where_the_words_meet(lines, shown):
     ({"lines": [7, 21], "snippet_line": 109}, "  (line 109)"),
     ({"lines": [100, 120], "snippet_line": 109}, ""),  # the snippet is of those lines
     ({"lines": None, "snippet_line": 109}, ""),  # then meeting names its line
-    ({"lines": [7, 21], "snippet_line": None}, "")])
+    ({"lines": [7, 21], "snippet_line": None}, ""),
+    ({"lines": [104, 110], "snippet_line": 100}, ""),  # the body the lines fall in
+    ({"lines": [7, 21], "snippet_line": 109, "stale": True}, ""),  # two versions
+    ({"lines": None, "snippet_line": 80, "symbols": [{"name": "retry", "line": 10}]},
+     "  (line 80)")])
 def test_plain_output_says_where_a_snippet_from_elsewhere_is(result, shown):
     from codequery.cli import search_output
 
     assert search_output.snippet_place(result) == shown
     if not result["lines"]:
-        assert search_output.meeting(result) == "  line 109"
+        # the first symbol named with the question's words, else the snippet's
+        assert search_output.meeting(result) == (
+            "  line 10" if result.get("symbols") else "  line 109")
+    printed = search_output.plain([{"path": "src/net.py", "score": 1.0, "stale": False,
+                                    "snippet": "**peer**: The client address.",
+                                    "overview": "Sockets.", **result}])
+    assert printed.splitlines()[1] == "    **peer**: The client address." + shown
 
 
 def test_a_utf16_csharp_file_is_documented_searched_and_shown_as_text(repo):

@@ -66,3 +66,17 @@ def test_connect_uses_wal_and_a_busy_timeout(tmp_path):
     conn = store.connect(tmp_path / "data.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_two_processes_adding_the_same_columns_both_end_at_the_latest(tmp_path):
+    # both read version 11; the second's ALTER TABLE met the first's columns and failed
+    # with "duplicate column name", which made its database unusable
+    first = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    second = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    migrations.migrate(first, target=11)
+    assert migrations.current_version(second) == 11
+    migrations.migrate(first)  # the other process got there first
+    number, name, sql = migrations.MIGRATIONS[11]
+    assert "ADD COLUMN" in sql
+    migrations._apply(second, number, name, sql)  # as migrate did, having read 11
+    assert migrations.current_version(second) == migrations.LATEST

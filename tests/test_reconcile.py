@@ -277,6 +277,26 @@ def test_status_keeps_the_last_reconcile_that_changed_something(branches):
     assert later["last_change"] == switched["last_change"]
     shown = cli_run(repo, "status").output
     assert "(periodic" in shown and "; last change " in shown and "(test): " in shown, shown
+    assert cli_json(repo, "status")["index"]["last_reconcile"]["last_change"] == (
+        switched["last_change"])
+    git(repo, "checkout", "-q", "main")  # a change again: it replaces the one kept
+    reconcile.reconcile(runner.store, repo, runner.config, runner.identity, trigger="hook")
+    back = reconcile.last_run(runner.store)
+    assert back["last_change"]["trigger"] == "hook"
+    assert back["last_change"]["pointed"] == 1  # web/app.js, its record kept
+    assert back["last_change"]["removed"] == 1  # src/refunds.py
+    assert back["last_change"]["ran_at"] == back["ran_at"]
+    assert "; last change " not in cli_run(repo, "status").output  # the last run is it
+
+
+def test_no_reconcile_that_changed_anything_is_no_last_change(tmp_path):
+    from codequery.store import Store, connect
+
+    store = Store(connect(tmp_path / "data.db"), "demo")
+    reconcile.record_run(store, reconcile.Plan(tracked=3), [], 2.0, "periodic", None)
+    last = reconcile.last_run(store)
+    assert last["trigger"] == "periodic" and last["tracked"] == 3
+    assert last["last_change"] is None
 
 
 def test_a_database_from_before_content_keys_needs_no_redocumenting(branches):

@@ -306,6 +306,7 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("pylintrc", "config"), ("src/App.config", "config"), ("NuGet.Config", "config"),
     ("Kit.xcodeproj/xcshareddata/xcschemes/Kit.xcscheme", "config"),
     ("Configs/Base.xcconfig", "config"), ("bin/arc", "source"), ("lib/src", "source"),
+    ("bin/getsrc", "source"), ("bin/narc", "source"), ("lib/sanitize_rc", "source"),
     ("Dockerfile.ci", "config"), ("docker/Dockerfile.windows", "config"),
     ("build/app.dockerfile", "config"), ("src/types/index.js.flow", "declarations"),
     ("phpstan-baseline.neon", "generated"), ("psalm-baseline.xml", "generated"),
@@ -525,6 +526,7 @@ def test_the_kind_of_a_file_that_imports_a_test_framework_is_test(db):
     ("Runtime/External/DOTween/DOTweenAsyncExtensions.cs", "source"),
     ("external/sha1/sha1.c", "generated"), ("src/meta.py", "source"),
     ("bin/SETUP", "source"),  # a name in capitals that defines functions is code
+    ("bin/torc", "source"),  # a script that defines functions is no tool's ...rc settings
 ])
 def test_kind_of_a_path_that_defines_functions(path, kind):
     assert search_text.kind_of(path, True) == kind
@@ -564,7 +566,7 @@ def test_the_snippet_counts_each_word_of_the_question_once_whatever_its_form():
     terms = search_text.query_terms("cache retry")
     row = {"overview": "Caches, caching and cached values are kept. A retried request "
                        "reads caches.", "symbol_lines": []}
-    assert ranking.snippet(row, terms) == "A \x02retried\x03 request reads \x02caches\x03."
+    assert ranking.snippet_of(row, terms)[0] == "A \x02retried\x03 request reads \x02caches\x03."
 
 
 def test_the_symbol_named_most_fully_comes_first_with_its_line(db):
@@ -2424,6 +2426,9 @@ def test_a_snippet_from_a_symbol_says_which_symbol_even_when_the_overview_repeat
     row["overview"] = "The client address, as the socket gives it."
     assert ranking.snippet_of(row, terms)[1] is None  # a sentence of the overview
     assert ranking.snippet_of({"overview": "", "symbol_lines": []}, terms) == ("", None)
+    # no line holds a word of the question: no definition to point at
+    assert ranking.snippet_of({"overview": "", "symbol_lines": ["setup"]}, terms) == (
+        "setup", None)
 
 
 def test_a_result_gives_the_line_of_the_definition_its_snippet_shows(db):

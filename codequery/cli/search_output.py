@@ -19,28 +19,34 @@ def json_text(value: object) -> str:
 def meeting(result: dict) -> str:
     """Where to look in the file: the lines where the question's words meet, if it was
     read (see proximity); else the line of the first function, class or method named
-    with them (a search for one name)."""
+    with them (a search for one name), else of the one its snippet shows."""
     first, last = _span(result)
     return "" if not first else f"  lines {first}-{last}" if last > first else f"  line {first}"
 
 
 def _span(result: dict) -> tuple[int, int]:
     """The lines `meeting` names: (0, 0) for none."""
+    from codequery.ranking import line_of  # loaded by the search that gave the results
+
     first, last = result.get("lines") or (0, 0)
     if not first:
-        first = last = result.get("snippet_line") or next(
-            (s["line"] for s in result.get("symbols") or ()
-             if isinstance(s.get("line"), int) and s["line"] > 0), 0)
+        first = last = next(filter(None, map(line_of, result.get("symbols") or ())),
+                            result.get("snippet_line") or 0)
     return first, last
 
 
 def snippet_place(result: dict) -> str:
-    """The line of the definition a snippet shows, when it lies outside the lines
-    `meeting` names: the snippet is the record's line best matching the question, and
-    may come from elsewhere in the file than where the question's words meet."""
+    """The line of the definition a snippet shows, when it is not the one `meeting`
+    names or the one those lines fall in (see ranking.definition_at): the snippet is the
+    record's line best matching the question, and may come from elsewhere in the file.
+    Not for a stale record, whose lines and definitions are of two versions."""
+    from codequery.proximity import BODY_LINES  # loaded by the search, as ranking is
+
     line = result.get("snippet_line")
     first, last = _span(result)
-    return f"  (line {line})" if line and not first <= line <= last else ""
+    if not line or result.get("stale") or first - BODY_LINES <= line <= last:
+        return ""
+    return f"  (line {line})"
 
 
 def also_at(result: dict) -> str:

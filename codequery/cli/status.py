@@ -145,10 +145,10 @@ def _did(run: dict) -> str:
 
 
 def _last_change(last: dict) -> str:
-    """The last reconcile that changed something, when a later one changed nothing (a
-    periodic check would hide it)."""
+    """The last reconcile that changed something, when the last one changed nothing (a
+    periodic check, or a hook's run after the worker had caught up, would hide it)."""
     change = last.get("last_change")
-    if not change or change["ran_at"] >= last["ran_at"]:
-        return ""
+    if not change or any(last[key] for key in ("queued", "pointed", "removed", "cancelled")):
+        return ""  # none yet, or the last run is that change
     return (f"; last change {duration(time.time() - change['ran_at'])} ago "
             f"({change['trigger']}): {_did(change)}")
