@@ -133,6 +133,18 @@ def _file_before_its_links(ws: Workspace, result: dict[str, Any]) -> None:
         result["kind"] = ws.store.kind_at(real) or result.get("kind")
 
 
+def common_words_note(query: str) -> str | None:
+    """What to tell someone whose query holds nothing but common words, which it was
+    searched for all the same (see search_text.query_terms); None for any other."""
+    from codequery.search_text import common_words_only
+
+    words = common_words_only(query)
+    if not words:
+        return None
+    return (f"note: every word of the query is a common word ({', '.join(words[:8])}), "
+            "searched for all the same; add a word of what you are looking for")
+
+
 def no_results(ws: Workspace, query: str) -> str:
     """What to tell someone whose search found nothing: how much the index holds, and
     how much is still on its way, so an empty answer is not read as "not in the code"."""

@@ -1092,6 +1092,19 @@ def query_terms(text: str) -> list[Term]:
     else is left), compound identifiers kept whole and spelled out, duplicates once.
     Every word is quoted when it becomes FTS5 syntax, so `NOT`, `-x`, `a:b` or `(` are
     words, never operators."""
+    terms, stopped = _sorted_words(text)
+    return terms or stopped
+
+
+def common_words_only(text: str) -> list[str]:
+    """The words of a question that has nothing but common words (which it is then
+    searched for, see query_terms); [] for any other."""
+    terms, stopped = _sorted_words(text)
+    return [] if terms else [term.word for term in stopped]
+
+
+def _sorted_words(text: str) -> tuple[list[Term], list[Term]]:
+    """(the words of a question that can tell files apart, its common words)."""
     terms: dict[str, Term] = {}
     stopped: dict[str, Term] = {}
     for raw in _SORT_OF.sub(" ", text).split():
@@ -1114,7 +1127,7 @@ def query_terms(text: str) -> list[Term]:
     for phrase, names in _SPELLED_PHRASES:
         if phrase.search(text):
             terms.update((name, Term(name)) for name in names if name not in terms)
-    return list(terms.values() or stopped.values())
+    return list(terms.values()), list(stopped.values())
 
 
 # Phrases that code names by one made-up word, added to a question that spells them out:

@@ -678,3 +678,12 @@ def test_the_snippet_is_the_definition_the_lines_shown_fall_in(initialized_repo)
              if r["path"] == "src/logbook.py"]
     assert hit["lines"] and hit["lines"][0] > 120, hit
     assert hit["snippet"].startswith("**level**:"), hit["snippet"]
+
+
+def test_a_query_of_common_words_only_says_so_on_both_paths(initialized_repo):
+    # a trial's "the how where" ranked files by "the", and said nothing of it
+    note = "every word of the query is a common word (the, how, where)"
+    assert note in run_installed(initialized_repo, "search", "the how where").stderr
+    assert note in cli_run(initialized_repo, "search", "the", "how", "where").stderr
+    for query in ("how is the invoice parsed", "where is parse_invoice"):
+        assert "common word" not in run_installed(initialized_repo, "search", query).stderr

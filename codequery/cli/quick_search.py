@@ -86,6 +86,8 @@ def run(argv: list[str]) -> bool:
             search_output.write_out(search_output.plain(results))
         else:
             sys.stderr.write(operations.no_results(workspace, query) + "\n")
+        if note := operations.common_words_note(query):
+            sys.stderr.write(note + "\n")
         if workspace.settings_trouble:
             sys.stderr.write(f"codequery: warning: {workspace.settings_trouble}\n")
         sys.stdout.flush()

@@ -87,6 +87,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     from codequery import operations
 
     results = operations.search(state.workspace, " ".join(query), limit, tests=tests)
+    if note := operations.common_words_note(" ".join(query)):
+        click.echo(note, err=True)
     warn_of_settings(state)
     if as_json:
         emit_json(results)
