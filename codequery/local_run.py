@@ -42,6 +42,7 @@ class Outcome:
     reused: int = 0  # of those, pointed at content documented before (a rename, a branch)
     removed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    skipped_now: list[tuple[str, str]] = field(default_factory=list)  # (path, why): this run's
     failed: list[tuple[str, str]] = field(default_factory=list)
     left: int = 0  # still pending: out of time, or the documenter cannot be called now
     dead: int = 0  # retries used up earlier: waiting for `codequery queue retry`
@@ -327,7 +328,9 @@ def _count(outcome: Outcome, done) -> None:  # noqa: ANN001 - jobs.JobResult
     elif done.status != ledger.COMPLETED:
         outcome.left += 1  # lost: another worker took it over
     elif detail.startswith("not documented: "):
-        outcome.skipped[detail.removeprefix("not documented: ")] += 1
+        why = detail.removeprefix("not documented: ")
+        outcome.skipped[why] += 1
+        outcome.skipped_now.append((done.path, why))
     elif detail.startswith("documented by"):
         outcome.documented += 1
     elif detail == "record removed":

@@ -286,6 +286,9 @@ def test_pending_redos_of_skipped_files_are_settled_by_the_next_document_run(tmp
     assert cli_json(repo, "status")["queue"]["pending"] == 0
     assert "1 documented, 0 unchanged, 2 skipped (" in result.stderr
     assert "1 binary" in result.stderr and "1 too large" in result.stderr
+    # which ones (a trial's init said `1 skipped (1 binary)` and not which file)
+    assert "codequery: skipped: big.txt (too large" in result.stderr
+    assert "bin.dat (binary)" in result.stderr
 
 
 def test_a_named_symlink_leading_out_of_the_repository_stays_skipped(tmp_path):

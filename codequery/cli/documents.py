@@ -132,6 +132,10 @@ def _not_done(outcome: Outcome) -> CodeQueryError:
                           "yet (see above)")
 
 
+# How many of a run's skipped files its report names.
+SKIPPED_NAMED = 5
+
+
 def _report(outcome: Outcome, said: str | None = None) -> None:
     console = stderr_console()
     parts = [f"{outcome.documented} documented"]
@@ -157,6 +161,12 @@ def _report(outcome: Outcome, said: str | None = None) -> None:
     if outcome.left:
         parts.append(f"{outcome.left} left pending")
     console.print("codequery: " + ", ".join(parts))
+    if outcome.skipped_now:  # which files, as found in this run (a trial asked which)
+        named = sorted(outcome.skipped_now)
+        console.print("codequery: skipped: " + escape(", ".join(
+            f"{shown_path(path)} ({why})" for path, why in named[:SKIPPED_NAMED]))
+            + (f", … and {len(named) - SKIPPED_NAMED} more" if len(named) > SKIPPED_NAMED
+               else ""))
     if outcome.blocked and not (said and said in outcome.blocked):  # `said`: told before
         console.print(f"codequery: calls stopped: {escape(outcome.blocked)}")
     by_reason: dict[str, list[str]] = {}
