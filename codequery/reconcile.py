@@ -285,26 +285,21 @@ def record_run(store: Store, found: Plan, queued: list, duration_ms: float, trig
             # the time once the write lock is held: runs are written in the order they
             # are timed, so the last run is the one written last
             now = time.time()
-            changed = (now, trigger, *counts) if any(counts) else (None, None, 0, 0, 0, 0)
             store.conn.execute(
                 "INSERT OR REPLACE INTO reconciles (dataset, ran_at, duration_ms, tree, "
-                "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms, "
-                "changed_at, changed_trigger, changed_queued, changed_pointed, "
-                "changed_removed, changed_cancelled) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (dataset) DO UPDATE SET "
+                "tracked, queued, pointed, removed, cancelled, trigger, runs, total_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (dataset) DO UPDATE SET "
                 "ran_at = excluded.ran_at, duration_ms = excluded.duration_ms, "
                 "tree = excluded.tree, tracked = excluded.tracked, queued = excluded.queued, "
                 "pointed = excluded.pointed, removed = excluded.removed, "
                 "cancelled = excluded.cancelled, trigger = excluded.trigger, "
-                "runs = runs + 1, total_ms = total_ms + excluded.total_ms"
-                + "".join(f", {column} = coalesce(excluded.changed_at, {column})"
-                          if column == "changed_at" else
-                          f", {column} = CASE WHEN excluded.changed_at IS NULL THEN {column} "
-                          f"ELSE excluded.{column} END"
-                          for column in _CHANGED),
+                "runs = runs + 1, total_ms = total_ms + excluded.total_ms",
                 (store.dataset, now, duration_ms, tree, found.tracked, *counts, trigger,
-                 duration_ms, *changed))
+                 duration_ms))
+            if any(counts):  # this run is the last that changed something
+                store.conn.execute(
+                    f"UPDATE reconciles SET ({', '.join(_CHANGED)}) = (?, ?, ?, ?, ?, ?) "
+                    "WHERE dataset = ?", (now, trigger, *counts, store.dataset))
     except Exception as exc:  # noqa: BLE001 - bookkeeping only; the work above is done
         if damaged(exc):  # but a damaged database is not: every later write may fail
             raise

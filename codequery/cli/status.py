@@ -148,7 +148,7 @@ def _last_change(last: dict) -> str:
     """The last reconcile that changed something, when the last one changed nothing (a
     periodic check, or a hook's run after the worker had caught up, would hide it)."""
     change = last.get("last_change")
-    if not change or any(last[key] for key in ("queued", "pointed", "removed", "cancelled")):
-        return ""  # none yet, or the last run is that change
+    if not change or change["ran_at"] == last["ran_at"]:
+        return ""  # none yet, or the last run is that change (timed once, see record_run)
     return (f"; last change {duration(time.time() - change['ran_at'])} ago "
             f"({change['trigger']}): {_did(change)}")

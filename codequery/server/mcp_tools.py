@@ -108,7 +108,9 @@ class _Server(MCPServer):
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Any = None) -> Any:
-        if problem := unknown_arguments(name, arguments or {}, self._tool_input_schema(name)):
+        schema = next((tool.input_schema for tool in await self.list_tools()
+                       if tool.name == name), None)
+        if problem := unknown_arguments(name, arguments or {}, schema):
             raise ToolError(f"Error executing tool {name}: {problem}")
         try:
             return await super().call_tool(name, arguments, context)
