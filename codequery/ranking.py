@@ -570,11 +570,13 @@ def _language_not_asked(path: str, asked: set[str]) -> bool:
 
 def _definitions(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
     """(kind, item, owner) for every function, class and method of a record's document,
-    in its order: a class, then its methods."""
+    in its order: a class, then its methods (a class the file does not declare, only its
+    methods: see records.ClassInfo.defined)."""
     for fn in doc.get("functions", []):
         yield "function", fn, None
     for cls in doc.get("classes", []):
-        yield "class", cls, None
+        if cls.get("defined", True):
+            yield "class", cls, None
         for method in cls.get("methods", []):
             yield "method", method, cls.get("name")
 

@@ -77,6 +77,9 @@ class ClassInfo(_Model):
     summary: str = ""
     methods: list[Function] = Field(default_factory=list)
     line: int | None = None
+    # False: the file adds methods to a type declared elsewhere (Go's methods on another
+    # file's type, a Rust `impl` of a type not declared in the file)
+    defined: bool = True
 
 
 class FileDoc(_Model):

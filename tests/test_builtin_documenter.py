@@ -6,6 +6,7 @@ from codequery import documenting, languages
 from codequery.documenters import python_ast
 from codequery.documenters.builtin import BuiltinDocumenter, leading_comment
 from codequery.eligibility import Content
+from tests.helpers import names
 
 DOC = BuiltinDocumenter()
 
@@ -163,6 +164,37 @@ def test_javascript_without_a_comment_is_described_by_its_names():
     text = "'use strict';\nres.send = function send(body) {};\nres.json = function json(o) {};\n"
     doc = DOC.document("response.js", "javascript", text)
     assert doc.overview == "Defines res.send, res.json (JavaScript module)."
+
+
+def test_methods_on_a_type_declared_elsewhere_are_named_with_it():
+    # a trial read cobra's `flag_groups.go` as "Defines Command, ...": it adds methods to
+    # the Command of command.go and declares no type of its own
+    text = ("// Copyright 2024 Acme.\n\npackage cobra\n\n"
+            "// MarkRequired marks a flag required.\n"
+            "func (c *Command) MarkRequired(name string) error { return nil }\n\n"
+            "func (c *Command) validate() {}\n\nfunc helper() {}\n\n"
+            "// Group is a group of commands.\ntype Group struct{ ID string }\n\n"
+            "func (g *Group) Title() string { return g.ID }\n")
+    doc = DOC.document("flag_groups.go", "go", text)
+    command, group = doc.classes
+    assert (command.name, command.defined, names(command.methods)) == (
+        "Command", False, ["MarkRequired", "validate"])
+    assert (group.name, group.defined, names(group.methods)) == ("Group", True, ["Title"])
+    assert doc.overview == ("Defines Command.MarkRequired, Command.validate, helper, Group "
+                            "(Go). Group: Group is a group of commands.")
+
+
+@pytest.mark.parametrize(("language", "path", "text", "defined"), [
+    # methods first, the type after them: declared here all the same
+    ("go", "a.go", "package p\nfunc (s *S) M() {}\ntype S struct{}\n", True),
+    ("rust", "a.rs", "impl fmt::Display for Point {\n    fn fmt(&self) {}\n}\n", False),
+    ("rust", "a.rs", "pub struct Point;\nimpl Point {\n    pub fn new() {}\n}\n", True),
+    # a prototype's owner is the file's own constructor, however it was assigned
+    ("javascript", "a.js", "Foo.prototype.bar = function () {};\n", True),
+])
+def test_a_class_is_defined_where_the_file_declares_it(language, path, text, defined):
+    (cls,) = DOC.document(path, language, text).classes
+    assert cls.defined is defined
 
 
 def test_long_name_lists_are_cut():

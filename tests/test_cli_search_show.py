@@ -479,6 +479,15 @@ def test_show_into_a_pipe_is_plain_text_with_each_name_whole(repo):
     assert not any(ch in "".join(lines) for ch in "│┃╭━")  # no table, no panel
 
 
+def test_show_heads_methods_on_a_type_declared_elsewhere_as_such():
+    from codequery.cli.record_text import class_title
+
+    record = {"language": "go"}
+    assert class_title(record, {"name": "Command", "defined": False}) == "methods of Command"
+    assert class_title(record, {"name": "Group", "summary": "A group."}) == (
+        "class Group: A group.")
+
+
 def test_piped_results_say_a_symbols_line_once_and_cut_an_overview_at_a_word(capsys):
     from codequery.cli.reading import _print_plain
 

@@ -2271,6 +2271,19 @@ def test_a_question_of_one_name_typed_as_code_finds_the_file_that_defines_it(db)
     assert not ranking.defines(None, "contains")
 
 
+def test_methods_on_a_type_declared_elsewhere_do_not_define_it():
+    # Go's methods on another file's type: the methods are the file's, the type is not
+    doc = {"classes": [{"name": "Command", "defined": False, "line": 3,
+                        "methods": [{"name": "MarkRequired", "line": 3}]}]}
+    assert [(s["kind"], s["name"]) for s in ranking.symbols_of(doc)] == [
+        ("method", "MarkRequired")]
+    assert ranking.symbols_of(doc)[0]["owner"] == "Command"
+    assert ranking.defines(json.dumps(doc), "markrequired")
+    assert not ranking.defines(json.dumps(doc), "command")
+    doc["classes"][0]["defined"] = True
+    assert ranking.defines(json.dumps(doc), "command")
+
+
 def test_a_plain_word_asked_alone_finds_the_file_that_defines_it(db):
     # pelican: `slugify` is defined in utils.py, which says so once; the files that call
     # it, and its tests, say the word more often

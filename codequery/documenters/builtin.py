@@ -22,7 +22,7 @@ from codequery.documenters import (
     treesitter,
 )
 from codequery.documenters.javascript import DEFAULT_EXPORT
-from codequery.records import FileDoc
+from codequery.records import ClassInfo, FileDoc, Function
 
 _COMMENT = re.compile(r"^\s*(?:#|//|--|;|/\*+|\*+/?|<!--|%)\s?(.*?)(?:\s*(?:\*/|-->))?\s*$")
 # lex's and yacc's: the marks around C code (`%{`, `%}`), and what ends the file's opening
@@ -157,11 +157,19 @@ def _component_script(text: str) -> tuple[str, bool]:
 _NAMESPACE_MODULES = frozenset({"ruby"})
 
 
+def _names_defined(symbol: Function | ClassInfo) -> list[str]:
+    """The public names a function or class puts in an overview: a class declared
+    elsewhere (Go's methods on another file's type) by its methods, `Command.Execute`."""
+    if isinstance(symbol, ClassInfo) and not symbol.defined:
+        return [f"{symbol.name}.{m.name}" for m in symbol.methods if not m.name.startswith("_")]
+    return [] if symbol.name.startswith("_") else [symbol.name]
+
+
 def described_by_names(language: str, doc: FileDoc) -> str:
     """An overview for a file that has no comment of its own: what it defines, and what the
     one class it defines is for."""
     symbols = sorted([*doc.classes, *doc.functions], key=lambda s: s.line or 0)
-    names = list(dict.fromkeys(s.name for s in symbols if not s.name.startswith("_")))
+    names = list(dict.fromkeys(name for s in symbols for name in _names_defined(s)))
     names = names or [n for n in doc.exports if n != "default"]
     if not names:
         return ""
@@ -170,8 +178,8 @@ def described_by_names(language: str, doc: FileDoc) -> str:
     # the one class, its nested types aside (gson's TypeAdapter.NullSafeTypeAdapter) and
     # the Ruby modules that only name a namespace around it (`module Mail; class
     # TestMailer`: no method, no comment of their own)
-    outer = [c for c in doc.classes if not any(c.name.startswith(f"{o.name}.")
-                                               for o in doc.classes)]
+    outer = [c for c in doc.classes if c.defined and not any(
+        c.name.startswith(f"{o.name}.") for o in doc.classes)]
     if language in _NAMESPACE_MODULES:
         outer = [c for c in outer if c.methods or c.summary] or outer
     main = outer[0] if len(outer) == 1 else symbols[0] if len(symbols) == 1 else None

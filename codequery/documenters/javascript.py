@@ -195,6 +195,10 @@ class JavaScriptOutliner(_Base):
 
     def _prototype_class(self, owner: str, node: Node) -> ClassInfo:
         info = self._class(owner, node, node, defines=False)
+        # the file's own constructor, however it was assigned (`const X = (module.exports
+        # = function ...)`): read as not declared here, node-postgres's copy-stream.js
+        # lost its CopyStream and came second for "how is COPY data streamed"
+        info.defined = True
         self.prototype_classes.add(owner)
         return info
 

@@ -665,11 +665,14 @@ class _Outliner(JavaScriptOutliner):
         return out
 
     def _class(self, name: str, node: Node, anchor: Node, defines: bool = True) -> ClassInfo:
-        """Get or create class `name`; its definition beats an earlier impl/method stub."""
+        """Get or create class `name`; its definition beats an earlier impl/method stub
+        (until one is seen, the class is not `defined` in this file)."""
         info = self.classes.get(name)
         if info is None:
-            info = self.classes[name] = ClassInfo(name=name, line=node.start_point.row + 1)
+            info = self.classes[name] = ClassInfo(name=name, line=node.start_point.row + 1,
+                                                  defined=defines)
         if defines:
+            info.defined = True
             info.line = node.start_point.row + 1
             info.summary = self._summary(anchor) or info.summary
         return info
