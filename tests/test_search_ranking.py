@@ -1528,6 +1528,17 @@ def test_a_phrase_code_names_by_one_word_finds_that_word(db):
     _add(db, "lib/excerpt.rb", "output excerpt files post")
     assert _paths(db, "where are old files in the output folder cleaned up")[0] == (
         "lib/cleaner.rb")
+    # programmers' words for what a question spells out (blind round 75)
+    _add(db, "pre_commit/languages/python.py", "venv version default install environment")
+    _add(db, "pre_commit/languages/swift.py", "version default install environment build")
+    assert _paths(db, "how is the default version chosen when building a virtual "
+                      "environment")[0] == "pre_commit/languages/python.py"
+    words = {t.word for t in search_text.query_terms(
+        "scripts with an interpreter line, the wait between retry attempts, a name in its "
+        "lowercase underscore-separated form")}
+    assert {"shebang", "backoff", "snake"} <= words
+    assert "backoff" not in {t.word for t in search_text.query_terms(
+        "how long to wait for a response between two servers")}
 
 
 def test_keep_is_a_word_of_the_code_not_of_the_question():
