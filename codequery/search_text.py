@@ -17,7 +17,7 @@ from collections import Counter, namedtuple
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from codequery import languages
+from codequery import languages, phrasal
 from codequery.lazy_re import lazy
 
 # Letters of any script: a comment's `zählen`, a string's `résumé` are words too.
@@ -1127,6 +1127,7 @@ def _sorted_words(text: str) -> tuple[list[Term], list[Term]]:
     for phrase, names in _SPELLED_PHRASES:
         if phrase.search(text):
             terms.update((name, Term(name)) for name in names if name not in terms)
+    terms.update((name, Term(name)) for name in phrasal.compounds(text) if name not in terms)
     return list(terms.values()), list(stopped.values())
 
 

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from codequery import ranking, search_text, store
+from codequery import phrasal, ranking, search_text, store
 from tests.test_store import _put, _record
 
 
@@ -1539,6 +1539,21 @@ def test_a_phrase_code_names_by_one_word_finds_that_word(db):
     assert {"shebang", "backoff", "snake"} <= words
     assert "backoff" not in {t.word for t in search_text.query_terms(
         "how long to wait for a response between two servers")}
+
+
+def test_a_verb_and_its_particle_find_the_word_code_writes_for_them(db):
+    # mosquitto's will delay for "when the broker shuts down": code's `shutdown` is one
+    # token, which "shut" does not match
+    _add(db, "src/will_delay.c", "will delay shutdown send pending messages")
+    _add(db, "src/will.c", "will messages pending client connect")
+    assert _paths(db, "what happens to pending will messages when the broker shuts "
+                      "down")[0] == "src/will_delay.c"
+    assert phrasal.compounds("a queue shutting down, a read-only file, rolled back, "
+                             "logs in, falls back") == [
+        "shutdown", "readonly", "rollback", "login", "fallback"]
+    # the words alone, or apart, are no compound; "looked up" and "built-in" (lookup,
+    # builtin) cost more questions than they found
+    assert phrasal.compounds("shut the door, then down; looked up a built-in") == []
 
 
 def test_keep_is_a_word_of_the_code_not_of_the_question():
