@@ -1554,6 +1554,15 @@ def test_a_verb_and_its_particle_find_the_word_code_writes_for_them(db):
     # the words alone, or apart, are no compound; "looked up" and "built-in" (lookup,
     # builtin) cost more questions than they found
     assert phrasal.compounds("shut the door, then down; looked up a built-in") == []
+    # nouns: NLog's config for "which file names are tried"
+    assert phrasal.compounds("which file names and sub-commands, a host name") == [
+        "filename", "subcommand", "hostname"]
+    _add(db, "src/NLog/Config/LoggingConfigurationFileLoader.cs",
+         "candidate config filename search folders xml")
+    _add(db, "src/NLog/Config/XmlLoggingConfiguration.cs", "xml config file name parse")
+    _add(db, "src/NLog/LogFactory.cs", "config file folders startup name")
+    assert _paths(db, "which folders and file names are tried to find the XML config")[0] == (
+        "src/NLog/Config/LoggingConfigurationFileLoader.cs")
 
 
 def test_keep_is_a_word_of_the_code_not_of_the_question():
