@@ -1557,6 +1557,9 @@ def test_a_verb_and_its_particle_find_the_word_code_writes_for_them(db):
     # nouns: NLog's config for "which file names are tried"
     assert phrasal.compounds("which file names and sub-commands, a host name") == [
         "filename", "subcommand", "hostname"]
+    # a prefix hyphenated on: lwt's `nonblock` for "non-blocking"; not any hyphenated pair
+    assert phrasal.compounds("non-blocking, auto-detected, user-defined") == [
+        "nonblocking", "autodetected"]
     _add(db, "src/NLog/Config/LoggingConfigurationFileLoader.cs",
          "candidate config filename search folders xml")
     _add(db, "src/NLog/Config/XmlLoggingConfiguration.cs", "xml config file name parse")
