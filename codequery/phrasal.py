@@ -125,7 +125,7 @@ def compounds(text: str) -> list[str]:
     back to the file name" -> shutdown, fallback, filename."""
     table = _table()
     found = [table.get(pair) for pair in _PAIR.findall(text.lower())]
-    found += [a + b for a, b in _HYPHENATED.findall(text.lower())]
+    found += [a + b for a, b in _HYPHENATED.findall(text.lower()) if (a, b) not in table]
     return list(dict.fromkeys(name for name in found if name))
 
 
