@@ -15,7 +15,9 @@ from codequery.lazy_re import lazy
 # compound, particle, then the verb's forms a question may use. Over the 8,434 kept
 # questions: 4 up (BenchmarkDotNet's "warm-up" 8 -> 3, mosquitto's "shuts down" 4 -> 1,
 # oban's "shutting down" 6 -> 2, luarocks' "rolled back" 4 -> 1), 1 down (Rocket's "fall
-# back" 3 -> 4). Left out: lookup ("looked up": 2 up, 4 down) and builtin (1 down).
+# back" 3 -> 4). Left out: lookup ("looked up": 2 up, 4 down), builtin (1 down) and
+# writeback (gorm's ids "written back" 3 -> 4). From signout on, with dryrun to livereload
+# of the nouns: hummingbird's "catch-all" 4 -> 3, bullseye's "dry run" 3 -> 2.
 _VERBS = """
 setup up set sets setting
 cleanup up clean cleans cleaned cleaning
@@ -48,6 +50,10 @@ plugin in plug plugs plugged plugging
 pickup up pick picks picked picking
 popup up pop pops popped popping
 lockout out lock locks locked locking
+signout out sign signs signed signing
+optin in opt opts opted opting
+optout out opt opts opted opting
+fallthrough through fall falls fell fallen falling
 """
 # compound, then the two words of the noun a question writes apart (the second in the
 # singular; its plural is taken too). Over the 8,434 kept questions: top-3 5 up (NLog's
@@ -139,6 +145,11 @@ framebuffer frame buffer
 pipeline pipe line
 upstream up stream
 downstream down stream
+dryrun dry run
+roundtrip round trip
+catchall catch all
+prettyprint,pprint pretty print
+livereload live reload
 """
 
 # Two words in a row, apart by spaces or hyphens (`sub-command`): at each word's start.
