@@ -332,6 +332,10 @@ def test_queue_list_into_a_pipe_keeps_each_job_on_one_line(repo):
     lines = cli_run(repo, "queue", "list").stdout.splitlines()
     [row] = [line for line in lines if deep in line]
     assert "pending" in row and len(row) > 100
+    # plain lines, tab-separated, as an agent or `cut -f` reads them: no box drawing
+    assert lines[0].split("\t") == ["id", "operation", "path", "status", "created", "retries"]
+    assert row.split("\t")[2:4] == [deep, "pending"]
+    assert not any(ch in "".join(lines) for ch in "│┃┏━─")
 
 
 def test_events_say_when_the_limit_cut_them(repo):

@@ -51,6 +51,19 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
         emit_json(found)
         _say_cut(len(found), total)
         return
+    console = stdout_console()
+    if not console.is_terminal:  # into a pipe (an agent, a script): plain lines, no box
+        import sys
+
+        columns = ("id", "operation", "path", "status", "created", "retries")
+        lines = ["\t".join(columns)] if found else []
+        lines += ["\t".join((job["id"], job["operation"], shown_path(job["path"]),
+                             job["status"], job["created_at"], str(job["retries"])))
+                  for job in found]
+        lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+        sys.stdout.write("\n".join(lines) + "\n")
+        _say_cut(len(found), total)
+        return
     from rich.markup import escape
     from rich.table import Table
 
@@ -62,11 +75,7 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
         table.add_row(job["id"], job["operation"], escape(shown_path(job["path"])),
                       f"[{style}]{job['status']}[/{style}]", job["created_at"],
                       str(job["retries"]))
-    console = stdout_console()
     if found:
-        if not console.is_terminal:  # into a pipe, a row is one line (rich folds at 80)
-            console.width = console.measure(
-                table, options=console.options.update_width(100_000)).maximum
         console.print(table)
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     _say_cut(len(found), total)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from codequery.printable import printable, shown_path
+from codequery.wording import plural
 
 # A list shows this many at most: a generated file of 50,000 functions took 23 s to lay
 # out as a table (`show --json` gives them all).
@@ -41,8 +42,8 @@ def plain_record(record: dict[str, Any]) -> str:
     which content), the overview, then each function and each class's methods as
     `line  signature` with the summary indented below, and its imports, exports,
     dependencies and notes."""
-    out = [f"{shown_path(record['path'])}  {record['language']}, {record['line_count']} "
-           f"lines, {record['size']} bytes"]
+    out = [f"{shown_path(record['path'])}  {record['language']}, "
+           f"{plural(record['line_count'], 'line')}, {plural(record['size'], 'byte')}"]
     if stale := stale_line(record):
         out.append(stale)
     model = f" ({record['model']})" if record.get("model") else ""

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from codequery.cli.record_text import MORE, SHOWN, class_title, stale_line
 from codequery.printable import printable, shown_path
+from codequery.wording import plural
 
 
 def _text(text: str) -> str:
@@ -41,7 +42,8 @@ def render_record(record: dict[str, Any]) -> Group:
     # on a line of its own: a long header line is cropped where lines do not wrap
     stale = f"\n[yellow]{stale}[/yellow]" if (stale := stale_line(record)) else ""
     header = (f"[bold]{escape(shown_path(record['path']))}[/bold]  {record['language']}, "
-              f"{record['line_count']} lines, {record['size']} bytes{stale}\n"
+              f"{plural(record['line_count'], 'line')}, {plural(record['size'], 'byte')}"
+              f"{stale}\n"
               f"[dim]by {record['documenter']}"
               f"{' (' + record['model'] + ')' if record.get('model') else ''} at "
               f"{record['documented_at']}, content {record['content_sha'][:12]}[/dim]")
