@@ -134,6 +134,7 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
                 "stale": await session.call_tool("list_files", {"stale_only": True}),
                 "status": await session.call_tool("status", {}),
                 "nothing": await session.call_tool("search", {"query": "zqxjv"}),
+                "common": await session.call_tool("search", {"query": "where is the"}),
                 "document": await session.call_tool("document", {"paths": ["README.md"]}),
                 "after": await session.call_tool("search", {"query": "reconciliation"}),
                 "no_files": await session.call_tool("list_files", {"glob": "nothing/*"}),
@@ -189,6 +190,11 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     assert [block.text for block in calls["nothing"].content] == [
         "no results for 'zqxjv' among 3 documented files, 1 more waiting to be documented:"
         " try other words, or names from the code"]
+
+    # a query of common words alone is searched for all the same, and says so
+    assert calls["common"].content[-1].text.startswith(
+        "note: every word of the query is a common word (where, is, the)")
+    assert ok(calls["nothing"]) == [] and "note" not in calls["nothing"].content[-1].text
 
     job = ok(calls["job"])
     assert job["id"] == job_id and job["path"] == "web/app.js" and job["status"] == "pending"
