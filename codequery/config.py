@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -157,8 +157,27 @@ def _describe(error: ValidationError, source: Path) -> str:
     problems = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        problems.append(f"{key}: {item['msg'].removeprefix('Value error, ')}")
+        said = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":  # a typo: `files.exclud`
+            said = f"not a setting{_meant(item['loc'])}"
+        problems.append(f"{key}: {said}")
     return f"invalid config {source}: " + "; ".join(problems)
+
+
+def _meant(loc: tuple[int | str, ...]) -> str:
+    """` (did you mean 'exclude'?)` for an unknown key at `loc`, or the keys there."""
+    import difflib
+
+    model: Any = Config
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if isinstance(model, type) else None
+        model = field.annotation if field is not None else None
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return ""
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    return (f" (did you mean '{close[0]}'?)" if close
+            else f" (the settings here: {', '.join(known)})")
 
 
 class ConfigMissing(CodeQueryError):

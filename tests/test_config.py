@@ -21,8 +21,14 @@ def test_unknown_key_is_reported_with_its_path_and_the_file(tmp_path):
     path.write_text(json.dumps({"dataset": "demo", "processing": {"mood": "auto"}}))
     with pytest.raises(CodeQueryError) as err:
         config.load(path)
-    assert "processing.mood" in str(err.value)
+    assert "processing.mood: not a setting (did you mean 'mode'?)" in str(err.value)
     assert str(path) in str(err.value)
+    # a trial's `files.exclud` got pydantic's "Extra inputs are not permitted"
+    path.write_text(json.dumps({"dataset": "demo", "files": {"exclud": []}, "zzz": 1}))
+    with pytest.raises(CodeQueryError) as err:
+        config.load(path)
+    assert "files.exclud: not a setting (did you mean 'exclude'?)" in str(err.value)
+    assert "zzz: not a setting (the settings here: version, dataset, " in str(err.value)
 
 
 def test_wrong_type_is_reported_with_its_path(tmp_path):
