@@ -146,7 +146,10 @@ def logged_calls(log: Path) -> list[dict]:
     (`claude auth status`, no model call) are left out."""
     if not log.exists():
         return []
-    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    # a line is whole once its newline is written: a fake still writing one (a test
+    # polling while calls are made) is read on the next look
+    lines = log.read_text(encoding="utf-8").split("\n")[:-1]
+    entries = [json.loads(line) for line in lines if line]
     return [entry for entry in entries if not entry.get("auth_status")]
 
 
