@@ -169,7 +169,28 @@ def no_results(ws: Workspace, query: str) -> str:
     if large > 0:
         said += (f"; {plural(large, 'file')} too large to index "
                  + ("was" if large == 1 else "were") + " not searched (grep them)")
+    edited = _edited_since_documented(ws)
+    if edited:
+        shown = ", ".join(printable(path, one_line=True) for path in edited[:SKIPPED_SHOWN])
+        more = f" and {len(edited) - SKIPPED_SHOWN} more" if len(edited) > SKIPPED_SHOWN else ""
+        said += (f"; edited since documented, their new words not indexed yet: {shown}{more} "
+                 "(`codequery document` indexes them)")
     return said
+
+
+def _edited_since_documented(ws: Workspace) -> list[str]:
+    """Documented files whose work-tree text is no longer what was documented (an edit
+    not yet committed, which no hook documents): a search does not find their new words.
+    Only the files git sees modified are read."""
+    from codequery import git
+
+    try:
+        modified = git.modified_files(ws.root)
+    except Exception:  # noqa: BLE001 - git unusable: nothing to add to the message
+        return []
+    documented = ws.store.shas() if modified else {}
+    return [path for path in sorted(modified & documented.keys())
+            if os.path.lexists(ws.root / path) and is_stale(ws.root, path, documented[path])]
 
 
 # How many of the files left out of the index that a query's words name are told of.

@@ -369,6 +369,19 @@ def test_no_results_for_a_huge_query_echoes_only_its_start(repo):
                             "try other words, or names from the code\n")
 
 
+def test_no_results_names_the_files_edited_since_they_were_documented(repo):
+    # a trial's agent searched for a word it had just written into a file, uncommitted:
+    # nothing said that the edit was not indexed yet
+    write(repo, {"src/sort.py": "def order(items):\n    return sorted(items)\n"})
+    commit_all(repo, "sort")
+    cli_run(repo, "init")
+    write(repo, {"src/sort.py": "def order(items):\n    return zqxjlike(items)\n"})
+    said = cli_run(repo, "search", "zqxjlike").stderr
+    assert said.rstrip("\n").endswith(
+        "; edited since documented, their new words not indexed yet: src/sort.py "
+        "(`codequery document` indexes them)")
+
+
 def test_no_results_in_an_empty_index_says_the_index_is_empty(repo):
     cli_run(repo, "init", "--no-document")
     result = cli_run(repo, "search", "zqxj")
