@@ -189,7 +189,8 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     assert ok(calls["nothing"]) == []
     assert [block.text for block in calls["nothing"].content] == [
         "no results for 'zqxjv' among 3 documented files, 1 more waiting to be documented:"
-        " try other words, or names from the code"]
+        " try other words, or names from the code; edited since documented, their new "
+        "words not indexed yet: README.md, web/app.js (`codequery document` indexes them)"]
 
     # a query of common words alone is searched for all the same, and says so
     assert calls["common"].content[-1].text.startswith(
