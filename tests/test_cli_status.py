@@ -102,3 +102,16 @@ def test_while_the_backlog_waits_there_is_no_estimate_and_its_line_stays(
     monkeypatch.setattr(operations, "_waiting_for", lambda *args, **kwargs: "consumers")
     assert "1 processing, waiting: no consumer of the remote queue can take its tasks" in (
         _backlog(initialized_repo))
+
+
+def test_status_says_in_words_what_ran_the_last_reconcile(initialized_repo: Path):
+    # a trial read `(cli, 4 ms)` as the name of its repository, which was called cli
+    from codequery.cli.status import _by
+
+    assert [_by(t) for t in ("cli", "document", "wake-up", "hook:post-commit",
+                             "periodic check")] == [
+        "run by a command", "run by codequery document", "woken by a hook",
+        "run by the post-commit hook", "periodic check"]
+    assert cli_run(initialized_repo, "document").exit_code == 0
+    said = " ".join(cli_run(initialized_repo, "status").stdout.split())
+    assert "reconcile: " in said and "(run by a command" in said and "(cli" not in said

@@ -65,7 +65,7 @@ def status(state: State, as_json: bool) -> None:
     last = index["last_reconcile"]
     if last:
         console.print(f"reconcile: {duration(time.time() - last['ran_at'])} ago "
-                      f"({last['trigger']}, {last['duration_ms']:.0f} ms): {last['tracked']} "
+                      f"({_by(last['trigger'])}, {last['duration_ms']:.0f} ms): {last['tracked']} "
                       f"tracked, {_did(last)}" + _last_change(last))
     if report.get("remote") is not None:
         console.print("remote:    " + _consumers(report["remote"]))
@@ -151,4 +151,13 @@ def _last_change(last: dict) -> str:
     if not change or change["ran_at"] == last["ran_at"]:
         return ""  # none yet, or the last run is that change (timed once, see record_run)
     return (f"; last change {duration(time.time() - change['ran_at'])} ago "
-            f"({change['trigger']}): {_did(change)}")
+            f"({_by(change['trigger'])}): {_did(change)}")
+
+
+def _by(trigger: str) -> str:
+    """What ran a reconcile, in words: `cli` read like a repository's name in one called
+    cli (a trial's `(cli, 4 ms)`)."""
+    if trigger.startswith("hook:"):
+        return f"run by the {trigger.removeprefix('hook:')} hook"
+    return {"cli": "run by a command", "document": "run by codequery document",
+            "wake-up": "woken by a hook"}.get(trigger, trigger)
