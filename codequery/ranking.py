@@ -1198,14 +1198,22 @@ def line_of(symbol: dict[str, Any]) -> int | None:
 def matching_symbols(symbols: list[dict[str, Any]], terms: list[Term]) -> list[dict[str, Any]]:
     """The functions, classes and methods (see symbols_of) whose names use a word
     of the question, with their line numbers: where to look in the file."""
-    found = []
+    found: list[dict[str, Any]] = []
+    seen: dict[str, dict[str, Any]] = {}
     names = NameMatcher(terms)
     for item in symbols:
         name = item.get("name", "")
         if names.held(name):
             owner = item.get("owner")
-            found.append({"name": f"{owner}.{name}" if owner else name, "kind": item["kind"],
-                          "line": item.get("line"), "summary": item.get("summary", "")})
+            full = f"{owner}.{name}" if owner else name
+            if (same := seen.get(full)) is not None:
+                # overloads (Python's @overload stubs, C#'s): one entry, at the first,
+                # with the first summary one of them has (a trial's five `_encode_params`)
+                same["summary"] = same["summary"] or item.get("summary", "")
+                continue
+            seen[full] = {"name": full, "kind": item["kind"], "line": item.get("line"),
+                          "summary": item.get("summary", "")}
+            found.append(seen[full])
     # the one that holds most of the question's words first (in the file's order else):
     # the first is where a reader looks (see search_output.meeting)
     held = _held(tuple(terms))

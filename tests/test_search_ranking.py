@@ -807,6 +807,19 @@ def test_results_name_the_matching_symbols_with_their_lines(db):
         {"name": "Reader.read_header", "kind": "method", "line": 12, "summary": "One."}]
 
 
+def test_overloads_are_one_matching_symbol(db):
+    # a trial's requests/models.py listed `_encode_params` five times (@overload stubs)
+    stubs = [{"name": "encode_params", "line": n} for n in (3, 6, 9)]
+    _add(db, "src/models.py", functions=[
+        *stubs, {"name": "encode_params", "line": 12, "summary": "Encode the params."},
+        {"name": "encode_files", "line": 30}])
+    [result] = db.search("encode")
+    assert result["symbols"] == [
+        {"name": "encode_params", "kind": "function", "line": 3,
+         "summary": "Encode the params."},
+        {"name": "encode_files", "kind": "function", "line": 30, "summary": ""}]
+
+
 def test_a_file_named_for_the_question_comes_first_among_equals():
     from codequery import ranking
 
