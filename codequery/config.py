@@ -170,7 +170,7 @@ def _meant(loc: tuple[int | str, ...]) -> str:
 
     model: Any = Config
     for part in loc[:-1]:
-        field = model.model_fields.get(str(part)) if isinstance(model, type) else None
+        field = model.model_fields.get(str(part))
         model = field.annotation if field is not None else None
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return ""

@@ -179,18 +179,14 @@ def no_results(ws: Workspace, query: str) -> str:
 
 
 def _edited_since_documented(ws: Workspace) -> list[str]:
-    """Documented files whose work-tree text is no longer what was documented (an edit
-    not yet committed, which no hook documents): a search does not find their new words.
-    Only the files git sees modified are read."""
-    from codequery import git
-
+    """Documented files, still in the work tree, whose text is no longer what was
+    documented (an edit not committed yet, which no hook documents, or one still
+    waiting): a search does not find their new words (see freshness.stale_paths)."""
     try:
-        modified = git.modified_files(ws.root)
-    except Exception:  # noqa: BLE001 - git unusable: nothing to add to the message
+        stale = stale_paths(ws.root, ws.store.shas())
+    except (CodeQueryError, OSError):  # git unusable: nothing to add to the message
         return []
-    documented = ws.store.shas() if modified else {}
-    return [path for path in sorted(modified & documented.keys())
-            if os.path.lexists(ws.root / path) and is_stale(ws.root, path, documented[path])]
+    return sorted(path for path in stale if os.path.lexists(ws.root / path))
 
 
 # How many of the files left out of the index that a query's words name are told of.

@@ -33,6 +33,10 @@ def queue() -> None:
     """Inspect and manage the documentation jobs of this repository."""
 
 
+# What `queue list` shows of each job, in order (a table's columns, a pipe's fields).
+JOB_COLUMNS = ("id", "operation", "path", "status", "created", "retries")
+
+
 @queue.command("list")
 @click.option("--status", "status", type=click.Choice(ledger.STATUSES),
               help="Only jobs in this state.")
@@ -52,32 +56,28 @@ def list_jobs(state: State, status: str | None, limit: int, as_json: bool) -> No
         _say_cut(len(found), total)
         return
     console = stdout_console()
+    rows = [(job["id"], job["operation"], shown_path(job["path"]), job["status"],
+             job["created_at"], str(job["retries"])) for job in found]
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
     if not console.is_terminal:  # into a pipe (an agent, a script): plain lines, no box
         import sys
 
-        columns = ("id", "operation", "path", "status", "created", "retries")
-        lines = ["\t".join(columns)] if found else []
-        lines += ["\t".join((job["id"], job["operation"], shown_path(job["path"]),
-                             job["status"], job["created_at"], str(job["retries"])))
-                  for job in found]
-        lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
-        sys.stdout.write("\n".join(lines) + "\n")
-        _say_cut(len(found), total)
-        return
-    from rich.markup import escape
-    from rich.table import Table
+        lines = ["\t".join(row) for row in ([JOB_COLUMNS] + rows if rows else [])]
+        sys.stdout.write("\n".join([*lines, summary]) + "\n")
+    else:
+        from rich.markup import escape
+        from rich.table import Table
 
-    table = Table(header_style="bold")
-    for column in ("id", "operation", "path", "status", "created", "retries"):
-        table.add_column(column, overflow="fold")
-    for job in found:
-        style = STATUS_STYLE.get(job["status"], "")
-        table.add_row(job["id"], job["operation"], escape(shown_path(job["path"])),
-                      f"[{style}]{job['status']}[/{style}]", job["created_at"],
-                      str(job["retries"]))
-    if found:
-        console.print(table)
-    console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+        table = Table(header_style="bold")
+        for column in JOB_COLUMNS:
+            table.add_column(column, overflow="fold")
+        for job_id, operation, path, job_status, created, retries in rows:
+            style = STATUS_STYLE.get(job_status, "")
+            table.add_row(job_id, operation, escape(path),
+                          f"[{style}]{job_status}[/{style}]", created, retries)
+        if rows:
+            console.print(table)
+        console.print(summary)
     _say_cut(len(found), total)
 
 
