@@ -204,7 +204,7 @@ def restore_hint(path: Path) -> str:
     root = path.parent.parent
     inside = f"{path.parent.name}/{path.name}"
     in_git = f"git -C {shlex.quote(str(root))}"
-    ways = ["fix it"]
+    ways = ["correct it by hand"]
     try:
         # the index's entries of the file, by stage: 0 staged, 1-3 the sides of a conflict
         stages = {line.split()[2] for line in git.run(

@@ -362,7 +362,8 @@ def status(ws: Workspace) -> dict[str, Any]:
     from codequery.documenters import identity
     from codequery.llm_caller import breaker_for, call_totals, last_call_error
 
-    store, config = ws.store, ws.config
+    store = ws.store
+    config = ws.report_config()  # a broken config.json is reported, not a wall
     conn, dataset = store.conn, config.dataset
     info = worker_control.info(ws.paths, default_threads=config.processing.threads)
     counts = ledger.counts(conn, dataset)
@@ -415,6 +416,7 @@ def status(ws: Workspace) -> dict[str, Any]:
         "documenter": config.documenter.name,
         "llm": llm,
         "remote": remote,
+        "settings_trouble": ws.settings_trouble,
     }
 
 

@@ -82,6 +82,22 @@ class Workspace:
             self._config_stamp = stamp
         return self._config
 
+    def report_config(self) -> config_mod.Config:
+        """The settings a report reads: the file's or, while it is broken, its last good
+        copy's (settings_trouble then says so); with no good copy, the file's error."""
+        try:
+            return self.config
+        except CodeQueryError as exc:
+            from codequery import config as config_mod
+
+            copy = self.paths.settings.with_name(defaults.LAST_CONFIG_FILE)
+            try:
+                config = config_mod.load(copy)
+            except CodeQueryError:
+                raise exc from None
+            self.settings_trouble = f"{exc} (this report reads its last good copy)"
+            return config
+
     @property
     def dataset(self) -> str:
         """The dataset's name. Reading the index needs no more of the settings, so a

@@ -115,3 +115,32 @@ def test_status_says_in_words_what_ran_the_last_reconcile(initialized_repo: Path
     assert cli_run(initialized_repo, "document").exit_code == 0
     said = " ".join(cli_run(initialized_repo, "status").stdout.split())
     assert "reconcile: " in said and "(run by a command" in said and "(cli" not in said
+
+
+def test_a_config_that_is_no_json_is_reported_and_status_reads_its_last_good_copy(
+        initialized_repo: Path):
+    # a new user's trial: `status` stopped at the broken file while search and show read
+    # on, so the one command that says what is wrong said nothing else
+    settings = initialized_repo / ".code-query" / "config.json"
+    settings.write_text('{"version": 1, "documenter": {\n', encoding="utf-8")
+    result = cli_run(initialized_repo, "status")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "settings: invalid config" in said and "not valid JSON" in said
+    assert "(this report reads its last good copy)" in said
+    assert "documenter builtin" in said and "index:" in said
+    import json
+
+    report = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
+    assert "not valid JSON" in report["settings_trouble"]
+    assert report["documenter"] == "builtin" and report["index"]["documented"] > 0
+    (initialized_repo / ".code-query" / "config.last.json").unlink()
+    failed = cli_run(initialized_repo, "status")  # no copy to read: the error, as before
+    assert failed.exit_code == 1 and "not valid JSON" in failed.stderr
+
+
+def test_a_good_config_reports_no_settings_trouble(initialized_repo: Path):
+    import json
+
+    report = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
+    assert report["settings_trouble"] is None

@@ -49,7 +49,7 @@ def test_a_wrong_value_says_how_to_get_a_good_config_back(tmp_path):
     path.write_text(json.dumps({"dataset": "demo", "processing": {"threads": "ten"}}))
     with pytest.raises(CodeQueryError, match=r"processing\.threads") as err:
         config.load(path)
-    assert "config.last.json" in str(err.value) and "fix it" in str(err.value)
+    assert "config.last.json" in str(err.value) and "correct it by hand" in str(err.value)
 
 
 def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path):

@@ -34,6 +34,8 @@ def status(state: State, as_json: bool) -> None:
            if info["running"] else "[red]not running[/red]"
            + escape(worker_control.not_running(info.get("ended"))))  # it may name a path
     console.print(f"[bold]{escape(dataset)}[/bold]: {escape(str(ws.root))}")
+    if report["settings_trouble"]:
+        console.print(f"[red]settings:[/red]  {escape(report['settings_trouble'])}")
     console.print(f"worker:    {run}")
     if info["restart_for"]:
         from codequery import start_settings
