@@ -107,13 +107,15 @@ def test_a_config_that_is_no_json_is_fixed_by_restoring_it(ready):
     _, document = report(ready)
     check = by_name(document)["config"]  # init staged it: the one staged
     assert not check["ok"] and "not valid JSON (line 1" in check["detail"]
-    assert check["fix"] == (f"correct it by hand, or restore the one staged (`git -C {ready} checkout -- "
+    assert check["fix"] == (f"correct it by hand, or restore the one staged (`git -C {ready} "
+                            f"checkout -- "
                             f".code-query/config.json`), or copy the last good one (`cp "
                             f"{config.parent}/config.last.json {config}`)")
     git(ready, "rm", "-q", "--cached", "-f", str(config))
     _, document = report(ready)  # not in git at all: the last good copy
     assert by_name(document)["config"]["fix"] == (
-        f"correct it by hand, or copy the last good one (`cp {config.parent}/config.last.json {config}`)")
+        f"correct it by hand, or copy the last good one (`cp {config.parent}/config.last.json "
+        f"{config}`)")
     config.write_text(good)
     commit_all(ready, "config")
     config.write_bytes(b"\xff\xfe{}")  # not even UTF-8
@@ -137,7 +139,8 @@ def test_a_broken_config_that_was_committed_is_not_offered_as_the_way_back(ready
     _, document = report(ready)
     check = by_name(document)["config"]
     assert check["fix"] == (
-        f"correct it by hand, or copy the last good one (`cp {config.parent}/config.last.json {config}`)")
+        f"correct it by hand, or copy the last good one (`cp {config.parent}/config.last.json "
+        f"{config}`)")
     # whether a worker is wanted is the config's to say: no `worker start` to fix it with
     assert by_name(document)["worker"]["detail"] == "skipped: no usable config"
     shutil.copyfile(config.parent / "config.last.json", config)
