@@ -166,6 +166,11 @@ def plan(store: Store, root: Path, config: Config, ident: Identity,
         if kept is not None:
             result.point.append((path, kept))
             result.state[path] = POINT
+            if job is not None and job[1] == sha:
+                # asked for before (an `init` cut short queued it): a local run completes
+                # it at once as kept content, not left pending for a worker that may
+                # never come
+                result.waiting.append((job[0], path))
         else:
             _ask(result, path, sha, asked)
     wanted = result.wanted

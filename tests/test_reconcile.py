@@ -550,3 +550,32 @@ def test_a_plan_reads_only_the_files_git_sees_modified(branches, monkeypatch):
     found = _plan(repo)
     assert found.outdated == found.tracked  # every record is of the older version
     assert read == ["src/invoices.py"]
+
+
+def test_a_pending_job_for_content_kept_under_another_path_completes_in_a_local_run(
+        initialized_repo):
+    # a new user's trial: `init` cut short by Ctrl-C left jobs pending for files whose
+    # content another file has (docs/fonts/*.svg); `codequery document` pointed them at
+    # the kept record and left their jobs pending, "waiting for a worker", until a
+    # second run
+    repo = initialized_repo
+    body = "def shared_helper():\n    return 42\n"
+    write_files(repo, {"src/first.py": body})
+    commit_all(repo, "first")
+    _converge(repo)
+    write_files(repo, {"src/second.py": body})
+    commit_all(repo, "second, the same content")
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    # queued by name, as `init` queues every file before it runs one
+    request = local_run.prepare(ws, runner, ["src/second.py"])
+    [queued] = local_run.submit(ws, runner, request, wake=False).queued
+    assert queued.path == "src/second.py"
+    conn = runner.store.conn
+    found = _plan(repo)
+    assert [path for path, _ in found.point] == ["src/second.py"]
+    assert (queued.id, "src/second.py") in found.waiting
+    _converge(repo)
+    assert ledger.get(conn, queued.id).status == ledger.COMPLETED
+    assert ledger.counts(conn, runner.config.dataset)[ledger.PENDING] == 0
+    assert _plan(repo).converged
