@@ -157,6 +157,8 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     assert {tool.name for tool in listed} == TOOLS and len(listed) == len(TOOLS)
     for tool in listed:
         assert tool.description and len(tool.description) > 40, tool.name
+        # a new user's trial: the source's indentation came along ("\n        (")
+        assert "  " not in tool.description and "\n" not in tool.description, tool.name
         schema = tool.input_schema
         assert schema["type"] == "object", tool.name
         assert sorted(schema.get("required", [])) == sorted(REQUIRED[tool.name]), tool.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import inspect
 import reprlib
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -104,7 +105,18 @@ def unknown_arguments(name: str, arguments: dict[str, Any], schema: dict[str, An
 
 
 class _Server(MCPServer):
-    """The SDK's server, with a client's argument mistakes said in one line."""
+    """The SDK's server, with a client's argument mistakes said in one line, and each
+    tool described by its docstring without the source's indentation and line breaks
+    (which an agent reads, and pays for, with every tool list)."""
+
+    def tool(self, name: str | None = None, **options: Any
+             ) -> Callable[[Callable[..., T]], Callable[..., T]]:
+        register = super().tool
+
+        def decorator(fn: Callable[..., T]) -> Callable[..., T]:
+            described = options.pop("description", None) or described_by(fn.__doc__)
+            return register(name=name, description=described, **options)(fn)
+        return decorator
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Any = None) -> Any:
@@ -120,6 +132,12 @@ class _Server(MCPServer):
                 raise
             raise ToolError(f"Error executing tool {name}: "
                             f"{argument_problems(exc.__cause__)}") from exc.__cause__
+
+
+def described_by(doc: str | None) -> str:
+    """A docstring as an agent reads it: each paragraph on one line."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
 async def _until_finished(first: dict[str, Any], wait_seconds: float,
