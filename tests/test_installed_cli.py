@@ -71,6 +71,7 @@ def test_ctrl_c_keeps_finished_records_and_a_second_run_continues(tmp_path):
     said = re.search(r"interrupted after (\d+) files?; what is done is kept", err)
     assert said is not None, err
     assert int(said[1]) <= kept
+    assert "\ninterrupted\n" not in err  # said once (a new user's trial: then a bare line)
     second = run_installed(repo, "document")
     assert second.returncode == 0
     assert f"{400 - kept} documented, {kept} unchanged" in second.stderr

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from codequery import config as config_mod
 from codequery.cli.app import State, cli, require_with, stderr_console
+from codequery.cli.failures import InterruptSaid
 from codequery.cli.progress import file_progress
 from codequery.errors import CodeQueryError
 from codequery.local_run import Outcome, Request, document_now, prepare, submit
@@ -73,7 +74,7 @@ def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
             stderr_console().print(
                 f"codequery: interrupted after {plural(len(done), 'file')}; what is done is "
                 "kept, run `codequery document` to continue")
-            raise
+            raise InterruptSaid from None
     _report(outcome, said=blocked)
     return outcome
 

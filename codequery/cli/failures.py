@@ -32,11 +32,16 @@ def _reader_gone() -> None:
         pass  # not a real file (a test's capture): nothing to flush into a closed pipe
 
 
+class InterruptSaid(KeyboardInterrupt):
+    """Ctrl-C, after the command said what it kept and how to go on: exit 130, no more."""
+
+
 def exit_code(exc: BaseException, workspace: Workspace | None) -> int:
     """Tell what went wrong (on standard error); the exit code. `workspace`: the one the
     command opened, if any (it knows whether its database is damaged)."""
     if isinstance(exc, KeyboardInterrupt):
-        sys.stderr.write("interrupted\n")
+        if not isinstance(exc, InterruptSaid):
+            sys.stderr.write("interrupted\n")
         return 130
     if isinstance(exc, CodeQueryError):
         _red(f"error: {one_line(str(exc))}")
