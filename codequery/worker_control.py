@@ -216,12 +216,26 @@ def stop(paths: RepoPaths, timeout: float = 10.0) -> int | None:
             break
         deadline = time.monotonic() + max(timeout * share, 0.5 if sig == signal.SIGKILL else 0)
         while time.monotonic() < deadline:
-            if not liveness.worker_alive(paths):
+            if _exited(paths, proc):
                 return _stopped(paths, pid)
             time.sleep(0.05)
     if liveness.worker_alive(paths):
         raise CodeQueryError(f"worker {pid} did not stop")
     return _stopped(paths, pid)
+
+
+def _exited(paths: RepoPaths, worker) -> bool:  # noqa: ANN001 - psutil.Process
+    """Whether the worker let its lock go and its process is gone too: it runs on for a
+    moment after letting go (a new user's trial saw `worker stop` say "stopped" of a
+    process that was there for up to 3 seconds more)."""
+    import psutil
+
+    if liveness.worker_alive(paths):
+        return False
+    try:
+        return worker.status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True  # gone (or no longer ours to see)
 
 
 def _stopped(paths: RepoPaths, pid: int) -> int:

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 import codequery
@@ -110,9 +111,12 @@ def test_status_exit_codes_and_json(repo, repo_paths):
 def test_stop_is_graceful_and_leaves_no_pid_file(repo, repo_paths):
     cli_run(repo, "init", "--no-document")
     _start(repo)
+    worker = psutil.Process(pidfile.read(repo_paths.pid_file)["pid"])
     done = run_installed(repo, "worker", "stop")
     assert done.returncode == 0 and "stopped" in done.stdout
     assert not liveness.worker_alive(repo_paths)
+    # the process is gone when it says so, not only its lock (a new user's trial)
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
     assert not repo_paths.pid_file.exists()
     assert "no worker is running" in run_installed(repo, "worker", "stop").stdout
 
