@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.helpers import cli_run, run_installed, write
+from tests.helpers import cli_run, commit_all, run_installed, write
 
 
 def _backlog(repo: Path) -> str:
@@ -144,3 +144,13 @@ def test_a_good_config_reports_no_settings_trouble(initialized_repo: Path):
 
     report = json.loads(cli_run(initialized_repo, "status", "--json").stdout)
     assert report["settings_trouble"] is None
+
+
+def test_files_missing_with_no_worker_say_that_document_catches_up(initialized_repo: Path,
+                                                                   monkeypatch):
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")  # the hook documents nothing
+    write(initialized_repo, {"src/extra.py": "def more():\n    return 1\n"})
+    commit_all(initialized_repo, "one more")
+    said = " ".join(cli_run(initialized_repo, "status").stdout.split())
+    assert "1 missing, 0 outdated (codequery document catches up, or a worker: codequery " \
+        "worker start)" in said

@@ -468,6 +468,8 @@ def test_init_without_a_login_says_so_and_keeps_every_file_queued(tmp_path, call
     assert "not logged in" in report["llm"]["blocked"]["reason"]
     said = " ".join(cli_run(repo, "status").stdout.split())  # as rich wrapped it
     assert "old, waiting: the documenter is blocked (see below) index:" in said
+    # not "the worker catches up": nothing does while it is blocked (a new user's trial)
+    assert "3 missing, 0 outdated (they wait with the backlog above)" in said
 
 
 def test_a_blocked_run_still_does_what_needs_no_call(tmp_path, calls_log, logged_out):

@@ -62,8 +62,7 @@ def status(state: State, as_json: bool) -> None:
                   + (f", {index['skipped']} skipped" if index["skipped"] else "")
                   + (f" ({plural(index['names_not_utf8'], 'file name')} not UTF-8)"
                      if index.get("names_not_utf8") else "")
-                  + (" (the worker catches up, or: codequery document)"
-                     if index["missing"] or index["outdated"] else ""))
+                  + _catching_up(report))
     last = index["last_reconcile"]
     if last:
         console.print(f"reconcile: {duration(time.time() - last['ran_at'])} ago "
@@ -112,6 +111,18 @@ def _consumers(remote: dict) -> str:
         said = (f"[red]{said}[/red]: tasks wait until `codequery worker start --remote URL` "
                 "runs where the Claude CLI is logged in")
     return said
+
+
+def _catching_up(report: dict) -> str:
+    """How the files the index lacks come to be documented, for its line."""
+    index = report["index"]
+    if not index["missing"] and not index["outdated"]:
+        return ""
+    if report["queue"]["waiting_for"] not in (None, "worker"):
+        return " (they wait with the backlog above)"  # a blocked documenter, a full disk
+    if report["worker"]["running"]:
+        return " (the worker catches up, or: codequery document)"
+    return " (codequery document catches up, or a worker: codequery worker start)"
 
 
 def _outlook(report: dict) -> str:
