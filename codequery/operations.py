@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import posixpath
 import re
 import time
 from pathlib import Path
@@ -133,16 +134,39 @@ def _file_before_its_links(ws: Workspace, result: dict[str, Any]) -> None:
         result["kind"] = ws.store.kind_at(real) or result.get("kind")
 
 
-def common_words_note(query: str) -> str | None:
-    """What to tell someone whose query holds nothing but common words, which it was
-    searched for all the same (see search_text.query_terms); None for any other."""
+def search_notes(ws: Workspace, query: str) -> list[str]:
+    """What a search's answer tells besides its results (on stderr, or after an MCP
+    tool's list): a query of common words alone, searched for all the same; a path with
+    no record, which the results cannot hold."""
     from codequery.search_text import common_words_only
 
-    words = common_words_only(query)
-    if not words:
+    notes = []
+    if words := common_words_only(query):
+        notes.append(f"note: every word of the query is a common word "
+                     f"({', '.join(words[:8])}), searched for all the same; add a word of "
+                     "what you are looking for")
+    if why := _unrecorded_path(ws, query):
+        notes.append(f"note: {why}")
+    return notes
+
+
+def _unrecorded_path(ws: Workspace, query: str) -> str | None:
+    """Why a query that names a file of the work tree (`lib/kookaburra.js`) cannot find
+    it, when the index holds no record of it: not documented yet, skipped, or not tracked
+    (a new user's trial: such a search listed ten other files and said nothing). None for
+    a query that names no such file: a stat, no more, for a search of words."""
+    text = query.strip().replace("\\", "/")
+    if not text or any(char.isspace() for char in text) or not ("/" in text or "." in text):
         return None
-    return (f"note: every word of the query is a common word ({', '.join(words[:8])}), "
-            "searched for all the same; add a word of what you are looking for")
+    rel = posixpath.normpath(text)
+    if os.path.isabs(rel) or rel == ".." or rel.startswith("../"):
+        return None
+    try:
+        if not (ws.root / rel).is_file() or ws.store.kind_at(rel) is not None:
+            return None
+        return _why_no_record(ws, rel)
+    except (CodeQueryError, OSError, ValueError):  # a name no file can have: no note
+        return None
 
 
 def no_results(ws: Workspace, query: str) -> str:

@@ -709,3 +709,13 @@ def test_a_query_of_common_words_only_says_so_on_both_paths(initialized_repo):
     assert note in cli_run(initialized_repo, "search", "the", "how", "where").stderr
     for query in ("how is the invoice parsed", "where is parse_invoice"):
         assert "common word" not in run_installed(initialized_repo, "search", query).stderr
+
+
+def test_a_search_for_a_file_not_documented_yet_says_so(initialized_repo, monkeypatch):
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")  # the hook documents nothing
+    write(initialized_repo, {"lib/kookaburra.js": "function laugh() { return 1; }\n"})
+    commit_all(initialized_repo, "a bird")
+    for result in (run_installed(initialized_repo, "search", "lib/kookaburra.js"),  # quick
+                   cli_run(initialized_repo, "search", "-n", "3", "lib/kookaburra.js")):
+        assert ("note: no record for lib/kookaburra.js yet; `codequery document "
+                "lib/kookaburra.js` documents it") in result.stderr

@@ -699,3 +699,30 @@ def test_document_of_a_blocked_llm_documenter_with_no_worker_says_why_first(
     logged_out.unlink()
     with pytest.raises(CodeQueryError, match="runs in the worker, and none is running"):
         operations.document(Workspace(initialized_repo), ["src/invoices.py"])
+
+
+def test_a_search_for_a_path_with_no_record_says_why_it_is_not_among_the_results(
+        initialized_repo, monkeypatch):
+    # a new user's trial: `search lib/kookaburra.js` for a file not documented yet listed
+    # ten other files and said nothing of it
+    from tests.helpers import commit_all, write
+
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")  # the hook documents nothing
+    repo = initialized_repo
+    ws = Workspace(repo)
+    write(repo, {"lib/kookaburra.js": "function laugh() { return 'ha'; }\n"})
+    [untracked] = operations.search_notes(ws, "lib/kookaburra.js")
+    assert "no record for lib/kookaburra.js: git does not track it" in untracked
+    commit_all(repo, "a bird")
+    [waiting] = operations.search_notes(ws, "./lib/kookaburra.js")
+    assert waiting == ("note: no record for lib/kookaburra.js yet; `codequery document "
+                       "lib/kookaburra.js` documents it")
+    operations.document(ws, ["lib/kookaburra.js"])
+    local_run.document_now(ws, trigger="test")
+    assert operations.search_notes(ws, "lib/kookaburra.js") == []  # documented: no note
+    for query in ("laugh", "src/invoices.py", "../outside.py", "/etc/passwd", "lib",
+                  "where is the kookaburra.js file"):
+        assert operations.search_notes(ws, query) == [], query
+    assert operations.search_notes(ws, "the") == [
+        "note: every word of the query is a common word (the), searched for all the same; "
+        "add a word of what you are looking for"]

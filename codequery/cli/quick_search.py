@@ -86,7 +86,7 @@ def run(argv: list[str]) -> bool:
             search_output.write_out(search_output.plain(results))
         else:
             sys.stderr.write(operations.no_results(workspace, query) + "\n")
-        if note := operations.common_words_note(query):
+        for note in operations.search_notes(workspace, query):
             sys.stderr.write(note + "\n")
         if workspace.settings_trouble:
             sys.stderr.write(f"codequery: warning: {workspace.settings_trouble}\n")

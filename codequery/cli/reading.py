@@ -87,7 +87,7 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     from codequery import operations
 
     results = operations.search(state.workspace, " ".join(query), limit, tests=tests)
-    if note := operations.common_words_note(" ".join(query)):
+    for note in operations.search_notes(state.workspace, " ".join(query)):
         click.echo(note, err=True)
     warn_of_settings(state)
     if as_json:

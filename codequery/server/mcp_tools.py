@@ -228,10 +228,9 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         # a half-edited config.json: the index is read as its last good copy says, and an
         # agent that only searches is told so (the CLI says it on stderr)
         warning = [f"warning: {ws.settings_trouble}"] if ws.settings_trouble else []
-        # a query of common words alone ("where the"), searched for all the same: said,
-        # as the CLI says it on stderr
-        if note := operations.common_words_note(query):
-            warning.append(note)
+        # a query of common words alone ("where the"), searched for all the same, or a
+        # path with no record: said, as the CLI says it on stderr
+        warning += operations.search_notes(ws, query)
         if results and not warning:
             return results
         # An empty list would reach the agent as no content at all: say why instead.
