@@ -27,6 +27,7 @@ from codequery import (
     holders,
     ledger,
     liveness,
+    memory,
     pidfile,
     start_settings,
     stop_notes,
@@ -80,6 +81,7 @@ class WorkerRuntime:
         # stops the worker (a worker of many repositories drops this one instead).
         self.lost = threading.Event()
         self.on_lost: Callable[[], None] = _stop_this_process
+        self.memory = memory.Watch()
 
     @property
     def started(self) -> bool:
@@ -380,6 +382,13 @@ class WorkerRuntime:
         """A Huey task: run the job. If the run breaks off outside the documenter (a full
         disk, a locked database), the job is handed over again in a few seconds; its row
         may be unwritable now, so the worker keeps that in memory."""
+        self.memory.began()
+        try:
+            self._run_job(job_id)
+        finally:
+            self.memory.ended()  # a big file's parse leaves the heap large (see memory)
+
+    def _run_job(self, job_id: str) -> None:
         try:
             self.runner.run(job_id)
         except CodeQueryError as exc:  # the documenter cannot run (not approved, missing)
