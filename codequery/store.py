@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from codequery import (
+    defaults,
     fts_lookup,
     left_out_words,
     migrations,
@@ -61,6 +62,9 @@ FULL_RANKING_ROWS = 5_000
 TYPED_PATHS_MAX = 3
 # The paths with a typed file name's words read at most to find those that end with it.
 TYPED_LOOKUP_ROWS = 500
+# A query that is a folder's path (`lib/internal/`) puts at most this many of its files
+# first (the most a search gives).
+FOLDER_FILES_MAX = defaults.MAX_LIMIT
 # When common words were left out to afford the ranking, this many times the usual number
 # of best matches of the other words are scored by them too (see left_out_words).
 # Measured on bench/search_quality.py with the budget at 300 rows, so that nearly every
@@ -578,7 +582,8 @@ class Store:
     def _paths_typed(self, typed: str, tests: bool) -> list[int]:
         """The ids of the files a query that is a path names (see search_text.typed_path):
         the file of that path; else of that path in another case; else the files whose
-        path ends with it (`queue.ts`: `source/queue.ts`), if at most TYPED_PATHS_MAX.
+        path ends with it (`queue.ts`: `source/queue.ts`), if at most TYPED_PATHS_MAX;
+        for a folder's path, the files in it (at most FOLDER_FILES_MAX).
         With `tests`, only tests, fixtures and examples. Looked up by the path (its
         index), then among the paths that have the file name's words (the full-text
         index): neither reads every record."""
@@ -586,6 +591,15 @@ class Store:
         found = [rid for rid, kind in self.conn.execute(
             "SELECT id, kind FROM records WHERE dataset = ? AND path = ?",
             (self.dataset, typed)) if kinds is None or kind in kinds]
+        if found:
+            return found
+        # a folder's path: its files (by the path's index, in their order: the ranking
+        # then puts the best matches of the folder's words first); a new user's trial
+        # had asked for `lib/internal/` and got a file from `support/` first
+        found = [rid for rid, kind in self.conn.execute(
+            "SELECT id, kind FROM records WHERE dataset = ? AND path > ? AND path < ? "
+            "ORDER BY path LIMIT ?", (self.dataset, typed + "/", typed + "0",
+                                      FOLDER_FILES_MAX)) if kinds is None or kind in kinds]
         if found:
             return found
         # the name's longest word, one token however the path's words were spelled out

@@ -719,3 +719,19 @@ def test_a_search_for_a_file_not_documented_yet_says_so(initialized_repo, monkey
                    cli_run(initialized_repo, "search", "-n", "3", "lib/kookaburra.js")):
         assert ("note: no record for lib/kookaburra.js yet; `codequery document "
                 "lib/kookaburra.js` documents it") in result.stderr
+
+
+def test_a_folder_path_as_the_query_puts_its_files_first(initialized_repo, monkeypatch):
+    # a new user's trial: `search lib/internal/` gave a file of `support/` first
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+    write(initialized_repo, {"lib/internal/queue.js": "function drain() {}\n",
+                             "lib/internal/heap.js": "function push() {}\n",
+                             "support/internal_tools.js": "// internal lib helpers\n"
+                                                          "function internalLib() {}\n"})
+    commit_all(initialized_repo, "folders")
+    assert cli_run(initialized_repo, "document").exit_code == 0
+    for query in ("lib/internal/", "lib/internal", "./lib/internal"):
+        found = [r["path"] for r in cli_json(initialized_repo, "search", query)]
+        assert found[:2] == ["lib/internal/heap.js", "lib/internal/queue.js"], (query, found)
+    tests_only = cli_json(initialized_repo, "search", "--tests", "lib/internal/")
+    assert not any(r["path"].startswith("lib/internal/") for r in tests_only)

@@ -81,7 +81,8 @@ def search(state: State, query: tuple[str, ...], limit: int, tests: bool,
     parse_invoice). Word forms match (cache, caching, cached), identifiers match in
     parts, and common words are ignored; files with more of the words rank first.
     End a word with * for a prefix. A file's path (src/app.py), or its end
-    (app.py), puts that file first. Results whose file changed since it was
+    (app.py), puts that file first; a folder's path (lib/internal/), its files.
+    Results whose file changed since it was
     documented are marked stale. A query holds at most 2,000 characters.
     """
     from codequery import operations
