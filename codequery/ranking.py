@@ -603,6 +603,20 @@ def symbols_of(doc: dict[str, Any], most: int | None = None) -> list[dict[str, A
             for kind, item, owner in islice(_definitions(doc), most)]
 
 
+def symbols_shown(doc: dict[str, Any], terms: list[Term]) -> list[dict[str, Any]]:
+    """The functions, classes and methods a result shows (see symbols_of): the first
+    DEFINITIONS_READ, and past them, the ones named exactly as a word of the question (a
+    trial's `capybaraSwim`, the 9,001st function of a generated file, had no line): a
+    comparison of names, no more, for each of the rest."""
+    shown = symbols_of(doc, DEFINITIONS_READ)
+    if len(shown) < DEFINITIONS_READ:
+        return shown
+    words = {term.word for term in terms if not term.prefix}
+    return shown + [{**item, "kind": kind, **({"owner": owner} if kind == "method" else {})}
+                    for kind, item, owner in islice(_definitions(doc), DEFINITIONS_READ, None)
+                    if str(item.get("name") or "").lower() in words]
+
+
 def symbol_names(doc: dict[str, Any]) -> Iterator[str]:
     """The name of every function, class and method of a record's document (as a search
     reads them: the first DEFINITIONS_READ)."""

@@ -649,7 +649,7 @@ class Store:
         results = []
         for cand in ranked:
             row = cand.row
-            symbols = ranking.symbols_of(ranking.document(row), ranking.DEFINITIONS_READ)
+            symbols = ranking.symbols_shown(ranking.document(row), terms)
             row["symbol_lines"] = [
                 f"{item['name']}: {item['summary']}" if item.get("summary") else item["name"]
                 for item in symbols]

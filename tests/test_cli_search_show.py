@@ -138,10 +138,14 @@ def test_a_file_of_thousands_of_functions_shows_the_first_and_says_how_many_more
     assert len(ranking.symbols_of(doc, ranking.DEFINITIONS_READ)) == 100
     assert len(ranking.symbols_of(doc)) == 260  # as the full-text index is derived
     # past what a search reads, a name is still found by the full-text index, and what
-    # the search shows of the file comes from the first DEFINITIONS_READ
+    # the search shows of the file comes from the first DEFINITIONS_READ, and of the
+    # rest, the definition named exactly as asked
     [hit] = [r for r in cli_json(repo, "search", "handler_259")
              if r["path"] == "src/generated.py"]
-    assert "handler_259" not in [s["name"] for s in hit["symbols"]]
+    assert [s["name"] for s in hit["symbols"]] == ["handler_259"]
+    [hit] = [r for r in cli_json(repo, "search", "handler_25*")
+             if r["path"] == "src/generated.py"]
+    assert "handler_259" not in [s["name"] for s in hit["symbols"]]  # no prefix past them
 
 
 def test_show_unknown_path_is_a_clear_error(repo):
@@ -735,3 +739,22 @@ def test_a_folder_path_as_the_query_puts_its_files_first(initialized_repo, monke
         assert found[:2] == ["lib/internal/heap.js", "lib/internal/queue.js"], (query, found)
     tests_only = cli_json(initialized_repo, "search", "--tests", "lib/internal/")
     assert not any(r["path"].startswith("lib/internal/") for r in tests_only)
+
+
+def test_a_name_past_the_definitions_a_search_reads_still_gets_its_line(initialized_repo,
+                                                                         monkeypatch):
+    # a new user's trial: in a generated file of 10,000 functions, the 9,001st had no line
+    from codequery import ranking
+
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+    count = ranking.DEFINITIONS_READ + 100
+    body = [f"function gen{i}Thing(a) {{ return a + {i}; }}" for i in range(count)]
+    body.append("function capybaraSwim(water) { return water; }")
+    write(initialized_repo, {"web/generated.js": "\n".join(body) + "\n"})
+    commit_all(initialized_repo, "generated")
+    assert cli_run(initialized_repo, "document").exit_code == 0
+    [first, *_] = cli_json(initialized_repo, "search", "capybaraSwim")
+    assert first["path"] == "web/generated.js"
+    assert first["symbols"] == [{"name": "capybaraSwim", "kind": "function",
+                                 "line": count + 1, "summary": ""}]
+    assert first["snippet_line"] == count + 1
