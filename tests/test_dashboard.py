@@ -475,10 +475,12 @@ def test_a_config_left_half_edited_keeps_the_page_and_the_metrics_up(initialized
         assert status == 200
         assert 'codequery_config_ok{dataset="repo"} 0.0' in text
         assert 'codequery_jobs{dataset="repo"' in text
-        # the cards' data: the queue, jobs and events answer; status says why it cannot
+        # the cards' data: the queue, jobs and events answer; status reads on from the
+        # last good copy and says why
         status, _, body = request(port, "GET", "/api/summary")
         summary = json.loads(body)
-        assert status == 200 and "not valid JSON" in summary["status"]["error"]
+        assert status == 200 and "not valid JSON" in summary["status"]["settings_trouble"]
+        assert summary["status"]["documenter"] == "builtin"
         assert sum(summary["queue"]["completed"].values()) == 3
         assert request(port, "GET", "/api/jobs")[0] == 200
         assert request(port, "GET", "/api/events")[0] == 200

@@ -79,7 +79,13 @@ def test_a_redis_transport_without_url_is_a_config_error(initialized_repo):
     cfg = json.loads(path.read_text())
     cfg["processing"]["transport"] = "redis"
     path.write_text(json.dumps(cfg))
-    result = cli_run(repo, "status")
+    result = cli_run(repo, "status")  # said first, read on from the last good copy
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "settings: invalid config" in said and "processing" in said and "redis_url" in said
+    assert "(this report reads its last good copy)" in said
+    (repo / ".code-query/config.last.json").unlink()
+    result = cli_run(repo, "status")  # no good copy: the error alone
     assert result.exit_code == 1
     assert "processing" in result.output and "redis_url" in result.output
 

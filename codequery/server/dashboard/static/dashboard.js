@@ -90,6 +90,7 @@
       notice(s.error, true);
       return;
     }
+    if (s.settings_trouble) notice(s.settings_trouble, true);  // read from the last good copy
     const w = s.worker;
     $("w-state").textContent = w.running ? "running" : "not running (codequery worker start)";
     $("w-state").className = w.running ? "ok" : "bad";
