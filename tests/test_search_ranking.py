@@ -1702,6 +1702,17 @@ def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
     assert not search_text.Term("annotations").found_in({"tag"})  # measured, left out
 
 
+def test_a_database_s_short_name_finds_the_file_named_by_its_long_one(db):
+    # a new user's trial: `postgres` never found `src/connectors/postgresql.ts`
+    _add(db, "src/connectors/postgresql.ts", "connects with the pg driver",
+         functions=[{"name": "postgresqlConnector"}])
+    for name in ("mysql", "sqlite", "libsql"):
+        _add(db, f"src/connectors/{name}.ts", f"connects to {name}")
+    _add(db, "src/_connectors.ts", "the list of connectors: mysql, sqlite, libsql, postgres")
+    assert "src/connectors/postgresql.ts" in _paths(db, "postgres")[:2]
+    assert search_text.Term("mongo").found_in({"mongodb"})
+
+
 def test_a_file_named_by_code_s_word_is_not_named_for_the_question_s_other_word(db):
     # a question about "cancel" may want `abort`, but a file named `failure` is not named
     # for a question's "error": the name bonus goes one way, as the words do
