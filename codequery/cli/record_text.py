@@ -56,11 +56,8 @@ def plain_record(record: dict[str, Any]) -> str:
     classes = record.get("classes", [])
     for cls in classes[:SHOWN]:
         title = printable(class_title(record, cls), one_line=True)
-        if cls.get("methods"):
-            out.append(title)
-            out += _definitions(cls["methods"])
-        else:  # an enum, a type with fields only: its line
-            out.append(title + (f"  line {cls['line']}" if cls.get("line") else ""))
+        out.append(title + (f"  line {cls['line']}" if cls.get("line") else ""))
+        out += _definitions(cls.get("methods") or [])  # an enum, fields only: none
     if len(classes) > SHOWN:
         out.append(MORE.format(len(classes) - SHOWN, " classes"))
     for key in ("imports", "exports", "dependencies", "notes"):

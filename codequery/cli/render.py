@@ -54,10 +54,10 @@ def render_record(record: dict[str, Any]) -> Group:
     classes = record.get("classes", [])
     for cls in classes[:SHOWN]:
         title = class_title(record, cls)
+        line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
         if cls.get("methods"):
-            parts.append(_functions_table(_text(title), cls["methods"]))
+            parts.append(_functions_table(_text(title) + line, cls["methods"]))
         else:  # an enum, a type with fields only: its line, without an empty table
-            line = f"  [dim]line {cls['line']}[/dim]" if cls.get("line") else ""
             parts.append(Text.from_markup(f"[bold]{_text(title)}[/bold]{line}"))
     if len(classes) > SHOWN:
         parts.append(Text(MORE.format(len(classes) - SHOWN, " classes")))
