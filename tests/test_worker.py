@@ -356,6 +356,8 @@ def test_logs_have_one_line_per_state_change(repo, repo_paths):
     for job_id in ids:
         assert f"[QUEUE] {job_id} path=" in out
     assert "status=completed duration=" in out
+    # --limit, as every other listing takes it (a trial: only -n worked)
+    assert run_installed(repo, "worker", "logs", "--limit", "1").stdout.count("\n") == 1
 
 
 def test_document_queue_and_status_report_backlog(repo, repo_paths):

@@ -263,9 +263,10 @@ def _print_all(rows: list[dict]) -> None:
 
 
 @worker.command()
-@click.option("-n", "lines", default=50, show_default=True, type=click.IntRange(0),
+@click.option("--limit", "-n", "lines", default=50, show_default=True, type=click.IntRange(0),
               help="How many of the last lines to print.")
-@click.option("-f", "follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
+@click.option("--follow", "-f", "follow", is_flag=True,
+              help="Keep printing new lines (Ctrl-C to stop).")
 @click.pass_obj
 def logs(state: State, lines: int, follow: bool) -> None:
     """Print the worker's log: one line per job state change, plus start and stop."""
