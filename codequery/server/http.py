@@ -79,6 +79,9 @@ class Guard:
                 return
             if problem is not None:
                 status, message = problem
+                if status == 401 and _signs_in(scope):  # with a token, not this one
+                    message = ("the token in ?token= is wrong (it must be the --token, or "
+                               "CODEQUERY_TOKEN, the server was started with)")
                 await _reply(send, status, message,
                              [(b"www-authenticate", b"Bearer")] if status == 401 else [])
                 return
@@ -124,6 +127,13 @@ class Guard:
         # a space)
         given = [unquote(value) for key, _, value in pairs if key == "token"]
         return len(given) == 1 and self._is_token(given[0])
+
+
+def _signs_in(scope: dict) -> bool:
+    """Whether a request is a sign-in, `/?token=` (then refused: a wrong token)."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return scope.get("path") == "/" and any(part.partition("=")[0] == "token"
+                                            for part in query.split("&"))
 
 
 def _cookie(header: str, name: str) -> str | None:
