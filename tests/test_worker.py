@@ -577,6 +577,19 @@ def test_restart_keeps_the_options_the_worker_was_started_with(repo, repo_paths)
     assert worker_control.started_with(repo_paths) == {"threads": 3, "metrics_port": port}
     assert run_installed(repo, "worker", "restart", "--threads", "2").returncode == 0
     assert worker_control.started_with(repo_paths) == {"threads": 2, "metrics_port": port}
+    # onto a port another process listens on: said, and the worker left running (a
+    # trial's restart stopped it and then could not start the new one)
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        running = worker_control.info(repo_paths, sample_cpu=False).pid
+        busy = taken.getsockname()[1]
+        refused = run_installed(repo, "worker", "restart", "--metrics-port", str(busy))
+        assert refused.returncode == 1
+        assert f"port {busy} is taken" in refused.stderr and "left as it was" in refused.stderr
+        assert worker_control.info(repo_paths, sample_cpu=False).pid == running
     # killed: restart, as people run it after a crash, keeps them too (from its pid file)
     try:
         os.kill(pidfile.read(repo_paths.pid_file)["pid"], signal.SIGKILL)

@@ -141,6 +141,10 @@ def restart(ctx: click.Context, threads: int | None, metrics_port: int | None,
     """Stop the worker (if any) and start a new one, with the options the running one was
     started with unless given."""
     kept = worker_control.started_with(ctx.obj.workspace.paths)
+    if metrics_port and metrics_port != kept.get("metrics_port"):
+        # a port another process holds: said now, with the running worker left running
+        # (a trial's restart stopped it, then the new one could not start)
+        worker_control.require_free_port(metrics_port)
     ctx.invoke(stop, timeout=timeout)
     ctx.invoke(start, threads=threads or kept.get("threads"),
                metrics_port=metrics_port or kept.get("metrics_port"))
