@@ -425,7 +425,16 @@ def check_approved(paths: RepoPaths, cfg: config_mod.Config) -> Check:
     """Whether this machine approved the LLM documenter's settings (see trust): a worker
     runs none that it did not, and waits."""
     from codequery import trust
+    from codequery.documenters import template_path
+    from codequery.documenters.prompting import load_template
 
+    if (template := template_path(cfg.documenter, paths.root)) is not None:
+        try:  # a template that cannot be read: `init` would stop at it, not approve
+            load_template(template)
+        except CodeQueryError as exc:
+            return Check("approved", False, str(exc), "fix the file, or take "
+                         "documenter.prompt_template out of .code-query/config.json to use "
+                         "the built-in prompt")
     try:
         trust.require(paths, cfg.documenter)
     except CodeQueryError as exc:

@@ -628,6 +628,20 @@ def test_settings_this_machine_did_not_approve_fail_and_status_waits_on_them(rea
     assert status["queue"]["waiting_for"] == "approval"
 
 
+def test_a_prompt_template_that_cannot_be_read_is_named_not_sent_to_init(ready):
+    # a new user's trial: doctor said to run `codequery init`, and init stopped at the
+    # missing template, which doctor never named
+    configure(ready, documenter={"name": "command", "command": ["my-llm"]})
+    settings = json.loads((ready / ".code-query" / "config.json").read_text())
+    settings["documenter"]["prompt_template"] = "nope/missing.txt"
+    (ready / ".code-query" / "config.json").write_text(json.dumps(settings))
+    approved = by_name(report(ready)[1])["approved"]
+    assert not approved["ok"]
+    assert "cannot read prompt template" in approved["detail"]
+    assert "nope/missing.txt" in approved["detail"]
+    assert "documenter.prompt_template" in approved["fix"] and "init" not in approved["fix"]
+
+
 def test_doctor_says_what_a_running_worker_cannot_run_until_it_stops_saying_so(
         initialized_repo):
     # the shell's PATH may have the Claude CLI where the worker's has none: the worker's
