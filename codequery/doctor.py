@@ -126,6 +126,25 @@ def _default_hooks_dir(root: Path) -> Path:
     return (common if common.is_absolute() else root / common) / "hooks"
 
 
+def check_ignored(paths: RepoPaths) -> Check:
+    """Whether git ignores the index: else `git add -A` commits it and `git clean -fd`
+    deletes it (a trial removed the ignore rules, and doctor had said nothing)."""
+    import subprocess
+
+    inside = paths.data_db.relative_to(paths.root).as_posix()
+    found = subprocess.run(["git", "-C", str(paths.root), "check-ignore", "-q", "--", inside],
+                           capture_output=True)
+    if found.returncode == 0:
+        return Check("ignored", True, f"git ignores {inside} (only config.json is shared)")
+    if found.returncode == 1:
+        return Check("ignored", False, f"git does not ignore {inside}: `git add -A` would "
+                     "commit the index and `git clean -fd` delete it",
+                     "codequery init (it writes .code-query/.gitignore again)",
+                     severity="warning")
+    return Check("ignored", False, "git check-ignore failed: "
+                 + found.stderr.decode(errors="replace").strip(), severity="warning")
+
+
 def check_hooks(root: Path) -> Check:
     found = hooks_install.status(root)
     where = hooks_install.hooks_dir(root)
@@ -581,7 +600,7 @@ class _Report:
         self.checks += [skipped(name, reason) for name in names]
 
 
-AFTER_ROOT = ("state-dir", "config", "hooks", "database", "queue-database", "worker",
+AFTER_ROOT = ("state-dir", "ignored", "config", "hooks", "database", "queue-database", "worker",
               "documenter", "queue", "index")
 
 
@@ -601,6 +620,10 @@ def diagnose(start: Path) -> list[Check]:
     report.add("state-dir", check_state_dir, paths)
     initialised = report.last_ok()
     uninitialised = f"no {defaults.STATE_DIR}/ (see state-dir)"
+    if initialised:
+        report.add("ignored", check_ignored, paths)
+    else:
+        report.skip(("ignored",), uninitialised)
     cfg = report.add("config", check_config, paths) if initialised else None
     if not initialised:
         report.skip(("config",), uninitialised)

@@ -14,8 +14,8 @@ from codequery.documenters.errors import DocumenterError
 from codequery.paths import RepoPaths
 from tests.helpers import cli_run, commit_all, configure, git, run_installed
 
-NAMES = ["git", "work-tree", "state-dir", "config", "hooks", "database", "queue-database",
-         "worker", "documenter", "queue", "index", "disk-space"]
+NAMES = ["git", "work-tree", "state-dir", "ignored", "config", "hooks", "database",
+         "queue-database", "worker", "documenter", "queue", "index", "disk-space"]
 
 
 def report(repo):
@@ -88,7 +88,7 @@ def test_human_output_marks_each_check_and_gives_the_fix(ready):
     assert "✓ git: git version" in result.stdout
     assert "✗ worker:" in result.stdout
     assert "    fix: codequery worker start" in result.stdout
-    assert "1 of 12 checks failed" in result.stderr
+    assert "1 of 13 checks failed" in result.stderr
 
 
 def test_a_broken_config_names_the_key(ready):
@@ -662,3 +662,20 @@ def test_doctor_says_what_a_running_worker_cannot_run_until_it_stops_saying_so(
     conn.execute("UPDATE documenter_blocks SET checked_at = checked_at - ?",
                  (blocking.WORKER_RENEWS_WITHIN,))  # no worker renewed it: gone
     assert doctor._worker_cannot(paths, cfg) is None
+
+
+def test_an_index_git_does_not_ignore_is_warned_of(ready):
+    # a new user's trial: with .code-query/.gitignore gone, `git status` listed the index,
+    # doctor passed, and `git clean -fd` deleted it
+    assert by_name(report(ready)[1])["ignored"]["ok"]
+    (ready / ".code-query" / ".gitignore").unlink()
+    exclude = ready / ".git" / "info" / "exclude"
+    if exclude.exists():
+        exclude.write_text("".join(line for line in exclude.read_text().splitlines(True)
+                                   if ".code-query" not in line))
+    check = by_name(report(ready)[1])["ignored"]
+    assert not check["ok"] and check["severity"] == "warning"
+    assert "git does not ignore .code-query/code_data.db" in check["detail"]
+    assert "codequery init" in check["fix"]
+    assert cli_run(ready, "init").exit_code == 0
+    assert by_name(report(ready)[1])["ignored"]["ok"]
