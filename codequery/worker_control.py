@@ -84,7 +84,9 @@ def not_running(ended: dict[str, Any] | None) -> str:
     if not words:
         return " (codequery worker start)"
     if ended and ended.get("stopped"):
-        return f": {words} (codequery worker start once it is back)"
+        # (`git stash pop` puts it back; `git clean -x` does not: a start builds it again)
+        return (f": {words} (codequery worker start, once it is back or to build it "
+                "again)")
     return f": {words}; its jobs go back to the queue when one starts (codequery worker start)"
 
 
