@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from codequery import config as config_mod
-from codequery import defaults, git, hooks_install, ledger, liveness, migrations, worker_control
+from codequery import (
+    defaults,
+    git,
+    hooks_install,
+    ledger,
+    liveness,
+    migrations,
+    start_settings,
+    worker_control,
+)
 from codequery.documenters.errors import DocumenterError
 from codequery.errors import CodeQueryError
 from codequery.paths import RepoPaths
@@ -323,6 +332,10 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
                          f"{cfg.documenter.name} documenter: {cannot}",
                          "install it where the worker finds it (or set its full path in "
                          ".code-query/config.json), then: codequery worker restart")
+        if cfg is not None and (keys := start_settings.changed(paths, cfg)):
+            # as status says it (a trial: doctor passed the worker status warned of)
+            return Check("worker", False, f"running ({pid}); "
+                         + start_settings.advice(paths, keys), severity="warning")
         return Check("worker", True, f"running ({pid})")
     by_service = check_service(paths.root)
     if by_service is not None:

@@ -533,6 +533,11 @@ def test_worker_status_says_to_restart_after_a_setting_read_at_start_changed(rep
         result = cli_run(repo, "worker", "status", "--json")
         assert json.loads(result.stdout)["worker"]["restart_for"] == ["processing.threads"]
         assert "warning: the running worker was started with other settings" in result.stderr
+        # doctor says so too (a trial: it passed the worker that status warned of)
+        checks = {c["name"]: c for c in json.loads(
+            cli_run(repo, "doctor", "--json").stdout)["checks"]}
+        assert not checks["worker"]["ok"] and checks["worker"]["severity"] == "warning"
+        assert "started with other settings (processing.threads)" in checks["worker"]["detail"]
     finally:
         worker_control.stop(RepoPaths(repo), timeout=5)
 
