@@ -115,34 +115,3 @@ def test_the_hook_reads_a_config_with_a_byte_order_mark_too(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(
         {"dataset": "demo", "processing": {"mode": "manual"}}).encode())
     assert hook.read_settings(path)["mode"] == "manual"
-
-
-@pytest.mark.parametrize("key, value, said", [
-    (("processing", "threads"), "3", "processing.threads: Input should be a valid integer"),
-    (("processing", "threads"), True, "processing.threads: Input should be a valid integer"),
-    (("documenter", "batch_size"), "50", "documenter.batch_size: Input should be a valid"),
-    (("processing", "fallback_to_sync"), "yes",
-     "processing.fallback_to_sync: Input should be a valid boolean"),
-    (("processing", "fallback_to_sync"), 1,
-     "processing.fallback_to_sync: Input should be a valid boolean"),
-])
-def test_a_number_or_a_switch_of_the_wrong_type_is_not_guessed_at(tmp_path, key, value, said):
-    # a new user's trial: "50", "3", "yes", 1 and true all passed where the README says a
-    # wrong type is reported
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps({"dataset": "demo", key[0]: {key[1]: value}}))
-    with pytest.raises(CodeQueryError) as err:
-        config.load(path)
-    assert said in str(err.value)
-
-
-def test_whole_numbers_are_good_seconds_and_retry_waits_must_be_in_order(tmp_path):
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps({"dataset": "demo", "documenter": {"timeout_seconds": 30},
-                                "processing": {"sync_budget_seconds": 5}}))
-    assert config.load(path).documenter.timeout_seconds == 30.0
-    path.write_text(json.dumps({"dataset": "demo", "processing": {
-        "retry_base_seconds": 2, "retry_max_seconds": 1}}))
-    with pytest.raises(CodeQueryError) as err:
-        config.load(path)
-    assert "retry_max_seconds (1) is below retry_base_seconds (2)" in str(err.value)
