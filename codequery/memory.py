@@ -49,7 +49,9 @@ def _malloc_trim() -> Callable[[int], int] | None:
 class Watch:
     """Gives memory back once the process has grown by GROWTH_BYTES since it last did
     (or since the watch began), or by IDLE_GROWTH_BYTES when its last job running ends:
-    what the jobs built is garbage then, not only the part one job freed."""
+    what the jobs built is garbage then, not only the part one job freed. One for the
+    process (see shared): the workers of many repositories in one process share its
+    memory, and its jobs."""
 
     def __init__(self, growth: int = GROWTH_BYTES, idle_growth: int = IDLE_GROWTH_BYTES
                  ) -> None:
@@ -79,11 +81,28 @@ class Watch:
 
     def check(self, growth: int | None = None) -> None:
         """Give back if the process grew by `growth` (default GROWTH_BYTES) since the
-        baseline."""
-        grown = self._rss()
-        if grown - self.baseline < (self._growth if growth is None else growth):
+        baseline; a thread that finds another one at it leaves it to that one."""
+        if not self._lock.acquire(blocking=False):
             return
-        give_back()
-        self.given_back += 1
-        self.baseline = self._rss()
+        try:
+            grown = self._rss()
+            if grown - self.baseline < (self._growth if growth is None else growth):
+                return
+            give_back()
+            self.given_back += 1
+            self.baseline = self._rss()
+        finally:
+            self._lock.release()
         log.info("gave memory back: %d MiB -> %d MiB", grown >> 20, self.baseline >> 20)
+
+
+_shared: list[Watch] = []
+_making = threading.Lock()
+
+
+def shared() -> Watch:
+    """The process's one Watch."""
+    with _making:
+        if not _shared:
+            _shared.append(Watch())
+        return _shared[0]

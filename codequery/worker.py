@@ -81,7 +81,7 @@ class WorkerRuntime:
         # stops the worker (a worker of many repositories drops this one instead).
         self.lost = threading.Event()
         self.on_lost: Callable[[], None] = _stop_this_process
-        self.memory = memory.Watch()
+        self.memory = memory.shared()  # the process's: one for every repository here
 
     @property
     def started(self) -> bool:
