@@ -50,9 +50,12 @@ def estimate(runner, request: Request) -> Plan:  # noqa: ANN001 - a jobs.JobRunn
             runner.store.conn, runner.store.dataset).items() if sha}
         asked_for = {job_id: asked.get(job_id) or request.plan.wanted.get(path)
                      for job_id, path in waiting}
-        files = len({runner.identity.key(blob, lang_of(path)) for path, blob in costly}
-                    | {runner.identity.key(asked_for[job_id], lang_of(path))
-                       if asked_for[job_id] else job_id for job_id, path in waiting})
+        keys = ({runner.identity.key(blob, lang_of(path)) for path, blob in costly}
+                | {runner.identity.key(asked_for[job_id], lang_of(path))
+                   if asked_for[job_id] else job_id for job_id, path in waiting})
+        # a job for content documented already (under another path: reconcile points the
+        # path at it, and the job completes at once) costs nothing
+        files = sum(1 for key in keys if not runner.store.has_document(key))
     calls = math.ceil(files / max(runner.config.documenter.batch_size, 1))
     return Plan(files, calls,
                 mean_cost_per_call(runner.store, documenter.name, documenter.model))

@@ -579,3 +579,26 @@ def test_a_pending_job_for_content_kept_under_another_path_completes_in_a_local_
     assert ledger.get(conn, queued.id).status == ledger.COMPLETED
     assert ledger.counts(conn, runner.config.dataset)[ledger.PENDING] == 0
     assert _plan(repo).converged
+
+
+def test_a_pending_job_for_content_kept_under_another_path_costs_no_call(
+        initialized_repo, tmp_path, monkeypatch):
+    # a review: the job left waiting (see above) was counted as an LLM call, which could
+    # ask to confirm a run that costs nothing
+    from codequery.planning import estimate
+
+    repo = initialized_repo
+    monkeypatch.setenv("FAKE_LLM_LOG", str(tmp_path / "calls.jsonl"))
+    configure(repo, documenter={"name": "command", "command": [sys.executable, str(FAKE_LLM)]})
+    body = "def shared_helper():\n    return 42\n"
+    write_files(repo, {"src/first.py": body})
+    commit_all(repo, "first")
+    assert cli_run(repo, "document", "--yes").exit_code == 0
+    write_files(repo, {"src/second.py": body})
+    commit_all(repo, "second, the same content")
+    ws = Workspace(repo)
+    runner = JobRunner(ws)
+    local_run.submit(ws, runner, local_run.prepare(ws, runner, ["src/second.py"]), wake=False)
+    request = local_run.prepare(ws, runner, None)
+    assert [path for _, path in request.plan.waiting] == ["src/second.py"]
+    assert estimate(runner, request).calls == 0
