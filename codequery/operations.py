@@ -155,11 +155,13 @@ def _unrecorded_path(ws: Workspace, query: str) -> str | None:
     it, when the index holds no record of it: not documented yet, skipped, or not tracked
     (a new user's trial: such a search listed ten other files and said nothing). None for
     a query that names no such file: a stat, no more, for a search of words."""
-    text = query.strip().replace("\\", "/")
-    if not text or any(char.isspace() for char in text) or not ("/" in text or "." in text):
+    from codequery.search_text import typed_path
+
+    typed = typed_path(query)  # as the search reads a path
+    if typed is None:
         return None
-    rel = posixpath.normpath(text)
-    if os.path.isabs(rel) or rel == ".." or rel.startswith("../"):
+    rel = posixpath.normpath(typed)
+    if rel == ".." or rel.startswith("../"):
         return None
     try:
         if not (ws.root / rel).is_file() or ws.store.kind_at(rel) is not None:

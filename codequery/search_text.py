@@ -1073,11 +1073,12 @@ def typed_path(text: str) -> str | None:
     backticks and a leading `./` aside, backslashes read as slashes): `source/queue.ts`,
     `queue.ts`; None for any other query. Whether a file has it is the index's to say
     (see Store.search)."""
-    word = text.strip().strip("`'\"").replace("\\", "/")
-    word = word.removeprefix("./").strip("/")
+    word = text.strip().strip("`'\"").replace("\\", "/").removeprefix("./")
     if not word or len(word) > 1_000 or any(char.isspace() for char in word):
         return None
-    return word if "/" in word or _EXTENSION.search(word) else None
+    folder = word.endswith("/")  # `src/`: a folder, said so by its last slash
+    word = word.strip("/")
+    return word if word and (folder or "/" in word or _EXTENSION.search(word)) else None
 
 
 def one_word(text: str) -> bool:

@@ -596,10 +596,11 @@ class Store:
         # a folder's path: its files (by the path's index, in their order: the ranking
         # then puts the best matches of the folder's words first); a new user's trial
         # had asked for `lib/internal/` and got a file from `support/` first
-        found = [rid for rid, kind in self.conn.execute(
-            "SELECT id, kind FROM records WHERE dataset = ? AND path > ? AND path < ? "
+        only = f" AND kind IN ({','.join('?' * len(kinds))})" if kinds else ""
+        found = [rid for (rid,) in self.conn.execute(
+            f"SELECT id FROM records WHERE dataset = ? AND path > ? AND path < ?{only} "
             "ORDER BY path LIMIT ?", (self.dataset, typed + "/", typed + "0",
-                                      FOLDER_FILES_MAX)) if kinds is None or kind in kinds]
+                                      *sorted(kinds or ()), FOLDER_FILES_MAX))]
         if found:
             return found
         # the name's longest word, one token however the path's words were spelled out

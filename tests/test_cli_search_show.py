@@ -735,6 +735,11 @@ def test_a_folder_path_as_the_query_puts_its_files_first(initialized_repo, monke
                                                           "function internalLib() {}\n"})
     commit_all(initialized_repo, "folders")
     assert cli_run(initialized_repo, "document").exit_code == 0
+    write(initialized_repo, {"lib/top.js": "function top() {}\n"})
+    commit_all(initialized_repo, "a file at the top of lib")
+    assert cli_run(initialized_repo, "document").exit_code == 0
+    # a folder at the top, said so by its last slash (a review: `src/` was words)
+    assert cli_json(initialized_repo, "search", "lib/")[0]["path"].startswith("lib/")
     for query in ("lib/internal/", "lib/internal", "./lib/internal"):
         found = [r["path"] for r in cli_json(initialized_repo, "search", query)]
         assert found[:2] == ["lib/internal/heap.js", "lib/internal/queue.js"], (query, found)

@@ -2485,7 +2485,7 @@ def test_a_typed_path_with_a_copy_shows_the_copy_once(db):
 
 @pytest.mark.parametrize("query, path", [
     ("source/queue.ts", "source/queue.ts"), ("queue.ts", "queue.ts"),
-    (" './src/a.py' ", "src/a.py"), ("src\\a.py", "src/a.py"), ("src/", None),
+    (" './src/a.py' ", "src/a.py"), ("src\\a.py", "src/a.py"), ("src/", "src"),
     ("queue", None), ("os.path", "os.path"), ("how is queue.ts used", None), ("...", None),
     ("1.5", None)])
 def test_what_counts_as_a_typed_path(query, path):
