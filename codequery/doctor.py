@@ -335,7 +335,8 @@ def check_worker(paths: RepoPaths, cfg: config_mod.Config | None = None) -> Chec
         if cfg is not None and (keys := start_settings.changed(paths, cfg)):
             # as status says it (a trial: doctor passed the worker status warned of)
             return Check("worker", False, f"running ({pid}); "
-                         + start_settings.advice(paths, keys), severity="warning")
+                         + start_settings.advice(paths, keys),
+                         start_settings.restart_command(paths), "warning")
         return Check("worker", True, f"running ({pid})")
     by_service = check_service(paths.root)
     if by_service is not None:

@@ -389,7 +389,7 @@ def status(ws: Workspace) -> dict[str, Any]:
     from codequery.llm_caller import breaker_for, call_totals, last_call_error
 
     store = ws.store
-    config = ws.report_config()  # a broken config.json is reported, not a wall
+    config, trouble = ws.config_or_last_good()  # a broken config.json is said, no wall
     conn, dataset = store.conn, config.dataset
     info = worker_control.info(ws.paths, default_threads=config.processing.threads)
     counts = ledger.counts(conn, dataset)
@@ -442,7 +442,7 @@ def status(ws: Workspace) -> dict[str, Any]:
         "documenter": config.documenter.name,
         "llm": llm,
         "remote": remote,
-        "settings_trouble": ws.settings_trouble,
+        "settings_trouble": trouble or ws.settings_trouble,
     }
 
 

@@ -49,15 +49,19 @@ def changed(paths: RepoPaths, config: Any) -> list[str]:  # noqa: ANN401 - a con
 
 def advice(paths: RepoPaths, keys: list[str]) -> str:
     """What to tell the user about `keys` (from `changed`)."""
+    return (f"the running worker was started with other settings ({', '.join(keys)}) than "
+            f"the config holds now, and reads them only when it starts: restart it "
+            f"({restart_command(paths)})")
+
+
+def restart_command(paths: RepoPaths) -> str:
+    """How to restart the running worker: as one of all repositories, as a service, or
+    as itself."""
     from codequery import service
 
     cmdline = (pidfile.read(paths.pid_file) or {}).get("cmdline") or []
     if "codequery.all_worker" in cmdline:
-        restart = "codequery worker stop --all && codequery worker start --all"
-    elif service.is_installed(paths.root):  # `worker restart` would leave the service stopped
-        restart = "codequery install-service restarts the service"
-    else:
-        restart = "codequery worker restart"
-    return (f"the running worker was started with other settings ({', '.join(keys)}) than "
-            f"the config holds now, and reads them only when it starts: restart it "
-            f"({restart})")
+        return "codequery worker stop --all && codequery worker start --all"
+    if service.is_installed(paths.root):  # `worker restart` would leave the service stopped
+        return "codequery install-service restarts the service"
+    return "codequery worker restart"

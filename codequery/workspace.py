@@ -82,21 +82,20 @@ class Workspace:
             self._config_stamp = stamp
         return self._config
 
-    def report_config(self) -> config_mod.Config:
-        """The settings a report reads: the file's or, while it is broken, its last good
-        copy's (settings_trouble then says so); with no good copy, the file's error."""
+    def config_or_last_good(self) -> tuple[config_mod.Config, str | None]:
+        """The settings a report reads, and what is wrong with the file: its own (None),
+        or, while it is broken, its last good copy's (and why); with no good copy, the
+        file's error. Returned, not kept: a server's threads share this workspace."""
         try:
-            return self.config
+            return self.config, None
         except CodeQueryError as exc:
             from codequery import config as config_mod
 
-            copy = self.paths.settings.with_name(defaults.LAST_CONFIG_FILE)
             try:
-                config = config_mod.load(copy)
+                config = config_mod.load(self.paths.last_config)
             except CodeQueryError:
                 raise exc from None
-            self.settings_trouble = f"{exc} (this report reads its last good copy)"
-            return config
+            return config, f"{exc} (this report reads its last good copy)"
 
     @property
     def dataset(self) -> str:

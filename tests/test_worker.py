@@ -538,6 +538,7 @@ def test_worker_status_says_to_restart_after_a_setting_read_at_start_changed(rep
             cli_run(repo, "doctor", "--json").stdout)["checks"]}
         assert not checks["worker"]["ok"] and checks["worker"]["severity"] == "warning"
         assert "started with other settings (processing.threads)" in checks["worker"]["detail"]
+        assert checks["worker"]["fix"] == "codequery worker restart"
     finally:
         worker_control.stop(RepoPaths(repo), timeout=5)
 

@@ -79,7 +79,7 @@ class Guard:
                 return
             if problem is not None:
                 status, message = problem
-                if status == 401 and _signs_in(scope):  # with a token, not this one
+                if status == 401 and _sign_in_token(scope) is not None:  # a wrong one
                     message = ("the token in ?token= is wrong (it must be the --token, or "
                                "CODEQUERY_TOKEN, the server was started with)")
                 await _reply(send, status, message,
@@ -119,21 +119,20 @@ class Guard:
 
     def _login(self, scope: dict) -> bool:
         """A browser opening the dashboard as /?token=<the token>."""
-        if not self.token or scope.get("method") != "GET" or scope.get("path") != "/":
-            return False
-        query = scope.get("query_string", b"").decode("latin-1")
-        pairs = (part.partition("=") for part in query.split("&"))
-        # unquote, not parse_qs: a "+" typed in a base64 token stays a "+" (no token holds
-        # a space)
-        given = [unquote(value) for key, _, value in pairs if key == "token"]
-        return len(given) == 1 and self._is_token(given[0])
+        given = _sign_in_token(scope) if self.token else None
+        return given is not None and self._is_token(given)
 
 
-def _signs_in(scope: dict) -> bool:
-    """Whether a request is a sign-in, `/?token=` (then refused: a wrong token)."""
+def _sign_in_token(scope: dict) -> str | None:
+    """The token of a sign-in, a GET of `/?token=<token>` (one token), or None."""
+    if scope.get("method") != "GET" or scope.get("path") != "/":
+        return None
     query = scope.get("query_string", b"").decode("latin-1")
-    return scope.get("path") == "/" and any(part.partition("=")[0] == "token"
-                                            for part in query.split("&"))
+    pairs = (part.partition("=") for part in query.split("&"))
+    # unquote, not parse_qs: a "+" typed in a base64 token stays a "+" (no token holds a
+    # space)
+    given = [unquote(value) for key, _, value in pairs if key == "token"]
+    return given[0] if len(given) == 1 else None
 
 
 def _cookie(header: str, name: str) -> str | None:
