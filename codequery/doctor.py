@@ -138,20 +138,27 @@ def _default_hooks_dir(root: Path) -> Path:
 def check_ignored(paths: RepoPaths) -> Check:
     """Whether git ignores the index: else `git add -A` commits it and `git clean -fd`
     deletes it (a trial removed the ignore rules, and doctor had said nothing)."""
-    import subprocess
-
     inside = paths.data_db.relative_to(paths.root).as_posix()
-    found = subprocess.run(["git", "-C", str(paths.root), "check-ignore", "-q", "--", inside],
-                           capture_output=True)
-    if found.returncode == 0:
-        return Check("ignored", True, f"git ignores {inside} (only config.json is shared)")
-    if found.returncode == 1:
-        return Check("ignored", False, f"git does not ignore {inside}: `git add -A` would "
-                     "commit the index and `git clean -fd` delete it",
-                     "codequery init (it writes .code-query/.gitignore again)",
+    try:
+        # -n: a path no rule matches is listed too, as "::<tab>path" (and git exits 1)
+        said = git.run(["check-ignore", "-v", "-n", "--", inside], paths.root,
+                       check=False).decode(errors="replace")
+        tracked = bool(git.run(["ls-files", "--", inside], paths.root).strip())
+    except CodeQueryError as exc:  # `.code-query` a symlink: git will not look past it
+        return Check("ignored", False, f"git cannot say whether it ignores {inside}: {exc}",
                      severity="warning")
-    return Check("ignored", False, "git check-ignore failed: "
-                 + found.stderr.decode(errors="replace").strip(), severity="warning")
+    if tracked:
+        return Check("ignored", False, f"git tracks {inside}: a commit carries the index",
+                     f"git rm --cached {inside} (the file stays), then: codequery init",
+                     severity="warning")
+    if not said.strip():  # nothing said: git could not look (`.code-query` a symlink)
+        return Check("ignored", False, f"git cannot say whether it ignores {inside}",
+                     severity="warning")
+    if not said.startswith("::"):
+        return Check("ignored", True, f"git ignores {inside} (only config.json is shared)")
+    return Check("ignored", False, f"git does not ignore {inside}: `git add -A` would "
+                 "commit the index and `git clean -fd` delete it",
+                 "codequery init (it writes .code-query/.gitignore again)", severity="warning")
 
 
 def check_hooks(root: Path) -> Check:

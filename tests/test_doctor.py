@@ -677,5 +677,10 @@ def test_an_index_git_does_not_ignore_is_warned_of(ready):
     assert not check["ok"] and check["severity"] == "warning"
     assert "git does not ignore .code-query/code_data.db" in check["detail"]
     assert "codequery init" in check["fix"]
+    git(ready, "add", "-f", ".code-query/code_data.db")  # committed once: init cannot help
+    check = by_name(report(ready)[1])["ignored"]
+    assert not check["ok"] and "git tracks .code-query/code_data.db" in check["detail"]
+    assert check["fix"].startswith("git rm --cached .code-query/code_data.db")
+    git(ready, "rm", "-q", "--cached", ".code-query/code_data.db")
     assert cli_run(ready, "init").exit_code == 0
     assert by_name(report(ready)[1])["ignored"]["ok"]
