@@ -109,20 +109,6 @@ def worker_command(threads: int | None = None, metrics_port: int | None = None) 
     return argv + (["--metrics-port", str(metrics_port)] if metrics_port else [])
 
 
-def require_free_port(port: int) -> None:
-    """A CodeQueryError if the metrics port cannot be listened on here (another process
-    holds it): a worker started with it would exit at once."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as exc:
-            raise CodeQueryError(f"port {port} is taken ({exc.strerror}); the worker is left "
-                                 "as it was: choose another --metrics-port") from None
-
-
 def started_with(paths: RepoPaths) -> dict[str, int]:
     """The options (`threads`, `metrics_port`) the running worker was started with (see
     worker_command), read from its command line: what a restart keeps. With none running,

@@ -117,7 +117,7 @@ class Workspace:
             name = json.loads(raw).get("dataset")
         except ValueError:  # no JSON (a merge conflict, an edit half done): the last good
             # copy names the dataset, so that reading the index goes on
-            name = _dataset_in(self.paths.settings.with_name(defaults.LAST_CONFIG_FILE))
+            name = _dataset_in(self.paths.last_config)
             if name:
                 self.settings_trouble = (f"{self.paths.settings} is not valid JSON; read "
                                          f"the index as its last good copy says (`codequery "
@@ -136,7 +136,7 @@ class Workspace:
         same text as the last good copy is good (no pydantic for a search), other text
         is validated (which keeps it as the copy when good)."""
         try:
-            if self.paths.settings.with_name(defaults.LAST_CONFIG_FILE).read_text(
+            if self.paths.last_config.read_text(
                     encoding="utf-8-sig") == raw:
                 return None
         except (OSError, ValueError):

@@ -144,7 +144,12 @@ def restart(ctx: click.Context, threads: int | None, metrics_port: int | None,
     if metrics_port and metrics_port != kept.get("metrics_port"):
         # a port another process holds: said now, with the running worker left running
         # (a trial's restart stopped it, then the new one could not start)
-        worker_control.require_free_port(metrics_port)
+        from codequery import ports
+
+        try:
+            ports.bound(metrics_port, "--metrics-port").close()
+        except CodeQueryError as exc:
+            raise CodeQueryError(f"{exc}; nothing was stopped") from None
     ctx.invoke(stop, timeout=timeout)
     ctx.invoke(start, threads=threads or kept.get("threads"),
                metrics_port=metrics_port or kept.get("metrics_port"))

@@ -194,20 +194,11 @@ def app(ws: Workspace, port: int, token: str | None, stopping: Callable[[], bool
 
 def run(ws: Workspace, port: int, token: str | None, on_ready: Any = None) -> None:
     """Bind 127.0.0.1:port first (a port in use is a CodeQueryError), then serve."""
-    import socket
-
     import uvicorn
 
-    from codequery.errors import CodeQueryError
+    from codequery import ports
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError as exc:
-        sock.close()
-        raise CodeQueryError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
-                             "choose another --port") from None
+    sock = ports.bound(port, "--port")
     # Open event streams end as soon as a stop is asked for; the timeout bounds the wait
     # for any other long-lived response (an MCP client's stream).
     config = uvicorn.Config(app(ws, port, token, stopping=lambda: server.should_exit),
