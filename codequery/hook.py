@@ -46,7 +46,8 @@ def read_settings(path: Path) -> dict:
         processing = data.get("processing", {})
         settings = {
             "mode": processing.get("mode", defaults.MODE),
-            "fallback_to_sync": processing.get("fallback_to_sync", defaults.FALLBACK_TO_SYNC),
+            "fallback_to_sync": _switch(processing.get("fallback_to_sync",
+                                                       defaults.FALLBACK_TO_SYNC)),
             "budget": float(processing.get("sync_budget_seconds", defaults.SYNC_BUDGET_SECONDS)),
             "documenter": data.get("documenter", {}).get("name", defaults.DOCUMENTER),
         }
@@ -65,6 +66,22 @@ def read_settings(path: Path) -> dict:
         raise HookProblem(f"invalid config {path}: processing.mode must be one of "
                           f"{', '.join(MODES)}; run `codequery doctor`")
     return settings
+
+
+# A switch as pydantic reads one (its lax mode, as the rest of codequery reads the file):
+# "false" is off, not a string that is there (True is 1, False 0, in a set).
+_ON = frozenset({True, "1", "true", "yes", "on", "t", "y"})
+_OFF = frozenset({False, "0", "false", "no", "off", "f", "n"})
+
+
+def _switch(value: object) -> bool:
+    """A true/false setting; a ValueError for anything else (a wrong type is reported)."""
+    said = value.strip().lower() if isinstance(value, str) else value
+    if isinstance(said, (bool, int, float, str)) and said in _ON:
+        return True
+    if isinstance(said, (bool, int, float, str)) and said in _OFF:
+        return False
+    raise ValueError(f"not a switch: {value!r}")
 
 
 def main(hook: str, args: list[str], stdin: bytes) -> int:

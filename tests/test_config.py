@@ -115,3 +115,24 @@ def test_the_hook_reads_a_config_with_a_byte_order_mark_too(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(
         {"dataset": "demo", "processing": {"mode": "manual"}}).encode())
     assert hook.read_settings(path)["mode"] == "manual"
+
+
+@pytest.mark.parametrize("value", [True, False, "false", "yes", "off", 1, 0, 1.0, "maybe", 2])
+def test_the_hook_reads_a_switch_as_the_config_does(tmp_path, value):
+    # a review: the hook took "false" for true (a string that is there), where pydantic
+    # reads it as false; what pydantic rejects, the hook reports
+    from pydantic import ValidationError
+
+    from codequery import hook
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"dataset": "demo",
+                                "processing": {"fallback_to_sync": value}}))
+    try:
+        expected = config.Config.model_validate(json.loads(path.read_text()))
+    except ValidationError:
+        with pytest.raises(hook.HookProblem, match="a setting of the wrong type"):
+            hook.read_settings(path)
+    else:
+        assert hook.read_settings(path)["fallback_to_sync"] is \
+            expected.processing.fallback_to_sync
