@@ -26,6 +26,13 @@ def test_init_options_set_config_fields(repo):
         "billing", "manual", "m1")
     db = Store(connect(repo / ".code-query/code_data.db"), "billing")
     assert db.count() == 0
+    # kept, and said to be unused by the builtin documenter (a trial: stored unsaid)
+    assert ("note: the builtin documenter does not use --model; kept in the config for a "
+            "documenter that does") in " ".join(result.stderr.split())
+    claude = cli_run(repo, "init", "--documenter", "claude", "--command", "llm -m x",
+                     "--no-document")
+    # the model kept from before is claude's to use: only --command is said
+    assert "the claude documenter does not use --command;" in " ".join(claude.stderr.split())
 
 
 def test_init_twice_keeps_settings_and_redoes_nothing(repo):

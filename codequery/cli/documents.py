@@ -38,7 +38,20 @@ def _apply_options(cfg: config_mod.Config, **options: str | None) -> config_mod.
                                      param_hint="'--command'") from exc
     if options["mode"]:
         data["processing"]["mode"] = options["mode"]
+    _warn_unused(data["documenter"]["name"], options)
     return config_mod.Config.model_validate(data)
+
+
+def _warn_unused(documenter: str, options: dict[str, str | None]) -> None:
+    """Options the chosen documenter does not use are kept (for a later switch), and
+    said so: a trial's `init --command ...` with the builtin documenter passed unsaid."""
+    unused = [f"--{name}" for name, used_by in (("model", ("claude", "command")),
+                                                 ("command", ("command",)))
+              if options.get(name) and documenter not in used_by]
+    if unused:
+        click.echo(f"codequery: note: the {documenter} documenter does not use "
+                   f"{' or '.join(unused)}; kept in the config for a documenter that does",
+                   err=True)
 
 
 def _run_documenting(ws: Workspace, only: list[str] | None, force: bool,
