@@ -267,6 +267,11 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
     if entry is None and tracked:
         return f"{rel} is a folder; give one of its files (`codequery search` finds them)"
     if entry is None:
+        module = _submodule_holding(ws, rel)
+        if module is not None:
+            return (f"no record for {clipped(rel, _PATH_SHOWN)}: it is in the submodule "
+                    f"{module}, which codequery leaves out (run codequery in {module} "
+                    "itself)")
         return (f"no record for {clipped(rel, _PATH_SHOWN)}: git does not track it (check "
                 "the name, or `git add` it first)")
     skipped = ws.store.skips().get(rel)
@@ -274,6 +279,21 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
     if why:
         return f"{rel} is tracked but skipped ({why}): codequery keeps no record of it"
     return f"no record for {rel} yet; `codequery document {rel}` documents it"
+
+
+def _submodule_holding(ws: Workspace, rel: str) -> str | None:
+    """The submodule of the repository a path is inside, or None (a trial was told a file
+    of a submodule was "not tracked")."""
+    from codequery import git
+
+    parents = [posixpath.dirname(rel)]
+    while parents[-1] not in ("", "/"):
+        parents.append(posixpath.dirname(parents[-1]))
+    parents = [p for p in parents if p not in ("", "/")]
+    if not parents:
+        return None
+    return next((e.path for e in git.tracked_files(ws.root, parents)
+                 if e.mode == git.SUBMODULE_MODE and e.path in parents), None)
 
 
 def list_files(ws: Workspace, glob: str | None = None, stale_only: bool = False

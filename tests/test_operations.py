@@ -726,3 +726,22 @@ def test_a_search_for_a_path_with_no_record_says_why_it_is_not_among_the_results
     assert operations.search_notes(ws, "the") == [
         "note: every word of the query is a common word (the), searched for all the same; "
         "add a word of what you are looking for"]
+
+
+def test_a_file_of_a_submodule_is_said_to_be_in_it_not_untracked(initialized_repo, tmp_path,
+                                                                   monkeypatch):
+    # a new user's trial: `show vendor/lib/x.py` of a submodule said "git does not track it"
+    from tests.helpers import commit_all, git, make_repo
+
+    monkeypatch.setenv("CODEQUERY_SKIP", "1")
+    library = make_repo(tmp_path / "library", {"x.py": "def x():\n    return 1\n"})
+    git(initialized_repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q",
+        str(library), "vendor/lib")
+    commit_all(initialized_repo, "a submodule")
+    ws = Workspace(initialized_repo)
+    with pytest.raises(CodeQueryError) as err:
+        operations.show(ws, "vendor/lib/x.py")
+    assert "it is in the submodule vendor/lib, which codequery leaves out" in str(err.value)
+    with pytest.raises(CodeQueryError) as err:
+        operations.show(ws, "vendor/other.py")
+    assert "git does not track it" in str(err.value)
