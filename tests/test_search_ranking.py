@@ -1711,6 +1711,7 @@ def test_a_database_s_short_name_finds_the_file_named_by_its_long_one(db):
     _add(db, "src/_connectors.ts", "the list of connectors: mysql, sqlite, libsql, postgres")
     assert "src/connectors/postgresql.ts" in _paths(db, "postgres")[:2]
     assert search_text.Term("mongo").found_in({"mongodb"})
+    assert search_text.Term("subdirectories").found_in({"subdir"})  # go-getter's Subdir
 
 
 def test_a_file_named_by_code_s_word_is_not_named_for_the_question_s_other_word(db):
