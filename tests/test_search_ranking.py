@@ -113,6 +113,7 @@ def test_a_question_about_tests_ranks_them_normally(db):
     ("how does the library create mocks for interfaces", False),
     ("how is the area covered by a sprite computed", False),
     ("which flag is tested in the hot loop", False),
+    ("in watch mode, which test files to rerun after a source file changes", False),
     ("where is a level spec string like 'off,a=debug' split", False),
 ])
 def test_a_question_asks_for_tests_only_when_it_says_so(question, wanted):
