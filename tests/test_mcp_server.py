@@ -654,3 +654,30 @@ def test_mcp_config_for_vscode_writes_and_keeps_other_servers(initialized_repo: 
         assert Path(ours["command"]).is_absolute() and Path(ours["command"]).is_file()
         assert ours["args"] == ["-C", str(repo.resolve()), "serve"]
         assert set(written["servers"]) == {"other", "codequery"}
+
+
+def test_stdio_answers_every_request_written_before_stdin_closed(initialized_repo):
+    # a new user's trial: requests piped into `codequery serve` with stdin then closed got
+    # answers to initialize and tools/list only; the tool calls at work were dropped
+    import subprocess
+
+    requests = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "script", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+         "params": {"name": "search", "arguments": {"query": "invoice"}}},
+        {"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+         "params": {"name": "status", "arguments": {}}},
+    ]
+    done = subprocess.run([str(CODEQUERY_BIN), "-C", str(initialized_repo), "serve"],
+                          input="".join(json.dumps(r) + "\n" for r in requests),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answers = {a["id"]: a for a in map(json.loads, done.stdout.splitlines())}
+    assert sorted(answers) == [1, 2, 3, 4]
+    found = json.loads(answers[3]["result"]["content"][0]["text"])
+    assert found["path"] == "src/invoices.py"
+    assert "dataset" in answers[4]["result"]["structuredContent"]

@@ -118,6 +118,15 @@ class _Server(MCPServer):
             return register(name=name, description=described, **options)(fn)
         return decorator
 
+    async def run_stdio_async(self) -> None:
+        """As the SDK's, answering every request read before stdin ended (see
+        stdio_drain)."""
+        from codequery.server import stdio_drain
+
+        lowlevel = self._lowlevel_server
+        await stdio_drain.serve(lambda read, write: lowlevel.run(
+            read, write, lowlevel.create_initialization_options()))
+
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Any = None) -> Any:
         schema = next((tool.input_schema for tool in await self.list_tools()
