@@ -487,6 +487,23 @@ def test_a_config_left_half_edited_keeps_the_page_and_the_metrics_up(initialized
         assert request(port, "GET", "/api/events")[0] == 200
 
 
+def test_a_broken_config_is_said_on_the_page_while_it_lasts(initialized_repo: Path,
+                                                            tmp_path: Path, browser):
+    # a review: the notice of a broken config.json stayed after it was mended
+    settings = initialized_repo / ".code-query" / "config.json"
+    good = settings.read_text(encoding="utf-8")
+    with http_server(initialized_repo, tmp_path / "serve.log") as port:
+        open_dashboard(browser, port)
+        settings.write_text(json.dumps({**json.loads(good), "documenter": {"name": "bogus"}}),
+                            encoding="utf-8")
+        until(browser, lambda: "invalid config" in text_of(browser, "notice")
+              and browser.find_element("id", "notice").is_displayed(), timeout=15)
+        settings.write_text(good, encoding="utf-8")
+        until(browser, lambda: not browser.find_element("id", "notice").is_displayed(),
+              timeout=15)
+        assert severe(browser) == []
+
+
 def test_a_damaged_database_is_reported_with_what_to_do(damaged_repo: Path, tmp_path: Path):
     damage_table(damaged_repo / ".code-query" / "code_data.db", "job_events")  # the page reads it
     with http_server(damaged_repo, tmp_path / "serve.log") as port:

@@ -78,6 +78,8 @@
 
   // --- summary: worker, queue, index, LLM, chart ---------------------------------------
 
+  let settingsSaid = null;  // the config trouble the notice shows, if it shows one
+
   async function loadSummary() {
     let data;
     try { data = await api("/api/summary"); } catch (e) { notice(e.message, true); return; }
@@ -90,7 +92,14 @@
       notice(s.error, true);
       return;
     }
-    if (s.settings_trouble) notice(s.settings_trouble, true);  // read from the last good copy
+    // read from the last good copy: said while it lasts, and no longer once mended
+    if (s.settings_trouble) {
+      notice(s.settings_trouble, true);
+      settingsSaid = s.settings_trouble;
+    } else if (settingsSaid) {
+      if ($("notice").textContent === settingsSaid) $("notice").hidden = true;
+      settingsSaid = null;
+    }
     const w = s.worker;
     $("w-state").textContent = w.running ? "running" : "not running (codequery worker start)";
     $("w-state").className = w.running ? "ok" : "bad";
