@@ -139,20 +139,16 @@ def check_ignored(paths: RepoPaths) -> Check:
     """Whether git ignores the index: else `git add -A` commits it and `git clean -fd`
     deletes it (a trial removed the ignore rules, and doctor had said nothing)."""
     inside = paths.data_db.relative_to(paths.root).as_posix()
-    try:
-        # -n: a path no rule matches is listed too, as "::<tab>path" (and git exits 1)
-        said = git.run(["check-ignore", "-v", "-n", "--", inside], paths.root,
-                       check=False).decode(errors="replace")
-        tracked = bool(git.run(["ls-files", "--", inside], paths.root).strip())
-    except CodeQueryError as exc:  # `.code-query` a symlink: git will not look past it
-        return Check("ignored", False, f"git cannot say whether it ignores {inside}: {exc}",
+    # -n: a path no rule matches is listed too, as "::<tab>path" (and git exits 1);
+    # nothing at all: git could not look (`.code-query` a symlink: not past it)
+    said = git.run(["check-ignore", "-v", "-n", "--", inside], paths.root,
+                   check=False).decode(errors="replace")
+    if not said.strip():
+        return Check("ignored", False, f"git cannot say whether it ignores {inside}",
                      severity="warning")
-    if tracked:
+    if git.run(["ls-files", "--", inside], paths.root).strip():
         return Check("ignored", False, f"git tracks {inside}: a commit carries the index",
                      f"git rm --cached {inside} (the file stays), then: codequery init",
-                     severity="warning")
-    if not said.strip():  # nothing said: git could not look (`.code-query` a symlink)
-        return Check("ignored", False, f"git cannot say whether it ignores {inside}",
                      severity="warning")
     if not said.startswith("::"):
         return Check("ignored", True, f"git ignores {inside} (only config.json is shared)")

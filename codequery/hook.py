@@ -77,10 +77,8 @@ _OFF = frozenset({False, "0", "false", "no", "off", "f", "n"})
 def _switch(value: object) -> bool:
     """A true/false setting; a ValueError for anything else (a wrong type is reported)."""
     said = value.strip().lower() if isinstance(value, str) else value
-    if isinstance(said, (bool, int, float, str)) and said in _ON:
-        return True
-    if isinstance(said, (bool, int, float, str)) and said in _OFF:
-        return False
+    if isinstance(said, (bool, int, float, str)) and (said in _ON or said in _OFF):
+        return said in _ON
     raise ValueError(f"not a switch: {value!r}")
 
 

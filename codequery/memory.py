@@ -79,14 +79,14 @@ class Watch:
             idle = not self._running
         self.check(self._idle_growth if idle else self._growth)
 
-    def check(self, growth: int | None = None) -> None:
-        """Give back if the process grew by `growth` (default GROWTH_BYTES) since the
-        baseline; a thread that finds another one at it leaves it to that one."""
+    def check(self, growth: int) -> None:
+        """Give back if the process grew by `growth` bytes since the baseline; a thread
+        that finds another one at it leaves it to that one."""
         if not self._lock.acquire(blocking=False):
             return
         try:
             grown = self._rss()
-            if grown - self.baseline < (self._growth if growth is None else growth):
+            if grown - self.baseline < growth:
                 return
             give_back()
             self.given_back += 1

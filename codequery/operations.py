@@ -284,12 +284,14 @@ def _why_no_record(ws: Workspace, rel: str) -> str:
 def _submodule_holding(ws: Workspace, rel: str) -> str | None:
     """The submodule of the repository a path is inside, or None (a trial was told a file
     of a submodule was "not tracked")."""
+    from pathlib import PurePosixPath
+
     from codequery import git
 
-    parents = [posixpath.dirname(rel)]
-    while parents[-1] not in ("", "/"):
-        parents.append(posixpath.dirname(parents[-1]))
-    parents = [p for p in parents if p not in ("", "/")]
+    # a submodule's work tree has a `.git` of its own: only such folders are asked about
+    # (asking git of a folder lists every file in it)
+    parents = [str(p) for p in PurePosixPath(rel).parents
+               if str(p) != "." and (ws.root / p / ".git").exists()]
     if not parents:
         return None
     return next((e.path for e in git.tracked_files(ws.root, parents)

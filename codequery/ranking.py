@@ -599,8 +599,7 @@ DEFINITIONS_READ = 5_000
 def symbols_of(doc: dict[str, Any], most: int | None = None) -> list[dict[str, Any]]:
     """Every function, class and method of a record's document (the first `most`), each
     with its `kind` (and a method with its class as `owner`)."""
-    return [{**item, "kind": kind, **({"owner": owner} if kind == "method" else {})}
-            for kind, item, owner in islice(_definitions(doc), most)]
+    return [_symbol(kind, item, owner) for kind, item, owner in islice(_definitions(doc), most)]
 
 
 def symbols_shown(doc: dict[str, Any], terms: list[Term]) -> list[dict[str, Any]]:
@@ -608,13 +607,15 @@ def symbols_shown(doc: dict[str, Any], terms: list[Term]) -> list[dict[str, Any]
     DEFINITIONS_READ, and past them, the ones named exactly as a word of the question (a
     trial's `capybaraSwim`, the 9,001st function of a generated file, had no line): a
     comparison of names, no more, for each of the rest."""
-    shown = symbols_of(doc, DEFINITIONS_READ)
-    if len(shown) < DEFINITIONS_READ:
-        return shown
     words = {term.word for term in terms if not term.prefix}
-    return shown + [{**item, "kind": kind, **({"owner": owner} if kind == "method" else {})}
-                    for kind, item, owner in islice(_definitions(doc), DEFINITIONS_READ, None)
-                    if str(item.get("name") or "").lower() in words]
+    return [_symbol(kind, item, owner)
+            for at, (kind, item, owner) in enumerate(_definitions(doc))
+            if at < DEFINITIONS_READ or str(item.get("name") or "").lower() in words]
+
+
+def _symbol(kind: str, item: dict[str, Any], owner: str | None) -> dict[str, Any]:
+    """A definition as symbols_of gives it: with its kind, and a method with its class."""
+    return {**item, "kind": kind, **({"owner": owner} if kind == "method" else {})}
 
 
 def symbol_names(doc: dict[str, Any]) -> Iterator[str]:

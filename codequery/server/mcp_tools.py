@@ -114,8 +114,8 @@ class _Server(MCPServer):
         register = super().tool
 
         def decorator(fn: Callable[..., T]) -> Callable[..., T]:
-            described = options.pop("description", None) or described_by(fn.__doc__)
-            return register(name=name, description=described, **options)(fn)
+            return register(name=name, **{"description": described_by(fn.__doc__),
+                                          **options})(fn)
         return decorator
 
     async def run_stdio_async(self) -> None:
