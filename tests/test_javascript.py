@@ -297,3 +297,41 @@ def test_a_method_assigned_to_this_in_a_class_method_is_not_a_constructor_s() ->
     """)
     (terminal,) = doc.classes
     assert names(terminal.methods) == ["open"]
+
+
+def test_a_member_named_by_a_string_is_outlined() -> None:
+    # protobuf.js's wrappers.js: `wrappers[".google.protobuf.Any"] = {fromObject, toObject}`
+    # gave no symbol at all, and a key that is a name reads as a property
+    doc = outline_source("javascript", """
+        wrappers[".google.protobuf.Any"] = {
+            fromObject: function (object) { return object; },
+            toObject(message, options) { return message; },
+        };
+        exports["default"] = function main(argv) {};
+        Promise.prototype["finally"] = function (handler) {};
+        table[key] = function () {};
+    """)
+    assert names(doc.functions) == ['wrappers[".google.protobuf.Any"].fromObject',
+                                    'wrappers[".google.protobuf.Any"].toObject', "default"]
+    assert doc.functions[0].line == 2
+    assert doc.exports == ["default"]
+    assert [(c.name, [m.name for m in c.methods]) for c in doc.classes] == [
+        ("Promise", ["finally"])]
+
+
+def test_a_name_for_the_exports_stands_between_the_opening_comment_and_the_code() -> None:
+    doc = outline_source("javascript", """
+        "use strict";
+
+        /**
+         * Wrappers for common types.
+         * @const
+         */
+        var wrappers = exports;
+
+        var util = require("./util");
+
+        wrappers.find = function find(name) { return util.lookup(name); };
+    """)
+    assert doc.overview == "Wrappers for common types."
+    assert names(doc.functions) == ["wrappers.find"]

@@ -37,6 +37,9 @@ _EXPORTS = ("module.exports", "exports")
 _EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
 _PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
+# `a.b["key"]`: a member named by a string, as in `wrappers[".google.protobuf.Any"] = {...}`
+_KEYED = re.compile(r"^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+                    r"""\[\s*(["'])([^"'\\\n]+)\2\s*\]$""")
 # Parentheses, and TypeScript's casts and checks around a value (`(x) as T`,
 # `x satisfies T`, `x!`, `<T>x`).
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression",
@@ -67,6 +70,15 @@ def _is_type(node: Node) -> bool:
 def _unquote(text: str) -> str:
     """A string, include path or module path without its quotes or angle brackets."""
     return text.strip().strip("\"'`<>")
+
+
+def _keyed(target: str) -> str:
+    """`a["b"]` as `a.b` when the key is a name (`exports["default"]`, a prototype's
+    `["then"]`); anything else as it is."""
+    match = _KEYED.match(target)
+    if match is None or not _NAME.match(match.group(3)):
+        return target
+    return f"{match.group(1)}.{match.group(3)}"
 
 
 def _string(node: Node | None) -> str:
@@ -107,7 +119,7 @@ class JavaScriptOutliner(_Base):
         """The targets and the value of `a = b = value`."""
         targets: list[str] = []
         while value is not None and value.type == "assignment_expression":
-            targets.append(self.field(value, "left"))
+            targets.append(_keyed(self.field(value, "left")))
             value = value.child_by_field_name("right")
         return targets, _unwrap(value)
 
@@ -137,8 +149,10 @@ class JavaScriptOutliner(_Base):
         """What `targets = value` defines, when value is a function, class or object."""
         # `const proto = module.exports = {...}`: what it defines is the module's.
         target = next((t for t in targets if t in _EXPORTS), targets[0])
-        if not _PATH.match(target):  # `a[k] = ...`, destructuring: no name to give
-            return
+        if not _PATH.match(target):
+            if _KEYED.match(target):  # a member whose key is no name: `a[".b c"]`
+                self._keyed_value(target, value, anchor, start)
+            return  # `a[k] = ...`, destructuring: no name to give
         owner, _, member = target.rpartition(".prototype.")
         if value.type in FUNCTION_VALUES:
             if owner and _NAME.match(member):
@@ -162,6 +176,14 @@ class JavaScriptOutliner(_Base):
                 self.functions += self._js_object(value, "")
             else:
                 self.functions += self._js_object(value, self._js_name(target) + ".")
+
+    def _keyed_value(self, target: str, value: Node, anchor: Node, start: Node) -> None:
+        """`a["x.y"] = function` or `= {...}`: named as written (a["x.y"]), its words
+        searchable as the key's."""
+        if value.type in FUNCTION_VALUES:
+            self.functions.append(self._js_function(target, value, anchor, start))
+        elif value.type == "object":
+            self.functions += self._js_object(value, target + ".")
 
     def _this_methods(self, owner: str, function: Node) -> None:
         """The methods a constructor function gives each object it makes, in its own
@@ -338,9 +360,12 @@ class JavaScriptOutliner(_Base):
             first = node.named_children[0]
             return first.type == "string" or bool(self._required(first))
         if node.type in ("lexical_declaration", "variable_declaration"):
+            # also a name for the module's exports: `var wrappers = exports;`
             values = [d.child_by_field_name("value") for d in node.named_children
                       if d.type == "variable_declarator"]
-            return bool(values) and all(self._required(v) for v in values)
+            return bool(values) and all(
+                self._required(v) or (v is not None and self.text(v) in _EXPORTS)
+                for v in values)
         return False
 
     def finish_js(self) -> None:
