@@ -335,3 +335,43 @@ def test_a_name_for_the_exports_stands_between_the_opening_comment_and_the_code(
     """)
     assert doc.overview == "Wrappers for common types."
     assert names(doc.functions) == ["wrappers.find"]
+
+
+def test_an_object_literal_mixed_in_by_a_call_gives_the_target_its_methods() -> None:
+    # jQuery's src/attributes/prop.js, 134 lines, had an empty record: its API is what
+    # `jQuery.fn.extend({...})` and `jQuery.extend({...})` mix in
+    doc = outline_source("javascript", """
+        jQuery.fn.extend( {
+            /** Get or set a property of each element. */
+            prop: function( name, value ) {},
+            removeProp: function( name ) {}
+        } );
+        jQuery.extend( { propFix: { "for": "htmlFor" }, prop( elem, name ) {} } );
+        Object.assign(Router.prototype, { handle(req) {}, use: function (fn) {} });
+        _.extend(Events, { on: function (name) {} });
+        configure({ onError(error) {} });
+        Object.defineProperty(exports, "ready", { get() { return true; } });
+    """)
+    assert names(doc.functions) == ["jQuery.fn.prop", "jQuery.fn.removeProp", "jQuery.prop",
+                                    "Events.on", "ready"]
+    assert doc.functions[0].summary == "Get or set a property of each element."
+    assert [(c.name, names(c.methods)) for c in doc.classes] == [("Router", ["handle", "use"])]
+
+
+def test_a_class_made_by_extend_is_a_class_with_its_base() -> None:
+    doc = outline_source("javascript", """
+        /** A list of todos. */
+        var TodoView = Backbone.View.extend({
+          /** Re-render the title. */
+          render: function () { return this; },
+          close() {}
+        });
+        export const Canvas = Renderer.extend({ onAdd(map) {} });
+        const server = http.createServer({ keepAlive: true });
+    """)
+    assert [(c.name, c.bases, names(c.methods)) for c in doc.classes] == [
+        ("TodoView", ["Backbone.View"], ["render", "close"]),
+        ("Canvas", ["Renderer"], ["onAdd"])]
+    assert doc.classes[0].summary == "A list of todos."
+    assert doc.classes[0].methods[0].summary == "Re-render the title."
+    assert doc.classes[0].line == 2

@@ -4,7 +4,9 @@ Besides `function f()` and classes, a file's API is made of assignments
 (`res.send = function send() {}`, `Foo.prototype.bar = ...`, `exports.x = ...`,
 `module.exports = {...}`), object-literal methods, a constructor function's
 `this.x = function () {}`, and helper calls that define getters
-(`defineGetter(req, 'host', function host() {})`). Names read as the code does:
+(`defineGetter(req, 'host', function host() {})`), and mixins: an object literal handed to a
+call (`jQuery.fn.extend({...})`, `Object.assign(Foo.prototype, {...})`), or a class made
+by one (`const View = Backbone.View.extend({...})`). Names read as the code does:
 `res.send`; a prototype method goes into its class (`Foo` with method `bar`); an exported
 name is bare (`exports.x` is `x`). Bodies are not walked, except an IIFE or UMD wrapper's,
 whose statements are the file's in all but name, and a function's own statements for what
@@ -34,6 +36,9 @@ _NODE_BUILTINS = frozenset({
     "worker_threads", "zlib"})
 _FUNCTION_DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration"})
 _EXPORTS = ("module.exports", "exports")
+# what makes a class of the object literal it is given: `Backbone.View.extend({...})`,
+# `React.createClass({...})`, `defineComponent({...})`
+_CLASS_MAKERS = frozenset({"extend", "createClass", "defineComponent"})
 _EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
 _PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
@@ -167,6 +172,11 @@ class JavaScriptOutliner(_Base):
         elif value.type == "class":
             name = self.field(value, "name") or self._js_name(target)
             self._add_class(value, anchor, name=name)
+        elif value.type == "call_expression" and (made := self._made_class(value)):
+            base, members = made
+            info = self._class(self._js_name(target), start, anchor)
+            info.bases += [base] if base else []
+            info.methods += members
         elif value.type == "object":
             if target.endswith(".prototype"):
                 owner = target.removesuffix(".prototype")
@@ -261,19 +271,65 @@ class JavaScriptOutliner(_Base):
             return
         # defineGetter(obj, 'name', function () {}), Object.defineProperty(obj, 'name', {get})
         name = _string(values[1]) if len(values) >= 3 else ""
-        if not _NAME.match(name) or values[0].type not in (
-                "identifier", "member_expression", "this"):
-            return
-        value: Node | None = values[2]
-        if value.type == "object":
+        if _NAME.match(name) and values[0].type in ("identifier", "member_expression", "this"):
+            self._defined_property(values[0], name, values[2], anchor, call)
+        elif values:
+            self._mixin(callee, values)
+
+    def _defined_property(self, target: Node, name: str, value: Node | None, anchor: Node,
+                          call: Node) -> None:
+        if value is not None and value.type == "object":
             value = self._descriptor_function(value)
         if value is None or value.type not in (*FUNCTION_VALUES, "method_definition"):
             return
-        owner = self.text(values[0])
+        owner = self.text(target)
         exported = owner in _EXPORTS
         full = name if exported else f"{owner}.{name}"
         self.functions.append(self._js_function(full, value, anchor, call))
         self.exports += [name] if exported else []
+
+    def _mixin(self, callee: Node | None, values: list[Node]) -> None:
+        """The methods of the object literals a call is given, as the object's they are
+        mixed into: the first argument's (`Object.assign(Foo.prototype, {...})`,
+        `_.extend(target, {...})`), else the callee's (`jQuery.fn.extend({...})`,
+        `Map.include({...})`); with neither (`mixin({...})`, `configure({onError() {}})`),
+        they are not the file's API."""
+        objects = [o for v in values if (o := _unwrap(v)) is not None and o.type == "object"]
+        if not objects:
+            return
+        first = _unwrap(values[0])
+        if first is not None and first.type != "object":
+            owner = self.text(first) if first.type in ("identifier", "member_expression") else ""
+        elif callee is not None and callee.type == "member_expression":
+            owner = self.field(callee, "object")
+        else:
+            return
+        if not _PATH.match(owner):
+            return
+        if owner.endswith(".prototype"):
+            info = self._prototype_class(owner.removesuffix(".prototype"), values[0])
+            for obj in objects:
+                info.methods += self._js_object(obj, "")
+            return
+        prefix = "" if owner in _EXPORTS else f"{self._js_name(owner)}."
+        for obj in objects:
+            self.functions += self._js_object(obj, prefix)
+
+    def _made_class(self, call: Node) -> tuple[str, list[Function]] | None:
+        """The base and methods of a class made by a call (`Base.extend({...})`, see
+        _CLASS_MAKERS), or None."""
+        callee = _unwrap(call.child_by_field_name("function"))
+        if callee is None:
+            return None
+        member = callee.type == "member_expression"
+        maker = self.field(callee, "property") if member else self.text(callee)
+        args = call.child_by_field_name("arguments")
+        objects = [o for v in (args.named_children if args is not None else ())
+                   if (o := _unwrap(v)) is not None and o.type == "object"]
+        if maker not in _CLASS_MAKERS or not objects:
+            return None
+        base = self.field(callee, "object") if member and maker == "extend" else ""
+        return base, [m for obj in objects for m in self._js_object(obj, "")]
 
     def _descriptor_function(self, descriptor: Node) -> Node | None:
         """The getter (or function value) of a property descriptor `{get() {...}}`."""
