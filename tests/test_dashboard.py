@@ -430,6 +430,9 @@ def test_the_record_page_and_static_files_serve_only_what_they_should(
         outside = request(port, "GET", "/file?path=../../etc/passwd")
         assert outside[0] == 404 and "outside the repository" in outside[2]
         assert "root:" not in outside[2]
+        for nothing in ("/file", "/file?path=", "/file?path=%20"):
+            unnamed = request(port, "GET", nothing)
+            assert unnamed[0] == 400 and "needs ?path=PATH" in unnamed[2], nothing
         assert request(port, "GET", "/static/dashboard.js")[0] == 200
         for name in ("routes.py", "..%2F__init__.py", "missing.js", "templates"):
             assert request(port, "GET", f"/static/{name}")[0] == 404, name

@@ -134,7 +134,11 @@ def add_routes(server: MCPServer, ws: Workspace, stopping: Callable[[], bool],
 
     @server.custom_route("/file", methods=["GET"], include_in_schema=False)
     async def record(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+        path = request.query_params.get("path", "").strip()
+        if not path:  # a request with no file named is a bad one, not a missing record
+            return HTMLResponse(pages.problem("No file named", "/file needs ?path=PATH, a "
+                                              "file's path from the repository's root"),
+                                status_code=400, headers=pages.SECURITY_HEADERS)
         return await html_page(lambda: pages.record(operations.show(ws, path)), "No record")
 
     @server.custom_route("/api/summary", methods=["GET"], include_in_schema=False)
