@@ -344,7 +344,13 @@ class JobRunner:
             if key in taken:
                 holder: threading.Event | None = None
             elif (holder := under_way.take(key, taken)) is None:
-                calling.append((job, content))
+                if (copies is not None and job.operation != ledger.REDO
+                        and self.store.has_document(key[1])):
+                    # the call that described it ended (and let go of it) between this
+                    # job's look for a record and the take: its record is there to reuse
+                    copies.append((job, None))
+                else:
+                    calling.append((job, content))
                 continue
             if copies is None or job.operation == ledger.REDO:
                 calling.append((job, content))

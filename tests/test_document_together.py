@@ -133,3 +133,34 @@ def test_copies_in_batches_are_sent_once(repo, fake_claude, monkeypatch):
     sent = [path for call in logged_calls(fake_claude) for path in re.findall(
         r'(?:Path \(JSON string\): |describing the file )"(src/copy\d\.py)"', call["stdin"])]
     assert len(sent) == 1, sent
+
+
+def test_a_copy_whose_call_ends_between_its_look_and_its_take_reuses_the_record(
+        repo, tmp_path, monkeypatch):
+    # the race behind a flaky run of the test above: a copy looked for a record (none
+    # yet), the call describing its content then wrote one and let go of the content,
+    # and the copy took it and called again, paid twice and counted as documented
+    from codequery import ledger, under_way
+    from codequery.jobs import REUSED, JobRunner
+
+    cli_run(repo, "init", "--no-hooks")
+    use_fake_llm(repo)
+    same = '"""Shared."""\n\ndef shared():\n    return 1\n'
+    write(repo, {"src/copy0.py": same, "src/copy1.py": same})
+    commit_all(repo)
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_LLM_LOG", str(log))
+    ws = Workspace(repo)
+    first, second = (q.id for q in ledger.enqueue(
+        ws.store.conn, "test", [(f"src/copy{n}.py", ledger.DOCUMENT, None) for n in (0, 1)]))
+    take, other = under_way.take, JobRunner(Workspace(repo))
+
+    def take_after_the_other_call(key, taken):
+        monkeypatch.setattr(under_way, "take", take)
+        assert other.run(first).detail.startswith("documented by")  # ends just now
+        return take(key, taken)
+
+    monkeypatch.setattr(under_way, "take", take_after_the_other_call)
+    done = JobRunner(ws).run(second)
+    assert (done.status, done.detail) == ("completed", REUSED)
+    assert len(_calls(log)) == 1
