@@ -350,12 +350,15 @@ def test_an_object_literal_mixed_in_by_a_call_gives_the_target_its_methods() -> 
         Object.assign(Router.prototype, { handle(req) {}, use: function (fn) {} });
         _.extend(Events, { on: function (name) {} });
         configure({ onError(error) {} });
+        $.ajax({ url: "/a", success(data) {} });
+        mixin(Emitter.prototype, { emit(name) {} });
         Object.defineProperty(exports, "ready", { get() { return true; } });
     """)
     assert names(doc.functions) == ["jQuery.fn.prop", "jQuery.fn.removeProp", "jQuery.prop",
                                     "Events.on", "ready"]
     assert doc.functions[0].summary == "Get or set a property of each element."
-    assert [(c.name, names(c.methods)) for c in doc.classes] == [("Router", ["handle", "use"])]
+    assert [(c.name, names(c.methods)) for c in doc.classes] == [("Router", ["handle", "use"]),
+                                                                  ("Emitter", ["emit"])]
 
 
 def test_a_class_made_by_extend_is_a_class_with_its_base() -> None:

@@ -39,6 +39,11 @@ _EXPORTS = ("module.exports", "exports")
 # what makes a class of the object literal it is given: `Backbone.View.extend({...})`,
 # `React.createClass({...})`, `defineComponent({...})`
 _CLASS_MAKERS = frozenset({"extend", "createClass", "defineComponent"})
+# what mixes an object literal's methods into another: `jQuery.fn.extend({...})`,
+# `Object.assign(Foo.prototype, {...})`, `L.Map.include({...})`; not other calls given
+# an object (`$.ajax({success() {}})`: its callbacks are no one's API)
+_MIXERS = frozenset({"extend", "include", "mixin", "assign", "merge", "implement",
+                     "augment", "reopen", "defaults"})
 _EXPORT_PREFIXES = ("module.exports.", "exports.")
 _NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
 _PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")  # a.b.c
@@ -292,15 +297,18 @@ class JavaScriptOutliner(_Base):
         """The methods of the object literals a call is given, as the object's they are
         mixed into: the first argument's (`Object.assign(Foo.prototype, {...})`,
         `_.extend(target, {...})`), else the callee's (`jQuery.fn.extend({...})`,
-        `Map.include({...})`); with neither (`mixin({...})`, `configure({onError() {}})`),
-        they are not the file's API."""
+        `Map.include({...})`); with neither (`mixin({...})`), or from a call that mixes
+        nothing in (see _MIXERS), they are not the file's API."""
         objects = [o for v in values if (o := _unwrap(v)) is not None and o.type == "object"]
-        if not objects:
+        member = callee is not None and callee.type == "member_expression"
+        maker = (self.field(callee, "property") if member
+                 else self.text(callee) if callee is not None else "")
+        if not objects or maker not in _MIXERS:
             return
         first = _unwrap(values[0])
         if first is not None and first.type != "object":
             owner = self.text(first) if first.type in ("identifier", "member_expression") else ""
-        elif callee is not None and callee.type == "member_expression":
+        elif member:
             owner = self.field(callee, "object")
         else:
             return
