@@ -378,3 +378,29 @@ def test_a_class_made_by_extend_is_a_class_with_its_base() -> None:
     assert doc.classes[0].summary == "A list of todos."
     assert doc.classes[0].methods[0].summary == "Re-render the title."
     assert doc.classes[0].line == 2
+
+
+def test_a_function_the_module_exports_whole_is_read_as_its_body() -> None:
+    # bluebird's src/cancel.js and the rest: `module.exports = function (Promise) {...}`
+    # defines the file's API inside, and was outlined as `module.exports` alone
+    doc = outline_source("javascript", """
+        "use strict";
+        module.exports = function(Promise, PromiseArray) {
+        var util = require("./util");
+
+        /** Cancel the promise and what it follows. */
+        Promise.prototype.cancel = function() {
+            return this._cancel();
+        };
+
+        function settle(values) { return values; }
+
+        Promise.settle = function (promises) { return settle(promises); };
+        };
+    """)
+    assert names(doc.functions) == ["module.exports", "settle", "Promise.settle"]
+    assert doc.functions[1].line == 10
+    (promise,) = doc.classes
+    assert [(m.name, m.summary) for m in promise.methods] == [
+        ("cancel", "Cancel the promise and what it follows.")]
+    assert "./util" in doc.imports

@@ -174,6 +174,8 @@ class JavaScriptOutliner(_Base):
                 self.functions.append(self._js_function(name, value, anchor, start))
                 if value.type != "arrow_function":  # an arrow's `this` is its maker's
                     self._this_methods(name, value)
+                if target in _EXPORTS:
+                    self._module_function(value)
         elif value.type == "class":
             name = self.field(value, "name") or self._js_name(target)
             self._add_class(value, anchor, name=name)
@@ -191,6 +193,17 @@ class JavaScriptOutliner(_Base):
                 self.functions += self._js_object(value, "")
             else:
                 self.functions += self._js_object(value, self._js_name(target) + ".")
+
+    def _module_function(self, function: Node) -> None:
+        """The statements of a function the module exports whole (`module.exports =
+        function (Promise) { Promise.prototype.cancel = ...; function settle() {} }`), as
+        a wrapper's are (see _js_call): bluebird's src/*.js each define their API in one,
+        and were outlined as `module.exports` alone."""
+        body = function.child_by_field_name("body")
+        if body is None or body.type != "statement_block":
+            return
+        for child in body.named_children:
+            self.visit(child, child, 1)
 
     def _keyed_value(self, target: str, value: Node, anchor: Node, start: Node) -> None:
         """`a["x.y"] = function` or `= {...}`: named as written (a["x.y"]), its words
