@@ -2516,3 +2516,15 @@ def test_a_result_gives_the_line_of_the_definition_its_snippet_shows(db):
     assert result["snippet_line"] == 40
     [result] = db.search("sockets")
     assert result["snippet_line"] is None
+
+
+@pytest.mark.parametrize(("name", "parts"), [
+    ("sendFile", ["send", "File"]),
+    ("HTTP_server2", ["HTTP", "server", "2"]),
+    ("$scope_apply", ["scope", "apply"]),
+    ("__init__", []),
+    ("get$$Value", ["get", "Value"]),
+    ("plain", []),
+])
+def test_identifiers_split_on_case_underscores_and_dollars(name, parts):
+    assert search_text.split_identifier(name) == parts
