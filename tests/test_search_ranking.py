@@ -1605,6 +1605,17 @@ def test_a_file_is_found_by_the_words_its_short_names_stand_for(db):
         "reqCtx req ctx req\nrequest context")
 
 
+def test_a_file_that_tests_an_error_name_is_found_by_its_message(db):
+    # `EADDRINUSE` is one word to the index; a question says "already in use"
+    _add(db, "lib/net-utils.js", "if (err.code === 'EADDRINUSE') server.listen(++port)")
+    _add(db, "lib/server.js", "server port listen start the server on the port")
+    assert _paths(db, "where does it try another port when the address is already in use"
+                  )[0] == "lib/net-utils.js"
+    assert search_text.with_long_forms("errno.ENOENT") == (
+        "errno.ENOENT\nno such file or directory")
+    assert search_text.with_long_forms("Enoentity") == "Enoentity"  # a word, not the name
+
+
 @pytest.mark.parametrize("british,american", [
     ("colour", "color"), ("colourised", "colorized"), ("behaviour", "behavior"),
     ("recognised", "recognized"), ("normalisation", "normalization"), ("analyse", "analyze"),
