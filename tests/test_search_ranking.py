@@ -160,6 +160,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("src/foo_test.go.orig", "test"), ("src/IFoo.cs.bak", "declarations"),
     ("src/makefile.py", "source"), ("GNUmakefile", "config"), ("Makefile.js", "config"),
     ("test.c", "test"), ("test.js", "test"),
+    # a top-level t/ holds tests (Perl's, git's, celery's), a t/ further down need not
+    ("t/unit/tasks/test_trace.py", "test"), ("t/smoke/tasks.py", "test"),
+    ("t/lib/Helper.pm", "test"), ("src/t/parse.c", "source"),
     (".github/workflows/test.yml", "meta"), (".gitlab/ci/build.yml", "meta"),
     ("packages/foo/.github/scripts/release.js", "config"),
     ("src/latest.c", "source"), ("src/.github-mirror/sync.py", "source"),
