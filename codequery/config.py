@@ -160,6 +160,8 @@ def _describe(error: ValidationError, source: Path) -> str:
         said = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":  # a typo: `files.exclud`
             said = f"not a setting{_meant(item['loc'])}"
+        elif item["type"] == "missing":  # pydantic's "Field required"
+            said = "missing"
         problems.append(f"{key}: {said}")
     return f"invalid config {source}: " + "; ".join(problems)
 
@@ -251,12 +253,22 @@ def load(path: Path) -> Config:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigNotJson(config_problems.not_json(path, exc), restore_hint(path)) from None
+    if not isinstance(data, dict):  # `[]`, `"hi"`: pydantic's words would name its class
+        raise CodeQueryError(f"invalid config {path}: it must hold a JSON object of settings, "
+                             f"not {_json_kind(data)}; {restore_hint(path)}")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise CodeQueryError(f"{_describe(exc, path)}; {restore_hint(path)}") from None
     _keep_copy(path, raw)
     return config
+
+
+def _json_kind(data: object) -> str:
+    """What JSON value `data` is, in JSON's words ("an array", "a string")."""
+    kinds = ((bool, "true or false"), (list, "an array"), (str, "a string"),
+             (int, "a number"), (float, "a number"))
+    return next((said for kind, said in kinds if isinstance(data, kind)), "null")
 
 
 def _keep_copy(path: Path, raw: str) -> None:

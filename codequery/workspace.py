@@ -109,22 +109,29 @@ class Workspace:
                 return dataset
             except CodeQueryError:
                 pass  # the file as it stands, read below: no JSON, its last good copy
+        problem = None
         try:
             stamp = self.paths.settings.stat().st_mtime_ns
             if stamp == self._dataset_stamp:
                 return self._dataset
             raw = self.paths.settings.read_text(encoding="utf-8-sig")
-            name = json.loads(raw).get("dataset")
-        except ValueError:  # no JSON (a merge conflict, an edit half done): the last good
-            # copy names the dataset, so that reading the index goes on
-            name = _dataset_in(self.paths.last_config)
-            if name:
-                self.settings_trouble = (f"{self.paths.settings} is not valid JSON; read "
-                                         f"the index as its last good copy says (`codequery "
-                                         f"doctor` says how to mend it)")
-                return name
-        except (OSError, AttributeError):
+            data = json.loads(raw)
+            name = data.get("dataset") if isinstance(data, dict) else None
+            problem = (None if isinstance(name, str) and name
+                       else "does not name a dataset" if isinstance(data, dict)
+                       else "does not hold a JSON object of settings")
+        except ValueError:  # no JSON (a merge conflict, an edit half done)
+            name, problem = None, "is not valid JSON"
+        except OSError:
             name = None
+        if problem is not None:
+            # the last good copy names the dataset, so that reading the index goes on
+            last = _dataset_in(self.paths.last_config)
+            if last:
+                self.settings_trouble = (f"{self.paths.settings} {problem}; read the index "
+                                         f"as its last good copy says (`codequery doctor` "
+                                         f"says how to mend it)")
+                return last
         if not isinstance(name, str) or not name:
             return self.config.dataset
         self._dataset, self._dataset_stamp = name, stamp

@@ -551,6 +551,32 @@ def test_a_config_that_is_no_json_still_lets_search_read_the_index(initialized_r
     assert failed.stdout == ""
 
 
+@pytest.mark.parametrize("text,said", [
+    ("[]", "does not hold a JSON object of settings"),
+    ('"hi"', "does not hold a JSON object of settings"),
+    ('{"version": 1}', "does not name a dataset")])
+def test_a_config_that_is_json_but_no_settings_still_lets_search_read_the_index(
+        initialized_repo, text, said):
+    # a new user's trial: `[]` or `{"version": 1}` stopped search and status, where a
+    # config that is no JSON read on from the last good copy
+    repo = initialized_repo
+    (repo / ".code-query" / "config.json").write_text(text, encoding="utf-8")
+    for result in (run_installed(repo, "search", "invoice"),
+                   cli_run(repo, "search", "--limit", "5", "invoice")):
+        assert result.stdout.startswith("src/invoices.py"), result.stderr
+        assert f"config.json {said}; read the index as its last good copy" \
+            in " ".join(result.stderr.split())
+    status = cli_run(repo, "status")
+    assert status.exit_code == 0, status.stderr
+    told = " ".join(status.stdout.split())
+    assert "(this report reads its last good copy)" in told
+    if text.startswith("{"):
+        assert "dataset: missing" in told
+    else:  # in JSON's words, not the validation library's
+        assert "must hold a JSON object of settings, not a" in told
+        assert "instance of Config" not in told
+
+
 def test_a_config_that_is_json_but_invalid_is_warned_of_and_search_goes_on(initialized_repo):
     # a new user's trial: `status` failed on it while `search` said nothing
     import json
