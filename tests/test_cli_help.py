@@ -70,3 +70,19 @@ def test_the_token_from_the_environment_is_no_error_for_stdio(initialized_repo, 
     monkeypatch.setenv("CODEQUERY_TOKEN", "x")
     result = cli_run(initialized_repo, "serve", "--port", "1")
     assert "--port needs --http" in result.stderr and "--token" not in result.stderr
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("serach", "search"), ("docter", "doctor"), ("statuss", "status"),
+    ("mcp", "serve"), ("MCP", "serve"), ("reindex", "document --all")])
+def test_a_command_mistyped_or_called_otherwise_is_named(tmp_path, typed, meant):
+    # a new user's trial: `codequery mcp` and `codequery serach` said only "No such command"
+    result = cli_run(tmp_path, typed)
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in result.output
+
+
+def test_a_command_like_no_other_gets_no_guess(tmp_path):
+    result = cli_run(tmp_path, "xyzzy")
+    assert result.exit_code == 2
+    assert "No such command 'xyzzy'." in result.output and "Did you mean" not in result.output

@@ -47,6 +47,25 @@ COMMAND_MODULES = {
 }
 
 
+# What a new user types for a command that has another name.
+_CALLED_OTHERWISE = {"mcp": "serve", "server": "serve", "query": "search", "find": "search",
+                     "grep": "search", "index": "document", "reindex": "document --all",
+                     "start": "worker start", "stop": "worker stop", "check": "doctor",
+                     "hooks": "install-hooks"}
+
+
+def _meant_command(name: str) -> str:
+    """` Did you mean 'search'?` for a command mistyped (`serach`) or called otherwise
+    (`mcp`: the MCP server is `serve`), or nothing."""
+    import difflib
+
+    meant = _CALLED_OTHERWISE.get(name.lower())
+    if meant is None:
+        close = difflib.get_close_matches(name.lower(), COMMAND_MODULES, n=1, cutoff=0.6)
+        meant = close[0] if close else None
+    return f" Did you mean '{meant}'?" if meant else ""
+
+
 class CodeQueryGroup(click.Group):
     """Turns our errors into one red line (exit 1), Ctrl-C into exit 130, bugs into a log."""
 
@@ -54,6 +73,13 @@ class CodeQueryGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             importlib.import_module(f"codequery.cli.{COMMAND_MODULES[cmd_name]}")
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+            ctx.fail(f"No such command '{name}'.{_meant_command(name)}")
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         for module in dict.fromkeys(COMMAND_MODULES.values()):
