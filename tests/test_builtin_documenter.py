@@ -97,6 +97,18 @@ def test_python_this_interpreter_cannot_read_is_outlined_from_its_lines():
     assert "outlined from its lines" in doc.notes[0] and "line 10" in doc.notes[0]
 
 
+@pytest.mark.parametrize("deep", [
+    "x = " + "a+" * 5000 + "a\n",  # RecursionError in the parser
+    "x = a" + ".b" * 5000 + "\n",
+    "f = " + "lambda: " * 3000 + "0\n"])  # MemoryError or RecursionError
+def test_python_nested_deeper_than_the_parser_goes_is_outlined_from_its_lines(deep):
+    # a review: generated code like this failed its job four times, then for good
+    text = '"""Generated tables."""\n\ndef keep():\n    """Kept."""\n' + deep
+    doc = DOC.document("gen.py", "python", text)
+    assert [f.name for f in doc.functions] == ["keep"]
+    assert any("Nested too deeply" in note for note in doc.notes)
+
+
 def test_newer_python_syntax_is_outlined_from_its_lines():
     from codequery.documenters import python_lines
 

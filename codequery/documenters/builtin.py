@@ -258,6 +258,12 @@ class BuiltinDocumenter:
                 doc.notes.append(f"{search_text.NOT_PYTHON_NOTE} for Python "
                                  f"{sys.version_info[0]}.{sys.version_info[1]}{where} "
                                  f"({getattr(exc, 'msg', exc)}); outlined from its lines.")
+            except (RecursionError, MemoryError):
+                # valid Python nested deeper than the parser goes (generated code: `a+a+...`
+                # 3,000 deep, a long chain of lambdas): outlined from the lines, not failed
+                doc = python_lines.outline(text)
+                doc.notes.append("Nested too deeply for Python's parser; outlined from its "
+                                 "lines.")
             doc.overview = doc.overview or leading_comment(text)
             return doc
         if language == "markdown":
