@@ -100,6 +100,13 @@ def search(ws: Workspace, query: str, limit: int = defaults.SEARCH_LIMIT, tests:
                              f"{MAX_QUERY_CHARS:,}): ask in words or names from the code")
     if not 1 <= limit <= MAX_LIMIT:
         raise CodeQueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a shell's byte that is no UTF-8, a JSON "\ud800"
+        raise CodeQueryError(
+            f"the query is not valid text: character {exc.start + 1} is no Unicode "
+            "character (a byte that is not UTF-8, or half of a surrogate pair); files "
+            "whose names are not UTF-8 are not indexed") from None
     results = ws.store.search(query, limit, tests=tests, read=lambda path: file_text.text_of(
         ws.root, path, proximity.MAX_CHARS))
     for result in results:

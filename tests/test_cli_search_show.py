@@ -528,6 +528,26 @@ def test_piped_results_say_a_symbols_line_once_and_cut_an_overview_at_a_word(cap
     assert long.startswith(shown[:-1]) and long[len(shown) - 1] in " ,"  # a whole word
 
 
+def test_a_query_with_a_byte_that_is_no_utf8_is_refused_in_words(initialized_repo):
+    # a review: a path-like query with such a byte ended in "codequery hit a bug"
+    import os
+
+    query = os.fsdecode(b"src/x\xff.py")
+    for result in (run_installed(initialized_repo, "search", query),
+                   run_installed(initialized_repo, "search", "--json", query)):
+        assert result.returncode == 1 and result.stdout == ""
+        assert "the query is not valid text: character 6" in result.stderr
+        assert "bug" not in result.stderr
+    # as the MCP server asks: half a surrogate pair in JSON (the official client cannot
+    # send one; a raw client can) had been an "unexpected" tool error
+    from codequery import operations
+    from codequery.errors import CodeQueryError
+    from codequery.workspace import Workspace
+
+    with pytest.raises(CodeQueryError, match="not valid text: character 4"):
+        operations.search(Workspace(initialized_repo), "inv\ud800oice")
+
+
 def test_a_config_that_is_no_json_still_lets_search_read_the_index(initialized_repo):
     # an edit half done, or a merge conflict, in config.json: the last good copy names
     # the dataset, and the search says what it did
