@@ -244,11 +244,13 @@ def _skipped_named(ws: Workspace, query: str) -> list[tuple[str, str]]:
 
 def show(ws: Workspace, path: str, cwd: Path | None = None) -> dict[str, Any]:
     """One file's record, with its stale mark. A path is relative to `cwd`; one that
-    names no record there but does from the repository's root (as `search` prints paths)
-    is read from the root."""
+    names nothing there but a record from the repository's root (as `search` prints
+    paths) is read from the root. A file there that has no record is told of: the root's
+    namesake is another file."""
     rel = repo_path(ws, path, cwd)
     record = ws.store.get(rel)
-    if record is None and cwd is not None and not os.path.isabs(path):
+    if (record is None and cwd is not None and not os.path.isabs(path)
+            and not os.path.lexists(ws.root / rel)):
         with contextlib.suppress(CodeQueryError):  # it leaves the repository from the root
             from_root = repo_path(ws, path)
             record = ws.store.get(from_root)

@@ -240,6 +240,15 @@ def test_show_in_a_subfolder_takes_the_path_search_printed(ws: Workspace):
                                                     cwd=ws.root / "src")
 
 
+def test_show_in_a_subfolder_does_not_take_the_roots_namesake_of_a_file_there(ws: Workspace):
+    """A file in the subfolder that has no record is that file, not the root's of the
+    same name (a review: `show README.md` in src/ printed the root's, exit 0)."""
+    write(ws.root, {"src/README.md": "# not tracked\n"})
+    message = _error(operations.show, ws, "README.md", cwd=ws.root / "src")
+    assert "no record for src/README.md: git does not track it" in message
+    assert operations.show(ws, "README.md", cwd=ws.root / "web")["path"] == "README.md"
+
+
 def test_show_refuses_paths_outside_the_repository(tricky_repo: Path, tmp_path: Path):
     ws = Workspace(tricky_repo)
     assert "outside the repository" in _error(operations.show, ws, "../x")
