@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codequery import defaults, file_text, git, secrets
-from codequery.file_text import link_target
+from codequery.file_text import link_target, unreachable
 from codequery.paths import private
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def examine(root: Path, entry: git.TrackedFile, files: FilesConfig) -> Skip | Co
     # codequery's own folders (.git/config may hold credentials).
     target = link_target(root, entry.path)
     if target is None:
-        return Skip(entry.path, "symlink outside the repository")
+        return Skip(entry.path, unreachable(root, entry.path))
     if private(target):
         return Skip(entry.path, "symlink into .git or .code-query")
     if target != entry.path:

@@ -4,6 +4,7 @@ proximity): only a regular file inside the repository, and only so far."""
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from pathlib import Path
@@ -17,6 +18,17 @@ def link_target(root: Path, path: str) -> str | None:
     except (OSError, RuntimeError):
         return None
     return target.relative_to(top).as_posix() if target.is_relative_to(top) else None
+
+
+def unreachable(root: Path, path: str) -> str:
+    """Why a symlink that link_target gives no target for leads nowhere in the
+    repository: it (or a link on its way) leads back to itself, or it leads outside."""
+    try:
+        os.stat(root / path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+    return "symlink outside the repository"
 
 
 def text_of(root: Path, path: str, limit: int) -> str | None:

@@ -30,6 +30,8 @@ def test_what_is_never_documented(tmp_path):
     os.symlink(outside, repo / "link_out.py")
     os.symlink("ok.py", repo / "link_in.py")
     os.symlink("skip", repo / "link_folder")  # pyenv links a patch's name to a folder
+    os.symlink("loop_b.py", repo / "loop_a.py")  # each leads to the other
+    os.symlink("loop_a.py", repo / "loop_b.py")
     commit_all(repo)
     verdicts = _verdicts(repo, FilesConfig(exclude=["skip/*"]))
     assert isinstance(verdicts["ok.py"], Content)
@@ -41,6 +43,8 @@ def test_what_is_never_documented(tmp_path):
     assert verdicts["link_out.py"] == Skip("link_out.py", "symlink outside the repository")
     assert isinstance(verdicts["link_in.py"], Content)
     assert verdicts["link_folder"] == Skip("link_folder", "a link to a folder")
+    # a loop had been said to lead outside the repository (a review)
+    assert verdicts["loop_a.py"] == Skip("loop_a.py", "symlink loop")
 
 
 def test_secrets_by_name_and_by_content(tmp_path):
