@@ -51,6 +51,30 @@ def test_javascript() -> None:
     assert doc.dependencies == ["axios", "chalk"]
 
 
+@pytest.mark.parametrize("language", ["typescript", "javascript"])
+def test_a_note_between_two_imports_is_no_overview(language: str) -> None:
+    # a new user's trial: got's options.ts was "DO NOT use destructuring for
+    # `https.request`...", a note on the import below it
+    doc = outline_source(language, """
+        import process from 'node:process';
+        // DO NOT use destructuring for `https.request` as it is not compatible with nock.
+        import https from 'node:https';
+
+        export function request(url) { return https.get(url); }
+    """)
+    assert doc.overview == ""
+    # above the imports, or apart from them, a comment is still the file's
+    doc = outline_source(language, """
+        import process from 'node:process';
+
+        // Options of a request, and how they merge.
+        import https from 'node:https';
+
+        export function request(url) { return https.get(url); }
+    """)
+    assert doc.overview == "Options of a request, and how they merge."
+
+
 def test_typescript() -> None:
     doc = outline_source("typescript", """
         /**
