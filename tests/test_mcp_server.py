@@ -168,6 +168,15 @@ def test_stdio_lists_the_six_tools_and_each_one_answers(initialized_repo: Path, 
     assert set(schemas["list_files"]) == {"glob", "stale_only", "limit"}
     assert set(schemas["document"]) == {"paths", "priority", "wait_seconds"}
     assert set(schemas["job"]) == {"job_id", "wait_seconds"}
+    # the bounds and choices an agent had learnt only from errors (a new user's trial)
+    assert (schemas["search"]["limit"]["minimum"], schemas["search"]["limit"]["maximum"]) == (
+        1, 200)
+    assert schemas["search"]["limit"]["type"] == "integer"
+    assert schemas["list_files"]["limit"]["maximum"] == 10_000
+    assert schemas["document"]["priority"]["enum"] == ["high", "normal", "low"]
+    for tool in ("document", "job"):
+        assert (schemas[tool]["wait_seconds"]["minimum"],
+                schemas[tool]["wait_seconds"]["maximum"]) == (0, 300)
 
     [hit] = [r for r in ok(calls["search"]) if r["path"] == "src/invoices.py"]
     assert {"name": "parse_invoice", "kind": "function", "line": 6,

@@ -22,9 +22,9 @@ import pydantic_core
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, TextContent
-from pydantic import BeforeValidator, Strict, ValidationError
+from pydantic import BeforeValidator, Strict, TypeAdapter, ValidationError, WithJsonSchema
 
-from codequery import __version__, operations
+from codequery import __version__, ledger, operations
 from codequery.errors import CodeQueryError
 from codequery.server.search_meter import SearchMeter, measured
 from codequery.server.threads import in_thread
@@ -195,6 +195,19 @@ Count = Annotated[int, BeforeValidator(_no_boolean)]
 LIST_LIMIT, MAX_LIST_LIMIT = 500, 10_000
 
 
+def _bounded(kind: Any, **schema: Any) -> Any:
+    """`kind` with `schema` (bounds, choices) said in the tool's input schema, so that an
+    agent knows them before it calls; the operations check them and say what is wrong
+    in their own words (pydantic's would name its types)."""
+    return Annotated[kind, WithJsonSchema({**TypeAdapter(kind).json_schema(), **schema})]
+
+
+SearchLimit = _bounded(Count, minimum=1, maximum=operations.MAX_LIMIT)
+ListLimit = _bounded(Count, minimum=1, maximum=MAX_LIST_LIMIT)
+WaitSeconds = _bounded(float, minimum=0, maximum=operations.MAX_WAIT_SECONDS)
+Priority = _bounded(str, enum=list(ledger.PRIORITIES))
+
+
 def _with_notes(items: list[dict[str, Any]], notes: list[str]) -> CallToolResult:
     """A tool's list as the SDK gives one (a text block of JSON per item, the list as the
     structured result), with notes for the agent after it."""
@@ -212,7 +225,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
 
     @server.tool(name="search")
     @_tool_errors(ws)
-    def search(query: str, limit: Count = 10, tests: Boolean = False) -> list[dict[str, Any]]:
+    def search(query: str, limit: SearchLimit = 10, tests: Boolean = False) -> list[dict[str, Any]]:
         """Find the files that answer a question about this repository. Ask in words
         ("where is the client IP worked out behind a proxy") or give names (sendFile,
         parse_invoice): word forms match, identifiers match in parts, common words are
@@ -257,7 +270,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
     @server.tool(name="list_files")
     @_tool_errors(ws)
     def list_files(glob: str | None = None, stale_only: Boolean = False,
-                   limit: Count = LIST_LIMIT) -> list[dict[str, Any]]:
+                   limit: ListLimit = LIST_LIMIT) -> list[dict[str, Any]]:
         """The documented files with their language and stale mark. glob: e.g. "src/**.py"
         or "*.md", matched against the repository-relative path, where * crosses folders
         as in git pathspecs ("*.md" is every Markdown file) and **/ may stand for no folder
@@ -285,8 +298,8 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
         return operations.status(ws)
 
     @server.tool(name="document")
-    async def document(paths: list[str], priority: str = "high",
-                       wait_seconds: float = 0.0) -> dict[str, Any]:
+    async def document(paths: list[str], priority: Priority = "high",
+                       wait_seconds: WaitSeconds = 0.0) -> dict[str, Any]:
         """Document files as they are on disk now, ahead of the commit backlog (use it after
         you edit files). paths: repository-relative files or directories. priority: high,
         normal or low. wait_seconds: up to 300; wait for the jobs and return the fresh
@@ -301,7 +314,7 @@ def build(ws: Workspace, meter: SearchMeter | None = None) -> MCPServer:
                 operations.document_progress, ws, p["job_ids"], p["files"], began))
 
     @server.tool(name="job")
-    async def job(job_id: str, wait_seconds: float = 0.0) -> dict[str, Any]:
+    async def job(job_id: str, wait_seconds: WaitSeconds = 0.0) -> dict[str, Any]:
         """A documentation job's state (pending, processing, completed, dead, cancelled),
         attempts, error and its history of state changes. wait_seconds: up to 300; wait
         until it is no longer pending or processing."""
