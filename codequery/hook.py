@@ -26,7 +26,8 @@ MODES = ("auto", "manual", "sync")
 
 # What the git command that ran each hook did: it stands, whatever the hook says.
 _DONE = {"post-commit": "the commit", "post-checkout": "the checkout",
-         "post-merge": "the merge", "post-rewrite": "the rebase or amend"}
+         "post-merge": "the merge", "post-rewrite": "the rebase or amend",
+         "post-applypatch": "the patch"}
 
 
 def unharmed(hook: str) -> str:
@@ -114,7 +115,8 @@ def run(paths: RepoPaths, hook: str, args: list[str], started: float) -> str:
     mode = settings["mode"]
     if mode != "sync" and liveness.wake_if_alive(paths):
         return ""  # the worker reconciles; a commit should not chatter
-    if _rebase_step(hook, args) and _in_rebase(paths.root):
+    if _rebase_step(hook, args) and _in_rebase(paths.root) or (
+            hook == "post-applypatch" and _in_rebase(paths.root, "rebasing")):
         return ""  # each step of a rebase: post-rewrite reconciles once at the end
     if mode == "manual" or (mode == "auto" and not settings["fallback_to_sync"]):
         return "no worker is running; the index catches up when one starts (codequery worker start)"
@@ -168,14 +170,17 @@ def _rebase_step(hook: str, args: list[str]) -> bool:
         hook == "post-rewrite" and args[:1] == ["amend"])
 
 
-def _in_rebase(root: Path) -> bool:
-    """A rebase is under way (git tells post-commit hooks nothing that says so)."""
+def _in_rebase(root: Path, marker: str = "") -> bool:
+    """A rebase is under way (git tells post-commit hooks nothing that says so); with
+    `marker`, one whose folder holds that file (`rebasing`: a rebase by `git am`'s
+    machinery, where a `git am` of its own holds `applying`)."""
     import subprocess
 
     out = subprocess.run(["git", "rev-parse", "--git-path", "rebase-merge", "--git-path",
                           "rebase-apply"], cwd=root, env=_git_env(), capture_output=True,
                          stdin=subprocess.DEVNULL).stdout
-    return any((root / os.fsdecode(p)).is_dir() for p in out.splitlines() if p)
+    return any((root / os.fsdecode(p) / marker).exists() if marker
+               else (root / os.fsdecode(p)).is_dir() for p in out.splitlines() if p)
 
 
 def _fallback(paths: RepoPaths, hook: str, started: float, budget: float | None) -> str:

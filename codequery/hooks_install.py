@@ -17,7 +17,7 @@ from pathlib import Path
 from codequery import git
 from codequery.errors import CodeQueryError
 
-HOOKS = ("post-commit", "post-merge", "post-rewrite", "post-checkout")
+HOOKS = ("post-commit", "post-merge", "post-rewrite", "post-checkout", "post-applypatch")
 MARKER = b"codequery-hook 5f1c2a9e"
 
 

@@ -250,6 +250,21 @@ def test_pull_from_a_second_clone_documents_incoming_files(setup, tmp_path):
     assert _store(repo).get("incoming.py")["functions"][0]["name"] == "arrived"
 
 
+def test_git_am_documents_each_patch_it_applies(setup, tmp_path):
+    # a review: `git am` fires none of the other hooks, and the index stayed behind
+    repo = setup
+    commit_all(repo, "share the codequery settings")  # `git am` wants a clean index
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(repo), str(other))
+    write(other, {"patched.py": "def from_a_patch():\n    pass\n"})
+    commit_all(other, "a patch")
+    patch = subprocess.run(["git", "format-patch", "-1", "--stdout"], cwd=other,
+                           capture_output=True, check=True).stdout
+    done = subprocess.run(["git", "am", "-q"], cwd=repo, input=patch, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert _store(repo).get("patched.py")["functions"][0]["name"] == "from_a_patch"
+
+
 def test_a_rebase_of_20_commits_on_3_files_leaves_at_most_3_jobs(setup, monkeypatch):
     repo = setup
     commit_all(repo, "share the codequery settings")
