@@ -195,13 +195,18 @@ def no_results(ws: Workspace, query: str) -> str:
     if left_out:
         said += "; not indexed: " + ", ".join(f"{printable(path, one_line=True)} ({reason})"
                                               for path, reason in left_out)
-    # text too large to index may hold the answer all the same (a name in a 10 MB file)
-    large = ws.store.conn.execute(
-        "SELECT count(*) FROM skipped WHERE dataset = ? AND reason = 'too large'",
-        (ws.dataset,)).fetchone()[0] - sum(reason == "too large" for _, reason in left_out)
-    if large > 0:
-        said += (f"; {plural(large, 'file')} too large to index "
-                 + ("was" if large == 1 else "were") + " not searched (grep them)")
+    # text too large to index may hold the answer all the same (a name in a 10 MB file):
+    # named, so that an agent can grep them
+    named = {path for path, _ in left_out}
+    large = [path for (path,) in ws.store.conn.execute(
+        "SELECT path FROM skipped WHERE dataset = ? AND reason = 'too large' ORDER BY path",
+        (ws.dataset,)) if path not in named]
+    if large:
+        shown = ", ".join(printable(path, one_line=True) for path in large[:SKIPPED_SHOWN])
+        more = f" and {len(large) - SKIPPED_SHOWN} more" if len(large) > SKIPPED_SHOWN else ""
+        said += (f"; {plural(len(large), 'file')} too large to index "
+                 + ("was" if len(large) == 1 else "were")
+                 + f" not searched (grep them): {shown}{more}")
     edited = _edited_since_documented(ws)
     if edited:
         shown = ", ".join(printable(path, one_line=True) for path in edited[:SKIPPED_SHOWN])
