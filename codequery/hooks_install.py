@@ -46,10 +46,14 @@ def is_ours(path: Path) -> bool:
         return False
 
 
-def render(name: str, python: str) -> bytes:
-    """The hook, starting `python` through /bin/sh: a shebang line cannot hold a path with
+# The one template every hook is installed from: it reads which hook it is from its name.
+TEMPLATE = "codequery-hook"
+
+
+def render(python: str) -> bytes:
+    """A hook, starting `python` through /bin/sh: a shebang line cannot hold a path with
     spaces, nor a long one."""
-    template = resources.files("codequery.hook_templates").joinpath(name).read_bytes()
+    template = resources.files("codequery.hook_templates").joinpath(TEMPLATE).read_bytes()
     quoted = "'" + python.replace("'", "'\\''") + "'"
     return template.replace(b"__PYTHON__", os.fsencode(quoted))
 
@@ -68,7 +72,7 @@ def install(root: Path, python: str | None = None) -> list[HookReport]:
     reports = []
     for name in HOOKS:
         target, legacy = directory / name, directory / f"{name}.legacy"
-        action, text = "installed", render(name, python)
+        action, text = "installed", render(python)
         if target.exists() or target.is_symlink():
             if is_ours(target):
                 if (not target.is_symlink() and target.read_bytes() == text
@@ -120,20 +124,20 @@ def status(root: Path) -> dict[str, str]:
             found[name] = "foreign"
         elif not os.access(target, os.X_OK):
             found[name] = "not executable"
-        elif not _current(name, target):
+        elif not _current(target):
             found[name] = "outdated"
         else:
             found[name] = "ours"
     return found
 
 
-def _current(name: str, target: Path) -> bool:
+def _current(target: Path) -> bool:
     """Whether an installed hook of ours is this version's, whatever Python it names."""
     try:
         installed = target.read_bytes()
     except OSError:
         return False
-    return _without_python(installed) == _without_python(render(name, ""))
+    return _without_python(installed) == _without_python(render(""))
 
 
 def _without_python(hook: bytes) -> bytes:

@@ -76,8 +76,10 @@ class CodeQueryGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]
                         ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click's own failure, with a guess (it leaves options and shell completion be)
         name = click.utils.make_str(args[0]) if args else ""
-        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+        if (args and not ctx.resilient_parsing and not name.startswith("-")
+                and self.get_command(ctx, name) is None):
             ctx.fail(f"No such command '{name}'.{_meant_command(name)}")
         return super().resolve_command(ctx, args)
 

@@ -458,7 +458,6 @@ class _Outliner(JavaScriptOutliner):
         licence, before the first definition; one directly above a definition is its doc."""
         blocks: list[list[Node]] = []
         last_row, open_block, code_row, after_licence = -2, False, -1, False
-        under_code = False  # the open block starts on the line below a preamble statement
         statement_row = -1  # where the last preamble statement (no `#!` line) ends
         for node in nodes:
             if node.type in _COMMENTS:
@@ -470,19 +469,19 @@ class _Outliner(JavaScriptOutliner):
                 if not open_block or after_licence or self._gap(last_row,
                                                                node.start_point.row) > 0:
                     blocks.append([])
-                    under_code = (statement_row >= 0 and self._gap(
-                        statement_row, node.start_point.row) == 0)
                 blocks[-1].append(node)
                 last_row, open_block = _end_row(node), True
                 after_licence = text.startswith("/*") and comments.is_license(text)
             elif node.type == "hash_bang_line" or self._preamble(node):
-                if (open_block and under_code and node.type != "hash_bang_line"
+                statement = node.type != "hash_bang_line"
+                if (open_block and statement and statement_row >= 0
+                        and self._gap(statement_row, blocks[-1][0].start_point.row) == 0
                         and self._gap(last_row, node.start_point.row) == 0):
                     # a note between two imports, on the one below it (got's "DO NOT use
                     # destructuring for `https.request`"): not the file's
                     blocks.pop()
                 open_block, code_row = False, node.end_point.row
-                if node.type != "hash_bang_line":
+                if statement:
                     statement_row = _end_row(node)
             else:
                 if open_block and self._documents(node, blocks, last_row):
