@@ -171,6 +171,11 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/mail/network/delivery_methods/test_mailer.rb", "source"),
     ("test/test_mail.rb", "test"), ("lib/mail/test/test_x.rb", "test"), ("test_x.rb", "test"),
     ("lib/pkg/test_x.py", "test"),
+    # below a Ruby library's lib/, folders are its modules (capybara's Rack::Test driver,
+    # net-ssh's helpers for others' tests); test/ and spec/ above it still hold tests
+    ("lib/capybara/rack_test/browser.rb", "source"), ("lib/net/ssh/test/socket.rb", "source"),
+    ("spec/lib/foo_spec.rb", "test"), ("test/lib/helper.rb", "test"),
+    ("spec/lib/helper.rb", "test"), ("lib/capybara/spec/session/click_spec.rb", "test"),
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
     ("re2/fuzzing/re2_fuzzer.cc", "test"), ("src/fuzzy.rs", "source"),
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
