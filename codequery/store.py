@@ -534,7 +534,7 @@ class Store:
                                               want * (RESCORED_POOL if left_out else 1))
             if left_out:  # the common words left out, scored over the best matches
                 for row_id, added in left_out_words.scores(self.conn, scores, left_out,
-                                                            rows).items():
+                                                            rows, self._kept()).items():
                     scores[row_id] += added
                 scores = dict(sorted(scores.items(), key=lambda item: item[1])[:want])
         else:
