@@ -139,20 +139,40 @@ def _lengths(conn: sqlite3.Connection, row_ids: list[int], kept: dict[Any, Any]
     return average_length, lengths
 
 
-def _joined(texts: list[str], ascii_only: bool) -> tuple[str, list[int], list[int]]:
-    """The ASCII `texts` (or the others) joined by \0, which no match crosses, with where
-    each starts and which of `texts` it is: a search for each of a word's leads instead of
-    one for each of a row's texts (0.6 ms of 3.7 a question at 50,000 real records). A
-    match's text is the last that starts at or before it. Apart, because one character
-    beyond ASCII makes Python store a whole string at 2 or 4 bytes a character, and 143 of
-    144 questions' texts held one: the leads were looked for over twice the bytes
-    (left_out_words.scores 4.8 -> 4.3 ms a question at 50,000 real records, median of 6)."""
-    which = [k for k, text in enumerate(texts) if text.isascii() == ascii_only]
+def _joined(texts: list[str]) -> list[tuple[str, list[int], list[int]]]:
+    """Each row's columns (`texts`, as stored, in ranking.COLUMNS' order) in lower case,
+    joined by \0, which no match crosses, with where each starts and which of `texts` it
+    is: a search for each of a word's leads instead of one for each of a row's texts (0.6
+    ms of 3.7 a question at 50,000 real records). A match's text is the last that starts
+    at or before it. The ASCII texts apart from the others: one character beyond ASCII
+    makes Python store a whole string at 2 or 4 bytes a character, and 143 of 144
+    questions' texts held one (scores 4.8 -> 4.3 ms a question at 50,000 real records).
+    The ASCII described columns are put in lower case at once, joined (ASCII keeps its
+    length), the words a file uses not at all: they are lower case already
+    (search_text.vocabulary), and the longest (scores 4.33 -> 4.12 ms, median of 6)."""
+    width = len(ranking.COLUMNS)
+    described, used, other = [], [], []
+    for k, text in enumerate(texts):
+        (other if not text.isascii() else used if k % width == width - 1
+         else described).append(k)
+    ascii_texts = [text.lower() for text in ["\0".join(texts[k] for k in described)]
+                   if described]
+    ascii_texts += [texts[k] for k in used]
+    others = [texts[k] if k % width == width - 1 else texts[k].lower() for k in other]
+    return [_starts(ascii_texts, described + used,
+                    [len(texts[k]) for k in described + used]),
+            _starts(others, other, [len(text) for text in others])]
+
+
+def _starts(parts: list[str], which: list[int], lengths: list[int]
+            ) -> tuple[str, list[int], list[int]]:
+    """`parts` joined by \0, where each of the texts `which` (of `lengths`) starts in it,
+    and `which`."""
     starts, at = [], 0
-    for k in which:
+    for length in lengths:
         starts.append(at)
-        at += len(texts[k]) + 1
-    return "\0".join(texts[k] for k in which), starts, which
+        at += length + 1
+    return "\0".join(parts), starts, which
 
 
 def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
@@ -172,13 +192,10 @@ def scores(conn: sqlite3.Connection, row_ids: Iterable[int],
     for row_id, *columns in conn.execute(f"SELECT id, {', '.join(ranking.COLUMNS)} "
                                          f"FROM records WHERE id IN ({ids})"):
         order.append(row_id)
-        # the words a file uses are lower case already (search_text.vocabulary), and the
-        # longest: not copied again
-        texts += [text if column == "terms" else (text or "").lower()
-                  for column, text in zip(ranking.COLUMNS, columns, strict=True)]
+        texts += [text or "" for text in columns]
     width = len(ranking.COLUMNS)
     added = [0.0] * len(order)
-    joined = [_joined(texts, ascii_only) for ascii_only in (True, False)]
+    joined = _joined(texts)
     for term, matching in left_out:
         counts: dict[int, int] = {}  # text -> matches
         for whole, starts, which in joined:

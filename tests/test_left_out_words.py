@@ -82,6 +82,26 @@ def test_a_word_is_counted_in_each_column_and_never_across_two(db):
     assert got[send] == 0.0
 
 
+def test_ascii_and_other_texts_are_searched_apart_and_count_alike(db):
+    """The ASCII texts are searched apart from the others, and put in lower case once
+    joined (see left_out_words._joined): a word in capitals, beside a letter beyond ASCII
+    or not, in the described columns or in the words used, counts as it does searched one
+    row at a time."""
+    _add(db, "src/Retry.py", "retry RETRY handler",
+         functions=[{"name": "RetryPolicy", "summary": "Retry ÄRGER later."}])
+    _add(db, "src/ärger_retry.py", "ärger retry retry",
+         functions=[{"name": "retry_all", "summary": "RETRY all."}])
+    _add(db, "src/plain.py", "nothing to see")
+    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records ORDER BY id")]
+    term = search_text.Term("retry")
+    got = left_out_words.scores(db.conn, ids, [(term, 2)], db.count())
+    alone = {row_id: left_out_words.scores(db.conn, [row_id], [(term, 2)], db.count())
+             for row_id in ids}
+    assert got == {row_id: alone[row_id][row_id] for row_id in ids}
+    first, second, plain = ids
+    assert got[first] < 0.0 and got[second] < 0.0 and got[plain] == 0.0
+
+
 def test_varints_read_as_sqlite_writes_them():
     assert left_out_words.varints(bytes([0x05, 0x00, 0x81, 0x50, 0x86, 0x8B, 0x68])) == [
         5, 0, 208, (6 << 14) | (11 << 7) | 0x68]
