@@ -57,6 +57,17 @@ def test_word_forms_compound_names_and_prefixes_are_found():
         "error", "errors", "fail", "failing"]
 
 
+def _scored_as_alone(db, term, matching):
+    """Every row's ids in order and the term's scores over all of them, checked to be
+    what each row scores searched alone."""
+    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records ORDER BY id")]
+    got = left_out_words.scores(db.conn, ids, [(term, matching)], db.count())
+    alone = {row_id: left_out_words.scores(db.conn, [row_id], [(term, matching)], db.count())
+             for row_id in ids}
+    assert got == {row_id: alone[row_id][row_id] for row_id in ids}
+    return ids, got
+
+
 def test_a_word_is_counted_in_each_column_and_never_across_two(db):
     """The texts of every row are searched together: a compound's parts at the end of one
     column and the start of the next are not the name, and each match counts for the row
@@ -66,15 +77,10 @@ def test_a_word_is_counted_in_each_column_and_never_across_two(db):
     _add(db, "src/sendfile.py", "send file here sendfile",
          functions=[{"name": "send_file", "summary": "Send a file."}])
     _add(db, "src/other.py", "other words entirely")
-    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records ORDER BY id")]
     texts = {row_id: [t or "" for t in row] for row_id, *row in db.conn.execute(
         "SELECT id, path_words, symbols, overview_words, docstrings, terms FROM records")}
     compound = search_text.query_terms("sendFile")[0]
-    got = left_out_words.scores(db.conn, ids, [(compound, 1)], db.count())
-    # what each row scores alone: the same, searched one row at a time
-    alone = {row_id: left_out_words.scores(db.conn, [row_id], [(compound, 1)], db.count())
-             for row_id in ids}
-    assert got == {row_id: alone[row_id][row_id] for row_id in ids}
+    ids, got = _scored_as_alone(db, compound, 1)
     send, sendfile, other = ids
     assert got[other] == 0.0 and got[sendfile] < 0.0
     # bin/send's path ends in "send" and its symbols go on with "file_cleanup": not the name
@@ -92,12 +98,7 @@ def test_ascii_and_other_texts_are_searched_apart_and_count_alike(db):
     _add(db, "src/ärger_retry.py", "ärger retry retry",
          functions=[{"name": "retry_all", "summary": "RETRY all."}])
     _add(db, "src/plain.py", "nothing to see")
-    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records ORDER BY id")]
-    term = search_text.Term("retry")
-    got = left_out_words.scores(db.conn, ids, [(term, 2)], db.count())
-    alone = {row_id: left_out_words.scores(db.conn, [row_id], [(term, 2)], db.count())
-             for row_id in ids}
-    assert got == {row_id: alone[row_id][row_id] for row_id in ids}
+    ids, got = _scored_as_alone(db, search_text.Term("retry"), 2)
     first, second, plain = ids
     assert got[first] < 0.0 and got[second] < 0.0 and got[plain] == 0.0
 
