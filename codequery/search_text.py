@@ -309,7 +309,12 @@ _PROSE_FILE = lazy(r"^readme([-_]?[a-z0-9]*)$|^(faq|install|todo|hacking|bugs|th
 _DOC_FILE = lazy(r"\.(md|mdx|markdown|mdown|mkdn?|rst|txt|adoc|asciidoc|textile|rdoc|org"
                  r"|html?|scalatex"  # Scalatex: the docs of Li Haoyi's Scala libraries
                  r"|texi|texinfo"  # GNU's manuals (tinycc's `tcc-doc.texi`)
-                 r"|[1-9](\.prebuilt)?)$")  # man pages: tmux.1, jq.1.prebuilt
+                 # man pages: tmux.1, jq.1.prebuilt, a section's own suffix (libpcap's
+                 # pcap_compile.3pcap, openssl's .3ssl) and libpcap's sections set by its
+                 # build (`pcap-savefile.manfile.in`, `.manmisc`, `.manadmin`): its man
+                 # pages had taken the top 3 from its code for "how is a compiled filter
+                 # instruction turned into a line of text"
+                 r"|[1-9](\.prebuilt)?|[1-9][a-z]{1,6}|man(file|misc|admin)?)$")
 # Coding agents' own folders (commands, skills, specs written for them), like their
 # instruction files: about working on the project, not what its code does.
 _AGENT_DIRS = frozenset({".claude", ".cursor", ".windsurf", ".codex", ".gemini", ".aider",
