@@ -39,6 +39,12 @@ B = 0.75
 _AVERAGES_ID = 1
 # Where Store._kept holds the index's row lengths (see _lengths).
 _LENGTHS = "full-text row lengths"
+# The row lengths kept at most (about 100 bytes each) before they are read again: a
+# session's questions share most of their candidates, and a shared index of many
+# datasets must not keep every row's.
+LENGTHS_KEPT = 50_000
+# Where the words a file uses are among ranking.COLUMNS (lower case already).
+_USED = ranking.COLUMNS.index("terms")
 # A form that `searches` may look for as any word that starts as it does.
 _PLAIN = lazy("[a-z0-9]+")
 
@@ -132,6 +138,8 @@ def _lengths(conn: sqlite3.Connection, row_ids: list[int], kept: dict[Any, Any]
         totals = varints(averages[0]) if averages else []
         kept[_LENGTHS] = (sum(totals[1:]) / totals[0] if totals and totals[0] else 1.0, {})
     average_length, lengths = kept[_LENGTHS]
+    if len(lengths) > LENGTHS_KEPT:
+        lengths.clear()
     if missing := [row_id for row_id in row_ids if row_id not in lengths]:
         lengths.update((row_id, sum(varints(size))) for row_id, size in conn.execute(
             f"SELECT id, sz FROM records_fts_docsize WHERE id IN "
@@ -153,12 +161,12 @@ def _joined(texts: list[str]) -> list[tuple[str, list[int], list[int]]]:
     width = len(ranking.COLUMNS)
     described, used, other = [], [], []
     for k, text in enumerate(texts):
-        (other if not text.isascii() else used if k % width == width - 1
+        (other if not text.isascii() else used if k % width == _USED
          else described).append(k)
     ascii_texts = [text.lower() for text in ["\0".join(texts[k] for k in described)]
                    if described]
     ascii_texts += [texts[k] for k in used]
-    others = [texts[k] if k % width == width - 1 else texts[k].lower() for k in other]
+    others = [texts[k] if k % width == _USED else texts[k].lower() for k in other]
     return [_starts(ascii_texts, described + used,
                     [len(texts[k]) for k in described + used]),
             _starts(others, other, [len(text) for text in others])]

@@ -41,6 +41,31 @@ def test_a_word_scores_as_sqlite_bm25_scores_it(db, word):
         assert got[row_id] == pytest.approx(expected.get(row_id, 0.0), rel=1e-9, abs=1e-9)
 
 
+@pytest.mark.parametrize("word", ["retry", "handler"])
+def test_a_word_beside_letters_beyond_ascii_scores_as_sqlite_bm25_scores_it(db, word):
+    """Texts with a letter beyond ASCII are searched apart from the others (see
+    left_out_words._joined), put in lower case one by one: `İ` becomes two characters
+    there, which moves every match after it. The word in capitals after it, and a row
+    whose every match is in such a text, score as SQLite scores them."""
+    _add(db, "src/retry.py", "İİ Straße RETRY retry handler value",
+         functions=[{"name": "retry_later", "summary": "İ Retry the HANDLER later."}])
+    _add(db, "src/ärger.py", "Ärger HANDLER handler retry other",
+         functions=[{"name": "ärger", "summary": "İİİ Ärger über den Handler, RETRY"}])
+    _add(db, "src/handler.py", "handler " * 12 + "value other words here",
+         functions=[{"name": "on_event", "summary": "The handler."}])
+    for name in ("other", "more", "else", "one", "two", "three", "four", "five"):
+        _add(db, f"src/{name}.py", f"{name} words entirely")
+    term = search_text.Term(word)
+    matching = db.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
+                               (term.expression(),)).fetchone()[0]
+    expected = _fts5_scores(db, term)
+    ids = [row_id for (row_id,) in db.conn.execute("SELECT id FROM records")]
+    got = left_out_words.scores(db.conn, ids, [(term, matching)], db.count())
+    assert expected and set(got) == set(ids)
+    for row_id in ids:
+        assert got[row_id] == pytest.approx(expected.get(row_id, 0.0), rel=1e-9, abs=1e-9)
+
+
 def test_word_forms_compound_names_and_prefixes_are_found():
     found = left_out_words.found
     assert found(search_text.Term("parses"), "parse parsed x_parser parsing sparse") == [
