@@ -23,7 +23,7 @@ from codequery.freshness import is_stale, stale_paths
 from codequery.paths import private
 from codequery.printable import printable, shown_path
 from codequery.queueing import event_dict, iso, job_dict
-from codequery.wording import clipped, plural, quoted_clip
+from codequery.wording import clipped, plural, quoted_clip, some_of
 from codequery.workspace import Workspace
 
 TYPE_CHECKING = False  # typing is not imported: a search does not need it
@@ -202,18 +202,20 @@ def no_results(ws: Workspace, query: str) -> str:
         "SELECT path FROM skipped WHERE dataset = ? AND reason = 'too large' ORDER BY path",
         (ws.dataset,)) if path not in named]
     if large:
-        shown = ", ".join(printable(path, one_line=True) for path in large[:SKIPPED_SHOWN])
-        more = f" and {len(large) - SKIPPED_SHOWN} more" if len(large) > SKIPPED_SHOWN else ""
         said += (f"; {plural(len(large), 'file')} too large to index "
                  + ("was" if len(large) == 1 else "were")
-                 + f" not searched (grep them): {shown}{more}")
+                 + f" not searched (grep them): {_some_paths(large)}")
     edited = _edited_since_documented(ws)
     if edited:
-        shown = ", ".join(printable(path, one_line=True) for path in edited[:SKIPPED_SHOWN])
-        more = f" and {len(edited) - SKIPPED_SHOWN} more" if len(edited) > SKIPPED_SHOWN else ""
-        said += (f"; edited since documented, their new words not indexed yet: {shown}{more} "
-                 "(`codequery document` indexes them)")
+        said += (f"; edited since documented, their new words not indexed yet: "
+                 f"{_some_paths(edited)} (`codequery document` indexes them)")
     return said
+
+
+def _some_paths(paths: list[str]) -> str:
+    """The first SKIPPED_SHOWN of `paths`, each on one line, then how many more."""
+    return some_of([printable(path, one_line=True) for path in paths[:SKIPPED_SHOWN]]
+                   + paths[SKIPPED_SHOWN:], SKIPPED_SHOWN)
 
 
 def _edited_since_documented(ws: Workspace) -> list[str]:

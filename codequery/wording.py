@@ -36,3 +36,9 @@ def _rest(text: str, most: int) -> str:
 def plural(n: int, word: str) -> str:
     """`1 file`, `2 files`."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def some_of(items: list[str], most: int) -> str:
+    """The first `most` of `items`, then how many more: `a, b, c and 4 more`."""
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(items[:most]) + more
