@@ -17,6 +17,7 @@ from pathlib import Path
 from codequery import (
     defaults,
     fts_lookup,
+    handed_on,
     left_out_words,
     migrations,
     ranking,
@@ -578,7 +579,18 @@ class Store:
         if read is not None:
             ranked = rescoring.reordered(ranked, terms, read, tests_first)
             ranked = ranking.declarations_placed(ranked, terms, asked_ids)
+            if not tests_first:
+                ranked = handed_on.placed(ranked, read, self._files_named)
         return ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
+
+    def _files_named(self, name: str) -> list[ranking.Candidate]:
+        """The C# source files named for the class `name` (`SizeLimiter.cs`), found by
+        their paths' words (see handed_on)."""
+        return [ranking.Candidate(dict(row), 0.0) for row in fts_lookup.lookup(
+            self.conn, self.dataset, "path_words", name,
+            ", ".join(f"r.{column}" for column in _RANKED), TYPED_LOOKUP_ROWS)
+            if row["kind"] == "source" and row["path"].endswith(".cs")
+            and search_text.file_stem(row["path"]) == name]
 
     def _paths_typed(self, typed: str, tests: bool) -> list[int]:
         """The ids of the files a query that is a path names (see search_text.typed_path):
