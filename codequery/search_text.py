@@ -884,9 +884,21 @@ def _test_folders(folders: list[str], lower: str) -> list[str]:
         return folders[:1] + [f for f in folders[1:] if f != "testing"]
     if lower.endswith(".php") and folders[:1] == ["src"]:
         return [f for f in folders if f not in ("Test", "Testing")]
-    if lower.endswith(".rb") and "lib" in folders:
-        return folders[:folders.index("lib") + 1]  # see _test_folders' last paragraph
+    if lower.endswith(".rb") and (root := _ruby_library_root(folders)) is not None:
+        # see _test_folders' last paragraph
+        return folders[:root + 1] + [f for f in folders[root + 1:] if f.lower() in _SPECS]
     return folders
+
+
+# RSpec's folders: never a Ruby module's (see _ruby_library_root).
+_SPECS = frozenset({"spec", "specs"})
+
+
+def _ruby_library_root(folders: list[str]) -> int | None:
+    """Where a Ruby library's `lib/` is among a path's folders (the last: thrift's Ruby
+    library is `lib/rb/lib/`), or None. Its folders below are modules but RSpec's
+    (thrift's `lib/rb/spec/` holds its tests and their helpers)."""
+    return len(folders) - 1 - folders[::-1].index("lib") if "lib" in folders else None
 
 
 def _code_named_as_test(name: str, folders: list[str]) -> bool:
@@ -902,8 +914,8 @@ def _code_named_as_test(name: str, folders: list[str]) -> bool:
     if lower.endswith(".go"):
         return not lower.endswith("_test.go")
     if lower.endswith(".rb"):
-        below = [f.lower() for f in folders]
-        below = below[below.index("lib") + 1:] if "lib" in below else None
+        root = _ruby_library_root(folders)
+        below = [f.lower() for f in folders[root + 1:]] if root is not None else None
         return (lower.startswith("test_") and below is not None
                 and _TEST_DIRS.isdisjoint(below) and not _TEST_SUPPORT_NAME.match(lower))
     return name in ("Test.php", "Tests.php") and folders[:1] == ["src"]

@@ -82,7 +82,7 @@ LEFT_OUT_SCORED = 5
 # What a store keeps of searches' counts at most before it starts again (see Store._kept).
 MEMO_ENTRIES = 10_000
 # Bump when what `_search_columns` derives changes: rows are derived again on next open.
-SEARCH_VERSION = 129
+SEARCH_VERSION = 130
 # A question's runs of words whose initials are looked up (one index query each).
 MAX_INITIALS = 40
 # What ranking reads of a candidate.

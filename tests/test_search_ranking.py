@@ -179,6 +179,9 @@ def test_a_test_framework_is_asked_about_in_test_words_and_answers_with_source(d
     ("lib/capybara/rack_test/browser.rb", "source"), ("lib/net/ssh/test/socket.rb", "source"),
     ("spec/lib/foo_spec.rb", "test"), ("test/lib/helper.rb", "test"),
     ("spec/lib/helper.rb", "test"), ("lib/capybara/spec/session/click_spec.rb", "test"),
+    # the last lib/ is the library's (thrift's lib/rb/lib/); RSpec's folders never modules
+    ("lib/rb/spec/spec_helper.rb", "test"), ("lib/rb/spec/support/server.rb", "test"),
+    ("lib/rb/lib/thrift/test/client.rb", "source"), ("lib/capybara/spec/spec_helper.rb", "test"),
     ("fuzzing/json.dict", "test"), ("fuzz/fuzz_targets/from_slice.rs", "test"),
     ("re2/fuzzing/re2_fuzzer.cc", "test"), ("src/fuzzy.rs", "source"),
     ("src/IPublisher.cs", "declarations"), ("src/IPAddress.cs", "source"),
