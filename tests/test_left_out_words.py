@@ -194,3 +194,26 @@ def test_a_term_is_found_where_each_of_its_forms_is_found(asked):
         assert (sorted(left_out_words.found(term, text))
                 == sorted(_spelled_out(term).findall(text))), text
 
+
+
+def test_a_match_after_letters_that_lengthen_in_lower_case_stays_in_its_own_column(db):
+    """`İ` is two characters in lower case: a text's matches after many of them lie past
+    where the next text would start were it measured before it was put in lower case.
+    The word in the symbols (weight 8) must not count as in the overview after it
+    (weight 3): the score is SQLite's (the word in the same rows' described columns and
+    words used, where one rarity stands for both, see left_out_words)."""
+    _add(db, "src/a.py", "retry", overview="Ärger über alles.",
+         functions=[{"name": "İ" * 30}, {"name": "retry"}])
+    _add(db, "src/one.py", "retry words", functions=[{"name": "retry"}])
+    for name in ("other", "more", "else", "two", "three"):
+        _add(db, f"src/{name}.py", f"{name} words entirely")
+    row = db.conn.execute("SELECT id, symbols, overview_words FROM records "
+                          "WHERE path = 'src/a.py'").fetchone()
+    assert row[1].index("retry") > len(row[1].replace("İ", "I")) - len("retry") - 1
+    assert not row[1].isascii() and not row[2].isascii()
+    term = search_text.Term("retry")
+    matching = db.conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?",
+                               (term.expression(),)).fetchone()[0]
+    expected = _fts5_scores(db, term)
+    got = left_out_words.scores(db.conn, [row[0]], [(term, matching)], db.count())
+    assert got[row[0]] == pytest.approx(expected[row[0]], rel=1e-9, abs=1e-9)
