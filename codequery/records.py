@@ -80,6 +80,9 @@ class ClassInfo(_Model):
     # False: the file adds methods to a type declared elsewhere (Go's methods on another
     # file's type, a Rust `impl` of a type not declared in the file)
     defined: bool = True
+    # what the language calls it (class, interface, struct, enum, trait, type, module,
+    # ...), where the documenter knows; None: a class, or not said
+    kind: str | None = None
 
 
 class FileDoc(_Model):

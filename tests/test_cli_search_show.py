@@ -325,7 +325,7 @@ def test_piped_results_read_a_snippets_escaped_stars_as_the_texts_own(capsys):
     assert capsys.readouterr().out.splitlines() == ["render.py  1.00", "    " + overview]
 
 
-def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
+def test_show_gives_a_type_without_methods_one_line_not_an_empty_table(repo):
     write(repo, {"src/Handling.cs": "namespace Acme;\n\n"
                  "/// <summary>How numbers are read.</summary>\n"
                  "public enum FloatParseHandling { Double, Decimal }\n"})
@@ -333,7 +333,7 @@ def test_show_gives_a_class_without_methods_one_line_not_an_empty_table(repo):
     cli_run(repo, "init")
     result = cli_run(repo, "show", "src/Handling.cs")
     assert result.exit_code == 0, result.output
-    assert "class FloatParseHandling: How numbers are read.  line 4" in result.stdout
+    assert "enum FloatParseHandling: How numbers are read.  line 4" in result.stdout
     assert "signature" not in result.stdout  # no table header for no methods
 
 

@@ -560,3 +560,14 @@ def test_an_open_event_stream_does_not_hold_the_server_up(initialized_repo: Path
             proc.kill()
             proc.wait(timeout=10)
 
+
+
+def test_the_record_page_says_what_each_type_is_and_escapes_it():
+    from codequery.server.dashboard import pages
+    html = pages.record({"path": "src/opts.ts", "language": "typescript", "overview": "",
+                         "classes": [{"name": "Mode", "kind": "enum", "line": 3},
+                                     {"name": "Old", "line": 5},
+                                     {"name": "X", "kind": "<b>type</b>"}]})
+    assert "<li>enum <code>Mode</code>" in html
+    assert "<li><code>Old</code>" in html  # no kind said: the name alone
+    assert "&lt;b&gt;type&lt;/b&gt; <code>X</code>" in html and "<b>type</b>" not in html

@@ -80,7 +80,7 @@ def test_the_moduledoc_is_the_overview_without_examples_or_headings():
 def test_modules_hold_their_functions_with_docs_and_lines():
     doc = _outline()
     query, error = doc.classes
-    assert (query.name, query.line) == ("Plug.Conn.Query", 1)
+    assert (query.name, query.line, query.kind) == ("Plug.Conn.Query", 1, "module")
     assert query.summary == "Conveniences for decoding and encoding URL-encoded queries."
     methods = {m.name: m for m in query.methods}
     assert list(methods) == ["decode", "encode", "internal", "split_pair", "after_nested",
@@ -137,6 +137,7 @@ end
     assert [(m.name, m.summary) for m in parsers.methods] == [
         ("init", "Builds the parser options.")]
     assert (impl.name, [m.name for m in impl.methods]) == ("Inspect.Plug.Conn", ["inspect"])
+    assert (parsers.kind, impl.kind) == ("module", "implementation")
 
 
 def test_a_string_heredoc_is_not_read_as_code_and_lines_are_counted_by_newlines():

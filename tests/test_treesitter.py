@@ -1805,3 +1805,84 @@ def test_a_file_of_types_without_methods_that_runs_code_is_noted(
         language: str, source: str, works: bool) -> None:
     doc = outline_source(language, source)
     assert (search_text.WORKS_NOTE in doc.notes) is works
+
+
+@pytest.mark.parametrize("language, source, kinds", [
+    ("typescript", """
+        export type Options = { limit: number };
+        export interface Client { get(url: string): void }
+        export enum Mode { A, B }
+        export class Pool {}
+        export abstract class Base {}
+        """, {"Options": "type", "Client": "interface", "Mode": "enum", "Pool": "class",
+              "Base": "class"}),
+    ("go", """
+        package p
+
+        type Store struct{ dir string }
+        type Reader interface{ Read() }
+        type ID int
+        """, {"Store": "struct", "Reader": "interface", "ID": "type"}),
+    ("rust", """
+        pub struct Point { x: i32 }
+        pub enum Shape { Circle }
+        pub trait Draw { fn draw(&self); }
+        pub type Id = u64;
+        impl Point { fn new() -> Self { Point { x: 0 } } }
+        """, {"Point": "struct", "Shape": "enum", "Draw": "trait", "Id": "type"}),
+    ("java", """
+        public class Pool {}
+        interface Lease {}
+        enum State { OPEN }
+        record Pair(int a, int b) {}
+        @interface Marker {}
+        """, {"Pool": "class", "Lease": "interface", "State": "enum", "Pair": "record",
+              "Marker": "annotation"}),
+    ("csharp", """
+        public class Pool {}
+        public struct Lease {}
+        public interface IPool {}
+        public enum State { Open }
+        public record Pair(int A, int B);
+        """, {"Pool": "class", "Lease": "struct", "IPool": "interface", "State": "enum",
+              "Pair": "record"}),
+    ("kotlin", """
+        class Pool
+        interface Lease
+        enum class State { OPEN }
+        object Registry
+        typealias Id = Long
+        """, {"Pool": "class", "Lease": "interface", "State": "enum", "Registry": "object",
+              "Id": "type"}),
+    ("swift", """
+        class Pool {}
+        struct Lease {}
+        enum State { case open }
+        protocol Leasing {}
+        """, {"Pool": "class", "Lease": "struct", "State": "enum", "Leasing": "protocol"}),
+    ("c", """
+        struct point { int x; };
+        typedef struct { int y; } size;
+        enum mode { A };
+        typedef unsigned long id_t;
+        """, {"point": "struct", "size": "struct", "mode": "enum", "id_t": "type"}),
+    ("ruby", """
+        module Net
+          class Client
+          end
+        end
+        """, {"Net": "module", "Client": "class"}),
+])
+def test_each_type_says_what_the_language_calls_it(language, source, kinds) -> None:
+    doc = outline_source(language, source)
+    found = {c.name: c.kind for c in doc.classes if c.name in kinds}
+    assert found == kinds
+
+
+def test_methods_added_to_a_type_declared_elsewhere_say_no_kind() -> None:
+    doc = outline_source("go", """
+        package p
+
+        func (s *Store) Save() {}
+        """)
+    assert [(c.name, c.defined, c.kind) for c in doc.classes] == [("Store", False, None)]

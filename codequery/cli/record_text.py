@@ -26,7 +26,7 @@ def bases(language: str, names: list[str]) -> str:
 def class_title(record: dict[str, Any], cls: dict[str, Any]) -> str:
     """`class Name(Base): summary`, as a class heads its methods; `methods of Name` for a
     class the file does not declare (Go's methods on another file's type)."""
-    head = "class" if cls.get("defined", True) else "methods of"
+    head = (cls.get("kind") or "class") if cls.get("defined", True) else "methods of"
     return (f"{head} {cls['name']}{bases(record['language'], cls.get('bases') or [])}"
             + (f": {cls['summary']}" if cls.get("summary") else ""))
 

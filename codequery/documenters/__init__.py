@@ -31,7 +31,7 @@ class Documenter(Protocol):
         ...
 
 
-BUILTIN_VERSION = "b65"  # bump when the builtin analysis changes what it extracts
+BUILTIN_VERSION = "b66"  # bump when the builtin analysis changes what it extracts
 
 
 def prompt_version(template_text: str, *extra: str) -> str:

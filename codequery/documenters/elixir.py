@@ -16,6 +16,8 @@ from codequery.documenters import comments
 from codequery.records import ClassInfo, FileDoc, Function
 
 _MODULE = re.compile(r"^(\s*)(defmodule|defprotocol|defimpl)\s+([\w.]+)(?:.*?\bfor:\s*([\w.]+))?")
+# What each definition makes (see records.ClassInfo.kind).
+_MODULE_KINDS = {"defmodule": "module", "defprotocol": "protocol", "defimpl": "implementation"}
 _FUNCTION = re.compile(
     r"^(\s*)(?:def|defp|defmacro|defmacrop|defguard|defguardp|defdelegate)"
     r"(?:\s+\(?|\s*\()\s*([a-z_]\w*[?!]?)")
@@ -96,7 +98,8 @@ def outline(text: str) -> FileDoc:
             elif outer and match.group(2) == "defmodule":
                 name = f"{outer}.{name}"
             module = ClassInfo(name=name, line=number,
-                               summary=comments.docstring_summary(" ".join(comment)))
+                               summary=comments.docstring_summary(" ".join(comment)),
+                               kind=_MODULE_KINDS[match.group(2)])
             doc.classes.append(module)
             open_modules.append(_Module(indent, module))
             pending_doc = None

@@ -68,6 +68,42 @@ _MEMBERS = {
                         "init_declaration"}),
     "scala": frozenset({"function_definition", "function_declaration"}),
 }
+# What a language calls the type a node declares, by the node's type (see type_kind).
+_KINDS = {
+    "class": "class", "interface": "interface", "enum": "enum", "record": "record",
+    "struct": "struct", "union": "union", "trait": "trait", "object": "object",
+    "protocol": "protocol", "module": "module", "annotation_type": "annotation",
+    "type_alias": "type", "typealias": "type", "alias": "type", "type": "type",
+    "abstract_class": "class", "package_object": "object",
+}
+_KIND_ENDINGS = ("_declaration", "_definition", "_specifier", "_item")
+# Go: what a type spec's type makes it.
+_GO_KINDS = {"struct_type": "struct", "interface_type": "interface"}
+# C's specifiers of a type with a body, as a typedef names them.
+_C_TYPE_SPECIFIERS = frozenset({"struct_specifier", "union_specifier", "enum_specifier"})
+
+
+def type_kind(node: Node, spec: Node | None, declared: str = "") -> str | None:
+    """What the language calls the type `node` declares (`spec`: its type, for a C
+    typedef; `declared`: Swift's `declaration_kind`, class, struct, enum, actor): class,
+    interface, struct, enum, trait, type (an alias), ...; None when not known."""
+    if declared and declared != "extension":
+        return declared
+    kind = node.type
+    if kind == "type_definition":  # C: `typedef struct {...} Name`, `typedef long id_t`
+        kind = (spec.type if spec is not None and spec.type in _C_TYPE_SPECIFIERS
+                else "type")
+    for ending in _KIND_ENDINGS:
+        if kind.endswith(ending):
+            kind = kind[:-len(ending)]
+            break
+    if kind == "class":  # Kotlin says `interface` or `enum class` in a class declaration
+        words = {child.type for child in node.children}
+        kind = ("enum" if "enum_class_body" in words
+                else "interface" if "interface" in words else kind)
+    return _KINDS.get(kind)
+
+
 # Languages whose classes nest types, outlined as classes of their own (not type aliases).
 _NESTING = frozenset({"csharp", "java", "kotlin", "swift", "scala"})
 _NESTED = _CLASSES - {"type_alias_declaration", "alias_declaration", "type_alias",
@@ -674,9 +710,11 @@ class _Outliner(JavaScriptOutliner):
                 out.append(comments.clip(self.text(child), 100))
         return out
 
-    def _class(self, name: str, node: Node, anchor: Node, defines: bool = True) -> ClassInfo:
+    def _class(self, name: str, node: Node, anchor: Node, defines: bool = True,
+               kind: str | None = None) -> ClassInfo:
         """Get or create class `name`; its definition beats an earlier impl/method stub
-        (until one is seen, the class is not `defined` in this file)."""
+        (until one is seen, the class is not `defined` in this file). `kind`: what the
+        language calls it (see type_kind), when it is defined here."""
         info = self.classes.get(name)
         if info is None:
             info = self.classes[name] = ClassInfo(name=name, line=node.start_point.row + 1,
@@ -685,6 +723,7 @@ class _Outliner(JavaScriptOutliner):
             info.defined = True
             info.line = node.start_point.row + 1
             info.summary = self._summary(anchor) or info.summary
+            info.kind = kind or info.kind
         return info
 
     def _members(self, info: ClassInfo, body: Node | None) -> None:
@@ -764,7 +803,8 @@ class _Outliner(JavaScriptOutliner):
             if owner and self.lang == "ruby":  # `class Foo::Bar` or `module ::Top` inside
                 name = name.replace("::", ".").lstrip(".")
             name = f"{owner}.{name}" if owner else name
-            info = self._class(name, node, anchor, defines)
+            info = self._class(name, node, anchor, defines,
+                               type_kind(node, spec, self.field(node, "declaration_kind")))
             self.exports += [name] if public else []
             if spec is not None:
                 info.bases += self._bases(spec, [])
@@ -913,10 +953,11 @@ class _Outliner(JavaScriptOutliner):
         name = self.field(spec, "name")
         if not name:
             return
-        info = self._class(name, spec, spec)
+        shape = spec.child_by_field_name("type")
+        info = self._class(name, spec, spec, kind=_GO_KINDS.get(
+            shape.type if shape is not None else "", "type"))
         info.summary = info.summary or self._summary(declaration)
         self.exports += [name] if name[:1].isupper() else []
-        shape = spec.child_by_field_name("type")
         members = shape.named_children if shape is not None else []
         if shape is not None and shape.type == "interface_type":
             info.methods += [m for c in members

@@ -59,7 +59,8 @@ def record(data: dict[str, Any]) -> str:
                    for k, v in facts if v is not None)
     functions = _symbols(data.get("functions", []))
     classes = "".join(
-        f"<li><code>{escape(c.get('name', ''))}</code>{_line(c)}"
+        f"<li>{escape(c['kind']) + ' ' if c.get('kind') else ''}"
+        f"<code>{escape(c.get('name', ''))}</code>{_line(c)}"
         f"{_summary(c)}{_symbols(c.get('methods', []))}</li>" for c in data.get("classes", []))
     return _template("record.html").substitute(
         path=escape(shown_path(data["path"])), overview=escape(data.get("overview") or ""),
