@@ -1358,10 +1358,14 @@ _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True
 # -> 6th, none worse), "placeholder" -> interpolate (kong's interpolate.go for "${var}
 # placeholders" past the 10th -> 5th, none worse), "nesting" -> recursion (YamlDotNet's
 # MaximumRecursionValueDeserializer for "a limit on nesting depth" past the 10th -> 3rd,
-# toml's 3rd -> 1st, 4 better, viper's 1st -> 2nd), "shrink" -> resize (nng 2nd -> 1st);
-# together 7 better, 1 worse. Left out: "pick" -> select (2 better, 8 worse), "remember"
-# -> cache (0, 2), "escape" -> quote (1, 3), "grow" -> resize (1, 1); "walk" -> traverse
-# and "undo" -> revert moved nothing; "decide" is a question's own word (never searched).
+# toml's 3rd -> 1st, 4 better, viper's 1st -> 2nd), "shrink" -> resize (nng 2nd -> 1st),
+# "twice" -> duplicate (YamlDotNet 2nd -> 1st), "wildcard" -> glob (libarchive's
+# archive_pathmatch.c 10th -> 4th); together 9 better, 1 worse. Left out, as better and
+# worse: "pick" -> select (2, 8), "remember" -> cache (0, 2), "escape" -> quote (1, 3),
+# "grow" -> resize (1, 1), "delay" -> lazy (1, 1), "deadline" -> timeout (0, 1), "hook"
+# -> callback (2, 1, all within the first 3); "walk" -> traverse, "undo" -> revert, "cap"
+# -> limit, "reload" -> refresh and "unwrap" -> nested moved nothing; "decide" is a
+# question's own word (never searched).
 _CODE_NAME_PAIRS = """
 neighbor adjacent identical duplicate repeated duplicate begin start halt stop
 terminate kill quit exit retrieve fetch abort cancel cancel abort shorten truncate
@@ -1374,7 +1378,8 @@ shutdown close cleanup dispose free release synchronized lock periodically inter
 periodic interval recurring cron failure error failed error
 increase increment decrease decrement discard drop substitute replace purge delete
 postgres postgresql mongo mongodb subdirectory subdir
-choose select placeholder interpolate nesting recursion shrink resize
+choose select placeholder interpolate nesting recursion shrink resize twice duplicate
+wildcard glob
 """
 _CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
 _CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))
