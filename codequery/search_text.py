@@ -1360,11 +1360,14 @@ _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True
 # MaximumRecursionValueDeserializer for "a limit on nesting depth" past the 10th -> 3rd,
 # toml's 3rd -> 1st, 4 better, viper's 1st -> 2nd), "shrink" -> resize (nng 2nd -> 1st),
 # "twice" -> duplicate (YamlDotNet 2nd -> 1st), "wildcard" -> glob (libarchive's
-# archive_pathmatch.c 10th -> 4th); together 9 better, 1 worse. Left out, as better and
-# worse: "pick" -> select (2, 8), "remember" -> cache (0, 2), "escape" -> quote (1, 3),
-# "grow" -> resize (1, 1), "delay" -> lazy (1, 1), "deadline" -> timeout (0, 1), "hook"
-# -> callback (2, 1, all within the first 3); "walk" -> traverse, "undo" -> revert, "cap"
-# -> limit, "reload" -> refresh and "unwrap" -> nested moved nothing; "decide" is a
+# archive_pathmatch.c 10th -> 4th), "backslash" -> escape (cpprestsdk 2nd -> 1st),
+# "login" -> authenticate (net-ssh 2nd and 3rd -> 1st); together 12 better, 1 worse.
+# Left out, as better and worse: "pick" -> select (2, 8), "remember" -> cache (0, 2),
+# "escape" -> quote (1, 3), "grow" -> resize (1, 1), "delay" -> lazy (1, 1), "deadline"
+# -> timeout (0, 1), "hang" -> timeout (0, 1), "hook" -> callback (2, 1, all within the
+# first 3); "walk" -> traverse, "undo" -> revert, "cap" -> limit, "reload" -> refresh,
+# "unwrap" -> nested, "forever" -> infinite, "newest" -> latest, "secret" -> credential,
+# "permission" -> access and "banner" -> greeting moved nothing; "decide" is a
 # question's own word (never searched).
 _CODE_NAME_PAIRS = """
 neighbor adjacent identical duplicate repeated duplicate begin start halt stop
@@ -1379,7 +1382,7 @@ periodic interval recurring cron failure error failed error
 increase increment decrease decrement discard drop substitute replace purge delete
 postgres postgresql mongo mongodb subdirectory subdir
 choose select placeholder interpolate nesting recursion shrink resize twice duplicate
-wildcard glob
+wildcard glob backslash escape login authenticate
 """
 _CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
 _CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))
