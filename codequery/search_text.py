@@ -1361,7 +1361,10 @@ _IRREGULAR = dict(zip(_IRREGULAR_WORDS[::2], _IRREGULAR_WORDS[1::2], strict=True
 # toml's 3rd -> 1st, 4 better, viper's 1st -> 2nd), "shrink" -> resize (nng 2nd -> 1st),
 # "twice" -> duplicate (YamlDotNet 2nd -> 1st), "wildcard" -> glob (libarchive's
 # archive_pathmatch.c 10th -> 4th), "backslash" -> escape (cpprestsdk 2nd -> 1st),
-# "login" -> authenticate (net-ssh 2nd and 3rd -> 1st); together 12 better, 1 worse.
+# "login" -> authenticate (net-ssh 2nd and 3rd -> 1st), "defense" -> protect (sinatra's
+# protection.rb past the 10th -> 4th), "split" -> tokenize (hyperfine's tokenize.rs 8th
+# -> 2nd), "order" -> sequence (moq's MockSequence past the 10th -> 5th, mordant 5th ->
+# 2nd, jint 2nd -> 1st; libevent 2nd -> 3rd); together 17 better, 2 worse.
 # Left out, as better and worse: "pick" -> select (2, 8), "remember" -> cache (0, 2),
 # "escape" -> quote (1, 3), "grow" -> resize (1, 1), "delay" -> lazy (1, 1), "deadline"
 # -> timeout (0, 1), "hang" -> timeout (0, 1), "hook" -> callback (2, 1, all within the
@@ -1382,7 +1385,8 @@ periodic interval recurring cron failure error failed error
 increase increment decrease decrement discard drop substitute replace purge delete
 postgres postgresql mongo mongodb subdirectory subdir
 choose select placeholder interpolate nesting recursion shrink resize twice duplicate
-wildcard glob backslash escape login authenticate
+wildcard glob backslash escape login authenticate defense protect split tokenize
+order sequence
 """
 _CODE_NAME_WORDS = _CODE_NAME_PAIRS.split()
 _CODE_NAME_ROOTS = dict(zip(_CODE_NAME_WORDS[::2], _CODE_NAME_WORDS[1::2], strict=True))

@@ -1725,6 +1725,7 @@ def test_a_question_finds_the_word_code_names_the_same_thing_by(db):
     assert search_text.Term("nesting").found_in({"recursion"})
     assert search_text.Term("wildcards").found_in({"glob"})
     assert search_text.code_name("login") == "authenticate"
+    assert search_text.code_name("defenses") == "protect"
     assert search_text.code_name("picked") is None  # measured worse: see _CODE_NAME_PAIRS
     assert not search_text.Term("validated").found_in({"checks"})  # measured, left out
     assert not search_text.Term("release").found_in({"free"})  # a release is a version
