@@ -64,9 +64,9 @@ def placed(ranked: list[Candidate], read: Callable[[str], str | None],
     facade (see is_facade), the internal classes the lines where the question's words meet
     construct (`find`: the candidates of the files named for a class; one, or it is
     left); each moved up from where it was, or added. Scores still read best first."""
-    leading = ranked[:LEADING]
     out = list(ranked)
-    for cand in leading:
+    moved = False
+    for cand in ranked[:LEADING]:
         row = cand.row
         if not row.get("lines") or not row["path"].endswith(".cs"):
             continue
@@ -90,6 +90,9 @@ def placed(ranked: list[Candidate], read: Callable[[str], str | None],
                 target = out.pop(placed_at)
             out.insert(at, target)
             at += 1
+            moved = True
+    if not moved:
+        return ranked
     _scores_in_order(out)
     return out
 

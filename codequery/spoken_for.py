@@ -119,10 +119,7 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
         if row["kind"] == "test" and (name := search_text.tested_name(row["path"])):
             tests.setdefault(name, row["path"])
     for name, test_path in list(tests.items())[:MAX_TESTS]:
-        key = ("named", dataset, name)
-        if key not in kept:
-            kept[key] = _named(conn, dataset, name)
-        tested = kept[key]
+        tested = files_named(conn, dataset, name, kept)
         for path in ranking.nearest(test_path, list(tested)):
             add(tested[path])
     headers = [row["path"] for row in best_first
@@ -152,10 +149,21 @@ def subjects(conn: sqlite3.Connection, dataset: str, columns: tuple[str, ...],
         sorted(added))]
 
 
+def files_named(conn: sqlite3.Connection, dataset: str, name: str,
+                kept: dict[Any, Any]) -> dict[str, int]:
+    """Path -> id of the source files whose name up to its first dot is `name` in any case
+    (a test's subject: `mime.test.js` is of `mime.js`; the class a C# extension method
+    hands on to, see handed_on), kept in `kept` while the index is unchanged (see
+    Store._kept)."""
+    key = ("named", dataset, name.lower())
+    if key not in kept:
+        kept[key] = _named(conn, dataset, name.lower())
+    return kept[key]
+
+
 def _named(conn: sqlite3.Connection, dataset: str, name: str) -> dict[str, int]:
-    """Path -> id of the source files whose name up to its first dot is `name` (a test's
-    subject: `mime.test.js` is of `mime.js`), among the first NAMED_MATCHES files whose
-    path has the word."""
+    """Path -> id of the source files whose name up to its first dot is `name` (in lower
+    case), among the first NAMED_MATCHES files whose path has the word."""
     like = like_escaped(name)
     return {row[1]: row[0] for row in lookup(
         conn, dataset, "path_words", name, "r.id, r.path", LOOKUP_ROWS,

@@ -584,13 +584,14 @@ class Store:
         return ranking.copies_folded(ranking.async_twins_placed(ranked, terms))
 
     def _files_named(self, name: str) -> list[ranking.Candidate]:
-        """The C# source files named for the class `name` (`SizeLimiter.cs`), found by
-        their paths' words (see handed_on)."""
-        return [ranking.Candidate(dict(row), 0.0) for row in fts_lookup.lookup(
-            self.conn, self.dataset, "path_words", name,
-            ", ".join(f"r.{column}" for column in _RANKED), TYPED_LOOKUP_ROWS)
-            if row["kind"] == "source" and row["path"].endswith(".cs")
-            and search_text.file_stem(row["path"]) == name]
+        """The C# source files named for the class `name` (`SizeLimiter.cs`; see
+        handed_on), as a test's subject is found (spoken_for.files_named)."""
+        ids = [rid for path, rid in spoken_for.files_named(
+            self.conn, self.dataset, name, self._kept()).items()
+            if path.endswith(".cs") and search_text.file_stem(path) == name]
+        return [ranking.Candidate(dict(row), 0.0) for row in self.conn.execute(
+            f"SELECT {', '.join(_RANKED)} FROM records WHERE id IN "
+            f"({','.join('?' * len(ids))})", ids)] if ids else []
 
     def _paths_typed(self, typed: str, tests: bool) -> list[int]:
         """The ids of the files a query that is a path names (see search_text.typed_path):

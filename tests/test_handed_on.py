@@ -154,3 +154,11 @@ def test_placed_keeps_one_candidate_a_file_and_scores_in_order():
     two = handed_on.placed(list(ranked), texts.get,
                            lambda name: [cand(f"a/{name}.cs", 0.0), cand(f"b/{name}.cs", 0.0)])
     assert [c.row["path"] for c in two] == ["Ex.cs", "B.cs", "C.cs", "Impl.cs"]
+
+
+def test_with_no_facade_among_the_first_results_nothing_is_touched():
+    tied = [Candidate({"path": f"{n}.cs", "kind": "source", "lines": (1, 2)}, 5.0)
+            for n in ("A", "B")]
+    texts = {"A.cs": "public class A { void M() => new Impl(); }", "B.cs": "class B {}"}
+    out = handed_on.placed(tied, texts.get, lambda name: [])
+    assert out is tied and [c.score for c in out] == [5.0, 5.0]  # ties left as they were
